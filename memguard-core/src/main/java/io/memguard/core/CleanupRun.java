@@ -1,0 +1,38 @@
+package io.memguard.core;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The result of running cleanup on demand, stage by stage. Immutable.
+ *
+ * @param reports every action run, in order
+ * @param stagesRun the stages that were run, in order
+ * @param conditionMet whether the stop condition held when the run ended (true when there was none)
+ * @param duration the whole run's duration
+ */
+public record CleanupRun(
+    List<CleanupReport> reports, List<CleanupStage> stagesRun, boolean conditionMet, Duration duration) {
+
+  /** Copies the lists. */
+  public CleanupRun {
+    reports = List.copyOf(reports);
+    stagesRun = List.copyOf(stagesRun);
+  }
+
+  /** The sum of the bytes the actions said they released; unknown amounts count as 0. */
+  public long bytesReleased() {
+    long sum = 0;
+    for (CleanupReport r : reports) {
+      if (r.bytesReleased() > 0) {
+        sum += r.bytesReleased();
+      }
+    }
+    return sum;
+  }
+
+  /** The reports of actions that threw. */
+  public List<CleanupReport> failures() {
+    return reports.stream().filter(CleanupReport::failed).toList();
+  }
+}

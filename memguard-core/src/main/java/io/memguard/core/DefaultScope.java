@@ -1,0 +1,585 @@
+package io.memguard.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The scope implementation. Accounting is lock-free: each scope has one word holding the bytes
+ * reserved in it and its descendants, with the sign bit marking it closed. A reservation adds its
+ * bytes top-down (root first) and commits by adding to its own scope last; a release subtracts
+ * bottom-up and stops at the first closed scope, because a closing scope takes its whole word
+ * atomically and gives it back to its ancestors itself. So every byte is returned exactly once,
+ * whatever the interleaving of reserve, release and close.
+ */
+final class DefaultScope implements MemoryScope {
+  private static final long CLOSED = Long.MIN_VALUE;
+  private static final long UNLIMITED = Long.MAX_VALUE;
+  private static final VarHandle WORD;
+  private static final VarHandle PEAK;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      WORD = lookup.findVarHandle(DefaultScope.class, "word", long.class);
+      PEAK = lookup.findVarHandle(DefaultScope.class, "peak", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final MemoryManager manager;
+  private final DefaultScope parent;
+  private final String name;
+  private final String path;
+  private final DefaultScope[] chain;
+  private final boolean isRoot;
+
+  @SuppressWarnings("unused") // accessed through WORD
+  private volatile long word;
+
+  @SuppressWarnings("unused") // accessed through PEAK
+  private volatile long peak;
+
+  private volatile long limit;
+  private final LongAdder live = new LongAdder();
+  private final AtomicLong allocated = new AtomicLong();
+  private final Set<DefaultReservation.State> tracked;
+
+  private final Object lock = new Object();
+  private final LinkedHashSet<DefaultScope> children = new LinkedHashSet<>();
+  private final List<CleanupManager.Entry> cleanups = new ArrayList<>();
+  private boolean closeStarted;
+  private volatile ScopeCloseReport closeReport;
+
+  DefaultScope(MemoryManager manager, DefaultScope parent, String name, long limitBytes) {
+    this.manager = manager;
+    this.parent = parent;
+    this.name = name;
+    this.path = parent == null ? name : parent.path + "/" + name;
+    this.isRoot = parent == null;
+    this.limit = limitBytes < 0 ? UNLIMITED : limitBytes;
+    if (parent == null) {
+      this.chain = new DefaultScope[] {this};
+    } else {
+      this.chain = new DefaultScope[parent.chain.length + 1];
+      System.arraycopy(parent.chain, 0, chain, 0, parent.chain.length);
+      chain[parent.chain.length] = this;
+    }
+    this.tracked =
+        manager.leakDetection() == LeakDetection.TRACK_SITES ? ConcurrentHashMap.newKeySet() : null;
+  }
+
+  // ---- accounting ------------------------------------------------------------------------------
+
+  private static final int OK = -1;
+
+  /** Adds to this scope's word; returns true, or false when closed or over the limit. */
+  private boolean tryAdd(long bytes) {
+    for (; ; ) {
+      long w = (long) WORD.getVolatile(this);
+      if (w < 0) {
+        return false;
+      }
+      long n = w + bytes;
+      if (n > limit || n < 0) {
+        return false;
+      }
+      if (WORD.compareAndSet(this, w, n)) {
+        if (n > (long) PEAK.getOpaque(this)) {
+          raisePeak(n);
+        }
+        if (isRoot) {
+          manager.accountingChanged(n);
+        }
+        return true;
+      }
+    }
+  }
+
+  private void raisePeak(long n) {
+    for (; ; ) {
+      long p = (long) PEAK.getVolatile(this);
+      if (n <= p || PEAK.compareAndSet(this, p, n)) {
+        return;
+      }
+    }
+  }
+
+  /** Subtracts from this scope's word; false when the scope is closed (its close returned the bytes). */
+  private boolean trySubtract(long bytes) {
+    for (; ; ) {
+      long w = (long) WORD.getVolatile(this);
+      if (w < 0) {
+        return false;
+      }
+      long n = w - bytes;
+      if (WORD.compareAndSet(this, w, n)) {
+        if (isRoot) {
+          manager.accountingChanged(n);
+        }
+        return true;
+      }
+    }
+  }
+
+  /** Adds bytes to the whole chain; returns {@link #OK} or the index of the node that refused. */
+  private int addToChain(long bytes) {
+    DefaultScope[] c = chain;
+    for (int i = 0; i < c.length; i++) {
+      if (!c[i].tryAdd(bytes)) {
+        releaseFrom(i - 1, bytes);
+        return i;
+      }
+    }
+    return OK;
+  }
+
+  /** Subtracts bytes from chain[index] up to the root, stopping at the first closed scope. */
+  private void releaseFrom(int index, long bytes) {
+    DefaultScope[] c = chain;
+    for (int i = index; i >= 0; i--) {
+      if (!c[i].trySubtract(bytes)) {
+        return;
+      }
+    }
+  }
+
+  /** Returns bytes of a committed reservation; false if this scope had already closed. */
+  boolean releaseCommitted(long bytes) {
+    if (!trySubtract(bytes)) {
+      return false;
+    }
+    releaseFrom(chain.length - 2, bytes);
+    manager.signalReleased();
+    return true;
+  }
+
+  /** Adds bytes for a live reservation, or throws. */
+  void addCommitted(long bytes) {
+    int failed = addToChain(bytes);
+    if (failed != OK) {
+      throw refusal(chain[failed], bytes, 0);
+    }
+  }
+
+  private RuntimeException refusal(DefaultScope limiting, long bytes, long waitedNanos) {
+    long w = (long) WORD.getVolatile(limiting);
+    if (w < 0) {
+      return new IllegalStateException(
+          "scope '" + path + "' is closed"
+              + (limiting == this ? "" : " (its ancestor '" + limiting.path + "' is closed)")
+              + "; open a new scope to reserve memory");
+    }
+    long lim = limiting.limit;
+    return new MemoryBudgetExceededException(
+        path, limiting.path, bytes, Math.max(0, lim - w), lim, waitedNanos);
+  }
+
+  private static void checkBytes(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("bytes must be >= 0, got " + bytes);
+    }
+  }
+
+  private void checkOpen() {
+    if ((long) WORD.getVolatile(this) < 0) {
+      throw new IllegalStateException("scope '" + path + "' is closed; open a new scope");
+    }
+  }
+
+  @Override
+  public Reservation reserve(long bytes) {
+    checkBytes(bytes);
+    int failed = addToChain(bytes);
+    if (failed != OK) {
+      throw refusal(chain[failed], bytes, 0);
+    }
+    return newReservation(bytes);
+  }
+
+  @Override
+  public Optional<Reservation> tryReserve(long bytes) {
+    checkBytes(bytes);
+    int failed = addToChain(bytes);
+    if (failed != OK) {
+      if ((long) WORD.getVolatile(chain[failed]) < 0) {
+        throw refusal(chain[failed], bytes, 0);
+      }
+      return Optional.empty();
+    }
+    return Optional.of(newReservation(bytes));
+  }
+
+  @Override
+  public Reservation reserve(long bytes, Duration timeout) throws InterruptedException {
+    checkBytes(bytes);
+    Objects.requireNonNull(timeout, "timeout");
+    for (DefaultScope node : chain) {
+      if (bytes > node.limit) {
+        throw new IllegalArgumentException(
+            "cannot ever reserve " + MemorySize.format(bytes) + " in '" + path + "': '" + node.path
+                + "' has a limit of " + MemorySize.format(node.limit)
+                + "; reserve less or raise that limit");
+      }
+    }
+    int failed = addToChain(bytes);
+    if (failed == OK) {
+      return newReservation(bytes);
+    }
+    long start = System.nanoTime();
+    long remaining = timeout.toNanos();
+    manager.beginWait();
+    try {
+      for (; ; ) {
+        failed = addToChain(bytes);
+        if (failed == OK) {
+          return newReservation(bytes);
+        }
+        if (remaining <= 0 || (long) WORD.getVolatile(chain[failed]) < 0) {
+          throw refusal(chain[failed], bytes, System.nanoTime() - start);
+        }
+        remaining = manager.awaitRelease(remaining);
+      }
+    } finally {
+      manager.endWait();
+    }
+  }
+
+  private Reservation newReservation(long bytes) {
+    live.increment();
+    DefaultReservation r = new DefaultReservation(this, bytes, tracked != null);
+    if (tracked != null) {
+      tracked.add(r.state);
+    }
+    return r;
+  }
+
+  void reservationReleased(DefaultReservation.State state) {
+    live.decrement();
+    if (tracked != null) {
+      tracked.remove(state);
+    }
+  }
+
+  void setLimit(long limitBytes) {
+    this.limit = limitBytes < 0 ? UNLIMITED : limitBytes;
+    manager.signalReleased();
+  }
+
+  // ---- queries ---------------------------------------------------------------------------------
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public String path() {
+    return path;
+  }
+
+  @Override
+  public MemoryScope parent() {
+    return parent;
+  }
+
+  @Override
+  public MemoryManager manager() {
+    return manager;
+  }
+
+  @Override
+  public long limitBytes() {
+    long l = limit;
+    return l == UNLIMITED ? NO_LIMIT : l;
+  }
+
+  @Override
+  public long reservedBytes() {
+    long w = (long) WORD.getVolatile(this);
+    return w < 0 ? 0 : w;
+  }
+
+  @Override
+  public long peakReservedBytes() {
+    return (long) PEAK.getVolatile(this);
+  }
+
+  @Override
+  public long availableBytes() {
+    long available = Long.MAX_VALUE;
+    for (DefaultScope node : chain) {
+      long w = (long) WORD.getVolatile(node);
+      if (w < 0) {
+        return 0;
+      }
+      if (node.limit != UNLIMITED) {
+        available = Math.min(available, node.limit - w);
+      }
+    }
+    return Math.max(0, available);
+  }
+
+  @Override
+  public long liveReservations() {
+    return Math.max(0, live.sum());
+  }
+
+  @Override
+  public long allocatedBytes() {
+    return allocated.get();
+  }
+
+  @Override
+  public boolean isClosed() {
+    synchronized (lock) {
+      return closeStarted;
+    }
+  }
+
+  @Override
+  public List<MemoryScope> children() {
+    synchronized (lock) {
+      return List.copyOf(children);
+    }
+  }
+
+  @Override
+  public ScopeSnapshot snapshot() {
+    List<DefaultScope> kids;
+    synchronized (lock) {
+      kids = new ArrayList<>(children);
+    }
+    List<ScopeSnapshot> childSnapshots = new ArrayList<>(kids.size());
+    for (DefaultScope child : kids) {
+      childSnapshots.add(child.snapshot());
+    }
+    return new ScopeSnapshot(
+        name,
+        path,
+        limitBytes(),
+        reservedBytes(),
+        peakReservedBytes(),
+        allocatedBytes(),
+        liveReservations(),
+        childSnapshots);
+  }
+
+  // ---- children and cleanup ------------------------------------------------------------------
+
+  @Override
+  public MemoryScope openChild(String childName) {
+    return openChild(childName, -1);
+  }
+
+  @Override
+  public MemoryScope openChild(String childName, MemorySize childLimit) {
+    Objects.requireNonNull(childLimit, "limit");
+    return openChild(childName, childLimit.toBytes());
+  }
+
+  DefaultScope openChild(String childName, long limitBytes) {
+    Objects.requireNonNull(childName, "name");
+    if (childName.isBlank() || childName.indexOf('/') >= 0) {
+      throw new IllegalArgumentException(
+          "scope name must be non-blank and contain no '/', got '" + childName + "'");
+    }
+    DefaultScope child;
+    synchronized (lock) {
+      if (closeStarted) {
+        throw new IllegalStateException(
+            "cannot open child '" + childName + "': scope '" + path + "' is closed");
+      }
+      child = new DefaultScope(manager, this, childName, limitBytes);
+      children.add(child);
+    }
+    manager.scopeOpened();
+    return child;
+  }
+
+  @Override
+  public Registration onClose(String actionName, Runnable action) {
+    Objects.requireNonNull(action, "action");
+    return registerCleanup(actionName, CleanupStage.INTERMEDIATES, CleanupAction.of(action));
+  }
+
+  @Override
+  public Registration registerCleanup(String actionName, CleanupStage stage, CleanupAction action) {
+    CleanupManager.Entry entry;
+    synchronized (lock) {
+      if (closeStarted) {
+        throw new IllegalStateException(
+            "cannot register cleanup '" + actionName + "': scope '" + path + "' is closed");
+      }
+      entry = manager.cleanup().add(actionName, stage, action, path);
+      cleanups.add(entry);
+    }
+    return () -> {
+      synchronized (lock) {
+        cleanups.remove(entry);
+      }
+      manager.cleanup().remove(entry);
+    };
+  }
+
+  @Override
+  public AllocationMeter meterAllocations() {
+    return new ThreadAllocationMeter(this);
+  }
+
+  void addAllocated(long bytes) {
+    for (DefaultScope node : chain) {
+      node.allocated.addAndGet(bytes);
+    }
+  }
+
+  // ---- close -----------------------------------------------------------------------------------
+
+  @Override
+  public void close() {
+    closeAndReport();
+  }
+
+  @Override
+  public ScopeCloseReport closeAndReport() {
+    ScopeCloseReport report = closeQuietly();
+    List<CleanupReport> failures = report.allCleanupFailures();
+    if (!failures.isEmpty() && failuresThrown.compareAndSet(false, true)) {
+      throw new CleanupException(path, failures);
+    }
+    return report;
+  }
+
+  private final java.util.concurrent.atomic.AtomicBoolean failuresThrown =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** Closes without throwing for cleanup failures; they are in the report. */
+  ScopeCloseReport closeQuietly() {
+    synchronized (this) {
+      ScopeCloseReport done = closeReport;
+      if (done != null) {
+        return done;
+      }
+      List<DefaultScope> kids;
+      List<CleanupManager.Entry> actions;
+      synchronized (lock) {
+        if (closeStarted) {
+          // Re-entered from one of this scope's own cleanup actions.
+          return new ScopeCloseReport(
+              path, Duration.ZERO, peakReservedBytes(), allocatedBytes(), null, List.of(), List.of());
+        }
+        closeStarted = true;
+        kids = new ArrayList<>(children);
+        actions = new ArrayList<>(cleanups);
+      }
+      long start = manager.ticker().read();
+      Collections.reverse(kids);
+      List<ScopeCloseReport> childReports = new ArrayList<>(kids.size());
+      for (DefaultScope child : kids) {
+        childReports.add(child.closeQuietly());
+        child.failuresThrown.set(true); // this scope's CleanupException carries them
+      }
+      List<CleanupReport> cleanupReports = new ArrayList<>(actions.size());
+      for (int i = actions.size() - 1; i >= 0; i--) {
+        CleanupManager.Entry entry = actions.get(i);
+        manager.cleanup().remove(entry);
+        cleanupReports.add(manager.cleanup().run(entry, CleanupReport.Trigger.SCOPE_CLOSE));
+      }
+      long outstanding = (long) WORD.getAndSet(this, CLOSED);
+      if (outstanding > 0) {
+        releaseFrom(chain.length - 2, outstanding);
+        manager.signalReleased();
+      }
+      long leakedCount = live.sumThenReset();
+      ReservationLeak leak = null;
+      if (outstanding > 0 || leakedCount > 0) {
+        List<Throwable> sites = new ArrayList<>();
+        if (tracked != null) {
+          for (DefaultReservation.State s : tracked) {
+            if (s.site != null) {
+              sites.add(s.site);
+            }
+          }
+          tracked.clear();
+        }
+        leak =
+            new ReservationLeak(
+                ReservationLeak.Kind.NOT_RELEASED_AT_CLOSE, path, outstanding, leakedCount, sites);
+        manager.reportLeak(leak);
+      }
+      if (parent != null) {
+        parent.childClosed(this);
+      }
+      manager.scopeClosed();
+      ScopeCloseReport report =
+          new ScopeCloseReport(
+              path,
+              Duration.ofNanos(manager.ticker().read() - start),
+              peakReservedBytes(),
+              allocatedBytes(),
+              leak,
+              cleanupReports,
+              childReports);
+      closeReport = report;
+      return report;
+    }
+  }
+
+  private void childClosed(DefaultScope child) {
+    synchronized (lock) {
+      children.remove(child);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "MemoryScope[" + path + ", reserved=" + MemorySize.format(reservedBytes())
+        + ", limit=" + (limit == UNLIMITED ? "none" : MemorySize.format(limit)) + "]";
+  }
+
+  /** Measures the current thread's allocations into a scope. */
+  private static final class ThreadAllocationMeter implements AllocationMeter {
+    private final DefaultScope scope;
+    private final Thread thread = Thread.currentThread();
+    private final long start;
+    private long total = -1;
+
+    ThreadAllocationMeter(DefaultScope scope) {
+      this.scope = scope;
+      this.start = ThreadAllocation.currentThreadAllocatedBytes();
+    }
+
+    @Override
+    public long allocatedBytes() {
+      if (total >= 0) {
+        return total;
+      }
+      if (Thread.currentThread() != thread || start < 0) {
+        return 0;
+      }
+      return Math.max(0, ThreadAllocation.currentThreadAllocatedBytes() - start);
+    }
+
+    @Override
+    public void close() {
+      if (total >= 0) {
+        return;
+      }
+      total = allocatedBytes();
+      if (total > 0) {
+        scope.addAllocated(total);
+      }
+    }
+  }
+}

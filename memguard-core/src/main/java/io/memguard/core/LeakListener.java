@@ -1,0 +1,12 @@
+package io.memguard.core;
+
+/**
+ * Told of every {@link ReservationLeak}. Called on the thread that found it: the closing thread, or
+ * the Cleaner's thread for collected reservations. An exception it throws is logged and ignored.
+ */
+@FunctionalInterface
+public interface LeakListener {
+
+  /** Called once per leak found. */
+  void onLeak(ReservationLeak leak);
+}

@@ -1,0 +1,92 @@
+package io.memguard.core;
+
+/**
+ * A reservation did not fit: the requesting scope or one of its ancestors would go over its limit.
+ * Thrown by {@link MemoryScope#reserve(long)} and by growing a {@link Reservation}. Nothing was
+ * reserved when it is thrown.
+ */
+public final class MemoryBudgetExceededException extends MemguardException {
+  private static final long serialVersionUID = 1L;
+
+  private final String scopePath;
+  private final String limitingScopePath;
+  private final long requestedBytes;
+  private final long availableBytes;
+  private final long limitBytes;
+
+  /**
+   * @param scopePath the scope the reservation was asked of
+   * @param limitingScopePath the scope whose limit refused it (the same or an ancestor)
+   * @param requestedBytes the bytes asked for
+   * @param availableBytes what the limiting scope had free at that moment
+   * @param limitBytes the limiting scope's limit
+   * @param waitedNanos how long the caller waited before giving up (0 when it did not wait)
+   */
+  public MemoryBudgetExceededException(
+      String scopePath,
+      String limitingScopePath,
+      long requestedBytes,
+      long availableBytes,
+      long limitBytes,
+      long waitedNanos) {
+    super(message(scopePath, limitingScopePath, requestedBytes, availableBytes, limitBytes, waitedNanos));
+    this.scopePath = scopePath;
+    this.limitingScopePath = limitingScopePath;
+    this.requestedBytes = requestedBytes;
+    this.availableBytes = availableBytes;
+    this.limitBytes = limitBytes;
+  }
+
+  private static String message(
+      String scopePath, String limiting, long requested, long available, long limit, long waitedNanos) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("cannot reserve ")
+        .append(MemorySize.format(requested))
+        .append(" (")
+        .append(requested)
+        .append(" bytes) in scope '")
+        .append(scopePath)
+        .append("': ");
+    if (!limiting.equals(scopePath)) {
+      sb.append("ancestor '").append(limiting).append("' ");
+    }
+    sb.append("has ")
+        .append(MemorySize.format(available))
+        .append(" available of its limit of ")
+        .append(MemorySize.format(limit));
+    if (waitedNanos > 0) {
+      sb.append(", still after waiting ").append(waitedNanos / 1_000_000).append(" ms");
+    }
+    sb.append(
+        ". Release reservations you no longer need, process smaller batches, or raise the limit"
+            + " of '")
+        .append(limiting)
+        .append("'.");
+    return sb.toString();
+  }
+
+  /** The path of the scope the reservation was asked of, e.g. {@code root/train/batch-3}. */
+  public String scopePath() {
+    return scopePath;
+  }
+
+  /** The path of the scope whose limit refused the reservation. */
+  public String limitingScopePath() {
+    return limitingScopePath;
+  }
+
+  /** The bytes asked for. */
+  public long requestedBytes() {
+    return requestedBytes;
+  }
+
+  /** The bytes the limiting scope had free when the reservation was refused. */
+  public long availableBytes() {
+    return availableBytes;
+  }
+
+  /** The limit, in bytes, of the limiting scope. */
+  public long limitBytes() {
+    return limitBytes;
+  }
+}

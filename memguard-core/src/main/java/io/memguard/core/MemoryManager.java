@@ -1,0 +1,491 @@
+package io.memguard.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The front door of memguard: one instance per application (no static global), holding a byte
+ * budget, the root of the {@link MemoryScope} tree, the current {@link PressureLevel}, the {@link
+ * CleanupManager} and the {@link ResourceAllocator}.
+ *
+ * <pre>{@code
+ * try (MemoryManager memory = MemoryManager.builder().limit(MemorySize.percentOfMaxHeap(80)).build();
+ *      MemoryScope scope = memory.openScope("features")) {
+ *   try (Reservation r = scope.reserve(rows * 8L)) { ... }
+ * }
+ * }</pre>
+ *
+ * <p>The pressure level combines the accounting (reserved bytes against the budget) with every
+ * registered {@link PressureSource}: each is mapped with the thresholds (defaults 80/90/95%) and the
+ * most urgent wins. Reading it is one volatile read. All methods are thread-safe. Closing the
+ * manager closes the root scope; closing twice does nothing.
+ */
+public final class MemoryManager implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MemoryManager.class);
+  private static final String ACCOUNTING = "accounting";
+
+  private final String name;
+  private final long budgetBytes;
+  private final double elevated;
+  private final double critical;
+  private final double emergency;
+  private final long elevatedBytes;
+  private final long criticalBytes;
+  private final long emergencyBytes;
+  private final LeakDetection leakDetection;
+  private final Ticker ticker;
+  private final CleanupManager cleanup;
+  private final DefaultScope root;
+  private final ResourceAllocator allocator;
+
+  private final AtomicInteger openScopes = new AtomicInteger(1);
+  private final LongAdder leaksReported = new LongAdder();
+  private final LongAdder leakedBytes = new LongAdder();
+  private final CopyOnWriteArrayList<LeakListener> leakListeners = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<PressureListener> pressureListeners = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<PressureSource> sources = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<WeakRegistry<?>> registries = new CopyOnWriteArrayList<>();
+
+  private final Object pressureLock = new Object();
+  private volatile PressureLevel level = PressureLevel.NORMAL;
+  private volatile PressureLevel accountingLevel = PressureLevel.NORMAL;
+  private PressureLevel sourcesLevel = PressureLevel.NORMAL;
+  private String sourcesDecider = ACCOUNTING;
+  private double sourcesUtilization;
+
+  private final ReentrantLock waitLock = new ReentrantLock();
+  private final Condition released = waitLock.newCondition();
+  private volatile int waiters;
+
+  private MemoryManager(Builder b) {
+    this.name = b.name;
+    this.budgetBytes = b.limit.toBytes();
+    if (budgetBytes <= 0) {
+      throw new IllegalArgumentException("budget must be > 0 bytes, got " + b.limit);
+    }
+    this.elevated = b.elevated;
+    this.critical = b.critical;
+    this.emergency = b.emergency;
+    this.elevatedBytes = thresholdBytes(elevated);
+    this.criticalBytes = thresholdBytes(critical);
+    this.emergencyBytes = thresholdBytes(emergency);
+    this.leakDetection = b.leakDetection != null ? b.leakDetection : LeakDetection.fromSystemProperty();
+    this.ticker = b.ticker;
+    this.cleanup = new CleanupManager(ticker, b.cleanupHistory);
+    this.root = new DefaultScope(this, null, name, budgetBytes);
+    this.allocator = ResourceAllocator.builder(root).build();
+  }
+
+  private long thresholdBytes(double fraction) {
+    return (long) Math.ceil(budgetBytes * fraction);
+  }
+
+  /** A builder with the defaults: 80% of max heap, thresholds 0.80/0.90/0.95. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A manager with all defaults. */
+  public static MemoryManager ofDefaults() {
+    return builder().build();
+  }
+
+  // ---- scopes ----------------------------------------------------------------------------------
+
+  /** The manager's name, which is also the root scope's name and the first element of every path. */
+  public String name() {
+    return name;
+  }
+
+  /** The root scope, whose limit is the budget. Closing it closes the manager's tree. */
+  public MemoryScope rootScope() {
+    return root;
+  }
+
+  /** Opens a child of the root scope without a limit of its own. */
+  public MemoryScope openScope(String scopeName) {
+    return root.openChild(scopeName);
+  }
+
+  /** Opens a child of the root scope with a limit. */
+  public MemoryScope openScope(String scopeName, MemorySize limit) {
+    return root.openChild(scopeName, limit);
+  }
+
+  /** The budget in bytes (the root scope's limit). */
+  public long budgetBytes() {
+    return budgetBytes;
+  }
+
+  /** Bytes reserved now in all scopes. */
+  public long reservedBytes() {
+    return root.reservedBytes();
+  }
+
+  /** The highest {@link #reservedBytes()} seen. */
+  public long peakReservedBytes() {
+    return root.peakReservedBytes();
+  }
+
+  /** Bytes of the budget not reserved now. */
+  public long availableBytes() {
+    return root.availableBytes();
+  }
+
+  /** Scopes open now, the root included. */
+  public int openScopeCount() {
+    return openScopes.get();
+  }
+
+  /** A snapshot of every open scope as a tree: who holds what, declared against allocated. */
+  public ScopeSnapshot snapshot() {
+    return root.snapshot();
+  }
+
+  /** Totals at this moment. */
+  public MemoryStats stats() {
+    return new MemoryStats(
+        budgetBytes,
+        reservedBytes(),
+        peakReservedBytes(),
+        openScopeCount(),
+        leaksReported.sum(),
+        leakedBytes.sum(),
+        level);
+  }
+
+  /** The cleanup actions, global and per scope. */
+  public CleanupManager cleanup() {
+    return cleanup;
+  }
+
+  /** The default allocator, sharing the whole budget between concurrent tasks. */
+  public ResourceAllocator allocator() {
+    return allocator;
+  }
+
+  /** How this manager looks for unreleased reservations. */
+  public LeakDetection leakDetection() {
+    return leakDetection;
+  }
+
+  /** The ticker used for timings in reports and events. */
+  public Ticker ticker() {
+    return ticker;
+  }
+
+  // ---- pressure --------------------------------------------------------------------------------
+
+  /** The current pressure level; a single volatile read, cheap enough for any hot path. */
+  public PressureLevel pressureLevel() {
+    return level;
+  }
+
+  /** The thresholds as fractions: elevated, critical, emergency. */
+  public double[] pressureThresholds() {
+    return new double[] {elevated, critical, emergency};
+  }
+
+  /** The level a utilization (a fraction of some limit) maps to under this manager's thresholds. */
+  public PressureLevel levelFor(double utilization) {
+    if (!(utilization >= elevated)) {
+      return PressureLevel.NORMAL;
+    }
+    if (utilization >= emergency) {
+      return PressureLevel.EMERGENCY;
+    }
+    return utilization >= critical ? PressureLevel.CRITICAL : PressureLevel.ELEVATED;
+  }
+
+  private PressureLevel levelForBytes(long reserved) {
+    if (reserved < elevatedBytes) {
+      return PressureLevel.NORMAL;
+    }
+    if (reserved >= emergencyBytes) {
+      return PressureLevel.EMERGENCY;
+    }
+    return reserved >= criticalBytes ? PressureLevel.CRITICAL : PressureLevel.ELEVATED;
+  }
+
+  /** Registers a source; it is read on every {@link #refreshPressure()}. */
+  public Registration addPressureSource(PressureSource source) {
+    Objects.requireNonNull(source, "source");
+    sources.add(source);
+    return () -> {
+      if (sources.remove(source)) {
+        refreshPressure();
+      }
+    };
+  }
+
+  /** Tells {@code listener} of every level change from now on. */
+  public Registration addPressureListener(PressureListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    pressureListeners.add(listener);
+    return () -> pressureListeners.remove(listener);
+  }
+
+  /**
+   * Reads every source and recomputes the level, telling listeners if it changed. The monitor calls
+   * this after each sample; call it yourself after changing a source of your own.
+   */
+  public void refreshPressure() {
+    PressureLevel worst = PressureLevel.NORMAL;
+    String decider = ACCOUNTING;
+    double deciding = 0;
+    for (PressureSource source : sources) {
+      double u;
+      try {
+        u = source.utilization();
+      } catch (RuntimeException e) {
+        log.debug("memguard: pressure source '{}' failed; ignoring it this time", source.name(), e);
+        continue;
+      }
+      if (Double.isNaN(u)) {
+        continue;
+      }
+      PressureLevel l = levelFor(u);
+      if (l.compareTo(worst) > 0 || (l == worst && u > deciding)) {
+        worst = l;
+        decider = source.name();
+        deciding = u;
+      }
+    }
+    synchronized (pressureLock) {
+      sourcesLevel = worst;
+      sourcesDecider = decider;
+      sourcesUtilization = deciding;
+      updateLevelLocked();
+    }
+  }
+
+  /** Called after every change of the root's reserved bytes; cheap unless a threshold is crossed. */
+  void accountingChanged(long reservedNow) {
+    if (levelForBytes(reservedNow) != accountingLevel) {
+      synchronized (pressureLock) {
+        updateLevelLocked();
+      }
+    }
+  }
+
+  private void updateLevelLocked() {
+    PressureLevel acc;
+    do {
+      acc = levelForBytes(root.reservedBytes());
+      accountingLevel = acc;
+    } while (levelForBytes(root.reservedBytes()) != acc);
+    PressureLevel combined = PressureLevel.max(acc, sourcesLevel);
+    PressureLevel previous = level;
+    if (combined == previous) {
+      return;
+    }
+    level = combined;
+    boolean fromSources = sourcesLevel.compareTo(acc) > 0;
+    PressureChange change =
+        new PressureChange(
+            previous,
+            combined,
+            fromSources ? sourcesDecider : ACCOUNTING,
+            fromSources ? sourcesUtilization : (double) root.reservedBytes() / budgetBytes,
+            ticker.read());
+    if (combined.compareTo(previous) > 0) {
+      log.info(
+          "memguard: pressure {} -> {} ({} at {}%)",
+          previous, combined, change.source(), Math.round(change.utilization() * 1000) / 10.0);
+    } else {
+      log.debug("memguard: pressure {} -> {} ({})", previous, combined, change.source());
+    }
+    for (PressureListener listener : pressureListeners) {
+      try {
+        listener.onPressureChange(change);
+      } catch (RuntimeException e) {
+        log.warn("memguard: pressure listener {} threw; ignored", listener, e);
+      }
+    }
+  }
+
+  // ---- leaks -----------------------------------------------------------------------------------
+
+  /** Tells {@code listener} of every reservation leak from now on. */
+  public Registration addLeakListener(LeakListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    leakListeners.add(listener);
+    return () -> leakListeners.remove(listener);
+  }
+
+  void reportLeak(ReservationLeak leak) {
+    leaksReported.increment();
+    leakedBytes.add(leak.bytes());
+    if (leak.allocationSites().isEmpty()) {
+      log.warn("memguard: {}", leak.describe());
+    } else {
+      log.warn("memguard: {}", leak.describe(), leak.allocationSites().get(0));
+    }
+    for (LeakListener listener : leakListeners) {
+      try {
+        listener.onLeak(leak);
+      } catch (RuntimeException e) {
+        log.warn("memguard: leak listener {} threw; ignored", listener, e);
+      }
+    }
+  }
+
+  // ---- weak registries -------------------------------------------------------------------------
+
+  /**
+   * Creates a weak registry the manager knows of, so the monitor can watch its live count. Closing
+   * the registry forgets it.
+   */
+  public <T> WeakRegistry<T> newWeakRegistry(String registryName) {
+    WeakRegistry<T> registry = new WeakRegistry<>(registryName, () -> {});
+    registries.add(registry);
+    registry.onClose(() -> registries.remove(registry));
+    return registry;
+  }
+
+  /** The open weak registries created through {@link #newWeakRegistry(String)}. */
+  public List<WeakRegistry<?>> weakRegistries() {
+    return new ArrayList<>(registries);
+  }
+
+  // ---- waiting for releases --------------------------------------------------------------------
+
+  void beginWait() throws InterruptedException {
+    waitLock.lockInterruptibly();
+    waiters++;
+  }
+
+  void endWait() {
+    waiters--;
+    waitLock.unlock();
+  }
+
+  /** Waits for a release signal; returns the nanoseconds left. Holds waitLock. */
+  long awaitRelease(long nanos) throws InterruptedException {
+    return released.awaitNanos(nanos);
+  }
+
+  void signalReleased() {
+    if (waiters > 0) {
+      waitLock.lock();
+      try {
+        released.signalAll();
+      } finally {
+        waitLock.unlock();
+      }
+    }
+  }
+
+  void scopeOpened() {
+    openScopes.incrementAndGet();
+  }
+
+  void scopeClosed() {
+    openScopes.decrementAndGet();
+  }
+
+  // ---- close -----------------------------------------------------------------------------------
+
+  /**
+   * Closes the root scope (and so every scope), reporting anything still held as a leak.
+   * Idempotent.
+   *
+   * @throws CleanupException if a cleanup action threw; everything was still closed
+   */
+  @Override
+  public void close() {
+    root.close();
+  }
+
+  @Override
+  public String toString() {
+    return "MemoryManager[" + name + ", budget=" + MemorySize.format(budgetBytes) + ", reserved="
+        + MemorySize.format(reservedBytes()) + ", " + level + "]";
+  }
+
+  /** Builds a {@link MemoryManager}. Not thread-safe; each {@link #build()} makes a new manager. */
+  public static final class Builder {
+    private String name = "root";
+    private MemorySize limit = MemorySize.percentOfMaxHeap(80);
+    private double elevated = 0.80;
+    private double critical = 0.90;
+    private double emergency = 0.95;
+    private LeakDetection leakDetection;
+    private Ticker ticker = Ticker.system();
+    private int cleanupHistory = 1000;
+
+    private Builder() {}
+
+    /** The root scope's name (default {@code root}); it starts every scope path. */
+    public Builder name(String rootName) {
+      Objects.requireNonNull(rootName, "name");
+      if (rootName.isBlank() || rootName.indexOf('/') >= 0) {
+        throw new IllegalArgumentException("name must be non-blank without '/', got '" + rootName + "'");
+      }
+      this.name = rootName;
+      return this;
+    }
+
+    /** The budget: bytes or a share of max heap (default 80% of max heap). */
+    public Builder limit(MemorySize budget) {
+      this.limit = Objects.requireNonNull(budget, "limit");
+      return this;
+    }
+
+    /**
+     * The pressure thresholds as fractions of the budget (or of a source's limit).
+     *
+     * @throws IllegalArgumentException unless 0 < elevated <= critical <= emergency <= 1
+     */
+    public Builder pressureThresholds(double elevatedAt, double criticalAt, double emergencyAt) {
+      if (!(elevatedAt > 0 && elevatedAt <= criticalAt && criticalAt <= emergencyAt && emergencyAt <= 1)) {
+        throw new IllegalArgumentException(
+            "thresholds must satisfy 0 < elevated <= critical <= emergency <= 1, got "
+                + elevatedAt + ", " + criticalAt + ", " + emergencyAt);
+      }
+      this.elevated = elevatedAt;
+      this.critical = criticalAt;
+      this.emergency = emergencyAt;
+      return this;
+    }
+
+    /** How to look for unreleased reservations; default from {@link LeakDetection#fromSystemProperty()}. */
+    public Builder leakDetection(LeakDetection mode) {
+      this.leakDetection = Objects.requireNonNull(mode, "leakDetection");
+      return this;
+    }
+
+    /** The time source for reports and events (default {@link Ticker#system()}). */
+    public Builder ticker(Ticker nanoTicker) {
+      this.ticker = Objects.requireNonNull(nanoTicker, "ticker");
+      return this;
+    }
+
+    /** How many cleanup reports {@link CleanupManager#history()} keeps (default 1000). */
+    public Builder cleanupHistory(int reports) {
+      if (reports < 1) {
+        throw new IllegalArgumentException("cleanup history must be >= 1, got " + reports);
+      }
+      this.cleanupHistory = reports;
+      return this;
+    }
+
+    /** Builds the manager. */
+    public MemoryManager build() {
+      return new MemoryManager(this);
+    }
+  }
+
+  static long millis(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(nanos);
+  }
+}

@@ -1,0 +1,13 @@
+package io.memguard.core;
+
+/**
+ * Told when the manager's {@link PressureLevel} changes. Called on the thread that caused the
+ * change (a reserve, a release or a refresh), so it must be quick and must not reserve memory from
+ * the same manager. An exception it throws is logged and otherwise ignored.
+ */
+@FunctionalInterface
+public interface PressureListener {
+
+  /** Called once per level change, in order, never concurrently for one manager. */
+  void onPressureChange(PressureChange change);
+}

@@ -1,0 +1,449 @@
+package io.memguard.core;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Admits concurrent tasks to a pool of memory and sizes their batches.
+ *
+ * <p><b>Admission.</b> {@link #acquire(TaskRequest)} returns a {@link Grant}: a child scope of the
+ * pool whose limit is the granted bytes. With N tasks holding or waiting for grants, the fair share
+ * is capacity / N; a new grant gets {@code min(desired, max(min, fairShare), free)} and never less
+ * than its minimum. Waiters queue by priority (higher first), then arrival; only the head of the
+ * queue is admitted, so a large task is never starved by a stream of small ones. Waiters block on a
+ * condition (no busy-waiting), are woken by every release, and time out with {@link
+ * AdmissionTimeoutException}. Between batches a task calls {@link Grant#rebalance()}: while others
+ * wait, a grant above the fair share shrinks to it (never below what the task has reserved);
+ * when nobody waits it may grow towards what it desired.
+ *
+ * <p><b>Pausing.</b> {@link #pause(int, String)} stops admitting tasks below a priority (the
+ * emergency guard uses this); admitted tasks go on. {@link #resume()} admits the paused ones in
+ * priority order.
+ *
+ * <p><b>Batch sizing.</b> {@link #sizeBatch} picks the largest batch that fits the available
+ * memory less a safety margin; every decision is logged at DEBUG and kept in a bounded log ({@link
+ * #decisions()}).
+ *
+ * <p>Thread-safe. One lock guards admission state; it is never held while a task's scope closes.
+ */
+public final class ResourceAllocator {
+  private static final Logger log = LoggerFactory.getLogger(ResourceAllocator.class);
+
+  private final DefaultScope pool;
+  private final long capacity;
+  private final double safetyMargin;
+  private final int decisionLogSize;
+  private final Ticker ticker;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final LinkedHashSet<Grant> active = new LinkedHashSet<>();
+  private final PriorityQueue<Waiter> waiting =
+      new PriorityQueue<>(
+          Comparator.comparingInt((Waiter w) -> -w.request.priority()).thenComparingLong(w -> w.seq));
+  private final ArrayDeque<BatchDecision> decisions = new ArrayDeque<>();
+  private long granted;
+  private long sequence;
+  private int pausedBelow = Integer.MIN_VALUE;
+  private String pauseReason;
+
+  private ResourceAllocator(Builder b) {
+    this.pool = b.pool;
+    long poolLimit = pool.limitBytes();
+    this.capacity =
+        b.capacity != null
+            ? b.capacity.toBytes()
+            : (poolLimit >= 0 ? poolLimit : pool.availableBytes());
+    if (capacity <= 0) {
+      throw new IllegalArgumentException("allocator capacity must be > 0 bytes, got " + capacity);
+    }
+    this.safetyMargin = b.safetyMargin;
+    this.decisionLogSize = b.decisionLogSize;
+    this.ticker = pool.manager().ticker();
+  }
+
+  /** A builder for an allocator whose grants are child scopes of {@code pool}. */
+  public static Builder builder(MemoryScope pool) {
+    Objects.requireNonNull(pool, "pool");
+    if (!(pool instanceof DefaultScope scope)) {
+      throw new IllegalArgumentException("pool must be a scope of a MemoryManager");
+    }
+    return new Builder(scope);
+  }
+
+  /** The bytes this allocator shares out. */
+  public long capacityBytes() {
+    return capacity;
+  }
+
+  /** The share of available memory that batch sizing keeps free. */
+  public double safetyMargin() {
+    return safetyMargin;
+  }
+
+  /** The bytes granted now, all grants together. */
+  public long grantedBytes() {
+    lock.lock();
+    try {
+      return granted;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Admits a task, waiting up to its time-out.
+   *
+   * @throws AdmissionTimeoutException if it is not admitted in time
+   * @throws IllegalArgumentException if its minimum exceeds the capacity (it could never be admitted)
+   * @throws InterruptedException if the waiting thread is interrupted; nothing is granted
+   */
+  public Grant acquire(TaskRequest request) throws InterruptedException {
+    Objects.requireNonNull(request, "request");
+    if (request.minBytes() > capacity) {
+      throw new IllegalArgumentException(
+          "task '" + request.name() + "' needs at least " + MemorySize.format(request.minBytes())
+              + " but the allocator over '" + pool.path() + "' only has "
+              + MemorySize.format(capacity) + " in all; lower the minimum or raise the capacity");
+    }
+    long start = ticker.read();
+    long remaining = request.timeout().toNanos();
+    lock.lockInterruptibly();
+    Waiter waiter = new Waiter(request, sequence++);
+    waiting.add(waiter);
+    try {
+      for (; ; ) {
+        Grant grant = tryAdmitLocked(waiter);
+        if (grant != null) {
+          return grant;
+        }
+        if (remaining <= 0) {
+          waiting.remove(waiter);
+          changed.signalAll();
+          throw new AdmissionTimeoutException(
+              request.name(),
+              request.priority(),
+              request.minBytes(),
+              capacity - granted,
+              capacity,
+              active.size(),
+              aheadOf(waiter),
+              isPausedFor(request.priority()) ? pauseReason : null,
+              ticker.read() - start);
+        }
+        remaining = changed.awaitNanos(remaining);
+      }
+    } catch (InterruptedException | RuntimeException | Error e) {
+      if (waiting.remove(waiter)) {
+        changed.signalAll();
+      }
+      throw e;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Admits a task only if it can be admitted now, without waiting.
+   *
+   * @throws IllegalArgumentException if its minimum exceeds the capacity
+   */
+  public Optional<Grant> tryAcquire(TaskRequest request) {
+    try {
+      return Optional.of(acquire(request.timeout(java.time.Duration.ZERO)));
+    } catch (AdmissionTimeoutException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  private int aheadOf(Waiter waiter) {
+    int ahead = 0;
+    for (Waiter w : waiting) {
+      if (waiting.comparator().compare(w, waiter) < 0) {
+        ahead++;
+      }
+    }
+    return ahead;
+  }
+
+  private Grant tryAdmitLocked(Waiter waiter) {
+    if (waiting.peek() != waiter || isPausedFor(waiter.request.priority())) {
+      return null;
+    }
+    TaskRequest r = waiter.request;
+    long free = capacity - granted;
+    if (free < r.minBytes()) {
+      return null;
+    }
+    long size = Math.min(Math.min(r.desiredBytes(), Math.max(r.minBytes(), fairShareLocked())), free);
+    waiting.poll();
+    DefaultScope scope = pool.openChild(r.name(), size);
+    Grant grant = new Grant(this, r, scope, size, waiter.seq);
+    active.add(grant);
+    granted += size;
+    changed.signalAll();
+    log.debug(
+        "memguard: admitted task '{}' (priority {}) with {} (min {}, desired {}, {} active, {} waiting)",
+        r.name(), r.priority(), MemorySize.format(size), MemorySize.format(r.minBytes()),
+        MemorySize.format(r.desiredBytes()), active.size(), waiting.size());
+    return grant;
+  }
+
+  private long fairShareLocked() {
+    int tasks = active.size() + waiting.size();
+    return tasks == 0 ? capacity : capacity / tasks;
+  }
+
+  /** The fair share now: capacity divided by the tasks holding or waiting for grants. */
+  public long fairShareBytes() {
+    lock.lock();
+    try {
+      return fairShareLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  long rebalance(Grant grant) {
+    lock.lock();
+    try {
+      if (!active.contains(grant)) {
+        return grant.grantedBytesLocked();
+      }
+      long current = grant.grantedBytesLocked();
+      long target = current;
+      if (!waiting.isEmpty()) {
+        long fair = fairShareLocked();
+        if (current > fair) {
+          target = Math.max(Math.max(fair, grant.request().minBytes()), grant.scope().reservedBytes());
+        }
+      } else if (current < grant.request().desiredBytes()) {
+        target = Math.min(grant.request().desiredBytes(), current + (capacity - granted));
+      }
+      if (target != current) {
+        granted += target - current;
+        grant.setGrantedLocked(target);
+        changed.signalAll();
+        log.debug(
+            "memguard: task '{}' grant {} -> {} ({} active, {} waiting)",
+            grant.taskName(), MemorySize.format(current), MemorySize.format(target),
+            active.size(), waiting.size());
+      }
+      return target;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void release(Grant grant) {
+    lock.lock();
+    try {
+      if (active.remove(grant)) {
+        granted -= grant.grantedBytesLocked();
+        changed.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- pausing ---------------------------------------------------------------------------------
+
+  /**
+   * Stops admitting tasks with a priority below {@code priority}; admitted tasks go on. A second
+   * call replaces the first.
+   */
+  public void pause(int priority, String reason) {
+    lock.lock();
+    try {
+      pausedBelow = priority;
+      pauseReason = reason == null ? "paused" : reason;
+      log.info("memguard: admission paused below priority {} ({})", priority, pauseReason);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Admits again everything that was paused, in priority order. */
+  public void resume() {
+    lock.lock();
+    try {
+      if (pausedBelow != Integer.MIN_VALUE) {
+        log.info("memguard: admission resumed ({} waiting)", waiting.size());
+      }
+      pausedBelow = Integer.MIN_VALUE;
+      pauseReason = null;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** True while admission is paused for some priorities. */
+  public boolean isPaused() {
+    lock.lock();
+    try {
+      return pausedBelow != Integer.MIN_VALUE;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private boolean isPausedFor(int priority) {
+    return priority < pausedBelow;
+  }
+
+  /** The grants held now, in admission order. */
+  public List<Grant> activeGrants() {
+    lock.lock();
+    try {
+      return new ArrayList<>(active);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** How many tasks wait for admission now. */
+  public int waitingCount() {
+    lock.lock();
+    try {
+      return waiting.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- batch sizing ----------------------------------------------------------------------------
+
+  /**
+   * The largest batch in [minBatch, maxBatch] whose items fit in {@code availableBytes} less the
+   * safety margin. If not even {@code minBatch} fits, returns minBatch with {@code fits == false}.
+   * The decision is logged at DEBUG and kept in {@link #decisions()}.
+   *
+   * @throws IllegalArgumentException if bytesPerItem <= 0, minBatch < 1 or maxBatch < minBatch
+   */
+  public BatchDecision sizeBatch(
+      String task, long availableBytes, long bytesPerItem, int minBatch, int maxBatch) {
+    if (bytesPerItem <= 0) {
+      throw new IllegalArgumentException("bytesPerItem must be > 0, got " + bytesPerItem);
+    }
+    if (minBatch < 1 || maxBatch < minBatch) {
+      throw new IllegalArgumentException(
+          "need 1 <= minBatch <= maxBatch, got " + minBatch + " and " + maxBatch);
+    }
+    long usable = (long) (Math.max(0, availableBytes) * (1 - safetyMargin));
+    long fit = usable / bytesPerItem;
+    int size;
+    boolean fits = true;
+    String reason;
+    if (fit >= maxBatch) {
+      size = maxBatch;
+      reason = "capped at the maximum batch " + maxBatch + " (" + fit + " would fit)";
+    } else if (fit >= minBatch) {
+      size = (int) fit;
+      reason = size + " x " + MemorySize.format(bytesPerItem) + " fit in "
+          + MemorySize.format(usable) + " usable (" + MemorySize.format(availableBytes)
+          + " available, " + Math.round(safetyMargin * 100) + "% margin)";
+    } else {
+      size = minBatch;
+      fits = false;
+      reason = "even the minimum batch " + minBatch + " x " + MemorySize.format(bytesPerItem)
+          + " exceeds " + MemorySize.format(usable) + " usable (" + MemorySize.format(availableBytes)
+          + " available)";
+    }
+    BatchDecision d =
+        new BatchDecision(task, availableBytes, bytesPerItem, safetyMargin, minBatch, maxBatch,
+            size, fits, reason, ticker.read());
+    log.debug("memguard: batch size for '{}': {} ({})", task, size, reason);
+    synchronized (decisions) {
+      if (decisions.size() == decisionLogSize) {
+        decisions.removeFirst();
+      }
+      decisions.addLast(d);
+    }
+    return d;
+  }
+
+  /** The most recent batch-size decisions, oldest first. */
+  public List<BatchDecision> decisions() {
+    synchronized (decisions) {
+      return List.copyOf(decisions);
+    }
+  }
+
+  @Override
+  public String toString() {
+    lock.lock();
+    try {
+      return "ResourceAllocator[" + pool.path() + ", capacity=" + MemorySize.format(capacity)
+          + ", granted=" + MemorySize.format(granted) + ", active=" + active.size() + ", waiting="
+          + waiting.size() + (pausedBelow == Integer.MIN_VALUE ? "" : ", paused") + "]";
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static final class Waiter {
+    final TaskRequest request;
+    final long seq;
+
+    Waiter(TaskRequest request, long seq) {
+      this.request = request;
+      this.seq = seq;
+    }
+  }
+
+  /** Builds a {@link ResourceAllocator}. Not thread-safe. */
+  public static final class Builder {
+    private final DefaultScope pool;
+    private MemorySize capacity;
+    private double safetyMargin = 0.2;
+    private int decisionLogSize = 256;
+
+    private Builder(DefaultScope pool) {
+      this.pool = pool;
+    }
+
+    /** The bytes to share out; default the pool's limit, or its available bytes when it has none. */
+    public Builder capacity(MemorySize bytes) {
+      this.capacity = Objects.requireNonNull(bytes, "capacity");
+      return this;
+    }
+
+    /** The share of available memory batch sizing keeps free, in [0, 1); default 0.2. */
+    public Builder safetyMargin(double margin) {
+      if (!(margin >= 0 && margin < 1)) {
+        throw new IllegalArgumentException("safety margin must be in [0, 1), got " + margin);
+      }
+      this.safetyMargin = margin;
+      return this;
+    }
+
+    /** How many batch decisions to keep; default 256. */
+    public Builder decisionLogSize(int size) {
+      if (size < 1) {
+        throw new IllegalArgumentException("decision log size must be >= 1, got " + size);
+      }
+      this.decisionLogSize = size;
+      return this;
+    }
+
+    /** Builds the allocator. */
+    public ResourceAllocator build() {
+      return new ResourceAllocator(this);
+    }
+  }
+}

@@ -1,0 +1,17 @@
+package io.memguard.core;
+
+/**
+ * A source of monotonic time in nanoseconds, injectable so that tests control time instead of
+ * sleeping. Implementations must be thread-safe.
+ */
+@FunctionalInterface
+public interface Ticker {
+
+  /** Nanoseconds from an arbitrary origin; only differences are meaningful. */
+  long read();
+
+  /** The system ticker, {@link System#nanoTime()}. */
+  static Ticker system() {
+    return System::nanoTime;
+  }
+}
