@@ -76,6 +76,10 @@ public final class Grant implements AutoCloseable {
    * @return the bytes granted afterwards
    */
   public long rebalance() {
+    return allocator.rebalance(this).grantedBytes();
+  }
+
+  ResourceAllocator.Rebalance rebalanceDetailed() {
     return allocator.rebalance(this);
   }
 

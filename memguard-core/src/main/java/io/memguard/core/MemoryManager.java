@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
@@ -374,6 +373,11 @@ public final class MemoryManager implements AutoCloseable {
     return released.awaitNanos(nanos);
   }
 
+  /** Threads blocked in a timed reserve now. */
+  int waitingReservations() {
+    return waiters;
+  }
+
   void signalReleased() {
     if (waiters > 0) {
       waitLock.lock();
@@ -483,9 +487,5 @@ public final class MemoryManager implements AutoCloseable {
     public MemoryManager build() {
       return new MemoryManager(this);
     }
-  }
-
-  static long millis(long nanos) {
-    return TimeUnit.NANOSECONDS.toMillis(nanos);
   }
 }

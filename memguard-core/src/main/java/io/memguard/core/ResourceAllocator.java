@@ -217,11 +217,14 @@ public final class ResourceAllocator {
     }
   }
 
-  long rebalance(Grant grant) {
+  /** The result of one rebalance, read under the allocator's lock. */
+  record Rebalance(long grantedBytes, long fairShareBytes, int waiting) {}
+
+  Rebalance rebalance(Grant grant) {
     lock.lock();
     try {
       if (!active.contains(grant)) {
-        return grant.grantedBytesLocked();
+        return new Rebalance(grant.grantedBytesLocked(), fairShareLocked(), waiting.size());
       }
       long current = grant.grantedBytesLocked();
       long target = current;
@@ -242,7 +245,7 @@ public final class ResourceAllocator {
             grant.taskName(), MemorySize.format(current), MemorySize.format(target),
             active.size(), waiting.size());
       }
-      return target;
+      return new Rebalance(target, fairShareLocked(), waiting.size());
     } finally {
       lock.unlock();
     }
