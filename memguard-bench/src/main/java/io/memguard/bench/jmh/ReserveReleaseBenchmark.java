@@ -1,0 +1,89 @@
+package io.memguard.bench.jmh;
+
+import io.memguard.core.LeakDetection;
+import io.memguard.core.MemoryManager;
+import io.memguard.core.MemoryScope;
+import io.memguard.core.MemorySize;
+import io.memguard.core.Reservation;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The hot path of core: reserve and release in a scope one level below the root, alone and with
+ * two threads on the same scope, with and without the Cleaner safety net; reading the pressure
+ * level; opening and closing a child scope.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx512m"})
+@State(Scope.Benchmark)
+public class ReserveReleaseBenchmark {
+
+  @Param({"SAFETY_NET", "OFF"})
+  public String leakDetection;
+
+  private MemoryManager memory;
+  private MemoryScope scope;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    memory = MemoryManager.builder()
+        .limit(MemorySize.ofGibibytes(1))
+        .leakDetection(LeakDetection.valueOf(leakDetection))
+        .build();
+    scope = memory.openScope("bench");
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    memory.close();
+  }
+
+  @Benchmark
+  @Threads(1)
+  public long reserveRelease() {
+    Reservation r = scope.reserve(4096);
+    long b = r.bytes();
+    r.close();
+    return b;
+  }
+
+  @Benchmark
+  @Threads(2)
+  public long reserveReleaseTwoThreadsOneScope() {
+    Reservation r = scope.reserve(4096);
+    long b = r.bytes();
+    r.close();
+    return b;
+  }
+
+  @Benchmark
+  @Threads(1)
+  public Object pressureLevelRead() {
+    return memory.pressureLevel();
+  }
+
+  @Benchmark
+  @Threads(1)
+  public long openCloseChildScope() {
+    MemoryScope child = scope.openChild("child");
+    long reserved = child.reservedBytes();
+    child.close();
+    return reserved;
+  }
+}
