@@ -114,6 +114,8 @@ final class DefaultReservation implements Reservation {
       state.scope.reservationReleased(state);
     }
     if (cleanable != null) {
+      // Deregister now: left to the GC, released reservations pile up in the Cleaner's list and
+      // the hot path slows a hundredfold (measured with ReserveReleaseBenchmark).
       cleanable.clean();
     }
   }
