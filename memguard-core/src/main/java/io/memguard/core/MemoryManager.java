@@ -448,7 +448,7 @@ public final class MemoryManager implements AutoCloseable {
     /**
      * The pressure thresholds as fractions of the budget (or of a source's limit).
      *
-     * @throws IllegalArgumentException unless 0 < elevated <= critical <= emergency <= 1
+     * @throws IllegalArgumentException unless {@code 0 < elevated <= critical <= emergency <= 1}
      */
     public Builder pressureThresholds(double elevatedAt, double criticalAt, double emergencyAt) {
       if (!(elevatedAt > 0 && elevatedAt <= criticalAt && criticalAt <= emergencyAt && emergencyAt <= 1)) {

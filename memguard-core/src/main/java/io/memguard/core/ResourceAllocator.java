@@ -336,7 +336,7 @@ public final class ResourceAllocator {
    * safety margin. If not even {@code minBatch} fits, returns minBatch with {@code fits == false}.
    * The decision is logged at DEBUG and kept in {@link #decisions()}.
    *
-   * @throws IllegalArgumentException if bytesPerItem <= 0, minBatch < 1 or maxBatch < minBatch
+   * @throws IllegalArgumentException if bytesPerItem {@code <= 0}, minBatch {@code < 1} or maxBatch {@code < minBatch}
    */
   public BatchDecision sizeBatch(
       String task, long availableBytes, long bytesPerItem, int minBatch, int maxBatch) {
