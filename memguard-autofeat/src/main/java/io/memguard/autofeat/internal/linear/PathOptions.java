@@ -1,0 +1,54 @@
+package io.memguard.autofeat.internal.linear;
+
+/**
+ * Settings of a cross-validated L1 penalty path; an immutable value, validated on construction, thread-safe.
+ *
+ * @param folds the number of cross-validation folds (unshuffled, like scikit-learn's KFold)
+ * @param lambdas the number of penalties on the geometric grid from the smallest penalty that zeroes every
+ *     coefficient down to {@code eps} times it
+ * @param eps the ratio of the smallest to the largest penalty
+ * @param tolerance coordinate descent stops when no coefficient moves the objective by more than this times the
+ *     null deviance
+ * @param maxSweeps the maximum number of coordinate-descent sweeps per penalty
+ * @param patience the path stops once the mean CV error has not improved for this many consecutive penalties
+ *     (0 = always run the full grid)
+ */
+public record PathOptions(int folds, int lambdas, double eps, double tolerance, int maxSweeps, int patience) {
+
+    /** Validates. */
+    public PathOptions {
+        if (folds < 2) {
+            throw new IllegalArgumentException("folds must be >= 2, was " + folds);
+        }
+        if (lambdas < 1) {
+            throw new IllegalArgumentException("lambdas must be >= 1, was " + lambdas);
+        }
+        if (!(eps > 0 && eps < 1)) {
+            throw new IllegalArgumentException("eps must be in (0, 1), was " + eps);
+        }
+        if (!(tolerance > 0)) {
+            throw new IllegalArgumentException("tolerance must be > 0, was " + tolerance);
+        }
+        if (maxSweeps < 1) {
+            throw new IllegalArgumentException("maxSweeps must be >= 1, was " + maxSweeps);
+        }
+        if (patience < 0) {
+            throw new IllegalArgumentException("patience must be >= 0, was " + patience);
+        }
+    }
+
+    /** For selection fits: 5 folds, 100 penalties down to 1e-3, tolerance 1e-7, patience 10. */
+    public static PathOptions forSelection() {
+        return new PathOptions(5, 100, 1e-3, 1e-7, 1000, 10);
+    }
+
+    /** For final models: 5 folds, 100 penalties down to 1e-4, tolerance 1e-9, patience 15. */
+    public static PathOptions forFinalModel() {
+        return new PathOptions(5, 100, 1e-4, 1e-9, 5000, 15);
+    }
+
+    /** A copy with another number of penalties and ratio. */
+    public PathOptions withGrid(int lambdas, double eps) {
+        return new PathOptions(folds, lambdas, eps, tolerance, maxSweeps, patience);
+    }
+}
