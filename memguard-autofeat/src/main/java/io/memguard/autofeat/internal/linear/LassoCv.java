@@ -16,13 +16,22 @@ import java.util.Objects;
  * soon as the mean CV error has not improved for {@link PathOptions#patience()} penalties; the coefficients of
  * the all-rows fit at the best penalty are kept. Each penalty uses the sequential strong rule to restrict
  * coordinate descent to likely-active columns, then a pass over the other columns to check the optimality
- * conditions; that pass is the only full pass over the data per penalty and fit. Fold fits read the training
- * rows of the shared columns in place (the test block of unshuffled K-fold is contiguous), so no data is copied.
+ * conditions; that pass is the only full pass over the data per penalty, shared by all fits (each column is read
+ * once and multiplied with every fit's residual). Fold fits read the training rows of the shared columns in place
+ * (the test block of unshuffled K-fold is contiguous), so no data is copied.
+ *
+ * <p>Coordinate descent uses glmnet's covariance updates: the fit keeps the inner products among its strong-set
+ * columns, so a coordinate update costs O(strong set) instead of O(rows), and the residual is updated once per
+ * penalty. Beyond {@value #MAX_GRAM} strong columns a fit switches to updating the residual per coordinate, which
+ * bounds the extra memory at {@code 512^2} doubles (2 MiB) per fit.
  */
 public final class LassoCv {
 
     /** Result of a fit. */
     public record Result(double[] coef, double intercept, double alpha, int alphaIndex, int pathLength, double cvMse) {}
+
+    /** The largest strong set for which a fit keeps inner products (covariance updates). */
+    static final int MAX_GRAM = 512;
 
     private LassoCv() {}
 
@@ -65,15 +74,14 @@ public final class LassoCv {
         double[] bestCoef = new double[p];
         double bestAlpha = alphaMax;
         double prev = alphaMax;
+        double prevDev = 0;
         int k = 0;
         for (; k < lambdas; k++) {
             double alpha = alphaMax * Math.pow(ratio, k);
             double mse = 0;
-            for (int f = 0; f <= folds; f++) {
-                fits[f].solve(alpha, prev, options);
-                if (f < folds) {
-                    mse += fits[f].testMse();
-                }
+            solveAll(fits, x, m, alpha, prev, options);
+            for (int f = 0; f < folds; f++) {
+                mse += fits[f].testMse();
             }
             mse /= folds;
             prev = alpha;
@@ -86,6 +94,12 @@ public final class LassoCv {
                 k++;
                 break;
             }
+            double dev = full.explained();
+            if (k > 0 && options.devianceStop(dev, prevDev)) {
+                k++;
+                break;
+            }
+            prevDev = dev;
         }
         double intercept = full.ybar;
         for (int j = 0; j < p; j++) {
@@ -96,7 +110,36 @@ public final class LassoCv {
         return new Result(bestCoef, intercept, bestAlpha, bestK, Math.min(k, lambdas), best);
     }
 
-    /** One fit on all rows except the test block {@code [s, e)}. */
+    /**
+     * Solves every fit at penalty {@code alpha}: strong-rule screening and coordinate descent per fit, then one
+     * shared optimality pass in which each column is read once for all fits' residuals; fits with violations
+     * repeat descent and check on their own (rare).
+     */
+    private static void solveAll(Fit[] fits, double[][] x, int m, double alpha, double prevAlpha, PathOptions o) {
+        int nf = fits.length;
+        double[][] residuals = new double[nf][];
+        for (int f = 0; f < nf; f++) {
+            fits[f].screen(alpha, prevAlpha);
+            fits[f].descend(alpha, o.tolerance() * fits[f].nullVar, o.maxSweeps());
+            fits[f].syncResidual();
+            residuals[f] = fits[f].r;
+        }
+        boolean[] violated = new boolean[nf];
+        double[] g = new double[nf];
+        for (int j = 0; j < x.length; j++) {
+            Vectors.dotMany(x[j], residuals, nf, m, g);
+            for (int f = 0; f < nf; f++) {
+                violated[f] |= fits[f].check(j, g[f], alpha);
+            }
+        }
+        for (int f = 0; f < nf; f++) {
+            if (violated[f]) {
+                fits[f].solve(alpha, o);
+            }
+        }
+    }
+
+    /** One fit on all rows except the test block {@code [s, e)}; its residual is kept at 0 on the test rows. */
     private static final class Fit {
         final double[][] x;
         final double[] y;
@@ -111,9 +154,16 @@ public final class LassoCv {
         final double[] grad;
         final double[] mu;
         final double[] d;
-        final boolean[] strong;
-        int[] strongList;
+        final int[] pos;
+        int[] strongList = new int[16];
         int strongCount;
+        /** gram[q][q2]: inner product (over training rows, centred, divided by mt) of strong columns q and q2. */
+        double[][] gram = new double[16][];
+        /** Gradient of strong column q, kept current by covariance updates. */
+        double[] gs = new double[16];
+        /** Coefficient changes not yet applied to the residual. */
+        double[] pending = new double[16];
+        boolean covariance = true;
 
         Fit(double[][] x, double[] y, int m, int s, int e) {
             this.x = x;
@@ -137,23 +187,18 @@ public final class LassoCv {
             grad = new double[p];
             mu = new double[p];
             d = new double[p];
+            pos = new int[p];
             Arrays.fill(mu, Double.NaN);
-            strong = new boolean[p];
-            strongList = new int[Math.min(p, 64)];
+            Arrays.fill(pos, -1);
             for (int j = 0; j < p; j++) {
-                grad[j] = dotTrain(x[j]) / mt;
+                grad[j] = Vectors.dot(x[j], r, 0, m) / mt;
             }
-        }
-
-        double dotTrain(double[] v) {
-            return Vectors.dot(v, r, 0, s) + Vectors.dot(v, r, e, m);
         }
 
         double mean(int j) {
             if (Double.isNaN(mu[j])) {
                 double[] c = x[j];
-                double sum = Vectors.sum(c, 0, s) + Vectors.sum(c, e, m);
-                double mean = sum / mt;
+                double mean = (Vectors.sum(c, 0, s) + Vectors.sum(c, e, m)) / mt;
                 double ss = 0;
                 for (int i = 0; i < s; i++) {
                     double dd = c[i] - mean;
@@ -169,37 +214,85 @@ public final class LassoCv {
             return mu[j];
         }
 
-        void addStrong(int j) {
-            if (!strong[j]) {
-                strong[j] = true;
-                if (strongCount == strongList.length) {
-                    strongList = Arrays.copyOf(strongList, Math.max(8, strongCount * 2));
-                }
-                strongList[strongCount++] = j;
+        /** Adds column j (current gradient gj) to the strong set; the residual must be in sync. */
+        void addStrong(int j, double gj) {
+            if (pos[j] >= 0) {
+                return;
             }
+            int q = strongCount++;
+            if (q == strongList.length) {
+                int cap = q * 2;
+                strongList = Arrays.copyOf(strongList, cap);
+                gs = Arrays.copyOf(gs, cap);
+                pending = Arrays.copyOf(pending, cap);
+                gram = Arrays.copyOf(gram, cap);
+            }
+            strongList[q] = j;
+            pos[j] = q;
+            gs[q] = gj;
+            double mj = mean(j);
+            if (!covariance) {
+                return;
+            }
+            if (q >= MAX_GRAM) {
+                covariance = false;
+                gram = null;
+                return;
+            }
+            double[] row = new double[Math.max(16, gram.length)];
+            double[] xj = x[j];
+            for (int q2 = 0; q2 < q; q2++) {
+                int k = strongList[q2];
+                double g = (Vectors.dot(xj, x[k], 0, s) + Vectors.dot(xj, x[k], e, m)) / mt - mj * mu[k];
+                row[q2] = g;
+                double[] other = gram[q2];
+                if (other.length <= q) {
+                    other = Arrays.copyOf(other, Math.max(q + 1, other.length * 2));
+                    gram[q2] = other;
+                }
+                other[q] = g;
+            }
+            row[q] = d[j];
+            gram[q] = row;
         }
 
-        void solve(double alpha, double prevAlpha, PathOptions o) {
+        /** Sequential strong rule: columns likely to be active at {@code alpha} join the strong set. */
+        void screen(double alpha, double prevAlpha) {
             double thr = 2 * alpha - prevAlpha;
             int p = x.length;
             for (int j = 0; j < p; j++) {
-                if (beta[j] != 0 || Math.abs(grad[j]) >= thr) {
-                    addStrong(j);
+                if (pos[j] < 0 && Math.abs(grad[j]) >= thr) {
+                    addStrong(j, grad[j]);
                 }
             }
+        }
+
+        /** Records column j's gradient from a shared pass; true if it violates the optimality conditions. */
+        boolean check(int j, double dot, double alpha) {
+            double gj = dot / mt;
+            grad[j] = gj;
+            int q = pos[j];
+            if (q >= 0) {
+                gs[q] = gj;
+                return false;
+            }
+            if (Math.abs(gj) > alpha) {
+                addStrong(j, gj);
+                return true;
+            }
+            return false;
+        }
+
+        /** Descent and optimality checks on this fit alone until no column violates them. */
+        void solve(double alpha, PathOptions o) {
+            int p = x.length;
             double tol = o.tolerance() * nullVar;
             while (true) {
                 descend(alpha, tol, o.maxSweeps());
+                syncResidual();
                 boolean violated = false;
                 for (int j = 0; j < p; j++) {
-                    if (!strong[j]) {
-                        double g = dotTrain(x[j]) / mt;
-                        grad[j] = g;
-                        if (Math.abs(g) > alpha) {
-                            addStrong(j);
-                            violated = true;
-                        }
-                    }
+                    violated |= check(j, Vectors.dot(x[j], r, 0, m), alpha);
                 }
                 if (!violated) {
                     return;
@@ -208,7 +301,7 @@ public final class LassoCv {
         }
 
         /** Coordinate descent over the strong set, iterating on the active set in between full sweeps. */
-        private void descend(double alpha, double tol, int maxSweeps) {
+        void descend(double alpha, double tol, int maxSweeps) {
             int sweeps = 0;
             while (sweeps < maxSweeps) {
                 double change = sweep(alpha, false);
@@ -228,31 +321,70 @@ public final class LassoCv {
 
         private double sweep(double alpha, boolean activeOnly) {
             double maxChange = 0;
-            for (int q = 0; q < strongCount; q++) {
+            int n = strongCount;
+            for (int q = 0; q < n; q++) {
                 int j = strongList[q];
                 double bOld = beta[j];
                 if (activeOnly && bOld == 0) {
                     continue;
                 }
-                double mean = mean(j);
                 double dj = d[j];
                 if (!(dj > 0)) {
                     continue;
                 }
-                double[] c = x[j];
-                double g = dotTrain(c) / mt;
+                double g;
+                if (covariance) {
+                    g = gs[q];
+                } else {
+                    g = Vectors.dot(x[j], r, 0, m) / mt;
+                }
                 double z = g + dj * bOld;
                 double bNew = z > alpha ? (z - alpha) / dj : (z < -alpha ? (z + alpha) / dj : 0.0);
                 double delta = bNew - bOld;
-                if (delta != 0) {
-                    Vectors.axpyShift(-delta, c, delta * mean, r, 0, s);
-                    Vectors.axpyShift(-delta, c, delta * mean, r, e, m);
-                    beta[j] = bNew;
-                    maxChange = Math.max(maxChange, dj * delta * delta);
+                if (delta == 0) {
+                    continue;
                 }
-                grad[j] = g - dj * delta;
+                beta[j] = bNew;
+                maxChange = Math.max(maxChange, dj * delta * delta);
+                if (covariance) {
+                    double[] row = gram[q];
+                    double[] g2 = gs;
+                    for (int q2 = 0; q2 < n; q2++) {
+                        g2[q2] -= row[q2] * delta;
+                    }
+                    pending[q] += delta;
+                } else {
+                    double[] c = x[j];
+                    double shift = delta * mu[j];
+                    Vectors.axpyShift(-delta, c, shift, r, 0, s);
+                    Vectors.axpyShift(-delta, c, shift, r, e, m);
+                    gs[q] = g - dj * delta;
+                }
             }
             return maxChange;
+        }
+
+        /** Applies pending coefficient changes to the residual (covariance mode). */
+        void syncResidual() {
+            for (int q = 0; q < strongCount; q++) {
+                double delta = pending[q];
+                if (delta != 0) {
+                    int j = strongList[q];
+                    double shift = delta * mu[j];
+                    Vectors.axpyShift(-delta, x[j], shift, r, 0, s);
+                    Vectors.axpyShift(-delta, x[j], shift, r, e, m);
+                    pending[q] = 0;
+                }
+            }
+        }
+
+        /** The fraction of the null deviance (training variance) explained by the current coefficients. */
+        double explained() {
+            if (!(nullVar > 0)) {
+                return 1;
+            }
+            double rss = Vectors.dot(r, r, 0, m) / mt;
+            return 1 - rss / nullVar;
         }
 
         double testMse() {

@@ -66,6 +66,7 @@ public final class LogisticCv {
         double bestB0 = full.b0;
         double bestLambda = lambdaMax;
         double prev = lambdaMax;
+        double prevDev = 0;
         int k = 0;
         for (; k < lambdas; k++) {
             double lambda = lambdaMax * Math.pow(ratio, k);
@@ -88,10 +89,12 @@ public final class LogisticCv {
                 k++;
                 break;
             }
-            if (full.trainLoss() < 1e-3 * full.nullLoss) {
+            double dev = full.nullLoss > 0 ? 1 - full.trainLoss() / full.nullLoss : 1;
+            if (k > 0 && options.devianceStop(dev, prevDev)) {
                 k++;
-                break; // (nearly) separable: smaller penalties only inflate the coefficients
+                break; // includes (nearly) separable data, where smaller penalties only inflate coefficients
             }
+            prevDev = dev;
         }
         return new Result(bestCoef, bestB0, bestLambda, bestK, Math.min(k, lambdas), best);
     }

@@ -12,8 +12,20 @@ package io.memguard.autofeat.internal.linear;
  * @param maxSweeps the maximum number of coordinate-descent sweeps per penalty
  * @param patience the path stops once the mean CV error has not improved for this many consecutive penalties
  *     (0 = always run the full grid)
+ * @param maxDevianceRatio glmnet's {@code devmax}: the path stops once the all-rows fit explains more than this
+ *     fraction of the null deviance (1 = never)
+ * @param minDevianceChange glmnet's {@code fdev}: the path stops once the explained fraction grows by less than
+ *     this (relative) from one penalty to the next (0 = never)
  */
-public record PathOptions(int folds, int lambdas, double eps, double tolerance, int maxSweeps, int patience) {
+public record PathOptions(
+        int folds,
+        int lambdas,
+        double eps,
+        double tolerance,
+        int maxSweeps,
+        int patience,
+        double maxDevianceRatio,
+        double minDevianceChange) {
 
     /** Validates. */
     public PathOptions {
@@ -35,20 +47,43 @@ public record PathOptions(int folds, int lambdas, double eps, double tolerance, 
         if (patience < 0) {
             throw new IllegalArgumentException("patience must be >= 0, was " + patience);
         }
+        if (!(maxDevianceRatio > 0 && maxDevianceRatio <= 1)) {
+            throw new IllegalArgumentException("maxDevianceRatio must be in (0, 1], was " + maxDevianceRatio);
+        }
+        if (!(minDevianceChange >= 0 && minDevianceChange < 1)) {
+            throw new IllegalArgumentException("minDevianceChange must be in [0, 1), was " + minDevianceChange);
+        }
     }
 
-    /** For selection fits: 5 folds, 100 penalties down to 1e-3, tolerance 1e-7, patience 10. */
+    /**
+     * For selection fits: 5 folds, 100 penalties down to 1e-3 (scikit-learn's LassoCV grid), tolerance 1e-7,
+     * patience 10, and glmnet's path stops (0.999, 1e-5).
+     */
     public static PathOptions forSelection() {
-        return new PathOptions(5, 100, 1e-3, 1e-7, 1000, 10);
+        return new PathOptions(5, 100, 1e-3, 1e-7, 1000, 10, 0.999, 1e-5);
     }
 
-    /** For final models: 5 folds, 100 penalties down to 1e-4, tolerance 1e-9, patience 15. */
+    /**
+     * For final models: 5 folds, 100 penalties down to 1e-4, tolerance 1e-9, patience 15, no deviance-based stop
+     * (a final model on a handful of features is cheap, and precise targets need the small penalties).
+     */
     public static PathOptions forFinalModel() {
-        return new PathOptions(5, 100, 1e-4, 1e-9, 5000, 15);
+        return new PathOptions(5, 100, 1e-4, 1e-9, 5000, 15, 1.0, 0.0);
     }
 
     /** A copy with another number of penalties and ratio. */
     public PathOptions withGrid(int lambdas, double eps) {
-        return new PathOptions(folds, lambdas, eps, tolerance, maxSweeps, patience);
+        return new PathOptions(
+                folds, lambdas, eps, tolerance, maxSweeps, patience, maxDevianceRatio, minDevianceChange);
+    }
+
+    /** A copy with other deviance-based stops. */
+    public PathOptions withDevianceStops(double maxRatio, double minChange) {
+        return new PathOptions(folds, lambdas, eps, tolerance, maxSweeps, patience, maxRatio, minChange);
+    }
+
+    /** Whether the path should stop after a penalty whose all-rows fit explains {@code dev}, previously {@code prev}. */
+    boolean devianceStop(double dev, double prev) {
+        return dev > maxDevianceRatio || (minDevianceChange > 0 && dev > 0 && (dev - prev) < minDevianceChange * dev);
     }
 }

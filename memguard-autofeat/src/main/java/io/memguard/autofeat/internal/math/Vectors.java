@@ -122,4 +122,74 @@ public final class Vectors {
         }
         return (s0 + s1) / (n * stdA * stdB);
     }
+
+    /**
+     * {@code out[k] = sum_i x[i] * r[k][i]} for {@code k < count}: several dot products sharing one pass over
+     * {@code x}, so a column is read once for all the residual vectors it is tested against.
+     */
+    public static void dotMany(double[] x, double[][] r, int count, int n, double[] out) {
+        int k = 0;
+        for (; k + 5 < count; k += 6) {
+            double[] a = r[k];
+            double[] b = r[k + 1];
+            double[] c = r[k + 2];
+            double[] d = r[k + 3];
+            double[] e = r[k + 4];
+            double[] f = r[k + 5];
+            double sa = 0;
+            double sb = 0;
+            double sc = 0;
+            double sd = 0;
+            double se = 0;
+            double sf = 0;
+            for (int i = 0; i < n; i++) {
+                double xi = x[i];
+                sa += xi * a[i];
+                sb += xi * b[i];
+                sc += xi * c[i];
+                sd += xi * d[i];
+                se += xi * e[i];
+                sf += xi * f[i];
+            }
+            out[k] = sa;
+            out[k + 1] = sb;
+            out[k + 2] = sc;
+            out[k + 3] = sd;
+            out[k + 4] = se;
+            out[k + 5] = sf;
+        }
+        for (; k + 2 < count; k += 3) {
+            double[] a = r[k];
+            double[] b = r[k + 1];
+            double[] c = r[k + 2];
+            double sa0 = 0;
+            double sb0 = 0;
+            double sc0 = 0;
+            double sa1 = 0;
+            double sb1 = 0;
+            double sc1 = 0;
+            int i = 0;
+            for (; i + 1 < n; i += 2) {
+                double x0 = x[i];
+                double x1 = x[i + 1];
+                sa0 += x0 * a[i];
+                sb0 += x0 * b[i];
+                sc0 += x0 * c[i];
+                sa1 += x1 * a[i + 1];
+                sb1 += x1 * b[i + 1];
+                sc1 += x1 * c[i + 1];
+            }
+            for (; i < n; i++) {
+                sa0 += x[i] * a[i];
+                sb0 += x[i] * b[i];
+                sc0 += x[i] * c[i];
+            }
+            out[k] = sa0 + sa1;
+            out[k + 1] = sb0 + sb1;
+            out[k + 2] = sc0 + sc1;
+        }
+        for (; k < count; k++) {
+            out[k] = dot(x, r[k], 0, n);
+        }
+    }
 }

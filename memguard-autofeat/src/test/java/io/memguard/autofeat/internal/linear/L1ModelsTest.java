@@ -84,8 +84,9 @@ class L1ModelsTest {
         for (int i = 0; i < m; i++) {
             y[i] = x[1][i] - x[2][i] + 0.3 * rnd.nextGaussian();
         }
-        LassoCv.Result early = LassoCv.fit(x, m, y, PathOptions.forSelection());
-        LassoCv.Result full = LassoCv.fit(x, m, y, new PathOptions(5, 100, 1e-3, 1e-7, 1000, 0));
+        PathOptions patienceOnly = PathOptions.forSelection().withDevianceStops(1.0, 0.0);
+        LassoCv.Result early = LassoCv.fit(x, m, y, patienceOnly);
+        LassoCv.Result full = LassoCv.fit(x, m, y, new PathOptions(5, 100, 1e-3, 1e-7, 1000, 0, 1.0, 0.0));
         assertThat(full.pathLength()).isEqualTo(100);
         assertThat(early.pathLength()).isLessThanOrEqualTo(100);
         assertThat(early.alphaIndex()).isEqualTo(full.alphaIndex());
