@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class L1ModelsTest {
@@ -28,18 +29,22 @@ class L1ModelsTest {
         assertThat(k.end(4)).isEqualTo(11);
     }
 
+    /**
+     * (m, p) pairs chosen to run every code path: covariance updates with cached inner products (200 x 60), a
+     * full inner-product cache forcing exact passes and a strong set beyond the Gram cap forcing per-coordinate
+     * residual updates (40 x 300), and many rows with few columns (1000 x 5).
+     */
     @ParameterizedTest
-    @ValueSource(longs = {1, 2, 3})
-    void lasso_solutionSatisfiesOptimalityConditions(long seed) {
+    @CsvSource({"1, 200, 60", "2, 200, 60", "3, 40, 300", "4, 60, 400", "5, 1000, 5"})
+    void lasso_solutionSatisfiesOptimalityConditions(long seed, int m, int p) {
         SplittableRandom rnd = new SplittableRandom(seed);
-        int m = 200;
-        int p = 60;
         double[][] x = gaussian(p, m, rnd);
         double[] y = new double[m];
         for (int i = 0; i < m; i++) {
-            y[i] = 2 * x[0][i] - 1.5 * x[3][i] + 0.5 * x[7][i] + rnd.nextGaussian();
+            y[i] = 2 * x[0][i] - 1.5 * x[3][i] + 0.5 * x[4][i] + rnd.nextGaussian();
         }
-        LassoCv.Result r = LassoCv.fit(x, m, y, PathOptions.forSelection());
+        PathOptions fullGrid = new PathOptions(5, 100, 1e-3, 1e-9, 5000, 0, 1.0, 0.0);
+        LassoCv.Result r = LassoCv.fit(x, m, y, seed == 1 ? PathOptions.forSelection() : fullGrid);
         double a = r.alpha();
         double[] res = new double[m];
         for (int i = 0; i < m; i++) {
@@ -68,11 +73,13 @@ class L1ModelsTest {
             if (r.coef()[j] == 0) {
                 assertThat(Math.abs(g)).isLessThanOrEqualTo(a * (1 + 1e-3));
             } else {
-                assertThat(g).isCloseTo(a * Math.signum(r.coef()[j]), within(a * 1e-2));
+                assertThat(g).isCloseTo(a * Math.signum(r.coef()[j]), within(a * 2e-2));
             }
         }
-        assertThat(r.coef()[0]).isCloseTo(2, within(0.25));
-        assertThat(r.coef()[3]).isCloseTo(-1.5, within(0.25));
+        if (m >= 200) {
+            assertThat(r.coef()[0]).isCloseTo(2, within(0.25));
+            assertThat(r.coef()[3]).isCloseTo(-1.5, within(0.25));
+        }
     }
 
     @Test
