@@ -113,14 +113,14 @@ public final class EngineConfig {
         return selectionMaxChunkWidth;
     }
 
-    /** Penalty-path settings of the selection fits. */
+    /** Penalty-path settings of the selection fits (by default {@link PathOptions#forSelection(ProblemType)}). */
     public PathOptions selectionPath() {
-        return selectionPath;
+        return selectionPath != null ? selectionPath : PathOptions.forSelection(problem);
     }
 
-    /** Penalty-path settings of the final model. */
+    /** Penalty-path settings of the final model (by default {@link PathOptions#forFinalModel(ProblemType)}). */
     public PathOptions finalPath() {
-        return finalPath;
+        return finalPath != null ? finalPath : PathOptions.forFinalModel(problem);
     }
 
     @Override
@@ -143,8 +143,8 @@ public final class EngineConfig {
         private int batchSize = 256;
         private int selectionMaxRows;
         private int selectionMaxChunkWidth;
-        private PathOptions selectionPath = PathOptions.forSelection();
-        private PathOptions finalPath = PathOptions.forFinalModel();
+        private PathOptions selectionPath;
+        private PathOptions finalPath;
 
         private Builder() {}
 

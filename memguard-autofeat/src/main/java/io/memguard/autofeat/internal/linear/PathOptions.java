@@ -71,6 +71,20 @@ public record PathOptions(
         return new PathOptions(5, 100, 1e-4, 1e-9, 5000, 15, 1.0, 0.0);
     }
 
+    /**
+     * Defaults for selection fits of {@code problem}: {@link #forSelection()} for regression; for classification
+     * 30 penalties down to 1e-3 (scikit-learn's LogisticRegressionCV, which autofeat uses, tries 10 values over
+     * 8 decades; each logistic penalty costs several reweighted fits).
+     */
+    public static PathOptions forSelection(ProblemType problem) {
+        return problem == ProblemType.REGRESSION ? forSelection() : forSelection().withGrid(30, 1e-3);
+    }
+
+    /** Defaults for final models of {@code problem}: {@link #forFinalModel()}, or 40 penalties down to 1e-4. */
+    public static PathOptions forFinalModel(ProblemType problem) {
+        return problem == ProblemType.REGRESSION ? forFinalModel() : forFinalModel().withGrid(40, 1e-4);
+    }
+
     /** A copy with another number of penalties and ratio. */
     public PathOptions withGrid(int lambdas, double eps) {
         return new PathOptions(

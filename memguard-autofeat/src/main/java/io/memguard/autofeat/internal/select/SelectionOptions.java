@@ -33,6 +33,6 @@ public record SelectionOptions(
 
     /** autofeat's defaults for {@code problem}: 5 runs, seed 0, all rows, autofeat's chunk widths. */
     public static SelectionOptions ofDefaults(ProblemType problem) {
-        return new SelectionOptions(problem, 5, 0L, 0, 0, PathOptions.forSelection());
+        return new SelectionOptions(problem, 5, 0L, 0, 0, PathOptions.forSelection(problem));
     }
 }
