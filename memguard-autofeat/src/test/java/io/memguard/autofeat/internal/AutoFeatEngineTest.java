@@ -258,7 +258,7 @@ class AutoFeatEngineTest {
         System.out.println("lightweight synthetic 3 steps: R2=" + r2 + " " + fit.featureNames() + " " + fit.report());
         assertThat(r2).isGreaterThan(0.99);
         assertThat(fit.report().peakStoreBytes())
-                .isLessThan((long) fit.report().kept() * split.train().rows() * Double.BYTES);
+                .isLessThan(fit.report().kept() * split.train().rows() * Double.BYTES);
     }
 
     @Test

@@ -7,7 +7,8 @@ package io.memguard.autofeat.internal.batch;
  * <p>Phases: {@code "generate"} (feature generation; step = feature-engineering step 1..n, a batch is a group of
  * candidate features), {@code "filter"} (the final correlation filter of generation), {@code "select"} (feature
  * selection; step = selection run 1..runs, a batch is one chunk of columns fitted together, and the final
- * aggregation reports step 0) and {@code "model"} (the final model). {@link #checkCancelled()} and
+ * aggregation reports step 0) and {@code "model"} (the final model). In selection, {@link #nextBatchSize} is asked
+ * once per run and its answer caps the width of the run's initial screened fit and of every chunk. {@link #checkCancelled()} and
  * {@link #nextBatchSize} may throw to stop the fit; the exception propagates to the caller of fit. Exceptions
  * from {@link #batchDone} and {@link #progress} are logged and swallowed, never propagated.
  */
@@ -21,7 +22,7 @@ public interface EngineHooks {
      *
      * @param phase {@code "generate"} or {@code "select"}
      * @param step the step (generation) or run (selection), 1-based
-     * @param suggested the engine's own choice (candidates per batch, or columns per chunk)
+     * @param suggested the engine's own choice (candidates per batch, or columns per L1 fit)
      * @param bytesPerCandidate heap bytes one more candidate costs while the batch runs (scratch values plus
      *     retained storage for generation; one column of the dense chunk matrix for selection)
      * @return the batch size to use; values below 1 are treated as 1, and in selection the engine never exceeds

@@ -1,7 +1,6 @@
 package io.memguard.autofeat.internal.feateng;
 
 import io.memguard.autofeat.internal.expr.Expr;
-import io.memguard.autofeat.internal.expr.Exprs;
 import io.memguard.autofeat.internal.math.Vectors;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -247,10 +246,5 @@ public final class FeatureGenerator {
         return new GeneratedFeatures(
                 store, start, List.copyOf(candidates), pool.size() - start.size(), computed, generated.size(),
                 eligible);
-    }
-
-    /** A symbol for start feature {@code index}, named after the column. */
-    public static Expr symbol(int index, String name) {
-        return Exprs.sym(index, name);
     }
 }

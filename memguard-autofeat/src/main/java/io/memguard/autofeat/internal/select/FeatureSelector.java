@@ -150,6 +150,9 @@ public final class FeatureSelector {
             width = Math.min(width, options.maxChunkWidth());
         }
         width = Math.min(width, p);
+        // one answer per run caps the initial fit and every chunk (each is a width x m block of doubles)
+        int asked = Math.max(1, hooks.nextBatchSize("select", step, width, (long) m * Double.BYTES));
+        width = Math.min(width, asked);
         Integer[] order = IntStream.range(0, p).boxed().toArray(Integer[]::new);
         Arrays.sort(order, Comparator.<Integer>comparingDouble(j -> -score[j]).thenComparingInt(j -> j));
         int[] screened = new int[width];
@@ -183,7 +186,6 @@ public final class FeatureSelector {
             chunk = Math.min(chunk, options.maxChunkWidth());
         }
         int fixed = xInit.length + noise.length;
-        int asked = hooks.nextBatchSize("select", step, chunk, (long) m * Double.BYTES);
         chunk = Math.max(1, Math.min(chunk, asked));
         boolean[] picked = new boolean[p];
         initial.forEach(j -> picked[j] = true);
