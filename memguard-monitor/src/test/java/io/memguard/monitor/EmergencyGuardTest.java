@@ -135,7 +135,8 @@ class EmergencyGuardTest {
     List<Thread> threads = new ArrayList<>();
     for (int p : new int[] {1, 7, 4}) {
       Thread t = new Thread(() -> {
-        try (Grant g = allocator.acquire(TaskRequest.named("p" + p).priority(p).minBytes(1)
+        // Each needs the whole pool, so they are admitted one at a time and the order is observable.
+        try (Grant g = allocator.acquire(TaskRequest.named("p" + p).priority(p).minBytes(100L << 20)
             .timeout(Duration.ofSeconds(30)))) {
           admitted.add(g.taskName());
         } catch (InterruptedException e) {
