@@ -169,6 +169,59 @@ public final class ResourceAllocator {
     }
   }
 
+  /**
+   * Admits a task, runs it within its grant, closes the grant, and says how it ended. Never throws
+   * for the task's own failures: an exception from the task is a FAILED outcome, a {@link
+   * TaskStoppedException} a STOPPED one, a time-out or interruption while waiting NOT_ADMITTED (the
+   * interrupt flag is restored).
+   */
+  public <T> TaskOutcome<T> run(TaskRequest request, GrantedTask<T> task) {
+    Objects.requireNonNull(task, "task");
+    long start = ticker.read();
+    Grant grant;
+    try {
+      grant = acquire(request);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return outcome(request, TaskOutcome.Status.NOT_ADMITTED, null, e, null, start);
+    } catch (AdmissionTimeoutException e) {
+      return outcome(request, TaskOutcome.Status.NOT_ADMITTED, null, e, null, start);
+    }
+    T result = null;
+    Throwable error = null;
+    try {
+      result = task.run(grant);
+    } catch (Throwable t) {
+      error = t;
+    }
+    try {
+      grant.close();
+    } catch (RuntimeException closeError) {
+      if (error == null) {
+        error = closeError;
+      } else {
+        error.addSuppressed(closeError);
+      }
+    }
+    if (error instanceof TaskStoppedException stopped) {
+      log.info("memguard: task '{}' stopped: {}", request.name(), stopped.getMessage());
+      return outcome(request, TaskOutcome.Status.STOPPED, null, error, stopped.reason(), start);
+    }
+    if (error != null) {
+      if (error instanceof VirtualMachineError vmError && !(vmError instanceof OutOfMemoryError)) {
+        throw vmError;
+      }
+      return outcome(request, TaskOutcome.Status.FAILED, null, error, null, start);
+    }
+    return outcome(request, TaskOutcome.Status.COMPLETED, result, null, null, start);
+  }
+
+  private <T> TaskOutcome<T> outcome(
+      TaskRequest request, TaskOutcome.Status status, T result, Throwable error, String reason, long start) {
+    return new TaskOutcome<>(
+        request.name(), status, result, error, reason, java.time.Duration.ofNanos(ticker.read() - start));
+  }
+
   private int aheadOf(Waiter waiter) {
     int ahead = 0;
     for (Waiter w : waiting) {

@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * Watches the memory of this JVM for a {@link MemoryManager}: a daemon thread ({@code
  * memguard-monitor-sampler}) takes an immutable {@link MemorySnapshot} every {@link
  * MonitorConfig#period() period}, keeps it in a bounded {@link MetricHistory}, feeds the {@link
- * LeakDetector} and the {@link Alerts}, tells subscribers, and feeds two pressure sources into the
- * manager: {@code heap-live} (live heap after GC as a share of max heap) and {@code process-rss}
+ * LeakDetector}, the {@link EmergencyGuard} and the {@link Alerts}, tells subscribers, and feeds two
+ * pressure sources into the manager: {@code heap-live} (live heap after GC as a share of max heap) and {@code process-rss}
  * (RSS as a share of the container limit, else of host memory).
  *
  * <pre>{@code
@@ -81,6 +81,7 @@ public final class MemoryMonitor implements AutoCloseable {
   private final LeakDetector detector;
   private final Alerts alerts;
   private final Dispatcher events;
+  private final EmergencyGuard guard;
   private final ThreadPoolExecutor histogramThread;
   private final List<SnapshotListener> subscribers = new CopyOnWriteArrayList<>();
   private final List<Registration> registrations = new ArrayList<>();
@@ -153,6 +154,9 @@ public final class MemoryMonitor implements AutoCloseable {
     if (config.defaultAlertRules()) {
       installDefaultRules(alerts);
     }
+    guard = config.emergencyGuard()
+        ? EmergencyGuard.builder(manager).config(config.guard()).ticker(ticker).build()
+        : null;
     if (config.feedPressure()) {
       registrations.add(manager.addPressureSource(new Source("heap-live", true)));
       registrations.add(manager.addPressureSource(new Source("process-rss", false)));
@@ -255,6 +259,9 @@ public final class MemoryMonitor implements AutoCloseable {
       latest = s;
       history.add(s);
       detector.onSnapshot(s);
+      if (guard != null) {
+        guard.evaluate(guardSample(s)); // never throws
+      }
       if (config.feedPressure()) {
         try {
           manager.refreshPressure();
@@ -306,6 +313,21 @@ public final class MemoryMonitor implements AutoCloseable {
         && cpu >= prev.processCpuNanos()) {
       b.processCpuLoad((cpu - prev.processCpuNanos()) / ((double) dt * Runtime.getRuntime().availableProcessors()));
     }
+  }
+
+  /** What the emergency guard judges: live heap, heap in use, allocation, RSS, available memory. */
+  static GuardSample guardSample(MemorySnapshot s) {
+    long total;
+    long available;
+    if (s.containerLimitBytes() > 0) {
+      total = s.containerLimitBytes();
+      available = s.containerUsageBytes() < 0 ? -1 : Math.max(0, total - s.containerUsageBytes());
+    } else {
+      total = s.systemTotalBytes();
+      available = s.systemAvailableBytes();
+    }
+    return new GuardSample(s.nanoTime(), s.liveSetUtilization(), s.heap().utilization(),
+        s.allocationRateBytesPerSecond(), s.rssUtilization(), available, total);
   }
 
   private static boolean cpuTimeSupported(ThreadMXBean t) {
@@ -384,6 +406,11 @@ public final class MemoryMonitor implements AutoCloseable {
   /** The history: full-resolution ring, minute aggregates, trends, performance. */
   public MetricHistory history() {
     return history;
+  }
+
+  /** The emergency guard the monitor feeds, unless switched off in the configuration. */
+  public Optional<EmergencyGuard> emergencyGuard() {
+    return Optional.ofNullable(guard);
   }
 
   /** The leak detector. */
@@ -523,6 +550,9 @@ public final class MemoryMonitor implements AutoCloseable {
       } catch (RuntimeException e) {
         once.warn("unregister", "memguard monitor: unregistering a pressure source failed", e);
       }
+    }
+    if (guard != null) {
+      guard.close();
     }
     detector.close();
     alerts.close();

@@ -32,6 +32,8 @@ public final class MonitorConfig {
   private final boolean oshi;
   private final LeakDetectorConfig leakDetector;
   private final boolean feedPressure;
+  private final boolean emergencyGuard;
+  private final GuardConfig guard;
   private final boolean logAlerts;
   private final boolean defaultAlertRules;
   private final int alertHistorySize;
@@ -53,6 +55,8 @@ public final class MonitorConfig {
     oshi = b.oshi;
     leakDetector = b.leakDetector;
     feedPressure = b.feedPressure;
+    emergencyGuard = b.emergencyGuard;
+    guard = b.guard;
     logAlerts = b.logAlerts;
     defaultAlertRules = b.defaultAlertRules;
     alertHistorySize = b.alertHistorySize;
@@ -119,6 +123,19 @@ public final class MonitorConfig {
     return feedPressure;
   }
 
+  /**
+   * Whether the monitor runs an {@link EmergencyGuard} over its manager and feeds it every sample
+   * (default true).
+   */
+  public boolean emergencyGuard() {
+    return emergencyGuard;
+  }
+
+  /** The emergency guard's thresholds (default {@link GuardConfig#ofDefaults()}). */
+  public GuardConfig guard() {
+    return guard;
+  }
+
   /** Whether alerts are logged through SLF4J (default true). */
   public boolean logAlerts() {
     return logAlerts;
@@ -153,7 +170,7 @@ public final class MonitorConfig {
   public String toString() {
     return "MonitorConfig{period=" + period + ", historySize=" + historySize + ", aggregateMinutes="
         + aggregateMinutes + ", sampler=" + (sampler == null ? "jvm" : sampler.getClass().getName())
-        + ", cgroupRoot=" + cgroupRoot + ", oshi=" + oshi + ", feedPressure=" + feedPressure + ", logAlerts="
+        + ", cgroupRoot=" + cgroupRoot + ", oshi=" + oshi + ", feedPressure=" + feedPressure + ", emergencyGuard=" + emergencyGuard + ", logAlerts="
         + logAlerts + ", defaultAlertRules=" + defaultAlertRules + ", " + leakDetector + "}";
   }
 
@@ -168,6 +185,8 @@ public final class MonitorConfig {
     private boolean oshi = true;
     private LeakDetectorConfig leakDetector = LeakDetectorConfig.ofDefaults();
     private boolean feedPressure = true;
+    private boolean emergencyGuard = true;
+    private GuardConfig guard = GuardConfig.ofDefaults();
     private boolean logAlerts = true;
     private boolean defaultAlertRules = true;
     private int alertHistorySize = 1000;
@@ -231,6 +250,18 @@ public final class MonitorConfig {
     /** See {@link MonitorConfig#feedPressure()}. */
     public Builder feedPressure(boolean v) {
       feedPressure = v;
+      return this;
+    }
+
+    /** See {@link MonitorConfig#emergencyGuard()}. */
+    public Builder emergencyGuard(boolean v) {
+      emergencyGuard = v;
+      return this;
+    }
+
+    /** See {@link MonitorConfig#guard()}. */
+    public Builder guard(GuardConfig v) {
+      guard = Objects.requireNonNull(v, "guard");
       return this;
     }
 

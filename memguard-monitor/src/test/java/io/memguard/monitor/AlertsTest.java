@@ -309,9 +309,24 @@ class AlertsTest {
     server.start();
     try {
       URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook");
+      AlertChannel webhook = AlertChannels.webhook(uri, Duration.ofSeconds(5), java.util.Map.of("X-Token", "t0k"));
+      CountDownLatch attempts = new CountDownLatch(2);
       Alerts threaded = new Alerts(10, name -> Dispatcher.threaded(name, 16));
-      threaded.addChannel(AlertChannels.webhook(uri, Duration.ofSeconds(5), java.util.Map.of("X-Token", "t0k")),
-          Severity.WARNING);
+      threaded.addChannel(new AlertChannel() {
+        @Override
+        public String name() {
+          return webhook.name();
+        }
+
+        @Override
+        public void deliver(AlertEvent event) throws Exception {
+          try {
+            webhook.deliver(event);
+          } finally {
+            attempts.countDown();
+          }
+        }
+      }, Severity.WARNING);
       threaded.addRule(liveHigh().build());
       threaded.evaluate(at(0.9), NO_LEAK, null);
       String body = bodies.poll(10, TimeUnit.SECONDS);
@@ -321,7 +336,8 @@ class AlertsTest {
       status[0] = 500;
       threaded.evaluate(at(0.1), NO_LEAK, null);
       assertThat(bodies.poll(10, TimeUnit.SECONDS)).contains("RESOLVED");
-      threaded.close(); // lets the in-flight delivery finish
+      assertThat(attempts.await(10, TimeUnit.SECONDS)).isTrue();
+      threaded.close(); // joins the delivery thread, so its counts are final
       Alerts.ChannelStats hook = threaded.channelStats().get(1);
       assertThat(hook.name()).isEqualTo("webhook 127.0.0.1:" + server.getAddress().getPort());
       assertThat(hook.delivered()).isEqualTo(1);

@@ -91,7 +91,7 @@ class MemoryMonitorTest {
 
   @Test
   void pressureSources_reportLiveHeapAndRss_andAreRemovedOnClose() {
-    MemoryMonitor m = manual(config().defaultAlertRules(false));
+    MemoryMonitor m = manual(config().defaultAlertRules(false).emergencyGuard(false));
     sampler.liveSet = 96 * sampler.heapMax / 100;
     m.sampleNow();
     assertThat(memory.pressureLevel()).isEqualTo(PressureLevel.EMERGENCY);
@@ -105,8 +105,35 @@ class MemoryMonitorTest {
   }
 
   @Test
+  void emergencyGuard_isFedEverySample_andClosedWithTheMonitor() {
+    MemoryMonitor m = manual(config().defaultAlertRules(false));
+    EmergencyGuard guard = m.emergencyGuard().orElseThrow();
+    sampler.liveSet = 96 * sampler.heapMax / 100;
+    m.sampleNow();
+    assertThat(guard.inEmergency()).isTrue();
+    assertThat(guard.stats().samples()).isEqualTo(1);
+    sampler.liveSet = 50 * sampler.heapMax / 100;
+    step(m);
+    assertThat(guard.inEmergency()).isFalse();
+    m.close();
+    assertThat(manual(config().emergencyGuard(false)).emergencyGuard()).isEmpty();
+  }
+
+  @Test
+  void guardSample_usesTheContainerWhenItHasALimit() {
+    MemorySnapshot s = MemorySnapshot.builder().heap(50, 60, 100).liveSet(40, true)
+        .process(80, 500).system(1000, 900).container(200, 150).build();
+    GuardSample g = MemoryMonitor.guardSample(s);
+    assertThat(g.liveHeapFraction()).isEqualTo(0.4);
+    assertThat(g.heapUsedFraction()).isEqualTo(0.5);
+    assertThat(g.rssFraction()).isEqualTo(0.4);
+    assertThat(g.systemTotalBytes()).isEqualTo(200);
+    assertThat(g.systemAvailableBytes()).isEqualTo(50);
+  }
+
+  @Test
   void feedPressureOff_leavesTheManagerAlone() {
-    MemoryMonitor m = manual(config().feedPressure(false));
+    MemoryMonitor m = manual(config().feedPressure(false).emergencyGuard(false));
     sampler.liveSet = sampler.heapMax;
     m.sampleNow();
     assertThat(memory.pressureLevel()).isEqualTo(PressureLevel.NORMAL);

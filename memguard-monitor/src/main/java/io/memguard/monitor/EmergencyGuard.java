@@ -1,0 +1,407 @@
+package io.memguard.monitor;
+
+import io.memguard.core.CleanupRun;
+import io.memguard.core.CleanupStage;
+import io.memguard.core.Grant;
+import io.memguard.core.MemoryManager;
+import io.memguard.core.MemorySize;
+import io.memguard.core.PressureLevel;
+import io.memguard.core.PressureSource;
+import io.memguard.core.Registration;
+import io.memguard.core.ResourceAllocator;
+import io.memguard.core.Ticker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Protects the process when memory runs out: at EMERGENCY (by default 95% of max heap measured on
+ * the live set after GC, 95% of the container or system memory for RSS, or less than 5% of system
+ * memory available) it
+ *
+ * <ol>
+ *   <li>pauses admission of new work below a priority (admitted work goes on);
+ *   <li>asks running tasks to stop at their next safe point, lowest priority first and, among
+ *       equals, the one holding the most memory, through their grant's {@link
+ *       io.memguard.core.CancellationToken};
+ *   <li>runs cleanup stages in order (caches, pools, intermediates, models), one per evaluation,
+ *       so each stage's effect shows in the next sample;
+ * </ol>
+ *
+ * and when every limit is back under its recovery threshold (hysteresis) it resumes admission,
+ * which admits paused work in priority order. It never calls {@code System.gc()}, never interrupts
+ * or kills a thread: tasks stop themselves and release their scopes.
+ *
+ * <p><b>Garbage is not an emergency.</b> Heap in use counts garbage that the next young GC frees,
+ * so it only ever raises an early warning (ELEVATED); emergencies are judged on what survives a GC.
+ *
+ * <p>Feed it samples with {@link #evaluate(GuardSample)}: the {@link MemoryMonitor} does so after
+ * each sample, tests do with made-up samples. While in an emergency it also reports itself to the
+ * {@link MemoryManager} as a {@link PressureSource} named {@code emergency-guard}, so code that
+ * reads {@link MemoryManager#pressureLevel()} sees EMERGENCY. Thread-safe; evaluations are
+ * serialised. Closing it resumes admission and unregisters it; closing twice does nothing.
+ */
+public final class EmergencyGuard implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EmergencyGuard.class);
+
+  private final MemoryManager memory;
+  private final ResourceAllocator allocator;
+  private final GuardConfig config;
+  private final Ticker ticker;
+  private final CopyOnWriteArrayList<GuardListener> listeners = new CopyOnWriteArrayList<>();
+  private final Registration sourceRegistration;
+
+  private volatile PressureLevel level = PressureLevel.NORMAL;
+  private volatile boolean inEmergency;
+  private boolean atEmergency;
+  private long enteredAt;
+  private long atEmergencySince;
+  private long emergencies;
+  private long stopsRequested;
+  private long stagesRun;
+  private double maxLive;
+  private long totalInEmergency;
+  private long episodeAtEmergency;
+  private Duration lastTimeToRecover;
+  private long samples;
+  private int nextStage;
+  private boolean closed;
+
+  private EmergencyGuard(MemoryManager memory, ResourceAllocator allocator, GuardConfig config, Ticker ticker) {
+    this.memory = memory;
+    this.allocator = allocator;
+    this.config = config;
+    this.ticker = ticker;
+    this.sourceRegistration = memory.addPressureSource(new PressureSource() {
+      @Override
+      public String name() {
+        return "emergency-guard";
+      }
+
+      @Override
+      public double utilization() {
+        return inEmergency ? 1.0 : Double.NaN;
+      }
+    });
+  }
+
+  /** A guard over {@code memory} and its default allocator, with the default thresholds. */
+  public static EmergencyGuard of(MemoryManager memory) {
+    return builder(memory).build();
+  }
+
+  /** A builder for a guard over {@code memory}. */
+  public static Builder builder(MemoryManager memory) {
+    return new Builder(memory);
+  }
+
+  /** Hears every event from now on; close the registration to stop. */
+  public Registration addListener(GuardListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /** The guard's level now. */
+  public PressureLevel level() {
+    return level;
+  }
+
+  /** True from entering an emergency until recovery. */
+  public boolean inEmergency() {
+    return inEmergency;
+  }
+
+  /** The configuration. */
+  public GuardConfig config() {
+    return config;
+  }
+
+  /** Totals so far. */
+  public synchronized GuardStats stats() {
+    long total = totalInEmergency + (atEmergency ? ticker.read() - atEmergencySince : 0);
+    return new GuardStats(level, inEmergency, emergencies, stopsRequested, stagesRun, maxLive,
+        Duration.ofNanos(total), lastTimeToRecover, samples);
+  }
+
+  /**
+   * Judges one sample and acts on it. Never throws into the caller: a failure inside is logged.
+   *
+   * @return the level after the sample
+   */
+  public synchronized PressureLevel evaluate(GuardSample sample) {
+    Objects.requireNonNull(sample, "sample");
+    if (closed) {
+      return level;
+    }
+    try {
+      evaluateLocked(sample);
+    } catch (RuntimeException e) {
+      log.warn("memguard: emergency guard failed to evaluate a sample; it keeps going", e);
+    }
+    return level;
+  }
+
+  private record Reading(PressureLevel level, GuardLimit limit, double fraction) {}
+
+  private void evaluateLocked(GuardSample s) {
+    samples++;
+    if (s.liveHeapFraction() > maxLive) {
+      maxLive = s.liveHeapFraction();
+    }
+    Reading worst = worstReading(s);
+    long now = s.nanoTime();
+
+    if (!inEmergency) {
+      if (worst.level == PressureLevel.EMERGENCY) {
+        enterEmergency(worst, now);
+        act(worst, now);
+      } else if (worst.level != level) {
+        PressureLevel previous = level;
+        level = worst.level;
+        emit(GuardEvent.Type.LEVEL_CHANGED, worst, now, null, null, null, 0,
+            String.format(Locale.ROOT, "memory pressure %s -> %s: %s", previous, worst.level, describe(worst)));
+      }
+      return;
+    }
+
+    if (worst.level == PressureLevel.EMERGENCY) {
+      if (!atEmergency) {
+        atEmergency = true;
+        atEmergencySince = now;
+      }
+      level = PressureLevel.EMERGENCY;
+      act(worst, now);
+      return;
+    }
+    if (atEmergency) {
+      atEmergency = false;
+      long spent = now - atEmergencySince;
+      totalInEmergency += spent;
+      episodeAtEmergency += spent;
+      level = worst.level;
+      emit(GuardEvent.Type.EMERGENCY_LEFT, worst, now, Duration.ofNanos(spent), null, null, 0,
+          String.format(Locale.ROOT, "below the emergency threshold after %d ms (%s); waiting for recovery below %.0f%%",
+              spent / 1_000_000, describe(worst), config.recovery() * 100));
+    }
+    level = worst.level;
+    if (recovered(s)) {
+      recover(worst, now);
+    }
+  }
+
+  private Reading worstReading(GuardSample s) {
+    Reading worst = new Reading(PressureLevel.NORMAL, GuardLimit.NONE, Double.NaN);
+    worst = worse(worst, new Reading(levelOf(s.liveHeapFraction()), GuardLimit.HEAP_LIVE, s.liveHeapFraction()));
+    worst = worse(worst, new Reading(levelOf(s.rssFraction()), GuardLimit.RSS, s.rssFraction()));
+    double available = s.systemAvailableFraction();
+    worst = worse(worst, new Reading(systemLevelOf(available), GuardLimit.SYSTEM_AVAILABLE, available));
+    // Heap in use includes garbage: at most an early warning, never an emergency by itself.
+    if (s.heapUsedFraction() >= config.emergency() && worst.level == PressureLevel.NORMAL) {
+      worst = new Reading(PressureLevel.ELEVATED, GuardLimit.HEAP_USED, s.heapUsedFraction());
+    }
+    return worst;
+  }
+
+  private static Reading worse(Reading a, Reading b) {
+    return b.level.compareTo(a.level) > 0 ? b : a;
+  }
+
+  private PressureLevel levelOf(double fraction) {
+    if (!(fraction >= config.elevated())) {
+      return PressureLevel.NORMAL;
+    }
+    if (fraction >= config.emergency()) {
+      return PressureLevel.EMERGENCY;
+    }
+    return fraction >= config.critical() ? PressureLevel.CRITICAL : PressureLevel.ELEVATED;
+  }
+
+  private PressureLevel systemLevelOf(double available) {
+    if (Double.isNaN(available) || available >= 2 * config.systemAvailableRecovery()) {
+      return PressureLevel.NORMAL;
+    }
+    if (available < config.systemAvailableEmergency()) {
+      return PressureLevel.EMERGENCY;
+    }
+    return available < config.systemAvailableRecovery() ? PressureLevel.CRITICAL : PressureLevel.ELEVATED;
+  }
+
+  private boolean recovered(GuardSample s) {
+    return below(s.liveHeapFraction(), config.recovery())
+        && below(s.rssFraction(), config.recovery())
+        && (Double.isNaN(s.systemAvailableFraction())
+            || s.systemAvailableFraction() > config.systemAvailableRecovery());
+  }
+
+  private static boolean below(double fraction, double threshold) {
+    return Double.isNaN(fraction) || fraction < threshold;
+  }
+
+  private void enterEmergency(Reading worst, long now) {
+    inEmergency = true;
+    atEmergency = true;
+    enteredAt = now;
+    atEmergencySince = now;
+    emergencies++;
+    nextStage = 0;
+    episodeAtEmergency = 0;
+    level = PressureLevel.EMERGENCY;
+    String reason = "memory emergency: " + describe(worst);
+    allocator.pause(config.pauseBelowPriority(), reason);
+    emit(GuardEvent.Type.EMERGENCY_ENTERED, worst, now, null, null, null, 0,
+        reason + "; admission paused"
+            + (config.pauseBelowPriority() == Integer.MAX_VALUE ? "" : " below priority " + config.pauseBelowPriority()));
+    memory.refreshPressure();
+  }
+
+  private void act(Reading worst, long now) {
+    stopTasks(worst, now);
+    runNextCleanupStage(worst, now);
+  }
+
+  private void stopTasks(Reading worst, long now) {
+    List<Grant> candidates = new ArrayList<>();
+    for (Grant g : allocator.activeGrants()) {
+      if (!g.cancellation().isCancelled() && g.priority() < config.stopBelowPriority()) {
+        candidates.add(g);
+      }
+    }
+    candidates.sort(Comparator.comparingInt(Grant::priority)
+        .thenComparing(Comparator.comparingLong((Grant g) -> g.scope().reservedBytes()).reversed())
+        .thenComparing(Comparator.comparingLong(Grant::sequence).reversed()));
+    int stops = Math.min(config.maxStopsPerEvaluation(), candidates.size());
+    for (int i = 0; i < stops; i++) {
+      Grant victim = candidates.get(i);
+      String reason = "stopped by the emergency guard: " + describe(worst)
+          + "; it had the lowest priority (" + victim.priority() + ") and held "
+          + MemorySize.format(victim.scope().reservedBytes());
+      if (victim.cancellation().cancel(reason)) {
+        stopsRequested++;
+        emit(GuardEvent.Type.TASK_STOP_REQUESTED, worst, now, null, null, victim.taskName(), 0,
+            "asked task '" + victim.taskName() + "' to stop at its next safe point (priority "
+                + victim.priority() + ", holding " + MemorySize.format(victim.scope().reservedBytes()) + ")");
+      }
+    }
+  }
+
+  private void runNextCleanupStage(Reading worst, long now) {
+    TreeSet<CleanupStage> stages = new TreeSet<>();
+    memory.cleanup().registered().forEach(r -> stages.add(r.stage()));
+    List<CleanupStage> ordered = new ArrayList<>(stages);
+    if (nextStage >= ordered.size()) {
+      return;
+    }
+    CleanupStage stage = ordered.get(nextStage++);
+    long before = memory.reservedBytes();
+    CleanupRun run = memory.cleanup().runStage(stage);
+    stagesRun++;
+    long accounted = before - memory.reservedBytes();
+    emit(GuardEvent.Type.CLEANUP_STAGE, worst, now, null, null, null, run.bytesReleased(),
+        String.format(Locale.ROOT, "cleanup stage '%s' ran %d action(s) in %d ms: they reported %s released, "
+                + "accounted reservations fell by %s, %d failed",
+            stage.name(), run.reports().size(), run.duration().toMillis(), MemorySize.format(run.bytesReleased()),
+            MemorySize.format(Math.max(0, accounted)), run.failures().size()));
+  }
+
+  private void recover(Reading worst, long now) {
+    inEmergency = false;
+    Duration toRecover = Duration.ofNanos(now - enteredAt);
+    lastTimeToRecover = toRecover;
+    level = worst.level;
+    allocator.resume();
+    emit(GuardEvent.Type.RECOVERED, worst, now, Duration.ofNanos(episodeAtEmergency), toRecover, null, 0,
+        String.format(Locale.ROOT, "recovered %d ms after the emergency began; admission resumed (%s)",
+            toRecover.toMillis(), describe(worst)));
+    memory.refreshPressure();
+  }
+
+  private static String describe(Reading r) {
+    if (r.limit == GuardLimit.NONE) {
+      return "all limits normal";
+    }
+    String what = switch (r.limit) {
+      case HEAP_LIVE -> "heap live set after GC at %.1f%% of max heap";
+      case HEAP_USED -> "heap in use at %.1f%% of max heap (garbage included; early warning only)";
+      case RSS -> "process RSS at %.1f%% of the memory limit";
+      case SYSTEM_AVAILABLE -> "system memory available down to %.1f%%";
+      default -> "%.1f%%";
+    };
+    return String.format(Locale.ROOT, what, r.fraction * 100);
+  }
+
+  private void emit(GuardEvent.Type type, Reading r, long now, Duration inEmergencyFor, Duration toRecover,
+      String task, long bytes, String message) {
+    GuardEvent event = new GuardEvent(type, level, r.limit, r.fraction, message, now, inEmergencyFor, toRecover, task, bytes);
+    switch (type) {
+      case EMERGENCY_ENTERED, TASK_STOP_REQUESTED -> log.warn("memguard guard: {}", message);
+      case RECOVERED, EMERGENCY_LEFT, CLEANUP_STAGE -> log.info("memguard guard: {}", message);
+      default -> log.debug("memguard guard: {}", message);
+    }
+    for (GuardListener l : listeners) {
+      try {
+        l.onEvent(event);
+      } catch (RuntimeException e) {
+        log.warn("memguard: guard listener threw; ignored", e);
+      }
+    }
+  }
+
+  /** Resumes admission if it paused it, and unregisters from the manager. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (inEmergency) {
+      allocator.resume();
+      inEmergency = false;
+    }
+    sourceRegistration.close();
+    listeners.clear();
+  }
+
+  /** Builds an {@link EmergencyGuard}. Not thread-safe. */
+  public static final class Builder {
+    private final MemoryManager memory;
+    private ResourceAllocator allocator;
+    private GuardConfig config = GuardConfig.ofDefaults();
+    private Ticker ticker;
+
+    private Builder(MemoryManager memory) {
+      this.memory = Objects.requireNonNull(memory, "memory");
+    }
+
+    /** The allocator whose admission it pauses and whose tasks it stops; default the manager's. */
+    public Builder allocator(ResourceAllocator resourceAllocator) {
+      this.allocator = Objects.requireNonNull(resourceAllocator, "allocator");
+      return this;
+    }
+
+    /** The thresholds; default {@link GuardConfig#ofDefaults()}. */
+    public Builder config(GuardConfig guardConfig) {
+      this.config = Objects.requireNonNull(guardConfig, "config");
+      return this;
+    }
+
+    /** The time source for stats; default the manager's ticker. */
+    public Builder ticker(Ticker nanoTicker) {
+      this.ticker = Objects.requireNonNull(nanoTicker, "ticker");
+      return this;
+    }
+
+    /** Builds the guard. */
+    public EmergencyGuard build() {
+      return new EmergencyGuard(memory, allocator != null ? allocator : memory.allocator(), config,
+          ticker != null ? ticker : memory.ticker());
+    }
+  }
+}

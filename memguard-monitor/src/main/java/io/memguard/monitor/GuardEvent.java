@@ -1,0 +1,47 @@
+package io.memguard.monitor;
+
+import io.memguard.core.PressureLevel;
+import java.time.Duration;
+
+/**
+ * One transition or action of the {@link EmergencyGuard}. Immutable.
+ *
+ * @param type what happened
+ * @param level the guard's level after it
+ * @param limit the limit that decided it
+ * @param fraction that limit's reading (for SYSTEM_AVAILABLE, the available fraction)
+ * @param message a sentence for logs and alerts
+ * @param nanoTime when, on the guard's ticker
+ * @param timeInEmergency for EMERGENCY_LEFT and RECOVERED: how long the level was EMERGENCY
+ * @param timeToRecover for RECOVERED: from entering the emergency to recovery
+ * @param task for TASK_STOP_REQUESTED: the task asked to stop
+ * @param bytesReleased for CLEANUP_STAGE: what the stage's actions said they released
+ */
+public record GuardEvent(
+    Type type,
+    PressureLevel level,
+    GuardLimit limit,
+    double fraction,
+    String message,
+    long nanoTime,
+    Duration timeInEmergency,
+    Duration timeToRecover,
+    String task,
+    long bytesReleased) {
+
+  /** What happened. */
+  public enum Type {
+    /** The level changed outside an emergency. */
+    LEVEL_CHANGED,
+    /** An emergency began: admission is paused. */
+    EMERGENCY_ENTERED,
+    /** A running task was asked to stop at its next safe point. */
+    TASK_STOP_REQUESTED,
+    /** One cleanup stage ran. */
+    CLEANUP_STAGE,
+    /** The reading fell below the emergency threshold, but not yet below recovery. */
+    EMERGENCY_LEFT,
+    /** The reading fell below the recovery threshold: admission resumed. */
+    RECOVERED
+  }
+}

@@ -1,0 +1,12 @@
+package io.memguard.monitor;
+
+/**
+ * Hears every {@link GuardEvent}, on the thread that evaluated the sample (the monitor's sampler).
+ * Must be quick; an exception it throws is logged and ignored.
+ */
+@FunctionalInterface
+public interface GuardListener {
+
+  /** Called once per event, in order. */
+  void onEvent(GuardEvent event);
+}
