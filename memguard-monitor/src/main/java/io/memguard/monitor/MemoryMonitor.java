@@ -118,7 +118,8 @@ public final class MemoryMonitor implements AutoCloseable {
       ownsSampler = false;
     } else {
       sampler = new JvmSampler(
-          CgroupMemory.detect(config.cgroupRoot(), Path.of("/proc/self/cgroup")), ticker::read, config.oshi());
+          CgroupMemory.detect(config.cgroupRoot(), Path.of("/proc/self/cgroup")), ticker::read, config.oshi(),
+          config.osRefresh().toNanos());
       ownsSampler = true;
     }
     history = new MetricHistory(config.historySize(), config.aggregateMinutes(), config.aggregated());

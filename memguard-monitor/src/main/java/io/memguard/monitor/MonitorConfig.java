@@ -30,6 +30,7 @@ public final class MonitorConfig {
   private final Sampler sampler;
   private final Path cgroupRoot;
   private final boolean oshi;
+  private final Duration osRefresh;
   private final LeakDetectorConfig leakDetector;
   private final boolean feedPressure;
   private final boolean emergencyGuard;
@@ -53,6 +54,7 @@ public final class MonitorConfig {
     sampler = b.sampler;
     cgroupRoot = b.cgroupRoot;
     oshi = b.oshi;
+    osRefresh = b.osRefresh;
     leakDetector = b.leakDetector;
     feedPressure = b.feedPressure;
     emergencyGuard = b.emergencyGuard;
@@ -113,6 +115,15 @@ public final class MonitorConfig {
     return oshi;
   }
 
+  /**
+   * How often the JVM sampler re-reads process, host and container memory (OSHI and the cgroup
+   * files), which cost more than all MXBeans together; snapshots in between repeat the last
+   * reading. Default 1 s; zero reads them every sample.
+   */
+  public Duration osRefresh() {
+    return osRefresh;
+  }
+
   /** The leak detector's configuration. */
   public LeakDetectorConfig leakDetector() {
     return leakDetector;
@@ -170,7 +181,7 @@ public final class MonitorConfig {
   public String toString() {
     return "MonitorConfig{period=" + period + ", historySize=" + historySize + ", aggregateMinutes="
         + aggregateMinutes + ", sampler=" + (sampler == null ? "jvm" : sampler.getClass().getName())
-        + ", cgroupRoot=" + cgroupRoot + ", oshi=" + oshi + ", feedPressure=" + feedPressure + ", emergencyGuard=" + emergencyGuard + ", logAlerts="
+        + ", cgroupRoot=" + cgroupRoot + ", oshi=" + oshi + ", osRefresh=" + osRefresh + ", feedPressure=" + feedPressure + ", emergencyGuard=" + emergencyGuard + ", logAlerts="
         + logAlerts + ", defaultAlertRules=" + defaultAlertRules + ", " + leakDetector + "}";
   }
 
@@ -183,6 +194,7 @@ public final class MonitorConfig {
     private Sampler sampler;
     private Path cgroupRoot = Path.of("/sys/fs/cgroup");
     private boolean oshi = true;
+    private Duration osRefresh = Duration.ofSeconds(1);
     private LeakDetectorConfig leakDetector = LeakDetectorConfig.ofDefaults();
     private boolean feedPressure = true;
     private boolean emergencyGuard = true;
@@ -238,6 +250,12 @@ public final class MonitorConfig {
     /** See {@link MonitorConfig#oshi()}. */
     public Builder oshi(boolean v) {
       oshi = v;
+      return this;
+    }
+
+    /** See {@link MonitorConfig#osRefresh()}. */
+    public Builder osRefresh(Duration v) {
+      osRefresh = Objects.requireNonNull(v, "osRefresh");
       return this;
     }
 
@@ -322,6 +340,9 @@ public final class MonitorConfig {
     public MonitorConfig build() {
       if (period.compareTo(MIN_PERIOD) < 0) {
         throw new IllegalArgumentException("period must be at least " + MIN_PERIOD.toMillis() + " ms, got " + period);
+      }
+      if (osRefresh.isNegative()) {
+        throw new IllegalArgumentException("osRefresh must not be negative, got " + osRefresh);
       }
       if (historySize < 2 || historySize > 1_000_000) {
         throw new IllegalArgumentException("historySize must be in [2, 1000000], got " + historySize);

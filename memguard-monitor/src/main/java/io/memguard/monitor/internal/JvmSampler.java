@@ -46,8 +46,14 @@ public final class JvmSampler implements Sampler {
   private final String gcEventsProblem;
   private final CgroupMemory cgroup;
   private final OshiSource oshi;
+  private final long osRefreshNanos;
+  private final LongSupplier nanoClock;
   private long liveSet = -1;
   private long fallbackGcCount = -1;
+  // The last process, host and container reading, repeated between refreshes.
+  private long lastOsRead = Long.MIN_VALUE;
+  private final MemorySnapshot.Builder osReading = MemorySnapshot.builder();
+  private final java.util.Map<String, String> osUnavailable = new java.util.LinkedHashMap<>();
 
   /**
    * A sampler reading the given cgroup and timing GC events with {@code nanoClock}.
@@ -55,9 +61,13 @@ public final class JvmSampler implements Sampler {
    * @param cgroup the cgroup reader ({@link CgroupMemory#detect()} for the real one)
    * @param nanoClock monotonic nanoseconds, the same clock the monitor uses
    * @param useOshi whether to read process and host memory through OSHI
+   * @param osRefreshNanos how often OSHI and the cgroup files are read (0: every sample); they
+   *     cost more than the MXBeans together, and RSS or a container limit rarely changes faster
    */
-  public JvmSampler(CgroupMemory cgroup, LongSupplier nanoClock, boolean useOshi) {
+  public JvmSampler(CgroupMemory cgroup, LongSupplier nanoClock, boolean useOshi, long osRefreshNanos) {
     this.cgroup = cgroup;
+    this.nanoClock = nanoClock;
+    this.osRefreshNanos = Math.max(0, osRefreshNanos);
     this.oshi = useOshi ? new OshiSource() : null;
     heapPool = new boolean[pools.size()];
     oldPool = new boolean[pools.size()];
@@ -169,15 +179,36 @@ public final class JvmSampler implements Sampler {
     } catch (RuntimeException | LinkageError e) {
       fail(into, "cpu", e);
     }
+    long now = nanoClock.getAsLong();
+    if (lastOsRead == Long.MIN_VALUE || now - lastOsRead >= osRefreshNanos) {
+      lastOsRead = now;
+      readOs();
+    }
+    MemorySnapshot osValues = osReading.build();
+    into.process(osValues.rssBytes(), osValues.virtualBytes());
+    into.system(osValues.systemTotalBytes(), osValues.systemAvailableBytes());
+    into.container(osValues.containerLimitBytes(), osValues.containerUsageBytes());
+    osUnavailable.forEach(into::unavailable);
+  }
+
+  /** Reads OSHI and the cgroup files into {@link #osReading}. */
+  private void readOs() {
+    MemorySnapshot.Builder b = MemorySnapshot.builder();
     if (oshi != null) {
-      oshi.sample(into, once);
+      oshi.sample(b, once);
     }
     try {
       CgroupMemory.Reading r = cgroup.read();
-      into.container(r.limitBytes(), r.usageBytes());
+      b.container(r.limitBytes(), r.usageBytes());
     } catch (Exception | LinkageError e) {
-      fail(into, "cgroup", e);
+      fail(b, "cgroup", e);
     }
+    MemorySnapshot read = b.build();
+    osReading.process(read.rssBytes(), read.virtualBytes());
+    osReading.system(read.systemTotalBytes(), read.systemAvailableBytes());
+    osReading.container(read.containerLimitBytes(), read.containerUsageBytes());
+    osUnavailable.clear();
+    osUnavailable.putAll(read.unavailable());
   }
 
   private void sampleLiveSet(MemorySnapshot.Builder into, long gcCount, long collectionLive) {
