@@ -113,6 +113,7 @@ public final class MonitorWorkloadMain {
     List<LeakReport> reports = new CopyOnWriteArrayList<>();
     AtomicInteger leakAlerts = new AtomicInteger();
     CountDownLatch detected = new CountDownLatch(1);
+    CountDownLatch alerted = new CountDownLatch(1);
     Instant start = Instant.now();
     progress("leak: %s retained per second, %s of garbage per second, max heap %s, period %s",
         MemorySize.format(rate), MemorySize.format(churn), MemorySize.format(Runtime.getRuntime().maxMemory()),
@@ -129,10 +130,14 @@ public final class MonitorWorkloadMain {
       monitor.alerts().addListener(e -> {
         if (e.alert().rule().equals("leak") && e.type() == AlertEvent.Type.FIRED) {
           leakAlerts.incrementAndGet();
+          alerted.countDown();
         }
       });
       Thread reporter = progressThread(monitor, start);
       long leaked = new LeakWorkload(rate, churn).run(seconds, () -> stopOnDetection && detected.getCount() == 0);
+      if (detected.getCount() == 0) {
+        alerted.await(10, TimeUnit.SECONDS); // the leak alert follows the report at the next sample
+      }
       reporter.interrupt();
       Json.JsonObject json = Json.object().put("scenario", "leak");
       LeakReport first = reports.isEmpty() ? null : reports.get(0);
@@ -185,6 +190,17 @@ public final class MonitorWorkloadMain {
           progress("steady: alert %s", e);
         }
       });
+      double[] minP = {1};
+      AtomicInteger suspicions = new AtomicInteger();
+      LeakStatus.State[] lastState = {LeakStatus.State.NONE};
+      monitor.subscribe(snapshot -> {
+        LeakStatus status = monitor.leakDetector().status();
+        minP[0] = Math.min(minP[0], status.pValue());
+        if (status.state() != LeakStatus.State.NONE && lastState[0] == LeakStatus.State.NONE) {
+          suspicions.incrementAndGet();
+        }
+        lastState[0] = status.state();
+      });
       SteadyWorkload workload = new SteadyWorkload(liveFraction, churn, 0.02);
       long liveBytes = workload.build();
       Thread reporter = progressThread(monitor, start);
@@ -202,7 +218,8 @@ public final class MonitorWorkloadMain {
           .put("liveSetFraction", last.liveSetUtilization())
           .put("workloadLiveBytes", liveBytes)
           .put("garbageBytes", garbage)
-          .put("maxLeakSuspicionP", monitor.leakDetector().status().pValue());
+          .put("suspicions", suspicions.get())
+          .put("minPValue", minP[0]);
       common(json, monitor, start);
       return json;
     }
