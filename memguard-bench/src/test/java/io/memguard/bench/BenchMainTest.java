@@ -41,6 +41,18 @@ class BenchMainTest {
   }
 
   @Test
+  void monitorScenarios_areRegistered_andRejectBadOptionsBeforeForking() throws Exception {
+    assertThat(BenchMain.scenarios()).containsKeys("leak", "steady", "alerts");
+    assertThat(run("leak", "--leak-rate", "0")).isEqualTo(2);
+    assertThat(run("steady", "--leak-rate", "1m")).isEqualTo(2);
+    assertThat(run("steady", "--live", "2")).isEqualTo(2);
+    assertThat(run("leak", "--perid", "100")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--leak-rate > 0", "steady does not leak", "--live must be in (0, 0.8)", "unknown option(s): --perid");
+    assertThat(out.size()).isZero();
+  }
+
+  @Test
   void json_escapesAndWritesNonFiniteAsNull() {
     assertThat(Json.object().put("s", "a\"b\n").put("d", Double.NaN).put("l", java.util.List.of(1, "x")))
         .hasToString("{\"s\":\"a\\\"b\\n\",\"d\":null,\"l\":[1,\"x\"]}");

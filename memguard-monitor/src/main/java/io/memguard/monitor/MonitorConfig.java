@@ -1,0 +1,362 @@
+package io.memguard.monitor;
+
+import io.memguard.core.Ticker;
+import io.memguard.monitor.internal.Dispatcher;
+import io.memguard.monitor.internal.HistogramSource;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * How a {@link MemoryMonitor} samples, remembers, detects and alerts. Immutable; build with {@link
+ * #builder()} or take {@link #ofDefaults()}.
+ *
+ * <p>Memory the monitor keeps is bounded by {@link #historySize()} snapshots (about 1.5 KiB each),
+ * {@link #aggregateMinutes()} minutes of aggregates (about 30 bytes per metric per minute) and
+ * {@link #alertHistorySize()} alert events.
+ */
+public final class MonitorConfig {
+  /** The shortest sampling period accepted. */
+  public static final Duration MIN_PERIOD = Duration.ofMillis(10);
+
+  private final Duration period;
+  private final int historySize;
+  private final int aggregateMinutes;
+  private final List<Metric> aggregated;
+  private final Sampler sampler;
+  private final Path cgroupRoot;
+  private final boolean oshi;
+  private final Duration osRefresh;
+  private final LeakDetectorConfig leakDetector;
+  private final boolean feedPressure;
+  private final boolean emergencyGuard;
+  private final GuardConfig guard;
+  private final boolean logAlerts;
+  private final boolean defaultAlertRules;
+  private final int alertHistorySize;
+  private final int notificationQueueSize;
+  private final Ticker ticker;
+  private final Clock clock;
+  // Test seams, package-private on purpose: not part of the API.
+  final HistogramSource histogramSource;
+  final boolean histogramSourceSet;
+  final Function<String, Dispatcher> dispatchers;
+
+  private MonitorConfig(Builder b) {
+    period = b.period;
+    historySize = b.historySize;
+    aggregateMinutes = b.aggregateMinutes;
+    aggregated = List.copyOf(b.aggregated);
+    sampler = b.sampler;
+    cgroupRoot = b.cgroupRoot;
+    oshi = b.oshi;
+    osRefresh = b.osRefresh;
+    leakDetector = b.leakDetector;
+    feedPressure = b.feedPressure;
+    emergencyGuard = b.emergencyGuard;
+    guard = b.guard;
+    logAlerts = b.logAlerts;
+    defaultAlertRules = b.defaultAlertRules;
+    alertHistorySize = b.alertHistorySize;
+    notificationQueueSize = b.notificationQueueSize;
+    ticker = b.ticker;
+    clock = b.clock;
+    histogramSource = b.histogramSource;
+    histogramSourceSet = b.histogramSourceSet;
+    dispatchers = b.dispatchers;
+  }
+
+  /** The defaults: 1 s period, 900 snapshots, 24 h of minute aggregates, JVM sampler, leak detection on. */
+  public static MonitorConfig ofDefaults() {
+    return builder().build();
+  }
+
+  /** A builder with the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The sampling period (default 1 s, at least {@link #MIN_PERIOD}). */
+  public Duration period() {
+    return period;
+  }
+
+  /** Snapshots kept at full resolution (default 900). */
+  public int historySize() {
+    return historySize;
+  }
+
+  /** Minutes of per-minute aggregates kept (default 1440, one day). */
+  public int aggregateMinutes() {
+    return aggregateMinutes;
+  }
+
+  /** Metrics aggregated per minute besides {@link Metric#standard()}. */
+  public List<Metric> aggregated() {
+    return aggregated;
+  }
+
+  /** The sampler; null means the built-in JVM sampler. */
+  public Sampler sampler() {
+    return sampler;
+  }
+
+  /** Where the cgroup file system is mounted (default {@code /sys/fs/cgroup}). */
+  public Path cgroupRoot() {
+    return cgroupRoot;
+  }
+
+  /** Whether the JVM sampler reads RSS and host memory through OSHI (default true). */
+  public boolean oshi() {
+    return oshi;
+  }
+
+  /**
+   * How often the JVM sampler re-reads process, host and container memory (OSHI and the cgroup
+   * files), which cost more than all MXBeans together; snapshots in between repeat the last
+   * reading. Default 1 s; zero reads them every sample.
+   */
+  public Duration osRefresh() {
+    return osRefresh;
+  }
+
+  /** The leak detector's configuration. */
+  public LeakDetectorConfig leakDetector() {
+    return leakDetector;
+  }
+
+  /** Whether the monitor registers its pressure sources with the MemoryManager (default true). */
+  public boolean feedPressure() {
+    return feedPressure;
+  }
+
+  /**
+   * Whether the monitor runs an {@link EmergencyGuard} over its manager and feeds it every sample
+   * (default true).
+   */
+  public boolean emergencyGuard() {
+    return emergencyGuard;
+  }
+
+  /** The emergency guard's thresholds (default {@link GuardConfig#ofDefaults()}). */
+  public GuardConfig guard() {
+    return guard;
+  }
+
+  /** Whether alerts are logged through SLF4J (default true). */
+  public boolean logAlerts() {
+    return logAlerts;
+  }
+
+  /** Whether the default alert rules are installed (default true; see {@link MemoryMonitor}). */
+  public boolean defaultAlertRules() {
+    return defaultAlertRules;
+  }
+
+  /** Alert events kept in the history (default 1000). */
+  public int alertHistorySize() {
+    return alertHistorySize;
+  }
+
+  /** Capacity of each notification queue: snapshots, leak reports, each alert channel (default 256). */
+  public int notificationQueueSize() {
+    return notificationQueueSize;
+  }
+
+  /** The monotonic clock (default system). */
+  public Ticker ticker() {
+    return ticker;
+  }
+
+  /** The wall clock that stamps snapshots (default system UTC). */
+  public Clock clock() {
+    return clock;
+  }
+
+  @Override
+  public String toString() {
+    return "MonitorConfig{period=" + period + ", historySize=" + historySize + ", aggregateMinutes="
+        + aggregateMinutes + ", sampler=" + (sampler == null ? "jvm" : sampler.getClass().getName())
+        + ", cgroupRoot=" + cgroupRoot + ", oshi=" + oshi + ", osRefresh=" + osRefresh + ", feedPressure=" + feedPressure + ", emergencyGuard=" + emergencyGuard + ", logAlerts="
+        + logAlerts + ", defaultAlertRules=" + defaultAlertRules + ", " + leakDetector + "}";
+  }
+
+  /** Builds a {@link MonitorConfig}; validated by {@link #build()}. Not thread-safe. */
+  public static final class Builder {
+    private Duration period = Duration.ofSeconds(1);
+    private int historySize = 900;
+    private int aggregateMinutes = 1440;
+    private final List<Metric> aggregated = new ArrayList<>();
+    private Sampler sampler;
+    private Path cgroupRoot = Path.of("/sys/fs/cgroup");
+    private boolean oshi = true;
+    private Duration osRefresh = Duration.ofSeconds(1);
+    private LeakDetectorConfig leakDetector = LeakDetectorConfig.ofDefaults();
+    private boolean feedPressure = true;
+    private boolean emergencyGuard = true;
+    private GuardConfig guard = GuardConfig.ofDefaults();
+    private boolean logAlerts = true;
+    private boolean defaultAlertRules = true;
+    private int alertHistorySize = 1000;
+    private int notificationQueueSize = 256;
+    private Ticker ticker = Ticker.system();
+    private Clock clock = Clock.systemUTC();
+    private HistogramSource histogramSource;
+    private boolean histogramSourceSet;
+    private Function<String, Dispatcher> dispatchers;
+
+    private Builder() {}
+
+    /** See {@link MonitorConfig#period()}. */
+    public Builder period(Duration v) {
+      period = Objects.requireNonNull(v, "period");
+      return this;
+    }
+
+    /** See {@link MonitorConfig#historySize()}. */
+    public Builder historySize(int v) {
+      historySize = v;
+      return this;
+    }
+
+    /** See {@link MonitorConfig#aggregateMinutes()}. */
+    public Builder aggregateMinutes(int v) {
+      aggregateMinutes = v;
+      return this;
+    }
+
+    /** Also keep per-minute aggregates of {@code metric}. */
+    public Builder aggregate(Metric metric) {
+      aggregated.add(Objects.requireNonNull(metric, "metric"));
+      return this;
+    }
+
+    /** Use this sampler instead of the JVM sampler (e.g. a fake in tests). */
+    public Builder sampler(Sampler v) {
+      sampler = Objects.requireNonNull(v, "sampler");
+      return this;
+    }
+
+    /** See {@link MonitorConfig#cgroupRoot()}. */
+    public Builder cgroupRoot(Path v) {
+      cgroupRoot = Objects.requireNonNull(v, "cgroupRoot");
+      return this;
+    }
+
+    /** See {@link MonitorConfig#oshi()}. */
+    public Builder oshi(boolean v) {
+      oshi = v;
+      return this;
+    }
+
+    /** See {@link MonitorConfig#osRefresh()}. */
+    public Builder osRefresh(Duration v) {
+      osRefresh = Objects.requireNonNull(v, "osRefresh");
+      return this;
+    }
+
+    /** See {@link MonitorConfig#leakDetector()}. */
+    public Builder leakDetector(LeakDetectorConfig v) {
+      leakDetector = Objects.requireNonNull(v, "leakDetector");
+      return this;
+    }
+
+    /** See {@link MonitorConfig#feedPressure()}. */
+    public Builder feedPressure(boolean v) {
+      feedPressure = v;
+      return this;
+    }
+
+    /** See {@link MonitorConfig#emergencyGuard()}. */
+    public Builder emergencyGuard(boolean v) {
+      emergencyGuard = v;
+      return this;
+    }
+
+    /** See {@link MonitorConfig#guard()}. */
+    public Builder guard(GuardConfig v) {
+      guard = Objects.requireNonNull(v, "guard");
+      return this;
+    }
+
+    /** See {@link MonitorConfig#logAlerts()}. */
+    public Builder logAlerts(boolean v) {
+      logAlerts = v;
+      return this;
+    }
+
+    /** See {@link MonitorConfig#defaultAlertRules()}. */
+    public Builder defaultAlertRules(boolean v) {
+      defaultAlertRules = v;
+      return this;
+    }
+
+    /** See {@link MonitorConfig#alertHistorySize()}. */
+    public Builder alertHistorySize(int v) {
+      alertHistorySize = v;
+      return this;
+    }
+
+    /** See {@link MonitorConfig#notificationQueueSize()}. */
+    public Builder notificationQueueSize(int v) {
+      notificationQueueSize = v;
+      return this;
+    }
+
+    /** See {@link MonitorConfig#ticker()}. */
+    public Builder ticker(Ticker v) {
+      ticker = Objects.requireNonNull(v, "ticker");
+      return this;
+    }
+
+    /** See {@link MonitorConfig#clock()}. */
+    public Builder clock(Clock v) {
+      clock = Objects.requireNonNull(v, "clock");
+      return this;
+    }
+
+    /** Test seam: the class histogram source (null: none available). */
+    Builder histogramSource(HistogramSource v) {
+      histogramSource = v;
+      histogramSourceSet = true;
+      return this;
+    }
+
+    /** Test seam: how notification dispatchers are made (e.g. {@link Dispatcher#direct}). */
+    Builder dispatchers(Function<String, Dispatcher> v) {
+      dispatchers = v;
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws IllegalArgumentException naming the first value out of range
+     */
+    public MonitorConfig build() {
+      if (period.compareTo(MIN_PERIOD) < 0) {
+        throw new IllegalArgumentException("period must be at least " + MIN_PERIOD.toMillis() + " ms, got " + period);
+      }
+      if (osRefresh.isNegative()) {
+        throw new IllegalArgumentException("osRefresh must not be negative, got " + osRefresh);
+      }
+      if (historySize < 2 || historySize > 1_000_000) {
+        throw new IllegalArgumentException("historySize must be in [2, 1000000], got " + historySize);
+      }
+      if (aggregateMinutes < 1 || aggregateMinutes > 525_600) {
+        throw new IllegalArgumentException("aggregateMinutes must be in [1, 525600] (a year), got " + aggregateMinutes);
+      }
+      if (alertHistorySize < 1) {
+        throw new IllegalArgumentException("alertHistorySize must be at least 1, got " + alertHistorySize);
+      }
+      if (notificationQueueSize < 1) {
+        throw new IllegalArgumentException("notificationQueueSize must be at least 1, got " + notificationQueueSize);
+      }
+      return new MonitorConfig(this);
+    }
+  }
+}

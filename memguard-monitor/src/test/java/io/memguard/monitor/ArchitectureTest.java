@@ -1,0 +1,44 @@
+package io.memguard.monitor;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The rules the monitor's design stands on, checked on the compiled main classes. */
+class ArchitectureTest {
+  private static final JavaClasses MONITOR =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("io.memguard.monitor");
+
+  @Test
+  void mainCode_neverCallsTheGarbageCollector() {
+    noClasses()
+        .should().callMethod(System.class, "gc")
+        .orShould().callMethod(Runtime.class, "gc")
+        .because("an observer must not change what it observes; class histograms are the one documented, "
+            + "rate-limited exception and go through the DiagnosticCommand MBean")
+        .check(MONITOR);
+  }
+
+  @Test
+  void monitor_dependsOnlyOnTheJdkCoreSlf4jAndOshi() {
+    classes()
+        .should().onlyDependOnClassesThat()
+        .resideInAnyPackage("io.memguard.monitor..", "io.memguard.core..", "java..", "javax.management..",
+            "com.sun.management..", "com.sun.net.httpserver..", "org.slf4j..", "oshi..")
+        .check(MONITOR);
+  }
+
+  @Test
+  void internal_isNotUsedByCoreOrOtherModules_andDoesNotReachBackIntoTheApiFacades() {
+    noClasses()
+        .that().resideInAPackage("io.memguard.monitor.internal..")
+        .should().dependOnClassesThat().haveSimpleName("MemoryMonitor")
+        .check(MONITOR);
+  }
+}
