@@ -29,20 +29,27 @@ final class ForkedWorkload {
    */
   static Json.JsonObject run(ScenarioContext ctx, String workload, long heapBytes, List<String> jvmFlags,
       Map<String, String> options, long timeoutSeconds) throws IOException, InterruptedException {
+    return run(ctx, MAIN, workload, heapBytes, jvmFlags, options, timeoutSeconds);
+  }
+
+  /** As {@link #run(ScenarioContext, String, long, List, Map, long)} with another main class. */
+  static Json.JsonObject run(ScenarioContext ctx, String mainClass, String workload, long heapBytes,
+      List<String> jvmFlags, Map<String, String> options, long timeoutSeconds)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(javaBinary());
     command.add("-Xmx" + Math.max(16, heapBytes >> 20) + "m");
     command.addAll(jvmFlags);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
-    command.add(MAIN);
+    command.add(mainClass);
     command.add(workload);
     options.forEach((k, v) -> {
       command.add("--" + k);
       command.add(v);
     });
     ctx.progress("%s: forking %s", workload, String.join(" ", command.subList(0, Math.min(command.size(), 3)))
-        + " ... " + MAIN + " " + String.join(" ", command.subList(command.indexOf(MAIN) + 1, command.size())));
+        + " ... " + mainClass + " " + String.join(" ", command.subList(command.indexOf(mainClass) + 1, command.size())));
     Process child = new ProcessBuilder(command).start();
     Thread relay = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getErrorStream(), StandardCharsets.UTF_8))) {

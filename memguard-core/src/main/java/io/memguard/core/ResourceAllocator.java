@@ -199,7 +199,7 @@ public final class ResourceAllocator {
     } catch (RuntimeException closeError) {
       if (error == null) {
         error = closeError;
-      } else {
+      } else if (error != closeError) { // the JVM may throw one preallocated OutOfMemoryError twice
         error.addSuppressed(closeError);
       }
     }

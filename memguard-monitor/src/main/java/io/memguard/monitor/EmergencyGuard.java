@@ -74,6 +74,11 @@ public final class EmergencyGuard implements AutoCloseable {
   private int nextStage;
   private double previousLive = Double.NaN;
   private long previousLiveAt;
+  private double lastMeasuredLive = Double.NaN;
+  private double usedAtPreviousSample = Double.NaN;
+  private double survival;
+  private long gcEpoch;
+  private long epochOfLastStop = -1;
   private boolean closed;
 
   private EmergencyGuard(MemoryManager memory, ResourceAllocator allocator, GuardConfig config, Ticker ticker) {
@@ -160,10 +165,11 @@ public final class EmergencyGuard implements AutoCloseable {
   private void evaluateLocked(GuardSample s) {
     samples++;
     if (s.liveHeapFraction() > maxLive) {
-      maxLive = s.liveHeapFraction();
+      maxLive = s.liveHeapFraction(); // the measured live set, not the estimate
     }
     long now = s.nanoTime();
-    Reading worst = worse(worstReading(s), projectedLive(s, now));
+    double live = estimateLive(s);
+    Reading worst = worse(worstReading(s, live), projectedLive(live, now));
 
     if (!inEmergency) {
       if (worst.level == PressureLevel.EMERGENCY) {
@@ -203,9 +209,36 @@ public final class EmergencyGuard implements AutoCloseable {
     }
   }
 
-  private Reading worstReading(GuardSample s) {
+  /**
+   * The live set now: what the last GC left, plus the part of what was allocated since that is
+   * expected to survive. Between two collections nothing is freed, so heap used minus the last live
+   * set is what was allocated since; the share of it that survived the last collection is learned
+   * from the two latest collections. A garbage-heavy workload learns a share near 0 (heap used does
+   * not count), a workload that keeps what it allocates learns a share near 1 (heap used counts).
+   */
+  private double estimateLive(GuardSample s) {
+    double live = s.liveHeapFraction();
+    double used = s.heapUsedFraction();
+    if (!Double.isNaN(live)) {
+      if (live != lastMeasuredLive) {
+        if (!Double.isNaN(lastMeasuredLive) && usedAtPreviousSample > lastMeasuredLive) {
+          double share = (live - lastMeasuredLive) / (usedAtPreviousSample - lastMeasuredLive);
+          survival = Math.max(0, Math.min(1, share));
+        }
+        lastMeasuredLive = live;
+        gcEpoch++;
+      }
+    }
+    usedAtPreviousSample = used;
+    if (Double.isNaN(live)) {
+      return live;
+    }
+    return Double.isNaN(used) || used <= live ? live : live + (used - live) * survival;
+  }
+
+  private Reading worstReading(GuardSample s, double live) {
     Reading worst = new Reading(PressureLevel.NORMAL, GuardLimit.NONE, Double.NaN);
-    worst = worse(worst, new Reading(levelOf(s.liveHeapFraction()), GuardLimit.HEAP_LIVE, s.liveHeapFraction()));
+    worst = worse(worst, new Reading(levelOf(live), GuardLimit.HEAP_LIVE, live));
     worst = worse(worst, new Reading(levelOf(s.rssFraction()), GuardLimit.RSS, s.rssFraction()));
     double available = s.systemAvailableFraction();
     worst = worse(worst, new Reading(systemLevelOf(available), GuardLimit.SYSTEM_AVAILABLE, available));
@@ -220,8 +253,7 @@ public final class EmergencyGuard implements AutoCloseable {
    * A live set at CRITICAL or above that grew since the previous sample is projected forward: if it
    * would reach the emergency threshold within the horizon, act now rather than after the next GC.
    */
-  private Reading projectedLive(GuardSample s, long now) {
-    double live = s.liveHeapFraction();
+  private Reading projectedLive(double live, long now) {
     Reading none = new Reading(PressureLevel.NORMAL, GuardLimit.NONE, Double.NaN);
     double before = previousLive;
     long beforeAt = previousLiveAt;
@@ -298,6 +330,11 @@ public final class EmergencyGuard implements AutoCloseable {
   }
 
   private void stopTasks(Reading worst, long now) {
+    // What a stopped task held is freed only by the next collection: wait for it before stopping
+    // another, unless what the last collection left is itself at the emergency threshold.
+    if (epochOfLastStop == gcEpoch && !(lastMeasuredLive >= config.emergency())) {
+      return;
+    }
     List<Grant> candidates = new ArrayList<>();
     for (Grant g : allocator.activeGrants()) {
       if (!g.cancellation().isCancelled() && g.priority() < config.stopBelowPriority()) {
@@ -315,6 +352,7 @@ public final class EmergencyGuard implements AutoCloseable {
           + MemorySize.format(victim.scope().reservedBytes());
       if (victim.cancellation().cancel(reason)) {
         stopsRequested++;
+        epochOfLastStop = gcEpoch;
         emit(GuardEvent.Type.TASK_STOP_REQUESTED, worst, now, null, null, victim.taskName(), 0,
             "asked task '" + victim.taskName() + "' to stop at its next safe point (priority "
                 + victim.priority() + ", holding " + MemorySize.format(victim.scope().reservedBytes()) + ")");
@@ -358,7 +396,7 @@ public final class EmergencyGuard implements AutoCloseable {
       return "all limits normal";
     }
     String what = switch (r.limit) {
-      case HEAP_LIVE -> "heap live set after GC at %.1f%% of max heap";
+      case HEAP_LIVE -> "heap live set at %.1f%% of max heap";
       case HEAP_USED -> "heap in use at %.1f%% of max heap (garbage included; early warning only)";
       case RSS -> "process RSS at %.1f%% of the memory limit";
       case SYSTEM_AVAILABLE -> "system memory available down to %.1f%%";

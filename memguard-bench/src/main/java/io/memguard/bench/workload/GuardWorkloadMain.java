@@ -1,0 +1,191 @@
+package io.memguard.bench.workload;
+
+import io.memguard.bench.Json;
+import io.memguard.core.Grant;
+import io.memguard.core.MemoryManager;
+import io.memguard.core.MemorySize;
+import io.memguard.core.Reservation;
+import io.memguard.core.ResourceAllocator;
+import io.memguard.core.TaskOutcome;
+import io.memguard.core.TaskRequest;
+import io.memguard.monitor.EmergencyGuard;
+import io.memguard.monitor.GuardEvent;
+import io.memguard.monitor.GuardStats;
+import io.memguard.monitor.LeakDetectorConfig;
+import io.memguard.monitor.MemoryMonitor;
+import io.memguard.monitor.MonitorConfig;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The forked JVM behind the {@code guard} scenario: concurrent array-heavy tasks inside scopes
+ * whose combined demand is about three times the heap, run once without and once with the
+ * emergency guard. The budget is deliberately set above the heap (a misconfiguration the
+ * accounting cannot see), so only real-memory protection can save the process.
+ *
+ * <pre>
+ * guard --guarded true|false [--tasks 6] [--task-mb 128] [--chunk-kb 256] [--pace-ms 8]
+ *       [--hold-ms 1500] [--second-wave 2] [--wave-delay-ms 1500] [--period 100]
+ * </pre>
+ *
+ * <p>Each task reserves and allocates its chunks one by one, checks its cancellation token between
+ * chunks (its safe points), holds everything for a while, then releases. The last stdout line is a
+ * flat JSON object with the outcome counts and, when guarded, the guard's figures.
+ */
+public final class GuardWorkloadMain {
+  private GuardWorkloadMain() {}
+
+  /** Runs the workload; exits 0 when it ran (whatever the tasks did), 2 on bad usage. */
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = new LinkedHashMap<>();
+    if (args.length == 0 || !args[0].equals("guard")) {
+      System.err.println("usage: GuardWorkloadMain guard --guarded true|false [--key value ...]");
+      System.exit(2);
+    }
+    for (int i = 1; i + 1 < args.length; i += 2) {
+      o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    boolean guarded = Boolean.parseBoolean(o.getOrDefault("guarded", "true"));
+    int tasks = Integer.parseInt(o.getOrDefault("tasks", "6"));
+    long taskBytes = Long.parseLong(o.getOrDefault("task-mb", "128")) << 20;
+    int chunk = Math.toIntExact(Long.parseLong(o.getOrDefault("chunk-kb", "256")) << 10);
+    long paceMs = Long.parseLong(o.getOrDefault("pace-ms", "8"));
+    long holdMs = Long.parseLong(o.getOrDefault("hold-ms", "1500"));
+    int secondWave = Integer.parseInt(o.getOrDefault("second-wave", "2"));
+    long waveDelayMs = Long.parseLong(o.getOrDefault("wave-delay-ms", "1500"));
+    long periodMs = Long.parseLong(o.getOrDefault("period", "100"));
+
+    AtomicInteger uncaughtOom = new AtomicInteger();
+    Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+      if (e instanceof OutOfMemoryError) {
+        uncaughtOom.incrementAndGet();
+      }
+      System.err.println("uncaught in " + t.getName() + ": " + e);
+    });
+
+    long maxHeap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax();
+    long start = System.nanoTime();
+    Map<String, Object> result = new LinkedHashMap<>();
+    try (MemoryManager memory = MemoryManager.builder().name("guard-demo")
+            .limit(MemorySize.ofBytes(3 * maxHeap)).build();
+        MemoryMonitor monitor = MemoryMonitor.start(memory, MonitorConfig.builder()
+            .period(Duration.ofMillis(periodMs))
+            .emergencyGuard(guarded)
+            .leakDetector(LeakDetectorConfig.builder().enabled(false).build())
+            .defaultAlertRules(false)
+            .build())) {
+      java.util.concurrent.atomic.DoubleAccumulator maxLive =
+          new java.util.concurrent.atomic.DoubleAccumulator(Math::max, 0);
+      monitor.subscribe(s -> {
+        if (!Double.isNaN(s.liveSetUtilization())) {
+          maxLive.accumulate(s.liveSetUtilization());
+        }
+      });
+      monitor.emergencyGuard().ifPresent(g -> g.addListener(e -> System.err.printf(Locale.ROOT,
+          "guard %s: %s%n", e.type(), e.message())));
+      System.err.printf(Locale.ROOT, "%s: %d tasks x %d MiB on a %d MiB heap (budget %d MiB, misconfigured on purpose)%n",
+          guarded ? "guarded" : "unguarded", tasks, taskBytes >> 20, maxHeap >> 20, (3 * maxHeap) >> 20);
+
+      ResourceAllocator allocator = memory.allocator();
+      ExecutorService pool = Executors.newFixedThreadPool(tasks);
+      List<Future<TaskOutcome<Long>>> futures = new ArrayList<>();
+      try {
+        for (int i = 0; i < tasks; i++) {
+          if (i == tasks - secondWave && waveDelayMs > 0) {
+            Thread.sleep(waveDelayMs);
+          }
+          String name = "task-" + i;
+          int priority = i % 3;
+          TaskRequest request = TaskRequest.named(name).priority(priority)
+              .minBytes(chunk).desiredBytes(taskBytes).timeout(Duration.ofMinutes(2));
+          futures.add(pool.submit(() -> allocator.run(request,
+              grant -> work(grant, taskBytes, chunk, paceMs, holdMs))));
+        }
+        int completed = 0, stopped = 0, failed = 0, notAdmitted = 0, oom = 0;
+        for (Future<TaskOutcome<Long>> f : futures) {
+          TaskOutcome<Long> outcome = f.get(5, TimeUnit.MINUTES);
+          switch (outcome.status()) {
+            case COMPLETED -> completed++;
+            case STOPPED -> stopped++;
+            case FAILED -> failed++;
+            case NOT_ADMITTED -> notAdmitted++;
+            default -> { }
+          }
+          if (outcome.error() instanceof OutOfMemoryError) {
+            oom++;
+          }
+          System.err.printf(Locale.ROOT, "%s: %s after %d ms%s%n", outcome.taskName(), outcome.status(),
+              outcome.duration().toMillis(), outcome.error() == null ? "" : " (" + outcome.error() + ")");
+        }
+        result.put("mode", guarded ? "guarded" : "unguarded");
+        result.put("oom", oom + uncaughtOom.get() > 0);
+        result.put("oomErrors", oom + uncaughtOom.get());
+        result.put("completed", completed);
+        result.put("stoppedByGuard", stopped);
+        result.put("failed", failed);
+        result.put("notAdmitted", notAdmitted);
+        result.put("maxLiveHeapFraction", round(maxLive.get()));
+      } finally {
+        pool.shutdownNow();
+      }
+      EmergencyGuard guard = monitor.emergencyGuard().orElse(null);
+      if (guard != null) {
+        GuardStats stats = guard.stats();
+        result.put("guardMaxLiveHeapFraction", round(stats.maxLiveHeapFraction()));
+        result.put("emergencies", stats.emergencies());
+        result.put("tasksStopRequested", stats.tasksStopRequested());
+        result.put("timeInEmergencyMs", stats.totalTimeInEmergency().toMillis());
+        result.put("timeToRecoverMs", stats.lastTimeToRecover() == null ? -1 : stats.lastTimeToRecover().toMillis());
+        result.put("recovered", !stats.inEmergency());
+      }
+      result.put("heapMaxBytes", maxHeap);
+      result.put("seconds", round((System.nanoTime() - start) / 1e9));
+    }
+    Json.JsonObject json = Json.object();
+    result.forEach(json::put);
+    System.out.println(json);
+    System.out.flush();
+    System.exit(0);
+  }
+
+  /** One array-heavy task: reserve, allocate and fill chunk by chunk, hold, release. */
+  static long work(Grant grant, long taskBytes, int chunk, long paceMs, long holdMs) throws InterruptedException {
+    int chunks = (int) Math.max(1, taskBytes / chunk);
+    List<byte[]> held = new ArrayList<>(chunks);
+    long checksum = 0;
+    try (Reservation declared = grant.scope().reserve(0)) {
+      for (int i = 0; i < chunks; i++) {
+        grant.cancellation().throwIfCancelled(grant.taskName() + " chunk " + (i + 1) + " of " + chunks);
+        declared.grow(chunk);
+        byte[] block = new byte[chunk];
+        Arrays.fill(block, (byte) i);
+        held.add(block);
+        Thread.sleep(paceMs);
+      }
+      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(holdMs);
+      while (System.nanoTime() < until) {
+        grant.cancellation().throwIfCancelled(grant.taskName() + " holding its " + chunks + " chunks");
+        for (byte[] block : held) {
+          checksum += block[block.length / 2];
+        }
+        Thread.sleep(50);
+      }
+    }
+    return checksum;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 10_000) / 10_000.0;
+  }
+}
