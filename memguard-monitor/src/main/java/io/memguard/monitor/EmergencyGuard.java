@@ -79,6 +79,9 @@ public final class EmergencyGuard implements AutoCloseable {
   private double survival;
   private long gcEpoch;
   private long epochOfLastStop = -1;
+  private Grant lastVictim;
+  private long lastVictimClosedEpoch = -1;
+  private long lastStopAt;
   private boolean closed;
 
   private EmergencyGuard(MemoryManager memory, ResourceAllocator allocator, GuardConfig config, Ticker ticker) {
@@ -221,9 +224,11 @@ public final class EmergencyGuard implements AutoCloseable {
     double used = s.heapUsedFraction();
     if (!Double.isNaN(live)) {
       if (live != lastMeasuredLive) {
-        if (!Double.isNaN(lastMeasuredLive) && usedAtPreviousSample > lastMeasuredLive) {
-          double share = (live - lastMeasuredLive) / (usedAtPreviousSample - lastMeasuredLive);
-          survival = Math.max(0, Math.min(1, share));
+        // A live set that fell says that something was freed (a task stopped, a cache cleared), not
+        // that nothing survives: only growth teaches the share, smoothed over collections.
+        if (!Double.isNaN(lastMeasuredLive) && usedAtPreviousSample > lastMeasuredLive && live >= lastMeasuredLive) {
+          double share = Math.min(1, (live - lastMeasuredLive) / (usedAtPreviousSample - lastMeasuredLive));
+          survival = survival == 0 ? share : 0.5 * survival + 0.5 * share;
         }
         lastMeasuredLive = live;
         gcEpoch++;
@@ -330,9 +335,11 @@ public final class EmergencyGuard implements AutoCloseable {
   }
 
   private void stopTasks(Reading worst, long now) {
-    // What a stopped task held is freed only by the next collection: wait for it before stopping
-    // another, unless what the last collection left is itself at the emergency threshold.
-    if (epochOfLastStop == gcEpoch && !(lastMeasuredLive >= config.emergency())) {
+    // What a stopped task held is freed only after it reached its safe point and a collection ran
+    // since: wait for both before stopping another (so one emergency does not stop everything),
+    // unless the wait exceeds the stop interval.
+    if (lastVictim != null && !stoppedVictimFreed() && now - lastStopAt < config.projectionHorizon().toNanos() * 2
+        && !(lastMeasuredLive >= config.emergency() && epochOfLastStop != gcEpoch)) {
       return;
     }
     List<Grant> candidates = new ArrayList<>();
@@ -353,11 +360,26 @@ public final class EmergencyGuard implements AutoCloseable {
       if (victim.cancellation().cancel(reason)) {
         stopsRequested++;
         epochOfLastStop = gcEpoch;
+        lastVictim = victim;
+        lastVictimClosedEpoch = -1;
+        lastStopAt = now;
         emit(GuardEvent.Type.TASK_STOP_REQUESTED, worst, now, null, null, victim.taskName(), 0,
             "asked task '" + victim.taskName() + "' to stop at its next safe point (priority "
                 + victim.priority() + ", holding " + MemorySize.format(victim.scope().reservedBytes()) + ")");
       }
     }
+  }
+
+  /** True once the last victim closed its grant and a collection ran after that. */
+  private boolean stoppedVictimFreed() {
+    if (!lastVictim.isClosed()) {
+      return false;
+    }
+    if (lastVictimClosedEpoch < 0) {
+      lastVictimClosedEpoch = gcEpoch;
+      return false;
+    }
+    return gcEpoch > lastVictimClosedEpoch;
   }
 
   private void runNextCleanupStage(Reading worst, long now) {

@@ -6,7 +6,7 @@ package io.memguard.monitor;
  * CRITICAL at 0.90, EMERGENCY at 0.95, recovered below 0.85; RSS the same against the container or
  * system memory; system available memory EMERGENCY below 5% of the total, recovered above 10%;
  * admission paused for every priority; one task stopped per evaluation; the live set's growth
- * projected 500 ms ahead.
+ * projected 1 s ahead.
  *
  * @param elevated fraction at which a limit is ELEVATED
  * @param critical fraction at which it is CRITICAL
@@ -19,7 +19,9 @@ package io.memguard.monitor;
  * @param maxStopsPerEvaluation how many tasks one evaluation may ask to stop
  * @param projectionHorizon how far ahead the live set's growth between two samples is projected:
  *     a live set at CRITICAL or above whose projection reaches the emergency threshold within this
- *     horizon is treated as an emergency now (zero turns projection off)
+ *     horizon is treated as an emergency now (zero turns projection off); after asking a task to
+ *     stop, the guard waits for it to stop and a collection to run, at most twice this long,
+ *     before it stops another
  */
 public record GuardConfig(
     double elevated,
@@ -57,10 +59,10 @@ public record GuardConfig(
     }
   }
 
-  /** The defaults: 0.80 / 0.90 / 0.95, recovery 0.85; system 5% / 10%; pause all; stop any; 1 stop; 500 ms. */
+  /** The defaults: 0.80 / 0.90 / 0.95, recovery 0.85; system 5% / 10%; pause all; stop any; 1 stop; 1 s. */
   public static GuardConfig ofDefaults() {
     return new GuardConfig(0.80, 0.90, 0.95, 0.85, 0.05, 0.10, Integer.MAX_VALUE, Integer.MAX_VALUE, 1,
-        java.time.Duration.ofMillis(500));
+        java.time.Duration.ofSeconds(1));
   }
 
   /** A copy with another projection horizon (zero: judge only what was measured). */

@@ -89,6 +89,8 @@ public final class MemoryMonitor implements AutoCloseable {
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
   private final boolean cpuTime;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean gcSamplePending = new AtomicBoolean();
+  private final List<Runnable> gcListeners = new CopyOnWriteArrayList<>();
   private final Object tickLock = new Object();
   private volatile MemorySnapshot latest;
   private volatile ScheduledExecutorService scheduler;
@@ -202,6 +204,50 @@ public final class MemoryMonitor implements AutoCloseable {
     scheduler = s;
     long periodNanos = config.period().toNanos();
     s.scheduleAtFixedRate(this::scheduledTick, 0, periodNanos, TimeUnit.NANOSECONDS);
+    if (guard != null) {
+      sampleAfterCollectionsUnderPressure();
+    }
+  }
+
+  /**
+   * The live set changes only when a collection runs, and under pressure a heap can fill between
+   * two periodic samples. So while the last live set is at the guard's ELEVATED threshold or above,
+   * every GC notification asks for one extra sample at once (never more than one pending), and
+   * the guard judges what the collection left without waiting for the next period. Below that
+   * threshold nothing extra is sampled, so the sampler's cost is unchanged.
+   */
+  private void sampleAfterCollectionsUnderPressure() {
+    javax.management.NotificationListener onGc = (notification, handback) -> {
+      if (!"com.sun.management.gc.notification".equals(notification.getType()) || closed.get()) {
+        return;
+      }
+      MemorySnapshot last = latest;
+      if (last == null || !(last.liveSetUtilization() >= config.guard().elevated())) {
+        return;
+      }
+      if (gcSamplePending.compareAndSet(false, true)) {
+        try {
+          scheduler.execute(() -> {
+            gcSamplePending.set(false);
+            scheduledTick();
+          });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          gcSamplePending.set(false); // closing
+        }
+      }
+    };
+    for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      if (gc instanceof javax.management.NotificationEmitter emitter) {
+        emitter.addNotificationListener(onGc, null, null);
+        gcListeners.add(() -> {
+          try {
+            emitter.removeNotificationListener(onGc);
+          } catch (javax.management.ListenerNotFoundException | RuntimeException ignored) {
+            // already gone
+          }
+        });
+      }
+    }
   }
 
   private void scheduledTick() {
@@ -531,6 +577,7 @@ public final class MemoryMonitor implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    gcListeners.forEach(Runnable::run);
     ScheduledExecutorService s = scheduler;
     if (s != null) {
       s.shutdown();

@@ -172,6 +172,41 @@ class EmergencyGuardTest {
   }
 
   @Test
+  void afterAStop_theGuardWaitsForTheVictimToStopAndACollection_beforeStoppingAnother() throws Exception {
+    Grant a = allocator.acquire(TaskRequest.named("a").priority(1).minBytes(1));
+    Grant b = allocator.acquire(TaskRequest.named("b").priority(2).minBytes(1));
+    heap(0, 0.50, 0.70);
+    heap(100, 0.69, 0.70); // almost everything allocated survives
+    assertThat(heap(200, 0.69, 0.99)).isEqualTo(PressureLevel.EMERGENCY);
+    assertThat(a.cancellation().isCancelled()).isTrue();
+    assertThat(heap(300, 0.93, 0.99)).as("a collection; 'a' has not reached its safe point yet")
+        .isEqualTo(PressureLevel.EMERGENCY);
+    assertThat(b.cancellation().isCancelled()).isFalse();
+    a.close();
+    heap(400, 0.93, 0.995); // 'a' stopped; no collection since
+    assertThat(b.cancellation().isCancelled()).isFalse();
+    heap(500, 0.955, 0.99); // a collection after 'a' stopped, and still an emergency
+    assertThat(b.cancellation().isCancelled()).isTrue();
+    b.close();
+  }
+
+  @Test
+  void aVictimThatNeverStops_doesNotBlockTheGuardForever() throws Exception {
+    Grant a = allocator.acquire(TaskRequest.named("a").priority(1).minBytes(1));
+    Grant b = allocator.acquire(TaskRequest.named("b").priority(2).minBytes(1));
+    heap(0, 0.50, 0.70);
+    heap(100, 0.69, 0.70);
+    heap(200, 0.69, 0.99);
+    assertThat(a.cancellation().isCancelled()).isTrue();
+    assertThat(heap(1000, 0.69, 0.995)).isEqualTo(PressureLevel.EMERGENCY);
+    assertThat(b.cancellation().isCancelled()).isFalse();
+    heap(2300, 0.69, 0.995); // twice the 1 s horizon after the first stop
+    assertThat(b.cancellation().isCancelled()).isTrue();
+    a.close();
+    b.close();
+  }
+
+  @Test
   void projection_canBeTurnedOff() {
     try (EmergencyGuard exact = EmergencyGuard.builder(memory)
         .config(GuardConfig.ofDefaults().withProjectionHorizon(Duration.ZERO)).build()) {
