@@ -9,12 +9,12 @@ import java.util.Locale;
  * Thread-safe.
  *
  * <p>The normal plan is autofeat's: candidate values in double precision on all training rows,
- * every kept column stored, autofeat's selection chunk widths. The lightweight plan stores values
- * as float, searches for features (generation and selection) on {@code searchRows} rows drawn once
- * with the seed, keeps the features of the last generation step as expressions that selection
- * recomputes instead of storing them, and caps selection chunks at {@code maxChunkWidth} columns.
- * Either way the selected features are then computed on all rows and the final model is fitted on
- * all rows.
+ * every kept column stored, autofeat's selection chunk widths. The lightweight plan keeps the
+ * features of the last generation step (about four fifths of all) as expressions that selection
+ * recomputes instead of storing them and, as far as memory requires, also stores values as float,
+ * caps selection chunks at {@code maxChunkWidth} columns, and searches for features (generation and
+ * selection) on {@code searchRows} rows drawn once with the seed. Either way the selected features
+ * are then computed on all rows and the final model is fitted on all rows.
  *
  * @param lightweight whether this is the lightweight plan
  * @param floatStorage whether candidate values are stored as float (else double)

@@ -1,9 +1,9 @@
 package io.memguard.autofeat;
 
 /**
- * When a fit may use its lightweight plan: float storage, feature search on a subset of the rows,
- * last-step features recomputed instead of stored, and narrower selection chunks (see {@link
- * FitPlan}). Thread-safe.
+ * When a fit may use its lightweight plan: last-step features recomputed instead of stored and, as
+ * far as the memory requires, float storage, narrower selection chunks and a search for features on
+ * a subset of the rows (see {@link FitPlan}). Thread-safe.
  */
 public enum LightweightPolicy {
   /**

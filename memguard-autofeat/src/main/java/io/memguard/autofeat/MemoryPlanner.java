@@ -18,6 +18,9 @@ import io.memguard.autofeat.internal.GenerationSurvey;
  *   <li>final model: {@code 3 * features * rows * 8} on all rows.
  * </ul>
  *
+ * <p>Selection's chunk matrix grows with the square of the search rows under autofeat's widths (half
+ * the run's rows), which is why the lightweight plan can cap the widths.
+ *
  * <p>The pilot runs on few rows, where the kept and candidate counts are nearly the same as on all
  * rows; margins of 15% (kept columns, expressions) and 30% (candidates, which the final filter
  * thins less on more rows) cover the difference.
@@ -44,8 +47,8 @@ final class MemoryPlanner {
   static final double FIXED_RATIO = 0.5;
   /** Generation batch the plans are predicted with (the allocator may choose other sizes). */
   static final int PLAN_BATCH = 64;
-  /** Chunk-width caps the lightweight plan tries, widest first. */
-  static final int[] LIGHT_CHUNK_WIDTHS = {50, 20};
+  /** The lightweight options {bytes per value, chunk-width cap (0 = autofeat's)}, most faithful first. */
+  static final int[][] LIGHT_OPTIONS = {{8, 0}, {4, 0}, {4, 50}, {4, 20}};
   /** Features the plans reserve room for in the final model (the model phase adapts). */
   static final int PLAN_MODEL_FEATURES = 20;
 
@@ -80,34 +83,56 @@ final class MemoryPlanner {
   }
 
   /**
-   * The lightweight plan on as many rows as fit {@code usable}: float values, last step recomputed,
-   * chunks capped at 50 (or 20) columns; null when not even {@link #MIN_SEARCH_ROWS} rows fit.
+   * The lightweight plan that stays closest to the normal one within {@code usable}; null when not
+   * even {@link #MIN_SEARCH_ROWS} rows fit. Last-step features are always recomputed. The options,
+   * most faithful first: double values with autofeat's chunk widths, float values with autofeat's
+   * widths, float with chunks of at most 50 columns, float with at most 20. The first option that
+   * searches on all rows wins; if none does, the one that searches on the most rows (rows matter
+   * most for what selection finds).
    */
   FitPlan lightweight(long usable) {
-    int lo = Math.min(rows, MIN_SEARCH_ROWS);
-    for (int width : LIGHT_CHUNK_WIDTHS) {
-      if (peak(4, lo, true, width) > usable) {
+    FitPlan best = null;
+    for (int[] option : LIGHT_OPTIONS) {
+      int b = option[0];
+      int width = option[1];
+      int r = maxRows(b, width, usable);
+      if (r < 0) {
         continue;
       }
-      int best = lo;
-      int hi = rows;
-      while (best < hi) {
-        int mid = best + (hi - best + 1) / 2;
-        if (peak(4, mid, true, width) <= usable) {
-          best = mid;
-        } else {
-          hi = mid - 1;
-        }
+      if (best == null || r > best.searchRows()) {
+        best = new FitPlan(true, b == Float.BYTES, rows, r, true, width, peak(b, r, true, width),
+            usable);
       }
-      return new FitPlan(true, true, rows, best, true, width, peak(4, best, true, width), usable);
+      if (r == rows) {
+        break;
+      }
     }
-    return null;
+    return best;
+  }
+
+  /** The most search rows (at least the minimum) whose plan fits {@code usable}, or -1. */
+  private int maxRows(int b, int width, long usable) {
+    int lo = Math.min(rows, MIN_SEARCH_ROWS);
+    if (peak(b, lo, true, width) > usable) {
+      return -1;
+    }
+    int best = lo;
+    int hi = rows;
+    while (best < hi) {
+      int mid = best + (hi - best + 1) / 2;
+      if (peak(b, mid, true, width) <= usable) {
+        best = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return best;
   }
 
   /** The cheapest lightweight plan, for the message when even it does not fit. */
   FitPlan minimalLightweight(long usable) {
     int lo = Math.min(rows, MIN_SEARCH_ROWS);
-    int width = LIGHT_CHUNK_WIDTHS[LIGHT_CHUNK_WIDTHS.length - 1];
+    int width = LIGHT_OPTIONS[LIGHT_OPTIONS.length - 1][1];
     return new FitPlan(true, true, rows, lo, true, width, peak(4, lo, true, width), usable);
   }
 

@@ -29,7 +29,8 @@ class MemoryPlannerTest {
     assertThat(small.searchRows()).isBetween(MemoryPlanner.MIN_SEARCH_ROWS, 1600);
     assertThat(larger.searchRows()).isGreaterThan(small.searchRows());
     assertThat(small.predictedPeakBytes()).isLessThanOrEqualTo(4_000_000);
-    assertThat(p.peak(4, small.searchRows() + 1, true, small.maxChunkWidth()))
+    assertThat(p.peak(small.floatStorage() ? 4 : 8, small.searchRows() + 1, true,
+        small.maxChunkWidth()))
         .isGreaterThan(4_000_000);
     assertThat(p.lightweight(Long.MAX_VALUE).searchRows()).isEqualTo(1600);
     assertThat(small.floatStorage()).isTrue();

@@ -15,7 +15,7 @@ public final class BenchMain {
   /** The scenarios this jar knows, by name. */
   static Map<String, Scenario> scenarios() {
     Map<String, Scenario> byName = new TreeMap<>();
-    for (Scenario s : List.<Scenario>of(new DemoScenario())) {
+    for (Scenario s : List.<Scenario>of(new DemoScenario(), new AutoFeatScenario(), new GenSyntheticScenario())) {
       byName.put(s.name(), s);
     }
     return byName;
