@@ -107,15 +107,16 @@ public final class FeatureSelector {
             }
         }
         Integer[] ranked = IntStream.range(0, p).filter(j -> votes[j] > 0).boxed().toArray(Integer[]::new);
-        // ties of votes and printed length go to the column closer to the target, not to the lower index
+        Comparator<Integer> byVotes = Comparator.<Integer>comparingInt(j -> -votes[j])
+                .thenComparingInt(j -> columns.get(j).name().length());
+        // in the correlation filter, ties of votes and printed length go to the column closer to the target
+        // (autofeat falls back to column order); the survivors then go on in autofeat's order
         double[] affinity = screen(Arrays.stream(ranked).mapToInt(Integer::intValue).toArray(), baseRows,
                 gather(target, baseRows));
-        Arrays.sort(ranked, Comparator.<Integer>comparingInt(j -> -votes[j])
-                .thenComparingInt(j -> columns.get(j).name().length())
-                .thenComparingDouble(j -> -affinity[j])
-                .thenComparingInt(j -> j));
+        Arrays.sort(ranked, byVotes.thenComparingDouble(j -> -affinity[j]).thenComparingInt(j -> j));
         hooks.checkCancelled();
         List<Integer> kept = correlationFilter(ranked);
+        kept.sort(byVotes.thenComparingInt(j -> j));
         int[] rows = baseRows;
         double[] y = gather(target, rows);
         List<Integer> finalCols = noiseFilter(kept, rows, y, new SplittableRandom(Rng.derive(options.seed(), 1_000_003)));
