@@ -213,10 +213,10 @@ class AutoFeatProcessorTest {
         MemoryScope scope = memory.openScope("train");
         AutoFeatModel model = p.fit(scope, split.train())) {
       FitReport r = model.report();
-      System.out.printf("normal peak %s, budget %s, lightweight peak %s, R2 %.6f vs %.6f, %s%n",
+      System.out.printf("normal peak %s, budget %s, lightweight peak %s, R2 %.6f vs %.6f, %s %s%n",
           MemorySize.format(NormalSynthetic.PEAK), MemorySize.format(budget),
           MemorySize.format(r.peakReservedBytes()), model.score(split.test()), NormalSynthetic.R2,
-          r.plan().describe());
+          r.plan().describe(), model.features());
       assertThat(r.lightweight()).isTrue();
       assertThat(r.lightweightReason()).contains("normal plan needs");
       assertThat(r.plan().floatStorage()).isTrue();

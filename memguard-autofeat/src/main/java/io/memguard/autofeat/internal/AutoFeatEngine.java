@@ -169,8 +169,10 @@ public final class AutoFeatEngine {
             GenerationStep step = gen.nextStep();
             while (step.hasMore()) {
                 hooks.checkCancelled();
-                int size = hooks.nextBatchSize(
-                        "generate", step.number(), gen.options().suggestedBatchSize(), step.bytesPerCandidate());
+                // never suggest more than the raw proposals left in this step (an upper bound on the batch)
+                int suggested = (int) Math.max(1, Math.min(gen.options().suggestedBatchSize(),
+                        step.proposalsTotal() - step.proposalsEnumerated()));
+                int size = hooks.nextBatchSize("generate", step.number(), suggested, step.bytesPerCandidate());
                 BatchStats stats = step.runBatch(size);
                 peak = Math.max(peak, store.bytesUsed());
                 hooks.batchDone(stats);
