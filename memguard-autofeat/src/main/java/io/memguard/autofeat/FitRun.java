@@ -190,7 +190,7 @@ final class FitRun implements EngineHooks {
     if (config.featureEngineeringSteps() > 0) {
       survey = pilot();
       lastSurvey = survey;
-      decisions.add(String.format(Locale.ROOT,
+      decide(String.format(Locale.ROOT,
           "pilot on %d rows in %.3f s: %d expressions, %d columns kept (%d before the last step),"
               + " %d candidates",
           survey.rows(), survey.nanos() / 1e9, survey.proposed(), survey.kept(),
@@ -200,7 +200,7 @@ final class FitRun implements EngineHooks {
     usable = usable(head);
     MemoryPlanner planner = new MemoryPlanner(n, d, survey);
     FitPlan normal = planner.normal(usable);
-    decisions.add("normal plan predicted peak " + MemorySize.format(normal.predictedPeakBytes())
+    decide("normal plan predicted peak " + MemorySize.format(normal.predictedPeakBytes())
         + ", usable " + MemorySize.format(usable) + " (" + MemorySize.format(head)
         + " available below CRITICAL, less the " + Math.round(margin() * 100) + "% safety margin)");
     LightweightPolicy policy = config.lightweightPolicy();
@@ -226,7 +226,7 @@ final class FitRun implements EngineHooks {
       throw insufficient(needed(min.predictedPeakBytes()), head,
           "cheapest lightweight plan (" + min.describe() + ")");
     }
-    decisions.add("plan: " + chosen.describe());
+    decide("plan: " + chosen.describe());
     endPhase();
     if (chosen.lightweight()) {
       announceLightweight(reason, FitPhase.PLAN, chosen);
@@ -279,7 +279,7 @@ final class FitRun implements EngineHooks {
               "cheapest lightweight plan after: " + s.getMessage());
         }
         plan = light;
-        decisions.add("switch at " + at + ": " + s.getMessage() + "; plan: " + light.describe());
+        decide("switch at " + at + ": " + s.getMessage() + "; plan: " + light.describe());
         announceLightweight(s.getMessage(), at, light);
       }
     }
@@ -295,6 +295,12 @@ final class FitRun implements EngineHooks {
         .transformations(config.transformationList())
         .seed(config.seed())
         .batchSize(config.maxBatchSize());
+  }
+
+  /** Records a plan decision for the report and logs it at DEBUG. */
+  private void decide(String decision) {
+    decisions.add(decision);
+    log.debug("autofeat: {}: {}", fitScope.path(), decision);
   }
 
   private void announceLightweight(String reason, FitPhase at, FitPlan light) {
@@ -429,7 +435,7 @@ final class FitRun implements EngineHooks {
       String why = "only the " + size + " best-ranked of the " + features
           + " selected features fit the final model's memory ("
           + MemorySize.format(decision.available()) + " available)";
-      decisions.add("final model: " + why);
+      decide("final model: " + why);
       if (lightweightReason == null) {
         plan = new FitPlan(true, plan.floatStorage(), plan.rows(), plan.searchRows(),
             plan.recomputeLastStep(), plan.maxChunkWidth(), plan.predictedPeakBytes(),
