@@ -15,7 +15,8 @@ public final class BenchMain {
   /** The scenarios this jar knows, by name. */
   static Map<String, Scenario> scenarios() {
     Map<String, Scenario> byName = new TreeMap<>();
-    for (Scenario s : List.<Scenario>of(new DemoScenario(), new LeakScenario(), new SteadyScenario(), new AlertsScenario(), new GuardScenario())) {
+    for (Scenario s : List.<Scenario>of(new DemoScenario(), new AutoFeatScenario(), new GenSyntheticScenario(),
+        new LeakScenario(), new SteadyScenario(), new AlertsScenario(), new GuardScenario())) {
       byName.put(s.name(), s);
     }
     return byName;

@@ -1,34 +1,34 @@
 package io.memguard.bench;
 
-import io.memguard.core.BatchDecision;
-import io.memguard.core.CleanupRun;
-import io.memguard.core.CleanupStage;
-import io.memguard.core.Grant;
+import io.memguard.autofeat.AutoFeatModel;
+import io.memguard.autofeat.AutoFeatProcessor;
+import io.memguard.autofeat.Dataset;
+import io.memguard.autofeat.FitReport;
+import io.memguard.autofeat.ModelRegistry;
 import io.memguard.core.MemoryManager;
 import io.memguard.core.MemoryScope;
 import io.memguard.core.MemorySize;
-import io.memguard.core.PressureChange;
-import io.memguard.core.Reservation;
 import io.memguard.core.ReservationLeak;
-import io.memguard.core.ScopeCloseReport;
-import io.memguard.core.TaskRequest;
-import java.time.Duration;
-import java.util.ArrayList;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The core demo: concurrent feature-computation tasks share one budget through the allocator, each
- * sizing its batches from its grant, reserving before it allocates and releasing after; one task
- * forgets a reservation so the leak report shows; a cache is shed by staged cleanup at the end.
+ * The main demo: AutoFeat on the bundled synthetic data inside memguard scopes. A first fit runs
+ * its normal plan within the manager's budget; a second fit runs in a scope limited to a small
+ * budget, switches to its lightweight plan and still finds the formula's terms. Progress goes to
+ * stderr, with the scope tree while a model is held; the run ends with the selected features, test
+ * R^2 and the memory figures, and nothing left reserved.
  */
 final class DemoScenario implements Scenario {
+
+  static final String DATA = "/data/synthetic_n2000_seed0.csv";
+  static final String SPLIT = "/data/synthetic_n2000_seed0_test_idx.txt";
 
   @Override
   public String name() {
@@ -37,150 +37,126 @@ final class DemoScenario implements Scenario {
 
   @Override
   public String usage() {
-    return "demo [--tasks N (4)] [--budget SIZE (64m)] [--rows N (20000)] [--features N (400)] [--seed N (1)]";
+    return "demo [--steps N (3)] [--budget SIZE (96m)] [--tight-budget SIZE (6m)] [--seed N (0)]";
   }
 
   @Override
-  public Json.JsonObject run(ScenarioContext ctx) throws Exception {
-    int tasks = ctx.intValue("tasks", 4);
-    long budget = ctx.bytes("budget", 64L << 20);
-    int rows = ctx.intValue("rows", 20_000);
-    int features = ctx.intValue("features", 400);
-    long seed = ctx.longValue("seed", 1);
+  public Json.JsonObject run(ScenarioContext ctx) {
+    int steps = ctx.intValue("steps", 3);
+    long budget = ctx.bytes("budget", 96L << 20);
+    long tight = ctx.bytes("tight-budget", 6L << 20);
+    long seed = ctx.longValue("seed", 0);
     ctx.rejectUnused();
-    if (tasks < 1 || rows < 1 || features < 1) {
-      throw new IllegalArgumentException("--tasks, --rows and --features must be >= 1");
-    }
 
     long start = System.nanoTime();
-    List<PressureChange> changes = new CopyOnWriteArrayList<>();
     List<ReservationLeak> leaks = new CopyOnWriteArrayList<>();
-    try (MemoryManager memory =
-        MemoryManager.builder().name("demo").limit(MemorySize.ofBytes(budget)).build()) {
-      memory.addPressureListener(
-          c -> {
-            changes.add(c);
-            ctx.progress("pressure %s -> %s (%s at %.0f%%)", c.previous(), c.current(), c.source(),
-                c.utilization() * 100);
-          });
-      memory.addLeakListener(
-          leak -> {
-            leaks.add(leak);
-            ctx.progress("leak caught: %s", leak.describe());
-          });
-      ctx.progress("budget %s, %d tasks, %d rows x %d features each", MemorySize.format(budget), tasks,
-          rows, features);
+    try (MemoryFigures figures = MemoryFigures.start();
+        MemoryManager memory =
+            MemoryManager.builder().name("demo").limit(MemorySize.ofBytes(budget)).build();
+        ModelRegistry registry = ModelRegistry.create(memory, "autofeat-models")) {
+      memory.addLeakListener(leak -> {
+        leaks.add(leak);
+        ctx.progress("leak: %s", leak.describe());
+      });
+      Dataset.Split data = bundled();
+      ctx.progress("bundled synthetic data: %d training rows, %d test rows, features %s;"
+          + " target = 2 + 15*x1 + 3/(x2 - 1/x3) + 5*(x2 + log(x1))^3 + noise",
+          data.train().rows(), data.test().rows(), data.train().names());
+      AutoFeatProcessor processor = AutoFeatProcessor.builder()
+          .featureEngineeringSteps(steps)
+          .seed(seed)
+          .registry(registry)
+          .listener(new AutoFeatScenario.ProgressPrinter(ctx))
+          .build();
 
-      ConcurrentHashMap<String, Double> checksums = new ConcurrentHashMap<>();
-      AtomicLong batches = new AtomicLong();
-      long bytesPerFeature = (long) rows * Double.BYTES;
-      ExecutorService pool = Executors.newFixedThreadPool(tasks);
-      try {
-        List<Future<?>> futures = new ArrayList<>();
-        for (int t = 0; t < tasks; t++) {
-          int task = t;
-          futures.add(pool.submit(() -> {
-            runTask(ctx, memory, "task-" + task, task, rows, features, bytesPerFeature,
-                new SplittableRandom(seed + task), checksums, batches);
-            return null;
-          }));
-        }
-        for (Future<?> f : futures) {
-          f.get();
-        }
-      } finally {
-        pool.shutdown();
+      ctx.progress("%n1) fit in scope 'demo/autofeat' with the manager's budget of %s",
+          MemorySize.format(budget));
+      Result normal;
+      try (MemoryScope scope = memory.openScope("autofeat")) {
+        normal = fit(ctx, processor, scope, data, memory, true);
       }
 
-      // A cache that can be rebuilt: shed first when memory is short.
-      MemoryScope cacheScope = memory.openScope("feature-cache");
-      Reservation cache = cacheScope.reserve(budget / 10);
-      cacheScope.registerCleanup("feature-cache", CleanupStage.CACHES, () -> {
-        long freed = cache.bytes();
-        cache.close();
-        return freed;
-      });
-      ctx.progress("scope tree with the cache held:%n%s", memory.snapshot().toTreeString().stripTrailing());
-      CleanupRun shed = memory.cleanup().runStagesUntil(() -> memory.reservedBytes() == 0);
-      ctx.progress("staged cleanup ran %s and released %s", shed.stagesRun(),
-          MemorySize.format(shed.bytesReleased()));
-      cacheScope.close();
+      ctx.progress("%n2) the same fit in scope 'demo/tight' limited to %s",
+          MemorySize.format(tight));
+      Result light;
+      try (MemoryScope scope = memory.openScope("tight", MemorySize.ofBytes(tight))) {
+        light = fit(ctx, processor, scope, data, memory, false);
+      }
 
       double seconds = (System.nanoTime() - start) / 1e9;
-      List<BatchDecision> decisions = memory.allocator().decisions();
-      Json.JsonObject result = Json.object()
+      long peakHeap = figures.peakHeapUsedBytes();
+      long peakRss = MemoryFigures.peakRssBytes();
+      ctx.progress("%nmodels registered %d (held weakly: closed and dropped, they go with the next"
+          + " GC); reserved now %s; leaks %d", registry.registeredCount(),
+          MemorySize.format(memory.reservedBytes()), leaks.size());
+      ctx.progress("features: %s", normal.report.features());
+      ctx.progress("test R^2 %.5f (normal plan, peak reserved %s), %.5f (lightweight in %s,"
+          + " peak reserved %s)", normal.r2, MemorySize.format(normal.report.peakReservedBytes()),
+          light.r2, MemorySize.format(tight), MemorySize.format(light.report.peakReservedBytes()));
+      ctx.progress("process: peak heap used %s of %s, peak RSS %s; done in %.2f s",
+          MemorySize.format(peakHeap), MemorySize.format(figures.heapMaxBytes()),
+          peakRss < 0 ? "unknown" : MemorySize.format(peakRss), seconds);
+      return Json.object()
           .put("scenario", "demo")
-          .put("tasks", tasks)
-          .put("featuresComputed", (long) tasks * features)
-          .put("batches", batches.get())
+          .put("steps", steps)
+          .put("features", normal.report.features())
+          .put("testR2", normal.r2)
+          .put("fitSeconds", AutoFeatScenario.round(normal.seconds, 3))
+          .put("peakReservedBytes", normal.report.peakReservedBytes())
           .put("budgetBytes", budget)
-          .put("peakReservedBytes", memory.peakReservedBytes())
+          .put("lightweight", light.report.lightweight())
+          .put("lightweightReason", light.report.lightweightReason())
+          .put("lightweightFeatures", light.report.features())
+          .put("lightweightTestR2", light.r2)
+          .put("lightweightPeakReservedBytes", light.report.peakReservedBytes())
+          .put("tightBudgetBytes", tight)
+          .put("batches", normal.report.batches().size() + light.report.batches().size())
           .put("reservedAtEndBytes", memory.reservedBytes())
-          .put("pressureChanges", changes.size())
           .put("leaksReported", leaks.size())
-          .put("leakedBytes", leaks.stream().mapToLong(ReservationLeak::bytes).sum())
-          .put("batchDecisions", decisions.size())
-          .put("cleanupReleasedBytes", shed.bytesReleased())
-          .put("seconds", Math.round(seconds * 1000) / 1000.0);
-      ctx.progress("done in %.2f s: peak %s of %s, %d leak(s) caught and released", seconds,
-          MemorySize.format(memory.peakReservedBytes()), MemorySize.format(budget), leaks.size());
-      return result;
+          .put("peakHeapUsedBytes", peakHeap)
+          .put("peakRssBytes", peakRss)
+          .put("seconds", AutoFeatScenario.round(seconds, 3));
     }
   }
 
-  private static void runTask(
-      ScenarioContext ctx,
-      MemoryManager memory,
-      String name,
-      int index,
-      int rows,
-      int features,
-      long bytesPerFeature,
-      SplittableRandom random,
-      ConcurrentHashMap<String, Double> checksums,
-      AtomicLong batchCount)
-      throws InterruptedException {
-    TaskRequest request = TaskRequest.named(name)
-        .priority(index % 2)
-        .minBytes(bytesPerFeature * 2)
-        .desiredBytes(bytesPerFeature * features)
-        .timeout(Duration.ofMinutes(5));
-    try (Grant grant = memory.allocator().acquire(request)) {
-      ctx.progress("%s admitted with %s", name, MemorySize.format(grant.grantedBytes()));
-      double[] base = new double[rows];
-      for (int i = 0; i < rows; i++) {
-        base[i] = random.nextDouble();
+  private record Result(FitReport report, double r2, double seconds) {}
+
+  private static Result fit(ScenarioContext ctx, AutoFeatProcessor processor, MemoryScope scope,
+      Dataset.Split data, MemoryManager memory, boolean showTree) {
+    long t0 = System.nanoTime();
+    try (AutoFeatModel model = processor.fit(scope, data.train())) {
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      double r2 = model.score(data.test());
+      ctx.progress("%s", model.report().describe().stripTrailing());
+      ctx.progress("test R^2 %.5f", r2);
+      if (showTree) {
+        ctx.progress("scope tree while the model is held (only its own bytes remain):%n%s",
+            memory.snapshot().toTreeString().stripTrailing());
       }
-      double checksum = 0;
-      int done = 0;
-      int batchNo = 0;
-      while (done < features) {
-        grant.rebalance();
-        BatchDecision d = grant.batchSize(bytesPerFeature, 1, features - done);
-        int size = d.batchSize();
-        try (MemoryScope batch = grant.scope().openChild("batch-" + (++batchNo));
-            Reservation r = batch.reserve(size * bytesPerFeature)) {
-          double[][] block = new double[size][rows];
-          for (int f = 0; f < size; f++) {
-            double power = 1 + (done + f) % 5;
-            for (int i = 0; i < rows; i++) {
-              block[f][i] = Math.pow(base[i], power);
-            }
-          }
-          for (double[] column : block) {
-            checksum += column[rows / 2];
-          }
-          if (index == 0 && batchNo == 1) {
-            batch.reserve(1024); // forgotten on purpose: the scope's close reports it
-          }
-        }
-        batchCount.incrementAndGet();
-        done += size;
-      }
-      checksums.put(name, checksum);
-      ScopeCloseReport report = grant.scope().closeAndReport();
-      ctx.progress("%s done: %d features in %d batches, peak %s", name, features, batchNo,
-          MemorySize.format(report.peakReservedBytes()));
+      return new Result(model.report(), r2, seconds);
     }
+  }
+
+  /** The bundled synthetic data set with its reference split. */
+  static Dataset.Split bundled() {
+    Dataset all;
+    try (Reader r = resource(DATA)) {
+      all = Dataset.readCsv(r, "target", DATA);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try (Reader r = resource(SPLIT)) {
+      return all.split(Dataset.readIndices(r, SPLIT));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Reader resource(String name) {
+    InputStream in = DemoScenario.class.getResourceAsStream(name);
+    if (in == null) {
+      throw new IllegalStateException("bundled data " + name + " is missing from the jar");
+    }
+    return new InputStreamReader(in, StandardCharsets.UTF_8);
   }
 }

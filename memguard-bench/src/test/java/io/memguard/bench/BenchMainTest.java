@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BenchMainTest {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -17,27 +19,52 @@ class BenchMainTest {
   }
 
   @Test
-  void demo_printsItsFiguresAsTheLastStdoutLine() throws Exception {
-    assertThat(run("demo", "--tasks", "3", "--budget", "8m", "--rows", "2000", "--features", "50")).isZero();
+  void demo_fitsAutoFeatInScopesAndPrintsItsFiguresAsTheLastStdoutLine() throws Exception {
+    assertThat(run("demo", "--steps", "2", "--tight-budget", "3m")).isZero();
     String[] lines = out.toString(StandardCharsets.UTF_8).strip().split("\n");
     String json = lines[lines.length - 1];
     assertThat(json).startsWith("{\"scenario\":\"demo\"").endsWith("}");
-    assertThat(json).contains("\"tasks\":3", "\"featuresComputed\":150", "\"reservedAtEndBytes\":0",
-        "\"leaksReported\":1");
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("task-0 admitted", "leak caught");
+    assertThat(json).contains("\"features\":[", "\"lightweight\":true", "\"reservedAtEndBytes\":0",
+        "\"leaksReported\":0", "\"testR2\":0.9", "\"lightweightTestR2\":0.9");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("GENERATE step 2/2 done", "lightweight mode", "scope tree", "test R^2");
+  }
+
+  @Test
+  void autofeat_onACsvWithATestSplit_reportsQualityAndMemory(@TempDir Path dir) throws Exception {
+    Path csv = dir.resolve("s.csv");
+    Path idx = dir.resolve("s_idx.txt");
+    assertThat(run("gen-synthetic", "--rows", "600", "--out", csv.toString(), "--test-out",
+        idx.toString())).isZero();
+    out.reset();
+    assertThat(run("autofeat", "--csv", csv.toString(), "--target", "target", "--test-rows",
+        idx.toString(), "--steps", "2", "--featsel-runs", "2", "--budget", "64m")).isZero();
+    String[] lines = out.toString(StandardCharsets.UTF_8).strip().split("\n");
+    String json = lines[lines.length - 1];
+    assertThat(json).startsWith("{\"scenario\":\"autofeat\"").contains("\"rows\":480",
+        "\"testRows\":120", "\"fitSeconds\":", "\"candidatesGenerated\":",
+        "\"featuresSelected\":", "\"testR2\":0.", "\"peakReservedBytes\":",
+        "\"peakHeapUsedBytes\":", "\"peakRssBytes\":", "\"lightweight\":false",
+        "\"batches\":", "\"features\":[", "\"budgetBytes\":67108864");
+  }
+
+  @Test
+  void autofeat_missingTarget_isABadUsage() throws Exception {
+    assertThat(run("autofeat", "--csv", "x.csv")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("missing required option --target");
   }
 
   @Test
   void unknownOption_isRejectedWithUsage() throws Exception {
-    assertThat(run("demo", "--taks", "3")).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option(s): --taks", "usage: demo");
+    assertThat(run("demo", "--stpes", "3")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option(s): --stpes", "usage: demo");
     assertThat(out.size()).isZero();
   }
 
   @Test
   void unknownScenario_listsTheKnownOnes() throws Exception {
     assertThat(run("nope")).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown scenario 'nope'", "demo [--tasks");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown scenario 'nope'", "demo [--steps", "autofeat --csv");
   }
 
   @Test

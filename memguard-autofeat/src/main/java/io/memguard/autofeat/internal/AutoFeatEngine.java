@@ -15,14 +15,17 @@ import io.memguard.autofeat.internal.feateng.GenerationStep;
 import io.memguard.autofeat.internal.linear.L1Models;
 import io.memguard.autofeat.internal.linear.LinearModel;
 import io.memguard.autofeat.internal.linear.ProblemType;
+import io.memguard.autofeat.internal.math.Rng;
 import io.memguard.autofeat.internal.select.FeatureSelector;
 import io.memguard.autofeat.internal.select.SelectionOptions;
 import io.memguard.autofeat.internal.select.SelectionResult;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,35 +86,32 @@ public final class AutoFeatEngine {
         List<Expr> symbols = symbols(names);
 
         long t0 = System.nanoTime();
-        ColumnStore store = ColumnStore.create(config.precision(), n);
+        // the search for features (generation and selection) may run on a seeded subset of the rows
+        int[] search = searchRows(n);
+        double[][] searchColumns = search == null ? columns : gather(columns, search);
+        double[] searchY = search == null ? y : gather(y, search);
+        int rows = searchY.length;
+
+        hooks.phaseStarted("generate", 0);
+        ColumnStore store = config.recomputeLastStep()
+                ? ColumnStore.recomputing(config.precision(), rows)
+                : ColumnStore.create(config.precision(), rows);
         GenerationOptions go = new GenerationOptions(
                 config.featengSteps(), config.transformations(), config.precision(), config.batchSize());
-        FeatureGenerator gen = new FeatureGenerator(go, store, symbols, columns);
-        long peak = store.bytesUsed();
-        while (gen.hasNextStep()) {
-            GenerationStep step = gen.nextStep();
-            while (step.hasMore()) {
-                hooks.checkCancelled();
-                int size = hooks.nextBatchSize(
-                        "generate", step.number(), config.batchSize(), step.bytesPerCandidate());
-                BatchStats stats = step.runBatch(size);
-                peak = Math.max(peak, store.bytesUsed());
-                hooks.batchDone(stats);
-                hooks.progress("generate", step.number(), step.batchesDone(), step.estimatedBatchCount(size),
-                        step.percentDone());
-            }
-            LOG.debug("step {} ({}): kept {} features, store {} bytes", step.number(), step.kind(),
-                    step.outputs().size(), store.bytesUsed());
-        }
+        FeatureGenerator gen = new FeatureGenerator(go, store, symbols, searchColumns);
+        long peak = runGeneration(gen, hooks);
         hooks.checkCancelled();
         GeneratedFeatures generated = gen.finish();
-        hooks.progress("filter", gen.stepsStarted(), 1, 1, 100.0);
+        int steps = gen.stepsStarted();
+        gen = null; // drops the pool of proposed expressions before selection
+        hooks.progress("filter", steps, 1, 1, 100.0);
         long t1 = System.nanoTime();
 
+        hooks.phaseStarted("select", store.bytesUsed());
         SelectionOptions so = new SelectionOptions(config.problem(), config.featselRuns(), config.seed(),
                 config.selectionMaxRows(), config.selectionMaxChunkWidth(), config.selectionPath());
         SelectionResult selection =
-                new FeatureSelector(so, store, generated.columns(), y, hooks).select();
+                new FeatureSelector(so, store, generated.columns(), searchY, hooks).select();
         List<Expr> chosen = new ArrayList<>();
         for (FeatureColumn f : selection.selected()) {
             chosen.add(f.expr());
@@ -123,9 +123,19 @@ public final class AutoFeatEngine {
         for (FeatureColumn f : generated.columns()) {
             store.release(f.slot());
         }
+        GenerationCounts counts = new GenerationCounts(generated);
+        generated = null;
+        store = null;
+        searchColumns = null;
         long t2 = System.nanoTime();
 
+        hooks.phaseStarted("model", 0);
         hooks.checkCancelled();
+        int cap = Math.min(chosen.size(), hooks.nextBatchSize("model", 0, chosen.size(), (long) n * Double.BYTES));
+        if (cap < chosen.size()) {
+            LOG.debug("the final model keeps the {} best-ranked of {} selected features", cap, chosen.size());
+            chosen = new ArrayList<>(chosen.subList(0, cap));
+        }
         List<Expr> usable = new ArrayList<>();
         List<double[]> values = new ArrayList<>();
         for (Expr e : chosen) {
@@ -139,24 +149,157 @@ public final class AutoFeatEngine {
         }
         LinearModel model = L1Models.fitFinal(
                 config.problem(), values.toArray(new double[0][]), n, y, config.finalPath());
+        values = null;
         hooks.progress("model", 0, 1, 1, 100.0);
         long t3 = System.nanoTime();
 
-        FitReport report = new FitReport(n, symbols.size(), gen.stepsStarted(), generated.proposed(),
-                generated.computed(), generated.kept(), generated.eligible(), generated.candidates().size(),
-                selection.voted(), usable.size(), peak, t1 - t0, t2 - t1, t3 - t2);
+        FitReport report = new FitReport(n, symbols.size(), steps, counts.proposed, counts.computed, counts.kept,
+                counts.eligible, counts.candidates, selection.voted(), usable.size(), peak, t1 - t0, t2 - t1,
+                t3 - t2, rows);
         LOG.debug("fit done: {}", report);
+        hooks.phaseStarted("done", 0);
         return new FittedAutoFeat(names, usable, model, report);
     }
 
+    /** Runs every generation step in hook-sized batches; returns the peak bytes of the store. */
+    private static long runGeneration(FeatureGenerator gen, GuardedHooks hooks) {
+        ColumnStore store = gen.store();
+        long peak = store.bytesUsed();
+        while (gen.hasNextStep()) {
+            GenerationStep step = gen.nextStep();
+            while (step.hasMore()) {
+                hooks.checkCancelled();
+                // never suggest more than the raw proposals left in this step (an upper bound on the batch)
+                int suggested = (int) Math.max(1, Math.min(gen.options().suggestedBatchSize(),
+                        step.proposalsTotal() - step.proposalsEnumerated()));
+                int size = hooks.nextBatchSize("generate", step.number(), suggested, step.bytesPerCandidate());
+                BatchStats stats = step.runBatch(size);
+                peak = Math.max(peak, store.bytesUsed());
+                hooks.batchDone(stats);
+                hooks.progress("generate", step.number(), step.batchesDone(), step.estimatedBatchCount(size),
+                        step.percentDone());
+            }
+            LOG.debug("step {} ({}): kept {} features, store {} bytes", step.number(), step.kind(),
+                    step.outputs().size(), store.bytesUsed());
+        }
+        return peak;
+    }
+
+    /**
+     * Runs feature generation only, to learn how many columns it keeps: a cheap pilot on a few rows from which a
+     * caller predicts the memory a full fit needs. Uses this engine's steps, transformations, precision,
+     * {@link EngineConfig#recomputeLastStep()} and {@link EngineConfig#searchMaxRows()} (the pilot's rows).
+     *
+     * @param names one name per input column
+     * @param columns the training values, column-major, all finite
+     * @param hooks batch sizing and cancellation (phase {@code "generate"})
+     * @return the counts, per step and in total
+     * @throws IllegalArgumentException if shapes disagree or a value is not finite
+     */
+    public GenerationSurvey survey(List<String> names, double[][] columns, EngineHooks hooks) {
+        Objects.requireNonNull(names, "names");
+        Objects.requireNonNull(columns, "columns");
+        GuardedHooks guarded = GuardedHooks.of(hooks);
+        if (columns.length == 0) {
+            throw new IllegalArgumentException("need at least one input column");
+        }
+        int n = columns[0] == null ? 0 : columns[0].length;
+        validateColumns(names, columns, n);
+        long t0 = System.nanoTime();
+        int[] search = searchRows(n);
+        double[][] searchColumns = search == null ? columns : gather(columns, search);
+        int rows = searchColumns[0].length;
+        guarded.phaseStarted("generate", 0);
+        ColumnStore store = config.recomputeLastStep()
+                ? ColumnStore.recomputing(config.precision(), rows)
+                : ColumnStore.create(config.precision(), rows);
+        GenerationOptions go = new GenerationOptions(
+                config.featengSteps(), config.transformations(), config.precision(), config.batchSize());
+        FeatureGenerator gen = new FeatureGenerator(go, store, symbols(names), searchColumns);
+        long peak = runGeneration(gen, guarded);
+        guarded.checkCancelled();
+        GeneratedFeatures generated = gen.finish();
+        int steps = gen.stepsStarted();
+        long[] keptPerStep = new long[steps + 1];
+        for (FeatureColumn f : gen.generated()) {
+            keptPerStep[f.step()]++;
+        }
+        long[] candidatesPerStep = new long[steps + 1];
+        for (FeatureColumn f : generated.candidates()) {
+            candidatesPerStep[f.step()]++;
+        }
+        guarded.phaseStarted("done", store.bytesUsed());
+        return new GenerationSurvey(rows, columns.length, steps, generated.proposed(), generated.computed(),
+                generated.kept(), generated.candidates().size(), keptPerStep, candidatesPerStep, peak,
+                System.nanoTime() - t0);
+    }
+
+    /** The sorted rows of the search subset, or null to search on all {@code n} rows. */
+    private int[] searchRows(int n) {
+        int max = config.searchMaxRows();
+        if (max <= 0 || max >= n) {
+            return null;
+        }
+        int[] perm = Rng.permutation(n, new SplittableRandom(Rng.derive(config.seed(), -2)));
+        int[] rows = Arrays.copyOf(perm, max);
+        Arrays.sort(rows);
+        return rows;
+    }
+
+    private static double[][] gather(double[][] columns, int[] rows) {
+        double[][] out = new double[columns.length][];
+        for (int j = 0; j < columns.length; j++) {
+            out[j] = gather(columns[j], rows);
+        }
+        return out;
+    }
+
+    private static double[] gather(double[] v, int[] rows) {
+        double[] out = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = v[rows[i]];
+        }
+        return out;
+    }
+
+    /** The counts of a generation, kept after its features are dropped. */
+    private static final class GenerationCounts {
+        final long proposed;
+        final long computed;
+        final long kept;
+        final long eligible;
+        final int candidates;
+
+        GenerationCounts(GeneratedFeatures g) {
+            proposed = g.proposed();
+            computed = g.computed();
+            kept = g.kept();
+            eligible = g.eligible();
+            candidates = g.candidates().size();
+        }
+    }
+
     private int validate(List<String> names, double[][] columns, double[] y) {
+        int n = y.length;
+        validateColumns(names, columns, n);
+        for (int i = 0; i < n; i++) {
+            if (!Double.isFinite(y[i])) {
+                throw new IllegalArgumentException("target row " + i + " is " + y[i] + "; fit needs finite values");
+            }
+        }
+        if (config.problem() == ProblemType.CLASSIFICATION && L1Models.classes(y, n).length < 2) {
+            throw new IllegalArgumentException("classification needs at least 2 classes in the target");
+        }
+        return n;
+    }
+
+    private static void validateColumns(List<String> names, double[][] columns, int n) {
         if (names.size() != columns.length) {
             throw new IllegalArgumentException(names.size() + " names for " + columns.length + " columns");
         }
         if (columns.length == 0) {
             throw new IllegalArgumentException("need at least one input column");
         }
-        int n = y.length;
         if (n < 10) {
             throw new IllegalArgumentException("need at least 10 rows, got " + n);
         }
@@ -173,15 +316,6 @@ public final class AutoFeatEngine {
                 }
             }
         }
-        for (int i = 0; i < n; i++) {
-            if (!Double.isFinite(y[i])) {
-                throw new IllegalArgumentException("target row " + i + " is " + y[i] + "; fit needs finite values");
-            }
-        }
-        if (config.problem() == ProblemType.CLASSIFICATION && L1Models.classes(y, n).length < 2) {
-            throw new IllegalArgumentException("classification needs at least 2 classes in the target");
-        }
-        return n;
     }
 
     /**

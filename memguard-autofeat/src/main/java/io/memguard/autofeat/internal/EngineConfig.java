@@ -24,6 +24,8 @@ public final class EngineConfig {
     private final int batchSize;
     private final int selectionMaxRows;
     private final int selectionMaxChunkWidth;
+    private final int searchMaxRows;
+    private final boolean recomputeLastStep;
     private final PathOptions selectionPath;
     private final PathOptions finalPath;
 
@@ -37,6 +39,8 @@ public final class EngineConfig {
         this.batchSize = b.batchSize;
         this.selectionMaxRows = b.selectionMaxRows;
         this.selectionMaxChunkWidth = b.selectionMaxChunkWidth;
+        this.searchMaxRows = b.searchMaxRows;
+        this.recomputeLastStep = b.recomputeLastStep;
         this.selectionPath = b.selectionPath;
         this.finalPath = b.finalPath;
     }
@@ -63,6 +67,8 @@ public final class EngineConfig {
         b.batchSize = batchSize;
         b.selectionMaxRows = selectionMaxRows;
         b.selectionMaxChunkWidth = selectionMaxChunkWidth;
+        b.searchMaxRows = searchMaxRows;
+        b.recomputeLastStep = recomputeLastStep;
         b.selectionPath = selectionPath;
         b.finalPath = finalPath;
         return b;
@@ -113,6 +119,24 @@ public final class EngineConfig {
         return selectionMaxChunkWidth;
     }
 
+    /**
+     * Rows feature generation and selection work on (0 = all): when smaller than the training rows, that many rows
+     * are drawn once (seeded) and the search for features runs on them; the selected features are then evaluated
+     * on all rows and the final model is fitted on all rows.
+     */
+    public int searchMaxRows() {
+        return searchMaxRows;
+    }
+
+    /**
+     * Whether the features of the last generation step are kept as expressions and recomputed from the start
+     * features whenever selection reads them, instead of storing their values (they are never parents of other
+     * features). Trades computation for memory: the store then holds only the building blocks of earlier steps.
+     */
+    public boolean recomputeLastStep() {
+        return recomputeLastStep;
+    }
+
     /** Penalty-path settings of the selection fits (by default {@link PathOptions#forSelection(ProblemType)}). */
     public PathOptions selectionPath() {
         return selectionPath != null ? selectionPath : PathOptions.forSelection(problem);
@@ -129,7 +153,7 @@ public final class EngineConfig {
                 + ", transformations=" + transformations.stream().map(Transformation::label).toList()
                 + ", precision=" + precision + ", seed=" + seed + ", batchSize=" + batchSize
                 + ", selectionMaxRows=" + selectionMaxRows + ", selectionMaxChunkWidth=" + selectionMaxChunkWidth
-                + "}";
+                + ", searchMaxRows=" + searchMaxRows + ", recomputeLastStep=" + recomputeLastStep + "}";
     }
 
     /** Builds an {@link EngineConfig}; not thread-safe. */
@@ -143,6 +167,8 @@ public final class EngineConfig {
         private int batchSize = 256;
         private int selectionMaxRows;
         private int selectionMaxChunkWidth;
+        private int searchMaxRows;
+        private boolean recomputeLastStep;
         private PathOptions selectionPath;
         private PathOptions finalPath;
 
@@ -246,6 +272,25 @@ public final class EngineConfig {
                 throw new IllegalArgumentException("selectionMaxChunkWidth must be >= 0, was " + width);
             }
             this.selectionMaxChunkWidth = width;
+            return this;
+        }
+
+        /**
+         * Limits the rows feature generation and selection work on (0 = all); see {@link EngineConfig#searchMaxRows()}.
+         *
+         * @throws IllegalArgumentException if negative, or positive and below 10
+         */
+        public Builder searchMaxRows(int rows) {
+            if (rows < 0 || (rows > 0 && rows < 10)) {
+                throw new IllegalArgumentException("searchMaxRows must be 0 or >= 10, was " + rows);
+            }
+            this.searchMaxRows = rows;
+            return this;
+        }
+
+        /** Keeps last-step features as expressions, recomputed on reading; see {@link EngineConfig#recomputeLastStep()}. */
+        public Builder recomputeLastStep(boolean recompute) {
+            this.recomputeLastStep = recompute;
             return this;
         }
 

@@ -17,6 +17,8 @@ package io.memguard.autofeat.internal;
  * @param generateNanos time in feature generation
  * @param selectNanos time in feature selection
  * @param modelNanos time fitting the final model
+ * @param searchRows rows feature generation and selection worked on ({@code rows} unless
+ *     {@link EngineConfig#searchMaxRows()} limited them)
  */
 public record FitReport(
         int rows,
@@ -32,7 +34,8 @@ public record FitReport(
         long peakStoreBytes,
         long generateNanos,
         long selectNanos,
-        long modelNanos) {
+        long modelNanos,
+        int searchRows) {
 
     /** Total fit time in seconds. */
     public double seconds() {

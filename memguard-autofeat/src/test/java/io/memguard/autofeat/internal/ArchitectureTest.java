@@ -42,4 +42,12 @@ class ArchitectureTest {
                         "..internal.batch..")
                 .check(main);
     }
+
+    @Test
+    void engine_neverDependsOnThePublicApi() {
+        noClasses()
+                .that().resideInAPackage("io.memguard.autofeat.internal..")
+                .should().dependOnClassesThat().resideInAPackage("io.memguard.autofeat")
+                .check(main);
+    }
 }

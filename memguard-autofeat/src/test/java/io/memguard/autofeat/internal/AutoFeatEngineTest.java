@@ -285,4 +285,71 @@ class AutoFeatEngineTest {
         assertThat(AutoFeatEngine.symbols(List.of("a b", "1x", "?!", "ab")).stream().map(Expr::toString))
                 .containsExactly("ab", "x1x", "x002", "ab_3");
     }
+
+    @Test
+    void fit_recomputedLastStepOnASubsetOfRows_findsTheTermsWithATenthOfTheStore() {
+        Datasets.Split split = Datasets.synthetic();
+        FittedAutoFeat full = fit(EngineConfig.builder().featengSteps(3).build(), split.train());
+        List<String> phases = new ArrayList<>();
+        FittedAutoFeat light = AutoFeatEngine.of(EngineConfig.builder()
+                        .featengSteps(3)
+                        .precision(StoragePrecision.FLOAT)
+                        .recomputeLastStep(true)
+                        .searchMaxRows(600)
+                        .selectionMaxChunkWidth(50)
+                        .build())
+                .fit(split.train().names(), split.train().columns(), split.train().target(), new EngineHooks() {
+                    @Override
+                    public void phaseStarted(String phase, long storeBytes) {
+                        phases.add(phase);
+                    }
+                });
+        double r2 = r2(split.test().target(), light.predictColumns(split.test().columns()));
+        System.out.println("recomputed, 600 rows: R2=" + r2 + " " + light.featureNames() + " " + light.report());
+        assertThat(phases).containsExactly("generate", "select", "model", "done");
+        assertThat(light.report().searchRows()).isEqualTo(600);
+        assertThat(light.report().rows()).isEqualTo(split.train().rows());
+        assertThat(hasEquivalent(light, Exprs.pow(Exprs.add(X2, Exprs.log(X1)), 3), split.train())).isTrue();
+        assertThat(r2).isGreaterThan(0.999);
+        assertThat(light.report().peakStoreBytes()).isLessThan(full.report().peakStoreBytes() / 20);
+    }
+
+    @Test
+    void fit_modelHookCapsTheFinalFeatures_bestRankedKept() {
+        Datasets.Table train = Datasets.diabetes().train();
+        EngineConfig cfg = EngineConfig.builder().featengSteps(2).build();
+        FittedAutoFeat all = fit(cfg, train);
+        FittedAutoFeat capped = AutoFeatEngine.of(cfg).fit(train.names(), train.columns(), train.target(),
+                new EngineHooks() {
+                    @Override
+                    public int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
+                        if (phase.equals("model")) {
+                            assertThat(bytesPerCandidate).isEqualTo(train.rows() * 8L);
+                            return 3;
+                        }
+                        return suggested;
+                    }
+                });
+        assertThat(all.features()).hasSizeGreaterThan(3);
+        assertThat(capped.featureNames()).isEqualTo(all.featureNames().subList(0, 3));
+    }
+
+    @Test
+    void survey_countsPerStepMatchAGenerationOnTheSameRows() {
+        Datasets.Table train = Datasets.synthetic().train();
+        GenerationSurvey s = AutoFeatEngine.of(EngineConfig.builder()
+                        .featengSteps(3).precision(StoragePrecision.FLOAT).recomputeLastStep(true).searchMaxRows(64).build())
+                .survey(train.names(), train.columns(), EngineHooks.NONE);
+        System.out.println(s);
+        assertThat(s.rows()).isEqualTo(64);
+        assertThat(s.steps()).isEqualTo(3);
+        long[] kept = s.keptPerStep();
+        assertThat(kept[1] + kept[2] + kept[3]).isEqualTo(s.kept());
+        assertThat(s.keptBeforeLastStep()).isEqualTo(kept[1] + kept[2]);
+        assertThat(s.candidates()).isLessThanOrEqualTo((int) s.kept());
+        // the counts barely depend on the rows: within 10% of the full generation (3952 kept, 2653 candidates)
+        assertThat(s.kept()).isBetween(3600L, 4400L);
+        // only building blocks of steps 1 and 2 are stored (64 rows of floats each), plus the start features
+        assertThat(s.peakStoreBytes()).isLessThanOrEqualTo((3 + s.keptBeforeLastStep()) * 64 * 4 + 3 * 64 * 8);
+    }
 }

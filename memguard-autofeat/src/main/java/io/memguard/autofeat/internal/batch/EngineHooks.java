@@ -4,6 +4,13 @@ package io.memguard.autofeat.internal.batch;
  * Callbacks through which a caller sizes, observes and cancels the engine's batches; implementations must be
  * safe to call from the thread that runs the fit (the engine calls them from that thread only).
  *
+ * <p>Order: {@link #phaseStarted} {@code "generate"}, then per batch {@link #checkCancelled()},
+ * {@link #nextBatchSize}, the batch, {@link #batchDone}, {@link #progress}; {@link #phaseStarted} {@code "select"}
+ * (per run: {@link #checkCancelled()}, {@link #nextBatchSize} once, then per chunk {@link #checkCancelled()}, the
+ * chunk, {@link #batchDone}, {@link #progress}); {@link #phaseStarted} {@code "model"}, {@link #checkCancelled()},
+ * {@link #nextBatchSize} {@code ("model", 0, selected features, n * 8)} whose answer caps the features the final
+ * model uses (best-ranked first); finally {@link #phaseStarted} {@code "done"} just before fit returns.
+ *
  * <p>Phases: {@code "generate"} (feature generation; step = feature-engineering step 1..n, a batch is a group of
  * candidate features), {@code "filter"} (the final correlation filter of generation), {@code "select"} (feature
  * selection; step = selection run 1..runs, a batch is one chunk of columns fitted together, and the final
@@ -20,7 +27,7 @@ public interface EngineHooks {
     /**
      * Chooses the size of the next batch.
      *
-     * @param phase {@code "generate"} or {@code "select"}
+     * @param phase {@code "generate"}, {@code "select"} or {@code "model"}
      * @param step the step (generation) or run (selection), 1-based
      * @param suggested the engine's own choice (candidates per batch, or columns per L1 fit)
      * @param bytesPerCandidate heap bytes one more candidate costs while the batch runs (scratch values plus
@@ -31,6 +38,15 @@ public interface EngineHooks {
     default int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
         return suggested;
     }
+
+    /**
+     * A phase starts ({@code "generate"}, {@code "select"}, {@code "model"}) or the fit is about to return
+     * ({@code "done"}). May throw to stop the fit, like {@link #checkCancelled()}.
+     *
+     * @param phase the phase starting
+     * @param storeBytes heap bytes the column store holds at this moment (the values kept for the next phase)
+     */
+    default void phaseStarted(String phase, long storeBytes) {}
 
     /** Reports a finished batch: what it tried, kept and how many bytes it used and retained. */
     default void batchDone(BatchStats stats) {}

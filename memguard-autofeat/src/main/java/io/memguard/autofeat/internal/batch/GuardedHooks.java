@@ -7,8 +7,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Wraps {@link EngineHooks} for one fit so that observation never breaks the computation: exceptions from
  * {@link EngineHooks#batchDone} and {@link EngineHooks#progress} are logged (the first at WARN, later ones at
- * DEBUG) and swallowed, while {@link EngineHooks#checkCancelled()} and {@link EngineHooks#nextBatchSize} pass
- * through; not thread-safe (one per fit).
+ * DEBUG) and swallowed, while {@link EngineHooks#checkCancelled()}, {@link EngineHooks#nextBatchSize} and
+ * {@link EngineHooks#phaseStarted} pass through; not thread-safe (one per fit).
  */
 public final class GuardedHooks implements EngineHooks {
 
@@ -39,6 +39,11 @@ public final class GuardedHooks implements EngineHooks {
         } catch (RuntimeException e) {
             failed(e);
         }
+    }
+
+    @Override
+    public void phaseStarted(String phase, long storeBytes) {
+        delegate.phaseStarted(phase, storeBytes);
     }
 
     @Override

@@ -36,6 +36,27 @@ public final class ExprEvaluator {
         return out;
     }
 
+    /**
+     * Evaluates {@code e} into {@code out}, like {@link #evaluate(Expr, double[][], int)} without allocating the
+     * result.
+     *
+     * @param out at least {@code rows} values; overwritten
+     * @throws IllegalArgumentException if a used column is missing or too short, or {@code out} is too short
+     */
+    public static void evaluateInto(Expr e, double[][] symbolColumns, int rows, double[] out) {
+        Objects.requireNonNull(e, "e");
+        Objects.requireNonNull(symbolColumns, "symbolColumns");
+        for (int s : e.symbols()) {
+            if (s >= symbolColumns.length || symbolColumns[s] == null || symbolColumns[s].length < rows) {
+                throw new IllegalArgumentException("column " + s + " missing or shorter than " + rows + " rows");
+            }
+        }
+        if (out.length < rows) {
+            throw new IllegalArgumentException("out has " + out.length + " values, need " + rows);
+        }
+        evalInto(e, symbolColumns, rows, out);
+    }
+
     private static void evalInto(Expr e, double[][] cols, int n, double[] out) {
         if (e instanceof Num c) {
             Arrays.fill(out, 0, n, c.value().doubleValue());

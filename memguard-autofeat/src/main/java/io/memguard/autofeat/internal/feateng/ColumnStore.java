@@ -1,5 +1,7 @@
 package io.memguard.autofeat.internal.feateng;
 
+import io.memguard.autofeat.internal.expr.Expr;
+
 /**
  * Column-major storage of feature values, all columns of the same length; not thread-safe for writers (reads of
  * distinct columns may run concurrently once writing stops).
@@ -20,6 +22,15 @@ public interface ColumnStore {
             case DOUBLE -> new DoubleColumnStore(rows);
             case FLOAT -> new FloatColumnStore(rows);
         };
+    }
+
+    /**
+     * A new empty store that keeps columns added with {@link #addRecomputable} as expressions only and recomputes
+     * their values from the start features (slots {@code 0..d-1}, added first, in symbol order) whenever they are
+     * read; other columns are stored with {@code precision}.
+     */
+    static ColumnStore recomputing(StoragePrecision precision, int rows) {
+        return new RecomputingColumnStore(create(precision, rows));
     }
 
     /** The storage precision. */
@@ -54,6 +65,22 @@ public interface ColumnStore {
      * @throws IllegalArgumentException if the length differs from {@link #rows()}
      */
     int add(double[] values);
+
+    /**
+     * Adds a column whose values can be recomputed from its closed form {@code expr} over the start features. A
+     * plain store keeps a copy of {@code values} like {@link #add}; a {@link #recomputing} store keeps only the
+     * expression.
+     *
+     * @return the new column's slot
+     */
+    default int addRecomputable(Expr expr, double[] values) {
+        return add(values);
+    }
+
+    /** Heap bytes a column added with {@link #addRecomputable} costs (values only; 0 when recomputed). */
+    default long bytesPerRecomputableColumn() {
+        return bytesPerColumn();
+    }
 
     /**
      * The values of column {@code slot} as doubles: either the stored array itself (which the caller must not

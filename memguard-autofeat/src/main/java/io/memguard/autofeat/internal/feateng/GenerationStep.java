@@ -136,7 +136,19 @@ public final class GenerationStep {
 
     /** Heap bytes one more candidate in a batch costs: its scratch column plus its storage if it is kept. */
     public long bytesPerCandidate() {
-        return (long) gen.rows() * Double.BYTES + gen.store().bytesPerColumn();
+        return (long) gen.rows() * Double.BYTES + bytesPerKept();
+    }
+
+    /**
+     * Whether this is the last step: its features are never parents of other features, so they are stored with
+     * {@link ColumnStore#addRecomputable} (a recomputing store keeps only their expressions).
+     */
+    public boolean isLast() {
+        return number == gen.options().steps();
+    }
+
+    private long bytesPerKept() {
+        return isLast() ? gen.store().bytesPerRecomputableColumn() : gen.store().bytesPerColumn();
     }
 
     void completeIfExhausted() {
@@ -183,7 +195,7 @@ public final class GenerationStep {
         int elig = 0;
         for (int k = 0; k < batch.size(); k++) {
             if (stats[k] != null) {
-                int slot = store.add(scratch[k]);
+                int slot = isLast() ? store.addRecomputable(batch.get(k).expr(), scratch[k]) : store.add(scratch[k]);
                 FeatureColumn f = new FeatureColumn(batch.get(k).expr(), slot, stats[k], eligible[k], number);
                 outputs.add(f);
                 gen.kept(f);
@@ -204,7 +216,7 @@ public final class GenerationStep {
                 elig,
                 skipped - skippedBefore,
                 scratchBytes,
-                accepted * store.bytesPerColumn(),
+                accepted * bytesPerKept(),
                 store.bytesUsed(),
                 System.nanoTime() - t0);
         completeIfExhausted();

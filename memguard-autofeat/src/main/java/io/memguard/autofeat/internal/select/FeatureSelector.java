@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * set. The rest follows autofeat: noise filter of the initial set, the remaining columns in seeded random order in
  * chunks of {@code max(10, int(0.5 m - |initial|))}, each fitted with the initial set and its noise columns,
  * columns beating the largest noise weight kept, and a last noise filter. Votes over the runs rank the columns
- * (ties: shorter printed expression, then lower column index); a column is dropped if its |corr| with a column
+ * (ties: shorter printed expression, then higher |corr| with the target, then lower column index); a column is dropped if its |corr| with a column
  * kept above it is at least 0.9; a final noise filter on all rows gives the result.
  *
  * <p>Memory: besides one score per column, only the current chunk's standardised columns on the run's rows exist
@@ -107,11 +107,16 @@ public final class FeatureSelector {
             }
         }
         Integer[] ranked = IntStream.range(0, p).filter(j -> votes[j] > 0).boxed().toArray(Integer[]::new);
-        Arrays.sort(ranked, Comparator.<Integer>comparingInt(j -> -votes[j])
-                .thenComparingInt(j -> columns.get(j).name().length())
-                .thenComparingInt(j -> j));
+        Comparator<Integer> byVotes = Comparator.<Integer>comparingInt(j -> -votes[j])
+                .thenComparingInt(j -> columns.get(j).name().length());
+        // in the correlation filter, ties of votes and printed length go to the column closer to the target
+        // (autofeat falls back to column order); the survivors then go on in autofeat's order
+        double[] affinity = screen(Arrays.stream(ranked).mapToInt(Integer::intValue).toArray(), baseRows,
+                gather(target, baseRows));
+        Arrays.sort(ranked, byVotes.thenComparingDouble(j -> -affinity[j]).thenComparingInt(j -> j));
         hooks.checkCancelled();
         List<Integer> kept = correlationFilter(ranked);
+        kept.sort(byVotes.thenComparingInt(j -> j));
         int[] rows = baseRows;
         double[] y = gather(target, rows);
         List<Integer> finalCols = noiseFilter(kept, rows, y, new SplittableRandom(Rng.derive(options.seed(), 1_000_003)));
@@ -144,7 +149,7 @@ public final class FeatureSelector {
         int p = columns.size();
 
         // 1. screening: |corr(column, target)| on the run's rows, one column at a time
-        double[] score = screen(rows, y);
+        double[] score = screen(null, rows, y);
         int width = Math.max(10, (int) (0.5 * m));
         if (options.maxChunkWidth() > 0) {
             width = Math.min(width, options.maxChunkWidth());
@@ -235,9 +240,13 @@ public final class FeatureSelector {
         return out;
     }
 
-    /** |corr| of every column with the target on {@code rows} (max over classes for classification). */
-    private double[] screen(int[] rows, double[] y) {
+    /**
+     * |corr| with the target on {@code rows} (max over classes for classification) of the columns {@code only}
+     * (null: every column); the result is indexed by column, 0 for columns not scored.
+     */
+    private double[] screen(int[] only, int[] rows, double[] y) {
         int p = columns.size();
+        int[] cols = only != null ? only : IntStream.range(0, p).toArray();
         int m = rows.length;
         double[] score = new double[p];
         double[] v = new double[m];
@@ -249,7 +258,7 @@ public final class FeatureSelector {
                 yc[i] = y[i] - ym;
                 yss += yc[i] * yc[i];
             }
-            for (int j = 0; j < p; j++) {
+            for (int j : cols) {
                 loadInto(j, rows, v);
                 double vm = Vectors.mean(v);
                 double vss = 0;
@@ -270,7 +279,7 @@ public final class FeatureSelector {
             count[cls[i]]++;
         }
         double[] sums = new double[classes.length];
-        for (int j = 0; j < p; j++) {
+        for (int j : cols) {
             loadInto(j, rows, v);
             double vm = Vectors.mean(v);
             double vss = 0;

@@ -180,4 +180,41 @@ class FeatureGeneratorTest {
         assertThat(Transformation.EXP2.applicable(new ColumnStats(0, 1, 0, 50, false, false))).isFalse();
         assertThat(Transformation.fromLabel("^3")).isEqualTo(Transformation.CUBE);
     }
+
+    @Test
+    void recomputingStore_keepsLastStepAsExpressionsAndReadsTheirValues() {
+        Datasets.Table train = Datasets.diabetes().train();
+        List<Expr> syms = new ArrayList<>();
+        for (int j = 0; j < train.names().size(); j++) {
+            syms.add(Exprs.sym(j, train.names().get(j)));
+        }
+        GenerationOptions o = new GenerationOptions(2, Transformation.DEFAULTS, StoragePrecision.DOUBLE, 256);
+        ColumnStore plain = ColumnStore.create(StoragePrecision.DOUBLE, train.rows());
+        ColumnStore recomputing = ColumnStore.recomputing(StoragePrecision.DOUBLE, train.rows());
+        GeneratedFeatures a = run(new FeatureGenerator(o, plain, syms, train.columns()));
+        GeneratedFeatures b = run(new FeatureGenerator(o, recomputing, syms, train.columns()));
+        assertThat(exprs(b)).isEqualTo(exprs(a));
+        // step-2 candidates are recomputed: no values stored for them
+        long step2 = b.candidates().stream().filter(c -> c.step() == 2).count();
+        assertThat(step2).isPositive();
+        assertThat(recomputing.bytesUsed()).isLessThan(plain.bytesUsed());
+        double[] scratch = new double[train.rows()];
+        for (int k = 0; k < a.candidates().size(); k++) {
+            double[] va = plain.read(a.candidates().get(k).slot(), new double[train.rows()]).clone();
+            double[] vb = recomputing.read(b.candidates().get(k).slot(), scratch);
+            for (int i = 0; i < va.length; i++) {
+                assertThat(vb[i]).isCloseTo(va[i], org.assertj.core.api.Assertions.within(1e-9 * (1 + Math.abs(va[i]))));
+            }
+        }
+    }
+
+    private static GeneratedFeatures run(FeatureGenerator g) {
+        while (g.hasNextStep()) {
+            GenerationStep s = g.nextStep();
+            while (s.hasMore()) {
+                s.runBatch(100);
+            }
+        }
+        return g.finish();
+    }
 }

@@ -1,0 +1,203 @@
+package io.memguard.autofeat;
+
+import io.memguard.autofeat.internal.FittedAutoFeat;
+import io.memguard.autofeat.internal.expr.Expr;
+import io.memguard.autofeat.internal.linear.LinearModel;
+import io.memguard.core.Reservation;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A fitted AutoFeat model: the selected features (closed-form expressions over the input columns)
+ * and the linear model on them. It keeps no training data, so it is small (a few KiB).
+ *
+ * <p><b>Memory.</b> The model's own bytes stay reserved in the scope the fit was given (or the
+ * grant's scope) until {@link #close()}, so a long-lived model is visible in that scope's
+ * accounting. Close it when you are done (try-with-resources); closing twice does nothing. A model
+ * still open when its scope closes is released by the scope and reported as a leak, and one dropped
+ * without close is caught by the reservation's safety net and reported too, which is how memguard
+ * tells you about forgotten models. Nothing in memguard keeps a model reachable: registries hold it
+ * weakly, listeners and reports never see it.
+ *
+ * <p>{@code transform}, {@code predict} and {@code score} evaluate the features in double precision
+ * on any number of rows; a value outside a feature's training domain (e.g. the log of a negative
+ * number) gives NaN for that feature and that row's prediction, never an exception. They throw
+ * {@link IllegalStateException} once the model is closed. Thread-safe: the model is immutable
+ * apart from its closed flag.
+ */
+public final class AutoFeatModel implements AutoCloseable {
+
+  private final FittedAutoFeat fitted;
+  private final ProblemType problemType;
+  private final FitReport report;
+  private final Reservation reservation;
+  private volatile boolean closed;
+
+  AutoFeatModel(
+      FittedAutoFeat fitted, ProblemType problemType, FitReport report, Reservation reservation) {
+    this.fitted = Objects.requireNonNull(fitted, "fitted");
+    this.problemType = Objects.requireNonNull(problemType, "problemType");
+    this.report = Objects.requireNonNull(report, "report");
+    this.reservation = Objects.requireNonNull(reservation, "reservation");
+  }
+
+  /** Heap bytes a fitted model is estimated to take: its expression trees, names and coefficients. */
+  static long estimateBytes(FittedAutoFeat fitted) {
+    long bytes = 1024;
+    for (Expr e : fitted.features()) {
+      bytes += 64L * e.size() + 2L * e.toString().length() + 64;
+    }
+    bytes += 8L * fitted.model().coefficients().length * (fitted.features().size() + 1);
+    for (String name : fitted.inputNames()) {
+      bytes += 48 + 2L * name.length();
+    }
+    return bytes;
+  }
+
+  /** The selected features, printed (e.g. {@code (x2 + log(x1))^3}), in model order. */
+  public List<String> features() {
+    return fitted.featureNames();
+  }
+
+  /** The input columns the model reads, by name, in the order of the training data. */
+  public List<String> inputNames() {
+    return fitted.inputNames();
+  }
+
+  /** Regression or classification. */
+  public ProblemType problemType() {
+    return problemType;
+  }
+
+  /** What the fit did. */
+  public FitReport report() {
+    return report;
+  }
+
+  /**
+   * The coefficients on the raw feature scale: one row for regression and binary classification,
+   * one row per class (one-vs-rest) otherwise. A copy.
+   */
+  public double[][] coefficients() {
+    return fitted.model().coefficients();
+  }
+
+  /** The intercepts, one per coefficient row. A copy. */
+  public double[] intercepts() {
+    return fitted.model().intercepts();
+  }
+
+  /** The class labels in sorted order (classification); empty for regression. A copy. */
+  public double[] classes() {
+    return problemType == ProblemType.CLASSIFICATION ? fitted.model().classes() : new double[0];
+  }
+
+  /**
+   * Computes the selected features for {@code data}, whose columns are matched by name.
+   *
+   * @return one array per feature ({@code [feature][row]})
+   * @throws IllegalArgumentException if an input column is missing
+   * @throws IllegalStateException if the model is closed
+   */
+  public double[][] transform(Dataset data) {
+    return fitted.transformColumns(inputs(data));
+  }
+
+  /**
+   * Predicts {@code data}: values for regression, class labels for classification.
+   *
+   * @throws IllegalArgumentException if an input column is missing
+   * @throws IllegalStateException if the model is closed
+   */
+  public double[] predict(Dataset data) {
+    return fitted.predictColumns(inputs(data));
+  }
+
+  /**
+   * Scores the model on {@code data} against its target: R^2 for regression, accuracy for
+   * classification. Rows whose prediction is NaN count as wrong (accuracy) or are skipped (R^2).
+   *
+   * @throws IllegalArgumentException if an input column is missing or {@code data} is empty
+   * @throws IllegalStateException if the model is closed
+   */
+  public double score(Dataset data) {
+    double[] y = data.targetUnsafe();
+    if (y.length == 0) {
+      throw new IllegalArgumentException("cannot score on an empty data set");
+    }
+    double[] p = predict(data);
+    if (problemType == ProblemType.CLASSIFICATION) {
+      int ok = 0;
+      for (int i = 0; i < y.length; i++) {
+        ok += y[i] == p[i] ? 1 : 0;
+      }
+      return ok / (double) y.length;
+    }
+    return r2(y, p);
+  }
+
+  /** R^2 of {@code predicted} against {@code actual} over the rows where the prediction is finite. */
+  static double r2(double[] actual, double[] predicted) {
+    double sum = 0;
+    int n = 0;
+    for (int i = 0; i < actual.length; i++) {
+      if (Double.isFinite(predicted[i])) {
+        sum += actual[i];
+        n++;
+      }
+    }
+    if (n == 0) {
+      return Double.NaN;
+    }
+    double mean = sum / n;
+    double ssr = 0;
+    double sst = 0;
+    for (int i = 0; i < actual.length; i++) {
+      if (Double.isFinite(predicted[i])) {
+        double r = actual[i] - predicted[i];
+        double t = actual[i] - mean;
+        ssr += r * r;
+        sst += t * t;
+      }
+    }
+    return sst > 0 ? 1 - ssr / sst : Double.NaN;
+  }
+
+  private double[][] inputs(Dataset data) {
+    Objects.requireNonNull(data, "data");
+    if (closed) {
+      throw new IllegalStateException("the model was closed; fit a new one or keep it open while"
+          + " you use it");
+    }
+    List<String> names = fitted.inputNames();
+    double[][] cols = data.columnsUnsafe();
+    double[][] in = new double[names.size()][];
+    for (int j = 0; j < names.size(); j++) {
+      in[j] = cols[data.indexOf(names.get(j))];
+    }
+    return in;
+  }
+
+  /** The bytes this model holds reserved now; 0 once closed. */
+  public long reservedBytes() {
+    return reservation.isReleased() ? 0 : reservation.bytes();
+  }
+
+  /** True once {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** Releases the model's reservation; the model can no longer be used. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    reservation.close();
+  }
+
+  @Override
+  public String toString() {
+    return "AutoFeatModel[" + problemType + ", features=" + features()
+        + (closed ? ", closed" : "") + "]";
+  }
+}

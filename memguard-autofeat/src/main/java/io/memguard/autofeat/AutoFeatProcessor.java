@@ -1,0 +1,332 @@
+package io.memguard.autofeat;
+
+import io.memguard.autofeat.internal.feateng.Transformation;
+import io.memguard.core.CancellationToken;
+import io.memguard.core.Grant;
+import io.memguard.core.MemoryScope;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Fits AutoFeat models (autofeat's non-linear feature generation, L1 feature selection and a final
+ * linear model) inside memguard scopes: every byte a fit allocates is reserved in the scope it is
+ * given and released as soon as its phase or batch ends or fails.
+ *
+ * <pre>{@code
+ * AutoFeatProcessor processor = AutoFeatProcessor.builder().featureEngineeringSteps(3).build();
+ * try (MemoryScope scope = memory.openScope("train-autofeat");
+ *      AutoFeatModel model = processor.fit(scope, train)) {
+ *   System.out.println(model.features() + " R^2 " + model.score(test));
+ * }
+ * }</pre>
+ *
+ * <p><b>What a fit holds.</b> A fit opens a child scope of the scope it is given, one child per
+ * phase and one per batch. The candidate matrix is never held whole: candidates are generated in
+ * batches sized by the {@link io.memguard.core.ResourceAllocator} from a bytes-per-candidate
+ * estimate that each batch's measurement corrects, and selection fits one chunk of columns at a
+ * time. When the memory is too small for the normal plan, or the pressure level reaches CRITICAL
+ * during the search, the fit switches to its lightweight plan ({@link FitPlan}), says so ({@link
+ * FitListener#onLightweight}, a WARN log, {@link FitReport#lightweight()}) and still returns a
+ * model. A budget too small even for the lightweight plan fails at once with {@link
+ * InsufficientMemoryException}, before the fit allocates its working memory. After {@code fit}
+ * returns only the model's own small reservation remains (see {@link AutoFeatModel}); after an
+ * exception nothing does. Details: {@code docs/autofeat.md}, "Memory".
+ *
+ * <p>Immutable and thread-safe: one processor may run several fits at once, each on its own thread
+ * (a shared {@link FitListener} must then be thread-safe). The same seed and data give the same
+ * features whenever the same plan is chosen.
+ */
+public final class AutoFeatProcessor {
+
+  private final ProblemType problemType;
+  private final int featureEngineeringSteps;
+  private final int featselRuns;
+  private final List<Transformation> transformations;
+  private final long seed;
+  private final int maxBatchSize;
+  private final FitListener listener;
+  private final CancellationToken cancellation;
+  private final ModelRegistry registry;
+  private final LightweightPolicy lightweight;
+  private final String name;
+  private final FitRun.FaultInjector faultInjector;
+
+  private AutoFeatProcessor(Builder b) {
+    this.problemType = b.problemType;
+    this.featureEngineeringSteps = b.featureEngineeringSteps;
+    this.featselRuns = b.featselRuns;
+    this.transformations = b.transformations;
+    this.seed = b.seed;
+    this.maxBatchSize = b.maxBatchSize;
+    this.listener = b.listener;
+    this.cancellation = b.cancellation;
+    this.registry = b.registry;
+    this.lightweight = b.lightweight;
+    this.name = b.name;
+    this.faultInjector = b.faultInjector;
+  }
+
+  /** A builder with autofeat's defaults: regression, 2 steps, 5 selection runs, seed 0. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A processor with all defaults. */
+  public static AutoFeatProcessor ofDefaults() {
+    return builder().build();
+  }
+
+  /**
+   * Fits a model on {@code data}, reserving everything the fit allocates in {@code scope} (in child
+   * scopes it opens and closes). The model's own bytes stay reserved in {@code scope} until the
+   * model is closed.
+   *
+   * @throws InsufficientMemoryException if not even the cheapest allowed plan fits the memory
+   *     available in {@code scope}; nothing is left reserved
+   * @throws io.memguard.core.TaskStoppedException if the cancellation token was cancelled; the fit
+   *     stopped between two batches, released everything and says where it stopped
+   * @throws IllegalArgumentException if {@code data} does not suit the problem type (e.g. fewer
+   *     than 10 rows, or a single class)
+   * @throws IllegalStateException if {@code scope} is closed
+   */
+  public AutoFeatModel fit(MemoryScope scope, Dataset data) {
+    Objects.requireNonNull(scope, "scope");
+    Objects.requireNonNull(data, "data");
+    return new FitRun(this, scope, null, data).run();
+  }
+
+  /**
+   * Fits a model within a grant of the {@link io.memguard.core.ResourceAllocator}: batches are sized
+   * by {@link Grant#batchSize}, the grant is rebalanced between batches, and the grant's
+   * cancellation token (the emergency guard's lever) stops the fit like the processor's own. The
+   * model's bytes stay reserved in the grant's scope until the model is closed.
+   *
+   * @throws InsufficientMemoryException if not even the cheapest allowed plan fits the grant
+   * @throws io.memguard.core.TaskStoppedException if either token was cancelled
+   */
+  public AutoFeatModel fit(Grant grant, Dataset data) {
+    Objects.requireNonNull(grant, "grant");
+    Objects.requireNonNull(data, "data");
+    return new FitRun(this, grant.scope(), grant, data).run();
+  }
+
+  /** Regression or classification. */
+  public ProblemType problemType() {
+    return problemType;
+  }
+
+  /** Feature-engineering steps. */
+  public int featureEngineeringSteps() {
+    return featureEngineeringSteps;
+  }
+
+  /** Feature-selection runs. */
+  public int featselRuns() {
+    return featselRuns;
+  }
+
+  /** The transformations by autofeat name, e.g. {@code "1/"}, {@code "log"}. */
+  public List<String> transformations() {
+    return transformations.stream().map(Transformation::label).toList();
+  }
+
+  /** The seed all randomness derives from. */
+  public long seed() {
+    return seed;
+  }
+
+  /** The largest generation batch, in candidates. */
+  public int maxBatchSize() {
+    return maxBatchSize;
+  }
+
+  /** When the lightweight plan may be used. */
+  public LightweightPolicy lightweightPolicy() {
+    return lightweight;
+  }
+
+  /** The name of the scope each fit opens. */
+  public String name() {
+    return name;
+  }
+
+  List<Transformation> transformationList() {
+    return transformations;
+  }
+
+  FitListener listener() {
+    return listener;
+  }
+
+  CancellationToken cancellation() {
+    return cancellation;
+  }
+
+  ModelRegistry registry() {
+    return registry;
+  }
+
+  FitRun.FaultInjector faultInjector() {
+    return faultInjector;
+  }
+
+  @Override
+  public String toString() {
+    return "AutoFeatProcessor[" + problemType + ", steps=" + featureEngineeringSteps + ", runs="
+        + featselRuns + ", transformations=" + transformations() + ", seed=" + seed
+        + ", lightweight=" + lightweight + "]";
+  }
+
+  /** Builds an {@link AutoFeatProcessor}; validates each setting as it is set. Not thread-safe. */
+  public static final class Builder {
+    private ProblemType problemType = ProblemType.REGRESSION;
+    private int featureEngineeringSteps = 2;
+    private int featselRuns = 5;
+    private List<Transformation> transformations = Transformation.DEFAULTS;
+    private long seed;
+    private int maxBatchSize = 256;
+    private FitListener listener = FitListener.NONE;
+    private CancellationToken cancellation = CancellationToken.none();
+    private ModelRegistry registry;
+    private LightweightPolicy lightweight = LightweightPolicy.AUTO;
+    private String name = "autofeat-fit";
+    private FitRun.FaultInjector faultInjector;
+
+    private Builder() {}
+
+    /** Regression (default) or classification. */
+    public Builder problemType(ProblemType type) {
+      this.problemType = Objects.requireNonNull(type, "problemType");
+      return this;
+    }
+
+    /**
+     * Feature-engineering steps (default 2; 0 fits on the input columns only). Each step multiplies
+     * the candidates, so 3 is usually the most worth running.
+     *
+     * @throws IllegalArgumentException if negative or above 5
+     */
+    public Builder featureEngineeringSteps(int steps) {
+      if (steps < 0 || steps > 5) {
+        throw new IllegalArgumentException("featureEngineeringSteps must be in [0, 5], got " + steps);
+      }
+      this.featureEngineeringSteps = steps;
+      return this;
+    }
+
+    /**
+     * Feature-selection runs (default 5; 0 keeps every generated feature for the final model).
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder featselRuns(int runs) {
+      if (runs < 0) {
+        throw new IllegalArgumentException("featselRuns must be >= 0, got " + runs);
+      }
+      this.featselRuns = runs;
+      return this;
+    }
+
+    /**
+     * The unary transformations by autofeat name, tried in this order (default {@code "1/", "exp",
+     * "log", "abs", "sqrt", "^2", "^3"}); also available: {@code "1+", "1-", "sin", "cos", "exp-",
+     * "2^"}.
+     *
+     * @throws IllegalArgumentException naming an unknown or repeated name
+     */
+    public Builder transformations(String... names) {
+      Objects.requireNonNull(names, "names");
+      List<Transformation> ts = new ArrayList<>();
+      for (String n : names) {
+        Transformation t;
+        try {
+          t = Transformation.fromLabel(Objects.requireNonNull(n, "transformation name"));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("unknown transformation '" + n + "'; known: "
+              + Arrays.stream(Transformation.values()).map(Transformation::label).toList(), e);
+        }
+        if (ts.contains(t)) {
+          throw new IllegalArgumentException("transformation '" + n + "' given twice");
+        }
+        ts.add(t);
+      }
+      this.transformations = List.copyOf(ts);
+      return this;
+    }
+
+    /** The seed all randomness derives from (default 0). */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /**
+     * The largest generation batch in candidates (default 256); the allocator may choose smaller
+     * ones.
+     *
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder maxBatchSize(int candidates) {
+      if (candidates < 1) {
+        throw new IllegalArgumentException("maxBatchSize must be >= 1, got " + candidates);
+      }
+      this.maxBatchSize = candidates;
+      return this;
+    }
+
+    /** Hears progress, batches, lightweight switches and the end of each fit (default none). */
+    public Builder listener(FitListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * A token checked between batches; cancelling it stops running fits at their next batch
+     * boundary with a {@link io.memguard.core.TaskStoppedException}, everything released.
+     */
+    public Builder cancellation(CancellationToken token) {
+      this.cancellation = Objects.requireNonNull(token, "cancellation");
+      return this;
+    }
+
+    /** A registry every fitted model is added to, weakly (default none). */
+    public Builder registry(ModelRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /** When the lightweight plan may be used (default {@link LightweightPolicy#AUTO}). */
+    public Builder lightweight(LightweightPolicy policy) {
+      this.lightweight = Objects.requireNonNull(policy, "lightweight");
+      return this;
+    }
+
+    /**
+     * The name of the scope each fit opens under the scope it is given (default {@code
+     * autofeat-fit}); it appears in scope paths, logs and exceptions.
+     *
+     * @throws IllegalArgumentException if blank or containing '/'
+     */
+    public Builder name(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.isBlank() || name.indexOf('/') >= 0) {
+        throw new IllegalArgumentException("name must be non-blank without '/', got '" + name + "'");
+      }
+      this.name = name;
+      return this;
+    }
+
+    /** For tests: called after each batch's reservation is made, before the batch runs. */
+    Builder faultInjector(FitRun.FaultInjector injector) {
+      this.faultInjector = injector;
+      return this;
+    }
+
+    /** Builds the processor. */
+    public AutoFeatProcessor build() {
+      return new AutoFeatProcessor(this);
+    }
+  }
+}

@@ -1,0 +1,381 @@
+package io.memguard.autofeat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Numeric training or test data: named feature columns and a target, all finite. Immutable and
+ * thread-safe: the factories copy what they are given and accessors return copies.
+ *
+ * <p>Values are held column-major as {@code double[]}, so a data set costs about {@code rows *
+ * (features + 1) * 8} bytes ({@link #estimatedBytes()}). That memory belongs to the caller: a fit
+ * reserves what it allocates itself, not its input (reserve the data set in a scope of your own if
+ * you want it accounted).
+ *
+ * <pre>{@code
+ * Dataset all = Dataset.fromCsv(Path.of("diabetes.csv"), "target");
+ * Dataset.Split split = all.split(Dataset.readIndices(Path.of("diabetes_test_idx.txt")));
+ * }</pre>
+ */
+public final class Dataset {
+
+  private final List<String> names;
+  private final double[][] columns;
+  private final double[] target;
+  private final String targetName;
+
+  private Dataset(List<String> names, double[][] columns, double[] target, String targetName) {
+    this.names = names;
+    this.columns = columns;
+    this.target = target;
+    this.targetName = targetName;
+  }
+
+  /**
+   * A data set from column-major values, copied.
+   *
+   * @param names one name per feature column, non-blank and distinct
+   * @param columns {@code columns[j][i]} is feature j of row i
+   * @param target one value per row
+   * @throws IllegalArgumentException naming the column and row of a value that is not finite, or
+   *     when shapes or names disagree
+   */
+  public static Dataset of(List<String> names, double[][] columns, double[] target) {
+    Objects.requireNonNull(names, "names");
+    Objects.requireNonNull(columns, "columns");
+    Objects.requireNonNull(target, "target");
+    if (names.size() != columns.length) {
+      throw new IllegalArgumentException(
+          names.size() + " names for " + columns.length + " columns: " + names);
+    }
+    double[][] copy = new double[columns.length][];
+    for (int j = 0; j < columns.length; j++) {
+      Objects.requireNonNull(columns[j], "columns[" + j + "]");
+      copy[j] = columns[j].clone();
+    }
+    return validated(List.copyOf(names), copy, target.clone(), "target");
+  }
+
+  private static Dataset validated(
+      List<String> names, double[][] columns, double[] target, String targetName) {
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException("a data set needs at least one feature column");
+    }
+    for (int j = 0; j < names.size(); j++) {
+      String n = names.get(j);
+      if (n == null || n.isBlank()) {
+        throw new IllegalArgumentException("feature column " + j + " has a blank name");
+      }
+      if (names.indexOf(n) != j) {
+        throw new IllegalArgumentException("feature name '" + n + "' appears twice");
+      }
+    }
+    int rows = target.length;
+    for (int j = 0; j < columns.length; j++) {
+      if (columns[j].length != rows) {
+        throw new IllegalArgumentException("column '" + names.get(j) + "' has " + columns[j].length
+            + " values but the target has " + rows);
+      }
+      for (int i = 0; i < rows; i++) {
+        if (!Double.isFinite(columns[j][i])) {
+          throw new IllegalArgumentException("column '" + names.get(j) + "' row " + i + " is "
+              + columns[j][i] + "; every value must be finite (impute or drop that row first)");
+        }
+      }
+    }
+    for (int i = 0; i < rows; i++) {
+      if (!Double.isFinite(target[i])) {
+        throw new IllegalArgumentException("target '" + targetName + "' row " + i + " is "
+            + target[i] + "; every value must be finite (drop that row first)");
+      }
+    }
+    return new Dataset(names, columns, target, targetName);
+  }
+
+  /**
+   * Reads a CSV file (UTF-8) with a header row; every column but {@code target} is a feature.
+   *
+   * @throws IllegalArgumentException naming the file, line and column of a value that is not a
+   *     finite number, or if the target column is missing
+   * @throws UncheckedIOException if the file cannot be read
+   */
+  public static Dataset fromCsv(Path path, String target) {
+    Objects.requireNonNull(path, "path");
+    try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      return readCsv(r, target, path.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads CSV text with a header row; see {@link #fromCsv(Path, String)}. Does not close the
+   * reader.
+   *
+   * @param source how to name the input in error messages
+   */
+  public static Dataset readCsv(Reader reader, String target, String source) {
+    Objects.requireNonNull(reader, "reader");
+    Objects.requireNonNull(target, "target");
+    BufferedReader in = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
+    try {
+      String header = in.readLine();
+      if (header == null) {
+        throw new IllegalArgumentException(source + " is empty; expected a header row");
+      }
+      String[] cols = split(header);
+      int t = Arrays.asList(cols).indexOf(target);
+      if (t < 0) {
+        throw new IllegalArgumentException(
+            source + " has no column '" + target + "'; its columns are " + Arrays.toString(cols));
+      }
+      List<String> names = new ArrayList<>();
+      for (int j = 0; j < cols.length; j++) {
+        if (j != t) {
+          names.add(cols[j]);
+        }
+      }
+      int d = names.size();
+      double[][] values = new double[d][64];
+      double[] y = new double[64];
+      int rows = 0;
+      int line = 1;
+      for (String s = in.readLine(); s != null; s = in.readLine()) {
+        line++;
+        if (s.isBlank()) {
+          continue;
+        }
+        String[] f = split(s);
+        if (f.length != cols.length) {
+          throw new IllegalArgumentException(source + " line " + line + " has " + f.length
+              + " fields, the header has " + cols.length);
+        }
+        if (rows == y.length) {
+          int cap = y.length * 2;
+          y = Arrays.copyOf(y, cap);
+          for (int j = 0; j < d; j++) {
+            values[j] = Arrays.copyOf(values[j], cap);
+          }
+        }
+        int c = 0;
+        for (int j = 0; j < f.length; j++) {
+          double v = number(f[j], source, line, cols[j]);
+          if (j == t) {
+            y[rows] = v;
+          } else {
+            values[c++][rows] = v;
+          }
+        }
+        rows++;
+      }
+      for (int j = 0; j < d; j++) {
+        values[j] = Arrays.copyOf(values[j], rows);
+      }
+      return validated(List.copyOf(names), values, Arrays.copyOf(y, rows), target);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + source + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String[] split(String line) {
+    String[] f = line.split(",", -1);
+    for (int i = 0; i < f.length; i++) {
+      String s = f[i].strip();
+      if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) {
+        s = s.substring(1, s.length() - 1);
+      }
+      f[i] = s;
+    }
+    return f;
+  }
+
+  private static double number(String field, String source, int line, String column) {
+    try {
+      double v = Double.parseDouble(field);
+      if (Double.isFinite(v)) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(source + " line " + line + ", column '" + column + "': '"
+        + field + "' is not a finite number");
+  }
+
+  /**
+   * Reads 0-based row indices, one per line (blank lines ignored): the format of the shared {@code
+   * splits/*_test_idx.txt} files.
+   *
+   * @throws IllegalArgumentException naming the line of an entry that is not a non-negative integer
+   * @throws UncheckedIOException if the file cannot be read
+   */
+  public static int[] readIndices(Path path) {
+    Objects.requireNonNull(path, "path");
+    try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      return readIndices(r, path.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads row indices; see {@link #readIndices(Path)}. Does not close the reader. */
+  public static int[] readIndices(Reader reader, String source) {
+    BufferedReader in = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
+    int[] out = new int[64];
+    int n = 0;
+    int line = 0;
+    try {
+      for (String s = in.readLine(); s != null; s = in.readLine()) {
+        line++;
+        if (s.isBlank()) {
+          continue;
+        }
+        int v;
+        try {
+          v = Integer.parseInt(s.strip());
+        } catch (NumberFormatException e) {
+          v = -1;
+        }
+        if (v < 0) {
+          throw new IllegalArgumentException(
+              source + " line " + line + ": '" + s + "' is not a non-negative row index");
+        }
+        if (n == out.length) {
+          out = Arrays.copyOf(out, n * 2);
+        }
+        out[n++] = v;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + source + ": " + e.getMessage(), e);
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  /** A train/test split of a data set. */
+  public record Split(Dataset train, Dataset test) {}
+
+  /**
+   * Splits into test rows ({@code testIndices}, in the given order) and training rows (all others,
+   * in their original order).
+   *
+   * @throws IllegalArgumentException if an index is out of range or repeated
+   */
+  public Split split(int[] testIndices) {
+    Objects.requireNonNull(testIndices, "testIndices");
+    boolean[] test = new boolean[rows()];
+    for (int i : testIndices) {
+      checkIndex(i);
+      if (test[i]) {
+        throw new IllegalArgumentException("test row index " + i + " appears twice");
+      }
+      test[i] = true;
+    }
+    int[] train = new int[rows() - testIndices.length];
+    int k = 0;
+    for (int i = 0; i < rows(); i++) {
+      if (!test[i]) {
+        train[k++] = i;
+      }
+    }
+    return new Split(rows(train), rows(testIndices));
+  }
+
+  /**
+   * The rows at {@code indices}, in that order (repeats allowed).
+   *
+   * @throws IllegalArgumentException if an index is out of range
+   */
+  public Dataset rows(int[] indices) {
+    Objects.requireNonNull(indices, "indices");
+    for (int i : indices) {
+      checkIndex(i);
+    }
+    double[][] c = new double[columns.length][indices.length];
+    double[] y = new double[indices.length];
+    for (int k = 0; k < indices.length; k++) {
+      for (int j = 0; j < columns.length; j++) {
+        c[j][k] = columns[j][indices[k]];
+      }
+      y[k] = target[indices[k]];
+    }
+    return new Dataset(names, c, y, targetName);
+  }
+
+  private void checkIndex(int i) {
+    if (i < 0 || i >= rows()) {
+      throw new IllegalArgumentException(
+          "row index " + i + " is out of range for " + rows() + " rows");
+    }
+  }
+
+  /** The feature names, in column order. */
+  public List<String> names() {
+    return names;
+  }
+
+  /** The target's name ({@code "target"} for {@link #of}). */
+  public String targetName() {
+    return targetName;
+  }
+
+  /** The number of rows. */
+  public int rows() {
+    return target.length;
+  }
+
+  /** The number of feature columns. */
+  public int featureCount() {
+    return columns.length;
+  }
+
+  /**
+   * A copy of the feature column named {@code name}.
+   *
+   * @throws IllegalArgumentException if there is no such column
+   */
+  public double[] column(String name) {
+    return columns[indexOf(name)].clone();
+  }
+
+  /** A copy of the target. */
+  public double[] target() {
+    return target.clone();
+  }
+
+  /** Heap bytes the values take: {@code rows * (features + 1) * 8}. */
+  public long estimatedBytes() {
+    return (long) rows() * (columns.length + 1) * Double.BYTES;
+  }
+
+  int indexOf(String name) {
+    int j = names.indexOf(name);
+    if (j < 0) {
+      throw new IllegalArgumentException("no feature column '" + name + "'; columns are " + names);
+    }
+    return j;
+  }
+
+  /** The columns without copying; callers must not modify them. */
+  double[][] columnsUnsafe() {
+    return columns;
+  }
+
+  /** The target without copying; callers must not modify it. */
+  double[] targetUnsafe() {
+    return target;
+  }
+
+  @Override
+  public String toString() {
+    return "Dataset[" + rows() + " rows, features " + names + ", target '" + targetName + "']";
+  }
+}

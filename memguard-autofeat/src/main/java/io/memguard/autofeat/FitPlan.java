@@ -1,0 +1,59 @@
+package io.memguard.autofeat;
+
+import io.memguard.core.MemorySize;
+import java.util.Locale;
+
+/**
+ * How a fit uses memory: the normal plan or the lightweight one, with the prediction it was chosen
+ * by. An immutable value in {@link FitReport#plan()} and {@link LightweightEvent#plan()}.
+ * Thread-safe.
+ *
+ * <p>The normal plan is autofeat's: candidate values in double precision on all training rows,
+ * every kept column stored, autofeat's selection chunk widths. The lightweight plan keeps the
+ * features of the last generation step (about four fifths of all) as expressions that selection
+ * recomputes instead of storing them and, as far as memory requires, also stores values as float,
+ * caps selection chunks at {@code maxChunkWidth} columns, and searches for features (generation and
+ * selection) on {@code searchRows} rows drawn once with the seed. Either way the selected features
+ * are then computed on all rows and the final model is fitted on all rows.
+ *
+ * @param lightweight whether this is the lightweight plan
+ * @param floatStorage whether candidate values are stored as float (else double)
+ * @param rows the training rows
+ * @param searchRows the rows generation and selection work on ({@code <= rows})
+ * @param recomputeLastStep whether last-step features are recomputed instead of stored
+ * @param maxChunkWidth the cap on candidate columns per selection fit, 0 for autofeat's widths
+ * @param predictedPeakBytes the peak reserved bytes this plan was predicted to need
+ * @param usableBytes the memory the plan was made for: available bytes below the CRITICAL
+ *     threshold, less the allocator's safety margin
+ */
+public record FitPlan(
+    boolean lightweight,
+    boolean floatStorage,
+    int rows,
+    int searchRows,
+    boolean recomputeLastStep,
+    int maxChunkWidth,
+    long predictedPeakBytes,
+    long usableBytes) {
+
+  /** One line, e.g. {@code lightweight: float, 530 of 1600 rows, last step recomputed, chunks <= 50}. */
+  public String describe() {
+    StringBuilder sb = new StringBuilder(lightweight ? "lightweight: " : "normal: ");
+    sb.append(floatStorage ? "float" : "double")
+        .append(", ")
+        .append(searchRows == rows ? "all " + rows : searchRows + " of " + rows)
+        .append(" rows");
+    if (recomputeLastStep) {
+      sb.append(", last step recomputed");
+    }
+    if (maxChunkWidth > 0) {
+      sb.append(", chunks <= ").append(maxChunkWidth);
+    }
+    sb.append(String.format(
+        Locale.ROOT,
+        ", predicted peak %s of %s usable",
+        MemorySize.format(predictedPeakBytes),
+        MemorySize.format(usableBytes)));
+    return sb.toString();
+  }
+}

@@ -1,0 +1,209 @@
+package io.memguard.autofeat;
+
+import io.memguard.autofeat.internal.GenerationSurvey;
+
+/**
+ * Predicts the peak bytes of a fit's plans from a pilot's counts and chooses the plan; pure
+ * arithmetic, immutable and thread-safe. The constants are documented in {@code docs/autofeat.md},
+ * "Memory"; the predictions are checked against measured reservations by the tests.
+ *
+ * <p>A fit's peak is the largest of its three phases:
+ *
+ * <ul>
+ *   <li>generation: the stored columns ({@code (inputs + stored kept) * searchRows * bytes per
+ *       value}), per-column metadata, the expression pool, one batch of scratch columns, and the
+ *       copy of the search rows;
+ *   <li>selection: the stored candidates, metadata, one run's chunk matrix with the L1 solver's
+ *       caches ({@code 2 * (width * 1.5) * m * 8}, m = 85% of the search rows), a few row vectors;
+ *   <li>final model: {@code 3 * features * rows * 8} on all rows.
+ * </ul>
+ *
+ * <p>Selection's chunk matrix grows with the square of the search rows under autofeat's widths (half
+ * the run's rows), which is why the lightweight plan can cap the widths.
+ *
+ * <p>The pilot runs on few rows, where the kept and candidate counts are nearly the same as on all
+ * rows; margins of 15% (kept columns, expressions) and 30% (candidates, which the final filter
+ * thins less on more rows) cover the difference.
+ */
+final class MemoryPlanner {
+
+  /** Rows the pilot generation runs on. */
+  static final int PILOT_ROWS = 64;
+  /** The lightweight plan never searches for features on fewer rows than this (or all, if fewer). */
+  static final int MIN_SEARCH_ROWS = 100;
+  /** Heap bytes per proposed expression: its pool entry and tree (measured: about 150-300). */
+  static final long POOL_BYTES = 256;
+  /** Heap bytes per kept column besides its values: descriptor, statistics, array header. */
+  static final long META_BYTES = 128;
+  /** Margin on the pilot's kept columns and proposed expressions. */
+  static final double KEPT_MARGIN = 1.15;
+  /** Margin on the pilot's candidates. */
+  static final double CANDIDATE_MARGIN = 1.3;
+  /** A selection chunk costs its matrix plus the L1 solver's caches: this many times the matrix. */
+  static final int SOLVER_FACTOR = 2;
+  /** The final model costs this many copies of its feature values. */
+  static final int MODEL_FACTOR = 3;
+  /** Initial share of noise and initial-set columns on top of a selection chunk. */
+  static final double FIXED_RATIO = 0.5;
+  /** Generation batch the plans are predicted with (the allocator may choose other sizes). */
+  static final int PLAN_BATCH = 64;
+  /** The lightweight options {bytes per value, chunk-width cap (0 = autofeat's)}, most faithful first. */
+  static final int[][] LIGHT_OPTIONS = {{8, 0}, {4, 0}, {4, 50}, {4, 20}};
+  /** Features the plans reserve room for in the final model (the model phase adapts). */
+  static final int PLAN_MODEL_FEATURES = 20;
+
+  private final int rows;
+  private final int features;
+  private final GenerationSurvey survey;
+
+  /**
+   * @param rows training rows
+   * @param features input columns
+   * @param survey the pilot's counts, or null when the fit generates nothing
+   */
+  MemoryPlanner(int rows, int features, GenerationSurvey survey) {
+    this.rows = rows;
+    this.features = features;
+    this.survey = survey;
+  }
+
+  /** The pilot's rows for {@code rows} training rows. */
+  static int pilotRows(int rows) {
+    return Math.min(rows, PILOT_ROWS);
+  }
+
+  /** Bytes of the smallest thing any plan does: the final model on the input columns alone. */
+  long minimalBytes() {
+    return model(features);
+  }
+
+  /** The normal plan: double values on all rows, everything stored, autofeat's chunk widths. */
+  FitPlan normal(long usable) {
+    return new FitPlan(false, false, rows, rows, false, 0, peak(8, rows, false, 0), usable);
+  }
+
+  /**
+   * The lightweight plan that stays closest to the normal one within {@code usable}; null when not
+   * even {@link #MIN_SEARCH_ROWS} rows fit. Last-step features are always recomputed. The options,
+   * most faithful first: double values with autofeat's chunk widths, float values with autofeat's
+   * widths, float with chunks of at most 50 columns, float with at most 20. The first option that
+   * searches on all rows wins; if none does, the one that searches on the most rows (rows matter
+   * most for what selection finds).
+   */
+  FitPlan lightweight(long usable) {
+    FitPlan best = null;
+    for (int[] option : LIGHT_OPTIONS) {
+      int b = option[0];
+      int width = option[1];
+      int r = maxRows(b, width, usable);
+      if (r < 0) {
+        continue;
+      }
+      if (best == null || r > best.searchRows()) {
+        best = new FitPlan(true, b == Float.BYTES, rows, r, true, width, peak(b, r, true, width),
+            usable);
+      }
+      if (r == rows) {
+        break;
+      }
+    }
+    return best;
+  }
+
+  /** The most search rows (at least the minimum) whose plan fits {@code usable}, or -1. */
+  private int maxRows(int b, int width, long usable) {
+    int lo = Math.min(rows, MIN_SEARCH_ROWS);
+    if (peak(b, lo, true, width) > usable) {
+      return -1;
+    }
+    int best = lo;
+    int hi = rows;
+    while (best < hi) {
+      int mid = best + (hi - best + 1) / 2;
+      if (peak(b, mid, true, width) <= usable) {
+        best = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return best;
+  }
+
+  /** The cheapest lightweight plan, for the message when even it does not fit. */
+  FitPlan minimalLightweight(long usable) {
+    int lo = Math.min(rows, MIN_SEARCH_ROWS);
+    int width = LIGHT_OPTIONS[LIGHT_OPTIONS.length - 1][1];
+    return new FitPlan(true, true, rows, lo, true, width, peak(4, lo, true, width), usable);
+  }
+
+  /** The predicted peak of a plan. */
+  long peak(int bytesPerValue, int searchRows, boolean recompute, int widthCap) {
+    long gen = generation(bytesPerValue, searchRows, recompute);
+    long sel = selection(bytesPerValue, searchRows, recompute, widthCap);
+    return Math.max(Math.max(gen, sel), model(modelFeatures()));
+  }
+
+  long generation(int b, int r, boolean recompute) {
+    if (survey == null) {
+      return (long) features * r * b + inputs(r);
+    }
+    double keptAll = survey.kept() * KEPT_MARGIN;
+    double keptStored = (recompute ? survey.keptBeforeLastStep() : survey.kept()) * KEPT_MARGIN;
+    double pool = survey.proposed() * KEPT_MARGIN;
+    double stored = (features + keptStored) * r * b;
+    double meta = (features + keptAll) * META_BYTES + pool * POOL_BYTES;
+    long scratch = (long) PLAN_BATCH * r * Double.BYTES;
+    if (b == Float.BYTES) {
+      scratch += 2L * r * Double.BYTES; // parent columns converted to double
+      if (recompute) {
+        scratch += (long) features * r * Double.BYTES; // start features as doubles for recomputing
+      }
+    }
+    return (long) Math.ceil(stored + meta) + scratch + inputs(r);
+  }
+
+  long selection(int b, int r, boolean recompute, int widthCap) {
+    double candidates = candidates();
+    double stored = candidates;
+    if (recompute && survey != null) {
+      stored = Math.min(survey.keptBeforeLastStep() * KEPT_MARGIN,
+          survey.candidatesBeforeLastStep() * CANDIDATE_MARGIN);
+    }
+    int m = Math.min(r, Math.max(10, (int) (0.85 * r)));
+    double columns = features + candidates;
+    int width = Math.max(10, (int) (0.5 * m));
+    if (widthCap > 0) {
+      width = Math.min(width, widthCap);
+    }
+    width = (int) Math.min(width, Math.ceil(columns));
+    double chunk = SOLVER_FACTOR * width * (1 + FIXED_RATIO) * m * (double) Double.BYTES;
+    double values = (features + stored) * r * b;
+    if (recompute && b == Float.BYTES) {
+      values += (double) features * r * Double.BYTES;
+    }
+    double meta = columns * (META_BYTES + 48);
+    long rowVectors = 6L * r * Double.BYTES;
+    return (long) Math.ceil(values + meta + chunk) + rowVectors + inputs(r);
+  }
+
+  /** Bytes of the final model on {@code k} features, on all rows. */
+  long model(int k) {
+    return (long) MODEL_FACTOR * k * rows * Double.BYTES + 4L * rows * Double.BYTES + 1024L * k;
+  }
+
+  private double candidates() {
+    if (survey == null) {
+      return 0;
+    }
+    return Math.min(survey.kept() * KEPT_MARGIN, survey.candidates() * CANDIDATE_MARGIN);
+  }
+
+  private int modelFeatures() {
+    return (int) Math.min(features + Math.ceil(candidates()), Math.max(features, PLAN_MODEL_FEATURES));
+  }
+
+  /** The copy of the search rows the engine makes when it searches on a subset. */
+  private long inputs(int r) {
+    return r < rows ? (long) (features + 1) * r * Double.BYTES : 0;
+  }
+}

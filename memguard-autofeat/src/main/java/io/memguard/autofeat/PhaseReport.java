@@ -1,0 +1,13 @@
+package io.memguard.autofeat;
+
+import java.time.Duration;
+
+/**
+ * What one phase of a fit took: an immutable value in {@link FitReport#phases()}. Thread-safe.
+ *
+ * @param phase the phase
+ * @param duration wall-clock time on the manager's ticker
+ * @param peakReservedBytes the most bytes the fit held while in this phase (its whole scope tree)
+ * @param batches batches run in the phase
+ */
+public record PhaseReport(FitPhase phase, Duration duration, long peakReservedBytes, int batches) {}

@@ -1,0 +1,83 @@
+package io.memguard.autofeat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatasetTest {
+
+  @Test
+  void readCsv_targetAnywhere_featuresInFileOrder() {
+    Dataset d = Dataset.readCsv(new StringReader("a,target,b\n1,10,2\n\n3,30,4\n"), "target", "t");
+    assertThat(d.names()).containsExactly("a", "b");
+    assertThat(d.rows()).isEqualTo(2);
+    assertThat(d.column("b")).containsExactly(2, 4);
+    assertThat(d.target()).containsExactly(10, 30);
+    assertThat(d.estimatedBytes()).isEqualTo(2 * 3 * 8);
+  }
+
+  @Test
+  void readCsv_badValue_namesSourceLineAndColumn() {
+    assertThatThrownBy(() -> Dataset.readCsv(
+            new StringReader("a,target\n1,2\nx,3\n"), "target", "data.csv"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("data.csv line 3, column 'a': 'x' is not a finite number");
+    assertThatThrownBy(() -> Dataset.readCsv(
+            new StringReader("a,target\n1,NaN\n"), "target", "data.csv"))
+        .hasMessageContaining("column 'target': 'NaN'");
+    assertThatThrownBy(() -> Dataset.readCsv(new StringReader("a,y\n1,2\n"), "target", "d.csv"))
+        .hasMessageContaining("no column 'target'").hasMessageContaining("[a, y]");
+    assertThatThrownBy(() -> Dataset.readCsv(new StringReader("a,target\n1\n"), "target", "d.csv"))
+        .hasMessageContaining("line 2 has 1 fields");
+  }
+
+  @Test
+  void of_nonFiniteValue_namesColumnAndRow() {
+    assertThatThrownBy(() -> Dataset.of(List.of("a", "b"),
+            new double[][] {{1, 2}, {3, Double.POSITIVE_INFINITY}}, new double[] {1, 2}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("column 'b' row 1 is Infinity");
+    assertThatThrownBy(() -> Dataset.of(List.of("a", "a"), new double[2][1], new double[1]))
+        .hasMessageContaining("'a' appears twice");
+  }
+
+  @Test
+  void of_copiesItsInput() {
+    double[][] cols = {{1, 2}};
+    double[] y = {3, 4};
+    Dataset d = Dataset.of(List.of("a"), cols, y);
+    cols[0][0] = 99;
+    y[0] = 99;
+    assertThat(d.column("a")).containsExactly(1, 2);
+    assertThat(d.target()).containsExactly(3, 4);
+  }
+
+  @Test
+  void split_testRowsInGivenOrder_trainRowsInFileOrder(@TempDir Path dir) throws IOException {
+    Path idx = dir.resolve("idx.txt");
+    Files.writeString(idx, "3\n1\n\n");
+    Dataset d = Dataset.of(List.of("a"), new double[][] {{0, 1, 2, 3, 4}}, new double[5]);
+    Dataset.Split s = d.split(Dataset.readIndices(idx));
+    assertThat(s.test().column("a")).containsExactly(3, 1);
+    assertThat(s.train().column("a")).containsExactly(0, 2, 4);
+    assertThatThrownBy(() -> d.split(new int[] {5}))
+        .hasMessage("row index 5 is out of range for 5 rows");
+    assertThatThrownBy(() -> d.split(new int[] {1, 1})).hasMessageContaining("twice");
+    assertThatThrownBy(() -> Dataset.readIndices(new StringReader("1\n-2\n"), "i.txt"))
+        .hasMessageContaining("i.txt line 2");
+  }
+
+  @Test
+  void sharedSplits_giveTheReferenceSizes() {
+    assertThat(TestData.synthetic().train().rows()).isEqualTo(1600);
+    assertThat(TestData.synthetic().test().rows()).isEqualTo(400);
+    assertThat(TestData.diabetes().train().rows()).isEqualTo(354);
+  }
+}

@@ -1,0 +1,55 @@
+package io.memguard.autofeat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.memguard.autofeat.internal.GenerationSurvey;
+import org.junit.jupiter.api.Test;
+
+class MemoryPlannerTest {
+
+  // the pilot's counts on the synthetic data, 3 steps (see AutoFeatEngineTest.survey_...)
+  private static final GenerationSurvey SYNTHETIC_3 = new GenerationSurvey(64, 3, 3, 4149, 4148,
+      4037, 2393, new long[] {0, 17, 748, 3272}, new long[] {0, 10, 121, 2262}, 196_608, 1);
+
+  @Test
+  void normal_predictsTheStoreOfEveryKeptColumnInDouble() {
+    MemoryPlanner p = new MemoryPlanner(1600, 3, SYNTHETIC_3);
+    FitPlan normal = p.normal(Long.MAX_VALUE);
+    // (3 + 4037 * 1.15) columns * 1600 rows * 8 bytes = 59.5 MB; the measured peak is 56.9 MB
+    assertThat(normal.predictedPeakBytes()).isBetween(57_000_000L, 66_000_000L);
+    assertThat(normal.lightweight()).isFalse();
+    assertThat(normal.searchRows()).isEqualTo(1600);
+  }
+
+  @Test
+  void lightweight_searchesOnAsManyRowsAsFit_monotoneInTheBudget() {
+    MemoryPlanner p = new MemoryPlanner(1600, 3, SYNTHETIC_3);
+    FitPlan small = p.lightweight(4_000_000);
+    FitPlan larger = p.lightweight(8_000_000);
+    assertThat(small.searchRows()).isBetween(MemoryPlanner.MIN_SEARCH_ROWS, 1600);
+    assertThat(larger.searchRows()).isGreaterThan(small.searchRows());
+    assertThat(small.predictedPeakBytes()).isLessThanOrEqualTo(4_000_000);
+    assertThat(p.peak(small.floatStorage() ? 4 : 8, small.searchRows() + 1, true,
+        small.maxChunkWidth()))
+        .isGreaterThan(4_000_000);
+    assertThat(p.lightweight(Long.MAX_VALUE).searchRows()).isEqualTo(1600);
+    assertThat(small.floatStorage()).isTrue();
+    assertThat(small.recomputeLastStep()).isTrue();
+  }
+
+  @Test
+  void lightweight_tooSmall_isNullAndTheMinimalPlanSaysWhatItNeeds() {
+    MemoryPlanner p = new MemoryPlanner(1600, 3, SYNTHETIC_3);
+    FitPlan min = p.minimalLightweight(1_000_000);
+    assertThat(p.lightweight(min.predictedPeakBytes() - 1)).isNull();
+    assertThat(p.lightweight(min.predictedPeakBytes())).isNotNull();
+    assertThat(min.searchRows()).isEqualTo(MemoryPlanner.MIN_SEARCH_ROWS);
+  }
+
+  @Test
+  void noGeneration_needsOnlyTheInputsAndTheModel() {
+    MemoryPlanner p = new MemoryPlanner(1000, 4, null);
+    assertThat(p.normal(Long.MAX_VALUE).predictedPeakBytes()).isLessThan(1_000_000);
+    assertThat(p.minimalBytes()).isEqualTo(p.model(4));
+  }
+}

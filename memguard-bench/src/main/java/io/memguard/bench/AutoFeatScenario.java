@@ -1,0 +1,174 @@
+package io.memguard.bench;
+
+import io.memguard.autofeat.AutoFeatModel;
+import io.memguard.autofeat.AutoFeatProcessor;
+import io.memguard.autofeat.Dataset;
+import io.memguard.autofeat.FitListener;
+import io.memguard.autofeat.FitPhase;
+import io.memguard.autofeat.FitProgress;
+import io.memguard.autofeat.FitReport;
+import io.memguard.autofeat.LightweightEvent;
+import io.memguard.autofeat.LightweightPolicy;
+import io.memguard.autofeat.ProblemType;
+import io.memguard.core.MemoryManager;
+import io.memguard.core.MemoryScope;
+import io.memguard.core.MemorySize;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Fits an AutoFeat model on a CSV file inside a memguard scope and reports time, quality and
+ * memory: the measurement behind {@code docs/performance.md}. Progress goes to stderr; the last
+ * stdout line is the JSON result.
+ */
+final class AutoFeatScenario implements Scenario {
+
+  @Override
+  public String name() {
+    return "autofeat";
+  }
+
+  @Override
+  public String usage() {
+    return "autofeat --csv PATH --target NAME [--test-rows FILE] [--steps N (2)]"
+        + " [--featsel-runs N (5)] [--budget SIZE (80% of max heap)] [--seed N (0)]"
+        + " [--problem regression|classification] [--lightweight auto|never|always]";
+  }
+
+  @Override
+  public Json.JsonObject run(ScenarioContext ctx) {
+    Path csv = Path.of(ctx.required("csv"));
+    String target = ctx.required("target");
+    String testRows = ctx.string("test-rows", null);
+    int steps = ctx.intValue("steps", 2);
+    int runs = ctx.intValue("featsel-runs", 5);
+    long budget = ctx.bytes("budget", -1);
+    long seed = ctx.longValue("seed", 0);
+    ProblemType problem = parse(ProblemType.class, ctx.string("problem", "regression"), "problem");
+    LightweightPolicy policy =
+        parse(LightweightPolicy.class, ctx.string("lightweight", "auto"), "lightweight");
+    ctx.rejectUnused();
+
+    try (MemoryFigures figures = MemoryFigures.start()) {
+      Dataset all = Dataset.fromCsv(csv, target);
+      Dataset train = all;
+      Dataset test = null;
+      if (testRows != null) {
+        Dataset.Split split = all.split(Dataset.readIndices(Path.of(testRows)));
+        train = split.train();
+        test = split.test();
+      }
+      ctx.progress("autofeat: %s, %d training rows x %d features%s, %d steps, %d selection runs",
+          csv, train.rows(), train.featureCount(),
+          test == null ? "" : ", " + test.rows() + " test rows", steps, runs);
+
+      AutoFeatProcessor processor = AutoFeatProcessor.builder()
+          .problemType(problem)
+          .featureEngineeringSteps(steps)
+          .featselRuns(runs)
+          .seed(seed)
+          .lightweight(policy)
+          .listener(new ProgressPrinter(ctx))
+          .build();
+      MemoryManager.Builder mb = MemoryManager.builder().name("bench");
+      if (budget > 0) {
+        mb.limit(MemorySize.ofBytes(budget));
+      }
+      try (MemoryManager memory = mb.build()) {
+        ctx.progress("budget %s (max heap %s)", MemorySize.format(memory.budgetBytes()),
+            MemorySize.format(figures.heapMaxBytes()));
+        long start = System.nanoTime();
+        try (MemoryScope scope = memory.openScope("autofeat");
+            AutoFeatModel model = processor.fit(scope, train)) {
+          double fitSeconds = (System.nanoTime() - start) / 1e9;
+          FitReport r = model.report();
+          double score = test == null ? Double.NaN : model.score(test);
+          ctx.progress("%s", r.describe().stripTrailing());
+          if (test != null) {
+            ctx.progress("test %s %.5f", problem == ProblemType.REGRESSION ? "R^2" : "accuracy",
+                score);
+          }
+          long peakHeap = figures.peakHeapUsedBytes();
+          long peakRss = MemoryFigures.peakRssBytes();
+          ctx.progress("peak reserved %s, peak heap used %s, peak RSS %s",
+              MemorySize.format(r.peakReservedBytes()), MemorySize.format(peakHeap),
+              peakRss < 0 ? "unknown" : MemorySize.format(peakRss));
+          return Json.object()
+              .put("scenario", "autofeat")
+              .put("csv", csv.toString())
+              .put("problem", problem.name().toLowerCase(Locale.ROOT))
+              .put("rows", train.rows())
+              .put("testRows", test == null ? 0 : test.rows())
+              .put("steps", steps)
+              .put("featselRuns", runs)
+              .put("seed", seed)
+              .put("fitSeconds", round(fitSeconds, 3))
+              .put("candidatesComputed", r.candidatesComputed())
+              .put("candidatesAccepted", r.candidatesAccepted())
+              .put("candidatesGenerated", r.candidatesGenerated())
+              .put("featuresSelected", r.featuresSelected())
+              .put(problem == ProblemType.REGRESSION ? "testR2" : "testAccuracy",
+                  Double.isNaN(score) ? null : score)
+              .put("budgetBytes", memory.budgetBytes())
+              .put("peakReservedBytes", r.peakReservedBytes())
+              .put("peakHeapUsedBytes", peakHeap)
+              .put("heapMaxBytes", figures.heapMaxBytes())
+              .put("peakRssBytes", peakRss)
+              .put("lightweight", r.lightweight())
+              .put("lightweightReason", r.lightweightReason())
+              .put("searchRows", r.plan().searchRows())
+              .put("plan", r.plan().describe())
+              .put("batches", r.batches().size())
+              .put("features", r.features());
+        }
+      }
+    }
+  }
+
+  static <E extends Enum<E>> E parse(Class<E> type, String value, String option) {
+    try {
+      return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--" + option + " must be one of "
+          + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT)
+          + ", got '" + value + "'");
+    }
+  }
+
+  static double round(double v, int digits) {
+    double f = Math.pow(10, digits);
+    return Math.round(v * f) / f;
+  }
+
+  /** Prints one stderr line per finished step or selection run, and lightweight switches. */
+  static final class ProgressPrinter implements FitListener {
+    private final ScenarioContext ctx;
+    private final long start = System.nanoTime();
+    private String last = "";
+
+    ProgressPrinter(ScenarioContext ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public void onProgress(FitProgress p) {
+      boolean stepDone = p.percent() >= 100 && p.batch() == p.batches();
+      String key = p.phase() + "/" + p.step();
+      if (stepDone && !key.equals(last) && !(p.phase() == FitPhase.SELECT && p.step() == 0)) {
+        last = key;
+        double t = (System.nanoTime() - start) / 1e9;
+        if (p.phase() == FitPhase.MODEL) {
+          ctx.progress("  %6.2f s  MODEL    done", t);
+        } else {
+          ctx.progress("  %6.2f s  %-8s %s %d/%d done (%d batches)", t, p.phase(),
+              p.phase() == FitPhase.SELECT ? "run" : "step", p.step(), p.steps(), p.batches());
+        }
+      }
+    }
+
+    @Override
+    public void onLightweight(LightweightEvent e) {
+      ctx.progress("  lightweight mode (%s): %s; %s", e.phase(), e.reason(), e.plan().describe());
+    }
+  }
+}
