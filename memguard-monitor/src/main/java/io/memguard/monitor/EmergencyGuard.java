@@ -55,6 +55,7 @@ public final class EmergencyGuard implements AutoCloseable {
   private final ResourceAllocator allocator;
   private final GuardConfig config;
   private final Ticker ticker;
+  private final long heapMaxBytes;
   private final CopyOnWriteArrayList<GuardListener> listeners = new CopyOnWriteArrayList<>();
   private final Registration sourceRegistration;
 
@@ -84,7 +85,9 @@ public final class EmergencyGuard implements AutoCloseable {
   private long lastStopAt;
   private boolean closed;
 
-  private EmergencyGuard(MemoryManager memory, ResourceAllocator allocator, GuardConfig config, Ticker ticker) {
+  private EmergencyGuard(MemoryManager memory, ResourceAllocator allocator, GuardConfig config, Ticker ticker,
+      long heapMaxBytes) {
+    this.heapMaxBytes = heapMaxBytes;
     this.memory = memory;
     this.allocator = allocator;
     this.config = config;
@@ -351,9 +354,16 @@ public final class EmergencyGuard implements AutoCloseable {
     candidates.sort(Comparator.comparingInt(Grant::priority)
         .thenComparing(Comparator.comparingLong((Grant g) -> g.scope().reservedBytes()).reversed())
         .thenComparing(Comparator.comparingLong(Grant::sequence).reversed()));
+    // Stop as many as it takes to bring the live set under the recovery threshold, judged by what
+    // each task has reserved, within maxStopsPerEvaluation and never fewer than one.
+    double reading = Double.isNaN(worst.projected) ? worst.fraction : Math.max(worst.fraction, worst.projected);
+    long excess = worst.limit == GuardLimit.HEAP_LIVE && !Double.isNaN(reading)
+        ? (long) ((reading - config.recovery()) * heapMaxBytes) : 0;
+    long freeing = 0;
     int stops = Math.min(config.maxStopsPerEvaluation(), candidates.size());
-    for (int i = 0; i < stops; i++) {
+    for (int i = 0; i < stops && (i == 0 || freeing < excess); i++) {
       Grant victim = candidates.get(i);
+      freeing += victim.scope().reservedBytes();
       String reason = "stopped by the emergency guard: " + describe(worst)
           + "; it had the lowest priority (" + victim.priority() + ") and held "
           + MemorySize.format(victim.scope().reservedBytes());
@@ -467,6 +477,7 @@ public final class EmergencyGuard implements AutoCloseable {
     private ResourceAllocator allocator;
     private GuardConfig config = GuardConfig.ofDefaults();
     private Ticker ticker;
+    private long heapMaxBytes;
 
     private Builder(MemoryManager memory) {
       this.memory = Objects.requireNonNull(memory, "memory");
@@ -490,10 +501,22 @@ public final class EmergencyGuard implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The heap the live-set fractions are of, used to judge how many tasks to stop; default this
+     * JVM's max heap.
+     */
+    public Builder heapMaxBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("heapMaxBytes must be > 0, got " + bytes);
+      }
+      this.heapMaxBytes = bytes;
+      return this;
+    }
+
     /** Builds the guard. */
     public EmergencyGuard build() {
       return new EmergencyGuard(memory, allocator != null ? allocator : memory.allocator(), config,
-          ticker != null ? ticker : memory.ticker());
+          ticker != null ? ticker : memory.ticker(), heapMaxBytes > 0 ? heapMaxBytes : MemorySize.maxHeapBytes());
     }
   }
 }

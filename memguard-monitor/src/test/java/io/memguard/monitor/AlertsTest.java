@@ -337,7 +337,13 @@ class AlertsTest {
       threaded.evaluate(at(0.1), NO_LEAK, null);
       assertThat(bodies.poll(10, TimeUnit.SECONDS)).contains("RESOLVED");
       assertThat(attempts.await(10, TimeUnit.SECONDS)).isTrue();
-      threaded.close(); // joins the delivery thread, so its counts are final
+      // The counts are updated just after deliver() returns or throws: wait for both to be counted.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (threaded.channelStats().get(1).delivered() + threaded.channelStats().get(1).failed() < 2
+          && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      threaded.close();
       Alerts.ChannelStats hook = threaded.channelStats().get(1);
       assertThat(hook.name()).isEqualTo("webhook 127.0.0.1:" + server.getAddress().getPort());
       assertThat(hook.delivered()).isEqualTo(1);

@@ -207,6 +207,26 @@ class EmergencyGuardTest {
   }
 
   @Test
+  void withMoreStopsAllowed_theGuardStopsEnoughToReachRecovery_judgedByReservedBytes() throws Exception {
+    try (EmergencyGuard enough = EmergencyGuard.builder(memory).heapMaxBytes(100L << 20)
+        .config(GuardConfig.ofDefaults().withMaxStopsPerEvaluation(10)).build()) {
+      Grant a = allocator.acquire(TaskRequest.named("a").priority(1).minBytes(10L << 20));
+      Grant b = allocator.acquire(TaskRequest.named("b").priority(2).minBytes(10L << 20));
+      Grant c = allocator.acquire(TaskRequest.named("c").priority(3).minBytes(10L << 20));
+      a.scope().reserve(6L << 20);
+      b.scope().reserve(6L << 20);
+      c.scope().reserve(6L << 20);
+      enough.evaluate(GuardSample.ofHeap(0, 0.96, 0.97)); // 11 MiB over the 85% recovery line
+      assertThat(a.cancellation().isCancelled()).isTrue();
+      assertThat(b.cancellation().isCancelled()).isTrue();
+      assertThat(c.cancellation().isCancelled()).as("12 MiB from a and b is enough").isFalse();
+      for (Grant g : List.of(a, b, c)) {
+        g.close();
+      }
+    }
+  }
+
+  @Test
   void projection_canBeTurnedOff() {
     try (EmergencyGuard exact = EmergencyGuard.builder(memory)
         .config(GuardConfig.ofDefaults().withProjectionHorizon(Duration.ZERO)).build()) {

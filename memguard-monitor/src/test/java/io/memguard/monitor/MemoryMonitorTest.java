@@ -307,6 +307,12 @@ class MemoryMonitorTest {
       assertThat(threads).allSatisfy(t -> assertThat(t.getName()).isEqualTo("memguard-monitor-events"));
     }
     m.close();
+    // The executor has terminated; its worker thread may take a moment more to exit.
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().equals(MemoryMonitor.SAMPLER_THREAD)) {
+        t.join(10_000);
+      }
+    }
     assertThat(Thread.getAllStackTraces().keySet())
         .noneSatisfy(t -> assertThat(t.getName()).isEqualTo(MemoryMonitor.SAMPLER_THREAD));
     assertThat(m.stats().samplerCpuNanos()).isGreaterThanOrEqualTo(0);
