@@ -72,6 +72,8 @@ public final class EmergencyGuard implements AutoCloseable {
   private Duration lastTimeToRecover;
   private long samples;
   private int nextStage;
+  private double previousLive = Double.NaN;
+  private long previousLiveAt;
   private boolean closed;
 
   private EmergencyGuard(MemoryManager memory, ResourceAllocator allocator, GuardConfig config, Ticker ticker) {
@@ -149,15 +151,19 @@ public final class EmergencyGuard implements AutoCloseable {
     return level;
   }
 
-  private record Reading(PressureLevel level, GuardLimit limit, double fraction) {}
+  private record Reading(PressureLevel level, GuardLimit limit, double fraction, double projected) {
+    Reading(PressureLevel level, GuardLimit limit, double fraction) {
+      this(level, limit, fraction, Double.NaN);
+    }
+  }
 
   private void evaluateLocked(GuardSample s) {
     samples++;
     if (s.liveHeapFraction() > maxLive) {
       maxLive = s.liveHeapFraction();
     }
-    Reading worst = worstReading(s);
     long now = s.nanoTime();
+    Reading worst = worse(worstReading(s), projectedLive(s, now));
 
     if (!inEmergency) {
       if (worst.level == PressureLevel.EMERGENCY) {
@@ -208,6 +214,30 @@ public final class EmergencyGuard implements AutoCloseable {
       worst = new Reading(PressureLevel.ELEVATED, GuardLimit.HEAP_USED, s.heapUsedFraction());
     }
     return worst;
+  }
+
+  /**
+   * A live set at CRITICAL or above that grew since the previous sample is projected forward: if it
+   * would reach the emergency threshold within the horizon, act now rather than after the next GC.
+   */
+  private Reading projectedLive(GuardSample s, long now) {
+    double live = s.liveHeapFraction();
+    Reading none = new Reading(PressureLevel.NORMAL, GuardLimit.NONE, Double.NaN);
+    double before = previousLive;
+    long beforeAt = previousLiveAt;
+    if (!Double.isNaN(live)) {
+      previousLive = live;
+      previousLiveAt = now;
+    }
+    long horizon = config.projectionHorizon().toNanos();
+    if (horizon == 0 || Double.isNaN(live) || Double.isNaN(before) || now <= beforeAt
+        || live <= before || live < config.critical()) {
+      return none;
+    }
+    double projected = live + (live - before) / (now - beforeAt) * horizon;
+    return projected >= config.emergency()
+        ? new Reading(PressureLevel.EMERGENCY, GuardLimit.HEAP_LIVE, live, projected)
+        : none;
   }
 
   private static Reading worse(Reading a, Reading b) {
@@ -334,7 +364,9 @@ public final class EmergencyGuard implements AutoCloseable {
       case SYSTEM_AVAILABLE -> "system memory available down to %.1f%%";
       default -> "%.1f%%";
     };
-    return String.format(Locale.ROOT, what, r.fraction * 100);
+    String text = String.format(Locale.ROOT, what, r.fraction * 100);
+    return Double.isNaN(r.projected) ? text
+        : text + String.format(Locale.ROOT, " and rising: projected %.1f%% within the horizon", r.projected * 100);
   }
 
   private void emit(GuardEvent.Type type, Reading r, long now, Duration inEmergencyFor, Duration toRecover,

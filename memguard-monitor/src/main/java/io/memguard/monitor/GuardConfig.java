@@ -5,7 +5,8 @@ package io.memguard.monitor;
  * the respective limit. Defaults ({@link #ofDefaults()}): live heap after GC ELEVATED at 0.80,
  * CRITICAL at 0.90, EMERGENCY at 0.95, recovered below 0.85; RSS the same against the container or
  * system memory; system available memory EMERGENCY below 5% of the total, recovered above 10%;
- * admission paused for every priority; one task stopped per evaluation.
+ * admission paused for every priority; one task stopped per evaluation; the live set's growth
+ * projected 500 ms ahead.
  *
  * @param elevated fraction at which a limit is ELEVATED
  * @param critical fraction at which it is CRITICAL
@@ -16,6 +17,9 @@ package io.memguard.monitor;
  * @param pauseBelowPriority admission pauses for tasks with a priority below this during an emergency
  * @param stopBelowPriority only tasks with a priority below this may be asked to stop
  * @param maxStopsPerEvaluation how many tasks one evaluation may ask to stop
+ * @param projectionHorizon how far ahead the live set's growth between two samples is projected:
+ *     a live set at CRITICAL or above whose projection reaches the emergency threshold within this
+ *     horizon is treated as an emergency now (zero turns projection off)
  */
 public record GuardConfig(
     double elevated,
@@ -26,7 +30,8 @@ public record GuardConfig(
     double systemAvailableRecovery,
     int pauseBelowPriority,
     int stopBelowPriority,
-    int maxStopsPerEvaluation) {
+    int maxStopsPerEvaluation,
+    java.time.Duration projectionHorizon) {
 
   /** Validates the thresholds. */
   public GuardConfig {
@@ -44,37 +49,47 @@ public record GuardConfig(
           "need 0 <= systemAvailableEmergency < systemAvailableRecovery < 1, got "
               + systemAvailableEmergency + ", " + systemAvailableRecovery);
     }
+    if (projectionHorizon == null || projectionHorizon.isNegative()) {
+      throw new IllegalArgumentException("projectionHorizon must be >= 0, got " + projectionHorizon);
+    }
     if (maxStopsPerEvaluation < 0) {
       throw new IllegalArgumentException("maxStopsPerEvaluation must be >= 0, got " + maxStopsPerEvaluation);
     }
   }
 
-  /** The defaults: 0.80 / 0.90 / 0.95, recovery 0.85; system 5% / 10%; pause all; stop any; 1 stop. */
+  /** The defaults: 0.80 / 0.90 / 0.95, recovery 0.85; system 5% / 10%; pause all; stop any; 1 stop; 500 ms. */
   public static GuardConfig ofDefaults() {
-    return new GuardConfig(0.80, 0.90, 0.95, 0.85, 0.05, 0.10, Integer.MAX_VALUE, Integer.MAX_VALUE, 1);
+    return new GuardConfig(0.80, 0.90, 0.95, 0.85, 0.05, 0.10, Integer.MAX_VALUE, Integer.MAX_VALUE, 1,
+        java.time.Duration.ofMillis(500));
+  }
+
+  /** A copy with another projection horizon (zero: judge only what was measured). */
+  public GuardConfig withProjectionHorizon(java.time.Duration horizon) {
+    return new GuardConfig(elevated, critical, emergency, recovery, systemAvailableEmergency,
+        systemAvailableRecovery, pauseBelowPriority, stopBelowPriority, maxStopsPerEvaluation, horizon);
   }
 
   /** A copy with other heap and RSS thresholds. */
   public GuardConfig withThresholds(double elevatedAt, double criticalAt, double emergencyAt, double recoveryBelow) {
     return new GuardConfig(elevatedAt, criticalAt, emergencyAt, recoveryBelow, systemAvailableEmergency,
-        systemAvailableRecovery, pauseBelowPriority, stopBelowPriority, maxStopsPerEvaluation);
+        systemAvailableRecovery, pauseBelowPriority, stopBelowPriority, maxStopsPerEvaluation, projectionHorizon);
   }
 
   /** A copy with other system-available thresholds. */
   public GuardConfig withSystemAvailable(double emergencyBelow, double recoveryAbove) {
     return new GuardConfig(elevated, critical, emergency, recovery, emergencyBelow, recoveryAbove,
-        pauseBelowPriority, stopBelowPriority, maxStopsPerEvaluation);
+        pauseBelowPriority, stopBelowPriority, maxStopsPerEvaluation, projectionHorizon);
   }
 
   /** A copy that pauses admission only below {@code priority} and stops only tasks below {@code stopBelow}. */
   public GuardConfig withPriorities(int pauseBelow, int stopBelow) {
     return new GuardConfig(elevated, critical, emergency, recovery, systemAvailableEmergency,
-        systemAvailableRecovery, pauseBelow, stopBelow, maxStopsPerEvaluation);
+        systemAvailableRecovery, pauseBelow, stopBelow, maxStopsPerEvaluation, projectionHorizon);
   }
 
   /** A copy that asks at most {@code stops} tasks to stop per evaluation. */
   public GuardConfig withMaxStopsPerEvaluation(int stops) {
     return new GuardConfig(elevated, critical, emergency, recovery, systemAvailableEmergency,
-        systemAvailableRecovery, pauseBelowPriority, stopBelowPriority, stops);
+        systemAvailableRecovery, pauseBelowPriority, stopBelowPriority, stops, projectionHorizon);
   }
 }

@@ -66,7 +66,7 @@ class EmergencyGuardTest {
   @Test
   void levelsBelowEmergency_areReportedButTakeNoAction() {
     assertThat(heap(0, 0.82, 0.9)).isEqualTo(PressureLevel.ELEVATED);
-    assertThat(heap(1, 0.91, 0.92)).isEqualTo(PressureLevel.CRITICAL);
+    assertThat(heap(10_000, 0.91, 0.92)).as("slow growth: projected 91.5%").isEqualTo(PressureLevel.CRITICAL);
     assertThat(types()).containsExactly(GuardEvent.Type.LEVEL_CHANGED, GuardEvent.Type.LEVEL_CHANGED);
     assertThat(allocator.isPaused()).isFalse();
   }
@@ -129,13 +129,33 @@ class EmergencyGuardTest {
   }
 
   @Test
+  void fastGrowingLiveSet_isAnEmergencyBeforeItReaches95Percent() {
+    assertThat(heap(0, 0.85, 0.90)).isEqualTo(PressureLevel.ELEVATED);
+    // +5% in 100 ms, projected 500 ms ahead: 116%. Waiting for the next GC could be too late.
+    assertThat(heap(100, 0.91, 0.93)).isEqualTo(PressureLevel.EMERGENCY);
+    assertThat(events.get(events.size() - 1).message()).isNotNull();
+    assertThat(events.stream().filter(e -> e.type() == GuardEvent.Type.EMERGENCY_ENTERED).findFirst().orElseThrow()
+        .message()).contains("heap live set after GC at 91.0%", "rising: projected");
+  }
+
+  @Test
+  void projection_canBeTurnedOff() {
+    try (EmergencyGuard exact = EmergencyGuard.builder(memory)
+        .config(GuardConfig.ofDefaults().withProjectionHorizon(Duration.ZERO)).build()) {
+      exact.evaluate(GuardSample.ofHeap(0, 0.85, 0.9));
+      assertThat(exact.evaluate(GuardSample.ofHeap(100 * MS, 0.94, 0.95))).isEqualTo(PressureLevel.CRITICAL);
+    }
+  }
+
+  @Test
   void afterRecovery_pausedWorkIsAdmittedInPriorityOrder() throws Exception {
     heap(0, 0.97, 0.97);
     List<String> admitted = new CopyOnWriteArrayList<>();
     List<Thread> threads = new ArrayList<>();
     for (int p : new int[] {1, 7, 4}) {
       Thread t = new Thread(() -> {
-        try (Grant g = allocator.acquire(TaskRequest.named("p" + p).priority(p).minBytes(1)
+        // Each needs the whole pool, so they are admitted one at a time and the order is observable.
+        try (Grant g = allocator.acquire(TaskRequest.named("p" + p).priority(p).minBytes(100L << 20)
             .timeout(Duration.ofSeconds(30)))) {
           admitted.add(g.taskName());
         } catch (InterruptedException e) {

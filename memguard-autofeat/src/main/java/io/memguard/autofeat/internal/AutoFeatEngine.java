@@ -1,0 +1,218 @@
+package io.memguard.autofeat.internal;
+
+import io.memguard.autofeat.internal.batch.BatchStats;
+import io.memguard.autofeat.internal.batch.EngineHooks;
+import io.memguard.autofeat.internal.batch.GuardedHooks;
+import io.memguard.autofeat.internal.expr.Expr;
+import io.memguard.autofeat.internal.expr.ExprEvaluator;
+import io.memguard.autofeat.internal.expr.Exprs;
+import io.memguard.autofeat.internal.feateng.ColumnStore;
+import io.memguard.autofeat.internal.feateng.FeatureColumn;
+import io.memguard.autofeat.internal.feateng.FeatureGenerator;
+import io.memguard.autofeat.internal.feateng.GeneratedFeatures;
+import io.memguard.autofeat.internal.feateng.GenerationOptions;
+import io.memguard.autofeat.internal.feateng.GenerationStep;
+import io.memguard.autofeat.internal.linear.L1Models;
+import io.memguard.autofeat.internal.linear.LinearModel;
+import io.memguard.autofeat.internal.linear.ProblemType;
+import io.memguard.autofeat.internal.select.FeatureSelector;
+import io.memguard.autofeat.internal.select.SelectionOptions;
+import io.memguard.autofeat.internal.select.SelectionResult;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs autofeat end to end: feature generation, feature selection, final model; stateless apart from its
+ * configuration and thread-safe (each {@link #fit} call works on its own data).
+ *
+ * <p>Pure computation: memory is not reserved anywhere here. A caller that manages memory does it through
+ * {@link EngineHooks}: it sizes each generation batch and each selection chunk, sees what every batch used and
+ * retained, and can cancel between batches.
+ */
+public final class AutoFeatEngine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AutoFeatEngine.class);
+
+    private final EngineConfig config;
+
+    private AutoFeatEngine(EngineConfig config) {
+        this.config = config;
+    }
+
+    /** An engine with the given configuration. */
+    public static AutoFeatEngine of(EngineConfig config) {
+        return new AutoFeatEngine(Objects.requireNonNull(config, "config"));
+    }
+
+    /** The configuration. */
+    public EngineConfig config() {
+        return config;
+    }
+
+    /** Fits without hooks; see {@link #fit(List, double[][], double[], EngineHooks)}. */
+    public FittedAutoFeat fit(List<String> names, double[][] columns, double[] y) {
+        return fit(names, columns, y, EngineHooks.NONE);
+    }
+
+    /**
+     * Fits the engine.
+     *
+     * @param names one name per input column (used for printing; need not be identifiers)
+     * @param columns the training values, column-major: {@code columns[j][i]} is column j of row i; all finite
+     * @param y the target: finite values (regression) or class labels (classification, at least two classes)
+     * @param hooks batch sizing, progress and cancellation
+     * @return the fitted model
+     * @throws IllegalArgumentException if shapes disagree or a value is not finite
+     * @throws RuntimeException whatever {@link EngineHooks#checkCancelled()} or
+     *     {@link EngineHooks#nextBatchSize} throw
+     */
+    public FittedAutoFeat fit(List<String> names, double[][] columns, double[] y, EngineHooks hooks) {
+        return fitGuarded(names, columns, y, GuardedHooks.of(hooks));
+    }
+
+    private FittedAutoFeat fitGuarded(List<String> names, double[][] columns, double[] y, GuardedHooks hooks) {
+        Objects.requireNonNull(names, "names");
+        Objects.requireNonNull(columns, "columns");
+        Objects.requireNonNull(y, "y");
+        int n = validate(names, columns, y);
+        List<Expr> symbols = symbols(names);
+
+        long t0 = System.nanoTime();
+        ColumnStore store = ColumnStore.create(config.precision(), n);
+        GenerationOptions go = new GenerationOptions(
+                config.featengSteps(), config.transformations(), config.precision(), config.batchSize());
+        FeatureGenerator gen = new FeatureGenerator(go, store, symbols, columns);
+        long peak = store.bytesUsed();
+        while (gen.hasNextStep()) {
+            GenerationStep step = gen.nextStep();
+            while (step.hasMore()) {
+                hooks.checkCancelled();
+                int size = hooks.nextBatchSize(
+                        "generate", step.number(), config.batchSize(), step.bytesPerCandidate());
+                BatchStats stats = step.runBatch(size);
+                peak = Math.max(peak, store.bytesUsed());
+                hooks.batchDone(stats);
+                hooks.progress("generate", step.number(), step.batchesDone(), step.estimatedBatchCount(size),
+                        step.percentDone());
+            }
+            LOG.debug("step {} ({}): kept {} features, store {} bytes", step.number(), step.kind(),
+                    step.outputs().size(), store.bytesUsed());
+        }
+        hooks.checkCancelled();
+        GeneratedFeatures generated = gen.finish();
+        hooks.progress("filter", gen.stepsStarted(), 1, 1, 100.0);
+        long t1 = System.nanoTime();
+
+        SelectionOptions so = new SelectionOptions(config.problem(), config.featselRuns(), config.seed(),
+                config.selectionMaxRows(), config.selectionMaxChunkWidth(), config.selectionPath());
+        SelectionResult selection =
+                new FeatureSelector(so, store, generated.columns(), y, hooks).select();
+        List<Expr> chosen = new ArrayList<>();
+        for (FeatureColumn f : selection.selected()) {
+            chosen.add(f.expr());
+        }
+        if (chosen.isEmpty()) {
+            LOG.info("feature selection kept nothing; the final model uses all {} input columns", symbols.size());
+            chosen.addAll(symbols);
+        }
+        for (FeatureColumn f : generated.columns()) {
+            store.release(f.slot());
+        }
+        long t2 = System.nanoTime();
+
+        hooks.checkCancelled();
+        List<Expr> usable = new ArrayList<>();
+        List<double[]> values = new ArrayList<>();
+        for (Expr e : chosen) {
+            double[] v = ExprEvaluator.evaluate(e, columns, n);
+            if (allFinite(v)) {
+                usable.add(e);
+                values.add(v);
+            } else {
+                LOG.warn("dropping feature {}: its closed form is not finite on every training row", e);
+            }
+        }
+        LinearModel model = L1Models.fitFinal(
+                config.problem(), values.toArray(new double[0][]), n, y, config.finalPath());
+        hooks.progress("model", 0, 1, 1, 100.0);
+        long t3 = System.nanoTime();
+
+        FitReport report = new FitReport(n, symbols.size(), gen.stepsStarted(), generated.proposed(),
+                generated.computed(), generated.kept(), generated.eligible(), generated.candidates().size(),
+                selection.voted(), usable.size(), peak, t1 - t0, t2 - t1, t3 - t2);
+        LOG.debug("fit done: {}", report);
+        return new FittedAutoFeat(names, usable, model, report);
+    }
+
+    private int validate(List<String> names, double[][] columns, double[] y) {
+        if (names.size() != columns.length) {
+            throw new IllegalArgumentException(names.size() + " names for " + columns.length + " columns");
+        }
+        if (columns.length == 0) {
+            throw new IllegalArgumentException("need at least one input column");
+        }
+        int n = y.length;
+        if (n < 10) {
+            throw new IllegalArgumentException("need at least 10 rows, got " + n);
+        }
+        for (int j = 0; j < columns.length; j++) {
+            double[] c = Objects.requireNonNull(columns[j], "columns[" + j + "]");
+            if (c.length != n) {
+                throw new IllegalArgumentException(
+                        "column " + j + " (" + names.get(j) + ") has " + c.length + " rows, target has " + n);
+            }
+            for (int i = 0; i < n; i++) {
+                if (!Double.isFinite(c[i])) {
+                    throw new IllegalArgumentException(
+                            "column " + j + " (" + names.get(j) + ") row " + i + " is " + c[i] + "; fit needs finite values");
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (!Double.isFinite(y[i])) {
+                throw new IllegalArgumentException("target row " + i + " is " + y[i] + "; fit needs finite values");
+            }
+        }
+        if (config.problem() == ProblemType.CLASSIFICATION && L1Models.classes(y, n).length < 2) {
+            throw new IllegalArgumentException("classification needs at least 2 classes in the target");
+        }
+        return n;
+    }
+
+    /**
+     * Symbols named like autofeat's {@code colnames2symbols}: non-word characters removed, an {@code x} in front
+     * of a leading digit, {@code x000}-style names for empty results; repeated names get a {@code _<index>}.
+     */
+    static List<Expr> symbols(List<String> names) {
+        List<Expr> out = new ArrayList<>();
+        Set<String> used = new HashSet<>();
+        for (int i = 0; i < names.size(); i++) {
+            String s = Objects.requireNonNull(names.get(i), "name").replaceAll("\\W+", "");
+            if (s.isEmpty()) {
+                s = String.format("x%03d", i);
+            } else if (Character.isDigit(s.charAt(0))) {
+                s = "x" + s;
+            }
+            if (!used.add(s)) {
+                s = s + "_" + i;
+                used.add(s);
+            }
+            out.add(Exprs.sym(i, s));
+        }
+        return out;
+    }
+
+    private static boolean allFinite(double[] v) {
+        for (double d : v) {
+            if (!Double.isFinite(d)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

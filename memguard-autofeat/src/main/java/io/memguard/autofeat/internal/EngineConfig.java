@@ -1,0 +1,269 @@
+package io.memguard.autofeat.internal;
+
+import io.memguard.autofeat.internal.feateng.StoragePrecision;
+import io.memguard.autofeat.internal.feateng.Transformation;
+import io.memguard.autofeat.internal.linear.PathOptions;
+import io.memguard.autofeat.internal.linear.ProblemType;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Settings of an {@link AutoFeatEngine}; immutable, validated when built, thread-safe.
+ *
+ * <p>Defaults follow autofeat 2.1.3: regression, 2 feature-engineering steps, 5 selection runs, the default
+ * transformations; plus seed 0, double storage, batches of 256 candidates, no row or chunk caps.
+ */
+public final class EngineConfig {
+
+    private final ProblemType problem;
+    private final int featengSteps;
+    private final int featselRuns;
+    private final List<Transformation> transformations;
+    private final StoragePrecision precision;
+    private final long seed;
+    private final int batchSize;
+    private final int selectionMaxRows;
+    private final int selectionMaxChunkWidth;
+    private final PathOptions selectionPath;
+    private final PathOptions finalPath;
+
+    private EngineConfig(Builder b) {
+        this.problem = b.problem;
+        this.featengSteps = b.featengSteps;
+        this.featselRuns = b.featselRuns;
+        this.transformations = b.transformations;
+        this.precision = b.precision;
+        this.seed = b.seed;
+        this.batchSize = b.batchSize;
+        this.selectionMaxRows = b.selectionMaxRows;
+        this.selectionMaxChunkWidth = b.selectionMaxChunkWidth;
+        this.selectionPath = b.selectionPath;
+        this.finalPath = b.finalPath;
+    }
+
+    /** The defaults (regression). */
+    public static EngineConfig ofDefaults() {
+        return builder().build();
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.problem = problem;
+        b.featengSteps = featengSteps;
+        b.featselRuns = featselRuns;
+        b.transformations = transformations;
+        b.precision = precision;
+        b.seed = seed;
+        b.batchSize = batchSize;
+        b.selectionMaxRows = selectionMaxRows;
+        b.selectionMaxChunkWidth = selectionMaxChunkWidth;
+        b.selectionPath = selectionPath;
+        b.finalPath = finalPath;
+        return b;
+    }
+
+    /** Regression or classification. */
+    public ProblemType problem() {
+        return problem;
+    }
+
+    /** Feature-engineering steps (0 = use the input columns only). */
+    public int featengSteps() {
+        return featengSteps;
+    }
+
+    /** Feature-selection runs ({@code <= 0}: no selection, every generated feature enters the final model). */
+    public int featselRuns() {
+        return featselRuns;
+    }
+
+    /** Unary transformations, in the order they are tried. */
+    public List<Transformation> transformations() {
+        return transformations;
+    }
+
+    /** Storage of candidate columns (FLOAT is the lightweight option). */
+    public StoragePrecision precision() {
+        return precision;
+    }
+
+    /** The seed all randomness derives from. */
+    public long seed() {
+        return seed;
+    }
+
+    /** The generation batch size the engine suggests to its hooks. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Rows feature selection works on (0 = all). */
+    public int selectionMaxRows() {
+        return selectionMaxRows;
+    }
+
+    /** Cap on candidate columns per L1 fit in selection (0 = autofeat's widths). */
+    public int selectionMaxChunkWidth() {
+        return selectionMaxChunkWidth;
+    }
+
+    /** Penalty-path settings of the selection fits (by default {@link PathOptions#forSelection(ProblemType)}). */
+    public PathOptions selectionPath() {
+        return selectionPath != null ? selectionPath : PathOptions.forSelection(problem);
+    }
+
+    /** Penalty-path settings of the final model (by default {@link PathOptions#forFinalModel(ProblemType)}). */
+    public PathOptions finalPath() {
+        return finalPath != null ? finalPath : PathOptions.forFinalModel(problem);
+    }
+
+    @Override
+    public String toString() {
+        return "EngineConfig{problem=" + problem + ", featengSteps=" + featengSteps + ", featselRuns=" + featselRuns
+                + ", transformations=" + transformations.stream().map(Transformation::label).toList()
+                + ", precision=" + precision + ", seed=" + seed + ", batchSize=" + batchSize
+                + ", selectionMaxRows=" + selectionMaxRows + ", selectionMaxChunkWidth=" + selectionMaxChunkWidth
+                + "}";
+    }
+
+    /** Builds an {@link EngineConfig}; not thread-safe. */
+    public static final class Builder {
+        private ProblemType problem = ProblemType.REGRESSION;
+        private int featengSteps = 2;
+        private int featselRuns = 5;
+        private List<Transformation> transformations = Transformation.DEFAULTS;
+        private StoragePrecision precision = StoragePrecision.DOUBLE;
+        private long seed;
+        private int batchSize = 256;
+        private int selectionMaxRows;
+        private int selectionMaxChunkWidth;
+        private PathOptions selectionPath;
+        private PathOptions finalPath;
+
+        private Builder() {}
+
+        /** Sets the problem type. */
+        public Builder problem(ProblemType problem) {
+            this.problem = Objects.requireNonNull(problem, "problem");
+            return this;
+        }
+
+        /**
+         * Sets the number of feature-engineering steps.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder featengSteps(int steps) {
+            if (steps < 0) {
+                throw new IllegalArgumentException("featengSteps must be >= 0, was " + steps);
+            }
+            this.featengSteps = steps;
+            return this;
+        }
+
+        /** Sets the number of selection runs ({@code <= 0} turns selection off). */
+        public Builder featselRuns(int runs) {
+            this.featselRuns = runs;
+            return this;
+        }
+
+        /**
+         * Sets the transformations by autofeat name ({@code "1/", "exp", "log", "abs", "sqrt", "^2", "^3", "1+",
+         * "1-", "sin", "cos", "exp-", "2^"}).
+         *
+         * @throws IllegalArgumentException for an unknown or repeated name
+         */
+        public Builder transformations(String... labels) {
+            List<Transformation> ts = java.util.Arrays.stream(labels).map(Transformation::fromLabel).toList();
+            if (ts.stream().distinct().count() != ts.size()) {
+                throw new IllegalArgumentException("repeated transformation in " + List.of(labels));
+            }
+            this.transformations = ts;
+            return this;
+        }
+
+        /** Sets the transformations. */
+        public Builder transformations(List<Transformation> ts) {
+            List<Transformation> copy = List.copyOf(ts);
+            if (copy.stream().distinct().count() != copy.size()) {
+                throw new IllegalArgumentException("repeated transformation in " + copy);
+            }
+            this.transformations = copy;
+            return this;
+        }
+
+        /** Sets the storage precision of candidate columns. */
+        public Builder precision(StoragePrecision precision) {
+            this.precision = Objects.requireNonNull(precision, "precision");
+            return this;
+        }
+
+        /** Sets the seed. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Sets the suggested generation batch size.
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /**
+         * Limits the rows feature selection works on (0 = all).
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder selectionMaxRows(int rows) {
+            if (rows < 0) {
+                throw new IllegalArgumentException("selectionMaxRows must be >= 0, was " + rows);
+            }
+            this.selectionMaxRows = rows;
+            return this;
+        }
+
+        /**
+         * Limits the candidate columns per L1 fit in selection (0 = autofeat's widths).
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder selectionMaxChunkWidth(int width) {
+            if (width < 0) {
+                throw new IllegalArgumentException("selectionMaxChunkWidth must be >= 0, was " + width);
+            }
+            this.selectionMaxChunkWidth = width;
+            return this;
+        }
+
+        /** Sets the penalty-path settings of the selection fits. */
+        public Builder selectionPath(PathOptions path) {
+            this.selectionPath = Objects.requireNonNull(path, "path");
+            return this;
+        }
+
+        /** Sets the penalty-path settings of the final model. */
+        public Builder finalPath(PathOptions path) {
+            this.finalPath = Objects.requireNonNull(path, "path");
+            return this;
+        }
+
+        /** Builds the configuration. */
+        public EngineConfig build() {
+            return new EngineConfig(this);
+        }
+    }
+}

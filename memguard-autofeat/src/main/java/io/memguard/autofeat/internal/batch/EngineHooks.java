@@ -1,0 +1,51 @@
+package io.memguard.autofeat.internal.batch;
+
+/**
+ * Callbacks through which a caller sizes, observes and cancels the engine's batches; implementations must be
+ * safe to call from the thread that runs the fit (the engine calls them from that thread only).
+ *
+ * <p>Phases: {@code "generate"} (feature generation; step = feature-engineering step 1..n, a batch is a group of
+ * candidate features), {@code "filter"} (the final correlation filter of generation), {@code "select"} (feature
+ * selection; step = selection run 1..runs, a batch is one chunk of columns fitted together, and the final
+ * aggregation reports step 0) and {@code "model"} (the final model). In selection, {@link #nextBatchSize} is asked
+ * once per run and its answer caps the width of the run's initial screened fit and of every chunk. {@link #checkCancelled()} and
+ * {@link #nextBatchSize} may throw to stop the fit; the exception propagates to the caller of fit. Exceptions
+ * from {@link #batchDone} and {@link #progress} are logged and swallowed, never propagated.
+ */
+public interface EngineHooks {
+
+    /** Hooks that do nothing and keep every suggested batch size. */
+    EngineHooks NONE = new EngineHooks() {};
+
+    /**
+     * Chooses the size of the next batch.
+     *
+     * @param phase {@code "generate"} or {@code "select"}
+     * @param step the step (generation) or run (selection), 1-based
+     * @param suggested the engine's own choice (candidates per batch, or columns per L1 fit)
+     * @param bytesPerCandidate heap bytes one more candidate costs while the batch runs (scratch values plus
+     *     retained storage for generation; one column of the dense chunk matrix for selection)
+     * @return the batch size to use; values below 1 are treated as 1, and in selection the engine never exceeds
+     *     {@code suggested}
+     */
+    default int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
+        return suggested;
+    }
+
+    /** Reports a finished batch: what it tried, kept and how many bytes it used and retained. */
+    default void batchDone(BatchStats stats) {}
+
+    /** Called between batches; throw (for example a cancellation exception) to stop the fit. */
+    default void checkCancelled() {}
+
+    /**
+     * Reports progress.
+     *
+     * @param phase the phase
+     * @param step the step or run
+     * @param batchIndex batches finished in this step
+     * @param batchCount the estimated number of batches in this step (an estimate when batch sizes change)
+     * @param percent progress of this step, 0..100
+     */
+    default void progress(String phase, int step, int batchIndex, int batchCount, double percent) {}
+}

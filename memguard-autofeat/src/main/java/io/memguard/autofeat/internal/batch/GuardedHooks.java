@@ -1,0 +1,66 @@
+package io.memguard.autofeat.internal.batch;
+
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wraps {@link EngineHooks} for one fit so that observation never breaks the computation: exceptions from
+ * {@link EngineHooks#batchDone} and {@link EngineHooks#progress} are logged (the first at WARN, later ones at
+ * DEBUG) and swallowed, while {@link EngineHooks#checkCancelled()} and {@link EngineHooks#nextBatchSize} pass
+ * through; not thread-safe (one per fit).
+ */
+public final class GuardedHooks implements EngineHooks {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GuardedHooks.class);
+
+    private final EngineHooks delegate;
+    private boolean warned;
+
+    private GuardedHooks(EngineHooks delegate) {
+        this.delegate = delegate;
+    }
+
+    /** Wraps {@code hooks} (returns it unchanged if it is already guarded). */
+    public static GuardedHooks of(EngineHooks hooks) {
+        Objects.requireNonNull(hooks, "hooks");
+        return hooks instanceof GuardedHooks g ? g : new GuardedHooks(hooks);
+    }
+
+    @Override
+    public int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
+        return Math.max(1, delegate.nextBatchSize(phase, step, suggested, bytesPerCandidate));
+    }
+
+    @Override
+    public void batchDone(BatchStats stats) {
+        try {
+            delegate.batchDone(stats);
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    @Override
+    public void checkCancelled() {
+        delegate.checkCancelled();
+    }
+
+    @Override
+    public void progress(String phase, int step, int batchIndex, int batchCount, double percent) {
+        try {
+            delegate.progress(phase, step, batchIndex, batchCount, percent);
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    private void failed(RuntimeException e) {
+        if (!warned) {
+            warned = true;
+            LOG.warn("an engine hook threw; the fit goes on (further hook failures are logged at DEBUG)", e);
+        } else {
+            LOG.debug("an engine hook threw", e);
+        }
+    }
+}

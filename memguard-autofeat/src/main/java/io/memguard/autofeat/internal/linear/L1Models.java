@@ -1,0 +1,138 @@
+package io.memguard.autofeat.internal.linear;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Entry points that fit cross-validated L1 models for either problem type: weights for feature selection, and
+ * final models on standardised features mapped back to the original scale; stateless and thread-safe.
+ *
+ * <p>Classification is one-vs-rest: one binary model per class (a single one for two classes), each with
+ * balanced sample weights {@code n / (2 * n_class)} for its two sides.
+ */
+public final class L1Models {
+
+    private L1Models() {}
+
+    /** The sorted distinct labels. */
+    public static double[] classes(double[] y, int m) {
+        return Arrays.stream(y, 0, m).distinct().sorted().toArray();
+    }
+
+    /**
+     * Fits an L1 model on columns that are already standardised and returns, per column, the largest |coef|
+     * over the model's coefficient rows.
+     *
+     * @param x the columns (each with at least m values)
+     * @param m the rows to use
+     * @param y the target (standardised values, or class labels)
+     */
+    public static double[] absoluteWeights(ProblemType problem, double[][] x, int m, double[] y, PathOptions o) {
+        Objects.requireNonNull(problem, "problem");
+        int p = x.length;
+        double[] out = new double[p];
+        if (p == 0) {
+            return out;
+        }
+        if (problem == ProblemType.REGRESSION) {
+            double[] c = LassoCv.fit(x, m, y, o).coef();
+            for (int j = 0; j < p; j++) {
+                out[j] = Math.abs(c[j]);
+            }
+            return out;
+        }
+        double[] classes = classes(y, m);
+        if (classes.length < 2) {
+            return out;
+        }
+        int rows = classes.length == 2 ? 1 : classes.length;
+        double[] yb = new double[m];
+        double[] w = new double[m];
+        for (int k = 0; k < rows; k++) {
+            binaryProblem(y, m, classes[classes.length == 2 ? 1 : k], yb, w);
+            double[] c = LogisticCv.fit(x, m, yb, w, o).coef();
+            for (int j = 0; j < p; j++) {
+                out[j] = Math.max(out[j], Math.abs(c[j]));
+            }
+        }
+        return out;
+    }
+
+    private static void binaryProblem(double[] y, int m, double positive, double[] yb, double[] w) {
+        int pos = 0;
+        for (int i = 0; i < m; i++) {
+            yb[i] = y[i] == positive ? 1 : 0;
+            pos += (int) yb[i];
+        }
+        double wPos = pos == 0 ? 1 : m / (2.0 * pos);
+        double wNeg = pos == m ? 1 : m / (2.0 * (m - pos));
+        for (int i = 0; i < m; i++) {
+            w[i] = yb[i] == 1 ? wPos : wNeg;
+        }
+    }
+
+    /**
+     * Fits the final model on raw feature columns: standardises each column internally (mean 0, population std 1;
+     * constant columns get coefficient 0), fits with cross-validation and maps the coefficients back.
+     *
+     * @param x the feature columns, each with m finite values
+     * @param y the target (values, or class labels)
+     */
+    public static LinearModel fitFinal(ProblemType problem, double[][] x, int m, double[] y, PathOptions o) {
+        int p = x.length;
+        double[] mean = new double[p];
+        double[] std = new double[p];
+        double[][] z = new double[p][m];
+        for (int j = 0; j < p; j++) {
+            double s = 0;
+            for (int i = 0; i < m; i++) {
+                s += x[j][i];
+            }
+            mean[j] = s / m;
+            double ss = 0;
+            for (int i = 0; i < m; i++) {
+                double d = x[j][i] - mean[j];
+                ss += d * d;
+            }
+            std[j] = Math.sqrt(ss / m);
+            double inv = std[j] > 0 ? 1 / std[j] : 0;
+            for (int i = 0; i < m; i++) {
+                z[j][i] = (x[j][i] - mean[j]) * inv;
+            }
+        }
+        if (problem == ProblemType.REGRESSION) {
+            LassoCv.Result r = LassoCv.fit(z, m, y, o);
+            double[] c = new double[p];
+            double b = r.intercept();
+            for (int j = 0; j < p; j++) {
+                if (std[j] > 0) {
+                    c[j] = r.coef()[j] / std[j];
+                    b -= c[j] * mean[j];
+                }
+            }
+            return LinearModel.regression(c, b);
+        }
+        double[] classes = classes(y, m);
+        if (classes.length < 2) {
+            throw new IllegalArgumentException("classification needs at least 2 classes, found " + classes.length);
+        }
+        int rows = classes.length == 2 ? 1 : classes.length;
+        double[][] coef = new double[rows][p];
+        double[] icpt = new double[rows];
+        double[] yb = new double[m];
+        double[] w = new double[m];
+        for (int k = 0; k < rows; k++) {
+            binaryProblem(y, m, classes[classes.length == 2 ? 1 : k], yb, w);
+            LogisticCv.Result r = LogisticCv.fit(z, m, yb, w, o);
+            double b = r.intercept();
+            for (int j = 0; j < p; j++) {
+                if (std[j] > 0) {
+                    coef[k][j] = r.coef()[j] / std[j];
+                    b -= coef[k][j] * mean[j];
+                }
+            }
+            icpt[k] = b;
+        }
+        return LinearModel.classifier(classes, coef, icpt);
+    }
+}

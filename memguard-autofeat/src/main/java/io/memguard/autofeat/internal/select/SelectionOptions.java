@@ -1,0 +1,38 @@
+package io.memguard.autofeat.internal.select;
+
+import io.memguard.autofeat.internal.linear.PathOptions;
+import io.memguard.autofeat.internal.linear.ProblemType;
+import java.util.Objects;
+
+/**
+ * Settings of feature selection; an immutable value, validated on construction, thread-safe.
+ *
+ * @param problem regression or classification
+ * @param runs the number of selection runs ({@code <= 0}: no selection, every column is kept)
+ * @param seed the seed all randomness derives from
+ * @param maxRows if positive and smaller than the number of rows, selection uses this many rows (drawn once,
+ *     seeded); 0 = all rows
+ * @param maxChunkWidth if positive, no L1 fit in selection gets more than this many candidate columns (plus noise
+ *     and the initial set); 0 = autofeat's widths
+ * @param path the penalty-path settings of the L1 fits
+ */
+public record SelectionOptions(
+        ProblemType problem, int runs, long seed, int maxRows, int maxChunkWidth, PathOptions path) {
+
+    /** Validates. */
+    public SelectionOptions {
+        Objects.requireNonNull(problem, "problem");
+        Objects.requireNonNull(path, "path");
+        if (maxRows < 0) {
+            throw new IllegalArgumentException("maxRows must be >= 0, was " + maxRows);
+        }
+        if (maxChunkWidth < 0) {
+            throw new IllegalArgumentException("maxChunkWidth must be >= 0, was " + maxChunkWidth);
+        }
+    }
+
+    /** autofeat's defaults for {@code problem}: 5 runs, seed 0, all rows, autofeat's chunk widths. */
+    public static SelectionOptions ofDefaults(ProblemType problem) {
+        return new SelectionOptions(problem, 5, 0L, 0, 0, PathOptions.forSelection(problem));
+    }
+}

@@ -1,0 +1,45 @@
+package io.memguard.autofeat.internal;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ArchitectureTest {
+
+    private static JavaClasses main;
+
+    @BeforeAll
+    static void importMainClasses() {
+        main = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.memguard.autofeat");
+    }
+
+    @Test
+    void mainCode_neverRequestsGarbageCollection() {
+        noClasses()
+                .should().callMethod(System.class, "gc")
+                .orShould().callMethod(Runtime.class, "gc")
+                .check(main);
+    }
+
+    @Test
+    void internalPackages_areFreeOfCycles() {
+        slices().matching("io.memguard.autofeat.internal.(*)..").should().beFreeOfCycles().check(main);
+    }
+
+    @Test
+    void expressionsAndMath_dependOnNoOtherEnginePackage() {
+        noClasses()
+                .that().resideInAnyPackage("..internal.expr..", "..internal.math..")
+                .should().dependOnClassesThat()
+                .resideInAnyPackage("..internal.feateng..", "..internal.select..", "..internal.linear..",
+                        "..internal.batch..")
+                .check(main);
+    }
+}

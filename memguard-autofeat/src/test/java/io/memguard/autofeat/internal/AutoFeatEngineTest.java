@@ -1,0 +1,288 @@
+package io.memguard.autofeat.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.memguard.autofeat.internal.batch.BatchStats;
+import io.memguard.autofeat.internal.batch.EngineHooks;
+import io.memguard.autofeat.internal.expr.Expr;
+import io.memguard.autofeat.internal.expr.ExprEvaluator;
+import io.memguard.autofeat.internal.expr.Exprs;
+import io.memguard.autofeat.internal.feateng.StoragePrecision;
+import io.memguard.autofeat.internal.linear.L1Models;
+import io.memguard.autofeat.internal.linear.LinearModel;
+import io.memguard.autofeat.internal.linear.PathOptions;
+import io.memguard.autofeat.internal.linear.ProblemType;
+import io.memguard.autofeat.internal.math.Vectors;
+import io.memguard.autofeat.internal.testdata.Datasets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class AutoFeatEngineTest {
+
+    private static final Expr X1 = Exprs.sym(0, "x1");
+    private static final Expr X2 = Exprs.sym(1, "x2");
+    private static final Expr X3 = Exprs.sym(2, "x3");
+
+    private static FittedAutoFeat fit(EngineConfig cfg, Datasets.Table t) {
+        return AutoFeatEngine.of(cfg).fit(t.names(), t.columns(), t.target());
+    }
+
+    private static double r2(double[] y, double[] pred) {
+        double mean = Vectors.mean(y);
+        double ssr = 0;
+        double sst = 0;
+        for (int i = 0; i < y.length; i++) {
+            ssr += (y[i] - pred[i]) * (y[i] - pred[i]);
+            sst += (y[i] - mean) * (y[i] - mean);
+        }
+        return 1 - ssr / sst;
+    }
+
+    private static double accuracy(double[] y, double[] pred) {
+        int ok = 0;
+        for (int i = 0; i < y.length; i++) {
+            ok += y[i] == pred[i] ? 1 : 0;
+        }
+        return ok / (double) y.length;
+    }
+
+    /** Whether some selected feature is an affine copy of {@code term} on the training rows. */
+    private static boolean hasEquivalent(FittedAutoFeat fit, Expr term, Datasets.Table train) {
+        double[] t = ExprEvaluator.evaluate(term, train.columns(), train.rows());
+        double tm = Vectors.mean(t);
+        double ts = Vectors.std(t, tm);
+        for (Expr f : fit.features()) {
+            double[] v = ExprEvaluator.evaluate(f, train.columns(), train.rows());
+            double vm = Vectors.mean(v);
+            if (Math.abs(Vectors.correlation(v, vm, Vectors.std(v, vm), t, tm, ts)) > 0.99999) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void fit_synthetic3Steps_findsBothTermsAndTestR2Above0999() {
+        Datasets.Split split = Datasets.synthetic();
+        FittedAutoFeat fit = fit(EngineConfig.builder().featengSteps(3).featselRuns(5).build(), split.train());
+        System.out.println("synthetic 3 steps: " + fit.featureNames() + " " + fit.report());
+        assertThat(hasEquivalent(fit, Exprs.pow(Exprs.add(X2, Exprs.log(X1)), 3), split.train())).isTrue();
+        assertThat(hasEquivalent(fit, Exprs.reciprocal(Exprs.sub(X2, Exprs.reciprocal(X3))), split.train())).isTrue();
+        double r2 = r2(split.test().target(), fit.predictColumns(split.test().columns()));
+        assertThat(r2).isGreaterThanOrEqualTo(0.999);
+    }
+
+    @Test
+    void fit_diabetes2Steps_testR2AtLeast034() {
+        Datasets.Split split = Datasets.diabetes();
+        FittedAutoFeat fit = fit(EngineConfig.builder().featengSteps(2).build(), split.train());
+        double r2 = r2(split.test().target(), fit.predictColumns(split.test().columns()));
+        System.out.println("diabetes 2 steps: R2=" + r2 + " " + fit.featureNames());
+        assertThat(r2).isGreaterThanOrEqualTo(0.34);
+        assertThat(fit.report().candidates()).isEqualTo(617);
+    }
+
+    @Test
+    void fit_sameSeed_identicalFeaturesAndModel() {
+        Datasets.Table train = Datasets.diabetes().train();
+        EngineConfig cfg = EngineConfig.builder().featengSteps(2).seed(42).build();
+        FittedAutoFeat a = fit(cfg, train);
+        FittedAutoFeat b = fit(cfg, train);
+        FittedAutoFeat c = AutoFeatEngine.of(cfg.toBuilder().batchSize(7).build())
+                .fit(train.names(), train.columns(), train.target(), new EngineHooks() {
+                    @Override
+                    public int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
+                        return phase.equals("generate") ? 1 + step * 5 : suggested;
+                    }
+                });
+        assertThat(b.featureNames()).isEqualTo(a.featureNames());
+        assertThat(b.model().coefficients()[0]).containsExactly(a.model().coefficients()[0]);
+        assertThat(c.featureNames()).isEqualTo(a.featureNames());
+    }
+
+    @Test
+    void fit_binaryClassification_beatsLinearBaseline() {
+        Datasets.Table all = Datasets.classification(1000, 2, 7);
+        Datasets.Table train = all.rows(IntStream.range(0, 700).toArray());
+        Datasets.Table test = all.rows(IntStream.range(700, 1000).toArray());
+        FittedAutoFeat fit = fit(
+                EngineConfig.builder().problem(ProblemType.CLASSIFICATION).featengSteps(2).build(), train);
+        double acc = accuracy(test.target(), fit.predictColumns(test.columns()));
+        double base = baselineAccuracy(train, test);
+        System.out.println("binary: autofeat " + acc + " vs linear " + base + " " + fit.featureNames());
+        assertThat(acc).isGreaterThan(0.85);
+        assertThat(acc).isGreaterThan(base + 0.25);
+    }
+
+    @Test
+    void fit_threeClasses_beatsLinearBaseline() {
+        Datasets.Table all = Datasets.classification(1200, 3, 8);
+        Datasets.Table train = all.rows(IntStream.range(0, 800).toArray());
+        Datasets.Table test = all.rows(IntStream.range(800, 1200).toArray());
+        FittedAutoFeat fit = fit(
+                EngineConfig.builder().problem(ProblemType.CLASSIFICATION).featengSteps(2).build(), train);
+        double acc = accuracy(test.target(), fit.predictColumns(test.columns()));
+        double base = baselineAccuracy(train, test);
+        System.out.println("3 classes: autofeat " + acc + " vs linear " + base + " " + fit.featureNames());
+        assertThat(fit.model().classes()).containsExactly(0, 1, 2);
+        assertThat(acc).isGreaterThan(base + 0.15);
+    }
+
+    private static double baselineAccuracy(Datasets.Table train, Datasets.Table test) {
+        LinearModel lin = L1Models.fitFinal(
+                ProblemType.CLASSIFICATION, train.columns(), train.rows(), train.target(), PathOptions.forFinalModel());
+        double[] pred = new double[test.rows()];
+        for (int i = 0; i < test.rows(); i++) {
+            double[] row = new double[test.columns().length];
+            for (int j = 0; j < row.length; j++) {
+                row[j] = test.columns()[j][i];
+            }
+            pred[i] = lin.predict(row);
+        }
+        return accuracy(test.target(), pred);
+    }
+
+    @Test
+    void transform_nanInput_givesNanOnlyForFeaturesUsingThatColumn() {
+        Datasets.Split split = Datasets.diabetes();
+        FittedAutoFeat fit = fit(EngineConfig.builder().featengSteps(2).build(), split.train());
+        double[][] rows = new double[3][];
+        for (int i = 0; i < 3; i++) {
+            rows[i] = new double[10];
+            for (int j = 0; j < 10; j++) {
+                rows[i][j] = split.test().columns()[j][i];
+            }
+        }
+        int bmi = split.train().names().indexOf("bmi");
+        rows[1][bmi] = Double.NaN;
+        rows[2][bmi] = -5; // outside the training domain of log/sqrt features
+        double[][] f = fit.transformRows(rows);
+        for (int k = 0; k < fit.features().size(); k++) {
+            boolean usesBmi = IntStream.of(fit.features().get(k).symbols()).anyMatch(s -> s == bmi);
+            assertThat(Double.isNaN(f[1][k])).as(fit.featureNames().get(k)).isEqualTo(usesBmi);
+            assertThat(Double.isNaN(f[0][k])).isFalse();
+            assertThat(Double.isInfinite(f[2][k])).isFalse();
+        }
+        double[] pred = fit.predictRows(rows);
+        assertThat(pred[0]).isFinite();
+        double[][] cols = new double[10][3];
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 10; j++) {
+                cols[j][i] = rows[i][j];
+            }
+        }
+        double[][] fc = fit.transformColumns(cols);
+        for (int k = 0; k < fc.length; k++) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(Double.compare(fc[k][i], f[i][k])).isZero();
+            }
+        }
+        assertThat(fit.predictColumns(cols)[0]).isEqualTo(pred[0]);
+    }
+
+    @Test
+    void fit_hooks_sizeBatchesSeeStatsAndProgress() {
+        Datasets.Table train = Datasets.diabetes().train();
+        List<BatchStats> stats = new ArrayList<>();
+        List<String> phases = new ArrayList<>();
+        double[] lastPercent = {0};
+        EngineHooks hooks = new EngineHooks() {
+            @Override
+            public int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
+                assertThat(bytesPerCandidate).isPositive();
+                return phase.equals("generate") ? 40 : Math.min(suggested, 50);
+            }
+
+            @Override
+            public void batchDone(BatchStats s) {
+                stats.add(s);
+            }
+
+            @Override
+            public void progress(String phase, int step, int batchIndex, int batchCount, double percent) {
+                if (!phases.contains(phase)) {
+                    phases.add(phase);
+                }
+                if (phase.equals("generate")) {
+                    lastPercent[0] = percent;
+                }
+                throw new IllegalStateException("a broken listener must not break the fit");
+            }
+        };
+        FittedAutoFeat fit = AutoFeatEngine.of(EngineConfig.builder().featengSteps(2).build())
+                .fit(train.names(), train.columns(), train.target(), hooks);
+        assertThat(fit.features()).isNotEmpty();
+        assertThat(phases).containsExactly("generate", "filter", "select", "model");
+        assertThat(lastPercent[0]).isEqualTo(100.0);
+        assertThat(stats).filteredOn(s -> s.phase().equals("generate"))
+                .allSatisfy(s -> assertThat(s.tried()).isLessThanOrEqualTo(40));
+        assertThat(stats).filteredOn(s -> s.phase().equals("select"))
+                .isNotEmpty()
+                .allSatisfy(s -> assertThat(s.tried()).isLessThanOrEqualTo(50));
+        long accepted = stats.stream().filter(s -> s.phase().equals("generate")).mapToLong(BatchStats::accepted).sum();
+        assertThat(accepted).isEqualTo(fit.report().kept());
+    }
+
+    @Test
+    void fit_cancelled_propagatesTheHookException() {
+        Datasets.Table train = Datasets.diabetes().train();
+        int[] calls = {0};
+        EngineHooks cancelAfter5 = new EngineHooks() {
+            @Override
+            public void checkCancelled() {
+                if (++calls[0] > 5) {
+                    throw new IllegalStateException("cancelled by test");
+                }
+            }
+        };
+        assertThatThrownBy(() -> AutoFeatEngine.of(EngineConfig.builder().featengSteps(2).batchSize(50).build())
+                        .fit(train.names(), train.columns(), train.target(), cancelAfter5))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("cancelled by test");
+    }
+
+    @Test
+    void fit_lightweightOptions_stillFindTheTerms() {
+        Datasets.Split split = Datasets.synthetic();
+        EngineConfig cfg = EngineConfig.builder()
+                .featengSteps(3)
+                .precision(StoragePrecision.FLOAT)
+                .selectionMaxRows(800)
+                .selectionMaxChunkWidth(150)
+                .build();
+        FittedAutoFeat fit = fit(cfg, split.train());
+        double r2 = r2(split.test().target(), fit.predictColumns(split.test().columns()));
+        System.out.println("lightweight synthetic 3 steps: R2=" + r2 + " " + fit.featureNames() + " " + fit.report());
+        assertThat(r2).isGreaterThan(0.99);
+        assertThat(fit.report().peakStoreBytes())
+                .isLessThan(fit.report().kept() * split.train().rows() * Double.BYTES);
+    }
+
+    @Test
+    void fit_noSelectionRuns_usesEveryCandidate() {
+        Datasets.Table train = Datasets.synthetic().train();
+        FittedAutoFeat fit = fit(EngineConfig.builder().featengSteps(1).featselRuns(0).build(), train);
+        assertThat(fit.features()).hasSize(3 + fit.report().candidates());
+    }
+
+    @Test
+    void fit_nonFiniteTrainingValue_throwsNamingTheColumn() {
+        Datasets.Table train = Datasets.diabetes().train();
+        double[][] cols = train.columns().clone();
+        cols[2] = cols[2].clone();
+        cols[2][17] = Double.NaN;
+        assertThatThrownBy(() -> AutoFeatEngine.of(EngineConfig.ofDefaults()).fit(train.names(), cols, train.target()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bmi")
+                .hasMessageContaining("row 17");
+    }
+
+    @Test
+    void symbols_sanitiseNamesLikeAutofeat() {
+        assertThat(AutoFeatEngine.symbols(List.of("a b", "1x", "?!", "ab")).stream().map(Expr::toString))
+                .containsExactly("ab", "x1x", "x002", "ab_3");
+    }
+}

@@ -1,0 +1,124 @@
+package io.memguard.autofeat.internal.select;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.memguard.autofeat.internal.batch.BatchStats;
+import io.memguard.autofeat.internal.batch.EngineHooks;
+import io.memguard.autofeat.internal.expr.Exprs;
+import io.memguard.autofeat.internal.feateng.ColumnStats;
+import io.memguard.autofeat.internal.feateng.ColumnStore;
+import io.memguard.autofeat.internal.feateng.FeatureColumn;
+import io.memguard.autofeat.internal.feateng.StoragePrecision;
+import io.memguard.autofeat.internal.linear.PathOptions;
+import io.memguard.autofeat.internal.linear.ProblemType;
+import io.memguard.autofeat.internal.math.Vectors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class FeatureSelectorTest {
+
+    private record Planted(ColumnStore store, List<FeatureColumn> cols, double[] y) {}
+
+    /** 5 signal columns (indices 0..4) and {@code noise} pure-noise columns, n rows. */
+    private static Planted planted(int n, int noise, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        ColumnStore store = ColumnStore.create(StoragePrecision.DOUBLE, n);
+        List<FeatureColumn> cols = new ArrayList<>();
+        double[][] v = new double[5 + noise][n];
+        for (double[] c : v) {
+            for (int i = 0; i < n; i++) {
+                c[i] = rnd.nextGaussian();
+            }
+        }
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = 3 * v[0][i] - 2 * v[1][i] + 1.5 * v[2][i] + v[3][i] - v[4][i] + 0.5 * rnd.nextGaussian();
+        }
+        for (int j = 0; j < v.length; j++) {
+            int slot = store.add(v[j]);
+            cols.add(new FeatureColumn(Exprs.sym(j, "c" + j), slot, ColumnStats.of(v[j], n), true, j < 5 ? 0 : 1));
+        }
+        return new Planted(store, cols, y);
+    }
+
+    @Test
+    void select_plantedSignal_findsSignalAndDropsNoise() {
+        Planted p = planted(500, 300, 1);
+        SelectionResult r = new FeatureSelector(SelectionOptions.ofDefaults(ProblemType.REGRESSION), p.store(),
+                p.cols(), p.y(), EngineHooks.NONE).select();
+        List<Integer> idx = r.selected().stream().map(c -> c.expr().symbols()[0]).toList();
+        assertThat(idx).containsAll(List.of(0, 1, 2, 3, 4));
+        assertThat(idx.stream().filter(i -> i >= 5).count()).isLessThanOrEqualTo(3);
+        assertThat(r.votes().get(0)).isEqualTo(5);
+    }
+
+    @Test
+    void select_sameSeed_sameResult_andChunkCapRespected() {
+        Planted p = planted(300, 400, 2);
+        List<BatchStats> stats = new ArrayList<>();
+        EngineHooks hooks = new EngineHooks() {
+            @Override
+            public void batchDone(BatchStats s) {
+                stats.add(s);
+            }
+        };
+        SelectionOptions o = new SelectionOptions(ProblemType.REGRESSION, 3, 9L, 0, 60, PathOptions.forSelection());
+        SelectionResult a = new FeatureSelector(o, p.store(), p.cols(), p.y(), hooks).select();
+        SelectionResult b = new FeatureSelector(o, p.store(), p.cols(), p.y(), EngineHooks.NONE).select();
+        assertThat(b.selected()).isEqualTo(a.selected());
+        assertThat(stats).isNotEmpty().allSatisfy(s -> assertThat(s.tried()).isLessThanOrEqualTo(60));
+        assertThat(stats.stream().mapToInt(BatchStats::step).distinct().count()).isEqualTo(3);
+    }
+
+    @Test
+    void select_hookAsksForNarrowerChunks_isObeyed() {
+        Planted p = planted(300, 200, 3);
+        List<BatchStats> stats = new ArrayList<>();
+        EngineHooks hooks = new EngineHooks() {
+            @Override
+            public int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
+                assertThat(bytesPerCandidate).isEqualTo(255L * Double.BYTES);
+                return 25;
+            }
+
+            @Override
+            public void batchDone(BatchStats s) {
+                stats.add(s);
+            }
+        };
+        new FeatureSelector(SelectionOptions.ofDefaults(ProblemType.REGRESSION), p.store(), p.cols(), p.y(), hooks)
+                .select();
+        assertThat(stats).isNotEmpty().allSatisfy(s -> assertThat(s.tried()).isLessThanOrEqualTo(25));
+    }
+
+    @Test
+    void select_noRuns_keepsEveryColumn() {
+        Planted p = planted(100, 10, 4);
+        SelectionOptions o = new SelectionOptions(ProblemType.REGRESSION, 0, 0L, 0, 0, PathOptions.forSelection());
+        assertThat(new FeatureSelector(o, p.store(), p.cols(), p.y(), EngineHooks.NONE).select().selected())
+                .hasSize(15);
+    }
+
+    @Test
+    void noise_shuffledCopiesAreStandardisedAndGaussianColumnsAdded() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        double[][] x = new double[4][100];
+        for (double[] c : x) {
+            for (int i = 0; i < 100; i++) {
+                c[i] = 10 + 3 * rnd.nextGaussian();
+            }
+        }
+        double[][] noise = FeatureSelector.noise(x, 100, rnd);
+        assertThat(noise).hasNumberOfRows(4 + 3);
+        for (int j = 0; j < 4; j++) {
+            double mean = Vectors.mean(noise[j]);
+            assertThat(mean).isCloseTo(0, within(1e-12));
+            assertThat(Vectors.std(noise[j], mean)).isCloseTo(1, within(1e-12));
+        }
+        assertThat(FeatureSelector.noise(new double[1][100], 100, rnd)).hasNumberOfRows(3);
+        assertThat(FeatureSelector.noise(new double[4][40], 40, rnd)).hasNumberOfRows(3);
+    }
+}
