@@ -289,7 +289,8 @@ public final class LeakDetector {
 
   /**
    * Follows old-generation cycles: garbage promoted between old collections raises the floor,
-   * which returns to its trough when the cycle collects it. A leak never returns.
+   * which returns to its trough when the cycle collects it. A leak never returns. A cycle is a rise
+   * of at least the least reportable growth followed by a return to within half of it.
    */
   private void trackCycles(long idx, double y) {
     double delta = delta();
@@ -300,7 +301,8 @@ public final class LeakDetector {
       return;
     }
     peakSinceTrough = Math.max(peakSinceTrough, y);
-    boolean returned = peakSinceTrough - trough >= 2 * delta && y <= trough + delta;
+    // A rise that could pass the growth test, then a return to within half of it.
+    boolean returned = peakSinceTrough - trough >= delta && y <= trough + delta / 2;
     if (returned) {
       if (cycles.size() == MAX_CYCLES) {
         cycles.removeFirst();
@@ -464,7 +466,9 @@ public final class LeakDetector {
           calm = 0;
           if (!reportPending && now - lastReportNanos >= config.reportInterval().toNanos()) {
             reportPending = true;
-            requestHistogram(now);
+          }
+          if (reportPending) {
+            requestHistogram(now); // no-op while one is in flight or the interval has not passed
             maybeReport();
           }
         } else {
@@ -532,6 +536,9 @@ public final class LeakDetector {
     synchronized (this) {
       histogramInFlight = false;
       if (h != null) {
+        if (histogramNote.startsWith("class histogram failed")) {
+          histogramNote = ""; // it works again
+        }
         if (state != State.NONE) {
           episodeHistograms.add(h);
           if (episodeHistograms.size() > 4) {

@@ -96,7 +96,7 @@ public final class LeakDetectorConfig {
     return significance;
   }
 
-  /** Least growth over the window, as a share of max heap, worth a suspicion (default 0.01). */
+  /** Least growth over the window, as a share of max heap, worth a suspicion (default 0.02). */
   public double minGrowthFraction() {
     return minGrowthFraction;
   }
@@ -150,7 +150,7 @@ public final class LeakDetectorConfig {
     private int segments = 10;
     private Duration warmup = Duration.ofSeconds(10);
     private double significance = 0.001;
-    private double minGrowthFraction = 0.01;
+    private double minGrowthFraction = 0.02;
     private int confirmations = 2;
     private boolean classHistograms = true;
     private Duration histogramInterval = Duration.ofSeconds(5);

@@ -298,13 +298,14 @@ class AlertsTest {
     HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     BlockingQueue<String> bodies = new ArrayBlockingQueue<>(10);
     BlockingQueue<String> types = new ArrayBlockingQueue<>(10);
-    int[] status = {200};
     server.createContext("/hook", exchange -> {
-      bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      String received = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       types.add(exchange.getRequestHeaders().getFirst("Content-Type") + " " + exchange.getRequestMethod()
           + " " + exchange.getRequestHeaders().getFirst("X-Token"));
-      exchange.sendResponseHeaders(status[0], -1);
+      // The resolution is refused, so the channel counts one failure.
+      exchange.sendResponseHeaders(received.contains("\"RESOLVED\"") ? 500 : 200, -1);
       exchange.close();
+      bodies.add(received);
     });
     server.start();
     try {
@@ -333,7 +334,6 @@ class AlertsTest {
       assertThat(body).startsWith("{\"type\":\"FIRED\",\"time\":\"").contains("\"rule\":\"live-high\"")
           .contains("\"severity\":\"WARNING\"").contains("\"value\":0.9");
       assertThat(types.poll(1, TimeUnit.SECONDS)).isEqualTo("application/json; charset=utf-8 POST t0k");
-      status[0] = 500;
       threaded.evaluate(at(0.1), NO_LEAK, null);
       assertThat(bodies.poll(10, TimeUnit.SECONDS)).contains("RESOLVED");
       assertThat(attempts.await(10, TimeUnit.SECONDS)).isTrue();

@@ -120,6 +120,7 @@ public final class MonitorWorkloadMain {
         config.period());
     try (MemoryManager memory = MemoryManager.builder().name("leak").build();
         MemoryMonitor monitor = MemoryMonitor.start(memory, config)) {
+      captureWarmStats(monitor);
       monitor.leakDetector().addListener(r -> {
         reports.add(r);
         detected.countDown();
@@ -180,6 +181,7 @@ public final class MonitorWorkloadMain {
         config.period());
     try (MemoryManager memory = MemoryManager.builder().name("steady").build();
         MemoryMonitor monitor = MemoryMonitor.start(memory, config)) {
+      captureWarmStats(monitor);
       monitor.leakDetector().addListener(r -> {
         reports.add(r);
         progress("steady: FALSE POSITIVE leak report\n%s", r.toText());
@@ -263,6 +265,7 @@ public final class MonitorWorkloadMain {
     Json.JsonObject json = Json.object().put("scenario", "alerts");
     try (MemoryManager memory = MemoryManager.builder().name("alerts").build();
         MemoryMonitor monitor = MemoryMonitor.start(memory, config)) {
+      captureWarmStats(monitor);
       monitor.alerts().addRule(AlertRule.builder("live-high").metric(Metric.LIVE_SET_UTILIZATION)
           .above(0.50).clearAt(0.35).forAtLeast(Duration.ofSeconds(2)).severity(Severity.WARNING)
           .escalateAfter(Duration.ofSeconds(4)).maxEscalations(1).build());
@@ -361,12 +364,41 @@ public final class MonitorWorkloadMain {
     return t;
   }
 
+  private static final java.util.concurrent.atomic.AtomicReference<MonitorStats> WARM =
+      new java.util.concurrent.atomic.AtomicReference<>();
+  private static final Duration WARM_UP = Duration.ofSeconds(30);
+
+  /** Remembers the monitor's stats once it has run 30 s, to measure its cost after start-up. */
+  private static void captureWarmStats(MemoryMonitor monitor) {
+    monitor.subscribe(s -> {
+      if (WARM.get() == null) {
+        MonitorStats stats = monitor.stats();
+        if (stats.uptime().compareTo(WARM_UP) >= 0) {
+          WARM.compareAndSet(null, stats);
+        }
+      }
+    });
+  }
+
+  /** Sampler CPU in percent of one core after the warm-up (OSHI start-up, JIT), NaN for short runs. */
+  private static double samplerCpuAfterWarmUp(MonitorStats end) {
+    MonitorStats warm = WARM.get();
+    if (warm == null || end.samplerCpuNanos() < 0) {
+      return Double.NaN;
+    }
+    long up = end.uptime().toNanos() - warm.uptime().toNanos();
+    return up <= 0 ? Double.NaN : 100.0 * (end.samplerCpuNanos() - warm.samplerCpuNanos()) / up;
+  }
+
   /** Figures every workload reports: the monitor's own cost and the GC seen. */
   private static void common(Json.JsonObject json, MemoryMonitor monitor, Instant start) {
     MonitorStats stats = monitor.stats();
     PerformanceMetrics perf = monitor.history().performance(Duration.ofDays(1));
     json.put("seconds", secondsSince(start))
         .put("samplerCpuPercent", stats.samplerCpuPercent())
+        .put("samplerCpuPercentAfterWarmUp", samplerCpuAfterWarmUp(stats))
+        .put("samplerCpuMicrosPerSample", stats.samples() == 0 ? Double.NaN
+            : stats.samplerCpuNanos() / 1e3 / stats.samples())
         .put("monitorThreadsCpuPercent", monitorThreadsCpuPercent(stats.uptime()))
         .put("samples", stats.samples())
         .put("failedSamples", stats.failedSamples())

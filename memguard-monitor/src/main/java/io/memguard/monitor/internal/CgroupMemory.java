@@ -24,8 +24,11 @@ public final class CgroupMemory {
 
   /** Which cgroup version was found. */
   public enum Version {
+    /** cgroup v1: a {@code memory} controller hierarchy. */
     V1,
+    /** cgroup v2: the unified hierarchy. */
     V2,
+    /** No cgroup file system found. */
     NONE
   }
 

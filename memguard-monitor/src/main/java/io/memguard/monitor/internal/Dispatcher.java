@@ -130,6 +130,9 @@ public final class Dispatcher implements AutoCloseable {
     if (!queue.offer(STOP)) {
       thread.interrupt();
     }
+    if (Thread.currentThread() == thread) {
+      return; // closed from one of its own tasks: the loop ends after this task
+    }
     try {
       thread.join(Math.max(1, graceMillis));
     } catch (InterruptedException e) {
