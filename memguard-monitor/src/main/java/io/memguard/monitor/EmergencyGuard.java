@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * and when every limit is back under its recovery threshold (hysteresis) it resumes admission,
- * which admits paused work in priority order. It never calls {@code System.gc()}, never interrupts
+ * which admits paused work in priority order. It never requests a garbage collection, never interrupts
  * or kills a thread: tasks stop themselves and release their scopes.
  *
  * <p><b>Garbage is not an emergency.</b> Heap in use counts garbage that the next young GC frees,
