@@ -19,7 +19,7 @@ final class GuardScenario implements Scenario {
 
   @Override
   public String usage() {
-    return "guard [--heap SIZE (256m)] [--tasks N (6)] [--task-mb N (128)] [--chunk-kb N (256)] [--pace-ms N (8)]"
+    return "guard [--heap SIZE (256m)] [--tasks N (6)] [--task-mb N (128)] [--chunk-kb N (256)] [--pace-ms N (25)]"
         + " [--hold-ms N (1500)] [--period MS (100)] [--only guarded|unguarded]";
   }
 

@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * accounting cannot see), so only real-memory protection can save the process.
  *
  * <pre>
- * guard --guarded true|false [--tasks 6] [--task-mb 128] [--chunk-kb 256] [--pace-ms 8]
+ * guard --guarded true|false [--tasks 6] [--task-mb 128] [--chunk-kb 256] [--pace-ms 25]
  *       [--hold-ms 1500] [--second-wave 2] [--wave-delay-ms 1500] [--period 100]
  * </pre>
  *
@@ -60,7 +60,7 @@ public final class GuardWorkloadMain {
     int tasks = Integer.parseInt(o.getOrDefault("tasks", "6"));
     long taskBytes = Long.parseLong(o.getOrDefault("task-mb", "128")) << 20;
     int chunk = Math.toIntExact(Long.parseLong(o.getOrDefault("chunk-kb", "256")) << 10);
-    long paceMs = Long.parseLong(o.getOrDefault("pace-ms", "8"));
+    long paceMs = Long.parseLong(o.getOrDefault("pace-ms", "25"));
     long holdMs = Long.parseLong(o.getOrDefault("hold-ms", "1500"));
     int secondWave = Integer.parseInt(o.getOrDefault("second-wave", "2"));
     long waveDelayMs = Long.parseLong(o.getOrDefault("wave-delay-ms", "1500"));
