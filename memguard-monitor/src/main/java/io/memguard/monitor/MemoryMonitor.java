@@ -160,6 +160,16 @@ public final class MemoryMonitor implements AutoCloseable {
     guard = config.emergencyGuard()
         ? EmergencyGuard.builder(manager).config(config.guard()).ticker(ticker).build()
         : null;
+    if (guard != null && config.defaultAlertRules()) {
+      EmergencyGuard g = guard;
+      // The guard's emergency as an alert: fired when it begins, resolved at recovery.
+      alerts.addRule(AlertRule.builder("memory-emergency")
+          .metric(Metric.of("guard.emergency", Metric.COUNT, s -> g.inEmergency() ? 1 : 0))
+          .above(0.5).clearAt(0.5).severity(Severity.EMERGENCY)
+          .description("the emergency guard is acting: admission paused, tasks asked to stop, cleanup"
+              + " stages run; its events say which limit and how long")
+          .build());
+    }
     if (config.feedPressure()) {
       registrations.add(manager.addPressureSource(new Source("heap-live", true)));
       registrations.add(manager.addPressureSource(new Source("process-rss", false)));

@@ -105,6 +105,22 @@ class MemoryMonitorTest {
   }
 
   @Test
+  void guardEmergency_isAnAlert_firedAtTheStartAndResolvedAtRecovery() {
+    MemoryMonitor m = manual(config());
+    sampler.liveSet = 96 * sampler.heapMax / 100;
+    m.sampleNow();
+    sampler.liveSet = 50 * sampler.heapMax / 100;
+    step(m);
+    assertThat(m.alerts().history())
+        .filteredOn(e -> e.alert().rule().equals("memory-emergency"))
+        .extracting(AlertEvent::type)
+        .containsExactly(AlertEvent.Type.FIRED, AlertEvent.Type.RESOLVED);
+    assertThat(m.alerts().history())
+        .filteredOn(e -> e.alert().rule().equals("memory-emergency"))
+        .first().satisfies(e -> assertThat(e.alert().severity()).isEqualTo(Severity.EMERGENCY));
+  }
+
+  @Test
   void emergencyGuard_isFedEverySample_andClosedWithTheMonitor() {
     MemoryMonitor m = manual(config().defaultAlertRules(false));
     EmergencyGuard guard = m.emergencyGuard().orElseThrow();
@@ -195,10 +211,10 @@ class MemoryMonitorTest {
     List<AlertEvent> events = new ArrayList<>();
     m.alerts().addListener(events::add);
     assertThat(m.alerts().rules()).extracting(AlertRule::name)
-        .containsExactly("leak", "live-heap-high", "live-heap-emergency", "rss-high");
+        .containsExactly("leak", "live-heap-high", "live-heap-emergency", "rss-high", "memory-emergency");
     sampler.liveSet = 97 * sampler.heapMax / 100;
     m.sampleNow();
-    assertThat(events).extracting(e -> e.alert().rule()).containsExactly("live-heap-emergency");
+    assertThat(events).extracting(e -> e.alert().rule()).containsExactly("live-heap-emergency", "memory-emergency");
     assertThat(events.get(0).alert().severity()).isEqualTo(Severity.EMERGENCY);
     sampler.liveSet = 93 * sampler.heapMax / 100;
     step(m);
