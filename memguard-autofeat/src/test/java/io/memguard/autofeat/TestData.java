@@ -6,8 +6,6 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.SplittableRandom;
 
 /** The shared data sets (copied into test resources) through the public API; for tests only. */
 final class TestData {
@@ -46,34 +44,13 @@ final class TestData {
   }
 
   /**
-   * A seeded classification problem a linear model cannot solve: x1, x2 ~ N(0,1), x3 ~ U(0.5, 2);
-   * binary: the sign of x1*x2; three classes: thresholds on x1*x2 + log(x3); 5% label noise.
+   * A seeded classification problem a linear model cannot solve (the engine tests' own, see
+   * {@link io.memguard.autofeat.internal.testdata.Datasets#classification}), as a {@link Dataset}.
    */
   static Dataset classification(int n, int classes, long seed) {
-    SplittableRandom rnd = new SplittableRandom(seed);
-    double[][] c = new double[3][n];
-    double[] y = new double[n];
-    for (int i = 0; i < n; i++) {
-      double x1 = rnd.nextGaussian();
-      double x2 = rnd.nextGaussian();
-      double x3 = 0.5 + 1.5 * rnd.nextDouble();
-      c[0][i] = x1;
-      c[1][i] = x2;
-      c[2][i] = x3;
-      double s = x1 * x2;
-      int label;
-      if (classes == 2) {
-        label = s > 0 ? 1 : 0;
-      } else {
-        double v = s + Math.log(x3);
-        label = v < -0.4 ? 0 : (v < 0.4 ? 1 : 2);
-      }
-      if (rnd.nextDouble() < 0.05) {
-        label = rnd.nextInt(classes);
-      }
-      y[i] = label;
-    }
-    return Dataset.of(List.of("x1", "x2", "x3"), c, y);
+    io.memguard.autofeat.internal.testdata.Datasets.Table t =
+        io.memguard.autofeat.internal.testdata.Datasets.classification(n, classes, seed);
+    return Dataset.of(t.names(), t.columns(), t.target());
   }
 
   /** Rows {@code from} (inclusive) to {@code to} (exclusive). */
