@@ -6,6 +6,7 @@ import io.memguard.autofeat.internal.batch.GuardedHooks;
 import io.memguard.autofeat.internal.feateng.ColumnStore;
 import io.memguard.autofeat.internal.feateng.FeatureColumn;
 import io.memguard.autofeat.internal.linear.L1Models;
+import io.memguard.autofeat.internal.linear.PathOptions;
 import io.memguard.autofeat.internal.linear.ProblemType;
 import io.memguard.autofeat.internal.math.Rng;
 import io.memguard.autofeat.internal.math.Vectors;
@@ -313,7 +314,7 @@ public final class FeatureSelector {
         double[][] all = new double[x.length + noise.length][];
         System.arraycopy(x, 0, all, 0, x.length);
         System.arraycopy(noise, 0, all, x.length, noise.length);
-        double[] w = weights(all, m, y);
+        double[] w = L1Models.absoluteWeights(options.problem(), all, m, y, noiseFilterPath());
         double noiseMax = 0;
         for (int k = x.length; k < all.length; k++) {
             noiseMax = Math.max(noiseMax, w[k]);
@@ -403,6 +404,19 @@ public final class FeatureSelector {
             }
         }
         return kept;
+    }
+
+    /**
+     * The path of the noise-filter fits: for regression without glmnet's explained-deviance stop. On nearly
+     * noise-free targets that stop ends the path while a small but real term (the {@code 15*x1} of the synthetic
+     * set next to its large non-linear terms) still has coefficient 0, so the term cannot beat the noise columns.
+     * Noise-filter fits have few columns, so the longer path is cheap.
+     */
+    private PathOptions noiseFilterPath() {
+        PathOptions path = options.path();
+        return options.problem() == ProblemType.REGRESSION
+                ? path.withDevianceStops(1.0, path.minDevianceChange())
+                : path;
     }
 
     private double[] weights(double[][] x, int m, double[] y) {
