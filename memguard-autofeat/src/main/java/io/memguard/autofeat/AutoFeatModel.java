@@ -180,7 +180,7 @@ public final class AutoFeatModel implements AutoCloseable {
 
   /** The bytes this model holds reserved now; 0 once closed. */
   public long reservedBytes() {
-    return reservation.isReleased() ? 0 : reservation.bytes();
+    return reservation.bytes();
   }
 
   /** True once {@link #close()} was called. */

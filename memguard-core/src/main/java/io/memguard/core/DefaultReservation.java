@@ -32,7 +32,7 @@ final class DefaultReservation implements Reservation {
   @Override
   public long bytes() {
     long b = state.bytes;
-    return Math.max(0, b);
+    return b < 0 || state.scope.accountingClosed() ? 0 : b;
   }
 
   @Override
@@ -42,7 +42,7 @@ final class DefaultReservation implements Reservation {
 
   @Override
   public boolean isReleased() {
-    return state.bytes < 0 || state.scope.isClosed();
+    return state.bytes < 0 || state.scope.accountingClosed();
   }
 
   @Override

@@ -192,10 +192,9 @@ final class DefaultScope implements MemoryScope {
     }
   }
 
-  private void checkOpen() {
-    if ((long) WORD.getVolatile(this) < 0) {
-      throw new IllegalStateException("scope '" + path + "' is closed; open a new scope");
-    }
+  /** True once this scope's close has taken back its bytes: its reservations hold nothing. */
+  boolean accountingClosed() {
+    return (long) WORD.getVolatile(this) < 0;
   }
 
   @Override

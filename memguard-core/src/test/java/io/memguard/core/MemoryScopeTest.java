@@ -183,6 +183,8 @@ class MemoryScopeTest {
     assertThat(leaks).singleElement().satisfies(l -> assertThat(l.scopePath()).isEqualTo("app/s"));
     assertThat(memory.reservedBytes()).isZero();
     assertThat(memory.stats().leakedBytes()).isEqualTo(140);
+    assertThat(a.isReleased()).isTrue();
+    assertThat(a.bytes()).as("the scope's close released it").isZero();
     a.close(); // after the scope released it: a no-op, never a double release
     assertThat(a.isReleased()).isTrue();
     assertThat(memory.reservedBytes()).isZero();
