@@ -30,7 +30,13 @@ import org.slf4j.LoggerFactory;
  *   <li>pauses admission of new work below a priority (admitted work goes on);
  *   <li>asks running tasks to stop at their next safe point, lowest priority first and, among
  *       equals, the one holding the most memory, through their grant's {@link
- *       io.memguard.core.CancellationToken};
+ *       io.memguard.core.CancellationToken}. On the heap it plans: it stops the fewest tasks after
+ *       which the live set, without what they hold, plus what the remaining tasks were granted and
+ *       have not used yet, fits under the recovery threshold, so the remaining tasks can finish.
+ *       What stopped tasks held counts as released from then on, even though a young collection
+ *       may go on reporting it until the old generation is collected. When the reservations do not
+ *       explain the live set (or the limit is RSS or system memory) it stops one task at a time
+ *       and measures the effect first;
  *   <li>runs cleanup stages in order (caches, pools, intermediates, models), one per evaluation,
  *       so each stage's effect shows in the next sample;
  * </ol>
@@ -80,8 +86,9 @@ public final class EmergencyGuard implements AutoCloseable {
   private double survival;
   private long gcEpoch;
   private long epochOfLastStop = -1;
-  private Grant lastVictim;
-  private long lastVictimClosedEpoch = -1;
+  private final List<Grant> lastVictims = new ArrayList<>();
+  private long lastVictimsClosedEpoch = -1;
+  private long pendingRelease;
   private long lastStopAt;
   private boolean closed;
 
@@ -174,6 +181,9 @@ public final class EmergencyGuard implements AutoCloseable {
       maxLive = s.liveHeapFraction(); // the measured live set, not the estimate
     }
     long now = s.nanoTime();
+    if (pendingRelease > 0 && now - lastStopAt > pendingReleaseExpiryNanos()) {
+      pendingRelease = 0; // never seen in a measurement: assume it did not happen
+    }
     double live = estimateLive(s);
     Reading worst = worse(worstReading(s, live), projectedLive(live, now));
 
@@ -227,6 +237,9 @@ public final class EmergencyGuard implements AutoCloseable {
     double used = s.heapUsedFraction();
     if (!Double.isNaN(live)) {
       if (live != lastMeasuredLive) {
+        if (live < lastMeasuredLive) {
+          pendingRelease = Math.max(0, pendingRelease - (long) ((lastMeasuredLive - live) * heapMaxBytes));
+        }
         // A live set that fell says that something was freed (a task stopped, a cache cleared), not
         // that nothing survives: only growth teaches the share, smoothed over collections.
         if (!Double.isNaN(lastMeasuredLive) && usedAtPreviousSample > lastMeasuredLive && live >= lastMeasuredLive) {
@@ -258,8 +271,10 @@ public final class EmergencyGuard implements AutoCloseable {
   }
 
   /**
-   * A live set at CRITICAL or above that grew since the previous sample is projected forward: if it
-   * would reach the emergency threshold within the horizon, act now rather than after the next GC.
+   * A live set at ELEVATED or above that grew since the previous sample is projected forward: if it
+   * would reach the emergency threshold within the horizon, act now. Tasks stopped at 95% hand
+   * their memory back only when the old generation is next collected, so waiting for 95% is too
+   * late to keep the live set under it.
    */
   private Reading projectedLive(double live, long now) {
     Reading none = new Reading(PressureLevel.NORMAL, GuardLimit.NONE, Double.NaN);
@@ -271,7 +286,7 @@ public final class EmergencyGuard implements AutoCloseable {
     }
     long horizon = config.projectionHorizon().toNanos();
     if (horizon == 0 || Double.isNaN(live) || Double.isNaN(before) || now <= beforeAt
-        || live <= before || live < config.critical()) {
+        || live <= before || live < config.elevated()) {
       return none;
     }
     double projected = live + (live - before) / (now - beforeAt) * horizon;
@@ -339,57 +354,108 @@ public final class EmergencyGuard implements AutoCloseable {
 
   private void stopTasks(Reading worst, long now) {
     // What a stopped task held is freed only after it reached its safe point and a collection ran
-    // since: wait for both before stopping another (so one emergency does not stop everything),
-    // unless the wait exceeds the stop interval.
-    if (lastVictim != null && !stoppedVictimFreed() && now - lastStopAt < config.projectionHorizon().toNanos() * 2
+    // since: wait for both before planning again, unless the wait exceeds twice the horizon or the
+    // measured live set is over the emergency line on a new collection.
+    if (!lastVictims.isEmpty() && !stoppedVictimsFreed() && now - lastStopAt < config.projectionHorizon().toNanos() * 2
         && !(lastMeasuredLive >= config.emergency() && epochOfLastStop != gcEpoch)) {
       return;
     }
     List<Grant> candidates = new ArrayList<>();
+    long unstoppableDemand = 0;
     for (Grant g : allocator.activeGrants()) {
-      if (!g.cancellation().isCancelled() && g.priority() < config.stopBelowPriority()) {
-        candidates.add(g);
+      if (g.cancellation().isCancelled()) {
+        continue;
       }
+      if (g.priority() < config.stopBelowPriority()) {
+        candidates.add(g);
+      } else {
+        unstoppableDemand += unusedGrant(g);
+      }
+    }
+    if (candidates.isEmpty()) {
+      return;
     }
     candidates.sort(Comparator.comparingInt(Grant::priority)
         .thenComparing(Comparator.comparingLong((Grant g) -> g.scope().reservedBytes()).reversed())
         .thenComparing(Comparator.comparingLong(Grant::sequence).reversed()));
-    // Stop as many as it takes to bring the live set under the recovery threshold, judged by what
-    // each task has reserved, within maxStopsPerEvaluation and never fewer than one.
-    double reading = Double.isNaN(worst.projected) ? worst.fraction : Math.max(worst.fraction, worst.projected);
-    long excess = worst.limit == GuardLimit.HEAP_LIVE && !Double.isNaN(reading)
-        ? (long) ((reading - config.recovery()) * heapMaxBytes) : 0;
-    long freeing = 0;
-    int stops = Math.min(config.maxStopsPerEvaluation(), candidates.size());
-    for (int i = 0; i < stops && (i == 0 || freeing < excess); i++) {
-      Grant victim = candidates.get(i);
-      freeing += victim.scope().reservedBytes();
+    List<Grant> victims = planVictims(worst, candidates, unstoppableDemand);
+    lastVictims.clear();
+    lastVictimsClosedEpoch = -1;
+    for (Grant victim : victims) {
+      long held = victim.scope().reservedBytes();
       String reason = "stopped by the emergency guard: " + describe(worst)
-          + "; it had the lowest priority (" + victim.priority() + ") and held "
-          + MemorySize.format(victim.scope().reservedBytes());
+          + "; it had the lowest priority (" + victim.priority() + ") and held " + MemorySize.format(held);
       if (victim.cancellation().cancel(reason)) {
         stopsRequested++;
+        pendingRelease += held;
         epochOfLastStop = gcEpoch;
-        lastVictim = victim;
-        lastVictimClosedEpoch = -1;
+        lastVictims.add(victim);
         lastStopAt = now;
-        emit(GuardEvent.Type.TASK_STOP_REQUESTED, worst, now, null, null, victim.taskName(), 0,
+        emit(GuardEvent.Type.TASK_STOP_REQUESTED, worst, now, null, null, victim.taskName(), held,
             "asked task '" + victim.taskName() + "' to stop at its next safe point (priority "
-                + victim.priority() + ", holding " + MemorySize.format(victim.scope().reservedBytes()) + ")");
+                + victim.priority() + ", holding " + MemorySize.format(held) + ")");
       }
     }
   }
 
-  /** True once the last victim closed its grant and a collection ran after that. */
-  private boolean stoppedVictimFreed() {
-    if (!lastVictim.isClosed()) {
+  /**
+   * Chooses whom to stop, in the candidates' order. On the heap, when the tasks' reservations
+   * explain the live set, it stops the fewest tasks after which the live set (without what they
+   * hold and what earlier victims released but no collection has shown yet) plus what the
+   * remaining tasks were granted and have not used yet fits under the recovery threshold: those
+   * tasks can then finish. Otherwise (RSS or system memory, or memory the reservations do not
+   * explain) it stops one task and measures the effect before stopping another.
+   */
+  private List<Grant> planVictims(Reading worst, List<Grant> candidates, long unstoppableDemand) {
+    int allowed = Math.min(config.maxStopsPerEvaluation(), candidates.size());
+    if (allowed == 0) {
+      return List.of();
+    }
+    if (worst.limit != GuardLimit.HEAP_LIVE) {
+      return List.of(candidates.get(0));
+    }
+    long live = (long) (worst.fraction * heapMaxBytes) - pendingRelease;
+    long target = (long) (config.recovery() * heapMaxBytes);
+    long demand = unstoppableDemand;
+    long heldByAll = 0;
+    for (Grant g : candidates) {
+      demand += unusedGrant(g);
+      heldByAll += g.scope().reservedBytes();
+    }
+    boolean overEmergency = live >= (long) (config.emergency() * heapMaxBytes);
+    if (live - heldByAll + unstoppableDemand > target) {
+      return List.of(candidates.get(0)); // the reservations do not explain the live set
+    }
+    List<Grant> victims = new ArrayList<>();
+    for (Grant g : candidates) {
+      boolean fits = live + demand <= target;
+      if (victims.size() == allowed || (fits && !(overEmergency && victims.isEmpty()))) {
+        break;
+      }
+      victims.add(g);
+      live -= g.scope().reservedBytes();
+      demand -= unusedGrant(g);
+    }
+    return victims;
+  }
+
+  /** What a grant allows its task to reserve on top of what it holds, at most the whole heap. */
+  private long unusedGrant(Grant g) {
+    return Math.min(heapMaxBytes, Math.max(0, g.grantedBytes() - g.scope().reservedBytes()));
+  }
+
+  /** True once the last victims all closed their grants and a collection ran after that. */
+  private boolean stoppedVictimsFreed() {
+    for (Grant victim : lastVictims) {
+      if (!victim.isClosed()) {
+        return false;
+      }
+    }
+    if (lastVictimsClosedEpoch < 0) {
+      lastVictimsClosedEpoch = gcEpoch;
       return false;
     }
-    if (lastVictimClosedEpoch < 0) {
-      lastVictimClosedEpoch = gcEpoch;
-      return false;
-    }
-    return gcEpoch > lastVictimClosedEpoch;
+    return gcEpoch > lastVictimsClosedEpoch;
   }
 
   private void runNextCleanupStage(Reading worst, long now) {
@@ -409,6 +475,10 @@ public final class EmergencyGuard implements AutoCloseable {
                 + "accounted reservations fell by %s, %d failed",
             stage.name(), run.reports().size(), run.duration().toMillis(), MemorySize.format(run.bytesReleased()),
             MemorySize.format(Math.max(0, accounted)), run.failures().size()));
+  }
+
+  private long pendingReleaseExpiryNanos() {
+    return Math.max(10 * config.projectionHorizon().toNanos(), 5_000_000_000L);
   }
 
   private void recover(Reading worst, long now) {

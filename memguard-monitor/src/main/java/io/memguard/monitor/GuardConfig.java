@@ -5,8 +5,8 @@ package io.memguard.monitor;
  * the respective limit. Defaults ({@link #ofDefaults()}): live heap after GC ELEVATED at 0.80,
  * CRITICAL at 0.90, EMERGENCY at 0.95, recovered below 0.85; RSS the same against the container or
  * system memory; system available memory EMERGENCY below 5% of the total, recovered above 10%;
- * admission paused for every priority; one task stopped per evaluation; the live set's growth
- * projected 1 s ahead.
+ * admission paused for every priority; as many tasks stopped per evaluation as the guard's stop plan
+ * needs; the live set's growth projected 1 s ahead.
  *
  * @param elevated fraction at which a limit is ELEVATED
  * @param critical fraction at which it is CRITICAL
@@ -16,12 +16,14 @@ package io.memguard.monitor;
  * @param systemAvailableRecovery available-memory fraction above which that emergency is over
  * @param pauseBelowPriority admission pauses for tasks with a priority below this during an emergency
  * @param stopBelowPriority only tasks with a priority below this may be asked to stop
- * @param maxStopsPerEvaluation how many tasks one evaluation may ask to stop
+ * @param maxStopsPerEvaluation at most how many tasks one evaluation may ask to stop (the stop
+ *     plan decides how many it needs)
  * @param projectionHorizon how far ahead the live set's growth between two samples is projected:
- *     a live set at CRITICAL or above whose projection reaches the emergency threshold within this
- *     horizon is treated as an emergency now (zero turns projection off); after asking a task to
- *     stop, the guard waits for it to stop and a collection to run, at most twice this long,
- *     before it stops another
+ *     a live set at ELEVATED or above whose projection reaches the emergency threshold within this
+ *     horizon is treated as an emergency now (zero turns projection off); after asking tasks to
+ *     stop, the guard waits for them to stop and a collection to run, at most twice this long,
+ *     before it plans again; what stopped tasks held counts as released until a measurement shows
+ *     it, for at most ten horizons (and at least 5 s)
  */
 public record GuardConfig(
     double elevated,
@@ -59,9 +61,9 @@ public record GuardConfig(
     }
   }
 
-  /** The defaults: 0.80 / 0.90 / 0.95, recovery 0.85; system 5% / 10%; pause all; stop any; 1 stop; 1 s. */
+  /** The defaults: 0.80 / 0.90 / 0.95, recovery 0.85; system 5% / 10%; pause all; stop any, as planned; 1 s. */
   public static GuardConfig ofDefaults() {
-    return new GuardConfig(0.80, 0.90, 0.95, 0.85, 0.05, 0.10, Integer.MAX_VALUE, Integer.MAX_VALUE, 1,
+    return new GuardConfig(0.80, 0.90, 0.95, 0.85, 0.05, 0.10, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE,
         java.time.Duration.ofSeconds(1));
   }
 

@@ -27,6 +27,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAccumulator;
+import java.util.concurrent.atomic.LongAccumulator;
 
 /**
  * The forked JVM behind the {@code guard} scenario: concurrent array-heavy tasks inside scopes
@@ -44,6 +47,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * flat JSON object with the outcome counts and, when guarded, the guard's figures.
  */
 public final class GuardWorkloadMain {
+  /** The bytes of the arrays the running tasks hold right now: the part of the live set they make. */
+  private static final AtomicLong HELD_BYTES = new AtomicLong();
+
   private GuardWorkloadMain() {}
 
   /** Runs the workload; exits 0 when it ran (whatever the tasks did), 2 on bad usage. */
@@ -85,12 +91,13 @@ public final class GuardWorkloadMain {
             .leakDetector(LeakDetectorConfig.builder().enabled(false).build())
             .defaultAlertRules(false)
             .build())) {
-      java.util.concurrent.atomic.DoubleAccumulator maxLive =
-          new java.util.concurrent.atomic.DoubleAccumulator(Math::max, 0);
+      DoubleAccumulator maxLive = new DoubleAccumulator(Math::max, 0);
+      LongAccumulator maxHeld = new LongAccumulator(Math::max, 0);
       monitor.subscribe(s -> {
         if (!Double.isNaN(s.liveSetUtilization())) {
           maxLive.accumulate(s.liveSetUtilization());
         }
+        maxHeld.accumulate(HELD_BYTES.get());
       });
       monitor.emergencyGuard().ifPresent(g -> g.addListener(e -> System.err.printf(Locale.ROOT,
           "guard %s: %s%n", e.type(), e.message())));
@@ -136,6 +143,7 @@ public final class GuardWorkloadMain {
         result.put("failed", failed);
         result.put("notAdmitted", notAdmitted);
         result.put("maxLiveHeapFraction", round(maxLive.get()));
+        result.put("maxTaskDataHeapFraction", round((double) maxHeld.get() / maxHeap));
       } finally {
         pool.shutdownNow();
       }
@@ -171,6 +179,7 @@ public final class GuardWorkloadMain {
         byte[] block = new byte[chunk];
         Arrays.fill(block, (byte) i);
         held.add(block);
+        HELD_BYTES.addAndGet(chunk);
         Thread.sleep(paceMs);
       }
       long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(holdMs);
@@ -181,6 +190,9 @@ public final class GuardWorkloadMain {
         }
         Thread.sleep(50);
       }
+    } finally {
+      HELD_BYTES.addAndGet(-(long) held.size() * chunk);
+      held.clear();
     }
     return checksum;
   }

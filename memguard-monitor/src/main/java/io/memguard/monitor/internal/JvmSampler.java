@@ -114,8 +114,11 @@ public final class JvmSampler implements Sampler {
 
   @Override
   public void sample(MemorySnapshot.Builder into) {
+    long heapUsed = -1;
     try {
-      into.heap(usage(memory.getHeapMemoryUsage()));
+      Usage heap = usage(memory.getHeapMemoryUsage());
+      heapUsed = heap.usedBytes();
+      into.heap(heap);
       into.nonHeap(usage(memory.getNonHeapMemoryUsage()));
     } catch (RuntimeException | LinkageError e) {
       fail(into, "heap", e);
@@ -157,7 +160,7 @@ public final class JvmSampler implements Sampler {
         fail(into, "collector " + gc.getName(), e);
       }
     }
-    sampleLiveSet(into, gcCount, collectionLiveKnown ? collectionLive : -1);
+    sampleLiveSet(into, gcCount, collectionLiveKnown ? collectionLive : -1, heapUsed);
     try {
       if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
           && t.isThreadAllocatedMemorySupported()
@@ -211,30 +214,45 @@ public final class JvmSampler implements Sampler {
     osUnavailable.putAll(read.unavailable());
   }
 
-  private void sampleLiveSet(MemorySnapshot.Builder into, long gcCount, long collectionLive) {
+  /**
+   * The live set: the lowest heap use right after a GC since the previous sample. Heap in use now
+   * bounds it too: when the heap holds less than the last GC left (a concurrent cycle freed whole
+   * regions between pauses, which G1 reports to no MXBean), that lower figure is the new reading.
+   */
+  private void sampleLiveSet(MemorySnapshot.Builder into, long gcCount, long collectionLive, long heapUsed) {
+    boolean updated = false;
+    boolean fromNotifications = false;
     if (gcEvents != null && gcEvents.active()) {
       try {
         long min = gcEvents.drain(into::addPause);
         if (min >= 0) {
           liveSet = min;
-          into.liveSet(liveSet, true);
-        } else {
-          into.liveSet(liveSet, false);
+          updated = true;
         }
-        return;
+        fromNotifications = true;
       } catch (RuntimeException | LinkageError e) {
         fail(into, "gc-notifications", e);
       }
     } else {
       into.unavailable("gc-notifications", gcEventsProblem + "; live set taken from pool collection usage");
     }
-    // Fallback: the pools' usage after their last collection, refreshed when the GC count moves.
-    boolean updated = gcCount != fallbackGcCount && collectionLive >= 0;
-    if (updated) {
+    if (!fromNotifications && gcCount != fallbackGcCount && collectionLive >= 0) {
+      // The pools' usage after their last collection, refreshed when the GC count moves.
       liveSet = collectionLive;
       fallbackGcCount = gcCount;
+      updated = true;
+    }
+    long bounded = boundedByHeapUsed(liveSet, heapUsed);
+    if (bounded != liveSet) {
+      liveSet = bounded;
+      updated = true;
     }
     into.liveSet(liveSet, updated);
+  }
+
+  /** The live set can never exceed the heap in use: the lower of the two, unknown (-1) ignored. */
+  static long boundedByHeapUsed(long liveSet, long heapUsed) {
+    return liveSet >= 0 && heapUsed >= 0 && heapUsed < liveSet ? heapUsed : liveSet;
   }
 
   private void fail(MemorySnapshot.Builder into, String source, Throwable e) {
