@@ -267,7 +267,24 @@ public final class EmergencyGuard implements AutoCloseable {
     if (s.heapUsedFraction() >= config.emergency() && worst.level == PressureLevel.NORMAL) {
       worst = new Reading(PressureLevel.ELEVATED, GuardLimit.HEAP_USED, s.heapUsedFraction());
     }
+    // So is the allocation rate: the part of it that survives is how fast the live set grows.
+    double growing = liveWithinHorizon(s, live);
+    if (worst.level == PressureLevel.NORMAL && growing >= config.emergency()) {
+      worst = new Reading(PressureLevel.ELEVATED, GuardLimit.HEAP_LIVE, live, growing);
+    }
     return worst;
+  }
+
+  /**
+   * The live set after another horizon of allocation at the current rate, of which the learned
+   * share survives; NaN when the rate or the share is unknown.
+   */
+  private double liveWithinHorizon(GuardSample s, double live) {
+    double rate = s.allocationRateBytesPerSecond();
+    if (Double.isNaN(live) || !(rate > 0) || survival <= 0) {
+      return Double.NaN;
+    }
+    return live + rate * survival * config.projectionHorizon().toNanos() / 1e9 / heapMaxBytes;
   }
 
   /**
@@ -505,8 +522,12 @@ public final class EmergencyGuard implements AutoCloseable {
       default -> "%.1f%%";
     };
     String text = String.format(Locale.ROOT, what, r.fraction * 100);
-    return Double.isNaN(r.projected) ? text
-        : text + String.format(Locale.ROOT, " and rising: projected %.1f%% within the horizon", r.projected * 100);
+    if (Double.isNaN(r.projected)) {
+      return text;
+    }
+    return text + String.format(Locale.ROOT, r.level == PressureLevel.ELEVATED
+        ? " and allocating what survives: %.1f%% within the horizon (early warning)"
+        : " and rising: projected %.1f%% within the horizon", r.projected * 100);
   }
 
   private void emit(GuardEvent.Type type, Reading r, long now, Duration inEmergencyFor, Duration toRecover,

@@ -64,6 +64,33 @@ class EmergencyGuardTest {
   }
 
   @Test
+  void allocationRate_thatSurvives_isAnEarlyWarningOnly() {
+    long heapMax = 100L << 20;
+    double fast = 40.0 * (1 << 20); // 40% of the heap per second
+    try (EmergencyGuard g = EmergencyGuard.builder(memory).heapMaxBytes(heapMax).build()) {
+      g.addListener(events::add);
+      // Garbage: nothing survived between the two collections, so allocating fast is no warning.
+      g.evaluate(new GuardSample(0, 0.30, 0.70, fast, Double.NaN, -1, -1));
+      assertThat(g.evaluate(new GuardSample(100 * MS, 0.30, 0.31, fast, Double.NaN, -1, -1)))
+          .isEqualTo(PressureLevel.NORMAL);
+      assertThat(events).isEmpty();
+    }
+    try (EmergencyGuard g = EmergencyGuard.builder(memory).heapMaxBytes(heapMax).build()) {
+      g.addListener(events::add);
+      // Everything allocated survived the last collection: 60% + 40% within the 1 s horizon.
+      g.evaluate(new GuardSample(0, 0.50, 0.60, fast, Double.NaN, -1, -1));
+      assertThat(g.evaluate(new GuardSample(100 * MS, 0.60, 0.60, fast, Double.NaN, -1, -1)))
+          .isEqualTo(PressureLevel.ELEVATED);
+      assertThat(events).singleElement().satisfies(e -> {
+        assertThat(e.limit()).isEqualTo(GuardLimit.HEAP_LIVE);
+        assertThat(e.message()).contains("heap live set at 60.0%", "100.0% within the horizon (early warning)");
+      });
+      assertThat(g.inEmergency()).isFalse();
+      assertThat(allocator.isPaused()).isFalse();
+    }
+  }
+
+  @Test
   void levelsBelowEmergency_areReportedButTakeNoAction() {
     assertThat(heap(0, 0.82, 0.9)).isEqualTo(PressureLevel.ELEVATED);
     assertThat(heap(10_000, 0.91, 0.92)).as("slow growth: projected 91.5%").isEqualTo(PressureLevel.CRITICAL);
