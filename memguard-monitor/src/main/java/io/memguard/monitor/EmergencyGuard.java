@@ -400,8 +400,11 @@ public final class EmergencyGuard implements AutoCloseable {
     lastVictimsClosedEpoch = -1;
     for (Grant victim : victims) {
       long held = victim.scope().reservedBytes();
-      String reason = "stopped by the emergency guard: " + describe(worst)
-          + "; it had the lowest priority (" + victim.priority() + ") and held " + MemorySize.format(held);
+      String reason = "stopped by the emergency guard: " + describe(worst) + "; "
+          + (victims.size() == 1 ? "it had the lowest priority (" + victim.priority() + ")"
+              : "one of " + victims.size() + " tasks stopped, lowest priority and largest first, so that the others"
+                  + " can finish (this one: priority " + victim.priority() + ")")
+          + " and held " + MemorySize.format(held);
       if (victim.cancellation().cancel(reason)) {
         stopsRequested++;
         pendingRelease += held;

@@ -15,7 +15,8 @@ import java.time.Duration;
  * @param timeInEmergency for EMERGENCY_LEFT and RECOVERED: how long the level was EMERGENCY
  * @param timeToRecover for RECOVERED: from entering the emergency to recovery
  * @param task for TASK_STOP_REQUESTED: the task asked to stop
- * @param bytesReleased for CLEANUP_STAGE: what the stage's actions said they released
+ * @param bytesReleased for CLEANUP_STAGE: what the stage's actions said they released; for
+ *     TASK_STOP_REQUESTED: what the task held (reserved) when asked to stop, released when it stops
  */
 public record GuardEvent(
     Type type,

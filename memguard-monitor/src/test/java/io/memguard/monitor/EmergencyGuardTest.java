@@ -285,6 +285,8 @@ class EmergencyGuardTest {
       planner.evaluate(GuardSample.ofHeap(100 * MS, 0.96, 0.97));
       // 96 + 40 unused: stop a (76 + 40), b (56 + 40), c (41 + 35 = 76 fits): d finishes.
       assertThat(List.of(a, b, c)).allMatch(g -> g.cancellation().isCancelled());
+      assertThat(b.cancellation().reason()).contains("one of 3 tasks stopped", "so that the others can finish",
+          "priority 1", "held 20.0 MiB");
       assertThat(d.cancellation().isCancelled()).isFalse();
       assertThat(planner.stats().tasksStopRequested()).isEqualTo(3);
       for (Grant g : List.of(a, b, c, d)) {
