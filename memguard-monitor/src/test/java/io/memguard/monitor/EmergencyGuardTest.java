@@ -262,7 +262,7 @@ class EmergencyGuardTest {
       planner.evaluate(GuardSample.ofHeap(0, 0.70, 0.72));
       // 80% and +10% in 100 ms: projected far past 95%, so it plans now rather than after the next GC.
       assertThat(planner.evaluate(GuardSample.ofHeap(100 * MS, 0.80, 0.81))).isEqualTo(PressureLevel.EMERGENCY);
-      // Live 80 + unused grants 30 > 85. Without a: 60 + 20 = 80 fits, so b and c go on.
+      // Live 81 (the estimate) + unused grants 30 > 85. Without a: 61 + 20 = 81 fits, so b and c go on.
       assertThat(a.cancellation().isCancelled()).isTrue();
       assertThat(b.cancellation().isCancelled()).isFalse();
       assertThat(c.cancellation().isCancelled()).isFalse();
@@ -283,7 +283,7 @@ class EmergencyGuardTest {
       Grant d = task("d", 3, 40, 5);
       planner.evaluate(GuardSample.ofHeap(0, 0.90, 0.91));
       planner.evaluate(GuardSample.ofHeap(100 * MS, 0.96, 0.97));
-      // 96 + 40 unused: stop a (76 + 40), b (56 + 40), c (41 + 35 = 76 fits): d finishes.
+      // Live 97 (the estimate) + 40 unused: stop a (77 + 40), b (57 + 40), c (42 + 35 = 77 fits): d finishes.
       assertThat(List.of(a, b, c)).allMatch(g -> g.cancellation().isCancelled());
       assertThat(b.cancellation().reason()).contains("one of 3 tasks stopped", "so that the others can finish",
           "priority 1", "held 20.0 MiB");
