@@ -253,6 +253,15 @@ class EmergencyGuardTest {
     return g;
   }
 
+  /** A priority-1 task holding 50 MiB of a 60 MiB grant is stopped by a fast-growing live set, then stops. */
+  private void stopAndCloseATaskHolding50MiB(EmergencyGuard planner) throws InterruptedException {
+    Grant a = task("a", 1, 60, 50);
+    planner.evaluate(GuardSample.ofHeap(0, 0.80, 0.82));
+    planner.evaluate(GuardSample.ofHeap(100 * MS, 0.90, 0.91));
+    assertThat(a.cancellation().isCancelled()).isTrue();
+    a.close();
+  }
+
   @Test
   void stopPlan_stopsTheFewestTasksAfterWhichTheOthersCanFinishUnderTheRecoveryLine() throws Exception {
     try (EmergencyGuard planner = guardOf100MiB()) {
@@ -298,12 +307,8 @@ class EmergencyGuardTest {
   @Test
   void stopPlan_countsWhatVictimsReleased_untilACollectionShowsIt_soGarbageDoesNotStopMore() throws Exception {
     try (EmergencyGuard planner = guardOf100MiB()) {
-      Grant a = task("a", 1, 60, 50);
       Grant b = task("b", 2, 30, 20);
-      planner.evaluate(GuardSample.ofHeap(0, 0.80, 0.82));
-      planner.evaluate(GuardSample.ofHeap(100 * MS, 0.90, 0.91));
-      assertThat(a.cancellation().isCancelled()).isTrue();
-      a.close();
+      stopAndCloseATaskHolding50MiB(planner);
       // Young collections keep a's 50 MiB in the old generation for a while: still "live" at 96%.
       planner.evaluate(GuardSample.ofHeap(200 * MS, 0.93, 0.94));
       planner.evaluate(GuardSample.ofHeap(300 * MS, 0.96, 0.97));
@@ -323,12 +328,8 @@ class EmergencyGuardTest {
   @Test
   void stopPlan_aReleaseNeverSeenInAMeasurement_expires() throws Exception {
     try (EmergencyGuard planner = guardOf100MiB()) {
-      Grant a = task("a", 1, 60, 50);
       Grant b = task("b", 2, 30, 25);
-      planner.evaluate(GuardSample.ofHeap(0, 0.80, 0.82));
-      planner.evaluate(GuardSample.ofHeap(100 * MS, 0.90, 0.91));
-      assertThat(a.cancellation().isCancelled()).isTrue();
-      a.close();
+      stopAndCloseATaskHolding50MiB(planner);
       planner.evaluate(GuardSample.ofHeap(200 * MS, 0.96, 0.97));
       assertThat(b.cancellation().isCancelled()).isFalse();
       // Ten projection horizons later a's 50 MiB still has not shown up as freed: something holds it.
