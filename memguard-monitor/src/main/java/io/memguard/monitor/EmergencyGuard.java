@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * or kills a thread: tasks stop themselves and release their scopes.
  *
  * <p><b>Garbage is not an emergency.</b> Heap in use counts garbage that the next young GC frees,
- * so it only ever raises an early warning (ELEVATED); emergencies are judged on what survives a GC.
+ * so it only ever raises an early warning (ELEVATED); so does an allocation rate whose surviving
+ * share would take the live set to the emergency line within the projection horizon. Emergencies
+ * are judged on what survives a GC.
  *
  * <p>Feed it samples with {@link #evaluate(GuardSample)}: the {@link MemoryMonitor} does so after
  * each sample, tests do with made-up samples. While in an emergency it also reports itself to the
