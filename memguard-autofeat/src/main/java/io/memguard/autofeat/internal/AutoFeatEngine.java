@@ -109,7 +109,8 @@ public final class AutoFeatEngine {
 
         hooks.phaseStarted("select", store.bytesUsed());
         SelectionOptions so = new SelectionOptions(config.problem(), config.featselRuns(), config.seed(),
-                config.selectionMaxRows(), config.selectionMaxChunkWidth(), config.selectionPath());
+                config.selectionMaxRows(), config.selectionMaxChunkWidth(), config.selectionInitialFitAll(),
+                config.selectionPath());
         SelectionResult selection =
                 new FeatureSelector(so, store, generated.columns(), searchY, hooks).select();
         List<Expr> chosen = new ArrayList<>();

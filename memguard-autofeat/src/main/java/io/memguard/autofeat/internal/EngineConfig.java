@@ -24,6 +24,7 @@ public final class EngineConfig {
     private final int batchSize;
     private final int selectionMaxRows;
     private final int selectionMaxChunkWidth;
+    private final boolean selectionInitialFitAll;
     private final int searchMaxRows;
     private final boolean recomputeLastStep;
     private final PathOptions selectionPath;
@@ -39,6 +40,7 @@ public final class EngineConfig {
         this.batchSize = b.batchSize;
         this.selectionMaxRows = b.selectionMaxRows;
         this.selectionMaxChunkWidth = b.selectionMaxChunkWidth;
+        this.selectionInitialFitAll = b.selectionInitialFitAll;
         this.searchMaxRows = b.searchMaxRows;
         this.recomputeLastStep = b.recomputeLastStep;
         this.selectionPath = b.selectionPath;
@@ -67,6 +69,7 @@ public final class EngineConfig {
         b.batchSize = batchSize;
         b.selectionMaxRows = selectionMaxRows;
         b.selectionMaxChunkWidth = selectionMaxChunkWidth;
+        b.selectionInitialFitAll = selectionInitialFitAll;
         b.searchMaxRows = searchMaxRows;
         b.recomputeLastStep = recomputeLastStep;
         b.selectionPath = selectionPath;
@@ -120,6 +123,17 @@ public final class EngineConfig {
     }
 
     /**
+     * Whether each selection run's initial L1 fit may take every column, as autofeat's does (the default): the
+     * engine then asks {@link io.memguard.autofeat.internal.batch.EngineHooks#nextBatchSize} for phase
+     * {@code "select-initial"} with all columns and fits them all if the answer grants them, else it falls back to
+     * the columns that correlate best with the target. Off, or with a {@link #selectionMaxChunkWidth()} cap, the
+     * initial fit always takes the screened columns.
+     */
+    public boolean selectionInitialFitAll() {
+        return selectionInitialFitAll;
+    }
+
+    /**
      * Rows feature generation and selection work on (0 = all): when smaller than the training rows, that many rows
      * are drawn once (seeded) and the search for features runs on them; the selected features are then evaluated
      * on all rows and the final model is fitted on all rows.
@@ -153,6 +167,7 @@ public final class EngineConfig {
                 + ", transformations=" + transformations.stream().map(Transformation::label).toList()
                 + ", precision=" + precision + ", seed=" + seed + ", batchSize=" + batchSize
                 + ", selectionMaxRows=" + selectionMaxRows + ", selectionMaxChunkWidth=" + selectionMaxChunkWidth
+                + ", selectionInitialFitAll=" + selectionInitialFitAll
                 + ", searchMaxRows=" + searchMaxRows + ", recomputeLastStep=" + recomputeLastStep + "}";
     }
 
@@ -167,6 +182,7 @@ public final class EngineConfig {
         private int batchSize = 256;
         private int selectionMaxRows;
         private int selectionMaxChunkWidth;
+        private boolean selectionInitialFitAll = true;
         private int searchMaxRows;
         private boolean recomputeLastStep;
         private PathOptions selectionPath;
@@ -272,6 +288,12 @@ public final class EngineConfig {
                 throw new IllegalArgumentException("selectionMaxChunkWidth must be >= 0, was " + width);
             }
             this.selectionMaxChunkWidth = width;
+            return this;
+        }
+
+        /** Lets selection's initial L1 fits take every column when granted; see {@link EngineConfig#selectionInitialFitAll()}. */
+        public Builder selectionInitialFitAll(boolean all) {
+            this.selectionInitialFitAll = all;
             return this;
         }
 

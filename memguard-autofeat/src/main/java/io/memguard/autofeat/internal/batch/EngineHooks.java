@@ -6,7 +6,7 @@ package io.memguard.autofeat.internal.batch;
  *
  * <p>Order: {@link #phaseStarted} {@code "generate"}, then per batch {@link #checkCancelled()},
  * {@link #nextBatchSize}, the batch, {@link #batchDone}, {@link #progress}; {@link #phaseStarted} {@code "select"}
- * (per run: {@link #checkCancelled()}, {@link #nextBatchSize} once, then per chunk {@link #checkCancelled()}, the
+ * (per run: {@link #checkCancelled()}, {@link #nextBatchSize} once or twice (see below), then per chunk {@link #checkCancelled()}, the
  * chunk, {@link #batchDone}, {@link #progress}); {@link #phaseStarted} {@code "model"}, {@link #checkCancelled()},
  * {@link #nextBatchSize} {@code ("model", 0, selected features, n * 8)} whose answer caps the features the final
  * model uses (best-ranked first); finally {@link #phaseStarted} {@code "done"} just before fit returns.
@@ -14,8 +14,12 @@ package io.memguard.autofeat.internal.batch;
  * <p>Phases: {@code "generate"} (feature generation; step = feature-engineering step 1..n, a batch is a group of
  * candidate features), {@code "filter"} (the final correlation filter of generation), {@code "select"} (feature
  * selection; step = selection run 1..runs, a batch is one chunk of columns fitted together, and the final
- * aggregation reports step 0) and {@code "model"} (the final model). In selection, {@link #nextBatchSize} is asked
- * once per run and its answer caps the width of the run's initial screened fit and of every chunk. {@link #checkCancelled()} and
+ * aggregation reports step 0) and {@code "model"} (the final model). In selection, when the run's initial fit may
+ * take all P columns, {@link #nextBatchSize} is first asked {@code ("select-initial", run, P, m * 8)}: an answer of
+ * at least P grants the initial fit on all columns and caps every chunk; a smaller one falls back to the screened
+ * initial fit, and if it exceeds the screened width the engine asks again {@code ("select", run, width, m * 8)} to
+ * size the run's fits to what it uses. Otherwise {@link #nextBatchSize} is asked once per run ({@code "select"})
+ * and its answer caps the width of the run's initial screened fit and of every chunk. {@link #checkCancelled()} and
  * {@link #nextBatchSize} may throw to stop the fit; the exception propagates to the caller of fit. Exceptions
  * from {@link #batchDone} and {@link #progress} are logged and swallowed, never propagated.
  */
@@ -27,7 +31,7 @@ public interface EngineHooks {
     /**
      * Chooses the size of the next batch.
      *
-     * @param phase {@code "generate"}, {@code "select"} or {@code "model"}
+     * @param phase {@code "generate"}, {@code "select-initial"}, {@code "select"} or {@code "model"}
      * @param step the step (generation) or run (selection), 1-based
      * @param suggested the engine's own choice (candidates per batch, or columns per L1 fit)
      * @param bytesPerCandidate heap bytes one more candidate costs while the batch runs (scratch values plus

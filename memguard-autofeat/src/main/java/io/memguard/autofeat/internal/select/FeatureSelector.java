@@ -25,18 +25,20 @@ import org.slf4j.LoggerFactory;
  * at a time; not thread-safe (one instance per fit).
  *
  * <p>Each run {@code r} draws {@code m = max(10, int(0.85 n))} rows with a seed derived from the configured seed
- * and {@code r}. Instead of autofeat's initial L1 fit on all P columns, every column is scored by its absolute
- * correlation with the target on the run's rows (one streaming pass, O(1) memory per column) and the L1 fit runs
- * on the best-scored chunk of {@code max(10, int(0.5 m))} columns; its top {@code m // 5} columns form the initial
- * set. The rest follows autofeat: noise filter of the initial set, the remaining columns in seeded random order in
+ * and {@code r}. Its initial L1 fit runs, as autofeat's, on all P columns when {@link SelectionOptions#initialFitAll()}
+ * allows it and the hooks grant the P x m block ({@link EngineHooks#nextBatchSize} for phase {@code "select-initial"}
+ * answers at least P); otherwise every column is scored by its absolute correlation with the target on the run's
+ * rows (one streaming pass, O(1) memory per column) and the L1 fit runs on the best-scored chunk of
+ * {@code max(10, int(0.5 m))} columns. The fit's top {@code m // 5} columns form the initial set. The rest follows
+ * autofeat: noise filter of the initial set, the remaining columns in seeded random order in
  * chunks of {@code max(10, int(0.5 m - |initial|))}, each fitted with the initial set and its noise columns,
  * columns beating the largest noise weight kept, and a last noise filter. Votes over the runs rank the columns
  * (ties: shorter printed expression, then higher |corr| with the target, then lower column index); a column is dropped if its |corr| with a column
  * kept above it is at least 0.9; a final noise filter on all rows gives the result.
  *
- * <p>Memory: besides one score per column, only the current chunk's standardised columns on the run's rows exist
- * ({@code width x m} doubles); the width can be capped by {@link SelectionOptions#maxChunkWidth()} and by
- * {@link EngineHooks#nextBatchSize}.
+ * <p>Memory: besides one score per column, only the current fit's standardised columns on the run's rows exist
+ * ({@code width x m} doubles, {@code P x m} for an initial fit on all columns); the width can be capped by
+ * {@link SelectionOptions#maxChunkWidth()} and by {@link EngineHooks#nextBatchSize}.
  */
 public final class FeatureSelector {
 
@@ -149,25 +151,39 @@ public final class FeatureSelector {
         double[] y = gather(target, rows);
         int p = columns.size();
 
-        // 1. screening: |corr(column, target)| on the run's rows, one column at a time
-        double[] score = screen(null, rows, y);
+        // 1. the initial fit's columns: all of them (autofeat) if the hooks grant a p x m block, else the chunk
+        // width of the columns that correlate best with the target
         int width = Math.max(10, (int) (0.5 * m));
         if (options.maxChunkWidth() > 0) {
             width = Math.min(width, options.maxChunkWidth());
         }
         width = Math.min(width, p);
-        // one answer per run caps the initial fit and every chunk (each is a width x m block of doubles)
-        int asked = Math.max(1, hooks.nextBatchSize("select", step, width, (long) m * Double.BYTES));
-        width = Math.min(width, asked);
-        Integer[] order = IntStream.range(0, p).boxed().toArray(Integer[]::new);
-        Arrays.sort(order, Comparator.<Integer>comparingDouble(j -> -score[j]).thenComparingInt(j -> j));
-        int[] screened = new int[width];
-        for (int k = 0; k < width; k++) {
-            screened[k] = order[k];
+        long columnBytes = (long) m * Double.BYTES;
+        int asked = -1;
+        if (width < p && options.initialFitAll() && options.maxChunkWidth() == 0) {
+            asked = Math.max(1, hooks.nextBatchSize("select-initial", step, p, columnBytes));
         }
-        Arrays.sort(screened);
+        boolean granted = asked >= p;
+        if (!granted && (asked < 0 || asked > width)) {
+            // one answer per run caps the initial fit and every chunk (each a width x m block of doubles)
+            asked = Math.max(1, hooks.nextBatchSize("select", step, width, columnBytes));
+        }
+        width = granted ? p : Math.min(width, asked);
+        int[] screened;
+        if (width == p) {
+            screened = IntStream.range(0, p).toArray();
+        } else {
+            double[] score = screen(null, rows, y);
+            Integer[] order = IntStream.range(0, p).boxed().toArray(Integer[]::new);
+            Arrays.sort(order, Comparator.<Integer>comparingDouble(j -> -score[j]).thenComparingInt(j -> j));
+            screened = new int[width];
+            for (int k = 0; k < width; k++) {
+                screened[k] = order[k];
+            }
+            Arrays.sort(screened);
+        }
 
-        // 2. initial L1 fit on the screened chunk; keep at most m // 5 columns
+        // 2. initial L1 fit; keep at most m // 5 columns
         double[] w = weights(load(screened, rows), m, y);
         double[] sorted = w.clone();
         Arrays.sort(sorted);
@@ -236,8 +252,8 @@ public final class FeatureSelector {
             }
         }
         List<Integer> out = noiseFilter(cands, rows, y, rnd);
-        LOG.debug("selection run {}: m={}, screened={}, initial={}, chunks={}, candidates={}, selected={}", step, m,
-                width, initial.size(), splits, cands.size(), out.size());
+        LOG.debug("selection run {}: m={}, initial fit on {} of {} columns, initial={}, chunks={}, candidates={},"
+                + " selected={}", step, m, width, p, initial.size(), splits, cands.size(), out.size());
         return out;
     }
 

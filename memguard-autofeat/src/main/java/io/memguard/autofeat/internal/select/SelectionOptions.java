@@ -14,10 +14,19 @@ import java.util.Objects;
  *     seeded); 0 = all rows
  * @param maxChunkWidth if positive, no L1 fit in selection gets more than this many candidate columns (plus noise
  *     and the initial set); 0 = autofeat's widths
+ * @param initialFitAll whether each run's initial L1 fit may take every column, as autofeat's does, when the hooks
+ *     grant a block of all columns on the run's rows; otherwise (and always when {@code maxChunkWidth} is positive)
+ *     it takes the columns that correlate best with the target, as many as a chunk
  * @param path the penalty-path settings of the L1 fits
  */
 public record SelectionOptions(
-        ProblemType problem, int runs, long seed, int maxRows, int maxChunkWidth, PathOptions path) {
+        ProblemType problem,
+        int runs,
+        long seed,
+        int maxRows,
+        int maxChunkWidth,
+        boolean initialFitAll,
+        PathOptions path) {
 
     /** Validates. */
     public SelectionOptions {
@@ -31,8 +40,11 @@ public record SelectionOptions(
         }
     }
 
-    /** autofeat's defaults for {@code problem}: 5 runs, seed 0, all rows, autofeat's chunk widths. */
+    /**
+     * autofeat's defaults for {@code problem}: 5 runs, seed 0, all rows, autofeat's chunk widths, initial fits on all
+     * columns.
+     */
     public static SelectionOptions ofDefaults(ProblemType problem) {
-        return new SelectionOptions(problem, 5, 0L, 0, 0, PathOptions.forSelection(problem));
+        return new SelectionOptions(problem, 5, 0L, 0, 0, true, PathOptions.forSelection(problem));
     }
 }
