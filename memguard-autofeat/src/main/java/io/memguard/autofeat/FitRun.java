@@ -92,6 +92,8 @@ final class FitRun implements EngineHooks {
   private long stepAccepted;
   private double fixedRatio = MemoryPlanner.FIXED_RATIO;
   private long runRowBytes = 1;
+  private boolean initialFitSeen;
+  private boolean initialFitAll;
 
   private int lastStep;
   private int lastBatch;
@@ -227,6 +229,15 @@ final class FitRun implements EngineHooks {
           "cheapest lightweight plan (" + min.describe() + ")");
     }
     decide("plan: " + chosen.describe());
+    if (chosen.initialFitAll()) {
+      decide("selection: initial L1 fits on all columns (in the predicted peak)");
+    } else if (chosen.lightweight()) {
+      decide("selection: initial L1 fits on the best-correlated columns (lightweight plan)");
+    } else {
+      decide("selection: initial L1 fits on the best-correlated columns: on all columns the plan"
+          + " would need " + MemorySize.format(planner.peak(8, n, false, 0, true)) + " of "
+          + MemorySize.format(usable) + " usable");
+    }
     endPhase();
     if (chosen.lightweight()) {
       announceLightweight(reason, FitPhase.PLAN, chosen);
@@ -259,6 +270,7 @@ final class FitRun implements EngineHooks {
           .searchMaxRows(plan.searchRows() < plan.rows() ? plan.searchRows() : 0)
           .recomputeLastStep(plan.recomputeLastStep())
           .selectionMaxChunkWidth(plan.maxChunkWidth())
+          .selectionInitialFitAll(plan.initialFitAll())
           .build();
       searchRows = plan.searchRows();
       resetCounts();
@@ -378,7 +390,10 @@ final class FitRun implements EngineHooks {
     releaseBatch();
     return switch (enginePhase) {
       case "generate" -> sizeGeneration(step, suggested, bytesPerCandidate);
-      case "select" -> sizeSelection(step, suggested, bytesPerCandidate);
+      case "select-initial" -> sizeInitialFit(step, suggested, bytesPerCandidate);
+      case "select" -> sizeSelection(step, suggested, bytesPerCandidate,
+          String.format(Locale.ROOT, "noise and initial columns estimated at %.0f%% of the chunk",
+              fixedRatio * 100));
       case "model" -> sizeModel(suggested, bytesPerCandidate);
       default -> suggested;
     };
@@ -408,7 +423,29 @@ final class FitRun implements EngineHooks {
         String.format(Locale.ROOT, "acceptance estimate %.2f", acceptance));
   }
 
-  private int sizeSelection(int run, int suggested, long bytesPerCandidate) {
+  /**
+   * Sizes a run whose initial fit may take all {@code columns}: the answer grants them if it is at
+   * least {@code columns}. Records the outcome of the first run and every change.
+   */
+  private int sizeInitialFit(int run, int columns, long bytesPerCandidate) {
+    int size = sizeSelection(run, columns, bytesPerCandidate,
+        "initial fit on all " + columns + " columns asked");
+    boolean all = size >= columns;
+    if (!initialFitSeen || initialFitAll != all) {
+      initialFitSeen = true;
+      initialFitAll = all;
+      Decision d = decision;
+      decide(all
+          ? String.format(Locale.ROOT, "select run %d: initial L1 fit on all %d columns (%s reserved"
+              + " for the run)", run, columns, MemorySize.format(d.reserved()))
+          : String.format(Locale.ROOT, "select run %d: initial L1 fit on the best-correlated"
+              + " columns: all %d would need %s, %d fit in %s available", run, columns,
+              MemorySize.format(columns * d.perItem()), size, MemorySize.format(d.available())));
+    }
+    return size;
+  }
+
+  private int sizeSelection(int run, int suggested, long bytesPerCandidate, String note) {
     batchIndex = 0;
     runRowBytes = bytesPerCandidate;
     lastStep = run;
@@ -421,9 +458,7 @@ final class FitRun implements EngineHooks {
         + (plan.recomputeLastStep() ? 4L * searchRows * Double.BYTES : 0);
     int min = Math.min(10, Math.max(1, suggested));
     int max = shrinkForPressure(Math.max(1, suggested), min);
-    return reserveBatch(FitPhase.SELECT, run, 0, "run-" + run, fixed, perColumn, min, max,
-        String.format(Locale.ROOT, "noise and initial columns estimated at %.0f%% of the chunk",
-            fixedRatio * 100));
+    return reserveBatch(FitPhase.SELECT, run, 0, "run-" + run, fixed, perColumn, min, max, note);
   }
 
   private int sizeModel(int features, long bytesPerFeature) {
@@ -438,7 +473,8 @@ final class FitRun implements EngineHooks {
       decide("final model: " + why);
       if (lightweightReason == null) {
         plan = new FitPlan(true, plan.floatStorage(), plan.rows(), plan.searchRows(),
-            plan.recomputeLastStep(), plan.maxChunkWidth(), plan.predictedPeakBytes(),
+            plan.recomputeLastStep(), plan.maxChunkWidth(), plan.initialFitAll(),
+            plan.predictedPeakBytes(),
             plan.usableBytes());
         announceLightweight(why, FitPhase.MODEL, plan);
       }
@@ -711,6 +747,7 @@ final class FitRun implements EngineHooks {
     stepAccepted = 0;
     batchIndex = 0;
     fixedRatio = MemoryPlanner.FIXED_RATIO;
+    initialFitSeen = false;
   }
 
   private void notePeak() {

@@ -14,7 +14,8 @@ import io.memguard.autofeat.internal.GenerationSurvey;
  *       value}), per-column metadata, the expression pool, one batch of scratch columns, and the
  *       copy of the search rows;
  *   <li>selection: the stored candidates, metadata, one run's chunk matrix with the L1 solver's
- *       caches ({@code 2 * (width * 1.5) * m * 8}, m = 85% of the search rows), a few row vectors;
+ *       caches ({@code 2 * (width * 1.5) * m * 8}, m = 85% of the search rows; width = all columns
+ *       when the initial fit takes them all), a few row vectors;
  *   <li>final model: {@code 3 * features * rows * 8} on all rows.
  * </ul>
  *
@@ -77,9 +78,17 @@ final class MemoryPlanner {
     return model(features);
   }
 
-  /** The normal plan: double values on all rows, everything stored, autofeat's chunk widths. */
+  /**
+   * The normal plan: double values on all rows, everything stored, autofeat's chunk widths; the
+   * initial selection fits take all columns if the plan's prediction with that block fits {@code
+   * usable}, else the screened columns.
+   */
   FitPlan normal(long usable) {
-    return new FitPlan(false, false, rows, rows, false, 0, peak(8, rows, false, 0), usable);
+    long wide = peak(8, rows, false, 0, true);
+    if (wide <= usable) {
+      return new FitPlan(false, false, rows, rows, false, 0, true, wide, usable);
+    }
+    return new FitPlan(false, false, rows, rows, false, 0, false, peak(8, rows, false, 0), usable);
   }
 
   /**
@@ -100,8 +109,8 @@ final class MemoryPlanner {
         continue;
       }
       if (best == null || r > best.searchRows()) {
-        best = new FitPlan(true, b == Float.BYTES, rows, r, true, width, peak(b, r, true, width),
-            usable);
+        best = new FitPlan(true, b == Float.BYTES, rows, r, true, width, false,
+            peak(b, r, true, width), usable);
       }
       if (r == rows) {
         break;
@@ -133,13 +142,19 @@ final class MemoryPlanner {
   FitPlan minimalLightweight(long usable) {
     int lo = Math.min(rows, MIN_SEARCH_ROWS);
     int width = LIGHT_OPTIONS[LIGHT_OPTIONS.length - 1][1];
-    return new FitPlan(true, true, rows, lo, true, width, peak(4, lo, true, width), usable);
+    return new FitPlan(true, true, rows, lo, true, width, false, peak(4, lo, true, width), usable);
   }
 
-  /** The predicted peak of a plan. */
+  /** The predicted peak of a plan whose initial selection fits take the screened columns. */
   long peak(int bytesPerValue, int searchRows, boolean recompute, int widthCap) {
+    return peak(bytesPerValue, searchRows, recompute, widthCap, false);
+  }
+
+  /** The predicted peak of a plan; {@code initialAll}: the initial selection fits take all columns. */
+  long peak(int bytesPerValue, int searchRows, boolean recompute, int widthCap,
+      boolean initialAll) {
     long gen = generation(bytesPerValue, searchRows, recompute);
-    long sel = selection(bytesPerValue, searchRows, recompute, widthCap);
+    long sel = selection(bytesPerValue, searchRows, recompute, widthCap, initialAll);
     return Math.max(Math.max(gen, sel), model(modelFeatures()));
   }
 
@@ -162,7 +177,7 @@ final class MemoryPlanner {
     return (long) Math.ceil(stored + meta) + scratch + inputs(r);
   }
 
-  long selection(int b, int r, boolean recompute, int widthCap) {
+  long selection(int b, int r, boolean recompute, int widthCap, boolean initialAll) {
     double candidates = candidates();
     double stored = candidates;
     if (recompute && survey != null) {
@@ -176,6 +191,10 @@ final class MemoryPlanner {
       width = Math.min(width, widthCap);
     }
     width = (int) Math.min(width, Math.ceil(columns));
+    if (initialAll) {
+      // the run's reservation covers the initial fit on all columns, and the chunks within it
+      width = (int) Math.ceil(columns);
+    }
     double chunk = SOLVER_FACTOR * width * (1 + FIXED_RATIO) * m * (double) Double.BYTES;
     double values = (features + stored) * r * b;
     if (recompute && b == Float.BYTES) {

@@ -14,11 +14,28 @@ class MemoryPlannerTest {
   @Test
   void normal_predictsTheStoreOfEveryKeptColumnInDouble() {
     MemoryPlanner p = new MemoryPlanner(1600, 3, SYNTHETIC_3);
-    FitPlan normal = p.normal(Long.MAX_VALUE);
+    // with the initial selection fits on the screened columns (a budget just short of all columns)
+    FitPlan normal = p.normal(p.peak(8, 1600, false, 0, true) - 1);
     // (3 + 4037 * 1.15) columns * 1600 rows * 8 bytes = 59.5 MB; the measured peak is 56.9 MB
     assertThat(normal.predictedPeakBytes()).isBetween(57_000_000L, 66_000_000L);
+    assertThat(normal.initialFitAll()).isFalse();
     assertThat(normal.lightweight()).isFalse();
     assertThat(normal.searchRows()).isEqualTo(1600);
+  }
+
+  @Test
+  void normal_initialFitOnAllColumnsOnlyWhenItsBlockFits() {
+    MemoryPlanner p = new MemoryPlanner(1600, 3, SYNTHETIC_3);
+    long screened = p.peak(8, 1600, false, 0);
+    long wide = p.peak(8, 1600, false, 0, true);
+    assertThat(wide).isGreaterThan(screened);
+    FitPlan roomy = p.normal(wide);
+    assertThat(roomy.initialFitAll()).isTrue();
+    assertThat(roomy.predictedPeakBytes()).isEqualTo(wide);
+    FitPlan tight = p.normal(wide - 1);
+    assertThat(tight.initialFitAll()).isFalse();
+    assertThat(tight.predictedPeakBytes()).isEqualTo(screened);
+    assertThat(p.lightweight(Long.MAX_VALUE).initialFitAll()).isFalse();
   }
 
   @Test
