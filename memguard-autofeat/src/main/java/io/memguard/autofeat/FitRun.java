@@ -7,6 +7,7 @@ import io.memguard.autofeat.internal.GenerationSurvey;
 import io.memguard.autofeat.internal.batch.BatchStats;
 import io.memguard.autofeat.internal.batch.EngineHooks;
 import io.memguard.autofeat.internal.feateng.StoragePrecision;
+import io.memguard.autofeat.internal.select.FeatureSelector;
 import io.memguard.core.BatchDecision;
 import io.memguard.core.CancellationToken;
 import io.memguard.core.Grant;
@@ -233,6 +234,10 @@ final class FitRun implements EngineHooks {
       decide("selection: initial L1 fits on all columns (in the predicted peak)");
     } else if (chosen.lightweight()) {
       decide("selection: initial L1 fits on the best-correlated columns (lightweight plan)");
+    } else if (!planner.initialFitMayTakeAll()) {
+      decide(String.format(Locale.ROOT, "selection: initial L1 fits on the best-correlated columns:"
+          + " about %d columns for %d rows per run, more than %d per row", planner.columns(),
+          planner.runRows(), FeatureSelector.MAX_INITIAL_COLUMNS_PER_ROW));
     } else {
       decide("selection: initial L1 fits on the best-correlated columns: on all columns the plan"
           + " would need " + MemorySize.format(planner.peak(8, n, false, 0, true)) + " of "

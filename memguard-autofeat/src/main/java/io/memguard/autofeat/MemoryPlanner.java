@@ -1,6 +1,7 @@
 package io.memguard.autofeat;
 
 import io.memguard.autofeat.internal.GenerationSurvey;
+import io.memguard.autofeat.internal.select.FeatureSelector;
 
 /**
  * Predicts the peak bytes of a fit's plans from a pilot's counts and chooses the plan; pure
@@ -80,12 +81,13 @@ final class MemoryPlanner {
 
   /**
    * The normal plan: double values on all rows, everything stored, autofeat's chunk widths; the
-   * initial selection fits take all columns if the plan's prediction with that block fits {@code
+   * initial selection fits take all columns if there are few enough of them per row ({@link
+   * FeatureSelector#initialFitMayTakeAll}) and the plan's prediction with that block fits {@code
    * usable}, else the screened columns.
    */
   FitPlan normal(long usable) {
     long wide = peak(8, rows, false, 0, true);
-    if (wide <= usable) {
+    if (initialFitMayTakeAll() && wide <= usable) {
       return new FitPlan(false, false, rows, rows, false, 0, true, wide, usable);
     }
     return new FitPlan(false, false, rows, rows, false, 0, false, peak(8, rows, false, 0), usable);
@@ -136,6 +138,21 @@ final class MemoryPlanner {
       }
     }
     return best;
+  }
+
+  /** The predicted number of columns selection works on: input columns and candidates. */
+  int columns() {
+    return (int) Math.ceil(features + candidates());
+  }
+
+  /** The rows of one selection run on all training rows (85%, as autofeat). */
+  int runRows() {
+    return Math.min(rows, Math.max(10, (int) (0.85 * rows)));
+  }
+
+  /** Whether the predicted columns are few enough per run row for initial fits on all of them. */
+  boolean initialFitMayTakeAll() {
+    return FeatureSelector.initialFitMayTakeAll(columns(), runRows());
   }
 
   /** The cheapest lightweight plan, for the message when even it does not fit. */

@@ -39,6 +39,19 @@ class MemoryPlannerTest {
   }
 
   @Test
+  void normal_moreThanTenPredictedColumnsPerRunRow_screensWhateverTheBudget() {
+    // 3 + 2393 * 1.3 = 3,114 predicted columns; 300 rows give 255 per run: 12.2 columns per row
+    MemoryPlanner p = new MemoryPlanner(300, 3, SYNTHETIC_3);
+    assertThat(p.columns()).isEqualTo(3114);
+    assertThat(p.runRows()).isEqualTo(255);
+    assertThat(p.initialFitMayTakeAll()).isFalse();
+    FitPlan roomy = p.normal(Long.MAX_VALUE);
+    assertThat(roomy.initialFitAll()).isFalse();
+    assertThat(roomy.predictedPeakBytes()).isEqualTo(p.peak(8, 300, false, 0));
+    assertThat(new MemoryPlanner(400, 3, SYNTHETIC_3).normal(Long.MAX_VALUE).initialFitAll()).isTrue();
+  }
+
+  @Test
   void lightweight_searchesOnAsManyRowsAsFit_monotoneInTheBudget() {
     MemoryPlanner p = new MemoryPlanner(1600, 3, SYNTHETIC_3);
     FitPlan small = p.lightweight(4_000_000);

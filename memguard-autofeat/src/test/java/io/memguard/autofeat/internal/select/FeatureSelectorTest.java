@@ -137,6 +137,31 @@ class FeatureSelectorTest {
     }
 
     @Test
+    void select_moreThanTenColumnsPerRunRow_screensWithoutAskingForAllColumns() {
+        // 40 rows: m = 34 per run, so 345 columns are just over 10 per row
+        Planted p = planted(40, 340, 4);
+        List<String> asks = new ArrayList<>();
+        EngineHooks granting = new EngineHooks() {
+            @Override
+            public int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
+                asks.add(phase + " " + suggested);
+                return suggested;
+            }
+        };
+        assertThat(FeatureSelector.initialFitMayTakeAll(345, 34)).isFalse();
+        assertThat(FeatureSelector.initialFitMayTakeAll(340, 34)).isTrue();
+        SelectionResult wide = new FeatureSelector(SelectionOptions.ofDefaults(ProblemType.REGRESSION), p.store(),
+                p.cols(), p.y(), granting).select();
+        assertThat(asks).hasSize(5).containsOnly("select 17");
+
+        SelectionOptions screenedOnly = new SelectionOptions(ProblemType.REGRESSION, 5, 0L, 0, 0, false,
+                PathOptions.forSelection());
+        SelectionResult screened = new FeatureSelector(screenedOnly, p.store(), p.cols(), p.y(), EngineHooks.NONE)
+                .select();
+        assertThat(wide.selected()).isEqualTo(screened.selected());
+    }
+
+    @Test
     void select_noRuns_keepsEveryColumn() {
         Planted p = planted(100, 10, 4);
         SelectionOptions o = new SelectionOptions(ProblemType.REGRESSION, 0, 0L, 0, 0, true, PathOptions.forSelection());
