@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * <p>Each run {@code r} draws {@code m = max(10, int(0.85 n))} rows with a seed derived from the configured seed
  * and {@code r}. Its initial L1 fit runs, as autofeat's, on all P columns when {@link SelectionOptions#initialFitAll()}
  * allows it, P is at most {@link #MAX_INITIAL_COLUMNS_PER_ROW} times m, and the hooks grant the P x m block
- * ({@link EngineHooks#nextBatchSize} for phase {@code "select-initial"} answers at least P); otherwise every column is scored by its absolute correlation with the target on the run's
- * rows (one streaming pass, O(1) memory per column) and the L1 fit runs on the best-scored chunk of
+ * ({@link EngineHooks#nextBatchSize} for phase {@code "select-initial"} answers at least P); otherwise every column
+ * is scored by its absolute correlation with the target on the run's rows (one streaming pass, O(1) memory per
+ * column) and the L1 fit runs on the best-scored chunk of
  * {@code max(10, int(0.5 m))} columns. The fit's top {@code m // 5} columns form the initial set. The rest follows
  * autofeat: noise filter of the initial set, the remaining columns in seeded random order in
  * chunks of {@code max(10, int(0.5 m - |initial|))}, each fitted with the initial set and its noise columns,
@@ -167,8 +168,8 @@ public final class FeatureSelector {
         double[] y = gather(target, rows);
         int p = columns.size();
 
-        // 1. the initial fit's columns: all of them (autofeat) if the hooks grant a p x m block, else the chunk
-        // width of the columns that correlate best with the target
+        // 1. the initial fit's columns: all of them (autofeat) if there are few enough per row and the hooks grant
+        // the p x m block, else the chunk width of the columns that correlate best with the target
         int width = Math.max(10, (int) (0.5 * m));
         if (options.maxChunkWidth() > 0) {
             width = Math.min(width, options.maxChunkWidth());
