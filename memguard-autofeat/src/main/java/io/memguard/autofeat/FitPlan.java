@@ -17,9 +17,10 @@ import java.util.Locale;
  * are then computed on all rows and the final model is fitted on all rows.
  *
  * <p>Selection's initial L1 fit of each run takes every column, as autofeat's does, only when the
- * plan is normal and its prediction with that block (all columns on the run's rows) fits what is
- * usable ({@code initialFitAll}); otherwise it takes the columns that correlate best with the target,
- * as many as a chunk. A run that is then not granted the block falls back to the screened fit.
+ * plan is normal, there are at most 10 columns per run row, and the plan's prediction with that
+ * block (all columns on the run's rows) fits what is usable ({@code initialFitAll}); otherwise it
+ * takes the columns that correlate best with the target, as many as a chunk. A run that is then not
+ * granted the block falls back to the screened fit.
  *
  * @param lightweight whether this is the lightweight plan
  * @param floatStorage whether candidate values are stored as float (else double)

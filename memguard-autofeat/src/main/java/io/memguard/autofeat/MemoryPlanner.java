@@ -86,9 +86,11 @@ final class MemoryPlanner {
    * usable}, else the screened columns.
    */
   FitPlan normal(long usable) {
-    long wide = peak(8, rows, false, 0, true);
-    if (initialFitMayTakeAll() && wide <= usable) {
-      return new FitPlan(false, false, rows, rows, false, 0, true, wide, usable);
+    if (initialFitMayTakeAll()) {
+      long wide = peak(8, rows, false, 0, true);
+      if (wide <= usable) {
+        return new FitPlan(false, false, rows, rows, false, 0, true, wide, usable);
+      }
     }
     return new FitPlan(false, false, rows, rows, false, 0, false, peak(8, rows, false, 0), usable);
   }
@@ -147,7 +149,7 @@ final class MemoryPlanner {
 
   /** The rows of one selection run on all training rows (85%, as autofeat). */
   int runRows() {
-    return Math.min(rows, Math.max(10, (int) (0.85 * rows)));
+    return FeatureSelector.runRows(rows);
   }
 
   /** Whether the predicted columns are few enough per run row for initial fits on all of them. */
@@ -201,7 +203,7 @@ final class MemoryPlanner {
       stored = Math.min(survey.keptBeforeLastStep() * KEPT_MARGIN,
           survey.candidatesBeforeLastStep() * CANDIDATE_MARGIN);
     }
-    int m = Math.min(r, Math.max(10, (int) (0.85 * r)));
+    int m = FeatureSelector.runRows(r);
     double columns = features + candidates;
     int width = Math.max(10, (int) (0.5 * m));
     if (widthCap > 0) {

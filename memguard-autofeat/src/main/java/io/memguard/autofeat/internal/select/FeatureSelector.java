@@ -63,6 +63,11 @@ public final class FeatureSelector {
         return columns <= (long) MAX_INITIAL_COLUMNS_PER_ROW * m;
     }
 
+    /** The rows one selection run draws from {@code rows}: {@code max(10, int(0.85 rows))}, at most all of them. */
+    public static int runRows(int rows) {
+        return Math.min(rows, Math.max(10, (int) (0.85 * rows)));
+    }
+
     private final SelectionOptions options;
     private final ColumnStore store;
     private final List<FeatureColumn> columns;
@@ -159,7 +164,7 @@ public final class FeatureSelector {
         SplittableRandom rnd = new SplittableRandom(Rng.derive(options.seed(), r));
         int step = r + 1;
         int nBase = baseRows.length;
-        int m = Math.min(nBase, Math.max(10, (int) (0.85 * nBase)));
+        int m = runRows(nBase);
         int[] perm = Rng.permutation(nBase, rnd);
         int[] rows = new int[m];
         for (int i = 0; i < m; i++) {
