@@ -9,7 +9,10 @@ import java.util.Map;
  * alert fires after its minimum duration and escalates), lowered into the hysteresis band (it must
  * stay open), then lowered below the clear threshold (it resolves); events also go to a webhook on
  * 127.0.0.1. The child runs G1 with a low, fixed initiating occupancy so that garbage left in the
- * old generation is reclaimed promptly and the live set can fall within seconds.
+ * old generation is reclaimed promptly and the live set can fall within seconds, and with a 32 MiB
+ * young generation so that the workload's 50 MiB/s of garbage brings a collection, and a fresh
+ * live-set reading, about every 0.6 s. Left to size itself, G1 grew the young generation until
+ * readings came only every few seconds, and 15 readings in the band took up to a minute.
  */
 final class AlertsScenario implements Scenario {
 
@@ -36,7 +39,7 @@ final class AlertsScenario implements Scenario {
     options.put("period", Long.toString(period));
     options.put("seconds", Long.toString(seconds));
     Json.JsonObject result = ForkedWorkload.run(ctx, "alerts", heap,
-        List.of("-XX:+UseG1GC", "-XX:-G1UseAdaptiveIHOP", "-XX:InitiatingHeapOccupancyPercent=10"),
+        List.of("-XX:+UseG1GC", "-XX:-G1UseAdaptiveIHOP", "-XX:InitiatingHeapOccupancyPercent=10", "-Xmn32m"),
         options, 4 * seconds + 60);
     result.put("heapBytes", heap);
     return result;
