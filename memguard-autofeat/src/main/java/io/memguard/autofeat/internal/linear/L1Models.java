@@ -35,7 +35,7 @@ public final class L1Models {
             return out;
         }
         if (problem == ProblemType.REGRESSION) {
-            double[] c = LassoCv.fit(x, m, y, o).coef();
+            double[] c = lasso(x, m, y, o).coef();
             for (int j = 0; j < p; j++) {
                 out[j] = Math.abs(c[j]);
             }
@@ -56,6 +56,10 @@ public final class L1Models {
             }
         }
         return out;
+    }
+
+    private static LassoCv.Result lasso(double[][] x, int m, double[] y, PathOptions o) {
+        return o.solver() == PathOptions.Solver.LARS ? LarsLassoCv.fit(x, m, y, o) : LassoCv.fit(x, m, y, o);
     }
 
     private static void binaryProblem(double[] y, int m, double positive, double[] yb, double[] w) {
@@ -101,7 +105,7 @@ public final class L1Models {
             }
         }
         if (problem == ProblemType.REGRESSION) {
-            LassoCv.Result r = LassoCv.fit(z, m, y, o);
+            LassoCv.Result r = lasso(z, m, y, o);
             double[] c = new double[p];
             double b = r.intercept();
             for (int j = 0; j < p; j++) {

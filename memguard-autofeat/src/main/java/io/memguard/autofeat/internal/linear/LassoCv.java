@@ -13,8 +13,10 @@ import java.util.Objects;
  * Columns are used as given (callers standardise them); each fit centres implicitly on its own training rows.
  *
  * <p>The K fold fits and the fit on all rows advance together along the penalty grid, so the path can stop as
- * soon as the mean CV error has not improved for {@link PathOptions#patience()} penalties, or by glmnet's
- * deviance rules; the coefficients of the all-rows fit at the best penalty are kept. Fold fits read the training
+ * soon as the mean CV error has not improved for {@link PathOptions#patience()} penalties, has risen back
+ * {@link PathOptions#maxCvRise()} of the way to the intercept-only error, or by glmnet's deviance rules; the
+ * coefficients of the all-rows fit at the best penalty are kept. {@link LarsLassoCv} solves the same problem
+ * exactly. Fold fits read the training
  * rows of the shared columns in place (the test block of unshuffled K-fold is contiguous), so no data is copied.
  *
  * <p>Work per penalty follows glmnet's covariance mode. Each fit screens columns with the sequential strong rule
@@ -67,6 +69,7 @@ public final class LassoCv {
         int lambdas = options.lambdas();
         double ratio = lambdas == 1 ? 1 : Math.pow(options.eps(), 1.0 / (lambdas - 1));
         double best = Double.POSITIVE_INFINITY;
+        double first = Double.NaN;
         int bestK = 0;
         double[] bestCoef = new double[p];
         double bestAlpha = alphaMax;
@@ -82,12 +85,16 @@ public final class LassoCv {
             }
             mse /= folds;
             prev = alpha;
+            if (k == 0) {
+                first = mse;
+            }
             if (mse < best) {
                 best = mse;
                 bestK = k;
                 bestAlpha = alpha;
                 System.arraycopy(full.beta, 0, bestCoef, 0, p);
-            } else if (options.patience() > 0 && k - bestK >= options.patience()) {
+            } else if ((options.patience() > 0 && k - bestK >= options.patience())
+                    || options.cvRiseStop(mse, best, first)) {
                 k++;
                 break;
             }

@@ -1,5 +1,7 @@
 package io.memguard.autofeat.internal.linear;
 
+import java.util.Objects;
+
 /**
  * Settings of a cross-validated L1 penalty path; an immutable value, validated on construction, thread-safe.
  *
@@ -16,6 +18,12 @@ package io.memguard.autofeat.internal.linear;
  *     fraction of the null deviance (1 = never)
  * @param minDevianceChange glmnet's {@code fdev}: the path stops once the explained fraction grows by less than
  *     this (relative) from one penalty to the next (0 = never)
+ * @param maxCvRise the path stops once the mean CV error, after its best so far, has risen back this fraction of the
+ *     way to the error of the intercept-only model (the first penalty's); 0 = never. It ends paths that head for
+ *     interpolation while letting them cross a small hump to a second, lower minimum
+ * @param solver how each penalty of a regression path is solved (classification always uses coordinate descent)
+ * @param maxSteps the maximum number of knots (entries and exits of columns) an exact homotopy path follows, like
+ *     scikit-learn's {@code max_iter}; the coefficients stay at the last knot's below it
  */
 public record PathOptions(
         int folds,
@@ -25,7 +33,18 @@ public record PathOptions(
         int maxSweeps,
         int patience,
         double maxDevianceRatio,
-        double minDevianceChange) {
+        double minDevianceChange,
+        double maxCvRise,
+        Solver solver,
+        int maxSteps) {
+
+    /** How a regression path is solved. */
+    public enum Solver {
+        /** Coordinate descent at each penalty, warm-started; approximate, to {@link #tolerance()}. */
+        COORDINATE_DESCENT,
+        /** The LARS homotopy, exact at every penalty ({@link LarsLassoCv}). */
+        LARS
+    }
 
     /** Validates. */
     public PathOptions {
@@ -53,14 +72,30 @@ public record PathOptions(
         if (!(minDevianceChange >= 0 && minDevianceChange < 1)) {
             throw new IllegalArgumentException("minDevianceChange must be in [0, 1), was " + minDevianceChange);
         }
+        if (!(maxCvRise >= 0)) {
+            throw new IllegalArgumentException("maxCvRise must be >= 0, was " + maxCvRise);
+        }
+        Objects.requireNonNull(solver, "solver");
+        if (maxSteps < 1) {
+            throw new IllegalArgumentException("maxSteps must be >= 1, was " + maxSteps);
+        }
+    }
+
+    /** Settings solved by coordinate descent. */
+    public PathOptions(int folds, int lambdas, double eps, double tolerance, int maxSweeps, int patience,
+            double maxDevianceRatio, double minDevianceChange) {
+        this(folds, lambdas, eps, tolerance, maxSweeps, patience, maxDevianceRatio, minDevianceChange, 0,
+                Solver.COORDINATE_DESCENT, 500);
     }
 
     /**
-     * For selection fits: 5 folds, 100 penalties down to 1e-3 (scikit-learn's LassoCV grid), tolerance 1e-7,
-     * patience 10, and glmnet's path stops (0.999, 1e-5).
+     * For regression selection fits: 5 folds, 150 penalties down to 1e-4, solved exactly by the LARS homotopy
+     * (at most 500 knots, scikit-learn's {@code max_iter}), the whole grid (no patience), and glmnet's path stops
+     * (0.999, 1e-5). The CV error of selection fits often has a second, lower minimum at small penalties, where
+     * many correlated candidates share the hard rows; autofeat's {@code LassoLarsCV} finds it and so must this.
      */
     public static PathOptions forSelection() {
-        return new PathOptions(5, 100, 1e-3, 1e-7, 1000, 10, 0.999, 1e-5);
+        return new PathOptions(5, 150, 1e-4, 1e-7, 1000, 0, 0.999, 1e-5, 0.1, Solver.LARS, 500);
     }
 
     /**
@@ -73,11 +108,13 @@ public record PathOptions(
 
     /**
      * Defaults for selection fits of {@code problem}: {@link #forSelection()} for regression; for classification
-     * 30 penalties down to 1e-3 (scikit-learn's LogisticRegressionCV, which autofeat uses, tries 10 values over
-     * 8 decades; each logistic penalty costs several reweighted fits).
+     * coordinate descent on 30 penalties down to 1e-3 with patience 10 (scikit-learn's LogisticRegressionCV,
+     * which autofeat uses, tries 10 values over 8 decades; each logistic penalty costs several reweighted fits).
      */
     public static PathOptions forSelection(ProblemType problem) {
-        return problem == ProblemType.REGRESSION ? forSelection() : forSelection().withGrid(30, 1e-3);
+        return problem == ProblemType.REGRESSION
+                ? forSelection()
+                : new PathOptions(5, 30, 1e-3, 1e-7, 1000, 10, 0.999, 1e-5);
     }
 
     /** Defaults for final models of {@code problem}: {@link #forFinalModel()}, or 40 penalties down to 1e-4. */
@@ -87,13 +124,37 @@ public record PathOptions(
 
     /** A copy with another number of penalties and ratio. */
     public PathOptions withGrid(int lambdas, double eps) {
-        return new PathOptions(
-                folds, lambdas, eps, tolerance, maxSweeps, patience, maxDevianceRatio, minDevianceChange);
+        return new PathOptions(folds, lambdas, eps, tolerance, maxSweeps, patience, maxDevianceRatio,
+                minDevianceChange, maxCvRise, solver, maxSteps);
     }
 
     /** A copy with other deviance-based stops. */
     public PathOptions withDevianceStops(double maxRatio, double minChange) {
-        return new PathOptions(folds, lambdas, eps, tolerance, maxSweeps, patience, maxRatio, minChange);
+        return new PathOptions(folds, lambdas, eps, tolerance, maxSweeps, patience, maxRatio, minChange, maxCvRise,
+                solver, maxSteps);
+    }
+
+    /** A copy with another patience (0 = run the whole grid). */
+    public PathOptions withPatience(int patience) {
+        return new PathOptions(folds, lambdas, eps, tolerance, maxSweeps, patience, maxDevianceRatio,
+                minDevianceChange, maxCvRise, solver, maxSteps);
+    }
+
+    /** A copy with another CV-rise stop (0 = never). */
+    public PathOptions withMaxCvRise(double maxCvRise) {
+        return new PathOptions(folds, lambdas, eps, tolerance, maxSweeps, patience, maxDevianceRatio,
+                minDevianceChange, maxCvRise, solver, maxSteps);
+    }
+
+    /** A copy solved by {@code solver}, homotopy paths bounded by {@code maxSteps} knots. */
+    public PathOptions withSolver(Solver solver, int maxSteps) {
+        return new PathOptions(folds, lambdas, eps, tolerance, maxSweeps, patience, maxDevianceRatio,
+                minDevianceChange, maxCvRise, solver, maxSteps);
+    }
+
+    /** Whether the path should stop at mean CV error {@code mse}, given the best so far and the first penalty's. */
+    boolean cvRiseStop(double mse, double best, double first) {
+        return maxCvRise > 0 && mse > best + maxCvRise * (first - best);
     }
 
     /** Whether the path should stop after a penalty whose all-rows fit explains {@code dev}, previously {@code prev}. */

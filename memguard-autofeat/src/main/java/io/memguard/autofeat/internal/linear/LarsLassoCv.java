@@ -1,0 +1,629 @@
+package io.memguard.autofeat.internal.linear;
+
+import io.memguard.autofeat.internal.math.Vectors;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Lasso regression with an intercept, solved exactly by the LARS homotopy (least angle regression with the lasso
+ * modification), the penalty chosen by K-fold cross-validation (mean squared error) on a geometric grid and the
+ * model taken from the all-rows path at the best penalty; stateless and thread-safe (each call works on its own
+ * buffers).
+ *
+ * <p>Same objective, grid and stopping rules as {@link LassoCv}, which solves each penalty approximately by
+ * coordinate descent. The homotopy instead follows the piecewise-linear solution path knot by knot (a column
+ * enters or leaves the active set) and stops exactly on each grid penalty, so small penalties on nearly collinear
+ * columns, where coordinate descent converges slowly and inexactly, cost one step per knot. This is the solver of
+ * scikit-learn's {@code LassoLarsCV}, and like it each path is bounded by {@link PathOptions#maxSteps()} knots;
+ * unlike it, no path matrix is stored. The K fold paths advance together along the grid, keeping only their
+ * current coefficients; the stopping rules read their mean CV error and mean explained deviance; then the
+ * all-rows path runs down to the chosen penalty only.
+ *
+ * <p>Memory besides the columns: a few arrays of length {@code p} per path, a Cholesky factor of each path's
+ * active Gram matrix, and a cache of training-row inner products of active columns with every column, shared by
+ * the paths. The factors and the cache together never hold more doubles than the column block itself
+ * ({@code p * m}): when that is reached, a cached column no path has active any more gives up its place, and
+ * when every cached column is still active, the others cost one pass over the columns per step. A column that would
+ * make the active Gram matrix numerically singular (pivot below 1e-10 of its own sum of squares) never enters.
+ */
+public final class LarsLassoCv {
+
+    /** Pivots below this fraction of the column's own sum of squares count as collinear with the active set. */
+    private static final double SINGULAR_PIVOT = 1e-10;
+
+    private LarsLassoCv() {}
+
+    /**
+     * Fits the model.
+     *
+     * @param x the columns, each with at least {@code m} values (standardised or at least centred and scaled)
+     * @param m the number of rows to use (the first m of every column and of y)
+     * @param y the target
+     * @param options the path settings
+     * @throws IllegalArgumentException if {@code m < 2}
+     */
+    public static LassoCv.Result fit(double[][] x, int m, double[] y, PathOptions options) {
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(y, "y");
+        Objects.requireNonNull(options, "options");
+        if (m < 2) {
+            throw new IllegalArgumentException("need at least 2 rows, got " + m);
+        }
+        int p = x.length;
+        int folds = Math.min(options.folds(), m);
+        Shared shared = new Shared(x, m, y, new KFold(m, folds));
+        Path[] paths = new Path[folds + 1];
+        for (int f = 0; f <= folds; f++) {
+            paths[f] = new Path(shared, f < folds ? f : -1, options.maxSteps());
+        }
+        Path full = paths[folds];
+        double alphaMax = full.alpha;
+        if (!(alphaMax > 0) || p == 0) {
+            return new LassoCv.Result(new double[p], full.ybar, 0, 0, 0, Double.NaN);
+        }
+        int lambdas = options.lambdas();
+        double ratio = lambdas == 1 ? 1 : Math.pow(options.eps(), 1.0 / (lambdas - 1));
+        double best = Double.POSITIVE_INFINITY;
+        double first = Double.NaN;
+        int bestK = 0;
+        double bestAlpha = alphaMax;
+        double prevDev = 0;
+        int k = 0;
+        for (; k < lambdas; k++) {
+            double alpha = alphaMax * Math.pow(ratio, k);
+            double mse = 0;
+            double dev = 0;
+            boolean moving = false;
+            for (int f = 0; f < folds; f++) {
+                moving |= paths[f].advance(alpha);
+                mse += paths[f].testMse();
+                dev += paths[f].explained();
+            }
+            mse /= folds;
+            dev /= folds;
+            if (k == 0) {
+                first = mse;
+            }
+            if (mse < best) {
+                best = mse;
+                bestK = k;
+                bestAlpha = alpha;
+            } else if ((options.patience() > 0 && k - bestK >= options.patience())
+                    || options.cvRiseStop(mse, best, first)) {
+                k++;
+                break;
+            }
+            if ((k > 0 && options.devianceStop(dev, prevDev)) || !moving) {
+                k++;
+                break;
+            }
+            prevDev = dev;
+        }
+        full.advance(bestAlpha);
+        double[] bestCoef = new double[p];
+        full.copyCoefficients(bestCoef);
+        double intercept = full.ybar;
+        for (int j = 0; j < p; j++) {
+            if (bestCoef[j] != 0) {
+                intercept -= bestCoef[j] * full.mu[j];
+            }
+        }
+        return new LassoCv.Result(bestCoef, intercept, bestAlpha, bestK, Math.min(k, lambdas), best);
+    }
+
+    /** Data shared by the paths of one call: fold blocks and cached per-block inner products. */
+    private static final class Shared {
+        final double[][] x;
+        final double[] y;
+        final int m;
+        final KFold kf;
+        final int folds;
+        /** blockSum[f][j]: sum of column j over fold f's rows; index {@code folds} holds the sum over all rows. */
+        final double[][] blockSum;
+        final double[][] blockXy;
+        final double[] blockY;
+        /**
+         * cross[k][f][j]: sum of x_j * x_k over the training rows of fold f (all rows but f's block; f = folds: all
+         * rows); null until computed.
+         */
+        final double[][][] cross;
+        /** Doubles the cache and the paths' Cholesky factors may hold together: the column block's size. */
+        final long budget;
+        /** Doubles held by the Cholesky factors of all paths. */
+        long cholDoubles;
+        /** The cached columns, in cache slots. */
+        final int[] cached;
+        int cachedCount;
+        /** releasedAt[k]: the value of {@link #releases} when column k last left the last active set. */
+        final long[] releasedAt;
+        long releases;
+        /** activeIn[k]: the number of paths that have column k active. */
+        final int[] activeIn;
+
+        Shared(double[][] x, int m, double[] y, KFold kf) {
+            this.x = x;
+            this.y = y;
+            this.m = m;
+            this.kf = kf;
+            this.folds = kf.folds();
+            int p = x.length;
+            blockSum = new double[folds + 1][p];
+            blockXy = new double[folds + 1][p];
+            blockY = new double[folds + 1];
+            for (int f = 0; f < folds; f++) {
+                blockY[f] = Vectors.sum(y, kf.start(f), kf.end(f));
+                blockY[folds] += blockY[f];
+            }
+            for (int j = 0; j < p; j++) {
+                for (int f = 0; f < folds; f++) {
+                    blockSum[f][j] = Vectors.sum(x[j], kf.start(f), kf.end(f));
+                    blockXy[f][j] = Vectors.dot(x[j], y, kf.start(f), kf.end(f));
+                    blockSum[folds][j] += blockSum[f][j];
+                    blockXy[folds][j] += blockXy[f][j];
+                }
+            }
+            cross = new double[p][][];
+            budget = Math.max((long) p * m, (long) (folds + 1) * p);
+            cached = new int[(int) Math.min(p, budget / ((long) (folds + 1) * Math.max(1, p)))];
+            activeIn = new int[p];
+            releasedAt = new long[p];
+        }
+
+        /**
+         * The per-block inner products of column k with every column, or null if the cache is full of columns
+         * that are still active in some path. Columns no path has active any more make room (their arrays are
+         * reused), so the cache follows the active sets as they change along the paths.
+         */
+        double[][] crossColumn(int k) {
+            double[][] c = cross[k];
+            if (c != null) {
+                return c;
+            }
+            long needed = (long) (cachedCount + 1) * (folds + 1) * x.length + cholDoubles;
+            if (cachedCount < cached.length && needed <= budget) {
+                c = new double[folds + 1][x.length];
+                cached[cachedCount++] = k;
+            } else {
+                int slot = evictable();
+                if (slot < 0) {
+                    return null;
+                }
+                int old = cached[slot];
+                c = cross[old];
+                cross[old] = null;
+                cached[slot] = k;
+            }
+            fillCross(k, c);
+            cross[k] = c;
+            return c;
+        }
+
+        /** The slot of the cached column that left the last active set longest ago, or -1 if all are active. */
+        private int evictable() {
+            int slot = -1;
+            long oldest = Long.MAX_VALUE;
+            for (int t = 0; t < cachedCount; t++) {
+                int k = cached[t];
+                if (activeIn[k] == 0 && releasedAt[k] < oldest) {
+                    oldest = releasedAt[k];
+                    slot = t;
+                }
+            }
+            return slot;
+        }
+
+        private void fillCross(int k, double[][] c) {
+            int p = x.length;
+            double[] xk = x[k];
+            for (int j = 0; j < p; j++) {
+                double[] xj = x[j];
+                double total = 0;
+                for (int f = 0; f < folds; f++) {
+                    double v = Vectors.dot(xj, xk, kf.start(f), kf.end(f));
+                    c[f][j] = v;
+                    total += v;
+                }
+                for (int f = 0; f < folds; f++) {
+                    c[f][j] = total - c[f][j];
+                }
+                c[folds][j] = total;
+            }
+        }
+
+        /** Sum over the training rows of fold {@code fold} (-1: all rows) from per-block sums. */
+        double train(double[][] blocks, int fold, int j) {
+            return fold < 0 ? blocks[folds][j] : blocks[folds][j] - blocks[fold][j];
+        }
+    }
+
+    /** The homotopy on all rows except fold {@code fold}'s block (none for -1). */
+    private static final class Path {
+        final Shared sh;
+        final double[][] x;
+        final int m;
+        final int fold;
+        final int s;
+        final int e;
+        final int mt;
+        final int maxSteps;
+        /** Index of this path's training-row sums in a cached cross column. */
+        final int trainIndex;
+        final double ybar;
+        final double nullVar;
+        final double[] mu;
+        /** Centred inner product / mt of each column with the residual of the current coefficients. */
+        final double[] corr;
+        /** corr at zero coefficients. */
+        final double[] corr0;
+        final double[] beta;
+        final boolean[] excluded;
+        final int[] pos;
+        /** Active columns in order of entry, their signs and the Cholesky factor of their Gram matrix. */
+        int[] active = new int[16];
+        double[] sign = new double[16];
+        double[][] chol = new double[16][];
+        int count;
+        int justDropped = -1;
+        int steps;
+        boolean ended;
+        /** The penalty the coefficients are the solution for. */
+        double alpha;
+        double[] direction = new double[16];
+        final double[] slope;
+
+        Path(Shared sh, int fold, int maxSteps) {
+            this.sh = sh;
+            this.x = sh.x;
+            this.m = sh.m;
+            this.fold = fold;
+            this.maxSteps = maxSteps;
+            this.trainIndex = fold < 0 ? sh.folds : fold;
+            this.s = fold < 0 ? 0 : sh.kf.start(fold);
+            this.e = fold < 0 ? 0 : sh.kf.end(fold);
+            int p = x.length;
+            mt = m - (e - s);
+            ybar = (fold < 0 ? sh.blockY[sh.folds] : sh.blockY[sh.folds] - sh.blockY[fold]) / mt;
+            double nv = 0;
+            for (int i = 0; i < m; i++) {
+                if (i < s || i >= e) {
+                    double r = sh.y[i] - ybar;
+                    nv += r * r;
+                }
+            }
+            nullVar = nv / mt;
+            mu = new double[p];
+            corr = new double[p];
+            beta = new double[p];
+            excluded = new boolean[p];
+            pos = new int[p];
+            slope = new double[p];
+            Arrays.fill(pos, -1);
+            double max = 0;
+            for (int j = 0; j < p; j++) {
+                mu[j] = sh.train(sh.blockSum, fold, j) / mt;
+                corr[j] = sh.train(sh.blockXy, fold, j) / mt - mu[j] * ybar;
+                max = Math.max(max, Math.abs(corr[j]));
+            }
+            corr0 = corr.clone();
+            alpha = max;
+            ended = !(max > 0);
+        }
+
+        /** Centred inner product / mt of columns j and k over the training rows. */
+        private double gramEntry(int j, int k) {
+            double[][] c = sh.cross[k];
+            int at = j;
+            if (c == null) {
+                c = sh.cross[j];
+                at = k;
+            }
+            double raw;
+            if (c != null) {
+                raw = c[trainIndex][at];
+            } else {
+                raw = Vectors.dot(x[j], x[k], 0, s) + Vectors.dot(x[j], x[k], e, m);
+            }
+            return raw / mt - mu[j] * mu[k];
+        }
+
+        /**
+         * Follows the path down to penalty {@code target} (or to its end); returns whether the coefficients can
+         * still change below {@code target}.
+         */
+        boolean advance(double target) {
+            while (!ended && alpha > target) {
+                if (count == 0 && !enterStrongest()) {
+                    ended = true;
+                    break;
+                }
+                step(target);
+            }
+            return !ended;
+        }
+
+        /** Adds the column with the largest |corr| to an empty active set; false if every correlation is 0. */
+        private boolean enterStrongest() {
+            int best = -1;
+            double max = 0;
+            for (int j = 0; j < x.length; j++) {
+                if (!excluded[j] && Math.abs(corr[j]) > max) {
+                    max = Math.abs(corr[j]);
+                    best = j;
+                }
+            }
+            if (best < 0) {
+                return false;
+            }
+            alpha = Math.min(alpha, max);
+            return enter(best);
+        }
+
+        private void step(double target) {
+            solveDirection();
+            computeSlope();
+            int p = x.length;
+            double gamma = alpha;
+            int joining = -1;
+            for (int j = 0; j < p; j++) {
+                if (pos[j] >= 0 || excluded[j] || j == justDropped) {
+                    continue;
+                }
+                double c = corr[j];
+                double a = slope[j];
+                double g = Double.POSITIVE_INFINITY;
+                if (Math.abs(c) >= alpha) {
+                    g = 0;
+                } else {
+                    if (1 - a > 0) {
+                        g = (alpha - c) / (1 - a);
+                    }
+                    if (1 + a > 0) {
+                        g = Math.min(g, (alpha + c) / (1 + a));
+                    }
+                }
+                if (g < gamma) {
+                    gamma = g;
+                    joining = j;
+                }
+            }
+            int dropping = -1;
+            for (int q = 0; q < count; q++) {
+                double d = direction[q];
+                if (d != 0) {
+                    double g = -beta[active[q]] / d;
+                    if (g > 0 && g < gamma) {
+                        gamma = g;
+                        dropping = q;
+                        joining = -1;
+                    }
+                }
+            }
+            boolean toEnd = joining < 0 && dropping < 0;
+            if (alpha - gamma < target) {
+                gamma = alpha - target;
+                joining = -1;
+                dropping = -1;
+                toEnd = false;
+            }
+            move(gamma);
+            if (dropping >= 0) {
+                int j = active[dropping];
+                beta[j] = 0;
+                remove(dropping);
+                justDropped = j;
+                steps++;
+            } else if (joining >= 0) {
+                justDropped = -1;
+                if (enter(joining)) {
+                    steps++;
+                }
+            } else if (toEnd) {
+                alpha = 0;
+                ended = true;
+            }
+            if (steps >= maxSteps) {
+                ended = true;
+            }
+        }
+
+        /** Moves along the current direction by gamma: penalty alpha - gamma. */
+        private void move(double gamma) {
+            if (gamma > 0) {
+                for (int q = 0; q < count; q++) {
+                    beta[active[q]] += gamma * direction[q];
+                }
+                int p = x.length;
+                for (int j = 0; j < p; j++) {
+                    corr[j] -= gamma * slope[j];
+                }
+            }
+            alpha -= gamma;
+            if (alpha < 0) {
+                alpha = 0;
+            }
+            for (int q = 0; q < count; q++) {
+                corr[active[q]] = sign[q] * alpha;
+            }
+        }
+
+        /** direction = G_AA^-1 sign: the change of the active coefficients per unit decrease of the penalty. */
+        private void solveDirection() {
+            double[] d = direction;
+            for (int q = 0; q < count; q++) {
+                double v = sign[q];
+                double[] row = chol[q];
+                for (int t = 0; t < q; t++) {
+                    v -= row[t] * d[t];
+                }
+                d[q] = v / row[q];
+            }
+            for (int q = count - 1; q >= 0; q--) {
+                double v = d[q];
+                for (int t = q + 1; t < count; t++) {
+                    v -= chol[t][q] * d[t];
+                }
+                d[q] = v / chol[q][q];
+            }
+        }
+
+        /** slope[j] = sum over active k of G_jk direction_k: how fast corr[j] falls per unit of penalty. */
+        private void computeSlope() {
+            int p = x.length;
+            double[] a = slope;
+            Arrays.fill(a, 0);
+            double muDot = 0;
+            double[] u = null;
+            for (int q = 0; q < count; q++) {
+                int k = active[q];
+                double dk = direction[q];
+                double[][] c = sh.crossColumn(k);
+                if (c != null) {
+                    Vectors.axpy(dk, c[trainIndex], a, 0, p);
+                    muDot += dk * mu[k];
+                } else {
+                    if (u == null) {
+                        u = new double[m];
+                    }
+                    double[] xk = x[k];
+                    double shift = mu[k];
+                    for (int i = 0; i < s; i++) {
+                        u[i] += dk * (xk[i] - shift);
+                    }
+                    for (int i = e; i < m; i++) {
+                        u[i] += dk * (xk[i] - shift);
+                    }
+                }
+            }
+            for (int j = 0; j < p; j++) {
+                a[j] = a[j] / mt - mu[j] * muDot;
+            }
+            if (u != null) {
+                for (int j = 0; j < p; j++) {
+                    a[j] += (Vectors.dot(x[j], u, 0, s) + Vectors.dot(x[j], u, e, m)) / mt;
+                }
+            }
+        }
+
+        /** Adds column j to the active set; false (and j excluded for good) if it is collinear with the set. */
+        private boolean enter(int j) {
+            int q = count;
+            if (q == active.length) {
+                int cap = q * 2;
+                active = Arrays.copyOf(active, cap);
+                sign = Arrays.copyOf(sign, cap);
+                chol = Arrays.copyOf(chol, cap);
+                direction = Arrays.copyOf(direction, cap);
+            }
+            double[] g = new double[q + 1];
+            for (int t = 0; t < q; t++) {
+                g[t] = gramEntry(j, active[t]);
+            }
+            g[q] = gramEntry(j, j);
+            double[] l = new double[q + 1];
+            double ss = 0;
+            for (int t = 0; t < q; t++) {
+                double v = g[t];
+                double[] row = chol[t];
+                for (int r = 0; r < t; r++) {
+                    v -= row[r] * l[r];
+                }
+                l[t] = v / row[t];
+                ss += l[t] * l[t];
+            }
+            double pivot = g[q] - ss;
+            if (!(pivot > SINGULAR_PIVOT * g[q])) {
+                excluded[j] = true;
+                return false;
+            }
+            l[q] = Math.sqrt(pivot);
+            active[q] = j;
+            sign[q] = Math.signum(corr[j]);
+            chol[q] = l;
+            pos[j] = q;
+            sh.activeIn[j]++;
+            sh.cholDoubles += q + 1;
+            count++;
+            return true;
+        }
+
+        /**
+         * Removes the q-th active column: deleting its row from the Cholesky factor leaves one entry above the
+         * diagonal in each row below, which Givens rotations of adjacent columns fold back (O(active^2)).
+         */
+        private void remove(int q) {
+            pos[active[q]] = -1;
+            if (--sh.activeIn[active[q]] == 0) {
+                sh.releasedAt[active[q]] = ++sh.releases;
+            }
+            for (int t = q; t < count - 1; t++) {
+                active[t] = active[t + 1];
+                sign[t] = sign[t + 1];
+                chol[t] = chol[t + 1];
+                pos[active[t]] = t;
+            }
+            sh.cholDoubles -= count;
+            count--;
+            chol[count] = null;
+            for (int t = q; t < count; t++) {
+                double[] row = chol[t];
+                double a = row[t];
+                double b = row[t + 1];
+                double r = Math.hypot(a, b);
+                double c = a / r;
+                double sn = b / r;
+                row[t] = r;
+                for (int i = t + 1; i < count; i++) {
+                    double[] ri = chol[i];
+                    double u = ri[t];
+                    double v = ri[t + 1];
+                    ri[t] = c * u + sn * v;
+                    ri[t + 1] = c * v - sn * u;
+                }
+                chol[t] = Arrays.copyOf(row, t + 1);
+            }
+        }
+
+        void copyCoefficients(double[] out) {
+            for (int q = 0; q < count; q++) {
+                out[active[q]] = beta[active[q]];
+            }
+        }
+
+        /** The fraction of the training variance explained by the current coefficients. */
+        double explained() {
+            if (!(nullVar > 0)) {
+                return 1;
+            }
+            double drop = 0;
+            for (int q = 0; q < count; q++) {
+                int j = active[q];
+                drop += beta[j] * (corr0[j] + corr[j]);
+            }
+            return drop / nullVar;
+        }
+
+        double testMse() {
+            int nt = e - s;
+            if (nt == 0) {
+                return 0;
+            }
+            double[] pred = new double[nt];
+            Arrays.fill(pred, ybar);
+            for (int q = 0; q < count; q++) {
+                int j = active[q];
+                double b = beta[j];
+                double[] c = x[j];
+                double shift = -b * mu[j];
+                for (int i = s; i < e; i++) {
+                    pred[i - s] += b * c[i] + shift;
+                }
+            }
+            double sse = 0;
+            for (int i = s; i < e; i++) {
+                double d = sh.y[i] - pred[i - s];
+                sse += d * d;
+            }
+            return sse / nt;
+        }
+    }
+}
