@@ -133,7 +133,8 @@ class AutoFeatEngineTest {
 
     private static double baselineAccuracy(Datasets.Table train, Datasets.Table test) {
         LinearModel lin = L1Models.fitFinal(
-                ProblemType.CLASSIFICATION, train.columns(), train.rows(), train.target(), PathOptions.forFinalModel());
+                ProblemType.CLASSIFICATION, train.columns(), train.rows(), train.target(),
+                PathOptions.forFinalModel(ProblemType.CLASSIFICATION));
         double[] pred = new double[test.rows()];
         for (int i = 0; i < test.rows(); i++) {
             double[] row = new double[test.columns().length];

@@ -142,8 +142,8 @@ class L1ModelsTest {
             double eta = 2 * x[0][i] - 2 * x[1][i] - 1;
             y[i] = rnd.nextDouble() < LogisticCv.sigmoid(eta) ? 1 : 0;
         }
-        LinearModel a = L1Models.fitFinal(ProblemType.CLASSIFICATION, x, m, y, PathOptions.forFinalModel());
-        LinearModel b = L1Models.fitFinal(ProblemType.CLASSIFICATION, x, m, y, PathOptions.forFinalModel());
+        LinearModel a = L1Models.fitFinal(ProblemType.CLASSIFICATION, x, m, y, PathOptions.forFinalModel(ProblemType.CLASSIFICATION));
+        LinearModel b = L1Models.fitFinal(ProblemType.CLASSIFICATION, x, m, y, PathOptions.forFinalModel(ProblemType.CLASSIFICATION));
         assertThat(a.coefficients()[0]).containsExactly(b.coefficients()[0]);
         assertThat(a.coefficients()[0][0]).isGreaterThan(1.0);
         assertThat(a.coefficients()[0][1]).isLessThan(-1.0);
@@ -170,7 +170,7 @@ class L1ModelsTest {
         for (int i = 0; i < m; i++) {
             y[i] = x[0][i] < -0.5 ? 7 : (x[0][i] < 0.5 ? 8 : 9);
         }
-        LinearModel model = L1Models.fitFinal(ProblemType.CLASSIFICATION, x, m, y, PathOptions.forFinalModel());
+        LinearModel model = L1Models.fitFinal(ProblemType.CLASSIFICATION, x, m, y, PathOptions.forFinalModel(ProblemType.CLASSIFICATION));
         assertThat(model.classes()).containsExactly(7, 8, 9);
         assertThat(model.predict(new double[] {-2, 0, 0})).isEqualTo(7);
         assertThat(model.predict(new double[] {2, 0, 0})).isEqualTo(9);

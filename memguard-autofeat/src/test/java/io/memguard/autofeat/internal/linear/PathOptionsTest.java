@@ -18,6 +18,8 @@ class PathOptionsTest {
         assertThat(classification.solver()).isEqualTo(PathOptions.Solver.COORDINATE_DESCENT);
         assertThat(classification.patience()).isPositive();
         assertThat(PathOptions.forFinalModel().solver()).isEqualTo(PathOptions.Solver.COORDINATE_DESCENT);
+        assertThat(PathOptions.forFinalModel().patience()).isZero();
+        assertThat(PathOptions.forFinalModel(ProblemType.CLASSIFICATION).patience()).isPositive();
     }
 
     @Test
