@@ -5,31 +5,42 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Lasso regression with an intercept, solved exactly by the LARS homotopy (least angle regression with the lasso
+ * Lasso regression with an intercept, solved by the LARS homotopy (least angle regression with the lasso
  * modification), the penalty chosen by K-fold cross-validation (mean squared error) on a geometric grid and the
  * model taken from the all-rows path at the best penalty; stateless and thread-safe (each call works on its own
  * buffers).
  *
- * <p>Same objective, grid and stopping rules as {@link LassoCv}, which solves each penalty approximately by
- * coordinate descent. The homotopy instead follows the piecewise-linear solution path knot by knot (a column
- * enters or leaves the active set) and stops exactly on each grid penalty, so small penalties on nearly collinear
- * columns, where coordinate descent converges slowly and inexactly, cost one step per knot. This is the solver of
- * scikit-learn's {@code LassoLarsCV}, and like it each path is bounded by {@link PathOptions#maxSteps()} knots;
- * unlike it, no path matrix is stored. The K fold paths advance together along the grid, keeping only their
- * current coefficients; the stopping rules read their mean CV error and mean explained deviance; then the
- * all-rows path runs down to the chosen penalty only.
+ * <p>Same objective and grid as {@link LassoCv}, which solves each penalty approximately by coordinate descent.
+ * The homotopy instead follows the piecewise-linear solution path knot by knot (a column enters or leaves the
+ * active set) and stops on each grid penalty, so its coefficients are the exact solution up to rounding. Small
+ * penalties on nearly collinear columns, where coordinate descent converges slowly and inexactly, cost one step
+ * per knot. This is the solver of scikit-learn's {@code LassoLarsCV}, and like it each path is bounded by
+ * {@link PathOptions#maxSteps()} knots; unlike it, no path matrix is stored.
+ *
+ * <p>The K fold paths advance together along the grid, keeping only their current coefficients. The path stops
+ * by {@link PathOptions#patience()}, {@link PathOptions#maxCvRise()}, glmnet's deviance rules applied to the
+ * mean explained deviance of the fold fits, or when no fold path can change any more. Then the all-rows path
+ * runs down to the chosen penalty only. {@link PathOptions#tolerance()} and {@link PathOptions#maxSweeps()} do
+ * not apply.
  *
  * <p>Memory besides the columns: a few arrays of length {@code p} per path, a Cholesky factor of each path's
  * active Gram matrix, and a cache of training-row inner products of active columns with every column, shared by
- * the paths. The factors and the cache together never hold more doubles than the column block itself
- * ({@code p * m}): when that is reached, a cached column no path has active any more gives up its place, and
- * when every cached column is still active, the others cost one pass over the columns per step. A column that would
- * make the active Gram matrix numerically singular (pivot below 1e-10 of its own sum of squares) never enters.
+ * the paths. The cache gives up columns (first those no path has active, the one that left longest ago first)
+ * to keep itself and the factors within the size of the column block ({@code p * m} doubles). Only the factors
+ * can pass that bound, when active sets approach the row count: they hold at most
+ * {@code (K + 1) * min(maxSteps, m, p)^2 / 2} doubles. Active columns that are not cached cost one pass over the
+ * columns per step.
+ *
+ * <p>A column that is constant on a path's training rows, or that would make the active Gram matrix numerically
+ * singular (pivot below 1e-10 of its centred variance), never enters that path. Such a column is left out for
+ * the rest of the path, even if a later exit would make room for it.
  */
 public final class LarsLassoCv {
 
-    /** Pivots below this fraction of the column's own sum of squares count as collinear with the active set. */
+    /** Pivots below this fraction of the column's centred variance count as collinear with the active set. */
     private static final double SINGULAR_PIVOT = 1e-10;
+    /** A centred variance below this fraction of the mean square is rounding: the column is constant. */
+    private static final double CONSTANT_VARIANCE = 1e-12;
 
     private LarsLassoCv() {}
 
@@ -40,7 +51,11 @@ public final class LarsLassoCv {
      * @param m the number of rows to use (the first m of every column and of y)
      * @param y the target
      * @param options the path settings
-     * @throws IllegalArgumentException if {@code m < 2}
+     * @return the coefficients and intercept on the columns' own scale; {@code alpha} is the penalty they solve
+     *     (the chosen grid penalty, or a larger one if the all-rows path reached {@code maxSteps} first),
+     *     {@code alphaIndex} the chosen grid index, {@code pathLength} the grid penalties visited and
+     *     {@code cvMse} the mean CV error at the chosen one (NaN if no column correlates with y)
+     * @throws IllegalArgumentException if {@code m < 2}, or if a column or y holds a value that is not finite
      */
     public static LassoCv.Result fit(double[][] x, int m, double[] y, PathOptions options) {
         Objects.requireNonNull(x, "x");
@@ -58,6 +73,11 @@ public final class LarsLassoCv {
         }
         Path full = paths[folds];
         double alphaMax = full.alpha;
+        if (!Double.isFinite(alphaMax) || !Double.isFinite(full.nullVar)) {
+            throw new IllegalArgumentException("the L1 path needs finite values: the largest |correlation| is "
+                    + alphaMax + " and the target variance " + full.nullVar + " over " + m + " rows and " + p
+                    + " columns; drop or impute non-finite values first");
+        }
         if (!(alphaMax > 0) || p == 0) {
             return new LassoCv.Result(new double[p], full.ybar, 0, 0, 0, Double.NaN);
         }
@@ -108,7 +128,7 @@ public final class LarsLassoCv {
                 intercept -= bestCoef[j] * full.mu[j];
             }
         }
-        return new LassoCv.Result(bestCoef, intercept, bestAlpha, bestK, Math.min(k, lambdas), best);
+        return new LassoCv.Result(bestCoef, intercept, full.alpha, bestK, Math.min(k, lambdas), best);
     }
 
     /** Data shared by the paths of one call: fold blocks and cached per-block inner products. */
@@ -198,6 +218,22 @@ public final class LarsLassoCv {
             return c;
         }
 
+        /**
+         * Gives up cached columns while the cache and the Cholesky factors together exceed the budget: first those
+         * no path has active, then any (their paths fall back to passes over the columns).
+         */
+        void trim() {
+            long perColumn = (long) (folds + 1) * x.length;
+            while (cachedCount > 0 && cachedCount * perColumn + cholDoubles > budget) {
+                int slot = evictable();
+                if (slot < 0) {
+                    slot = cachedCount - 1;
+                }
+                cross[cached[slot]] = null;
+                cached[slot] = cached[--cachedCount];
+            }
+        }
+
         /** The slot of the cached column that left the last active set longest ago, or -1 if all are active. */
         private int evictable() {
             int slot = -1;
@@ -251,7 +287,10 @@ public final class LarsLassoCv {
         final double ybar;
         final double nullVar;
         final double[] mu;
-        /** Centred inner product / mt of each column with the residual of the current coefficients. */
+        /**
+         * Centred inner product / mt of each column with the residual of the current coefficients; set to exactly
+         * {@code sign * alpha} for active columns, which the homotopy keeps on that boundary.
+         */
         final double[] corr;
         /** corr at zero coefficients. */
         final double[] corr0;
@@ -263,7 +302,10 @@ public final class LarsLassoCv {
         double[] sign = new double[16];
         double[][] chol = new double[16][];
         int count;
+        /** The column that just left: it sits on the boundary and would re-enter at once by rounding. */
         int justDropped = -1;
+        /** Whether direction and slope belong to the current active set (no entry or exit since). */
+        boolean directionFresh;
         int steps;
         boolean ended;
         /** The penalty the coefficients are the solution for. */
@@ -341,26 +383,36 @@ public final class LarsLassoCv {
             return !ended;
         }
 
-        /** Adds the column with the largest |corr| to an empty active set; false if every correlation is 0. */
+        /**
+         * Adds the column with the largest |corr| that can enter to an empty active set; false if no column with a
+         * non-zero correlation can.
+         */
         private boolean enterStrongest() {
-            int best = -1;
-            double max = 0;
-            for (int j = 0; j < x.length; j++) {
-                if (!excluded[j] && Math.abs(corr[j]) > max) {
-                    max = Math.abs(corr[j]);
-                    best = j;
+            while (true) {
+                int best = -1;
+                double max = 0;
+                for (int j = 0; j < x.length; j++) {
+                    if (!excluded[j] && Math.abs(corr[j]) > max) {
+                        max = Math.abs(corr[j]);
+                        best = j;
+                    }
+                }
+                if (best < 0) {
+                    return false;
+                }
+                alpha = Math.min(alpha, max);
+                if (enter(best)) {
+                    return true;
                 }
             }
-            if (best < 0) {
-                return false;
-            }
-            alpha = Math.min(alpha, max);
-            return enter(best);
         }
 
         private void step(double target) {
-            solveDirection();
-            computeSlope();
+            if (!directionFresh) {
+                solveDirection();
+                computeSlope();
+                directionFresh = true;
+            }
             int p = x.length;
             double gamma = alpha;
             int joining = -1;
@@ -399,13 +451,14 @@ public final class LarsLassoCv {
                 }
             }
             boolean toEnd = joining < 0 && dropping < 0;
-            if (alpha - gamma < target) {
+            boolean truncated = alpha - gamma < target;
+            if (truncated) {
                 gamma = alpha - target;
                 joining = -1;
                 dropping = -1;
                 toEnd = false;
             }
-            move(gamma);
+            move(gamma, truncated ? target : alpha - gamma);
             if (dropping >= 0) {
                 int j = active[dropping];
                 beta[j] = 0;
@@ -426,8 +479,8 @@ public final class LarsLassoCv {
             }
         }
 
-        /** Moves along the current direction by gamma: penalty alpha - gamma. */
-        private void move(double gamma) {
+        /** Moves along the current direction by gamma, to penalty {@code next} (alpha - gamma without rounding). */
+        private void move(double gamma, double next) {
             if (gamma > 0) {
                 for (int q = 0; q < count; q++) {
                     beta[active[q]] += gamma * direction[q];
@@ -437,10 +490,7 @@ public final class LarsLassoCv {
                     corr[j] -= gamma * slope[j];
                 }
             }
-            alpha -= gamma;
-            if (alpha < 0) {
-                alpha = 0;
-            }
+            alpha = Math.max(0, next);
             for (int q = 0; q < count; q++) {
                 corr[active[q]] = sign[q] * alpha;
             }
@@ -531,7 +581,8 @@ public final class LarsLassoCv {
                 ss += l[t] * l[t];
             }
             double pivot = g[q] - ss;
-            if (!(pivot > SINGULAR_PIVOT * g[q])) {
+            boolean constant = !(g[q] > CONSTANT_VARIANCE * (g[q] + mu[j] * mu[j]));
+            if (constant || !(pivot > SINGULAR_PIVOT * g[q])) {
                 excluded[j] = true;
                 return false;
             }
@@ -542,7 +593,9 @@ public final class LarsLassoCv {
             pos[j] = q;
             sh.activeIn[j]++;
             sh.cholDoubles += q + 1;
+            sh.trim();
             count++;
+            directionFresh = false;
             return true;
         }
 
@@ -562,6 +615,7 @@ public final class LarsLassoCv {
                 pos[active[t]] = t;
             }
             sh.cholDoubles -= count;
+            directionFresh = false;
             count--;
             chol[count] = null;
             for (int t = q; t < count; t++) {

@@ -16,8 +16,8 @@ import java.util.Objects;
  * soon as the mean CV error has not improved for {@link PathOptions#patience()} penalties, has risen back
  * {@link PathOptions#maxCvRise()} of the way to the intercept-only error, or by glmnet's deviance rules; the
  * coefficients of the all-rows fit at the best penalty are kept. {@link LarsLassoCv} solves the same problem
- * exactly. Fold fits read the training
- * rows of the shared columns in place (the test block of unshuffled K-fold is contiguous), so no data is copied.
+ * exactly. Fold fits read the training rows of the shared columns in place (the test block of unshuffled K-fold
+ * is contiguous), so no data is copied.
  *
  * <p>Work per penalty follows glmnet's covariance mode. Each fit screens columns with the sequential strong rule
  * and runs coordinate descent on that strong set using inner products among its columns (O(strong set) per

@@ -10,18 +10,20 @@ import java.util.Objects;
  *     coefficient down to {@code eps} times it
  * @param eps the ratio of the smallest to the largest penalty
  * @param tolerance coordinate descent stops when no coefficient moves the objective by more than this times the
- *     null deviance
- * @param maxSweeps the maximum number of coordinate-descent sweeps per penalty
+ *     null deviance (not used by the homotopy)
+ * @param maxSweeps the maximum number of coordinate-descent sweeps per penalty (not used by the homotopy)
  * @param patience the path stops once the mean CV error has not improved for this many consecutive penalties
  *     (0 = always run the full grid)
- * @param maxDevianceRatio glmnet's {@code devmax}: the path stops once the all-rows fit explains more than this
- *     fraction of the null deviance (1 = never)
+ * @param maxDevianceRatio glmnet's {@code devmax}: the path stops once the fit explains more than this fraction of
+ *     the null deviance (1 = never); coordinate descent reads the all-rows fit, the homotopy the mean of the fold
+ *     fits
  * @param minDevianceChange glmnet's {@code fdev}: the path stops once the explained fraction grows by less than
  *     this (relative) from one penalty to the next (0 = never)
  * @param maxCvRise the path stops once the mean CV error, after its best so far, has risen back this fraction of the
  *     way to the error of the intercept-only model (the first penalty's); 0 = never. It ends paths that head for
- *     interpolation while letting them cross a small hump to a second, lower minimum
- * @param solver how each penalty of a regression path is solved (classification always uses coordinate descent)
+ *     interpolation while letting them cross a small hump to a second, lower minimum. Regression only
+ * @param solver how each penalty of a regression path is solved (classification always uses coordinate descent
+ *     and ignores this, {@code maxCvRise} and {@code maxSteps})
  * @param maxSteps the maximum number of knots (entries and exits of columns) an exact homotopy path follows, like
  *     scikit-learn's {@code max_iter}; the coefficients stay at the last knot's below it
  */
@@ -42,7 +44,7 @@ public record PathOptions(
     public enum Solver {
         /** Coordinate descent at each penalty, warm-started; approximate, to {@link #tolerance()}. */
         COORDINATE_DESCENT,
-        /** The LARS homotopy, exact at every penalty ({@link LarsLassoCv}). */
+        /** The LARS homotopy: exact up to rounding at every penalty ({@link LarsLassoCv}). */
         LARS
     }
 
@@ -81,7 +83,7 @@ public record PathOptions(
         }
     }
 
-    /** Settings solved by coordinate descent. */
+    /** Settings solved by coordinate descent, without the CV-rise stop ({@code maxCvRise} 0). */
     public PathOptions(int folds, int lambdas, double eps, double tolerance, int maxSweeps, int patience,
             double maxDevianceRatio, double minDevianceChange) {
         this(folds, lambdas, eps, tolerance, maxSweeps, patience, maxDevianceRatio, minDevianceChange, 0,
@@ -90,9 +92,10 @@ public record PathOptions(
 
     /**
      * For regression selection fits: 5 folds, 150 penalties down to 1e-4, solved exactly by the LARS homotopy
-     * (at most 500 knots, scikit-learn's {@code max_iter}), the whole grid (no patience), and glmnet's path stops
-     * (0.999, 1e-5). The CV error of selection fits often has a second, lower minimum at small penalties, where
-     * many correlated candidates share the hard rows; autofeat's {@code LassoLarsCV} finds it and so must this.
+     * (at most 500 knots, scikit-learn's {@code max_iter}), no patience, the CV-rise stop at 0.1 and glmnet's path
+     * stops (0.999, 1e-5). The CV error of selection fits often has a second, lower minimum at small penalties,
+     * where many correlated candidates share the hard rows; autofeat's {@code LassoLarsCV} finds it and so must
+     * this.
      */
     public static PathOptions forSelection() {
         return new PathOptions(5, 150, 1e-4, 1e-7, 1000, 0, 0.999, 1e-5, 0.1, Solver.LARS, 500);
