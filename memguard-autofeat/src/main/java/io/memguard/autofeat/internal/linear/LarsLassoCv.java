@@ -81,16 +81,11 @@ public final class LarsLassoCv {
         if (!(alphaMax > 0) || p == 0) {
             return new LassoCv.Result(new double[p], full.ybar, 0, 0, 0, Double.NaN);
         }
+        PathSearch search = new PathSearch(options, alphaMax);
         int lambdas = options.lambdas();
-        double ratio = lambdas == 1 ? 1 : Math.pow(options.eps(), 1.0 / (lambdas - 1));
-        double best = Double.POSITIVE_INFINITY;
-        double first = Double.NaN;
-        int bestK = 0;
-        double bestAlpha = alphaMax;
-        double prevDev = 0;
         int k = 0;
-        for (; k < lambdas; k++) {
-            double alpha = alphaMax * Math.pow(ratio, k);
+        while (k < lambdas) {
+            double alpha = search.penalty(alphaMax, k);
             double mse = 0;
             double dev = 0;
             boolean moving = false;
@@ -99,27 +94,13 @@ public final class LarsLassoCv {
                 mse += paths[f].testMse();
                 dev += paths[f].explained();
             }
-            mse /= folds;
-            dev /= folds;
-            if (k == 0) {
-                first = mse;
-            }
-            if (mse < best) {
-                best = mse;
-                bestK = k;
-                bestAlpha = alpha;
-            } else if ((options.patience() > 0 && k - bestK >= options.patience())
-                    || options.cvRiseStop(mse, best, first)) {
-                k++;
+            boolean stop = search.record(k, alpha, mse / folds, dev / folds);
+            k++;
+            if (stop || !moving) {
                 break;
             }
-            if ((k > 0 && options.devianceStop(dev, prevDev)) || !moving) {
-                k++;
-                break;
-            }
-            prevDev = dev;
         }
-        full.advance(bestAlpha);
+        full.advance(search.bestAlpha());
         double[] bestCoef = new double[p];
         full.copyCoefficients(bestCoef);
         double intercept = full.ybar;
@@ -128,20 +109,11 @@ public final class LarsLassoCv {
                 intercept -= bestCoef[j] * full.mu[j];
             }
         }
-        return new LassoCv.Result(bestCoef, intercept, full.alpha, bestK, Math.min(k, lambdas), best);
+        return new LassoCv.Result(bestCoef, intercept, full.alpha, search.bestIndex(), k, search.best());
     }
 
     /** Data shared by the paths of one call: fold blocks and cached per-block inner products. */
-    private static final class Shared {
-        final double[][] x;
-        final double[] y;
-        final int m;
-        final KFold kf;
-        final int folds;
-        /** blockSum[f][j]: sum of column j over fold f's rows; index {@code folds} holds the sum over all rows. */
-        final double[][] blockSum;
-        final double[][] blockXy;
-        final double[] blockY;
+    private static final class Shared extends FoldSums {
         /**
          * cross[k][f][j]: sum of x_j * x_k over the training rows of fold f (all rows but f's block; f = folds: all
          * rows); null until computed.
@@ -161,27 +133,8 @@ public final class LarsLassoCv {
         final int[] activeIn;
 
         Shared(double[][] x, int m, double[] y, KFold kf) {
-            this.x = x;
-            this.y = y;
-            this.m = m;
-            this.kf = kf;
-            this.folds = kf.folds();
+            super(x, m, y, kf);
             int p = x.length;
-            blockSum = new double[folds + 1][p];
-            blockXy = new double[folds + 1][p];
-            blockY = new double[folds + 1];
-            for (int f = 0; f < folds; f++) {
-                blockY[f] = Vectors.sum(y, kf.start(f), kf.end(f));
-                blockY[folds] += blockY[f];
-            }
-            for (int j = 0; j < p; j++) {
-                for (int f = 0; f < folds; f++) {
-                    blockSum[f][j] = Vectors.sum(x[j], kf.start(f), kf.end(f));
-                    blockXy[f][j] = Vectors.dot(x[j], y, kf.start(f), kf.end(f));
-                    blockSum[folds][j] += blockSum[f][j];
-                    blockXy[folds][j] += blockXy[f][j];
-                }
-            }
             cross = new double[p][][];
             budget = Math.max((long) p * m, (long) (folds + 1) * p);
             cached = new int[(int) Math.min(p, budget / ((long) (folds + 1) * Math.max(1, p)))];
@@ -265,11 +218,6 @@ public final class LarsLassoCv {
                 c[folds][j] = total;
             }
         }
-
-        /** Sum over the training rows of fold {@code fold} (-1: all rows) from per-block sums. */
-        double train(double[][] blocks, int fold, int j) {
-            return fold < 0 ? blocks[folds][j] : blocks[folds][j] - blocks[fold][j];
-        }
     }
 
     /** The homotopy on all rows except fold {@code fold}'s block (none for -1). */
@@ -324,7 +272,7 @@ public final class LarsLassoCv {
             this.e = fold < 0 ? 0 : sh.kf.end(fold);
             int p = x.length;
             mt = m - (e - s);
-            ybar = (fold < 0 ? sh.blockY[sh.folds] : sh.blockY[sh.folds] - sh.blockY[fold]) / mt;
+            ybar = sh.trainY(fold) / mt;
             double nv = 0;
             for (int i = 0; i < m; i++) {
                 if (i < s || i >= e) {

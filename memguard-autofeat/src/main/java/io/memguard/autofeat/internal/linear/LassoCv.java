@@ -66,18 +66,13 @@ public final class LassoCv {
         if (!(alphaMax > 0) || p == 0) {
             return new Result(new double[p], full.ybar, 0, 0, 0, Double.NaN);
         }
-        int lambdas = options.lambdas();
-        double ratio = lambdas == 1 ? 1 : Math.pow(options.eps(), 1.0 / (lambdas - 1));
-        double best = Double.POSITIVE_INFINITY;
-        double first = Double.NaN;
-        int bestK = 0;
+        PathSearch search = new PathSearch(options, alphaMax);
         double[] bestCoef = new double[p];
-        double bestAlpha = alphaMax;
         double prev = alphaMax;
-        double prevDev = 0;
+        int lambdas = options.lambdas();
         int k = 0;
-        for (; k < lambdas; k++) {
-            double alpha = alphaMax * Math.pow(ratio, k);
+        while (k < lambdas) {
+            double alpha = search.penalty(alphaMax, k);
             solveAll(fits, shared, alpha, prev, options);
             double mse = 0;
             for (int f = 0; f < folds; f++) {
@@ -85,25 +80,14 @@ public final class LassoCv {
             }
             mse /= folds;
             prev = alpha;
-            if (k == 0) {
-                first = mse;
-            }
-            if (mse < best) {
-                best = mse;
-                bestK = k;
-                bestAlpha = alpha;
+            boolean stop = search.record(k, alpha, mse, full.explained());
+            if (search.improved()) {
                 System.arraycopy(full.beta, 0, bestCoef, 0, p);
-            } else if ((options.patience() > 0 && k - bestK >= options.patience())
-                    || options.cvRiseStop(mse, best, first)) {
-                k++;
+            }
+            k++;
+            if (stop) {
                 break;
             }
-            double dev = full.explained();
-            if (k > 0 && options.devianceStop(dev, prevDev)) {
-                k++;
-                break;
-            }
-            prevDev = dev;
         }
         double intercept = full.ybar;
         for (int j = 0; j < p; j++) {
@@ -111,7 +95,7 @@ public final class LassoCv {
                 intercept -= bestCoef[j] * full.mu[j];
             }
         }
-        return new Result(bestCoef, intercept, bestAlpha, bestK, Math.min(k, lambdas), best);
+        return new Result(bestCoef, intercept, search.bestAlpha(), search.bestIndex(), k, search.best());
     }
 
     /** Solves every fit at penalty {@code alpha}; see the class comment. */
@@ -150,41 +134,15 @@ public final class LassoCv {
     }
 
     /** Data shared by the fits of one call: fold blocks, per-block sums and cached inner-product columns. */
-    private static final class Shared {
-        final double[][] x;
-        final double[] y;
-        final int m;
-        final KFold kf;
-        final int folds;
-        /** blockSum[f][j]: sum of column j over fold f's rows. */
-        final double[][] blockSum;
-        /** blockXy[f][j]: sum of x_j * y over fold f's rows. */
-        final double[][] blockXy;
-        final double[] blockY;
+    private static final class Shared extends FoldSums {
         /** cross[k]: for column k, [f][j] = sum over fold f's rows of x_j * x_k; null until computed. */
         final double[][][] cross;
         final int maxCross;
         int crossCount;
 
         Shared(double[][] x, int m, double[] y, KFold kf) {
-            this.x = x;
-            this.y = y;
-            this.m = m;
-            this.kf = kf;
-            this.folds = kf.folds();
+            super(x, m, y, kf);
             int p = x.length;
-            blockSum = new double[folds][p];
-            blockXy = new double[folds][p];
-            blockY = new double[folds];
-            for (int f = 0; f < folds; f++) {
-                blockY[f] = Vectors.sum(y, kf.start(f), kf.end(f));
-            }
-            for (int j = 0; j < p; j++) {
-                for (int f = 0; f < folds; f++) {
-                    blockSum[f][j] = Vectors.sum(x[j], kf.start(f), kf.end(f));
-                    blockXy[f][j] = Vectors.dot(x[j], y, kf.start(f), kf.end(f));
-                }
-            }
             cross = new double[p][][];
             // the cache never holds more doubles than the column block itself: crossCount * folds * p <= p * m
             maxCross = Math.max(1, m / folds);
@@ -253,11 +211,7 @@ public final class LassoCv {
             this.e = fold < 0 ? 0 : sh.kf.end(fold);
             int p = x.length;
             mt = m - (e - s);
-            double ySum = 0;
-            for (int f = 0; f < sh.folds; f++) {
-                ySum += f == fold ? 0 : sh.blockY[f];
-            }
-            ybar = ySum / mt;
+            ybar = sh.trainY(fold) / mt;
             r = new double[m];
             double nv = 0;
             double[] y = sh.y;
@@ -276,16 +230,8 @@ public final class LassoCv {
             Arrays.fill(d, Double.NaN);
             Arrays.fill(pos, -1);
             for (int j = 0; j < p; j++) {
-                double sx = 0;
-                double sxy = 0;
-                for (int f = 0; f < sh.folds; f++) {
-                    if (f != fold) {
-                        sx += sh.blockSum[f][j];
-                        sxy += sh.blockXy[f][j];
-                    }
-                }
-                mu[j] = sx / mt;
-                grad[j] = sxy / mt - mu[j] * ybar;
+                mu[j] = sh.train(sh.blockSum, fold, j) / mt;
+                grad[j] = sh.train(sh.blockXy, fold, j) / mt - mu[j] * ybar;
             }
             maxGram = (int) Math.max(16, Math.min(512, Math.sqrt((double) p * m / (sh.folds + 1))));
         }
