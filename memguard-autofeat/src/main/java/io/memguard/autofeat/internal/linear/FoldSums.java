@@ -1,6 +1,8 @@
 package io.memguard.autofeat.internal.linear;
 
 import io.memguard.autofeat.internal.math.Vectors;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The columns, target and unshuffled K-fold split of one cross-validated path, with per-fold block sums of each
@@ -18,6 +20,22 @@ class FoldSums {
     /** blockXy[f][j]: sum of x_j * y over fold f's rows. */
     final double[][] blockXy;
     final double[] blockY;
+
+    /**
+     * Checks the arguments of a cross-validated fit and returns its fold split: {@code options.folds()} folds, or
+     * one per row when there are fewer rows.
+     *
+     * @throws IllegalArgumentException if {@code m < 2}
+     */
+    static KFold split(double[][] x, int m, double[] y, PathOptions options) {
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(y, "y");
+        Objects.requireNonNull(options, "options");
+        if (m < 2) {
+            throw new IllegalArgumentException("need at least 2 rows, got " + m);
+        }
+        return new KFold(m, Math.min(options.folds(), m));
+    }
 
     FoldSums(double[][] x, int m, double[] y, KFold kf) {
         this.x = x;
@@ -60,5 +78,35 @@ class FoldSums {
             }
         }
         return sum;
+    }
+
+    /**
+     * The mean squared error on the test rows {@code [s, e)} of the prediction {@code ybar + sum b_j (x_j - mu_j)}
+     * over the first {@code count} columns of {@code cols} (0 when there are no test rows).
+     */
+    final double testMse(int s, int e, double ybar, int[] cols, int count, double[] beta, double[] mu) {
+        int nt = e - s;
+        if (nt == 0) {
+            return 0;
+        }
+        double[] pred = new double[nt];
+        Arrays.fill(pred, ybar);
+        for (int q = 0; q < count; q++) {
+            int j = cols[q];
+            double b = beta[j];
+            if (b != 0) {
+                double[] c = x[j];
+                double shift = -b * mu[j];
+                for (int i = s; i < e; i++) {
+                    pred[i - s] += b * c[i] + shift;
+                }
+            }
+        }
+        double sse = 0;
+        for (int i = s; i < e; i++) {
+            double d = y[i] - pred[i - s];
+            sse += d * d;
+        }
+        return sse / nt;
     }
 }

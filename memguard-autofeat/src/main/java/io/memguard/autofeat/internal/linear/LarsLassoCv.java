@@ -2,7 +2,6 @@ package io.memguard.autofeat.internal.linear;
 
 import io.memguard.autofeat.internal.math.Vectors;
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * Lasso regression with an intercept, solved by the LARS homotopy (least angle regression with the lasso
@@ -58,15 +57,10 @@ public final class LarsLassoCv {
      * @throws IllegalArgumentException if {@code m < 2}, or if a column or y holds a value that is not finite
      */
     public static LassoCv.Result fit(double[][] x, int m, double[] y, PathOptions options) {
-        Objects.requireNonNull(x, "x");
-        Objects.requireNonNull(y, "y");
-        Objects.requireNonNull(options, "options");
-        if (m < 2) {
-            throw new IllegalArgumentException("need at least 2 rows, got " + m);
-        }
+        KFold split = FoldSums.split(x, m, y, options);
         int p = x.length;
-        int folds = Math.min(options.folds(), m);
-        Shared shared = new Shared(x, m, y, new KFold(m, folds));
+        int folds = split.folds();
+        Shared shared = new Shared(x, m, y, split);
         Path[] paths = new Path[folds + 1];
         for (int f = 0; f <= folds; f++) {
             paths[f] = new Path(shared, f < folds ? f : -1, options.maxSteps());
@@ -605,27 +599,7 @@ public final class LarsLassoCv {
         }
 
         double testMse() {
-            int nt = e - s;
-            if (nt == 0) {
-                return 0;
-            }
-            double[] pred = new double[nt];
-            Arrays.fill(pred, ybar);
-            for (int q = 0; q < count; q++) {
-                int j = active[q];
-                double b = beta[j];
-                double[] c = x[j];
-                double shift = -b * mu[j];
-                for (int i = s; i < e; i++) {
-                    pred[i - s] += b * c[i] + shift;
-                }
-            }
-            double sse = 0;
-            for (int i = s; i < e; i++) {
-                double d = sh.y[i] - pred[i - s];
-                sse += d * d;
-            }
-            return sse / nt;
+            return sh.testMse(s, e, ybar, active, count, beta, mu);
         }
     }
 }

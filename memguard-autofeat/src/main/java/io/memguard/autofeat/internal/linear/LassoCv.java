@@ -2,7 +2,6 @@ package io.memguard.autofeat.internal.linear;
 
 import io.memguard.autofeat.internal.math.Vectors;
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * Lasso regression with an intercept, fitted by coordinate descent on a warm-started penalty path, the penalty
@@ -45,15 +44,10 @@ public final class LassoCv {
      * @throws IllegalArgumentException if {@code m < 2}
      */
     public static Result fit(double[][] x, int m, double[] y, PathOptions options) {
-        Objects.requireNonNull(x, "x");
-        Objects.requireNonNull(y, "y");
-        Objects.requireNonNull(options, "options");
-        if (m < 2) {
-            throw new IllegalArgumentException("need at least 2 rows, got " + m);
-        }
+        KFold split = FoldSums.split(x, m, y, options);
         int p = x.length;
-        int folds = Math.min(options.folds(), m);
-        Shared shared = new Shared(x, m, y, new KFold(m, folds));
+        int folds = split.folds();
+        Shared shared = new Shared(x, m, y, split);
         Fit[] fits = new Fit[folds + 1];
         for (int f = 0; f <= folds; f++) {
             fits[f] = new Fit(shared, f < folds ? f : -1);
@@ -495,30 +489,7 @@ public final class LassoCv {
         }
 
         double testMse() {
-            int nt = e - s;
-            if (nt == 0) {
-                return 0;
-            }
-            double[] pred = new double[nt];
-            Arrays.fill(pred, ybar);
-            for (int q = 0; q < strongCount; q++) {
-                int j = strongList[q];
-                double b = beta[j];
-                if (b != 0) {
-                    double[] c = x[j];
-                    double shift = -b * mu[j];
-                    for (int i = s; i < e; i++) {
-                        pred[i - s] += b * c[i] + shift;
-                    }
-                }
-            }
-            double sse = 0;
-            double[] y = sh.y;
-            for (int i = s; i < e; i++) {
-                double dd = y[i] - pred[i - s];
-                sse += dd * dd;
-            }
-            return sse / nt;
+            return sh.testMse(s, e, ybar, strongList, strongCount, beta, mu);
         }
     }
 }
