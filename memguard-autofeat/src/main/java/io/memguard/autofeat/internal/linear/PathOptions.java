@@ -42,7 +42,7 @@ public record PathOptions(
 
     /** How a regression path is solved. */
     public enum Solver {
-        /** Coordinate descent at each penalty, warm-started; approximate, to {@link #tolerance()}. */
+        /** Coordinate descent at each penalty, warm-started; approximate, to {@link PathOptions#tolerance()}. */
         COORDINATE_DESCENT,
         /** The LARS homotopy: exact up to rounding at every penalty ({@link LarsLassoCv}). */
         LARS
