@@ -215,20 +215,11 @@ public final class LarsLassoCv {
     }
 
     /** The homotopy on all rows except fold {@code fold}'s block (none for -1). */
-    private static final class Path {
+    private static final class Path extends FoldFit {
         final Shared sh;
-        final double[][] x;
-        final int m;
-        final int fold;
-        final int s;
-        final int e;
-        final int mt;
         final int maxSteps;
         /** Index of this path's training-row sums in a cached cross column. */
         final int trainIndex;
-        final double ybar;
-        final double nullVar;
-        final double[] mu;
         /**
          * Centred inner product / mt of each column with the residual of the current coefficients; set to exactly
          * {@code sign * alpha} for active columns, which the homotopy keeps on that boundary.
@@ -256,27 +247,12 @@ public final class LarsLassoCv {
         final double[] slope;
 
         Path(Shared sh, int fold, int maxSteps) {
+            super(sh, fold);
             this.sh = sh;
-            this.x = sh.x;
-            this.m = sh.m;
-            this.fold = fold;
             this.maxSteps = maxSteps;
             this.trainIndex = fold < 0 ? sh.folds : fold;
-            this.s = fold < 0 ? 0 : sh.kf.start(fold);
-            this.e = fold < 0 ? 0 : sh.kf.end(fold);
             int p = x.length;
-            mt = m - (e - s);
-            ybar = sh.trainY(fold) / mt;
-            double nv = 0;
-            for (int i = 0; i < m; i++) {
-                if (i < s || i >= e) {
-                    double r = sh.y[i] - ybar;
-                    nv += r * r;
-                }
-            }
-            nullVar = nv / mt;
-            mu = new double[p];
-            corr = new double[p];
+            corr = gradient;
             beta = new double[p];
             excluded = new boolean[p];
             pos = new int[p];
@@ -284,8 +260,6 @@ public final class LarsLassoCv {
             Arrays.fill(pos, -1);
             double max = 0;
             for (int j = 0; j < p; j++) {
-                mu[j] = sh.train(sh.blockSum, fold, j) / mt;
-                corr[j] = sh.train(sh.blockXy, fold, j) / mt - mu[j] * ybar;
                 max = Math.max(max, Math.abs(corr[j]));
             }
             corr0 = corr.clone();

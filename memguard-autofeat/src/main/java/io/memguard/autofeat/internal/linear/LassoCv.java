@@ -166,21 +166,12 @@ public final class LassoCv {
     }
 
     /** One fit on all rows except fold {@code fold}'s block (none for -1); its residual is 0 on the test rows. */
-    private static final class Fit {
+    private static final class Fit extends FoldFit {
         final Shared sh;
-        final double[][] x;
-        final int m;
-        final int fold;
-        final int s;
-        final int e;
-        final int mt;
-        final double ybar;
-        final double nullVar;
         final double[] r;
         final double[] beta;
         /** Gradient (centred inner product with the residual, over mt) of every column not in the strong set. */
         final double[] grad;
-        final double[] mu;
         final double[] d;
         final int[] pos;
         final int maxGram;
@@ -197,36 +188,21 @@ public final class LassoCv {
         boolean covariance = true;
 
         Fit(Shared sh, int fold) {
+            super(sh, fold);
             this.sh = sh;
-            this.x = sh.x;
-            this.m = sh.m;
-            this.fold = fold;
-            this.s = fold < 0 ? 0 : sh.kf.start(fold);
-            this.e = fold < 0 ? 0 : sh.kf.end(fold);
             int p = x.length;
-            mt = m - (e - s);
-            ybar = sh.trainY(fold) / mt;
             r = new double[m];
-            double nv = 0;
-            double[] y = sh.y;
             for (int i = 0; i < m; i++) {
                 if (i < s || i >= e) {
-                    r[i] = y[i] - ybar;
-                    nv += r[i] * r[i];
+                    r[i] = sh.y[i] - ybar;
                 }
             }
-            nullVar = nv / mt;
             beta = new double[p];
-            grad = new double[p];
-            mu = new double[p];
+            grad = gradient;
             d = new double[p];
             pos = new int[p];
             Arrays.fill(d, Double.NaN);
             Arrays.fill(pos, -1);
-            for (int j = 0; j < p; j++) {
-                mu[j] = sh.train(sh.blockSum, fold, j) / mt;
-                grad[j] = sh.train(sh.blockXy, fold, j) / mt - mu[j] * ybar;
-            }
             maxGram = (int) Math.max(16, Math.min(512, Math.sqrt((double) p * m / (sh.folds + 1))));
         }
 
