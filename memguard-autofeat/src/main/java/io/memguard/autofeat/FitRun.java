@@ -6,6 +6,9 @@ import io.memguard.autofeat.internal.FittedAutoFeat;
 import io.memguard.autofeat.internal.GenerationSurvey;
 import io.memguard.autofeat.internal.batch.BatchStats;
 import io.memguard.autofeat.internal.batch.EngineHooks;
+import io.memguard.autofeat.internal.batch.HeapBytes;
+import io.memguard.autofeat.internal.batch.Lease;
+import io.memguard.autofeat.internal.feateng.Footprint;
 import io.memguard.autofeat.internal.feateng.StoragePrecision;
 import io.memguard.autofeat.internal.select.FeatureSelector;
 import io.memguard.core.BatchDecision;
@@ -21,8 +24,10 @@ import io.memguard.core.TaskStoppedException;
 import io.memguard.core.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,14 +39,18 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * autofeat-fit
+ *   column-store                          generate and select: the kept columns, metadata and pool
+ *   search-rows                           the copy of the search rows, when the plan searches on fewer
  *   plan | generate | select | model      one phase at a time
  *     pilot-store                         (plan) the pilot's columns and expressions
- *     batch-i | run-r | final-model       one batch at a time: its predicted bytes
- *   column-store                          generate and select: the kept columns, metadata and pool
+ *     generate-step-s | select-run-r ...  one unit of work: what the engine reserved for it
  * </pre>
  *
- * <p>Every reservation is released explicitly when its batch or phase ends, and on every failure
- * path before the scopes close, so that a failed fit is not reported as a leak.
+ * <p>The engine reserves every allocation that grows with rows, columns or candidates through
+ * {@link #reserve} before it allocates it ({@link Lease}); those reservations are what the scopes
+ * hold. The sizing hooks ({@link #nextBatchSize}) only decide how much fits, from the headroom, and
+ * record the decision. Every reservation is released when the engine drops its memory, and on every
+ * failure path before the scopes close, so that a failed fit is not reported as a leak.
  */
 final class FitRun implements EngineHooks {
 
@@ -78,11 +87,9 @@ final class FitRun implements EngineHooks {
   private long phasePeak;
   private int phaseBatches;
 
-  private MemoryScope storeScope;
-  private Reservation storeRes;
-
-  private MemoryScope batchScope;
-  private Reservation batchRes;
+  /** Open unit scopes by name, with the number of live leases in each. */
+  private final Map<String, Unit> units = new HashMap<>();
+  private final List<FitLease> leases = new ArrayList<>();
   private Decision decision;
   private int batchIndex;
 
@@ -110,6 +117,71 @@ final class FitRun implements EngineHooks {
       long reserved,
       PressureLevel pressure,
       String reason) {}
+
+  /** A scope holding the leases of one unit of work, closed with its last lease. */
+  private static final class Unit {
+    final MemoryScope scope;
+    int leases;
+
+    Unit(MemoryScope scope) {
+      this.scope = scope;
+    }
+  }
+
+  /** A lease: one reservation in a unit scope. */
+  private final class FitLease implements Lease {
+    private final String key;
+    private final String what;
+    private final Reservation reservation;
+    private boolean closed;
+
+    FitLease(String key, String what, Reservation reservation) {
+      this.key = key;
+      this.what = what;
+      this.reservation = reservation;
+    }
+
+    @Override
+    public long bytes() {
+      return closed ? 0 : reservation.bytes();
+    }
+
+    @Override
+    public void resize(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("bytes must be >= 0, was " + bytes);
+      }
+      synchronized (FitRun.this) {
+        if (closed) {
+          throw new IllegalStateException("lease '" + what + "' is closed");
+        }
+        long now = reservation.bytes();
+        if (bytes > now) {
+          try {
+            reservation.grow(bytes - now);
+          } catch (MemoryBudgetExceededException e) {
+            throw overflow(currentPhase(), bytes - now, e.availableBytes(), what, e);
+          }
+        } else if (bytes < now) {
+          reservation.shrink(now - bytes);
+        }
+        notePeak();
+      }
+    }
+
+    @Override
+    public void close() {
+      synchronized (FitRun.this) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        reservation.close();
+        leases.remove(this);
+        releaseUnit(key);
+      }
+    }
+  }
 
   /** Thrown from a hook to restart the search with the lightweight plan. */
   private static final class SwitchSignal extends RuntimeException {
@@ -261,8 +333,7 @@ final class FitRun implements EngineHooks {
       return AutoFeatEngine.of(cfg).survey(data.names(), data.columnsUnsafe(), this);
     } finally {
       pilot = false;
-      releaseBatch();
-      releaseStore();
+      closeLeases();
       resetCounts();
     }
   }
@@ -284,9 +355,8 @@ final class FitRun implements EngineHooks {
             data.names(), data.columnsUnsafe(), data.targetUnsafe(), this);
       } catch (SwitchSignal s) {
         FitPhase at = s.phase;
-        releaseBatch();
+        closeLeases();
         endPhase();
-        releaseStore();
         long head = headroom();
         MemoryPlanner planner = new MemoryPlanner(data.rows(), data.featureCount(), lastSurvey);
         FitPlan light = planner.lightweight(usable(head));
@@ -332,27 +402,83 @@ final class FitRun implements EngineHooks {
   @Override
   public void phaseStarted(String enginePhase, long storeBytes) {
     if (pilot) {
-      if (enginePhase.equals("generate")) {
-        openStore("pilot-store", phaseScope);
-      }
       return;
     }
     switch (enginePhase) {
-      case "generate" -> {
-        startPhase(FitPhase.GENERATE);
-        openStore("column-store", fitScope);
-      }
-      case "select" -> {
-        startPhase(FitPhase.SELECT);
-        resizeStore(storeBytes + MemoryPlanner.META_BYTES * (data.featureCount() + genKept), true);
-      }
-      case "model" -> {
-        releaseStore();
-        startPhase(FitPhase.MODEL);
-      }
+      case "generate" -> startPhase(FitPhase.GENERATE);
+      case "select" -> startPhase(FitPhase.SELECT);
+      case "model" -> startPhase(FitPhase.MODEL);
       case "done" -> endPhase();
       default -> { }
     }
+  }
+
+  @Override
+  public Lease reserve(String what, long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("bytes must be >= 0, was " + bytes + " for " + what);
+    }
+    synchronized (this) {
+      String key = unitName(what);
+      MemoryScope scope = openUnit(key);
+      Reservation r;
+      try {
+        r = scope.reserve(bytes);
+      } catch (MemoryBudgetExceededException e) {
+        releaseUnit(key);
+        throw overflow(currentPhase(), bytes, e.availableBytes(), what, e);
+      }
+      FitLease lease = new FitLease(key, what, r);
+      leases.add(lease);
+      notePeak();
+      return lease;
+    }
+  }
+
+  /** The unit scope a lease described as {@code what} goes to: its text before the first ':'. */
+  private String unitName(String what) {
+    int colon = what.indexOf(':');
+    String head = (colon < 0 ? what : what.substring(0, colon)).trim().toLowerCase(Locale.ROOT);
+    String name = head.replaceAll("[^a-z0-9]+", "-");
+    if (pilot && name.equals("column-store")) {
+      return "pilot-store";
+    }
+    return name.isEmpty() ? "work" : name;
+  }
+
+  private MemoryScope openUnit(String key) {
+    Unit u = units.get(key);
+    if (u == null) {
+      boolean fitWide = key.equals("column-store") || key.equals("search-rows");
+      MemoryScope parentScope = fitWide || phaseScope == null ? fitScope : phaseScope;
+      u = new Unit(parentScope.openChild(key));
+      units.put(key, u);
+    }
+    u.leases++;
+    return u.scope;
+  }
+
+  private void releaseUnit(String key) {
+    Unit u = units.get(key);
+    if (u != null && --u.leases == 0) {
+      units.remove(key);
+      u.scope.close();
+    }
+  }
+
+  /** Closes every open lease (a failure or a restart: the engine's memory is gone). */
+  private synchronized void closeLeases() {
+    for (FitLease lease : new ArrayList<>(leases)) {
+      lease.close();
+    }
+    for (Unit u : new ArrayList<>(units.values())) {
+      u.scope.close();
+    }
+    units.clear();
+  }
+
+  private FitPhase currentPhase() {
+    return pilot ? FitPhase.PLAN : phase;
   }
 
   @Override
@@ -391,14 +517,15 @@ final class FitRun implements EngineHooks {
   }
 
   @Override
-  public int nextBatchSize(String enginePhase, int step, int suggested, long bytesPerCandidate) {
-    releaseBatch();
+  public synchronized int nextBatchSize(String enginePhase, int step, int suggested,
+      long bytesPerCandidate) {
     return switch (enginePhase) {
       case "generate" -> sizeGeneration(step, suggested, bytesPerCandidate);
       case "select-initial" -> sizeInitialFit(step, suggested, bytesPerCandidate);
       case "select" -> sizeSelection(step, suggested, bytesPerCandidate,
           String.format(Locale.ROOT, "noise and initial columns estimated at %.0f%% of the chunk",
               fixedRatio * 100));
+      case "select-filter" -> sizeFilter(step, suggested, bytesPerCandidate);
       case "model" -> sizeModel(suggested, bytesPerCandidate);
       default -> suggested;
     };
@@ -416,16 +543,13 @@ final class FitRun implements EngineHooks {
       lastBatches = 0;
     }
     long scratch = (long) searchRows * Double.BYTES;
-    long kept = Math.max(0, bytesPerCandidate - scratch) + MemoryPlanner.META_BYTES;
-    // acceptance: the worst case (all kept) until this step has measured its own, then that +10%
-    double acceptance =
-        stepTried == 0 ? 1.0 : Math.min(1.0, stepAccepted / (double) stepTried + 0.1);
-    long perItem = scratch + (long) Math.ceil(acceptance * kept) + MemoryPlanner.POOL_BYTES;
+    long kept = Math.max(0, bytesPerCandidate - scratch) + Footprint.COLUMN_METADATA_BYTES;
+    // every candidate may be kept: the survivors' reservations are taken as they are stored
+    long perItem = HeapBytes.doubles(searchRows) + kept + Footprint.EXPRESSION_BYTES + 64;
     boolean floats = pilot || plan.floatStorage();
-    long fixed = floats ? 2 * scratch : 0; // the two parent columns converted to double
+    long fixed = floats ? 2 * HeapBytes.doubles(searchRows) : 0; // the parents as doubles
     int max = shrinkForPressure(Math.max(1, suggested), 1);
-    return reserveBatch(fp, step, batchIndex, "batch-" + batchIndex, fixed, perItem, 1, max,
-        String.format(Locale.ROOT, "acceptance estimate %.2f", acceptance));
+    return decideBatch(fp, step, batchIndex, fixed, perItem, 1, max, "every candidate may be kept");
   }
 
   /**
@@ -441,7 +565,7 @@ final class FitRun implements EngineHooks {
       initialFitAll = all;
       Decision d = decision;
       decide(all
-          ? String.format(Locale.ROOT, "select run %d: initial L1 fit on all %d columns (%s reserved"
+          ? String.format(Locale.ROOT, "select run %d: initial L1 fit on all %d columns (%s planned"
               + " for the run)", run, columns, MemorySize.format(d.reserved()))
           : String.format(Locale.ROOT, "select run %d: initial L1 fit on the best-correlated"
               + " columns: all %d would need %s, %d fit in %s available", run, columns,
@@ -458,18 +582,28 @@ final class FitRun implements EngineHooks {
     lastBatches = 0;
     long perColumn =
         (long) Math.ceil(MemoryPlanner.SOLVER_FACTOR * bytesPerCandidate * (1 + fixedRatio));
-    long columns = data.featureCount() + genKept;
-    long fixed = columns * 48 + 8 * bytesPerCandidate
-        + (plan.recomputeLastStep() ? 4L * searchRows * Double.BYTES : 0);
+    long fixed = 8 * bytesPerCandidate;
     int min = Math.min(10, Math.max(1, suggested));
     int max = shrinkForPressure(Math.max(1, suggested), min);
-    return reserveBatch(FitPhase.SELECT, run, 0, "run-" + run, fixed, perColumn, min, max, note);
+    return decideBatch(FitPhase.SELECT, run, 0, fixed, perColumn, min, max, note);
+  }
+
+  /** How many columns a noise filter takes at once (the rest is filtered in stages). */
+  private int sizeFilter(int run, int columns, long bytesPerColumn) {
+    long available = headroom();
+    long fits = bytesPerColumn <= 0 ? columns : available / bytesPerColumn;
+    int size = (int) Math.max(1, Math.min(columns, fits));
+    if (size < columns) {
+      log.debug("autofeat: {} select run {}: noise filter in groups of {} of {} columns ({} per column,"
+          + " {} available)", fitScope.path(), run, size, columns, MemorySize.format(bytesPerColumn),
+          MemorySize.format(available));
+    }
+    return size;
   }
 
   private int sizeModel(int features, long bytesPerFeature) {
-    long perFeature = MemoryPlanner.MODEL_FACTOR * bytesPerFeature + 1024;
-    long fixed = 4L * data.rows() * Double.BYTES;
-    int size = reserveBatch(FitPhase.MODEL, 0, 0, "final-model", fixed, perFeature, 1,
+    long fixed = 8L * HeapBytes.doubles(data.rows());
+    int size = decideBatch(FitPhase.MODEL, 0, 0, fixed, bytesPerFeature, 1,
         Math.max(1, features), "all selected features");
     if (size < features) {
       String why = "only the " + size + " best-ranked of the " + features
@@ -499,40 +633,29 @@ final class FitRun implements EngineHooks {
   }
 
   /**
-   * Opens a batch scope, reserves its fixed bytes, sizes the batch from what is then available,
-   * and reserves the items. Throws a switch signal or an InsufficientMemoryException when not even
-   * {@code min} items fit.
+   * Decides how many items of {@code perItem} bytes (besides {@code fixed}) fit the headroom now and
+   * records the decision; reserves nothing (the engine reserves what it allocates). Throws a switch
+   * signal or an InsufficientMemoryException when not even {@code min} items fit.
    */
-  private int reserveBatch(FitPhase fp, int step, int index, String scopeName, long fixed,
-      long perItem, int min, int max, String note) {
+  private int decideBatch(FitPhase fp, int step, int index, long fixed, long perItem, int min,
+      int max, String note) {
     PressureLevel level = memory.pressureLevel();
     String task = fitScope.path() + " " + fp.name().toLowerCase(Locale.ROOT) + " step " + step;
-    batchScope = phaseScope.openChild(scopeName);
-    try {
-      batchRes = batchScope.reserve(fixed);
-    } catch (MemoryBudgetExceededException e) {
-      throw overflow(fp, fixed + min * perItem, e.availableBytes(), e);
-    }
-    long available = headroom();
+    long available = Math.max(0, headroom() - fixed);
     BatchDecision d = grant != null
         ? grant.batchSize(perItem, min, max)
         : memory.allocator().sizeBatch(task, available, perItem, min, max);
     if (!d.fits()) {
-      throw overflow(fp, fixed + (long) min * perItem, available, null);
-    }
-    try {
-      batchRes.grow((long) d.batchSize() * perItem);
-    } catch (MemoryBudgetExceededException e) {
-      throw overflow(fp, fixed + (long) d.batchSize() * perItem, e.availableBytes(), e);
+      throw overflow(fp, fixed + (long) min * perItem, available + fixed,
+          fp.name().toLowerCase(Locale.ROOT) + " step " + step + " batch of " + min, null);
     }
     String reason = d.reason() + "; " + note
         + (level == PressureLevel.NORMAL ? "" : "; pressure " + level + " shrank the maximum");
-    decision = new Decision(fp, step, d.batchSize(), d.availableBytes(), perItem, batchRes.bytes(),
-        level, reason);
-    log.debug("autofeat: {} {} step {} {}: {} items x {} (reserved {}): {}", fitScope.path(), fp,
-        step, scopeName, d.batchSize(), MemorySize.format(perItem),
-        MemorySize.format(batchRes.bytes()), reason);
-    notePeak();
+    long planned = fixed + (long) d.batchSize() * perItem;
+    decision = new Decision(fp, step, d.batchSize(), d.availableBytes(), perItem, planned, level,
+        reason);
+    log.debug("autofeat: {} {} step {}: {} items x {} ({} planned): {}", fitScope.path(), fp, step,
+        d.batchSize(), MemorySize.format(perItem), MemorySize.format(planned), reason);
     FaultInjector injector = config.faultInjector();
     if (injector != null) {
       injector.beforeBatch(fp, step, index);
@@ -540,25 +663,25 @@ final class FitRun implements EngineHooks {
     return d.batchSize();
   }
 
-  /** The exception for a batch that does not fit: restart lightweight if allowed, else fail. */
-  private RuntimeException overflow(FitPhase fp, long needed, long available, Throwable cause) {
-    releaseBatch();
+  /** The exception for memory that cannot be had: restart lightweight if allowed, else fail. */
+  private RuntimeException overflow(FitPhase fp, long needed, long available, String what,
+      Throwable cause) {
     boolean canSwitch = !pilot && plan != null && !plan.lightweight()
         && config.lightweightPolicy() == LightweightPolicy.AUTO
         && (fp == FitPhase.GENERATE || fp == FitPhase.SELECT);
-    String what = fp + " step " + lastStepOr(fp) + " needs " + MemorySize.format(needed)
-        + " for its next batch but " + MemorySize.format(available) + " is available";
+    String text = fp + " (" + what + ") needs " + MemorySize.format(needed) + " more but "
+        + MemorySize.format(available) + " is available";
     if (canSwitch) {
-      return new SwitchSignal(what, fp);
+      return new SwitchSignal(text, fp);
     }
     String planText;
     if (pilot) {
       planText = "pilot (feature generation on " + searchRows + " rows that predicts the fit's"
           + " memory; it stopped at step " + lastStepOr(fp) + " of "
-          + config.featureEngineeringSteps() + " because its next batch needed "
+          + config.featureEngineeringSteps() + " because " + what + " needed "
           + MemorySize.format(needed) + " more, so every plan needs at least this)";
     } else {
-      planText = (plan.lightweight() ? "lightweight plan" : "normal plan") + " (" + what + ")";
+      planText = (plan.lightweight() ? "lightweight plan" : "normal plan") + " (" + text + ")";
     }
     InsufficientMemoryException e = insufficient(needed(needed + fitScope.reservedBytes()),
         headroom() + fitScope.reservedBytes(), planText);
@@ -573,40 +696,34 @@ final class FitRun implements EngineHooks {
   }
 
   @Override
-  public void batchDone(BatchStats stats) {
+  public synchronized void batchDone(BatchStats stats) {
     Decision dec = decision;
     if (dec == null) {
       return;
     }
     BatchReport report;
+    int tried = stats.tried();
     if (stats.phase().equals("generate")) {
       decision = null;
-      int tried = stats.tried();
-      long measured = tried == 0 ? -1
-          : (stats.scratchBytes() + stats.retainedBytes()) / tried + MemoryPlanner.POOL_BYTES
-              + MemoryPlanner.META_BYTES * stats.accepted() / tried;
+      long held = stats.scratchBytes() + stats.retainedBytes()
+          + Footprint.EXPRESSION_BYTES * tried + Footprint.COLUMN_METADATA_BYTES * stats.accepted();
+      long measured = tried == 0 ? -1 : held / tried;
       stepTried += tried;
       stepAccepted += stats.accepted();
       genTried += tried;
       genKept += stats.accepted();
-      long reserved = batchRes == null ? 0 : batchRes.bytes();
-      releaseBatch();
-      resizeStore(stats.storeBytes() + genTried * MemoryPlanner.POOL_BYTES
-          + genKept * MemoryPlanner.META_BYTES, false);
       report = new BatchReport(dec.phase(), dec.step(), batchIndex++, dec.size(), tried,
-          stats.accepted(), dec.available(), dec.perItem(), measured, reserved, dec.pressure(),
+          stats.accepted(), dec.available(), dec.perItem(), measured, held, dec.pressure(),
           dec.reason(), stats.nanos());
     } else {
-      int tried = stats.tried();
-      long matrixColumns = stats.scratchBytes() / Math.max(1, runRowBytes);
-      long measured = tried == 0 ? -1
-          : MemoryPlanner.SOLVER_FACTOR * stats.scratchBytes() / tried;
-      if (tried > 0) {
-        double ratio = Math.max(0, matrixColumns - tried) / (double) tried;
-        fixedRatio = Math.max(ratio, 0.1);
+      long measured = tried == 0 ? -1 : stats.scratchBytes() / tried;
+      if (tried > 0 && 2L * tried >= dec.size()) {
+        // the chunk's columns with their share of the initial set, the noise and the solver
+        double perChunkColumn = MemoryPlanner.SOLVER_FACTOR * (double) runRowBytes;
+        fixedRatio = Math.max(0.1, stats.scratchBytes() / (tried * perChunkColumn) - 1);
       }
       report = new BatchReport(dec.phase(), dec.step(), batchIndex++, dec.size(), tried,
-          stats.accepted(), dec.available(), dec.perItem(), measured, dec.reserved(),
+          stats.accepted(), dec.available(), dec.perItem(), measured, stats.scratchBytes(),
           dec.pressure(), dec.reason(), stats.nanos());
     }
     batches.add(report);
@@ -661,7 +778,6 @@ final class FitRun implements EngineHooks {
       listener.batch(report);
     }
     decision = null;
-    releaseBatch();
     notePeak();
     phases.add(new PhaseReport(phase, Duration.ofNanos(ticker.read() - phaseStart), phasePeak,
         phaseBatches));
@@ -673,64 +789,15 @@ final class FitRun implements EngineHooks {
     }
   }
 
-  private void openStore(String name, MemoryScope under) {
-    releaseStore();
-    storeScope = under.openChild(name);
-    storeRes = storeScope.reserve(0);
-  }
-
-  private void resizeStore(long bytes, boolean mayThrow) {
-    if (storeRes == null) {
-      return;
-    }
-    try {
-      storeRes.resize(bytes);
-      notePeak();
-    } catch (MemoryBudgetExceededException e) {
-      FitPhase fp = pilot ? FitPhase.PLAN : phase;
-      RuntimeException failure = overflow(fp, bytes - storeRes.bytes(), e.availableBytes(), e);
-      if (mayThrow) {
-        throw failure;
-      }
-      pending = failure; // batchDone may not throw; the next checkCancelled does
-    }
-  }
-
-  private void releaseStore() {
-    if (storeRes != null) {
-      storeRes.close();
-      storeRes = null;
-    }
-    if (storeScope != null) {
-      MemoryScope s = storeScope;
-      storeScope = null;
-      s.close();
-    }
-  }
-
-  private void releaseBatch() {
-    if (batchRes != null) {
-      batchRes.close();
-      batchRes = null;
-    }
-    if (batchScope != null) {
-      MemoryScope s = batchScope;
-      batchScope = null;
-      s.close();
-    }
-  }
-
   private void releaseAll() {
-    releaseBatch();
-    releaseStore();
+    closeLeases();
     endPhase();
     fitScope.close();
   }
 
   private void releaseQuietly(Throwable failure) {
     try {
-      releaseBatch();
-      releaseStore();
+      closeLeases();
       decision = null;
       endPhase();
     } catch (RuntimeException e) {
@@ -755,7 +822,7 @@ final class FitRun implements EngineHooks {
     initialFitSeen = false;
   }
 
-  private void notePeak() {
+  private synchronized void notePeak() {
     phasePeak = Math.max(phasePeak, fitScope.reservedBytes());
   }
 

@@ -1,6 +1,8 @@
 package io.memguard.autofeat.internal;
 
 import io.memguard.autofeat.internal.batch.BatchStats;
+import io.memguard.autofeat.internal.batch.HeapBytes;
+import io.memguard.autofeat.internal.batch.Lease;
 import io.memguard.autofeat.internal.batch.EngineHooks;
 import io.memguard.autofeat.internal.batch.GuardedHooks;
 import io.memguard.autofeat.internal.expr.Expr;
@@ -9,6 +11,7 @@ import io.memguard.autofeat.internal.expr.Exprs;
 import io.memguard.autofeat.internal.feateng.ColumnStore;
 import io.memguard.autofeat.internal.feateng.FeatureColumn;
 import io.memguard.autofeat.internal.feateng.FeatureGenerator;
+import io.memguard.autofeat.internal.feateng.Footprint;
 import io.memguard.autofeat.internal.feateng.GeneratedFeatures;
 import io.memguard.autofeat.internal.feateng.GenerationOptions;
 import io.memguard.autofeat.internal.feateng.GenerationStep;
@@ -86,33 +89,63 @@ public final class AutoFeatEngine {
         List<Expr> symbols = symbols(names);
 
         long t0 = System.nanoTime();
+        int d = columns.length;
         // the search for features (generation and selection) may run on a seeded subset of the rows
-        int[] search = searchRows(n);
-        double[][] searchColumns = search == null ? columns : gather(columns, search);
-        double[] searchY = search == null ? y : gather(y, search);
-        int rows = searchY.length;
+        int searchMax = config.searchMaxRows();
+        int rows = searchMax <= 0 || searchMax >= n ? n : searchMax;
+        Lease searchLease = hooks.reserve("search rows: a copy of " + rows + " of " + n + " rows",
+                rows == n ? 0 : HeapBytes.ints(n) + HeapBytes.doubles(d, rows) + HeapBytes.doubles(rows));
+        GenerationCounts counts;
+        SelectionResult selection;
+        int steps;
+        long peak;
+        long t1;
+        try {
+            int[] search = searchRows(n);
+            double[][] searchColumns = search == null ? columns : gather(columns, search);
+            double[] searchY = search == null ? y : gather(y, search);
+            search = null;
 
-        hooks.phaseStarted("generate", 0);
-        ColumnStore store = config.recomputeLastStep()
-                ? ColumnStore.recomputing(config.precision(), rows)
-                : ColumnStore.create(config.precision(), rows);
-        GenerationOptions go = new GenerationOptions(
-                config.featengSteps(), config.transformations(), config.precision(), config.batchSize());
-        FeatureGenerator gen = new FeatureGenerator(go, store, symbols, searchColumns);
-        long peak = runGeneration(gen, hooks);
-        hooks.checkCancelled();
-        GeneratedFeatures generated = gen.finish();
-        int steps = gen.stepsStarted();
-        gen = null; // drops the pool of proposed expressions before selection
-        hooks.progress("filter", steps, 1, 1, 100.0);
-        long t1 = System.nanoTime();
+            hooks.phaseStarted("generate", 0);
+            ColumnStore store = config.recomputeLastStep()
+                    ? ColumnStore.recomputing(config.precision(), rows)
+                    : ColumnStore.create(config.precision(), rows);
+            GenerationOptions go = new GenerationOptions(
+                    config.featengSteps(), config.transformations(), config.precision(), config.batchSize());
+            try (Lease storeLease = hooks.reserve("column store: kept columns, metadata and expressions", 0)) {
+                FeatureGenerator gen = new FeatureGenerator(go, store, symbols, searchColumns, storeLease);
+                peak = runGeneration(gen, hooks);
+                hooks.checkCancelled();
+                GeneratedFeatures generated;
+                try (Lease filter = hooks.reserve("generate: final filter (start features as doubles)",
+                        HeapBytes.doubles(d + 1, rows))) {
+                    generated = gen.finish();
+                }
+                steps = gen.stepsStarted();
+                gen = null; // drops the pool of proposed expressions before selection
+                storeLease.resize(store.bytesUsed()
+                        + (long) generated.columns().size() * Footprint.COLUMN_METADATA_BYTES);
+                hooks.progress("filter", steps, 1, 1, 100.0);
+                t1 = System.nanoTime();
 
-        hooks.phaseStarted("select", store.bytesUsed());
-        SelectionOptions so = new SelectionOptions(config.problem(), config.featselRuns(), config.seed(),
-                config.selectionMaxRows(), config.selectionMaxChunkWidth(), config.selectionInitialFitAll(),
-                config.selectionPath());
-        SelectionResult selection =
-                new FeatureSelector(so, store, generated.columns(), searchY, hooks).select();
+                hooks.phaseStarted("select", store.bytesUsed());
+                SelectionOptions so = new SelectionOptions(config.problem(), config.featselRuns(), config.seed(),
+                        config.selectionMaxRows(), config.selectionMaxChunkWidth(),
+                        config.selectionInitialFitAll(), config.selectionPath(), config.selectionMaxRunRows(),
+                        config.selectionMaxFitCells());
+                selection = new FeatureSelector(so, store, generated.columns(), searchY, hooks).select();
+                for (FeatureColumn f : generated.columns()) {
+                    store.release(f.slot());
+                }
+                counts = new GenerationCounts(generated);
+                generated = null;
+                store = null;
+                searchColumns = null;
+                searchY = null;
+            }
+        } finally {
+            searchLease.close();
+        }
         List<Expr> chosen = new ArrayList<>();
         for (FeatureColumn f : selection.selected()) {
             chosen.add(f.expr());
@@ -121,36 +154,33 @@ public final class AutoFeatEngine {
             LOG.info("feature selection kept nothing; the final model uses all {} input columns", symbols.size());
             chosen.addAll(symbols);
         }
-        for (FeatureColumn f : generated.columns()) {
-            store.release(f.slot());
-        }
-        GenerationCounts counts = new GenerationCounts(generated);
-        generated = null;
-        store = null;
-        searchColumns = null;
         long t2 = System.nanoTime();
 
         hooks.phaseStarted("model", 0);
         hooks.checkCancelled();
-        int cap = Math.min(chosen.size(), hooks.nextBatchSize("model", 0, chosen.size(), (long) n * Double.BYTES));
+        long perFeature = (modelBytes(chosen, n, y) + chosen.size() - 1) / chosen.size();
+        int cap = Math.min(chosen.size(), hooks.nextBatchSize("model", 0, chosen.size(), perFeature));
         if (cap < chosen.size()) {
             LOG.debug("the final model keeps the {} best-ranked of {} selected features", cap, chosen.size());
             chosen = new ArrayList<>(chosen.subList(0, cap));
         }
         List<Expr> usable = new ArrayList<>();
-        List<double[]> values = new ArrayList<>();
-        for (Expr e : chosen) {
-            double[] v = ExprEvaluator.evaluate(e, columns, n);
-            if (allFinite(v)) {
-                usable.add(e);
-                values.add(v);
-            } else {
-                LOG.warn("dropping feature {}: its closed form is not finite on every training row", e);
+        LinearModel model;
+        try (Lease modelLease = hooks.reserve("model: " + chosen.size() + " features on " + n + " rows",
+                modelBytes(chosen, n, y))) {
+            List<double[]> values = new ArrayList<>();
+            for (Expr e : chosen) {
+                double[] v = ExprEvaluator.evaluate(e, columns, n);
+                if (allFinite(v)) {
+                    usable.add(e);
+                    values.add(v);
+                } else {
+                    LOG.warn("dropping feature {}: its closed form is not finite on every training row", e);
+                }
             }
+            model = L1Models.fitFinal(
+                    config.problem(), values.toArray(new double[0][]), n, y, config.finalPath());
         }
-        LinearModel model = L1Models.fitFinal(
-                config.problem(), values.toArray(new double[0][]), n, y, config.finalPath());
-        values = null;
         hooks.progress("model", 0, 1, 1, 100.0);
         long t3 = System.nanoTime();
 
@@ -162,23 +192,43 @@ public final class AutoFeatEngine {
         return new FittedAutoFeat(names, usable, model, report);
     }
 
+    /**
+     * Heap bytes of the final model's fit on {@code features} over {@code n} rows: their values, evaluation
+     * temporaries and the solver's work.
+     */
+    private long modelBytes(List<Expr> features, int n, double[] y) {
+        long evaluation = 0;
+        for (Expr e : features) {
+            evaluation = Math.max(evaluation, ExprEvaluator.workBytes(e, n));
+        }
+        int k = features.size();
+        int classes = config.problem() == ProblemType.CLASSIFICATION ? L1Models.classes(y, n).length : 1;
+        return HeapBytes.doubles(k, n) + HeapBytes.refs(k) + evaluation
+                + L1Models.finalWorkBytes(config.problem(), k, n, classes, config.finalPath());
+    }
+
     /** Runs every generation step in hook-sized batches; returns the peak bytes of the store. */
     private static long runGeneration(FeatureGenerator gen, GuardedHooks hooks) {
         ColumnStore store = gen.store();
         long peak = store.bytesUsed();
         while (gen.hasNextStep()) {
             GenerationStep step = gen.nextStep();
-            while (step.hasMore()) {
-                hooks.checkCancelled();
-                // never suggest more than the raw proposals left in this step (an upper bound on the batch)
-                int suggested = (int) Math.max(1, Math.min(gen.options().suggestedBatchSize(),
-                        step.proposalsTotal() - step.proposalsEnumerated()));
-                int size = hooks.nextBatchSize("generate", step.number(), suggested, step.bytesPerCandidate());
-                BatchStats stats = step.runBatch(size);
-                peak = Math.max(peak, store.bytesUsed());
-                hooks.batchDone(stats);
-                hooks.progress("generate", step.number(), step.batchesDone(), step.estimatedBatchCount(size),
-                        step.percentDone());
+            try (Lease stepLease = hooks.reserve("generate step " + step.number() + ": batch of candidates", 0)) {
+                while (step.hasMore()) {
+                    hooks.checkCancelled();
+                    // never suggest more than the raw proposals left in this step (an upper bound on the batch)
+                    int suggested = (int) Math.max(1, Math.min(gen.options().suggestedBatchSize(),
+                            step.proposalsTotal() - step.proposalsEnumerated()));
+                    int size = hooks.nextBatchSize("generate", step.number(), suggested,
+                            step.bytesPerCandidate());
+                    stepLease.resize(Math.max(stepLease.bytes(), step.batchBytes(size)));
+                    BatchStats stats = step.runBatch(size);
+                    gen.accountPool();
+                    peak = Math.max(peak, store.bytesUsed());
+                    hooks.batchDone(stats);
+                    hooks.progress("generate", step.number(), step.batchesDone(), step.estimatedBatchCount(size),
+                            step.percentDone());
+                }
             }
             LOG.debug("step {} ({}): kept {} features, store {} bytes", step.number(), step.kind(),
                     step.outputs().size(), store.bytesUsed());
@@ -207,32 +257,43 @@ public final class AutoFeatEngine {
         int n = columns[0] == null ? 0 : columns[0].length;
         validateColumns(names, columns, n);
         long t0 = System.nanoTime();
-        int[] search = searchRows(n);
-        double[][] searchColumns = search == null ? columns : gather(columns, search);
-        int rows = searchColumns[0].length;
-        guarded.phaseStarted("generate", 0);
-        ColumnStore store = config.recomputeLastStep()
-                ? ColumnStore.recomputing(config.precision(), rows)
-                : ColumnStore.create(config.precision(), rows);
-        GenerationOptions go = new GenerationOptions(
-                config.featengSteps(), config.transformations(), config.precision(), config.batchSize());
-        FeatureGenerator gen = new FeatureGenerator(go, store, symbols(names), searchColumns);
-        long peak = runGeneration(gen, guarded);
-        guarded.checkCancelled();
-        GeneratedFeatures generated = gen.finish();
-        int steps = gen.stepsStarted();
-        long[] keptPerStep = new long[steps + 1];
-        for (FeatureColumn f : gen.generated()) {
-            keptPerStep[f.step()]++;
+        int searchMax = config.searchMaxRows();
+        int rows = searchMax <= 0 || searchMax >= n ? n : searchMax;
+        try (Lease searchLease = guarded.reserve("search rows: a copy of " + rows + " of " + n + " rows",
+                rows == n ? 0 : HeapBytes.ints(n) + HeapBytes.doubles(columns.length, rows))) {
+            int[] search = searchRows(n);
+            double[][] searchColumns = search == null ? columns : gather(columns, search);
+            search = null;
+            guarded.phaseStarted("generate", 0);
+            ColumnStore store = config.recomputeLastStep()
+                    ? ColumnStore.recomputing(config.precision(), rows)
+                    : ColumnStore.create(config.precision(), rows);
+            GenerationOptions go = new GenerationOptions(
+                    config.featengSteps(), config.transformations(), config.precision(), config.batchSize());
+            try (Lease storeLease = guarded.reserve("column store: kept columns, metadata and expressions", 0)) {
+                FeatureGenerator gen = new FeatureGenerator(go, store, symbols(names), searchColumns, storeLease);
+                long peak = runGeneration(gen, guarded);
+                guarded.checkCancelled();
+                GeneratedFeatures generated;
+                try (Lease filter = guarded.reserve("generate: final filter (start features as doubles)",
+                        HeapBytes.doubles(columns.length + 1, rows))) {
+                    generated = gen.finish();
+                }
+                int steps = gen.stepsStarted();
+                long[] keptPerStep = new long[steps + 1];
+                for (FeatureColumn f : gen.generated()) {
+                    keptPerStep[f.step()]++;
+                }
+                long[] candidatesPerStep = new long[steps + 1];
+                for (FeatureColumn f : generated.candidates()) {
+                    candidatesPerStep[f.step()]++;
+                }
+                guarded.phaseStarted("done", store.bytesUsed());
+                return new GenerationSurvey(rows, columns.length, steps, generated.proposed(), generated.computed(),
+                        generated.kept(), generated.candidates().size(), keptPerStep, candidatesPerStep, peak,
+                        System.nanoTime() - t0);
+            }
         }
-        long[] candidatesPerStep = new long[steps + 1];
-        for (FeatureColumn f : generated.candidates()) {
-            candidatesPerStep[f.step()]++;
-        }
-        guarded.phaseStarted("done", store.bytesUsed());
-        return new GenerationSurvey(rows, columns.length, steps, generated.proposed(), generated.computed(),
-                generated.kept(), generated.candidates().size(), keptPerStep, candidatesPerStep, peak,
-                System.nanoTime() - t0);
     }
 
     /** The sorted rows of the search subset, or null to search on all {@code n} rows. */

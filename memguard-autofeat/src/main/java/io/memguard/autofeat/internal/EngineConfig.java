@@ -4,6 +4,7 @@ import io.memguard.autofeat.internal.feateng.StoragePrecision;
 import io.memguard.autofeat.internal.feateng.Transformation;
 import io.memguard.autofeat.internal.linear.PathOptions;
 import io.memguard.autofeat.internal.linear.ProblemType;
+import io.memguard.autofeat.internal.select.SelectionOptions;
 import java.util.List;
 import java.util.Objects;
 
@@ -29,6 +30,8 @@ public final class EngineConfig {
     private final boolean recomputeLastStep;
     private final PathOptions selectionPath;
     private final PathOptions finalPath;
+    private final int selectionMaxRunRows;
+    private final long selectionMaxFitCells;
 
     private EngineConfig(Builder b) {
         this.problem = b.problem;
@@ -45,6 +48,8 @@ public final class EngineConfig {
         this.recomputeLastStep = b.recomputeLastStep;
         this.selectionPath = b.selectionPath;
         this.finalPath = b.finalPath;
+        this.selectionMaxRunRows = b.selectionMaxRunRows;
+        this.selectionMaxFitCells = b.selectionMaxFitCells;
     }
 
     /** The defaults (regression). */
@@ -74,6 +79,8 @@ public final class EngineConfig {
         b.recomputeLastStep = recomputeLastStep;
         b.selectionPath = selectionPath;
         b.finalPath = finalPath;
+        b.selectionMaxRunRows = selectionMaxRunRows;
+        b.selectionMaxFitCells = selectionMaxFitCells;
         return b;
     }
 
@@ -122,6 +129,16 @@ public final class EngineConfig {
         return selectionMaxChunkWidth;
     }
 
+    /** Rows each selection run draws at most (0 = autofeat's 85% of the selection rows); see {@link SelectionOptions}. */
+    public int selectionMaxRunRows() {
+        return selectionMaxRunRows;
+    }
+
+    /** The most values (columns x rows) one L1 fit of selection may take (0 = no bound); see {@link SelectionOptions}. */
+    public long selectionMaxFitCells() {
+        return selectionMaxFitCells;
+    }
+
     /**
      * Whether each selection run's initial L1 fit may take every column, as autofeat's does (the default): the
      * engine then asks {@link io.memguard.autofeat.internal.batch.EngineHooks#nextBatchSize} for phase
@@ -168,7 +185,9 @@ public final class EngineConfig {
                 + ", precision=" + precision + ", seed=" + seed + ", batchSize=" + batchSize
                 + ", selectionMaxRows=" + selectionMaxRows + ", selectionMaxChunkWidth=" + selectionMaxChunkWidth
                 + ", selectionInitialFitAll=" + selectionInitialFitAll
-                + ", searchMaxRows=" + searchMaxRows + ", recomputeLastStep=" + recomputeLastStep + "}";
+                + ", searchMaxRows=" + searchMaxRows + ", recomputeLastStep=" + recomputeLastStep
+                + ", selectionMaxRunRows=" + selectionMaxRunRows + ", selectionMaxFitCells=" + selectionMaxFitCells
+                + "}";
     }
 
     /** Builds an {@link EngineConfig}; not thread-safe. */
@@ -187,6 +206,8 @@ public final class EngineConfig {
         private boolean recomputeLastStep;
         private PathOptions selectionPath;
         private PathOptions finalPath;
+        private int selectionMaxRunRows;
+        private long selectionMaxFitCells = SelectionOptions.DEFAULT_MAX_FIT_CELLS;
 
         private Builder() {}
 
@@ -313,6 +334,32 @@ public final class EngineConfig {
         /** Keeps last-step features as expressions, recomputed on reading; see {@link EngineConfig#recomputeLastStep()}. */
         public Builder recomputeLastStep(boolean recompute) {
             this.recomputeLastStep = recompute;
+            return this;
+        }
+
+        /**
+         * Limits the rows each selection run draws (0 = autofeat's 85% of the selection rows).
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder selectionMaxRunRows(int rows) {
+            if (rows < 0) {
+                throw new IllegalArgumentException("selectionMaxRunRows must be >= 0, was " + rows);
+            }
+            this.selectionMaxRunRows = rows;
+            return this;
+        }
+
+        /**
+         * Bounds the values (columns x rows) of any one L1 fit of selection (0 = no bound).
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder selectionMaxFitCells(long cells) {
+            if (cells < 0) {
+                throw new IllegalArgumentException("selectionMaxFitCells must be >= 0, was " + cells);
+            }
+            this.selectionMaxFitCells = cells;
             return this;
         }
 

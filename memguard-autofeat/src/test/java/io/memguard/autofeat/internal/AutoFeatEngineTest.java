@@ -325,7 +325,8 @@ class AutoFeatEngineTest {
                     @Override
                     public int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
                         if (phase.equals("model")) {
-                            assertThat(bytesPerCandidate).isEqualTo(train.rows() * 8L);
+                            // a feature's values, its standardised copy and its share of the solver
+                            assertThat(bytesPerCandidate).isGreaterThan(2 * train.rows() * 8L);
                             return 3;
                         }
                         return suggested;

@@ -8,8 +8,8 @@ package io.memguard.autofeat.internal.batch;
  * {@link #nextBatchSize}, the batch, {@link #batchDone}, {@link #progress}; {@link #phaseStarted} {@code "select"}
  * (per run: {@link #checkCancelled()}, {@link #nextBatchSize} once or twice (see below), then per chunk {@link #checkCancelled()}, the
  * chunk, {@link #batchDone}, {@link #progress}); {@link #phaseStarted} {@code "model"}, {@link #checkCancelled()},
- * {@link #nextBatchSize} {@code ("model", 0, selected features, n * 8)} whose answer caps the features the final
- * model uses (best-ranked first); finally {@link #phaseStarted} {@code "done"} just before fit returns.
+ * {@link #nextBatchSize} {@code ("model", 0, selected features, bytes per feature)} whose answer caps the features
+ * the final model uses (best-ranked first); finally {@link #phaseStarted} {@code "done"} just before fit returns.
  *
  * <p>Phases: {@code "generate"} (feature generation; step = feature-engineering step 1..n, a batch is a group of
  * candidate features), {@code "filter"} (the final correlation filter of generation), {@code "select"} (feature
@@ -31,11 +31,14 @@ public interface EngineHooks {
     /**
      * Chooses the size of the next batch.
      *
-     * @param phase {@code "generate"}, {@code "select-initial"}, {@code "select"} or {@code "model"}
+     * @param phase {@code "generate"}, {@code "select-initial"}, {@code "select"}, {@code "select-filter"} or
+     *     {@code "model"}
      * @param step the step (generation) or run (selection), 1-based
      * @param suggested the engine's own choice (candidates per batch, or columns per L1 fit)
      * @param bytesPerCandidate heap bytes one more candidate costs while the batch runs (scratch values plus
-     *     retained storage for generation; one column of the dense chunk matrix for selection)
+     *     retained storage for generation; one column of the dense chunk matrix for selection; one column of a noise
+     *     filter with its noise and solver share for {@code "select-filter"}; one feature with the solver's work for
+     *     the model)
      * @return the batch size to use; values below 1 are treated as 1, and in selection the engine never exceeds
      *     {@code suggested}
      */
@@ -51,6 +54,21 @@ public interface EngineHooks {
      * @param storeBytes heap bytes the column store holds at this moment (the values kept for the next phase)
      */
     default void phaseStarted(String phase, long storeBytes) {}
+
+    /**
+     * Reserves {@code bytes} of heap for {@code what} before the engine allocates them. The engine calls this before
+     * every allocation that grows with the rows, the columns or the candidates (matrices, solver caches, copies of
+     * rows) and closes the lease once that memory is unreachable; it may throw to stop the fit, like
+     * {@link #checkCancelled()} (the exception reaches the caller of fit). When selection runs on several threads
+     * this is called from each of them, so implementations must then be thread-safe.
+     *
+     * @param what a short description of the allocation, e.g. {@code "select run 2: chunk 3 (120 columns)"}
+     * @param bytes the heap bytes, an upper bound ({@link HeapBytes})
+     * @return the lease that holds the reservation
+     */
+    default Lease reserve(String what, long bytes) {
+        return Lease.NONE;
+    }
 
     /** Reports a finished batch: what it tried, kept and how many bytes it used and retained. */
     default void batchDone(BatchStats stats) {}

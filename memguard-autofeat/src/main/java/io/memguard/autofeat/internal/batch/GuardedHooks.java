@@ -7,8 +7,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Wraps {@link EngineHooks} for one fit so that observation never breaks the computation: exceptions from
  * {@link EngineHooks#batchDone} and {@link EngineHooks#progress} are logged (the first at WARN, later ones at
- * DEBUG) and swallowed, while {@link EngineHooks#checkCancelled()}, {@link EngineHooks#nextBatchSize} and
- * {@link EngineHooks#phaseStarted} pass through; not thread-safe (one per fit).
+ * DEBUG) and swallowed, while {@link EngineHooks#checkCancelled()}, {@link EngineHooks#nextBatchSize},
+ * {@link EngineHooks#reserve} and {@link EngineHooks#phaseStarted} pass through; not thread-safe (one per fit).
  */
 public final class GuardedHooks implements EngineHooks {
 
@@ -30,6 +30,11 @@ public final class GuardedHooks implements EngineHooks {
     @Override
     public int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
         return Math.max(1, delegate.nextBatchSize(phase, step, suggested, bytesPerCandidate));
+    }
+
+    @Override
+    public Lease reserve(String what, long bytes) {
+        return delegate.reserve(what, bytes);
     }
 
     @Override

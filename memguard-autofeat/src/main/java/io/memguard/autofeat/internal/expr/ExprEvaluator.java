@@ -57,43 +57,96 @@ public final class ExprEvaluator {
         evalInto(e, symbolColumns, rows, out);
     }
 
+    /** Rows evaluated at a time: each node's temporary holds this many values, whatever the row count. */
+    static final int BLOCK = 1024;
+
+    /**
+     * Heap bytes one vectorised evaluation of {@code e} allocates besides its result: one block of temporaries per
+     * nesting level of sums and products (an upper bound).
+     */
+    public static long workBytes(Expr e, int rows) {
+        return 16 + 8L * (e.size() + 1) + (long) temporaries(e) * (16 + 8L * Math.min(rows, BLOCK));
+    }
+
     private static void evalInto(Expr e, double[][] cols, int n, double[] out) {
-        if (e instanceof Num c) {
-            Arrays.fill(out, 0, n, c.value().doubleValue());
-        } else if (e instanceof Sym s) {
-            System.arraycopy(cols[s.index()], 0, out, 0, n);
-        } else if (e instanceof Fn f) {
-            evalInto(f.arg(), cols, n, out);
-            applyFn(f.kind(), out, n);
+        double[][] work = new double[temporaries(e)][];
+        int block = Math.min(n, BLOCK);
+        for (int k = 0; k < work.length; k++) {
+            work[k] = new double[block];
+        }
+        for (int from = 0; from < n; from += BLOCK) {
+            evalBlock(e, cols, from, Math.min(BLOCK, n - from), out, work, 0);
+        }
+    }
+
+    /** The temporaries a blockwise evaluation of {@code e} needs: one per level of nested sums and products. */
+    private static int temporaries(Expr e) {
+        if (e instanceof Fn f) {
+            return temporaries(f.arg());
         } else if (e instanceof Pow p) {
-            evalInto(p.base(), cols, n, out);
-            applyPow(p.exponent(), out, n);
+            return temporaries(p.base());
+        } else if (e instanceof Mul m) {
+            int most = 0;
+            Expr[] fs = m.factorArray();
+            for (int k = 0; k < fs.length; k++) {
+                most = Math.max(most, temporaries(fs[k]) + (k > 0 ? 1 : 0));
+            }
+            return most;
+        } else if (e instanceof Add a) {
+            int most = 0;
+            for (Expr t : a.termArray()) {
+                most = Math.max(most, temporaries(t) + 1);
+            }
+            return most;
+        }
+        return 0;
+    }
+
+    /** Evaluates rows {@code [from, from + n)} of {@code e} into {@code out[from..]}, temporaries from depth on. */
+    private static void evalBlock(Expr e, double[][] cols, int from, int n, double[] out, double[][] work, int depth) {
+        evalBlockInto(e, cols, from, n, out, from, work, depth);
+    }
+
+    private static void evalBlockInto(
+            Expr e, double[][] cols, int from, int n, double[] out, int at, double[][] work, int depth) {
+        if (e instanceof Num c) {
+            Arrays.fill(out, at, at + n, c.value().doubleValue());
+        } else if (e instanceof Sym s) {
+            System.arraycopy(cols[s.index()], from, out, at, n);
+        } else if (e instanceof Fn f) {
+            evalBlockInto(f.arg(), cols, from, n, out, at, work, depth);
+            applyFn(f.kind(), out, at, n);
+        } else if (e instanceof Pow p) {
+            evalBlockInto(p.base(), cols, from, n, out, at, work, depth);
+            applyPow(p.exponent(), out, at, n);
         } else if (e instanceof Mul m) {
             double c = m.coefficient().doubleValue();
             Expr[] fs = m.factorArray();
-            evalInto(fs[0], cols, n, out);
-            double[] tmp = fs.length > 1 ? new double[n] : null;
-            for (int k = 1; k < fs.length; k++) {
-                evalInto(fs[k], cols, n, tmp);
-                for (int i = 0; i < n; i++) {
-                    out[i] *= tmp[i];
+            evalBlockInto(fs[0], cols, from, n, out, at, work, depth);
+            if (fs.length > 1) {
+                double[] tmp = work[depth];
+                for (int k = 1; k < fs.length; k++) {
+                    evalBlockInto(fs[k], cols, from, n, tmp, 0, work, depth + 1);
+                    for (int i = 0; i < n; i++) {
+                        out[at + i] *= tmp[i];
+                    }
                 }
             }
             if (c != 1.0) {
                 for (int i = 0; i < n; i++) {
-                    out[i] *= c;
+                    out[at + i] *= c;
                 }
             }
         } else if (e instanceof Add a) {
-            Arrays.fill(out, 0, n, a.constant().doubleValue());
+            Arrays.fill(out, at, at + n, a.constant().doubleValue());
             Expr[] ts = a.termArray();
             Rational[] cs = a.coefficientArray();
-            double[] tmp = new double[n];
+            double[] tmp = work[depth];
             for (int k = 0; k < ts.length; k++) {
-                evalInto(ts[k], cols, n, tmp);
+                evalBlockInto(ts[k], cols, from, n, tmp, 0, work, depth + 1);
                 double c = cs[k].doubleValue();
                 for (int i = 0; i < n; i++) {
-                    out[i] += c * tmp[i];
+                    out[at + i] += c * tmp[i];
                 }
             }
         } else {
@@ -130,52 +183,54 @@ public final class ExprEvaluator {
         throw new AssertionError(e.getClass());
     }
 
-    private static void applyFn(FnKind kind, double[] v, int n) {
+    private static void applyFn(FnKind kind, double[] v, int from, int n) {
+        int to = from + n;
         switch (kind) {
             case EXP -> {
-                for (int i = 0; i < n; i++) {
+                for (int i = from; i < to; i++) {
                     v[i] = Math.exp(v[i]);
                 }
             }
             case LOG -> {
-                for (int i = 0; i < n; i++) {
+                for (int i = from; i < to; i++) {
                     v[i] = Math.log(v[i]);
                 }
             }
             case ABS -> {
-                for (int i = 0; i < n; i++) {
+                for (int i = from; i < to; i++) {
                     v[i] = Math.abs(v[i]);
                 }
             }
             default -> {
-                for (int i = 0; i < n; i++) {
+                for (int i = from; i < to; i++) {
                     v[i] = kind.apply(v[i]);
                 }
             }
         }
     }
 
-    private static void applyPow(Rational e, double[] v, int n) {
+    private static void applyPow(Rational e, double[] v, int from, int n) {
         long num = e.numerator();
         long den = e.denominator();
+        int to = from + n;
         if (den == 1 && num == -1) {
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < to; i++) {
                 v[i] = 1.0 / v[i];
             }
         } else if (den == 1 && num == 2) {
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < to; i++) {
                 v[i] = v[i] * v[i];
             }
         } else if (den == 1 && num == 3) {
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < to; i++) {
                 v[i] = v[i] * v[i] * v[i];
             }
         } else if (den == 2 && num == 1) {
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < to; i++) {
                 v[i] = Math.sqrt(v[i]);
             }
         } else {
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < to; i++) {
                 v[i] = power(v[i], e);
             }
         }

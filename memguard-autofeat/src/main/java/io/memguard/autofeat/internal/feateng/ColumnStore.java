@@ -91,6 +91,13 @@ public interface ColumnStore {
      */
     double[] read(int slot, double[] scratch);
 
+    /**
+     * Prepares reads of recomputed columns once the {@code symbols} start features are stored, so that the buffers
+     * they need exist (and count in {@link #bytesUsed()}) from now on rather than on the first read; a plain store
+     * does nothing.
+     */
+    default void prepareRecomputation(int symbols) {}
+
     /** One value. */
     double get(int slot, int row);
 

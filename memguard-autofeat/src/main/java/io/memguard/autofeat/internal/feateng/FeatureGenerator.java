@@ -1,5 +1,7 @@
 package io.memguard.autofeat.internal.feateng;
 
+import io.memguard.autofeat.internal.batch.HeapBytes;
+import io.memguard.autofeat.internal.batch.Lease;
 import io.memguard.autofeat.internal.expr.Expr;
 import io.memguard.autofeat.internal.math.Vectors;
 import java.util.ArrayList;
@@ -37,6 +39,8 @@ public final class FeatureGenerator {
     private final List<FeatureColumn> generated = new ArrayList<>();
     private final Set<Expr> pool = new HashSet<>();
     private final double keepMaxCorrelation;
+    private final Lease storeLease;
+    private long poolAccounted;
 
     private List<FeatureColumn> old = new ArrayList<>();
     private List<FeatureColumn> current = new ArrayList<>();
@@ -56,6 +60,20 @@ public final class FeatureGenerator {
      * @throws IllegalArgumentException if sizes disagree, a value is not finite or the store is not empty
      */
     public FeatureGenerator(GenerationOptions options, ColumnStore store, List<Expr> symbols, double[][] columns) {
+        this(options, store, symbols, columns, Lease.NONE);
+    }
+
+    /**
+     * Creates a generator that reserves what it keeps in {@code storeLease} before it allocates it: each stored
+     * column with its metadata ({@link Footprint#COLUMN_METADATA_BYTES}) and, through {@link #accountPool()}, the
+     * pool of proposed expressions ({@link Footprint#EXPRESSION_BYTES} each).
+     *
+     * @param storeLease the lease that holds the store's bytes; the generator grows it, the caller closes it
+     * @throws IllegalArgumentException if sizes disagree, a value is not finite or the store is not empty
+     */
+    public FeatureGenerator(
+            GenerationOptions options, ColumnStore store, List<Expr> symbols, double[][] columns, Lease storeLease) {
+        this.storeLease = Objects.requireNonNull(storeLease, "storeLease");
         this.options = Objects.requireNonNull(options, "options");
         this.store = Objects.requireNonNull(store, "store");
         Objects.requireNonNull(symbols, "symbols");
@@ -74,6 +92,8 @@ public final class FeatureGenerator {
             if (c.length != rows) {
                 throw new IllegalArgumentException("column " + j + " has " + c.length + " rows, expected " + rows);
             }
+            long copyBytes = HeapBytes.doubles(rows);
+            storeLease.grow(copyBytes + store.bytesPerColumn() + Footprint.COLUMN_METADATA_BYTES);
             double[] copy = c.clone();
             store.quantize(copy);
             ColumnStats stats;
@@ -83,10 +103,34 @@ public final class FeatureGenerator {
                 throw new IllegalArgumentException("column " + j + " (" + symbols.get(j) + "): " + e.getMessage(), e);
             }
             int slot = store.add(copy);
+            storeLease.resize(storeLease.bytes() - copyBytes);
             s.add(new FeatureColumn(symbols.get(j), slot, stats, true, 0));
             pool.add(symbols.get(j));
         }
         this.start = List.copyOf(s);
+        long before = store.bytesUsed();
+        storeLease.grow((long) columns.length * HeapBytes.doubles(rows));
+        store.prepareRecomputation(columns.length);
+        storeLease.resize(storeLease.bytes() - (long) columns.length * HeapBytes.doubles(rows)
+                + (store.bytesUsed() - before));
+        poolAccounted = pool.size();
+    }
+
+    /** Grows the store's lease for one more kept column of {@code valueBytes} before it is stored. */
+    void reserveColumn(long valueBytes) {
+        storeLease.grow(valueBytes + Footprint.COLUMN_METADATA_BYTES);
+    }
+
+    /**
+     * Moves the expressions proposed since the last call into the store's lease (the caller reserved them for the
+     * batch that proposed them, at {@link Footprint#EXPRESSION_BYTES} each).
+     */
+    public void accountPool() {
+        long added = pool.size() - poolAccounted;
+        if (added > 0) {
+            storeLease.grow(added * Footprint.EXPRESSION_BYTES);
+            poolAccounted = pool.size();
+        }
     }
 
     /** The settings. */
@@ -214,6 +258,7 @@ public final class FeatureGenerator {
             throw new IllegalStateException("step " + running.number() + " still has proposals");
         }
         finished = true;
+        // the caller reserves these copies (start.size() + 1 columns) around finish()
         double[][] startValues = new double[start.size()][];
         for (int j = 0; j < start.size(); j++) {
             startValues[j] = store.read(start.get(j).slot(), new double[rows]).clone();
@@ -243,6 +288,8 @@ public final class FeatureGenerator {
                 store.release(f.slot());
             }
         }
+        long kept = (long) (start.size() + candidates.size()) * Footprint.COLUMN_METADATA_BYTES;
+        storeLease.resize(store.bytesUsed() + kept + pool.size() * Footprint.EXPRESSION_BYTES);
         return new GeneratedFeatures(
                 store, start, List.copyOf(candidates), pool.size() - start.size(), computed, generated.size(),
                 eligible);

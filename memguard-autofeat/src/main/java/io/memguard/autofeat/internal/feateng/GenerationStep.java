@@ -1,6 +1,7 @@
 package io.memguard.autofeat.internal.feateng;
 
 import io.memguard.autofeat.internal.batch.BatchStats;
+import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.expr.Expr;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,6 +141,19 @@ public final class GenerationStep {
     }
 
     /**
+     * Heap bytes a batch of {@code size} candidates allocates besides what it keeps (which the store's lease takes
+     * as each survivor is stored): the scratch block, the parents' values as doubles (float stores), per-candidate
+     * bookkeeping and the expressions it proposes ({@link Footprint#EXPRESSION_BYTES} each, moved into the store's
+     * lease by {@link FeatureGenerator#accountPool()}).
+     */
+    public long batchBytes(int size) {
+        int rows = gen.rows();
+        long parents = gen.store().precision() == StoragePrecision.DOUBLE ? 0 : 2 * HeapBytes.doubles(rows);
+        return HeapBytes.doubles(size, rows) + parents + HeapBytes.refs(size) * 3 + HeapBytes.booleans(size)
+                + (long) size * (Footprint.EXPRESSION_BYTES + 64);
+    }
+
+    /**
      * Whether this is the last step: its features are never parents of other features, so they are stored with
      * {@link ColumnStore#addRecomputable} (a recomputing store keeps only their expressions).
      */
@@ -195,6 +209,7 @@ public final class GenerationStep {
         int elig = 0;
         for (int k = 0; k < batch.size(); k++) {
             if (stats[k] != null) {
+                gen.reserveColumn(bytesPerKept());
                 int slot = isLast() ? store.addRecomputable(batch.get(k).expr(), scratch[k]) : store.add(scratch[k]);
                 FeatureColumn f = new FeatureColumn(batch.get(k).expr(), slot, stats[k], eligible[k], number);
                 outputs.add(f);

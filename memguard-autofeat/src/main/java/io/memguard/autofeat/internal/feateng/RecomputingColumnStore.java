@@ -111,6 +111,16 @@ final class RecomputingColumnStore implements ColumnStore {
     }
 
     @Override
+    public void prepareRecomputation(int symbols) {
+        if (symbolColumns.length < symbols) {
+            symbolColumns = Arrays.copyOf(symbolColumns, symbols);
+        }
+        for (int s = 0; s < symbols; s++) {
+            symbolColumn(s);
+        }
+    }
+
+    @Override
     public double get(int slot, int row) {
         return read(slot, new double[rows()])[row];
     }
@@ -141,21 +151,24 @@ final class RecomputingColumnStore implements ColumnStore {
         if (symbolColumns.length < need) {
             symbolColumns = Arrays.copyOf(symbolColumns, need);
         }
-        int n = rows();
         for (int s : used) {
-            if (symbolColumns[s] == null) {
-                if (!(slots.get(s) instanceof Integer b)) {
-                    throw new IllegalStateException("slot " + s + " is not the stored start feature " + s);
-                }
-                double[] scratch = new double[n];
-                double[] v = base.read(b, scratch);
-                symbolColumns[s] = v;
-                if (v == scratch) {
-                    symbolBytes += (long) n * Double.BYTES;
-                }
-            }
+            symbolColumn(s);
         }
         return symbolColumns;
+    }
+
+    private void symbolColumn(int s) {
+        if (symbolColumns[s] == null) {
+            if (!(slots.get(s) instanceof Integer b)) {
+                throw new IllegalStateException("slot " + s + " is not the stored start feature " + s);
+            }
+            double[] scratch = new double[rows()];
+            double[] v = base.read(b, scratch);
+            symbolColumns[s] = v;
+            if (v == scratch) {
+                symbolBytes += (long) rows() * Double.BYTES;
+            }
+        }
     }
 
     private static void sanitise(double[] v, int n) {

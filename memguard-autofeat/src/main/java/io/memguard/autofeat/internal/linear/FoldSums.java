@@ -1,5 +1,6 @@
 package io.memguard.autofeat.internal.linear;
 
+import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.math.Vectors;
 import java.util.Arrays;
 import java.util.Objects;
@@ -20,6 +21,17 @@ class FoldSums {
     /** blockXy[f][j]: sum of x_j * y over fold f's rows. */
     final double[][] blockXy;
     final double[] blockY;
+    /** Scratch for {@link #testMse}: one value per row of the largest fold block. */
+    private final double[] testPred;
+
+    /**
+     * Heap bytes of the sums {@link FoldSums#FoldSums} allocates for {@code p} columns, {@code m} rows and
+     * {@code folds} folds (an upper bound).
+     */
+    static long bytes(int p, int m, int folds) {
+        return 2 * HeapBytes.doubles(folds, p) + HeapBytes.doubles(folds) + HeapBytes.doubles(m / folds + 1)
+                + HeapBytes.ints(folds + 1) + 4 * HeapBytes.OBJECT;
+    }
 
     /**
      * Checks the arguments of a cross-validated fit and returns its fold split: {@code options.folds()} folds, or
@@ -47,6 +59,11 @@ class FoldSums {
         blockSum = new double[folds][p];
         blockXy = new double[folds][p];
         blockY = new double[folds];
+        int largest = 0;
+        for (int f = 0; f < folds; f++) {
+            largest = Math.max(largest, kf.end(f) - kf.start(f));
+        }
+        testPred = new double[largest];
         for (int f = 0; f < folds; f++) {
             blockY[f] = Vectors.sum(y, kf.start(f), kf.end(f));
         }
@@ -89,8 +106,8 @@ class FoldSums {
         if (nt == 0) {
             return 0;
         }
-        double[] pred = new double[nt];
-        Arrays.fill(pred, ybar);
+        double[] pred = testPred;
+        Arrays.fill(pred, 0, nt, ybar);
         for (int q = 0; q < count; q++) {
             int j = cols[q];
             double b = beta[j];

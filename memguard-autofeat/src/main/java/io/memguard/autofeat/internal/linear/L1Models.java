@@ -1,5 +1,6 @@
 package io.memguard.autofeat.internal.linear;
 
+import io.memguard.autofeat.internal.batch.HeapBytes;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -13,6 +14,37 @@ import java.util.Objects;
 public final class L1Models {
 
     private L1Models() {}
+
+    /**
+     * An upper bound of the heap bytes {@link #absoluteWeights} allocates besides its input for {@code p} columns
+     * and {@code m} rows: the solver's work (one binary model at a time for classification), the labels and weights
+     * of a binary problem, and the result.
+     */
+    public static long weightsWorkBytes(ProblemType problem, int p, int m, PathOptions o) {
+        long result = 2 * HeapBytes.doubles(p);
+        if (problem == ProblemType.REGRESSION) {
+            return solverWorkBytes(p, m, o) + result;
+        }
+        return LogisticCv.workBytes(p, m, o) + 3 * HeapBytes.doubles(m) + result;
+    }
+
+    /**
+     * An upper bound of the heap bytes {@link #fitFinal} allocates besides its input for {@code p} columns,
+     * {@code m} rows and {@code classes} target classes (ignored for regression): the standardised copy of the
+     * columns, the solver's work, and the model.
+     */
+    public static long finalWorkBytes(ProblemType problem, int p, int m, int classes, PathOptions o) {
+        long copy = HeapBytes.doubles(p, m) + 2 * HeapBytes.doubles(p);
+        if (problem == ProblemType.REGRESSION) {
+            return copy + solverWorkBytes(p, m, o) + 4 * HeapBytes.doubles(p);
+        }
+        return copy + LogisticCv.workBytes(p, m, o) + 3 * HeapBytes.doubles(m)
+                + (Math.max(1, classes) + 2) * HeapBytes.doubles(p + 1);
+    }
+
+    private static long solverWorkBytes(int p, int m, PathOptions o) {
+        return o.solver() == PathOptions.Solver.LARS ? LarsLassoCv.workBytes(p, m, o) : LassoCv.workBytes(p, m, o);
+    }
 
     /** The sorted distinct labels. */
     public static double[] classes(double[] y, int m) {

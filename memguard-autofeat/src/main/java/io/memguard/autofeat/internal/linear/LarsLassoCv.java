@@ -1,5 +1,6 @@
 package io.memguard.autofeat.internal.linear;
 
+import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.math.Vectors;
 import java.util.Arrays;
 
@@ -44,6 +45,42 @@ public final class LarsLassoCv {
     private LarsLassoCv() {}
 
     /**
+     * An upper bound of the heap bytes {@link #fit} allocates besides its input for {@code p} columns, {@code m} rows
+     * and {@code options}: the fold sums, each path's per-column arrays and Cholesky factor, the shared cache, the
+     * scratch vectors and the result. The cache and the factors together stay within the column block
+     * ({@code p * m} doubles) unless the factors alone need more (active sets near the row count).
+     */
+    public static long workBytes(int p, int m, PathOptions options) {
+        int folds = Math.max(2, Math.min(options.folds(), m));
+        int paths = folds + 1;
+        long cap = activeCapacity(p, m, options.maxSteps());
+        long perPath = HeapBytes.OBJECT * 2 + 5 * HeapBytes.doubles(p) + HeapBytes.booleans(p) + HeapBytes.ints(p)
+                + HeapBytes.ints(cap) + 2 * HeapBytes.doubles(cap) + HeapBytes.refs(cap);
+        long factor = 0;
+        for (long q = 0; q < cap; q++) {
+            factor += HeapBytes.doubles(q + 1);
+        }
+        long budget = cacheBudget(p, m, folds);
+        long crossColumn = HeapBytes.doubles(paths, p);
+        long cacheColumns = Math.min(p, budget / ((long) paths * Math.max(1, p))) + 1;
+        long cache = cacheColumns * crossColumn;
+        long shared = FoldSums.bytes(p, m, folds) + HeapBytes.refs(p) + HeapBytes.ints(cacheColumns)
+                + HeapBytes.ints(p) + HeapBytes.doubles(p) + HeapBytes.doubles(m) + HeapBytes.doubles(cap + 1);
+        return shared + HeapBytes.refs(paths) + paths * perPath + cache + paths * factor
+                + HeapBytes.doubles(p) + 8 * HeapBytes.OBJECT;
+    }
+
+    /** The most active columns a path can hold, plus one: entries are bounded by the knots and by the rank. */
+    private static int activeCapacity(int p, int m, int maxSteps) {
+        return (int) Math.min((long) maxSteps + 2, (long) Math.min(p, m) + 1);
+    }
+
+    /** Doubles the cache and the Cholesky factors may hold together: the column block's size. */
+    private static long cacheBudget(int p, int m, int folds) {
+        return Math.max((long) p * m, (long) (folds + 1) * p);
+    }
+
+    /**
      * Fits the model.
      *
      * @param x the columns, each with at least {@code m} values (standardised or at least centred and scaled)
@@ -60,7 +97,7 @@ public final class LarsLassoCv {
         KFold split = FoldSums.split(x, m, y, options);
         int p = x.length;
         int folds = split.folds();
-        Shared shared = new Shared(x, m, y, split);
+        Shared shared = new Shared(x, m, y, split, options.maxSteps());
         Path[] paths = new Path[folds + 1];
         for (int f = 0; f <= folds; f++) {
             paths[f] = new Path(shared, f < folds ? f : -1, options.maxSteps());
@@ -126,14 +163,30 @@ public final class LarsLassoCv {
         /** activeIn[k]: the number of paths that have column k active. */
         final int[] activeIn;
 
-        Shared(double[][] x, int m, double[] y, KFold kf) {
+        /** Scratch of {@code Path#enter}: the new column's inner products with the active set. */
+        final double[] entry;
+        /** Scratch of {@code Path#computeSlope} when an active column is not cached; allocated on first need. */
+        private double[] slopeRows;
+
+        Shared(double[][] x, int m, double[] y, KFold kf, int maxSteps) {
             super(x, m, y, kf);
             int p = x.length;
             cross = new double[p][][];
-            budget = Math.max((long) p * m, (long) (folds + 1) * p);
+            budget = cacheBudget(p, m, folds);
+            entry = new double[activeCapacity(p, m, maxSteps) + 1];
             cached = new int[(int) Math.min(p, budget / ((long) (folds + 1) * Math.max(1, p)))];
             activeIn = new int[p];
             releasedAt = new long[p];
+        }
+
+        /** The zeroed scratch of m values for a slope computed from the columns themselves. */
+        double[] slopeRows() {
+            if (slopeRows == null) {
+                slopeRows = new double[m];
+            } else {
+                Arrays.fill(slopeRows, 0);
+            }
+            return slopeRows;
         }
 
         /**
@@ -231,9 +284,9 @@ public final class LarsLassoCv {
         final boolean[] excluded;
         final int[] pos;
         /** Active columns in order of entry, their signs and the Cholesky factor of their Gram matrix. */
-        int[] active = new int[16];
-        double[] sign = new double[16];
-        double[][] chol = new double[16][];
+        int[] active;
+        double[] sign;
+        double[][] chol;
         int count;
         /** The column that just left: it sits on the boundary and would re-enter at once by rounding. */
         int justDropped = -1;
@@ -243,7 +296,7 @@ public final class LarsLassoCv {
         boolean ended;
         /** The penalty the coefficients are the solution for. */
         double alpha;
-        double[] direction = new double[16];
+        double[] direction;
         final double[] slope;
 
         Path(Shared sh, int fold, int maxSteps) {
@@ -258,6 +311,11 @@ public final class LarsLassoCv {
             pos = new int[p];
             slope = new double[p];
             Arrays.fill(pos, -1);
+            int cap = activeCapacity(p, m, maxSteps);
+            active = new int[cap];
+            sign = new double[cap];
+            chol = new double[cap][];
+            direction = new double[cap];
             double max = 0;
             for (int j = 0; j < p; j++) {
                 max = Math.max(max, Math.abs(corr[j]));
@@ -448,7 +506,7 @@ public final class LarsLassoCv {
                     muDot += dk * mu[k];
                 } else {
                     if (u == null) {
-                        u = new double[m];
+                        u = sh.slopeRows();
                     }
                     double[] xk = x[k];
                     double shift = mu[k];
@@ -480,7 +538,7 @@ public final class LarsLassoCv {
                 chol = Arrays.copyOf(chol, cap);
                 direction = Arrays.copyOf(direction, cap);
             }
-            double[] g = new double[q + 1];
+            double[] g = q + 1 <= sh.entry.length ? sh.entry : new double[q + 1];
             for (int t = 0; t < q; t++) {
                 g[t] = gramEntry(j, active[t]);
             }

@@ -1,5 +1,6 @@
 package io.memguard.autofeat.internal.linear;
 
+import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.math.Vectors;
 import java.util.Arrays;
 
@@ -33,6 +34,32 @@ public final class LassoCv {
     public record Result(double[] coef, double intercept, double alpha, int alphaIndex, int pathLength, double cvMse) {}
 
     private LassoCv() {}
+
+    /**
+     * An upper bound of the heap bytes {@link #fit} allocates besides its input for {@code p} columns and {@code m}
+     * rows: the fold sums, each fit's residual and per-column arrays, the strong-set Gram matrices (at most
+     * {@code min(512, sqrt(p * m / (K + 1)))} columns each) and the shared inner-product cache (at most the column
+     * block, {@code p * m} doubles), plus the scratch of an exact pass and the result.
+     */
+    public static long workBytes(int p, int m, PathOptions options) {
+        int folds = Math.max(2, Math.min(options.folds(), m));
+        int fits = folds + 1;
+        long strong = Math.min(p, maxGram(p, m, folds));
+        long strongCapacity = Math.max(16, 2 * (long) p);
+        long perFit = 2 * HeapBytes.OBJECT + HeapBytes.doubles(m) + 4 * HeapBytes.doubles(p) + HeapBytes.ints(p)
+                + HeapBytes.ints(strongCapacity) + 3 * HeapBytes.doubles(strongCapacity) + HeapBytes.refs(strongCapacity)
+                + strong * HeapBytes.doubles(Math.max(16, 2 * strong));
+        long crossColumns = Math.min(p, Math.max(1, m / folds));
+        long cache = HeapBytes.refs(p) + crossColumns * HeapBytes.doubles(folds, p);
+        long pass = HeapBytes.booleans(fits) + HeapBytes.refs(fits) + HeapBytes.doubles(fits);
+        return FoldSums.bytes(p, m, folds) + HeapBytes.refs(fits) + fits * perFit + cache + pass
+                + 2 * HeapBytes.doubles(p) + 8 * HeapBytes.OBJECT;
+    }
+
+    /** The largest strong set a fit keeps a Gram matrix for. */
+    static int maxGram(int p, int m, int folds) {
+        return (int) Math.max(16, Math.min(512, Math.sqrt((double) p * m / (folds + 1))));
+    }
 
     /**
      * Fits the model.
@@ -203,7 +230,7 @@ public final class LassoCv {
             pos = new int[p];
             Arrays.fill(d, Double.NaN);
             Arrays.fill(pos, -1);
-            maxGram = (int) Math.max(16, Math.min(512, Math.sqrt((double) p * m / (sh.folds + 1))));
+            maxGram = LassoCv.maxGram(p, m, sh.folds);
         }
 
         /** Centred sum of squares of column j over the training rows, divided by mt (computed once). */

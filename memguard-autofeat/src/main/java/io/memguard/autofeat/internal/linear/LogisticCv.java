@@ -1,5 +1,6 @@
 package io.memguard.autofeat.internal.linear;
 
+import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.math.Vectors;
 import java.util.Arrays;
 import java.util.Objects;
@@ -40,6 +41,24 @@ public final class LogisticCv {
     private static final int MAX_HALVINGS = 30;
 
     private LogisticCv() {}
+
+    /**
+     * An upper bound of the heap bytes {@link #fit} allocates besides its input for {@code p} columns and {@code m}
+     * rows: each fit's four row vectors, per-column arrays and cached weighted inner products (at most
+     * {@value #MAX_GRAM} strong columns), plus one reweighting step's scratch and the result.
+     */
+    public static long workBytes(int p, int m, PathOptions options) {
+        int folds = Math.max(2, Math.min(options.folds(), m));
+        int fits = folds + 1;
+        long strong = Math.min(p, MAX_GRAM);
+        long strongCapacity = Math.max(64, 2 * (long) p);
+        long perFit = 2 * HeapBytes.OBJECT + 4 * HeapBytes.doubles(m) + 3 * HeapBytes.doubles(p) + HeapBytes.booleans(p)
+                + HeapBytes.ints(strongCapacity) + HeapBytes.refs(strongCapacity) + 2 * HeapBytes.ints(strongCapacity)
+                + strong * HeapBytes.doubles(Math.max(16, 2 * strong));
+        long step = 5 * HeapBytes.doubles(m) + HeapBytes.refs(strongCapacity) + 6 * HeapBytes.doubles(strongCapacity);
+        return HeapBytes.ints(folds + 1) + HeapBytes.refs(fits) + fits * perFit + step + HeapBytes.doubles(p)
+                + 8 * HeapBytes.OBJECT;
+    }
 
     /**
      * Fits the model.

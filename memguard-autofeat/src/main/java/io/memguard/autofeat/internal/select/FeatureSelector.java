@@ -3,6 +3,8 @@ package io.memguard.autofeat.internal.select;
 import io.memguard.autofeat.internal.batch.BatchStats;
 import io.memguard.autofeat.internal.batch.EngineHooks;
 import io.memguard.autofeat.internal.batch.GuardedHooks;
+import io.memguard.autofeat.internal.batch.HeapBytes;
+import io.memguard.autofeat.internal.batch.Lease;
 import io.memguard.autofeat.internal.feateng.ColumnStore;
 import io.memguard.autofeat.internal.feateng.FeatureColumn;
 import io.memguard.autofeat.internal.linear.L1Models;
@@ -24,22 +26,29 @@ import org.slf4j.LoggerFactory;
  * Selects features from the columns of a {@link ColumnStore} following autofeat's procedure, one chunk of columns
  * at a time; not thread-safe (one instance per fit).
  *
- * <p>Each run {@code r} draws {@code m = max(10, int(0.85 n))} rows with a seed derived from the configured seed
- * and {@code r}. Its initial L1 fit runs, as autofeat's, on all P columns when {@link SelectionOptions#initialFitAll()}
- * allows it, P is at most {@link #MAX_INITIAL_COLUMNS_PER_ROW} times m, and the hooks grant the P x m block
+ * <p>Each run {@code r} draws {@code m = max(10, int(0.85 n))} rows (at most {@link SelectionOptions#maxRunRows()})
+ * with a seed derived from the configured seed and {@code r}. Its initial L1 fit runs, as autofeat's, on all P
+ * columns when {@link SelectionOptions#initialFitAll()} allows it, P is at most {@link #MAX_INITIAL_COLUMNS_PER_ROW}
+ * times m, P x m is within {@link SelectionOptions#maxFitCells()}, and the hooks grant the P x m block
  * ({@link EngineHooks#nextBatchSize} for phase {@code "select-initial"} answers at least P); otherwise every column
  * is scored by its absolute correlation with the target on the run's rows (one streaming pass, O(1) memory per
- * column) and the L1 fit runs on the best-scored chunk of
- * {@code max(10, int(0.5 m))} columns. The fit's top {@code m // 5} columns form the initial set. The rest follows
- * autofeat: noise filter of the initial set, the remaining columns in seeded random order in
- * chunks of {@code max(10, int(0.5 m - |initial|))}, each fitted with the initial set and its noise columns,
- * columns beating the largest noise weight kept, and a last noise filter. Votes over the runs rank the columns
- * (ties: shorter printed expression, then higher |corr| with the target, then lower column index); a column is dropped if its |corr| with a column
- * kept above it is at least 0.9; a final noise filter on all rows gives the result.
+ * column) and the L1 fit runs on the best-scored chunk of {@code max(10, int(0.5 m))} columns. The fit's top
+ * {@code m // 5} columns form the initial set. The rest follows autofeat: noise filter of the initial set, the
+ * remaining columns in seeded random order in chunks of {@code max(10, int(0.5 m - |initial|))}, each fitted with the
+ * initial set and its noise columns, columns beating the largest noise weight kept, and a last noise filter. Votes
+ * over the runs rank the columns (ties: shorter printed expression, then higher |corr| with the target, then lower
+ * column index); a column is dropped if its |corr| with a column kept above it is at least 0.9; a final noise filter
+ * on all rows gives the result.
  *
- * <p>Memory: besides one score per column, only the current fit's standardised columns on the run's rows exist
- * ({@code width x m} doubles, {@code P x m} for an initial fit on all columns); the width can be capped by
- * {@link SelectionOptions#maxChunkWidth()} and by {@link EngineHooks#nextBatchSize}.
+ * <p>Bounds: every width (initial fit, chunks) is capped by {@link SelectionOptions#maxChunkWidth()}, by
+ * {@link SelectionOptions#maxFitCells()} divided by the rows and by {@link EngineHooks#nextBatchSize}. A noise filter
+ * with more columns than a chunk fit holds runs in stages: the columns in groups of at most that many, each group
+ * filtered against its own noise columns, until the survivors fit one filter (autofeat filters all at once, which on
+ * weak-signal data with thousands of surviving candidates is what makes its memory and time explode).
+ *
+ * <p>Memory: every array that grows with the rows or the columns is reserved with {@link EngineHooks#reserve} before
+ * it is allocated and released when it is dropped: the run's rows and scores, each fit's standardised columns, its
+ * noise columns and the L1 solver's work ({@link L1Models#weightsWorkBytes}), the correlation filter's kept columns.
  */
 public final class FeatureSelector {
 
@@ -68,13 +77,50 @@ public final class FeatureSelector {
         return Math.min(rows, Math.max(10, (int) (0.85 * rows)));
     }
 
+    /** The rows one selection run draws from {@code rows} when runs take at most {@code maxRunRows} (0: no cap). */
+    public static int runRows(int rows, int maxRunRows) {
+        int m = runRows(rows);
+        return maxRunRows > 0 ? Math.min(m, Math.max(10, maxRunRows)) : m;
+    }
+
+    /**
+     * The widest L1 fit a run on {@code m} rows may make under {@code maxFitCells} (0: no bound), at least 10
+     * columns.
+     */
+    public static int maxFitColumns(int m, long maxFitCells) {
+        if (maxFitCells <= 0) {
+            return Integer.MAX_VALUE;
+        }
+        return (int) Math.max(10, Math.min(Integer.MAX_VALUE, maxFitCells / Math.max(1, m)));
+    }
+
+    /**
+     * Heap bytes of one L1 fit of selection on {@code columns} standardised columns of {@code m} rows: the columns,
+     * the array holding them and the solver's work.
+     */
+    public static long fitBytes(ProblemType problem, int columns, int m, PathOptions path) {
+        return HeapBytes.doubles(columns, m) + L1Models.weightsWorkBytes(problem, columns, m, path);
+    }
+
+    /** The number of noise columns autofeat adds to {@code d} columns on {@code m} rows. */
+    static int noiseColumns(int d, int m) {
+        return (m > 50 && d > 1 ? d : 0) + Math.max(3, d / 2);
+    }
+
+    /** Heap bytes of a noise filter of {@code d} columns on {@code m} rows: the columns, their noise and the fit. */
+    public static long noiseFilterBytes(ProblemType problem, int d, int m, PathOptions path) {
+        int all = d + noiseColumns(d, m);
+        return fitBytes(problem, all, m, path) + HeapBytes.refs(d);
+    }
+
     private final SelectionOptions options;
     private final ColumnStore store;
     private final List<FeatureColumn> columns;
-    private final double[] target;
+    private final double[] y;
     private final GuardedHooks hooks;
-    private final int[] baseRows;
-    private final double[] scratch;
+    private int[] baseRows;
+    private double[] scratch;
+    private double[] target;
 
     /**
      * Prepares a selection.
@@ -83,7 +129,7 @@ public final class FeatureSelector {
      * @param store the store holding the columns' values
      * @param columns the columns to select from (start features and candidates)
      * @param y the target, one value per store row (class labels for classification)
-     * @param hooks hooks for chunk sizing, progress and cancellation
+     * @param hooks hooks for chunk sizing, memory, progress and cancellation
      */
     public FeatureSelector(
             SelectionOptions options, ColumnStore store, List<FeatureColumn> columns, double[] y, EngineHooks hooks) {
@@ -91,18 +137,43 @@ public final class FeatureSelector {
         this.store = Objects.requireNonNull(store, "store");
         this.columns = List.copyOf(columns);
         this.hooks = GuardedHooks.of(hooks);
-        int n = store.rows();
-        if (y.length != n) {
-            throw new IllegalArgumentException("target has " + y.length + " values, store has " + n + " rows");
+        this.y = Objects.requireNonNull(y, "y");
+        if (y.length != store.rows()) {
+            throw new IllegalArgumentException("target has " + y.length + " values, store has " + store.rows()
+                    + " rows");
         }
+    }
+
+    /** Runs the selection. */
+    public SelectionResult select() {
+        int p = columns.size();
+        int n = store.rows();
+        int nBase = options.maxRows() > 0 && options.maxRows() < n ? Math.max(10, options.maxRows()) : n;
+        if (options.runs() <= 0 || p == 0) {
+            List<Integer> ones = new ArrayList<>();
+            columns.forEach(c -> ones.add(0));
+            return new SelectionResult(columns, ones, p, p, nBase);
+        }
+        long own = HeapBytes.ints(n) + 3 * HeapBytes.doubles(n) + HeapBytes.ints(p);
+        try (Lease base = hooks.reserve("select: target, row index and read buffer (" + n + " rows)", own)) {
+            prepare(n);
+            return aggregate(votes(p));
+        } finally {
+            scratch = null;
+            target = null;
+            baseRows = null;
+        }
+    }
+
+    private void prepare(int n) {
         int[] base = IntStream.range(0, n).toArray();
         if (options.maxRows() > 0 && options.maxRows() < n) {
             int[] perm = Rng.permutation(n, new SplittableRandom(Rng.derive(options.seed(), -1)));
             base = Arrays.copyOf(perm, Math.max(10, options.maxRows()));
             Arrays.sort(base);
         }
-        this.baseRows = base;
-        this.scratch = new double[n];
+        baseRows = base;
+        scratch = new double[n];
         if (options.problem() == ProblemType.REGRESSION) {
             double mean = Vectors.mean(y);
             double std = Vectors.std(y, mean);
@@ -116,14 +187,7 @@ public final class FeatureSelector {
         }
     }
 
-    /** Runs the selection. */
-    public SelectionResult select() {
-        int p = columns.size();
-        if (options.runs() <= 0 || p == 0) {
-            List<Integer> ones = new ArrayList<>();
-            columns.forEach(c -> ones.add(0));
-            return new SelectionResult(columns, ones, p, p, baseRows.length);
-        }
+    private int[] votes(int p) {
         int[] votes = new int[p];
         for (int r = 0; r < options.runs(); r++) {
             hooks.checkCancelled();
@@ -131,20 +195,36 @@ public final class FeatureSelector {
                 votes[j]++;
             }
         }
+        return votes;
+    }
+
+    /** Ranks the voted columns, filters them by correlation and by noise on all selection rows. */
+    private SelectionResult aggregate(int[] votes) {
+        int p = columns.size();
         Integer[] ranked = IntStream.range(0, p).filter(j -> votes[j] > 0).boxed().toArray(Integer[]::new);
         Comparator<Integer> byVotes = Comparator.<Integer>comparingInt(j -> -votes[j])
                 .thenComparingInt(j -> columns.get(j).name().length());
+        int[] rows = baseRows;
+        long rowBytes = HeapBytes.doubles(rows.length);
+        List<Integer> kept;
         // in the correlation filter, ties of votes and printed length go to the column closer to the target
         // (autofeat falls back to column order); the survivors then go on in autofeat's order
-        double[] affinity = screen(Arrays.stream(ranked).mapToInt(Integer::intValue).toArray(), baseRows,
-                gather(target, baseRows));
-        Arrays.sort(ranked, byVotes.thenComparingDouble(j -> -affinity[j]).thenComparingInt(j -> j));
-        hooks.checkCancelled();
-        List<Integer> kept = correlationFilter(ranked);
+        try (Lease ranking = hooks.reserve("select: ranking of " + ranked.length + " voted columns",
+                HeapBytes.doubles(p) + 3 * rowBytes + HeapBytes.refs(ranked.length) + 16L * ranked.length)) {
+            double[] yRows = gather(target, rows);
+            double[] affinity = screen(Arrays.stream(ranked).mapToInt(Integer::intValue).toArray(), rows, yRows);
+            Arrays.sort(ranked, byVotes.thenComparingDouble(j -> -affinity[j]).thenComparingInt(j -> j));
+            hooks.checkCancelled();
+            kept = correlationFilter(ranked);
+        }
         kept.sort(byVotes.thenComparingInt(j -> j));
-        int[] rows = baseRows;
-        double[] y = gather(target, rows);
-        List<Integer> finalCols = noiseFilter(kept, rows, y, new SplittableRandom(Rng.derive(options.seed(), 1_000_003)));
+        List<Integer> finalCols;
+        try (Lease rowsLease = hooks.reserve("select: target on the " + rows.length + " selection rows", rowBytes)) {
+            double[] yRows = gather(target, rows);
+            int group = filterGroup(0, kept.size(), rows.length);
+            finalCols = stagedNoiseFilter(kept, rows, yRows,
+                    new SplittableRandom(Rng.derive(options.seed(), 1_000_003)), group, "final noise filter");
+        }
         List<FeatureColumn> selected = new ArrayList<>();
         List<Integer> v = new ArrayList<>();
         for (int j : kept) {
@@ -156,7 +236,26 @@ public final class FeatureSelector {
         hooks.progress("select", 0, 1, 1, 100.0);
         LOG.debug("selection: {} columns voted, {} after correlation filter, {} selected", ranked.length,
                 kept.size(), selected.size());
-        return new SelectionResult(selected, v, ranked.length, kept.size(), baseRows.length);
+        return new SelectionResult(selected, v, ranked.length, kept.size(), rows.length);
+    }
+
+    /**
+     * The most columns a noise filter of {@code d} columns on {@code rows} rows takes at once: all of them when the
+     * bound on a fit's values ({@link SelectionOptions#maxFitCells()}, the filter fitting about 2.5 columns per
+     * column) and the memory the hooks grant ({@code "select-filter"}) allow, else fewer, filtered in stages.
+     */
+    private int filterGroup(int step, int d, int rows) {
+        if (d <= 10) {
+            return Math.max(1, d);
+        }
+        long cap = (long) (maxFitColumns(rows, options.maxFitCells()) / 2.5);
+        if (options.maxChunkWidth() > 0) {
+            cap = Math.min(cap, options.maxChunkWidth());
+        }
+        int wanted = (int) Math.max(10, Math.min(d, cap));
+        long perColumn = (noiseFilterBytes(options.problem(), wanted, rows, options.path()) + wanted - 1) / wanted;
+        int granted = Math.max(1, hooks.nextBatchSize("select-filter", step, wanted, perColumn));
+        return Math.max(Math.min(10, d), Math.min(wanted, granted));
     }
 
     /** One selection run; returns the indices (into {@code columns}) it selects. */
@@ -164,26 +263,40 @@ public final class FeatureSelector {
         SplittableRandom rnd = new SplittableRandom(Rng.derive(options.seed(), r));
         int step = r + 1;
         int nBase = baseRows.length;
-        int m = runRows(nBase);
-        int[] perm = Rng.permutation(nBase, rnd);
-        int[] rows = new int[m];
-        for (int i = 0; i < m; i++) {
-            rows[i] = baseRows[perm[i]];
-        }
-        double[] y = gather(target, rows);
+        int m = runRows(nBase, options.maxRunRows());
         int p = columns.size();
+        String name = "select run " + step;
+        long runBytes = HeapBytes.ints(nBase) + HeapBytes.ints(m) + 2 * HeapBytes.doubles(m)
+                + 2 * HeapBytes.doubles(p) + HeapBytes.ints(p) + HeapBytes.booleans(p) * 2;
+        try (Lease runLease = hooks.reserve(name + ": rows, target and scores (" + m + " rows, " + p + " columns)",
+                runBytes)) {
+            int[] perm = Rng.permutation(nBase, rnd);
+            int[] rows = new int[m];
+            for (int i = 0; i < m; i++) {
+                rows[i] = baseRows[perm[i]];
+            }
+            perm = null;
+            double[] yr = gather(target, rows);
+            return run(step, rnd, rows, yr, name);
+        }
+    }
 
-        // 1. the initial fit's columns: all of them (autofeat) if there are few enough per row and the hooks grant
-        // the p x m block, else the chunk width of the columns that correlate best with the target
+    private List<Integer> run(int step, SplittableRandom rnd, int[] rows, double[] yr, String name) {
+        int m = rows.length;
+        int p = columns.size();
+        // 1. the initial fit's columns: all of them (autofeat) if there are few enough per row, the fit is within
+        // the bound on its values and the hooks grant the p x m block, else the chunk width of the columns that
+        // correlate best with the target
+        int fitCap = maxFitColumns(m, options.maxFitCells());
         int width = Math.max(10, (int) (0.5 * m));
         if (options.maxChunkWidth() > 0) {
             width = Math.min(width, options.maxChunkWidth());
         }
-        width = Math.min(width, p);
+        width = Math.min(Math.min(width, fitCap), p);
         long columnBytes = (long) m * Double.BYTES;
         int asked = -1;
         if (width < p && options.initialFitAll() && options.maxChunkWidth() == 0
-                && initialFitMayTakeAll(p, m)) {
+                && initialFitMayTakeAll(p, m) && p <= fitCap) {
             asked = Math.max(1, hooks.nextBatchSize("select-initial", step, p, columnBytes));
         }
         boolean granted = asked >= p;
@@ -192,81 +305,78 @@ public final class FeatureSelector {
             asked = Math.max(1, hooks.nextBatchSize("select", step, width, columnBytes));
         }
         width = granted ? p : Math.min(width, asked);
-        int[] screened;
-        if (width == p) {
-            screened = IntStream.range(0, p).toArray();
-        } else {
-            double[] score = screen(null, rows, y);
-            Integer[] order = IntStream.range(0, p).boxed().toArray(Integer[]::new);
-            Arrays.sort(order, Comparator.<Integer>comparingDouble(j -> -score[j]).thenComparingInt(j -> j));
-            screened = new int[width];
-            for (int k = 0; k < width; k++) {
-                screened[k] = order[k];
-            }
-            Arrays.sort(screened);
-        }
+        int[] screened = width == p ? IntStream.range(0, p).toArray() : topByCorrelation(rows, yr, width);
 
+        boolean[] picked = new boolean[p];
+        int splits;
         // 2. initial L1 fit; keep at most m // 5 columns
-        double[] w = weights(load(screened, rows), m, y);
-        double[] sorted = w.clone();
-        Arrays.sort(sorted);
-        double thr = sorted[sorted.length - 1 - Math.min(sorted.length - 1, m / 5)];
-        List<Integer> initial = new ArrayList<>();
-        for (int k = 0; k < screened.length; k++) {
-            if (w[k] > thr) {
-                initial.add(screened[k]);
-            }
+        double[] w;
+        try (Lease fit = hooks.reserve(name + ": initial L1 fit (" + width + " columns)",
+                fitBytes(options.problem(), width, m, options.path()))) {
+            w = weights(load(screened, rows), m, yr);
         }
-        initial = noiseFilter(initial, rows, y, rnd);
+        List<Integer> initial = topWeights(screened, w, m / 5);
+        initial = stagedNoiseFilter(initial, rows, yr, rnd, filterGroup(step, initial.size(), m),
+                name + ": initial noise filter");
 
         // 3. the initial set plus its noise columns accompany every chunk
-        double[][] xInit = load(toArray(initial), rows);
-        double[][] noise = noise(xInit, m, rnd);
-        boolean[] inInitial = new boolean[p];
-        initial.forEach(j -> inInitial[j] = true);
-        int[] others = IntStream.range(0, p).filter(j -> !inInitial[j]).toArray();
-        Rng.shuffle(others, rnd);
-        int chunk = Math.max(10, (int) (0.5 * m - initial.size()));
-        if (options.maxChunkWidth() > 0) {
-            chunk = Math.min(chunk, options.maxChunkWidth());
-        }
-        int fixed = xInit.length + noise.length;
-        chunk = Math.max(1, Math.min(chunk, asked));
-        boolean[] picked = new boolean[p];
-        initial.forEach(j -> picked[j] = true);
-        int splits = others.length == 0 ? 0 : (others.length + chunk - 1) / chunk;
-        int size = splits == 0 ? 0 : (others.length + splits - 1) / splits;
-        for (int c = 0; c < splits; c++) {
-            hooks.checkCancelled();
-            long t0 = System.nanoTime();
-            int from = c * size;
-            int to = Math.min(others.length, from + size);
-            int[] part = Arrays.copyOfRange(others, from, to);
-            double[][] xChunk = load(part, rows);
-            double[][] all = new double[part.length + fixed][];
-            System.arraycopy(xChunk, 0, all, 0, part.length);
-            System.arraycopy(xInit, 0, all, part.length, xInit.length);
-            System.arraycopy(noise, 0, all, part.length + xInit.length, noise.length);
-            double[] wc = weights(all, m, y);
-            double noiseMax = 0;
-            for (int k = part.length + xInit.length; k < all.length; k++) {
-                noiseMax = Math.max(noiseMax, wc[k]);
+        int d = initial.size();
+        int fixed = d + noiseColumns(d, m);
+        try (Lease fixedLease = hooks.reserve(name + ": initial set and its noise (" + fixed + " columns)",
+                HeapBytes.doubles(fixed, m) + 2 * HeapBytes.refs(fixed))) {
+            double[][] xInit = load(toArray(initial), rows);
+            double[][] noise = noise(xInit, m, rnd);
+            boolean[] inInitial = new boolean[p];
+            initial.forEach(j -> inInitial[j] = true);
+            int[] others = IntStream.range(0, p).filter(j -> !inInitial[j]).toArray();
+            Rng.shuffle(others, rnd);
+            int chunk = Math.max(10, (int) (0.5 * m - initial.size()));
+            if (options.maxChunkWidth() > 0) {
+                chunk = Math.min(chunk, options.maxChunkWidth());
             }
-            int accepted = 0;
-            for (int k = 0; k < part.length; k++) {
-                if (wc[k] > noiseMax) {
-                    picked[part[k]] = true;
-                    accepted++;
+            chunk = Math.max(1, Math.min(Math.min(chunk, asked), Math.max(1, fitCap - fixed)));
+            initial.forEach(j -> picked[j] = true);
+            splits = others.length == 0 ? 0 : (others.length + chunk - 1) / chunk;
+            int size = splits == 0 ? 0 : (others.length + splits - 1) / splits;
+            long chunkBytes = HeapBytes.refs(size + fixed) + HeapBytes.doubles(size, m)
+                    + L1Models.weightsWorkBytes(options.problem(), size + fixed, m, options.path());
+            for (int c = 0; c < splits; c++) {
+                hooks.checkCancelled();
+                long t0 = System.nanoTime();
+                int from = c * size;
+                int to = Math.min(others.length, from + size);
+                int[] part = Arrays.copyOfRange(others, from, to);
+                int accepted = 0;
+                long leased;
+                try (Lease chunkLease = hooks.reserve(name + ": chunk " + (c + 1) + " of " + splits + " ("
+                        + part.length + " + " + fixed + " columns)", chunkBytes)) {
+                    leased = chunkLease.bytes() + fixedLease.bytes();
+                    double[][] xChunk = load(part, rows);
+                    double[][] all = new double[part.length + fixed][];
+                    System.arraycopy(xChunk, 0, all, 0, part.length);
+                    System.arraycopy(xInit, 0, all, part.length, xInit.length);
+                    System.arraycopy(noise, 0, all, part.length + xInit.length, noise.length);
+                    double[] wc = weights(all, m, yr);
+                    double noiseMax = 0;
+                    for (int k = part.length + xInit.length; k < all.length; k++) {
+                        noiseMax = Math.max(noiseMax, wc[k]);
+                    }
+                    for (int k = 0; k < part.length; k++) {
+                        if (wc[k] > noiseMax) {
+                            picked[part[k]] = true;
+                            accepted++;
+                        }
+                    }
+                    for (int k = 0; k < xInit.length; k++) {
+                        if (wc[part.length + k] > noiseMax) {
+                            picked[initial.get(k)] = true;
+                        }
+                    }
                 }
+                hooks.batchDone(new BatchStats("select", step, c, part.length, accepted, accepted, 0, leased,
+                        0, store.bytesUsed(), System.nanoTime() - t0));
+                hooks.progress("select", step, c + 1, splits, 100.0 * (c + 1) / splits);
             }
-            for (int k = 0; k < xInit.length; k++) {
-                if (wc[part.length + k] > noiseMax) {
-                    picked[initial.get(k)] = true;
-                }
-            }
-            hooks.batchDone(new BatchStats("select", step, c, part.length, accepted, accepted, 0,
-                    (long) all.length * m * Double.BYTES, 0, store.bytesUsed(), System.nanoTime() - t0));
-            hooks.progress("select", step, c + 1, splits, 100.0 * (c + 1) / splits);
         }
         List<Integer> cands = new ArrayList<>();
         for (int j = 0; j < p; j++) {
@@ -274,60 +384,103 @@ public final class FeatureSelector {
                 cands.add(j);
             }
         }
-        List<Integer> out = noiseFilter(cands, rows, y, rnd);
+        List<Integer> out = stagedNoiseFilter(cands, rows, yr, rnd, filterGroup(step, cands.size(), m),
+                name + ": noise filter");
         LOG.debug("selection run {}: m={}, initial fit on {} of {} columns, initial={}, chunks={}, candidates={},"
                 + " selected={}", step, m, width, p, initial.size(), splits, cands.size(), out.size());
         return out;
     }
 
+    /** The indices of the {@code width} columns that correlate best with the target on {@code rows}, sorted. */
+    private int[] topByCorrelation(int[] rows, double[] yr, int width) {
+        double[] score = screen(null, rows, yr);
+        double[] sorted = score.clone();
+        Arrays.sort(sorted);
+        // the width-th best score; ties at it go to the lower column indices
+        double threshold = sorted[sorted.length - width];
+        int above = 0;
+        for (double s : score) {
+            if (s > threshold) {
+                above++;
+            }
+        }
+        int ties = width - above;
+        int[] out = new int[width];
+        int k = 0;
+        for (int j = 0; j < score.length; j++) {
+            if (score[j] > threshold || (score[j] == threshold && ties-- > 0)) {
+                out[k++] = j;
+            }
+        }
+        return out;
+    }
+
+    /** The columns whose weight is strictly above the weight at rank {@code keep} (autofeat's initial set). */
+    private static List<Integer> topWeights(int[] cols, double[] w, int keep) {
+        double[] sorted = w.clone();
+        Arrays.sort(sorted);
+        double thr = sorted[sorted.length - 1 - Math.min(sorted.length - 1, keep)];
+        List<Integer> out = new ArrayList<>();
+        for (int k = 0; k < cols.length; k++) {
+            if (w[k] > thr) {
+                out.add(cols[k]);
+            }
+        }
+        return out;
+    }
+
     /**
      * |corr| with the target on {@code rows} (max over classes for classification) of the columns {@code only}
-     * (null: every column); the result is indexed by column, 0 for columns not scored.
+     * (null: every column); the result is indexed by column, 0 for columns not scored. The caller reserves the
+     * result and the two row vectors.
      */
-    private double[] screen(int[] only, int[] rows, double[] y) {
+    private double[] screen(int[] only, int[] rows, double[] yr) {
         int p = columns.size();
-        int[] cols = only != null ? only : IntStream.range(0, p).toArray();
         int m = rows.length;
         double[] score = new double[p];
         double[] v = new double[m];
         if (options.problem() == ProblemType.REGRESSION) {
-            double ym = Vectors.mean(y);
+            double ym = Vectors.mean(yr);
             double[] yc = new double[m];
             double yss = 0;
             for (int i = 0; i < m; i++) {
-                yc[i] = y[i] - ym;
+                yc[i] = yr[i] - ym;
                 yss += yc[i] * yc[i];
             }
-            for (int j : cols) {
+            int count = only != null ? only.length : p;
+            for (int k = 0; k < count; k++) {
+                int j = only != null ? only[k] : k;
                 loadInto(j, rows, v);
                 double vm = Vectors.mean(v);
                 double vss = 0;
                 for (int i = 0; i < m; i++) {
-                    double d = v[i] - vm;
-                    vss += d * d;
+                    double dv = v[i] - vm;
+                    vss += dv * dv;
                 }
                 double cov = Vectors.dot(v, yc, 0, m);
                 score[j] = vss > 0 && yss > 0 ? Math.abs(cov) / Math.sqrt(vss * yss) : 0;
             }
             return score;
         }
-        double[] classes = L1Models.classes(y, m);
+        double[] classes = L1Models.classes(yr, m);
         int[] cls = new int[m];
         int[] count = new int[classes.length];
         for (int i = 0; i < m; i++) {
-            cls[i] = Arrays.binarySearch(classes, y[i]);
+            cls[i] = Arrays.binarySearch(classes, yr[i]);
             count[cls[i]]++;
         }
         double[] sums = new double[classes.length];
-        for (int j : cols) {
+        int total = only != null ? only.length : p;
+        for (int k0 = 0; k0 < total; k0++) {
+            int j = only != null ? only[k0] : k0;
             loadInto(j, rows, v);
             double vm = Vectors.mean(v);
             double vss = 0;
             Arrays.fill(sums, 0);
             for (int i = 0; i < m; i++) {
-                double d = v[i] - vm;
-                vss += d * d;
-                sums[cls[i]] += d;
+                double dv = v[i] - vm;
+                vss += dv * dv;
+                sums[cls[i]] += dv;
             }
             double best = 0;
             for (int k = 0; k < classes.length; k++) {
@@ -342,59 +495,103 @@ public final class FeatureSelector {
         return score;
     }
 
+    /**
+     * autofeat's noise filter of {@code cols}, in stages when they are more than {@code group}: the columns in
+     * groups of at most {@code group} (in order), each filtered on its own, then the survivors again, until they fit
+     * one filter or a stage drops nothing (then its survivors are the result).
+     */
+    private List<Integer> stagedNoiseFilter(
+            List<Integer> cols, int[] rows, double[] yr, SplittableRandom rnd, int group, String what) {
+        List<Integer> current = cols;
+        int stage = 0;
+        while (current.size() > group) {
+            stage++;
+            int groups = (current.size() + group - 1) / group;
+            int size = (current.size() + groups - 1) / groups;
+            List<Integer> next = new ArrayList<>();
+            for (int from = 0; from < current.size(); from += size) {
+                hooks.checkCancelled();
+                next.addAll(noiseFilter(current.subList(from, Math.min(current.size(), from + size)), rows, yr, rnd,
+                        what + " stage " + stage));
+            }
+            LOG.debug("{} stage {}: {} columns in {} groups, {} kept", what, stage, current.size(), groups,
+                    next.size());
+            if (next.size() >= current.size()) {
+                return next;
+            }
+            current = next;
+        }
+        return noiseFilter(current, rows, yr, rnd, what);
+    }
+
     /** Keeps the columns whose L1 weight beats every noise column's (autofeat's noise filter). */
-    private List<Integer> noiseFilter(List<Integer> cols, int[] rows, double[] y, SplittableRandom rnd) {
+    private List<Integer> noiseFilter(List<Integer> cols, int[] rows, double[] yr, SplittableRandom rnd,
+            String what) {
         if (cols.isEmpty()) {
             return List.of();
         }
         int m = rows.length;
-        double[][] x = load(toArray(cols), rows);
-        double[][] noise = noise(x, m, rnd);
-        double[][] all = new double[x.length + noise.length][];
-        System.arraycopy(x, 0, all, 0, x.length);
-        System.arraycopy(noise, 0, all, x.length, noise.length);
-        double[] w = L1Models.absoluteWeights(options.problem(), all, m, y, noiseFilterPath());
-        double noiseMax = 0;
-        for (int k = x.length; k < all.length; k++) {
-            noiseMax = Math.max(noiseMax, w[k]);
-        }
-        List<Integer> out = new ArrayList<>();
-        for (int k = 0; k < x.length; k++) {
-            if (w[k] > noiseMax) {
-                out.add(cols.get(k));
+        int d = cols.size();
+        try (Lease lease = hooks.reserve(what + " (" + d + " columns, " + m + " rows)",
+                noiseFilterBytes(options.problem(), d, m, options.path()))) {
+            double[][] x = load(toArray(cols), rows);
+            double[][] noise = noise(x, m, rnd);
+            double[][] all = new double[x.length + noise.length][];
+            System.arraycopy(x, 0, all, 0, x.length);
+            System.arraycopy(noise, 0, all, x.length, noise.length);
+            double[] w = L1Models.absoluteWeights(options.problem(), all, m, yr, noiseFilterPath());
+            double noiseMax = 0;
+            for (int k = x.length; k < all.length; k++) {
+                noiseMax = Math.max(noiseMax, w[k]);
             }
+            List<Integer> out = new ArrayList<>();
+            for (int k = 0; k < x.length; k++) {
+                if (w[k] > noiseMax) {
+                    out.add(cols.get(k));
+                }
+            }
+            return out;
         }
-        return out;
     }
 
     /**
      * Noise columns for {@code x} (d columns of m rows): if m > 50 and d > 1 a copy with all m*d values pooled,
-     * shuffled and standardised per column; always {@code max(3, d / 2)} standard normal columns.
+     * shuffled and standardised per column; always {@code max(3, d / 2)} standard normal columns. The pooled shuffle
+     * runs in place over the copies (the same draws as shuffling one pooled array), so no pool is allocated.
      */
     static double[][] noise(double[][] x, int m, SplittableRandom rnd) {
         int d = x.length;
-        List<double[]> out = new ArrayList<>();
-        if (m > 50 && d > 1) {
-            double[] pool = new double[m * d];
+        boolean pooled = m > 50 && d > 1;
+        int gaussians = Math.max(3, d / 2);
+        double[][] out = new double[(pooled ? d : 0) + gaussians][];
+        int k = 0;
+        if (pooled) {
             for (int j = 0; j < d; j++) {
-                System.arraycopy(x[j], 0, pool, j * m, m);
+                out[j] = Arrays.copyOf(x[j], m);
             }
-            Rng.shuffle(pool, rnd);
+            for (long i = (long) m * d - 1; i > 0; i--) {
+                long j = rnd.nextInt((int) (i + 1));
+                double[] ci = out[(int) (i / m)];
+                double[] cj = out[(int) (j / m)];
+                int ri = (int) (i % m);
+                int rj = (int) (j % m);
+                double t = ci[ri];
+                ci[ri] = cj[rj];
+                cj[rj] = t;
+            }
             for (int j = 0; j < d; j++) {
-                double[] c = Arrays.copyOfRange(pool, j * m, (j + 1) * m);
-                standardise(c);
-                out.add(c);
+                standardise(out[j]);
             }
+            k = d;
         }
-        int k = Math.max(3, d / 2);
-        for (int j = 0; j < k; j++) {
+        for (int j = 0; j < gaussians; j++) {
             double[] c = new double[m];
             for (int i = 0; i < m; i++) {
                 c[i] = rnd.nextGaussian();
             }
-            out.add(c);
+            out[k++] = c;
         }
-        return out.toArray(new double[0][]);
+        return out;
     }
 
     private static void standardise(double[] c) {
@@ -408,38 +605,44 @@ public final class FeatureSelector {
 
     /**
      * Ranked columns in order; each is kept unless its |corr| with a column kept before it reaches 0.9 (only kept
-     * columns are compared, see quirk Q4 in docs/autofeat.md).
+     * columns are compared, see quirk Q4 in docs/autofeat.md). Each kept column's normalised values are reserved
+     * before they are kept.
      */
     private List<Integer> correlationFilter(Integer[] ranked) {
         List<Integer> kept = new ArrayList<>();
         List<double[]> keptValues = new ArrayList<>();
         int n = baseRows.length;
-        for (int j : ranked) {
-            double[] v = new double[n];
-            loadInto(j, baseRows, v);
-            double mean = Vectors.mean(v);
-            double norm = 0;
-            for (int i = 0; i < n; i++) {
-                v[i] -= mean;
-                norm += v[i] * v[i];
-            }
-            if (!(norm > 0)) {
-                continue;
-            }
-            double inv = 1 / Math.sqrt(norm);
-            for (int i = 0; i < n; i++) {
-                v[i] *= inv;
-            }
-            boolean ok = true;
-            for (double[] k : keptValues) {
-                if (Math.abs(Vectors.dot(v, k, 0, n)) >= MAX_CORRELATION) {
-                    ok = false;
-                    break;
+        long columnBytes = HeapBytes.doubles(n);
+        try (Lease lease = hooks.reserve("select: correlation filter of " + ranked.length + " columns",
+                columnBytes + HeapBytes.refs(ranked.length))) {
+            for (int j : ranked) {
+                double[] v = new double[n];
+                loadInto(j, baseRows, v);
+                double mean = Vectors.mean(v);
+                double norm = 0;
+                for (int i = 0; i < n; i++) {
+                    v[i] -= mean;
+                    norm += v[i] * v[i];
                 }
-            }
-            if (ok) {
-                kept.add(j);
-                keptValues.add(v);
+                if (!(norm > 0)) {
+                    continue;
+                }
+                double inv = 1 / Math.sqrt(norm);
+                for (int i = 0; i < n; i++) {
+                    v[i] *= inv;
+                }
+                boolean ok = true;
+                for (double[] k : keptValues) {
+                    if (Math.abs(Vectors.dot(v, k, 0, n)) >= MAX_CORRELATION) {
+                        ok = false;
+                        break;
+                    }
+                }
+                if (ok) {
+                    lease.grow(columnBytes);
+                    kept.add(j);
+                    keptValues.add(v);
+                }
             }
         }
         return kept;
@@ -458,8 +661,8 @@ public final class FeatureSelector {
                 : path;
     }
 
-    private double[] weights(double[][] x, int m, double[] y) {
-        return L1Models.absoluteWeights(options.problem(), x, m, y, options.path());
+    private double[] weights(double[][] x, int m, double[] yr) {
+        return L1Models.absoluteWeights(options.problem(), x, m, yr, options.path());
     }
 
     private double[][] load(int[] cols, int[] rows) {

@@ -18,6 +18,10 @@ import java.util.Objects;
  *     grant a block of all columns on the run's rows; otherwise (and always when {@code maxChunkWidth} is positive)
  *     it takes the columns that correlate best with the target, as many as a chunk
  * @param path the penalty-path settings of the L1 fits
+ * @param maxRunRows if positive, each run draws at most this many rows (the final noise filter still uses all
+ *     selection rows); 0 = autofeat's 85% of them
+ * @param maxFitCells if positive, no L1 fit of a run gets more than this many values (columns x rows): it bounds
+ *     the chunk widths, and the initial fit takes all columns only within it; 0 = no bound
  */
 public record SelectionOptions(
         ProblemType problem,
@@ -26,7 +30,12 @@ public record SelectionOptions(
         int maxRows,
         int maxChunkWidth,
         boolean initialFitAll,
-        PathOptions path) {
+        PathOptions path,
+        int maxRunRows,
+        long maxFitCells) {
+
+    /** The default of {@link #maxFitCells()}: 2^22 values, a 32 MiB matrix of doubles. */
+    public static final long DEFAULT_MAX_FIT_CELLS = 1L << 22;
 
     /** Validates. */
     public SelectionOptions {
@@ -38,6 +47,19 @@ public record SelectionOptions(
         if (maxChunkWidth < 0) {
             throw new IllegalArgumentException("maxChunkWidth must be >= 0, was " + maxChunkWidth);
         }
+        if (maxRunRows < 0) {
+            throw new IllegalArgumentException("maxRunRows must be >= 0, was " + maxRunRows);
+        }
+        if (maxFitCells < 0) {
+            throw new IllegalArgumentException("maxFitCells must be >= 0, was " + maxFitCells);
+        }
+    }
+
+    /** Settings with all rows per run and the default bound on a fit's values. */
+    public SelectionOptions(
+            ProblemType problem, int runs, long seed, int maxRows, int maxChunkWidth, boolean initialFitAll,
+            PathOptions path) {
+        this(problem, runs, seed, maxRows, maxChunkWidth, initialFitAll, path, 0, DEFAULT_MAX_FIT_CELLS);
     }
 
     /**
