@@ -35,7 +35,9 @@ import java.util.Objects;
  * exception nothing does. Details: {@code docs/autofeat.md}, "Memory".
  *
  * <p>Immutable and thread-safe: one processor may run several fits at once, each on its own thread
- * (a shared {@link FitListener} must then be thread-safe). The same seed and data give the same
+ * (a shared {@link FitListener} must then be thread-safe). Within one fit the selection runs may
+ * run on several threads ({@link Builder#parallelism}); the fit's listener is still called by one
+ * thread at a time. The same seed and data give the same
  * features whenever the same plan is chosen.
  */
 public final class AutoFeatProcessor {
@@ -52,6 +54,7 @@ public final class AutoFeatProcessor {
   private final LightweightPolicy lightweight;
   private final String name;
   private final FitRun.FaultInjector faultInjector;
+  private final int parallelism;
 
   private AutoFeatProcessor(Builder b) {
     this.problemType = b.problemType;
@@ -66,6 +69,7 @@ public final class AutoFeatProcessor {
     this.lightweight = b.lightweight;
     this.name = b.name;
     this.faultInjector = b.faultInjector;
+    this.parallelism = b.parallelism;
   }
 
   /** A builder with autofeat's defaults: regression, 2 steps, 5 selection runs, seed 0. */
@@ -142,6 +146,11 @@ public final class AutoFeatProcessor {
     return maxBatchSize;
   }
 
+  /** How many selection runs a fit may run at once, each on its own thread. */
+  public int parallelism() {
+    return parallelism;
+  }
+
   /** When the lightweight plan may be used. */
   public LightweightPolicy lightweightPolicy() {
     return lightweight;
@@ -176,7 +185,7 @@ public final class AutoFeatProcessor {
   public String toString() {
     return "AutoFeatProcessor[" + problemType + ", steps=" + featureEngineeringSteps + ", runs="
         + featselRuns + ", transformations=" + transformations() + ", seed=" + seed
-        + ", lightweight=" + lightweight + "]";
+        + ", lightweight=" + lightweight + ", parallelism=" + parallelism + "]";
   }
 
   /** Builds an {@link AutoFeatProcessor}; validates each setting as it is set. Not thread-safe. */
@@ -193,6 +202,7 @@ public final class AutoFeatProcessor {
     private LightweightPolicy lightweight = LightweightPolicy.AUTO;
     private String name = "autofeat-fit";
     private FitRun.FaultInjector faultInjector;
+    private int parallelism = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     private Builder() {}
 
@@ -273,6 +283,22 @@ public final class AutoFeatProcessor {
         throw new IllegalArgumentException("maxBatchSize must be >= 1, got " + candidates);
       }
       this.maxBatchSize = candidates;
+      return this;
+    }
+
+    /**
+     * How many of a fit's selection runs may run at once, each on a thread of its own that lives as
+     * long as the selection (default: the available processors). Fewer run at once when memory does
+     * not hold that many; the features and the model do not depend on it unless memory is so short
+     * that it narrows the runs' fits. 1 runs everything on the calling thread.
+     *
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder parallelism(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("parallelism must be >= 1, got " + threads);
+      }
+      this.parallelism = threads;
       return this;
     }
 

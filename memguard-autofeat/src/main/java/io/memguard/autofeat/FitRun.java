@@ -91,6 +91,8 @@ final class FitRun implements EngineHooks {
   private final Map<String, Unit> units = new HashMap<>();
   private final List<FitLease> leases = new ArrayList<>();
   private Decision decision;
+  /** The width decision of each selection run in progress (runs may run at once). */
+  private final Map<Integer, Decision> runDecisions = new HashMap<>();
   private int batchIndex;
 
   private long genTried;
@@ -256,7 +258,7 @@ final class FitRun implements EngineHooks {
     int d = data.featureCount();
     long head = headroom();
     long usable = usable(head);
-    MemoryPlanner early = new MemoryPlanner(n, d, null);
+    MemoryPlanner early = new MemoryPlanner(n, d, null, config.problemType());
     if (usable < early.minimalBytes()) {
       throw insufficient(early.minimalBytes(), head,
           "smallest plan (the final model on the " + d + " input columns, " + n + " rows)");
@@ -273,7 +275,7 @@ final class FitRun implements EngineHooks {
     }
     head = headroom();
     usable = usable(head);
-    MemoryPlanner planner = new MemoryPlanner(n, d, survey);
+    MemoryPlanner planner = new MemoryPlanner(n, d, survey, config.problemType());
     FitPlan normal = planner.normal(usable);
     decide("normal plan predicted peak " + MemorySize.format(normal.predictedPeakBytes())
         + ", usable " + MemorySize.format(usable) + " (" + MemorySize.format(head)
@@ -358,7 +360,8 @@ final class FitRun implements EngineHooks {
         closeLeases();
         endPhase();
         long head = headroom();
-        MemoryPlanner planner = new MemoryPlanner(data.rows(), data.featureCount(), lastSurvey);
+        MemoryPlanner planner = new MemoryPlanner(data.rows(), data.featureCount(), lastSurvey,
+            config.problemType());
         FitPlan light = planner.lightweight(usable(head));
         if (light == null) {
           FitPlan min = planner.minimalLightweight(usable(head));
@@ -381,7 +384,8 @@ final class FitRun implements EngineHooks {
         .featselRuns(config.featselRuns())
         .transformations(config.transformationList())
         .seed(config.seed())
-        .batchSize(config.maxBatchSize());
+        .batchSize(config.maxBatchSize())
+        .selectionParallelism(config.parallelism());
   }
 
   /** Records a plan decision for the report and logs it at DEBUG. */
@@ -482,7 +486,7 @@ final class FitRun implements EngineHooks {
   }
 
   @Override
-  public void checkCancelled() {
+  public synchronized void checkCancelled() {
     if (pending != null) {
       RuntimeException e = pending;
       pending = null;
@@ -526,6 +530,7 @@ final class FitRun implements EngineHooks {
           String.format(Locale.ROOT, "noise and initial columns estimated at %.0f%% of the chunk",
               fixedRatio * 100));
       case "select-filter" -> sizeFilter(step, suggested, bytesPerCandidate);
+      case "select-parallel" -> sizeParallel(suggested, bytesPerCandidate);
       case "model" -> sizeModel(suggested, bytesPerCandidate);
       default -> suggested;
     };
@@ -585,7 +590,18 @@ final class FitRun implements EngineHooks {
     long fixed = 8 * bytesPerCandidate;
     int min = Math.min(10, Math.max(1, suggested));
     int max = shrinkForPressure(Math.max(1, suggested), min);
-    return decideBatch(FitPhase.SELECT, run, 0, fixed, perColumn, min, max, note);
+    int size = decideBatch(FitPhase.SELECT, run, 0, fixed, perColumn, min, max, note);
+    runDecisions.put(run, decision);
+    return size;
+  }
+
+  /** How many selection runs may run at once: as many as their working memory fits twice over. */
+  private int sizeParallel(int threads, long bytesPerRun) {
+    long available = headroom();
+    int size = (int) Math.max(1, Math.min(threads, available / Math.max(1, 2 * bytesPerRun)));
+    decide(String.format(Locale.ROOT, "selection: %d of %d runs at once (%s per run, %s available)",
+        size, threads, MemorySize.format(bytesPerRun), MemorySize.format(available)));
+    return size;
   }
 
   /** How many columns a noise filter takes at once (the rest is filtered in stages). */
@@ -697,7 +713,7 @@ final class FitRun implements EngineHooks {
 
   @Override
   public synchronized void batchDone(BatchStats stats) {
-    Decision dec = decision;
+    Decision dec = stats.phase().equals("select") ? runDecisions.get(stats.step()) : decision;
     if (dec == null) {
       return;
     }
@@ -722,7 +738,7 @@ final class FitRun implements EngineHooks {
         double perChunkColumn = MemoryPlanner.SOLVER_FACTOR * (double) runRowBytes;
         fixedRatio = Math.max(0.1, stats.scratchBytes() / (tried * perChunkColumn) - 1);
       }
-      report = new BatchReport(dec.phase(), dec.step(), batchIndex++, dec.size(), tried,
+      report = new BatchReport(dec.phase(), dec.step(), stats.batchIndex(), dec.size(), tried,
           stats.accepted(), dec.available(), dec.perItem(), measured, stats.scratchBytes(),
           dec.pressure(), dec.reason(), stats.nanos());
     }
@@ -733,7 +749,7 @@ final class FitRun implements EngineHooks {
   }
 
   @Override
-  public void progress(String enginePhase, int step, int batch, int batchCount, double percent) {
+  public synchronized void progress(String enginePhase, int step, int batch, int batchCount, double percent) {
     FitPhase fp = pilot ? FitPhase.PLAN : switch (enginePhase) {
       case "select" -> FitPhase.SELECT;
       case "model" -> FitPhase.MODEL;
@@ -778,6 +794,7 @@ final class FitRun implements EngineHooks {
       listener.batch(report);
     }
     decision = null;
+    runDecisions.clear();
     notePeak();
     phases.add(new PhaseReport(phase, Duration.ofNanos(ticker.read() - phaseStart), phasePeak,
         phaseBatches));

@@ -1,7 +1,11 @@
 package io.memguard.autofeat;
 
 import io.memguard.autofeat.internal.GenerationSurvey;
+import io.memguard.autofeat.internal.batch.HeapBytes;
+import io.memguard.autofeat.internal.linear.L1Models;
+import io.memguard.autofeat.internal.linear.PathOptions;
 import io.memguard.autofeat.internal.select.FeatureSelector;
+import io.memguard.autofeat.internal.select.SelectionOptions;
 
 /**
  * Predicts the peak bytes of a fit's plans from a pilot's counts and chooses the plan; pure
@@ -14,10 +18,12 @@ import io.memguard.autofeat.internal.select.FeatureSelector;
  *   <li>generation: the stored columns ({@code (inputs + stored kept) * searchRows * bytes per
  *       value}), per-column metadata, the expression pool, one batch of scratch columns, and the
  *       copy of the search rows;
- *   <li>selection: the stored candidates, metadata, one run's chunk matrix with the L1 solver's
- *       caches ({@code 2 * (width * 1.5) * m * 8}, m = 85% of the search rows; width = all columns
- *       when the initial fit takes them all), a few row vectors;
- *   <li>final model: {@code 3 * features * rows * 8} on all rows.
+ *   <li>selection: the stored candidates, metadata, one run's largest fit (a chunk of {@code width *
+ *       1.5} columns with the initial set and noise, or all columns when the initial fit takes them
+ *       all) on m rows (85% of the search rows, at most 2,500) with the L1 solver's work, or the final
+ *       noise filter on all search rows, whichever is larger; a few row vectors;
+ *   <li>final model: the features' values on all rows, their standardised copy and the solver's
+ *       work ({@code L1Models.finalWorkBytes}).
  * </ul>
  *
  * <p>Selection's chunk matrix grows with the square of the search rows under autofeat's widths (half
@@ -43,8 +49,6 @@ final class MemoryPlanner {
   static final double CANDIDATE_MARGIN = 1.3;
   /** A selection chunk costs its matrix plus the L1 solver's caches: this many times the matrix. */
   static final int SOLVER_FACTOR = 2;
-  /** The final model costs this many copies of its feature values. */
-  static final int MODEL_FACTOR = 3;
   /** Initial share of noise and initial-set columns on top of a selection chunk. */
   static final double FIXED_RATIO = 0.5;
   /** Generation batch the plans are predicted with (the allocator may choose other sizes). */
@@ -57,16 +61,26 @@ final class MemoryPlanner {
   private final int rows;
   private final int features;
   private final GenerationSurvey survey;
+  private final io.memguard.autofeat.internal.linear.ProblemType problem;
+
+  /** A planner for a regression fit; see {@link #MemoryPlanner(int, int, GenerationSurvey, ProblemType)}. */
+  MemoryPlanner(int rows, int features, GenerationSurvey survey) {
+    this(rows, features, survey, ProblemType.REGRESSION);
+  }
 
   /**
    * @param rows training rows
    * @param features input columns
    * @param survey the pilot's counts, or null when the fit generates nothing
+   * @param problem regression or classification (their solvers differ in memory)
    */
-  MemoryPlanner(int rows, int features, GenerationSurvey survey) {
+  MemoryPlanner(int rows, int features, GenerationSurvey survey, ProblemType problem) {
     this.rows = rows;
     this.features = features;
     this.survey = survey;
+    this.problem = problem == ProblemType.CLASSIFICATION
+        ? io.memguard.autofeat.internal.linear.ProblemType.CLASSIFICATION
+        : io.memguard.autofeat.internal.linear.ProblemType.REGRESSION;
   }
 
   /** The pilot's rows for {@code rows} training rows. */
@@ -147,14 +161,21 @@ final class MemoryPlanner {
     return (int) Math.ceil(features + candidates());
   }
 
-  /** The rows of one selection run on all training rows (85%, as autofeat). */
+  /** The rows of one selection run on all training rows (85%, as autofeat, at most 2,500). */
   int runRows() {
-    return FeatureSelector.runRows(rows);
+    return FeatureSelector.runRows(rows, SelectionOptions.DEFAULT_MAX_RUN_ROWS);
   }
 
-  /** Whether the predicted columns are few enough per run row for initial fits on all of them. */
+  /**
+   * Whether the predicted columns are few enough per run row for initial fits on all of them, and
+   * within the bound on one fit's values.
+   */
   boolean initialFitMayTakeAll() {
-    return FeatureSelector.initialFitMayTakeAll(columns(), runRows());
+    int m = runRows();
+    // the shape rule reads the pilot's count itself; the margins are for memory
+    long pilotColumns = features + (survey == null ? 0 : survey.candidates());
+    return FeatureSelector.initialFitMayTakeAll(columns(), m)
+        && pilotColumns <= FeatureSelector.maxFitColumns(m, SelectionOptions.DEFAULT_MAX_FIT_CELLS);
   }
 
   /** The cheapest lightweight plan, for the message when even it does not fit. */
@@ -203,30 +224,38 @@ final class MemoryPlanner {
       stored = Math.min(survey.keptBeforeLastStep() * KEPT_MARGIN,
           survey.candidatesBeforeLastStep() * CANDIDATE_MARGIN);
     }
-    int m = FeatureSelector.runRows(r);
+    int m = FeatureSelector.runRows(r, SelectionOptions.DEFAULT_MAX_RUN_ROWS);
     double columns = features + candidates;
+    int fitCap = FeatureSelector.maxFitColumns(m, SelectionOptions.DEFAULT_MAX_FIT_CELLS);
     int width = Math.max(10, (int) (0.5 * m));
     if (widthCap > 0) {
       width = Math.min(width, widthCap);
     }
-    width = (int) Math.min(width, Math.ceil(columns));
+    width = (int) Math.min(Math.min(width, fitCap), Math.ceil(columns));
+    // a chunk fit: the chunk, the initial set and its noise columns; or all columns at once
+    int fitColumns = (int) Math.ceil(width * (1 + FIXED_RATIO));
     if (initialAll) {
-      // the run's reservation covers the initial fit on all columns, and the chunks within it
-      width = (int) Math.ceil(columns);
+      fitColumns = Math.max(fitColumns, (int) Math.ceil(columns));
     }
-    double chunk = SOLVER_FACTOR * width * (1 + FIXED_RATIO) * m * (double) Double.BYTES;
+    fitColumns = Math.max(1, fitColumns);
+    PathOptions path = PathOptions.forSelection(problem);
+    long fit = FeatureSelector.fitBytes(problem, fitColumns, m, path);
+    int filtered = (int) Math.min(Math.ceil(columns), 2 * PLAN_MODEL_FEATURES);
+    long finalFilter = FeatureSelector.noiseFilterBytes(problem, Math.max(1, filtered), r, path);
     double values = (features + stored) * r * b;
     if (recompute && b == Float.BYTES) {
       values += (double) features * r * Double.BYTES;
     }
     double meta = columns * (META_BYTES + 48);
-    long rowVectors = 6L * r * Double.BYTES;
-    return (long) Math.ceil(values + meta + chunk) + rowVectors + inputs(r);
+    long rowVectors = 6L * r * Double.BYTES + 4L * m * Double.BYTES;
+    return (long) Math.ceil(values + meta) + Math.max(fit, finalFilter) + rowVectors + inputs(r);
   }
 
   /** Bytes of the final model on {@code k} features, on all rows. */
   long model(int k) {
-    return (long) MODEL_FACTOR * k * rows * Double.BYTES + 4L * rows * Double.BYTES + 1024L * k;
+    int n = Math.max(2, rows);
+    return HeapBytes.doubles(k, n) + 4 * HeapBytes.doubles(n)
+        + L1Models.finalWorkBytes(problem, k, n, 2, PathOptions.forFinalModel(problem));
   }
 
   private double candidates() {

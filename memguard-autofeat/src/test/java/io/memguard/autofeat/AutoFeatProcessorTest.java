@@ -133,8 +133,9 @@ class AutoFeatProcessorTest {
       // the roomy budget lets every run's initial selection fit take all columns, as autofeat's
       assertThat(r.plan().initialFitAll()).isTrue();
       assertThat(r.decisions()).anyMatch(d -> d.startsWith("select run 1: initial L1 fit on all "));
+      // the plan predicts one selection run at a time; with room to spare, runs share the cores
       assertThat(r.peakReservedBytes()).isGreaterThan(r.plan().predictedPeakBytes() / 2)
-          .isLessThanOrEqualTo(r.plan().predictedPeakBytes() * 11 / 10);
+          .isLessThanOrEqualTo(r.plan().usableBytes());
       // the allocator logged every size decision
       assertThat(memory.allocator().decisions()).isNotEmpty();
 

@@ -16,8 +16,10 @@ class MemoryPlannerTest {
     MemoryPlanner p = new MemoryPlanner(1600, 3, SYNTHETIC_3);
     // with the initial selection fits on the screened columns (a budget just short of all columns)
     FitPlan normal = p.normal(p.peak(8, 1600, false, 0, true) - 1);
-    // (3 + 4037 * 1.15) columns * 1600 rows * 8 bytes = 59.5 MB; the measured peak is 56.9 MB
-    assertThat(normal.predictedPeakBytes()).isBetween(57_000_000L, 66_000_000L);
+    // generation: (3 + 4037 * 1.15) columns * 1600 rows * 8 bytes = 59.5 MB; selection: the candidates
+    // (3 + 2393 * 1.3 columns, 40 MB) and one chunk fit of 1,020 columns on 1,360 rows with the
+    // solver's work (24 MB) predict 69 MB; the measured peak is 56.0 MB (53.4 MiB)
+    assertThat(normal.predictedPeakBytes()).isBetween(57_000_000L, 75_000_000L);
     assertThat(normal.initialFitAll()).isFalse();
     assertThat(normal.lightweight()).isFalse();
     assertThat(normal.searchRows()).isEqualTo(1600);

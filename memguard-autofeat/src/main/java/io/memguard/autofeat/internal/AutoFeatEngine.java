@@ -132,7 +132,7 @@ public final class AutoFeatEngine {
                 SelectionOptions so = new SelectionOptions(config.problem(), config.featselRuns(), config.seed(),
                         config.selectionMaxRows(), config.selectionMaxChunkWidth(),
                         config.selectionInitialFitAll(), config.selectionPath(), config.selectionMaxRunRows(),
-                        config.selectionMaxFitCells());
+                        config.selectionMaxFitCells(), config.selectionParallelism());
                 selection = new FeatureSelector(so, store, generated.columns(), searchY, hooks).select();
                 for (FeatureColumn f : generated.columns()) {
                     store.release(f.slot());

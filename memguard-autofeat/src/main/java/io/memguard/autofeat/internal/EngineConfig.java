@@ -32,6 +32,7 @@ public final class EngineConfig {
     private final PathOptions finalPath;
     private final int selectionMaxRunRows;
     private final long selectionMaxFitCells;
+    private final int selectionParallelism;
 
     private EngineConfig(Builder b) {
         this.problem = b.problem;
@@ -50,6 +51,7 @@ public final class EngineConfig {
         this.finalPath = b.finalPath;
         this.selectionMaxRunRows = b.selectionMaxRunRows;
         this.selectionMaxFitCells = b.selectionMaxFitCells;
+        this.selectionParallelism = b.selectionParallelism;
     }
 
     /** The defaults (regression). */
@@ -81,6 +83,7 @@ public final class EngineConfig {
         b.finalPath = finalPath;
         b.selectionMaxRunRows = selectionMaxRunRows;
         b.selectionMaxFitCells = selectionMaxFitCells;
+        b.selectionParallelism = selectionParallelism;
         return b;
     }
 
@@ -127,6 +130,11 @@ public final class EngineConfig {
     /** Cap on candidate columns per L1 fit in selection (0 = autofeat's widths). */
     public int selectionMaxChunkWidth() {
         return selectionMaxChunkWidth;
+    }
+
+    /** How many selection runs may run at once, each on its own thread (default 1); see {@link SelectionOptions}. */
+    public int selectionParallelism() {
+        return selectionParallelism;
     }
 
     /** Rows each selection run draws at most (0 = autofeat's 85% of the selection rows); see {@link SelectionOptions}. */
@@ -187,6 +195,7 @@ public final class EngineConfig {
                 + ", selectionInitialFitAll=" + selectionInitialFitAll
                 + ", searchMaxRows=" + searchMaxRows + ", recomputeLastStep=" + recomputeLastStep
                 + ", selectionMaxRunRows=" + selectionMaxRunRows + ", selectionMaxFitCells=" + selectionMaxFitCells
+                + ", selectionParallelism=" + selectionParallelism
                 + "}";
     }
 
@@ -206,8 +215,9 @@ public final class EngineConfig {
         private boolean recomputeLastStep;
         private PathOptions selectionPath;
         private PathOptions finalPath;
-        private int selectionMaxRunRows;
+        private int selectionMaxRunRows = SelectionOptions.DEFAULT_MAX_RUN_ROWS;
         private long selectionMaxFitCells = SelectionOptions.DEFAULT_MAX_FIT_CELLS;
+        private int selectionParallelism = 1;
 
         private Builder() {}
 
@@ -338,7 +348,8 @@ public final class EngineConfig {
         }
 
         /**
-         * Limits the rows each selection run draws (0 = autofeat's 85% of the selection rows).
+         * Limits the rows each selection run draws (default {@link SelectionOptions#DEFAULT_MAX_RUN_ROWS}; 0 =
+         * autofeat's 85% of the selection rows).
          *
          * @throws IllegalArgumentException if negative
          */
@@ -360,6 +371,20 @@ public final class EngineConfig {
                 throw new IllegalArgumentException("selectionMaxFitCells must be >= 0, was " + cells);
             }
             this.selectionMaxFitCells = cells;
+            return this;
+        }
+
+        /**
+         * Lets up to {@code threads} selection runs run at once, each on its own thread (1 = one after another).
+         * Results do not depend on it unless memory limits the runs' widths.
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder selectionParallelism(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("selectionParallelism must be >= 1, was " + threads);
+            }
+            this.selectionParallelism = threads;
             return this;
         }
 

@@ -18,6 +18,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +62,8 @@ public final class FeatureSelector {
      * are screened first (see {@link #initialFitMayTakeAll}).
      */
     public static final int MAX_INITIAL_COLUMNS_PER_ROW = 10;
+    /** A stage of a staged noise filter that keeps more than this share of its columns ends the staging. */
+    static final double STAGE_STALL = 0.8;
 
     /**
      * Whether a run's initial L1 fit on {@code m} rows may take all {@code columns}. Beyond
@@ -119,8 +123,9 @@ public final class FeatureSelector {
     private final double[] y;
     private final GuardedHooks hooks;
     private int[] baseRows;
-    private double[] scratch;
     private double[] target;
+    /** The read buffer of the thread running a run (the store may convert values into it). */
+    private final ThreadLocalBuffer buffers = new ThreadLocalBuffer();
 
     /**
      * Prepares a selection.
@@ -155,11 +160,12 @@ public final class FeatureSelector {
             return new SelectionResult(columns, ones, p, p, nBase);
         }
         long own = HeapBytes.ints(n) + 3 * HeapBytes.doubles(n) + HeapBytes.ints(p);
+        // one read buffer per thread that runs selection (the store may convert values into it)
         try (Lease base = hooks.reserve("select: target, row index and read buffer (" + n + " rows)", own)) {
             prepare(n);
             return aggregate(votes(p));
         } finally {
-            scratch = null;
+            buffers.clear();
             target = null;
             baseRows = null;
         }
@@ -173,7 +179,7 @@ public final class FeatureSelector {
             Arrays.sort(base);
         }
         baseRows = base;
-        scratch = new double[n];
+        buffers.set(new double[n]);
         if (options.problem() == ProblemType.REGRESSION) {
             double mean = Vectors.mean(y);
             double std = Vectors.std(y, mean);
@@ -189,13 +195,102 @@ public final class FeatureSelector {
 
     private int[] votes(int p) {
         int[] votes = new int[p];
-        for (int r = 0; r < options.runs(); r++) {
-            hooks.checkCancelled();
-            for (int j : run(r)) {
+        int runs = options.runs();
+        int threads = Math.min(options.parallelism(), runs);
+        if (threads > 1) {
+            int m = runRows(baseRows.length, options.maxRunRows());
+            long runBytes = runBytes(m, p);
+            threads = Math.min(threads, Math.max(1, hooks.nextBatchSize("select-parallel", 0, threads, runBytes)));
+        }
+        List<List<Integer>> picks = threads > 1 ? parallelRuns(threads) : null;
+        for (int r = 0; r < runs; r++) {
+            List<Integer> picked;
+            if (picks != null) {
+                picked = picks.get(r);
+            } else {
+                hooks.checkCancelled();
+                picked = run(r);
+            }
+            for (int j : picked) {
                 votes[j]++;
             }
         }
         return votes;
+    }
+
+    /**
+     * An upper bound of what one run holds at once: its rows and scores, and its largest fit (all columns up to the
+     * bound on a fit's values, with their noise and the solver).
+     */
+    private long runBytes(int m, int p) {
+        int widest = Math.min(p, maxFitColumns(m, options.maxFitCells()));
+        return HeapBytes.doubles(store.rows()) + 2 * HeapBytes.doubles(p) + 3 * HeapBytes.doubles(m)
+                + fitBytes(options.problem(), widest, m, options.path()) + HeapBytes.doubles(widest / 2 + 3, m);
+    }
+
+    /**
+     * Runs the selection runs on {@code threads} threads of their own (each run is seeded by its index, so the
+     * result does not depend on which thread runs it or when); the first failure stops the others and is rethrown.
+     */
+    private List<List<Integer>> parallelRuns(int threads) {
+        int runs = options.runs();
+        int rows = store.rows();
+        AtomicInteger next = new AtomicInteger();
+        List<List<Integer>> results = new ArrayList<>(java.util.Collections.nCopies(runs, (List<Integer>) null));
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread caller = Thread.currentThread();
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread worker = new Thread(() -> {
+                try (Lease buffer = hooks.reserve("select: read buffer of a selection thread",
+                        HeapBytes.doubles(rows))) {
+                    buffers.set(new double[rows]);
+                    for (int r = next.getAndIncrement(); r < runs && failure.get() == null;
+                            r = next.getAndIncrement()) {
+                        hooks.checkCancelled();
+                        List<Integer> picked = run(r);
+                        synchronized (results) {
+                            results.set(r, picked);
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    buffers.clear();
+                }
+            }, "memguard-autofeat-select-" + (t + 1) + " (" + caller.getName() + ")");
+            worker.setDaemon(true);
+            workers.add(worker);
+        }
+        workers.forEach(Thread::start);
+        boolean interrupted = false;
+        for (Thread worker : workers) {
+            while (true) {
+                try {
+                    worker.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    failure.compareAndSet(null, e);
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable e = failure.get();
+        if (e instanceof RuntimeException re) {
+            throw re;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        if (e != null) {
+            throw new IllegalStateException("feature selection was interrupted", e);
+        }
+        synchronized (results) {
+            return new ArrayList<>(results);
+        }
     }
 
     /** Ranks the voted columns, filters them by correlation and by noise on all selection rows. */
@@ -498,7 +593,8 @@ public final class FeatureSelector {
     /**
      * autofeat's noise filter of {@code cols}, in stages when they are more than {@code group}: the columns in
      * groups of at most {@code group} (in order), each filtered on its own, then the survivors again, until they fit
-     * one filter or a stage drops nothing (then its survivors are the result).
+     * one filter or a stage keeps more than {@link #STAGE_STALL} of its columns (then its survivors are the result:
+     * the groups no longer thin each other out, and more stages would only cost time).
      */
     private List<Integer> stagedNoiseFilter(
             List<Integer> cols, int[] rows, double[] yr, SplittableRandom rnd, int group, String what) {
@@ -516,7 +612,8 @@ public final class FeatureSelector {
             }
             LOG.debug("{} stage {}: {} columns in {} groups, {} kept", what, stage, current.size(), groups,
                     next.size());
-            if (next.size() >= current.size()) {
+            if (next.size() > current.size() * STAGE_STALL) {
+                // the groups no longer thin each other out: what beat the noise in its group is the result
                 return next;
             }
             current = next;
@@ -676,7 +773,7 @@ public final class FeatureSelector {
     /** The standardised values (global mean and std of the column) of column j at {@code rows}. */
     private void loadInto(int j, int[] rows, double[] dst) {
         FeatureColumn f = columns.get(j);
-        double[] v = store.read(f.slot(), scratch);
+        double[] v = store.read(f.slot(), buffers.get());
         double mean = f.stats().mean();
         double std = f.stats().std();
         double inv = std > 0 ? 1 / std : 0;
@@ -695,5 +792,22 @@ public final class FeatureSelector {
 
     private static int[] toArray(List<Integer> l) {
         return l.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** One read buffer per thread that runs selection, set and cleared by that thread. */
+    private static final class ThreadLocalBuffer {
+        private final java.util.Map<Thread, double[]> byThread = new java.util.concurrent.ConcurrentHashMap<>();
+
+        void set(double[] buffer) {
+            byThread.put(Thread.currentThread(), buffer);
+        }
+
+        double[] get() {
+            return byThread.get(Thread.currentThread());
+        }
+
+        void clear() {
+            byThread.remove(Thread.currentThread());
+        }
     }
 }
