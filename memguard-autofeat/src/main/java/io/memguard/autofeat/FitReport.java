@@ -73,6 +73,15 @@ public record FitReport(
     return stoppedAt == null;
   }
 
+  /** Heap bytes the fit's threads allocated in all phases (garbage included). */
+  public long allocatedBytes() {
+    long sum = 0;
+    for (PhaseReport p : phases) {
+      sum += p.allocatedBytes();
+    }
+    return sum;
+  }
+
   /** The total time of all phases. */
   public Duration duration() {
     Duration d = Duration.ZERO;
@@ -126,11 +135,12 @@ public record FitReport(
     for (PhaseReport p : phases) {
       sb.append(String.format(
           Locale.ROOT,
-          "  %-8s %7.3f s, %4d batches, peak %s%n",
+          "  %-8s %7.3f s, %4d batches, peak %s, allocated %s%n",
           p.phase(),
           p.duration().toNanos() / 1e9,
           p.batches(),
-          MemorySize.format(p.peakReservedBytes())));
+          MemorySize.format(p.peakReservedBytes()),
+          MemorySize.format(p.allocatedBytes())));
     }
     sb.append("  peak reserved ")
         .append(MemorySize.format(peakReservedBytes))

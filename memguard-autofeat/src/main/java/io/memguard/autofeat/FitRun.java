@@ -11,6 +11,7 @@ import io.memguard.autofeat.internal.batch.Lease;
 import io.memguard.autofeat.internal.feateng.Footprint;
 import io.memguard.autofeat.internal.feateng.StoragePrecision;
 import io.memguard.autofeat.internal.select.FeatureSelector;
+import io.memguard.core.AllocationMeter;
 import io.memguard.core.BatchDecision;
 import io.memguard.core.CancellationToken;
 import io.memguard.core.Grant;
@@ -71,6 +72,8 @@ final class FitRun implements EngineHooks {
   private final Listeners listener;
 
   private MemoryScope fitScope;
+  /** The most the fit may hold at once by the heap's measure ({@link HeapLimit}), fixed at start. */
+  private long heapLimit = Long.MAX_VALUE;
   private FitPlan plan;
   private GenerationSurvey lastSurvey;
   private String lightweightReason;
@@ -84,6 +87,7 @@ final class FitRun implements EngineHooks {
   private FitPhase phase;
   private MemoryScope phaseScope;
   private long phaseStart;
+  private AllocationMeter phaseMeter;
   private long phasePeak;
   private int phaseBatches;
 
@@ -254,6 +258,14 @@ final class FitRun implements EngineHooks {
   /** Chooses the plan: pilot, prediction, policy. Throws before the fit allocates its working set. */
   private FitPlan plan() {
     startPhase(FitPhase.PLAN);
+    heapLimit = HeapLimit.limitBytes();
+    if (heapLimit < parent.availableBytes() && heapLimit != Long.MAX_VALUE) {
+      decide("heap: " + MemorySize.format(HeapLimit.maxHeapBytes()) + " at most, "
+          + MemorySize.format(HeapLimit.inUseBytes()) + " in use after the last collection before"
+          + " the fit: it plans for at most " + MemorySize.format(heapLimit) + " ("
+          + Math.round(HeapLimit.FREE_HEAP_SHARE * 100) + "% of the free heap), less than the "
+          + MemorySize.format(parent.availableBytes()) + " its scope has");
+    }
     int n = data.rows();
     int d = data.featureCount();
     long head = headroom();
@@ -437,6 +449,12 @@ final class FitRun implements EngineHooks {
       notePeak();
       return lease;
     }
+  }
+
+  @Override
+  public synchronized AutoCloseable threadStarted(String name) {
+    MemoryScope scope = phaseScope != null ? phaseScope : fitScope;
+    return scope.meterAllocations();
   }
 
   /** The unit scope a lease described as {@code what} goes to: its text before the first ':'. */
@@ -772,6 +790,7 @@ final class FitRun implements EngineHooks {
     endPhase();
     phase = next;
     phaseScope = fitScope.openChild(next.name().toLowerCase(Locale.ROOT));
+    phaseMeter = phaseScope.meterAllocations();
     phaseStart = ticker.read();
     phasePeak = fitScope.reservedBytes();
     phaseBatches = 0;
@@ -796,8 +815,12 @@ final class FitRun implements EngineHooks {
     decision = null;
     runDecisions.clear();
     notePeak();
+    if (phaseMeter != null) {
+      phaseMeter.close();
+      phaseMeter = null;
+    }
     phases.add(new PhaseReport(phase, Duration.ofNanos(ticker.read() - phaseStart), phasePeak,
-        phaseBatches));
+        phaseBatches, Math.max(0, phaseScope.allocatedBytes())));
     MemoryScope s = phaseScope;
     phaseScope = null;
     phase = null;
@@ -845,13 +868,18 @@ final class FitRun implements EngineHooks {
 
   // ---- numbers --------------------------------------------------------------------------------
 
-  /** Bytes the fit may use now: available in its scope, and below the manager's CRITICAL line. */
+  /**
+   * Bytes the fit may use now: available in its scope, below the manager's CRITICAL line, and within
+   * what the heap had free when the fit started ({@link HeapLimit}).
+   */
   private long headroom() {
     MemoryScope s = fitScope != null && !fitScope.isClosed() ? fitScope : parent;
     long available = s.availableBytes();
     double critical = memory.pressureThresholds()[1];
     long belowCritical = (long) (memory.budgetBytes() * critical) - memory.reservedBytes();
-    return Math.max(0, Math.min(available, belowCritical));
+    long heap = heapLimit == Long.MAX_VALUE ? Long.MAX_VALUE
+        : heapLimit - (fitScope != null ? fitScope.reservedBytes() : 0);
+    return Math.max(0, Math.min(Math.min(available, belowCritical), heap));
   }
 
   private double margin() {

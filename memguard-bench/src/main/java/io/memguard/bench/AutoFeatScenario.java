@@ -7,6 +7,7 @@ import io.memguard.autofeat.FitListener;
 import io.memguard.autofeat.FitPhase;
 import io.memguard.autofeat.FitProgress;
 import io.memguard.autofeat.FitReport;
+import io.memguard.autofeat.InsufficientMemoryException;
 import io.memguard.autofeat.LightweightEvent;
 import io.memguard.autofeat.LightweightPolicy;
 import io.memguard.autofeat.ProblemType;
@@ -30,36 +31,52 @@ final class AutoFeatScenario implements Scenario {
 
   @Override
   public String usage() {
-    return "autofeat --csv PATH --target NAME [--test-rows FILE] [--steps N (2)]"
+    return "autofeat (--csv PATH --target NAME [--test-rows FILE] | --generated SPEC) [--steps N (2)]"
         + " [--featsel-runs N (5)] [--budget SIZE (80% of max heap)] [--seed N (0)]"
-        + " [--problem regression|classification] [--lightweight auto|never|always]";
+        + " [--problem regression|classification] [--lightweight auto|never|always]"
+        + " [--parallelism N (available processors)]";
   }
 
   @Override
   public Json.JsonObject run(ScenarioContext ctx) {
-    Path csv = Path.of(ctx.required("csv"));
-    String target = ctx.required("target");
+    String generated = ctx.string("generated", null);
+    Path csv = generated == null ? Path.of(ctx.required("csv")) : null;
+    String target = generated == null ? ctx.required("target") : null;
     String testRows = ctx.string("test-rows", null);
     int steps = ctx.intValue("steps", 2);
     int runs = ctx.intValue("featsel-runs", 5);
     long budget = ctx.bytes("budget", -1);
     long seed = ctx.longValue("seed", 0);
+    int parallelism = ctx.intValue("parallelism", Runtime.getRuntime().availableProcessors());
     ProblemType problem = parse(ProblemType.class, ctx.string("problem", "regression"), "problem");
     LightweightPolicy policy =
         parse(LightweightPolicy.class, ctx.string("lightweight", "auto"), "lightweight");
     ctx.rejectUnused();
 
     try (MemoryFigures figures = MemoryFigures.start()) {
-      Dataset all = Dataset.fromCsv(csv, target);
-      Dataset train = all;
+      Dataset train;
       Dataset test = null;
-      if (testRows != null) {
-        Dataset.Split split = all.split(Dataset.readIndices(Path.of(testRows)));
+      String source;
+      if (generated != null) {
+        GeneratedData.Generated g = GeneratedData.generate(generated);
+        Dataset.Split split = g.split();
         train = split.train();
         test = split.test();
+        problem = g.problem();
+        source = generated + " (" + g.description() + ")";
+      } else {
+        Dataset all = Dataset.fromCsv(csv, target);
+        train = all;
+        if (testRows != null) {
+          Dataset.Split split = all.split(Dataset.readIndices(Path.of(testRows)));
+          train = split.train();
+          test = split.test();
+        }
+        source = csv.toString();
       }
+      figures.restartLiveBaseline(train.estimatedBytes() + (test == null ? 0 : test.estimatedBytes()));
       ctx.progress("autofeat: %s, %d training rows x %d features%s, %d steps, %d selection runs",
-          csv, train.rows(), train.featureCount(),
+          source, train.rows(), train.featureCount(),
           test == null ? "" : ", " + test.rows() + " test rows", steps, runs);
 
       AutoFeatProcessor processor = AutoFeatProcessor.builder()
@@ -68,6 +85,7 @@ final class AutoFeatScenario implements Scenario {
           .featselRuns(runs)
           .seed(seed)
           .lightweight(policy)
+          .parallelism(parallelism)
           .listener(new ProgressPrinter(ctx))
           .build();
       MemoryManager.Builder mb = MemoryManager.builder().name("bench");
@@ -78,8 +96,14 @@ final class AutoFeatScenario implements Scenario {
         ctx.progress("budget %s (max heap %s)", MemorySize.format(memory.budgetBytes()),
             MemorySize.format(figures.heapMaxBytes()));
         long start = System.nanoTime();
-        try (MemoryScope scope = memory.openScope("autofeat");
-            AutoFeatModel model = processor.fit(scope, train)) {
+        try (MemoryScope scope = memory.openScope("autofeat")) {
+          AutoFeatModel fitted;
+          try {
+            fitted = processor.fit(scope, train);
+          } catch (InsufficientMemoryException e) {
+            return insufficient(source, problem, train, test, steps, runs, seed, memory, figures, e);
+          }
+          try (AutoFeatModel model = fitted) {
           double fitSeconds = (System.nanoTime() - start) / 1e9;
           FitReport r = model.report();
           double score = test == null ? Double.NaN : model.score(test);
@@ -89,13 +113,15 @@ final class AutoFeatScenario implements Scenario {
                 score);
           }
           long peakHeap = figures.peakHeapUsedBytes();
+          long peakLive = figures.peakLiveHeapBytes();
           long peakRss = MemoryFigures.peakRssBytes();
           ctx.progress("peak reserved %s, peak heap used %s, peak RSS %s",
               MemorySize.format(r.peakReservedBytes()), MemorySize.format(peakHeap),
               peakRss < 0 ? "unknown" : MemorySize.format(peakRss));
           return Json.object()
               .put("scenario", "autofeat")
-              .put("csv", csv.toString())
+              .put("outcome", "ok")
+              .put("csv", source)
               .put("problem", problem.name().toLowerCase(Locale.ROOT))
               .put("rows", train.rows())
               .put("testRows", test == null ? 0 : test.rows())
@@ -112,6 +138,9 @@ final class AutoFeatScenario implements Scenario {
               .put("budgetBytes", memory.budgetBytes())
               .put("peakReservedBytes", r.peakReservedBytes())
               .put("peakHeapUsedBytes", peakHeap)
+              .put("peakLiveHeapBytes", peakLive)
+              .put("allocatedBytes", r.allocatedBytes())
+              .put("collections", figures.collections())
               .put("heapMaxBytes", figures.heapMaxBytes())
               .put("peakRssBytes", peakRss)
               .put("lightweight", r.lightweight())
@@ -120,9 +149,35 @@ final class AutoFeatScenario implements Scenario {
               .put("plan", r.plan().describe())
               .put("batches", r.batches().size())
               .put("features", r.features());
+          }
         }
       }
     }
+  }
+
+  private Json.JsonObject insufficient(String source, ProblemType problem, Dataset train, Dataset test,
+      int steps, int runs, long seed, MemoryManager memory, MemoryFigures figures,
+      InsufficientMemoryException e) {
+    System.err.println("autofeat: not enough memory: " + e.getMessage());
+    return Json.object()
+        .put("scenario", "autofeat")
+        .put("outcome", "insufficient-memory")
+        .put("csv", source)
+        .put("problem", problem.name().toLowerCase(Locale.ROOT))
+        .put("rows", train.rows())
+        .put("testRows", test == null ? 0 : test.rows())
+        .put("steps", steps)
+        .put("featselRuns", runs)
+        .put("seed", seed)
+        .put("budgetBytes", memory.budgetBytes())
+        .put("neededBytes", e.neededBytes())
+        .put("availableBytes", e.availableBytes())
+        .put("peakReservedBytes", memory.peakReservedBytes())
+        .put("peakHeapUsedBytes", figures.peakHeapUsedBytes())
+        .put("peakLiveHeapBytes", figures.peakLiveHeapBytes())
+        .put("heapMaxBytes", figures.heapMaxBytes())
+        .put("peakRssBytes", MemoryFigures.peakRssBytes())
+        .put("message", e.getMessage());
   }
 
   static <E extends Enum<E>> E parse(Class<E> type, String value, String option) {

@@ -16,7 +16,8 @@ public final class BenchMain {
   static Map<String, Scenario> scenarios() {
     Map<String, Scenario> byName = new TreeMap<>();
     for (Scenario s : List.<Scenario>of(new DemoScenario(), new AutoFeatScenario(), new GenSyntheticScenario(),
-        new LeakScenario(), new SteadyScenario(), new AlertsScenario(), new GuardScenario())) {
+        new LeakScenario(), new SteadyScenario(), new AlertsScenario(), new GuardScenario(),
+        new CorpusScenario(), new FuzzScenario(), new GenDataScenario())) {
       byName.put(s.name(), s);
     }
     return byName;

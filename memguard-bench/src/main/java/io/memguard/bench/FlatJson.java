@@ -1,8 +1,9 @@
 package io.memguard.bench;
 
 /**
- * Parses a flat JSON object (string, number, boolean and null values; no nesting), the result line
- * a forked workload prints, back into a {@link Json.JsonObject}. Not a general JSON parser.
+ * Parses a flat JSON object (string, number, boolean and null values, and arrays of them; no nested
+ * objects), the result line a forked workload prints, back into a {@link Json.JsonObject}. Not a
+ * general JSON parser.
  */
 final class FlatJson {
   private final String s;
@@ -50,6 +51,29 @@ final class FlatJson {
     char c = peek();
     if (c == '"') {
       return string();
+    }
+    if (c == '[') {
+      i++;
+      java.util.List<Object> items = new java.util.ArrayList<>();
+      skip();
+      if (peek() == ']') {
+        i++;
+        return items;
+      }
+      while (true) {
+        skip();
+        if (peek() == '[' || peek() == '{') {
+          throw error("a flat value");
+        }
+        items.add(value());
+        skip();
+        if (peek() == ',') {
+          i++;
+          continue;
+        }
+        expect(']');
+        return items;
+      }
     }
     if (s.startsWith("true", i)) {
       i += 4;

@@ -64,7 +64,16 @@ class BenchMainTest {
   @Test
   void unknownScenario_listsTheKnownOnes() throws Exception {
     assertThat(run("nope")).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown scenario 'nope'", "demo [--steps", "autofeat --csv");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown scenario 'nope'", "demo [--steps", "autofeat (--csv", "corpus [--steps", "fuzz [--cases");
+  }
+
+  @Test
+  void corpusAndFuzz_rejectBadOptionsBeforeForking() throws Exception {
+    assertThat(run("corpus", "--only", "nope")).isEqualTo(2);
+    assertThat(run("fuzz", "--cases", "0")).isEqualTo(2);
+    assertThat(run("gen-data", "--generated", "what:1", "--out", "x", "--test-out", "y")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown data set(s) [nope]",
+        "--cases must be >= 1", "unknown data spec 'what:1'");
   }
 
   @Test

@@ -17,9 +17,18 @@ class FlatJsonTest {
   }
 
   @Test
+  void readsArraysOfFlatValues() {
+    Json.JsonObject o = Json.object().put("f", java.util.List.of("x1", "1/(x2 - 1/x3)"))
+        .put("e", java.util.List.of()).put("n", java.util.List.of(1L, 2.5));
+    assertThat(FlatJson.parse(o.toString()).toString()).isEqualTo(o.toString());
+  }
+
+  @Test
   void rejectsNestingWithThePosition() {
-    assertThatThrownBy(() -> FlatJson.parse("{\"a\":[1]}"))
+    assertThatThrownBy(() -> FlatJson.parse("{\"a\":{\"b\":1}}"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("position 5");
+    assertThatThrownBy(() -> FlatJson.parse("{\"a\":[[1]]}"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("position 6");
   }
 
   @Test

@@ -70,6 +70,16 @@ public interface EngineHooks {
         return Lease.NONE;
     }
 
+    /**
+     * A thread of the engine's own (a selection run's worker) starts; the engine closes the result when the thread
+     * ends. Lets a caller account for what the thread does, e.g. the bytes it allocates.
+     *
+     * @param name the thread's name
+     */
+    default AutoCloseable threadStarted(String name) {
+        return () -> {};
+    }
+
     /** Reports a finished batch: what it tried, kept and how many bytes it used and retained. */
     default void batchDone(BatchStats stats) {}
 

@@ -15,7 +15,7 @@ public final class GuardedHooks implements EngineHooks {
     private static final Logger LOG = LoggerFactory.getLogger(GuardedHooks.class);
 
     private final EngineHooks delegate;
-    private boolean warned;
+    private volatile boolean warned;
 
     private GuardedHooks(EngineHooks delegate) {
         this.delegate = delegate;
@@ -35,6 +35,17 @@ public final class GuardedHooks implements EngineHooks {
     @Override
     public Lease reserve(String what, long bytes) {
         return delegate.reserve(what, bytes);
+    }
+
+    @Override
+    public AutoCloseable threadStarted(String name) {
+        try {
+            AutoCloseable c = delegate.threadStarted(name);
+            return c == null ? () -> {} : c;
+        } catch (RuntimeException e) {
+            failed(e);
+            return () -> {};
+        }
     }
 
     @Override

@@ -346,6 +346,16 @@ public final class LogisticCv {
         private void setStep(
                 double t, double[] oldBeta, double[] newBeta, double oldB0, double newB0, double[] oldEta,
                 double[] newEta) {
+            if (t == 0) {
+                // exactly the old point: 0 * (an overflowed step) would be NaN
+                for (int q = 0; q < oldBeta.length; q++) {
+                    beta[strongList[q]] = oldBeta[q];
+                }
+                b0 = oldB0;
+                System.arraycopy(oldEta, 0, eta, 0, m);
+                evaluated = false;
+                return;
+            }
             for (int q = 0; q < oldBeta.length; q++) {
                 beta[strongList[q]] = oldBeta[q] + t * (newBeta[q] - oldBeta[q]);
             }

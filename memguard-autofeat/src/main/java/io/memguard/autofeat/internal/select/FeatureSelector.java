@@ -242,7 +242,8 @@ public final class FeatureSelector {
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             Thread worker = new Thread(() -> {
-                try (Lease buffer = hooks.reserve("select: read buffer of a selection thread",
+                try (AutoCloseable meter = hooks.threadStarted(Thread.currentThread().getName());
+                        Lease buffer = hooks.reserve("select: read buffer of a selection thread",
                         HeapBytes.doubles(rows))) {
                     buffers.set(new double[rows]);
                     for (int r = next.getAndIncrement(); r < runs && failure.get() == null;

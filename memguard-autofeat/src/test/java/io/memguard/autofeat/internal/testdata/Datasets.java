@@ -76,6 +76,11 @@ public final class Datasets {
         return load("diabetes", "diabetes_seed0");
     }
 
+    /** Fisher's iris (3 classes) with a seeded 20% test split. */
+    public static Split iris() {
+        return load("iris", "iris_seed0");
+    }
+
     private static List<String> lines(String resource) {
         try (InputStream in = Datasets.class.getResourceAsStream(resource)) {
             if (in == null) {

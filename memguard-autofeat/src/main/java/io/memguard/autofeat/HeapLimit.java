@@ -1,0 +1,108 @@
+package io.memguard.autofeat;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
+
+/**
+ * What the JVM's heap can hold besides what is already in it: a fit never plans for more than a
+ * share of the maximum heap less the heap in use after the most recent collection (or less the heap
+ * in use now when no collection has run yet, which counts garbage too and so errs on the safe side).
+ * A manager's budget is the caller's word for what memguard may reserve; this is the heap's word,
+ * and a fit takes the smaller, so that a budget set larger than the free heap (the default 80% of a
+ * 16 MiB heap already holding the data) cannot lead to an {@link OutOfMemoryError}.
+ *
+ * <p>Reads the collectors' notifications, installed once per JVM; never requests a collection.
+ * Thread-safe.
+ */
+final class HeapLimit {
+
+  /**
+   * The share of the free heap a fit plans for: the rest is for what no reservation covers (short
+   * temporaries, the collector's own room to copy survivors).
+   */
+  static final double FREE_HEAP_SHARE = 0.8;
+
+  private static final Listener LISTENER = Listener.install();
+
+  private HeapLimit() {}
+
+  /** The maximum heap in bytes, or {@code Long.MAX_VALUE} when the JVM sets none. */
+  static long maxHeapBytes() {
+    return Runtime.getRuntime().maxMemory();
+  }
+
+  /** The heap in use after the most recent collection, or the heap in use now if none ran yet. */
+  static long inUseBytes() {
+    long after = LISTENER.usedAfter.get();
+    if (after >= 0) {
+      return after;
+    }
+    Runtime rt = Runtime.getRuntime();
+    return rt.totalMemory() - rt.freeMemory();
+  }
+
+  /** The bytes a fit starting now may plan for: a share of the heap not in use. */
+  static long limitBytes() {
+    long max = maxHeapBytes();
+    if (max == Long.MAX_VALUE) {
+      return Long.MAX_VALUE;
+    }
+    return (long) (Math.max(0, max - inUseBytes()) * FREE_HEAP_SHARE);
+  }
+
+  private static final class Listener implements javax.management.NotificationListener {
+    private final List<String> heapPools = new ArrayList<>();
+    private final AtomicLong usedAfter = new AtomicLong(-1);
+
+    static Listener install() {
+      Listener l = new Listener();
+      try {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+          if (pool.getType() == MemoryType.HEAP) {
+            l.heapPools.add(pool.getName());
+          }
+        }
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+          if (gc instanceof NotificationEmitter emitter) {
+            emitter.addNotificationListener(l, null, null);
+          }
+        }
+      } catch (RuntimeException | LinkageError e) {
+        // no collector notifications on this JVM: the heap in use now stands in
+      }
+      return l;
+    }
+
+    @Override
+    public void handleNotification(Notification n, Object handback) {
+      if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
+        return;
+      }
+      try {
+        Map<String, MemoryUsage> after = GarbageCollectionNotificationInfo
+            .from((CompositeData) n.getUserData()).getGcInfo().getMemoryUsageAfterGc();
+        long used = 0;
+        for (String pool : heapPools) {
+          MemoryUsage u = after.get(pool);
+          if (u != null) {
+            used += u.getUsed();
+          }
+        }
+        usedAfter.set(used);
+      } catch (RuntimeException e) {
+        // a notification we cannot read changes nothing
+      }
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package io.memguard.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * The memory fuzz: seeded random data sets of many shapes and pathologies ({@link
+ * GeneratedData}, spec {@code fuzz:SEED}), each fitted with 1 to 3 feature-engineering steps in a
+ * JVM of its own with a small heap (16, 32 or 64 MiB, drawn per case, or the one given, but never
+ * less than the data set itself needs, {@link #heapForData}) and a time limit. A fit must either complete or refuse with {@code InsufficientMemoryException}: an {@link
+ * OutOfMemoryError}, any other error and a timeout are failures. Prints one line per case to stderr
+ * and a JSON summary with every case as the last stdout line.
+ */
+final class FuzzScenario implements Scenario {
+
+  static final int[] HEAPS_MB = {16, 32, 64};
+
+  @Override
+  public String name() {
+    return "fuzz";
+  }
+
+  /**
+   * The smallest heap (a power of two, in MiB) that holds a data set of {@code bytes} in the forked
+   * JVM: the generated table, its training and test copies and the JVM's own 16 MiB. The data is
+   * the caller's memory, outside what a fit can manage, so a case's heap is never smaller.
+   */
+  static int heapForData(long bytes) {
+    long needed = 3 * bytes + (16L << 20);
+    int mb = 16;
+    while ((long) mb << 20 < needed) {
+      mb *= 2;
+    }
+    return mb;
+  }
+
+  @Override
+  public String usage() {
+    return "fuzz [--cases N (50)] [--seed S (0)] [--heap-mb M (16, 32 or 64 per case)]"
+        + " [--timeout-seconds T (180)] [--parallelism N (available processors)]";
+  }
+
+  @Override
+  public Json.JsonObject run(ScenarioContext ctx) {
+    int cases = ctx.intValue("cases", 50);
+    long seed = ctx.longValue("seed", 0);
+    int fixedHeap = ctx.intValue("heap-mb", -1);
+    long timeout = ctx.longValue("timeout-seconds", 180);
+    int parallelism = ctx.intValue("parallelism", Runtime.getRuntime().availableProcessors());
+    ctx.rejectUnused();
+    if (cases < 1) {
+      throw new IllegalArgumentException("--cases must be >= 1, got " + cases);
+    }
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("memguard-fuzz");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a temporary directory", e);
+    }
+    List<Json.JsonObject> results = new ArrayList<>();
+    int ok = 0;
+    int insufficient = 0;
+    int errors = 0;
+    int oom = 0;
+    int timeouts = 0;
+    long start = System.nanoTime();
+    try {
+      for (int i = 0; i < cases; i++) {
+        long caseSeed = seed + i;
+        SplittableRandom rnd = new SplittableRandom(GeneratedData.mix(~caseSeed));
+        int steps = 1 + rnd.nextInt(3);
+        int drawn = fixedHeap > 0 ? fixedHeap : HEAPS_MB[rnd.nextInt(HEAPS_MB.length)];
+        String spec = "fuzz:" + caseSeed;
+        GeneratedData.Generated g = GeneratedData.generate(spec);
+        int heap = Math.max(drawn, heapForData(g.data().estimatedBytes()));
+        ForkedFit.Result f = ForkedFit.run(heap, List.of("--generated", spec, "--steps",
+            Integer.toString(steps), "--parallelism", Integer.toString(parallelism)), timeout, dir);
+        switch (f.outcome()) {
+          case "ok" -> ok++;
+          case "insufficient-memory" -> insufficient++;
+          default -> {
+            errors++;
+            if (f.outOfMemory()) {
+              oom++;
+            }
+            if (f.timedOut()) {
+              timeouts++;
+            }
+          }
+        }
+        Json.JsonObject j = f.json();
+        Json.JsonObject r = Json.object()
+            .put("case", i)
+            .put("spec", spec)
+            .put("description", g.description())
+            .put("steps", steps)
+            .put("heapMb", heap)
+            .put("outcome", f.outcome())
+            .put("wallSeconds", Math.round(f.wallSeconds() * 100) / 100.0);
+        if (j != null) {
+          r.put("fitSeconds", j.get("fitSeconds"))
+              .put("plan", j.get("plan"))
+              .put("peakReservedBytes", j.get("peakReservedBytes"))
+              .put("peakLiveHeapBytes", j.get("peakLiveHeapBytes"))
+              .put("message", j.get("message"));
+        } else {
+          r.put("errorKind", f.errorKind()).put("error", f.error()).put("stderr", f.stderrTail());
+        }
+        results.add(r);
+        ctx.progress("fuzz %4d %-12s %2d steps %3d MiB %-20s %6.1f s  %s", i, spec, steps, heap,
+            "error".equals(f.outcome()) ? "error: " + f.errorKind() : f.outcome(), f.wallSeconds(),
+            g.description());
+        if ("error".equals(f.outcome())) {
+          ctx.progress("      %s", f.error());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("fuzz: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("fuzz: interrupted", e);
+    } finally {
+      try {
+        Files.deleteIfExists(dir);
+      } catch (IOException ignored) {
+        // a temporary directory left behind is harmless
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    ctx.progress("fuzz: %d cases in %.0f s: %d ok, %d insufficient memory, %d errors (%d"
+        + " OutOfMemoryError, %d timeouts)", cases, seconds, ok, insufficient, errors, oom, timeouts);
+    return Json.object()
+        .put("scenario", "fuzz")
+        .put("cases", cases)
+        .put("seed", seed)
+        .put("ok", ok)
+        .put("insufficientMemory", insufficient)
+        .put("errors", errors)
+        .put("outOfMemory", oom)
+        .put("timeouts", timeouts)
+        .put("seconds", Math.round(seconds * 10) / 10.0)
+        .put("results", results);
+  }
+}
