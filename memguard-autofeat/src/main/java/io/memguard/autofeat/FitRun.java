@@ -62,6 +62,8 @@ final class FitRun implements EngineHooks {
   }
 
   private static final Logger log = LoggerFactory.getLogger(AutoFeatProcessor.class);
+  /** The pilot is skipped when the worst case fits this many times over in what is usable. */
+  static final int PILOT_SKIP_FACTOR = 4;
 
   private final AutoFeatProcessor config;
   private final MemoryScope parent;
@@ -277,13 +279,26 @@ final class FitRun implements EngineHooks {
     }
     GenerationSurvey survey = null;
     if (config.featureEngineeringSteps() > 0) {
-      survey = pilot();
+      GenerationSurvey bound = GenerationSurvey.upperBound(d, config.featureEngineeringSteps(),
+          config.transformationList().size());
+      long boundPeak = new MemoryPlanner(n, d, bound, config.problemType())
+          .peak(8, n, false, 0, true);
+      if (boundPeak <= usable / PILOT_SKIP_FACTOR) {
+        // even if every proposal were kept the fit would use a small share of what it has: the
+        // pilot would only confirm the normal plan
+        survey = bound;
+        decide("no pilot: with every one of the " + bound.proposed() + " proposals kept the normal"
+            + " plan would need " + MemorySize.format(boundPeak) + " of " + MemorySize.format(usable)
+            + " usable");
+      } else {
+        survey = pilot();
+        decide(String.format(Locale.ROOT,
+            "pilot on %d rows in %.3f s: %d expressions, %d columns kept (%d before the last step),"
+                + " %d candidates",
+            survey.rows(), survey.nanos() / 1e9, survey.proposed(), survey.kept(),
+            survey.keptBeforeLastStep(), survey.candidates()));
+      }
       lastSurvey = survey;
-      decide(String.format(Locale.ROOT,
-          "pilot on %d rows in %.3f s: %d expressions, %d columns kept (%d before the last step),"
-              + " %d candidates",
-          survey.rows(), survey.nanos() / 1e9, survey.proposed(), survey.kept(),
-          survey.keptBeforeLastStep(), survey.candidates()));
     }
     head = headroom();
     usable = usable(head);
@@ -461,7 +476,17 @@ final class FitRun implements EngineHooks {
   private String unitName(String what) {
     int colon = what.indexOf(':');
     String head = (colon < 0 ? what : what.substring(0, colon)).trim().toLowerCase(Locale.ROOT);
-    String name = head.replaceAll("[^a-z0-9]+", "-");
+    StringBuilder sb = new StringBuilder(head.length());
+    for (int i = 0; i < head.length(); i++) {
+      char c = head.charAt(i);
+      boolean word = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+      if (word) {
+        sb.append(c);
+      } else if (sb.length() > 0 && sb.charAt(sb.length() - 1) != '-') {
+        sb.append('-');
+      }
+    }
+    String name = sb.toString();
     if (pilot && name.equals("column-store")) {
       return "pilot-store";
     }

@@ -22,8 +22,8 @@ import javax.management.openmbean.CompositeData;
  * and a fit takes the smaller, so that a budget set larger than the free heap (the default 80% of a
  * 16 MiB heap already holding the data) cannot lead to an {@link OutOfMemoryError}.
  *
- * <p>Reads the collectors' notifications, installed once per JVM; never requests a collection.
- * Thread-safe.
+ * <p>Reads the collectors' figures only when the heap in use now is a large share of the maximum
+ * (then garbage could make the limit needlessly small); never requests a collection. Thread-safe.
  */
 final class HeapLimit {
 
@@ -33,7 +33,8 @@ final class HeapLimit {
    */
   static final double FREE_HEAP_SHARE = 0.8;
 
-  private static final Listener LISTENER = Listener.install();
+  /** Heap in use now above this share of the maximum sends the limit to the collectors' figures. */
+  static final double DOUBTFUL_SHARE = 0.25;
 
   private HeapLimit() {}
 
@@ -42,14 +43,20 @@ final class HeapLimit {
     return Runtime.getRuntime().maxMemory();
   }
 
-  /** The heap in use after the most recent collection, or the heap in use now if none ran yet. */
+  /**
+   * The heap in use: now, when that is a small share of the maximum (garbage included, so an upper
+   * bound); otherwise after the most recent collection when the collectors say (read once, then
+   * from their notifications), else now.
+   */
   static long inUseBytes() {
-    long after = LISTENER.usedAfter.get();
-    if (after >= 0) {
-      return after;
-    }
     Runtime rt = Runtime.getRuntime();
-    return rt.totalMemory() - rt.freeMemory();
+    long now = rt.totalMemory() - rt.freeMemory();
+    long max = rt.maxMemory();
+    if (max == Long.MAX_VALUE || now <= max * DOUBTFUL_SHARE) {
+      return now;
+    }
+    long after = Collections.INSTANCE.usedAfterLastCollection();
+    return after >= 0 ? Math.min(now, after) : now;
   }
 
   /** The bytes a fit starting now may plan for: a share of the heap not in use. */
@@ -61,17 +68,34 @@ final class HeapLimit {
     return (long) (Math.max(0, max - inUseBytes()) * FREE_HEAP_SHARE);
   }
 
-  private static final class Listener implements javax.management.NotificationListener {
+  /**
+   * The collectors' figures, looked up on first need (the management beans cost tens of
+   * milliseconds to create): the heap pools' usage after their last collection, then kept current
+   * by the collectors' notifications.
+   */
+  private static final class Collections implements javax.management.NotificationListener {
+    static final Collections INSTANCE = install();
+
     private final List<String> heapPools = new ArrayList<>();
     private final AtomicLong usedAfter = new AtomicLong(-1);
 
-    static Listener install() {
-      Listener l = new Listener();
+    static Collections install() {
+      Collections l = new Collections();
       try {
+        long after = 0;
+        boolean any = false;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
           if (pool.getType() == MemoryType.HEAP) {
             l.heapPools.add(pool.getName());
+            MemoryUsage u = pool.getCollectionUsage();
+            if (u != null) {
+              after += u.getUsed();
+              any |= u.getUsed() > 0;
+            }
           }
+        }
+        if (any) {
+          l.usedAfter.set(after);
         }
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
           if (gc instanceof NotificationEmitter emitter) {
@@ -79,9 +103,13 @@ final class HeapLimit {
           }
         }
       } catch (RuntimeException | LinkageError e) {
-        // no collector notifications on this JVM: the heap in use now stands in
+        // no collector figures on this JVM: the heap in use now stands in
       }
       return l;
+    }
+
+    long usedAfterLastCollection() {
+      return usedAfter.get();
     }
 
     @Override

@@ -30,6 +30,57 @@ public record GenerationSurvey(
         long peakStoreBytes,
         long nanos) {
 
+    /**
+     * Counts no generation can exceed: every raw proposal of autofeat's schedule kept (no duplicates, no domain
+     * rules, no failed tests) and every kept feature a candidate; {@code candidates} is capped at
+     * {@code Integer.MAX_VALUE}. Cheap, and generous by orders of magnitude from the third step on.
+     *
+     * @param features input columns
+     * @param steps feature-engineering steps
+     * @param transformations unary transformations in use
+     */
+    public static GenerationSurvey upperBound(int features, int steps, int transformations) {
+        long[] kept = new long[steps + 1];
+        double old = features;
+        double current = 0;
+        double next = 0;
+        double total = 0;
+        for (int step = 1; step <= steps; step++) {
+            int ops = step == steps ? 1 : 4;
+            double made;
+            if (step == 1) {
+                made = (double) features * transformations;
+                old += made;
+            } else if (step == 2) {
+                made = old * (old - 1) / 2 * ops;
+                current = made;
+            } else {
+                switch ((step - 3) % 3) {
+                    case 0 -> {
+                        made = current * transformations;
+                        current += made;
+                    }
+                    case 1 -> {
+                        made = old * current * ops;
+                        next = made;
+                    }
+                    default -> {
+                        made = current * (current - 1) / 2 * ops;
+                        next += made;
+                        old += current;
+                        current = next;
+                        next = 0;
+                    }
+                }
+            }
+            kept[step] = (long) Math.min(Long.MAX_VALUE / 4, made);
+            total += made;
+        }
+        long all = (long) Math.min(Long.MAX_VALUE / 4, total);
+        return new GenerationSurvey(0, features, steps, all, all, all, (int) Math.min(Integer.MAX_VALUE, all),
+                kept, kept, 0, 0);
+    }
+
     /** Copies the arrays. */
     public GenerationSurvey {
         keptPerStep = keptPerStep.clone();
