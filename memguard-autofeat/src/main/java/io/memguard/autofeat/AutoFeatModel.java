@@ -3,6 +3,7 @@ package io.memguard.autofeat;
 import io.memguard.autofeat.internal.FittedAutoFeat;
 import io.memguard.autofeat.internal.expr.Expr;
 import io.memguard.autofeat.internal.linear.LinearModel;
+import io.memguard.core.MemoryScope;
 import io.memguard.core.Reservation;
 import java.util.List;
 import java.util.Objects;
@@ -20,7 +21,11 @@ import java.util.Objects;
  * weakly, listeners and reports never see it.
  *
  * <p>{@code transform}, {@code predict} and {@code score} evaluate the features in double precision
- * on any number of rows; a value outside a feature's training domain (e.g. the log of a negative
+ * on any number of rows. {@code predict} and {@code score} work through the rows a block of 4,096
+ * at a time and reserve their temporaries (and {@code score} its predictions) in the model's scope
+ * for the length of the call, so they need memory independent of the rows; {@code transform}
+ * returns a new array per feature, which is the caller's memory ({@code features x rows x 8}
+ * bytes, not reserved); a value outside a feature's training domain (e.g. the log of a negative
  * number) gives NaN for that feature and that row's prediction, never an exception. They throw
  * {@link IllegalStateException} once the model is closed. Thread-safe: the model is immutable
  * apart from its closed flag.
@@ -110,7 +115,29 @@ public final class AutoFeatModel implements AutoCloseable {
    * @throws IllegalStateException if the model is closed
    */
   public double[] predict(Dataset data) {
-    return fitted.predictColumns(inputs(data));
+    double[][] in = inputs(data);
+    try (Work work = work(fitted.predictWorkBytes(data.rows()))) {
+      return fitted.predictColumns(in);
+    }
+  }
+
+  /** A call's temporaries, reserved while it runs. */
+  private interface Work extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Reserves a call's temporaries in the scope that holds the model's own bytes; nothing once that
+   * scope has released the model (it was reported as a leak then).
+   */
+  private Work work(long bytes) {
+    MemoryScope scope = reservation.scope();
+    if (reservation.isReleased() || scope.isClosed()) {
+      return () -> { };
+    }
+    Reservation r = scope.reserve(bytes);
+    return r::close;
   }
 
   /**
@@ -125,7 +152,10 @@ public final class AutoFeatModel implements AutoCloseable {
     if (y.length == 0) {
       throw new IllegalArgumentException("cannot score on an empty data set");
     }
-    double[] p = predict(data);
+    double[] p;
+    try (Work predictions = work(8L * y.length + 16)) {
+      p = predict(data);
+    }
     if (problemType == ProblemType.CLASSIFICATION) {
       int ok = 0;
       for (int i = 0; i < y.length; i++) {

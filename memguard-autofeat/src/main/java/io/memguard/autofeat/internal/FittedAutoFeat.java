@@ -1,5 +1,6 @@
 package io.memguard.autofeat.internal;
 
+import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.expr.Expr;
 import io.memguard.autofeat.internal.expr.ExprEvaluator;
 import io.memguard.autofeat.internal.linear.LinearModel;
@@ -101,17 +102,45 @@ public final class FittedAutoFeat {
         }
     }
 
-    /** Predictions (values, or class labels) for column-major data. */
+    /** Rows {@link #predictColumns} evaluates at a time. */
+    public static final int PREDICT_BLOCK = 4096;
+
+    /**
+     * Heap bytes {@link #predictColumns} allocates besides its result for {@code rows} rows: one block of feature
+     * values and the evaluation temporaries (an upper bound).
+     */
+    public long predictWorkBytes(int rows) {
+        int block = Math.max(1, Math.min(rows, PREDICT_BLOCK));
+        long evaluation = 0;
+        for (Expr e : features) {
+            evaluation = Math.max(evaluation, ExprEvaluator.workBytes(e, block));
+        }
+        return HeapBytes.doubles(features.size(), block) + 2 * HeapBytes.doubles(features.size()) + evaluation;
+    }
+
+    /**
+     * Predictions (values, or class labels) for column-major data, computed {@link #PREDICT_BLOCK} rows at a time so
+     * that the temporaries stay within {@link #predictWorkBytes} whatever the number of rows.
+     */
     public double[] predictColumns(double[][] columns) {
-        double[][] f = transformColumns(columns);
         int n = checkColumns(columns);
         double[] out = new double[n];
-        double[] row = new double[features.size()];
-        for (int i = 0; i < n; i++) {
-            for (int k = 0; k < row.length; k++) {
-                row[k] = f[k][i];
+        int p = features.size();
+        int block = Math.max(1, Math.min(n, PREDICT_BLOCK));
+        double[][] f = new double[p][block];
+        double[] row = new double[p];
+        for (int from = 0; from < n; from += block) {
+            int len = Math.min(block, n - from);
+            for (int k = 0; k < p; k++) {
+                ExprEvaluator.evaluateRange(features.get(k), columns, from, len, f[k], 0);
             }
-            out[i] = model.predict(row);
+            for (int i = 0; i < len; i++) {
+                for (int k = 0; k < p; k++) {
+                    double v = f[k][i];
+                    row[k] = Double.isInfinite(v) ? Double.NaN : v;
+                }
+                out[from + i] = model.predict(row);
+            }
         }
         return out;
     }

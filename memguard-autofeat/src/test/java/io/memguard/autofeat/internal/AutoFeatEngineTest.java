@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.memguard.autofeat.internal.batch.BatchStats;
 import io.memguard.autofeat.internal.batch.EngineHooks;
+import io.memguard.autofeat.internal.batch.Lease;
 import io.memguard.autofeat.internal.expr.Expr;
 import io.memguard.autofeat.internal.expr.ExprEvaluator;
 import io.memguard.autofeat.internal.expr.Exprs;
@@ -17,8 +18,11 @@ import io.memguard.autofeat.internal.math.Vectors;
 import io.memguard.autofeat.internal.testdata.Datasets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class AutoFeatEngineTest {
 
@@ -353,5 +357,119 @@ class AutoFeatEngineTest {
         assertThat(s.kept()).isBetween(3600L, 4400L);
         // only building blocks of steps 1 and 2 are stored (64 rows of floats each), plus the start features
         assertThat(s.peakStoreBytes()).isLessThanOrEqualTo((3 + s.keptBeforeLastStep()) * 64 * 4 + 3 * 64 * 8);
+    }
+
+    @ParameterizedTest(name = "{0} steps")
+    @ValueSource(ints = {1, 2, 3})
+    void survey_upperBoundIsAboveEveryRealCount(int steps) {
+        Datasets.Table train = Datasets.diabetes().train();
+        GenerationSurvey real = AutoFeatEngine.of(EngineConfig.builder().featengSteps(steps).build())
+                .survey(train.names(), train.columns(), EngineHooks.NONE);
+        GenerationSurvey bound = GenerationSurvey.upperBound(train.columns().length, steps,
+                EngineConfig.ofDefaults().transformations().size());
+        assertThat(bound.proposed()).isGreaterThanOrEqualTo(real.proposed());
+        assertThat(bound.kept()).isGreaterThanOrEqualTo(real.kept());
+        assertThat(bound.candidates()).isGreaterThanOrEqualTo(real.candidates());
+        assertThat(bound.keptBeforeLastStep()).isGreaterThanOrEqualTo(real.keptBeforeLastStep());
+        for (int s = 1; s <= steps; s++) {
+            assertThat(bound.keptPerStep()[s]).as("step %d", s).isGreaterThanOrEqualTo(real.keptPerStep()[s]);
+        }
+    }
+
+    /**
+     * The engine's side of "every byte reserved before it is allocated": every lease is closed by the end of the fit,
+     * leases never go negative, and the bytes it holds at its peak cover what the column store holds at any batch.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"regression", "classification"})
+    void fit_leases_allClosedAndTheStoreNeverOutgrowsItsLease(String problem) {
+        boolean classification = problem.equals("classification");
+        Datasets.Table train = classification ? Datasets.iris().train() : Datasets.synthetic().train();
+        List<long[]> open = new ArrayList<>();
+        long[] held = new long[2];
+        long[] storeLease = new long[1];
+        List<String> failures = new ArrayList<>();
+        EngineHooks hooks = new EngineHooks() {
+            @Override
+            public synchronized Lease reserve(String what, long bytes) {
+                long[] lease = {bytes};
+                open.add(lease);
+                held[0] += bytes;
+                held[1] = Math.max(held[1], held[0]);
+                boolean store = what.startsWith("column store");
+                if (store) {
+                    storeLease[0] = bytes;
+                }
+                return new Lease() {
+                    boolean closed;
+
+                    @Override
+                    public long bytes() {
+                        return lease[0];
+                    }
+
+                    @Override
+                    public void resize(long bytes) {
+                        synchronized (open) {
+                            if (bytes < 0) {
+                                failures.add(what + " resized to " + bytes);
+                            }
+                            held[0] += bytes - lease[0];
+                            held[1] = Math.max(held[1], held[0]);
+                            lease[0] = bytes;
+                            if (store) {
+                                storeLease[0] = bytes;
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void close() {
+                        synchronized (open) {
+                            if (!closed) {
+                                closed = true;
+                                held[0] -= lease[0];
+                                open.remove(lease);
+                            }
+                        }
+                    }
+                };
+            }
+
+            @Override
+            public void batchDone(BatchStats stats) {
+                synchronized (open) {
+                    if (stats.phase().equals("generate") && stats.storeBytes() > storeLease[0]) {
+                        failures.add("store holds " + stats.storeBytes() + " bytes, its lease " + storeLease[0]);
+                    }
+                }
+            }
+        };
+        EngineConfig cfg = EngineConfig.builder().featengSteps(classification ? 2 : 3)
+                .problem(classification ? ProblemType.CLASSIFICATION : ProblemType.REGRESSION)
+                .selectionParallelism(2).build();
+        AutoFeatEngine.of(cfg).fit(train.names(), train.columns(), train.target(), hooks);
+        assertThat(failures).isEmpty();
+        assertThat(open).as("leases left open").isEmpty();
+        assertThat(held[0]).isZero();
+        assertThat(held[1]).isPositive();
+    }
+
+    @Test
+    void predictColumns_manyRows_blockwiseEqualsRowByRow() {
+        Datasets.Split split = Datasets.synthetic();
+        FittedAutoFeat fit = fit(EngineConfig.builder().featengSteps(2).build(), split.train());
+        int n = FittedAutoFeat.PREDICT_BLOCK * 2 + 17;
+        SplittableRandom rnd = new SplittableRandom(3);
+        double[][] cols = new double[3][n];
+        double[][] rows = new double[n][3];
+        for (int i = 0; i < n; i++) {
+            rows[i][0] = cols[0][i] = rnd.nextDouble();
+            rows[i][1] = cols[1][i] = rnd.nextGaussian();
+            rows[i][2] = cols[2][i] = rnd.nextDouble();
+        }
+        assertThat(fit.predictColumns(cols)).containsExactly(fit.predictRows(rows));
+        assertThat(fit.predictWorkBytes(n)).isLessThan(fit.predictWorkBytes(FittedAutoFeat.PREDICT_BLOCK) + 1)
+                .isLessThan(64L * FittedAutoFeat.PREDICT_BLOCK * (fit.features().size() + 4));
     }
 }

@@ -57,6 +57,33 @@ public final class ExprEvaluator {
         evalInto(e, symbolColumns, rows, out);
     }
 
+    /**
+     * Evaluates rows {@code [from, from + n)} of {@code e} into {@code out[at, at + n)}; temporaries of at most
+     * {@link #workBytes} bytes.
+     *
+     * @throws IllegalArgumentException if a used column is missing or too short, or {@code out} is too short
+     */
+    public static void evaluateRange(Expr e, double[][] symbolColumns, int from, int n, double[] out, int at) {
+        Objects.requireNonNull(e, "e");
+        for (int s : e.symbols()) {
+            if (s >= symbolColumns.length || symbolColumns[s] == null || symbolColumns[s].length < from + n) {
+                throw new IllegalArgumentException("column " + s + " missing or shorter than " + (from + n) + " rows");
+            }
+        }
+        if (out.length < at + n) {
+            throw new IllegalArgumentException("out has " + out.length + " values, need " + (at + n));
+        }
+        double[][] work = new double[temporaries(e)][];
+        int block = Math.min(n, BLOCK);
+        for (int k = 0; k < work.length; k++) {
+            work[k] = new double[block];
+        }
+        for (int done = 0; done < n; done += BLOCK) {
+            int len = Math.min(BLOCK, n - done);
+            evalBlockInto(e, symbolColumns, from + done, len, out, at + done, work, 0);
+        }
+    }
+
     /** Rows evaluated at a time: each node's temporary holds this many values, whatever the row count. */
     static final int BLOCK = 1024;
 

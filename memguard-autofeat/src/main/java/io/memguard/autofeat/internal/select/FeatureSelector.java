@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * on all rows gives the result.
  *
  * <p>Bounds: every width (initial fit, chunks) is capped by {@link SelectionOptions#maxChunkWidth()}, by
- * {@link SelectionOptions#maxFitCells()} divided by the rows and by {@link EngineHooks#nextBatchSize}. A noise filter
+ * {@link SelectionOptions#maxFitCells()} divided by the rows (and, for k > 2 classes, by the k one-vs-rest models a
+ * fit makes) and by {@link EngineHooks#nextBatchSize}. A noise filter
  * with more columns than a chunk fit holds runs in stages: the columns in groups of at most that many, each group
  * filtered against its own noise columns, until the survivors fit one filter (autofeat filters all at once, which on
  * weak-signal data with thousands of surviving candidates is what makes its memory and time explode).
@@ -124,6 +125,8 @@ public final class FeatureSelector {
     private final GuardedHooks hooks;
     private int[] baseRows;
     private double[] target;
+    /** The binary models one L1 fit makes: 1 for regression and two classes, else one per class. */
+    private int models = 1;
     /** The read buffer of the thread running a run (the store may convert values into it). */
     private final ThreadLocalBuffer buffers = new ThreadLocalBuffer();
 
@@ -190,7 +193,17 @@ public final class FeatureSelector {
             }
         } else {
             target = y.clone();
+            int classes = L1Models.classes(y, n).length;
+            models = classes > 2 ? classes : 1;
         }
+    }
+
+    /**
+     * The bound on the values one fit may take: {@link SelectionOptions#maxFitCells()} shared by the binary models a
+     * fit makes (a one-vs-rest fit of k classes goes over its matrix k times).
+     */
+    private long fitCells() {
+        return options.maxFitCells() <= 0 ? 0 : Math.max(1, options.maxFitCells() / models);
     }
 
     private int[] votes(int p) {
@@ -223,7 +236,7 @@ public final class FeatureSelector {
      * bound on a fit's values, with their noise and the solver).
      */
     private long runBytes(int m, int p) {
-        int widest = Math.min(p, maxFitColumns(m, options.maxFitCells()));
+        int widest = Math.min(p, maxFitColumns(m, fitCells()));
         return HeapBytes.doubles(store.rows()) + 2 * HeapBytes.doubles(p) + 3 * HeapBytes.doubles(m)
                 + fitBytes(options.problem(), widest, m, options.path()) + HeapBytes.doubles(widest / 2 + 3, m);
     }
@@ -344,7 +357,7 @@ public final class FeatureSelector {
         if (d <= 10) {
             return Math.max(1, d);
         }
-        long cap = (long) (maxFitColumns(rows, options.maxFitCells()) / 2.5);
+        long cap = (long) (maxFitColumns(rows, fitCells()) / 2.5);
         if (options.maxChunkWidth() > 0) {
             cap = Math.min(cap, options.maxChunkWidth());
         }
@@ -383,7 +396,7 @@ public final class FeatureSelector {
         // 1. the initial fit's columns: all of them (autofeat) if there are few enough per row, the fit is within
         // the bound on its values and the hooks grant the p x m block, else the chunk width of the columns that
         // correlate best with the target
-        int fitCap = maxFitColumns(m, options.maxFitCells());
+        int fitCap = maxFitColumns(m, fitCells());
         int width = Math.max(10, (int) (0.5 * m));
         if (options.maxChunkWidth() > 0) {
             width = Math.min(width, options.maxChunkWidth());

@@ -1,0 +1,36 @@
+package io.memguard.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The memory fuzz's short profile: 50 seeded data sets of random shapes and pathologies (20 to
+ * 200,000 rows, 1 to 40 columns of many kinds, strong, weak or no signal, regression and
+ * classification), each fitted with 1 to 3 steps in a forked JVM with a small heap and a time
+ * limit: no {@link OutOfMemoryError}, no hang, no other error. The long profile (1,000 cases) is
+ * the {@code fuzz} scenario, reported in {@code docs/autofeat.md}.
+ */
+class FuzzIT {
+
+  @Test
+  @Timeout(value = 20, unit = TimeUnit.MINUTES)
+  void fiftySeededCases_completeOrRefuse_neverOutOfMemoryNorHang() throws Exception {
+    ScenarioContext ctx = ScenarioContext.parse(
+        new String[] {"--cases", "50", "--seed", "0", "--timeout-seconds", "180"}, 0, System.out,
+        System.err);
+    Json.JsonObject result = new FuzzScenario().run(ctx);
+    @SuppressWarnings("unchecked")
+    List<Json.JsonObject> cases = (List<Json.JsonObject>) result.get("results");
+    List<Json.JsonObject> failed = cases.stream()
+        .filter(c -> "error".equals(c.get("outcome"))).toList();
+    assertThat(failed).as("cases that ended in an error").isEmpty();
+    assertThat(result.get("outOfMemory")).isEqualTo(0);
+    assertThat(result.get("timeouts")).isEqualTo(0);
+    assertThat((int) result.get("ok") + (int) result.get("insufficientMemory")).isEqualTo(50);
+    assertThat((int) result.get("ok")).as("most fits complete").isGreaterThanOrEqualTo(30);
+  }
+}
