@@ -590,7 +590,7 @@ final class FitRun implements EngineHooks {
       lastBatch = 0;
       lastBatches = 0;
     }
-    long scratch = (long) searchRows * Double.BYTES;
+    long scratch = HeapBytes.doubles(searchRows);
     long kept = Math.max(0, bytesPerCandidate - scratch) + Footprint.COLUMN_METADATA_BYTES;
     // every candidate may be kept: the survivors' reservations are taken as they are stored
     long perItem = HeapBytes.doubles(searchRows) + kept + Footprint.EXPRESSION_BYTES + 64;

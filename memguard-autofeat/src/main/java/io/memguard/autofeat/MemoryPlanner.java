@@ -200,18 +200,18 @@ final class MemoryPlanner {
 
   long generation(int b, int r, boolean recompute) {
     if (survey == null) {
-      return (long) features * r * b + inputs(r);
+      return features * column(b, r) + inputs(r);
     }
     double keptAll = survey.kept() * KEPT_MARGIN;
     double keptStored = (recompute ? survey.keptBeforeLastStep() : survey.kept()) * KEPT_MARGIN;
     double pool = survey.proposed() * KEPT_MARGIN;
-    double stored = (features + keptStored) * r * b;
+    double stored = (features + keptStored) * column(b, r);
     double meta = (features + keptAll) * META_BYTES + pool * POOL_BYTES;
-    long scratch = (long) PLAN_BATCH * r * Double.BYTES;
+    long scratch = PLAN_BATCH * HeapBytes.doubles(r);
     if (b == Float.BYTES) {
-      scratch += 2L * r * Double.BYTES; // parent columns converted to double
+      scratch += 2 * HeapBytes.doubles(r); // parent columns converted to double
       if (recompute) {
-        scratch += (long) features * r * Double.BYTES; // start features as doubles for recomputing
+        scratch += features * HeapBytes.doubles(r); // start features as doubles for recomputing
       }
     }
     return (long) Math.ceil(stored + meta) + scratch + inputs(r);
@@ -242,12 +242,12 @@ final class MemoryPlanner {
     long fit = FeatureSelector.fitBytes(problem, fitColumns, m, path);
     int filtered = (int) Math.min(Math.ceil(columns), 2 * PLAN_MODEL_FEATURES);
     long finalFilter = FeatureSelector.noiseFilterBytes(problem, Math.max(1, filtered), r, path);
-    double values = (features + stored) * r * b;
+    double values = (features + stored) * column(b, r);
     if (recompute && b == Float.BYTES) {
-      values += (double) features * r * Double.BYTES;
+      values += (double) features * HeapBytes.doubles(r);
     }
     double meta = columns * (META_BYTES + 48);
-    long rowVectors = 6L * r * Double.BYTES + 4L * m * Double.BYTES;
+    long rowVectors = 6 * HeapBytes.doubles(r) + 4 * HeapBytes.doubles(m);
     return (long) Math.ceil(values + meta) + Math.max(fit, finalFilter) + rowVectors + inputs(r);
   }
 
@@ -269,8 +269,13 @@ final class MemoryPlanner {
     return (int) Math.min(features + Math.ceil(candidates()), Math.max(features, PLAN_MODEL_FEATURES));
   }
 
+  /** Heap bytes of one stored column of {@code r} values of {@code b} bytes ({@link HeapBytes}). */
+  private static long column(int b, int r) {
+    return b == Double.BYTES ? HeapBytes.doubles(r) : HeapBytes.floats(r);
+  }
+
   /** The copy of the search rows the engine makes when it searches on a subset. */
   private long inputs(int r) {
-    return r < rows ? (long) (features + 1) * r * Double.BYTES : 0;
+    return r < rows ? (features + 1) * HeapBytes.doubles(r) : 0;
   }
 }

@@ -404,6 +404,8 @@ class AutoFeatProcessorTest {
     List<ReservationLeak> leaks = new CopyOnWriteArrayList<>();
     AtomicReference<FitReport> partial = new AtomicReference<>();
     AutoFeatProcessor p = AutoFeatProcessor.builder()
+        // with 2 steps diabetes is small enough to be planned without a pilot; 3 steps need one
+        .featureEngineeringSteps(at == FitPhase.PLAN ? 3 : 2)
         .listener(new FitListener() {
           @Override
           public void onFailed(FitReport report, RuntimeException failure) {

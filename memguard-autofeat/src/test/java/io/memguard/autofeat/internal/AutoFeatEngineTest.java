@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.memguard.autofeat.internal.batch.BatchStats;
 import io.memguard.autofeat.internal.batch.EngineHooks;
+import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.batch.Lease;
 import io.memguard.autofeat.internal.expr.Expr;
 import io.memguard.autofeat.internal.expr.ExprEvaluator;
@@ -356,7 +357,8 @@ class AutoFeatEngineTest {
         // the counts barely depend on the rows: within 10% of the full generation (3952 kept, 2653 candidates)
         assertThat(s.kept()).isBetween(3600L, 4400L);
         // only building blocks of steps 1 and 2 are stored (64 rows of floats each), plus the start features
-        assertThat(s.peakStoreBytes()).isLessThanOrEqualTo((3 + s.keptBeforeLastStep()) * 64 * 4 + 3 * 64 * 8);
+        assertThat(s.peakStoreBytes()).isLessThanOrEqualTo(
+                (3 + s.keptBeforeLastStep()) * HeapBytes.floats(64) + 3 * HeapBytes.doubles(64));
     }
 
     @ParameterizedTest(name = "{0} steps")

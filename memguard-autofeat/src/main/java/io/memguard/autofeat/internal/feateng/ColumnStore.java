@@ -1,5 +1,6 @@
 package io.memguard.autofeat.internal.feateng;
 
+import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.expr.Expr;
 
 /**
@@ -45,9 +46,9 @@ public interface ColumnStore {
     /** The number of columns not yet released. */
     int liveColumns();
 
-    /** Heap bytes one stored column costs (values only). */
+    /** Heap bytes one stored column costs: its array of values ({@link HeapBytes}). */
     default long bytesPerColumn() {
-        return (long) rows() * precision().bytesPerValue();
+        return precision() == StoragePrecision.DOUBLE ? HeapBytes.doubles(rows()) : HeapBytes.floats(rows());
     }
 
     /** Heap bytes of all live columns. */

@@ -137,7 +137,7 @@ public final class GenerationStep {
 
     /** Heap bytes one more candidate in a batch costs: its scratch column plus its storage if it is kept. */
     public long bytesPerCandidate() {
-        return (long) gen.rows() * Double.BYTES + bytesPerKept();
+        return HeapBytes.doubles(gen.rows()) + bytesPerKept();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.memguard.autofeat.internal.feateng;
 
+import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.expr.Expr;
 import io.memguard.autofeat.internal.expr.ExprEvaluator;
 import java.util.ArrayList;
@@ -166,7 +167,7 @@ final class RecomputingColumnStore implements ColumnStore {
             double[] v = base.read(b, scratch);
             symbolColumns[s] = v;
             if (v == scratch) {
-                symbolBytes += (long) rows() * Double.BYTES;
+                symbolBytes += HeapBytes.doubles(rows());
             }
         }
     }

@@ -26,10 +26,11 @@ import java.util.Arrays;
  * <p>Memory besides the columns: a few arrays of length {@code p} per path, a Cholesky factor of each path's
  * active Gram matrix, and a cache of training-row inner products of active columns with every column, shared by
  * the paths. The cache gives up columns (first those no path has active, the one that left longest ago first)
- * to keep itself and the factors within the size of the column block ({@code p * m} doubles). Only the factors
- * can pass that bound, when active sets approach the row count: they hold at most
- * {@code (K + 1) * min(maxSteps, m, p)^2 / 2} doubles. Active columns that are not cached cost one pass over the
- * columns per step.
+ * to keep itself and the factors within a budget: the size of the column block ({@code p * m} doubles), or for
+ * small blocks up to room for {@code (K + 1) * p * min(maxSteps + 2, m + 1, p + 1)} doubles, four times the block
+ * and 16 MiB (few rows: the active sets of the K + 1 paths can then all be cached). Only the factors can pass that bound, when active sets approach the
+ * row count: they hold at most {@code (K + 1) * min(maxSteps, m, p)^2 / 2} doubles. Active columns that are not
+ * cached cost one pass over the columns per step. {@link #workBytes} bounds it all.
  *
  * <p>A column that is constant on a path's training rows, or that would make the active Gram matrix numerically
  * singular (pivot below 1e-10 of its centred variance), never enters that path. Such a column is left out for
@@ -47,8 +48,8 @@ public final class LarsLassoCv {
     /**
      * An upper bound of the heap bytes {@link #fit} allocates besides its input for {@code p} columns, {@code m} rows
      * and {@code options}: the fold sums, each path's per-column arrays and Cholesky factor, the shared cache, the
-     * scratch vectors and the result. The cache and the factors together stay within the column block
-     * ({@code p * m} doubles) unless the factors alone need more (active sets near the row count).
+     * scratch vectors and the result. The cache and the factors together stay within their budget (see the class
+     * comment) unless the factors alone need more (active sets near the row count).
      */
     public static long workBytes(int p, int m, PathOptions options) {
         int folds = Math.max(2, Math.min(options.folds(), m));
@@ -60,7 +61,7 @@ public final class LarsLassoCv {
         for (long q = 0; q < cap; q++) {
             factor += HeapBytes.doubles(q + 1);
         }
-        long budget = cacheBudget(p, m, folds);
+        long budget = cacheBudget(p, m, folds, options.maxSteps());
         long crossColumn = HeapBytes.doubles(paths, p);
         long cacheColumns = Math.min(p, budget / ((long) paths * Math.max(1, p))) + 1;
         long cache = cacheColumns * crossColumn;
@@ -75,9 +76,19 @@ public final class LarsLassoCv {
         return (int) Math.min((long) maxSteps + 2, (long) Math.min(p, m) + 1);
     }
 
-    /** Doubles the cache and the Cholesky factors may hold together: the column block's size. */
-    private static long cacheBudget(int p, int m, int folds) {
-        return Math.max((long) p * m, (long) (folds + 1) * p);
+    /** The most doubles a cache larger than the column block may hold (16 MiB). */
+    private static final long EXTRA_CACHE_DOUBLES = 1L << 21;
+
+    /**
+     * Doubles the cache and the Cholesky factors may hold together: the column block's size, or more for small
+     * blocks, up to what caches every column the paths can have active at once, four times the block and 16 MiB
+     * (few rows: active sets near the row count, where a path without its active columns cached passes over all
+     * columns at every step; macrodata with 2 steps fits twice as fast).
+     */
+    private static long cacheBudget(int p, int m, int folds, int maxSteps) {
+        long block = (long) p * m;
+        long active = (long) (folds + 1) * p * activeCapacity(p, m, maxSteps);
+        return Math.max(block, Math.min(Math.min(active, 4 * block), EXTRA_CACHE_DOUBLES));
     }
 
     /**
@@ -150,7 +161,7 @@ public final class LarsLassoCv {
          * rows); null until computed.
          */
         final double[][][] cross;
-        /** Doubles the cache and the paths' Cholesky factors may hold together: the column block's size. */
+        /** Doubles the cache and the paths' Cholesky factors may hold together ({@link #cacheBudget}). */
         final long budget;
         /** Doubles held by the Cholesky factors of all paths. */
         long cholDoubles;
@@ -172,7 +183,7 @@ public final class LarsLassoCv {
             super(x, m, y, kf);
             int p = x.length;
             cross = new double[p][][];
-            budget = cacheBudget(p, m, folds);
+            budget = cacheBudget(p, m, folds, maxSteps);
             entry = new double[activeCapacity(p, m, maxSteps) + 1];
             cached = new int[(int) Math.min(p, budget / ((long) (folds + 1) * Math.max(1, p)))];
             activeIn = new int[p];
