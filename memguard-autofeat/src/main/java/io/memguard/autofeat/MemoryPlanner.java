@@ -195,7 +195,10 @@ final class MemoryPlanner {
       boolean initialAll) {
     long gen = generation(bytesPerValue, searchRows, recompute);
     long sel = selection(bytesPerValue, searchRows, recompute, widthCap, initialAll);
-    return Math.max(Math.max(gen, sel), model(modelFeatures()));
+    // a lightweight plan counts on a final model of at most as many features as inputs: the model
+    // phase keeps the best-ranked features that fit, and says so
+    int k = recompute ? Math.max(1, Math.min(modelFeatures(), features)) : modelFeatures();
+    return Math.max(Math.max(gen, sel), model(k));
   }
 
   long generation(int b, int r, boolean recompute) {
@@ -255,7 +258,7 @@ final class MemoryPlanner {
   long model(int k) {
     int n = Math.max(2, rows);
     return HeapBytes.doubles(k, n) + 4 * HeapBytes.doubles(n)
-        + L1Models.finalWorkBytes(problem, k, n, 2, PathOptions.forFinalModel(problem));
+        + L1Models.finalWorkBytes(problem, k, n, 2, PathOptions.forFinalModel(problem), true);
   }
 
   private double candidates() {

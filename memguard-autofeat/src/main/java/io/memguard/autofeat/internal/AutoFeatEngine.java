@@ -178,7 +178,7 @@ public final class AutoFeatEngine {
                     LOG.warn("dropping feature {}: its closed form is not finite on every training row", e);
                 }
             }
-            model = L1Models.fitFinal(
+            model = L1Models.fitFinalInPlace(
                     config.problem(), values.toArray(new double[0][]), n, y, config.finalPath());
         }
         hooks.progress("model", 0, 1, 1, 100.0);
@@ -204,7 +204,7 @@ public final class AutoFeatEngine {
         int k = features.size();
         int classes = config.problem() == ProblemType.CLASSIFICATION ? L1Models.classes(y, n).length : 1;
         return HeapBytes.doubles(k, n) + HeapBytes.refs(k) + evaluation
-                + L1Models.finalWorkBytes(config.problem(), k, n, classes, config.finalPath());
+                + L1Models.finalWorkBytes(config.problem(), k, n, classes, config.finalPath(), true);
     }
 
     /** Runs every generation step in hook-sized batches; returns the peak bytes of the store. */

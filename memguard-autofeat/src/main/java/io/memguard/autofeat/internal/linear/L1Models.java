@@ -34,7 +34,13 @@ public final class L1Models {
      * columns, the solver's work, and the model.
      */
     public static long finalWorkBytes(ProblemType problem, int p, int m, int classes, PathOptions o) {
-        long copy = HeapBytes.doubles(p, m) + 2 * HeapBytes.doubles(p);
+        return finalWorkBytes(problem, p, m, classes, o, false);
+    }
+
+    /** {@link #finalWorkBytes(ProblemType, int, int, int, PathOptions)} for {@link #fitFinalInPlace}. */
+    public static long finalWorkBytes(
+            ProblemType problem, int p, int m, int classes, PathOptions o, boolean inPlace) {
+        long copy = (inPlace ? HeapBytes.refs(p) : HeapBytes.doubles(p, m)) + 2 * HeapBytes.doubles(p);
         if (problem == ProblemType.REGRESSION) {
             return copy + solverWorkBytes(p, m, o) + 4 * HeapBytes.doubles(p);
         }
@@ -115,10 +121,23 @@ public final class L1Models {
      * @param y the target (values, or class labels)
      */
     public static LinearModel fitFinal(ProblemType problem, double[][] x, int m, double[] y, PathOptions o) {
+        return fitFinal(problem, x, m, y, o, false);
+    }
+
+    /**
+     * {@link #fitFinal(ProblemType, double[][], int, double[], PathOptions)} that standardises {@code x} in place
+     * (the caller hands over the columns and must not read them afterwards), so no copy of them is made.
+     */
+    public static LinearModel fitFinalInPlace(ProblemType problem, double[][] x, int m, double[] y, PathOptions o) {
+        return fitFinal(problem, x, m, y, o, true);
+    }
+
+    private static LinearModel fitFinal(
+            ProblemType problem, double[][] x, int m, double[] y, PathOptions o, boolean inPlace) {
         int p = x.length;
         double[] mean = new double[p];
         double[] std = new double[p];
-        double[][] z = new double[p][m];
+        double[][] z = inPlace ? x : new double[p][m];
         for (int j = 0; j < p; j++) {
             double s = 0;
             for (int i = 0; i < m; i++) {

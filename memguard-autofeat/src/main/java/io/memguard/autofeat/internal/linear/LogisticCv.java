@@ -44,18 +44,19 @@ public final class LogisticCv {
 
     /**
      * An upper bound of the heap bytes {@link #fit} allocates besides its input for {@code p} columns and {@code m}
-     * rows: each fit's four row vectors, per-column arrays and cached weighted inner products (at most
-     * {@value #MAX_GRAM} strong columns), plus one reweighting step's scratch and the result.
+     * rows: each fit's linear predictor, per-column arrays and cached weighted inner products (at most
+     * {@value #MAX_GRAM} strong columns), the three row vectors the fits share, one reweighting step's scratch and
+     * the result.
      */
     public static long workBytes(int p, int m, PathOptions options) {
         int folds = Math.max(2, Math.min(options.folds(), m));
         int fits = folds + 1;
         long strong = Math.min(p, MAX_GRAM);
         long strongCapacity = Math.max(64, 2 * (long) p);
-        long perFit = 2 * HeapBytes.OBJECT + 4 * HeapBytes.doubles(m) + 3 * HeapBytes.doubles(p) + HeapBytes.booleans(p)
+        long perFit = 2 * HeapBytes.OBJECT + HeapBytes.doubles(m) + 3 * HeapBytes.doubles(p) + HeapBytes.booleans(p)
                 + HeapBytes.ints(strongCapacity) + HeapBytes.refs(strongCapacity) + 2 * HeapBytes.ints(strongCapacity)
                 + strong * HeapBytes.doubles(Math.max(16, 2 * strong));
-        long step = 5 * HeapBytes.doubles(m) + HeapBytes.refs(strongCapacity) + 6 * HeapBytes.doubles(strongCapacity);
+        long step = 8 * HeapBytes.doubles(m) + HeapBytes.refs(strongCapacity) + 6 * HeapBytes.doubles(strongCapacity);
         return HeapBytes.ints(folds + 1) + HeapBytes.refs(fits) + fits * perFit + step + HeapBytes.doubles(p)
                 + 8 * HeapBytes.OBJECT;
     }
@@ -81,11 +82,12 @@ public final class LogisticCv {
         int p = x.length;
         int folds = Math.min(options.folds(), m);
         KFold kf = new KFold(m, folds);
+        Scratch scratch = new Scratch(m);
         Fit[] fits = new Fit[folds + 1];
         for (int f = 0; f < folds; f++) {
-            fits[f] = new Fit(x, y, w, m, kf.start(f), kf.end(f));
+            fits[f] = new Fit(x, y, w, m, kf.start(f), kf.end(f), scratch);
         }
-        Fit full = new Fit(x, y, w, m, 0, 0);
+        Fit full = new Fit(x, y, w, m, 0, 0, scratch);
         fits[folds] = full;
         double lambdaMax = 0;
         for (int j = 0; j < p; j++) {
@@ -151,6 +153,21 @@ public final class LogisticCv {
         return e / (1.0 + e);
     }
 
+    /** Row vectors the fits of one call share: each fit recomputes them before use. */
+    private static final class Scratch {
+        final double[] prob;
+        final double[] res;
+        final double[] wt;
+        /** The fit whose probabilities {@link #prob} holds. */
+        Object owner;
+
+        Scratch(int m) {
+            prob = new double[m];
+            res = new double[m];
+            wt = new double[m];
+        }
+    }
+
     private static final class Fit {
         final double[][] x;
         final double[] y;
@@ -161,6 +178,8 @@ public final class LogisticCv {
         final double wsum;
         final double nullLoss;
         final double[] eta;
+        /** Scratch shared by the fits of one call (they are solved one at a time). */
+        final Scratch scratch;
         final double[] res;
         final double[] wt;
         final double[] beta;
@@ -170,8 +189,9 @@ public final class LogisticCv {
         int[] strongList;
         int strongCount;
         double b0;
-        /** Probabilities and loss at the current eta, valid while evaluated is true. */
+        /** Probabilities at the current eta, valid while evaluated is true and this fit owns the scratch. */
         final double[] prob;
+        /** The loss at the current eta, valid while evaluated is true. */
         double loss;
         boolean evaluated;
         /** Weighted inner products of strong column q with the strong set, valid while rowEpoch[q] == epoch. */
@@ -181,7 +201,8 @@ public final class LogisticCv {
         int epoch = 1;
         int solves;
 
-        Fit(double[][] x, double[] y, double[] sw, int m, int s, int e) {
+        Fit(double[][] x, double[] y, double[] sw, int m, int s, int e, Scratch scratch) {
+            this.scratch = scratch;
             this.x = x;
             this.y = y;
             this.sw = sw;
@@ -202,9 +223,9 @@ public final class LogisticCv {
             b0 = Math.log(pbar / (1 - pbar));
             eta = new double[m];
             Arrays.fill(eta, b0);
-            prob = new double[m];
-            res = new double[m];
-            wt = new double[m];
+            prob = scratch.prob;
+            res = scratch.res;
+            wt = scratch.wt;
             beta = new double[p];
             grad = new double[p];
             dw = new double[p];
@@ -232,8 +253,16 @@ public final class LogisticCv {
             return loss;
         }
 
+        /** Makes {@link #prob} hold this fit's probabilities at the current eta. */
+        private void ensureProbabilities() {
+            if (!evaluated || scratch.owner != this) {
+                evaluate();
+            }
+        }
+
         /** Computes prob and loss at the current eta with one exp and one log per training row. */
         private void evaluate() {
+            scratch.owner = this;
             double l = 0;
             for (int i = 0; i < m; i++) {
                 if (i < s || i >= e) {
@@ -277,7 +306,7 @@ public final class LogisticCv {
                     }
                 }
                 // optimality check on the columns outside the strong set, at the current solution
-                trainLoss();
+                ensureProbabilities();
                 for (int i = 0; i < m; i++) {
                     res[i] = (i < s || i >= e) ? sw[i] * (y[i] - prob[i]) : 0;
                 }
@@ -299,6 +328,7 @@ public final class LogisticCv {
         /** One reweighting step followed by coordinate descent on the quadratic; returns the largest change. */
         private double irls(double lambda, double tol, int maxSweeps) {
             double before = objective(lambda);
+            ensureProbabilities();
             for (int i = 0; i < m; i++) {
                 if (i < s || i >= e) {
                     double pi = prob[i];
