@@ -43,7 +43,7 @@ final class FuzzScenario implements Scenario {
   @Override
   public String usage() {
     return "fuzz [--cases N (50)] [--seed S (0)] [--heap-mb M (16, 32 or 64 per case)]"
-        + " [--timeout-seconds T (180)] [--parallelism N (available processors)]";
+        + " [--timeout-seconds T (300)] [--featsel-runs N (5)] [--parallelism N (available processors)]";
   }
 
   @Override
@@ -51,7 +51,8 @@ final class FuzzScenario implements Scenario {
     int cases = ctx.intValue("cases", 50);
     long seed = ctx.longValue("seed", 0);
     int fixedHeap = ctx.intValue("heap-mb", -1);
-    long timeout = ctx.longValue("timeout-seconds", 180);
+    long timeout = ctx.longValue("timeout-seconds", 300);
+    int runs = ctx.intValue("featsel-runs", 5);
     int parallelism = ctx.intValue("parallelism", Runtime.getRuntime().availableProcessors());
     ctx.rejectUnused();
     if (cases < 1) {
@@ -80,7 +81,8 @@ final class FuzzScenario implements Scenario {
         GeneratedData.Generated g = GeneratedData.generate(spec);
         int heap = Math.max(drawn, heapForData(g.data().estimatedBytes()));
         ForkedFit.Result f = ForkedFit.run(heap, List.of("--generated", spec, "--steps",
-            Integer.toString(steps), "--parallelism", Integer.toString(parallelism)), timeout, dir);
+            Integer.toString(steps), "--featsel-runs", Integer.toString(runs), "--parallelism",
+            Integer.toString(parallelism)), timeout, dir);
         switch (f.outcome()) {
           case "ok" -> ok++;
           case "insufficient-memory" -> insufficient++;
@@ -139,6 +141,7 @@ final class FuzzScenario implements Scenario {
         .put("scenario", "fuzz")
         .put("cases", cases)
         .put("seed", seed)
+        .put("featselRuns", runs)
         .put("ok", ok)
         .put("insufficientMemory", insufficient)
         .put("errors", errors)
