@@ -118,16 +118,7 @@ final class AutoFeatScenario implements Scenario {
           ctx.progress("peak reserved %s, peak heap used %s, peak RSS %s",
               MemorySize.format(r.peakReservedBytes()), MemorySize.format(peakHeap),
               peakRss < 0 ? "unknown" : MemorySize.format(peakRss));
-          return Json.object()
-              .put("scenario", "autofeat")
-              .put("outcome", "ok")
-              .put("csv", source)
-              .put("problem", problem.name().toLowerCase(Locale.ROOT))
-              .put("rows", train.rows())
-              .put("testRows", test == null ? 0 : test.rows())
-              .put("steps", steps)
-              .put("featselRuns", runs)
-              .put("seed", seed)
+          return head("ok", source, problem, train, test, steps, runs, seed)
               .put("fitSeconds", round(fitSeconds, 3))
               .put("candidatesComputed", r.candidatesComputed())
               .put("candidatesAccepted", r.candidatesAccepted())
@@ -155,20 +146,26 @@ final class AutoFeatScenario implements Scenario {
     }
   }
 
-  private Json.JsonObject insufficient(String source, ProblemType problem, Dataset train, Dataset test,
-      int steps, int runs, long seed, MemoryManager memory, MemoryFigures figures,
-      InsufficientMemoryException e) {
-    System.err.println("autofeat: not enough memory: " + e.getMessage());
+  /** The fields every result starts with. */
+  private static Json.JsonObject head(String outcome, String source, ProblemType problem,
+      Dataset train, Dataset test, int steps, int runs, long seed) {
     return Json.object()
         .put("scenario", "autofeat")
-        .put("outcome", "insufficient-memory")
+        .put("outcome", outcome)
         .put("csv", source)
         .put("problem", problem.name().toLowerCase(Locale.ROOT))
         .put("rows", train.rows())
         .put("testRows", test == null ? 0 : test.rows())
         .put("steps", steps)
         .put("featselRuns", runs)
-        .put("seed", seed)
+        .put("seed", seed);
+  }
+
+  private Json.JsonObject insufficient(String source, ProblemType problem, Dataset train, Dataset test,
+      int steps, int runs, long seed, MemoryManager memory, MemoryFigures figures,
+      InsufficientMemoryException e) {
+    System.err.println("autofeat: not enough memory: " + e.getMessage());
+    return head("insufficient-memory", source, problem, train, test, steps, runs, seed)
         .put("budgetBytes", memory.budgetBytes())
         .put("neededBytes", e.neededBytes())
         .put("availableBytes", e.availableBytes())
