@@ -1,5 +1,6 @@
 package io.memguard.autofeat;
 
+import io.memguard.autofeat.internal.CsvRecords;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -104,8 +105,16 @@ public final class Dataset {
   /**
    * Reads a CSV file (UTF-8) with a header row; every column but {@code target} is a feature.
    *
+   * <p>The dialect is RFC 4180's, read leniently: comma-separated fields; records ended by CRLF, LF
+   * or CR; fields may be quoted with {@code "} (then they may hold commas and line breaks, and
+   * {@code ""} stands for one quote); a UTF-8 byte order mark at the start is ignored; spaces
+   * around unquoted fields are ignored; blank lines are skipped. Every value must be a finite
+   * number as {@link Double#parseDouble} reads it ({@code 1e-3}, {@code -0.5}, {@code 3}); column
+   * names must be distinct and non-blank, and the target column must appear exactly once.
+   *
    * @throws IllegalArgumentException naming the file, line and column of a value that is not a
-   *     finite number, or if the target column is missing
+   *     finite number, a record with the wrong number of fields, malformed quoting, or a target
+   *     column that is missing or appears twice
    * @throws UncheckedIOException if the file cannot be read
    */
   public static Dataset fromCsv(Path path, String target) {
@@ -118,26 +127,26 @@ public final class Dataset {
   }
 
   /**
-   * Reads CSV text with a header row; see {@link #fromCsv(Path, String)}. Does not close the
-   * reader.
+   * Reads CSV text with a header row, in the dialect of {@link #fromCsv(Path, String)}. Does not
+   * close the reader.
    *
    * @param source how to name the input in error messages
    */
   public static Dataset readCsv(Reader reader, String target, String source) {
     Objects.requireNonNull(reader, "reader");
     Objects.requireNonNull(target, "target");
-    BufferedReader in = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
+    Objects.requireNonNull(source, "source");
+    CsvRecords in = new CsvRecords(
+        reader instanceof BufferedReader b ? b : new BufferedReader(reader), source);
     try {
-      String header = in.readLine();
-      if (header == null) {
+      String[] cols = in.next();
+      while (cols != null && isBlank(cols)) {
+        cols = in.next();
+      }
+      if (cols == null) {
         throw new IllegalArgumentException(source + " is empty; expected a header row");
       }
-      String[] cols = split(header);
-      int t = Arrays.asList(cols).indexOf(target);
-      if (t < 0) {
-        throw new IllegalArgumentException(
-            source + " has no column '" + target + "'; its columns are " + Arrays.toString(cols));
-      }
+      int t = targetColumn(cols, target, source);
       List<String> names = new ArrayList<>();
       for (int j = 0; j < cols.length; j++) {
         if (j != t) {
@@ -148,13 +157,11 @@ public final class Dataset {
       double[][] values = new double[d][64];
       double[] y = new double[64];
       int rows = 0;
-      int line = 1;
-      for (String s = in.readLine(); s != null; s = in.readLine()) {
-        line++;
-        if (s.isBlank()) {
+      for (String[] f = in.next(); f != null; f = in.next()) {
+        if (isBlank(f)) {
           continue;
         }
-        String[] f = split(s);
+        int line = in.recordLine();
         if (f.length != cols.length) {
           throw new IllegalArgumentException(source + " line " + line + " has " + f.length
               + " fields, the header has " + cols.length);
@@ -186,16 +193,27 @@ public final class Dataset {
     }
   }
 
-  private static String[] split(String line) {
-    String[] f = line.split(",", -1);
-    for (int i = 0; i < f.length; i++) {
-      String s = f[i].strip();
-      if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) {
-        s = s.substring(1, s.length() - 1);
+  private static boolean isBlank(String[] record) {
+    return record.length == 1 && record[0].isEmpty();
+  }
+
+  private static int targetColumn(String[] cols, String target, String source) {
+    int t = -1;
+    for (int j = 0; j < cols.length; j++) {
+      if (cols[j].equals(target)) {
+        if (t >= 0) {
+          throw new IllegalArgumentException(source + " has two columns named '" + target
+              + "' (columns " + (t + 1) + " and " + (j + 1) + "); the target must appear once,"
+              + " rename or drop the other so that a copy of the label cannot become a feature");
+        }
+        t = j;
       }
-      f[i] = s;
     }
-    return f;
+    if (t < 0) {
+      throw new IllegalArgumentException(
+          source + " has no column '" + target + "'; its columns are " + Arrays.toString(cols));
+    }
+    return t;
   }
 
   private static double number(String field, String source, int line, String column) {

@@ -39,6 +39,59 @@ class DatasetTest {
   }
 
   @Test
+  void readCsv_quotedFields_holdCommasLineBreaksAndDoubledQuotes() {
+    Dataset d = Dataset.readCsv(new StringReader(
+        "\"x, the \"\"first\"\"\",\"line\nbreak\",target\n\"1.5\", 2 ,\"3\"\n"), "target", "t");
+    assertThat(d.names()).containsExactly("x, the \"first\"", "line\nbreak");
+    assertThat(d.column("x, the \"first\"")).containsExactly(1.5);
+    assertThat(d.column("line\nbreak")).containsExactly(2);
+    assertThat(d.target()).containsExactly(3);
+  }
+
+  @Test
+  void readCsv_byteOrderMarkAndCrLf_areRead() {
+    Dataset d = Dataset.readCsv(
+        new StringReader("\uFEFFa,target\r\n1,2\r\n\r\n3,4\r\n"), "target", "t");
+    assertThat(d.names()).containsExactly("a");
+    assertThat(d.column("a")).containsExactly(1, 3);
+    assertThat(d.target()).containsExactly(2, 4);
+    Dataset cr = Dataset.readCsv(new StringReader("a,target\r1,2\r3,4"), "target", "t");
+    assertThat(cr.target()).containsExactly(2, 4);
+  }
+
+  @Test
+  void readCsv_lineNumbersCountLineBreaksInsideQuotes() {
+    assertThatThrownBy(() -> Dataset.readCsv(
+            new StringReader("\"a\nb\",target\n1,2\nx,3\n"), "target", "data.csv"))
+        .hasMessage("data.csv line 4, column 'a\nb': 'x' is not a finite number");
+  }
+
+  @Test
+  void readCsv_malformedQuoting_namesTheLine() {
+    assertThatThrownBy(() -> Dataset.readCsv(
+            new StringReader("a,target\n\"1,2\n"), "target", "d.csv"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("d.csv line 2: a quoted field is not closed");
+    assertThatThrownBy(() -> Dataset.readCsv(
+            new StringReader("a,target\n\"1\"x,2\n"), "target", "d.csv"))
+        .hasMessageContaining("d.csv line 2: text after a closing quote");
+    assertThatThrownBy(() -> Dataset.readCsv(
+            new StringReader("a,target\n1\"2,2\n"), "target", "d.csv"))
+        .hasMessageContaining("d.csv line 2: a quote inside an unquoted field");
+  }
+
+  @Test
+  void readCsv_targetTwice_isRejected() {
+    assertThatThrownBy(() -> Dataset.readCsv(
+            new StringReader("target,a,target\n1,2,1\n"), "target", "d.csv"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("d.csv has two columns named 'target' (columns 1 and 3)");
+    assertThatThrownBy(() -> Dataset.readCsv(
+            new StringReader("target,a,\"target\"\n1,2,1\n"), "target", "d.csv"))
+        .hasMessageContaining("two columns named 'target'");
+  }
+
+  @Test
   void of_nonFiniteValue_namesColumnAndRow() {
     assertThatThrownBy(() -> Dataset.of(List.of("a", "b"),
             new double[][] {{1, 2}, {3, Double.POSITIVE_INFINITY}}, new double[] {1, 2}))

@@ -50,7 +50,7 @@ final class DefaultReservation implements Reservation {
     if (bytes < 0) {
       throw new IllegalArgumentException("grow by a negative amount: " + bytes + "; use shrink");
     }
-    if (state.bytes < 0) {
+    if (state.bytes < 0 || state.scope.accountingClosed()) {
       throw released();
     }
     state.scope.addCommitted(bytes);
@@ -73,7 +73,7 @@ final class DefaultReservation implements Reservation {
     }
     for (; ; ) {
       long b = state.bytes;
-      if (b < 0) {
+      if (b < 0 || state.scope.accountingClosed()) {
         throw released();
       }
       if (bytes > b) {
@@ -93,7 +93,7 @@ final class DefaultReservation implements Reservation {
       throw new IllegalArgumentException("reservation size must be >= 0, got " + newBytes);
     }
     long b = state.bytes;
-    if (b < 0) {
+    if (b < 0 || state.scope.accountingClosed()) {
       throw released();
     }
     if (newBytes > b) {
@@ -105,7 +105,9 @@ final class DefaultReservation implements Reservation {
 
   private IllegalStateException released() {
     return new IllegalStateException(
-        "reservation in scope '" + state.scope.path() + "' was already released");
+        "reservation in scope '" + state.scope.path() + "' was already released"
+            + (state.bytes >= 0 ? " (its scope closed)" : "")
+            + "; reserve again in an open scope");
   }
 
   @Override

@@ -29,7 +29,7 @@ public interface Reservation extends AutoCloseable {
    *
    * @throws MemoryBudgetExceededException if they do not fit; the reservation is unchanged
    * @throws IllegalArgumentException if {@code bytes} is negative
-   * @throws IllegalStateException if the reservation was released
+   * @throws IllegalStateException if the reservation was released or its scope closed
    */
   void grow(long bytes);
 
@@ -37,7 +37,7 @@ public interface Reservation extends AutoCloseable {
    * Gives back bytes from this reservation.
    *
    * @throws IllegalArgumentException if {@code bytes} is negative or more than {@link #bytes()}
-   * @throws IllegalStateException if the reservation was released
+   * @throws IllegalStateException if the reservation was released or its scope closed
    */
   void shrink(long bytes);
 

@@ -159,6 +159,24 @@ class MemoryScopeTest {
   }
 
   @Test
+  void reservationOfAClosedScope_refusesGrowShrinkAndResize() {
+    MemoryScope s = memory.openScope("s");
+    Reservation r = s.reserve(40);
+    s.close();
+    assertThat(r.isReleased()).isTrue();
+    assertThat(r.bytes()).isZero();
+    assertThatThrownBy(() -> r.grow(1)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("app/s").hasMessageContaining("its scope closed");
+    assertThatThrownBy(() -> r.shrink(10)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("its scope closed");
+    assertThatThrownBy(() -> r.resize(10)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> r.resize(80)).isInstanceOf(IllegalStateException.class);
+    assertThat(memory.reservedBytes()).isZero();
+    r.close();
+    r.close();
+  }
+
+  @Test
   void closedScope_refusesUseWithIllegalState() {
     MemoryScope s = memory.openScope("s");
     s.close();
