@@ -1,6 +1,9 @@
 package io.memguard.bench;
 
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,16 +26,23 @@ public final class BenchMain {
     return byName;
   }
 
-  /** Runs a scenario or JMH; exits 0 on success, 1 when the scenario failed, 2 on bad usage. */
+  /**
+   * Runs a scenario or JMH; exits 0 on success (and for {@code --help}, printed to stdout), 1 when
+   * the scenario failed, 2 on bad usage (one line naming what is wrong, then the usage, on stderr).
+   */
   public static void main(String[] args) throws Exception {
     System.exit(run(args, System.out, System.err));
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
     Map<String, Scenario> scenarios = scenarios();
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+    if (args.length == 0) {
       usage(err, scenarios);
-      return args.length == 0 ? 2 : 0;
+      return 2;
+    }
+    if (isHelp(args[0])) {
+      usage(out, scenarios);
+      return 0;
     }
     if (args[0].equals("jmh")) {
       String[] rest = new String[args.length - 1];
@@ -45,6 +55,10 @@ public final class BenchMain {
       err.println("unknown scenario '" + args[0] + "'");
       usage(err, scenarios);
       return 2;
+    }
+    if (args.length == 2 && isHelp(args[1])) {
+      out.println("usage: " + scenario.usage());
+      return 0;
     }
     ScenarioContext context;
     try {
@@ -61,16 +75,30 @@ public final class BenchMain {
       err.println(scenario.name() + ": " + e.getMessage());
       err.println("usage: " + scenario.usage());
       return 2;
+    } catch (UncheckedIOException e) {
+      if (e.getCause() instanceof NoSuchFileException
+          || e.getCause() instanceof AccessDeniedException) {
+        err.println(scenario.name() + ": " + e.getMessage());
+        err.println("usage: " + scenario.usage());
+        return 2;
+      }
+      err.println(scenario.name() + " failed: " + e.getMessage());
+      return 1;
     }
     out.println(result);
     out.flush();
     return 0;
   }
 
-  private static void usage(PrintStream err, Map<String, Scenario> scenarios) {
-    err.println("usage: java -jar memguard-bench.jar <scenario> [--key value ...]");
-    err.println("       java -jar memguard-bench.jar jmh [JMH options, e.g. -f 1 -wi 3 -i 5 ReserveRelease]");
-    err.println("scenarios:");
-    scenarios.values().forEach(s -> err.println("  " + s.usage()));
+  private static boolean isHelp(String arg) {
+    return arg.equals("--help") || arg.equals("-h") || arg.equals("help");
+  }
+
+  private static void usage(PrintStream to, Map<String, Scenario> scenarios) {
+    to.println("usage: java -jar memguard-bench.jar <scenario> [--key value ...]");
+    to.println("       java -jar memguard-bench.jar <scenario> --help");
+    to.println("       java -jar memguard-bench.jar jmh [JMH options, e.g. -f 1 -wi 3 -i 5 ReserveRelease]");
+    to.println("scenarios:");
+    scenarios.values().forEach(s -> to.println("  " + s.usage()));
   }
 }

@@ -87,7 +87,12 @@ public final class ScenarioContext {
 
   /** An integer option that fits an {@code int}. */
   public int intValue(String key, int defaultValue) {
-    return Math.toIntExact(longValue(key, defaultValue));
+    long v = longValue(key, defaultValue);
+    if (v != (int) v) {
+      throw new IllegalArgumentException("--" + key + " must be between " + Integer.MIN_VALUE
+          + " and " + Integer.MAX_VALUE + ", got " + v);
+    }
+    return (int) v;
   }
 
   /** A size option such as {@code 256m}, {@code 64MiB} or {@code 1048576}, in bytes; -1 if absent. */

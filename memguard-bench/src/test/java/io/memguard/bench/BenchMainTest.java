@@ -55,6 +55,31 @@ class BenchMainTest {
   }
 
   @Test
+  void badInput_isOneLineAndExit2_withoutAStackTrace(@TempDir Path dir) throws Exception {
+    assertThat(run("demo", "--steps", "99999999999")).isEqualTo(2);
+    assertThat(run("autofeat", "--csv", dir.resolve("nonexistent.csv").toString(), "--target",
+        "target")).isEqualTo(2);
+    String e = err.toString(StandardCharsets.UTF_8);
+    assertThat(e).contains("demo: --steps must be between", "got 99999999999",
+        "autofeat: cannot read", "nonexistent.csv", "usage: autofeat");
+    assertThat(e).doesNotContain("Exception", "\tat ");
+    assertThat(out.size()).isZero();
+  }
+
+  @Test
+  void help_goesToStdoutWithExit0_noArgumentsIsABadUsage() throws Exception {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("usage: java -jar memguard-bench.jar",
+        "demo [--steps");
+    assertThat(err.size()).isZero();
+    out.reset();
+    assertThat(run("corpus", "--help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: corpus [--steps");
+    assertThat(run()).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("usage: java -jar memguard-bench.jar");
+  }
+
+  @Test
   void unknownOption_isRejectedWithUsage() throws Exception {
     assertThat(run("demo", "--stpes", "3")).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option(s): --stpes", "usage: demo");
