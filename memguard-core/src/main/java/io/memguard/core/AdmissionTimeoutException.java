@@ -2,13 +2,22 @@ package io.memguard.core;
 
 /**
  * A task was not admitted by a {@link ResourceAllocator} within its time-out. Nothing was granted.
+ * The numbers at the moment the wait ended are in the message and in the accessors, so a caller
+ * can tell a paused allocator ({@link #pausedReason()}) from a full one ({@link #freeBytes()}
+ * below {@link #minBytes()}). Immutable.
  */
 public final class AdmissionTimeoutException extends MemguardException {
   private static final long serialVersionUID = 1L;
 
   private final String taskName;
+  private final int priority;
   private final long minBytes;
   private final long freeBytes;
+  private final long capacityBytes;
+  private final int activeTasks;
+  private final int waitingAhead;
+  private final String pausedReason;
+  private final long waitedNanos;
 
   /** Builds the message from the numbers at the moment the wait ended. */
   public AdmissionTimeoutException(
@@ -30,8 +39,14 @@ public final class AdmissionTimeoutException extends MemguardException {
             + (pausedReason == null ? "" : ", admission is paused (" + pausedReason + ")")
             + ". Lower its minimum, raise the time-out or the capacity, or run it later.");
     this.taskName = taskName;
+    this.priority = priority;
     this.minBytes = minBytes;
     this.freeBytes = freeBytes;
+    this.capacityBytes = capacityBytes;
+    this.activeTasks = activeTasks;
+    this.waitingAhead = waitingAhead;
+    this.pausedReason = pausedReason;
+    this.waitedNanos = waitedNanos;
   }
 
   /** The task that was not admitted. */
@@ -47,5 +62,38 @@ public final class AdmissionTimeoutException extends MemguardException {
   /** The bytes free when it gave up. */
   public long freeBytes() {
     return freeBytes;
+  }
+
+  /** The task's priority. */
+  public int priority() {
+    return priority;
+  }
+
+  /** The allocator's capacity, in bytes. */
+  public long capacityBytes() {
+    return capacityBytes;
+  }
+
+  /** How many tasks held grants when it gave up. */
+  public int activeTasks() {
+    return activeTasks;
+  }
+
+  /** How many waiters were queued ahead of it when it gave up. */
+  public int waitingAhead() {
+    return waitingAhead;
+  }
+
+  /**
+   * Why admission was paused for its priority when it gave up (the emergency guard's reason, for
+   * example), or empty if it was not paused.
+   */
+  public java.util.Optional<String> pausedReason() {
+    return java.util.Optional.ofNullable(pausedReason);
+  }
+
+  /** How long it waited. */
+  public java.time.Duration waited() {
+    return java.time.Duration.ofNanos(waitedNanos);
   }
 }

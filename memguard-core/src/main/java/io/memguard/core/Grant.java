@@ -5,7 +5,24 @@ package io.memguard.core;
  * whose limit is the granted bytes, and a {@link CancellationToken} through which the task can be
  * asked to stop at its next safe point. Close it when the task ends: its scope closes (reporting
  * anything still reserved as a leak) and its bytes go back to the pool. Closing twice does nothing.
- * Thread-safe.
+ *
+ * <p>Fair sharing happens between batches: {@link #batchSize} rebalances before it sizes, so a
+ * task that sizes its batches through the grant shrinks to the fair share while others wait (never
+ * below what it holds) and grows towards its desired bytes when nobody waits. A task that does not
+ * work in batches can call {@link #rebalance()} at its own safe points.
+ *
+ * <pre>{@code
+ * try (Grant grant = allocator.acquire(TaskRequest.named("fit").minBytes(64 << 20))) {
+ *   while (hasMoreRows()) {
+ *     BatchDecision d = grant.batchSize(bytesPerRow, 1, 10_000);
+ *     try (Reservation batch = grant.scope().reserve(d.batchSize() * bytesPerRow)) {
+ *       process(d.batchSize());
+ *     }
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe.
  */
 public final class Grant implements AutoCloseable {
   private final ResourceAllocator allocator;
@@ -84,10 +101,13 @@ public final class Grant implements AutoCloseable {
   }
 
   /**
-   * The largest batch that fits what this grant's scope has available now; see {@link
-   * ResourceAllocator#sizeBatch}.
+   * Rebalances the grant ({@link #rebalance()}), then returns the largest batch that fits what this
+   * grant's scope has available; see {@link ResourceAllocator#sizeBatch}. A task that sizes each
+   * batch through its grant therefore shares the pool fairly without calling {@code rebalance()}
+   * itself: it gives memory back while others wait and takes more when nobody does.
    */
   public BatchDecision batchSize(long bytesPerItem, int minBatch, int maxBatch) {
+    allocator.rebalance(this);
     return allocator.sizeBatch(taskName(), scope.availableBytes(), bytesPerItem, minBatch, maxBatch);
   }
 

@@ -38,16 +38,20 @@ public record ReservationLeak(
             + ") in scope '"
             + scopePath
             + "'";
+    String them = reservations == 1 ? "it" : "them";
     String how =
         kind == Kind.NOT_RELEASED_AT_CLOSE
-            ? " were still held when the scope closed; memguard released them."
-            : " became unreachable without being released; memguard released them.";
+            ? (reservations == 1 ? " was" : " were") + " still held when the scope closed; memguard"
+                + " released " + them + "."
+            : " became unreachable without being released; memguard released " + them + ".";
     String hint =
         allocationSites.isEmpty()
             ? " Release reservations with try-with-resources; run with -D"
                 + LeakDetection.PROPERTY
-                + "=track-sites to see where they were made."
-            : " See the allocation sites for where they were made.";
+                + "=track-sites to see where " + (reservations == 1 ? "it was" : "they were")
+                + " made."
+            : " See the allocation sites for where " + (reservations == 1 ? "it was" : "they were")
+                + " made.";
     return what + how + hint;
   }
 }

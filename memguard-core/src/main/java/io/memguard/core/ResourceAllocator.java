@@ -6,7 +6,6 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -22,9 +21,10 @@ import org.slf4j.LoggerFactory;
  * than its minimum. Waiters queue by priority (higher first), then arrival; only the head of the
  * queue is admitted, so a large task is never starved by a stream of small ones. Waiters block on a
  * condition (no busy-waiting), are woken by every release, and time out with {@link
- * AdmissionTimeoutException}. Between batches a task calls {@link Grant#rebalance()}: while others
- * wait, a grant above the fair share shrinks to it (never below what the task has reserved);
- * when nobody waits it may grow towards what it desired.
+ * AdmissionTimeoutException}. Between batches a grant is rebalanced ({@link Grant#batchSize}
+ * does it before sizing; {@link Grant#rebalance()} does it alone): while others wait, a grant above
+ * the fair share shrinks to it (never below what the task has reserved); when nobody waits it may
+ * grow towards what it desired.
  *
  * <p><b>Pausing.</b> {@link #pause(int, String)} stops admitting tasks below a priority (the
  * emergency guard uses this); admitted tasks go on. {@link #resume()} admits the paused ones in
@@ -156,16 +156,29 @@ public final class ResourceAllocator {
   /**
    * Admits a task only if it can be admitted now, without waiting.
    *
+   * <p>Returns {@code null} when it cannot, which try-with-resources accepts (it skips the close):
+   *
+   * <pre>{@code
+   * try (Grant grant = allocator.tryAcquire(request)) {
+   *   if (grant == null) {
+   *     return; // busy: try later
+   *   }
+   *   ...
+   * }
+   * }</pre>
+   *
+   * @return the grant, or {@code null} if the task cannot be admitted now (or the thread was
+   *     interrupted; the interrupt flag is restored)
    * @throws IllegalArgumentException if its minimum exceeds the capacity
    */
-  public Optional<Grant> tryAcquire(TaskRequest request) {
+  public Grant tryAcquire(TaskRequest request) {
     try {
-      return Optional.of(acquire(request.timeout(java.time.Duration.ZERO)));
+      return acquire(request.timeout(java.time.Duration.ZERO));
     } catch (AdmissionTimeoutException e) {
-      return Optional.empty();
+      return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return Optional.empty();
+      return null;
     }
   }
 

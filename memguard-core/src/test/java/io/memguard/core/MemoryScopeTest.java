@@ -174,6 +174,10 @@ class MemoryScopeTest {
     assertThat(memory.reservedBytes()).isZero();
     r.close();
     r.close();
+    assertThat(leaks).singleElement().satisfies(leak -> assertThat(leak.describe())
+        .startsWith("1 reservation (40 B) in scope 'app/s' was still held when the scope closed;"
+            + " memguard released it.")
+        .endsWith("to see where it was made."));
   }
 
   @Test

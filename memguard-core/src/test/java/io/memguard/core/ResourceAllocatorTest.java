@@ -73,6 +73,11 @@ class ResourceAllocatorTest {
             e -> {
               assertThat(e.taskName()).isEqualTo("late");
               assertThat(e.freeBytes()).isEqualTo(5 * MIB);
+              assertThat(e.minBytes()).isEqualTo(10 * MIB);
+              assertThat(e.capacityBytes()).isEqualTo(100 * MIB);
+              assertThat(e.activeTasks()).isEqualTo(1);
+              assertThat(e.waitingAhead()).isZero();
+              assertThat(e.pausedReason()).isEmpty();
               assertThat(e).hasMessageContaining("1 task(s) hold grants");
             });
     assertThat(allocator.waitingCount()).isZero();
@@ -89,9 +94,15 @@ class ResourceAllocatorTest {
   @Test
   void tryAcquire_neverWaits() throws Exception {
     Grant hog = allocator.acquire(TaskRequest.named("hog").minBytes(95 * MIB));
-    assertThat(allocator.tryAcquire(TaskRequest.named("t").minBytes(10 * MIB))).isEmpty();
+    try (Grant none = allocator.tryAcquire(TaskRequest.named("t").minBytes(10 * MIB))) {
+      assertThat(none).isNull();
+    }
     hog.close();
-    assertThat(allocator.tryAcquire(TaskRequest.named("t").minBytes(10 * MIB))).isPresent();
+    try (Grant g = allocator.tryAcquire(TaskRequest.named("t").minBytes(10 * MIB))) {
+      assertThat(g).isNotNull();
+      assertThat(allocator.grantedBytes()).isEqualTo(10 * MIB);
+    }
+    assertThat(allocator.grantedBytes()).isZero();
   }
 
   @Test
@@ -127,7 +138,8 @@ class ResourceAllocatorTest {
     awaitWaiting(1);
     assertThat(low).isNotDone();
     assertThatThrownBy(() -> allocator.acquire(TaskRequest.named("other").priority(1).minBytes(MIB).timeout(Duration.ZERO)))
-        .isInstanceOf(AdmissionTimeoutException.class)
+        .isInstanceOfSatisfying(AdmissionTimeoutException.class,
+            e -> assertThat(e.pausedReason()).contains("emergency"))
         .hasMessageContaining("paused (emergency)");
     allocator.resume();
     Grant g = low.get(30, TimeUnit.SECONDS);
@@ -150,6 +162,22 @@ class ResourceAllocatorTest {
     o.close();
     assertThat(big.rebalance()).isEqualTo(100 * MIB);
     inUse.close();
+    big.close();
+  }
+
+  @Test
+  void batchSize_rebalancesFirst_soBatchingThroughTheGrantSharesFairly() throws Exception {
+    Grant big = allocator.acquire(TaskRequest.named("big").minBytes(10 * MIB).desiredBytes(100 * MIB));
+    CompletableFuture<Grant> other = CompletableFuture.supplyAsync(() -> acquireQuietly(
+        TaskRequest.named("other").minBytes(40 * MIB).timeout(Duration.ofSeconds(30))), executor);
+    awaitWaiting(1);
+    BatchDecision d = big.batchSize(MIB, 1, 1000);
+    assertThat(big.grantedBytes()).isEqualTo(50 * MIB);
+    assertThat(d.batchSize()).isEqualTo(40); // 50 MiB less the 20% margin
+    Grant o = other.get(30, TimeUnit.SECONDS);
+    o.close();
+    big.batchSize(MIB, 1, 1000);
+    assertThat(big.grantedBytes()).isEqualTo(100 * MIB);
     big.close();
   }
 

@@ -108,7 +108,7 @@ class EmergencyGuardTest {
 
     assertThat(heap(1000, 0.96, 0.97)).isEqualTo(PressureLevel.EMERGENCY);
     assertThat(allocator.isPaused()).isTrue();
-    assertThat(allocator.tryAcquire(TaskRequest.named("new").priority(5).minBytes(1))).isEmpty();
+    assertThat(allocator.tryAcquire(TaskRequest.named("new").priority(5).minBytes(1))).isNull();
     assertThat(bigLow.cancellation().isCancelled()).isTrue();
     assertThat(bigLow.cancellation().reason()).contains("heap live set at 96.0%", "lowest priority (1)");
     assertThat(smallLow.cancellation().isCancelled()).isFalse();
@@ -444,8 +444,8 @@ class EmergencyGuardTest {
       selective.evaluate(GuardSample.ofHeap(0, 0.99, 0.99));
       assertThat(batch.cancellation().isCancelled()).isTrue();
       assertThat(vip.cancellation().isCancelled()).isFalse();
-      assertThat(allocator.tryAcquire(TaskRequest.named("urgent").priority(6).minBytes(1))).isPresent();
-      assertThat(allocator.tryAcquire(TaskRequest.named("later").priority(1).minBytes(1))).isEmpty();
+      assertThat(allocator.tryAcquire(TaskRequest.named("urgent").priority(6).minBytes(1))).isNotNull();
+      assertThat(allocator.tryAcquire(TaskRequest.named("later").priority(1).minBytes(1))).isNull();
       vip.close();
       batch.close();
     }
