@@ -44,7 +44,7 @@ public final class AutoFeatProcessor {
 
   private final ProblemType problemType;
   private final int featureEngineeringSteps;
-  private final int featselRuns;
+  private final int featureSelectionRuns;
   private final List<Transformation> transformations;
   private final long seed;
   private final int maxBatchSize;
@@ -59,7 +59,7 @@ public final class AutoFeatProcessor {
   private AutoFeatProcessor(Builder b) {
     this.problemType = b.problemType;
     this.featureEngineeringSteps = b.featureEngineeringSteps;
-    this.featselRuns = b.featselRuns;
+    this.featureSelectionRuns = b.featureSelectionRuns;
     this.transformations = b.transformations;
     this.seed = b.seed;
     this.maxBatchSize = b.maxBatchSize;
@@ -127,8 +127,8 @@ public final class AutoFeatProcessor {
   }
 
   /** Feature-selection runs. */
-  public int featselRuns() {
-    return featselRuns;
+  public int featureSelectionRuns() {
+    return featureSelectionRuns;
   }
 
   /** The transformations by autofeat name, e.g. {@code "1/"}, {@code "log"}. */
@@ -184,7 +184,7 @@ public final class AutoFeatProcessor {
   @Override
   public String toString() {
     return "AutoFeatProcessor[" + problemType + ", steps=" + featureEngineeringSteps + ", runs="
-        + featselRuns + ", transformations=" + transformations() + ", seed=" + seed
+        + featureSelectionRuns + ", transformations=" + transformations() + ", seed=" + seed
         + ", lightweight=" + lightweight + ", parallelism=" + parallelism + "]";
   }
 
@@ -192,7 +192,7 @@ public final class AutoFeatProcessor {
   public static final class Builder {
     private ProblemType problemType = ProblemType.REGRESSION;
     private int featureEngineeringSteps = 2;
-    private int featselRuns = 5;
+    private int featureSelectionRuns = 5;
     private List<Transformation> transformations = Transformation.DEFAULTS;
     private long seed;
     private int maxBatchSize = 256;
@@ -231,11 +231,11 @@ public final class AutoFeatProcessor {
      *
      * @throws IllegalArgumentException if negative
      */
-    public Builder featselRuns(int runs) {
+    public Builder featureSelectionRuns(int runs) {
       if (runs < 0) {
-        throw new IllegalArgumentException("featselRuns must be >= 0, got " + runs);
+        throw new IllegalArgumentException("featureSelectionRuns must be >= 0, got " + runs);
       }
-      this.featselRuns = runs;
+      this.featureSelectionRuns = runs;
       return this;
     }
 

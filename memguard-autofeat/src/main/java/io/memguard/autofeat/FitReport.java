@@ -21,7 +21,7 @@ import java.util.Locale;
  * @param rows training rows
  * @param inputFeatures input columns
  * @param featureEngineeringSteps steps configured
- * @param featselRuns selection runs configured
+ * @param featureSelectionRuns selection runs configured
  * @param seed the seed
  * @param plan the plan the fit finished with
  * @param lightweight whether the fit ran (or finished) on its lightweight plan
@@ -43,7 +43,7 @@ public record FitReport(
     int rows,
     int inputFeatures,
     int featureEngineeringSteps,
-    int featselRuns,
+    int featureSelectionRuns,
     long seed,
     FitPlan plan,
     boolean lightweight,
@@ -117,7 +117,7 @@ public record FitReport(
         rows,
         inputFeatures,
         featureEngineeringSteps,
-        featselRuns,
+        featureSelectionRuns,
         seed,
         completed() ? "completed" : "stopped at " + stoppedAt,
         seconds()));

@@ -404,11 +404,9 @@ final class FitRun implements EngineHooks {
 
   private EngineConfig.Builder engineConfig() {
     return EngineConfig.builder()
-        .problem(config.problemType() == ProblemType.CLASSIFICATION
-            ? io.memguard.autofeat.internal.linear.ProblemType.CLASSIFICATION
-            : io.memguard.autofeat.internal.linear.ProblemType.REGRESSION)
+        .problem(config.problemType())
         .featengSteps(config.featureEngineeringSteps())
-        .featselRuns(config.featselRuns())
+        .featselRuns(config.featureSelectionRuns())
         .transformations(config.transformationList())
         .seed(config.seed())
         .batchSize(config.maxBatchSize())
@@ -799,7 +797,7 @@ final class FitRun implements EngineHooks {
       default -> FitPhase.GENERATE;
     };
     int steps = switch (fp) {
-      case SELECT -> config.featselRuns();
+      case SELECT -> config.featureSelectionRuns();
       case MODEL -> 1;
       default -> config.featureEngineeringSteps();
     };
@@ -939,7 +937,7 @@ final class FitRun implements EngineHooks {
       return fitScope.path() + " before its first phase";
     }
     int steps = switch (p) {
-      case SELECT -> config.featselRuns();
+      case SELECT -> config.featureSelectionRuns();
       case MODEL -> 1;
       default -> config.featureEngineeringSteps();
     };
@@ -963,7 +961,7 @@ final class FitRun implements EngineHooks {
       features = fitted.featureNames();
     }
     return new FitReport(config.problemType(), data.rows(), data.featureCount(),
-        config.featureEngineeringSteps(), config.featselRuns(), config.seed(), plan,
+        config.featureEngineeringSteps(), config.featureSelectionRuns(), config.seed(), plan,
         lightweightReason != null, lightweightReason, decisions, phases, computed, accepted,
         generated, selected, features, batches, peak, availableAtStart, stoppedAt);
   }

@@ -61,7 +61,7 @@ final class MemoryPlanner {
   private final int rows;
   private final int features;
   private final GenerationSurvey survey;
-  private final io.memguard.autofeat.internal.linear.ProblemType problem;
+  private final ProblemType problem;
 
   /** A planner for a regression fit; see {@link #MemoryPlanner(int, int, GenerationSurvey, ProblemType)}. */
   MemoryPlanner(int rows, int features, GenerationSurvey survey) {
@@ -78,9 +78,7 @@ final class MemoryPlanner {
     this.rows = rows;
     this.features = features;
     this.survey = survey;
-    this.problem = problem == ProblemType.CLASSIFICATION
-        ? io.memguard.autofeat.internal.linear.ProblemType.CLASSIFICATION
-        : io.memguard.autofeat.internal.linear.ProblemType.REGRESSION;
+    this.problem = problem;
   }
 
   /** The pilot's rows for {@code rows} training rows. */

@@ -172,7 +172,7 @@ class AutoFeatProcessorTest {
         AutoFeatModel model = AutoFeatProcessor.builder()
             .problemType(ProblemType.CLASSIFICATION).build().fit(scope, train);
         AutoFeatModel linear = AutoFeatProcessor.builder()
-            .problemType(ProblemType.CLASSIFICATION).featureEngineeringSteps(0).featselRuns(0)
+            .problemType(ProblemType.CLASSIFICATION).featureEngineeringSteps(0).featureSelectionRuns(0)
             .build().fit(scope, train)) {
       assertThat(model.classes()).containsExactly(0, 1, 2);
       assertThat(model.score(test)).isGreaterThan(linear.score(test) + 0.15);
@@ -541,7 +541,7 @@ class AutoFeatProcessorTest {
         ModelRegistry registry = ModelRegistry.create(memory, "autofeat-models");
         MemoryScope scope = memory.openScope("train")) {
       List<FitReport> reports = new ArrayList<>();
-      AutoFeatProcessor p = AutoFeatProcessor.builder().featureEngineeringSteps(1).featselRuns(1)
+      AutoFeatProcessor p = AutoFeatProcessor.builder().featureEngineeringSteps(1).featureSelectionRuns(1)
           .registry(registry).listener(new FitListener() {
             @Override
             public void onFinished(FitReport report) {

@@ -82,7 +82,7 @@ final class AutoFeatScenario implements Scenario {
       AutoFeatProcessor processor = AutoFeatProcessor.builder()
           .problemType(problem)
           .featureEngineeringSteps(steps)
-          .featselRuns(runs)
+          .featureSelectionRuns(runs)
           .seed(seed)
           .lightweight(policy)
           .parallelism(parallelism)

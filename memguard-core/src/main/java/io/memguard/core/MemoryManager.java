@@ -49,7 +49,7 @@ public final class MemoryManager implements AutoCloseable {
   private final AtomicInteger openScopes = new AtomicInteger(1);
   private final LongAdder leaksReported = new LongAdder();
   private final LongAdder leakedBytes = new LongAdder();
-  private final CopyOnWriteArrayList<LeakListener> leakListeners = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<ReservationLeakListener> leakListeners = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<PressureListener> pressureListeners = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<PressureSource> sources = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<WeakRegistry<?>> registries = new CopyOnWriteArrayList<>();
@@ -315,7 +315,7 @@ public final class MemoryManager implements AutoCloseable {
   // ---- leaks -----------------------------------------------------------------------------------
 
   /** Tells {@code listener} of every reservation leak from now on. */
-  public Registration addLeakListener(LeakListener listener) {
+  public Registration addLeakListener(ReservationLeakListener listener) {
     Objects.requireNonNull(listener, "listener");
     leakListeners.add(listener);
     return () -> leakListeners.remove(listener);
@@ -329,7 +329,7 @@ public final class MemoryManager implements AutoCloseable {
     } else {
       log.warn("memguard: {}", leak.describe(), leak.allocationSites().get(0));
     }
-    for (LeakListener listener : leakListeners) {
+    for (ReservationLeakListener listener : leakListeners) {
       try {
         listener.onLeak(leak);
       } catch (RuntimeException e) {

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * Watches the memory of this JVM for a {@link MemoryManager}: a daemon thread ({@code
  * memguard-monitor-sampler}) takes an immutable {@link MemorySnapshot} every {@link
  * MonitorConfig#period() period}, keeps it in a bounded {@link MetricHistory}, feeds the {@link
- * LeakDetector}, the {@link EmergencyGuard} and the {@link Alerts}, tells subscribers, and feeds two
+ * LeakDetector}, the {@link EmergencyGuard} and the {@link Alerts}, tells its listeners, and feeds two
  * pressure sources into the manager: {@code heap-live} (live heap after GC as a share of max heap) and {@code process-rss}
  * (RSS as a share of the container limit, else of host memory).
  *
@@ -496,11 +496,12 @@ public final class MemoryMonitor implements AutoCloseable {
   }
 
   /**
-   * Subscribes to every snapshot from now on (e.g. for a dashboard); close the handle to stop.
+   * Adds a listener told of every snapshot from now on (e.g. for a dashboard); close the
+   * registration to remove it.
    *
    * @throws NullPointerException if {@code listener} is null
    */
-  public Registration subscribe(SnapshotListener listener) {
+  public Registration addListener(SnapshotListener listener) {
     Objects.requireNonNull(listener, "listener");
     subscribers.add(listener);
     return () -> subscribers.remove(listener);

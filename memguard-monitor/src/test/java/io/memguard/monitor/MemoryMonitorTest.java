@@ -193,10 +193,10 @@ class MemoryMonitorTest {
   void subscribers_getEverySnapshot_aThrowingOneIsIsolated_andHandlesUnsubscribe() {
     MemoryMonitor m = manual(config());
     List<MemorySnapshot> seen = new ArrayList<>();
-    m.subscribe(s -> {
+    m.addListener(s -> {
       throw new IllegalStateException("dashboard bug");
     });
-    Registration handle = m.subscribe(seen::add);
+    Registration handle = m.addListener(seen::add);
     m.sampleNow();
     step(m);
     handle.close();
@@ -296,8 +296,8 @@ class MemoryMonitorTest {
     List<Thread> threads = new ArrayList<>();
     MemoryMonitor m = MemoryMonitor.start(memory, MonitorConfig.builder().period(Duration.ofMillis(20)).build());
     toClose.add(m);
-    m.subscribe(s -> three.countDown());
-    m.subscribe(s -> {
+    m.addListener(s -> three.countDown());
+    m.addListener(s -> {
       synchronized (threads) {
         threads.add(Thread.currentThread());
       }

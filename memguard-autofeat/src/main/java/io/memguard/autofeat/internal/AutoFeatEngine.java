@@ -17,7 +17,7 @@ import io.memguard.autofeat.internal.feateng.GenerationOptions;
 import io.memguard.autofeat.internal.feateng.GenerationStep;
 import io.memguard.autofeat.internal.linear.L1Models;
 import io.memguard.autofeat.internal.linear.LinearModel;
-import io.memguard.autofeat.internal.linear.ProblemType;
+import io.memguard.autofeat.ProblemType;
 import io.memguard.autofeat.internal.math.Rng;
 import io.memguard.autofeat.internal.select.FeatureSelector;
 import io.memguard.autofeat.internal.select.SelectionOptions;
@@ -184,7 +184,7 @@ public final class AutoFeatEngine {
         hooks.progress("model", 0, 1, 1, 100.0);
         long t3 = System.nanoTime();
 
-        FitReport report = new FitReport(n, symbols.size(), steps, counts.proposed, counts.computed, counts.kept,
+        EngineReport report = new EngineReport(n, symbols.size(), steps, counts.proposed, counts.computed, counts.kept,
                 counts.eligible, counts.candidates, selection.voted(), usable.size(), peak, t1 - t0, t2 - t1,
                 t3 - t2, rows);
         LOG.debug("fit done: {}", report);

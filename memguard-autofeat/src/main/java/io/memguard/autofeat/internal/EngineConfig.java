@@ -3,7 +3,7 @@ package io.memguard.autofeat.internal;
 import io.memguard.autofeat.internal.feateng.StoragePrecision;
 import io.memguard.autofeat.internal.feateng.Transformation;
 import io.memguard.autofeat.internal.linear.PathOptions;
-import io.memguard.autofeat.internal.linear.ProblemType;
+import io.memguard.autofeat.ProblemType;
 import io.memguard.autofeat.internal.select.SelectionOptions;
 import java.util.List;
 import java.util.Objects;

@@ -21,9 +21,9 @@ public final class FittedAutoFeat {
     private final List<String> inputNames;
     private final List<Expr> features;
     private final LinearModel model;
-    private final FitReport report;
+    private final EngineReport report;
 
-    FittedAutoFeat(List<String> inputNames, List<Expr> features, LinearModel model, FitReport report) {
+    FittedAutoFeat(List<String> inputNames, List<Expr> features, LinearModel model, EngineReport report) {
         this.inputNames = List.copyOf(inputNames);
         this.features = List.copyOf(features);
         this.model = Objects.requireNonNull(model, "model");
@@ -51,7 +51,7 @@ public final class FittedAutoFeat {
     }
 
     /** Figures of the fit. */
-    public FitReport report() {
+    public EngineReport report() {
         return report;
     }
 

@@ -35,7 +35,7 @@ public final class AutoFeatBenchmarkMain {
                         split.train().names(), split.train().columns(), split.train().target());
                 double secs = (System.nanoTime() - t0) / 1e9;
                 double r2 = r2(split.test().target(), fit.predictColumns(split.test().columns()));
-                FitReport rep = fit.report();
+                EngineReport rep = fit.report();
                 System.out.printf(
                         "%-9s steps=%d fit=%.2fs (gen %.2f, sel %.2f, model %.2f) computed=%d kept=%d candidates=%d"
                                 + " voted=%d selected=%d testR2=%.5f peakStoreMB=%.1f%n",

@@ -14,7 +14,7 @@ import io.memguard.autofeat.internal.feateng.StoragePrecision;
 import io.memguard.autofeat.internal.linear.L1Models;
 import io.memguard.autofeat.internal.linear.LinearModel;
 import io.memguard.autofeat.internal.linear.PathOptions;
-import io.memguard.autofeat.internal.linear.ProblemType;
+import io.memguard.autofeat.ProblemType;
 import io.memguard.autofeat.internal.math.Vectors;
 import io.memguard.autofeat.internal.testdata.Datasets;
 import java.util.ArrayList;

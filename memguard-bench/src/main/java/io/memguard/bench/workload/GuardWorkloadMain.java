@@ -93,7 +93,7 @@ public final class GuardWorkloadMain {
             .build())) {
       DoubleAccumulator maxLive = new DoubleAccumulator(Math::max, 0);
       LongAccumulator maxHeld = new LongAccumulator(Math::max, 0);
-      monitor.subscribe(s -> {
+      monitor.addListener(s -> {
         if (!Double.isNaN(s.liveSetUtilization())) {
           maxLive.accumulate(s.liveSetUtilization());
         }

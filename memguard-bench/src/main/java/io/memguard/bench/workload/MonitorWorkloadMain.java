@@ -195,7 +195,7 @@ public final class MonitorWorkloadMain {
       double[] minP = {1};
       AtomicInteger suspicions = new AtomicInteger();
       LeakStatus.State[] lastState = {LeakStatus.State.NONE};
-      monitor.subscribe(snapshot -> {
+      monitor.addListener(snapshot -> {
         LeakStatus status = monitor.leakDetector().status();
         minP[0] = Math.min(minP[0], status.pValue());
         if (status.state() != LeakStatus.State.NONE && lastState[0] == LeakStatus.State.NONE) {
@@ -330,7 +330,7 @@ public final class MonitorWorkloadMain {
       AtomicInteger fresh) throws InterruptedException {
     CountDownLatch latch = new CountDownLatch(count);
     AtomicInteger matched = new AtomicInteger();
-    try (var handle = monitor.subscribe(s -> {
+    try (var handle = monitor.addListener(s -> {
       if (s.liveSetUpdated()) {
         fresh.incrementAndGet();
       }
@@ -379,7 +379,7 @@ public final class MonitorWorkloadMain {
 
   /** Remembers the monitor's stats once it has run 30 s, to measure its cost after start-up. */
   private static void captureWarmStats(MemoryMonitor monitor) {
-    monitor.subscribe(s -> {
+    monitor.addListener(s -> {
       if (WARM.get() == null) {
         MonitorStats stats = monitor.stats();
         if (stats.uptime().compareTo(WARM_UP) >= 0) {

@@ -1,5 +1,6 @@
 package io.memguard.autofeat.internal.linear;
 
+import io.memguard.autofeat.ProblemType;
 import io.memguard.autofeat.internal.batch.HeapBytes;
 import java.util.Arrays;
 import java.util.Objects;

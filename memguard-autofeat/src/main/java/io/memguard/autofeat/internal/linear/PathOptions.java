@@ -1,5 +1,6 @@
 package io.memguard.autofeat.internal.linear;
 
+import io.memguard.autofeat.ProblemType;
 import java.util.Objects;
 
 /**

@@ -9,7 +9,7 @@ import io.memguard.autofeat.internal.feateng.ColumnStore;
 import io.memguard.autofeat.internal.feateng.FeatureColumn;
 import io.memguard.autofeat.internal.linear.L1Models;
 import io.memguard.autofeat.internal.linear.PathOptions;
-import io.memguard.autofeat.internal.linear.ProblemType;
+import io.memguard.autofeat.ProblemType;
 import io.memguard.autofeat.internal.math.Rng;
 import io.memguard.autofeat.internal.math.Vectors;
 import java.util.ArrayList;

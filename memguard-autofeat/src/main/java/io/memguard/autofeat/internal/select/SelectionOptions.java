@@ -1,7 +1,7 @@
 package io.memguard.autofeat.internal.select;
 
 import io.memguard.autofeat.internal.linear.PathOptions;
-import io.memguard.autofeat.internal.linear.ProblemType;
+import io.memguard.autofeat.ProblemType;
 import java.util.Objects;
 
 /**

@@ -20,7 +20,7 @@ package io.memguard.autofeat.internal;
  * @param searchRows rows feature generation and selection worked on ({@code rows} unless
  *     {@link EngineConfig#searchMaxRows()} limited them)
  */
-public record FitReport(
+public record EngineReport(
         int rows,
         int startFeatures,
         int steps,

@@ -5,7 +5,7 @@ package io.memguard.core;
  * the Cleaner's thread for collected reservations. An exception it throws is logged and ignored.
  */
 @FunctionalInterface
-public interface LeakListener {
+public interface ReservationLeakListener {
 
   /** Called once per leak found. */
   void onLeak(ReservationLeak leak);
