@@ -61,6 +61,27 @@ public final class LeakDetectorConfig {
     return new Builder();
   }
 
+  /** A builder that starts from {@code base}'s settings. */
+  public static Builder from(LeakDetectorConfig base) {
+    Objects.requireNonNull(base, "base");
+    Builder b = new Builder();
+    b.enabled = base.enabled;
+    b.bucket = base.bucket;
+    b.window = base.window;
+    b.longWindow = base.longWindow;
+    b.segments = base.segments;
+    b.warmup = base.warmup;
+    b.significance = base.significance;
+    b.minGrowthFraction = base.minGrowthFraction;
+    b.confirmations = base.confirmations;
+    b.classHistograms = base.classHistograms;
+    b.histogramInterval = base.histogramInterval;
+    b.maxHistogramsPerHour = base.maxHistogramsPerHour;
+    b.reportInterval = base.reportInterval;
+    b.maxSuspects = base.maxSuspects;
+    return b;
+  }
+
   /** Whether the detector runs at all (default true). */
   public boolean enabled() {
     return enabled;
@@ -161,86 +182,86 @@ public final class LeakDetectorConfig {
     private Builder() {}
 
     /** See {@link LeakDetectorConfig#enabled()}. */
-    public Builder enabled(boolean v) {
-      enabled = v;
+    public Builder enabled(boolean enabled) {
+      this.enabled = enabled;
       return this;
     }
 
     /** See {@link LeakDetectorConfig#bucket()}. */
-    public Builder bucket(Duration v) {
-      bucket = Objects.requireNonNull(v, "bucket");
+    public Builder bucket(Duration bucket) {
+      this.bucket = Objects.requireNonNull(bucket, "bucket");
       return this;
     }
 
     /** See {@link LeakDetectorConfig#window()}. */
-    public Builder window(Duration v) {
-      window = Objects.requireNonNull(v, "window");
+    public Builder window(Duration window) {
+      this.window = Objects.requireNonNull(window, "window");
       return this;
     }
 
     /** See {@link LeakDetectorConfig#longWindow()}. */
-    public Builder longWindow(Duration v) {
-      longWindow = Objects.requireNonNull(v, "longWindow");
+    public Builder longWindow(Duration window) {
+      longWindow = Objects.requireNonNull(window, "longWindow");
       return this;
     }
 
     /** See {@link LeakDetectorConfig#segments()}. */
-    public Builder segments(int v) {
-      segments = v;
+    public Builder segments(int segments) {
+      this.segments = segments;
       return this;
     }
 
     /** See {@link LeakDetectorConfig#warmup()}. */
-    public Builder warmup(Duration v) {
-      warmup = Objects.requireNonNull(v, "warmup");
+    public Builder warmup(Duration warmup) {
+      this.warmup = Objects.requireNonNull(warmup, "warmup");
       return this;
     }
 
     /** See {@link LeakDetectorConfig#significance()}. */
-    public Builder significance(double v) {
-      significance = v;
+    public Builder significance(double level) {
+      significance = level;
       return this;
     }
 
     /** See {@link LeakDetectorConfig#minGrowthFraction()}. */
-    public Builder minGrowthFraction(double v) {
-      minGrowthFraction = v;
+    public Builder minGrowthFraction(double fraction) {
+      minGrowthFraction = fraction;
       return this;
     }
 
     /** See {@link LeakDetectorConfig#confirmations()}. */
-    public Builder confirmations(int v) {
-      confirmations = v;
+    public Builder confirmations(int evaluations) {
+      confirmations = evaluations;
       return this;
     }
 
     /** See {@link LeakDetectorConfig#classHistograms()}. */
-    public Builder classHistograms(boolean v) {
-      classHistograms = v;
+    public Builder classHistograms(boolean enabled) {
+      classHistograms = enabled;
       return this;
     }
 
     /** See {@link LeakDetectorConfig#histogramInterval()}. */
-    public Builder histogramInterval(Duration v) {
-      histogramInterval = Objects.requireNonNull(v, "histogramInterval");
+    public Builder histogramInterval(Duration interval) {
+      histogramInterval = Objects.requireNonNull(interval, "histogramInterval");
       return this;
     }
 
     /** See {@link LeakDetectorConfig#maxHistogramsPerHour()}. */
-    public Builder maxHistogramsPerHour(int v) {
-      maxHistogramsPerHour = v;
+    public Builder maxHistogramsPerHour(int histograms) {
+      maxHistogramsPerHour = histograms;
       return this;
     }
 
     /** See {@link LeakDetectorConfig#reportInterval()}. */
-    public Builder reportInterval(Duration v) {
-      reportInterval = Objects.requireNonNull(v, "reportInterval");
+    public Builder reportInterval(Duration interval) {
+      reportInterval = Objects.requireNonNull(interval, "reportInterval");
       return this;
     }
 
     /** See {@link LeakDetectorConfig#maxSuspects()}. */
-    public Builder maxSuspects(int v) {
-      maxSuspects = v;
+    public Builder maxSuspects(int suspects) {
+      maxSuspects = suspects;
       return this;
     }
 

@@ -120,7 +120,7 @@ public final class MemoryMonitor implements AutoCloseable {
       ownsSampler = false;
     } else {
       sampler = new JvmSampler(
-          CgroupMemory.detect(config.cgroupRoot(), Path.of("/proc/self/cgroup")), ticker::read, config.oshi(),
+          CgroupMemory.detect(config.cgroupRoot(), Path.of("/proc/self/cgroup")), ticker::read, config.samplesRssAndHostMemory(),
           config.osRefresh().toNanos());
       ownsSampler = true;
     }
@@ -157,8 +157,8 @@ public final class MemoryMonitor implements AutoCloseable {
     if (config.defaultAlertRules()) {
       installDefaultRules(alerts);
     }
-    guard = config.emergencyGuard()
-        ? EmergencyGuard.builder(manager).config(config.guard()).ticker(ticker).build()
+    guard = config.emergencyGuard().isPresent()
+        ? EmergencyGuard.builder(manager).config(config.emergencyGuard().get()).ticker(ticker).build()
         : null;
     if (guard != null && config.defaultAlertRules()) {
       EmergencyGuard g = guard;
@@ -232,7 +232,7 @@ public final class MemoryMonitor implements AutoCloseable {
         return;
       }
       MemorySnapshot last = latest;
-      if (last == null || !(last.liveSetUtilization() >= config.guard().elevated())) {
+      if (last == null || !(last.liveSetUtilization() >= config.emergencyGuard().orElse(GuardConfig.ofDefaults()).elevated())) {
         return;
       }
       if (gcSamplePending.compareAndSet(false, true)) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -80,6 +81,34 @@ public final class MonitorConfig {
     return new Builder();
   }
 
+  /** A builder that starts from {@code base}'s settings. */
+  public static Builder from(MonitorConfig base) {
+    Objects.requireNonNull(base, "base");
+    Builder b = new Builder();
+    b.aggregated.addAll(base.aggregated);
+    b.period = base.period;
+    b.historySize = base.historySize;
+    b.aggregateMinutes = base.aggregateMinutes;
+    b.sampler = base.sampler;
+    b.cgroupRoot = base.cgroupRoot;
+    b.oshi = base.oshi;
+    b.osRefresh = base.osRefresh;
+    b.leakDetector = base.leakDetector;
+    b.feedPressure = base.feedPressure;
+    b.emergencyGuard = base.emergencyGuard;
+    b.guard = base.guard;
+    b.logAlerts = base.logAlerts;
+    b.defaultAlertRules = base.defaultAlertRules;
+    b.alertHistorySize = base.alertHistorySize;
+    b.notificationQueueSize = base.notificationQueueSize;
+    b.ticker = base.ticker;
+    b.clock = base.clock;
+    b.histogramSource = base.histogramSource;
+    b.histogramSourceSet = base.histogramSourceSet;
+    b.dispatchers = base.dispatchers;
+    return b;
+  }
+
   /** The sampling period (default 1 s, at least {@link #MIN_PERIOD}). */
   public Duration period() {
     return period;
@@ -110,8 +139,11 @@ public final class MonitorConfig {
     return cgroupRoot;
   }
 
-  /** Whether the JVM sampler reads RSS and host memory through OSHI (default true). */
-  public boolean oshi() {
+  /**
+   * Whether the JVM sampler reads the process's resident set size and the host's memory (through
+   * OSHI; default true). Without them, RSS, system and host figures are absent from snapshots.
+   */
+  public boolean samplesRssAndHostMemory() {
     return oshi;
   }
 
@@ -135,16 +167,12 @@ public final class MonitorConfig {
   }
 
   /**
-   * Whether the monitor runs an {@link EmergencyGuard} over its manager and feeds it every sample
-   * (default true).
+   * The thresholds of the {@link EmergencyGuard} the monitor runs over its manager and feeds every
+   * sample (default {@link GuardConfig#ofDefaults()}), or empty when it runs none ({@link
+   * Builder#noEmergencyGuard()}).
    */
-  public boolean emergencyGuard() {
-    return emergencyGuard;
-  }
-
-  /** The emergency guard's thresholds (default {@link GuardConfig#ofDefaults()}). */
-  public GuardConfig guard() {
-    return guard;
+  public Optional<GuardConfig> emergencyGuard() {
+    return emergencyGuard ? Optional.of(guard) : Optional.empty();
   }
 
   /** Whether alerts are logged through SLF4J (default true). */
@@ -212,20 +240,20 @@ public final class MonitorConfig {
     private Builder() {}
 
     /** See {@link MonitorConfig#period()}. */
-    public Builder period(Duration v) {
-      period = Objects.requireNonNull(v, "period");
+    public Builder period(Duration period) {
+      this.period = Objects.requireNonNull(period, "period");
       return this;
     }
 
     /** See {@link MonitorConfig#historySize()}. */
-    public Builder historySize(int v) {
-      historySize = v;
+    public Builder historySize(int snapshots) {
+      historySize = snapshots;
       return this;
     }
 
     /** See {@link MonitorConfig#aggregateMinutes()}. */
-    public Builder aggregateMinutes(int v) {
-      aggregateMinutes = v;
+    public Builder aggregateMinutes(int minutes) {
+      aggregateMinutes = minutes;
       return this;
     }
 
@@ -236,86 +264,87 @@ public final class MonitorConfig {
     }
 
     /** Use this sampler instead of the JVM sampler (e.g. a fake in tests). */
-    public Builder sampler(Sampler v) {
-      sampler = Objects.requireNonNull(v, "sampler");
+    public Builder sampler(Sampler sampler) {
+      this.sampler = Objects.requireNonNull(sampler, "sampler");
       return this;
     }
 
     /** See {@link MonitorConfig#cgroupRoot()}. */
-    public Builder cgroupRoot(Path v) {
-      cgroupRoot = Objects.requireNonNull(v, "cgroupRoot");
+    public Builder cgroupRoot(Path root) {
+      cgroupRoot = Objects.requireNonNull(root, "cgroupRoot");
       return this;
     }
 
-    /** See {@link MonitorConfig#oshi()}. */
-    public Builder oshi(boolean v) {
-      oshi = v;
+    /** See {@link MonitorConfig#samplesRssAndHostMemory()}. */
+    public Builder sampleRssAndHostMemory(boolean enabled) {
+      oshi = enabled;
       return this;
     }
 
     /** See {@link MonitorConfig#osRefresh()}. */
-    public Builder osRefresh(Duration v) {
-      osRefresh = Objects.requireNonNull(v, "osRefresh");
+    public Builder osRefresh(Duration interval) {
+      osRefresh = Objects.requireNonNull(interval, "osRefresh");
       return this;
     }
 
     /** See {@link MonitorConfig#leakDetector()}. */
-    public Builder leakDetector(LeakDetectorConfig v) {
-      leakDetector = Objects.requireNonNull(v, "leakDetector");
+    public Builder leakDetector(LeakDetectorConfig config) {
+      leakDetector = Objects.requireNonNull(config, "leakDetector");
       return this;
     }
 
     /** See {@link MonitorConfig#feedPressure()}. */
-    public Builder feedPressure(boolean v) {
-      feedPressure = v;
+    public Builder feedPressure(boolean enabled) {
+      feedPressure = enabled;
       return this;
     }
 
-    /** See {@link MonitorConfig#emergencyGuard()}. */
-    public Builder emergencyGuard(boolean v) {
-      emergencyGuard = v;
+    /** Runs the emergency guard with these thresholds; see {@link MonitorConfig#emergencyGuard()}. */
+    public Builder emergencyGuard(GuardConfig thresholds) {
+      guard = Objects.requireNonNull(thresholds, "thresholds");
+      emergencyGuard = true;
       return this;
     }
 
-    /** See {@link MonitorConfig#guard()}. */
-    public Builder guard(GuardConfig v) {
-      guard = Objects.requireNonNull(v, "guard");
+    /** Runs no emergency guard; see {@link MonitorConfig#emergencyGuard()}. */
+    public Builder noEmergencyGuard() {
+      emergencyGuard = false;
       return this;
     }
 
     /** See {@link MonitorConfig#logAlerts()}. */
-    public Builder logAlerts(boolean v) {
-      logAlerts = v;
+    public Builder logAlerts(boolean enabled) {
+      logAlerts = enabled;
       return this;
     }
 
     /** See {@link MonitorConfig#defaultAlertRules()}. */
-    public Builder defaultAlertRules(boolean v) {
-      defaultAlertRules = v;
+    public Builder defaultAlertRules(boolean enabled) {
+      defaultAlertRules = enabled;
       return this;
     }
 
     /** See {@link MonitorConfig#alertHistorySize()}. */
-    public Builder alertHistorySize(int v) {
-      alertHistorySize = v;
+    public Builder alertHistorySize(int events) {
+      alertHistorySize = events;
       return this;
     }
 
     /** See {@link MonitorConfig#notificationQueueSize()}. */
-    public Builder notificationQueueSize(int v) {
-      notificationQueueSize = v;
+    public Builder notificationQueueSize(int capacity) {
+      notificationQueueSize = capacity;
       return this;
     }
 
     /** See {@link MonitorConfig#ticker()}. */
-    public Builder ticker(Ticker v) {
-      ticker = Objects.requireNonNull(v, "ticker");
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
 
     /** See {@link MonitorConfig#clock()}. */
-    public Builder clock(Clock v) {
-      clock = Objects.requireNonNull(v, "clock");
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 

@@ -356,7 +356,7 @@ class EmergencyGuardTest {
   @Test
   void stopPlan_respectsMaxStopsPerEvaluation() throws Exception {
     try (EmergencyGuard planner = EmergencyGuard.builder(memory).heapMaxBytes(100L << 20)
-        .config(GuardConfig.ofDefaults().withMaxStopsPerEvaluation(1)).build()) {
+        .config(GuardConfig.builder().maxStopsPerEvaluation(1).build()).build()) {
       Grant a = task("a", 1, 40, 30);
       Grant b = task("b", 2, 40, 30);
       Grant c = task("c", 3, 10, 5);
@@ -372,7 +372,7 @@ class EmergencyGuardTest {
   @Test
   void projection_canBeTurnedOff() {
     try (EmergencyGuard exact = EmergencyGuard.builder(memory)
-        .config(GuardConfig.ofDefaults().withProjectionHorizon(Duration.ZERO)).build()) {
+        .config(GuardConfig.builder().projectionHorizon(Duration.ZERO).build()).build()) {
       exact.evaluate(GuardSample.ofHeap(0, 0.85, 0.9));
       assertThat(exact.evaluate(GuardSample.ofHeap(100 * MS, 0.94, 0.945))).isEqualTo(PressureLevel.CRITICAL);
     }
@@ -438,7 +438,8 @@ class EmergencyGuardTest {
   @Test
   void priorities_limitWhatIsPausedAndWhoIsStopped() throws Exception {
     try (EmergencyGuard selective = EmergencyGuard.builder(memory)
-        .config(GuardConfig.ofDefaults().withPriorities(5, 5).withMaxStopsPerEvaluation(3)).build()) {
+        .config(GuardConfig.builder().pauseBelowPriority(5).stopBelowPriority(5)
+            .maxStopsPerEvaluation(3).build()).build()) {
       Grant vip = allocator.acquire(TaskRequest.named("vip").priority(8).minBytes(1));
       Grant batch = allocator.acquire(TaskRequest.named("batch").priority(2).minBytes(1));
       selective.evaluate(GuardSample.ofHeap(0, 0.99, 0.99));

@@ -91,7 +91,7 @@ class MemoryMonitorTest {
 
   @Test
   void pressureSources_reportLiveHeapAndRss_andAreRemovedOnClose() {
-    MemoryMonitor m = manual(config().defaultAlertRules(false).emergencyGuard(false));
+    MemoryMonitor m = manual(config().defaultAlertRules(false).noEmergencyGuard());
     sampler.liveSet = 96 * sampler.heapMax / 100;
     m.sampleNow();
     assertThat(memory.pressureLevel()).isEqualTo(PressureLevel.EMERGENCY);
@@ -132,7 +132,7 @@ class MemoryMonitorTest {
     step(m);
     assertThat(guard.inEmergency()).isFalse();
     m.close();
-    assertThat(manual(config().emergencyGuard(false)).emergencyGuard()).isEmpty();
+    assertThat(manual(config().noEmergencyGuard()).emergencyGuard()).isEmpty();
   }
 
   @Test
@@ -149,7 +149,7 @@ class MemoryMonitorTest {
 
   @Test
   void feedPressureOff_leavesTheManagerAlone() {
-    MemoryMonitor m = manual(config().feedPressure(false).emergencyGuard(false));
+    MemoryMonitor m = manual(config().feedPressure(false).noEmergencyGuard());
     sampler.liveSet = sampler.heapMax;
     m.sampleNow();
     assertThat(memory.pressureLevel()).isEqualTo(PressureLevel.NORMAL);
@@ -336,7 +336,7 @@ class MemoryMonitorTest {
 
   @Test
   void jvmSampler_seesGcEventsAndTheLiveSetAfterAGc() throws Exception {
-    MemoryMonitor m = MemoryMonitor.manual(memory, MonitorConfig.builder().oshi(false).build());
+    MemoryMonitor m = MemoryMonitor.manual(memory, MonitorConfig.builder().sampleRssAndHostMemory(false).build());
     toClose.add(m);
     m.sampleNow();
     // The monitor's GC listener was registered first; notifications reach listeners in order, so once

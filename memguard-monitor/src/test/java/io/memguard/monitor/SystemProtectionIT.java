@@ -29,7 +29,7 @@ class SystemProtectionIT {
     try (MemoryManager memory = MemoryManager.builder().limit(MemorySize.ofMebibytes(64)).build()) {
       MemorySnapshot before;
       try (MemoryMonitor probe = MemoryMonitor.manual(memory,
-          MonitorConfig.builder().emergencyGuard(false).feedPressure(false).build())) {
+          MonitorConfig.builder().noEmergencyGuard().feedPressure(false).build())) {
         before = probe.sampleNow();
       }
       long total = before.systemTotalBytes();
@@ -38,13 +38,13 @@ class SystemProtectionIT {
       assertThat(available).as("this test needs 2 GiB of headroom").isGreaterThan(2048 * MIB);
       double emergencyBelow = (double) (available - HOG * 2 / 3) / total;
       double recoveryAbove = (double) (available - HOG / 3) / total;
-      GuardConfig guard = GuardConfig.ofDefaults().withSystemAvailable(emergencyBelow, recoveryAbove);
+      GuardConfig guard = GuardConfig.builder().systemAvailable(emergencyBelow, recoveryAbove).build();
 
       List<GuardEvent> events = new CopyOnWriteArrayList<>();
       CountDownLatch tripped = new CountDownLatch(1);
       CountDownLatch recovered = new CountDownLatch(1);
       try (MemoryMonitor monitor = MemoryMonitor.start(memory, MonitorConfig.builder()
-          .period(Duration.ofMillis(100)).osRefresh(Duration.ofMillis(100)).guard(guard).build())) {
+          .period(Duration.ofMillis(100)).osRefresh(Duration.ofMillis(100)).emergencyGuard(guard).build())) {
         EmergencyGuard g = monitor.emergencyGuard().orElseThrow();
         g.addListener(e -> {
           events.add(e);

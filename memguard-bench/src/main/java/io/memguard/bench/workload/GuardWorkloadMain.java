@@ -85,9 +85,8 @@ public final class GuardWorkloadMain {
     Map<String, Object> result = new LinkedHashMap<>();
     try (MemoryManager memory = MemoryManager.builder().name("guard-demo")
             .limit(MemorySize.ofBytes(3 * maxHeap)).build();
-        MemoryMonitor monitor = MemoryMonitor.start(memory, MonitorConfig.builder()
+        MemoryMonitor monitor = MemoryMonitor.start(memory, guardOrNot(MonitorConfig.builder(), guarded)
             .period(Duration.ofMillis(periodMs))
-            .emergencyGuard(guarded)
             .leakDetector(LeakDetectorConfig.builder().enabled(false).build())
             .defaultAlertRules(false)
             .build())) {
@@ -201,5 +200,9 @@ public final class GuardWorkloadMain {
 
   private static double round(double v) {
     return Math.round(v * 10_000) / 10_000.0;
+  }
+
+  private static MonitorConfig.Builder guardOrNot(MonitorConfig.Builder b, boolean guarded) {
+    return guarded ? b.emergencyGuard(io.memguard.monitor.GuardConfig.ofDefaults()) : b.noEmergencyGuard();
   }
 }
