@@ -4,6 +4,7 @@ import io.memguard.core.MemorySize;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a fit did: an immutable record, thread-safe, holding values only (never the model or the
@@ -47,7 +48,7 @@ public record FitReport(
     long seed,
     FitPlan plan,
     boolean lightweight,
-    String lightweightReason,
+    @Nullable String lightweightReason,
     List<String> decisions,
     List<PhaseReport> phases,
     long candidatesComputed,
@@ -58,7 +59,7 @@ public record FitReport(
     List<BatchReport> batches,
     long peakReservedBytes,
     long availableBytesAtStart,
-    String stoppedAt) {
+    @Nullable String stoppedAt) {
 
   /** Copies the lists. */
   public FitReport {

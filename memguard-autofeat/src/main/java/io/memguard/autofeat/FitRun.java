@@ -10,6 +10,7 @@ import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.batch.Lease;
 import io.memguard.autofeat.internal.feateng.Footprint;
 import io.memguard.autofeat.internal.feateng.StoragePrecision;
+import io.memguard.autofeat.internal.linear.TargetKind;
 import io.memguard.autofeat.internal.select.FeatureSelector;
 import io.memguard.core.AllocationMeter;
 import io.memguard.core.BatchDecision;
@@ -404,7 +405,8 @@ final class FitRun implements EngineHooks {
 
   private EngineConfig.Builder engineConfig() {
     return EngineConfig.builder()
-        .problem(config.problemType())
+        .problem(config.problemType() == ProblemType.CLASSIFICATION
+            ? TargetKind.CLASSIFICATION : TargetKind.REGRESSION)
         .featengSteps(config.featureEngineeringSteps())
         .featselRuns(config.featureSelectionRuns())
         .transformations(config.transformationList())

@@ -4,6 +4,7 @@ import io.memguard.autofeat.internal.GenerationSurvey;
 import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.linear.L1Models;
 import io.memguard.autofeat.internal.linear.PathOptions;
+import io.memguard.autofeat.internal.linear.TargetKind;
 import io.memguard.autofeat.internal.select.FeatureSelector;
 import io.memguard.autofeat.internal.select.SelectionOptions;
 
@@ -61,7 +62,7 @@ final class MemoryPlanner {
   private final int rows;
   private final int features;
   private final GenerationSurvey survey;
-  private final ProblemType problem;
+  private final TargetKind problem;
 
   /** A planner for a regression fit; see {@link #MemoryPlanner(int, int, GenerationSurvey, ProblemType)}. */
   MemoryPlanner(int rows, int features, GenerationSurvey survey) {
@@ -78,7 +79,8 @@ final class MemoryPlanner {
     this.rows = rows;
     this.features = features;
     this.survey = survey;
-    this.problem = problem;
+    this.problem = problem == ProblemType.CLASSIFICATION
+        ? TargetKind.CLASSIFICATION : TargetKind.REGRESSION;
   }
 
   /** The pilot's rows for {@code rows} training rows. */

@@ -1,6 +1,7 @@
 package io.memguard.core;
 
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A cooperative stop request. Whoever wants a task to stop calls {@link #cancel(String)}; the task
@@ -32,7 +33,7 @@ public final class CancellationToken {
   }
 
   /** The reason given to {@link #cancel(String)}, or {@code null}. */
-  public String reason() {
+  public @Nullable String reason() {
     return reason.get();
   }
 

@@ -1,6 +1,7 @@
 package io.memguard.core;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one run of one cleanup action did. Immutable.
@@ -22,7 +23,7 @@ public record CleanupReport(
     Outcome outcome,
     Duration duration,
     long bytesReleased,
-    Throwable error) {
+    @Nullable Throwable error) {
 
   /** Why a cleanup action ran. */
   public enum Trigger {

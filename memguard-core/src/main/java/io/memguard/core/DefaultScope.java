@@ -289,8 +289,8 @@ final class DefaultScope implements MemoryScope {
   }
 
   @Override
-  public MemoryScope parent() {
-    return parent;
+  public Optional<MemoryScope> parent() {
+    return Optional.ofNullable(parent);
   }
 
   @Override

@@ -36,8 +36,8 @@ public interface MemoryScope extends AutoCloseable {
   /** The names from the root, joined by {@code /}, e.g. {@code root/train/batch-3}. */
   String path();
 
-  /** The parent scope, or {@code null} for the root. */
-  MemoryScope parent();
+  /** The parent scope; empty for the manager's root scope. */
+  Optional<MemoryScope> parent();
 
   /** The manager this scope belongs to. */
   MemoryManager manager();

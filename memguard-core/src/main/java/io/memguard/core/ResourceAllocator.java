@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -171,7 +172,7 @@ public final class ResourceAllocator {
    *     interrupted; the interrupt flag is restored)
    * @throws IllegalArgumentException if its minimum exceeds the capacity
    */
-  public Grant tryAcquire(TaskRequest request) {
+  public @Nullable Grant tryAcquire(TaskRequest request) {
     try {
       return acquire(request.timeout(java.time.Duration.ZERO));
     } catch (AdmissionTimeoutException e) {

@@ -3,6 +3,7 @@ package io.memguard.core;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What closing a scope did. Immutable.
@@ -20,7 +21,7 @@ public record ScopeCloseReport(
     Duration duration,
     long peakReservedBytes,
     long allocatedBytes,
-    ReservationLeak leak,
+    @Nullable ReservationLeak leak,
     List<CleanupReport> cleanups,
     List<ScopeCloseReport> children) {
 

@@ -1,6 +1,7 @@
 package io.memguard.core;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a task run through {@link ResourceAllocator#run(TaskRequest, GrantedTask)} ended: every
@@ -16,7 +17,8 @@ import java.time.Duration;
  * @param <T> the result type
  */
 public record TaskOutcome<T>(
-    String taskName, Status status, T result, Throwable error, String stopReason, Duration duration) {
+    String taskName, Status status, @Nullable T result, @Nullable Throwable error,
+    @Nullable String stopReason, Duration duration) {
 
   /** How a task ended. */
   public enum Status {

@@ -25,11 +25,11 @@ class ArchitectureTest {
   }
 
   @Test
-  void core_dependsOnlyOnTheJdkSlf4jAndCaffeine() {
+  void core_dependsOnlyOnTheJdkSlf4jCaffeineAndJSpecify() {
     classes()
         .should().onlyDependOnClassesThat()
         .resideInAnyPackage("io.memguard.core..", "java..", "javax.management..", "com.sun.management..",
-            "org.slf4j..", "com.github.benmanes.caffeine..")
+            "org.slf4j..", "com.github.benmanes.caffeine..", "org.jspecify.annotations..")
         .check(CORE);
   }
 }

@@ -2,6 +2,7 @@ package io.memguard.monitor;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * When to raise an {@link Alert}: a threshold on a {@link Metric} of each snapshot (or on the leak
@@ -62,7 +63,7 @@ public final class AlertRule {
   }
 
   /** The metric watched, or null for a leak rule. */
-  public Metric metric() {
+  public @Nullable Metric metric() {
     return metric;
   }
 
@@ -107,7 +108,7 @@ public final class AlertRule {
   }
 
   /** How long an open alert waits before each escalation; null for never. */
-  public Duration escalateAfter() {
+  public @Nullable Duration escalateAfter() {
     return escalateAfter;
   }
 

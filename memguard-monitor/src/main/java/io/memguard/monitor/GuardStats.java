@@ -2,6 +2,7 @@ package io.memguard.monitor;
 
 import io.memguard.core.PressureLevel;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Totals of an {@link EmergencyGuard} so far. Immutable.
@@ -24,5 +25,5 @@ public record GuardStats(
     long cleanupStagesRun,
     double maxLiveHeapFraction,
     Duration totalTimeInEmergency,
-    Duration lastTimeToRecover,
+    @Nullable Duration lastTimeToRecover,
     long samples) {}

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One immutable sample of the process's memory, taken by the {@link MemoryMonitor}'s sampler.
@@ -231,14 +232,14 @@ public record MemorySnapshot(
     return -1;
   }
 
-  /** The named memory pool, or null. */
-  public Pool pool(String name) {
+  /** The named memory pool, if the JVM has one of that name. */
+  public Optional<Pool> pool(String name) {
     for (Pool p : pools) {
       if (p.name().equals(name)) {
-        return p;
+        return Optional.of(p);
       }
     }
-    return null;
+    return Optional.empty();
   }
 
   /** A builder with every value unknown, for custom {@link Sampler}s and tests. */

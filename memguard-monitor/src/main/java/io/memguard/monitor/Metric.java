@@ -2,6 +2,7 @@ package io.memguard.monitor;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -166,12 +167,10 @@ public final class Metric {
         "pool." + poolName,
         BYTES,
         s -> {
-          MemorySnapshot.Pool p = s.pool(poolName);
-          return p == null ? Double.NaN : bytes(p.usage().usedBytes());
+          return s.pool(poolName).map(p -> bytes(p.usage().usedBytes())).orElse(Double.NaN);
         },
         s -> {
-          MemorySnapshot.Pool p = s.pool(poolName);
-          return p == null ? Double.NaN : bytes(p.usage().maxBytes());
+          return s.pool(poolName).map(p -> bytes(p.usage().maxBytes())).orElse(Double.NaN);
         });
   }
 
@@ -180,14 +179,14 @@ public final class Metric {
     return STANDARD;
   }
 
-  /** The built-in metric with this name, or null. */
-  public static Metric standard(String name) {
+  /** The built-in metric with this name, if there is one. */
+  public static Optional<Metric> standard(String name) {
     for (Metric m : STANDARD) {
       if (m.name.equals(name)) {
-        return m;
+        return Optional.of(m);
       }
     }
-    return null;
+    return Optional.empty();
   }
 
   /** The metric's name, e.g. {@code heap.live}. */

@@ -61,7 +61,7 @@ public record MonitorReport(
     sb.append("Peaks:\n");
     for (Peak p : peaks) {
       sb.append(String.format(Locale.ROOT, "  %-26s %14s  at %s%n", p.metric(),
-          Alerts.format(Metric.standard(p.metric()), p.value()), p.at()));
+          Alerts.format(Metric.standard(p.metric()).orElse(null), p.value()), p.at()));
     }
     PerformanceMetrics perf = performance;
     sb.append("\nPerformance:\n")

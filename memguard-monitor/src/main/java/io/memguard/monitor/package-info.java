@@ -15,5 +15,15 @@
  * named so. Everything that holds a thread or a listener is closed by closing the monitor or the
  * returned {@link io.memguard.core.Registration}. Observers never throw into the observed code.
  * {@code io.memguard.monitor.internal} is not API.
+ *
+ * <p>Nullness, one rule for all memguard packages: parameters, results and fields are non-null
+ * unless annotated {@code @Nullable} (JSpecify's {@code @NullMarked}). Lookups that may find
+ * nothing return {@code Optional} ({@code MemoryScope.parent()}, {@code tryReserve}, {@code
+ * latest()}); {@code @Nullable} marks only fields of reports and events that are absent in some
+ * states (a cleanup's error, a leak at close) and {@code ResourceAllocator.tryAcquire}, whose
+ * {@code null} goes in try-with-resources.
  */
+@NullMarked
 package io.memguard.monitor;
+
+import org.jspecify.annotations.NullMarked;

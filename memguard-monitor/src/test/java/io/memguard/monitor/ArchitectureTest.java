@@ -30,7 +30,8 @@ class ArchitectureTest {
     classes()
         .should().onlyDependOnClassesThat()
         .resideInAnyPackage("io.memguard.monitor..", "io.memguard.core..", "java..", "javax.management..",
-            "com.sun.management..", "com.sun.net.httpserver..", "org.slf4j..", "oshi..")
+            "com.sun.management..", "com.sun.net.httpserver..", "org.slf4j..", "oshi..",
+            "org.jspecify.annotations..")
         .check(MONITOR);
   }
 

@@ -1,10 +1,10 @@
 package io.memguard.autofeat.internal;
 
 import io.memguard.autofeat.internal.batch.BatchStats;
-import io.memguard.autofeat.internal.batch.HeapBytes;
-import io.memguard.autofeat.internal.batch.Lease;
 import io.memguard.autofeat.internal.batch.EngineHooks;
 import io.memguard.autofeat.internal.batch.GuardedHooks;
+import io.memguard.autofeat.internal.batch.HeapBytes;
+import io.memguard.autofeat.internal.batch.Lease;
 import io.memguard.autofeat.internal.expr.Expr;
 import io.memguard.autofeat.internal.expr.ExprEvaluator;
 import io.memguard.autofeat.internal.expr.Exprs;
@@ -17,7 +17,7 @@ import io.memguard.autofeat.internal.feateng.GenerationOptions;
 import io.memguard.autofeat.internal.feateng.GenerationStep;
 import io.memguard.autofeat.internal.linear.L1Models;
 import io.memguard.autofeat.internal.linear.LinearModel;
-import io.memguard.autofeat.ProblemType;
+import io.memguard.autofeat.internal.linear.TargetKind;
 import io.memguard.autofeat.internal.math.Rng;
 import io.memguard.autofeat.internal.select.FeatureSelector;
 import io.memguard.autofeat.internal.select.SelectionOptions;
@@ -202,7 +202,7 @@ public final class AutoFeatEngine {
             evaluation = Math.max(evaluation, ExprEvaluator.workBytes(e, n));
         }
         int k = features.size();
-        int classes = config.problem() == ProblemType.CLASSIFICATION ? L1Models.classes(y, n).length : 1;
+        int classes = config.problem() == TargetKind.CLASSIFICATION ? L1Models.classes(y, n).length : 1;
         return HeapBytes.doubles(k, n) + HeapBytes.refs(k) + evaluation
                 + L1Models.finalWorkBytes(config.problem(), k, n, classes, config.finalPath(), true);
     }
@@ -349,7 +349,7 @@ public final class AutoFeatEngine {
                 throw new IllegalArgumentException("target row " + i + " is " + y[i] + "; fit needs finite values");
             }
         }
-        if (config.problem() == ProblemType.CLASSIFICATION && L1Models.classes(y, n).length < 2) {
+        if (config.problem() == TargetKind.CLASSIFICATION && L1Models.classes(y, n).length < 2) {
             throw new IllegalArgumentException("classification needs at least 2 classes in the target");
         }
         return n;

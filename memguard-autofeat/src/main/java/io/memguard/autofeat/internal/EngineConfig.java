@@ -3,7 +3,7 @@ package io.memguard.autofeat.internal;
 import io.memguard.autofeat.internal.feateng.StoragePrecision;
 import io.memguard.autofeat.internal.feateng.Transformation;
 import io.memguard.autofeat.internal.linear.PathOptions;
-import io.memguard.autofeat.ProblemType;
+import io.memguard.autofeat.internal.linear.TargetKind;
 import io.memguard.autofeat.internal.select.SelectionOptions;
 import java.util.List;
 import java.util.Objects;
@@ -16,7 +16,7 @@ import java.util.Objects;
  */
 public final class EngineConfig {
 
-    private final ProblemType problem;
+    private final TargetKind problem;
     private final int featengSteps;
     private final int featselRuns;
     private final List<Transformation> transformations;
@@ -88,7 +88,7 @@ public final class EngineConfig {
     }
 
     /** Regression or classification. */
-    public ProblemType problem() {
+    public TargetKind problem() {
         return problem;
     }
 
@@ -176,12 +176,12 @@ public final class EngineConfig {
         return recomputeLastStep;
     }
 
-    /** Penalty-path settings of the selection fits (by default {@link PathOptions#forSelection(ProblemType)}). */
+    /** Penalty-path settings of the selection fits (by default {@link PathOptions#forSelection(TargetKind)}). */
     public PathOptions selectionPath() {
         return selectionPath != null ? selectionPath : PathOptions.forSelection(problem);
     }
 
-    /** Penalty-path settings of the final model (by default {@link PathOptions#forFinalModel(ProblemType)}). */
+    /** Penalty-path settings of the final model (by default {@link PathOptions#forFinalModel(TargetKind)}). */
     public PathOptions finalPath() {
         return finalPath != null ? finalPath : PathOptions.forFinalModel(problem);
     }
@@ -201,7 +201,7 @@ public final class EngineConfig {
 
     /** Builds an {@link EngineConfig}; not thread-safe. */
     public static final class Builder {
-        private ProblemType problem = ProblemType.REGRESSION;
+        private TargetKind problem = TargetKind.REGRESSION;
         private int featengSteps = 2;
         private int featselRuns = 5;
         private List<Transformation> transformations = Transformation.DEFAULTS;
@@ -222,7 +222,7 @@ public final class EngineConfig {
         private Builder() {}
 
         /** Sets the problem type. */
-        public Builder problem(ProblemType problem) {
+        public Builder problem(TargetKind problem) {
             this.problem = Objects.requireNonNull(problem, "problem");
             return this;
         }

@@ -1,5 +1,6 @@
 package io.memguard.autofeat.internal;
 
+import io.memguard.autofeat.internal.linear.TargetKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,7 +15,6 @@ import io.memguard.autofeat.internal.feateng.StoragePrecision;
 import io.memguard.autofeat.internal.linear.L1Models;
 import io.memguard.autofeat.internal.linear.LinearModel;
 import io.memguard.autofeat.internal.linear.PathOptions;
-import io.memguard.autofeat.ProblemType;
 import io.memguard.autofeat.internal.math.Vectors;
 import io.memguard.autofeat.internal.testdata.Datasets;
 import java.util.ArrayList;
@@ -114,7 +114,7 @@ class AutoFeatEngineTest {
         Datasets.Table train = all.rows(IntStream.range(0, 700).toArray());
         Datasets.Table test = all.rows(IntStream.range(700, 1000).toArray());
         FittedAutoFeat fit = fit(
-                EngineConfig.builder().problem(ProblemType.CLASSIFICATION).featengSteps(2).build(), train);
+                EngineConfig.builder().problem(TargetKind.CLASSIFICATION).featengSteps(2).build(), train);
         double acc = accuracy(test.target(), fit.predictColumns(test.columns()));
         double base = baselineAccuracy(train, test);
         System.out.println("binary: autofeat " + acc + " vs linear " + base + " " + fit.featureNames());
@@ -128,7 +128,7 @@ class AutoFeatEngineTest {
         Datasets.Table train = all.rows(IntStream.range(0, 800).toArray());
         Datasets.Table test = all.rows(IntStream.range(800, 1200).toArray());
         FittedAutoFeat fit = fit(
-                EngineConfig.builder().problem(ProblemType.CLASSIFICATION).featengSteps(2).build(), train);
+                EngineConfig.builder().problem(TargetKind.CLASSIFICATION).featengSteps(2).build(), train);
         double acc = accuracy(test.target(), fit.predictColumns(test.columns()));
         double base = baselineAccuracy(train, test);
         System.out.println("3 classes: autofeat " + acc + " vs linear " + base + " " + fit.featureNames());
@@ -138,8 +138,8 @@ class AutoFeatEngineTest {
 
     private static double baselineAccuracy(Datasets.Table train, Datasets.Table test) {
         LinearModel lin = L1Models.fitFinal(
-                ProblemType.CLASSIFICATION, train.columns(), train.rows(), train.target(),
-                PathOptions.forFinalModel(ProblemType.CLASSIFICATION));
+                TargetKind.CLASSIFICATION, train.columns(), train.rows(), train.target(),
+                PathOptions.forFinalModel(TargetKind.CLASSIFICATION));
         double[] pred = new double[test.rows()];
         for (int i = 0; i < test.rows(); i++) {
             double[] row = new double[test.columns().length];
@@ -448,7 +448,7 @@ class AutoFeatEngineTest {
             }
         };
         EngineConfig cfg = EngineConfig.builder().featengSteps(classification ? 2 : 3)
-                .problem(classification ? ProblemType.CLASSIFICATION : ProblemType.REGRESSION)
+                .problem(classification ? TargetKind.CLASSIFICATION : TargetKind.REGRESSION)
                 .selectionParallelism(2).build();
         AutoFeatEngine.of(cfg).fit(train.names(), train.columns(), train.target(), hooks);
         assertThat(failures).isEmpty();

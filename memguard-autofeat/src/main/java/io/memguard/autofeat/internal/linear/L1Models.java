@@ -1,6 +1,5 @@
 package io.memguard.autofeat.internal.linear;
 
-import io.memguard.autofeat.ProblemType;
 import io.memguard.autofeat.internal.batch.HeapBytes;
 import java.util.Arrays;
 import java.util.Objects;
@@ -21,9 +20,9 @@ public final class L1Models {
      * and {@code m} rows: the solver's work (one binary model at a time for classification), the labels and weights
      * of a binary problem, and the result.
      */
-    public static long weightsWorkBytes(ProblemType problem, int p, int m, PathOptions o) {
+    public static long weightsWorkBytes(TargetKind problem, int p, int m, PathOptions o) {
         long result = 2 * HeapBytes.doubles(p);
-        if (problem == ProblemType.REGRESSION) {
+        if (problem == TargetKind.REGRESSION) {
             return solverWorkBytes(p, m, o) + result;
         }
         return LogisticCv.workBytes(p, m, o) + 3 * HeapBytes.doubles(m) + result;
@@ -34,15 +33,15 @@ public final class L1Models {
      * {@code m} rows and {@code classes} target classes (ignored for regression): the standardised copy of the
      * columns, the solver's work, and the model.
      */
-    public static long finalWorkBytes(ProblemType problem, int p, int m, int classes, PathOptions o) {
+    public static long finalWorkBytes(TargetKind problem, int p, int m, int classes, PathOptions o) {
         return finalWorkBytes(problem, p, m, classes, o, false);
     }
 
-    /** {@link #finalWorkBytes(ProblemType, int, int, int, PathOptions)} for {@link #fitFinalInPlace}. */
+    /** {@link #finalWorkBytes(TargetKind, int, int, int, PathOptions)} for {@link #fitFinalInPlace}. */
     public static long finalWorkBytes(
-            ProblemType problem, int p, int m, int classes, PathOptions o, boolean inPlace) {
+            TargetKind problem, int p, int m, int classes, PathOptions o, boolean inPlace) {
         long copy = (inPlace ? HeapBytes.refs(p) : HeapBytes.doubles(p, m)) + 2 * HeapBytes.doubles(p);
-        if (problem == ProblemType.REGRESSION) {
+        if (problem == TargetKind.REGRESSION) {
             return copy + solverWorkBytes(p, m, o) + 4 * HeapBytes.doubles(p);
         }
         return copy + LogisticCv.workBytes(p, m, o) + 3 * HeapBytes.doubles(m)
@@ -66,14 +65,14 @@ public final class L1Models {
      * @param m the rows to use
      * @param y the target (standardised values, or class labels)
      */
-    public static double[] absoluteWeights(ProblemType problem, double[][] x, int m, double[] y, PathOptions o) {
+    public static double[] absoluteWeights(TargetKind problem, double[][] x, int m, double[] y, PathOptions o) {
         Objects.requireNonNull(problem, "problem");
         int p = x.length;
         double[] out = new double[p];
         if (p == 0) {
             return out;
         }
-        if (problem == ProblemType.REGRESSION) {
+        if (problem == TargetKind.REGRESSION) {
             double[] c = lasso(x, m, y, o).coef();
             for (int j = 0; j < p; j++) {
                 out[j] = Math.abs(c[j]);
@@ -121,20 +120,20 @@ public final class L1Models {
      * @param x the feature columns, each with m finite values
      * @param y the target (values, or class labels)
      */
-    public static LinearModel fitFinal(ProblemType problem, double[][] x, int m, double[] y, PathOptions o) {
+    public static LinearModel fitFinal(TargetKind problem, double[][] x, int m, double[] y, PathOptions o) {
         return fitFinal(problem, x, m, y, o, false);
     }
 
     /**
-     * {@link #fitFinal(ProblemType, double[][], int, double[], PathOptions)} that standardises {@code x} in place
+     * {@link #fitFinal(TargetKind, double[][], int, double[], PathOptions)} that standardises {@code x} in place
      * (the caller hands over the columns and must not read them afterwards), so no copy of them is made.
      */
-    public static LinearModel fitFinalInPlace(ProblemType problem, double[][] x, int m, double[] y, PathOptions o) {
+    public static LinearModel fitFinalInPlace(TargetKind problem, double[][] x, int m, double[] y, PathOptions o) {
         return fitFinal(problem, x, m, y, o, true);
     }
 
     private static LinearModel fitFinal(
-            ProblemType problem, double[][] x, int m, double[] y, PathOptions o, boolean inPlace) {
+            TargetKind problem, double[][] x, int m, double[] y, PathOptions o, boolean inPlace) {
         int p = x.length;
         double[] mean = new double[p];
         double[] std = new double[p];
@@ -156,7 +155,7 @@ public final class L1Models {
                 z[j][i] = (x[j][i] - mean[j]) * inv;
             }
         }
-        if (problem == ProblemType.REGRESSION) {
+        if (problem == TargetKind.REGRESSION) {
             LassoCv.Result r = lasso(z, m, y, o);
             double[] c = new double[p];
             double b = r.intercept();

@@ -1,6 +1,5 @@
 package io.memguard.autofeat.internal.linear;
 
-import io.memguard.autofeat.ProblemType;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -14,12 +13,12 @@ import java.util.Objects;
  */
 public final class LinearModel {
 
-    private final ProblemType problem;
+    private final TargetKind problem;
     private final double[][] coef;
     private final double[] intercept;
     private final double[] classes;
 
-    private LinearModel(ProblemType problem, double[][] coef, double[] intercept, double[] classes) {
+    private LinearModel(TargetKind problem, double[][] coef, double[] intercept, double[] classes) {
         this.problem = problem;
         this.coef = coef;
         this.intercept = intercept;
@@ -28,7 +27,7 @@ public final class LinearModel {
 
     /** A regression model {@code intercept + coef.x}. */
     public static LinearModel regression(double[] coef, double intercept) {
-        return new LinearModel(ProblemType.REGRESSION, new double[][] {coef.clone()}, new double[] {intercept}, null);
+        return new LinearModel(TargetKind.REGRESSION, new double[][] {coef.clone()}, new double[] {intercept}, null);
     }
 
     /**
@@ -49,11 +48,11 @@ public final class LinearModel {
         for (int k = 0; k < rows; k++) {
             c[k] = coef[k].clone();
         }
-        return new LinearModel(ProblemType.CLASSIFICATION, c, intercept.clone(), classes.clone());
+        return new LinearModel(TargetKind.CLASSIFICATION, c, intercept.clone(), classes.clone());
     }
 
     /** Regression or classification. */
-    public ProblemType problem() {
+    public TargetKind problem() {
         return problem;
     }
 
@@ -98,7 +97,7 @@ public final class LinearModel {
         if (features.length != coef[0].length) {
             throw new IllegalArgumentException("expected " + coef[0].length + " features, got " + features.length);
         }
-        if (problem == ProblemType.REGRESSION) {
+        if (problem == TargetKind.REGRESSION) {
             return decision(0, features);
         }
         for (double f : features) {
@@ -124,7 +123,7 @@ public final class LinearModel {
 
     /** Class probabilities (one-vs-rest scores normalised to sum to one), in the order of {@link #classes()}. */
     public double[] predictProba(double[] features) {
-        if (problem != ProblemType.CLASSIFICATION) {
+        if (problem != TargetKind.CLASSIFICATION) {
             throw new IllegalStateException("predictProba needs a classifier");
         }
         if (classes.length == 2) {

@@ -1,6 +1,5 @@
 package io.memguard.autofeat.internal.linear;
 
-import io.memguard.autofeat.ProblemType;
 import java.util.Objects;
 
 /**
@@ -116,8 +115,8 @@ public record PathOptions(
      * coordinate descent on 30 penalties down to 1e-3 with patience 10 (scikit-learn's LogisticRegressionCV,
      * which autofeat uses, tries 10 values over 8 decades; each logistic penalty costs several reweighted fits).
      */
-    public static PathOptions forSelection(ProblemType problem) {
-        return problem == ProblemType.REGRESSION
+    public static PathOptions forSelection(TargetKind problem) {
+        return problem == TargetKind.REGRESSION
                 ? forSelection()
                 : new PathOptions(5, 30, 1e-3, 1e-7, 1000, 10, 0.999, 1e-5);
     }
@@ -126,8 +125,8 @@ public record PathOptions(
      * Defaults for final models of {@code problem}: {@link #forFinalModel()}, or for classification 40 penalties
      * down to 1e-4 with patience 15 (each logistic penalty costs several reweighted fits).
      */
-    public static PathOptions forFinalModel(ProblemType problem) {
-        return problem == ProblemType.REGRESSION
+    public static PathOptions forFinalModel(TargetKind problem) {
+        return problem == TargetKind.REGRESSION
                 ? forFinalModel()
                 : new PathOptions(5, 40, 1e-4, 1e-9, 5000, 15, 1.0, 0.0);
     }

@@ -9,7 +9,7 @@ import io.memguard.autofeat.internal.feateng.ColumnStore;
 import io.memguard.autofeat.internal.feateng.FeatureColumn;
 import io.memguard.autofeat.internal.linear.L1Models;
 import io.memguard.autofeat.internal.linear.PathOptions;
-import io.memguard.autofeat.ProblemType;
+import io.memguard.autofeat.internal.linear.TargetKind;
 import io.memguard.autofeat.internal.math.Rng;
 import io.memguard.autofeat.internal.math.Vectors;
 import java.util.ArrayList;
@@ -113,7 +113,7 @@ public final class FeatureSelector {
      * Heap bytes of one L1 fit of selection on {@code columns} standardised columns of {@code m} rows: the columns,
      * the array holding them and the solver's work.
      */
-    public static long fitBytes(ProblemType problem, int columns, int m, PathOptions path) {
+    public static long fitBytes(TargetKind problem, int columns, int m, PathOptions path) {
         return HeapBytes.doubles(columns, m) + L1Models.weightsWorkBytes(problem, columns, m, path);
     }
 
@@ -123,7 +123,7 @@ public final class FeatureSelector {
     }
 
     /** Heap bytes of a noise filter of {@code d} columns on {@code m} rows: the columns, their noise and the fit. */
-    public static long noiseFilterBytes(ProblemType problem, int d, int m, PathOptions path) {
+    public static long noiseFilterBytes(TargetKind problem, int d, int m, PathOptions path) {
         int all = d + noiseColumns(d, m);
         return fitBytes(problem, all, m, path) + HeapBytes.refs(d);
     }
@@ -193,7 +193,7 @@ public final class FeatureSelector {
         }
         baseRows = base;
         buffers.set(new double[n]);
-        if (options.problem() == ProblemType.REGRESSION) {
+        if (options.problem() == TargetKind.REGRESSION) {
             double mean = Vectors.mean(y);
             double std = Vectors.std(y, mean);
             double inv = std > 0 ? 1 / std : 1;
@@ -559,7 +559,7 @@ public final class FeatureSelector {
         int m = rows.length;
         double[] score = new double[p];
         double[] v = new double[m];
-        if (options.problem() == ProblemType.REGRESSION) {
+        if (options.problem() == TargetKind.REGRESSION) {
             double ym = Vectors.mean(yr);
             double[] yc = new double[m];
             double yss = 0;
@@ -778,7 +778,7 @@ public final class FeatureSelector {
      */
     private PathOptions noiseFilterPath() {
         PathOptions path = options.path();
-        return options.problem() == ProblemType.REGRESSION
+        return options.problem() == TargetKind.REGRESSION
                 ? path.withDevianceStops(1.0, path.minDevianceChange())
                 : path;
     }

@@ -1,7 +1,7 @@
 package io.memguard.autofeat.internal.select;
 
 import io.memguard.autofeat.internal.linear.PathOptions;
-import io.memguard.autofeat.ProblemType;
+import io.memguard.autofeat.internal.linear.TargetKind;
 import java.util.Objects;
 
 /**
@@ -26,7 +26,7 @@ import java.util.Objects;
  *     ({@code "select-parallel"}) when memory does not hold that many runs
  */
 public record SelectionOptions(
-        ProblemType problem,
+        TargetKind problem,
         int runs,
         long seed,
         int maxRows,
@@ -70,7 +70,7 @@ public record SelectionOptions(
 
     /** Settings with the default row cap per run and bound on a fit's values, one run at a time. */
     public SelectionOptions(
-            ProblemType problem, int runs, long seed, int maxRows, int maxChunkWidth, boolean initialFitAll,
+            TargetKind problem, int runs, long seed, int maxRows, int maxChunkWidth, boolean initialFitAll,
             PathOptions path) {
         this(problem, runs, seed, maxRows, maxChunkWidth, initialFitAll, path, DEFAULT_MAX_RUN_ROWS,
                 DEFAULT_MAX_FIT_CELLS, 1);
@@ -81,7 +81,7 @@ public record SelectionOptions(
      * columns; memguard's bounds: at most {@link #DEFAULT_MAX_RUN_ROWS} rows per run, {@link #DEFAULT_MAX_FIT_CELLS}
      * values per fit, one run at a time.
      */
-    public static SelectionOptions ofDefaults(ProblemType problem) {
+    public static SelectionOptions ofDefaults(TargetKind problem) {
         return new SelectionOptions(problem, 5, 0L, 0, 0, true, PathOptions.forSelection(problem));
     }
 }

@@ -1,6 +1,5 @@
 package io.memguard.autofeat.internal.linear;
 
-import io.memguard.autofeat.ProblemType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -32,8 +31,8 @@ class L1ModelsTest {
     void fitFinal_iris_finiteInterceptsAndEveryClassPredicted() {
         Datasets.Split iris = Datasets.iris();
         Datasets.Table train = iris.train();
-        LinearModel model = L1Models.fitFinal(ProblemType.CLASSIFICATION, train.columns(), train.rows(),
-                train.target(), PathOptions.forFinalModel(ProblemType.CLASSIFICATION));
+        LinearModel model = L1Models.fitFinal(TargetKind.CLASSIFICATION, train.columns(), train.rows(),
+                train.target(), PathOptions.forFinalModel(TargetKind.CLASSIFICATION));
         assertThat(java.util.Arrays.stream(model.intercepts()).allMatch(Double::isFinite))
                 .as("intercepts %s", java.util.Arrays.toString(model.intercepts())).isTrue();
         Datasets.Table test = iris.test();
@@ -152,7 +151,7 @@ class L1ModelsTest {
         for (int i = 0; i < m; i++) {
             y[i] = 3 + 0.002 * x[0][i] + 400 * x[1][i] + 1e-4 * rnd.nextGaussian();
         }
-        LinearModel model = L1Models.fitFinal(ProblemType.REGRESSION, x, m, y, PathOptions.forFinalModel());
+        LinearModel model = L1Models.fitFinal(TargetKind.REGRESSION, x, m, y, PathOptions.forFinalModel());
         double[][] c = model.coefficients();
         assertThat(c[0][0]).isCloseTo(0.002, within(1e-5));
         assertThat(c[0][1]).isCloseTo(400, within(1.0));
@@ -169,8 +168,8 @@ class L1ModelsTest {
             double eta = 2 * x[0][i] - 2 * x[1][i] - 1;
             y[i] = rnd.nextDouble() < LogisticCv.sigmoid(eta) ? 1 : 0;
         }
-        LinearModel a = L1Models.fitFinal(ProblemType.CLASSIFICATION, x, m, y, PathOptions.forFinalModel(ProblemType.CLASSIFICATION));
-        LinearModel b = L1Models.fitFinal(ProblemType.CLASSIFICATION, x, m, y, PathOptions.forFinalModel(ProblemType.CLASSIFICATION));
+        LinearModel a = L1Models.fitFinal(TargetKind.CLASSIFICATION, x, m, y, PathOptions.forFinalModel(TargetKind.CLASSIFICATION));
+        LinearModel b = L1Models.fitFinal(TargetKind.CLASSIFICATION, x, m, y, PathOptions.forFinalModel(TargetKind.CLASSIFICATION));
         assertThat(a.coefficients()[0]).containsExactly(b.coefficients()[0]);
         assertThat(a.coefficients()[0][0]).isGreaterThan(1.0);
         assertThat(a.coefficients()[0][1]).isLessThan(-1.0);
@@ -184,7 +183,7 @@ class L1ModelsTest {
         }
         assertThat(correct / (double) m).isGreaterThan(0.75);
         double[] w = L1Models.absoluteWeights(
-                ProblemType.CLASSIFICATION, x, m, y, PathOptions.forSelection(ProblemType.CLASSIFICATION));
+                TargetKind.CLASSIFICATION, x, m, y, PathOptions.forSelection(TargetKind.CLASSIFICATION));
         assertThat(w[0]).isGreaterThan(w[5]);
     }
 
@@ -197,7 +196,7 @@ class L1ModelsTest {
         for (int i = 0; i < m; i++) {
             y[i] = x[0][i] < -0.5 ? 7 : (x[0][i] < 0.5 ? 8 : 9);
         }
-        LinearModel model = L1Models.fitFinal(ProblemType.CLASSIFICATION, x, m, y, PathOptions.forFinalModel(ProblemType.CLASSIFICATION));
+        LinearModel model = L1Models.fitFinal(TargetKind.CLASSIFICATION, x, m, y, PathOptions.forFinalModel(TargetKind.CLASSIFICATION));
         assertThat(model.classes()).containsExactly(7, 8, 9);
         assertThat(model.predict(new double[] {-2, 0, 0})).isEqualTo(7);
         assertThat(model.predict(new double[] {2, 0, 0})).isEqualTo(9);

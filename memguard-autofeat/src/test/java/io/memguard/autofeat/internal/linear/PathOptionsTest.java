@@ -1,6 +1,5 @@
 package io.memguard.autofeat.internal.linear;
 
-import io.memguard.autofeat.ProblemType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,8 +9,8 @@ class PathOptionsTest {
 
     @Test
     void selectionDefaults_exactHomotopyForRegression_coordinateDescentForClassification() {
-        PathOptions regression = PathOptions.forSelection(ProblemType.REGRESSION);
-        PathOptions classification = PathOptions.forSelection(ProblemType.CLASSIFICATION);
+        PathOptions regression = PathOptions.forSelection(TargetKind.REGRESSION);
+        PathOptions classification = PathOptions.forSelection(TargetKind.CLASSIFICATION);
 
         assertThat(regression.solver()).isEqualTo(PathOptions.Solver.LARS);
         assertThat(regression.patience()).isZero();
@@ -20,7 +19,7 @@ class PathOptionsTest {
         assertThat(classification.patience()).isPositive();
         assertThat(PathOptions.forFinalModel().solver()).isEqualTo(PathOptions.Solver.COORDINATE_DESCENT);
         assertThat(PathOptions.forFinalModel().patience()).isZero();
-        assertThat(PathOptions.forFinalModel(ProblemType.CLASSIFICATION).patience()).isPositive();
+        assertThat(PathOptions.forFinalModel(TargetKind.CLASSIFICATION).patience()).isPositive();
     }
 
     @Test

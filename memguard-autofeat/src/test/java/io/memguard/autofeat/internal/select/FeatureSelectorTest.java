@@ -1,5 +1,6 @@
 package io.memguard.autofeat.internal.select;
 
+import io.memguard.autofeat.internal.linear.TargetKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -11,7 +12,6 @@ import io.memguard.autofeat.internal.feateng.ColumnStore;
 import io.memguard.autofeat.internal.feateng.FeatureColumn;
 import io.memguard.autofeat.internal.feateng.StoragePrecision;
 import io.memguard.autofeat.internal.linear.PathOptions;
-import io.memguard.autofeat.ProblemType;
 import io.memguard.autofeat.internal.math.Vectors;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +52,7 @@ class FeatureSelectorTest {
     @CsvSource({"false, 9", "true, 10"})
     void select_plantedSignal_findsSignalAndDropsMostNoise(boolean initialFitAll, int maxNoiseKept) {
         Planted p = planted(500, 300, 1);
-        SelectionOptions options = new SelectionOptions(ProblemType.REGRESSION, 5, 0L, 0, 0, initialFitAll,
+        SelectionOptions options = new SelectionOptions(TargetKind.REGRESSION, 5, 0L, 0, 0, initialFitAll,
                 PathOptions.forSelection());
         SelectionResult r = new FeatureSelector(options, p.store(), p.cols(), p.y(), EngineHooks.NONE).select();
         List<Integer> idx = r.selected().stream().map(c -> c.expr().symbols()[0]).toList();
@@ -71,7 +71,7 @@ class FeatureSelectorTest {
                 stats.add(s);
             }
         };
-        SelectionOptions o = new SelectionOptions(ProblemType.REGRESSION, 3, 9L, 0, 60, true, PathOptions.forSelection());
+        SelectionOptions o = new SelectionOptions(TargetKind.REGRESSION, 3, 9L, 0, 60, true, PathOptions.forSelection());
         SelectionResult a = new FeatureSelector(o, p.store(), p.cols(), p.y(), hooks).select();
         SelectionResult b = new FeatureSelector(o, p.store(), p.cols(), p.y(), EngineHooks.NONE).select();
         assertThat(b.selected()).isEqualTo(a.selected());
@@ -98,7 +98,7 @@ class FeatureSelectorTest {
                 stats.add(s);
             }
         };
-        new FeatureSelector(SelectionOptions.ofDefaults(ProblemType.REGRESSION), p.store(), p.cols(), p.y(), hooks)
+        new FeatureSelector(SelectionOptions.ofDefaults(TargetKind.REGRESSION), p.store(), p.cols(), p.y(), hooks)
                 .select();
         assertThat(stats).isNotEmpty().allSatisfy(s -> assertThat(s.tried()).isLessThanOrEqualTo(25));
     }
@@ -116,12 +116,12 @@ class FeatureSelectorTest {
                 return phase.equals("select-initial") ? suggested - 1 : suggested;
             }
         };
-        SelectionOptions o = SelectionOptions.ofDefaults(ProblemType.REGRESSION);
+        SelectionOptions o = SelectionOptions.ofDefaults(TargetKind.REGRESSION);
         SelectionResult refused = new FeatureSelector(o, p.store(), p.cols(), p.y(), refusing).select();
         // m = 255 rows per run, so the screened width is 127 of the 205 columns
         assertThat(asks).hasSize(10).containsOnly("select-initial 205", "select 127");
 
-        SelectionOptions screenedOnly = new SelectionOptions(ProblemType.REGRESSION, 5, 0L, 0, 0, false,
+        SelectionOptions screenedOnly = new SelectionOptions(TargetKind.REGRESSION, 5, 0L, 0, 0, false,
                 PathOptions.forSelection());
         asks.clear();
         SelectionResult screened = new FeatureSelector(screenedOnly, p.store(), p.cols(), p.y(), refusing).select();
@@ -149,11 +149,11 @@ class FeatureSelectorTest {
         };
         assertThat(FeatureSelector.initialFitMayTakeAll(345, 34)).isFalse();
         assertThat(FeatureSelector.initialFitMayTakeAll(340, 34)).isTrue();
-        SelectionResult wide = new FeatureSelector(SelectionOptions.ofDefaults(ProblemType.REGRESSION), p.store(),
+        SelectionResult wide = new FeatureSelector(SelectionOptions.ofDefaults(TargetKind.REGRESSION), p.store(),
                 p.cols(), p.y(), granting).select();
         assertThat(asks).hasSize(5).containsOnly("select 17");
 
-        SelectionOptions screenedOnly = new SelectionOptions(ProblemType.REGRESSION, 5, 0L, 0, 0, false,
+        SelectionOptions screenedOnly = new SelectionOptions(TargetKind.REGRESSION, 5, 0L, 0, 0, false,
                 PathOptions.forSelection());
         SelectionResult screened = new FeatureSelector(screenedOnly, p.store(), p.cols(), p.y(), EngineHooks.NONE)
                 .select();
@@ -163,7 +163,7 @@ class FeatureSelectorTest {
     @Test
     void select_noRuns_keepsEveryColumn() {
         Planted p = planted(100, 10, 4);
-        SelectionOptions o = new SelectionOptions(ProblemType.REGRESSION, 0, 0L, 0, 0, true, PathOptions.forSelection());
+        SelectionOptions o = new SelectionOptions(TargetKind.REGRESSION, 0, 0L, 0, 0, true, PathOptions.forSelection());
         assertThat(new FeatureSelector(o, p.store(), p.cols(), p.y(), EngineHooks.NONE).select().selected())
                 .hasSize(15);
     }
