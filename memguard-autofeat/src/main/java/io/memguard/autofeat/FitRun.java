@@ -261,11 +261,12 @@ final class FitRun implements EngineHooks {
   /** Chooses the plan: pilot, prediction, policy. Throws before the fit allocates its working set. */
   private FitPlan plan() {
     startPhase(FitPhase.PLAN);
-    heapLimit = HeapLimit.limitBytes();
+    long recent = 2 * data.estimatedBytes();
+    heapLimit = HeapLimit.limitBytes(recent);
     if (heapLimit < parent.availableBytes() && heapLimit != Long.MAX_VALUE) {
       decide("heap: " + MemorySize.format(HeapLimit.maxHeapBytes()) + " at most, "
-          + MemorySize.format(HeapLimit.inUseBytes()) + " in use after the last collection before"
-          + " the fit: it plans for at most " + MemorySize.format(heapLimit) + " ("
+          + MemorySize.format(HeapLimit.inUseBytes(recent)) + " in use before the fit (after the"
+          + " last collection, with its data counted twice in case it came since): it plans for at most " + MemorySize.format(heapLimit) + " ("
           + Math.round(HeapLimit.FREE_HEAP_SHARE * 100) + "% of the free heap), less than the "
           + MemorySize.format(parent.availableBytes()) + " its scope has");
     }

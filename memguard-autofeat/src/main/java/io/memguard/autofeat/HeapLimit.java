@@ -46,9 +46,14 @@ final class HeapLimit {
   /**
    * The heap in use: now, when that is a small share of the maximum (garbage included, so an upper
    * bound); otherwise after the most recent collection when the collectors say (read once, then
-   * from their notifications), else now.
+   * from their notifications) plus {@code recentBytes} that may have been allocated and still be
+   * live since that collection (never more than now), else now.
+   *
+   * @param recentBytes live bytes that may postdate the last collection: a fit passes twice its
+   *     data set (the table it was given and one copy, as a split or a parse leaves behind), which
+   *     a collection that ran before they were allocated did not see
    */
-  static long inUseBytes() {
+  static long inUseBytes(long recentBytes) {
     Runtime rt = Runtime.getRuntime();
     long now = rt.totalMemory() - rt.freeMemory();
     long max = rt.maxMemory();
@@ -56,16 +61,20 @@ final class HeapLimit {
       return now;
     }
     long after = Collections.INSTANCE.usedAfterLastCollection();
-    return after >= 0 ? Math.min(now, after) : now;
+    return after >= 0 ? Math.min(now, after + Math.max(0, recentBytes)) : now;
   }
 
-  /** The bytes a fit starting now may plan for: a share of the heap not in use. */
-  static long limitBytes() {
+  /**
+   * The bytes a fit starting now may plan for: a share of the heap not in use.
+   *
+   * @param recentBytes see {@link #inUseBytes(long)}
+   */
+  static long limitBytes(long recentBytes) {
     long max = maxHeapBytes();
     if (max == Long.MAX_VALUE) {
       return Long.MAX_VALUE;
     }
-    return (long) (Math.max(0, max - inUseBytes()) * FREE_HEAP_SHARE);
+    return (long) (Math.max(0, max - inUseBytes(recentBytes)) * FREE_HEAP_SHARE);
   }
 
   /**
