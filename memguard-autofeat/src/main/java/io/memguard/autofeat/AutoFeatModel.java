@@ -2,7 +2,6 @@ package io.memguard.autofeat;
 
 import io.memguard.autofeat.internal.FittedAutoFeat;
 import io.memguard.autofeat.internal.expr.Expr;
-import io.memguard.autofeat.internal.linear.LinearModel;
 import io.memguard.core.MemoryScope;
 import io.memguard.core.Reservation;
 import java.util.List;
@@ -24,11 +23,11 @@ import java.util.Objects;
  * on any number of rows. {@code predict} and {@code score} work through the rows a block of 4,096
  * at a time and reserve their temporaries (and {@code score} its predictions) in the model's scope
  * for the length of the call, so they need memory independent of the rows; {@code transform}
- * returns a new array per feature, which is the caller's memory ({@code features x rows x 8}
- * bytes, not reserved); a value outside a feature's training domain (e.g. the log of a negative
- * number) gives NaN for that feature and that row's prediction, never an exception. They throw
- * {@link IllegalStateException} once the model is closed. Thread-safe: the model is immutable
- * apart from its closed flag.
+ * returns a new array per feature, which is the caller's memory ({@code features x rows x 8} bytes,
+ * not reserved); a value outside a feature's training domain (e.g. the log of a negative number)
+ * gives NaN for that feature and that row's prediction, never an exception. They throw {@link
+ * IllegalStateException} once the model is closed. Thread-safe: the model is immutable apart from
+ * its closed flag.
  */
 public final class AutoFeatModel implements AutoCloseable {
 
@@ -46,7 +45,9 @@ public final class AutoFeatModel implements AutoCloseable {
     this.reservation = Objects.requireNonNull(reservation, "reservation");
   }
 
-  /** Heap bytes a fitted model is estimated to take: its expression trees, names and coefficients. */
+  /**
+   * Heap bytes a fitted model is estimated to take: its expression trees, names and coefficients.
+   */
   static long estimateBytes(FittedAutoFeat fitted) {
     long bytes = 1024;
     for (Expr e : fitted.features()) {
@@ -134,7 +135,7 @@ public final class AutoFeatModel implements AutoCloseable {
   private Work work(long bytes) {
     MemoryScope scope = reservation.scope();
     if (reservation.isReleased() || scope.isClosed()) {
-      return () -> { };
+      return () -> {};
     }
     Reservation r = scope.reserve(bytes);
     return r::close;
@@ -166,7 +167,9 @@ public final class AutoFeatModel implements AutoCloseable {
     return r2(y, p);
   }
 
-  /** R^2 of {@code predicted} against {@code actual} over the rows where the prediction is finite. */
+  /**
+   * R^2 of {@code predicted} against {@code actual} over the rows where the prediction is finite.
+   */
   static double r2(double[] actual, double[] predicted) {
     double sum = 0;
     int n = 0;
@@ -196,8 +199,8 @@ public final class AutoFeatModel implements AutoCloseable {
   private double[][] inputs(Dataset data) {
     Objects.requireNonNull(data, "data");
     if (closed) {
-      throw new IllegalStateException("the model was closed; fit a new one or keep it open while"
-          + " you use it");
+      throw new IllegalStateException(
+          "the model was closed; fit a new one or keep it open while" + " you use it");
     }
     List<String> names = fitted.inputNames();
     double[][] cols = data.columnsUnsafe();
@@ -227,7 +230,11 @@ public final class AutoFeatModel implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "AutoFeatModel[" + problemType + ", features=" + features()
-        + (closed ? ", closed" : "") + "]";
+    return "AutoFeatModel["
+        + problemType
+        + ", features="
+        + features()
+        + (closed ? ", closed" : "")
+        + "]";
   }
 }

@@ -37,8 +37,7 @@ import java.util.Objects;
  * <p>Immutable and thread-safe: one processor may run several fits at once, each on its own thread
  * (a shared {@link FitListener} must then be thread-safe). Within one fit the selection runs may
  * run on several threads ({@link Builder#parallelism}); the fit's listener is still called by one
- * thread at a time. The same seed and data give the same
- * features whenever the same plan is chosen.
+ * thread at a time. The same seed and data give the same features whenever the same plan is chosen.
  */
 public final class AutoFeatProcessor {
 
@@ -102,8 +101,8 @@ public final class AutoFeatProcessor {
   }
 
   /**
-   * Fits a model within a grant of the {@link io.memguard.core.ResourceAllocator}: batches are sized
-   * by {@link Grant#batchSize}, the grant is rebalanced between batches, and the grant's
+   * Fits a model within a grant of the {@link io.memguard.core.ResourceAllocator}: batches are
+   * sized by {@link Grant#batchSize}, the grant is rebalanced between batches, and the grant's
    * cancellation token (the emergency guard's lever) stops the fit like the processor's own. The
    * model's bytes stay reserved in the grant's scope until the model is closed.
    *
@@ -183,9 +182,21 @@ public final class AutoFeatProcessor {
 
   @Override
   public String toString() {
-    return "AutoFeatProcessor[" + problemType + ", steps=" + featureEngineeringSteps + ", runs="
-        + featureSelectionRuns + ", transformations=" + transformations() + ", seed=" + seed
-        + ", lightweight=" + lightweight + ", parallelism=" + parallelism + "]";
+    return "AutoFeatProcessor["
+        + problemType
+        + ", steps="
+        + featureEngineeringSteps
+        + ", runs="
+        + featureSelectionRuns
+        + ", transformations="
+        + transformations()
+        + ", seed="
+        + seed
+        + ", lightweight="
+        + lightweight
+        + ", parallelism="
+        + parallelism
+        + "]";
   }
 
   /** Builds an {@link AutoFeatProcessor}; validates each setting as it is set. Not thread-safe. */
@@ -220,7 +231,8 @@ public final class AutoFeatProcessor {
      */
     public Builder featureEngineeringSteps(int steps) {
       if (steps < 0 || steps > 5) {
-        throw new IllegalArgumentException("featureEngineeringSteps must be in [0, 5], got " + steps);
+        throw new IllegalArgumentException(
+            "featureEngineeringSteps must be in [0, 5], got " + steps);
       }
       this.featureEngineeringSteps = steps;
       return this;
@@ -254,8 +266,12 @@ public final class AutoFeatProcessor {
         try {
           t = Transformation.fromLabel(Objects.requireNonNull(n, "transformation name"));
         } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("unknown transformation '" + n + "'; known: "
-              + Arrays.stream(Transformation.values()).map(Transformation::label).toList(), e);
+          throw new IllegalArgumentException(
+              "unknown transformation '"
+                  + n
+                  + "'; known: "
+                  + Arrays.stream(Transformation.values()).map(Transformation::label).toList(),
+              e);
         }
         if (ts.contains(t)) {
           throw new IllegalArgumentException("transformation '" + n + "' given twice");
@@ -338,7 +354,8 @@ public final class AutoFeatProcessor {
     public Builder name(String name) {
       Objects.requireNonNull(name, "name");
       if (name.isBlank() || name.indexOf('/') >= 0) {
-        throw new IllegalArgumentException("name must be non-blank without '/', got '" + name + "'");
+        throw new IllegalArgumentException(
+            "name must be non-blank without '/', got '" + name + "'");
       }
       this.name = name;
       return this;

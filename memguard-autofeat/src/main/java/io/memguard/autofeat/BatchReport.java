@@ -10,8 +10,8 @@ import io.memguard.core.PressureLevel;
  * columns fitted together (SELECT; its size was decided once for the selection run) or the final
  * model's features (MODEL). "Bytes per item" is the memory one more item costs while the batch
  * runs: for generation the candidate's scratch column, its storage if it is kept and its share of
- * the expression pool; for selection one column of the chunk matrix with the L1 solver's caches; for
- * the model one feature's values with the solver's copies.
+ * the expression pool; for selection one column of the chunk matrix with the L1 solver's caches;
+ * for the model one feature's values with the solver's copies.
  *
  * @param phase the phase
  * @param step the feature-engineering step or selection run

@@ -83,20 +83,37 @@ public final class Dataset {
     int rows = target.length;
     for (int j = 0; j < columns.length; j++) {
       if (columns[j].length != rows) {
-        throw new IllegalArgumentException("column '" + names.get(j) + "' has " + columns[j].length
-            + " values but the target has " + rows);
+        throw new IllegalArgumentException(
+            "column '"
+                + names.get(j)
+                + "' has "
+                + columns[j].length
+                + " values but the target has "
+                + rows);
       }
       for (int i = 0; i < rows; i++) {
         if (!Double.isFinite(columns[j][i])) {
-          throw new IllegalArgumentException("column '" + names.get(j) + "' row " + i + " is "
-              + columns[j][i] + "; every value must be finite (impute or drop that row first)");
+          throw new IllegalArgumentException(
+              "column '"
+                  + names.get(j)
+                  + "' row "
+                  + i
+                  + " is "
+                  + columns[j][i]
+                  + "; every value must be finite (impute or drop that row first)");
         }
       }
     }
     for (int i = 0; i < rows; i++) {
       if (!Double.isFinite(target[i])) {
-        throw new IllegalArgumentException("target '" + targetName + "' row " + i + " is "
-            + target[i] + "; every value must be finite (drop that row first)");
+        throw new IllegalArgumentException(
+            "target '"
+                + targetName
+                + "' row "
+                + i
+                + " is "
+                + target[i]
+                + "; every value must be finite (drop that row first)");
       }
     }
     return new Dataset(names, columns, target, targetName);
@@ -136,8 +153,8 @@ public final class Dataset {
     Objects.requireNonNull(reader, "reader");
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(source, "source");
-    CsvRecords in = new CsvRecords(
-        reader instanceof BufferedReader b ? b : new BufferedReader(reader), source);
+    CsvRecords in =
+        new CsvRecords(reader instanceof BufferedReader b ? b : new BufferedReader(reader), source);
     try {
       String[] cols = in.next();
       while (cols != null && isBlank(cols)) {
@@ -163,8 +180,14 @@ public final class Dataset {
         }
         int line = in.recordLine();
         if (f.length != cols.length) {
-          throw new IllegalArgumentException(source + " line " + line + " has " + f.length
-              + " fields, the header has " + cols.length);
+          throw new IllegalArgumentException(
+              source
+                  + " line "
+                  + line
+                  + " has "
+                  + f.length
+                  + " fields, the header has "
+                  + cols.length);
         }
         if (rows == y.length) {
           int cap = y.length * 2;
@@ -202,9 +225,16 @@ public final class Dataset {
     for (int j = 0; j < cols.length; j++) {
       if (cols[j].equals(target)) {
         if (t >= 0) {
-          throw new IllegalArgumentException(source + " has two columns named '" + target
-              + "' (columns " + (t + 1) + " and " + (j + 1) + "); the target must appear once,"
-              + " rename or drop the other so that a copy of the label cannot become a feature");
+          throw new IllegalArgumentException(
+              source
+                  + " has two columns named '"
+                  + target
+                  + "' (columns "
+                  + (t + 1)
+                  + " and "
+                  + (j + 1)
+                  + "); the target must appear once,"
+                  + " rename or drop the other so that a copy of the label cannot become a feature");
         }
         t = j;
       }
@@ -225,8 +255,15 @@ public final class Dataset {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException(source + " line " + line + ", column '" + column + "': '"
-        + field + "' is not a finite number");
+    throw new IllegalArgumentException(
+        source
+            + " line "
+            + line
+            + ", column '"
+            + column
+            + "': '"
+            + field
+            + "' is not a finite number");
   }
 
   /**

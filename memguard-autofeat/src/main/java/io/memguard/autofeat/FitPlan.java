@@ -65,11 +65,12 @@ public record FitPlan(
     if (initialFitAll) {
       sb.append(", initial fit on all columns");
     }
-    sb.append(String.format(
-        Locale.ROOT,
-        ", predicted peak %s of %s usable",
-        MemorySize.format(predictedPeakBytes),
-        MemorySize.format(usableBytes)));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            ", predicted peak %s of %s usable",
+            MemorySize.format(predictedPeakBytes),
+            MemorySize.format(usableBytes)));
     return sb.toString();
   }
 }

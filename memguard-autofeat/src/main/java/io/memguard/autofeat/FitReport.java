@@ -111,37 +111,40 @@ public record FitReport(
   /** A few lines a person can read: plan, counts, timings, memory, features. */
   public String describe() {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(
-        Locale.ROOT,
-        "autofeat %s fit, %d rows x %d inputs, %d steps, %d selection runs, seed %d: %s in %.2f s%n",
-        problemType.name().toLowerCase(Locale.ROOT),
-        rows,
-        inputFeatures,
-        featureEngineeringSteps,
-        featureSelectionRuns,
-        seed,
-        completed() ? "completed" : "stopped at " + stoppedAt,
-        seconds()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "autofeat %s fit, %d rows x %d inputs, %d steps, %d selection runs, seed %d: %s in %.2f s%n",
+            problemType.name().toLowerCase(Locale.ROOT),
+            rows,
+            inputFeatures,
+            featureEngineeringSteps,
+            featureSelectionRuns,
+            seed,
+            completed() ? "completed" : "stopped at " + stoppedAt,
+            seconds()));
     sb.append("  plan: ").append(plan == null ? "none" : plan.describe()).append('\n');
     if (lightweight) {
       sb.append("  lightweight because ").append(lightweightReason).append('\n');
     }
-    sb.append(String.format(
-        Locale.ROOT,
-        "  candidates: %d computed, %d accepted, %d generated; %d selected%n",
-        candidatesComputed,
-        candidatesAccepted,
-        candidatesGenerated,
-        featuresSelected));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "  candidates: %d computed, %d accepted, %d generated; %d selected%n",
+            candidatesComputed,
+            candidatesAccepted,
+            candidatesGenerated,
+            featuresSelected));
     for (PhaseReport p : phases) {
-      sb.append(String.format(
-          Locale.ROOT,
-          "  %-8s %7.3f s, %4d batches, peak %s, allocated %s%n",
-          p.phase(),
-          p.duration().toNanos() / 1e9,
-          p.batches(),
-          MemorySize.format(p.peakReservedBytes()),
-          MemorySize.format(p.allocatedBytes())));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "  %-8s %7.3f s, %4d batches, peak %s, allocated %s%n",
+              p.phase(),
+              p.duration().toNanos() / 1e9,
+              p.batches(),
+              MemorySize.format(p.peakReservedBytes()),
+              MemorySize.format(p.allocatedBytes())));
     }
     sb.append("  peak reserved ")
         .append(MemorySize.format(peakReservedBytes))

@@ -63,6 +63,7 @@ final class FitRun implements EngineHooks {
   }
 
   private static final Logger log = LoggerFactory.getLogger(AutoFeatProcessor.class);
+
   /** The pilot is skipped when the worst case fits this many times over in what is usable. */
   static final int PILOT_SKIP_FACTOR = 4;
 
@@ -75,8 +76,12 @@ final class FitRun implements EngineHooks {
   private final Listeners listener;
 
   private MemoryScope fitScope;
-  /** The most the fit may hold at once by the heap's measure ({@link HeapLimit}), fixed at start. */
+
+  /**
+   * The most the fit may hold at once by the heap's measure ({@link HeapLimit}), fixed at start.
+   */
   private long heapLimit = Long.MAX_VALUE;
+
   private FitPlan plan;
   private GenerationSurvey lastSurvey;
   private String lightweightReason;
@@ -96,10 +101,13 @@ final class FitRun implements EngineHooks {
 
   /** Open unit scopes by name, with the number of live leases in each. */
   private final Map<String, Unit> units = new HashMap<>();
+
   private final List<FitLease> leases = new ArrayList<>();
   private Decision decision;
+
   /** The width decision of each selection run in progress (runs may run at once). */
   private final Map<Integer, Decision> runDecisions = new HashMap<>();
+
   private int batchIndex;
 
   private long genTried;
@@ -258,17 +266,27 @@ final class FitRun implements EngineHooks {
     return model;
   }
 
-  /** Chooses the plan: pilot, prediction, policy. Throws before the fit allocates its working set. */
+  /**
+   * Chooses the plan: pilot, prediction, policy. Throws before the fit allocates its working set.
+   */
   private FitPlan plan() {
     startPhase(FitPhase.PLAN);
     long recent = 2 * data.estimatedBytes();
     heapLimit = HeapLimit.limitBytes(recent);
     if (heapLimit < parent.availableBytes() && heapLimit != Long.MAX_VALUE) {
-      decide("heap: " + MemorySize.format(HeapLimit.maxHeapBytes()) + " at most, "
-          + MemorySize.format(HeapLimit.inUseBytes(recent)) + " in use before the fit (after the"
-          + " last collection, with its data counted twice in case it came since): it plans for at most " + MemorySize.format(heapLimit) + " ("
-          + Math.round(HeapLimit.FREE_HEAP_SHARE * 100) + "% of the free heap), less than the "
-          + MemorySize.format(parent.availableBytes()) + " its scope has");
+      decide(
+          "heap: "
+              + MemorySize.format(HeapLimit.maxHeapBytes())
+              + " at most, "
+              + MemorySize.format(HeapLimit.inUseBytes(recent))
+              + " in use before the fit (after the"
+              + " last collection, with its data counted twice in case it came since): it plans for at most "
+              + MemorySize.format(heapLimit)
+              + " ("
+              + Math.round(HeapLimit.FREE_HEAP_SHARE * 100)
+              + "% of the free heap), less than the "
+              + MemorySize.format(parent.availableBytes())
+              + " its scope has");
     }
     int n = data.rows();
     int d = data.featureCount();
@@ -276,29 +294,44 @@ final class FitRun implements EngineHooks {
     long usable = usable(head);
     MemoryPlanner early = new MemoryPlanner(n, d, null, config.problemType());
     if (usable < early.minimalBytes()) {
-      throw insufficient(early.minimalBytes(), head,
+      throw insufficient(
+          early.minimalBytes(),
+          head,
           "smallest plan (the final model on the " + d + " input columns, " + n + " rows)");
     }
     GenerationSurvey survey = null;
     if (config.featureEngineeringSteps() > 0) {
-      GenerationSurvey bound = GenerationSurvey.upperBound(d, config.featureEngineeringSteps(),
-          config.transformationList().size());
-      long boundPeak = new MemoryPlanner(n, d, bound, config.problemType())
-          .peak(8, n, false, 0, true);
+      GenerationSurvey bound =
+          GenerationSurvey.upperBound(
+              d, config.featureEngineeringSteps(), config.transformationList().size());
+      long boundPeak =
+          new MemoryPlanner(n, d, bound, config.problemType()).peak(8, n, false, 0, true);
       if (boundPeak <= usable / PILOT_SKIP_FACTOR) {
         // even if every proposal were kept the fit would use a small share of what it has: the
         // pilot would only confirm the normal plan
         survey = bound;
-        decide("no pilot: with every one of the " + bound.proposed() + " proposals kept the normal"
-            + " plan would need " + MemorySize.format(boundPeak) + " of " + MemorySize.format(usable)
-            + " usable");
+        decide(
+            "no pilot: with every one of the "
+                + bound.proposed()
+                + " proposals kept the normal"
+                + " plan would need "
+                + MemorySize.format(boundPeak)
+                + " of "
+                + MemorySize.format(usable)
+                + " usable");
       } else {
         survey = pilot();
-        decide(String.format(Locale.ROOT,
-            "pilot on %d rows in %.3f s: %d expressions, %d columns kept (%d before the last step),"
-                + " %d candidates",
-            survey.rows(), survey.nanos() / 1e9, survey.proposed(), survey.kept(),
-            survey.keptBeforeLastStep(), survey.candidates()));
+        decide(
+            String.format(
+                Locale.ROOT,
+                "pilot on %d rows in %.3f s: %d expressions, %d columns kept (%d before the last step),"
+                    + " %d candidates",
+                survey.rows(),
+                survey.nanos() / 1e9,
+                survey.proposed(),
+                survey.kept(),
+                survey.keptBeforeLastStep(),
+                survey.candidates()));
       }
       lastSurvey = survey;
     }
@@ -306,9 +339,16 @@ final class FitRun implements EngineHooks {
     usable = usable(head);
     MemoryPlanner planner = new MemoryPlanner(n, d, survey, config.problemType());
     FitPlan normal = planner.normal(usable);
-    decide("normal plan predicted peak " + MemorySize.format(normal.predictedPeakBytes())
-        + ", usable " + MemorySize.format(usable) + " (" + MemorySize.format(head)
-        + " available below CRITICAL, less the " + Math.round(margin() * 100) + "% safety margin)");
+    decide(
+        "normal plan predicted peak "
+            + MemorySize.format(normal.predictedPeakBytes())
+            + ", usable "
+            + MemorySize.format(usable)
+            + " ("
+            + MemorySize.format(head)
+            + " available below CRITICAL, less the "
+            + Math.round(margin() * 100)
+            + "% safety margin)");
     LightweightPolicy policy = config.lightweightPolicy();
     FitPlan chosen;
     String reason = null;
@@ -318,18 +358,28 @@ final class FitRun implements EngineHooks {
     } else if (normal.predictedPeakBytes() <= usable) {
       chosen = normal;
     } else if (policy == LightweightPolicy.NEVER) {
-      throw insufficient(needed(normal.predictedPeakBytes()), head, "normal plan ("
-          + normal.describe() + "); the lightweight policy NEVER forbids the cheaper plan",
+      throw insufficient(
+          needed(normal.predictedPeakBytes()),
+          head,
+          "normal plan ("
+              + normal.describe()
+              + "); the lightweight policy NEVER forbids the cheaper plan",
           "Give the scope or the manager more memory, or allow the lightweight plan"
               + " (LightweightPolicy.AUTO).");
     } else {
       chosen = planner.lightweight(usable);
-      reason = "the normal plan needs " + MemorySize.format(normal.predictedPeakBytes())
-          + " but only " + MemorySize.format(usable) + " is usable";
+      reason =
+          "the normal plan needs "
+              + MemorySize.format(normal.predictedPeakBytes())
+              + " but only "
+              + MemorySize.format(usable)
+              + " is usable";
     }
     if (chosen == null) {
       FitPlan min = planner.minimalLightweight(usable);
-      throw insufficient(needed(min.predictedPeakBytes()), head,
+      throw insufficient(
+          needed(min.predictedPeakBytes()),
+          head,
           "cheapest lightweight plan (" + min.describe() + ")");
     }
     decide("plan: " + chosen.describe());
@@ -338,13 +388,22 @@ final class FitRun implements EngineHooks {
     } else if (chosen.lightweight()) {
       decide("selection: initial L1 fits on the best-correlated columns (lightweight plan)");
     } else if (!planner.initialFitMayTakeAll()) {
-      decide(String.format(Locale.ROOT, "selection: initial L1 fits on the best-correlated columns:"
-          + " about %d columns for %d rows per run, more than %d per row", planner.columns(),
-          planner.runRows(), FeatureSelector.MAX_INITIAL_COLUMNS_PER_ROW));
+      decide(
+          String.format(
+              Locale.ROOT,
+              "selection: initial L1 fits on the best-correlated columns:"
+                  + " about %d columns for %d rows per run, more than %d per row",
+              planner.columns(),
+              planner.runRows(),
+              FeatureSelector.MAX_INITIAL_COLUMNS_PER_ROW));
     } else {
-      decide("selection: initial L1 fits on the best-correlated columns: on all columns the plan"
-          + " would need " + MemorySize.format(planner.peak(8, n, false, 0, true)) + " of "
-          + MemorySize.format(usable) + " usable");
+      decide(
+          "selection: initial L1 fits on the best-correlated columns: on all columns the plan"
+              + " would need "
+              + MemorySize.format(planner.peak(8, n, false, 0, true))
+              + " of "
+              + MemorySize.format(usable)
+              + " usable");
     }
     endPhase();
     if (chosen.lightweight()) {
@@ -357,8 +416,12 @@ final class FitRun implements EngineHooks {
   private GenerationSurvey pilot() {
     int n = data.rows();
     searchRows = MemoryPlanner.pilotRows(n);
-    EngineConfig cfg = engineConfig().precision(StoragePrecision.FLOAT).recomputeLastStep(true)
-        .searchMaxRows(searchRows < n ? searchRows : 0).build();
+    EngineConfig cfg =
+        engineConfig()
+            .precision(StoragePrecision.FLOAT)
+            .recomputeLastStep(true)
+            .searchMaxRows(searchRows < n ? searchRows : 0)
+            .build();
     pilot = true;
     try {
       return AutoFeatEngine.of(cfg).survey(data.names(), data.columnsUnsafe(), this);
@@ -372,29 +435,32 @@ final class FitRun implements EngineHooks {
   /** Runs the engine; on a switch signal releases what it held and restarts lightweight. */
   private FittedAutoFeat search() {
     for (; ; ) {
-      EngineConfig cfg = engineConfig()
-          .precision(plan.floatStorage() ? StoragePrecision.FLOAT : StoragePrecision.DOUBLE)
-          .searchMaxRows(plan.searchRows() < plan.rows() ? plan.searchRows() : 0)
-          .recomputeLastStep(plan.recomputeLastStep())
-          .selectionMaxChunkWidth(plan.maxChunkWidth())
-          .selectionInitialFitAll(plan.initialFitAll())
-          .build();
+      EngineConfig cfg =
+          engineConfig()
+              .precision(plan.floatStorage() ? StoragePrecision.FLOAT : StoragePrecision.DOUBLE)
+              .searchMaxRows(plan.searchRows() < plan.rows() ? plan.searchRows() : 0)
+              .recomputeLastStep(plan.recomputeLastStep())
+              .selectionMaxChunkWidth(plan.maxChunkWidth())
+              .selectionInitialFitAll(plan.initialFitAll())
+              .build();
       searchRows = plan.searchRows();
       resetCounts();
       try {
-        return AutoFeatEngine.of(cfg).fit(
-            data.names(), data.columnsUnsafe(), data.targetUnsafe(), this);
+        return AutoFeatEngine.of(cfg)
+            .fit(data.names(), data.columnsUnsafe(), data.targetUnsafe(), this);
       } catch (SwitchSignal s) {
         FitPhase at = s.phase;
         closeLeases();
         endPhase();
         long head = headroom();
-        MemoryPlanner planner = new MemoryPlanner(data.rows(), data.featureCount(), lastSurvey,
-            config.problemType());
+        MemoryPlanner planner =
+            new MemoryPlanner(data.rows(), data.featureCount(), lastSurvey, config.problemType());
         FitPlan light = planner.lightweight(usable(head));
         if (light == null) {
           FitPlan min = planner.minimalLightweight(usable(head));
-          throw insufficient(needed(min.predictedPeakBytes()), head,
+          throw insufficient(
+              needed(min.predictedPeakBytes()),
+              head,
               "cheapest lightweight plan after: " + s.getMessage());
         }
         plan = light;
@@ -406,8 +472,10 @@ final class FitRun implements EngineHooks {
 
   private EngineConfig.Builder engineConfig() {
     return EngineConfig.builder()
-        .problem(config.problemType() == ProblemType.CLASSIFICATION
-            ? TargetKind.CLASSIFICATION : TargetKind.REGRESSION)
+        .problem(
+            config.problemType() == ProblemType.CLASSIFICATION
+                ? TargetKind.CLASSIFICATION
+                : TargetKind.REGRESSION)
         .featengSteps(config.featureEngineeringSteps())
         .featselRuns(config.featureSelectionRuns())
         .transformations(config.transformationList())
@@ -424,8 +492,11 @@ final class FitRun implements EngineHooks {
 
   private void announceLightweight(String reason, FitPhase at, FitPlan light) {
     lightweightReason = reason;
-    log.warn("autofeat: fit '{}' runs on its lightweight plan because {} ({})", fitScope.path(),
-        reason, light.describe());
+    log.warn(
+        "autofeat: fit '{}' runs on its lightweight plan because {} ({})",
+        fitScope.path(),
+        reason,
+        light.describe());
     listener.lightweight(new LightweightEvent(reason, at, light));
   }
 
@@ -441,7 +512,7 @@ final class FitRun implements EngineHooks {
       case "select" -> startPhase(FitPhase.SELECT);
       case "model" -> startPhase(FitPhase.MODEL);
       case "done" -> endPhase();
-      default -> { }
+      default -> {}
     }
   }
 
@@ -540,7 +611,9 @@ final class FitRun implements EngineHooks {
     if (why != null) {
       throw new TaskStoppedException(why, where());
     }
-    if (!pilot && plan != null && !plan.lightweight()
+    if (!pilot
+        && plan != null
+        && !plan.lightweight()
         && config.lightweightPolicy() == LightweightPolicy.AUTO
         && (phase == FitPhase.GENERATE || phase == FitPhase.SELECT)) {
       PressureLevel level = memory.pressureLevel();
@@ -565,14 +638,20 @@ final class FitRun implements EngineHooks {
   }
 
   @Override
-  public synchronized int nextBatchSize(String enginePhase, int step, int suggested,
-      long bytesPerCandidate) {
+  public synchronized int nextBatchSize(
+      String enginePhase, int step, int suggested, long bytesPerCandidate) {
     return switch (enginePhase) {
       case "generate" -> sizeGeneration(step, suggested, bytesPerCandidate);
       case "select-initial" -> sizeInitialFit(step, suggested, bytesPerCandidate);
-      case "select" -> sizeSelection(step, suggested, bytesPerCandidate,
-          String.format(Locale.ROOT, "noise and initial columns estimated at %.0f%% of the chunk",
-              fixedRatio * 100));
+      case "select" ->
+          sizeSelection(
+              step,
+              suggested,
+              bytesPerCandidate,
+              String.format(
+                  Locale.ROOT,
+                  "noise and initial columns estimated at %.0f%% of the chunk",
+                  fixedRatio * 100));
       case "select-filter" -> sizeFilter(step, suggested, bytesPerCandidate);
       case "select-parallel" -> sizeParallel(suggested, bytesPerCandidate);
       case "model" -> sizeModel(suggested, bytesPerCandidate);
@@ -606,19 +685,31 @@ final class FitRun implements EngineHooks {
    * least {@code columns}. Records the outcome of the first run and every change.
    */
   private int sizeInitialFit(int run, int columns, long bytesPerCandidate) {
-    int size = sizeSelection(run, columns, bytesPerCandidate,
-        "initial fit on all " + columns + " columns asked");
+    int size =
+        sizeSelection(
+            run, columns, bytesPerCandidate, "initial fit on all " + columns + " columns asked");
     boolean all = size >= columns;
     if (!initialFitSeen || initialFitAll != all) {
       initialFitSeen = true;
       initialFitAll = all;
       Decision d = decision;
-      decide(all
-          ? String.format(Locale.ROOT, "select run %d: initial L1 fit on all %d columns (%s planned"
-              + " for the run)", run, columns, MemorySize.format(d.reserved()))
-          : String.format(Locale.ROOT, "select run %d: initial L1 fit on the best-correlated"
-              + " columns: all %d would need %s, %d fit in %s available", run, columns,
-              MemorySize.format(columns * d.perItem()), size, MemorySize.format(d.available())));
+      decide(
+          all
+              ? String.format(
+                  Locale.ROOT,
+                  "select run %d: initial L1 fit on all %d columns (%s planned" + " for the run)",
+                  run,
+                  columns,
+                  MemorySize.format(d.reserved()))
+              : String.format(
+                  Locale.ROOT,
+                  "select run %d: initial L1 fit on the best-correlated"
+                      + " columns: all %d would need %s, %d fit in %s available",
+                  run,
+                  columns,
+                  MemorySize.format(columns * d.perItem()),
+                  size,
+                  MemorySize.format(d.available())));
     }
     return size;
   }
@@ -643,8 +734,14 @@ final class FitRun implements EngineHooks {
   private int sizeParallel(int threads, long bytesPerRun) {
     long available = headroom();
     int size = (int) Math.max(1, Math.min(threads, available / Math.max(1, 2 * bytesPerRun)));
-    decide(String.format(Locale.ROOT, "selection: %d of %d runs at once (%s per run, %s available)",
-        size, threads, MemorySize.format(bytesPerRun), MemorySize.format(available)));
+    decide(
+        String.format(
+            Locale.ROOT,
+            "selection: %d of %d runs at once (%s per run, %s available)",
+            size,
+            threads,
+            MemorySize.format(bytesPerRun),
+            MemorySize.format(available)));
     return size;
   }
 
@@ -654,8 +751,14 @@ final class FitRun implements EngineHooks {
     long fits = bytesPerColumn <= 0 ? columns : available / bytesPerColumn;
     int size = (int) Math.max(1, Math.min(columns, fits));
     if (size < columns) {
-      log.debug("autofeat: {} select run {}: noise filter in groups of {} of {} columns ({} per column,"
-          + " {} available)", fitScope.path(), run, size, columns, MemorySize.format(bytesPerColumn),
+      log.debug(
+          "autofeat: {} select run {}: noise filter in groups of {} of {} columns ({} per column,"
+              + " {} available)",
+          fitScope.path(),
+          run,
+          size,
+          columns,
+          MemorySize.format(bytesPerColumn),
           MemorySize.format(available));
     }
     return size;
@@ -663,18 +766,38 @@ final class FitRun implements EngineHooks {
 
   private int sizeModel(int features, long bytesPerFeature) {
     long fixed = 8L * HeapBytes.doubles(data.rows());
-    int size = decideBatch(FitPhase.MODEL, 0, 0, fixed, bytesPerFeature, 1,
-        Math.max(1, features), "all selected features");
+    int size =
+        decideBatch(
+            FitPhase.MODEL,
+            0,
+            0,
+            fixed,
+            bytesPerFeature,
+            1,
+            Math.max(1, features),
+            "all selected features");
     if (size < features) {
-      String why = "only the " + size + " best-ranked of the " + features
-          + " selected features fit the final model's memory ("
-          + MemorySize.format(decision.available()) + " available)";
+      String why =
+          "only the "
+              + size
+              + " best-ranked of the "
+              + features
+              + " selected features fit the final model's memory ("
+              + MemorySize.format(decision.available())
+              + " available)";
       decide("final model: " + why);
       if (lightweightReason == null) {
-        plan = new FitPlan(true, plan.floatStorage(), plan.rows(), plan.searchRows(),
-            plan.recomputeLastStep(), plan.maxChunkWidth(), plan.initialFitAll(),
-            plan.predictedPeakBytes(),
-            plan.usableBytes());
+        plan =
+            new FitPlan(
+                true,
+                plan.floatStorage(),
+                plan.rows(),
+                plan.searchRows(),
+                plan.recomputeLastStep(),
+                plan.maxChunkWidth(),
+                plan.initialFitAll(),
+                plan.predictedPeakBytes(),
+                plan.usableBytes());
         announceLightweight(why, FitPhase.MODEL, plan);
       }
     }
@@ -693,29 +816,44 @@ final class FitRun implements EngineHooks {
   }
 
   /**
-   * Decides how many items of {@code perItem} bytes (besides {@code fixed}) fit the headroom now and
-   * records the decision; reserves nothing (the engine reserves what it allocates). Throws a switch
-   * signal or an InsufficientMemoryException when not even {@code min} items fit.
+   * Decides how many items of {@code perItem} bytes (besides {@code fixed}) fit the headroom now
+   * and records the decision; reserves nothing (the engine reserves what it allocates). Throws a
+   * switch signal or an InsufficientMemoryException when not even {@code min} items fit.
    */
-  private int decideBatch(FitPhase fp, int step, int index, long fixed, long perItem, int min,
-      int max, String note) {
+  private int decideBatch(
+      FitPhase fp, int step, int index, long fixed, long perItem, int min, int max, String note) {
     PressureLevel level = memory.pressureLevel();
     String task = fitScope.path() + " " + fp.name().toLowerCase(Locale.ROOT) + " step " + step;
     long available = Math.max(0, headroom() - fixed);
-    BatchDecision d = grant != null
-        ? grant.batchSize(perItem, min, max)
-        : memory.allocator().sizeBatch(task, available, perItem, min, max);
+    BatchDecision d =
+        grant != null
+            ? grant.batchSize(perItem, min, max)
+            : memory.allocator().sizeBatch(task, available, perItem, min, max);
     if (!d.fits()) {
-      throw overflow(fp, fixed + (long) min * perItem, available + fixed,
-          fp.name().toLowerCase(Locale.ROOT) + " step " + step + " batch of " + min, null);
+      throw overflow(
+          fp,
+          fixed + (long) min * perItem,
+          available + fixed,
+          fp.name().toLowerCase(Locale.ROOT) + " step " + step + " batch of " + min,
+          null);
     }
-    String reason = d.reason() + "; " + note
-        + (level == PressureLevel.NORMAL ? "" : "; pressure " + level + " shrank the maximum");
+    String reason =
+        d.reason()
+            + "; "
+            + note
+            + (level == PressureLevel.NORMAL ? "" : "; pressure " + level + " shrank the maximum");
     long planned = fixed + (long) d.batchSize() * perItem;
-    decision = new Decision(fp, step, d.batchSize(), d.availableBytes(), perItem, planned, level,
+    decision =
+        new Decision(fp, step, d.batchSize(), d.availableBytes(), perItem, planned, level, reason);
+    log.debug(
+        "autofeat: {} {} step {}: {} items x {} ({} planned): {}",
+        fitScope.path(),
+        fp,
+        step,
+        d.batchSize(),
+        MemorySize.format(perItem),
+        MemorySize.format(planned),
         reason);
-    log.debug("autofeat: {} {} step {}: {} items x {} ({} planned): {}", fitScope.path(), fp, step,
-        d.batchSize(), MemorySize.format(perItem), MemorySize.format(planned), reason);
     FaultInjector injector = config.faultInjector();
     if (injector != null) {
       injector.beforeBatch(fp, step, index);
@@ -724,27 +862,49 @@ final class FitRun implements EngineHooks {
   }
 
   /** The exception for memory that cannot be had: restart lightweight if allowed, else fail. */
-  private RuntimeException overflow(FitPhase fp, long needed, long available, String what,
-      Throwable cause) {
-    boolean canSwitch = !pilot && plan != null && !plan.lightweight()
-        && config.lightweightPolicy() == LightweightPolicy.AUTO
-        && (fp == FitPhase.GENERATE || fp == FitPhase.SELECT);
-    String text = fp + " (" + what + ") needs " + MemorySize.format(needed) + " more but "
-        + MemorySize.format(available) + " is available";
+  private RuntimeException overflow(
+      FitPhase fp, long needed, long available, String what, Throwable cause) {
+    boolean canSwitch =
+        !pilot
+            && plan != null
+            && !plan.lightweight()
+            && config.lightweightPolicy() == LightweightPolicy.AUTO
+            && (fp == FitPhase.GENERATE || fp == FitPhase.SELECT);
+    String text =
+        fp
+            + " ("
+            + what
+            + ") needs "
+            + MemorySize.format(needed)
+            + " more but "
+            + MemorySize.format(available)
+            + " is available";
     if (canSwitch) {
       return new SwitchSignal(text, fp);
     }
     String planText;
     if (pilot) {
-      planText = "pilot (feature generation on " + searchRows + " rows that predicts the fit's"
-          + " memory; it stopped at step " + lastStepOr(fp) + " of "
-          + config.featureEngineeringSteps() + " because " + what + " needed "
-          + MemorySize.format(needed) + " more, so every plan needs at least this)";
+      planText =
+          "pilot (feature generation on "
+              + searchRows
+              + " rows that predicts the fit's"
+              + " memory; it stopped at step "
+              + lastStepOr(fp)
+              + " of "
+              + config.featureEngineeringSteps()
+              + " because "
+              + what
+              + " needed "
+              + MemorySize.format(needed)
+              + " more, so every plan needs at least this)";
     } else {
       planText = (plan.lightweight() ? "lightweight plan" : "normal plan") + " (" + text + ")";
     }
-    InsufficientMemoryException e = insufficient(needed(needed + fitScope.reservedBytes()),
-        headroom() + fitScope.reservedBytes(), planText);
+    InsufficientMemoryException e =
+        insufficient(
+            needed(needed + fitScope.reservedBytes()),
+            headroom() + fitScope.reservedBytes(),
+            planText);
     if (cause != null) {
       e.initCause(cause);
     }
@@ -765,16 +925,31 @@ final class FitRun implements EngineHooks {
     int tried = stats.tried();
     if (stats.phase().equals("generate")) {
       decision = null;
-      long held = stats.scratchBytes() + stats.retainedBytes()
-          + Footprint.EXPRESSION_BYTES * tried + Footprint.COLUMN_METADATA_BYTES * stats.accepted();
+      long held =
+          stats.scratchBytes()
+              + stats.retainedBytes()
+              + Footprint.EXPRESSION_BYTES * tried
+              + Footprint.COLUMN_METADATA_BYTES * stats.accepted();
       long measured = tried == 0 ? -1 : held / tried;
       stepTried += tried;
       stepAccepted += stats.accepted();
       genTried += tried;
       genKept += stats.accepted();
-      report = new BatchReport(dec.phase(), dec.step(), batchIndex++, dec.size(), tried,
-          stats.accepted(), dec.available(), dec.perItem(), measured, held, dec.pressure(),
-          dec.reason(), stats.nanos());
+      report =
+          new BatchReport(
+              dec.phase(),
+              dec.step(),
+              batchIndex++,
+              dec.size(),
+              tried,
+              stats.accepted(),
+              dec.available(),
+              dec.perItem(),
+              measured,
+              held,
+              dec.pressure(),
+              dec.reason(),
+              stats.nanos());
     } else {
       long measured = tried == 0 ? -1 : stats.scratchBytes() / tried;
       if (tried > 0 && 2L * tried >= dec.size()) {
@@ -782,9 +957,21 @@ final class FitRun implements EngineHooks {
         double perChunkColumn = MemoryPlanner.SOLVER_FACTOR * (double) runRowBytes;
         fixedRatio = Math.max(0.1, stats.scratchBytes() / (tried * perChunkColumn) - 1);
       }
-      report = new BatchReport(dec.phase(), dec.step(), stats.batchIndex(), dec.size(), tried,
-          stats.accepted(), dec.available(), dec.perItem(), measured, stats.scratchBytes(),
-          dec.pressure(), dec.reason(), stats.nanos());
+      report =
+          new BatchReport(
+              dec.phase(),
+              dec.step(),
+              stats.batchIndex(),
+              dec.size(),
+              tried,
+              stats.accepted(),
+              dec.available(),
+              dec.perItem(),
+              measured,
+              stats.scratchBytes(),
+              dec.pressure(),
+              dec.reason(),
+              stats.nanos());
     }
     batches.add(report);
     phaseBatches++;
@@ -793,17 +980,22 @@ final class FitRun implements EngineHooks {
   }
 
   @Override
-  public synchronized void progress(String enginePhase, int step, int batch, int batchCount, double percent) {
-    FitPhase fp = pilot ? FitPhase.PLAN : switch (enginePhase) {
-      case "select" -> FitPhase.SELECT;
-      case "model" -> FitPhase.MODEL;
-      default -> FitPhase.GENERATE;
-    };
-    int steps = switch (fp) {
-      case SELECT -> config.featureSelectionRuns();
-      case MODEL -> 1;
-      default -> config.featureEngineeringSteps();
-    };
+  public synchronized void progress(
+      String enginePhase, int step, int batch, int batchCount, double percent) {
+    FitPhase fp =
+        pilot
+            ? FitPhase.PLAN
+            : switch (enginePhase) {
+              case "select" -> FitPhase.SELECT;
+              case "model" -> FitPhase.MODEL;
+              default -> FitPhase.GENERATE;
+            };
+    int steps =
+        switch (fp) {
+          case SELECT -> config.featureSelectionRuns();
+          case MODEL -> 1;
+          default -> config.featureEngineeringSteps();
+        };
     lastStep = step;
     lastBatch = batch;
     lastBatches = batchCount;
@@ -831,9 +1023,21 @@ final class FitRun implements EngineHooks {
     }
     if (decision != null && decision.phase() == FitPhase.MODEL) {
       Decision dec = decision;
-      BatchReport report = new BatchReport(FitPhase.MODEL, 0, 0, dec.size(), dec.size(),
-          dec.size(), dec.available(), dec.perItem(), -1, dec.reserved(), dec.pressure(),
-          dec.reason(), -1);
+      BatchReport report =
+          new BatchReport(
+              FitPhase.MODEL,
+              0,
+              0,
+              dec.size(),
+              dec.size(),
+              dec.size(),
+              dec.available(),
+              dec.perItem(),
+              -1,
+              dec.reserved(),
+              dec.pressure(),
+              dec.reason(),
+              -1);
       batches.add(report);
       phaseBatches++;
       listener.batch(report);
@@ -845,8 +1049,13 @@ final class FitRun implements EngineHooks {
       phaseMeter.close();
       phaseMeter = null;
     }
-    phases.add(new PhaseReport(phase, Duration.ofNanos(ticker.read() - phaseStart), phasePeak,
-        phaseBatches, Math.max(0, phaseScope.allocatedBytes())));
+    phases.add(
+        new PhaseReport(
+            phase,
+            Duration.ofNanos(ticker.read() - phaseStart),
+            phasePeak,
+            phaseBatches,
+            Math.max(0, phaseScope.allocatedBytes())));
     MemoryScope s = phaseScope;
     phaseScope = null;
     phase = null;
@@ -895,16 +1104,18 @@ final class FitRun implements EngineHooks {
   // ---- numbers --------------------------------------------------------------------------------
 
   /**
-   * Bytes the fit may use now: available in its scope, below the manager's CRITICAL line, and within
-   * what the heap had free when the fit started ({@link HeapLimit}).
+   * Bytes the fit may use now: available in its scope, below the manager's CRITICAL line, and
+   * within what the heap had free when the fit started ({@link HeapLimit}).
    */
   private long headroom() {
     MemoryScope s = fitScope != null && !fitScope.isClosed() ? fitScope : parent;
     long available = s.availableBytes();
     double critical = memory.pressureThresholds()[1];
     long belowCritical = (long) (memory.budgetBytes() * critical) - memory.reservedBytes();
-    long heap = heapLimit == Long.MAX_VALUE ? Long.MAX_VALUE
-        : heapLimit - (fitScope != null ? fitScope.reservedBytes() : 0);
+    long heap =
+        heapLimit == Long.MAX_VALUE
+            ? Long.MAX_VALUE
+            : heapLimit - (fitScope != null ? fitScope.reservedBytes() : 0);
     return Math.max(0, Math.min(Math.min(available, belowCritical), heap));
   }
 
@@ -922,9 +1133,14 @@ final class FitRun implements EngineHooks {
   }
 
   private InsufficientMemoryException insufficient(long needed, long available, String what) {
-    return insufficient(needed, available, what,
+    return insufficient(
+        needed,
+        available,
+        what,
         "Give the scope or the manager more memory, use fewer feature-engineering steps (now "
-            + config.featureEngineeringSteps() + "), or fit on fewer rows (now " + data.rows()
+            + config.featureEngineeringSteps()
+            + "), or fit on fewer rows (now "
+            + data.rows()
             + ").");
   }
 
@@ -939,18 +1155,27 @@ final class FitRun implements EngineHooks {
     if (p == null) {
       return fitScope.path() + " before its first phase";
     }
-    int steps = switch (p) {
-      case SELECT -> config.featureSelectionRuns();
-      case MODEL -> 1;
-      default -> config.featureEngineeringSteps();
-    };
+    int steps =
+        switch (p) {
+          case SELECT -> config.featureSelectionRuns();
+          case MODEL -> 1;
+          default -> config.featureEngineeringSteps();
+        };
     String unit = p == FitPhase.SELECT ? "run" : "step";
-    return String.format(Locale.ROOT, "%s %s %s %d of %d, after batch %d of %d",
-        fitScope.path(), p, unit, lastStep, steps, lastBatch, lastBatches);
+    return String.format(
+        Locale.ROOT,
+        "%s %s %s %d of %d, after batch %d of %d",
+        fitScope.path(),
+        p,
+        unit,
+        lastStep,
+        steps,
+        lastBatch,
+        lastBatches);
   }
 
-  private FitReport report(FittedAutoFeat fitted, long peak, long availableAtStart,
-      String stoppedAt) {
+  private FitReport report(
+      FittedAutoFeat fitted, long peak, long availableAtStart, String stoppedAt) {
     long computed = genTried;
     long accepted = genKept;
     int generated = 0;
@@ -963,10 +1188,27 @@ final class FitRun implements EngineHooks {
       selected = fitted.report().selected();
       features = fitted.featureNames();
     }
-    return new FitReport(config.problemType(), data.rows(), data.featureCount(),
-        config.featureEngineeringSteps(), config.featureSelectionRuns(), config.seed(), plan,
-        lightweightReason != null, lightweightReason, decisions, phases, computed, accepted,
-        generated, selected, features, batches, peak, availableAtStart, stoppedAt);
+    return new FitReport(
+        config.problemType(),
+        data.rows(),
+        data.featureCount(),
+        config.featureEngineeringSteps(),
+        config.featureSelectionRuns(),
+        config.seed(),
+        plan,
+        lightweightReason != null,
+        lightweightReason,
+        decisions,
+        phases,
+        computed,
+        accepted,
+        generated,
+        selected,
+        features,
+        batches,
+        peak,
+        availableAtStart,
+        stoppedAt);
   }
 
   /** Calls the user's listener; a listener that throws is logged once at WARN, then at DEBUG. */
@@ -1021,8 +1263,12 @@ final class FitRun implements EngineHooks {
     private void failed(String method, RuntimeException e) {
       if (!warned) {
         warned = true;
-        log.warn("autofeat: fit listener {}.{} threw; the fit goes on (further listener failures"
-            + " are logged at DEBUG)", delegate.getClass().getName(), method, e);
+        log.warn(
+            "autofeat: fit listener {}.{} threw; the fit goes on (further listener failures"
+                + " are logged at DEBUG)",
+            delegate.getClass().getName(),
+            method,
+            e);
       } else {
         log.debug("autofeat: fit listener {}.{} threw", delegate.getClass().getName(), method, e);
       }

@@ -17,10 +17,10 @@ import javax.management.openmbean.CompositeData;
 /**
  * What the JVM's heap can hold besides what is already in it: a fit never plans for more than a
  * share of the maximum heap less the heap in use after the most recent collection (or less the heap
- * in use now when no collection has run yet, which counts garbage too and so errs on the safe side).
- * A manager's budget is the caller's word for what memguard may reserve; this is the heap's word,
- * and a fit takes the smaller, so that a budget set larger than the free heap (the default 80% of a
- * 16 MiB heap already holding the data) cannot lead to an {@link OutOfMemoryError}.
+ * in use now when no collection has run yet, which counts garbage too and so errs on the safe
+ * side). A manager's budget is the caller's word for what memguard may reserve; this is the heap's
+ * word, and a fit takes the smaller, so that a budget set larger than the free heap (the default
+ * 80% of a 16 MiB heap already holding the data) cannot lead to an {@link OutOfMemoryError}.
  *
  * <p>Reads the collectors' figures only when the heap in use now is a large share of the maximum
  * (then garbage could make the limit needlessly small); never requests a collection. Thread-safe.
@@ -127,8 +127,10 @@ final class HeapLimit {
         return;
       }
       try {
-        Map<String, MemoryUsage> after = GarbageCollectionNotificationInfo
-            .from((CompositeData) n.getUserData()).getGcInfo().getMemoryUsageAfterGc();
+        Map<String, MemoryUsage> after =
+            GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData())
+                .getGcInfo()
+                .getMemoryUsageAfterGc();
         long used = 0;
         for (String pool : heapPools) {
           MemoryUsage u = after.get(pool);

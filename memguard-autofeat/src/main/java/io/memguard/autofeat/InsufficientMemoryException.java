@@ -4,10 +4,10 @@ import io.memguard.core.MemguardException;
 import io.memguard.core.MemorySize;
 
 /**
- * A fit cannot run in the memory it was given, not even with its lightweight plan (or, under
- * {@link LightweightPolicy#NEVER}, with its normal plan). Thrown before the fit allocates its
- * working memory (or, when a reservation is refused during the fit, after releasing everything it
- * held). The message says how much the plan needs, how much the scope has, and what to do.
+ * A fit cannot run in the memory it was given, not even with its lightweight plan (or, under {@link
+ * LightweightPolicy#NEVER}, with its normal plan). Thrown before the fit allocates its working
+ * memory (or, when a reservation is refused during the fit, after releasing everything it held).
+ * The message says how much the plan needs, how much the scope has, and what to do.
  */
 public final class InsufficientMemoryException extends MemguardException {
   private static final long serialVersionUID = 1L;
@@ -27,10 +27,21 @@ public final class InsufficientMemoryException extends MemguardException {
    */
   public InsufficientMemoryException(
       String scopePath, long neededBytes, long availableBytes, String plan, String advice) {
-    super("autofeat fit in '" + scopePath + "' needs " + MemorySize.format(neededBytes) + " ("
-        + neededBytes + " bytes) available for its " + plan + ", but only "
-        + MemorySize.format(availableBytes) + " (" + availableBytes + " bytes) is available. "
-        + advice);
+    super(
+        "autofeat fit in '"
+            + scopePath
+            + "' needs "
+            + MemorySize.format(neededBytes)
+            + " ("
+            + neededBytes
+            + " bytes) available for its "
+            + plan
+            + ", but only "
+            + MemorySize.format(availableBytes)
+            + " ("
+            + availableBytes
+            + " bytes) is available. "
+            + advice);
     this.scopePath = scopePath;
     this.neededBytes = neededBytes;
     this.availableBytes = availableBytes;

@@ -19,16 +19,16 @@ import io.memguard.autofeat.internal.select.SelectionOptions;
  *   <li>generation: the stored columns ({@code (inputs + stored kept) * searchRows * bytes per
  *       value}), per-column metadata, the expression pool, one batch of scratch columns, and the
  *       copy of the search rows;
- *   <li>selection: the stored candidates, metadata, one run's largest fit (a chunk of {@code width *
- *       1.5} columns with the initial set and noise, or all columns when the initial fit takes them
- *       all) on m rows (85% of the search rows, at most 2,500) with the L1 solver's work, or the final
- *       noise filter on all search rows, whichever is larger; a few row vectors;
+ *   <li>selection: the stored candidates, metadata, one run's largest fit (a chunk of {@code width
+ *       * 1.5} columns with the initial set and noise, or all columns when the initial fit takes
+ *       them all) on m rows (85% of the search rows, at most 2,500) with the L1 solver's work, or
+ *       the final noise filter on all search rows, whichever is larger; a few row vectors;
  *   <li>final model: the features' values on all rows, their standardised copy and the solver's
  *       work ({@code L1Models.finalWorkBytes}).
  * </ul>
  *
- * <p>Selection's chunk matrix grows with the square of the search rows under autofeat's widths (half
- * the run's rows), which is why the lightweight plan can cap the widths.
+ * <p>Selection's chunk matrix grows with the square of the search rows under autofeat's widths
+ * (half the run's rows), which is why the lightweight plan can cap the widths.
  *
  * <p>The pilot runs on few rows, where the kept and candidate counts are nearly the same as on all
  * rows; margins of 15% (kept columns, expressions) and 30% (candidates, which the final filter
@@ -38,24 +38,39 @@ final class MemoryPlanner {
 
   /** Rows the pilot generation runs on. */
   static final int PILOT_ROWS = 64;
-  /** The lightweight plan never searches for features on fewer rows than this (or all, if fewer). */
+
+  /**
+   * The lightweight plan never searches for features on fewer rows than this (or all, if fewer).
+   */
   static final int MIN_SEARCH_ROWS = 100;
+
   /** Heap bytes per proposed expression: its pool entry and tree (measured: about 150-300). */
   static final long POOL_BYTES = 256;
+
   /** Heap bytes per kept column besides its values: descriptor, statistics, array header. */
   static final long META_BYTES = 128;
+
   /** Margin on the pilot's kept columns and proposed expressions. */
   static final double KEPT_MARGIN = 1.15;
+
   /** Margin on the pilot's candidates. */
   static final double CANDIDATE_MARGIN = 1.3;
+
   /** A selection chunk costs its matrix plus the L1 solver's caches: this many times the matrix. */
   static final int SOLVER_FACTOR = 2;
+
   /** Initial share of noise and initial-set columns on top of a selection chunk. */
   static final double FIXED_RATIO = 0.5;
+
   /** Generation batch the plans are predicted with (the allocator may choose other sizes). */
   static final int PLAN_BATCH = 64;
-  /** The lightweight options {bytes per value, chunk-width cap (0 = autofeat's)}, most faithful first. */
+
+  /**
+   * The lightweight options {bytes per value, chunk-width cap (0 = autofeat's)}, most faithful
+   * first.
+   */
   static final int[][] LIGHT_OPTIONS = {{8, 0}, {4, 0}, {4, 50}, {4, 20}};
+
   /** Features the plans reserve room for in the final model (the model phase adapts). */
   static final int PLAN_MODEL_FEATURES = 20;
 
@@ -64,7 +79,10 @@ final class MemoryPlanner {
   private final GenerationSurvey survey;
   private final TargetKind problem;
 
-  /** A planner for a regression fit; see {@link #MemoryPlanner(int, int, GenerationSurvey, ProblemType)}. */
+  /**
+   * A planner for a regression fit; see {@link #MemoryPlanner(int, int, GenerationSurvey,
+   * ProblemType)}.
+   */
   MemoryPlanner(int rows, int features, GenerationSurvey survey) {
     this(rows, features, survey, ProblemType.REGRESSION);
   }
@@ -79,8 +97,8 @@ final class MemoryPlanner {
     this.rows = rows;
     this.features = features;
     this.survey = survey;
-    this.problem = problem == ProblemType.CLASSIFICATION
-        ? TargetKind.CLASSIFICATION : TargetKind.REGRESSION;
+    this.problem =
+        problem == ProblemType.CLASSIFICATION ? TargetKind.CLASSIFICATION : TargetKind.REGRESSION;
   }
 
   /** The pilot's rows for {@code rows} training rows. */
@@ -127,8 +145,17 @@ final class MemoryPlanner {
         continue;
       }
       if (best == null || r > best.searchRows()) {
-        best = new FitPlan(true, b == Float.BYTES, rows, r, true, width, false,
-            peak(b, r, true, width), usable);
+        best =
+            new FitPlan(
+                true,
+                b == Float.BYTES,
+                rows,
+                r,
+                true,
+                width,
+                false,
+                peak(b, r, true, width),
+                usable);
       }
       if (r == rows) {
         break;
@@ -190,9 +217,11 @@ final class MemoryPlanner {
     return peak(bytesPerValue, searchRows, recompute, widthCap, false);
   }
 
-  /** The predicted peak of a plan; {@code initialAll}: the initial selection fits take all columns. */
-  long peak(int bytesPerValue, int searchRows, boolean recompute, int widthCap,
-      boolean initialAll) {
+  /**
+   * The predicted peak of a plan; {@code initialAll}: the initial selection fits take all columns.
+   */
+  long peak(
+      int bytesPerValue, int searchRows, boolean recompute, int widthCap, boolean initialAll) {
     long gen = generation(bytesPerValue, searchRows, recompute);
     long sel = selection(bytesPerValue, searchRows, recompute, widthCap, initialAll);
     // a lightweight plan counts on a final model of at most as many features as inputs: the model
@@ -224,8 +253,10 @@ final class MemoryPlanner {
     double candidates = candidates();
     double stored = candidates;
     if (recompute && survey != null) {
-      stored = Math.min(survey.keptBeforeLastStep() * KEPT_MARGIN,
-          survey.candidatesBeforeLastStep() * CANDIDATE_MARGIN);
+      stored =
+          Math.min(
+              survey.keptBeforeLastStep() * KEPT_MARGIN,
+              survey.candidatesBeforeLastStep() * CANDIDATE_MARGIN);
     }
     int m = FeatureSelector.runRows(r, SelectionOptions.DEFAULT_MAX_RUN_ROWS);
     double columns = features + candidates;
@@ -257,7 +288,8 @@ final class MemoryPlanner {
   /** Bytes of the final model on {@code k} features, on all rows. */
   long model(int k) {
     int n = Math.max(2, rows);
-    return HeapBytes.doubles(k, n) + 4 * HeapBytes.doubles(n)
+    return HeapBytes.doubles(k, n)
+        + 4 * HeapBytes.doubles(n)
         + L1Models.finalWorkBytes(problem, k, n, 2, PathOptions.forFinalModel(problem), true);
   }
 
@@ -269,7 +301,8 @@ final class MemoryPlanner {
   }
 
   private int modelFeatures() {
-    return (int) Math.min(features + Math.ceil(candidates()), Math.max(features, PLAN_MODEL_FEATURES));
+    return (int)
+        Math.min(features + Math.ceil(candidates()), Math.max(features, PLAN_MODEL_FEATURES));
   }
 
   /** Heap bytes of one stored column of {@code r} values of {@code b} bytes ({@link HeapBytes}). */

@@ -13,9 +13,9 @@ import java.util.Objects;
  * the registry was made with {@link #create(MemoryManager, String)}).
  *
  * <p>Backed by a core {@link WeakRegistry}: collected entries are pruned through a reference queue
- * whenever the registry is used; no thread, no explicit garbage collection. A processor built with {@link
- * AutoFeatProcessor.Builder#registry(ModelRegistry)} registers every model it fits. Thread-safe.
- * Closing clears it; closing twice does nothing.
+ * whenever the registry is used; no thread, no explicit garbage collection. A processor built with
+ * {@link AutoFeatProcessor.Builder#registry(ModelRegistry)} registers every model it fits.
+ * Thread-safe. Closing clears it; closing twice does nothing.
  */
 public final class ModelRegistry implements AutoCloseable {
 

@@ -5,8 +5,8 @@ public enum ProblemType {
   /** A real-valued target: Lasso models; {@link AutoFeatModel#score} is R^2. */
   REGRESSION,
   /**
-   * Class labels (any distinct numbers, at least two): L1 logistic models, one-vs-rest with balanced
-   * class weights; {@link AutoFeatModel#score} is the accuracy.
+   * Class labels (any distinct numbers, at least two): L1 logistic models, one-vs-rest with
+   * balanced class weights; {@link AutoFeatModel#score} is the accuracy.
    */
   CLASSIFICATION
 }

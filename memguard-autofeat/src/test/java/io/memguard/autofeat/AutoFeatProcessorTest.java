@@ -53,8 +53,8 @@ class AutoFeatProcessorTest {
   }
 
   /** Whether some feature of {@code model} is an affine copy of {@code term} on {@code data}. */
-  private static boolean hasEquivalent(List<String> features, double[] term, Dataset data,
-      AutoFeatModel model) {
+  private static boolean hasEquivalent(
+      List<String> features, double[] term, Dataset data, AutoFeatModel model) {
     double[][] values = model.transform(data);
     for (int k = 0; k < features.size(); k++) {
       if (Math.abs(correlation(values[k], term)) > 0.99999) {
@@ -113,15 +113,19 @@ class AutoFeatProcessorTest {
         MemoryScope scope = memory.openScope("train")) {
       AutoFeatModel model = SYNTHETIC_3.fit(scope, split.train());
       assertThat(hasEquivalent(model.features(), cubeTerm(split.train()), split.train(), model))
-          .as("(x2 + log(x1))^3 in %s", model.features()).isTrue();
-      assertThat(hasEquivalent(model.features(), reciprocalTerm(split.train()), split.train(),
-          model)).as("1/(x2 - 1/x3) in %s", model.features()).isTrue();
+          .as("(x2 + log(x1))^3 in %s", model.features())
+          .isTrue();
+      assertThat(
+              hasEquivalent(model.features(), reciprocalTerm(split.train()), split.train(), model))
+          .as("1/(x2 - 1/x3) in %s", model.features())
+          .isTrue();
       assertThat(model.score(split.test())).isGreaterThanOrEqualTo(0.999);
 
       FitReport r = model.report();
       assertThat(r.completed()).isTrue();
       assertThat(r.lightweight()).isFalse();
-      assertThat(r.phases()).extracting(PhaseReport::phase)
+      assertThat(r.phases())
+          .extracting(PhaseReport::phase)
           .containsExactly(FitPhase.PLAN, FitPhase.GENERATE, FitPhase.SELECT, FitPhase.MODEL);
       assertThat(r.candidatesComputed()).isGreaterThanOrEqualTo(r.candidatesAccepted());
       assertThat(r.candidatesAccepted()).isGreaterThanOrEqualTo(r.candidatesGenerated());
@@ -134,14 +138,17 @@ class AutoFeatProcessorTest {
       assertThat(r.plan().initialFitAll()).isTrue();
       assertThat(r.decisions()).anyMatch(d -> d.startsWith("select run 1: initial L1 fit on all "));
       // the plan predicts one selection run at a time; with room to spare, runs share the cores
-      assertThat(r.peakReservedBytes()).isGreaterThan(r.plan().predictedPeakBytes() / 2)
+      assertThat(r.peakReservedBytes())
+          .isGreaterThan(r.plan().predictedPeakBytes() / 2)
           .isLessThanOrEqualTo(r.plan().usableBytes());
       // the allocator logged every size decision
       assertThat(memory.allocator().decisions()).isNotEmpty();
 
       // after fit, only the model's own bytes are reserved, in the caller's scope
       assertThat(scope.children()).isEmpty();
-      assertThat(memory.reservedBytes()).isEqualTo(model.reservedBytes()).isPositive()
+      assertThat(memory.reservedBytes())
+          .isEqualTo(model.reservedBytes())
+          .isPositive()
           .isLessThan(64 * 1024);
       model.close();
       model.close();
@@ -169,11 +176,18 @@ class AutoFeatProcessorTest {
     Dataset test = TestData.range(all, 800, 1200);
     try (MemoryManager memory = manager(MemorySize.ofMebibytes(256));
         MemoryScope scope = memory.openScope("train");
-        AutoFeatModel model = AutoFeatProcessor.builder()
-            .problemType(ProblemType.CLASSIFICATION).build().fit(scope, train);
-        AutoFeatModel linear = AutoFeatProcessor.builder()
-            .problemType(ProblemType.CLASSIFICATION).featureEngineeringSteps(0).featureSelectionRuns(0)
-            .build().fit(scope, train)) {
+        AutoFeatModel model =
+            AutoFeatProcessor.builder()
+                .problemType(ProblemType.CLASSIFICATION)
+                .build()
+                .fit(scope, train);
+        AutoFeatModel linear =
+            AutoFeatProcessor.builder()
+                .problemType(ProblemType.CLASSIFICATION)
+                .featureEngineeringSteps(0)
+                .featureSelectionRuns(0)
+                .build()
+                .fit(scope, train)) {
       assertThat(model.classes()).containsExactly(0, 1, 2);
       assertThat(model.score(test)).isGreaterThan(linear.score(test) + 0.15);
     }
@@ -201,7 +215,8 @@ class AutoFeatProcessorTest {
 
   // ---- lightweight mode -------------------------------------------------------------------------
 
-  // the normal peak includes the initial selection fits on all columns (116 MiB; 54 MiB without), so
+  // the normal peak includes the initial selection fits on all columns (116 MiB; 54 MiB without),
+  // so
   // a twentieth is also a tenth of the normal plan with screened initial fits
   @ParameterizedTest(name = "1/{0} of the normal peak")
   @ValueSource(ints = {10, 20})
@@ -209,21 +224,30 @@ class AutoFeatProcessorTest {
     Dataset.Split split = TestData.synthetic();
     long budget = NormalSynthetic.PEAK / divisor;
     List<LightweightEvent> events = new ArrayList<>();
-    AutoFeatProcessor p = AutoFeatProcessor.builder().featureEngineeringSteps(3)
-        .listener(new FitListener() {
-          @Override
-          public void onLightweight(LightweightEvent event) {
-            events.add(event);
-          }
-        }).build();
+    AutoFeatProcessor p =
+        AutoFeatProcessor.builder()
+            .featureEngineeringSteps(3)
+            .listener(
+                new FitListener() {
+                  @Override
+                  public void onLightweight(LightweightEvent event) {
+                    events.add(event);
+                  }
+                })
+            .build();
     try (MemoryManager memory = manager(MemorySize.ofBytes(budget));
         MemoryScope scope = memory.openScope("train");
         AutoFeatModel model = p.fit(scope, split.train())) {
       FitReport r = model.report();
-      System.out.printf("normal peak %s, budget %s, lightweight peak %s, R2 %.6f vs %.6f, %s %s%n",
-          MemorySize.format(NormalSynthetic.PEAK), MemorySize.format(budget),
-          MemorySize.format(r.peakReservedBytes()), model.score(split.test()), NormalSynthetic.R2,
-          r.plan().describe(), model.features());
+      System.out.printf(
+          "normal peak %s, budget %s, lightweight peak %s, R2 %.6f vs %.6f, %s %s%n",
+          MemorySize.format(NormalSynthetic.PEAK),
+          MemorySize.format(budget),
+          MemorySize.format(r.peakReservedBytes()),
+          model.score(split.test()),
+          NormalSynthetic.R2,
+          r.plan().describe(),
+          model.features());
       assertThat(r.lightweight()).isTrue();
       assertThat(r.lightweightReason()).contains("normal plan needs");
       assertThat(r.plan().floatStorage()).isTrue();
@@ -231,10 +255,13 @@ class AutoFeatProcessorTest {
         // a tenth still searches on all rows (float, chunks <= 50); a twentieth needs fewer rows
         assertThat(r.plan().searchRows()).isLessThan(split.train().rows());
       }
-      assertThat(events).singleElement().satisfies(e -> {
-        assertThat(e.phase()).isEqualTo(FitPhase.PLAN);
-        assertThat(e.plan()).isEqualTo(r.plan());
-      });
+      assertThat(events)
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.phase()).isEqualTo(FitPhase.PLAN);
+                assertThat(e.plan()).isEqualTo(r.plan());
+              });
       assertThat(r.peakReservedBytes()).isLessThanOrEqualTo(budget);
       assertThat(memory.peakReservedBytes()).isLessThanOrEqualTo(budget);
       assertThat(model.score(split.test())).isCloseTo(NormalSynthetic.R2, within(0.01));
@@ -247,32 +274,37 @@ class AutoFeatProcessorTest {
     double[] utilization = {0.1};
     AtomicReference<LightweightEvent> event = new AtomicReference<>();
     try (MemoryManager memory = manager(MemorySize.ofMebibytes(512))) {
-      memory.addPressureSource(new io.memguard.core.PressureSource() {
-        @Override
-        public String name() {
-          return "test";
-        }
-
-        @Override
-        public double utilization() {
-          return utilization[0];
-        }
-      });
-      AutoFeatProcessor p = AutoFeatProcessor.builder().featureEngineeringSteps(3)
-          .listener(new FitListener() {
+      memory.addPressureSource(
+          new io.memguard.core.PressureSource() {
             @Override
-            public void onBatch(BatchReport b) {
-              if (b.phase() == FitPhase.GENERATE && b.step() == 3 && b.index() == 1) {
-                utilization[0] = 0.92; // someone else filled the heap
-                memory.refreshPressure();
-              }
+            public String name() {
+              return "test";
             }
 
             @Override
-            public void onLightweight(LightweightEvent e) {
-              event.set(e);
+            public double utilization() {
+              return utilization[0];
             }
-          }).build();
+          });
+      AutoFeatProcessor p =
+          AutoFeatProcessor.builder()
+              .featureEngineeringSteps(3)
+              .listener(
+                  new FitListener() {
+                    @Override
+                    public void onBatch(BatchReport b) {
+                      if (b.phase() == FitPhase.GENERATE && b.step() == 3 && b.index() == 1) {
+                        utilization[0] = 0.92; // someone else filled the heap
+                        memory.refreshPressure();
+                      }
+                    }
+
+                    @Override
+                    public void onLightweight(LightweightEvent e) {
+                      event.set(e);
+                    }
+                  })
+              .build();
       try (MemoryScope scope = memory.openScope("train");
           AutoFeatModel model = p.fit(scope, split.train())) {
         FitReport r = model.report();
@@ -280,9 +312,16 @@ class AutoFeatProcessorTest {
         assertThat(r.lightweight()).isTrue();
         assertThat(r.lightweightReason()).contains("CRITICAL", "GENERATE step 3");
         assertThat(event.get().phase()).isEqualTo(FitPhase.GENERATE);
-        assertThat(r.phases()).extracting(PhaseReport::phase).containsExactly(FitPhase.PLAN,
-            FitPhase.GENERATE, FitPhase.GENERATE, FitPhase.SELECT, FitPhase.MODEL);
-        assertThat(r.batches()).filteredOn(b -> b.phase() == FitPhase.SELECT)
+        assertThat(r.phases())
+            .extracting(PhaseReport::phase)
+            .containsExactly(
+                FitPhase.PLAN,
+                FitPhase.GENERATE,
+                FitPhase.GENERATE,
+                FitPhase.SELECT,
+                FitPhase.MODEL);
+        assertThat(r.batches())
+            .filteredOn(b -> b.phase() == FitPhase.SELECT)
             .allSatisfy(b -> assertThat(b.pressure()).isEqualTo(PressureLevel.CRITICAL));
         assertThat(model.score(split.test())).isGreaterThan(0.99);
         assertThat(scope.children()).isEmpty();
@@ -295,27 +334,29 @@ class AutoFeatProcessorTest {
     Dataset train = TestData.diabetes().train();
     try (MemoryManager memory = manager(MemorySize.ofMebibytes(256));
         MemoryScope scope = memory.openScope("train")) {
-      memory.addPressureSource(new io.memguard.core.PressureSource() {
-        @Override
-        public String name() {
-          return "test";
-        }
+      memory.addPressureSource(
+          new io.memguard.core.PressureSource() {
+            @Override
+            public String name() {
+              return "test";
+            }
 
-        @Override
-        public double utilization() {
-          return 0.85;
-        }
-      });
+            @Override
+            public double utilization() {
+              return 0.85;
+            }
+          });
       memory.refreshPressure();
       try (AutoFeatModel model = AutoFeatProcessor.ofDefaults().fit(scope, train)) {
         assertThat(model.report().batches())
             .filteredOn(b -> b.phase() == FitPhase.GENERATE)
             .isNotEmpty()
-            .allSatisfy(b -> {
-              assertThat(b.pressure()).isEqualTo(PressureLevel.ELEVATED);
-              assertThat(b.size()).isLessThanOrEqualTo(128);
-              assertThat(b.decision()).contains("pressure ELEVATED");
-            });
+            .allSatisfy(
+                b -> {
+                  assertThat(b.pressure()).isEqualTo(PressureLevel.ELEVATED);
+                  assertThat(b.size()).isLessThanOrEqualTo(128);
+                  assertThat(b.decision()).contains("pressure ELEVATED");
+                });
         assertThat(model.report().lightweight()).isFalse();
       }
     }
@@ -326,8 +367,11 @@ class AutoFeatProcessorTest {
     Dataset train = TestData.diabetes().train();
     try (MemoryManager memory = manager(MemorySize.ofMebibytes(256));
         MemoryScope scope = memory.openScope("train");
-        AutoFeatModel model = AutoFeatProcessor.builder()
-            .lightweight(LightweightPolicy.ALWAYS).build().fit(scope, train)) {
+        AutoFeatModel model =
+            AutoFeatProcessor.builder()
+                .lightweight(LightweightPolicy.ALWAYS)
+                .build()
+                .fit(scope, train)) {
       FitReport r = model.report();
       assertThat(r.lightweight()).isTrue();
       assertThat(r.lightweightReason()).contains("ALWAYS");
@@ -341,14 +385,21 @@ class AutoFeatProcessorTest {
     Dataset train = TestData.synthetic().train();
     try (MemoryManager memory = manager(MemorySize.ofMebibytes(8));
         MemoryScope scope = memory.openScope("train")) {
-      assertThatThrownBy(() -> AutoFeatProcessor.builder().featureEngineeringSteps(3)
-          .lightweight(LightweightPolicy.NEVER).build().fit(scope, train))
+      assertThatThrownBy(
+              () ->
+                  AutoFeatProcessor.builder()
+                      .featureEngineeringSteps(3)
+                      .lightweight(LightweightPolicy.NEVER)
+                      .build()
+                      .fit(scope, train))
           .isInstanceOf(InsufficientMemoryException.class)
           .hasMessageContaining("root/train/autofeat-fit")
           .hasMessageContaining("normal plan")
           .hasMessageContaining("NEVER")
-          .satisfies(e -> assertThat(((InsufficientMemoryException) e).neededBytes())
-              .isGreaterThan(((InsufficientMemoryException) e).availableBytes()));
+          .satisfies(
+              e ->
+                  assertThat(((InsufficientMemoryException) e).neededBytes())
+                      .isGreaterThan(((InsufficientMemoryException) e).availableBytes()));
       assertThat(memory.reservedBytes()).isZero();
       assertThat(scope.children()).isEmpty();
     }
@@ -362,12 +413,14 @@ class AutoFeatProcessorTest {
         MemoryScope scope = memory.openScope("train")) {
       memory.addLeakListener(leaks::add);
       assertThatThrownBy(() -> SYNTHETIC_3.fit(scope, train))
-          .isInstanceOfSatisfying(InsufficientMemoryException.class, e -> {
-            assertThat(e.scopePath()).isEqualTo("root/train/autofeat-fit");
-            assertThat(e.neededBytes()).isGreaterThan(100_000);
-            assertThat(e.availableBytes()).isLessThan(64 * 1024);
-            assertThat(e.getMessage()).contains("needs", "is available", "more memory");
-          });
+          .isInstanceOfSatisfying(
+              InsufficientMemoryException.class,
+              e -> {
+                assertThat(e.scopePath()).isEqualTo("root/train/autofeat-fit");
+                assertThat(e.neededBytes()).isGreaterThan(100_000);
+                assertThat(e.availableBytes()).isLessThan(64 * 1024);
+                assertThat(e.getMessage()).contains("needs", "is available", "more memory");
+              });
       assertThat(memory.peakReservedBytes()).isZero();
       assertThat(scope.children()).isEmpty();
     }
@@ -383,11 +436,13 @@ class AutoFeatProcessorTest {
         MemoryScope scope = memory.openScope("train")) {
       memory.addLeakListener(leaks::add);
       assertThatThrownBy(() -> SYNTHETIC_3.fit(scope, train))
-          .isInstanceOfSatisfying(InsufficientMemoryException.class, e -> {
-            System.out.println(kib + " KiB: " + e.getMessage());
-            assertThat(e.plan()).containsAnyOf("pilot", "lightweight");
-            assertThat(e.neededBytes()).isGreaterThan(e.availableBytes());
-          });
+          .isInstanceOfSatisfying(
+              InsufficientMemoryException.class,
+              e -> {
+                System.out.println(kib + " KiB: " + e.getMessage());
+                assertThat(e.plan()).containsAnyOf("pilot", "lightweight");
+                assertThat(e.neededBytes()).isGreaterThan(e.availableBytes());
+              });
       // only the pilot ever reserved anything, and it released it
       assertThat(memory.reservedBytes()).isZero();
       assertThat(scope.children()).isEmpty();
@@ -403,22 +458,27 @@ class AutoFeatProcessorTest {
     Dataset train = TestData.diabetes().train();
     List<ReservationLeak> leaks = new CopyOnWriteArrayList<>();
     AtomicReference<FitReport> partial = new AtomicReference<>();
-    AutoFeatProcessor p = AutoFeatProcessor.builder()
-        // with 2 steps diabetes is small enough to be planned without a pilot; 3 steps need one
-        .featureEngineeringSteps(at == FitPhase.PLAN ? 3 : 2)
-        .listener(new FitListener() {
-          @Override
-          public void onFailed(FitReport report, RuntimeException failure) {
-            partial.set(report);
-          }
-        })
-        .faultInjector((phase, step, batch) -> {
-          int wantStep = at == FitPhase.MODEL ? 0 : 2;
-          int wantBatch = at == FitPhase.PLAN || at == FitPhase.GENERATE ? 1 : 0;
-          if (phase == at && step == wantStep && batch == wantBatch) {
-            throw new IllegalStateException("injected at " + phase + " " + step + "/" + batch);
-          }
-        }).build();
+    AutoFeatProcessor p =
+        AutoFeatProcessor.builder()
+            // with 2 steps diabetes is small enough to be planned without a pilot; 3 steps need one
+            .featureEngineeringSteps(at == FitPhase.PLAN ? 3 : 2)
+            .listener(
+                new FitListener() {
+                  @Override
+                  public void onFailed(FitReport report, RuntimeException failure) {
+                    partial.set(report);
+                  }
+                })
+            .faultInjector(
+                (phase, step, batch) -> {
+                  int wantStep = at == FitPhase.MODEL ? 0 : 2;
+                  int wantBatch = at == FitPhase.PLAN || at == FitPhase.GENERATE ? 1 : 0;
+                  if (phase == at && step == wantStep && batch == wantBatch) {
+                    throw new IllegalStateException(
+                        "injected at " + phase + " " + step + "/" + batch);
+                  }
+                })
+            .build();
     try (MemoryManager memory = manager(MemorySize.ofMebibytes(256));
         MemoryScope scope = memory.openScope("train")) {
       memory.addLeakListener(leaks::add);
@@ -441,24 +501,33 @@ class AutoFeatProcessorTest {
   void fit_cancelledBetweenBatches_stopsSayingWhereAndReleasesEverything() {
     Dataset train = TestData.diabetes().train();
     CancellationToken token = new CancellationToken();
-    AutoFeatProcessor p = AutoFeatProcessor.builder().maxBatchSize(100).cancellation(token)
-        .listener(new FitListener() {
-          @Override
-          public void onProgress(FitProgress progress) {
-            if (progress.phase() == FitPhase.GENERATE && progress.step() == 2
-                && progress.batch() == 3) {
-              token.cancel("emergency guard: heap at 96%");
-            }
-          }
-        }).build();
+    AutoFeatProcessor p =
+        AutoFeatProcessor.builder()
+            .maxBatchSize(100)
+            .cancellation(token)
+            .listener(
+                new FitListener() {
+                  @Override
+                  public void onProgress(FitProgress progress) {
+                    if (progress.phase() == FitPhase.GENERATE
+                        && progress.step() == 2
+                        && progress.batch() == 3) {
+                      token.cancel("emergency guard: heap at 96%");
+                    }
+                  }
+                })
+            .build();
     try (MemoryManager memory = manager(MemorySize.ofMebibytes(256));
         MemoryScope scope = memory.openScope("train")) {
       assertThatThrownBy(() -> p.fit(scope, train))
-          .isInstanceOfSatisfying(TaskStoppedException.class, e -> {
-            assertThat(e.reason()).isEqualTo("emergency guard: heap at 96%");
-            assertThat(e.where()).contains("root/train/autofeat-fit", "GENERATE step 2 of 2",
-                "after batch 3 of");
-          });
+          .isInstanceOfSatisfying(
+              TaskStoppedException.class,
+              e -> {
+                assertThat(e.reason()).isEqualTo("emergency guard: heap at 96%");
+                assertThat(e.where())
+                    .contains(
+                        "root/train/autofeat-fit", "GENERATE step 2 of 2", "after batch 3 of");
+              });
       assertThat(memory.reservedBytes()).isZero();
       assertThat(scope.children()).isEmpty();
     }
@@ -467,18 +536,22 @@ class AutoFeatProcessorTest {
   @Test
   void fit_listenerThatThrows_isIgnoredAndTheFitCompletes() {
     Dataset train = TestData.diabetes().train();
-    AutoFeatProcessor p = AutoFeatProcessor.builder().featureEngineeringSteps(1)
-        .listener(new FitListener() {
-          @Override
-          public void onProgress(FitProgress progress) {
-            throw new IllegalStateException("broken listener");
-          }
+    AutoFeatProcessor p =
+        AutoFeatProcessor.builder()
+            .featureEngineeringSteps(1)
+            .listener(
+                new FitListener() {
+                  @Override
+                  public void onProgress(FitProgress progress) {
+                    throw new IllegalStateException("broken listener");
+                  }
 
-          @Override
-          public void onBatch(BatchReport batch) {
-            throw new IllegalStateException("broken listener");
-          }
-        }).build();
+                  @Override
+                  public void onBatch(BatchReport batch) {
+                    throw new IllegalStateException("broken listener");
+                  }
+                })
+            .build();
     try (MemoryManager memory = manager(MemorySize.ofMebibytes(64));
         MemoryScope scope = memory.openScope("train");
         AutoFeatModel model = p.fit(scope, train)) {
@@ -492,21 +565,32 @@ class AutoFeatProcessorTest {
   void fit_withAGrant_sizesFromTheGrantAndStopsOnItsToken() throws InterruptedException {
     Dataset train = TestData.diabetes().train();
     try (MemoryManager memory = manager(MemorySize.ofMebibytes(256))) {
-      try (Grant grant = memory.allocator().acquire(TaskRequest.named("autofeat")
-          .minBytes(8 << 20).desiredBytes(64 << 20).timeout(Duration.ofSeconds(1)))) {
+      try (Grant grant =
+          memory
+              .allocator()
+              .acquire(
+                  TaskRequest.named("autofeat")
+                      .minBytes(8 << 20)
+                      .desiredBytes(64 << 20)
+                      .timeout(Duration.ofSeconds(1)))) {
         AutoFeatModel model = AutoFeatProcessor.ofDefaults().fit(grant, train);
         assertThat(grant.scope().reservedBytes()).isEqualTo(model.reservedBytes());
         assertThat(model.report().peakReservedBytes()).isLessThanOrEqualTo(64 << 20);
         model.close();
 
-        AutoFeatProcessor stopping = AutoFeatProcessor.builder().listener(new FitListener() {
-          @Override
-          public void onBatch(BatchReport batch) {
-            grant.cancellation().cancel("guard");
-          }
-        }).build();
+        AutoFeatProcessor stopping =
+            AutoFeatProcessor.builder()
+                .listener(
+                    new FitListener() {
+                      @Override
+                      public void onBatch(BatchReport batch) {
+                        grant.cancellation().cancel("guard");
+                      }
+                    })
+                .build();
         assertThatThrownBy(() -> stopping.fit(grant, train))
-            .isInstanceOf(TaskStoppedException.class).hasMessageContaining("guard");
+            .isInstanceOf(TaskStoppedException.class)
+            .hasMessageContaining("guard");
         assertThat(grant.scope().reservedBytes()).isZero();
       }
       assertThat(memory.reservedBytes()).isZero();
@@ -527,10 +611,13 @@ class AutoFeatProcessorTest {
       }
       assertThat(memory.reservedBytes()).isZero();
     }
-    assertThat(leaks).singleElement().satisfies(l -> {
-      assertThat(l.bytes()).isEqualTo(modelBytes).isPositive();
-      assertThat(l.scopePath()).isEqualTo("root/train");
-    });
+    assertThat(leaks)
+        .singleElement()
+        .satisfies(
+            l -> {
+              assertThat(l.bytes()).isEqualTo(modelBytes).isPositive();
+              assertThat(l.scopePath()).isEqualTo("root/train");
+            });
     assertThat(model.reservedBytes()).isZero();
   }
 
@@ -541,13 +628,19 @@ class AutoFeatProcessorTest {
         ModelRegistry registry = ModelRegistry.create(memory, "autofeat-models");
         MemoryScope scope = memory.openScope("train")) {
       List<FitReport> reports = new ArrayList<>();
-      AutoFeatProcessor p = AutoFeatProcessor.builder().featureEngineeringSteps(1).featureSelectionRuns(1)
-          .registry(registry).listener(new FitListener() {
-            @Override
-            public void onFinished(FitReport report) {
-              reports.add(report); // reports are values: holding them must not hold models
-            }
-          }).build();
+      AutoFeatProcessor p =
+          AutoFeatProcessor.builder()
+              .featureEngineeringSteps(1)
+              .featureSelectionRuns(1)
+              .registry(registry)
+              .listener(
+                  new FitListener() {
+                    @Override
+                    public void onFinished(FitReport report) {
+                      reports.add(report); // reports are values: holding them must not hold models
+                    }
+                  })
+              .build();
       for (int i = 0; i < 50; i++) {
         try (AutoFeatModel model = p.fit(scope, train)) {
           assertThat(model.features()).isNotEmpty();
@@ -569,11 +662,11 @@ class AutoFeatProcessorTest {
   @Test
   void processor_rejectsBadSettingsNamingThem() {
     assertThatThrownBy(() -> AutoFeatProcessor.builder().transformations("log", "cube"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'cube'")
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'cube'")
         .hasMessageContaining("^3");
     assertThatThrownBy(() -> AutoFeatProcessor.builder().featureEngineeringSteps(-1))
         .hasMessageContaining("featureEngineeringSteps");
-    assertThatThrownBy(() -> AutoFeatProcessor.builder().name("a/b"))
-        .hasMessageContaining("'a/b'");
+    assertThatThrownBy(() -> AutoFeatProcessor.builder().name("a/b")).hasMessageContaining("'a/b'");
   }
 }

@@ -25,23 +25,28 @@ class DatasetTest {
 
   @Test
   void readCsv_badValue_namesSourceLineAndColumn() {
-    assertThatThrownBy(() -> Dataset.readCsv(
-            new StringReader("a,target\n1,2\nx,3\n"), "target", "data.csv"))
+    assertThatThrownBy(
+            () -> Dataset.readCsv(new StringReader("a,target\n1,2\nx,3\n"), "target", "data.csv"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("data.csv line 3, column 'a': 'x' is not a finite number");
-    assertThatThrownBy(() -> Dataset.readCsv(
-            new StringReader("a,target\n1,NaN\n"), "target", "data.csv"))
+    assertThatThrownBy(
+            () -> Dataset.readCsv(new StringReader("a,target\n1,NaN\n"), "target", "data.csv"))
         .hasMessageContaining("column 'target': 'NaN'");
     assertThatThrownBy(() -> Dataset.readCsv(new StringReader("a,y\n1,2\n"), "target", "d.csv"))
-        .hasMessageContaining("no column 'target'").hasMessageContaining("[a, y]");
+        .hasMessageContaining("no column 'target'")
+        .hasMessageContaining("[a, y]");
     assertThatThrownBy(() -> Dataset.readCsv(new StringReader("a,target\n1\n"), "target", "d.csv"))
         .hasMessageContaining("line 2 has 1 fields");
   }
 
   @Test
   void readCsv_quotedFields_holdCommasLineBreaksAndDoubledQuotes() {
-    Dataset d = Dataset.readCsv(new StringReader(
-        "\"x, the \"\"first\"\"\",\"line\nbreak\",target\n\"1.5\", 2 ,\"3\"\n"), "target", "t");
+    Dataset d =
+        Dataset.readCsv(
+            new StringReader(
+                "\"x, the \"\"first\"\"\",\"line\nbreak\",target\n\"1.5\", 2 ,\"3\"\n"),
+            "target",
+            "t");
     assertThat(d.names()).containsExactly("x, the \"first\"", "line\nbreak");
     assertThat(d.column("x, the \"first\"")).containsExactly(1.5);
     assertThat(d.column("line\nbreak")).containsExactly(2);
@@ -50,8 +55,8 @@ class DatasetTest {
 
   @Test
   void readCsv_byteOrderMarkAndCrLf_areRead() {
-    Dataset d = Dataset.readCsv(
-        new StringReader("\uFEFFa,target\r\n1,2\r\n\r\n3,4\r\n"), "target", "t");
+    Dataset d =
+        Dataset.readCsv(new StringReader("\uFEFFa,target\r\n1,2\r\n\r\n3,4\r\n"), "target", "t");
     assertThat(d.names()).containsExactly("a");
     assertThat(d.column("a")).containsExactly(1, 3);
     assertThat(d.target()).containsExactly(2, 4);
@@ -61,40 +66,48 @@ class DatasetTest {
 
   @Test
   void readCsv_lineNumbersCountLineBreaksInsideQuotes() {
-    assertThatThrownBy(() -> Dataset.readCsv(
-            new StringReader("\"a\nb\",target\n1,2\nx,3\n"), "target", "data.csv"))
+    assertThatThrownBy(
+            () ->
+                Dataset.readCsv(
+                    new StringReader("\"a\nb\",target\n1,2\nx,3\n"), "target", "data.csv"))
         .hasMessage("data.csv line 4, column 'a\nb': 'x' is not a finite number");
   }
 
   @Test
   void readCsv_malformedQuoting_namesTheLine() {
-    assertThatThrownBy(() -> Dataset.readCsv(
-            new StringReader("a,target\n\"1,2\n"), "target", "d.csv"))
+    assertThatThrownBy(
+            () -> Dataset.readCsv(new StringReader("a,target\n\"1,2\n"), "target", "d.csv"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("d.csv line 2: a quoted field is not closed");
-    assertThatThrownBy(() -> Dataset.readCsv(
-            new StringReader("a,target\n\"1\"x,2\n"), "target", "d.csv"))
+    assertThatThrownBy(
+            () -> Dataset.readCsv(new StringReader("a,target\n\"1\"x,2\n"), "target", "d.csv"))
         .hasMessageContaining("d.csv line 2: text after a closing quote");
-    assertThatThrownBy(() -> Dataset.readCsv(
-            new StringReader("a,target\n1\"2,2\n"), "target", "d.csv"))
+    assertThatThrownBy(
+            () -> Dataset.readCsv(new StringReader("a,target\n1\"2,2\n"), "target", "d.csv"))
         .hasMessageContaining("d.csv line 2: a quote inside an unquoted field");
   }
 
   @Test
   void readCsv_targetTwice_isRejected() {
-    assertThatThrownBy(() -> Dataset.readCsv(
-            new StringReader("target,a,target\n1,2,1\n"), "target", "d.csv"))
+    assertThatThrownBy(
+            () -> Dataset.readCsv(new StringReader("target,a,target\n1,2,1\n"), "target", "d.csv"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("d.csv has two columns named 'target' (columns 1 and 3)");
-    assertThatThrownBy(() -> Dataset.readCsv(
-            new StringReader("target,a,\"target\"\n1,2,1\n"), "target", "d.csv"))
+    assertThatThrownBy(
+            () ->
+                Dataset.readCsv(
+                    new StringReader("target,a,\"target\"\n1,2,1\n"), "target", "d.csv"))
         .hasMessageContaining("two columns named 'target'");
   }
 
   @Test
   void of_nonFiniteValue_namesColumnAndRow() {
-    assertThatThrownBy(() -> Dataset.of(List.of("a", "b"),
-            new double[][] {{1, 2}, {3, Double.POSITIVE_INFINITY}}, new double[] {1, 2}))
+    assertThatThrownBy(
+            () ->
+                Dataset.of(
+                    List.of("a", "b"),
+                    new double[][] {{1, 2}, {3, Double.POSITIVE_INFINITY}},
+                    new double[] {1, 2}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("column 'b' row 1 is Infinity");
     assertThatThrownBy(() -> Dataset.of(List.of("a", "a"), new double[2][1], new double[1]))

@@ -8,15 +8,27 @@ import org.junit.jupiter.api.Test;
 class MemoryPlannerTest {
 
   // the pilot's counts on the synthetic data, 3 steps (see AutoFeatEngineTest.survey_...)
-  private static final GenerationSurvey SYNTHETIC_3 = new GenerationSurvey(64, 3, 3, 4149, 4148,
-      4037, 2393, new long[] {0, 17, 748, 3272}, new long[] {0, 10, 121, 2262}, 196_608, 1);
+  private static final GenerationSurvey SYNTHETIC_3 =
+      new GenerationSurvey(
+          64,
+          3,
+          3,
+          4149,
+          4148,
+          4037,
+          2393,
+          new long[] {0, 17, 748, 3272},
+          new long[] {0, 10, 121, 2262},
+          196_608,
+          1);
 
   @Test
   void normal_predictsTheStoreOfEveryKeptColumnInDouble() {
     MemoryPlanner p = new MemoryPlanner(1600, 3, SYNTHETIC_3);
     // with the initial selection fits on the screened columns (a budget just short of all columns)
     FitPlan normal = p.normal(p.peak(8, 1600, false, 0, true) - 1);
-    // generation: (3 + 4037 * 1.15) columns * 1600 rows * 8 bytes = 59.5 MB; selection: the candidates
+    // generation: (3 + 4037 * 1.15) columns * 1600 rows * 8 bytes = 59.5 MB; selection: the
+    // candidates
     // (3 + 2393 * 1.3 columns, 40 MB) and one chunk fit of 1,020 columns on 1,360 rows with the
     // solver's work (30 MB, its cache up to twice the block for these few rows) predict 75 MB; the
     // measured peak is 56.0 MB (53.4 MiB)
@@ -51,7 +63,8 @@ class MemoryPlannerTest {
     FitPlan roomy = p.normal(Long.MAX_VALUE);
     assertThat(roomy.initialFitAll()).isFalse();
     assertThat(roomy.predictedPeakBytes()).isEqualTo(p.peak(8, 300, false, 0));
-    assertThat(new MemoryPlanner(400, 3, SYNTHETIC_3).normal(Long.MAX_VALUE).initialFitAll()).isTrue();
+    assertThat(new MemoryPlanner(400, 3, SYNTHETIC_3).normal(Long.MAX_VALUE).initialFitAll())
+        .isTrue();
   }
 
   @Test
@@ -62,8 +75,9 @@ class MemoryPlannerTest {
     assertThat(small.searchRows()).isBetween(MemoryPlanner.MIN_SEARCH_ROWS, 1600);
     assertThat(larger.searchRows()).isGreaterThan(small.searchRows());
     assertThat(small.predictedPeakBytes()).isLessThanOrEqualTo(4_000_000);
-    assertThat(p.peak(small.floatStorage() ? 4 : 8, small.searchRows() + 1, true,
-        small.maxChunkWidth()))
+    assertThat(
+            p.peak(
+                small.floatStorage() ? 4 : 8, small.searchRows() + 1, true, small.maxChunkWidth()))
         .isGreaterThan(4_000_000);
     assertThat(p.lightweight(Long.MAX_VALUE).searchRows()).isEqualTo(1600);
     assertThat(small.floatStorage()).isTrue();

@@ -18,29 +18,30 @@ class QuickStartTest {
     Path testRows = Path.of("src/test/resources/data/synthetic_n2000_seed0_test_idx.txt");
     MemoryManager[] held = new MemoryManager[1];
     // README autofeat begins
-    try (MemoryManager memory = MemoryManager.builder()
-            .limit(MemorySize.percentOfMaxHeap(80))
-            .build();
+    try (MemoryManager memory =
+            MemoryManager.builder().limit(MemorySize.percentOfMaxHeap(80)).build();
         ModelRegistry models = ModelRegistry.create(memory, "autofeat-models");
         MemoryScope scope = memory.openScope("train-autofeat")) {
 
       Dataset.Split data = Dataset.fromCsv(csv, "target").split(Dataset.readIndices(testRows));
-      AutoFeatProcessor processor = AutoFeatProcessor.builder()
-          .featureEngineeringSteps(3)
-          .registry(models)
-          .listener(new FitListener() {
-            @Override
-            public void onLightweight(LightweightEvent event) {
-              System.err.println("lightweight plan: " + event.reason());
-            }
-          })
-          .build();
+      AutoFeatProcessor processor =
+          AutoFeatProcessor.builder()
+              .featureEngineeringSteps(3)
+              .registry(models)
+              .listener(
+                  new FitListener() {
+                    @Override
+                    public void onLightweight(LightweightEvent event) {
+                      System.err.println("lightweight plan: " + event.reason());
+                    }
+                  })
+              .build();
 
       try (AutoFeatModel model = processor.fit(scope, data.train())) {
         System.out.println(model.features() + ", test R^2 " + model.score(data.test()));
         System.out.println(model.report().describe());
-      }   // the fit released its batches as it went; closing the model releases the rest
-    // README autofeat ends
+      } // the fit released its batches as it went; closing the model releases the rest
+      // README autofeat ends
       held[0] = memory;
       assertThat(memory.reservedBytes()).isZero();
       assertThat(models.registeredCount()).isEqualTo(1);

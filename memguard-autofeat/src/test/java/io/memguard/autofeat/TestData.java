@@ -44,8 +44,8 @@ final class TestData {
   }
 
   /**
-   * A seeded classification problem a linear model cannot solve (the engine tests' own, see
-   * {@link io.memguard.autofeat.internal.testdata.Datasets#classification}), as a {@link Dataset}.
+   * A seeded classification problem a linear model cannot solve (the engine tests' own, see {@link
+   * io.memguard.autofeat.internal.testdata.Datasets#classification}), as a {@link Dataset}.
    */
   static Dataset classification(int n, int classes, long seed) {
     io.memguard.autofeat.internal.testdata.Datasets.Table t =

@@ -38,9 +38,18 @@ final class AlertsScenario implements Scenario {
     Map<String, String> options = new LinkedHashMap<>();
     options.put("period", Long.toString(period));
     options.put("seconds", Long.toString(seconds));
-    Json.JsonObject result = ForkedWorkload.run(ctx, "alerts", heap,
-        List.of("-XX:+UseG1GC", "-XX:-G1UseAdaptiveIHOP", "-XX:InitiatingHeapOccupancyPercent=10", "-Xmn32m"),
-        options, 4 * seconds + 60);
+    Json.JsonObject result =
+        ForkedWorkload.run(
+            ctx,
+            "alerts",
+            heap,
+            List.of(
+                "-XX:+UseG1GC",
+                "-XX:-G1UseAdaptiveIHOP",
+                "-XX:InitiatingHeapOccupancyPercent=10",
+                "-Xmn32m"),
+            options,
+            4 * seconds + 60);
     result.put("heapBytes", heap);
     return result;
   }

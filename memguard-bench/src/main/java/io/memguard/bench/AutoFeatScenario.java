@@ -74,72 +74,84 @@ final class AutoFeatScenario implements Scenario {
         }
         source = csv.toString();
       }
-      figures.restartLiveBaseline(train.estimatedBytes() + (test == null ? 0 : test.estimatedBytes()));
-      ctx.progress("autofeat: %s, %d training rows x %d features%s, %d steps, %d selection runs",
-          source, train.rows(), train.featureCount(),
-          test == null ? "" : ", " + test.rows() + " test rows", steps, runs);
+      figures.restartLiveBaseline(
+          train.estimatedBytes() + (test == null ? 0 : test.estimatedBytes()));
+      ctx.progress(
+          "autofeat: %s, %d training rows x %d features%s, %d steps, %d selection runs",
+          source,
+          train.rows(),
+          train.featureCount(),
+          test == null ? "" : ", " + test.rows() + " test rows",
+          steps,
+          runs);
 
-      AutoFeatProcessor processor = AutoFeatProcessor.builder()
-          .problemType(problem)
-          .featureEngineeringSteps(steps)
-          .featureSelectionRuns(runs)
-          .seed(seed)
-          .lightweight(policy)
-          .parallelism(parallelism)
-          .listener(new ProgressPrinter(ctx))
-          .build();
+      AutoFeatProcessor processor =
+          AutoFeatProcessor.builder()
+              .problemType(problem)
+              .featureEngineeringSteps(steps)
+              .featureSelectionRuns(runs)
+              .seed(seed)
+              .lightweight(policy)
+              .parallelism(parallelism)
+              .listener(new ProgressPrinter(ctx))
+              .build();
       MemoryManager.Builder mb = MemoryManager.builder().name("bench");
       if (budget > 0) {
         mb.limit(MemorySize.ofBytes(budget));
       }
       try (MemoryManager memory = mb.build()) {
-        ctx.progress("budget %s (max heap %s)", MemorySize.format(memory.budgetBytes()),
-            MemorySize.format(figures.heapMaxBytes()));
+        ctx.progress(
+            "budget %s (max heap %s)",
+            MemorySize.format(memory.budgetBytes()), MemorySize.format(figures.heapMaxBytes()));
         long start = System.nanoTime();
         try (MemoryScope scope = memory.openScope("autofeat")) {
           AutoFeatModel fitted;
           try {
             fitted = processor.fit(scope, train);
           } catch (InsufficientMemoryException e) {
-            return insufficient(source, problem, train, test, steps, runs, seed, memory, figures, e);
+            return insufficient(
+                source, problem, train, test, steps, runs, seed, memory, figures, e);
           }
           try (AutoFeatModel model = fitted) {
-          double fitSeconds = (System.nanoTime() - start) / 1e9;
-          FitReport r = model.report();
-          double score = test == null ? Double.NaN : model.score(test);
-          ctx.progress("%s", r.describe().stripTrailing());
-          if (test != null) {
-            ctx.progress("test %s %.5f", problem == ProblemType.REGRESSION ? "R^2" : "accuracy",
-                score);
-          }
-          long peakHeap = figures.peakHeapUsedBytes();
-          long peakLive = figures.peakLiveHeapBytes();
-          long peakRss = MemoryFigures.peakRssBytes();
-          ctx.progress("peak reserved %s, peak heap used %s, peak RSS %s",
-              MemorySize.format(r.peakReservedBytes()), MemorySize.format(peakHeap),
-              peakRss < 0 ? "unknown" : MemorySize.format(peakRss));
-          return head("ok", source, problem, train, test, steps, runs, seed)
-              .put("fitSeconds", round(fitSeconds, 3))
-              .put("candidatesComputed", r.candidatesComputed())
-              .put("candidatesAccepted", r.candidatesAccepted())
-              .put("candidatesGenerated", r.candidatesGenerated())
-              .put("featuresSelected", r.featuresSelected())
-              .put(problem == ProblemType.REGRESSION ? "testR2" : "testAccuracy",
-                  Double.isNaN(score) ? null : score)
-              .put("budgetBytes", memory.budgetBytes())
-              .put("peakReservedBytes", r.peakReservedBytes())
-              .put("peakHeapUsedBytes", peakHeap)
-              .put("peakLiveHeapBytes", peakLive)
-              .put("allocatedBytes", r.allocatedBytes())
-              .put("collections", figures.collections())
-              .put("heapMaxBytes", figures.heapMaxBytes())
-              .put("peakRssBytes", peakRss)
-              .put("lightweight", r.lightweight())
-              .put("lightweightReason", r.lightweightReason())
-              .put("searchRows", r.plan().searchRows())
-              .put("plan", r.plan().describe())
-              .put("batches", r.batches().size())
-              .put("features", r.features());
+            double fitSeconds = (System.nanoTime() - start) / 1e9;
+            FitReport r = model.report();
+            double score = test == null ? Double.NaN : model.score(test);
+            ctx.progress("%s", r.describe().stripTrailing());
+            if (test != null) {
+              ctx.progress(
+                  "test %s %.5f", problem == ProblemType.REGRESSION ? "R^2" : "accuracy", score);
+            }
+            long peakHeap = figures.peakHeapUsedBytes();
+            long peakLive = figures.peakLiveHeapBytes();
+            long peakRss = MemoryFigures.peakRssBytes();
+            ctx.progress(
+                "peak reserved %s, peak heap used %s, peak RSS %s",
+                MemorySize.format(r.peakReservedBytes()),
+                MemorySize.format(peakHeap),
+                peakRss < 0 ? "unknown" : MemorySize.format(peakRss));
+            return head("ok", source, problem, train, test, steps, runs, seed)
+                .put("fitSeconds", round(fitSeconds, 3))
+                .put("candidatesComputed", r.candidatesComputed())
+                .put("candidatesAccepted", r.candidatesAccepted())
+                .put("candidatesGenerated", r.candidatesGenerated())
+                .put("featuresSelected", r.featuresSelected())
+                .put(
+                    problem == ProblemType.REGRESSION ? "testR2" : "testAccuracy",
+                    Double.isNaN(score) ? null : score)
+                .put("budgetBytes", memory.budgetBytes())
+                .put("peakReservedBytes", r.peakReservedBytes())
+                .put("peakHeapUsedBytes", peakHeap)
+                .put("peakLiveHeapBytes", peakLive)
+                .put("allocatedBytes", r.allocatedBytes())
+                .put("collections", figures.collections())
+                .put("heapMaxBytes", figures.heapMaxBytes())
+                .put("peakRssBytes", peakRss)
+                .put("lightweight", r.lightweight())
+                .put("lightweightReason", r.lightweightReason())
+                .put("searchRows", r.plan().searchRows())
+                .put("plan", r.plan().describe())
+                .put("batches", r.batches().size())
+                .put("features", r.features());
           }
         }
       }
@@ -147,8 +159,15 @@ final class AutoFeatScenario implements Scenario {
   }
 
   /** The fields every result starts with. */
-  private static Json.JsonObject head(String outcome, String source, ProblemType problem,
-      Dataset train, Dataset test, int steps, int runs, long seed) {
+  private static Json.JsonObject head(
+      String outcome,
+      String source,
+      ProblemType problem,
+      Dataset train,
+      Dataset test,
+      int steps,
+      int runs,
+      long seed) {
     return Json.object()
         .put("scenario", "autofeat")
         .put("outcome", outcome)
@@ -161,8 +180,16 @@ final class AutoFeatScenario implements Scenario {
         .put("seed", seed);
   }
 
-  private Json.JsonObject insufficient(String source, ProblemType problem, Dataset train, Dataset test,
-      int steps, int runs, long seed, MemoryManager memory, MemoryFigures figures,
+  private Json.JsonObject insufficient(
+      String source,
+      ProblemType problem,
+      Dataset train,
+      Dataset test,
+      int steps,
+      int runs,
+      long seed,
+      MemoryManager memory,
+      MemoryFigures figures,
       InsufficientMemoryException e) {
     System.err.println("autofeat: not enough memory: " + e.getMessage());
     return head("insufficient-memory", source, problem, train, test, steps, runs, seed)
@@ -181,9 +208,14 @@ final class AutoFeatScenario implements Scenario {
     try {
       return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--" + option + " must be one of "
-          + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT)
-          + ", got '" + value + "'");
+      throw new IllegalArgumentException(
+          "--"
+              + option
+              + " must be one of "
+              + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT)
+              + ", got '"
+              + value
+              + "'");
     }
   }
 
@@ -212,8 +244,14 @@ final class AutoFeatScenario implements Scenario {
         if (p.phase() == FitPhase.MODEL) {
           ctx.progress("  %6.2f s  MODEL    done", t);
         } else {
-          ctx.progress("  %6.2f s  %-8s %s %d/%d done (%d batches)", t, p.phase(),
-              p.phase() == FitPhase.SELECT ? "run" : "step", p.step(), p.steps(), p.batches());
+          ctx.progress(
+              "  %6.2f s  %-8s %s %d/%d done (%d batches)",
+              t,
+              p.phase(),
+              p.phase() == FitPhase.SELECT ? "run" : "step",
+              p.step(),
+              p.steps(),
+              p.batches());
         }
       }
     }

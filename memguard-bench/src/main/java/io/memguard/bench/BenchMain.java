@@ -18,9 +18,18 @@ public final class BenchMain {
   /** The scenarios this jar knows, by name. */
   static Map<String, Scenario> scenarios() {
     Map<String, Scenario> byName = new TreeMap<>();
-    for (Scenario s : List.<Scenario>of(new DemoScenario(), new AutoFeatScenario(), new GenSyntheticScenario(),
-        new LeakScenario(), new SteadyScenario(), new AlertsScenario(), new GuardScenario(),
-        new CorpusScenario(), new FuzzScenario(), new GenDataScenario())) {
+    for (Scenario s :
+        List.<Scenario>of(
+            new DemoScenario(),
+            new AutoFeatScenario(),
+            new GenSyntheticScenario(),
+            new LeakScenario(),
+            new SteadyScenario(),
+            new AlertsScenario(),
+            new GuardScenario(),
+            new CorpusScenario(),
+            new FuzzScenario(),
+            new GenDataScenario())) {
       byName.put(s.name(), s);
     }
     return byName;
@@ -97,7 +106,8 @@ public final class BenchMain {
   private static void usage(PrintStream to, Map<String, Scenario> scenarios) {
     to.println("usage: java -jar memguard-bench.jar <scenario> [--key value ...]");
     to.println("       java -jar memguard-bench.jar <scenario> --help");
-    to.println("       java -jar memguard-bench.jar jmh [JMH options, e.g. -f 1 -wi 3 -i 5 ReserveRelease]");
+    to.println(
+        "       java -jar memguard-bench.jar jmh [JMH options, e.g. -f 1 -wi 3 -i 5 ReserveRelease]");
     to.println("scenarios:");
     scenarios.values().forEach(s -> to.println("  " + s.usage()));
   }

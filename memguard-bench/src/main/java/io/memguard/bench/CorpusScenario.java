@@ -26,40 +26,49 @@ import java.util.Set;
  * generated 200,000-row cases ({@link GeneratedData}). Prints a table to stderr and, as the last
  * stdout line, {@code {"cases":[{"dataset":..,"steps":..,"outcome":"ok|insufficient-memory|error",
  * "fitSeconds":..,"testScore":..,"featuresSelected":..,"peakReservedBytes":..,"peakLiveHeapBytes":..,
- * "peakRssBytes":..,"lightweight":..}, ...]}} (with more fields: the problem, the heap, the error if
- * any, and Python's figures).
+ * "peakRssBytes":..,"lightweight":..}, ...]}} (with more fields: the problem, the heap, the error
+ * if any, and Python's figures).
  */
 final class CorpusScenario implements Scenario {
 
   /** One data set of the corpus: a bundled CSV with its split, or a generated spec. */
   record Case(String name, String csv, String testRows, ProblemType problem, String generated) {}
 
-  static final List<Case> CASES = List.of(
-      bundled("anes96", ProblemType.CLASSIFICATION),
-      bundled("engel", ProblemType.REGRESSION),
-      bundled("fair", ProblemType.CLASSIFICATION),
-      bundled("grunfeld", ProblemType.REGRESSION),
-      bundled("iris", ProblemType.CLASSIFICATION),
-      bundled("longley", ProblemType.REGRESSION),
-      bundled("macrodata", ProblemType.REGRESSION),
-      bundled("modechoice", ProblemType.CLASSIFICATION),
-      bundled("randhie", ProblemType.REGRESSION),
-      bundled("scotland", ProblemType.REGRESSION),
-      bundled("spector", ProblemType.CLASSIFICATION),
-      bundled("stackloss", ProblemType.REGRESSION),
-      bundled("star98", ProblemType.REGRESSION),
-      bundled("wine", ProblemType.CLASSIFICATION),
-      new Case("diabetes", "data/diabetes.csv", "data/diabetes_seed0_test_idx.txt",
-          ProblemType.REGRESSION, null),
-      new Case("synthetic", "data/synthetic_n2000_seed0.csv",
-          "data/synthetic_n2000_seed0_test_idx.txt", ProblemType.REGRESSION, null),
-      new Case("synthetic-200k", null, null, ProblemType.REGRESSION, "synthetic:200000:1"),
-      new Case("mixed-200k", null, null, ProblemType.REGRESSION, "mixed:200000:2"),
-      new Case("classes-200k", null, null, ProblemType.CLASSIFICATION, "classes:200000:3"));
+  static final List<Case> CASES =
+      List.of(
+          bundled("anes96", ProblemType.CLASSIFICATION),
+          bundled("engel", ProblemType.REGRESSION),
+          bundled("fair", ProblemType.CLASSIFICATION),
+          bundled("grunfeld", ProblemType.REGRESSION),
+          bundled("iris", ProblemType.CLASSIFICATION),
+          bundled("longley", ProblemType.REGRESSION),
+          bundled("macrodata", ProblemType.REGRESSION),
+          bundled("modechoice", ProblemType.CLASSIFICATION),
+          bundled("randhie", ProblemType.REGRESSION),
+          bundled("scotland", ProblemType.REGRESSION),
+          bundled("spector", ProblemType.CLASSIFICATION),
+          bundled("stackloss", ProblemType.REGRESSION),
+          bundled("star98", ProblemType.REGRESSION),
+          bundled("wine", ProblemType.CLASSIFICATION),
+          new Case(
+              "diabetes",
+              "data/diabetes.csv",
+              "data/diabetes_seed0_test_idx.txt",
+              ProblemType.REGRESSION,
+              null),
+          new Case(
+              "synthetic",
+              "data/synthetic_n2000_seed0.csv",
+              "data/synthetic_n2000_seed0_test_idx.txt",
+              ProblemType.REGRESSION,
+              null),
+          new Case("synthetic-200k", null, null, ProblemType.REGRESSION, "synthetic:200000:1"),
+          new Case("mixed-200k", null, null, ProblemType.REGRESSION, "mixed:200000:2"),
+          new Case("classes-200k", null, null, ProblemType.CLASSIFICATION, "classes:200000:3"));
 
   private static Case bundled(String name, ProblemType problem) {
-    return new Case(name, "corpus/" + name + ".csv", "corpus/" + name + "_seed0_test_idx.txt",
-        problem, null);
+    return new Case(
+        name, "corpus/" + name + ".csv", "corpus/" + name + "_seed0_test_idx.txt", problem, null);
   }
 
   @Override
@@ -94,16 +103,30 @@ final class CorpusScenario implements Scenario {
       throw new UncheckedIOException("cannot create a temporary directory", e);
     }
     try {
-      ctx.progress("corpus: %d data sets x steps %s, -Xmx%dm, default JIT and GC", cases.size(),
-          steps, heapMb);
-      ctx.progress("%-15s %5s %-19s %8s %9s %9s %9s %8s %4s %10s %10s %9s %s", "dataset", "steps",
-          "outcome", "fit s", "score", "Python s", "Py score", "speed-up", "feat", "reserved",
-          "live heap", "RSS", "plan");
+      ctx.progress(
+          "corpus: %d data sets x steps %s, -Xmx%dm, default JIT and GC",
+          cases.size(), steps, heapMb);
+      ctx.progress(
+          "%-15s %5s %-19s %8s %9s %9s %9s %8s %4s %10s %10s %9s %s",
+          "dataset",
+          "steps",
+          "outcome",
+          "fit s",
+          "score",
+          "Python s",
+          "Py score",
+          "speed-up",
+          "feat",
+          "reserved",
+          "live heap",
+          "RSS",
+          "plan");
       for (Case c : cases) {
         List<String> data = dataArgs(c, dir);
         for (int n : steps) {
-          Json.JsonObject r = runCase(c, data, n, heapMb, timeout, parallelism, dir,
-              python.get(c.name() + "/" + n));
+          Json.JsonObject r =
+              runCase(
+                  c, data, n, heapMb, timeout, parallelism, dir, python.get(c.name() + "/" + n));
           results.add(r);
           ctx.progress("%s", row(r));
         }
@@ -131,27 +154,43 @@ final class CorpusScenario implements Scenario {
       }
     }
     if (!wanted.isEmpty()) {
-      throw new IllegalArgumentException("--only: unknown data set(s) " + wanted + "; known: "
-          + CASES.stream().map(Case::name).toList());
+      throw new IllegalArgumentException(
+          "--only: unknown data set(s) "
+              + wanted
+              + "; known: "
+              + CASES.stream().map(Case::name).toList());
     }
     return out;
   }
 
-  private static Json.JsonObject runCase(Case c, List<String> data, int steps, int heapMb,
-      long timeout, int parallelism, Path dir, Json.JsonObject py)
+  private static Json.JsonObject runCase(
+      Case c,
+      List<String> data,
+      int steps,
+      int heapMb,
+      long timeout,
+      int parallelism,
+      Path dir,
+      Json.JsonObject py)
       throws IOException, InterruptedException {
     List<String> args = new ArrayList<>(data);
-    args.addAll(List.of("--steps", Integer.toString(steps), "--problem",
-        c.problem().name().toLowerCase(Locale.ROOT), "--parallelism",
-        Integer.toString(parallelism)));
+    args.addAll(
+        List.of(
+            "--steps",
+            Integer.toString(steps),
+            "--problem",
+            c.problem().name().toLowerCase(Locale.ROOT),
+            "--parallelism",
+            Integer.toString(parallelism)));
     ForkedFit.Result f = ForkedFit.run(heapMb, args, timeout, dir);
     Json.JsonObject j = f.json();
-    Json.JsonObject r = Json.object()
-        .put("dataset", c.name())
-        .put("steps", steps)
-        .put("outcome", f.outcome())
-        .put("problem", c.problem().name().toLowerCase(Locale.ROOT))
-        .put("heapMb", heapMb);
+    Json.JsonObject r =
+        Json.object()
+            .put("dataset", c.name())
+            .put("steps", steps)
+            .put("outcome", f.outcome())
+            .put("problem", c.problem().name().toLowerCase(Locale.ROOT))
+            .put("heapMb", heapMb);
     if (j != null) {
       Object score = j.get(c.problem() == ProblemType.REGRESSION ? "testR2" : "testAccuracy");
       r.put("fitSeconds", j.get("fitSeconds"))
@@ -166,9 +205,15 @@ final class CorpusScenario implements Scenario {
           .put("plan", j.get("plan"))
           .put("message", j.get("message"));
     } else {
-      r.put("fitSeconds", null).put("testScore", null).put("featuresSelected", null)
-          .put("peakReservedBytes", null).put("peakLiveHeapBytes", null).put("peakRssBytes", null)
-          .put("lightweight", null).put("errorKind", f.errorKind()).put("error", f.error())
+      r.put("fitSeconds", null)
+          .put("testScore", null)
+          .put("featuresSelected", null)
+          .put("peakReservedBytes", null)
+          .put("peakLiveHeapBytes", null)
+          .put("peakRssBytes", null)
+          .put("lightweight", null)
+          .put("errorKind", f.errorKind())
+          .put("error", f.error())
           .put("wallSeconds", Math.round(f.wallSeconds() * 10) / 10.0);
     }
     if (py != null) {
@@ -181,18 +226,27 @@ final class CorpusScenario implements Scenario {
   }
 
   private static String row(Json.JsonObject r) {
-    return String.format(Locale.ROOT, "%-15s %5s %-19s %8s %9s %9s %9s %8s %4s %10s %10s %9s %s",
-        r.get("dataset"), r.get("steps"),
+    return String.format(
+        Locale.ROOT,
+        "%-15s %5s %-19s %8s %9s %9s %9s %8s %4s %10s %10s %9s %s",
+        r.get("dataset"),
+        r.get("steps"),
         "error".equals(r.get("outcome")) ? "error: " + r.get("errorKind") : r.get("outcome"),
-        num(r.get("fitSeconds"), "%.2f"), num(r.get("testScore"), "%.4f"),
-        num(r.get("pythonFitSeconds"), "%.1f"), num(r.get("pythonTestScore"), "%.4f"),
-        speedup(r), r.get("featuresSelected") == null ? "-" : r.get("featuresSelected"),
-        mib(r.get("peakReservedBytes")), mib(r.get("peakLiveHeapBytes")),
-        mib(r.get("peakRssBytes")), r.get("plan") == null ? "" : r.get("plan"));
+        num(r.get("fitSeconds"), "%.2f"),
+        num(r.get("testScore"), "%.4f"),
+        num(r.get("pythonFitSeconds"), "%.1f"),
+        num(r.get("pythonTestScore"), "%.4f"),
+        speedup(r),
+        r.get("featuresSelected") == null ? "-" : r.get("featuresSelected"),
+        mib(r.get("peakReservedBytes")),
+        mib(r.get("peakLiveHeapBytes")),
+        mib(r.get("peakRssBytes")),
+        r.get("plan") == null ? "" : r.get("plan"));
   }
 
   private static String speedup(Json.JsonObject r) {
-    if (r.get("fitSeconds") instanceof Number ours && r.get("pythonFitSeconds") instanceof Number py
+    if (r.get("fitSeconds") instanceof Number ours
+        && r.get("pythonFitSeconds") instanceof Number py
         && ours.doubleValue() > 0) {
       return String.format(Locale.ROOT, "%.1fx", py.doubleValue() / ours.doubleValue());
     }
@@ -205,10 +259,13 @@ final class CorpusScenario implements Scenario {
 
   private static String mib(Object v) {
     return v instanceof Number n && n.longValue() >= 0
-        ? String.format(Locale.ROOT, "%.1f MiB", n.doubleValue() / (1 << 20)) : "-";
+        ? String.format(Locale.ROOT, "%.1f MiB", n.doubleValue() / (1 << 20))
+        : "-";
   }
 
-  /** The command-line arguments naming a case's data: its files copied out of the jar, or a spec. */
+  /**
+   * The command-line arguments naming a case's data: its files copied out of the jar, or a spec.
+   */
   private static List<String> dataArgs(Case c, Path dir) throws IOException {
     if (c.generated() != null) {
       return List.of("--generated", c.generated());
@@ -236,8 +293,8 @@ final class CorpusScenario implements Scenario {
    */
   static Map<String, Json.JsonObject> pythonReference() {
     Map<String, Json.JsonObject> out = new HashMap<>();
-    InputStream in = CorpusScenario.class.getResourceAsStream(
-        "/corpus/autofeat-2.1.3-reference.tsv");
+    InputStream in =
+        CorpusScenario.class.getResourceAsStream("/corpus/autofeat-2.1.3-reference.tsv");
     if (in == null) {
       return out;
     }

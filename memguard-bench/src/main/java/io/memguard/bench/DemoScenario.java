@@ -54,30 +54,34 @@ final class DemoScenario implements Scenario {
         MemoryManager memory =
             MemoryManager.builder().name("demo").limit(MemorySize.ofBytes(budget)).build();
         ModelRegistry registry = ModelRegistry.create(memory, "autofeat-models")) {
-      memory.addLeakListener(leak -> {
-        leaks.add(leak);
-        ctx.progress("leak: %s", leak.describe());
-      });
+      memory.addLeakListener(
+          leak -> {
+            leaks.add(leak);
+            ctx.progress("leak: %s", leak.describe());
+          });
       Dataset.Split data = bundled();
-      ctx.progress("bundled synthetic data: %d training rows, %d test rows, features %s;"
-          + " target = 2 + 15*x1 + 3/(x2 - 1/x3) + 5*(x2 + log(x1))^3 + noise",
+      ctx.progress(
+          "bundled synthetic data: %d training rows, %d test rows, features %s;"
+              + " target = 2 + 15*x1 + 3/(x2 - 1/x3) + 5*(x2 + log(x1))^3 + noise",
           data.train().rows(), data.test().rows(), data.train().names());
-      AutoFeatProcessor processor = AutoFeatProcessor.builder()
-          .featureEngineeringSteps(steps)
-          .seed(seed)
-          .registry(registry)
-          .listener(new AutoFeatScenario.ProgressPrinter(ctx))
-          .build();
+      AutoFeatProcessor processor =
+          AutoFeatProcessor.builder()
+              .featureEngineeringSteps(steps)
+              .seed(seed)
+              .registry(registry)
+              .listener(new AutoFeatScenario.ProgressPrinter(ctx))
+              .build();
 
-      ctx.progress("%n1) fit in scope 'demo/autofeat' with the manager's budget of %s",
+      ctx.progress(
+          "%n1) fit in scope 'demo/autofeat' with the manager's budget of %s",
           MemorySize.format(budget));
       Result normal;
       try (MemoryScope scope = memory.openScope("autofeat")) {
         normal = fit(ctx, processor, scope, data, memory, true);
       }
 
-      ctx.progress("%n2) the same fit in scope 'demo/tight' limited to %s",
-          MemorySize.format(tight));
+      ctx.progress(
+          "%n2) the same fit in scope 'demo/tight' limited to %s", MemorySize.format(tight));
       Result light;
       try (MemoryScope scope = memory.openScope("tight", MemorySize.ofBytes(tight))) {
         light = fit(ctx, processor, scope, data, memory, false);
@@ -86,16 +90,25 @@ final class DemoScenario implements Scenario {
       double seconds = (System.nanoTime() - start) / 1e9;
       long peakHeap = figures.peakHeapUsedBytes();
       long peakRss = MemoryFigures.peakRssBytes();
-      ctx.progress("%nmodels registered %d (held weakly: closed and dropped, they go with the next"
-          + " GC); reserved now %s; leaks %d", registry.registeredCount(),
-          MemorySize.format(memory.reservedBytes()), leaks.size());
+      ctx.progress(
+          "%nmodels registered %d (held weakly: closed and dropped, they go with the next"
+              + " GC); reserved now %s; leaks %d",
+          registry.registeredCount(), MemorySize.format(memory.reservedBytes()), leaks.size());
       ctx.progress("features: %s", normal.report.features());
-      ctx.progress("test R^2 %.5f (normal plan, peak reserved %s), %.5f (lightweight in %s,"
-          + " peak reserved %s)", normal.r2, MemorySize.format(normal.report.peakReservedBytes()),
-          light.r2, MemorySize.format(tight), MemorySize.format(light.report.peakReservedBytes()));
-      ctx.progress("process: peak heap used %s of %s, peak RSS %s; done in %.2f s",
-          MemorySize.format(peakHeap), MemorySize.format(figures.heapMaxBytes()),
-          peakRss < 0 ? "unknown" : MemorySize.format(peakRss), seconds);
+      ctx.progress(
+          "test R^2 %.5f (normal plan, peak reserved %s), %.5f (lightweight in %s,"
+              + " peak reserved %s)",
+          normal.r2,
+          MemorySize.format(normal.report.peakReservedBytes()),
+          light.r2,
+          MemorySize.format(tight),
+          MemorySize.format(light.report.peakReservedBytes()));
+      ctx.progress(
+          "process: peak heap used %s of %s, peak RSS %s; done in %.2f s",
+          MemorySize.format(peakHeap),
+          MemorySize.format(figures.heapMaxBytes()),
+          peakRss < 0 ? "unknown" : MemorySize.format(peakRss),
+          seconds);
       return Json.object()
           .put("scenario", "demo")
           .put("steps", steps)
@@ -121,8 +134,13 @@ final class DemoScenario implements Scenario {
 
   private record Result(FitReport report, double r2, double seconds) {}
 
-  private static Result fit(ScenarioContext ctx, AutoFeatProcessor processor, MemoryScope scope,
-      Dataset.Split data, MemoryManager memory, boolean showTree) {
+  private static Result fit(
+      ScenarioContext ctx,
+      AutoFeatProcessor processor,
+      MemoryScope scope,
+      Dataset.Split data,
+      MemoryManager memory,
+      boolean showTree) {
     long t0 = System.nanoTime();
     try (AutoFeatModel model = processor.fit(scope, data.train())) {
       double seconds = (System.nanoTime() - t0) / 1e9;
@@ -130,7 +148,8 @@ final class DemoScenario implements Scenario {
       ctx.progress("%s", model.report().describe().stripTrailing());
       ctx.progress("test R^2 %.5f", r2);
       if (showTree) {
-        ctx.progress("scope tree while the model is held (only its own bytes remain):%n%s",
+        ctx.progress(
+            "scope tree while the model is held (only its own bytes remain):%n%s",
             memory.snapshot().toTreeString().stripTrailing());
       }
       return new Result(model.report(), r2, seconds);

@@ -10,17 +10,22 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one {@code autofeat} scenario fit in a JVM of its own, with its own {@code -Xmx} and the
- * JVM's default flags otherwise, and classifies how it ended: the fit's JSON result (outcome
- * {@code ok} or {@code insufficient-memory}), or {@code error} when the JVM failed, with the kind of
- * failure ({@code OutOfMemoryError} when the heap ran out, {@code timeout} when it had to be killed).
- * The child runs with {@code -XX:+ExitOnOutOfMemoryError}, so an {@link OutOfMemoryError} anywhere
- * ends it at once with exit code 3 instead of limping on.
+ * JVM's default flags otherwise, and classifies how it ended: the fit's JSON result (outcome {@code
+ * ok} or {@code insufficient-memory}), or {@code error} when the JVM failed, with the kind of
+ * failure ({@code OutOfMemoryError} when the heap ran out, {@code timeout} when it had to be
+ * killed). The child runs with {@code -XX:+ExitOnOutOfMemoryError}, so an {@link OutOfMemoryError}
+ * anywhere ends it at once with exit code 3 instead of limping on.
  */
 final class ForkedFit {
 
   /** How a forked fit ended. */
-  record Result(String outcome, Json.JsonObject json, String errorKind, String error,
-      double wallSeconds, String stderrTail) {
+  record Result(
+      String outcome,
+      Json.JsonObject json,
+      String errorKind,
+      String error,
+      double wallSeconds,
+      String stderrTail) {
 
     boolean outOfMemory() {
       return "OutOfMemoryError".equals(errorKind);
@@ -51,8 +56,11 @@ final class ForkedFit {
     Path out = Files.createTempFile(workDir, "fit", ".out");
     Path err = Files.createTempFile(workDir, "fit", ".err");
     long start = System.nanoTime();
-    Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-        .start();
+    Process p =
+        new ProcessBuilder(command)
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
     boolean finished = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
     if (!finished) {
       p.destroyForcibly();
@@ -65,8 +73,8 @@ final class ForkedFit {
     Files.deleteIfExists(err);
     String tail = tail(stderr, 12);
     if (!finished) {
-      return new Result("error", null, "timeout", "no result within " + timeoutSeconds + " s", wall,
-          tail);
+      return new Result(
+          "error", null, "timeout", "no result within " + timeoutSeconds + " s", wall, tail);
     }
     String last = lastLine(stdout);
     if (p.exitValue() == 0 && last != null) {
@@ -75,8 +83,10 @@ final class ForkedFit {
       return new Result(outcome == null ? "ok" : outcome.toString(), json, null, null, wall, tail);
     }
     // -XX:+ExitOnOutOfMemoryError ends the JVM with exit code 3 after printing to stdout
-    boolean oom = p.exitValue() == 3 || stderr.contains("OutOfMemoryError")
-        || stdout.contains("OutOfMemoryError");
+    boolean oom =
+        p.exitValue() == 3
+            || stderr.contains("OutOfMemoryError")
+            || stdout.contains("OutOfMemoryError");
     String kind = oom ? "OutOfMemoryError" : "exit " + p.exitValue();
     return new Result("error", null, kind, firstErrorLine(stderr), wall, tail);
   }

@@ -27,14 +27,26 @@ final class ForkedWorkload {
    *
    * @throws IllegalStateException when the child fails, times out or prints no JSON
    */
-  static Json.JsonObject run(ScenarioContext ctx, String workload, long heapBytes, List<String> jvmFlags,
-      Map<String, String> options, long timeoutSeconds) throws IOException, InterruptedException {
+  static Json.JsonObject run(
+      ScenarioContext ctx,
+      String workload,
+      long heapBytes,
+      List<String> jvmFlags,
+      Map<String, String> options,
+      long timeoutSeconds)
+      throws IOException, InterruptedException {
     return run(ctx, MAIN, workload, heapBytes, jvmFlags, options, timeoutSeconds);
   }
 
   /** As {@link #run(ScenarioContext, String, long, List, Map, long)} with another main class. */
-  static Json.JsonObject run(ScenarioContext ctx, String mainClass, String workload, long heapBytes,
-      List<String> jvmFlags, Map<String, String> options, long timeoutSeconds)
+  static Json.JsonObject run(
+      ScenarioContext ctx,
+      String mainClass,
+      String workload,
+      long heapBytes,
+      List<String> jvmFlags,
+      Map<String, String> options,
+      long timeoutSeconds)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(javaBinary());
@@ -44,26 +56,39 @@ final class ForkedWorkload {
     command.add(System.getProperty("java.class.path"));
     command.add(mainClass);
     command.add(workload);
-    options.forEach((k, v) -> {
-      command.add("--" + k);
-      command.add(v);
-    });
-    ctx.progress("%s: forking %s", workload, String.join(" ", command.subList(0, Math.min(command.size(), 3)))
-        + " ... " + mainClass + " " + String.join(" ", command.subList(command.indexOf(mainClass) + 1, command.size())));
+    options.forEach(
+        (k, v) -> {
+          command.add("--" + k);
+          command.add(v);
+        });
+    ctx.progress(
+        "%s: forking %s",
+        workload,
+        String.join(" ", command.subList(0, Math.min(command.size(), 3)))
+            + " ... "
+            + mainClass
+            + " "
+            + String.join(" ", command.subList(command.indexOf(mainClass) + 1, command.size())));
     Process child = new ProcessBuilder(command).start();
-    Thread relay = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getErrorStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          ctx.progress("  | %s", line);
-        }
-      } catch (IOException ignored) {
-        // the child is gone
-      }
-    }, "forked-" + workload + "-stderr");
+    Thread relay =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(child.getErrorStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  ctx.progress("  | %s", line);
+                }
+              } catch (IOException ignored) {
+                // the child is gone
+              }
+            },
+            "forked-" + workload + "-stderr");
     relay.setDaemon(true);
     relay.start();
     String last = null;
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = r.readLine()) != null; ) {
         if (!line.isBlank()) {
           last = line;
@@ -72,19 +97,25 @@ final class ForkedWorkload {
     }
     if (!child.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       child.destroyForcibly();
-      throw new IllegalStateException(workload + ": the forked JVM did not finish within " + timeoutSeconds + " s");
+      throw new IllegalStateException(
+          workload + ": the forked JVM did not finish within " + timeoutSeconds + " s");
     }
     relay.join(5000);
     int exit = child.exitValue();
     if (exit != 0 || last == null) {
-      throw new IllegalStateException(workload + ": the forked JVM exited with " + exit
-          + (last == null ? " and printed no result" : "; last line: " + last));
+      throw new IllegalStateException(
+          workload
+              + ": the forked JVM exited with "
+              + exit
+              + (last == null ? " and printed no result" : "; last line: " + last));
     }
     return FlatJson.parse(last);
   }
 
   private static String javaBinary() {
-    return ProcessHandle.current().info().command()
+    return ProcessHandle.current()
+        .info()
+        .command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 }

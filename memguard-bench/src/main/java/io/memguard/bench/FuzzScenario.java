@@ -6,16 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * The memory fuzz: seeded random data sets of many shapes and pathologies ({@link
- * GeneratedData}, spec {@code fuzz:SEED}), each fitted with 1 to 3 feature-engineering steps in a
- * JVM of its own with a small heap (16, 32 or 64 MiB, drawn per case, or the one given, but never
- * less than the data set itself needs, {@link #heapForData}) and a time limit. A fit must either complete or refuse with {@code InsufficientMemoryException}: an {@link
- * OutOfMemoryError}, any other error and a timeout are failures. Prints one line per case to stderr
- * and a JSON summary with every case as the last stdout line.
+ * The memory fuzz: seeded random data sets of many shapes and pathologies ({@link GeneratedData},
+ * spec {@code fuzz:SEED}), each fitted with 1 to 3 feature-engineering steps in a JVM of its own
+ * with a small heap (16, 32 or 64 MiB, drawn per case, or the one given, but never less than the
+ * data set itself needs, {@link #heapForData}) and a time limit. A fit must either complete or
+ * refuse with {@code InsufficientMemoryException}: an {@link OutOfMemoryError}, any other error and
+ * a timeout are failures. Prints one line per case to stderr and a JSON summary with every case as
+ * the last stdout line.
  */
 final class FuzzScenario implements Scenario {
 
@@ -80,9 +80,20 @@ final class FuzzScenario implements Scenario {
         String spec = "fuzz:" + caseSeed;
         GeneratedData.Generated g = GeneratedData.generate(spec);
         int heap = Math.max(drawn, heapForData(g.data().estimatedBytes()));
-        ForkedFit.Result f = ForkedFit.run(heap, List.of("--generated", spec, "--steps",
-            Integer.toString(steps), "--featsel-runs", Integer.toString(runs), "--parallelism",
-            Integer.toString(parallelism)), timeout, dir);
+        ForkedFit.Result f =
+            ForkedFit.run(
+                heap,
+                List.of(
+                    "--generated",
+                    spec,
+                    "--steps",
+                    Integer.toString(steps),
+                    "--featsel-runs",
+                    Integer.toString(runs),
+                    "--parallelism",
+                    Integer.toString(parallelism)),
+                timeout,
+                dir);
         switch (f.outcome()) {
           case "ok" -> ok++;
           case "insufficient-memory" -> insufficient++;
@@ -97,14 +108,15 @@ final class FuzzScenario implements Scenario {
           }
         }
         Json.JsonObject j = f.json();
-        Json.JsonObject r = Json.object()
-            .put("case", i)
-            .put("spec", spec)
-            .put("description", g.description())
-            .put("steps", steps)
-            .put("heapMb", heap)
-            .put("outcome", f.outcome())
-            .put("wallSeconds", Math.round(f.wallSeconds() * 100) / 100.0);
+        Json.JsonObject r =
+            Json.object()
+                .put("case", i)
+                .put("spec", spec)
+                .put("description", g.description())
+                .put("steps", steps)
+                .put("heapMb", heap)
+                .put("outcome", f.outcome())
+                .put("wallSeconds", Math.round(f.wallSeconds() * 100) / 100.0);
         if (j != null) {
           r.put("fitSeconds", j.get("fitSeconds"))
               .put("plan", j.get("plan"))
@@ -115,8 +127,14 @@ final class FuzzScenario implements Scenario {
           r.put("errorKind", f.errorKind()).put("error", f.error()).put("stderr", f.stderrTail());
         }
         results.add(r);
-        ctx.progress("fuzz %4d %-12s %2d steps %3d MiB %-20s %6.1f s  %s", i, spec, steps, heap,
-            "error".equals(f.outcome()) ? "error: " + f.errorKind() : f.outcome(), f.wallSeconds(),
+        ctx.progress(
+            "fuzz %4d %-12s %2d steps %3d MiB %-20s %6.1f s  %s",
+            i,
+            spec,
+            steps,
+            heap,
+            "error".equals(f.outcome()) ? "error: " + f.errorKind() : f.outcome(),
+            f.wallSeconds(),
             g.description());
         if ("error".equals(f.outcome())) {
           ctx.progress("      %s", f.error());
@@ -135,8 +153,10 @@ final class FuzzScenario implements Scenario {
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    ctx.progress("fuzz: %d cases in %.0f s: %d ok, %d insufficient memory, %d errors (%d"
-        + " OutOfMemoryError, %d timeouts)", cases, seconds, ok, insufficient, errors, oom, timeouts);
+    ctx.progress(
+        "fuzz: %d cases in %.0f s: %d ok, %d insufficient memory, %d errors (%d"
+            + " OutOfMemoryError, %d timeouts)",
+        cases, seconds, ok, insufficient, errors, oom, timeouts);
     return Json.object()
         .put("scenario", "fuzz")
         .put("cases", cases)

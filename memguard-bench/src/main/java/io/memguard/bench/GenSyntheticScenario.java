@@ -10,11 +10,11 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Writes a synthetic regression data set with autofeat's example formula (the shared data's
- * {@code synthetic_n2000_seed0.csv} is one such set, drawn with numpy): {@code x1 ~ U[0,1), x2 ~
- * N(0,1), x3 ~ U[0,1)}, {@code y = 2 + 15*x1 + 3/(x2 - 1/x3) + 5*(x2 + log(x1))^3}, {@code target =
- * y + 0.01*std(y)*eps}, drawn in that order, column by column, from a seeded {@link
- * SplittableRandom}; and a file of sorted 0-based test row indices (a seeded 20% by default).
+ * Writes a synthetic regression data set with autofeat's example formula (the shared data's {@code
+ * synthetic_n2000_seed0.csv} is one such set, drawn with numpy): {@code x1 ~ U[0,1), x2 ~ N(0,1),
+ * x3 ~ U[0,1)}, {@code y = 2 + 15*x1 + 3/(x2 - 1/x3) + 5*(x2 + log(x1))^3}, {@code target = y +
+ * 0.01*std(y)*eps}, drawn in that order, column by column, from a seeded {@link SplittableRandom};
+ * and a file of sorted 0-based test row indices (a seeded 20% by default).
  */
 final class GenSyntheticScenario implements Scenario {
 
@@ -102,8 +102,9 @@ final class GenSyntheticScenario implements Scenario {
         throw new UncheckedIOException("cannot write " + testOut, e);
       }
     }
-    ctx.progress("wrote %d rows to %s%s", n, out, testOut == null ? ""
-        : " and " + tests + " test row indices to " + testOut);
+    ctx.progress(
+        "wrote %d rows to %s%s",
+        n, out, testOut == null ? "" : " and " + tests + " test row indices to " + testOut);
     return Json.object()
         .put("scenario", "gen-synthetic")
         .put("rows", n)

@@ -40,12 +40,23 @@ final class GeneratedData {
 
   /** The kinds of column a fuzz data set draws from. */
   enum Kind {
-    GAUSSIAN, UNIFORM, HEAVY_TAIL, LOG_NORMAL, ZERO_INFLATED_COUNTS, BINARY, ONE_HOT, CONSTANT,
-    DUPLICATE, LINEAR_COMBINATION, HUGE, TINY
+    GAUSSIAN,
+    UNIFORM,
+    HEAVY_TAIL,
+    LOG_NORMAL,
+    ZERO_INFLATED_COUNTS,
+    BINARY,
+    ONE_HOT,
+    CONSTANT,
+    DUPLICATE,
+    LINEAR_COMBINATION,
+    HUGE,
+    TINY
   }
 
   /** A generated data set: the table, its split, the problem type, and what it is in words. */
-  record Generated(String spec, Dataset data, int[] testRows, ProblemType problem, String description) {
+  record Generated(
+      String spec, Dataset data, int[] testRows, ProblemType problem, String description) {
 
     Dataset.Split split() {
       return data.split(testRows);
@@ -70,23 +81,31 @@ final class GeneratedData {
         default -> throw new IllegalArgumentException("unknown data spec '" + spec + "'");
       };
     } catch (ArrayIndexOutOfBoundsException | NumberFormatException e) {
-      throw new IllegalArgumentException("malformed data spec '" + spec + "': expected fuzz:SEED[:ROWS],"
-          + " synthetic:ROWS:SEED, mixed:ROWS:SEED or classes:ROWS:SEED", e);
+      throw new IllegalArgumentException(
+          "malformed data spec '"
+              + spec
+              + "': expected fuzz:SEED[:ROWS],"
+              + " synthetic:ROWS:SEED, mixed:ROWS:SEED or classes:ROWS:SEED",
+          e);
     }
   }
 
   private static Generated fuzz(long seed, int rowsOrDefault, String spec) {
     SplittableRandom rnd = new SplittableRandom(mix(seed));
-    int rows = rowsOrDefault > 0 ? rowsOrDefault
-        : (int) Math.round(Math.exp(Math.log(20) + rnd.nextDouble() * Math.log(200_000 / 20.0)));
+    int rows =
+        rowsOrDefault > 0
+            ? rowsOrDefault
+            : (int)
+                Math.round(Math.exp(Math.log(20) + rnd.nextDouble() * Math.log(200_000 / 20.0)));
     int columns = 1 + rnd.nextInt(rnd.nextInt(4) == 0 ? 40 : 12);
     boolean classification = rnd.nextInt(3) == 0;
     int classes = classification ? 2 + rnd.nextInt(3) : 0;
-    String signal = switch (rnd.nextInt(4)) {
-      case 0 -> "none";
-      case 1 -> "weak";
-      default -> "strong";
-    };
+    String signal =
+        switch (rnd.nextInt(4)) {
+          case 0 -> "none";
+          case 1 -> "weak";
+          default -> "strong";
+        };
     Kind[] kinds = Kind.values();
     List<Kind> picked = new ArrayList<>();
     for (int j = 0; j < columns; j++) {
@@ -101,13 +120,27 @@ final class GeneratedData {
 
   private static Generated mixed(int rows, long seed, boolean classification, String spec) {
     SplittableRandom rnd = new SplittableRandom(mix(seed * 2 + (classification ? 1 : 0)));
-    List<Kind> kinds = List.of(Kind.GAUSSIAN, Kind.HEAVY_TAIL, Kind.ZERO_INFLATED_COUNTS,
-        Kind.BINARY, Kind.ONE_HOT, Kind.LOG_NORMAL, Kind.DUPLICATE, Kind.TINY);
+    List<Kind> kinds =
+        List.of(
+            Kind.GAUSSIAN,
+            Kind.HEAVY_TAIL,
+            Kind.ZERO_INFLATED_COUNTS,
+            Kind.BINARY,
+            Kind.ONE_HOT,
+            Kind.LOG_NORMAL,
+            Kind.DUPLICATE,
+            Kind.TINY);
     return build(spec, rows, kinds, classification ? 3 : 0, "weak", true, rnd);
   }
 
-  private static Generated build(String spec, int rows, List<Kind> kinds, int classes,
-      String signal, boolean imbalanced, SplittableRandom rnd) {
+  private static Generated build(
+      String spec,
+      int rows,
+      List<Kind> kinds,
+      int classes,
+      String signal,
+      boolean imbalanced,
+      SplittableRandom rnd) {
     if (rows < 20) {
       throw new IllegalArgumentException("generated data needs at least 20 rows, got " + rows);
     }
@@ -120,15 +153,23 @@ final class GeneratedData {
     double[] target = target(latent, classes, signal, imbalanced, rnd);
     int[] test = testRows(rows, rnd);
     Dataset data = Dataset.of(names, cols.toArray(new double[0][]), target);
-    String what = String.format(Locale.ROOT, "%d rows, %d columns (%s), %s, %s signal", rows,
-        names.size(), describe(kinds), classes > 0 ? classes + "-class"
-            + (imbalanced ? " imbalanced" : "") + " classification" : "regression", signal);
-    return new Generated(spec, data, test,
-        classes > 0 ? ProblemType.CLASSIFICATION : ProblemType.REGRESSION, what);
+    String what =
+        String.format(
+            Locale.ROOT,
+            "%d rows, %d columns (%s), %s, %s signal",
+            rows,
+            names.size(),
+            describe(kinds),
+            classes > 0
+                ? classes + "-class" + (imbalanced ? " imbalanced" : "") + " classification"
+                : "regression",
+            signal);
+    return new Generated(
+        spec, data, test, classes > 0 ? ProblemType.CLASSIFICATION : ProblemType.REGRESSION, what);
   }
 
-  private static void addColumns(Kind k, int n, List<String> names, List<double[]> cols,
-      SplittableRandom rnd) {
+  private static void addColumns(
+      Kind k, int n, List<String> names, List<double[]> cols, SplittableRandom rnd) {
     String base = "c" + cols.size() + "_" + k.name().toLowerCase(Locale.ROOT);
     double[] v = new double[n];
     switch (k) {
@@ -158,7 +199,8 @@ final class GeneratedData {
         return;
       }
       case CONSTANT -> Arrays.fill(v, 3.5);
-      case DUPLICATE -> v = cols.isEmpty() ? gaussian(n, rnd) : cols.get(rnd.nextInt(cols.size())).clone();
+      case DUPLICATE ->
+          v = cols.isEmpty() ? gaussian(n, rnd) : cols.get(rnd.nextInt(cols.size())).clone();
       case LINEAR_COMBINATION -> {
         double[] a = cols.get(rnd.nextInt(cols.size()));
         double[] b = cols.get(rnd.nextInt(cols.size()));
@@ -187,26 +229,29 @@ final class GeneratedData {
       double c = 0.5 + rnd.nextDouble();
       for (int i = 0; i < n; i++) {
         double x = a[i];
-        z[i] += c * switch (form) {
-          case 0 -> x;
-          case 1 -> x * x;
-          case 2 -> Math.log1p(Math.abs(x));
-          case 3 -> x * b[i];
-          default -> 1 / (1 + Math.abs(x));
-        };
+        z[i] +=
+            c
+                * switch (form) {
+                  case 0 -> x;
+                  case 1 -> x * x;
+                  case 2 -> Math.log1p(Math.abs(x));
+                  case 3 -> x * b[i];
+                  default -> 1 / (1 + Math.abs(x));
+                };
       }
     }
     return standardised(z);
   }
 
-  private static double[] target(double[] latent, int classes, String signal, boolean imbalanced,
-      SplittableRandom rnd) {
+  private static double[] target(
+      double[] latent, int classes, String signal, boolean imbalanced, SplittableRandom rnd) {
     int n = latent.length;
-    double noise = switch (signal) {
-      case "none" -> Double.POSITIVE_INFINITY;
-      case "weak" -> 4.0;
-      default -> 0.1;
-    };
+    double noise =
+        switch (signal) {
+          case "none" -> Double.POSITIVE_INFINITY;
+          case "weak" -> 4.0;
+          default -> 0.1;
+        };
     double[] y = new double[n];
     for (int i = 0; i < n; i++) {
       double e = rnd.nextGaussian();
@@ -249,8 +294,8 @@ final class GeneratedData {
       perm[j] = t;
     }
     // the first rows carry every class, so they always train
-    int[] test = Arrays.stream(perm).filter(i -> i >= 4).limit(Math.max(1, Math.round(0.2 * n)))
-        .toArray();
+    int[] test =
+        Arrays.stream(perm).filter(i -> i >= 4).limit(Math.max(1, Math.round(0.2 * n))).toArray();
     Arrays.sort(test);
     return test;
   }
@@ -269,19 +314,28 @@ final class GeneratedData {
     }
     double[] y = new double[n];
     for (int i = 0; i < n; i++) {
-      y[i] = 2 + 15 * x[0][i] + 3 / (x[1][i] - 1 / x[2][i])
-          + 5 * Math.pow(x[1][i] + Math.log(x[0][i]), 3);
+      y[i] =
+          2
+              + 15 * x[0][i]
+              + 3 / (x[1][i] - 1 / x[2][i])
+              + 5 * Math.pow(x[1][i] + Math.log(x[0][i]), 3);
     }
     double sd = Math.sqrt(variance(y));
     for (int i = 0; i < n; i++) {
       y[i] += 0.01 * sd * rnd.nextGaussian();
     }
     Dataset data = Dataset.of(List.of("x1", "x2", "x3"), x, y);
-    return new Generated(spec, data, testRows(n, rnd), ProblemType.REGRESSION,
+    return new Generated(
+        spec,
+        data,
+        testRows(n, rnd),
+        ProblemType.REGRESSION,
         n + " rows of autofeat's example formula");
   }
 
-  /** Writes the data set as CSV ({@code target} last) and its test rows, the shared data's format. */
+  /**
+   * Writes the data set as CSV ({@code target} last) and its test rows, the shared data's format.
+   */
   static void write(Generated g, Path csv, Path testRows) {
     Dataset d = g.data();
     try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {

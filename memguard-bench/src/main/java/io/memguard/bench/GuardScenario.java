@@ -27,8 +27,16 @@ final class GuardScenario implements Scenario {
   public Json.JsonObject run(ScenarioContext ctx) throws Exception {
     long heap = ctx.bytes("heap", 256L << 20);
     Map<String, String> options = new LinkedHashMap<>();
-    for (String key : List.of("tasks", "task-mb", "chunk-kb", "pace-ms", "hold-ms", "period", "second-wave",
-        "wave-delay-ms")) {
+    for (String key :
+        List.of(
+            "tasks",
+            "task-mb",
+            "chunk-kb",
+            "pace-ms",
+            "hold-ms",
+            "period",
+            "second-wave",
+            "wave-delay-ms")) {
       String v = ctx.string(key, null);
       if (v != null) {
         options.put(key, v);
@@ -46,7 +54,8 @@ final class GuardScenario implements Scenario {
     return result;
   }
 
-  private static Json.JsonObject runOnce(ScenarioContext ctx, long heap, Map<String, String> options, boolean guarded)
+  private static Json.JsonObject runOnce(
+      ScenarioContext ctx, long heap, Map<String, String> options, boolean guarded)
       throws Exception {
     Map<String, String> o = new LinkedHashMap<>(options);
     o.put("guarded", Boolean.toString(guarded));

@@ -22,7 +22,10 @@ public final class Json {
   public static final class JsonObject {
     private final Map<String, Object> fields = new LinkedHashMap<>();
 
-    /** Adds or replaces a field; values may be numbers, booleans, strings, collections, objects or null. */
+    /**
+     * Adds or replaces a field; values may be numbers, booleans, strings, collections, objects or
+     * null.
+     */
     public JsonObject put(String key, Object value) {
       fields.put(key, value);
       return this;

@@ -34,7 +34,8 @@ final class LeakScenario implements Scenario {
     String histograms = ctx.string("histograms", "true");
     ctx.rejectUnused();
     if (rate <= 0 || seconds <= 0 || period < 10 || heap < (32L << 20)) {
-      throw new IllegalArgumentException("need --leak-rate > 0, --seconds > 0, --period >= 10, --heap >= 32m");
+      throw new IllegalArgumentException(
+          "need --leak-rate > 0, --seconds > 0, --period >= 10, --heap >= 32m");
     }
     if (!histograms.equals("true") && !histograms.equals("false")) {
       throw new IllegalArgumentException("--histograms must be true or false, got " + histograms);
@@ -45,7 +46,8 @@ final class LeakScenario implements Scenario {
     options.put("seconds", Long.toString(seconds));
     options.put("period", Long.toString(period));
     options.put("histograms", histograms);
-    Json.JsonObject result = ForkedWorkload.run(ctx, "leak", heap, List.of(), options, seconds + 120);
+    Json.JsonObject result =
+        ForkedWorkload.run(ctx, "leak", heap, List.of(), options, seconds + 120);
     result.put("heapBytes", heap).put("leakRateBytesPerSecond", rate);
     return result;
   }

@@ -1,23 +1,23 @@
 package io.memguard.bench;
 
-import java.io.IOException;
 import com.sun.management.GarbageCollectionNotificationInfo;
+import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.management.Notification;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The process memory figures scenarios report: the peak of the heap's used bytes, sampled by a
@@ -26,12 +26,12 @@ import java.util.List;
  * the work, {@link #close()} it after; not thread-safe apart from the sampler and the collection
  * listener themselves.
  *
- * <p>Heap: {@link MemoryMXBean#getHeapMemoryUsage()} {@code used}, polled every {@code periodMillis}
- * (default 10 ms), so it includes garbage not yet collected and can miss a peak shorter than the
- * period. Live heap: the used bytes of all heap pools after each collection, from the JVM's
- * collection notifications (no collection is ever requested), minus the same before the work (the
- * last collection before {@link #start()}, or the heap in use then if none ran yet); with a
- * generational collector a young collection's figure still holds old garbage, so it is an upper
+ * <p>Heap: {@link MemoryMXBean#getHeapMemoryUsage()} {@code used}, polled every {@code
+ * periodMillis} (default 10 ms), so it includes garbage not yet collected and can miss a peak
+ * shorter than the period. Live heap: the used bytes of all heap pools after each collection, from
+ * the JVM's collection notifications (no collection is ever requested), minus the same before the
+ * work (the last collection before {@link #start()}, or the heap in use then if none ran yet); with
+ * a generational collector a young collection's figure still holds old garbage, so it is an upper
  * bound of the live set. When no collection runs during the work the heap in use at the end stands
  * in (an upper bound too). RSS: {@code VmHWM} of {@code /proc/self/status} (Linux), the high-water
  * mark of the resident set over the whole process life, JVM start-up included; -1 where
@@ -78,12 +78,14 @@ final class MemoryFigures implements AutoCloseable {
   }
 
   /**
-   * The most heap in use after a collection since {@link #start()}, above what was in use after
-   * the last collection before it; see the class comment.
+   * The most heap in use after a collection since {@link #start()}, above what was in use after the
+   * last collection before it; see the class comment.
    */
   long peakLiveHeapBytes() {
-    long peak = LAST.count() > collectionsAtStart ? LAST.peakSinceReset()
-        : bean.getHeapMemoryUsage().getUsed();
+    long peak =
+        LAST.count() > collectionsAtStart
+            ? LAST.peakSinceReset()
+            : bean.getHeapMemoryUsage().getUsed();
     return Math.max(0, peak - liveBaseline);
   }
 

@@ -1,7 +1,8 @@
 package io.memguard.bench;
 
 /**
- * A runnable scenario of the bench jar: {@code java -jar memguard-bench.jar <name> [--key value ...]}.
+ * A runnable scenario of the bench jar: {@code java -jar memguard-bench.jar <name> [--key value
+ * ...]}.
  *
  * <p>Contract: progress goes to {@link ScenarioContext#err()}; the last line written to {@link
  * ScenarioContext#out()} is one JSON object with the scenario's figures. Implementations are

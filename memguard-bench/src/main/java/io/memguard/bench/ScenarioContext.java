@@ -31,7 +31,8 @@ public final class ScenarioContext {
     for (int i = from; i < args.length; i++) {
       String key = args[i];
       if (!key.startsWith("--") || key.length() < 3) {
-        throw new IllegalArgumentException("expected an option like --key value, got '" + key + "'");
+        throw new IllegalArgumentException(
+            "expected an option like --key value, got '" + key + "'");
       }
       if (i + 1 >= args.length) {
         throw new IllegalArgumentException("option " + key + " needs a value");
@@ -81,7 +82,8 @@ public final class ScenarioContext {
     try {
       return Long.parseLong(value.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + key + " must be a whole number, got '" + value + "'");
+      throw new IllegalArgumentException(
+          "--" + key + " must be a whole number, got '" + value + "'");
     }
   }
 
@@ -89,13 +91,22 @@ public final class ScenarioContext {
   public int intValue(String key, int defaultValue) {
     long v = longValue(key, defaultValue);
     if (v != (int) v) {
-      throw new IllegalArgumentException("--" + key + " must be between " + Integer.MIN_VALUE
-          + " and " + Integer.MAX_VALUE + ", got " + v);
+      throw new IllegalArgumentException(
+          "--"
+              + key
+              + " must be between "
+              + Integer.MIN_VALUE
+              + " and "
+              + Integer.MAX_VALUE
+              + ", got "
+              + v);
     }
     return (int) v;
   }
 
-  /** A size option such as {@code 256m}, {@code 64MiB} or {@code 1048576}, in bytes; -1 if absent. */
+  /**
+   * A size option such as {@code 256m}, {@code 64MiB} or {@code 1048576}, in bytes; -1 if absent.
+   */
   public long bytes(String key, long defaultValue) {
     String value = string(key, null);
     return value == null ? defaultValue : io.memguard.core.MemorySize.parse(value).toBytes();

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A steady sawtooth in a forked JVM: a flat live set near 60% of the heap, much short-lived
- * garbage and a slow turnover of the live set, nothing leaking. Every leak report is a false
- * positive ({@code falsePositives}); also reports the sampler's CPU and sample durations.
+ * A steady sawtooth in a forked JVM: a flat live set near 60% of the heap, much short-lived garbage
+ * and a slow turnover of the live set, nothing leaking. Every leak report is a false positive
+ * ({@code falsePositives}); also reports the sampler's CPU and sample durations.
  */
 final class SteadyScenario implements Scenario {
 
@@ -32,7 +32,8 @@ final class SteadyScenario implements Scenario {
     long leakRate = ctx.bytes("leak-rate", 0);
     ctx.rejectUnused();
     if (leakRate != 0) {
-      throw new IllegalArgumentException("steady does not leak; use the leak scenario for --leak-rate " + leakRate);
+      throw new IllegalArgumentException(
+          "steady does not leak; use the leak scenario for --leak-rate " + leakRate);
     }
     if (seconds <= 0 || period < 10 || heap < (32L << 20)) {
       throw new IllegalArgumentException("need --seconds > 0, --period >= 10, --heap >= 32m");
@@ -51,7 +52,8 @@ final class SteadyScenario implements Scenario {
     options.put("churn", Long.toString(churn));
     options.put("seconds", Long.toString(seconds));
     options.put("period", Long.toString(period));
-    Json.JsonObject result = ForkedWorkload.run(ctx, "steady", heap, List.of(), options, seconds + 120);
+    Json.JsonObject result =
+        ForkedWorkload.run(ctx, "steady", heap, List.of(), options, seconds + 120);
     result.put("heapBytes", heap);
     return result;
   }

@@ -18,14 +18,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The allocation audit: every byte a fit holds is reserved before it is allocated, checked against
- * the real heap. Each case is fitted in a JVM of its own ({@code -Xmx256m}, default flags otherwise)
- * by {@link AllocationAuditMain}, which measures the live heap after full collections during the
- * fit; the live heap above the baseline before the fit must stay within {@code 1.25 x peak reserved
- * + 16 MiB}, and the fit must end in a model or in {@code InsufficientMemoryException}.
+ * the real heap. Each case is fitted in a JVM of its own ({@code -Xmx256m}, default flags
+ * otherwise) by {@link AllocationAuditMain}, which measures the live heap after full collections
+ * during the fit; the live heap above the baseline before the fit must stay within {@code 1.25 x
+ * peak reserved + 16 MiB}, and the fit must end in a model or in {@code
+ * InsufficientMemoryException}.
  *
  * <p>In the build: eight cases covering regression and classification, tiny to 16,000 training
- * rows, 1 to 3 steps. With {@code -Daudit.cases=all} every corpus data set with steps 1, 2 and 3
- * (a long run, reported in {@code docs/autofeat.md}); the table goes to {@code
+ * rows, 1 to 3 steps. With {@code -Daudit.cases=all} every corpus data set with steps 1, 2 and 3 (a
+ * long run, reported in {@code docs/autofeat.md}); the table goes to {@code
  * target/allocation-audit.md} either way.
  */
 class AllocationAuditIT {
@@ -42,17 +43,30 @@ class AllocationAuditIT {
       }
       return all.stream();
     }
-    return Stream.of(Arguments.of("stackloss", 3), Arguments.of("iris", 2),
-        Arguments.of("synthetic", 3), Arguments.of("diabetes", 2), Arguments.of("wine", 1),
-        Arguments.of("randhie", 2), Arguments.of("fair", 1), Arguments.of("macrodata", 2));
+    return Stream.of(
+        Arguments.of("stackloss", 3),
+        Arguments.of("iris", 2),
+        Arguments.of("synthetic", 3),
+        Arguments.of("diabetes", 2),
+        Arguments.of("wine", 1),
+        Arguments.of("randhie", 2),
+        Arguments.of("fair", 1),
+        Arguments.of("macrodata", 2));
   }
 
   @ParameterizedTest(name = "{0}, {1} steps")
   @MethodSource("cases")
   void liveHeapStaysWithinWhatTheFitReserved(String dataset, int steps) throws Exception {
-    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
-        AllocationAuditMain.class.getName(), dataset, Integer.toString(steps));
+    List<String> command =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx256m",
+            "-XX:+ExitOnOutOfMemoryError",
+            "-cp",
+            System.getProperty("java.class.path"),
+            AllocationAuditMain.class.getName(),
+            dataset,
+            Integer.toString(steps));
     Path err = Files.createTempFile(Path.of("target"), "audit-" + dataset + "-" + steps, ".err");
     Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
     String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -65,22 +79,34 @@ class AllocationAuditIT {
     assertThat(p.exitValue()).as("exit code of %s (%s)", dataset, stderr).isZero();
     String[] lines = stdout.strip().split("\n");
     Json.JsonObject r = FlatJson.parse(lines[lines.length - 1]);
-    ROWS.add(String.format(Locale.ROOT, "| %s | %d | %s | %.1f | %.1f | %.1f | %s | %.0f | %.0f | %.0f | %.0f | %s |",
-        dataset, steps, r.get("outcome"), mib(r.get("peakReservedBytes")),
-        mib(r.get("peakLiveHeapBytes")), mib(r.get("boundBytes")),
-        Boolean.TRUE.equals(r.get("lightweight")) ? "lightweight" : "normal",
-        mib(r.get("allocatedPlan")), mib(r.get("allocatedGenerate")), mib(r.get("allocatedSelect")),
-        mib(r.get("allocatedModel")), r.get("samples")));
+    ROWS.add(
+        String.format(
+            Locale.ROOT,
+            "| %s | %d | %s | %.1f | %.1f | %.1f | %s | %.0f | %.0f | %.0f | %.0f | %s |",
+            dataset,
+            steps,
+            r.get("outcome"),
+            mib(r.get("peakReservedBytes")),
+            mib(r.get("peakLiveHeapBytes")),
+            mib(r.get("boundBytes")),
+            Boolean.TRUE.equals(r.get("lightweight")) ? "lightweight" : "normal",
+            mib(r.get("allocatedPlan")),
+            mib(r.get("allocatedGenerate")),
+            mib(r.get("allocatedSelect")),
+            mib(r.get("allocatedModel")),
+            r.get("samples")));
     assertThat(r.get("outcome")).isIn("ok", "insufficient-memory");
-    assertThat(r.get("withinBound")).as("live heap within 1.25 x peak reserved + 16 MiB: %s", r)
+    assertThat(r.get("withinBound"))
+        .as("live heap within 1.25 x peak reserved + 16 MiB: %s", r)
         .isEqualTo(true);
   }
 
   @AfterAll
   static void writeTable() throws IOException {
     List<String> out = new ArrayList<>();
-    out.add("| data | steps | outcome | peak reserved MiB | peak live heap MiB | bound MiB | plan"
-        + " | allocated MiB: plan | generate | select | model | live samples |");
+    out.add(
+        "| data | steps | outcome | peak reserved MiB | peak live heap MiB | bound MiB | plan"
+            + " | allocated MiB: plan | generate | select | model | live samples |");
     out.add("|---|---|---|---|---|---|---|---|---|---|---|---|");
     out.addAll(ROWS);
     Files.write(Path.of("target", "allocation-audit.md"), out, StandardCharsets.UTF_8);

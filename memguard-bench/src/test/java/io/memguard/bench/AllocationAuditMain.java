@@ -20,9 +20,9 @@ import java.util.Locale;
  * corpus case and measures the fit's real live heap, which the library itself never can: a thread
  * requests a full collection every few milliseconds during the fit and reads the heap in use right
  * after it (test code may request collections; the library never does). Prints one JSON line: the
- * peak live heap above the baseline taken the same way just before the fit, the fit's peak
- * reserved bytes, the bound {@code 1.25 x peak reserved + 16 MiB} and the bytes the fit's threads
- * allocated per phase.
+ * peak live heap above the baseline taken the same way just before the fit, the fit's peak reserved
+ * bytes, the bound {@code 1.25 x peak reserved + 16 MiB} and the bytes the fit's threads allocated
+ * per phase.
  *
  * <p>Arguments: {@code <case name> <steps> [period millis (10)]}, a case of {@link
  * CorpusScenario#CASES}.
@@ -44,26 +44,27 @@ public final class AllocationAuditMain {
     Dataset.Split split = load(c);
     long baseline = liveNow();
     peakLive = baseline;
-    Thread sampler = new Thread(() -> {
-      while (running) {
-        long live = liveNow();
-        if (live > peakLive) {
-          peakLive = live;
-        }
-        samples++;
-        try {
-          Thread.sleep(period);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "audit-sampler");
+    Thread sampler =
+        new Thread(
+            () -> {
+              while (running) {
+                long live = liveNow();
+                if (live > peakLive) {
+                  peakLive = live;
+                }
+                samples++;
+                try {
+                  Thread.sleep(period);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "audit-sampler");
     sampler.setDaemon(true);
     Json.JsonObject out = Json.object().put("dataset", name).put("steps", steps);
-    AutoFeatProcessor processor = AutoFeatProcessor.builder()
-        .problemType(c.problem())
-        .featureEngineeringSteps(steps)
-        .build();
+    AutoFeatProcessor processor =
+        AutoFeatProcessor.builder().problemType(c.problem()).featureEngineeringSteps(steps).build();
     try (MemoryManager memory = MemoryManager.ofDefaults();
         MemoryScope scope = memory.openScope("audit")) {
       sampler.start();
@@ -73,12 +74,17 @@ public final class AllocationAuditMain {
         running = false;
         sampler.join();
         FitReport r = model.report();
-        out.put("outcome", "ok").put("fitSeconds", Math.round(seconds * 1000) / 1000.0)
-            .put("lightweight", r.lightweight()).put("plan", r.plan().describe());
+        out.put("outcome", "ok")
+            .put("fitSeconds", Math.round(seconds * 1000) / 1000.0)
+            .put("lightweight", r.lightweight())
+            .put("plan", r.plan().describe());
         put(out, r.peakReservedBytes(), baseline);
         for (PhaseReport p : r.phases()) {
-          out.put("allocated" + p.phase().name().charAt(0)
-              + p.phase().name().substring(1).toLowerCase(Locale.ROOT), p.allocatedBytes());
+          out.put(
+              "allocated"
+                  + p.phase().name().charAt(0)
+                  + p.phase().name().substring(1).toLowerCase(Locale.ROOT),
+              p.allocatedBytes());
         }
         out.put("allocatedBytes", r.allocatedBytes());
       } catch (InsufficientMemoryException e) {
@@ -94,8 +100,11 @@ public final class AllocationAuditMain {
   private static void put(Json.JsonObject out, long peakReserved, long baseline) {
     long live = Math.max(0, peakLive - baseline);
     long bound = (long) (1.25 * peakReserved) + (16L << 20);
-    out.put("peakReservedBytes", peakReserved).put("peakLiveHeapBytes", live)
-        .put("boundBytes", bound).put("withinBound", live <= bound).put("samples", samples);
+    out.put("peakReservedBytes", peakReserved)
+        .put("peakLiveHeapBytes", live)
+        .put("boundBytes", bound)
+        .put("withinBound", live <= bound)
+        .put("samples", samples);
   }
 
   /** The heap in use right after a full collection. */

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The large-data proof: synthetic data with 20,000 rows (16,000 for training), 3 feature-engineering
- * steps, fitted by the {@code autofeat} scenario of the packaged jar in a forked JVM with {@code
- * -Xmx256m}. The normal plan would need about 1.4 GiB, so the fit must plan its lightweight plan
- * from the heap it has, finish, and still find the formula's terms.
+ * The large-data proof: synthetic data with 20,000 rows (16,000 for training), 3
+ * feature-engineering steps, fitted by the {@code autofeat} scenario of the packaged jar in a
+ * forked JVM with {@code -Xmx256m}. The normal plan would need about 1.4 GiB, so the fit must plan
+ * its lightweight plan from the heap it has, finish, and still find the formula's terms.
  */
 class AutoFeatLargeDataIT {
 
@@ -28,20 +28,47 @@ class AutoFeatLargeDataIT {
     Path idx = dir.resolve("synthetic_n20000_seed0_test_idx.txt");
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
     PrintStream quiet = new PrintStream(sink, true, StandardCharsets.UTF_8);
-    assertThat(BenchMain.run(new String[] {"gen-synthetic", "--rows", "20000", "--seed", "0",
-        "--out", csv.toString(), "--test-out", idx.toString()}, quiet, quiet)).isZero();
+    assertThat(
+            BenchMain.run(
+                new String[] {
+                  "gen-synthetic",
+                  "--rows",
+                  "20000",
+                  "--seed",
+                  "0",
+                  "--out",
+                  csv.toString(),
+                  "--test-out",
+                  idx.toString()
+                },
+                quiet,
+                quiet))
+        .isZero();
 
     Path jar = Path.of("target", "memguard-bench.jar");
     assertThat(jar).as("the shaded jar is built in the package phase").exists();
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path stdout = dir.resolve("stdout.txt");
     Path stderr = dir.resolve("stderr.txt");
-    Process process = new ProcessBuilder(java.toString(), "-Xmx256m", "-XX:+UseSerialGC", "-jar",
-        jar.toString(), "autofeat", "--csv", csv.toString(), "--target", "target", "--test-rows",
-        idx.toString(), "--steps", "3")
-        .redirectOutput(stdout.toFile())
-        .redirectError(stderr.toFile())
-        .start();
+    Process process =
+        new ProcessBuilder(
+                java.toString(),
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-jar",
+                jar.toString(),
+                "autofeat",
+                "--csv",
+                csv.toString(),
+                "--target",
+                "target",
+                "--test-rows",
+                idx.toString(),
+                "--steps",
+                "3")
+            .redirectOutput(stdout.toFile())
+            .redirectError(stderr.toFile())
+            .start();
     if (!process.waitFor(3, TimeUnit.MINUTES)) {
       process.destroyForcibly();
       throw new AssertionError("the fit took over 3 minutes; stderr:\n" + Files.readString(stderr));
@@ -53,8 +80,13 @@ class AutoFeatLargeDataIT {
     String json = lines.get(lines.size() - 1);
     System.out.println(json);
 
-    assertThat(json).contains("\"rows\":16000", "\"testRows\":4000", "\"lightweight\":true",
-        "(x2 + log(x1))^3", "1/(x2 - 1/x3)");
+    assertThat(json)
+        .contains(
+            "\"rows\":16000",
+            "\"testRows\":4000",
+            "\"lightweight\":true",
+            "(x2 + log(x1))^3",
+            "1/(x2 - 1/x3)");
     assertThat(number(json, "heapMaxBytes")).isLessThanOrEqualTo(256L << 20);
     assertThat(number(json, "peakReservedBytes")).isLessThanOrEqualTo(number(json, "budgetBytes"));
     assertThat(number(json, "peakHeapUsedBytes")).isLessThanOrEqualTo(number(json, "heapMaxBytes"));

@@ -21,17 +21,32 @@ class CorpusIT {
   @Test
   @Timeout(value = 25, unit = TimeUnit.MINUTES)
   void everyRealDataSetSteps1To3In16MiB_completesOrRefuses() throws Exception {
-    String only = String.join(",", CorpusScenario.CASES.stream()
-        .filter(c -> c.generated() == null).map(CorpusScenario.Case::name).toList());
-    ScenarioContext ctx = ScenarioContext.parse(new String[] {"--steps", "1,2,3", "--heap-mb", "16",
-        "--only", only, "--timeout-seconds", "300"}, 0, System.out, System.err);
+    String only =
+        String.join(
+            ",",
+            CorpusScenario.CASES.stream()
+                .filter(c -> c.generated() == null)
+                .map(CorpusScenario.Case::name)
+                .toList());
+    ScenarioContext ctx =
+        ScenarioContext.parse(
+            new String[] {
+              "--steps", "1,2,3", "--heap-mb", "16", "--only", only, "--timeout-seconds", "300"
+            },
+            0,
+            System.out,
+            System.err);
     Json.JsonObject result = new CorpusScenario().run(ctx);
     @SuppressWarnings("unchecked")
     List<Json.JsonObject> cases = (List<Json.JsonObject>) result.get("cases");
-    assertThat(cases).hasSize(3 * (int) CorpusScenario.CASES.stream()
-        .filter(c -> c.generated() == null).count());
-    assertThat(cases).allSatisfy(c -> assertThat(c.get("outcome"))
-        .as("%s, %s steps: %s", c.get("dataset"), c.get("steps"), c)
-        .isIn("ok", "insufficient-memory"));
+    assertThat(cases)
+        .hasSize(
+            3 * (int) CorpusScenario.CASES.stream().filter(c -> c.generated() == null).count());
+    assertThat(cases)
+        .allSatisfy(
+            c ->
+                assertThat(c.get("outcome"))
+                    .as("%s, %s steps: %s", c.get("dataset"), c.get("steps"), c)
+                    .isIn("ok", "insufficient-memory"));
   }
 }

@@ -10,10 +10,10 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The memory fuzz's short profile: 50 seeded data sets of random shapes and pathologies (20 to
  * 200,000 rows, 1 to 40 columns of many kinds, strong, weak or no signal, regression and
- * classification), each fitted with 1 to 3 steps in a forked JVM with a small heap and a time
- * limit of 5 minutes: no {@link OutOfMemoryError}, no hang, no other error. To fit the build's time
- * the fits make 2 selection runs instead of 5 (a run's memory is the same, and two runs still run
- * in parallel); the long profile (1,000 cases, 5 runs) is the {@code fuzz} scenario, reported in
+ * classification), each fitted with 1 to 3 steps in a forked JVM with a small heap and a time limit
+ * of 5 minutes: no {@link OutOfMemoryError}, no hang, no other error. To fit the build's time the
+ * fits make 2 selection runs instead of 5 (a run's memory is the same, and two runs still run in
+ * parallel); the long profile (1,000 cases, 5 runs) is the {@code fuzz} scenario, reported in
  * {@code docs/autofeat.md}.
  */
 class FuzzIT {
@@ -21,14 +21,19 @@ class FuzzIT {
   @Test
   @Timeout(value = 20, unit = TimeUnit.MINUTES)
   void fiftySeededCases_completeOrRefuse_neverOutOfMemoryNorHang() throws Exception {
-    ScenarioContext ctx = ScenarioContext.parse(
-        new String[] {"--cases", "50", "--seed", "0", "--timeout-seconds", "300",
-            "--featsel-runs", "2"}, 0, System.out, System.err);
+    ScenarioContext ctx =
+        ScenarioContext.parse(
+            new String[] {
+              "--cases", "50", "--seed", "0", "--timeout-seconds", "300", "--featsel-runs", "2"
+            },
+            0,
+            System.out,
+            System.err);
     Json.JsonObject result = new FuzzScenario().run(ctx);
     @SuppressWarnings("unchecked")
     List<Json.JsonObject> cases = (List<Json.JsonObject>) result.get("results");
-    List<Json.JsonObject> failed = cases.stream()
-        .filter(c -> "error".equals(c.get("outcome"))).toList();
+    List<Json.JsonObject> failed =
+        cases.stream().filter(c -> "error".equals(c.get("outcome"))).toList();
     assertThat(failed).as("cases that ended in an error").isEmpty();
     assertThat(result.get("outOfMemory")).isEqualTo(0);
     assertThat(result.get("timeouts")).isEqualTo(0);

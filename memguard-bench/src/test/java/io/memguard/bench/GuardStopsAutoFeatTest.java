@@ -35,49 +35,69 @@ class GuardStopsAutoFeatTest {
   private static Dataset.Split syntheticData() throws Exception {
     Dataset all;
     try (InputStream in = GuardStopsAutoFeatTest.class.getResourceAsStream(DemoScenario.DATA)) {
-      all = Dataset.readCsv(new InputStreamReader(in, StandardCharsets.UTF_8), "target", DemoScenario.DATA);
+      all =
+          Dataset.readCsv(
+              new InputStreamReader(in, StandardCharsets.UTF_8), "target", DemoScenario.DATA);
     }
     try (InputStream in = GuardStopsAutoFeatTest.class.getResourceAsStream(DemoScenario.SPLIT)) {
-      return all.split(Dataset.readIndices(new InputStreamReader(in, StandardCharsets.UTF_8), DemoScenario.SPLIT));
+      return all.split(
+          Dataset.readIndices(
+              new InputStreamReader(in, StandardCharsets.UTF_8), DemoScenario.SPLIT));
     }
   }
 
   @Test
-  void emergencyDuringAFit_stopsItAtABatchBoundary_releasesEverything_andTheFitRunsAfterRecovery() throws Exception {
+  void emergencyDuringAFit_stopsItAtABatchBoundary_releasesEverything_andTheFitRunsAfterRecovery()
+      throws Exception {
     Dataset.Split data = syntheticData();
-    try (MemoryManager memory = MemoryManager.builder().name("guarded-fits").limit(MemorySize.ofMebibytes(256))
-            .ticker(now::get).build();
+    try (MemoryManager memory =
+            MemoryManager.builder()
+                .name("guarded-fits")
+                .limit(MemorySize.ofMebibytes(256))
+                .ticker(now::get)
+                .build();
         EmergencyGuard guard = EmergencyGuard.builder(memory).heapMaxBytes(256L << 20).build()) {
       List<GuardEvent> events = new CopyOnWriteArrayList<>();
       guard.addListener(events::add);
       guard.evaluate(GuardSample.ofHeap(now.get(), 0.40, 0.50));
 
       List<BatchReport> batches = new CopyOnWriteArrayList<>();
-      FitListener reportsEmergencyAtTheThirdBatch = new FitListener() {
-        @Override
-        public void onBatch(BatchReport batch) {
-          batches.add(batch);
-          if (batches.size() == 3) {
-            now.addAndGet(100_000_000L);
-            guard.evaluate(GuardSample.ofHeap(now.get(), 0.97, 0.98));
-          }
-        }
-      };
-      AutoFeatProcessor stoppable = AutoFeatProcessor.builder().featureEngineeringSteps(2)
-          .listener(reportsEmergencyAtTheThirdBatch).build();
-      TaskRequest request = TaskRequest.named("feature-pipeline").priority(1)
-          .minBytes(8L << 20).desiredBytes(64L << 20);
+      FitListener reportsEmergencyAtTheThirdBatch =
+          new FitListener() {
+            @Override
+            public void onBatch(BatchReport batch) {
+              batches.add(batch);
+              if (batches.size() == 3) {
+                now.addAndGet(100_000_000L);
+                guard.evaluate(GuardSample.ofHeap(now.get(), 0.97, 0.98));
+              }
+            }
+          };
+      AutoFeatProcessor stoppable =
+          AutoFeatProcessor.builder()
+              .featureEngineeringSteps(2)
+              .listener(reportsEmergencyAtTheThirdBatch)
+              .build();
+      TaskRequest request =
+          TaskRequest.named("feature-pipeline")
+              .priority(1)
+              .minBytes(8L << 20)
+              .desiredBytes(64L << 20);
 
-      TaskOutcome<AutoFeatModel> stopped = memory.allocator().run(request, grant -> stoppable.fit(grant, data.train()));
+      TaskOutcome<AutoFeatModel> stopped =
+          memory.allocator().run(request, grant -> stoppable.fit(grant, data.train()));
 
       assertThat(stopped.status()).isEqualTo(TaskOutcome.Status.STOPPED);
-      assertThat(stopped.error()).isInstanceOf(TaskStoppedException.class)
+      assertThat(stopped.error())
+          .isInstanceOf(TaskStoppedException.class)
           .hasMessageContaining("stopped by the emergency guard", "heap live set at 98.0%");
       assertThat(stopped.stopReason()).contains("lowest priority (1)");
       assertThat(batches).as("stopped at the next batch boundary, not at the end").hasSize(3);
       assertThat(memory.reservedBytes()).as("the fit released everything it reserved").isZero();
       assertThat(memory.allocator().activeGrants()).isEmpty();
-      assertThat(events).filteredOn(e -> e.type() == GuardEvent.Type.TASK_STOP_REQUESTED).singleElement()
+      assertThat(events)
+          .filteredOn(e -> e.type() == GuardEvent.Type.TASK_STOP_REQUESTED)
+          .singleElement()
           .satisfies(e -> assertThat(e.task()).isEqualTo("feature-pipeline"));
       assertThat(memory.allocator().isPaused()).as("admission paused while in emergency").isTrue();
 
@@ -87,7 +107,8 @@ class GuardStopsAutoFeatTest {
       assertThat(memory.allocator().isPaused()).isFalse();
 
       AutoFeatProcessor plain = AutoFeatProcessor.builder().featureEngineeringSteps(2).build();
-      TaskOutcome<AutoFeatModel> again = memory.allocator().run(request, grant -> plain.fit(grant, data.train()));
+      TaskOutcome<AutoFeatModel> again =
+          memory.allocator().run(request, grant -> plain.fit(grant, data.train()));
       assertThat(again.status()).isEqualTo(TaskOutcome.Status.COMPLETED);
       try (AutoFeatModel model = again.result()) {
         assertThat(model.score(data.test())).isGreaterThan(0.85);

@@ -16,7 +16,8 @@ class SteadyScenarioIT {
   @Test
   @Timeout(value = 7, unit = TimeUnit.MINUTES)
   void steadySawtooth_runsThreeMinutes_withoutALeakAlert() throws Exception {
-    Json.JsonObject r = ScenarioRun.run("steady", "--heap", "256m", "--seconds", "180", "--period", "100");
+    Json.JsonObject r =
+        ScenarioRun.run("steady", "--heap", "256m", "--seconds", "180", "--period", "100");
     assertThat(r.get("scenario")).isEqualTo("steady");
     assertThat(r.get("detected")).isEqualTo(false);
     assertThat(r.get("falsePositives")).isEqualTo(0L);

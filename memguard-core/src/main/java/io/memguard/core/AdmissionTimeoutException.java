@@ -2,9 +2,9 @@ package io.memguard.core;
 
 /**
  * A task was not admitted by a {@link ResourceAllocator} within its time-out. Nothing was granted.
- * The numbers at the moment the wait ended are in the message and in the accessors, so a caller
- * can tell a paused allocator ({@link #pausedReason()}) from a full one ({@link #freeBytes()}
- * below {@link #minBytes()}). Immutable.
+ * The numbers at the moment the wait ended are in the message and in the accessors, so a caller can
+ * tell a paused allocator ({@link #pausedReason()}) from a full one ({@link #freeBytes()} below
+ * {@link #minBytes()}). Immutable.
  */
 public final class AdmissionTimeoutException extends MemguardException {
   private static final long serialVersionUID = 1L;
@@ -31,10 +31,22 @@ public final class AdmissionTimeoutException extends MemguardException {
       String pausedReason,
       long waitedNanos) {
     super(
-        "task '" + taskName + "' (priority " + priority + ") was not admitted within "
-            + waitedNanos / 1_000_000 + " ms: it needs at least " + MemorySize.format(minBytes)
-            + ", " + MemorySize.format(freeBytes) + " of " + MemorySize.format(capacityBytes)
-            + " are free, " + activeTasks + " task(s) hold grants, " + waitingAhead
+        "task '"
+            + taskName
+            + "' (priority "
+            + priority
+            + ") was not admitted within "
+            + waitedNanos / 1_000_000
+            + " ms: it needs at least "
+            + MemorySize.format(minBytes)
+            + ", "
+            + MemorySize.format(freeBytes)
+            + " of "
+            + MemorySize.format(capacityBytes)
+            + " are free, "
+            + activeTasks
+            + " task(s) hold grants, "
+            + waitingAhead
             + " wait ahead of it"
             + (pausedReason == null ? "" : ", admission is paused (" + pausedReason + ")")
             + ". Lower its minimum, raise the time-out or the capacity, or run it later.");

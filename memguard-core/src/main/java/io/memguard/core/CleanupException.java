@@ -13,7 +13,9 @@ public final class CleanupException extends MemguardException {
 
   private final transient List<CleanupReport> failures;
 
-  /** @param where the scope path or {@code "global"}; @param failures the failed actions' reports */
+  /**
+   * @param where the scope path or {@code "global"}; @param failures the failed actions' reports
+   */
   public CleanupException(String where, List<CleanupReport> failures) {
     super(message(where, failures));
     this.failures = List.copyOf(failures);
@@ -41,7 +43,8 @@ public final class CleanupException extends MemguardException {
         sb.append(": ").append(r.error());
       }
     }
-    sb.append(". All other actions ran and all reservations were released; see the suppressed exceptions.");
+    sb.append(
+        ". All other actions ran and all reservations were released; see the suppressed exceptions.");
     return sb.toString();
   }
 

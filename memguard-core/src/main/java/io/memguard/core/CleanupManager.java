@@ -43,8 +43,8 @@ public final class CleanupManager {
   public record RegisteredCleanup(String name, CleanupStage stage, String scopePath) {}
 
   /**
-   * Registers a global action; it runs only on demand ({@link #runStage}, {@link
-   * #runStagesUntil}), never at a scope close. Close the returned registration to remove it.
+   * Registers a global action; it runs only on demand ({@link #runStage}, {@link #runStagesUntil}),
+   * never at a scope close. Close the returned registration to remove it.
    */
   public Registration register(String name, CleanupStage stage, CleanupAction action) {
     Entry entry = add(name, stage, action, GLOBAL);
@@ -85,7 +85,8 @@ public final class CleanupManager {
 
   /**
    * Runs stages in ascending order until {@code relieved} returns true; the condition is checked
-   * before the first stage and after each. An exception from the condition counts as "not relieved".
+   * before the first stage and after each. An exception from the condition counts as "not
+   * relieved".
    *
    * @return what ran, and whether the condition held at the end
    */

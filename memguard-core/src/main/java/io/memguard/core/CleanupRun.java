@@ -12,7 +12,10 @@ import java.util.List;
  * @param duration the whole run's duration
  */
 public record CleanupRun(
-    List<CleanupReport> reports, List<CleanupStage> stagesRun, boolean conditionMet, Duration duration) {
+    List<CleanupReport> reports,
+    List<CleanupStage> stagesRun,
+    boolean conditionMet,
+    Duration duration) {
 
   /** Copies the lists. */
   public CleanupRun {

@@ -10,10 +10,13 @@ import java.util.Objects;
 public final class CleanupStage implements Comparable<CleanupStage> {
   /** Caches that can be rebuilt on demand. */
   public static final CleanupStage CACHES = new CleanupStage("caches", 100);
+
   /** Pools of reusable buffers that can be shrunk. */
   public static final CleanupStage POOLS = new CleanupStage("pools", 200);
+
   /** Intermediate results of running work that can be recomputed. */
   public static final CleanupStage INTERMEDIATES = new CleanupStage("intermediates", 300);
+
   /** Fitted models and other results that are expensive to rebuild. */
   public static final CleanupStage MODELS = new CleanupStage("models", 400);
 

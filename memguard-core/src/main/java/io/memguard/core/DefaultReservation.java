@@ -105,7 +105,9 @@ final class DefaultReservation implements Reservation {
 
   private IllegalStateException released() {
     return new IllegalStateException(
-        "reservation in scope '" + state.scope.path() + "' was already released"
+        "reservation in scope '"
+            + state.scope.path()
+            + "' was already released"
             + (state.bytes >= 0 ? " (its scope closed)" : "")
             + "; reserve again in an open scope");
   }
@@ -125,8 +127,11 @@ final class DefaultReservation implements Reservation {
   @Override
   public String toString() {
     long b = state.bytes;
-    return "Reservation[" + state.scope.path() + ", "
-        + (b < 0 ? "released" : MemorySize.format(b)) + "]";
+    return "Reservation["
+        + state.scope.path()
+        + ", "
+        + (b < 0 ? "released" : MemorySize.format(b))
+        + "]";
   }
 
   /** The shared state: scope, bytes (-1 when released) and, optionally, the creation site. */

@@ -116,7 +116,10 @@ final class DefaultScope implements MemoryScope {
     }
   }
 
-  /** Subtracts from this scope's word; false when the scope is closed (its close returned the bytes). */
+  /**
+   * Subtracts from this scope's word; false when the scope is closed (its close returned the
+   * bytes).
+   */
   private boolean trySubtract(long bytes) {
     for (; ; ) {
       long w = (long) WORD.getVolatile(this);
@@ -177,7 +180,9 @@ final class DefaultScope implements MemoryScope {
     long w = (long) WORD.getVolatile(limiting);
     if (w < 0) {
       return new IllegalStateException(
-          "scope '" + path + "' is closed"
+          "scope '"
+              + path
+              + "' is closed"
               + (limiting == this ? "" : " (its ancestor '" + limiting.path + "' is closed)")
               + "; open a new scope to reserve memory");
     }
@@ -227,8 +232,14 @@ final class DefaultScope implements MemoryScope {
     for (DefaultScope node : chain) {
       if (bytes > node.limit) {
         throw new IllegalArgumentException(
-            "cannot ever reserve " + MemorySize.format(bytes) + " in '" + path + "': '" + node.path
-                + "' has a limit of " + MemorySize.format(node.limit)
+            "cannot ever reserve "
+                + MemorySize.format(bytes)
+                + " in '"
+                + path
+                + "': '"
+                + node.path
+                + "' has a limit of "
+                + MemorySize.format(node.limit)
                 + "; reserve less or raise that limit");
       }
     }
@@ -476,7 +487,13 @@ final class DefaultScope implements MemoryScope {
         if (closeStarted) {
           // Re-entered from one of this scope's own cleanup actions.
           return new ScopeCloseReport(
-              path, Duration.ZERO, peakReservedBytes(), allocatedBytes(), null, List.of(), List.of());
+              path,
+              Duration.ZERO,
+              peakReservedBytes(),
+              allocatedBytes(),
+              null,
+              List.of(),
+              List.of());
         }
         closeStarted = true;
         kids = new ArrayList<>(children);
@@ -543,8 +560,13 @@ final class DefaultScope implements MemoryScope {
 
   @Override
   public String toString() {
-    return "MemoryScope[" + path + ", reserved=" + MemorySize.format(reservedBytes())
-        + ", limit=" + (limit == UNLIMITED ? "none" : MemorySize.format(limit)) + "]";
+    return "MemoryScope["
+        + path
+        + ", reserved="
+        + MemorySize.format(reservedBytes())
+        + ", limit="
+        + (limit == UNLIMITED ? "none" : MemorySize.format(limit))
+        + "]";
   }
 
   /** Measures the current thread's allocations into a scope. */

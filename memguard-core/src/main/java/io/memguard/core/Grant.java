@@ -6,10 +6,10 @@ package io.memguard.core;
  * asked to stop at its next safe point. Close it when the task ends: its scope closes (reporting
  * anything still reserved as a leak) and its bytes go back to the pool. Closing twice does nothing.
  *
- * <p>Fair sharing happens between batches: {@link #batchSize} rebalances before it sizes, so a
- * task that sizes its batches through the grant shrinks to the fair share while others wait (never
- * below what it holds) and grows towards its desired bytes when nobody waits. A task that does not
- * work in batches can call {@link #rebalance()} at its own safe points.
+ * <p>Fair sharing happens between batches: {@link #batchSize} rebalances before it sizes, so a task
+ * that sizes its batches through the grant shrinks to the fair share while others wait (never below
+ * what it holds) and grows towards its desired bytes when nobody waits. A task that does not work
+ * in batches can call {@link #rebalance()} at its own safe points.
  *
  * <pre>{@code
  * try (Grant grant = allocator.acquire(TaskRequest.named("fit").minBytes(64 << 20))) {
@@ -33,7 +33,12 @@ public final class Grant implements AutoCloseable {
   private long grantedBytes; // guarded by the allocator's lock
   private volatile boolean closed;
 
-  Grant(ResourceAllocator allocator, TaskRequest request, DefaultScope scope, long grantedBytes, long sequence) {
+  Grant(
+      ResourceAllocator allocator,
+      TaskRequest request,
+      DefaultScope scope,
+      long grantedBytes,
+      long sequence) {
     this.allocator = allocator;
     this.request = request;
     this.scope = scope;
@@ -108,7 +113,8 @@ public final class Grant implements AutoCloseable {
    */
   public BatchDecision batchSize(long bytesPerItem, int minBatch, int maxBatch) {
     allocator.rebalance(this);
-    return allocator.sizeBatch(taskName(), scope.availableBytes(), bytesPerItem, minBatch, maxBatch);
+    return allocator.sizeBatch(
+        taskName(), scope.availableBytes(), bytesPerItem, minBatch, maxBatch);
   }
 
   /** True once closed. */
@@ -136,8 +142,15 @@ public final class Grant implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Grant[" + request.name() + ", priority=" + request.priority() + ", granted="
-        + MemorySize.format(grantedBytes()) + ", reserved=" + MemorySize.format(scope.reservedBytes())
-        + (cancellation.isCancelled() ? ", stop requested" : "") + "]";
+    return "Grant["
+        + request.name()
+        + ", priority="
+        + request.priority()
+        + ", granted="
+        + MemorySize.format(grantedBytes())
+        + ", reserved="
+        + MemorySize.format(scope.reservedBytes())
+        + (cancellation.isCancelled() ? ", stop requested" : "")
+        + "]";
   }
 }

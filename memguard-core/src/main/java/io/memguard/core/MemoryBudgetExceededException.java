@@ -29,7 +29,9 @@ public final class MemoryBudgetExceededException extends MemguardException {
       long availableBytes,
       long limitBytes,
       long waitedNanos) {
-    super(message(scopePath, limitingScopePath, requestedBytes, availableBytes, limitBytes, waitedNanos));
+    super(
+        message(
+            scopePath, limitingScopePath, requestedBytes, availableBytes, limitBytes, waitedNanos));
     this.scopePath = scopePath;
     this.limitingScopePath = limitingScopePath;
     this.requestedBytes = requestedBytes;
@@ -38,7 +40,12 @@ public final class MemoryBudgetExceededException extends MemguardException {
   }
 
   private static String message(
-      String scopePath, String limiting, long requested, long available, long limit, long waitedNanos) {
+      String scopePath,
+      String limiting,
+      long requested,
+      long available,
+      long limit,
+      long waitedNanos) {
     StringBuilder sb = new StringBuilder();
     sb.append("cannot reserve ")
         .append(MemorySize.format(requested))
@@ -58,8 +65,8 @@ public final class MemoryBudgetExceededException extends MemguardException {
       sb.append(", still after waiting ").append(waitedNanos / 1_000_000).append(" ms");
     }
     sb.append(
-        ". Release reservations you no longer need, process smaller batches, or raise the limit"
-            + " of '")
+            ". Release reservations you no longer need, process smaller batches, or raise the limit"
+                + " of '")
         .append(limiting)
         .append("'.");
     return sb.toString();

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>The pressure level combines the accounting (reserved bytes against the budget) with every
- * registered {@link PressureSource}: each is mapped with the thresholds (defaults 80/90/95%) and the
- * most urgent wins. Reading it is one volatile read. All methods are thread-safe. Closing the
+ * registered {@link PressureSource}: each is mapped with the thresholds (defaults 80/90/95%) and
+ * the most urgent wins. Reading it is one volatile read. All methods are thread-safe. Closing the
  * manager closes the root scope; closing twice does nothing.
  */
 public final class MemoryManager implements AutoCloseable {
@@ -49,8 +49,10 @@ public final class MemoryManager implements AutoCloseable {
   private final AtomicInteger openScopes = new AtomicInteger(1);
   private final LongAdder leaksReported = new LongAdder();
   private final LongAdder leakedBytes = new LongAdder();
-  private final CopyOnWriteArrayList<ReservationLeakListener> leakListeners = new CopyOnWriteArrayList<>();
-  private final CopyOnWriteArrayList<PressureListener> pressureListeners = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<ReservationLeakListener> leakListeners =
+      new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<PressureListener> pressureListeners =
+      new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<PressureSource> sources = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<WeakRegistry<?>> registries = new CopyOnWriteArrayList<>();
 
@@ -77,7 +79,8 @@ public final class MemoryManager implements AutoCloseable {
     this.elevatedBytes = thresholdBytes(elevated);
     this.criticalBytes = thresholdBytes(critical);
     this.emergencyBytes = thresholdBytes(emergency);
-    this.leakDetection = b.leakDetection != null ? b.leakDetection : LeakDetection.fromSystemProperty();
+    this.leakDetection =
+        b.leakDetection != null ? b.leakDetection : LeakDetection.fromSystemProperty();
     this.ticker = b.ticker;
     this.cleanup = new CleanupManager(ticker, b.cleanupHistory);
     this.root = new DefaultScope(this, null, name, budgetBytes);
@@ -100,7 +103,9 @@ public final class MemoryManager implements AutoCloseable {
 
   // ---- scopes ----------------------------------------------------------------------------------
 
-  /** The manager's name, which is also the root scope's name and the first element of every path. */
+  /**
+   * The manager's name, which is also the root scope's name and the first element of every path.
+   */
   public String name() {
     return name;
   }
@@ -267,7 +272,9 @@ public final class MemoryManager implements AutoCloseable {
     }
   }
 
-  /** Called after every change of the root's reserved bytes; cheap unless a threshold is crossed. */
+  /**
+   * Called after every change of the root's reserved bytes; cheap unless a threshold is crossed.
+   */
   void accountingChanged(long reservedNow) {
     if (levelForBytes(reservedNow) != accountingLevel) {
       synchronized (pressureLock) {
@@ -412,8 +419,15 @@ public final class MemoryManager implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "MemoryManager[" + name + ", budget=" + MemorySize.format(budgetBytes) + ", reserved="
-        + MemorySize.format(reservedBytes()) + ", " + level + "]";
+    return "MemoryManager["
+        + name
+        + ", budget="
+        + MemorySize.format(budgetBytes)
+        + ", reserved="
+        + MemorySize.format(reservedBytes())
+        + ", "
+        + level
+        + "]";
   }
 
   /** Builds a {@link MemoryManager}. Not thread-safe; each {@link #build()} makes a new manager. */
@@ -433,7 +447,8 @@ public final class MemoryManager implements AutoCloseable {
     public Builder name(String rootName) {
       Objects.requireNonNull(rootName, "name");
       if (rootName.isBlank() || rootName.indexOf('/') >= 0) {
-        throw new IllegalArgumentException("name must be non-blank without '/', got '" + rootName + "'");
+        throw new IllegalArgumentException(
+            "name must be non-blank without '/', got '" + rootName + "'");
       }
       this.name = rootName;
       return this;
@@ -451,10 +466,17 @@ public final class MemoryManager implements AutoCloseable {
      * @throws IllegalArgumentException unless {@code 0 < elevated <= critical <= emergency <= 1}
      */
     public Builder pressureThresholds(double elevatedAt, double criticalAt, double emergencyAt) {
-      if (!(elevatedAt > 0 && elevatedAt <= criticalAt && criticalAt <= emergencyAt && emergencyAt <= 1)) {
+      if (!(elevatedAt > 0
+          && elevatedAt <= criticalAt
+          && criticalAt <= emergencyAt
+          && emergencyAt <= 1)) {
         throw new IllegalArgumentException(
             "thresholds must satisfy 0 < elevated <= critical <= emergency <= 1, got "
-                + elevatedAt + ", " + criticalAt + ", " + emergencyAt);
+                + elevatedAt
+                + ", "
+                + criticalAt
+                + ", "
+                + emergencyAt);
       }
       this.elevated = elevatedAt;
       this.critical = criticalAt;
@@ -462,7 +484,10 @@ public final class MemoryManager implements AutoCloseable {
       return this;
     }
 
-    /** How to look for unreleased reservations; default from {@link LeakDetection#fromSystemProperty()}. */
+    /**
+     * How to look for unreleased reservations; default from {@link
+     * LeakDetection#fromSystemProperty()}.
+     */
     public Builder leakDetection(LeakDetection mode) {
       this.leakDetection = Objects.requireNonNull(mode, "leakDetection");
       return this;

@@ -52,8 +52,8 @@ public interface MemoryScope extends AutoCloseable {
   long peakReservedBytes();
 
   /**
-   * Bytes that could be reserved here now: the least free room of this scope and its ancestors.
-   * A snapshot; concurrent reservations may take it.
+   * Bytes that could be reserved here now: the least free room of this scope and its ancestors. A
+   * snapshot; concurrent reservations may take it.
    */
   long availableBytes();
 
@@ -84,8 +84,8 @@ public interface MemoryScope extends AutoCloseable {
    *
    * @throws MemoryBudgetExceededException if they still do not fit when the time-out ends
    * @throws InterruptedException if the waiting thread is interrupted
-   * @throws IllegalArgumentException if {@code bytes} is negative or larger than a limit on the path
-   *     (it could never fit)
+   * @throws IllegalArgumentException if {@code bytes} is negative or larger than a limit on the
+   *     path (it could never fit)
    * @throws IllegalStateException if the scope is closed
    */
   Reservation reserve(long bytes, Duration timeout) throws InterruptedException;

@@ -20,7 +20,8 @@ public final class MemorySize implements Comparable<MemorySize> {
   private static final long GIB = MIB * 1024;
   private static final long TIB = GIB * 1024;
   private static final Pattern SIZE =
-      Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([kmgt]?)(?:i?b)?\\s*", Pattern.CASE_INSENSITIVE);
+      Pattern.compile(
+          "\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([kmgt]?)(?:i?b)?\\s*", Pattern.CASE_INSENSITIVE);
   private static final Pattern PERCENT = Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*%\\s*");
 
   private final long bytes;
@@ -43,17 +44,23 @@ public final class MemorySize implements Comparable<MemorySize> {
     return new MemorySize(bytes, Double.NaN);
   }
 
-  /** {@code kib * 1024} bytes; throws {@link IllegalArgumentException} if negative or overflowing. */
+  /**
+   * {@code kib * 1024} bytes; throws {@link IllegalArgumentException} if negative or overflowing.
+   */
   public static MemorySize ofKibibytes(long kib) {
     return ofBytes(multiply(kib, KIB, "KiB"));
   }
 
-  /** {@code mib * 1024^2} bytes; throws {@link IllegalArgumentException} if negative or overflowing. */
+  /**
+   * {@code mib * 1024^2} bytes; throws {@link IllegalArgumentException} if negative or overflowing.
+   */
   public static MemorySize ofMebibytes(long mib) {
     return ofBytes(multiply(mib, MIB, "MiB"));
   }
 
-  /** {@code gib * 1024^3} bytes; throws {@link IllegalArgumentException} if negative or overflowing. */
+  /**
+   * {@code gib * 1024^3} bytes; throws {@link IllegalArgumentException} if negative or overflowing.
+   */
   public static MemorySize ofGibibytes(long gib) {
     return ofBytes(multiply(gib, GIB, "GiB"));
   }
@@ -108,7 +115,9 @@ public final class MemorySize implements Comparable<MemorySize> {
     return !Double.isNaN(heapPercent);
   }
 
-  /** The size in bytes; a heap share is resolved against the current {@code Runtime.maxMemory()}. */
+  /**
+   * The size in bytes; a heap share is resolved against the current {@code Runtime.maxMemory()}.
+   */
   public long toBytes() {
     return isRelativeToHeap() ? resolve(maxHeapBytes()) : bytes;
   }

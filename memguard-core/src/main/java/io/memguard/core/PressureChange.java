@@ -10,4 +10,8 @@ package io.memguard.core;
  * @param nanoTime the manager ticker's time of the change, in nanoseconds
  */
 public record PressureChange(
-    PressureLevel previous, PressureLevel current, String source, double utilization, long nanoTime) {}
+    PressureLevel previous,
+    PressureLevel current,
+    String source,
+    double utilization,
+    long nanoTime) {}

@@ -15,8 +15,8 @@ public interface PressureSource {
   String name();
 
   /**
-   * The current use as a fraction of this source's limit: 0 is empty, 1 is full (values above 1
-   * are allowed); {@code Double.NaN} when unknown.
+   * The current use as a fraction of this source's limit: 0 is empty, 1 is full (values above 1 are
+   * allowed); {@code Double.NaN} when unknown.
    */
   double utilization();
 }

@@ -41,7 +41,10 @@ public interface Reservation extends AutoCloseable {
    */
   void shrink(long bytes);
 
-  /** Grows or shrinks to exactly {@code newBytes}; same exceptions as {@link #grow} and {@link #shrink}. */
+  /**
+   * Grows or shrinks to exactly {@code newBytes}; same exceptions as {@link #grow} and {@link
+   * #shrink}.
+   */
   void resize(long newBytes);
 
   /** Releases the bytes; idempotent and never throws. */

@@ -9,8 +9,8 @@ import java.util.List;
  * @param scopePath the scope the bytes were reserved in
  * @param bytes the bytes memguard released on the owner's behalf
  * @param reservations how many reservations they were
- * @param allocationSites where they were created, when {@link LeakDetection#TRACK_SITES} is on
- *     (one throwable per reservation, its stack trace the creation site); otherwise empty
+ * @param allocationSites where they were created, when {@link LeakDetection#TRACK_SITES} is on (one
+ *     throwable per reservation, its stack trace the creation site); otherwise empty
  */
 public record ReservationLeak(
     Kind kind, String scopePath, long bytes, long reservations, List<Throwable> allocationSites) {
@@ -41,16 +41,21 @@ public record ReservationLeak(
     String them = reservations == 1 ? "it" : "them";
     String how =
         kind == Kind.NOT_RELEASED_AT_CLOSE
-            ? (reservations == 1 ? " was" : " were") + " still held when the scope closed; memguard"
-                + " released " + them + "."
+            ? (reservations == 1 ? " was" : " were")
+                + " still held when the scope closed; memguard"
+                + " released "
+                + them
+                + "."
             : " became unreachable without being released; memguard released " + them + ".";
     String hint =
         allocationSites.isEmpty()
             ? " Release reservations with try-with-resources; run with -D"
                 + LeakDetection.PROPERTY
-                + "=track-sites to see where " + (reservations == 1 ? "it was" : "they were")
+                + "=track-sites to see where "
+                + (reservations == 1 ? "it was" : "they were")
                 + " made."
-            : " See the allocation sites for where " + (reservations == 1 ? "it was" : "they were")
+            : " See the allocation sites for where "
+                + (reservations == 1 ? "it was" : "they were")
                 + " made.";
     return what + how + hint;
   }

@@ -22,17 +22,17 @@ import org.slf4j.LoggerFactory;
  * than its minimum. Waiters queue by priority (higher first), then arrival; only the head of the
  * queue is admitted, so a large task is never starved by a stream of small ones. Waiters block on a
  * condition (no busy-waiting), are woken by every release, and time out with {@link
- * AdmissionTimeoutException}. Between batches a grant is rebalanced ({@link Grant#batchSize}
- * does it before sizing; {@link Grant#rebalance()} does it alone): while others wait, a grant above
- * the fair share shrinks to it (never below what the task has reserved); when nobody waits it may
- * grow towards what it desired.
+ * AdmissionTimeoutException}. Between batches a grant is rebalanced ({@link Grant#batchSize} does
+ * it before sizing; {@link Grant#rebalance()} does it alone): while others wait, a grant above the
+ * fair share shrinks to it (never below what the task has reserved); when nobody waits it may grow
+ * towards what it desired.
  *
  * <p><b>Pausing.</b> {@link #pause(int, String)} stops admitting tasks below a priority (the
  * emergency guard uses this); admitted tasks go on. {@link #resume()} admits the paused ones in
  * priority order.
  *
- * <p><b>Batch sizing.</b> {@link #sizeBatch} picks the largest batch that fits the available
- * memory less a safety margin; every decision is logged at DEBUG and kept in a bounded log ({@link
+ * <p><b>Batch sizing.</b> {@link #sizeBatch} picks the largest batch that fits the available memory
+ * less a safety margin; every decision is logged at DEBUG and kept in a bounded log ({@link
  * #decisions()}).
  *
  * <p>Thread-safe. One lock guards admission state; it is never held while a task's scope closes.
@@ -51,7 +51,8 @@ public final class ResourceAllocator {
   private final LinkedHashSet<Grant> active = new LinkedHashSet<>();
   private final PriorityQueue<Waiter> waiting =
       new PriorityQueue<>(
-          Comparator.comparingInt((Waiter w) -> -w.request.priority()).thenComparingLong(w -> w.seq));
+          Comparator.comparingInt((Waiter w) -> -w.request.priority())
+              .thenComparingLong(w -> w.seq));
   private final ArrayDeque<BatchDecision> decisions = new ArrayDeque<>();
   private long granted;
   private long sequence;
@@ -106,16 +107,23 @@ public final class ResourceAllocator {
    * Admits a task, waiting up to its time-out.
    *
    * @throws AdmissionTimeoutException if it is not admitted in time
-   * @throws IllegalArgumentException if its minimum exceeds the capacity (it could never be admitted)
+   * @throws IllegalArgumentException if its minimum exceeds the capacity (it could never be
+   *     admitted)
    * @throws InterruptedException if the waiting thread is interrupted; nothing is granted
    */
   public Grant acquire(TaskRequest request) throws InterruptedException {
     Objects.requireNonNull(request, "request");
     if (request.minBytes() > capacity) {
       throw new IllegalArgumentException(
-          "task '" + request.name() + "' needs at least " + MemorySize.format(request.minBytes())
-              + " but the allocator over '" + pool.path() + "' only has "
-              + MemorySize.format(capacity) + " in all; lower the minimum or raise the capacity");
+          "task '"
+              + request.name()
+              + "' needs at least "
+              + MemorySize.format(request.minBytes())
+              + " but the allocator over '"
+              + pool.path()
+              + "' only has "
+              + MemorySize.format(capacity)
+              + " in all; lower the minimum or raise the capacity");
     }
     long start = ticker.read();
     long remaining = request.timeout().toNanos();
@@ -231,9 +239,19 @@ public final class ResourceAllocator {
   }
 
   private <T> TaskOutcome<T> outcome(
-      TaskRequest request, TaskOutcome.Status status, T result, Throwable error, String reason, long start) {
+      TaskRequest request,
+      TaskOutcome.Status status,
+      T result,
+      Throwable error,
+      String reason,
+      long start) {
     return new TaskOutcome<>(
-        request.name(), status, result, error, reason, java.time.Duration.ofNanos(ticker.read() - start));
+        request.name(),
+        status,
+        result,
+        error,
+        reason,
+        java.time.Duration.ofNanos(ticker.read() - start));
   }
 
   private int aheadOf(Waiter waiter) {
@@ -255,7 +273,8 @@ public final class ResourceAllocator {
     if (free < r.minBytes()) {
       return null;
     }
-    long size = Math.min(Math.min(r.desiredBytes(), Math.max(r.minBytes(), fairShareLocked())), free);
+    long size =
+        Math.min(Math.min(r.desiredBytes(), Math.max(r.minBytes(), fairShareLocked())), free);
     waiting.poll();
     DefaultScope scope = pool.openChild(r.name(), size);
     Grant grant = new Grant(this, r, scope, size, waiter.seq);
@@ -264,8 +283,13 @@ public final class ResourceAllocator {
     changed.signalAll();
     log.debug(
         "memguard: admitted task '{}' (priority {}) with {} (min {}, desired {}, {} active, {} waiting)",
-        r.name(), r.priority(), MemorySize.format(size), MemorySize.format(r.minBytes()),
-        MemorySize.format(r.desiredBytes()), active.size(), waiting.size());
+        r.name(),
+        r.priority(),
+        MemorySize.format(size),
+        MemorySize.format(r.minBytes()),
+        MemorySize.format(r.desiredBytes()),
+        active.size(),
+        waiting.size());
     return grant;
   }
 
@@ -298,7 +322,8 @@ public final class ResourceAllocator {
       if (!waiting.isEmpty()) {
         long fair = fairShareLocked();
         if (current > fair) {
-          target = Math.max(Math.max(fair, grant.request().minBytes()), grant.scope().reservedBytes());
+          target =
+              Math.max(Math.max(fair, grant.request().minBytes()), grant.scope().reservedBytes());
         }
       } else if (current < grant.request().desiredBytes()) {
         target = Math.min(grant.request().desiredBytes(), current + (capacity - granted));
@@ -309,8 +334,11 @@ public final class ResourceAllocator {
         changed.signalAll();
         log.debug(
             "memguard: task '{}' grant {} -> {} ({} active, {} waiting)",
-            grant.taskName(), MemorySize.format(current), MemorySize.format(target),
-            active.size(), waiting.size());
+            grant.taskName(),
+            MemorySize.format(current),
+            MemorySize.format(target),
+            active.size(),
+            waiting.size());
       }
       return new Rebalance(target, fairShareLocked(), waiting.size());
     } finally {
@@ -403,7 +431,8 @@ public final class ResourceAllocator {
    * safety margin. If not even {@code minBatch} fits, returns minBatch with {@code fits == false}.
    * The decision is logged at DEBUG and kept in {@link #decisions()}.
    *
-   * @throws IllegalArgumentException if bytesPerItem {@code <= 0}, minBatch {@code < 1} or maxBatch {@code < minBatch}
+   * @throws IllegalArgumentException if bytesPerItem {@code <= 0}, minBatch {@code < 1} or maxBatch
+   *     {@code < minBatch}
    */
   public BatchDecision sizeBatch(
       String task, long availableBytes, long bytesPerItem, int minBatch, int maxBatch) {
@@ -424,19 +453,43 @@ public final class ResourceAllocator {
       reason = "capped at the maximum batch " + maxBatch + " (" + fit + " would fit)";
     } else if (fit >= minBatch) {
       size = (int) fit;
-      reason = size + " x " + MemorySize.format(bytesPerItem) + " fit in "
-          + MemorySize.format(usable) + " usable (" + MemorySize.format(availableBytes)
-          + " available, " + Math.round(safetyMargin * 100) + "% margin)";
+      reason =
+          size
+              + " x "
+              + MemorySize.format(bytesPerItem)
+              + " fit in "
+              + MemorySize.format(usable)
+              + " usable ("
+              + MemorySize.format(availableBytes)
+              + " available, "
+              + Math.round(safetyMargin * 100)
+              + "% margin)";
     } else {
       size = minBatch;
       fits = false;
-      reason = "even the minimum batch " + minBatch + " x " + MemorySize.format(bytesPerItem)
-          + " exceeds " + MemorySize.format(usable) + " usable (" + MemorySize.format(availableBytes)
-          + " available)";
+      reason =
+          "even the minimum batch "
+              + minBatch
+              + " x "
+              + MemorySize.format(bytesPerItem)
+              + " exceeds "
+              + MemorySize.format(usable)
+              + " usable ("
+              + MemorySize.format(availableBytes)
+              + " available)";
     }
     BatchDecision d =
-        new BatchDecision(task, availableBytes, bytesPerItem, safetyMargin, minBatch, maxBatch,
-            size, fits, reason, ticker.read());
+        new BatchDecision(
+            task,
+            availableBytes,
+            bytesPerItem,
+            safetyMargin,
+            minBatch,
+            maxBatch,
+            size,
+            fits,
+            reason,
+            ticker.read());
     log.debug("memguard: batch size for '{}': {} ({})", task, size, reason);
     synchronized (decisions) {
       if (decisions.size() == decisionLogSize) {
@@ -458,9 +511,18 @@ public final class ResourceAllocator {
   public String toString() {
     lock.lock();
     try {
-      return "ResourceAllocator[" + pool.path() + ", capacity=" + MemorySize.format(capacity)
-          + ", granted=" + MemorySize.format(granted) + ", active=" + active.size() + ", waiting="
-          + waiting.size() + (pausedBelow == Integer.MIN_VALUE ? "" : ", paused") + "]";
+      return "ResourceAllocator["
+          + pool.path()
+          + ", capacity="
+          + MemorySize.format(capacity)
+          + ", granted="
+          + MemorySize.format(granted)
+          + ", active="
+          + active.size()
+          + ", waiting="
+          + waiting.size()
+          + (pausedBelow == Integer.MIN_VALUE ? "" : ", paused")
+          + "]";
     } finally {
       lock.unlock();
     }
@@ -487,7 +549,9 @@ public final class ResourceAllocator {
       this.pool = pool;
     }
 
-    /** The bytes to share out; default the pool's limit, or its available bytes when it has none. */
+    /**
+     * The bytes to share out; default the pool's limit, or its available bytes when it has none.
+     */
     public Builder capacity(MemorySize bytes) {
       this.capacity = Objects.requireNonNull(bytes, "capacity");
       return this;

@@ -39,7 +39,9 @@ public record ScopeSnapshot(
     return count;
   }
 
-  /** An indented text tree, one scope a line: path, reserved, peak, limit, declared vs allocated. */
+  /**
+   * An indented text tree, one scope a line: path, reserved, peak, limit, declared vs allocated.
+   */
   public String toTreeString() {
     StringBuilder sb = new StringBuilder();
     appendTo(sb, 0);

@@ -4,21 +4,26 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How a task run through {@link ResourceAllocator#run(TaskRequest, GrantedTask)} ended: every
- * task ends completed, stopped on request (with the reason), failed (with the error), or not
- * admitted. Immutable.
+ * How a task run through {@link ResourceAllocator#run(TaskRequest, GrantedTask)} ended: every task
+ * ends completed, stopped on request (with the reason), failed (with the error), or not admitted.
+ * Immutable.
  *
  * @param taskName the task
  * @param status how it ended
  * @param result what it returned when completed, else {@code null}
  * @param error why it failed, was stopped or was not admitted, else {@code null}
- * @param stopReason the reason given to its {@link CancellationToken} when stopped, else {@code null}
+ * @param stopReason the reason given to its {@link CancellationToken} when stopped, else {@code
+ *     null}
  * @param duration from the request to the end, waiting included
  * @param <T> the result type
  */
 public record TaskOutcome<T>(
-    String taskName, Status status, @Nullable T result, @Nullable Throwable error,
-    @Nullable String stopReason, Duration duration) {
+    String taskName,
+    Status status,
+    @Nullable T result,
+    @Nullable Throwable error,
+    @Nullable String stopReason,
+    Duration duration) {
 
   /** How a task ended. */
   public enum Status {

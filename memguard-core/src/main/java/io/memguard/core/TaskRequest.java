@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What a task asks of a {@link ResourceAllocator}: its name, priority, the least memory it can
- * work with, the memory it would like, and how long it may wait. Immutable; each {@code with}
- * method returns a copy. Defaults: priority 0, min 0, desired = min, time-out 30 s.
+ * What a task asks of a {@link ResourceAllocator}: its name, priority, the least memory it can work
+ * with, the memory it would like, and how long it may wait. Immutable; each {@code with} method
+ * returns a copy. Defaults: priority 0, min 0, desired = min, time-out 30 s.
  */
 public final class TaskRequest {
   private final String name;
@@ -15,7 +15,8 @@ public final class TaskRequest {
   private final long desiredBytes;
   private final Duration timeout;
 
-  private TaskRequest(String name, int priority, long minBytes, long desiredBytes, Duration timeout) {
+  private TaskRequest(
+      String name, int priority, long minBytes, long desiredBytes, Duration timeout) {
     this.name = name;
     this.priority = priority;
     this.minBytes = minBytes;
@@ -27,7 +28,8 @@ public final class TaskRequest {
   public static TaskRequest named(String name) {
     Objects.requireNonNull(name, "name");
     if (name.isBlank() || name.indexOf('/') >= 0) {
-      throw new IllegalArgumentException("task name must be non-blank without '/', got '" + name + "'");
+      throw new IllegalArgumentException(
+          "task name must be non-blank without '/', got '" + name + "'");
     }
     return new TaskRequest(name, 0, 0, 0, Duration.ofSeconds(30));
   }
@@ -102,7 +104,16 @@ public final class TaskRequest {
 
   @Override
   public String toString() {
-    return "TaskRequest[" + name + ", priority=" + priority + ", min=" + MemorySize.format(minBytes)
-        + ", desired=" + MemorySize.format(desiredBytes) + ", timeout=" + timeout + "]";
+    return "TaskRequest["
+        + name
+        + ", priority="
+        + priority
+        + ", min="
+        + MemorySize.format(minBytes)
+        + ", desired="
+        + MemorySize.format(desiredBytes)
+        + ", timeout="
+        + timeout
+        + "]";
   }
 }

@@ -18,8 +18,10 @@ class ArchitectureTest {
   @Test
   void mainCode_neverCallsTheGarbageCollector() {
     noClasses()
-        .should().callMethod(System.class, "gc")
-        .orShould().callMethod(Runtime.class, "gc")
+        .should()
+        .callMethod(System.class, "gc")
+        .orShould()
+        .callMethod(Runtime.class, "gc")
         .because("memory is released by scopes, not by hoping")
         .check(CORE);
   }
@@ -27,9 +29,16 @@ class ArchitectureTest {
   @Test
   void core_dependsOnlyOnTheJdkSlf4jCaffeineAndJSpecify() {
     classes()
-        .should().onlyDependOnClassesThat()
-        .resideInAnyPackage("io.memguard.core..", "java..", "javax.management..", "com.sun.management..",
-            "org.slf4j..", "com.github.benmanes.caffeine..", "org.jspecify.annotations..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage(
+            "io.memguard.core..",
+            "java..",
+            "javax.management..",
+            "com.sun.management..",
+            "org.slf4j..",
+            "com.github.benmanes.caffeine..",
+            "org.jspecify.annotations..")
         .check(CORE);
   }
 }

@@ -11,7 +11,11 @@ import org.junit.jupiter.api.Test;
 class CleanupManagerTest {
   private final AtomicLong now = new AtomicLong();
   private final MemoryManager memory =
-      MemoryManager.builder().limit(MemorySize.ofMebibytes(1)).ticker(now::get).cleanupHistory(5).build();
+      MemoryManager.builder()
+          .limit(MemorySize.ofMebibytes(1))
+          .ticker(now::get)
+          .cleanupHistory(5)
+          .build();
   private final CleanupManager cleanup = memory.cleanup();
 
   @AfterEach
@@ -23,11 +27,38 @@ class CleanupManagerTest {
   void runStagesUntil_runsMostExpendableFirst_andStopsWhenRelieved() {
     List<String> ran = new ArrayList<>();
     AtomicLong freed = new AtomicLong();
-    cleanup.register("models", CleanupStage.MODELS, () -> { ran.add("models"); return 100; });
-    cleanup.register("cache-a", CleanupStage.CACHES, () -> { ran.add("cache-a"); freed.addAndGet(10); return 10; });
-    cleanup.register("pool", CleanupStage.POOLS, () -> { ran.add("pool"); freed.addAndGet(50); return 50; });
+    cleanup.register(
+        "models",
+        CleanupStage.MODELS,
+        () -> {
+          ran.add("models");
+          return 100;
+        });
+    cleanup.register(
+        "cache-a",
+        CleanupStage.CACHES,
+        () -> {
+          ran.add("cache-a");
+          freed.addAndGet(10);
+          return 10;
+        });
+    cleanup.register(
+        "pool",
+        CleanupStage.POOLS,
+        () -> {
+          ran.add("pool");
+          freed.addAndGet(50);
+          return 50;
+        });
     MemoryScope scope = memory.openScope("job");
-    scope.registerCleanup("cache-b", CleanupStage.CACHES, () -> { ran.add("cache-b"); freed.addAndGet(5); return 5; });
+    scope.registerCleanup(
+        "cache-b",
+        CleanupStage.CACHES,
+        () -> {
+          ran.add("cache-b");
+          freed.addAndGet(5);
+          return 5;
+        });
 
     CleanupRun run = cleanup.runStagesUntil(() -> freed.get() >= 40);
 
@@ -35,8 +66,11 @@ class CleanupManagerTest {
     assertThat(run.stagesRun()).containsExactly(CleanupStage.CACHES, CleanupStage.POOLS);
     assertThat(run.conditionMet()).isTrue();
     assertThat(run.bytesReleased()).isEqualTo(65);
-    assertThat(run.reports()).extracting(CleanupReport::scopePath).containsExactly("root/job", "global", "global");
-    assertThat(run.reports()).allSatisfy(r -> assertThat(r.trigger()).isEqualTo(CleanupReport.Trigger.ON_DEMAND));
+    assertThat(run.reports())
+        .extracting(CleanupReport::scopePath)
+        .containsExactly("root/job", "global", "global");
+    assertThat(run.reports())
+        .allSatisfy(r -> assertThat(r.trigger()).isEqualTo(CleanupReport.Trigger.ON_DEMAND));
   }
 
   @Test
@@ -53,17 +87,41 @@ class CleanupManagerTest {
     cleanup.register("b", CleanupStage.of("custom", 250), () -> 2);
     cleanup.register("c", CleanupStage.MODELS, () -> 3);
     CleanupRun run = cleanup.runStagesUntil(() -> false);
-    assertThat(run.stagesRun()).extracting(CleanupStage::name).containsExactly("caches", "custom", "models");
+    assertThat(run.stagesRun())
+        .extracting(CleanupStage::name)
+        .containsExactly("caches", "custom", "models");
     assertThat(run.conditionMet()).isFalse();
   }
 
   @Test
   void everyActionRuns_evenWhenOthersThrow_andTheErrorsAreReported() {
     List<String> ran = new ArrayList<>();
-    cleanup.register("ok-1", CleanupStage.CACHES, () -> { ran.add("ok-1"); return 1; });
-    cleanup.register("bad", CleanupStage.CACHES, () -> { throw new IllegalStateException("nope"); });
-    cleanup.register("err", CleanupStage.CACHES, () -> { throw new AssertionError("worse"); });
-    cleanup.register("ok-2", CleanupStage.CACHES, () -> { ran.add("ok-2"); return CleanupAction.UNKNOWN_BYTES; });
+    cleanup.register(
+        "ok-1",
+        CleanupStage.CACHES,
+        () -> {
+          ran.add("ok-1");
+          return 1;
+        });
+    cleanup.register(
+        "bad",
+        CleanupStage.CACHES,
+        () -> {
+          throw new IllegalStateException("nope");
+        });
+    cleanup.register(
+        "err",
+        CleanupStage.CACHES,
+        () -> {
+          throw new AssertionError("worse");
+        });
+    cleanup.register(
+        "ok-2",
+        CleanupStage.CACHES,
+        () -> {
+          ran.add("ok-2");
+          return CleanupAction.UNKNOWN_BYTES;
+        });
     CleanupRun run = cleanup.runStage(CleanupStage.CACHES);
     assertThat(ran).containsExactly("ok-2", "ok-1");
     assertThat(run.failures()).extracting(CleanupReport::action).containsExactly("err", "bad");
@@ -73,7 +131,13 @@ class CleanupManagerTest {
 
   @Test
   void reports_carryDurationFromTheTicker_andHistoryIsBounded() {
-    cleanup.register("slow", CleanupStage.CACHES, () -> { now.addAndGet(5_000_000); return 7; });
+    cleanup.register(
+        "slow",
+        CleanupStage.CACHES,
+        () -> {
+          now.addAndGet(5_000_000);
+          return 7;
+        });
     for (int i = 0; i < 8; i++) {
       cleanup.runStage(CleanupStage.CACHES);
     }
@@ -88,12 +152,21 @@ class CleanupManagerTest {
   void scopeActions_runAtCloseOnce_andLeaveTheRegistry() {
     List<String> ran = new ArrayList<>();
     MemoryScope scope = memory.openScope("s");
-    scope.registerCleanup("c", CleanupStage.CACHES, () -> { ran.add("c"); return 0; });
-    assertThat(cleanup.registered()).extracting(CleanupManager.RegisteredCleanup::scopePath).containsExactly("root/s");
+    scope.registerCleanup(
+        "c",
+        CleanupStage.CACHES,
+        () -> {
+          ran.add("c");
+          return 0;
+        });
+    assertThat(cleanup.registered())
+        .extracting(CleanupManager.RegisteredCleanup::scopePath)
+        .containsExactly("root/s");
     cleanup.runStage(CleanupStage.CACHES);
     ScopeCloseReport report = scope.closeAndReport();
     assertThat(ran).containsExactly("c", "c");
-    assertThat(report.cleanups()).singleElement()
+    assertThat(report.cleanups())
+        .singleElement()
         .satisfies(r -> assertThat(r.trigger()).isEqualTo(CleanupReport.Trigger.SCOPE_CLOSE));
     assertThat(cleanup.registered()).isEmpty();
     cleanup.runStage(CleanupStage.CACHES);
@@ -111,7 +184,11 @@ class CleanupManagerTest {
   @Test
   void stopCondition_thatThrows_countsAsNotRelieved() {
     cleanup.register("a", CleanupStage.CACHES, () -> 1);
-    CleanupRun run = cleanup.runStagesUntil(() -> { throw new IllegalStateException("bad probe"); });
+    CleanupRun run =
+        cleanup.runStagesUntil(
+            () -> {
+              throw new IllegalStateException("bad probe");
+            });
     assertThat(run.conditionMet()).isFalse();
     assertThat(run.reports()).hasSize(1);
   }

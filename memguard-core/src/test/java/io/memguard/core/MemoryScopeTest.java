@@ -106,8 +106,10 @@ class MemoryScopeTest {
   @Test
   void reserve_overflowingSizes_areRefusedNotWrapped() {
     MemoryScope s = memory.openScope("s");
-    assertThatThrownBy(() -> s.reserve(Long.MAX_VALUE)).isInstanceOf(MemoryBudgetExceededException.class);
-    try (MemoryManager huge = MemoryManager.builder().limit(MemorySize.ofBytes(Long.MAX_VALUE)).build()) {
+    assertThatThrownBy(() -> s.reserve(Long.MAX_VALUE))
+        .isInstanceOf(MemoryBudgetExceededException.class);
+    try (MemoryManager huge =
+        MemoryManager.builder().limit(MemorySize.ofBytes(Long.MAX_VALUE)).build()) {
       MemoryScope h = huge.openScope("h");
       Reservation big = h.reserve(Long.MAX_VALUE - 10);
       assertThat(h.tryReserve(Long.MAX_VALUE - 10)).isEmpty();
@@ -165,19 +167,27 @@ class MemoryScopeTest {
     s.close();
     assertThat(r.isReleased()).isTrue();
     assertThat(r.bytes()).isZero();
-    assertThatThrownBy(() -> r.grow(1)).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("app/s").hasMessageContaining("its scope closed");
-    assertThatThrownBy(() -> r.shrink(10)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> r.grow(1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("app/s")
+        .hasMessageContaining("its scope closed");
+    assertThatThrownBy(() -> r.shrink(10))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("its scope closed");
     assertThatThrownBy(() -> r.resize(10)).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> r.resize(80)).isInstanceOf(IllegalStateException.class);
     assertThat(memory.reservedBytes()).isZero();
     r.close();
     r.close();
-    assertThat(leaks).singleElement().satisfies(leak -> assertThat(leak.describe())
-        .startsWith("1 reservation (40 B) in scope 'app/s' was still held when the scope closed;"
-            + " memguard released it.")
-        .endsWith("to see where it was made."));
+    assertThat(leaks)
+        .singleElement()
+        .satisfies(
+            leak ->
+                assertThat(leak.describe())
+                    .startsWith(
+                        "1 reservation (40 B) in scope 'app/s' was still held when the scope closed;"
+                            + " memguard released it.")
+                    .endsWith("to see where it was made."));
   }
 
   @Test
@@ -185,7 +195,9 @@ class MemoryScopeTest {
     MemoryScope s = memory.openScope("s");
     s.close();
     assertThat(s.isClosed()).isTrue();
-    assertThatThrownBy(() -> s.reserve(1)).isInstanceOf(IllegalStateException.class).hasMessageContaining("app/s");
+    assertThatThrownBy(() -> s.reserve(1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("app/s");
     assertThatThrownBy(() -> s.tryReserve(1)).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> s.openChild("c")).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> s.onClose("x", () -> {})).isInstanceOf(IllegalStateException.class);
@@ -228,7 +240,9 @@ class MemoryScopeTest {
     assertThat(order).containsExactly("grandchild", "child", "parent-2", "parent-1");
     assertThat(child.isClosed()).isTrue();
     assertThat(grandchild.isClosed()).isTrue();
-    assertThat(report.allLeaks()).singleElement().satisfies(l -> assertThat(l.scopePath()).isEqualTo("app/parent/child/grandchild"));
+    assertThat(report.allLeaks())
+        .singleElement()
+        .satisfies(l -> assertThat(l.scopePath()).isEqualTo("app/parent/child/grandchild"));
     assertThat(memory.openScopeCount()).isEqualTo(1);
     assertThat(memory.reservedBytes()).isZero();
   }
@@ -238,16 +252,28 @@ class MemoryScopeTest {
     MemoryScope s = memory.openScope("s");
     List<String> ran = new ArrayList<>();
     s.onClose("first", () -> ran.add("first"));
-    s.onClose("broken-1", () -> { throw new IllegalStateException("boom-1"); });
-    s.onClose("broken-2", () -> { throw new IllegalArgumentException("boom-2"); });
+    s.onClose(
+        "broken-1",
+        () -> {
+          throw new IllegalStateException("boom-1");
+        });
+    s.onClose(
+        "broken-2",
+        () -> {
+          throw new IllegalArgumentException("boom-2");
+        });
     s.onClose("last", () -> ran.add("last"));
     s.reserve(99);
     assertThatThrownBy(s::close)
         .isInstanceOfSatisfying(
             CleanupException.class,
             e -> {
-              assertThat(e.failures()).extracting(CleanupReport::action).containsExactly("broken-2", "broken-1");
-              assertThat(e.getSuppressed()).extracting(Throwable::getMessage).containsExactly("boom-2", "boom-1");
+              assertThat(e.failures())
+                  .extracting(CleanupReport::action)
+                  .containsExactly("broken-2", "broken-1");
+              assertThat(e.getSuppressed())
+                  .extracting(Throwable::getMessage)
+                  .containsExactly("boom-2", "boom-1");
               assertThat(e).hasMessageContaining("app/s");
             });
     assertThat(ran).containsExactly("last", "first");
@@ -260,7 +286,11 @@ class MemoryScopeTest {
     RuntimeException primary = new RuntimeException("the real problem");
     Throwable thrown = null;
     try (MemoryScope s = memory.openScope("s")) {
-      s.onClose("broken", () -> { throw new IllegalStateException("cleanup failed"); });
+      s.onClose(
+          "broken",
+          () -> {
+            throw new IllegalStateException("cleanup failed");
+          });
       s.reserve(10);
       throw primary;
     } catch (RuntimeException e) {

@@ -38,8 +38,13 @@ class PressureLevelTest {
     assertThat(memory.pressureLevel()).isEqualTo(PressureLevel.EMERGENCY);
     r.close();
     assertThat(memory.pressureLevel()).isEqualTo(PressureLevel.NORMAL);
-    assertThat(changes).extracting(PressureChange::current).containsExactly(
-        PressureLevel.ELEVATED, PressureLevel.CRITICAL, PressureLevel.EMERGENCY, PressureLevel.NORMAL);
+    assertThat(changes)
+        .extracting(PressureChange::current)
+        .containsExactly(
+            PressureLevel.ELEVATED,
+            PressureLevel.CRITICAL,
+            PressureLevel.EMERGENCY,
+            PressureLevel.NORMAL);
     assertThat(changes.get(2).utilization()).isEqualTo(0.95);
     assertThat(changes.get(2).source()).isEqualTo("accounting");
     assertThat(changes.get(2).nanoTime()).isEqualTo(1_000);
@@ -65,17 +70,18 @@ class PressureLevelTest {
   @Test
   void unavailableOrThrowingSources_areIgnored() {
     memory.addPressureSource(source("nan", new AtomicReference<>(Double.NaN)));
-    memory.addPressureSource(new PressureSource() {
-      @Override
-      public String name() {
-        return "broken";
-      }
+    memory.addPressureSource(
+        new PressureSource() {
+          @Override
+          public String name() {
+            return "broken";
+          }
 
-      @Override
-      public double utilization() {
-        throw new IllegalStateException("sensor down");
-      }
-    });
+          @Override
+          public double utilization() {
+            throw new IllegalStateException("sensor down");
+          }
+        });
     memory.refreshPressure();
     assertThat(memory.pressureLevel()).isEqualTo(PressureLevel.NORMAL);
   }
@@ -91,7 +97,10 @@ class PressureLevelTest {
 
   @Test
   void throwingListener_isIsolated() {
-    memory.addPressureListener(c -> { throw new IllegalStateException("listener bug"); });
+    memory.addPressureListener(
+        c -> {
+          throw new IllegalStateException("listener bug");
+        });
     memory.openScope("s").reserve(900);
     assertThat(memory.pressureLevel()).isEqualTo(PressureLevel.CRITICAL);
     assertThat(changes).hasSize(1);
@@ -101,8 +110,11 @@ class PressureLevelTest {
   void customThresholds_areValidated() {
     assertThatThrownBy(() -> MemoryManager.builder().pressureThresholds(0.9, 0.8, 0.95))
         .isInstanceOf(IllegalArgumentException.class);
-    try (MemoryManager m = MemoryManager.builder().limit(MemorySize.ofBytes(100))
-        .pressureThresholds(0.5, 0.6, 0.7).build()) {
+    try (MemoryManager m =
+        MemoryManager.builder()
+            .limit(MemorySize.ofBytes(100))
+            .pressureThresholds(0.5, 0.6, 0.7)
+            .build()) {
       m.openScope("s").reserve(60);
       assertThat(m.pressureLevel()).isEqualTo(PressureLevel.CRITICAL);
       assertThat(m.levelFor(0.71)).isEqualTo(PressureLevel.EMERGENCY);

@@ -16,9 +16,8 @@ class QuickStartTest {
   @Test
   void coreQuickStart_accountsWhileHeldAndLeavesNothingReserved() {
     List<ReservationLeak> leaks = new CopyOnWriteArrayList<>();
-    try (MemoryManager memory = MemoryManager.builder()
-            .limit(MemorySize.percentOfMaxHeap(50))
-            .build();
+    try (MemoryManager memory =
+            MemoryManager.builder().limit(MemorySize.percentOfMaxHeap(50)).build();
         MemoryScope pipeline = memory.openScope("feature-pipeline", MemorySize.ofMebibytes(64))) {
       memory.addLeakListener(leaks::add);
 

@@ -12,7 +12,10 @@ class ReservationSafetyNetTest {
   @Test
   void droppedReservation_isReleasedAndReportedWithScopePath() throws Exception {
     try (MemoryManager memory =
-        MemoryManager.builder().limit(MemorySize.ofMebibytes(1)).leakDetection(LeakDetection.SAFETY_NET).build()) {
+        MemoryManager.builder()
+            .limit(MemorySize.ofMebibytes(1))
+            .leakDetection(LeakDetection.SAFETY_NET)
+            .build()) {
       LinkedBlockingQueue<ReservationLeak> leaks = new LinkedBlockingQueue<>();
       memory.addLeakListener(leaks::add);
       MemoryScope scope = memory.openScope("forgetful");
@@ -33,21 +36,30 @@ class ReservationSafetyNetTest {
   @Test
   void trackSites_reportsWhereTheReservationWasMade() throws Exception {
     try (MemoryManager memory =
-        MemoryManager.builder().limit(MemorySize.ofMebibytes(1)).leakDetection(LeakDetection.TRACK_SITES).build()) {
+        MemoryManager.builder()
+            .limit(MemorySize.ofMebibytes(1))
+            .leakDetection(LeakDetection.TRACK_SITES)
+            .build()) {
       LinkedBlockingQueue<ReservationLeak> leaks = new LinkedBlockingQueue<>();
       memory.addLeakListener(leaks::add);
       dropAReservation(memory.openScope("tracked"), 100);
       ReservationLeak leak = awaitLeak(leaks);
-      assertThat(leak.allocationSites()).singleElement()
-          .satisfies(t -> assertThat(t.getStackTrace())
-              .anyMatch(e -> e.getMethodName().equals("dropAReservation")));
+      assertThat(leak.allocationSites())
+          .singleElement()
+          .satisfies(
+              t ->
+                  assertThat(t.getStackTrace())
+                      .anyMatch(e -> e.getMethodName().equals("dropAReservation")));
     }
   }
 
   @Test
   void trackSites_atClose_listsEachOutstandingReservationsSite() {
     try (MemoryManager memory =
-        MemoryManager.builder().limit(MemorySize.ofMebibytes(1)).leakDetection(LeakDetection.TRACK_SITES).build()) {
+        MemoryManager.builder()
+            .limit(MemorySize.ofMebibytes(1))
+            .leakDetection(LeakDetection.TRACK_SITES)
+            .build()) {
       MemoryScope scope = memory.openScope("s");
       Reservation kept = scope.reserve(10);
       scope.reserve(20);
@@ -78,7 +90,8 @@ class ReservationSafetyNetTest {
   }
 
   /** Tests may ask for a GC; the library never does. */
-  private static ReservationLeak awaitLeak(LinkedBlockingQueue<ReservationLeak> leaks) throws InterruptedException {
+  private static ReservationLeak awaitLeak(LinkedBlockingQueue<ReservationLeak> leaks)
+      throws InterruptedException {
     for (int i = 0; i < 100; i++) {
       System.gc();
       ReservationLeak leak = leaks.poll(100, TimeUnit.MILLISECONDS);

@@ -33,11 +33,13 @@ class ResourceAllocatorTest {
 
   @Test
   void aloneTask_getsWhatItDesires_andItsScopeIsLimitedToTheGrant() throws Exception {
-    try (Grant g = allocator.acquire(TaskRequest.named("solo").minBytes(10 * MIB).desiredBytes(60 * MIB))) {
+    try (Grant g =
+        allocator.acquire(TaskRequest.named("solo").minBytes(10 * MIB).desiredBytes(60 * MIB))) {
       assertThat(g.grantedBytes()).isEqualTo(60 * MIB);
       assertThat(g.scope().path()).isEqualTo("root/solo");
       assertThat(g.scope().limitBytes()).isEqualTo(60 * MIB);
-      assertThatThrownBy(() -> g.scope().reserve(61 * MIB)).isInstanceOf(MemoryBudgetExceededException.class);
+      assertThatThrownBy(() -> g.scope().reserve(61 * MIB))
+          .isInstanceOf(MemoryBudgetExceededException.class);
       assertThat(allocator.grantedBytes()).isEqualTo(60 * MIB);
     }
     assertThat(allocator.grantedBytes()).isZero();
@@ -67,7 +69,9 @@ class ResourceAllocatorTest {
   void acquire_timesOutWithTheNumbers() throws Exception {
     Grant hog = allocator.acquire(TaskRequest.named("hog").minBytes(95 * MIB));
     assertThatThrownBy(
-            () -> allocator.acquire(TaskRequest.named("late").minBytes(10 * MIB).timeout(Duration.ofMillis(30))))
+            () ->
+                allocator.acquire(
+                    TaskRequest.named("late").minBytes(10 * MIB).timeout(Duration.ofMillis(30))))
         .isInstanceOfSatisfying(
             AdmissionTimeoutException.class,
             e -> {
@@ -111,12 +115,18 @@ class ResourceAllocatorTest {
     List<String> admitted = new CopyOnWriteArrayList<>();
     List<Future<Grant>> futures = new ArrayList<>();
     for (int p : new int[] {1, 5, 3}) {
-      futures.add(executor.submit(() -> {
-        Grant g = allocator.acquire(TaskRequest.named("p" + p).priority(p).minBytes(60 * MIB)
-            .timeout(Duration.ofSeconds(30)));
-        admitted.add(g.taskName());
-        return g;
-      }));
+      futures.add(
+          executor.submit(
+              () -> {
+                Grant g =
+                    allocator.acquire(
+                        TaskRequest.named("p" + p)
+                            .priority(p)
+                            .minBytes(60 * MIB)
+                            .timeout(Duration.ofSeconds(30)));
+                admitted.add(g.taskName());
+                return g;
+              }));
       awaitWaiting(futures.size());
     }
     hog.close();
@@ -133,12 +143,23 @@ class ResourceAllocatorTest {
     allocator.pause(5, "emergency");
     assertThat(allocator.isPaused()).isTrue();
     Grant urgent = allocator.acquire(TaskRequest.named("urgent").priority(9).minBytes(MIB));
-    CompletableFuture<Grant> low = CompletableFuture.supplyAsync(() -> acquireQuietly(
-        TaskRequest.named("low").priority(1).minBytes(MIB).timeout(Duration.ofSeconds(30))), executor);
+    CompletableFuture<Grant> low =
+        CompletableFuture.supplyAsync(
+            () ->
+                acquireQuietly(
+                    TaskRequest.named("low")
+                        .priority(1)
+                        .minBytes(MIB)
+                        .timeout(Duration.ofSeconds(30))),
+            executor);
     awaitWaiting(1);
     assertThat(low).isNotDone();
-    assertThatThrownBy(() -> allocator.acquire(TaskRequest.named("other").priority(1).minBytes(MIB).timeout(Duration.ZERO)))
-        .isInstanceOfSatisfying(AdmissionTimeoutException.class,
+    assertThatThrownBy(
+            () ->
+                allocator.acquire(
+                    TaskRequest.named("other").priority(1).minBytes(MIB).timeout(Duration.ZERO)))
+        .isInstanceOfSatisfying(
+            AdmissionTimeoutException.class,
             e -> assertThat(e.pausedReason()).contains("emergency"))
         .hasMessageContaining("paused (emergency)");
     allocator.resume();
@@ -150,10 +171,18 @@ class ResourceAllocatorTest {
 
   @Test
   void rebalance_shrinksToTheFairShareWhileOthersWait_andGrowsWhenAlone() throws Exception {
-    Grant big = allocator.acquire(TaskRequest.named("big").minBytes(10 * MIB).desiredBytes(100 * MIB));
+    Grant big =
+        allocator.acquire(TaskRequest.named("big").minBytes(10 * MIB).desiredBytes(100 * MIB));
     assertThat(big.grantedBytes()).isEqualTo(100 * MIB);
-    CompletableFuture<Grant> other = CompletableFuture.supplyAsync(() -> acquireQuietly(
-        TaskRequest.named("other").minBytes(20 * MIB).desiredBytes(50 * MIB).timeout(Duration.ofSeconds(30))), executor);
+    CompletableFuture<Grant> other =
+        CompletableFuture.supplyAsync(
+            () ->
+                acquireQuietly(
+                    TaskRequest.named("other")
+                        .minBytes(20 * MIB)
+                        .desiredBytes(50 * MIB)
+                        .timeout(Duration.ofSeconds(30))),
+            executor);
     awaitWaiting(1);
     Reservation inUse = big.scope().reserve(30 * MIB);
     assertThat(big.rebalance()).isEqualTo(50 * MIB); // fair share of two
@@ -167,9 +196,14 @@ class ResourceAllocatorTest {
 
   @Test
   void batchSize_rebalancesFirst_soBatchingThroughTheGrantSharesFairly() throws Exception {
-    Grant big = allocator.acquire(TaskRequest.named("big").minBytes(10 * MIB).desiredBytes(100 * MIB));
-    CompletableFuture<Grant> other = CompletableFuture.supplyAsync(() -> acquireQuietly(
-        TaskRequest.named("other").minBytes(40 * MIB).timeout(Duration.ofSeconds(30))), executor);
+    Grant big =
+        allocator.acquire(TaskRequest.named("big").minBytes(10 * MIB).desiredBytes(100 * MIB));
+    CompletableFuture<Grant> other =
+        CompletableFuture.supplyAsync(
+            () ->
+                acquireQuietly(
+                    TaskRequest.named("other").minBytes(40 * MIB).timeout(Duration.ofSeconds(30))),
+            executor);
     awaitWaiting(1);
     BatchDecision d = big.batchSize(MIB, 1, 1000);
     assertThat(big.grantedBytes()).isEqualTo(50 * MIB);
@@ -183,10 +217,15 @@ class ResourceAllocatorTest {
 
   @Test
   void rebalance_neverShrinksBelowWhatTheTaskHolds() throws Exception {
-    Grant big = allocator.acquire(TaskRequest.named("big").minBytes(10 * MIB).desiredBytes(100 * MIB));
+    Grant big =
+        allocator.acquire(TaskRequest.named("big").minBytes(10 * MIB).desiredBytes(100 * MIB));
     Reservation inUse = big.scope().reserve(80 * MIB);
-    CompletableFuture<Grant> other = CompletableFuture.supplyAsync(() -> acquireQuietly(
-        TaskRequest.named("other").minBytes(30 * MIB).timeout(Duration.ofSeconds(30))), executor);
+    CompletableFuture<Grant> other =
+        CompletableFuture.supplyAsync(
+            () ->
+                acquireQuietly(
+                    TaskRequest.named("other").minBytes(30 * MIB).timeout(Duration.ofSeconds(30))),
+            executor);
     awaitWaiting(1);
     assertThat(big.rebalance()).isEqualTo(80 * MIB);
     inUse.close();
@@ -210,27 +249,35 @@ class ResourceAllocatorTest {
     List<Future<?>> futures = new ArrayList<>();
     for (int t = 0; t < tasks; t++) {
       String name = "task-" + t;
-      futures.add(executor.submit(() -> {
-        allStarted.countDown();
-        allStarted.await();
-        for (int round = 0; round < 5; round++) {
-          try (Grant g = allocator.acquire(TaskRequest.named(name).priority(0)
-              .minBytes(20 * MIB).desiredBytes(60 * MIB).timeout(Duration.ofSeconds(60)))) {
-            for (int b = 0; b < batches; b++) {
-              ResourceAllocator.Rebalance r = g.rebalanceDetailed();
-              if (r.waiting() > 0 && r.grantedBytes() > Math.max(r.fairShareBytes(), 20 * MIB)) {
-                violation.compareAndSet(null, name + " kept " + r);
-              }
-              BatchDecision d = g.batchSize(MIB, 1, 64);
-              try (Reservation batch = g.scope().reserve(d.batchSize() * MIB)) {
-                Thread.yield();
-              }
-            }
-          }
-          completed.merge(name, 1, Integer::sum);
-        }
-        return null;
-      }));
+      futures.add(
+          executor.submit(
+              () -> {
+                allStarted.countDown();
+                allStarted.await();
+                for (int round = 0; round < 5; round++) {
+                  try (Grant g =
+                      allocator.acquire(
+                          TaskRequest.named(name)
+                              .priority(0)
+                              .minBytes(20 * MIB)
+                              .desiredBytes(60 * MIB)
+                              .timeout(Duration.ofSeconds(60)))) {
+                    for (int b = 0; b < batches; b++) {
+                      ResourceAllocator.Rebalance r = g.rebalanceDetailed();
+                      if (r.waiting() > 0
+                          && r.grantedBytes() > Math.max(r.fairShareBytes(), 20 * MIB)) {
+                        violation.compareAndSet(null, name + " kept " + r);
+                      }
+                      BatchDecision d = g.batchSize(MIB, 1, 64);
+                      try (Reservation batch = g.scope().reserve(d.batchSize() * MIB)) {
+                        Thread.yield();
+                      }
+                    }
+                  }
+                  completed.merge(name, 1, Integer::sum);
+                }
+                return null;
+              }));
     }
     for (Future<?> f : futures) {
       f.get(2, TimeUnit.MINUTES);
@@ -252,13 +299,16 @@ class ResourceAllocatorTest {
     assertThat(tooSmall.batchSize()).isEqualTo(2);
     assertThat(tooSmall.reason()).contains("even the minimum batch");
     assertThat(allocator.decisions()).hasSize(3);
-    assertThatThrownBy(() -> allocator.sizeBatch("x", MIB, 0, 1, 2)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> allocator.sizeBatch("x", MIB, 1, 3, 2)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> allocator.sizeBatch("x", MIB, 0, 1, 2))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> allocator.sizeBatch("x", MIB, 1, 3, 2))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void decisionLog_isBounded() {
-    ResourceAllocator small = ResourceAllocator.builder(memory.rootScope()).decisionLogSize(3).build();
+    ResourceAllocator small =
+        ResourceAllocator.builder(memory.rootScope()).decisionLogSize(3).build();
     for (int i = 0; i < 10; i++) {
       small.sizeBatch("t" + i, 100, 1, 1, 1000);
     }

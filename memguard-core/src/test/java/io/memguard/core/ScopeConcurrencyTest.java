@@ -18,9 +18,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Eight threads doing 100,000 random operations each on shared and private scopes, while a
- * checker thread watches that no scope ever exceeds its limit. Afterwards every scope's reserved
- * bytes must equal what its live reservations and open children hold, and all is zero after close.
+ * Eight threads doing 100,000 random operations each on shared and private scopes, while a checker
+ * thread watches that no scope ever exceeds its limit. Afterwards every scope's reserved bytes must
+ * equal what its live reservations and open children hold, and all is zero after close.
  */
 class ScopeConcurrencyTest {
   private static final int THREADS = 8;
@@ -64,11 +64,13 @@ class ScopeConcurrencyTest {
     List<Future<Worker>> futures = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
       Worker w = new Worker(memory, shared, new SplittableRandom(seed * 1000 + t), limits);
-      futures.add(pool.submit(() -> {
-        start.await();
-        w.run();
-        return w;
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                start.await();
+                w.run();
+                return w;
+              }));
     }
     List<Worker> workers = new ArrayList<>();
     for (Future<Worker> f : futures) {
@@ -108,7 +110,11 @@ class ScopeConcurrencyTest {
     MemoryScope ownChild;
     long ops;
 
-    Worker(MemoryManager memory, List<MemoryScope> shared, SplittableRandom random, Map<MemoryScope, Long> limits) {
+    Worker(
+        MemoryManager memory,
+        List<MemoryScope> shared,
+        SplittableRandom random,
+        Map<MemoryScope, Long> limits) {
       this.memory = memory;
       this.shared = shared;
       this.random = random;
@@ -141,8 +147,9 @@ class ScopeConcurrencyTest {
         } else if (op < 93) {
           if (ownChild == null) {
             MemoryScope parent = pick();
-            ownChild = parent.openChild("w" + Thread.currentThread().getId() + "-" + i,
-                MemorySize.ofKibibytes(64));
+            ownChild =
+                parent.openChild(
+                    "w" + Thread.currentThread().getId() + "-" + i, MemorySize.ofKibibytes(64));
             limits.put(ownChild, ownChild.limitBytes());
           }
         } else if (ownChild != null) {

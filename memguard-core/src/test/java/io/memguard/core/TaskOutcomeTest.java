@@ -7,7 +7,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class TaskOutcomeTest {
-  private final MemoryManager memory = MemoryManager.builder().limit(MemorySize.ofMebibytes(10)).build();
+  private final MemoryManager memory =
+      MemoryManager.builder().limit(MemorySize.ofMebibytes(10)).build();
   private final ResourceAllocator allocator = memory.allocator();
 
   @AfterEach
@@ -17,11 +18,14 @@ class TaskOutcomeTest {
 
   @Test
   void completedTask_returnsItsResult_andReleasesItsGrant() {
-    TaskOutcome<Long> outcome = allocator.run(TaskRequest.named("ok").minBytes(1024), grant -> {
-      try (Reservation r = grant.scope().reserve(512)) {
-        return r.bytes();
-      }
-    });
+    TaskOutcome<Long> outcome =
+        allocator.run(
+            TaskRequest.named("ok").minBytes(1024),
+            grant -> {
+              try (Reservation r = grant.scope().reserve(512)) {
+                return r.bytes();
+              }
+            });
     assertThat(outcome.status()).isEqualTo(TaskOutcome.Status.COMPLETED);
     assertThat(outcome.result()).isEqualTo(512);
     assertThat(allocator.grantedBytes()).isZero();
@@ -30,12 +34,15 @@ class TaskOutcomeTest {
 
   @Test
   void cancelledTask_stopsAtItsSafePoint_withTheReason() {
-    TaskOutcome<Object> outcome = allocator.run(TaskRequest.named("victim").minBytes(1024), grant -> {
-      grant.scope().reserve(100); // still held when it stops: released by the grant's close
-      grant.cancellation().cancel("emergency: heap live set at 96%");
-      grant.cancellation().throwIfCancelled("batch 3 of 10");
-      return null;
-    });
+    TaskOutcome<Object> outcome =
+        allocator.run(
+            TaskRequest.named("victim").minBytes(1024),
+            grant -> {
+              grant.scope().reserve(100); // still held when it stops: released by the grant's close
+              grant.cancellation().cancel("emergency: heap live set at 96%");
+              grant.cancellation().throwIfCancelled("batch 3 of 10");
+              return null;
+            });
     assertThat(outcome.status()).isEqualTo(TaskOutcome.Status.STOPPED);
     assertThat(outcome.stopReason()).isEqualTo("emergency: heap live set at 96%");
     assertThat(outcome.error()).hasMessageContaining("batch 3 of 10");
@@ -44,9 +51,12 @@ class TaskOutcomeTest {
 
   @Test
   void failingTask_isAFailedOutcome_neverAThrow() {
-    TaskOutcome<Object> outcome = allocator.run(TaskRequest.named("broken").minBytes(1), grant -> {
-      throw new IllegalStateException("bad input");
-    });
+    TaskOutcome<Object> outcome =
+        allocator.run(
+            TaskRequest.named("broken").minBytes(1),
+            grant -> {
+              throw new IllegalStateException("bad input");
+            });
     assertThat(outcome.status()).isEqualTo(TaskOutcome.Status.FAILED);
     assertThat(outcome.error()).hasMessage("bad input");
   }
@@ -54,8 +64,9 @@ class TaskOutcomeTest {
   @Test
   void taskThatIsNeverAdmitted_saysSo() throws Exception {
     try (Grant hog = allocator.acquire(TaskRequest.named("hog").minBytes(10L << 20))) {
-      TaskOutcome<Object> outcome = allocator.run(
-          TaskRequest.named("late").minBytes(1).timeout(Duration.ZERO), grant -> "never");
+      TaskOutcome<Object> outcome =
+          allocator.run(
+              TaskRequest.named("late").minBytes(1).timeout(Duration.ZERO), grant -> "never");
       assertThat(outcome.status()).isEqualTo(TaskOutcome.Status.NOT_ADMITTED);
       assertThat(outcome.error()).isInstanceOf(AdmissionTimeoutException.class);
     }

@@ -19,17 +19,18 @@ class WeakRegistryTest {
       WeakRegistry<Model> models = memory.newWeakRegistry("models");
       List<String> added = new CopyOnWriteArrayList<>();
       List<String> collected = new CopyOnWriteArrayList<>();
-      models.addListener(new WeakRegistry.Listener<>() {
-        @Override
-        public void onAdded(Model value, String label) {
-          added.add(label);
-        }
+      models.addListener(
+          new WeakRegistry.Listener<>() {
+            @Override
+            public void onAdded(Model value, String label) {
+              added.add(label);
+            }
 
-        @Override
-        public void onCollected(String label) {
-          collected.add(label);
-        }
-      });
+            @Override
+            public void onCollected(String label) {
+              collected.add(label);
+            }
+          });
       Model kept = new Model();
       models.add(kept, "kept");
       addAndDrop(models, "dropped");
@@ -66,12 +67,13 @@ class WeakRegistryTest {
   @Test
   void throwingListener_neverReachesTheCaller() {
     WeakRegistry<Object> registry = WeakRegistry.create("r");
-    registry.addListener(new WeakRegistry.Listener<>() {
-      @Override
-      public void onAdded(Object value, String label) {
-        throw new IllegalStateException("listener bug");
-      }
-    });
+    registry.addListener(
+        new WeakRegistry.Listener<>() {
+          @Override
+          public void onAdded(Object value, String label) {
+            throw new IllegalStateException("listener bug");
+          }
+        });
     Object value = new Object();
     registry.add(value, "x");
     assertThat(registry.liveEntries()).containsExactly(value);

@@ -6,8 +6,8 @@ import java.util.Objects;
 
 /**
  * One alert: a rule's condition held long enough. At most one alert per rule is open at a time
- * (de-duplication); further breaches update its latest and peak values without a new
- * notification. Immutable: each change is a new instance carried by an {@link AlertEvent}.
+ * (de-duplication); further breaches update its latest and peak values without a new notification.
+ * Immutable: each change is a new instance carried by an {@link AlertEvent}.
  *
  * @param id unique within the monitor, increasing
  * @param rule the rule's name

@@ -31,9 +31,13 @@ public record AlertEvent(Type type, Instant time, Alert alert) {
     Objects.requireNonNull(alert, "alert");
   }
 
-  /** The event as one JSON object, e.g. for a webhook: {@code {"type":...,"time":...,"alert":{...}}}. */
+  /**
+   * The event as one JSON object, e.g. for a webhook: {@code
+   * {"type":...,"time":...,"alert":{...}}}.
+   */
   public String toJson() {
-    JsonWriter w = new JsonWriter().beginObject().field("type", type.name()).field("time", time.toString());
+    JsonWriter w =
+        new JsonWriter().beginObject().field("type", type.name()).field("time", time.toString());
     w.name("alert");
     alert.writeJson(w);
     return w.endObject().toString();
@@ -42,7 +46,15 @@ public record AlertEvent(Type type, Instant time, Alert alert) {
   /** One line for logs: {@code FIRED WARNING live-heap-high: ...}. */
   @Override
   public String toString() {
-    return type + " " + alert.severity() + " " + alert.rule() + " (alert #" + alert.id()
-        + (alert.escalationLevel() > 0 ? ", escalation " + alert.escalationLevel() : "") + "): " + alert.message();
+    return type
+        + " "
+        + alert.severity()
+        + " "
+        + alert.rule()
+        + " (alert #"
+        + alert.id()
+        + (alert.escalationLevel() > 0 ? ", escalation " + alert.escalationLevel() : "")
+        + "): "
+        + alert.message();
   }
 }

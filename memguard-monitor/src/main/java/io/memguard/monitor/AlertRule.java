@@ -139,10 +139,22 @@ public final class AlertRule {
 
   @Override
   public String toString() {
-    return "AlertRule{" + name + ": " + signalName() + (above ? " >= " : " <= ") + threshold
-        + (clearThreshold != threshold ? " (clears " + (above ? "< " : "> ") + clearThreshold + ")" : "")
-        + (forAtLeast.isZero() ? "" : " for " + forAtLeast) + ", " + severity
-        + (escalateAfter == null ? "" : ", escalates every " + escalateAfter + " up to " + maxSeverity) + "}";
+    return "AlertRule{"
+        + name
+        + ": "
+        + signalName()
+        + (above ? " >= " : " <= ")
+        + threshold
+        + (clearThreshold != threshold
+            ? " (clears " + (above ? "< " : "> ") + clearThreshold + ")"
+            : "")
+        + (forAtLeast.isZero() ? "" : " for " + forAtLeast)
+        + ", "
+        + severity
+        + (escalateAfter == null
+            ? ""
+            : ", escalates every " + escalateAfter + " up to " + maxSeverity)
+        + "}";
   }
 
   /** Builds an {@link AlertRule}; validated by {@link #build()}. Not thread-safe. */
@@ -204,7 +216,10 @@ public final class AlertRule {
       return this;
     }
 
-    /** Hysteresis: clear only past {@code t} (below it for "above" rules, above it for "below" rules). */
+    /**
+     * Hysteresis: clear only past {@code t} (below it for "above" rules, above it for "below"
+     * rules).
+     */
     public Builder clearAt(double t) {
       clearThreshold = t;
       return this;
@@ -261,33 +276,54 @@ public final class AlertRule {
      */
     public AlertRule build() {
       if (metric == null && !leak) {
-        throw new IllegalStateException("alert rule '" + name + "' needs metric(...) or leakDetected()");
+        throw new IllegalStateException(
+            "alert rule '" + name + "' needs metric(...) or leakDetected()");
       }
       if (aboveSet == null || Double.isNaN(threshold)) {
         throw new IllegalStateException("alert rule '" + name + "' needs above(...) or below(...)");
       }
       if (!Double.isNaN(clearThreshold)) {
         if (above && clearThreshold > threshold) {
-          throw new IllegalArgumentException("alert rule '" + name + "': clearAt(" + clearThreshold
-              + ") must be at or below the threshold " + threshold + " for an above rule");
+          throw new IllegalArgumentException(
+              "alert rule '"
+                  + name
+                  + "': clearAt("
+                  + clearThreshold
+                  + ") must be at or below the threshold "
+                  + threshold
+                  + " for an above rule");
         }
         if (!above && clearThreshold < threshold) {
-          throw new IllegalArgumentException("alert rule '" + name + "': clearAt(" + clearThreshold
-              + ") must be at or above the threshold " + threshold + " for a below rule");
+          throw new IllegalArgumentException(
+              "alert rule '"
+                  + name
+                  + "': clearAt("
+                  + clearThreshold
+                  + ") must be at or above the threshold "
+                  + threshold
+                  + " for a below rule");
         }
       }
       if (forAtLeast.isNegative() || clearAfter.isNegative()) {
-        throw new IllegalArgumentException("alert rule '" + name + "': durations must not be negative");
+        throw new IllegalArgumentException(
+            "alert rule '" + name + "': durations must not be negative");
       }
       if (escalateAfter != null && (escalateAfter.isNegative() || escalateAfter.isZero())) {
-        throw new IllegalArgumentException("alert rule '" + name + "': escalateAfter must be positive, got " + escalateAfter);
+        throw new IllegalArgumentException(
+            "alert rule '" + name + "': escalateAfter must be positive, got " + escalateAfter);
       }
       if (maxSeverity.compareTo(severity) < 0) {
-        throw new IllegalArgumentException("alert rule '" + name + "': maxSeverity " + maxSeverity
-            + " is below severity " + severity);
+        throw new IllegalArgumentException(
+            "alert rule '"
+                + name
+                + "': maxSeverity "
+                + maxSeverity
+                + " is below severity "
+                + severity);
       }
       if (maxEscalations < 0) {
-        throw new IllegalArgumentException("alert rule '" + name + "': maxEscalations must not be negative");
+        throw new IllegalArgumentException(
+            "alert rule '" + name + "': maxEscalations must not be negative");
       }
       return new AlertRule(this);
     }

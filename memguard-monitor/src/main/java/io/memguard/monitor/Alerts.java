@@ -42,7 +42,13 @@ public final class Alerts {
    * @param queued events waiting now
    */
   public record ChannelStats(
-      String name, Severity minSeverity, int fromEscalationLevel, long delivered, long failed, long dropped, int queued) {}
+      String name,
+      Severity minSeverity,
+      int fromEscalationLevel,
+      long delivered,
+      long failed,
+      long dropped,
+      int queued) {}
 
   private final class Route {
     final AlertChannel channel;
@@ -88,7 +94,8 @@ public final class Alerts {
 
   Alerts(int historyCapacity, Function<String, Dispatcher> dispatchers) {
     if (historyCapacity < 1) {
-      throw new IllegalArgumentException("alert history must hold at least 1 event, got " + historyCapacity);
+      throw new IllegalArgumentException(
+          "alert history must hold at least 1 event, got " + historyCapacity);
     }
     this.historyCapacity = historyCapacity;
     this.dispatchers = dispatchers;
@@ -104,8 +111,11 @@ public final class Alerts {
     Objects.requireNonNull(rule, "rule");
     for (RuleState s : rules) {
       if (s.rule.name().equals(rule.name())) {
-        throw new IllegalArgumentException("an alert rule named '" + rule.name() + "' exists already; "
-            + "remove it first or choose another name");
+        throw new IllegalArgumentException(
+            "an alert rule named '"
+                + rule.name()
+                + "' exists already; "
+                + "remove it first or choose another name");
       }
     }
     RuleState state = new RuleState(rule);
@@ -146,16 +156,20 @@ public final class Alerts {
    *
    * @throws IllegalArgumentException if {@code fromEscalationLevel} is negative
    */
-  public Registration addChannel(AlertChannel channel, Severity minSeverity, int fromEscalationLevel) {
+  public Registration addChannel(
+      AlertChannel channel, Severity minSeverity, int fromEscalationLevel) {
     Objects.requireNonNull(channel, "channel");
     Objects.requireNonNull(minSeverity, "minSeverity");
     if (fromEscalationLevel < 0) {
-      throw new IllegalArgumentException("fromEscalationLevel must not be negative, got " + fromEscalationLevel);
+      throw new IllegalArgumentException(
+          "fromEscalationLevel must not be negative, got " + fromEscalationLevel);
     }
     if (closed) {
       throw new IllegalStateException("the monitor is closed; channels cannot be added");
     }
-    Dispatcher d = dispatchers.apply("memguard-monitor-alerts-" + channel.name().replaceAll("[^A-Za-z0-9.:_-]", "_"));
+    Dispatcher d =
+        dispatchers.apply(
+            "memguard-monitor-alerts-" + channel.name().replaceAll("[^A-Za-z0-9.:_-]", "_"));
     Route route = new Route(channel, minSeverity, fromEscalationLevel, d);
     routes.add(route);
     return () -> {
@@ -233,8 +247,12 @@ public final class Alerts {
         try {
           step(state, s, leak, latestLeak, events);
         } catch (RuntimeException e) {
-          once.warn("rule " + state.rule.name(), "memguard monitor: alert rule '" + state.rule.name()
-              + "' failed to evaluate; it is skipped this time", e);
+          once.warn(
+              "rule " + state.rule.name(),
+              "memguard monitor: alert rule '"
+                  + state.rule.name()
+                  + "' failed to evaluate; it is skipped this time",
+              e);
         }
       }
       for (AlertEvent e : events) {
@@ -249,11 +267,17 @@ public final class Alerts {
     }
   }
 
-  private void step(RuleState st, MemorySnapshot s, LeakStatus leak, LeakReport latestLeak, List<AlertEvent> out) {
+  private void step(
+      RuleState st,
+      MemorySnapshot s,
+      LeakStatus leak,
+      LeakReport latestLeak,
+      List<AlertEvent> out) {
     AlertRule rule = st.rule;
-    double value = rule.isLeakRule()
-        ? (leak != null && leak.state() == LeakStatus.State.LEAK ? 1 : 0)
-        : rule.metric().valueOf(s);
+    double value =
+        rule.isLeakRule()
+            ? (leak != null && leak.state() == LeakStatus.State.LEAK ? 1 : 0)
+            : rule.metric().valueOf(s);
     if (Double.isNaN(value)) {
       return;
     }
@@ -264,8 +288,20 @@ public final class Alerts {
           st.breachSince = now;
         }
         if (now - st.breachSince >= rule.forAtLeast().toNanos()) {
-          Alert a = new Alert(nextId++, rule.name(), rule.signalName(), rule.severity(), 0, value, value,
-              rule.threshold(), firedMessage(rule, value, now - st.breachSince, latestLeak), s.time(), s.time(), null);
+          Alert a =
+              new Alert(
+                  nextId++,
+                  rule.name(),
+                  rule.signalName(),
+                  rule.severity(),
+                  0,
+                  value,
+                  value,
+                  rule.threshold(),
+                  firedMessage(rule, value, now - st.breachSince, latestLeak),
+                  s.time(),
+                  s.time(),
+                  null);
           st.open = a;
           st.lastEscalation = now;
           st.clearSince = Long.MIN_VALUE;
@@ -283,9 +319,20 @@ public final class Alerts {
         st.clearSince = now;
       }
       if (now - st.clearSince >= rule.clearAfter().toNanos()) {
-        Alert resolved = new Alert(a.id(), a.rule(), a.signal(), a.severity(), a.escalationLevel(), value, peak,
-            a.threshold(), resolvedMessage(rule, value, Duration.between(a.firedAt(), s.time())), a.firedAt(),
-            s.time(), s.time());
+        Alert resolved =
+            new Alert(
+                a.id(),
+                a.rule(),
+                a.signal(),
+                a.severity(),
+                a.escalationLevel(),
+                value,
+                peak,
+                a.threshold(),
+                resolvedMessage(rule, value, Duration.between(a.firedAt(), s.time())),
+                a.firedAt(),
+                s.time(),
+                s.time());
         st.open = null;
         st.breachSince = Long.MIN_VALUE;
         st.clearSince = Long.MIN_VALUE;
@@ -296,47 +343,86 @@ public final class Alerts {
       st.clearSince = Long.MIN_VALUE;
     }
     Duration every = rule.escalateAfter();
-    if (every != null && a.escalationLevel() < rule.maxEscalations() && now - st.lastEscalation >= every.toNanos()) {
-      Severity next = a.severity().compareTo(rule.maxSeverity()) < 0 ? a.severity().next() : a.severity();
-      Alert escalated = new Alert(a.id(), a.rule(), a.signal(), next, a.escalationLevel() + 1, value, peak,
-          a.threshold(), a.message().replaceFirst(" \\[unresolved for .*\\]$", "") + " [unresolved for "
-              + Format.duration(Duration.between(a.firedAt(), s.time())) + "]", a.firedAt(), s.time(), null);
+    if (every != null
+        && a.escalationLevel() < rule.maxEscalations()
+        && now - st.lastEscalation >= every.toNanos()) {
+      Severity next =
+          a.severity().compareTo(rule.maxSeverity()) < 0 ? a.severity().next() : a.severity();
+      Alert escalated =
+          new Alert(
+              a.id(),
+              a.rule(),
+              a.signal(),
+              next,
+              a.escalationLevel() + 1,
+              value,
+              peak,
+              a.threshold(),
+              a.message().replaceFirst(" \\[unresolved for .*\\]$", "")
+                  + " [unresolved for "
+                  + Format.duration(Duration.between(a.firedAt(), s.time()))
+                  + "]",
+              a.firedAt(),
+              s.time(),
+              null);
       st.open = escalated;
       st.lastEscalation = now;
       out.add(new AlertEvent(AlertEvent.Type.ESCALATED, s.time(), escalated));
       return;
     }
-    st.open = new Alert(a.id(), a.rule(), a.signal(), a.severity(), a.escalationLevel(), value, peak, a.threshold(),
-        a.message(), a.firedAt(), a.updatedAt(), null);
+    st.open =
+        new Alert(
+            a.id(),
+            a.rule(),
+            a.signal(),
+            a.severity(),
+            a.escalationLevel(),
+            value,
+            peak,
+            a.threshold(),
+            a.message(),
+            a.firedAt(),
+            a.updatedAt(),
+            null);
   }
 
   private void publish(AlertEvent e) {
     if (!listeners.isEmpty()) {
-      listenerDispatcher.submit("alert listeners", () -> {
-        for (AlertListener l : listeners) {
-          try {
-            l.onAlert(e);
-          } catch (RuntimeException ex) {
-            once.warn("listener " + l.getClass().getName(), "memguard monitor: alert listener "
-                + l.getClass().getName() + " threw; it stays registered", ex);
-          }
-        }
-      });
+      listenerDispatcher.submit(
+          "alert listeners",
+          () -> {
+            for (AlertListener l : listeners) {
+              try {
+                l.onAlert(e);
+              } catch (RuntimeException ex) {
+                once.warn(
+                    "listener " + l.getClass().getName(),
+                    "memguard monitor: alert listener "
+                        + l.getClass().getName()
+                        + " threw; it stays registered",
+                    ex);
+              }
+            }
+          });
     }
     for (Route r : routes) {
       if (r.wants(e.alert())) {
-        r.dispatcher.submit("alert channel " + r.channel.name(), () -> {
-          try {
-            r.channel.deliver(e);
-          } catch (RuntimeException ex) {
-            throw ex;
-          } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while delivering to " + r.channel.name(), ex);
-          } catch (Exception ex) {
-            throw new IllegalStateException("delivery to alert channel " + r.channel.name() + " failed: " + ex, ex);
-          }
-        });
+        r.dispatcher.submit(
+            "alert channel " + r.channel.name(),
+            () -> {
+              try {
+                r.channel.deliver(e);
+              } catch (RuntimeException ex) {
+                throw ex;
+              } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(
+                    "interrupted while delivering to " + r.channel.name(), ex);
+              } catch (Exception ex) {
+                throw new IllegalStateException(
+                    "delivery to alert channel " + r.channel.name() + " failed: " + ex, ex);
+              }
+            });
       }
     }
   }
@@ -354,20 +440,29 @@ public final class Alerts {
     };
   }
 
-  private static String firedMessage(AlertRule rule, double value, long heldNanos, LeakReport leak) {
+  private static String firedMessage(
+      AlertRule rule, double value, long heldNanos, LeakReport leak) {
     if (rule.isLeakRule()) {
       if (leak == null) {
         return "memory leak suspected: the live heap keeps growing";
       }
-      StringBuilder sb = new StringBuilder("memory leak suspected: the live heap grows ")
-          .append(Format.bytes(Math.max(0, leak.growthBytesPerMinute()))).append("/min");
+      StringBuilder sb =
+          new StringBuilder("memory leak suspected: the live heap grows ")
+              .append(Format.bytes(Math.max(0, leak.growthBytesPerMinute())))
+              .append("/min");
       leak.timeToExhaustion().ifPresent(d -> sb.append(", full in ").append(Format.duration(d)));
       leak.topSuspect().ifPresent(t -> sb.append("; top suspect: ").append(LeakReport.describe(t)));
       return sb.toString();
     }
-    String msg = rule.signalName() + " is " + format(rule.metric(), value) + " (" + (rule.above() ? ">= " : "<= ")
-        + format(rule.metric(), rule.threshold())
-        + (heldNanos > 0 ? " for " + Format.duration(Duration.ofNanos(heldNanos)) : "") + ")";
+    String msg =
+        rule.signalName()
+            + " is "
+            + format(rule.metric(), value)
+            + " ("
+            + (rule.above() ? ">= " : "<= ")
+            + format(rule.metric(), rule.threshold())
+            + (heldNanos > 0 ? " for " + Format.duration(Duration.ofNanos(heldNanos)) : "")
+            + ")";
     return rule.description().isEmpty() ? msg : msg + ": " + rule.description();
   }
 
@@ -375,8 +470,13 @@ public final class Alerts {
     if (rule.isLeakRule()) {
       return "the live heap stopped growing; leak alert open for " + Format.duration(open);
     }
-    return rule.signalName() + " is back to " + format(rule.metric(), value) + " (clears "
-        + (rule.above() ? "< " : "> ") + format(rule.metric(), rule.clearThreshold()) + "); open for "
+    return rule.signalName()
+        + " is back to "
+        + format(rule.metric(), value)
+        + " (clears "
+        + (rule.above() ? "< " : "> ")
+        + format(rule.metric(), rule.clearThreshold())
+        + "); open for "
         + Format.duration(open);
   }
 

@@ -33,17 +33,17 @@ import org.slf4j.LoggerFactory;
  *       io.memguard.core.CancellationToken}. On the heap it plans: it stops the fewest tasks after
  *       which the live set, without what they hold, plus what the remaining tasks were granted and
  *       have not used yet, fits under the recovery threshold, so the remaining tasks can finish.
- *       What stopped tasks held counts as released from then on, even though a young collection
- *       may go on reporting it until the old generation is collected. When the reservations do not
- *       explain the live set (or the limit is RSS or system memory) it stops one task at a time
- *       and measures the effect first;
- *   <li>runs cleanup stages in order (caches, pools, intermediates, models), one per evaluation,
- *       so each stage's effect shows in the next sample;
+ *       What stopped tasks held counts as released from then on, even though a young collection may
+ *       go on reporting it until the old generation is collected. When the reservations do not
+ *       explain the live set (or the limit is RSS or system memory) it stops one task at a time and
+ *       measures the effect first;
+ *   <li>runs cleanup stages in order (caches, pools, intermediates, models), one per evaluation, so
+ *       each stage's effect shows in the next sample;
  * </ol>
  *
  * and when every limit is back under its recovery threshold (hysteresis) it resumes admission,
- * which admits paused work in priority order. It never requests a garbage collection, never interrupts
- * or kills a thread: tasks stop themselves and release their scopes.
+ * which admits paused work in priority order. It never requests a garbage collection, never
+ * interrupts or kills a thread: tasks stop themselves and release their scopes.
  *
  * <p><b>Garbage is not an emergency.</b> Heap in use counts garbage that the next young GC frees,
  * so it only ever raises an early warning (ELEVATED); so does an allocation rate whose surviving
@@ -94,24 +94,30 @@ public final class EmergencyGuard implements AutoCloseable {
   private long lastStopAt;
   private boolean closed;
 
-  private EmergencyGuard(MemoryManager memory, ResourceAllocator allocator, GuardConfig config, Ticker ticker,
+  private EmergencyGuard(
+      MemoryManager memory,
+      ResourceAllocator allocator,
+      GuardConfig config,
+      Ticker ticker,
       long heapMaxBytes) {
     this.heapMaxBytes = heapMaxBytes;
     this.memory = memory;
     this.allocator = allocator;
     this.config = config;
     this.ticker = ticker;
-    this.sourceRegistration = memory.addPressureSource(new PressureSource() {
-      @Override
-      public String name() {
-        return "emergency-guard";
-      }
+    this.sourceRegistration =
+        memory.addPressureSource(
+            new PressureSource() {
+              @Override
+              public String name() {
+                return "emergency-guard";
+              }
 
-      @Override
-      public double utilization() {
-        return inEmergency ? 1.0 : Double.NaN;
-      }
-    });
+              @Override
+              public double utilization() {
+                return inEmergency ? 1.0 : Double.NaN;
+              }
+            });
   }
 
   /** A guard over {@code memory} and its default allocator, with the default thresholds. */
@@ -149,8 +155,16 @@ public final class EmergencyGuard implements AutoCloseable {
   /** Totals so far. */
   public synchronized GuardStats stats() {
     long total = totalInEmergency + (atEmergency ? ticker.read() - atEmergencySince : 0);
-    return new GuardStats(level, inEmergency, emergencies, stopsRequested, stagesRun, maxLive,
-        Duration.ofNanos(total), lastTimeToRecover, samples);
+    return new GuardStats(
+        level,
+        inEmergency,
+        emergencies,
+        stopsRequested,
+        stagesRun,
+        maxLive,
+        Duration.ofNanos(total),
+        lastTimeToRecover,
+        samples);
   }
 
   /**
@@ -196,8 +210,20 @@ public final class EmergencyGuard implements AutoCloseable {
       } else if (worst.level != level) {
         PressureLevel previous = level;
         level = worst.level;
-        emit(GuardEvent.Type.LEVEL_CHANGED, worst, now, null, null, null, 0,
-            String.format(Locale.ROOT, "memory pressure %s -> %s: %s", previous, worst.level, describe(worst)));
+        emit(
+            GuardEvent.Type.LEVEL_CHANGED,
+            worst,
+            now,
+            null,
+            null,
+            null,
+            0,
+            String.format(
+                Locale.ROOT,
+                "memory pressure %s -> %s: %s",
+                previous,
+                worst.level,
+                describe(worst)));
       }
       return;
     }
@@ -217,9 +243,20 @@ public final class EmergencyGuard implements AutoCloseable {
       totalInEmergency += spent;
       episodeAtEmergency += spent;
       level = worst.level;
-      emit(GuardEvent.Type.EMERGENCY_LEFT, worst, now, Duration.ofNanos(spent), null, null, 0,
-          String.format(Locale.ROOT, "below the emergency threshold after %d ms (%s); waiting for recovery below %.0f%%",
-              spent / 1_000_000, describe(worst), config.recovery() * 100));
+      emit(
+          GuardEvent.Type.EMERGENCY_LEFT,
+          worst,
+          now,
+          Duration.ofNanos(spent),
+          null,
+          null,
+          0,
+          String.format(
+              Locale.ROOT,
+              "below the emergency threshold after %d ms (%s); waiting for recovery below %.0f%%",
+              spent / 1_000_000,
+              describe(worst),
+              config.recovery() * 100));
     }
     level = worst.level;
     if (recovered(s)) {
@@ -240,12 +277,16 @@ public final class EmergencyGuard implements AutoCloseable {
     if (!Double.isNaN(live)) {
       if (live != lastMeasuredLive) {
         if (live < lastMeasuredLive) {
-          pendingRelease = Math.max(0, pendingRelease - (long) ((lastMeasuredLive - live) * heapMaxBytes));
+          pendingRelease =
+              Math.max(0, pendingRelease - (long) ((lastMeasuredLive - live) * heapMaxBytes));
         }
         // A live set that fell says that something was freed (a task stopped, a cache cleared), not
         // that nothing survives: only growth teaches the share, smoothed over collections.
-        if (!Double.isNaN(lastMeasuredLive) && usedAtPreviousSample > lastMeasuredLive && live >= lastMeasuredLive) {
-          double share = Math.min(1, (live - lastMeasuredLive) / (usedAtPreviousSample - lastMeasuredLive));
+        if (!Double.isNaN(lastMeasuredLive)
+            && usedAtPreviousSample > lastMeasuredLive
+            && live >= lastMeasuredLive) {
+          double share =
+              Math.min(1, (live - lastMeasuredLive) / (usedAtPreviousSample - lastMeasuredLive));
           survival = survival == 0 ? share : 0.5 * survival + 0.5 * share;
         }
         lastMeasuredLive = live;
@@ -264,7 +305,8 @@ public final class EmergencyGuard implements AutoCloseable {
     worst = worse(worst, new Reading(levelOf(live), GuardLimit.HEAP_LIVE, live));
     worst = worse(worst, new Reading(levelOf(s.rssFraction()), GuardLimit.RSS, s.rssFraction()));
     double available = s.systemAvailableFraction();
-    worst = worse(worst, new Reading(systemLevelOf(available), GuardLimit.SYSTEM_AVAILABLE, available));
+    worst =
+        worse(worst, new Reading(systemLevelOf(available), GuardLimit.SYSTEM_AVAILABLE, available));
     // Heap in use includes garbage: at most an early warning, never an emergency by itself.
     if (s.heapUsedFraction() >= config.emergency() && worst.level == PressureLevel.NORMAL) {
       worst = new Reading(PressureLevel.ELEVATED, GuardLimit.HEAP_USED, s.heapUsedFraction());
@@ -304,8 +346,12 @@ public final class EmergencyGuard implements AutoCloseable {
       previousLiveAt = now;
     }
     long horizon = config.projectionHorizon().toNanos();
-    if (horizon == 0 || Double.isNaN(live) || Double.isNaN(before) || now <= beforeAt
-        || live <= before || live < config.elevated()) {
+    if (horizon == 0
+        || Double.isNaN(live)
+        || Double.isNaN(before)
+        || now <= beforeAt
+        || live <= before
+        || live < config.elevated()) {
       return none;
     }
     double projected = live + (live - before) / (now - beforeAt) * horizon;
@@ -335,7 +381,9 @@ public final class EmergencyGuard implements AutoCloseable {
     if (available < config.systemAvailableEmergency()) {
       return PressureLevel.EMERGENCY;
     }
-    return available < config.systemAvailableRecovery() ? PressureLevel.CRITICAL : PressureLevel.ELEVATED;
+    return available < config.systemAvailableRecovery()
+        ? PressureLevel.CRITICAL
+        : PressureLevel.ELEVATED;
   }
 
   private boolean recovered(GuardSample s) {
@@ -360,9 +408,19 @@ public final class EmergencyGuard implements AutoCloseable {
     level = PressureLevel.EMERGENCY;
     String reason = "memory emergency: " + describe(worst);
     allocator.pause(config.pauseBelowPriority(), reason);
-    emit(GuardEvent.Type.EMERGENCY_ENTERED, worst, now, null, null, null, 0,
-        reason + "; admission paused"
-            + (config.pauseBelowPriority() == Integer.MAX_VALUE ? "" : " below priority " + config.pauseBelowPriority()));
+    emit(
+        GuardEvent.Type.EMERGENCY_ENTERED,
+        worst,
+        now,
+        null,
+        null,
+        null,
+        0,
+        reason
+            + "; admission paused"
+            + (config.pauseBelowPriority() == Integer.MAX_VALUE
+                ? ""
+                : " below priority " + config.pauseBelowPriority()));
     memory.refreshPressure();
   }
 
@@ -375,7 +433,9 @@ public final class EmergencyGuard implements AutoCloseable {
     // What a stopped task held is freed only after it reached its safe point and a collection ran
     // since: wait for both before planning again, unless the wait exceeds twice the horizon or the
     // measured live set is over the emergency line on a new collection.
-    if (!lastVictims.isEmpty() && !stoppedVictimsFreed() && now - lastStopAt < config.projectionHorizon().toNanos() * 2
+    if (!lastVictims.isEmpty()
+        && !stoppedVictimsFreed()
+        && now - lastStopAt < config.projectionHorizon().toNanos() * 2
         && !(lastMeasuredLive >= config.emergency() && epochOfLastStop != gcEpoch)) {
       return;
     }
@@ -394,28 +454,51 @@ public final class EmergencyGuard implements AutoCloseable {
     if (candidates.isEmpty()) {
       return;
     }
-    candidates.sort(Comparator.comparingInt(Grant::priority)
-        .thenComparing(Comparator.comparingLong((Grant g) -> g.scope().reservedBytes()).reversed())
-        .thenComparing(Comparator.comparingLong(Grant::sequence).reversed()));
+    candidates.sort(
+        Comparator.comparingInt(Grant::priority)
+            .thenComparing(
+                Comparator.comparingLong((Grant g) -> g.scope().reservedBytes()).reversed())
+            .thenComparing(Comparator.comparingLong(Grant::sequence).reversed()));
     List<Grant> victims = planVictims(worst, candidates, unstoppableDemand);
     lastVictims.clear();
     lastVictimsClosedEpoch = -1;
     for (Grant victim : victims) {
       long held = victim.scope().reservedBytes();
-      String reason = "stopped by the emergency guard: " + describe(worst) + "; "
-          + (victims.size() == 1 ? "it had the lowest priority (" + victim.priority() + ")"
-              : "one of " + victims.size() + " tasks stopped, lowest priority and largest first, so that the others"
-                  + " can finish (this one: priority " + victim.priority() + ")")
-          + " and held " + MemorySize.format(held);
+      String reason =
+          "stopped by the emergency guard: "
+              + describe(worst)
+              + "; "
+              + (victims.size() == 1
+                  ? "it had the lowest priority (" + victim.priority() + ")"
+                  : "one of "
+                      + victims.size()
+                      + " tasks stopped, lowest priority and largest first, so that the others"
+                      + " can finish (this one: priority "
+                      + victim.priority()
+                      + ")")
+              + " and held "
+              + MemorySize.format(held);
       if (victim.cancellation().cancel(reason)) {
         stopsRequested++;
         pendingRelease += held;
         epochOfLastStop = gcEpoch;
         lastVictims.add(victim);
         lastStopAt = now;
-        emit(GuardEvent.Type.TASK_STOP_REQUESTED, worst, now, null, null, victim.taskName(), held,
-            "asked task '" + victim.taskName() + "' to stop at its next safe point (priority "
-                + victim.priority() + ", holding " + MemorySize.format(held) + ")");
+        emit(
+            GuardEvent.Type.TASK_STOP_REQUESTED,
+            worst,
+            now,
+            null,
+            null,
+            victim.taskName(),
+            held,
+            "asked task '"
+                + victim.taskName()
+                + "' to stop at its next safe point (priority "
+                + victim.priority()
+                + ", holding "
+                + MemorySize.format(held)
+                + ")");
       }
     }
   }
@@ -423,10 +506,10 @@ public final class EmergencyGuard implements AutoCloseable {
   /**
    * Chooses whom to stop, in the candidates' order. On the heap, when the tasks' reservations
    * explain the live set, it stops the fewest tasks after which the live set (without what they
-   * hold and what earlier victims released but no collection has shown yet) plus what the
-   * remaining tasks were granted and have not used yet fits under the recovery threshold: those
-   * tasks can then finish. Otherwise (RSS or system memory, or memory the reservations do not
-   * explain) it stops one task and measures the effect before stopping another.
+   * hold and what earlier victims released but no collection has shown yet) plus what the remaining
+   * tasks were granted and have not used yet fits under the recovery threshold: those tasks can
+   * then finish. Otherwise (RSS or system memory, or memory the reservations do not explain) it
+   * stops one task and measures the effect before stopping another.
    */
   private List<Grant> planVictims(Reading worst, List<Grant> candidates, long unstoppableDemand) {
     int allowed = Math.min(config.maxStopsPerEvaluation(), candidates.size());
@@ -492,11 +575,24 @@ public final class EmergencyGuard implements AutoCloseable {
     CleanupRun run = memory.cleanup().runStage(stage);
     stagesRun++;
     long accounted = before - memory.reservedBytes();
-    emit(GuardEvent.Type.CLEANUP_STAGE, worst, now, null, null, null, run.bytesReleased(),
-        String.format(Locale.ROOT, "cleanup stage '%s' ran %d action(s) in %d ms: they reported %s released, "
+    emit(
+        GuardEvent.Type.CLEANUP_STAGE,
+        worst,
+        now,
+        null,
+        null,
+        null,
+        run.bytesReleased(),
+        String.format(
+            Locale.ROOT,
+            "cleanup stage '%s' ran %d action(s) in %d ms: they reported %s released, "
                 + "accounted reservations fell by %s, %d failed",
-            stage.name(), run.reports().size(), run.duration().toMillis(), MemorySize.format(run.bytesReleased()),
-            MemorySize.format(Math.max(0, accounted)), run.failures().size()));
+            stage.name(),
+            run.reports().size(),
+            run.duration().toMillis(),
+            MemorySize.format(run.bytesReleased()),
+            MemorySize.format(Math.max(0, accounted)),
+            run.failures().size()));
   }
 
   private long pendingReleaseExpiryNanos() {
@@ -509,9 +605,19 @@ public final class EmergencyGuard implements AutoCloseable {
     lastTimeToRecover = toRecover;
     level = worst.level;
     allocator.resume();
-    emit(GuardEvent.Type.RECOVERED, worst, now, Duration.ofNanos(episodeAtEmergency), toRecover, null, 0,
-        String.format(Locale.ROOT, "recovered %d ms after the emergency began; admission resumed (%s)",
-            toRecover.toMillis(), describe(worst)));
+    emit(
+        GuardEvent.Type.RECOVERED,
+        worst,
+        now,
+        Duration.ofNanos(episodeAtEmergency),
+        toRecover,
+        null,
+        0,
+        String.format(
+            Locale.ROOT,
+            "recovered %d ms after the emergency began; admission resumed (%s)",
+            toRecover.toMillis(),
+            describe(worst)));
     memory.refreshPressure();
   }
 
@@ -519,25 +625,40 @@ public final class EmergencyGuard implements AutoCloseable {
     if (r.limit == GuardLimit.NONE) {
       return "all limits normal";
     }
-    String what = switch (r.limit) {
-      case HEAP_LIVE -> "heap live set at %.1f%% of max heap";
-      case HEAP_USED -> "heap in use at %.1f%% of max heap (garbage included; early warning only)";
-      case RSS -> "process RSS at %.1f%% of the memory limit";
-      case SYSTEM_AVAILABLE -> "system memory available down to %.1f%%";
-      default -> "%.1f%%";
-    };
+    String what =
+        switch (r.limit) {
+          case HEAP_LIVE -> "heap live set at %.1f%% of max heap";
+          case HEAP_USED ->
+              "heap in use at %.1f%% of max heap (garbage included; early warning only)";
+          case RSS -> "process RSS at %.1f%% of the memory limit";
+          case SYSTEM_AVAILABLE -> "system memory available down to %.1f%%";
+          default -> "%.1f%%";
+        };
     String text = String.format(Locale.ROOT, what, r.fraction * 100);
     if (Double.isNaN(r.projected)) {
       return text;
     }
-    return text + String.format(Locale.ROOT, r.level == PressureLevel.ELEVATED
-        ? " and allocating what survives: %.1f%% within the horizon (early warning)"
-        : " and rising: projected %.1f%% within the horizon", r.projected * 100);
+    return text
+        + String.format(
+            Locale.ROOT,
+            r.level == PressureLevel.ELEVATED
+                ? " and allocating what survives: %.1f%% within the horizon (early warning)"
+                : " and rising: projected %.1f%% within the horizon",
+            r.projected * 100);
   }
 
-  private void emit(GuardEvent.Type type, Reading r, long now, Duration inEmergencyFor, Duration toRecover,
-      String task, long bytes, String message) {
-    GuardEvent event = new GuardEvent(type, level, r.limit, r.fraction, message, now, inEmergencyFor, toRecover, task, bytes);
+  private void emit(
+      GuardEvent.Type type,
+      Reading r,
+      long now,
+      Duration inEmergencyFor,
+      Duration toRecover,
+      String task,
+      long bytes,
+      String message) {
+    GuardEvent event =
+        new GuardEvent(
+            type, level, r.limit, r.fraction, message, now, inEmergencyFor, toRecover, task, bytes);
     switch (type) {
       case EMERGENCY_ENTERED, TASK_STOP_REQUESTED -> log.warn("memguard guard: {}", message);
       case RECOVERED, EMERGENCY_LEFT, CLEANUP_STAGE -> log.info("memguard guard: {}", message);
@@ -611,8 +732,12 @@ public final class EmergencyGuard implements AutoCloseable {
 
     /** Builds the guard. */
     public EmergencyGuard build() {
-      return new EmergencyGuard(memory, allocator != null ? allocator : memory.allocator(), config,
-          ticker != null ? ticker : memory.ticker(), heapMaxBytes > 0 ? heapMaxBytes : MemorySize.maxHeapBytes());
+      return new EmergencyGuard(
+          memory,
+          allocator != null ? allocator : memory.allocator(),
+          config,
+          ticker != null ? ticker : memory.ticker(),
+          heapMaxBytes > 0 ? heapMaxBytes : MemorySize.maxHeapBytes());
     }
   }
 }

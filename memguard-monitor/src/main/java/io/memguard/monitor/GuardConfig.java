@@ -9,8 +9,8 @@ import java.util.Objects;
  * the respective limit. Defaults ({@link #ofDefaults()}): live heap after GC ELEVATED at 0.80,
  * CRITICAL at 0.90, EMERGENCY at 0.95, recovered below 0.85; RSS the same against the container or
  * system memory; system available memory EMERGENCY below 5% of the total, recovered above 10%;
- * admission paused for every priority; as many tasks stopped per evaluation as the guard's stop plan
- * needs; the live set's growth projected 1 s ahead.
+ * admission paused for every priority; as many tasks stopped per evaluation as the guard's stop
+ * plan needs; the live set's growth projected 1 s ahead.
  *
  * <p>The thresholds:
  *
@@ -18,19 +18,23 @@ import java.util.Objects;
  *   <li>{@code elevated}: fraction at which a limit is ELEVATED
  *   <li>{@code critical}: fraction at which it is CRITICAL
  *   <li>{@code emergency}: fraction at which it is an EMERGENCY
- *   <li>{@code recovery}: fraction below which an emergency is over (hysteresis; below {@code emergency})
- *   <li>{@code systemAvailableEmergency}: available-memory fraction below which the system is in emergency
- *   <li>{@code systemAvailableRecovery}: available-memory fraction above which that emergency is over
- *   <li>{@code pauseBelowPriority}: admission pauses for tasks with a priority below this during an emergency
+ *   <li>{@code recovery}: fraction below which an emergency is over (hysteresis; below {@code
+ *       emergency})
+ *   <li>{@code systemAvailableEmergency}: available-memory fraction below which the system is in
+ *       emergency
+ *   <li>{@code systemAvailableRecovery}: available-memory fraction above which that emergency is
+ *       over
+ *   <li>{@code pauseBelowPriority}: admission pauses for tasks with a priority below this during an
+ *       emergency
  *   <li>{@code stopBelowPriority}: only tasks with a priority below this may be asked to stop
- *   <li>{@code maxStopsPerEvaluation}: at most how many tasks one evaluation may ask to stop (the stop
- *       plan decides how many it needs)
- *   <li>{@code projectionHorizon}: how far ahead the live set's growth between two samples is projected:
- *       a live set at ELEVATED or above whose projection reaches the emergency threshold within this
- *       horizon is treated as an emergency now (zero turns projection off); after asking tasks to
- *       stop, the guard waits for them to stop and a collection to run, at most twice this long,
- *       before it plans again; what stopped tasks held counts as released until a measurement shows
- *       it, for at most ten horizons (and at least 5 s)
+ *   <li>{@code maxStopsPerEvaluation}: at most how many tasks one evaluation may ask to stop (the
+ *       stop plan decides how many it needs)
+ *   <li>{@code projectionHorizon}: how far ahead the live set's growth between two samples is
+ *       projected: a live set at ELEVATED or above whose projection reaches the emergency threshold
+ *       within this horizon is treated as an emergency now (zero turns projection off); after
+ *       asking tasks to stop, the guard waits for them to stop and a collection to run, at most
+ *       twice this long, before it plans again; what stopped tasks held counts as released until a
+ *       measurement shows it, for at most ten horizons (and at least 5 s)
  * </ul>
  *
  * <p>Thread-safe (immutable). Equal when all thresholds are equal.
@@ -63,7 +67,10 @@ public final class GuardConfig {
     projectionHorizon = b.projectionHorizon;
   }
 
-  /** The defaults: 0.80 / 0.90 / 0.95, recovery 0.85; system 5% / 10%; pause all; stop any, as planned; 1 s. */
+  /**
+   * The defaults: 0.80 / 0.90 / 0.95, recovery 0.85; system 5% / 10%; pause all; stop any, as
+   * planned; 1 s.
+   */
   public static GuardConfig ofDefaults() {
     return DEFAULTS;
   }
@@ -98,7 +105,9 @@ public final class GuardConfig {
     return recovery;
   }
 
-  /** See the class description: available-memory fraction below which the system is in emergency. */
+  /**
+   * See the class description: available-memory fraction below which the system is in emergency.
+   */
   public double systemAvailableEmergency() {
     return systemAvailableEmergency;
   }
@@ -108,7 +117,10 @@ public final class GuardConfig {
     return systemAvailableRecovery;
   }
 
-  /** See the class description: admission pauses for tasks with a priority below this during an emergency. */
+  /**
+   * See the class description: admission pauses for tasks with a priority below this during an
+   * emergency.
+   */
   public int pauseBelowPriority() {
     return pauseBelowPriority;
   }
@@ -136,30 +148,56 @@ public final class GuardConfig {
     if (!(o instanceof GuardConfig g)) {
       return false;
     }
-    return Double.compare(elevated, g.elevated) == 0 && Double.compare(critical, g.critical) == 0
-        && Double.compare(emergency, g.emergency) == 0 && Double.compare(recovery, g.recovery) == 0
+    return Double.compare(elevated, g.elevated) == 0
+        && Double.compare(critical, g.critical) == 0
+        && Double.compare(emergency, g.emergency) == 0
+        && Double.compare(recovery, g.recovery) == 0
         && Double.compare(systemAvailableEmergency, g.systemAvailableEmergency) == 0
         && Double.compare(systemAvailableRecovery, g.systemAvailableRecovery) == 0
-        && pauseBelowPriority == g.pauseBelowPriority && stopBelowPriority == g.stopBelowPriority
+        && pauseBelowPriority == g.pauseBelowPriority
+        && stopBelowPriority == g.stopBelowPriority
         && maxStopsPerEvaluation == g.maxStopsPerEvaluation
         && projectionHorizon.equals(g.projectionHorizon);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(elevated, critical, emergency, recovery, systemAvailableEmergency,
-        systemAvailableRecovery, pauseBelowPriority, stopBelowPriority, maxStopsPerEvaluation,
+    return Objects.hash(
+        elevated,
+        critical,
+        emergency,
+        recovery,
+        systemAvailableEmergency,
+        systemAvailableRecovery,
+        pauseBelowPriority,
+        stopBelowPriority,
+        maxStopsPerEvaluation,
         projectionHorizon);
   }
 
   @Override
   public String toString() {
-    return "GuardConfig[elevated=" + elevated + ", critical=" + critical + ", emergency=" + emergency
-        + ", recovery=" + recovery + ", systemAvailableEmergency=" + systemAvailableEmergency
-        + ", systemAvailableRecovery=" + systemAvailableRecovery + ", pauseBelowPriority="
-        + pauseBelowPriority + ", stopBelowPriority=" + stopBelowPriority
-        + ", maxStopsPerEvaluation=" + maxStopsPerEvaluation + ", projectionHorizon="
-        + projectionHorizon + "]";
+    return "GuardConfig[elevated="
+        + elevated
+        + ", critical="
+        + critical
+        + ", emergency="
+        + emergency
+        + ", recovery="
+        + recovery
+        + ", systemAvailableEmergency="
+        + systemAvailableEmergency
+        + ", systemAvailableRecovery="
+        + systemAvailableRecovery
+        + ", pauseBelowPriority="
+        + pauseBelowPriority
+        + ", stopBelowPriority="
+        + stopBelowPriority
+        + ", maxStopsPerEvaluation="
+        + maxStopsPerEvaluation
+        + ", projectionHorizon="
+        + projectionHorizon
+        + "]";
   }
 
   /** Builds a {@link GuardConfig}; validates in {@link #build()}. Not thread-safe. */
@@ -194,8 +232,8 @@ public final class GuardConfig {
      * The heap and RSS thresholds, as fractions of their limits: ELEVATED, CRITICAL and EMERGENCY
      * at or above, and the emergency over below {@code recoveryBelow}.
      */
-    public Builder thresholds(double elevatedAt, double criticalAt, double emergencyAt,
-        double recoveryBelow) {
+    public Builder thresholds(
+        double elevatedAt, double criticalAt, double emergencyAt, double recoveryBelow) {
       this.elevated = elevatedAt;
       this.critical = criticalAt;
       this.emergency = emergencyAt;
@@ -244,21 +282,34 @@ public final class GuardConfig {
      */
     public GuardConfig build() {
       if (!(0 < elevated && elevated <= critical && critical <= emergency && emergency <= 1.5)) {
-        throw new IllegalArgumentException("need 0 < elevated <= critical <= emergency <= 1.5, got "
-            + elevated + ", " + critical + ", " + emergency);
+        throw new IllegalArgumentException(
+            "need 0 < elevated <= critical <= emergency <= 1.5, got "
+                + elevated
+                + ", "
+                + critical
+                + ", "
+                + emergency);
       }
       if (!(recovery > 0 && recovery < emergency)) {
         throw new IllegalArgumentException(
-            "recovery (" + recovery + ") must be in (0, emergency " + emergency + ") for hysteresis");
+            "recovery ("
+                + recovery
+                + ") must be in (0, emergency "
+                + emergency
+                + ") for hysteresis");
       }
-      if (!(systemAvailableEmergency >= 0 && systemAvailableEmergency < systemAvailableRecovery
+      if (!(systemAvailableEmergency >= 0
+          && systemAvailableEmergency < systemAvailableRecovery
           && systemAvailableRecovery < 1)) {
         throw new IllegalArgumentException(
             "need 0 <= systemAvailableEmergency < systemAvailableRecovery < 1, got "
-                + systemAvailableEmergency + ", " + systemAvailableRecovery);
+                + systemAvailableEmergency
+                + ", "
+                + systemAvailableRecovery);
       }
       if (projectionHorizon == null || projectionHorizon.isNegative()) {
-        throw new IllegalArgumentException("projectionHorizon must be >= 0, got " + projectionHorizon);
+        throw new IllegalArgumentException(
+            "projectionHorizon must be >= 0, got " + projectionHorizon);
       }
       if (maxStopsPerEvaluation < 0) {
         throw new IllegalArgumentException(

@@ -6,8 +6,8 @@ package io.memguard.monitor;
  * negative byte count means "unknown". Immutable.
  *
  * @param nanoTime when it was taken, on the guard's ticker
- * @param liveHeapFraction the heap's live set after the last GC (old generation used after GC,
- *     or all pools' post-GC usage) over max heap: what the GC cannot free
+ * @param liveHeapFraction the heap's live set after the last GC (old generation used after GC, or
+ *     all pools' post-GC usage) over max heap: what the GC cannot free
  * @param heapUsedFraction heap used now over max heap, garbage included: early warning only
  * @param allocationRateBytesPerSecond the JVM's allocation rate, early warning only
  * @param rssFraction process RSS over the container's limit, or over system memory without one
@@ -31,7 +31,9 @@ public record GuardSample(
   }
 
   /** A sample with only heap figures; the process and system are unknown. */
-  public static GuardSample ofHeap(long nanoTime, double liveHeapFraction, double heapUsedFraction) {
-    return new GuardSample(nanoTime, liveHeapFraction, heapUsedFraction, Double.NaN, Double.NaN, -1, -1);
+  public static GuardSample ofHeap(
+      long nanoTime, double liveHeapFraction, double heapUsedFraction) {
+    return new GuardSample(
+        nanoTime, liveHeapFraction, heapUsedFraction, Double.NaN, Double.NaN, -1, -1);
   }
 }

@@ -1,5 +1,6 @@
 package io.memguard.monitor;
 
+import io.memguard.core.Registration;
 import io.memguard.monitor.LeakStatus.State;
 import io.memguard.monitor.internal.ClassHistogram;
 import io.memguard.monitor.internal.Dispatcher;
@@ -7,7 +8,6 @@ import io.memguard.monitor.internal.Format;
 import io.memguard.monitor.internal.HistogramSource;
 import io.memguard.monitor.internal.OnceLogger;
 import io.memguard.monitor.internal.TrendMath;
-import io.memguard.core.Registration;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
@@ -63,8 +62,10 @@ public final class LeakDetector {
   private static final double MIN_FILL = 0.8;
   private static final int MIN_SEGMENTS = 6;
   private static final int MAX_CYCLES = 5;
+
   /** Windows must be this many times the longest recent cycle to be trusted. */
   static final double CYCLE_FACTOR = 2.5;
+
   private static final long HOUR_NANOS = 3_600_000_000_000L;
   private static final String OWN_PACKAGE = "io.memguard.monitor.";
 
@@ -109,7 +110,8 @@ public final class LeakDetector {
   private long calmSinceNanos;
   private long episodeStartNanos;
   private LeakStatus status =
-      new LeakStatus(State.NONE, Instant.EPOCH, Duration.ZERO, 0, Double.NaN, 1, -1, Duration.ZERO, null);
+      new LeakStatus(
+          State.NONE, Instant.EPOCH, Duration.ZERO, 0, Double.NaN, 1, -1, Duration.ZERO, null);
   private Window lastHit;
 
   private final List<ClassHistogram> episodeHistograms = new ArrayList<>();
@@ -121,7 +123,8 @@ public final class LeakDetector {
   private final Deque<LeakReport> reports = new ArrayDeque<>();
   private volatile boolean closed;
 
-  private record Checkpoint(long nanoTime, Map<String, Long> scopes, Map<String, Long> registries) {}
+  private record Checkpoint(
+      long nanoTime, Map<String, Long> scopes, Map<String, Long> registries) {}
 
   /** The test of one window. */
   private record Window(long nanos, int points, TrendMath.Result result, boolean hit) {}
@@ -206,13 +209,15 @@ public final class LeakDetector {
       throw new IllegalArgumentException("heap dump file must end with .hprof, got " + target);
     }
     if (Files.exists(target)) {
-      throw new IllegalArgumentException("heap dump file " + target + " already exists; choose a new name");
+      throw new IllegalArgumentException(
+          "heap dump file " + target + " already exists; choose a new name");
     }
     try {
       com.sun.management.HotSpotDiagnosticMXBean bean =
           ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
       if (bean == null) {
-        throw new IOException("this JVM has no HotSpotDiagnosticMXBean, so it cannot write heap dumps");
+        throw new IOException(
+            "this JVM has no HotSpotDiagnosticMXBean, so it cannot write heap dumps");
       }
       bean.dumpHeap(target.toString(), liveOnly);
     } catch (UnsupportedOperationException | LinkageError e) {
@@ -231,7 +236,8 @@ public final class LeakDetector {
         accept(s);
       }
     } catch (RuntimeException e) {
-      once.warn("evaluate", "memguard monitor: leak detection failed on a snapshot; it keeps going", e);
+      once.warn(
+          "evaluate", "memguard monitor: leak detection failed on a snapshot; it keeps going", e);
     }
   }
 
@@ -254,7 +260,8 @@ public final class LeakDetector {
       currentMin = Double.NaN;
     }
     if (s.liveSetUpdated() && s.liveSetBytes() >= 0 && elapsed >= config.warmup().toNanos()) {
-      currentMin = Double.isNaN(currentMin) ? s.liveSetBytes() : Math.min(currentMin, s.liveSetBytes());
+      currentMin =
+          Double.isNaN(currentMin) ? s.liveSetBytes() : Math.min(currentMin, s.liveSetBytes());
     }
   }
 
@@ -275,7 +282,8 @@ public final class LeakDetector {
       }
       trackCycles(currentBucket, currentMin);
     }
-    if (lastCheckpointNanos == Long.MIN_VALUE || s.nanoTime() - lastCheckpointNanos >= CHECKPOINT_NANOS) {
+    if (lastCheckpointNanos == Long.MIN_VALUE
+        || s.nanoTime() - lastCheckpointNanos >= CHECKPOINT_NANOS) {
       lastCheckpointNanos = s.nanoTime();
       checkpoint(s.nanoTime());
     }
@@ -288,9 +296,9 @@ public final class LeakDetector {
   }
 
   /**
-   * Follows old-generation cycles: garbage promoted between old collections raises the floor,
-   * which returns to its trough when the cycle collects it. A leak never returns. A cycle is a rise
-   * of at least the least reportable growth followed by a return to within half of it.
+   * Follows old-generation cycles: garbage promoted between old collections raises the floor, which
+   * returns to its trough when the cycle collects it. A leak never returns. A cycle is a rise of at
+   * least the least reportable growth followed by a return to within half of it.
    */
   private void trackCycles(long idx, double y) {
     double delta = delta();
@@ -356,7 +364,10 @@ public final class LeakDetector {
           .forEach(e -> top.put(e.getKey(), e.getValue()));
       return top;
     } catch (RuntimeException e) {
-      once.warn("probe-" + what, "memguard monitor: cannot read memguard " + what + " for leak suspects", e);
+      once.warn(
+          "probe-" + what,
+          "memguard monitor: cannot read memguard " + what + " for leak suspects",
+          e);
       return Map.of();
     }
   }
@@ -381,15 +392,19 @@ public final class LeakDetector {
       }
     }
     Window shown = best != null ? best : shortest;
-    double latestValue = bucketSize == 0 ? -1 : bucketValue[(bucketHead + bucketSize - 1) % bucketIndex.length];
-    status = new LeakStatus(state, since,
-        shown == null ? Duration.ZERO : Duration.ofNanos(shown.nanos()),
-        shown == null ? 0 : shown.points(),
-        shown == null ? Double.NaN : shown.result().slope() * 60,
-        shown == null ? 1 : shown.result().pIncreasing(),
-        (long) latestValue,
-        Duration.ofNanos(cycle),
-        lastTime);
+    double latestValue =
+        bucketSize == 0 ? -1 : bucketValue[(bucketHead + bucketSize - 1) % bucketIndex.length];
+    status =
+        new LeakStatus(
+            state,
+            since,
+            shown == null ? Duration.ZERO : Duration.ofNanos(shown.nanos()),
+            shown == null ? 0 : shown.points(),
+            shown == null ? Double.NaN : shown.result().slope() * 60,
+            shown == null ? 1 : shown.result().pIncreasing(),
+            (long) latestValue,
+            Duration.ofNanos(cycle),
+            lastTime);
     if (best != null) {
       lastHit = best;
     }
@@ -400,7 +415,8 @@ public final class LeakDetector {
   private Window test(long windowNanos, long latest) {
     long span = windowNanos / bucketNanos;
     long from = latest - span + 1;
-    if (firstDataBucket == Long.MIN_VALUE || latest - Math.max(from, firstDataBucket) + 1 < MIN_FILL * span) {
+    if (firstDataBucket == Long.MIN_VALUE
+        || latest - Math.max(from, firstDataBucket) + 1 < MIN_FILL * span) {
       return null;
     }
     int k = config.segments();
@@ -431,10 +447,12 @@ public final class LeakDetector {
       return null;
     }
     TrendMath.Result r = TrendMath.analyze(x, y, n);
-    boolean hit = !Double.isNaN(r.slope())
-        && r.slope() > 0
-        && r.pIncreasing() < config.significance()
-        && r.slope() * (windowNanos / 1e9) >= (maxHeap > 0 ? config.minGrowthFraction() * maxHeap : 0);
+    boolean hit =
+        !Double.isNaN(r.slope())
+            && r.slope() > 0
+            && r.pIncreasing() < config.significance()
+            && r.slope() * (windowNanos / 1e9)
+                >= (maxHeap > 0 ? config.minGrowthFraction() * maxHeap : 0);
     return new Window(windowNanos, n, r, hit);
   }
 
@@ -475,8 +493,10 @@ public final class LeakDetector {
           if (calm++ == 0) {
             calmSinceNanos = now;
           }
-          // Clear only after a calm spell as long as the shortest window: one quiet evaluation is noise.
-          if (calm >= Math.max(3, config.confirmations()) && now - calmSinceNanos >= config.window().toNanos()) {
+          // Clear only after a calm spell as long as the shortest window: one quiet evaluation is
+          // noise.
+          if (calm >= Math.max(3, config.confirmations())
+              && now - calmSinceNanos >= config.window().toNanos()) {
             toNone(true);
           }
         }
@@ -511,7 +531,8 @@ public final class LeakDetector {
     if (histogramTimes.size() >= config.maxHistogramsPerHour()) {
       return;
     }
-    if (!histogramTimes.isEmpty() && now - histogramTimes.peekLast() < config.histogramInterval().toNanos()) {
+    if (!histogramTimes.isEmpty()
+        && now - histogramTimes.peekLast() < config.histogramInterval().toNanos()) {
       return;
     }
     histogramInFlight = true;
@@ -531,7 +552,10 @@ public final class LeakDetector {
       h = histograms.take(nanoClock.getAsLong());
     } catch (Exception | LinkageError e) {
       failure = "class histogram failed: " + e;
-      once.warn("histogram", "memguard monitor: " + failure + "; leak reports will have no class suspects", e);
+      once.warn(
+          "histogram",
+          "memguard monitor: " + failure + "; leak reports will have no class suspects",
+          e);
     }
     synchronized (this) {
       histogramInFlight = false;
@@ -560,8 +584,11 @@ public final class LeakDetector {
     long now = nanoClock.getAsLong();
     if (histogramsUsable() && histogramNote.isEmpty()) {
       boolean needNew = state == State.LEAK; // an update wants a fresh histogram
-      boolean have = episodeHistograms.size() >= 2
-          && (!needNew || episodeHistograms.get(episodeHistograms.size() - 1).nanoTime() > lastReportNanos);
+      boolean have =
+          episodeHistograms.size() >= 2
+              && (!needNew
+                  || episodeHistograms.get(episodeHistograms.size() - 1).nanoTime()
+                      > lastReportNanos);
       if (!have) {
         if (histogramInFlight) {
           return; // its completion calls back
@@ -605,8 +632,17 @@ public final class LeakDetector {
   }
 
   private void refreshStatusState() {
-    status = new LeakStatus(state, since, status.window(), status.points(), status.growthBytesPerMinute(),
-        status.pValue(), status.liveSetBytes(), status.cycle(), status.evaluatedAt());
+    status =
+        new LeakStatus(
+            state,
+            since,
+            status.window(),
+            status.points(),
+            status.growthBytesPerMinute(),
+            status.pValue(),
+            status.liveSetBytes(),
+            status.cycle(),
+            status.evaluatedAt());
   }
 
   private Instant now() {
@@ -619,7 +655,8 @@ public final class LeakDetector {
     long live = status.liveSetBytes();
     Optional<Duration> exhaustion = Optional.empty();
     if (perSecond > 0 && maxHeap > 0 && live >= 0) {
-      exhaustion = Optional.of(Duration.ofMillis((long) (Math.max(0, maxHeap - live) / perSecond * 1000)));
+      exhaustion =
+          Optional.of(Duration.ofMillis((long) (Math.max(0, maxHeap - live) / perSecond * 1000)));
     }
     List<LeakSuspect> classes = new ArrayList<>();
     List<LeakSuspect> platform = new ArrayList<>();
@@ -633,7 +670,10 @@ public final class LeakDetector {
     suspects.addAll(limit(scopeSuspects()));
     suspects.addAll(limit(registrySuspects()));
     suspects.addAll(limit(platform));
-    String note = compared >= 2 ? "" : histogramNote.isEmpty() ? "no class histograms could be compared" : histogramNote;
+    String note =
+        compared >= 2
+            ? ""
+            : histogramNote.isEmpty() ? "no class histograms could be compared" : histogramNote;
     return new LeakReport(
         now(),
         lastHit == null ? Duration.ZERO : Duration.ofNanos(lastHit.nanos()),
@@ -653,7 +693,8 @@ public final class LeakDetector {
     return list.size() <= config.maxSuspects() ? list : list.subList(0, config.maxSuspects());
   }
 
-  private void classSuspects(double liveGrowthPerMinute, List<LeakSuspect> app, List<LeakSuspect> platform) {
+  private void classSuspects(
+      double liveGrowthPerMinute, List<LeakSuspect> app, List<LeakSuspect> platform) {
     ClassHistogram first = episodeHistograms.get(0);
     ClassHistogram last = episodeHistograms.get(episodeHistograms.size() - 1);
     double minutes = (last.nanoTime() - first.nanoTime()) / 60e9;
@@ -687,8 +728,15 @@ public final class LeakDetector {
         continue;
       }
       double bytesPerMinute = db / minutes;
-      LeakSuspect s = new LeakSuspect(
-          LeakSuspect.Kind.CLASS, e.className(), bytesPerMinute, di / minutes, e.bytes(), e.instances(), e.isPlatform());
+      LeakSuspect s =
+          new LeakSuspect(
+              LeakSuspect.Kind.CLASS,
+              e.className(),
+              bytesPerMinute,
+              di / minutes,
+              e.bytes(),
+              e.instances(),
+              e.isPlatform());
       if (e.isPlatform()) {
         // JDK classes change all the time; only those that carry a real share of the growth count.
         if (liveGrowthPerMinute > 0 && bytesPerMinute >= 0.01 * liveGrowthPerMinute) {
@@ -698,7 +746,8 @@ public final class LeakDetector {
         app.add(s);
       }
     }
-    Comparator<LeakSuspect> byBytes = Comparator.comparingDouble(LeakSuspect::bytesPerMinute).reversed();
+    Comparator<LeakSuspect> byBytes =
+        Comparator.comparingDouble(LeakSuspect::bytesPerMinute).reversed();
     app.sort(byBytes);
     platform.sort(byBytes);
   }
@@ -731,7 +780,15 @@ public final class LeakDetector {
         }
       }
       if (!explainedByChild) {
-        out.add(new LeakSuspect(LeakSuspect.Kind.SCOPE, path, perMinute, Double.NaN, (long) e.getValue()[1], -1, false));
+        out.add(
+            new LeakSuspect(
+                LeakSuspect.Kind.SCOPE,
+                path,
+                perMinute,
+                Double.NaN,
+                (long) e.getValue()[1],
+                -1,
+                false));
       }
     }
     out.sort(Comparator.comparingDouble(LeakSuspect::bytesPerMinute).reversed());
@@ -742,20 +799,30 @@ public final class LeakDetector {
     List<Checkpoint> cps = windowCheckpoints();
     List<LeakSuspect> out = new ArrayList<>();
     for (Map.Entry<String, double[]> e : growing(cps, false).entrySet()) {
-      out.add(new LeakSuspect(
-          LeakSuspect.Kind.REGISTRY, e.getKey(), Double.NaN, e.getValue()[0], -1, (long) e.getValue()[1], false));
+      out.add(
+          new LeakSuspect(
+              LeakSuspect.Kind.REGISTRY,
+              e.getKey(),
+              Double.NaN,
+              e.getValue()[0],
+              -1,
+              (long) e.getValue()[1],
+              false));
     }
     out.sort(Comparator.comparingDouble(LeakSuspect::countPerMinute).reversed());
     return out;
   }
 
-  /** Keys whose values grow significantly over the checkpoints: key -> {growth per minute, latest}. */
+  /**
+   * Keys whose values grow significantly over the checkpoints: key -> {growth per minute, latest}.
+   */
   private static Map<String, double[]> growing(List<Checkpoint> cps, boolean scopes) {
     Map<String, double[]> out = new HashMap<>();
     if (cps.size() < 3) {
       return out;
     }
-    Map<String, Long> latest = scopes ? cps.get(cps.size() - 1).scopes() : cps.get(cps.size() - 1).registries();
+    Map<String, Long> latest =
+        scopes ? cps.get(cps.size() - 1).scopes() : cps.get(cps.size() - 1).registries();
     double[] x = new double[cps.size()];
     double[] y = new double[cps.size()];
     for (String key : latest.keySet()) {
@@ -783,28 +850,38 @@ public final class LeakDetector {
   private static String recommendation(List<LeakSuspect> suspects, Optional<Duration> exhaustion) {
     StringBuilder sb = new StringBuilder();
     if (exhaustion.isPresent() && exhaustion.get().compareTo(Duration.ofMinutes(10)) < 0) {
-      sb.append("Act now: at this rate the heap is full in ").append(Format.duration(exhaustion.get())).append(". ");
+      sb.append("Act now: at this rate the heap is full in ")
+          .append(Format.duration(exhaustion.get()))
+          .append(". ");
     }
     LeakSuspect top = suspects.isEmpty() ? null : suspects.get(0);
     if (top == null) {
-      sb.append("Nothing specific grows with the live set that memguard can see. Write a heap dump "
-          + "(LeakDetector.dumpHeap) twice a few minutes apart and compare the dominators, "
-          + "or enable class histograms if they are off.");
+      sb.append(
+          "Nothing specific grows with the live set that memguard can see. Write a heap dump "
+              + "(LeakDetector.dumpHeap) twice a few minutes apart and compare the dominators, "
+              + "or enable class histograms if they are off.");
     } else if (top.kind() == LeakSuspect.Kind.CLASS) {
       String simple = top.name().substring(top.name().lastIndexOf('.') + 1);
-      sb.append("Find what keeps instances of ").append(top.name())
-          .append(" reachable: write a heap dump (LeakDetector.dumpHeap) and follow the paths from ")
+      sb.append("Find what keeps instances of ")
+          .append(top.name())
+          .append(
+              " reachable: write a heap dump (LeakDetector.dumpHeap) and follow the paths from ")
           .append(simple)
-          .append(" to the GC roots. Usual causes: a static or long-lived collection that is only added to, "
-              + "a cache without eviction, listeners or callbacks never removed, ThreadLocals on pooled threads.");
+          .append(
+              " to the GC roots. Usual causes: a static or long-lived collection that is only added to, "
+                  + "a cache without eviction, listeners or callbacks never removed, ThreadLocals on pooled threads.");
     } else if (top.kind() == LeakSuspect.Kind.SCOPE) {
-      sb.append("Scope ").append(top.name())
-          .append(" reserves more and more without releasing: check that every Reservation opened in it is "
-              + "closed (try-with-resources), and that the scope itself is closed when its work ends.");
+      sb.append("Scope ")
+          .append(top.name())
+          .append(
+              " reserves more and more without releasing: check that every Reservation opened in it is "
+                  + "closed (try-with-resources), and that the scope itself is closed when its work ends.");
     } else {
-      sb.append("Weak registry ").append(top.name())
-          .append(" holds more and more live entries: something else still references them strongly "
-              + "(a cache, a listener list, a map keyed by them); find it with a heap dump.");
+      sb.append("Weak registry ")
+          .append(top.name())
+          .append(
+              " holds more and more live entries: something else still references them strongly "
+                  + "(a cache, a listener list, a map keyed by them); find it with a heap dump.");
     }
     return sb.toString();
   }

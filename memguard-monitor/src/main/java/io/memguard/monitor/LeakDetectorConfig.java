@@ -51,7 +51,10 @@ public final class LeakDetectorConfig {
     maxSuspects = b.maxSuspects;
   }
 
-  /** The defaults: 2 s buckets, windows of 30 s doubling up to 32 min, 10 segments, p &lt; 0.001, 2 confirmations. */
+  /**
+   * The defaults: 2 s buckets, windows of 30 s doubling up to 32 min, 10 segments, p &lt; 0.001, 2
+   * confirmations.
+   */
   public static LeakDetectorConfig ofDefaults() {
     return builder().build();
   }
@@ -92,7 +95,9 @@ public final class LeakDetectorConfig {
     return bucket;
   }
 
-  /** The shortest window tested (default 30 s); longer ones double it up to {@link #longWindow()}. */
+  /**
+   * The shortest window tested (default 30 s); longer ones double it up to {@link #longWindow()}.
+   */
   public Duration window() {
     return window;
   }
@@ -102,7 +107,10 @@ public final class LeakDetectorConfig {
     return longWindow;
   }
 
-  /** Segments each window is cut into; the test runs on their minima (default 10, at least 6 must hold readings). */
+  /**
+   * Segments each window is cut into; the test runs on their minima (default 10, at least 6 must
+   * hold readings).
+   */
   public int segments() {
     return segments;
   }
@@ -154,12 +162,35 @@ public final class LeakDetectorConfig {
 
   @Override
   public String toString() {
-    return "LeakDetectorConfig{enabled=" + enabled + ", bucket=" + bucket + ", window=" + window
-        + ", longWindow=" + longWindow + ", segments=" + segments + ", warmup=" + warmup
-        + ", significance=" + significance + ", minGrowthFraction=" + minGrowthFraction
-        + ", confirmations=" + confirmations + ", classHistograms=" + classHistograms
-        + ", histogramInterval=" + histogramInterval + ", maxHistogramsPerHour=" + maxHistogramsPerHour
-        + ", reportInterval=" + reportInterval + ", maxSuspects=" + maxSuspects + "}";
+    return "LeakDetectorConfig{enabled="
+        + enabled
+        + ", bucket="
+        + bucket
+        + ", window="
+        + window
+        + ", longWindow="
+        + longWindow
+        + ", segments="
+        + segments
+        + ", warmup="
+        + warmup
+        + ", significance="
+        + significance
+        + ", minGrowthFraction="
+        + minGrowthFraction
+        + ", confirmations="
+        + confirmations
+        + ", classHistograms="
+        + classHistograms
+        + ", histogramInterval="
+        + histogramInterval
+        + ", maxHistogramsPerHour="
+        + maxHistogramsPerHour
+        + ", reportInterval="
+        + reportInterval
+        + ", maxSuspects="
+        + maxSuspects
+        + "}";
   }
 
   /** Builds a {@link LeakDetectorConfig}; validates in {@link #build()}. Not thread-safe. */
@@ -278,17 +309,26 @@ public final class LeakDetectorConfig {
         throw new IllegalArgumentException("warmup must not be negative, got " + warmup);
       }
       if (histogramInterval.isNegative()) {
-        throw new IllegalArgumentException("histogramInterval must not be negative, got " + histogramInterval);
+        throw new IllegalArgumentException(
+            "histogramInterval must not be negative, got " + histogramInterval);
       }
       if (longWindow.compareTo(window) < 0) {
-        throw new IllegalArgumentException("longWindow (" + longWindow + ") must be at least window (" + window + ")");
+        throw new IllegalArgumentException(
+            "longWindow (" + longWindow + ") must be at least window (" + window + ")");
       }
       if (window.compareTo(bucket.multipliedBy(segments)) < 0) {
-        throw new IllegalArgumentException("window (" + window + ") must hold at least one bucket of " + bucket
-            + " per segment (" + segments + " segments)");
+        throw new IllegalArgumentException(
+            "window ("
+                + window
+                + ") must hold at least one bucket of "
+                + bucket
+                + " per segment ("
+                + segments
+                + " segments)");
       }
       if (longWindow.dividedBy(bucket) > 100_000) {
-        throw new IllegalArgumentException("longWindow / bucket must be at most 100000, got " + longWindow.dividedBy(bucket));
+        throw new IllegalArgumentException(
+            "longWindow / bucket must be at most 100000, got " + longWindow.dividedBy(bucket));
       }
       if (segments < 6 || segments > 60) {
         throw new IllegalArgumentException("segments must be in [6, 60], got " + segments);
@@ -297,14 +337,17 @@ public final class LeakDetectorConfig {
         throw new IllegalArgumentException("significance must be in (0, 0.5), got " + significance);
       }
       if (!(minGrowthFraction >= 0 && minGrowthFraction < 1)) {
-        throw new IllegalArgumentException("minGrowthFraction must be in [0, 1), got " + minGrowthFraction);
+        throw new IllegalArgumentException(
+            "minGrowthFraction must be in [0, 1), got " + minGrowthFraction);
       }
       if (confirmations < 1) {
-        throw new IllegalArgumentException("confirmations must be at least 1, got " + confirmations);
+        throw new IllegalArgumentException(
+            "confirmations must be at least 1, got " + confirmations);
       }
       if (maxHistogramsPerHour < 2) {
-        throw new IllegalArgumentException("maxHistogramsPerHour must be at least 2 (a comparison needs two), got "
-            + maxHistogramsPerHour);
+        throw new IllegalArgumentException(
+            "maxHistogramsPerHour must be at least 2 (a comparison needs two), got "
+                + maxHistogramsPerHour);
       }
       if (maxSuspects < 1) {
         throw new IllegalArgumentException("maxSuspects must be at least 1, got " + maxSuspects);

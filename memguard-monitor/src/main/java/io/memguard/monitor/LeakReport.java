@@ -115,12 +115,15 @@ public record LeakReport(
     if (maxHeapBytes > 0) {
       sb.append(" of ").append(Format.bytes(maxHeapBytes)).append(" max heap");
     }
-    sb.append(timeToExhaustion
-        .map(d -> "; at this rate the heap is exhausted in " + Format.duration(d) + ".\n")
-        .orElse(".\n"));
+    sb.append(
+        timeToExhaustion
+            .map(d -> "; at this rate the heap is exhausted in " + Format.duration(d) + ".\n")
+            .orElse(".\n"));
     sb.append('\n');
     if (suspects.isEmpty()) {
-      sb.append("No suspects found").append(histogramNote.isEmpty() ? "" : " (" + histogramNote + ")").append(".\n");
+      sb.append("No suspects found")
+          .append(histogramNote.isEmpty() ? "" : " (" + histogramNote + ")")
+          .append(".\n");
     } else {
       sb.append("Suspects");
       if (histogramsCompared >= 2) {
@@ -131,7 +134,9 @@ public record LeakReport(
       sb.append(":\n");
       int i = 1;
       for (LeakSuspect s : suspects) {
-        sb.append(String.format(java.util.Locale.ROOT, "%3d. ", i++)).append(describe(s)).append('\n');
+        sb.append(String.format(java.util.Locale.ROOT, "%3d. ", i++))
+            .append(describe(s))
+            .append('\n');
       }
     }
     sb.append('\n').append("What to do: ").append(recommendation).append('\n');
@@ -140,13 +145,35 @@ public record LeakReport(
 
   static String describe(LeakSuspect s) {
     return switch (s.kind()) {
-      case CLASS -> "class " + s.name() + (s.platform() ? " (JDK)" : "") + ": "
-          + signedCount(s.countPerMinute()) + " instances/min, " + Format.signedBytes(s.bytesPerMinute())
-          + "/min (now " + s.count() + " instances, " + Format.bytes(s.bytes()) + ")";
-      case SCOPE -> "scope " + s.name() + ": reserved " + Format.signedBytes(s.bytesPerMinute()) + "/min (now "
-          + Format.bytes(s.bytes()) + ")";
-      case REGISTRY -> "weak registry " + s.name() + ": " + signedCount(s.countPerMinute())
-          + " live entries/min (now " + s.count() + ")";
+      case CLASS ->
+          "class "
+              + s.name()
+              + (s.platform() ? " (JDK)" : "")
+              + ": "
+              + signedCount(s.countPerMinute())
+              + " instances/min, "
+              + Format.signedBytes(s.bytesPerMinute())
+              + "/min (now "
+              + s.count()
+              + " instances, "
+              + Format.bytes(s.bytes())
+              + ")";
+      case SCOPE ->
+          "scope "
+              + s.name()
+              + ": reserved "
+              + Format.signedBytes(s.bytesPerMinute())
+              + "/min (now "
+              + Format.bytes(s.bytes())
+              + ")";
+      case REGISTRY ->
+          "weak registry "
+              + s.name()
+              + ": "
+              + signedCount(s.countPerMinute())
+              + " live entries/min (now "
+              + s.count()
+              + ")";
     };
   }
 

@@ -14,11 +14,17 @@ import java.util.Objects;
  *     for scopes
  * @param bytes the latest size in bytes, -1 for registries
  * @param count the latest instance or entry count, -1 for scopes
- * @param platform true for JDK classes (byte arrays, strings, collections' internals): they carry
- *     a leak but are rarely its cause, so they rank after application classes
+ * @param platform true for JDK classes (byte arrays, strings, collections' internals): they carry a
+ *     leak but are rarely its cause, so they rank after application classes
  */
 public record LeakSuspect(
-    Kind kind, String name, double bytesPerMinute, double countPerMinute, long bytes, long count, boolean platform) {
+    Kind kind,
+    String name,
+    double bytesPerMinute,
+    double countPerMinute,
+    long bytes,
+    long count,
+    boolean platform) {
 
   /** The kinds of suspect. */
   public enum Kind {

@@ -39,9 +39,9 @@ import org.slf4j.LoggerFactory;
  * Watches the memory of this JVM for a {@link MemoryManager}: a daemon thread ({@code
  * memguard-monitor-sampler}) takes an immutable {@link MemorySnapshot} every {@link
  * MonitorConfig#period() period}, keeps it in a bounded {@link MetricHistory}, feeds the {@link
- * LeakDetector}, the {@link EmergencyGuard} and the {@link Alerts}, tells its listeners, and feeds two
- * pressure sources into the manager: {@code heap-live} (live heap after GC as a share of max heap) and {@code process-rss}
- * (RSS as a share of the container limit, else of host memory).
+ * LeakDetector}, the {@link EmergencyGuard} and the {@link Alerts}, tells its listeners, and feeds
+ * two pressure sources into the manager: {@code heap-live} (live heap after GC as a share of max
+ * heap) and {@code process-rss} (RSS as a share of the container limit, else of host memory).
  *
  * <pre>{@code
  * try (MemoryMonitor monitor = MemoryMonitor.start(memory)) {
@@ -51,17 +51,17 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>The sampler never throws into the application: a failing source is reported unavailable in
- * the snapshot (and logged once) while the others are still read; a sample that fails as a whole
- * is counted and the next one is taken on time. Per sample it allocates a bounded amount (one
- * snapshot and its lists). Listeners and alert channels run on their own daemon threads with
- * bounded queues, so none of them can stall sampling.
+ * <p>The sampler never throws into the application: a failing source is reported unavailable in the
+ * snapshot (and logged once) while the others are still read; a sample that fails as a whole is
+ * counted and the next one is taken on time. Per sample it allocates a bounded amount (one snapshot
+ * and its lists). Listeners and alert channels run on their own daemon threads with bounded queues,
+ * so none of them can stall sampling.
  *
  * <p>Default alert rules (unless {@link MonitorConfig#defaultAlertRules()} is off): {@code leak}
- * (WARNING, escalating every 15 min), {@code live-heap-high} (live heap at or above 85% of max
- * heap for 10 s, clears below 80%, WARNING, escalating every 5 min), {@code live-heap-emergency}
- * (at or above 95%, clears below 90%, EMERGENCY), {@code rss-high} (RSS at or above 90% of the
- * container or host memory for 30 s, clears below 85%, CRITICAL). They are logged through SLF4J.
+ * (WARNING, escalating every 15 min), {@code live-heap-high} (live heap at or above 85% of max heap
+ * for 10 s, clears below 80%, WARNING, escalating every 5 min), {@code live-heap-emergency} (at or
+ * above 95%, clears below 90%, EMERGENCY), {@code rss-high} (RSS at or above 90% of the container
+ * or host memory for 30 s, clears below 85%, CRITICAL). They are logged through SLF4J.
  *
  * <p>Thread-safe. {@link #close()} stops the threads, unregisters the pressure sources and is
  * idempotent.
@@ -111,45 +111,68 @@ public final class MemoryMonitor implements AutoCloseable {
     this.originNanos = ticker.read();
     this.originTime = config.clock().instant();
     this.cpuTime = cpuTimeSupported(threads);
-    Function<String, Dispatcher> dispatchers = config.dispatchers != null
-        ? config.dispatchers
-        : name -> Dispatcher.threaded(name, config.notificationQueueSize());
+    Function<String, Dispatcher> dispatchers =
+        config.dispatchers != null
+            ? config.dispatchers
+            : name -> Dispatcher.threaded(name, config.notificationQueueSize());
     boolean synchronous = config.dispatchers != null;
     if (config.sampler() != null) {
       sampler = config.sampler();
       ownsSampler = false;
     } else {
-      sampler = new JvmSampler(
-          CgroupMemory.detect(config.cgroupRoot(), Path.of("/proc/self/cgroup")), ticker::read, config.samplesRssAndHostMemory(),
-          config.osRefresh().toNanos());
+      sampler =
+          new JvmSampler(
+              CgroupMemory.detect(config.cgroupRoot(), Path.of("/proc/self/cgroup")),
+              ticker::read,
+              config.samplesRssAndHostMemory(),
+              config.osRefresh().toNanos());
       ownsSampler = true;
     }
-    history = new MetricHistory(config.historySize(), config.aggregateMinutes(), config.aggregated());
+    history =
+        new MetricHistory(config.historySize(), config.aggregateMinutes(), config.aggregated());
     events = dispatchers.apply("memguard-monitor-events");
-    HistogramSource histograms = config.histogramSourceSet
-        ? config.histogramSource
-        : config.leakDetector().classHistograms() ? new DiagnosticCommandHistograms() : null;
+    HistogramSource histograms =
+        config.histogramSourceSet
+            ? config.histogramSource
+            : config.leakDetector().classHistograms() ? new DiagnosticCommandHistograms() : null;
     Executor histogramExecutor;
     if (synchronous) {
       histogramThread = null;
       histogramExecutor = Runnable::run;
     } else {
-      histogramThread = new ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1), r -> {
-        Thread t = new Thread(r, "memguard-monitor-histogram");
-        t.setDaemon(true);
-        return t;
-      });
+      histogramThread =
+          new ThreadPoolExecutor(
+              0,
+              1,
+              30,
+              TimeUnit.SECONDS,
+              new LinkedBlockingQueue<>(1),
+              r -> {
+                Thread t = new Thread(r, "memguard-monitor-histogram");
+                t.setDaemon(true);
+                return t;
+              });
       histogramExecutor = histogramThread;
     }
-    HistogramSource counted = histograms == null ? null : nanoTime -> {
-      var h = histograms.take(nanoTime);
-      synchronized (tickLock) {
-        histogramsTaken++;
-      }
-      return h;
-    };
-    detector = new LeakDetector(config.leakDetector(), ticker::read, counted, histogramExecutor,
-        this::scopeReservations, this::registryCounts, events);
+    HistogramSource counted =
+        histograms == null
+            ? null
+            : nanoTime -> {
+              var h = histograms.take(nanoTime);
+              synchronized (tickLock) {
+                histogramsTaken++;
+              }
+              return h;
+            };
+    detector =
+        new LeakDetector(
+            config.leakDetector(),
+            ticker::read,
+            counted,
+            histogramExecutor,
+            this::scopeReservations,
+            this::registryCounts,
+            events);
     alerts = new Alerts(config.alertHistorySize(), dispatchers);
     if (config.logAlerts()) {
       alerts.addChannel(AlertChannels.logging(), Severity.INFO);
@@ -157,18 +180,26 @@ public final class MemoryMonitor implements AutoCloseable {
     if (config.defaultAlertRules()) {
       installDefaultRules(alerts);
     }
-    guard = config.emergencyGuard().isPresent()
-        ? EmergencyGuard.builder(manager).config(config.emergencyGuard().get()).ticker(ticker).build()
-        : null;
+    guard =
+        config.emergencyGuard().isPresent()
+            ? EmergencyGuard.builder(manager)
+                .config(config.emergencyGuard().get())
+                .ticker(ticker)
+                .build()
+            : null;
     if (guard != null && config.defaultAlertRules()) {
       EmergencyGuard g = guard;
       // The guard's emergency as an alert: fired when it begins, resolved at recovery.
-      alerts.addRule(AlertRule.builder("memory-emergency")
-          .metric(Metric.of("guard.emergency", Metric.COUNT, s -> g.inEmergency() ? 1 : 0))
-          .above(0.5).clearAt(0.5).severity(Severity.EMERGENCY)
-          .description("the emergency guard is acting: admission paused, tasks asked to stop, cleanup"
-              + " stages run; its events say which limit and how long")
-          .build());
+      alerts.addRule(
+          AlertRule.builder("memory-emergency")
+              .metric(Metric.of("guard.emergency", Metric.COUNT, s -> g.inEmergency() ? 1 : 0))
+              .above(0.5)
+              .clearAt(0.5)
+              .severity(Severity.EMERGENCY)
+              .description(
+                  "the emergency guard is acting: admission paused, tasks asked to stop, cleanup"
+                      + " stages run; its events say which limit and how long")
+              .build());
     }
     if (config.feedPressure()) {
       registrations.add(manager.addPressureSource(new Source("heap-live", true)));
@@ -203,12 +234,15 @@ public final class MemoryMonitor implements AutoCloseable {
   }
 
   private void startThread() {
-    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, SAMPLER_THREAD);
-      t.setDaemon(true);
-      samplerThread = t;
-      return t;
-    });
+    ScheduledThreadPoolExecutor s =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, SAMPLER_THREAD);
+              t.setDaemon(true);
+              samplerThread = t;
+              return t;
+            });
     s.setRemoveOnCancelPolicy(true);
     s.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     scheduler = s;
@@ -222,40 +256,47 @@ public final class MemoryMonitor implements AutoCloseable {
   /**
    * The live set changes only when a collection runs, and under pressure a heap can fill between
    * two periodic samples. So while the last live set is at the guard's ELEVATED threshold or above,
-   * every GC notification asks for one extra sample at once (never more than one pending), and
-   * the guard judges what the collection left without waiting for the next period. Below that
-   * threshold nothing extra is sampled, so the sampler's cost is unchanged.
+   * every GC notification asks for one extra sample at once (never more than one pending), and the
+   * guard judges what the collection left without waiting for the next period. Below that threshold
+   * nothing extra is sampled, so the sampler's cost is unchanged.
    */
   private void sampleAfterCollectionsUnderPressure() {
-    javax.management.NotificationListener onGc = (notification, handback) -> {
-      if (!"com.sun.management.gc.notification".equals(notification.getType()) || closed.get()) {
-        return;
-      }
-      MemorySnapshot last = latest;
-      if (last == null || !(last.liveSetUtilization() >= config.emergencyGuard().orElse(GuardConfig.ofDefaults()).elevated())) {
-        return;
-      }
-      if (gcSamplePending.compareAndSet(false, true)) {
-        try {
-          scheduler.execute(() -> {
-            gcSamplePending.set(false);
-            scheduledTick();
-          });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-          gcSamplePending.set(false); // closing
-        }
-      }
-    };
-    for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+    javax.management.NotificationListener onGc =
+        (notification, handback) -> {
+          if (!"com.sun.management.gc.notification".equals(notification.getType())
+              || closed.get()) {
+            return;
+          }
+          MemorySnapshot last = latest;
+          if (last == null
+              || !(last.liveSetUtilization()
+                  >= config.emergencyGuard().orElse(GuardConfig.ofDefaults()).elevated())) {
+            return;
+          }
+          if (gcSamplePending.compareAndSet(false, true)) {
+            try {
+              scheduler.execute(
+                  () -> {
+                    gcSamplePending.set(false);
+                    scheduledTick();
+                  });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+              gcSamplePending.set(false); // closing
+            }
+          }
+        };
+    for (java.lang.management.GarbageCollectorMXBean gc :
+        ManagementFactory.getGarbageCollectorMXBeans()) {
       if (gc instanceof javax.management.NotificationEmitter emitter) {
         emitter.addNotificationListener(onGc, null, null);
-        gcListeners.add(() -> {
-          try {
-            emitter.removeNotificationListener(onGc);
-          } catch (javax.management.ListenerNotFoundException | RuntimeException ignored) {
-            // already gone
-          }
-        });
+        gcListeners.add(
+            () -> {
+              try {
+                emitter.removeNotificationListener(onGc);
+              } catch (javax.management.ListenerNotFoundException | RuntimeException ignored) {
+                // already gone
+              }
+            });
       }
     }
   }
@@ -291,18 +332,23 @@ public final class MemoryMonitor implements AutoCloseable {
     synchronized (tickLock) {
       long cpu0 = cpuTime ? threads.getCurrentThreadCpuTime() : -1;
       long t0 = ticker.read();
-      MemorySnapshot.Builder b = MemorySnapshot.builder()
-          .sequence(++sequence)
-          .nanoTime(t0)
-          .time(originTime.plusNanos(t0 - originNanos));
+      MemorySnapshot.Builder b =
+          MemorySnapshot.builder()
+              .sequence(++sequence)
+              .nanoTime(t0)
+              .time(originTime.plusNanos(t0 - originNanos));
       boolean failed = false;
       try {
         sampler.sample(b);
       } catch (Exception | LinkageError e) {
         failed = true;
         b.unavailable("sampler", e.toString());
-        once.warn("sampler", "memguard monitor: the sampler " + sampler.getClass().getName()
-            + " failed; this snapshot holds only memguard's own figures", e);
+        once.warn(
+            "sampler",
+            "memguard monitor: the sampler "
+                + sampler.getClass().getName()
+                + " failed; this snapshot holds only memguard's own figures",
+            e);
       }
       try {
         b.memguard(manager.budgetBytes(), manager.reservedBytes(), manager.openScopeCount());
@@ -356,7 +402,9 @@ public final class MemoryMonitor implements AutoCloseable {
       return;
     }
     long alloc = b.allocatedBytesValue();
-    if (Double.isNaN(b.allocationRateValue()) && alloc >= 0 && prev.allocatedBytes() >= 0
+    if (Double.isNaN(b.allocationRateValue())
+        && alloc >= 0
+        && prev.allocatedBytes() >= 0
         && alloc >= prev.allocatedBytes()) {
       b.allocationRate((alloc - prev.allocatedBytes()) * 1e9 / dt);
     }
@@ -366,9 +414,13 @@ public final class MemoryMonitor implements AutoCloseable {
       b.gcOverhead(Math.min(1.0, (pause - prevPause) * 1e6 / dt));
     }
     long cpu = b.processCpuNanosValue();
-    if (Double.isNaN(b.processCpuLoadValue()) && cpu >= 0 && prev.processCpuNanos() >= 0
+    if (Double.isNaN(b.processCpuLoadValue())
+        && cpu >= 0
+        && prev.processCpuNanos() >= 0
         && cpu >= prev.processCpuNanos()) {
-      b.processCpuLoad((cpu - prev.processCpuNanos()) / ((double) dt * Runtime.getRuntime().availableProcessors()));
+      b.processCpuLoad(
+          (cpu - prev.processCpuNanos())
+              / ((double) dt * Runtime.getRuntime().availableProcessors()));
     }
   }
 
@@ -383,8 +435,14 @@ public final class MemoryMonitor implements AutoCloseable {
       total = s.systemTotalBytes();
       available = s.systemAvailableBytes();
     }
-    return new GuardSample(s.nanoTime(), s.liveSetUtilization(), s.heap().utilization(),
-        s.allocationRateBytesPerSecond(), s.rssUtilization(), available, total);
+    return new GuardSample(
+        s.nanoTime(),
+        s.liveSetUtilization(),
+        s.heap().utilization(),
+        s.allocationRateBytesPerSecond(),
+        s.rssUtilization(),
+        available,
+        total);
   }
 
   private static boolean cpuTimeSupported(ThreadMXBean t) {
@@ -396,18 +454,41 @@ public final class MemoryMonitor implements AutoCloseable {
   }
 
   private static void installDefaultRules(Alerts alerts) {
-    alerts.addRule(AlertRule.builder("leak").leakDetected().severity(Severity.WARNING)
-        .escalateAfter(Duration.ofMinutes(15)).description("see the leak report for suspects").build());
-    alerts.addRule(AlertRule.builder("live-heap-high").metric(Metric.LIVE_SET_UTILIZATION)
-        .above(0.85).clearAt(0.80).forAtLeast(Duration.ofSeconds(10)).severity(Severity.WARNING)
-        .escalateAfter(Duration.ofMinutes(5)).maxSeverity(Severity.CRITICAL)
-        .description("the heap is filling with live objects").build());
-    alerts.addRule(AlertRule.builder("live-heap-emergency").metric(Metric.LIVE_SET_UTILIZATION)
-        .above(0.95).clearAt(0.90).severity(Severity.EMERGENCY)
-        .description("memguard's emergency measures apply at this level").build());
-    alerts.addRule(AlertRule.builder("rss-high").metric(Metric.RSS_UTILIZATION)
-        .above(0.90).clearAt(0.85).forAtLeast(Duration.ofSeconds(30)).severity(Severity.CRITICAL)
-        .description("the process is close to its container or host memory limit").build());
+    alerts.addRule(
+        AlertRule.builder("leak")
+            .leakDetected()
+            .severity(Severity.WARNING)
+            .escalateAfter(Duration.ofMinutes(15))
+            .description("see the leak report for suspects")
+            .build());
+    alerts.addRule(
+        AlertRule.builder("live-heap-high")
+            .metric(Metric.LIVE_SET_UTILIZATION)
+            .above(0.85)
+            .clearAt(0.80)
+            .forAtLeast(Duration.ofSeconds(10))
+            .severity(Severity.WARNING)
+            .escalateAfter(Duration.ofMinutes(5))
+            .maxSeverity(Severity.CRITICAL)
+            .description("the heap is filling with live objects")
+            .build());
+    alerts.addRule(
+        AlertRule.builder("live-heap-emergency")
+            .metric(Metric.LIVE_SET_UTILIZATION)
+            .above(0.95)
+            .clearAt(0.90)
+            .severity(Severity.EMERGENCY)
+            .description("memguard's emergency measures apply at this level")
+            .build());
+    alerts.addRule(
+        AlertRule.builder("rss-high")
+            .metric(Metric.RSS_UTILIZATION)
+            .above(0.90)
+            .clearAt(0.85)
+            .forAtLeast(Duration.ofSeconds(30))
+            .severity(Severity.CRITICAL)
+            .description("the process is close to its container or host memory limit")
+            .build());
   }
 
   private Map<String, Long> scopeReservations() {
@@ -544,16 +625,31 @@ public final class MemoryMonitor implements AutoCloseable {
     Instant to = last.time();
     Instant from = to.minus(window);
     Instant firstKept = snaps.isEmpty() ? to : snaps.get(0).time();
-    Instant oldestAggregate = history.aggregates(Metric.HEAP_USED, window).stream()
-        .map(MetricHistory.Aggregate::start).findFirst().orElse(firstKept);
+    Instant oldestAggregate =
+        history.aggregates(Metric.HEAP_USED, window).stream()
+            .map(MetricHistory.Aggregate::start)
+            .findFirst()
+            .orElse(firstKept);
     Instant covered = oldestAggregate.isBefore(firstKept) ? oldestAggregate : firstKept;
     if (covered.isAfter(from)) {
       from = covered;
     }
     List<MonitorReport.Peak> peaks = new ArrayList<>();
-    for (Metric m : List.of(Metric.HEAP_USED, Metric.LIVE_SET, Metric.LIVE_SET_UTILIZATION, Metric.OLD_GEN_USED,
-        Metric.NON_HEAP_USED, Metric.DIRECT_BUFFERS, Metric.RSS, Metric.RSS_UTILIZATION, Metric.ALLOCATION_RATE,
-        Metric.GC_OVERHEAD, Metric.RESERVED, Metric.OPEN_SCOPES, Metric.SAMPLE_DURATION)) {
+    for (Metric m :
+        List.of(
+            Metric.HEAP_USED,
+            Metric.LIVE_SET,
+            Metric.LIVE_SET_UTILIZATION,
+            Metric.OLD_GEN_USED,
+            Metric.NON_HEAP_USED,
+            Metric.DIRECT_BUFFERS,
+            Metric.RSS,
+            Metric.RSS_UTILIZATION,
+            Metric.ALLOCATION_RATE,
+            Metric.GC_OVERHEAD,
+            Metric.RESERVED,
+            Metric.OPEN_SCOPES,
+            Metric.SAMPLE_DURATION)) {
       double best = Double.NaN;
       Instant at = null;
       for (MemorySnapshot s : snaps) {
@@ -574,9 +670,17 @@ public final class MemoryMonitor implements AutoCloseable {
       }
     }
     Instant leakFrom = from;
-    List<LeakReport> leaks = detector.reports().stream().filter(r -> !r.detectedAt().isBefore(leakFrom)).toList();
-    return new MonitorReport(from, to, snaps.size(), peaks, history.performance(window), alerts.history(window),
-        alerts.active(), leaks);
+    List<LeakReport> leaks =
+        detector.reports().stream().filter(r -> !r.detectedAt().isBefore(leakFrom)).toList();
+    return new MonitorReport(
+        from,
+        to,
+        snaps.size(),
+        peaks,
+        history.performance(window),
+        alerts.history(window),
+        alerts.active(),
+        leaks);
   }
 
   /**
@@ -630,7 +734,12 @@ public final class MemoryMonitor implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "MemoryMonitor{" + (closed.get() ? "closed" : "running") + ", period=" + config.period() + ", samples="
-        + stats().samples() + "}";
+    return "MemoryMonitor{"
+        + (closed.get() ? "closed" : "running")
+        + ", period="
+        + config.period()
+        + ", samples="
+        + stats().samples()
+        + "}";
   }
 }

@@ -29,8 +29,8 @@ import java.util.Optional;
  * @param collectors cumulative counts and times per garbage collector
  * @param pauses GC events that ended since the previous sample, oldest first (at most {@value
  *     #MAX_PAUSES_PER_SAMPLE})
- * @param liveSetBytes the heap occupancy right after a GC: the lowest post-GC heap use among the GCs
- *     that ended since the previous sample, else the previous value; -1 before the first GC
+ * @param liveSetBytes the heap occupancy right after a GC: the lowest post-GC heap use among the
+ *     GCs that ended since the previous sample, else the previous value; -1 before the first GC
  * @param liveSetUpdated true when at least one GC ended since the previous sample, so {@code
  *     liveSetBytes} is a new reading
  * @param allocatedBytes heap bytes allocated by all threads since the JVM started, -1 if unknown
@@ -124,7 +124,8 @@ public record MemorySnapshot(
    * @param afterLastGc usage right after the last GC that collected this pool ({@link
    *     java.lang.management.MemoryPoolMXBean#getCollectionUsage()}); {@link Usage#UNKNOWN} if none
    */
-  public record Pool(String name, boolean heap, boolean oldGeneration, Usage usage, Usage afterLastGc) {
+  public record Pool(
+      String name, boolean heap, boolean oldGeneration, Usage usage, Usage afterLastGc) {
     /** Validates. */
     public Pool {
       Objects.requireNonNull(name, "name");
@@ -188,7 +189,9 @@ public record MemorySnapshot(
 
   /** Live set as a share of max heap (0..1), NaN when unknown. */
   public double liveSetUtilization() {
-    return liveSetBytes < 0 || heap.maxBytes() <= 0 ? Double.NaN : (double) liveSetBytes / heap.maxBytes();
+    return liveSetBytes < 0 || heap.maxBytes() <= 0
+        ? Double.NaN
+        : (double) liveSetBytes / heap.maxBytes();
   }
 
   /** The memory RSS is measured against: the container limit if any, else the host's total. */

@@ -17,66 +17,111 @@ import java.util.function.ToDoubleFunction;
 public final class Metric {
   /** Unit of sizes. */
   public static final String BYTES = "bytes";
+
   /** Unit of rates of sizes. */
   public static final String BYTES_PER_SECOND = "bytes/s";
+
   /** Unit of shares: 0..1 (may exceed 1 for over-use). */
   public static final String FRACTION = "fraction";
+
   /** Unit of counts. */
   public static final String COUNT = "count";
+
   /** Unit of durations. */
   public static final String NANOSECONDS = "ns";
 
   /** Heap in use (garbage included). Capacity: max heap. */
   public static final Metric HEAP_USED =
       of("heap.used", BYTES, s -> bytes(s.heap().usedBytes()), s -> bytes(s.heap().maxBytes()));
+
   /** Heap committed by the JVM. Capacity: max heap. */
   public static final Metric HEAP_COMMITTED =
-      of("heap.committed", BYTES, s -> bytes(s.heap().committedBytes()), s -> bytes(s.heap().maxBytes()));
+      of(
+          "heap.committed",
+          BYTES,
+          s -> bytes(s.heap().committedBytes()),
+          s -> bytes(s.heap().maxBytes()));
+
   /** Heap used as a share of max heap. */
-  public static final Metric HEAP_UTILIZATION = of("heap.utilization", FRACTION, s -> s.heap().utilization(), s -> 1);
+  public static final Metric HEAP_UTILIZATION =
+      of("heap.utilization", FRACTION, s -> s.heap().utilization(), s -> 1);
+
   /** Heap occupied right after GC (the live set). Capacity: max heap. */
   public static final Metric LIVE_SET =
       of("heap.live", BYTES, s -> bytes(s.liveSetBytes()), s -> bytes(s.heap().maxBytes()));
+
   /** The live set as a share of max heap: what the pressure source reports. */
   public static final Metric LIVE_SET_UTILIZATION =
       of("heap.live.utilization", FRACTION, MemorySnapshot::liveSetUtilization, s -> 1);
+
   /** The old generation's current use. Capacity: its max, else max heap. */
   public static final Metric OLD_GEN_USED =
       of("heap.old.used", BYTES, s -> old(s, false), s -> oldMax(s));
-  /** The old generation's use after the last GC that collected it. Capacity: its max, else max heap. */
+
+  /**
+   * The old generation's use after the last GC that collected it. Capacity: its max, else max heap.
+   */
   public static final Metric OLD_GEN_AFTER_GC =
       of("heap.old.afterGc", BYTES, s -> old(s, true), s -> oldMax(s));
+
   /** Non-heap use (metaspace, code cache, ...). */
   public static final Metric NON_HEAP_USED =
-      of("nonheap.used", BYTES, s -> bytes(s.nonHeap().usedBytes()), s -> bytes(s.nonHeap().maxBytes()));
+      of(
+          "nonheap.used",
+          BYTES,
+          s -> bytes(s.nonHeap().usedBytes()),
+          s -> bytes(s.nonHeap().maxBytes()));
+
   /** Memory used by direct NIO buffers. */
   public static final Metric DIRECT_BUFFERS =
       of("buffers.direct", BYTES, s -> bytes(s.bufferPoolUsedBytes("direct")), s -> Double.NaN);
+
   /** Memory used by mapped NIO buffers. */
   public static final Metric MAPPED_BUFFERS =
       of("buffers.mapped", BYTES, s -> bytes(s.bufferPoolUsedBytes("mapped")), s -> Double.NaN);
+
   /** Heap allocation rate of the whole JVM. */
   public static final Metric ALLOCATION_RATE =
-      of("allocation.rate", BYTES_PER_SECOND, MemorySnapshot::allocationRateBytesPerSecond, s -> Double.NaN);
+      of(
+          "allocation.rate",
+          BYTES_PER_SECOND,
+          MemorySnapshot::allocationRateBytesPerSecond,
+          s -> Double.NaN);
+
   /** Share of elapsed time spent in GC pauses since the previous sample. */
-  public static final Metric GC_OVERHEAD = of("gc.overhead", FRACTION, MemorySnapshot::gcOverhead, s -> 1);
+  public static final Metric GC_OVERHEAD =
+      of("gc.overhead", FRACTION, MemorySnapshot::gcOverhead, s -> 1);
+
   /** Collections of all collectors since the JVM started (cumulative). */
   public static final Metric GC_COUNT =
       of("gc.count", COUNT, s -> s.gcCount() < 0 ? Double.NaN : s.gcCount(), s -> Double.NaN);
+
   /** Process resident set size. Capacity: the container limit, else host memory. */
   public static final Metric RSS =
       of("process.rss", BYTES, s -> bytes(s.rssBytes()), s -> bytes(s.rssLimitBytes()));
-  /** RSS as a share of the container limit, else of host memory: what the pressure source reports. */
+
+  /**
+   * RSS as a share of the container limit, else of host memory: what the pressure source reports.
+   */
   public static final Metric RSS_UTILIZATION =
       of("process.rss.utilization", FRACTION, MemorySnapshot::rssUtilization, s -> 1);
+
   /** Process virtual size. */
   public static final Metric VIRTUAL_SIZE =
       of("process.virtual", BYTES, s -> bytes(s.virtualBytes()), s -> Double.NaN);
+
   /** Process CPU use as a share of all processors. */
-  public static final Metric PROCESS_CPU = of("process.cpu", FRACTION, MemorySnapshot::processCpuLoad, s -> 1);
+  public static final Metric PROCESS_CPU =
+      of("process.cpu", FRACTION, MemorySnapshot::processCpuLoad, s -> 1);
+
   /** Host memory available (host-wide; ignores container limits). */
   public static final Metric SYSTEM_AVAILABLE =
-      of("system.available", BYTES, s -> bytes(s.systemAvailableBytes()), s -> bytes(s.systemTotalBytes()));
+      of(
+          "system.available",
+          BYTES,
+          s -> bytes(s.systemAvailableBytes()),
+          s -> bytes(s.systemTotalBytes()));
+
   /** Memory charged to the process's cgroup. Capacity: the cgroup limit. */
   public static final Metric CONTAINER_USAGE =
       of(
@@ -84,12 +129,19 @@ public final class Metric {
           BYTES,
           s -> bytes(s.containerUsageBytes()),
           s -> bytes(s.containerLimitBytes() > 0 ? s.containerLimitBytes() : -1));
+
   /** Bytes reserved through memguard scopes. Capacity: the manager's budget. */
   public static final Metric RESERVED =
       of("memguard.reserved", BYTES, s -> bytes(s.reservedBytes()), s -> bytes(s.budgetBytes()));
+
   /** Open memguard scopes. */
   public static final Metric OPEN_SCOPES =
-      of("memguard.scopes", COUNT, s -> s.openScopes() < 0 ? Double.NaN : s.openScopes(), s -> Double.NaN);
+      of(
+          "memguard.scopes",
+          COUNT,
+          s -> s.openScopes() < 0 ? Double.NaN : s.openScopes(),
+          s -> Double.NaN);
+
   /** How long the sample took. */
   public static final Metric SAMPLE_DURATION =
       of("sample.duration", NANOSECONDS, s -> bytes(s.sampleDurationNanos()), s -> Double.NaN);
@@ -125,7 +177,10 @@ public final class Metric {
   private final ToDoubleFunction<MemorySnapshot> capacity;
 
   private Metric(
-      String name, String unit, ToDoubleFunction<MemorySnapshot> value, ToDoubleFunction<MemorySnapshot> capacity) {
+      String name,
+      String unit,
+      ToDoubleFunction<MemorySnapshot> value,
+      ToDoubleFunction<MemorySnapshot> capacity) {
     this.name = name;
     this.unit = unit;
     this.value = value;
@@ -149,7 +204,10 @@ public final class Metric {
    * @throws IllegalArgumentException if {@code name} is blank
    */
   public static Metric of(
-      String name, String unit, ToDoubleFunction<MemorySnapshot> value, ToDoubleFunction<MemorySnapshot> capacity) {
+      String name,
+      String unit,
+      ToDoubleFunction<MemorySnapshot> value,
+      ToDoubleFunction<MemorySnapshot> capacity) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(unit, "unit");
     Objects.requireNonNull(value, "value");

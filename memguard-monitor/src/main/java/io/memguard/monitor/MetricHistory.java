@@ -16,8 +16,8 @@ import java.util.Optional;
 /**
  * The monitor's memory of the past: the latest snapshots at full resolution in a bounded ring, and
  * per-minute aggregates (min, mean, max) of the standard metrics for long windows, plus a bounded
- * record of recent GC pauses. Answers the questions a dashboard or an operator asks: what now,
- * what over the last hour, which way is it going, how much time goes to GC.
+ * record of recent GC pauses. Answers the questions a dashboard or an operator asks: what now, what
+ * over the last hour, which way is it going, how much time goes to GC.
  *
  * <p>Memory is bounded by configuration: {@link MonitorConfig#historySize()} snapshots, {@link
  * MonitorConfig#aggregateMinutes()} minutes per aggregated metric and {@value #PAUSE_CAPACITY}
@@ -69,7 +69,8 @@ public final class MetricHistory {
 
   MetricHistory(int snapshots, int minutes, List<Metric> extraAggregated) {
     if (snapshots < 2) {
-      throw new IllegalArgumentException("history must hold at least 2 snapshots, got " + snapshots);
+      throw new IllegalArgumentException(
+          "history must hold at least 2 snapshots, got " + snapshots);
     }
     if (minutes < 1) {
       throw new IllegalArgumentException("aggregate minutes must be at least 1, got " + minutes);
@@ -156,7 +157,9 @@ public final class MetricHistory {
     return size;
   }
 
-  /** The metrics that have per-minute aggregates: {@link Metric#standard()} plus configured ones. */
+  /**
+   * The metrics that have per-minute aggregates: {@link Metric#standard()} plus configured ones.
+   */
   public List<Metric> aggregatedMetrics() {
     return aggregated;
   }
@@ -241,15 +244,28 @@ public final class MetricHistory {
     double latest;
     synchronized (this) {
       if (size == 0) {
-        return new Trend(metric.name(), metric.unit(), window, 0, Double.NaN, Double.NaN, Double.NaN,
-            Double.NaN, 1, 1, Optional.empty());
+        return new Trend(
+            metric.name(),
+            metric.unit(),
+            window,
+            0,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            1,
+            1,
+            Optional.empty());
       }
       MemorySnapshot last = ring[(head + size - 1) % ring.length];
       MemorySnapshot first = ring[head];
       long from = windowStart(window);
       capacity = metric.capacityOf(last);
       latest = metric.valueOf(last);
-      boolean ringCovers = first.nanoTime() <= from || minuteSize <= 1 || !aggregatedIndex.containsKey(metric.name());
+      boolean ringCovers =
+          first.nanoTime() <= from
+              || minuteSize <= 1
+              || !aggregatedIndex.containsKey(metric.name());
       if (ringCovers) {
         x = new double[size];
         y = new double[size];
@@ -280,7 +296,8 @@ public final class MetricHistory {
     }
     n = TrendMath.coarsen(x, y, n, TREND_MAX_POINTS);
     TrendMath.Result r = TrendMath.analyze(x, y, n);
-    double fitted = Double.isNaN(r.slope()) ? Double.NaN : r.intercept(); // x = 0 is the latest sample
+    double fitted =
+        Double.isNaN(r.slope()) ? Double.NaN : r.intercept(); // x = 0 is the latest sample
     Optional<Duration> exhaustion = Optional.empty();
     if (r.slope() > 0 && capacity > 0 && !Double.isNaN(fitted)) {
       double seconds = Math.max(0, (capacity - Math.max(fitted, latest)) / r.slope());
@@ -288,8 +305,18 @@ public final class MetricHistory {
         exhaustion = Optional.of(Duration.ofMillis((long) (seconds * 1000)));
       }
     }
-    return new Trend(metric.name(), metric.unit(), window, n, r.slope(), fitted, latest, capacity,
-        r.pIncreasing(), r.pDecreasing(), exhaustion);
+    return new Trend(
+        metric.name(),
+        metric.unit(),
+        window,
+        n,
+        r.slope(),
+        fitted,
+        latest,
+        capacity,
+        r.pIncreasing(),
+        r.pDecreasing(),
+        exhaustion);
   }
 
   /** GC pauses (from notifications) that ended within the last {@code window}, oldest first. */
@@ -324,8 +351,19 @@ public final class MetricHistory {
     double p99 = TrendMath.quantile(durations, pauseCount, 0.99);
     double pmax = TrendMath.quantile(durations, pauseCount, 1.0);
     if (snaps.isEmpty()) {
-      return new PerformanceMetrics(Duration.ZERO, Double.NaN, 0, pauseCount, p50, p90, p99, pmax,
-          Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+      return new PerformanceMetrics(
+          Duration.ZERO,
+          Double.NaN,
+          0,
+          pauseCount,
+          p50,
+          p90,
+          p99,
+          pmax,
+          Double.NaN,
+          Double.NaN,
+          Double.NaN,
+          Double.NaN);
     }
     MemorySnapshot first = snaps.get(0);
     MemorySnapshot last = snaps.get(snaps.size() - 1);
@@ -338,7 +376,10 @@ public final class MetricHistory {
     if (ringCovers || snaps.size() >= size()) {
       long elapsed = last.nanoTime() - first.nanoTime();
       long pauseMs = last.gcPauseTimeMillis() - first.gcPauseTimeMillis();
-      overhead = elapsed <= 0 || first.gcPauseTimeMillis() < 0 ? Double.NaN : 100.0 * pauseMs * 1e6 / elapsed;
+      overhead =
+          elapsed <= 0 || first.gcPauseTimeMillis() < 0
+              ? Double.NaN
+              : 100.0 * pauseMs * 1e6 / elapsed;
       gcCount = Math.max(0, last.gcCount() - first.gcCount());
       double s = 0;
       int c = 0;
@@ -360,8 +401,10 @@ public final class MetricHistory {
       overhead = 100 * weightedMean(gc);
       allocMean = weightedMean(alloc);
       allocMax = alloc.stream().mapToDouble(Aggregate::max).max().orElse(Double.NaN);
-      gcCount = counts.isEmpty() ? 0 : (long) (counts.get(counts.size() - 1).max() - counts.get(0).min());
-      covered = Duration.between(counts.isEmpty() ? first.time() : counts.get(0).start(), last.time());
+      gcCount =
+          counts.isEmpty() ? 0 : (long) (counts.get(counts.size() - 1).max() - counts.get(0).min());
+      covered =
+          Duration.between(counts.isEmpty() ? first.time() : counts.get(0).start(), last.time());
     }
     double durSum = 0;
     double durMax = Double.NaN;
@@ -370,11 +413,25 @@ public final class MetricHistory {
       if (snap.sampleDurationNanos() >= 0) {
         durSum += snap.sampleDurationNanos();
         durCount++;
-        durMax = Double.isNaN(durMax) ? snap.sampleDurationNanos() : Math.max(durMax, snap.sampleDurationNanos());
+        durMax =
+            Double.isNaN(durMax)
+                ? snap.sampleDurationNanos()
+                : Math.max(durMax, snap.sampleDurationNanos());
       }
     }
-    return new PerformanceMetrics(covered, overhead, gcCount, pauseCount, p50, p90, p99, pmax, allocMean, allocMax,
-        durCount == 0 ? Double.NaN : durSum / durCount, durMax);
+    return new PerformanceMetrics(
+        covered,
+        overhead,
+        gcCount,
+        pauseCount,
+        p50,
+        p90,
+        p99,
+        pmax,
+        allocMean,
+        allocMax,
+        durCount == 0 ? Double.NaN : durSum / durCount,
+        durMax);
   }
 
   private static double weightedMean(List<Aggregate> aggregates) {
@@ -395,12 +452,17 @@ public final class MetricHistory {
     Integer m = aggregatedIndex.get(Objects.requireNonNull(metric, "metric").name());
     if (m == null) {
       throw new IllegalArgumentException(
-          "metric '" + metric.name() + "' has no per-minute aggregates; add it with MonitorConfig.builder().aggregate(metric)");
+          "metric '"
+              + metric.name()
+              + "' has no per-minute aggregates; add it with MonitorConfig.builder().aggregate(metric)");
     }
     return m;
   }
 
-  /** Monotonic start of a window ending at the latest sample. Caller holds the lock or tolerates races. */
+  /**
+   * Monotonic start of a window ending at the latest sample. Caller holds the lock or tolerates
+   * races.
+   */
   private long windowStart(Duration window) {
     Objects.requireNonNull(window, "window");
     if (window.isNegative()) {

@@ -71,7 +71,10 @@ public final class MonitorConfig {
     dispatchers = b.dispatchers;
   }
 
-  /** The defaults: 1 s period, 900 snapshots, 24 h of minute aggregates, JVM sampler, leak detection on. */
+  /**
+   * The defaults: 1 s period, 900 snapshots, 24 h of minute aggregates, JVM sampler, leak detection
+   * on.
+   */
   public static MonitorConfig ofDefaults() {
     return builder().build();
   }
@@ -190,7 +193,9 @@ public final class MonitorConfig {
     return alertHistorySize;
   }
 
-  /** Capacity of each notification queue: snapshots, leak reports, each alert channel (default 256). */
+  /**
+   * Capacity of each notification queue: snapshots, leak reports, each alert channel (default 256).
+   */
   public int notificationQueueSize() {
     return notificationQueueSize;
   }
@@ -207,10 +212,31 @@ public final class MonitorConfig {
 
   @Override
   public String toString() {
-    return "MonitorConfig{period=" + period + ", historySize=" + historySize + ", aggregateMinutes="
-        + aggregateMinutes + ", sampler=" + (sampler == null ? "jvm" : sampler.getClass().getName())
-        + ", cgroupRoot=" + cgroupRoot + ", oshi=" + oshi + ", osRefresh=" + osRefresh + ", feedPressure=" + feedPressure + ", emergencyGuard=" + emergencyGuard + ", logAlerts="
-        + logAlerts + ", defaultAlertRules=" + defaultAlertRules + ", " + leakDetector + "}";
+    return "MonitorConfig{period="
+        + period
+        + ", historySize="
+        + historySize
+        + ", aggregateMinutes="
+        + aggregateMinutes
+        + ", sampler="
+        + (sampler == null ? "jvm" : sampler.getClass().getName())
+        + ", cgroupRoot="
+        + cgroupRoot
+        + ", oshi="
+        + oshi
+        + ", osRefresh="
+        + osRefresh
+        + ", feedPressure="
+        + feedPressure
+        + ", emergencyGuard="
+        + emergencyGuard
+        + ", logAlerts="
+        + logAlerts
+        + ", defaultAlertRules="
+        + defaultAlertRules
+        + ", "
+        + leakDetector
+        + "}";
   }
 
   /** Builds a {@link MonitorConfig}; validated by {@link #build()}. Not thread-safe. */
@@ -299,7 +325,9 @@ public final class MonitorConfig {
       return this;
     }
 
-    /** Runs the emergency guard with these thresholds; see {@link MonitorConfig#emergencyGuard()}. */
+    /**
+     * Runs the emergency guard with these thresholds; see {@link MonitorConfig#emergencyGuard()}.
+     */
     public Builder emergencyGuard(GuardConfig thresholds) {
       guard = Objects.requireNonNull(thresholds, "thresholds");
       emergencyGuard = true;
@@ -368,22 +396,27 @@ public final class MonitorConfig {
      */
     public MonitorConfig build() {
       if (period.compareTo(MIN_PERIOD) < 0) {
-        throw new IllegalArgumentException("period must be at least " + MIN_PERIOD.toMillis() + " ms, got " + period);
+        throw new IllegalArgumentException(
+            "period must be at least " + MIN_PERIOD.toMillis() + " ms, got " + period);
       }
       if (osRefresh.isNegative()) {
         throw new IllegalArgumentException("osRefresh must not be negative, got " + osRefresh);
       }
       if (historySize < 2 || historySize > 1_000_000) {
-        throw new IllegalArgumentException("historySize must be in [2, 1000000], got " + historySize);
+        throw new IllegalArgumentException(
+            "historySize must be in [2, 1000000], got " + historySize);
       }
       if (aggregateMinutes < 1 || aggregateMinutes > 525_600) {
-        throw new IllegalArgumentException("aggregateMinutes must be in [1, 525600] (a year), got " + aggregateMinutes);
+        throw new IllegalArgumentException(
+            "aggregateMinutes must be in [1, 525600] (a year), got " + aggregateMinutes);
       }
       if (alertHistorySize < 1) {
-        throw new IllegalArgumentException("alertHistorySize must be at least 1, got " + alertHistorySize);
+        throw new IllegalArgumentException(
+            "alertHistorySize must be at least 1, got " + alertHistorySize);
       }
       if (notificationQueueSize < 1) {
-        throw new IllegalArgumentException("notificationQueueSize must be at least 1, got " + notificationQueueSize);
+        throw new IllegalArgumentException(
+            "notificationQueueSize must be at least 1, got " + notificationQueueSize);
       }
       return new MonitorConfig(this);
     }

@@ -56,25 +56,54 @@ public record MonitorReport(
   /** The report as text. */
   public String toText() {
     StringBuilder sb = new StringBuilder();
-    sb.append("memguard monitor report ").append(from).append(" .. ").append(to).append(" (")
-        .append(Format.duration(Duration.between(from, to))).append(", ").append(samples).append(" samples)\n\n");
+    sb.append("memguard monitor report ")
+        .append(from)
+        .append(" .. ")
+        .append(to)
+        .append(" (")
+        .append(Format.duration(Duration.between(from, to)))
+        .append(", ")
+        .append(samples)
+        .append(" samples)\n\n");
     sb.append("Peaks:\n");
     for (Peak p : peaks) {
-      sb.append(String.format(Locale.ROOT, "  %-26s %14s  at %s%n", p.metric(),
-          Alerts.format(Metric.standard(p.metric()).orElse(null), p.value()), p.at()));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "  %-26s %14s  at %s%n",
+              p.metric(),
+              Alerts.format(Metric.standard(p.metric()).orElse(null), p.value()),
+              p.at()));
     }
     PerformanceMetrics perf = performance;
     sb.append("\nPerformance:\n")
-        .append("  GC overhead               ").append(fmt(perf.gcOverheadPercent())).append(" %\n")
-        .append("  GCs                       ").append(perf.gcCount()).append('\n')
-        .append("  GC pauses p50/p90/p99/max ").append(fmt(perf.pauseP50Millis())).append(" / ")
-        .append(fmt(perf.pauseP90Millis())).append(" / ").append(fmt(perf.pauseP99Millis())).append(" / ")
-        .append(fmt(perf.pauseMaxMillis())).append(" ms (").append(perf.gcPauseCount()).append(" pauses)\n")
-        .append("  allocation rate mean/max  ").append(Format.bytes(perf.allocationRateMeanBytesPerSecond()))
-        .append("/s / ").append(Format.bytes(perf.allocationRateMaxBytesPerSecond())).append("/s\n")
+        .append("  GC overhead               ")
+        .append(fmt(perf.gcOverheadPercent()))
+        .append(" %\n")
+        .append("  GCs                       ")
+        .append(perf.gcCount())
+        .append('\n')
+        .append("  GC pauses p50/p90/p99/max ")
+        .append(fmt(perf.pauseP50Millis()))
+        .append(" / ")
+        .append(fmt(perf.pauseP90Millis()))
+        .append(" / ")
+        .append(fmt(perf.pauseP99Millis()))
+        .append(" / ")
+        .append(fmt(perf.pauseMaxMillis()))
+        .append(" ms (")
+        .append(perf.gcPauseCount())
+        .append(" pauses)\n")
+        .append("  allocation rate mean/max  ")
+        .append(Format.bytes(perf.allocationRateMeanBytesPerSecond()))
+        .append("/s / ")
+        .append(Format.bytes(perf.allocationRateMaxBytesPerSecond()))
+        .append("/s\n")
         .append("  sample duration mean/max  ")
-        .append(fmt(perf.sampleDurationMeanNanos() / 1e3)).append(" / ")
-        .append(fmt(perf.sampleDurationMaxNanos() / 1e3)).append(" us\n");
+        .append(fmt(perf.sampleDurationMeanNanos() / 1e3))
+        .append(" / ")
+        .append(fmt(perf.sampleDurationMaxNanos() / 1e3))
+        .append(" us\n");
     sb.append("\nAlerts (").append(alertEvents.size()).append(" events):\n");
     if (alertEvents.isEmpty()) {
       sb.append("  none\n");
@@ -84,10 +113,19 @@ public record MonitorReport(
     }
     sb.append("\nOpen alerts: ").append(openAlerts.isEmpty() ? "none" : "").append('\n');
     for (Alert a : openAlerts) {
-      sb.append("  ").append(a.severity()).append(' ').append(a.rule()).append(" since ").append(a.firedAt())
-          .append(": ").append(a.message()).append('\n');
+      sb.append("  ")
+          .append(a.severity())
+          .append(' ')
+          .append(a.rule())
+          .append(" since ")
+          .append(a.firedAt())
+          .append(": ")
+          .append(a.message())
+          .append('\n');
     }
-    sb.append("\nLeaks: ").append(leaks.isEmpty() ? "none" : leaks.size() + " report(s)").append('\n');
+    sb.append("\nLeaks: ")
+        .append(leaks.isEmpty() ? "none" : leaks.size() + " report(s)")
+        .append('\n');
     for (LeakReport r : leaks) {
       sb.append('\n').append(r.toText());
     }
@@ -96,18 +134,25 @@ public record MonitorReport(
 
   /** The report as one JSON object. */
   public String toJson() {
-    JsonWriter w = new JsonWriter().beginObject()
-        .field("from", from.toString())
-        .field("to", to.toString())
-        .field("samples", samples);
+    JsonWriter w =
+        new JsonWriter()
+            .beginObject()
+            .field("from", from.toString())
+            .field("to", to.toString())
+            .field("samples", samples);
     w.name("peaks").beginObject();
     for (Peak p : peaks) {
-      w.name(p.metric()).beginObject().field("value", p.value()).field("unit", p.unit())
-          .field("at", p.at().toString()).endObject();
+      w.name(p.metric())
+          .beginObject()
+          .field("value", p.value())
+          .field("unit", p.unit())
+          .field("at", p.at().toString())
+          .endObject();
     }
     w.endObject();
     PerformanceMetrics perf = performance;
-    w.name("performance").beginObject()
+    w.name("performance")
+        .beginObject()
         .field("gcOverheadPercent", perf.gcOverheadPercent())
         .field("gcCount", perf.gcCount())
         .field("gcPauseCount", perf.gcPauseCount())
@@ -135,7 +180,8 @@ public record MonitorReport(
     w.endArray();
     w.name("leaks").beginArray();
     for (LeakReport r : leaks) {
-      w.beginObject().field("detectedAt", r.detectedAt().toString())
+      w.beginObject()
+          .field("detectedAt", r.detectedAt().toString())
           .field("growthBytesPerMinute", r.growthBytesPerMinute())
           .field("confidence", r.confidence())
           .field("topSuspect", r.topSuspect().map(LeakSuspect::name).orElse(null))

@@ -2,9 +2,9 @@ package io.memguard.monitor;
 
 /**
  * Receives every snapshot the monitor takes, e.g. to feed a dashboard. Called on the monitor's
- * notification thread, never on the sampler or application threads; when it falls behind,
- * snapshots are dropped (and counted in {@link MonitorStats#droppedNotifications()}) rather than
- * queued without bound. A listener that throws is logged and stays registered.
+ * notification thread, never on the sampler or application threads; when it falls behind, snapshots
+ * are dropped (and counted in {@link MonitorStats#droppedNotifications()}) rather than queued
+ * without bound. A listener that throws is logged and stays registered.
  */
 @FunctionalInterface
 public interface SnapshotListener {

@@ -41,7 +41,9 @@ public record Trend(
     return slopePerSecond * 60;
   }
 
-  /** True when growth is significant at level {@code alpha} (e.g. 0.05) and the slope is positive. */
+  /**
+   * True when growth is significant at level {@code alpha} (e.g. 0.05) and the slope is positive.
+   */
   public boolean increasing(double alpha) {
     return pIncreasing < alpha && slopePerSecond > 0;
   }

@@ -2,8 +2,8 @@
  * memguard's monitor: samples this JVM's memory, remembers it, finds leaks and raises alerts.
  *
  * <p>Start with {@link io.memguard.monitor.MemoryMonitor#start(io.memguard.core.MemoryManager)}.
- * The monitor takes {@link io.memguard.monitor.MemorySnapshot}s on a daemon thread, keeps them in
- * a bounded {@link io.memguard.monitor.MetricHistory} (with per-minute aggregates, trends and GC
+ * The monitor takes {@link io.memguard.monitor.MemorySnapshot}s on a daemon thread, keeps them in a
+ * bounded {@link io.memguard.monitor.MetricHistory} (with per-minute aggregates, trends and GC
  * performance), feeds the post-GC live set to the {@link io.memguard.monitor.LeakDetector}, which
  * produces {@link io.memguard.monitor.LeakReport}s with suspects, evaluates {@link
  * io.memguard.monitor.AlertRule}s in {@link io.memguard.monitor.Alerts} and delivers {@link

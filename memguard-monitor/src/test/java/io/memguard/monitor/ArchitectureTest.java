@@ -18,19 +18,30 @@ class ArchitectureTest {
   @Test
   void mainCode_neverCallsTheGarbageCollector() {
     noClasses()
-        .should().callMethod(System.class, "gc")
-        .orShould().callMethod(Runtime.class, "gc")
-        .because("an observer must not change what it observes; class histograms are the one documented, "
-            + "rate-limited exception and go through the DiagnosticCommand MBean")
+        .should()
+        .callMethod(System.class, "gc")
+        .orShould()
+        .callMethod(Runtime.class, "gc")
+        .because(
+            "an observer must not change what it observes; class histograms are the one documented, "
+                + "rate-limited exception and go through the DiagnosticCommand MBean")
         .check(MONITOR);
   }
 
   @Test
   void monitor_dependsOnlyOnTheJdkCoreSlf4jAndOshi() {
     classes()
-        .should().onlyDependOnClassesThat()
-        .resideInAnyPackage("io.memguard.monitor..", "io.memguard.core..", "java..", "javax.management..",
-            "com.sun.management..", "com.sun.net.httpserver..", "org.slf4j..", "oshi..",
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage(
+            "io.memguard.monitor..",
+            "io.memguard.core..",
+            "java..",
+            "javax.management..",
+            "com.sun.management..",
+            "com.sun.net.httpserver..",
+            "org.slf4j..",
+            "oshi..",
             "org.jspecify.annotations..")
         .check(MONITOR);
   }
@@ -38,8 +49,11 @@ class ArchitectureTest {
   @Test
   void internal_isNotUsedByCoreOrOtherModules_andDoesNotReachBackIntoTheApiFacades() {
     noClasses()
-        .that().resideInAPackage("io.memguard.monitor.internal..")
-        .should().dependOnClassesThat().haveSimpleName("MemoryMonitor")
+        .that()
+        .resideInAPackage("io.memguard.monitor.internal..")
+        .should()
+        .dependOnClassesThat()
+        .haveSimpleName("MemoryMonitor")
         .check(MONITOR);
   }
 }

@@ -30,9 +30,33 @@ class EmergencyGuardTest {
 
   {
     guard.addListener(events::add);
-    memory.cleanup().register("feature-cache", CleanupStage.CACHES, () -> { cleaned.add("caches"); return 10L << 20; });
-    memory.cleanup().register("buffer-pool", CleanupStage.POOLS, () -> { cleaned.add("pools"); return 5L << 20; });
-    memory.cleanup().register("models", CleanupStage.MODELS, () -> { cleaned.add("models"); return 1; });
+    memory
+        .cleanup()
+        .register(
+            "feature-cache",
+            CleanupStage.CACHES,
+            () -> {
+              cleaned.add("caches");
+              return 10L << 20;
+            });
+    memory
+        .cleanup()
+        .register(
+            "buffer-pool",
+            CleanupStage.POOLS,
+            () -> {
+              cleaned.add("pools");
+              return 5L << 20;
+            });
+    memory
+        .cleanup()
+        .register(
+            "models",
+            CleanupStage.MODELS,
+            () -> {
+              cleaned.add("models");
+              return 1;
+            });
   }
 
   @AfterEach
@@ -53,10 +77,13 @@ class EmergencyGuardTest {
   @Test
   void garbage_isNoEmergency_evenWithTheHeap96PercentFull() {
     assertThat(heap(0, 0.30, 0.96)).isEqualTo(PressureLevel.ELEVATED);
-    assertThat(events).singleElement().satisfies(e -> {
-      assertThat(e.limit()).isEqualTo(GuardLimit.HEAP_USED);
-      assertThat(e.message()).contains("early warning only");
-    });
+    assertThat(events)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.limit()).isEqualTo(GuardLimit.HEAP_USED);
+              assertThat(e.message()).contains("early warning only");
+            });
     assertThat(guard.inEmergency()).isFalse();
     assertThat(allocator.isPaused()).isFalse();
     assertThat(cleaned).isEmpty();
@@ -81,10 +108,15 @@ class EmergencyGuardTest {
       g.evaluate(new GuardSample(0, 0.50, 0.60, fast, Double.NaN, -1, -1));
       assertThat(g.evaluate(new GuardSample(100 * MS, 0.60, 0.60, fast, Double.NaN, -1, -1)))
           .isEqualTo(PressureLevel.ELEVATED);
-      assertThat(events).singleElement().satisfies(e -> {
-        assertThat(e.limit()).isEqualTo(GuardLimit.HEAP_LIVE);
-        assertThat(e.message()).contains("heap live set at 60.0%", "100.0% within the horizon (early warning)");
-      });
+      assertThat(events)
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.limit()).isEqualTo(GuardLimit.HEAP_LIVE);
+                assertThat(e.message())
+                    .contains(
+                        "heap live set at 60.0%", "100.0% within the horizon (early warning)");
+              });
       assertThat(g.inEmergency()).isFalse();
       assertThat(allocator.isPaused()).isFalse();
     }
@@ -93,15 +125,21 @@ class EmergencyGuardTest {
   @Test
   void levelsBelowEmergency_areReportedButTakeNoAction() {
     assertThat(heap(0, 0.82, 0.9)).isEqualTo(PressureLevel.ELEVATED);
-    assertThat(heap(10_000, 0.91, 0.92)).as("slow growth: projected 91.5%").isEqualTo(PressureLevel.CRITICAL);
-    assertThat(types()).containsExactly(GuardEvent.Type.LEVEL_CHANGED, GuardEvent.Type.LEVEL_CHANGED);
+    assertThat(heap(10_000, 0.91, 0.92))
+        .as("slow growth: projected 91.5%")
+        .isEqualTo(PressureLevel.CRITICAL);
+    assertThat(types())
+        .containsExactly(GuardEvent.Type.LEVEL_CHANGED, GuardEvent.Type.LEVEL_CHANGED);
     assertThat(allocator.isPaused()).isFalse();
   }
 
   @Test
-  void emergency_pausesStopsLowestPriorityLargestFirst_runsStagesInOrder_andRecoversWithHysteresis() throws Exception {
-    Grant important = allocator.acquire(TaskRequest.named("important").priority(9).minBytes(10L << 20));
-    Grant smallLow = allocator.acquire(TaskRequest.named("small-low").priority(1).minBytes(10L << 20));
+  void emergency_pausesStopsLowestPriorityLargestFirst_runsStagesInOrder_andRecoversWithHysteresis()
+      throws Exception {
+    Grant important =
+        allocator.acquire(TaskRequest.named("important").priority(9).minBytes(10L << 20));
+    Grant smallLow =
+        allocator.acquire(TaskRequest.named("small-low").priority(1).minBytes(10L << 20));
     Grant bigLow = allocator.acquire(TaskRequest.named("big-low").priority(1).minBytes(30L << 20));
     bigLow.scope().reserve(25L << 20);
     smallLow.scope().reserve(5L << 20);
@@ -110,7 +148,8 @@ class EmergencyGuardTest {
     assertThat(allocator.isPaused()).isTrue();
     assertThat(allocator.tryAcquire(TaskRequest.named("new").priority(5).minBytes(1))).isNull();
     assertThat(bigLow.cancellation().isCancelled()).isTrue();
-    assertThat(bigLow.cancellation().reason()).contains("heap live set at 96.0%", "lowest priority (1)");
+    assertThat(bigLow.cancellation().reason())
+        .contains("heap live set at 96.0%", "lowest priority (1)");
     assertThat(smallLow.cancellation().isCancelled()).isFalse();
     assertThat(cleaned).containsExactly("caches");
     assertThat(memory.pressureLevel()).isEqualTo(PressureLevel.EMERGENCY);
@@ -132,10 +171,15 @@ class EmergencyGuardTest {
     assertThat(allocator.isPaused()).isFalse();
     assertThat(memory.pressureLevel()).isEqualTo(PressureLevel.NORMAL);
 
-    assertThat(types()).containsExactly(
-        GuardEvent.Type.EMERGENCY_ENTERED, GuardEvent.Type.TASK_STOP_REQUESTED, GuardEvent.Type.CLEANUP_STAGE,
-        GuardEvent.Type.TASK_STOP_REQUESTED, GuardEvent.Type.CLEANUP_STAGE,
-        GuardEvent.Type.EMERGENCY_LEFT, GuardEvent.Type.RECOVERED);
+    assertThat(types())
+        .containsExactly(
+            GuardEvent.Type.EMERGENCY_ENTERED,
+            GuardEvent.Type.TASK_STOP_REQUESTED,
+            GuardEvent.Type.CLEANUP_STAGE,
+            GuardEvent.Type.TASK_STOP_REQUESTED,
+            GuardEvent.Type.CLEANUP_STAGE,
+            GuardEvent.Type.EMERGENCY_LEFT,
+            GuardEvent.Type.RECOVERED);
     GuardEvent left = events.get(5);
     assertThat(left.timeInEmergency()).isEqualTo(Duration.ofMillis(300));
     GuardEvent recovered = events.get(6);
@@ -158,8 +202,12 @@ class EmergencyGuardTest {
   @Test
   void fastGrowth_isProjectedFromTheElevatedLevelOn() {
     assertThat(heap(0, 0.76, 0.80)).isEqualTo(PressureLevel.NORMAL);
-    assertThat(heap(100, 0.78, 0.785)).as("below 80%: not projected").isEqualTo(PressureLevel.NORMAL);
-    assertThat(heap(200, 0.82, 0.84)).as("+3% in 100 ms from 82%").isEqualTo(PressureLevel.EMERGENCY);
+    assertThat(heap(100, 0.78, 0.785))
+        .as("below 80%: not projected")
+        .isEqualTo(PressureLevel.NORMAL);
+    assertThat(heap(200, 0.82, 0.84))
+        .as("+3% in 100 ms from 82%")
+        .isEqualTo(PressureLevel.EMERGENCY);
   }
 
   @Test
@@ -168,16 +216,27 @@ class EmergencyGuardTest {
     // +5% in 100 ms, projected 500 ms ahead: 116%. Waiting for the next GC could be too late.
     assertThat(heap(100, 0.91, 0.93)).isEqualTo(PressureLevel.EMERGENCY);
     assertThat(events.get(events.size() - 1).message()).isNotNull();
-    assertThat(events.stream().filter(e -> e.type() == GuardEvent.Type.EMERGENCY_ENTERED).findFirst().orElseThrow()
-        .message()).contains("heap live set at 93.0%", "rising: projected");
+    assertThat(
+            events.stream()
+                .filter(e -> e.type() == GuardEvent.Type.EMERGENCY_ENTERED)
+                .findFirst()
+                .orElseThrow()
+                .message())
+        .contains("heap live set at 93.0%", "rising: projected");
   }
 
   @Test
   void allocationsThatSurvive_countTowardTheLiveSetBetweenCollections() {
     heap(0, 0.50, 0.70);
-    heap(100, 0.68, 0.70); // a GC kept 0.18 of the 0.20 allocated since the previous one: 90% survive
-    assertThat(heap(200, 0.68, 0.97)).as("0.68 + 0.29 x 0.9 = 0.941, and rising fast").isEqualTo(PressureLevel.EMERGENCY);
-    assertThat(guard.stats().maxLiveHeapFraction()).as("the measured live set, not the estimate").isEqualTo(0.68);
+    heap(
+        100, 0.68,
+        0.70); // a GC kept 0.18 of the 0.20 allocated since the previous one: 90% survive
+    assertThat(heap(200, 0.68, 0.97))
+        .as("0.68 + 0.29 x 0.9 = 0.941, and rising fast")
+        .isEqualTo(PressureLevel.EMERGENCY);
+    assertThat(guard.stats().maxLiveHeapFraction())
+        .as("the measured live set, not the estimate")
+        .isEqualTo(0.68);
   }
 
   @Test
@@ -206,14 +265,16 @@ class EmergencyGuardTest {
   }
 
   @Test
-  void afterAStop_theGuardWaitsForTheVictimToStopAndACollection_beforeStoppingAnother() throws Exception {
+  void afterAStop_theGuardWaitsForTheVictimToStopAndACollection_beforeStoppingAnother()
+      throws Exception {
     Grant a = allocator.acquire(TaskRequest.named("a").priority(1).minBytes(1));
     Grant b = allocator.acquire(TaskRequest.named("b").priority(2).minBytes(1));
     heap(0, 0.50, 0.70);
     heap(100, 0.69, 0.70); // almost everything allocated survives
     assertThat(heap(200, 0.69, 0.99)).isEqualTo(PressureLevel.EMERGENCY);
     assertThat(a.cancellation().isCancelled()).isTrue();
-    assertThat(heap(300, 0.93, 0.99)).as("a collection; 'a' has not reached its safe point yet")
+    assertThat(heap(300, 0.93, 0.99))
+        .as("a collection; 'a' has not reached its safe point yet")
         .isEqualTo(PressureLevel.EMERGENCY);
     assertThat(b.cancellation().isCancelled()).isFalse();
     a.close();
@@ -240,20 +301,29 @@ class EmergencyGuardTest {
     b.close();
   }
 
-  /** A guard judging fractions of a 100 MiB heap, so the tasks' reservations can explain its live set. */
+  /**
+   * A guard judging fractions of a 100 MiB heap, so the tasks' reservations can explain its live
+   * set.
+   */
   private EmergencyGuard guardOf100MiB() {
     EmergencyGuard g = EmergencyGuard.builder(memory).heapMaxBytes(100L << 20).build();
     g.addListener(events::add);
     return g;
   }
 
-  private Grant task(String name, int priority, int grantedMiB, int heldMiB) throws InterruptedException {
-    Grant g = allocator.acquire(TaskRequest.named(name).priority(priority).minBytes((long) grantedMiB << 20));
+  private Grant task(String name, int priority, int grantedMiB, int heldMiB)
+      throws InterruptedException {
+    Grant g =
+        allocator.acquire(
+            TaskRequest.named(name).priority(priority).minBytes((long) grantedMiB << 20));
     g.scope().reserve((long) heldMiB << 20);
     return g;
   }
 
-  /** A priority-1 task holding 50 MiB of a 60 MiB grant is stopped by a fast-growing live set, then stops. */
+  /**
+   * A priority-1 task holding 50 MiB of a 60 MiB grant is stopped by a fast-growing live set, then
+   * stops.
+   */
   private void stopAndCloseATaskHolding50MiB(EmergencyGuard planner) throws InterruptedException {
     Grant a = task("a", 1, 60, 50);
     planner.evaluate(GuardSample.ofHeap(0, 0.80, 0.82));
@@ -263,19 +333,25 @@ class EmergencyGuardTest {
   }
 
   @Test
-  void stopPlan_stopsTheFewestTasksAfterWhichTheOthersCanFinishUnderTheRecoveryLine() throws Exception {
+  void stopPlan_stopsTheFewestTasksAfterWhichTheOthersCanFinishUnderTheRecoveryLine()
+      throws Exception {
     try (EmergencyGuard planner = guardOf100MiB()) {
       Grant a = task("a", 1, 30, 20); // 10 MiB of its grant still to come
       Grant b = task("b", 2, 30, 20);
       Grant c = task("c", 3, 30, 20);
       planner.evaluate(GuardSample.ofHeap(0, 0.70, 0.72));
-      // 80% and +10% in 100 ms: projected far past 95%, so it plans now rather than after the next GC.
-      assertThat(planner.evaluate(GuardSample.ofHeap(100 * MS, 0.80, 0.81))).isEqualTo(PressureLevel.EMERGENCY);
-      // Live 81 (the estimate) + unused grants 30 > 85. Without a: 61 + 20 = 81 fits, so b and c go on.
+      // 80% and +10% in 100 ms: projected far past 95%, so it plans now rather than after the next
+      // GC.
+      assertThat(planner.evaluate(GuardSample.ofHeap(100 * MS, 0.80, 0.81)))
+          .isEqualTo(PressureLevel.EMERGENCY);
+      // Live 81 (the estimate) + unused grants 30 > 85. Without a: 61 + 20 = 81 fits, so b and c go
+      // on.
       assertThat(a.cancellation().isCancelled()).isTrue();
       assertThat(b.cancellation().isCancelled()).isFalse();
       assertThat(c.cancellation().isCancelled()).isFalse();
-      assertThat(events).filteredOn(e -> e.type() == GuardEvent.Type.TASK_STOP_REQUESTED).singleElement()
+      assertThat(events)
+          .filteredOn(e -> e.type() == GuardEvent.Type.TASK_STOP_REQUESTED)
+          .singleElement()
           .satisfies(e -> assertThat(e.bytesReleased()).isEqualTo(20L << 20));
       for (Grant g : List.of(a, b, c)) {
         g.close();
@@ -292,10 +368,15 @@ class EmergencyGuardTest {
       Grant d = task("d", 3, 40, 5);
       planner.evaluate(GuardSample.ofHeap(0, 0.90, 0.91));
       planner.evaluate(GuardSample.ofHeap(100 * MS, 0.96, 0.97));
-      // Live 97 (the estimate) + 40 unused: stop a (77 + 40), b (57 + 40), c (42 + 35 = 77 fits): d finishes.
+      // Live 97 (the estimate) + 40 unused: stop a (77 + 40), b (57 + 40), c (42 + 35 = 77 fits): d
+      // finishes.
       assertThat(List.of(a, b, c)).allMatch(g -> g.cancellation().isCancelled());
-      assertThat(b.cancellation().reason()).contains("one of 3 tasks stopped", "so that the others can finish",
-          "priority 1", "held 20.0 MiB");
+      assertThat(b.cancellation().reason())
+          .contains(
+              "one of 3 tasks stopped",
+              "so that the others can finish",
+              "priority 1",
+              "held 20.0 MiB");
       assertThat(d.cancellation().isCancelled()).isFalse();
       assertThat(planner.stats().tasksStopRequested()).isEqualTo(3);
       for (Grant g : List.of(a, b, c, d)) {
@@ -305,7 +386,8 @@ class EmergencyGuardTest {
   }
 
   @Test
-  void stopPlan_countsWhatVictimsReleased_untilACollectionShowsIt_soGarbageDoesNotStopMore() throws Exception {
+  void stopPlan_countsWhatVictimsReleased_untilACollectionShowsIt_soGarbageDoesNotStopMore()
+      throws Exception {
     try (EmergencyGuard planner = guardOf100MiB()) {
       Grant b = task("b", 2, 30, 20);
       stopAndCloseATaskHolding50MiB(planner);
@@ -332,7 +414,8 @@ class EmergencyGuardTest {
       stopAndCloseATaskHolding50MiB(planner);
       planner.evaluate(GuardSample.ofHeap(200 * MS, 0.96, 0.97));
       assertThat(b.cancellation().isCancelled()).isFalse();
-      // Ten projection horizons later a's 50 MiB still has not shown up as freed: something holds it.
+      // Ten projection horizons later a's 50 MiB still has not shown up as freed: something holds
+      // it.
       planner.evaluate(GuardSample.ofHeap(10_200 * MS, 0.96, 0.97));
       assertThat(b.cancellation().isCancelled()).isTrue();
       b.close();
@@ -355,14 +438,19 @@ class EmergencyGuardTest {
 
   @Test
   void stopPlan_respectsMaxStopsPerEvaluation() throws Exception {
-    try (EmergencyGuard planner = EmergencyGuard.builder(memory).heapMaxBytes(100L << 20)
-        .config(GuardConfig.builder().maxStopsPerEvaluation(1).build()).build()) {
+    try (EmergencyGuard planner =
+        EmergencyGuard.builder(memory)
+            .heapMaxBytes(100L << 20)
+            .config(GuardConfig.builder().maxStopsPerEvaluation(1).build())
+            .build()) {
       Grant a = task("a", 1, 40, 30);
       Grant b = task("b", 2, 40, 30);
       Grant c = task("c", 3, 10, 5);
       planner.evaluate(GuardSample.ofHeap(0, 0.96, 0.97));
       assertThat(a.cancellation().isCancelled()).isTrue();
-      assertThat(b.cancellation().isCancelled()).as("the plan wants b too; the config allows one").isFalse();
+      assertThat(b.cancellation().isCancelled())
+          .as("the plan wants b too; the config allows one")
+          .isFalse();
       for (Grant g : List.of(a, b, c)) {
         g.close();
       }
@@ -371,10 +459,13 @@ class EmergencyGuardTest {
 
   @Test
   void projection_canBeTurnedOff() {
-    try (EmergencyGuard exact = EmergencyGuard.builder(memory)
-        .config(GuardConfig.builder().projectionHorizon(Duration.ZERO).build()).build()) {
+    try (EmergencyGuard exact =
+        EmergencyGuard.builder(memory)
+            .config(GuardConfig.builder().projectionHorizon(Duration.ZERO).build())
+            .build()) {
       exact.evaluate(GuardSample.ofHeap(0, 0.85, 0.9));
-      assertThat(exact.evaluate(GuardSample.ofHeap(100 * MS, 0.94, 0.945))).isEqualTo(PressureLevel.CRITICAL);
+      assertThat(exact.evaluate(GuardSample.ofHeap(100 * MS, 0.94, 0.945)))
+          .isEqualTo(PressureLevel.CRITICAL);
     }
   }
 
@@ -384,15 +475,22 @@ class EmergencyGuardTest {
     List<String> admitted = new CopyOnWriteArrayList<>();
     List<Thread> threads = new ArrayList<>();
     for (int p : new int[] {1, 7, 4}) {
-      Thread t = new Thread(() -> {
-        // Each needs the whole pool, so they are admitted one at a time and the order is observable.
-        try (Grant g = allocator.acquire(TaskRequest.named("p" + p).priority(p).minBytes(100L << 20)
-            .timeout(Duration.ofSeconds(30)))) {
-          admitted.add(g.taskName());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                // Each needs the whole pool, so they are admitted one at a time and the order is
+                // observable.
+                try (Grant g =
+                    allocator.acquire(
+                        TaskRequest.named("p" + p)
+                            .priority(p)
+                            .minBytes(100L << 20)
+                            .timeout(Duration.ofSeconds(30)))) {
+                  admitted.add(g.taskName());
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
       threads.add(t);
       t.start();
       while (allocator.waitingCount() < threads.size()) {
@@ -430,22 +528,31 @@ class EmergencyGuardTest {
 
   @Test
   void unknownReadings_neverTrip() {
-    assertThat(guard.evaluate(new GuardSample(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1, -1)))
+    assertThat(
+            guard.evaluate(
+                new GuardSample(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1, -1)))
         .isEqualTo(PressureLevel.NORMAL);
     assertThat(events).isEmpty();
   }
 
   @Test
   void priorities_limitWhatIsPausedAndWhoIsStopped() throws Exception {
-    try (EmergencyGuard selective = EmergencyGuard.builder(memory)
-        .config(GuardConfig.builder().pauseBelowPriority(5).stopBelowPriority(5)
-            .maxStopsPerEvaluation(3).build()).build()) {
+    try (EmergencyGuard selective =
+        EmergencyGuard.builder(memory)
+            .config(
+                GuardConfig.builder()
+                    .pauseBelowPriority(5)
+                    .stopBelowPriority(5)
+                    .maxStopsPerEvaluation(3)
+                    .build())
+            .build()) {
       Grant vip = allocator.acquire(TaskRequest.named("vip").priority(8).minBytes(1));
       Grant batch = allocator.acquire(TaskRequest.named("batch").priority(2).minBytes(1));
       selective.evaluate(GuardSample.ofHeap(0, 0.99, 0.99));
       assertThat(batch.cancellation().isCancelled()).isTrue();
       assertThat(vip.cancellation().isCancelled()).isFalse();
-      assertThat(allocator.tryAcquire(TaskRequest.named("urgent").priority(6).minBytes(1))).isNotNull();
+      assertThat(allocator.tryAcquire(TaskRequest.named("urgent").priority(6).minBytes(1)))
+          .isNotNull();
       assertThat(allocator.tryAcquire(TaskRequest.named("later").priority(1).minBytes(1))).isNull();
       vip.close();
       batch.close();
@@ -454,7 +561,10 @@ class EmergencyGuardTest {
 
   @Test
   void throwingListener_neverReachesTheSampler_andCloseResumesAdmission() {
-    guard.addListener(e -> { throw new IllegalStateException("listener bug"); });
+    guard.addListener(
+        e -> {
+          throw new IllegalStateException("listener bug");
+        });
     assertThat(heap(0, 0.99, 0.99)).isEqualTo(PressureLevel.EMERGENCY);
     assertThat(allocator.isPaused()).isTrue();
     guard.close();

@@ -26,8 +26,8 @@ class GuardConfigTest {
 
   @Test
   void from_keepsWhatIsNotChanged() {
-    GuardConfig base = GuardConfig.builder().thresholds(0.7, 0.8, 0.9, 0.75)
-        .stopBelowPriority(3).build();
+    GuardConfig base =
+        GuardConfig.builder().thresholds(0.7, 0.8, 0.9, 0.75).stopBelowPriority(3).build();
     GuardConfig changed = GuardConfig.from(base).maxStopsPerEvaluation(2).build();
     assertThat(changed.elevated()).isEqualTo(0.7);
     assertThat(changed.recovery()).isEqualTo(0.75);

@@ -15,16 +15,18 @@ public final class MemoryHog {
     long seconds = args.length > 0 ? Long.parseLong(args[0]) : 30;
     System.out.println("ready");
     System.out.flush();
-    Thread watchdog = new Thread(() -> {
-      try {
-        while (System.in.read() >= 0) {
-          // wait for the parent to close our stdin
-        }
-      } catch (java.io.IOException ignored) {
-        // the parent is gone
-      }
-      System.exit(0);
-    });
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try {
+                while (System.in.read() >= 0) {
+                  // wait for the parent to close our stdin
+                }
+              } catch (java.io.IOException ignored) {
+                // the parent is gone
+              }
+              System.exit(0);
+            });
     watchdog.setDaemon(true);
     watchdog.start();
     TimeUnit.SECONDS.sleep(seconds);

@@ -82,7 +82,8 @@ class MemoryMonitorTest {
       assertThat(second.reservedBytes()).isEqualTo(10 * MIB);
       assertThat(second.budgetBytes()).isEqualTo(100 * MIB);
       assertThat(second.openScopes()).isEqualTo(memory.openScopeCount());
-      assertThat(second.sampleDurationNanos()).isZero(); // the fake ticker did not move during the sample
+      assertThat(second.sampleDurationNanos())
+          .isZero(); // the fake ticker did not move during the sample
       assertThat(m.latest()).contains(second);
       assertThat(m.history().size()).isEqualTo(2);
       assertThat(r.bytes()).isEqualTo(10 * MIB);
@@ -117,7 +118,8 @@ class MemoryMonitorTest {
         .containsExactly(AlertEvent.Type.FIRED, AlertEvent.Type.RESOLVED);
     assertThat(m.alerts().history())
         .filteredOn(e -> e.alert().rule().equals("memory-emergency"))
-        .first().satisfies(e -> assertThat(e.alert().severity()).isEqualTo(Severity.EMERGENCY));
+        .first()
+        .satisfies(e -> assertThat(e.alert().severity()).isEqualTo(Severity.EMERGENCY));
   }
 
   @Test
@@ -137,8 +139,14 @@ class MemoryMonitorTest {
 
   @Test
   void guardSample_usesTheContainerWhenItHasALimit() {
-    MemorySnapshot s = MemorySnapshot.builder().heap(50, 60, 100).liveSet(40, true)
-        .process(80, 500).system(1000, 900).container(200, 150).build();
+    MemorySnapshot s =
+        MemorySnapshot.builder()
+            .heap(50, 60, 100)
+            .liveSet(40, true)
+            .process(80, 500)
+            .system(1000, 900)
+            .container(200, 150)
+            .build();
     GuardSample g = MemoryMonitor.guardSample(s);
     assertThat(g.liveHeapFraction()).isEqualTo(0.4);
     assertThat(g.heapUsedFraction()).isEqualTo(0.5);
@@ -160,7 +168,8 @@ class MemoryMonitorTest {
     MemoryMonitor m = manual(config());
     sampler.failWith = new IllegalStateException("MXBean gone");
     MemorySnapshot bad = m.sampleNow();
-    assertThat(bad.unavailable()).containsEntry("sampler", "java.lang.IllegalStateException: MXBean gone");
+    assertThat(bad.unavailable())
+        .containsEntry("sampler", "java.lang.IllegalStateException: MXBean gone");
     assertThat(bad.reservedBytes()).isEqualTo(memory.reservedBytes());
     sampler.failWith = null;
     MemorySnapshot good = step(m);
@@ -174,9 +183,13 @@ class MemoryMonitorTest {
 
   @Test
   void linkageErrorInTheSampler_isSurvivedToo() {
-    MemoryMonitor m = manual(config().sampler(b -> {
-      throw new NoClassDefFoundError("com/sun/jna/Native");
-    }));
+    MemoryMonitor m =
+        manual(
+            config()
+                .sampler(
+                    b -> {
+                      throw new NoClassDefFoundError("com/sun/jna/Native");
+                    }));
     assertThat(m.sampleNow().unavailable()).containsKey("sampler");
     assertThat(step(m).unavailable()).containsKey("sampler");
   }
@@ -193,9 +206,10 @@ class MemoryMonitorTest {
   void subscribers_getEverySnapshot_aThrowingOneIsIsolated_andHandlesUnsubscribe() {
     MemoryMonitor m = manual(config());
     List<MemorySnapshot> seen = new ArrayList<>();
-    m.addListener(s -> {
-      throw new IllegalStateException("dashboard bug");
-    });
+    m.addListener(
+        s -> {
+          throw new IllegalStateException("dashboard bug");
+        });
     Registration handle = m.addListener(seen::add);
     m.sampleNow();
     step(m);
@@ -210,11 +224,15 @@ class MemoryMonitorTest {
     MemoryMonitor m = manual(config());
     List<AlertEvent> events = new ArrayList<>();
     m.alerts().addListener(events::add);
-    assertThat(m.alerts().rules()).extracting(AlertRule::name)
-        .containsExactly("leak", "live-heap-high", "live-heap-emergency", "rss-high", "memory-emergency");
+    assertThat(m.alerts().rules())
+        .extracting(AlertRule::name)
+        .containsExactly(
+            "leak", "live-heap-high", "live-heap-emergency", "rss-high", "memory-emergency");
     sampler.liveSet = 97 * sampler.heapMax / 100;
     m.sampleNow();
-    assertThat(events).extracting(e -> e.alert().rule()).containsExactly("live-heap-emergency", "memory-emergency");
+    assertThat(events)
+        .extracting(e -> e.alert().rule())
+        .containsExactly("live-heap-emergency", "memory-emergency");
     assertThat(events.get(0).alert().severity()).isEqualTo(Severity.EMERGENCY);
     sampler.liveSet = 93 * sampler.heapMax / 100;
     step(m);
@@ -222,7 +240,9 @@ class MemoryMonitorTest {
     sampler.liveSet = 50 * sampler.heapMax / 100;
     step(m);
     assertThat(events).extracting(AlertEvent::type).contains(AlertEvent.Type.RESOLVED);
-    assertThat(m.alerts().channelStats()).extracting(Alerts.ChannelStats::name).containsExactly("listeners", "log");
+    assertThat(m.alerts().channelStats())
+        .extracting(Alerts.ChannelStats::name)
+        .containsExactly("listeners", "log");
   }
 
   @Test
@@ -241,7 +261,10 @@ class MemoryMonitorTest {
     assertThat(events).extracting(e -> e.alert().rule()).contains("leak");
     MonitorReport report = m.report(Duration.ofMinutes(5));
     assertThat(report.leaks()).isNotEmpty();
-    assertThat(report.toText()).contains("Leaks: 1 report(s)").contains("heap.live").contains("leak");
+    assertThat(report.toText())
+        .contains("Leaks: 1 report(s)")
+        .contains("heap.live")
+        .contains("leak");
     assertThat(report.toJson()).contains("\"leaks\":[{");
   }
 
@@ -255,12 +278,18 @@ class MemoryMonitorTest {
     MonitorReport r = m.report(Duration.ofMinutes(10));
     assertThat(r.samples()).isEqualTo(30);
     assertThat(r.from()).isEqualTo(T0.plusSeconds(1));
-    assertThat(r.peaks()).anySatisfy(p -> {
-      assertThat(p.metric()).isEqualTo("heap.used");
-      assertThat(p.value()).isEqualTo(129.0 * MIB);
-      assertThat(p.at()).isEqualTo(T0.plusSeconds(30));
-    });
-    assertThat(r.toText()).contains("Peaks:").contains("heap.used").contains("129.0 MiB").contains("Alerts (0 events)");
+    assertThat(r.peaks())
+        .anySatisfy(
+            p -> {
+              assertThat(p.metric()).isEqualTo("heap.used");
+              assertThat(p.value()).isEqualTo(129.0 * MIB);
+              assertThat(p.at()).isEqualTo(T0.plusSeconds(30));
+            });
+    assertThat(r.toText())
+        .contains("Peaks:")
+        .contains("heap.used")
+        .contains("129.0 MiB")
+        .contains("Alerts (0 events)");
     assertThat(r.toJson()).startsWith("{\"from\":").contains("\"heap.used\":{\"value\":");
     assertThatThrownBy(() -> m.report(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
   }
@@ -269,7 +298,8 @@ class MemoryMonitorTest {
   void report_beforeTheFirstSample_saysSo() {
     MemoryMonitor m = manual(config());
     assertThatThrownBy(() -> m.report(Duration.ofMinutes(1)))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("no sample yet");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("no sample yet");
   }
 
   @Test
@@ -279,48 +309,60 @@ class MemoryMonitorTest {
     m.close();
     m.close();
     assertThat(m.isRunning()).isFalse();
-    assertThatThrownBy(m::sampleNow).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(m::sampleNow)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
   }
 
   @Test
   void config_rejectsATooShortPeriodWithTheNumbers() {
     assertThatThrownBy(() -> MonitorConfig.builder().period(Duration.ofMillis(5)).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("10 ms").hasMessageContaining("PT0.005S");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("10 ms")
+        .hasMessageContaining("PT0.005S");
     assertThat(MonitorConfig.ofDefaults().period()).isEqualTo(Duration.ofSeconds(1));
     assertThat(MonitorConfig.ofDefaults().toString()).contains("period=PT1S");
   }
 
   @Test
-  void started_samplesOnANamedDaemonThread_withTheRealJvmSampler_andStopsOnClose() throws Exception {
+  void started_samplesOnANamedDaemonThread_withTheRealJvmSampler_andStopsOnClose()
+      throws Exception {
     CountDownLatch three = new CountDownLatch(3);
     List<Thread> threads = new ArrayList<>();
-    MemoryMonitor m = MemoryMonitor.start(memory, MonitorConfig.builder().period(Duration.ofMillis(20)).build());
+    MemoryMonitor m =
+        MemoryMonitor.start(memory, MonitorConfig.builder().period(Duration.ofMillis(20)).build());
     toClose.add(m);
     m.addListener(s -> three.countDown());
-    m.addListener(s -> {
-      synchronized (threads) {
-        threads.add(Thread.currentThread());
-      }
-    });
+    m.addListener(
+        s -> {
+          synchronized (threads) {
+            threads.add(Thread.currentThread());
+          }
+        });
     assertThat(three.await(30, TimeUnit.SECONDS)).isTrue();
     MemorySnapshot s = m.latest().orElseThrow();
     assertThat(s.heap().maxBytes()).isEqualTo(Runtime.getRuntime().maxMemory());
     assertThat(s.heap().usedBytes()).isPositive();
     assertThat(s.pools()).isNotEmpty();
     assertThat(s.collectors()).isNotEmpty();
-    assertThat(s.bufferPools()).extracting(MemorySnapshot.BufferPool::name).contains("direct", "mapped");
+    assertThat(s.bufferPools())
+        .extracting(MemorySnapshot.BufferPool::name)
+        .contains("direct", "mapped");
     assertThat(s.allocatedBytes()).isPositive();
     assertThat(s.processCpuNanos()).isPositive();
     assertThat(s.rssBytes()).isPositive();
     assertThat(s.virtualBytes()).isGreaterThanOrEqualTo(s.rssBytes());
     assertThat(s.systemTotalBytes()).isPositive();
     assertThat(s.unavailable()).isEmpty();
-    assertThat(Thread.getAllStackTraces().keySet()).anySatisfy(t -> {
-      assertThat(t.getName()).isEqualTo(MemoryMonitor.SAMPLER_THREAD);
-      assertThat(t.isDaemon()).isTrue();
-    });
+    assertThat(Thread.getAllStackTraces().keySet())
+        .anySatisfy(
+            t -> {
+              assertThat(t.getName()).isEqualTo(MemoryMonitor.SAMPLER_THREAD);
+              assertThat(t.isDaemon()).isTrue();
+            });
     synchronized (threads) {
-      assertThat(threads).allSatisfy(t -> assertThat(t.getName()).isEqualTo("memguard-monitor-events"));
+      assertThat(threads)
+          .allSatisfy(t -> assertThat(t.getName()).isEqualTo("memguard-monitor-events"));
     }
     m.close();
     // The executor has terminated; its worker thread may take a moment more to exit.
@@ -336,10 +378,12 @@ class MemoryMonitorTest {
 
   @Test
   void jvmSampler_seesGcEventsAndTheLiveSetAfterAGc() throws Exception {
-    MemoryMonitor m = MemoryMonitor.manual(memory, MonitorConfig.builder().sampleRssAndHostMemory(false).build());
+    MemoryMonitor m =
+        MemoryMonitor.manual(memory, MonitorConfig.builder().sampleRssAndHostMemory(false).build());
     toClose.add(m);
     m.sampleNow();
-    // The monitor's GC listener was registered first; notifications reach listeners in order, so once
+    // The monitor's GC listener was registered first; notifications reach listeners in order, so
+    // once
     // this latch opens the monitor has seen the collection too.
     CountDownLatch gcSeen = new CountDownLatch(1);
     javax.management.NotificationListener latch = (n, h) -> gcSeen.countDown();
@@ -367,9 +411,9 @@ class MemoryMonitorTest {
     assertThat(s.liveSetUpdated()).isTrue();
     assertThat(s.liveSetBytes()).isPositive().isLessThanOrEqualTo(s.heap().maxBytes());
     assertThat(s.pauses()).isNotEmpty();
-    assertThat(s.pauses().get(0).heapBeforeBytes()).isGreaterThanOrEqualTo(s.pauses().get(0).heapAfterBytes());
+    assertThat(s.pauses().get(0).heapBeforeBytes())
+        .isGreaterThanOrEqualTo(s.pauses().get(0).heapAfterBytes());
     assertThat(s.oldGeneration()).isNotNull();
     assertThat(s.rssBytes()).isEqualTo(-1); // OSHI off
   }
-
 }

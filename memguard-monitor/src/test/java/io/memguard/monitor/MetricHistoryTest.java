@@ -35,10 +35,13 @@ class MetricHistoryTest {
     assertThat(h.size()).isEqualTo(10);
     assertThat(h.capacity()).isEqualTo(10);
     assertThat(h.latest()).get().extracting(MemorySnapshot::sequence).isEqualTo(25L);
-    assertThat(h.snapshots(Duration.ofSeconds(4))).extracting(MemorySnapshot::sequence).containsExactly(21L, 22L, 23L, 24L, 25L);
+    assertThat(h.snapshots(Duration.ofSeconds(4)))
+        .extracting(MemorySnapshot::sequence)
+        .containsExactly(21L, 22L, 23L, 24L, 25L);
     assertThat(h.snapshots(Duration.ofHours(1))).hasSize(10);
     assertThat(h.series(Metric.HEAP_USED, Duration.ofSeconds(1)))
-        .extracting(MetricHistory.Point::value).containsExactly(23.0 * MIB, 24.0 * MIB);
+        .extracting(MetricHistory.Point::value)
+        .containsExactly(23.0 * MIB, 24.0 * MIB);
   }
 
   @Test
@@ -115,19 +118,25 @@ class MetricHistoryTest {
     Trend t = h.trend(Metric.HEAP_USED, Duration.ofMinutes(1));
     assertThat(t.increasing(0.01)).isFalse();
     assertThat(t.timeToExhaustion()).isEmpty();
-    assertThatThrownBy(() -> h.trend(Metric.HEAP_USED, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> h.trend(Metric.HEAP_USED, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void performance_overheadRatesPausesAndSampleDurations() {
     MetricHistory h = new MetricHistory(100, 60, List.of());
     for (long s = 0; s <= 10; s++) {
-      MemorySnapshot.Builder b = snap(s, MIB, 10 * MIB).toBuilder()
-          .addCollector(new MemorySnapshot.Collector("Young", s * 2, s * 20, true))
-          .addCollector(new MemorySnapshot.Collector("Cycles", s, s * 500, false));
+      MemorySnapshot.Builder b =
+          snap(s, MIB, 10 * MIB).toBuilder()
+              .addCollector(new MemorySnapshot.Collector("Young", s * 2, s * 20, true))
+              .addCollector(new MemorySnapshot.Collector("Cycles", s, s * 500, false));
       if (s > 0) {
-        b.addPause(new MemorySnapshot.GcPause("Young", "end of minor GC", "test", s * 1_000_000_000L, 10 * s, 2, 1, true));
-        b.addPause(new MemorySnapshot.GcPause("Cycles", "end of major GC", "test", s * 1_000_000_000L, 400, 2, 1, false));
+        b.addPause(
+            new MemorySnapshot.GcPause(
+                "Young", "end of minor GC", "test", s * 1_000_000_000L, 10 * s, 2, 1, true));
+        b.addPause(
+            new MemorySnapshot.GcPause(
+                "Cycles", "end of major GC", "test", s * 1_000_000_000L, 400, 2, 1, false));
       }
       h.add(b.build());
     }
@@ -155,7 +164,9 @@ class MetricHistoryTest {
 
   @Test
   void constructor_rejectsTinySizes() {
-    assertThatThrownBy(() -> new MetricHistory(1, 10, List.of())).hasMessageContaining("at least 2");
-    assertThatThrownBy(() -> new MetricHistory(10, 0, List.of())).hasMessageContaining("at least 1");
+    assertThatThrownBy(() -> new MetricHistory(1, 10, List.of()))
+        .hasMessageContaining("at least 2");
+    assertThatThrownBy(() -> new MetricHistory(10, 0, List.of()))
+        .hasMessageContaining("at least 1");
   }
 }

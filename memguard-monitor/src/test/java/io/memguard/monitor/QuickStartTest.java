@@ -34,9 +34,8 @@ class QuickStartTest {
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     try {
       // README quick start begins
-      try (MemoryManager memory = MemoryManager.builder()
-              .limit(MemorySize.percentOfMaxHeap(50))
-              .build();
+      try (MemoryManager memory =
+              MemoryManager.builder().limit(MemorySize.percentOfMaxHeap(50)).build();
           MemoryMonitor monitor = MemoryMonitor.start(memory);
           MemoryScope pipeline = memory.openScope("feature-pipeline", MemorySize.ofMebibytes(64))) {
 
@@ -49,10 +48,13 @@ class QuickStartTest {
           double[] column = new double[rows];
           // ... fill and use the column while its bytes are accounted ...
           System.out.println(memory.snapshot().toTreeString());
-        }   // released here, or reported as a leak
+        } // released here, or reported as a leak
 
-        System.out.println(pipeline.peakReservedBytes() + " bytes at peak, "
-            + memory.reservedBytes() + " still reserved");
+        System.out.println(
+            pipeline.peakReservedBytes()
+                + " bytes at peak, "
+                + memory.reservedBytes()
+                + " still reserved");
       }
       // README quick start ends
     } finally {
@@ -60,18 +62,22 @@ class QuickStartTest {
       System.setErr(stderr);
     }
     String printed = out.toString(StandardCharsets.UTF_8);
-    assertThat(printed).contains("feature-pipeline", "batch-1", "80000 bytes at peak, 0 still reserved");
+    assertThat(printed)
+        .contains("feature-pipeline", "batch-1", "80000 bytes at peak, 0 still reserved");
     assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("LEAK", "ALERT");
   }
 
   @Test
   void monitorDocSnippet_runs() {
     // docs/monitor.md snippet begins
-    try (MemoryManager memory = MemoryManager.builder().limit(MemorySize.percentOfMaxHeap(80)).build();
-        MemoryMonitor monitor = MemoryMonitor.start(memory)) {          // 1 s period, all defaults
+    try (MemoryManager memory =
+            MemoryManager.builder().limit(MemorySize.percentOfMaxHeap(80)).build();
+        MemoryMonitor monitor = MemoryMonitor.start(memory)) { // 1 s period, all defaults
       monitor.alerts().addListener(event -> log.warn("{}", event));
-      monitor.alerts().addChannel(AlertChannels.webhook(URI.create("https://ops.example/hook")),
-          Severity.CRITICAL);
+      monitor
+          .alerts()
+          .addChannel(
+              AlertChannels.webhook(URI.create("https://ops.example/hook")), Severity.CRITICAL);
       monitor.leakDetector().addListener(report -> log.warn(report.toText()));
       // ... the pipeline runs here ...
       System.out.println(monitor.report(Duration.ofHours(1)).toText());
@@ -82,19 +88,22 @@ class QuickStartTest {
   @Test
   void readmeSnippet_matchesThisTest() throws Exception {
     assertThat(normalize(Files.readString(Path.of("..", "README.md"))))
-        .contains(normalize(snippet("// README quick start begins\n", "// README quick start ends")));
+        .contains(
+            normalize(snippet("// README quick start begins\n", "// README quick start ends")));
   }
 
   @Test
   void monitorDocSnippet_matchesThisTest() throws Exception {
     assertThat(normalize(Files.readString(Path.of("..", "docs", "monitor.md"))))
-        .contains(normalize(
-            snippet("// docs/monitor.md snippet begins\n", "// docs/monitor.md snippet ends")));
+        .contains(
+            normalize(
+                snippet("// docs/monitor.md snippet begins\n", "// docs/monitor.md snippet ends")));
   }
 
   private static String snippet(String from, String to) throws Exception {
-    String test = Files.readString(
-        Path.of("src", "test", "java", "io", "memguard", "monitor", "QuickStartTest.java"));
+    String test =
+        Files.readString(
+            Path.of("src", "test", "java", "io", "memguard", "monitor", "QuickStartTest.java"));
     int start = test.indexOf(from) + from.length();
     String text = test.substring(start, test.indexOf(to, start));
     return text.substring(0, text.lastIndexOf('\n'));

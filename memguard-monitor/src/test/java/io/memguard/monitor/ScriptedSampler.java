@@ -24,8 +24,13 @@ final class ScriptedSampler implements Sampler {
       throw failWith;
     }
     into.heap(heapUsed, heapUsed, heapMax);
-    into.addPool(new MemorySnapshot.Pool("Old", true, true,
-        new MemorySnapshot.Usage(liveSet, liveSet, heapMax), new MemorySnapshot.Usage(liveSet, liveSet, heapMax)));
+    into.addPool(
+        new MemorySnapshot.Pool(
+            "Old",
+            true,
+            true,
+            new MemorySnapshot.Usage(liveSet, liveSet, heapMax),
+            new MemorySnapshot.Usage(liveSet, liveSet, heapMax)));
     into.addCollector(new MemorySnapshot.Collector("Young", gcCount, gcTimeMillis, true));
     into.liveSet(liveSet, gcHappened);
     into.allocatedBytes(allocated);

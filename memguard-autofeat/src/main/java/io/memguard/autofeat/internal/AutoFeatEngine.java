@@ -33,382 +33,474 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs autofeat end to end: feature generation, feature selection, final model; stateless apart from its
- * configuration and thread-safe (each {@link #fit} call works on its own data).
+ * Runs autofeat end to end: feature generation, feature selection, final model; stateless apart
+ * from its configuration and thread-safe (each {@link #fit} call works on its own data).
  *
- * <p>Pure computation: memory is not reserved anywhere here. A caller that manages memory does it through
- * {@link EngineHooks}: it sizes each generation batch and each selection chunk, sees what every batch used and
- * retained, and can cancel between batches.
+ * <p>Pure computation: memory is not reserved anywhere here. A caller that manages memory does it
+ * through {@link EngineHooks}: it sizes each generation batch and each selection chunk, sees what
+ * every batch used and retained, and can cancel between batches.
  */
 public final class AutoFeatEngine {
 
-    private static final Logger LOG = LoggerFactory.getLogger(AutoFeatEngine.class);
+  private static final Logger LOG = LoggerFactory.getLogger(AutoFeatEngine.class);
 
-    private final EngineConfig config;
+  private final EngineConfig config;
 
-    private AutoFeatEngine(EngineConfig config) {
-        this.config = config;
-    }
+  private AutoFeatEngine(EngineConfig config) {
+    this.config = config;
+  }
 
-    /** An engine with the given configuration. */
-    public static AutoFeatEngine of(EngineConfig config) {
-        return new AutoFeatEngine(Objects.requireNonNull(config, "config"));
-    }
+  /** An engine with the given configuration. */
+  public static AutoFeatEngine of(EngineConfig config) {
+    return new AutoFeatEngine(Objects.requireNonNull(config, "config"));
+  }
 
-    /** The configuration. */
-    public EngineConfig config() {
-        return config;
-    }
+  /** The configuration. */
+  public EngineConfig config() {
+    return config;
+  }
 
-    /** Fits without hooks; see {@link #fit(List, double[][], double[], EngineHooks)}. */
-    public FittedAutoFeat fit(List<String> names, double[][] columns, double[] y) {
-        return fit(names, columns, y, EngineHooks.NONE);
-    }
+  /** Fits without hooks; see {@link #fit(List, double[][], double[], EngineHooks)}. */
+  public FittedAutoFeat fit(List<String> names, double[][] columns, double[] y) {
+    return fit(names, columns, y, EngineHooks.NONE);
+  }
 
-    /**
-     * Fits the engine.
-     *
-     * @param names one name per input column (used for printing; need not be identifiers)
-     * @param columns the training values, column-major: {@code columns[j][i]} is column j of row i; all finite
-     * @param y the target: finite values (regression) or class labels (classification, at least two classes)
-     * @param hooks batch sizing, progress and cancellation
-     * @return the fitted model
-     * @throws IllegalArgumentException if shapes disagree or a value is not finite
-     * @throws RuntimeException whatever {@link EngineHooks#checkCancelled()} or
-     *     {@link EngineHooks#nextBatchSize} throw
-     */
-    public FittedAutoFeat fit(List<String> names, double[][] columns, double[] y, EngineHooks hooks) {
-        return fitGuarded(names, columns, y, GuardedHooks.of(hooks));
-    }
+  /**
+   * Fits the engine.
+   *
+   * @param names one name per input column (used for printing; need not be identifiers)
+   * @param columns the training values, column-major: {@code columns[j][i]} is column j of row i;
+   *     all finite
+   * @param y the target: finite values (regression) or class labels (classification, at least two
+   *     classes)
+   * @param hooks batch sizing, progress and cancellation
+   * @return the fitted model
+   * @throws IllegalArgumentException if shapes disagree or a value is not finite
+   * @throws RuntimeException whatever {@link EngineHooks#checkCancelled()} or {@link
+   *     EngineHooks#nextBatchSize} throw
+   */
+  public FittedAutoFeat fit(List<String> names, double[][] columns, double[] y, EngineHooks hooks) {
+    return fitGuarded(names, columns, y, GuardedHooks.of(hooks));
+  }
 
-    private FittedAutoFeat fitGuarded(List<String> names, double[][] columns, double[] y, GuardedHooks hooks) {
-        Objects.requireNonNull(names, "names");
-        Objects.requireNonNull(columns, "columns");
-        Objects.requireNonNull(y, "y");
-        int n = validate(names, columns, y);
-        List<Expr> symbols = symbols(names);
+  private FittedAutoFeat fitGuarded(
+      List<String> names, double[][] columns, double[] y, GuardedHooks hooks) {
+    Objects.requireNonNull(names, "names");
+    Objects.requireNonNull(columns, "columns");
+    Objects.requireNonNull(y, "y");
+    int n = validate(names, columns, y);
+    List<Expr> symbols = symbols(names);
 
-        long t0 = System.nanoTime();
-        int d = columns.length;
-        // the search for features (generation and selection) may run on a seeded subset of the rows
-        int searchMax = config.searchMaxRows();
-        int rows = searchMax <= 0 || searchMax >= n ? n : searchMax;
-        Lease searchLease = hooks.reserve("search rows: a copy of " + rows + " of " + n + " rows",
-                rows == n ? 0 : HeapBytes.ints(n) + HeapBytes.doubles(d, rows) + HeapBytes.doubles(rows));
-        GenerationCounts counts;
-        SelectionResult selection;
-        int steps;
-        long peak;
-        long t1;
-        try {
-            int[] search = searchRows(n);
-            double[][] searchColumns = search == null ? columns : gather(columns, search);
-            double[] searchY = search == null ? y : gather(y, search);
-            search = null;
+    long t0 = System.nanoTime();
+    int d = columns.length;
+    // the search for features (generation and selection) may run on a seeded subset of the rows
+    int searchMax = config.searchMaxRows();
+    int rows = searchMax <= 0 || searchMax >= n ? n : searchMax;
+    Lease searchLease =
+        hooks.reserve(
+            "search rows: a copy of " + rows + " of " + n + " rows",
+            rows == n
+                ? 0
+                : HeapBytes.ints(n) + HeapBytes.doubles(d, rows) + HeapBytes.doubles(rows));
+    GenerationCounts counts;
+    SelectionResult selection;
+    int steps;
+    long peak;
+    long t1;
+    try {
+      int[] search = searchRows(n);
+      double[][] searchColumns = search == null ? columns : gather(columns, search);
+      double[] searchY = search == null ? y : gather(y, search);
+      search = null;
 
-            hooks.phaseStarted("generate", 0);
-            ColumnStore store = config.recomputeLastStep()
-                    ? ColumnStore.recomputing(config.precision(), rows)
-                    : ColumnStore.create(config.precision(), rows);
-            GenerationOptions go = new GenerationOptions(
-                    config.featengSteps(), config.transformations(), config.precision(), config.batchSize());
-            try (Lease storeLease = hooks.reserve("column store: kept columns, metadata and expressions", 0)) {
-                FeatureGenerator gen = new FeatureGenerator(go, store, symbols, searchColumns, storeLease);
-                peak = runGeneration(gen, hooks);
-                hooks.checkCancelled();
-                GeneratedFeatures generated;
-                try (Lease filter = hooks.reserve("generate: final filter (start features as doubles)",
-                        HeapBytes.doubles(d + 1, rows))) {
-                    generated = gen.finish();
-                }
-                steps = gen.stepsStarted();
-                gen = null; // drops the pool of proposed expressions before selection
-                storeLease.resize(store.bytesUsed()
-                        + (long) generated.columns().size() * Footprint.COLUMN_METADATA_BYTES);
-                hooks.progress("filter", steps, 1, 1, 100.0);
-                t1 = System.nanoTime();
-
-                hooks.phaseStarted("select", store.bytesUsed());
-                SelectionOptions so = new SelectionOptions(config.problem(), config.featselRuns(), config.seed(),
-                        config.selectionMaxRows(), config.selectionMaxChunkWidth(),
-                        config.selectionInitialFitAll(), config.selectionPath(), config.selectionMaxRunRows(),
-                        config.selectionMaxFitCells(), config.selectionParallelism());
-                selection = new FeatureSelector(so, store, generated.columns(), searchY, hooks).select();
-                for (FeatureColumn f : generated.columns()) {
-                    store.release(f.slot());
-                }
-                counts = new GenerationCounts(generated);
-                generated = null;
-                store = null;
-                searchColumns = null;
-                searchY = null;
-            }
-        } finally {
-            searchLease.close();
-        }
-        List<Expr> chosen = new ArrayList<>();
-        for (FeatureColumn f : selection.selected()) {
-            chosen.add(f.expr());
-        }
-        if (chosen.isEmpty()) {
-            LOG.info("feature selection kept nothing; the final model uses all {} input columns", symbols.size());
-            chosen.addAll(symbols);
-        }
-        long t2 = System.nanoTime();
-
-        hooks.phaseStarted("model", 0);
+      hooks.phaseStarted("generate", 0);
+      ColumnStore store =
+          config.recomputeLastStep()
+              ? ColumnStore.recomputing(config.precision(), rows)
+              : ColumnStore.create(config.precision(), rows);
+      GenerationOptions go =
+          new GenerationOptions(
+              config.featengSteps(),
+              config.transformations(),
+              config.precision(),
+              config.batchSize());
+      try (Lease storeLease =
+          hooks.reserve("column store: kept columns, metadata and expressions", 0)) {
+        FeatureGenerator gen = new FeatureGenerator(go, store, symbols, searchColumns, storeLease);
+        peak = runGeneration(gen, hooks);
         hooks.checkCancelled();
-        long perFeature = (modelBytes(chosen, n, y) + chosen.size() - 1) / chosen.size();
-        int cap = Math.min(chosen.size(), hooks.nextBatchSize("model", 0, chosen.size(), perFeature));
-        if (cap < chosen.size()) {
-            LOG.debug("the final model keeps the {} best-ranked of {} selected features", cap, chosen.size());
-            chosen = new ArrayList<>(chosen.subList(0, cap));
+        GeneratedFeatures generated;
+        try (Lease filter =
+            hooks.reserve(
+                "generate: final filter (start features as doubles)",
+                HeapBytes.doubles(d + 1, rows))) {
+          generated = gen.finish();
         }
-        List<Expr> usable = new ArrayList<>();
-        LinearModel model;
-        try (Lease modelLease = hooks.reserve("model: " + chosen.size() + " features on " + n + " rows",
-                modelBytes(chosen, n, y))) {
-            List<double[]> values = new ArrayList<>();
-            for (Expr e : chosen) {
-                double[] v = ExprEvaluator.evaluate(e, columns, n);
-                if (allFinite(v)) {
-                    usable.add(e);
-                    values.add(v);
-                } else {
-                    LOG.warn("dropping feature {}: its closed form is not finite on every training row", e);
-                }
-            }
-            model = L1Models.fitFinalInPlace(
-                    config.problem(), values.toArray(new double[0][]), n, y, config.finalPath());
-        }
-        hooks.progress("model", 0, 1, 1, 100.0);
-        long t3 = System.nanoTime();
+        steps = gen.stepsStarted();
+        gen = null; // drops the pool of proposed expressions before selection
+        storeLease.resize(
+            store.bytesUsed()
+                + (long) generated.columns().size() * Footprint.COLUMN_METADATA_BYTES);
+        hooks.progress("filter", steps, 1, 1, 100.0);
+        t1 = System.nanoTime();
 
-        EngineReport report = new EngineReport(n, symbols.size(), steps, counts.proposed, counts.computed, counts.kept,
-                counts.eligible, counts.candidates, selection.voted(), usable.size(), peak, t1 - t0, t2 - t1,
-                t3 - t2, rows);
-        LOG.debug("fit done: {}", report);
-        hooks.phaseStarted("done", 0);
-        return new FittedAutoFeat(names, usable, model, report);
+        hooks.phaseStarted("select", store.bytesUsed());
+        SelectionOptions so =
+            new SelectionOptions(
+                config.problem(),
+                config.featselRuns(),
+                config.seed(),
+                config.selectionMaxRows(),
+                config.selectionMaxChunkWidth(),
+                config.selectionInitialFitAll(),
+                config.selectionPath(),
+                config.selectionMaxRunRows(),
+                config.selectionMaxFitCells(),
+                config.selectionParallelism());
+        selection = new FeatureSelector(so, store, generated.columns(), searchY, hooks).select();
+        for (FeatureColumn f : generated.columns()) {
+          store.release(f.slot());
+        }
+        counts = new GenerationCounts(generated);
+        generated = null;
+        store = null;
+        searchColumns = null;
+        searchY = null;
+      }
+    } finally {
+      searchLease.close();
     }
-
-    /**
-     * Heap bytes of the final model's fit on {@code features} over {@code n} rows: their values, evaluation
-     * temporaries and the solver's work.
-     */
-    private long modelBytes(List<Expr> features, int n, double[] y) {
-        long evaluation = 0;
-        for (Expr e : features) {
-            evaluation = Math.max(evaluation, ExprEvaluator.workBytes(e, n));
-        }
-        int k = features.size();
-        int classes = config.problem() == TargetKind.CLASSIFICATION ? L1Models.classes(y, n).length : 1;
-        return HeapBytes.doubles(k, n) + HeapBytes.refs(k) + evaluation
-                + L1Models.finalWorkBytes(config.problem(), k, n, classes, config.finalPath(), true);
+    List<Expr> chosen = new ArrayList<>();
+    for (FeatureColumn f : selection.selected()) {
+      chosen.add(f.expr());
     }
-
-    /** Runs every generation step in hook-sized batches; returns the peak bytes of the store. */
-    private static long runGeneration(FeatureGenerator gen, GuardedHooks hooks) {
-        ColumnStore store = gen.store();
-        long peak = store.bytesUsed();
-        while (gen.hasNextStep()) {
-            GenerationStep step = gen.nextStep();
-            try (Lease stepLease = hooks.reserve("generate step " + step.number() + ": batch of candidates", 0)) {
-                while (step.hasMore()) {
-                    hooks.checkCancelled();
-                    // never suggest more than the raw proposals left in this step (an upper bound on the batch)
-                    int suggested = (int) Math.max(1, Math.min(gen.options().suggestedBatchSize(),
-                            step.proposalsTotal() - step.proposalsEnumerated()));
-                    int size = hooks.nextBatchSize("generate", step.number(), suggested,
-                            step.bytesPerCandidate());
-                    stepLease.resize(Math.max(stepLease.bytes(), step.batchBytes(size)));
-                    BatchStats stats = step.runBatch(size);
-                    gen.accountPool();
-                    peak = Math.max(peak, store.bytesUsed());
-                    hooks.batchDone(stats);
-                    hooks.progress("generate", step.number(), step.batchesDone(), step.estimatedBatchCount(size),
-                            step.percentDone());
-                }
-            }
-            LOG.debug("step {} ({}): kept {} features, store {} bytes", step.number(), step.kind(),
-                    step.outputs().size(), store.bytesUsed());
-        }
-        return peak;
+    if (chosen.isEmpty()) {
+      LOG.info(
+          "feature selection kept nothing; the final model uses all {} input columns",
+          symbols.size());
+      chosen.addAll(symbols);
     }
+    long t2 = System.nanoTime();
 
-    /**
-     * Runs feature generation only, to learn how many columns it keeps: a cheap pilot on a few rows from which a
-     * caller predicts the memory a full fit needs. Uses this engine's steps, transformations, precision,
-     * {@link EngineConfig#recomputeLastStep()} and {@link EngineConfig#searchMaxRows()} (the pilot's rows).
-     *
-     * @param names one name per input column
-     * @param columns the training values, column-major, all finite
-     * @param hooks batch sizing and cancellation (phase {@code "generate"})
-     * @return the counts, per step and in total
-     * @throws IllegalArgumentException if shapes disagree or a value is not finite
-     */
-    public GenerationSurvey survey(List<String> names, double[][] columns, EngineHooks hooks) {
-        Objects.requireNonNull(names, "names");
-        Objects.requireNonNull(columns, "columns");
-        GuardedHooks guarded = GuardedHooks.of(hooks);
-        if (columns.length == 0) {
-            throw new IllegalArgumentException("need at least one input column");
-        }
-        int n = columns[0] == null ? 0 : columns[0].length;
-        validateColumns(names, columns, n);
-        long t0 = System.nanoTime();
-        int searchMax = config.searchMaxRows();
-        int rows = searchMax <= 0 || searchMax >= n ? n : searchMax;
-        try (Lease searchLease = guarded.reserve("search rows: a copy of " + rows + " of " + n + " rows",
-                rows == n ? 0 : HeapBytes.ints(n) + HeapBytes.doubles(columns.length, rows))) {
-            int[] search = searchRows(n);
-            double[][] searchColumns = search == null ? columns : gather(columns, search);
-            search = null;
-            guarded.phaseStarted("generate", 0);
-            ColumnStore store = config.recomputeLastStep()
-                    ? ColumnStore.recomputing(config.precision(), rows)
-                    : ColumnStore.create(config.precision(), rows);
-            GenerationOptions go = new GenerationOptions(
-                    config.featengSteps(), config.transformations(), config.precision(), config.batchSize());
-            try (Lease storeLease = guarded.reserve("column store: kept columns, metadata and expressions", 0)) {
-                FeatureGenerator gen = new FeatureGenerator(go, store, symbols(names), searchColumns, storeLease);
-                long peak = runGeneration(gen, guarded);
-                guarded.checkCancelled();
-                GeneratedFeatures generated;
-                try (Lease filter = guarded.reserve("generate: final filter (start features as doubles)",
-                        HeapBytes.doubles(columns.length + 1, rows))) {
-                    generated = gen.finish();
-                }
-                int steps = gen.stepsStarted();
-                long[] keptPerStep = new long[steps + 1];
-                for (FeatureColumn f : gen.generated()) {
-                    keptPerStep[f.step()]++;
-                }
-                long[] candidatesPerStep = new long[steps + 1];
-                for (FeatureColumn f : generated.candidates()) {
-                    candidatesPerStep[f.step()]++;
-                }
-                guarded.phaseStarted("done", store.bytesUsed());
-                return new GenerationSurvey(rows, columns.length, steps, generated.proposed(), generated.computed(),
-                        generated.kept(), generated.candidates().size(), keptPerStep, candidatesPerStep, peak,
-                        System.nanoTime() - t0);
-            }
-        }
+    hooks.phaseStarted("model", 0);
+    hooks.checkCancelled();
+    long perFeature = (modelBytes(chosen, n, y) + chosen.size() - 1) / chosen.size();
+    int cap = Math.min(chosen.size(), hooks.nextBatchSize("model", 0, chosen.size(), perFeature));
+    if (cap < chosen.size()) {
+      LOG.debug(
+          "the final model keeps the {} best-ranked of {} selected features", cap, chosen.size());
+      chosen = new ArrayList<>(chosen.subList(0, cap));
     }
-
-    /** The sorted rows of the search subset, or null to search on all {@code n} rows. */
-    private int[] searchRows(int n) {
-        int max = config.searchMaxRows();
-        if (max <= 0 || max >= n) {
-            return null;
+    List<Expr> usable = new ArrayList<>();
+    LinearModel model;
+    try (Lease modelLease =
+        hooks.reserve(
+            "model: " + chosen.size() + " features on " + n + " rows", modelBytes(chosen, n, y))) {
+      List<double[]> values = new ArrayList<>();
+      for (Expr e : chosen) {
+        double[] v = ExprEvaluator.evaluate(e, columns, n);
+        if (allFinite(v)) {
+          usable.add(e);
+          values.add(v);
+        } else {
+          LOG.warn("dropping feature {}: its closed form is not finite on every training row", e);
         }
-        int[] perm = Rng.permutation(n, new SplittableRandom(Rng.derive(config.seed(), -2)));
-        int[] rows = Arrays.copyOf(perm, max);
-        Arrays.sort(rows);
-        return rows;
+      }
+      model =
+          L1Models.fitFinalInPlace(
+              config.problem(), values.toArray(new double[0][]), n, y, config.finalPath());
     }
+    hooks.progress("model", 0, 1, 1, 100.0);
+    long t3 = System.nanoTime();
 
-    private static double[][] gather(double[][] columns, int[] rows) {
-        double[][] out = new double[columns.length][];
-        for (int j = 0; j < columns.length; j++) {
-            out[j] = gather(columns[j], rows);
-        }
-        return out;
+    EngineReport report =
+        new EngineReport(
+            n,
+            symbols.size(),
+            steps,
+            counts.proposed,
+            counts.computed,
+            counts.kept,
+            counts.eligible,
+            counts.candidates,
+            selection.voted(),
+            usable.size(),
+            peak,
+            t1 - t0,
+            t2 - t1,
+            t3 - t2,
+            rows);
+    LOG.debug("fit done: {}", report);
+    hooks.phaseStarted("done", 0);
+    return new FittedAutoFeat(names, usable, model, report);
+  }
+
+  /**
+   * Heap bytes of the final model's fit on {@code features} over {@code n} rows: their values,
+   * evaluation temporaries and the solver's work.
+   */
+  private long modelBytes(List<Expr> features, int n, double[] y) {
+    long evaluation = 0;
+    for (Expr e : features) {
+      evaluation = Math.max(evaluation, ExprEvaluator.workBytes(e, n));
     }
+    int k = features.size();
+    int classes = config.problem() == TargetKind.CLASSIFICATION ? L1Models.classes(y, n).length : 1;
+    return HeapBytes.doubles(k, n)
+        + HeapBytes.refs(k)
+        + evaluation
+        + L1Models.finalWorkBytes(config.problem(), k, n, classes, config.finalPath(), true);
+  }
 
-    private static double[] gather(double[] v, int[] rows) {
-        double[] out = new double[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            out[i] = v[rows[i]];
+  /** Runs every generation step in hook-sized batches; returns the peak bytes of the store. */
+  private static long runGeneration(FeatureGenerator gen, GuardedHooks hooks) {
+    ColumnStore store = gen.store();
+    long peak = store.bytesUsed();
+    while (gen.hasNextStep()) {
+      GenerationStep step = gen.nextStep();
+      try (Lease stepLease =
+          hooks.reserve("generate step " + step.number() + ": batch of candidates", 0)) {
+        while (step.hasMore()) {
+          hooks.checkCancelled();
+          // never suggest more than the raw proposals left in this step (an upper bound on the
+          // batch)
+          int suggested =
+              (int)
+                  Math.max(
+                      1,
+                      Math.min(
+                          gen.options().suggestedBatchSize(),
+                          step.proposalsTotal() - step.proposalsEnumerated()));
+          int size =
+              hooks.nextBatchSize("generate", step.number(), suggested, step.bytesPerCandidate());
+          stepLease.resize(Math.max(stepLease.bytes(), step.batchBytes(size)));
+          BatchStats stats = step.runBatch(size);
+          gen.accountPool();
+          peak = Math.max(peak, store.bytesUsed());
+          hooks.batchDone(stats);
+          hooks.progress(
+              "generate",
+              step.number(),
+              step.batchesDone(),
+              step.estimatedBatchCount(size),
+              step.percentDone());
         }
-        return out;
+      }
+      LOG.debug(
+          "step {} ({}): kept {} features, store {} bytes",
+          step.number(),
+          step.kind(),
+          step.outputs().size(),
+          store.bytesUsed());
     }
+    return peak;
+  }
 
-    /** The counts of a generation, kept after its features are dropped. */
-    private static final class GenerationCounts {
-        final long proposed;
-        final long computed;
-        final long kept;
-        final long eligible;
-        final int candidates;
-
-        GenerationCounts(GeneratedFeatures g) {
-            proposed = g.proposed();
-            computed = g.computed();
-            kept = g.kept();
-            eligible = g.eligible();
-            candidates = g.candidates().size();
-        }
+  /**
+   * Runs feature generation only, to learn how many columns it keeps: a cheap pilot on a few rows
+   * from which a caller predicts the memory a full fit needs. Uses this engine's steps,
+   * transformations, precision, {@link EngineConfig#recomputeLastStep()} and {@link
+   * EngineConfig#searchMaxRows()} (the pilot's rows).
+   *
+   * @param names one name per input column
+   * @param columns the training values, column-major, all finite
+   * @param hooks batch sizing and cancellation (phase {@code "generate"})
+   * @return the counts, per step and in total
+   * @throws IllegalArgumentException if shapes disagree or a value is not finite
+   */
+  public GenerationSurvey survey(List<String> names, double[][] columns, EngineHooks hooks) {
+    Objects.requireNonNull(names, "names");
+    Objects.requireNonNull(columns, "columns");
+    GuardedHooks guarded = GuardedHooks.of(hooks);
+    if (columns.length == 0) {
+      throw new IllegalArgumentException("need at least one input column");
     }
-
-    private int validate(List<String> names, double[][] columns, double[] y) {
-        int n = y.length;
-        validateColumns(names, columns, n);
-        for (int i = 0; i < n; i++) {
-            if (!Double.isFinite(y[i])) {
-                throw new IllegalArgumentException("target row " + i + " is " + y[i] + "; fit needs finite values");
-            }
+    int n = columns[0] == null ? 0 : columns[0].length;
+    validateColumns(names, columns, n);
+    long t0 = System.nanoTime();
+    int searchMax = config.searchMaxRows();
+    int rows = searchMax <= 0 || searchMax >= n ? n : searchMax;
+    try (Lease searchLease =
+        guarded.reserve(
+            "search rows: a copy of " + rows + " of " + n + " rows",
+            rows == n ? 0 : HeapBytes.ints(n) + HeapBytes.doubles(columns.length, rows))) {
+      int[] search = searchRows(n);
+      double[][] searchColumns = search == null ? columns : gather(columns, search);
+      search = null;
+      guarded.phaseStarted("generate", 0);
+      ColumnStore store =
+          config.recomputeLastStep()
+              ? ColumnStore.recomputing(config.precision(), rows)
+              : ColumnStore.create(config.precision(), rows);
+      GenerationOptions go =
+          new GenerationOptions(
+              config.featengSteps(),
+              config.transformations(),
+              config.precision(),
+              config.batchSize());
+      try (Lease storeLease =
+          guarded.reserve("column store: kept columns, metadata and expressions", 0)) {
+        FeatureGenerator gen =
+            new FeatureGenerator(go, store, symbols(names), searchColumns, storeLease);
+        long peak = runGeneration(gen, guarded);
+        guarded.checkCancelled();
+        GeneratedFeatures generated;
+        try (Lease filter =
+            guarded.reserve(
+                "generate: final filter (start features as doubles)",
+                HeapBytes.doubles(columns.length + 1, rows))) {
+          generated = gen.finish();
         }
-        if (config.problem() == TargetKind.CLASSIFICATION && L1Models.classes(y, n).length < 2) {
-            throw new IllegalArgumentException("classification needs at least 2 classes in the target");
+        int steps = gen.stepsStarted();
+        long[] keptPerStep = new long[steps + 1];
+        for (FeatureColumn f : gen.generated()) {
+          keptPerStep[f.step()]++;
         }
-        return n;
+        long[] candidatesPerStep = new long[steps + 1];
+        for (FeatureColumn f : generated.candidates()) {
+          candidatesPerStep[f.step()]++;
+        }
+        guarded.phaseStarted("done", store.bytesUsed());
+        return new GenerationSurvey(
+            rows,
+            columns.length,
+            steps,
+            generated.proposed(),
+            generated.computed(),
+            generated.kept(),
+            generated.candidates().size(),
+            keptPerStep,
+            candidatesPerStep,
+            peak,
+            System.nanoTime() - t0);
+      }
     }
+  }
 
-    private static void validateColumns(List<String> names, double[][] columns, int n) {
-        if (names.size() != columns.length) {
-            throw new IllegalArgumentException(names.size() + " names for " + columns.length + " columns");
-        }
-        if (columns.length == 0) {
-            throw new IllegalArgumentException("need at least one input column");
-        }
-        if (n < 10) {
-            throw new IllegalArgumentException("need at least 10 rows, got " + n);
-        }
-        for (int j = 0; j < columns.length; j++) {
-            double[] c = Objects.requireNonNull(columns[j], "columns[" + j + "]");
-            if (c.length != n) {
-                throw new IllegalArgumentException(
-                        "column " + j + " (" + names.get(j) + ") has " + c.length + " rows, target has " + n);
-            }
-            for (int i = 0; i < n; i++) {
-                if (!Double.isFinite(c[i])) {
-                    throw new IllegalArgumentException(
-                            "column " + j + " (" + names.get(j) + ") row " + i + " is " + c[i] + "; fit needs finite values");
-                }
-            }
-        }
+  /** The sorted rows of the search subset, or null to search on all {@code n} rows. */
+  private int[] searchRows(int n) {
+    int max = config.searchMaxRows();
+    if (max <= 0 || max >= n) {
+      return null;
     }
+    int[] perm = Rng.permutation(n, new SplittableRandom(Rng.derive(config.seed(), -2)));
+    int[] rows = Arrays.copyOf(perm, max);
+    Arrays.sort(rows);
+    return rows;
+  }
 
-    /**
-     * Symbols named like autofeat's {@code colnames2symbols}: non-word characters removed, an {@code x} in front
-     * of a leading digit, {@code x000}-style names for empty results; repeated names get a {@code _<index>}.
-     */
-    static List<Expr> symbols(List<String> names) {
-        List<Expr> out = new ArrayList<>();
-        Set<String> used = new HashSet<>();
-        for (int i = 0; i < names.size(); i++) {
-            String s = Objects.requireNonNull(names.get(i), "name").replaceAll("\\W+", "");
-            if (s.isEmpty()) {
-                s = String.format("x%03d", i);
-            } else if (Character.isDigit(s.charAt(0))) {
-                s = "x" + s;
-            }
-            if (!used.add(s)) {
-                s = s + "_" + i;
-                used.add(s);
-            }
-            out.add(Exprs.sym(i, s));
-        }
-        return out;
+  private static double[][] gather(double[][] columns, int[] rows) {
+    double[][] out = new double[columns.length][];
+    for (int j = 0; j < columns.length; j++) {
+      out[j] = gather(columns[j], rows);
     }
+    return out;
+  }
 
-    private static boolean allFinite(double[] v) {
-        for (double d : v) {
-            if (!Double.isFinite(d)) {
-                return false;
-            }
-        }
-        return true;
+  private static double[] gather(double[] v, int[] rows) {
+    double[] out = new double[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      out[i] = v[rows[i]];
     }
+    return out;
+  }
+
+  /** The counts of a generation, kept after its features are dropped. */
+  private static final class GenerationCounts {
+    final long proposed;
+    final long computed;
+    final long kept;
+    final long eligible;
+    final int candidates;
+
+    GenerationCounts(GeneratedFeatures g) {
+      proposed = g.proposed();
+      computed = g.computed();
+      kept = g.kept();
+      eligible = g.eligible();
+      candidates = g.candidates().size();
+    }
+  }
+
+  private int validate(List<String> names, double[][] columns, double[] y) {
+    int n = y.length;
+    validateColumns(names, columns, n);
+    for (int i = 0; i < n; i++) {
+      if (!Double.isFinite(y[i])) {
+        throw new IllegalArgumentException(
+            "target row " + i + " is " + y[i] + "; fit needs finite values");
+      }
+    }
+    if (config.problem() == TargetKind.CLASSIFICATION && L1Models.classes(y, n).length < 2) {
+      throw new IllegalArgumentException("classification needs at least 2 classes in the target");
+    }
+    return n;
+  }
+
+  private static void validateColumns(List<String> names, double[][] columns, int n) {
+    if (names.size() != columns.length) {
+      throw new IllegalArgumentException(
+          names.size() + " names for " + columns.length + " columns");
+    }
+    if (columns.length == 0) {
+      throw new IllegalArgumentException("need at least one input column");
+    }
+    if (n < 10) {
+      throw new IllegalArgumentException("need at least 10 rows, got " + n);
+    }
+    for (int j = 0; j < columns.length; j++) {
+      double[] c = Objects.requireNonNull(columns[j], "columns[" + j + "]");
+      if (c.length != n) {
+        throw new IllegalArgumentException(
+            "column " + j + " (" + names.get(j) + ") has " + c.length + " rows, target has " + n);
+      }
+      for (int i = 0; i < n; i++) {
+        if (!Double.isFinite(c[i])) {
+          throw new IllegalArgumentException(
+              "column "
+                  + j
+                  + " ("
+                  + names.get(j)
+                  + ") row "
+                  + i
+                  + " is "
+                  + c[i]
+                  + "; fit needs finite values");
+        }
+      }
+    }
+  }
+
+  /**
+   * Symbols named like autofeat's {@code colnames2symbols}: non-word characters removed, an {@code
+   * x} in front of a leading digit, {@code x000}-style names for empty results; repeated names get
+   * a {@code _<index>}.
+   */
+  static List<Expr> symbols(List<String> names) {
+    List<Expr> out = new ArrayList<>();
+    Set<String> used = new HashSet<>();
+    for (int i = 0; i < names.size(); i++) {
+      String s = Objects.requireNonNull(names.get(i), "name").replaceAll("\\W+", "");
+      if (s.isEmpty()) {
+        s = String.format("x%03d", i);
+      } else if (Character.isDigit(s.charAt(0))) {
+        s = "x" + s;
+      }
+      if (!used.add(s)) {
+        s = s + "_" + i;
+        used.add(s);
+      }
+      out.add(Exprs.sym(i, s));
+    }
+    return out;
+  }
+
+  private static boolean allFinite(double[] v) {
+    for (double d : v) {
+      if (!Double.isFinite(d)) {
+        return false;
+      }
+    }
+    return true;
+  }
 }

@@ -8,10 +8,10 @@ import java.util.List;
 /**
  * Reads CSV records as RFC 4180 defines them, with the leniencies real files need: fields separated
  * by commas; records ended by CRLF, LF or CR; a field in double quotes may hold commas, line breaks
- * and doubled quotes ({@code ""} for one {@code "}); a UTF-8 byte order mark before the first record
- * is dropped; unquoted fields are stripped of surrounding spaces and tabs, quoted ones are kept as
- * written. A quote inside an unquoted field, text after a closing quote, or a quote left open at the
- * end of the input is an error naming the line. Not thread-safe: one reader per input.
+ * and doubled quotes ({@code ""} for one {@code "}); a UTF-8 byte order mark before the first
+ * record is dropped; unquoted fields are stripped of surrounding spaces and tabs, quoted ones are
+ * kept as written. A quote inside an unquoted field, text after a closing quote, or a quote left
+ * open at the end of the input is an error naming the line. Not thread-safe: one reader per input.
  */
 public final class CsvRecords {
 
@@ -69,15 +69,21 @@ public final class CsvRecords {
           c = read();
         }
         if (c != ',' && c != '\n' && c != '\r' && c >= 0) {
-          throw new IllegalArgumentException(source + " line " + line
-              + ": text after a closing quote; a quote inside a quoted field is written \"\"");
+          throw new IllegalArgumentException(
+              source
+                  + " line "
+                  + line
+                  + ": text after a closing quote; a quote inside a quoted field is written \"\"");
         }
         fields.add(field.toString());
       } else {
         while (c != ',' && c != '\n' && c != '\r' && c >= 0) {
           if (c == '"') {
-            throw new IllegalArgumentException(source + " line " + line
-                + ": a quote inside an unquoted field; quote the whole field and double the quote");
+            throw new IllegalArgumentException(
+                source
+                    + " line "
+                    + line
+                    + ": a quote inside an unquoted field; quote the whole field and double the quote");
           }
           field.append((char) c);
           c = read();
@@ -99,8 +105,11 @@ public final class CsvRecords {
     while (true) {
       int c = read();
       if (c < 0) {
-        throw new IllegalArgumentException(source + " line " + opened
-            + ": a quoted field is not closed before the end of the input");
+        throw new IllegalArgumentException(
+            source
+                + " line "
+                + opened
+                + ": a quoted field is not closed before the end of the input");
       }
       if (c == '"') {
         int d = read();

@@ -17,28 +17,28 @@ package io.memguard.autofeat.internal;
  * @param generateNanos time in feature generation
  * @param selectNanos time in feature selection
  * @param modelNanos time fitting the final model
- * @param searchRows rows feature generation and selection worked on ({@code rows} unless
- *     {@link EngineConfig#searchMaxRows()} limited them)
+ * @param searchRows rows feature generation and selection worked on ({@code rows} unless {@link
+ *     EngineConfig#searchMaxRows()} limited them)
  */
 public record EngineReport(
-        int rows,
-        int startFeatures,
-        int steps,
-        long proposed,
-        long computed,
-        long kept,
-        long eligible,
-        int candidates,
-        int voted,
-        int selected,
-        long peakStoreBytes,
-        long generateNanos,
-        long selectNanos,
-        long modelNanos,
-        int searchRows) {
+    int rows,
+    int startFeatures,
+    int steps,
+    long proposed,
+    long computed,
+    long kept,
+    long eligible,
+    int candidates,
+    int voted,
+    int selected,
+    long peakStoreBytes,
+    long generateNanos,
+    long selectNanos,
+    long modelNanos,
+    int searchRows) {
 
-    /** Total fit time in seconds. */
-    public double seconds() {
-        return (generateNanos + selectNanos + modelNanos) / 1e9;
-    }
+  /** Total fit time in seconds. */
+  public double seconds() {
+    return (generateNanos + selectNanos + modelNanos) / 1e9;
+  }
 }

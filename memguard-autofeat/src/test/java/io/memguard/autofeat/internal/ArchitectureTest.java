@@ -11,43 +11,54 @@ import org.junit.jupiter.api.Test;
 
 class ArchitectureTest {
 
-    private static JavaClasses main;
+  private static JavaClasses main;
 
-    @BeforeAll
-    static void importMainClasses() {
-        main = new ClassFileImporter()
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("io.memguard.autofeat");
-    }
+  @BeforeAll
+  static void importMainClasses() {
+    main =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.memguard.autofeat");
+  }
 
-    @Test
-    void mainCode_neverRequestsGarbageCollection() {
-        noClasses()
-                .should().callMethod(System.class, "gc")
-                .orShould().callMethod(Runtime.class, "gc")
-                .check(main);
-    }
+  @Test
+  void mainCode_neverRequestsGarbageCollection() {
+    noClasses()
+        .should()
+        .callMethod(System.class, "gc")
+        .orShould()
+        .callMethod(Runtime.class, "gc")
+        .check(main);
+  }
 
-    @Test
-    void internalPackages_areFreeOfCycles() {
-        slices().matching("io.memguard.autofeat.internal.(*)..").should().beFreeOfCycles().check(main);
-    }
+  @Test
+  void internalPackages_areFreeOfCycles() {
+    slices().matching("io.memguard.autofeat.internal.(*)..").should().beFreeOfCycles().check(main);
+  }
 
-    @Test
-    void expressionsAndMath_dependOnNoOtherEnginePackage() {
-        noClasses()
-                .that().resideInAnyPackage("..internal.expr..", "..internal.math..")
-                .should().dependOnClassesThat()
-                .resideInAnyPackage("..internal.feateng..", "..internal.select..", "..internal.linear..",
-                        "..internal.batch..")
-                .check(main);
-    }
+  @Test
+  void expressionsAndMath_dependOnNoOtherEnginePackage() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("..internal.expr..", "..internal.math..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "..internal.feateng..",
+            "..internal.select..",
+            "..internal.linear..",
+            "..internal.batch..")
+        .check(main);
+  }
 
-    @Test
-    void engine_neverDependsOnThePublicApi() {
-        noClasses()
-                .that().resideInAPackage("io.memguard.autofeat.internal..")
-                .should().dependOnClassesThat().resideInAPackage("io.memguard.autofeat")
-                .check(main);
-    }
+  @Test
+  void engine_neverDependsOnThePublicApi() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.memguard.autofeat.internal..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.memguard.autofeat")
+        .check(main);
+  }
 }

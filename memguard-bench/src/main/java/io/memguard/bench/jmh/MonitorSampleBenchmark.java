@@ -30,7 +30,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx512m"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx512m"})
 @State(Scope.Benchmark)
 public class MonitorSampleBenchmark {
 
@@ -43,10 +45,13 @@ public class MonitorSampleBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     memory = MemoryManager.builder().build();
-    monitor = MemoryMonitor.manual(memory, MonitorConfig.builder()
-        .osRefresh(Duration.ofMillis(osRefreshMillis))
-        .logAlerts(false)
-        .build());
+    monitor =
+        MemoryMonitor.manual(
+            memory,
+            MonitorConfig.builder()
+                .osRefresh(Duration.ofMillis(osRefreshMillis))
+                .logAlerts(false)
+                .build());
     monitor.sampleNow(); // OSHI's start-up, outside the measurement
   }
 

@@ -22,15 +22,17 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The hot path of core: reserve and release in a scope one level below the root, alone and with
- * two threads on the same scope, with and without the Cleaner safety net; reading the pressure
- * level; opening and closing a child scope.
+ * The hot path of core: reserve and release in a scope one level below the root, alone and with two
+ * threads on the same scope, with and without the Cleaner safety net; reading the pressure level;
+ * opening and closing a child scope.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx512m"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx512m"})
 @State(Scope.Benchmark)
 public class ReserveReleaseBenchmark {
 
@@ -42,10 +44,11 @@ public class ReserveReleaseBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    memory = MemoryManager.builder()
-        .limit(MemorySize.ofGibibytes(1))
-        .leakDetection(LeakDetection.valueOf(leakDetection))
-        .build();
+    memory =
+        MemoryManager.builder()
+            .limit(MemorySize.ofGibibytes(1))
+            .leakDetection(LeakDetection.valueOf(leakDetection))
+            .build();
     scope = memory.openScope("bench");
   }
 

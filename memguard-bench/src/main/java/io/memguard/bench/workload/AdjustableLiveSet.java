@@ -27,7 +27,10 @@ public final class AdjustableLiveSet {
     return (long) chunks.size() * CHUNK;
   }
 
-  /** Allocates about {@code bytes} of short-lived garbage, so collections (and live-set readings) happen. */
+  /**
+   * Allocates about {@code bytes} of short-lived garbage, so collections (and live-set readings)
+   * happen.
+   */
   public static void churn(long bytes) {
     new Churn().allocate(bytes);
   }

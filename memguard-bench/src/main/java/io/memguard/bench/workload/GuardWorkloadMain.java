@@ -9,7 +9,6 @@ import io.memguard.core.ResourceAllocator;
 import io.memguard.core.TaskOutcome;
 import io.memguard.core.TaskRequest;
 import io.memguard.monitor.EmergencyGuard;
-import io.memguard.monitor.GuardEvent;
 import io.memguard.monitor.GuardStats;
 import io.memguard.monitor.LeakDetectorConfig;
 import io.memguard.monitor.MemoryMonitor;
@@ -33,9 +32,9 @@ import java.util.concurrent.atomic.LongAccumulator;
 
 /**
  * The forked JVM behind the {@code guard} scenario: concurrent array-heavy tasks inside scopes
- * whose combined demand is about three times the heap, run once without and once with the
- * emergency guard. The budget is deliberately set above the heap (a misconfiguration the
- * accounting cannot see), so only real-memory protection can save the process.
+ * whose combined demand is about three times the heap, run once without and once with the emergency
+ * guard. The budget is deliberately set above the heap (a misconfiguration the accounting cannot
+ * see), so only real-memory protection can save the process.
  *
  * <pre>
  * guard --guarded true|false [--tasks 6] [--task-mb 128] [--chunk-kb 256] [--pace-ms 25]
@@ -47,7 +46,9 @@ import java.util.concurrent.atomic.LongAccumulator;
  * flat JSON object with the outcome counts and, when guarded, the guard's figures.
  */
 public final class GuardWorkloadMain {
-  /** The bytes of the arrays the running tasks hold right now: the part of the live set they make. */
+  /**
+   * The bytes of the arrays the running tasks hold right now: the part of the live set they make.
+   */
   private static final AtomicLong HELD_BYTES = new AtomicLong();
 
   private GuardWorkloadMain() {}
@@ -73,35 +74,54 @@ public final class GuardWorkloadMain {
     long periodMs = Long.parseLong(o.getOrDefault("period", "100"));
 
     AtomicInteger uncaughtOom = new AtomicInteger();
-    Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
-      if (e instanceof OutOfMemoryError) {
-        uncaughtOom.incrementAndGet();
-      }
-      System.err.println("uncaught in " + t.getName() + ": " + e);
-    });
+    Thread.setDefaultUncaughtExceptionHandler(
+        (t, e) -> {
+          if (e instanceof OutOfMemoryError) {
+            uncaughtOom.incrementAndGet();
+          }
+          System.err.println("uncaught in " + t.getName() + ": " + e);
+        });
 
     long maxHeap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax();
     long start = System.nanoTime();
     Map<String, Object> result = new LinkedHashMap<>();
-    try (MemoryManager memory = MemoryManager.builder().name("guard-demo")
-            .limit(MemorySize.ofBytes(3 * maxHeap)).build();
-        MemoryMonitor monitor = MemoryMonitor.start(memory, guardOrNot(MonitorConfig.builder(), guarded)
-            .period(Duration.ofMillis(periodMs))
-            .leakDetector(LeakDetectorConfig.builder().enabled(false).build())
-            .defaultAlertRules(false)
-            .build())) {
+    try (MemoryManager memory =
+            MemoryManager.builder()
+                .name("guard-demo")
+                .limit(MemorySize.ofBytes(3 * maxHeap))
+                .build();
+        MemoryMonitor monitor =
+            MemoryMonitor.start(
+                memory,
+                guardOrNot(MonitorConfig.builder(), guarded)
+                    .period(Duration.ofMillis(periodMs))
+                    .leakDetector(LeakDetectorConfig.builder().enabled(false).build())
+                    .defaultAlertRules(false)
+                    .build())) {
       DoubleAccumulator maxLive = new DoubleAccumulator(Math::max, 0);
       LongAccumulator maxHeld = new LongAccumulator(Math::max, 0);
-      monitor.addListener(s -> {
-        if (!Double.isNaN(s.liveSetUtilization())) {
-          maxLive.accumulate(s.liveSetUtilization());
-        }
-        maxHeld.accumulate(HELD_BYTES.get());
-      });
-      monitor.emergencyGuard().ifPresent(g -> g.addListener(e -> System.err.printf(Locale.ROOT,
-          "guard %s: %s%n", e.type(), e.message())));
-      System.err.printf(Locale.ROOT, "%s: %d tasks x %d MiB on a %d MiB heap (budget %d MiB, misconfigured on purpose)%n",
-          guarded ? "guarded" : "unguarded", tasks, taskBytes >> 20, maxHeap >> 20, (3 * maxHeap) >> 20);
+      monitor.addListener(
+          s -> {
+            if (!Double.isNaN(s.liveSetUtilization())) {
+              maxLive.accumulate(s.liveSetUtilization());
+            }
+            maxHeld.accumulate(HELD_BYTES.get());
+          });
+      monitor
+          .emergencyGuard()
+          .ifPresent(
+              g ->
+                  g.addListener(
+                      e ->
+                          System.err.printf(Locale.ROOT, "guard %s: %s%n", e.type(), e.message())));
+      System.err.printf(
+          Locale.ROOT,
+          "%s: %d tasks x %d MiB on a %d MiB heap (budget %d MiB, misconfigured on purpose)%n",
+          guarded ? "guarded" : "unguarded",
+          tasks,
+          taskBytes >> 20,
+          maxHeap >> 20,
+          (3 * maxHeap) >> 20);
 
       ResourceAllocator allocator = memory.allocator();
       ExecutorService pool = Executors.newFixedThreadPool(tasks);
@@ -113,10 +133,17 @@ public final class GuardWorkloadMain {
           }
           String name = "task-" + i;
           int priority = i % 3;
-          TaskRequest request = TaskRequest.named(name).priority(priority)
-              .minBytes(chunk).desiredBytes(taskBytes).timeout(Duration.ofMinutes(2));
-          futures.add(pool.submit(() -> allocator.run(request,
-              grant -> work(grant, taskBytes, chunk, paceMs, holdMs))));
+          TaskRequest request =
+              TaskRequest.named(name)
+                  .priority(priority)
+                  .minBytes(chunk)
+                  .desiredBytes(taskBytes)
+                  .timeout(Duration.ofMinutes(2));
+          futures.add(
+              pool.submit(
+                  () ->
+                      allocator.run(
+                          request, grant -> work(grant, taskBytes, chunk, paceMs, holdMs))));
         }
         int completed = 0, stopped = 0, failed = 0, notAdmitted = 0, oom = 0;
         for (Future<TaskOutcome<Long>> f : futures) {
@@ -126,13 +153,18 @@ public final class GuardWorkloadMain {
             case STOPPED -> stopped++;
             case FAILED -> failed++;
             case NOT_ADMITTED -> notAdmitted++;
-            default -> { }
+            default -> {}
           }
           if (outcome.error() instanceof OutOfMemoryError) {
             oom++;
           }
-          System.err.printf(Locale.ROOT, "%s: %s after %d ms%s%n", outcome.taskName(), outcome.status(),
-              outcome.duration().toMillis(), outcome.error() == null ? "" : " (" + outcome.error() + ")");
+          System.err.printf(
+              Locale.ROOT,
+              "%s: %s after %d ms%s%n",
+              outcome.taskName(),
+              outcome.status(),
+              outcome.duration().toMillis(),
+              outcome.error() == null ? "" : " (" + outcome.error() + ")");
         }
         result.put("mode", guarded ? "guarded" : "unguarded");
         result.put("oom", oom + uncaughtOom.get() > 0);
@@ -153,7 +185,9 @@ public final class GuardWorkloadMain {
         result.put("emergencies", stats.emergencies());
         result.put("tasksStopRequested", stats.tasksStopRequested());
         result.put("timeInEmergencyMs", stats.totalTimeInEmergency().toMillis());
-        result.put("timeToRecoverMs", stats.lastTimeToRecover() == null ? -1 : stats.lastTimeToRecover().toMillis());
+        result.put(
+            "timeToRecoverMs",
+            stats.lastTimeToRecover() == null ? -1 : stats.lastTimeToRecover().toMillis());
         result.put("recovered", !stats.inEmergency());
       }
       result.put("heapMaxBytes", maxHeap);
@@ -167,13 +201,16 @@ public final class GuardWorkloadMain {
   }
 
   /** One array-heavy task: reserve, allocate and fill chunk by chunk, hold, release. */
-  static long work(Grant grant, long taskBytes, int chunk, long paceMs, long holdMs) throws InterruptedException {
+  static long work(Grant grant, long taskBytes, int chunk, long paceMs, long holdMs)
+      throws InterruptedException {
     int chunks = (int) Math.max(1, taskBytes / chunk);
     List<byte[]> held = new ArrayList<>(chunks);
     long checksum = 0;
     try (Reservation declared = grant.scope().reserve(0)) {
       for (int i = 0; i < chunks; i++) {
-        grant.cancellation().throwIfCancelled(grant.taskName() + " chunk " + (i + 1) + " of " + chunks);
+        grant
+            .cancellation()
+            .throwIfCancelled(grant.taskName() + " chunk " + (i + 1) + " of " + chunks);
         declared.grow(chunk);
         byte[] block = new byte[chunk];
         Arrays.fill(block, (byte) i);
@@ -183,7 +220,9 @@ public final class GuardWorkloadMain {
       }
       long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(holdMs);
       while (System.nanoTime() < until) {
-        grant.cancellation().throwIfCancelled(grant.taskName() + " holding its " + chunks + " chunks");
+        grant
+            .cancellation()
+            .throwIfCancelled(grant.taskName() + " holding its " + chunks + " chunks");
         for (byte[] block : held) {
           checksum += block[block.length / 2];
         }
@@ -203,6 +242,8 @@ public final class GuardWorkloadMain {
   }
 
   private static MonitorConfig.Builder guardOrNot(MonitorConfig.Builder b, boolean guarded) {
-    return guarded ? b.emergencyGuard(io.memguard.monitor.GuardConfig.ofDefaults()) : b.noEmergencyGuard();
+    return guarded
+        ? b.emergencyGuard(io.memguard.monitor.GuardConfig.ofDefaults())
+        : b.noEmergencyGuard();
   }
 }

@@ -23,8 +23,11 @@ public final class LeakWorkload {
    */
   public LeakWorkload(long leakBytesPerSecond, long churnBytesPerSecond) {
     if (leakBytesPerSecond <= 0 || churnBytesPerSecond < 0) {
-      throw new IllegalArgumentException("leak rate must be > 0 and churn >= 0, got " + leakBytesPerSecond
-          + " and " + churnBytesPerSecond);
+      throw new IllegalArgumentException(
+          "leak rate must be > 0 and churn >= 0, got "
+              + leakBytesPerSecond
+              + " and "
+              + churnBytesPerSecond);
     }
     this.leakBytesPerSecond = leakBytesPerSecond;
     this.churnBytesPerSecond = churnBytesPerSecond;

@@ -1,8 +1,8 @@
 package io.memguard.bench.workload;
 
 /**
- * What {@link LeakWorkload} leaks: a record with a 1 KiB payload, kept forever in a static list.
- * A class of its own so the leak detector can name it.
+ * What {@link LeakWorkload} leaks: a record with a 1 KiB payload, kept forever in a static list. A
+ * class of its own so the leak detector can name it.
  */
 public final class LeakedRecord {
   /** Payload bytes per record. */

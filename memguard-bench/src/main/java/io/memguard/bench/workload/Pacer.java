@@ -2,7 +2,10 @@ package io.memguard.bench.workload;
 
 import java.util.concurrent.locks.LockSupport;
 
-/** Paces a workload loop at a fixed tick on the wall clock; a workload thread, not a test, waits here. */
+/**
+ * Paces a workload loop at a fixed tick on the wall clock; a workload thread, not a test, waits
+ * here.
+ */
 final class Pacer {
   private final long tickNanos;
   private final long start = System.nanoTime();

@@ -7,16 +7,16 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * Reads the memory limit and usage of the control group this process runs in, from the cgroup
- * file system: cgroup v2 ({@code memory.max}, {@code memory.current}) or v1 ({@code
+ * Reads the memory limit and usage of the control group this process runs in, from the cgroup file
+ * system: cgroup v2 ({@code memory.max}, {@code memory.current}) or v1 ({@code
  * memory/memory.limit_in_bytes}, {@code memory/memory.usage_in_bytes}). OSHI does not read these,
  * and its "available memory" is host-wide.
  *
  * <p>The cgroup directory is resolved once, from {@code /proc/self/cgroup} relative to an
- * injectable root (default {@code /sys/fs/cgroup}); when that directory does not exist (a
- * container that mounts its own cgroup at the root) the root itself is used. The effective limit
- * is the smallest limit of the directory and its ancestors up to the root; "max" and v1's
- * near-{@code Long.MAX_VALUE} sentinel mean no limit. Thread-safe (immutable after construction).
+ * injectable root (default {@code /sys/fs/cgroup}); when that directory does not exist (a container
+ * that mounts its own cgroup at the root) the root itself is used. The effective limit is the
+ * smallest limit of the directory and its ancestors up to the root; "max" and v1's near-{@code
+ * Long.MAX_VALUE} sentinel mean no limit. Thread-safe (immutable after construction).
  */
 public final class CgroupMemory {
   /** v1 reports "unlimited" as a page-rounded Long.MAX_VALUE; anything this large is no limit. */

@@ -79,7 +79,9 @@ public record ClassHistogram(long nanoTime, Map<String, Entry> entries, long tot
       entries.merge(
           m.group(3),
           new Entry(m.group(3), module, instances, bytes),
-          (a, b) -> new Entry(a.className(), a.module(), a.instances() + b.instances(), a.bytes() + b.bytes()));
+          (a, b) ->
+              new Entry(
+                  a.className(), a.module(), a.instances() + b.instances(), a.bytes() + b.bytes()));
       total += bytes;
     }
     if (entries.isEmpty()) {

@@ -6,8 +6,8 @@ import javax.management.ObjectName;
 
 /**
  * Class histograms from the HotSpot {@code DiagnosticCommand} MBean's {@code gcClassHistogram}
- * operation (the same as {@code jcmd <pid> GC.class_histogram}). It counts only live objects, so
- * it first runs a full GC: callers take it rarely and only on suspicion. Thread-safe.
+ * operation (the same as {@code jcmd <pid> GC.class_histogram}). It counts only live objects, so it
+ * first runs a full GC: callers take it rarely and only on suspicion. Thread-safe.
  */
 public final class DiagnosticCommandHistograms implements HistogramSource {
   private static final String BEAN = "com.sun.management:type=DiagnosticCommand";

@@ -10,9 +10,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs notification tasks (listener calls, channel deliveries) away from the sampler: a bounded
  * queue and one daemon thread, so a slow or failing consumer never blocks sampling. When the queue
- * is full a task is dropped and counted. A task that throws is logged (once at WARN per source)
- * and the next task runs. Thread-safe; {@link #close()} is idempotent and lets queued tasks finish
- * for at most the given grace period.
+ * is full a task is dropped and counted. A task that throws is logged (once at WARN per source) and
+ * the next task runs. Thread-safe; {@link #close()} is idempotent and lets queued tasks finish for
+ * at most the given grace period.
  */
 public final class Dispatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -45,7 +45,10 @@ public final class Dispatcher implements AutoCloseable {
     }
   }
 
-  /** A dispatcher with its own daemon thread called {@code threadName} and a queue of {@code capacity}. */
+  /**
+   * A dispatcher with its own daemon thread called {@code threadName} and a queue of {@code
+   * capacity}.
+   */
   public static Dispatcher threaded(String threadName, int capacity) {
     return new Dispatcher(threadName, capacity, false);
   }
@@ -79,7 +82,10 @@ public final class Dispatcher implements AutoCloseable {
       completed.incrementAndGet();
     } catch (RuntimeException | LinkageError | AssertionError e) {
       failed.incrementAndGet();
-      once.warn(name + "/" + source, "memguard monitor: " + source + " failed on " + name + "; it stays registered", e);
+      once.warn(
+          name + "/" + source,
+          "memguard monitor: " + source + " failed on " + name + "; it stays registered",
+          e);
     }
   }
 
@@ -118,7 +124,10 @@ public final class Dispatcher implements AutoCloseable {
     return direct ? 0 : queue.size();
   }
 
-  /** Stops accepting tasks, lets queued ones run for up to {@code graceMillis}, then stops the thread. */
+  /**
+   * Stops accepting tasks, lets queued ones run for up to {@code graceMillis}, then stops the
+   * thread.
+   */
   public void close(long graceMillis) {
     if (closed) {
       return;

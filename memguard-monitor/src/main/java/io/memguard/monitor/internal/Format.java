@@ -20,7 +20,9 @@ public final class Format {
       v /= 1024;
       unit++;
     }
-    return unit == 0 ? String.format(Locale.ROOT, "%.0f B", v) : String.format(Locale.ROOT, "%.1f %s", v, UNITS[unit]);
+    return unit == 0
+        ? String.format(Locale.ROOT, "%.0f B", v)
+        : String.format(Locale.ROOT, "%.1f %s", v, UNITS[unit]);
   }
 
   /** A signed size, e.g. {@code +1.2 MiB} or {@code -3.0 KiB}. */
@@ -57,7 +59,9 @@ public final class Format {
 
   /** A percentage with one decimal, e.g. {@code 99.9%}; "unknown" for NaN. */
   public static String percent(double fraction) {
-    return Double.isNaN(fraction) ? "unknown" : String.format(Locale.ROOT, "%.1f%%", fraction * 100);
+    return Double.isNaN(fraction)
+        ? "unknown"
+        : String.format(Locale.ROOT, "%.1f%%", fraction * 100);
   }
 
   /** A number with at most two decimals. */
@@ -65,6 +69,8 @@ public final class Format {
     if (Double.isNaN(v)) {
       return "unknown";
     }
-    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.2f", v);
+    return v == Math.rint(v) && Math.abs(v) < 1e15
+        ? Long.toString((long) v)
+        : String.format(Locale.ROOT, "%.2f", v);
   }
 }

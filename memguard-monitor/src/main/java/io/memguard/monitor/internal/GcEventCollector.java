@@ -17,9 +17,9 @@ import javax.management.openmbean.CompositeData;
 
 /**
  * Listens to the JVM's GC notifications and keeps the events since the last {@link #drain} in a
- * bounded buffer, together with the lowest post-GC heap use among them (the live-set reading).
- * The listener runs on the JMX notification thread and does a bounded amount of work; it never
- * throws. Thread-safe.
+ * bounded buffer, together with the lowest post-GC heap use among them (the live-set reading). The
+ * listener runs on the JMX notification thread and does a bounded amount of work; it never throws.
+ * Thread-safe.
  */
 final class GcEventCollector implements NotificationListener, AutoCloseable {
   static final int CAPACITY = 256;
@@ -34,7 +34,8 @@ final class GcEventCollector implements NotificationListener, AutoCloseable {
   private long dropped;
   private volatile boolean closed;
 
-  GcEventCollector(List<GarbageCollectorMXBean> collectors, Set<String> heapPools, LongSupplier nanoClock) {
+  GcEventCollector(
+      List<GarbageCollectorMXBean> collectors, Set<String> heapPools, LongSupplier nanoClock) {
     this.heapPools = Set.copyOf(heapPools);
     this.nanoClock = nanoClock;
     for (GarbageCollectorMXBean gc : collectors) {
@@ -53,7 +54,8 @@ final class GcEventCollector implements NotificationListener, AutoCloseable {
   @Override
   public void handleNotification(Notification notification, Object handback) {
     if (closed
-        || !GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+        || !GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
+            notification.getType())) {
       return;
     }
     try {

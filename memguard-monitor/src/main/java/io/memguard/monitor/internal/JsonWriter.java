@@ -9,8 +9,10 @@ import java.util.Locale;
  */
 public final class JsonWriter {
   private final StringBuilder sb = new StringBuilder(256);
+
   /** Whether the next value in the current container needs a comma first; one bit per depth. */
   private long needsComma;
+
   private int depth;
   private boolean afterName;
 

@@ -22,13 +22,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The default {@link Sampler}: MXBeans for heap, pools, buffers, collectors, allocation and CPU;
- * GC notifications for pauses and the live set; OSHI for RSS, virtual size and host memory; the
- * cgroup files for the container limit. Each source is read on its own: one that fails is reported
+ * The default {@link Sampler}: MXBeans for heap, pools, buffers, collectors, allocation and CPU; GC
+ * notifications for pauses and the live set; OSHI for RSS, virtual size and host memory; the cgroup
+ * files for the container limit. Each source is read on its own: one that fails is reported
  * unavailable in the snapshot (and logged once) while the others are still read.
  *
- * <p>OSHI is initialised lazily on the first sample (its first read takes a few hundred ms), on
- * the sampler thread. Not thread-safe: the monitor calls it from one thread.
+ * <p>OSHI is initialised lazily on the first sample (its first read takes a few hundred ms), on the
+ * sampler thread. Not thread-safe: the monitor calls it from one thread.
  */
 public final class JvmSampler implements Sampler {
   private static final Logger LOG = LoggerFactory.getLogger(JvmSampler.class);
@@ -40,7 +40,8 @@ public final class JvmSampler implements Sampler {
   private final boolean[] oldPool;
   private final List<BufferPoolMXBean> buffers =
       ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class);
-  private final List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
+  private final List<GarbageCollectorMXBean> collectors =
+      ManagementFactory.getGarbageCollectorMXBeans();
   private final boolean[] pausing;
   private final GcEventCollector gcEvents;
   private final String gcEventsProblem;
@@ -61,10 +62,11 @@ public final class JvmSampler implements Sampler {
    * @param cgroup the cgroup reader ({@link CgroupMemory#detect()} for the real one)
    * @param nanoClock monotonic nanoseconds, the same clock the monitor uses
    * @param useOshi whether to read process and host memory through OSHI
-   * @param osRefreshNanos how often OSHI and the cgroup files are read (0: every sample); they
-   *     cost more than the MXBeans together, and RSS or a container limit rarely changes faster
+   * @param osRefreshNanos how often OSHI and the cgroup files are read (0: every sample); they cost
+   *     more than the MXBeans together, and RSS or a container limit rarely changes faster
    */
-  public JvmSampler(CgroupMemory cgroup, LongSupplier nanoClock, boolean useOshi, long osRefreshNanos) {
+  public JvmSampler(
+      CgroupMemory cgroup, LongSupplier nanoClock, boolean useOshi, long osRefreshNanos) {
     this.cgroup = cgroup;
     this.nanoClock = nanoClock;
     this.osRefreshNanos = Math.max(0, osRefreshNanos);
@@ -144,7 +146,8 @@ public final class JvmSampler implements Sampler {
     }
     for (BufferPoolMXBean b : buffers) {
       try {
-        into.addBufferPool(new BufferPool(b.getName(), b.getCount(), b.getMemoryUsed(), b.getTotalCapacity()));
+        into.addBufferPool(
+            new BufferPool(b.getName(), b.getCount(), b.getMemoryUsed(), b.getTotalCapacity()));
       } catch (RuntimeException | LinkageError e) {
         fail(into, "buffer pool " + b.getName(), e);
       }
@@ -173,7 +176,8 @@ public final class JvmSampler implements Sampler {
       fail(into, "allocation", e);
     }
     try {
-      if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      if (ManagementFactory.getOperatingSystemMXBean()
+          instanceof com.sun.management.OperatingSystemMXBean os) {
         long cpu = os.getProcessCpuTime();
         into.processCpuNanos(cpu);
       } else {
@@ -219,7 +223,8 @@ public final class JvmSampler implements Sampler {
    * bounds it too: when the heap holds less than the last GC left (a concurrent cycle freed whole
    * regions between pauses, which G1 reports to no MXBean), that lower figure is the new reading.
    */
-  private void sampleLiveSet(MemorySnapshot.Builder into, long gcCount, long collectionLive, long heapUsed) {
+  private void sampleLiveSet(
+      MemorySnapshot.Builder into, long gcCount, long collectionLive, long heapUsed) {
     boolean updated = false;
     boolean fromNotifications = false;
     if (gcEvents != null && gcEvents.active()) {
@@ -234,7 +239,8 @@ public final class JvmSampler implements Sampler {
         fail(into, "gc-notifications", e);
       }
     } else {
-      into.unavailable("gc-notifications", gcEventsProblem + "; live set taken from pool collection usage");
+      into.unavailable(
+          "gc-notifications", gcEventsProblem + "; live set taken from pool collection usage");
     }
     if (!fromNotifications && gcCount != fallbackGcCount && collectionLive >= 0) {
       // The pools' usage after their last collection, refreshed when the GC count moves.
@@ -257,7 +263,8 @@ public final class JvmSampler implements Sampler {
 
   private void fail(MemorySnapshot.Builder into, String source, Throwable e) {
     into.unavailable(source, e.toString());
-    once.warn(source, "memguard monitor: cannot read " + source + "; it is reported unavailable", e);
+    once.warn(
+        source, "memguard monitor: cannot read " + source + "; it is reported unavailable", e);
   }
 
   static Usage usage(MemoryUsage u) {

@@ -30,7 +30,8 @@ final class OshiSource {
       } catch (RuntimeException | LinkageError e) {
         startupFailure = "OSHI could not start: " + e;
         into.unavailable("oshi", startupFailure);
-        once.warn("oshi", "memguard monitor: OSHI is unavailable, so RSS and host memory are unknown", e);
+        once.warn(
+            "oshi", "memguard monitor: OSHI is unavailable, so RSS and host memory are unknown", e);
         return;
       }
     }

@@ -3,8 +3,8 @@ package io.memguard.monitor.internal;
 import java.util.Arrays;
 
 /**
- * Robust trend statistics on a time series: the Theil-Sen slope (median of pairwise slopes) and
- * the Mann-Kendall test for a monotonic trend. Stateless; every method is thread-safe.
+ * Robust trend statistics on a time series: the Theil-Sen slope (median of pairwise slopes) and the
+ * Mann-Kendall test for a monotonic trend. Stateless; every method is thread-safe.
  *
  * <p>Both are rank-based, so one outlier (a burst of garbage, a slow GC) moves them little, and
  * neither assumes the noise is normal. Cost is O(n²) in time and memory for n points; callers keep
@@ -15,7 +15,13 @@ public final class TrendMath {
 
   /** The result of {@link #analyze}: slope in y-units per x-unit, and the Mann-Kendall test. */
   public record Result(
-      int n, double slope, double intercept, long s, double z, double pIncreasing, double pDecreasing) {
+      int n,
+      double slope,
+      double intercept,
+      long s,
+      double z,
+      double pIncreasing,
+      double pDecreasing) {
 
     /** A result for too few points: no slope, no evidence. */
     static Result empty(int n) {
@@ -34,7 +40,8 @@ public final class TrendMath {
    */
   public static Result analyze(double[] x, double[] y, int n) {
     if (n > x.length || n > y.length) {
-      throw new IllegalArgumentException("n=" + n + " exceeds the arrays (" + x.length + ", " + y.length + ")");
+      throw new IllegalArgumentException(
+          "n=" + n + " exceeds the arrays (" + x.length + ", " + y.length + ")");
     }
     if (n < 3) {
       return Result.empty(n);
@@ -192,15 +199,24 @@ public final class TrendMath {
     double t = 1 / (1 + 0.5 * Math.abs(x));
     double poly =
         -1.26551223
-            + t * (1.00002368
-            + t * (0.37409196
-            + t * (0.09678418
-            + t * (-0.18628806
-            + t * (0.27886807
-            + t * (-1.13520398
-            + t * (1.48851587
-            + t * (-0.82215223
-            + t * 0.17087277))))))));
+            + t
+                * (1.00002368
+                    + t
+                        * (0.37409196
+                            + t
+                                * (0.09678418
+                                    + t
+                                        * (-0.18628806
+                                            + t
+                                                * (0.27886807
+                                                    + t
+                                                        * (-1.13520398
+                                                            + t
+                                                                * (1.48851587
+                                                                    + t
+                                                                        * (-0.82215223
+                                                                            + t
+                                                                                * 0.17087277))))))));
     double r = t * Math.exp(-x * x + poly);
     return x >= 0 ? r : 2 - r;
   }

@@ -27,7 +27,11 @@ public final class WebhookAlertChannel implements AlertChannel {
     this.uri = uri;
     this.timeout = timeout;
     this.headers = Map.copyOf(headers);
-    this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    this.client =
+        HttpClient.newBuilder()
+            .connectTimeout(timeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
   }
 
   @Override
@@ -37,15 +41,18 @@ public final class WebhookAlertChannel implements AlertChannel {
 
   @Override
   public void deliver(AlertEvent event) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-        .timeout(timeout)
-        .header("Content-Type", "application/json; charset=utf-8")
-        .POST(HttpRequest.BodyPublishers.ofString(event.toJson(), StandardCharsets.UTF_8));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri)
+            .timeout(timeout)
+            .header("Content-Type", "application/json; charset=utf-8")
+            .POST(HttpRequest.BodyPublishers.ofString(event.toJson(), StandardCharsets.UTF_8));
     headers.forEach(request::header);
-    HttpResponse<Void> response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
+    HttpResponse<Void> response =
+        client.send(request.build(), HttpResponse.BodyHandlers.discarding());
     int status = response.statusCode();
     if (status < 200 || status >= 300) {
-      throw new IOException("webhook " + uri + " answered HTTP " + status + " to alert #" + event.alert().id());
+      throw new IOException(
+          "webhook " + uri + " answered HTTP " + status + " to alert #" + event.alert().id());
     }
   }
 

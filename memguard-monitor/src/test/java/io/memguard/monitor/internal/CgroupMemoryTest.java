@@ -65,7 +65,8 @@ class CgroupMemoryTest {
     Path proc = write("proc", "12:pids:/\n4:memory:/job\n1:name=systemd:/\n");
     CgroupMemory cg = CgroupMemory.detect(root, proc);
     assertThat(cg.version()).isEqualTo(CgroupMemory.Version.V1);
-    assertThat(cg.read()).isEqualTo(new CgroupMemory.Reading(CgroupMemory.Version.V1, 268435456L, 2000));
+    assertThat(cg.read())
+        .isEqualTo(new CgroupMemory.Reading(CgroupMemory.Version.V1, 268435456L, 2000));
   }
 
   @Test
@@ -90,7 +91,10 @@ class CgroupMemoryTest {
     write("cg/cgroup.controllers", "memory\n");
     write("cg/memory.max", "lots\n");
     CgroupMemory cg = CgroupMemory.detect(root, write("proc", "0::/\n"));
-    assertThatThrownBy(cg::read).isInstanceOf(IOException.class).hasMessageContaining("memory.max").hasMessageContaining("lots");
+    assertThatThrownBy(cg::read)
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("memory.max")
+        .hasMessageContaining("lots");
   }
 
   @Test

@@ -7,17 +7,27 @@ import org.junit.jupiter.api.Test;
 class JsonWriterTest {
   @Test
   void writesNestedDocumentsWithEscapesAndNullForNonFinite() {
-    String json = new JsonWriter()
-        .beginObject()
-        .field("a", 1)
-        .field("b", "x\"y\n")
-        .field("c", Double.NaN)
-        .field("d", 0.5)
-        .name("e").beginArray().value(1).beginObject().field("f", true).endObject().endArray()
-        .name("g").value((String) null)
-        .endObject()
-        .toString();
-    assertThat(json).isEqualTo("{\"a\":1,\"b\":\"x\\\"y\\n\",\"c\":null,\"d\":0.5,\"e\":[1,{\"f\":true}],\"g\":null}");
+    String json =
+        new JsonWriter()
+            .beginObject()
+            .field("a", 1)
+            .field("b", "x\"y\n")
+            .field("c", Double.NaN)
+            .field("d", 0.5)
+            .name("e")
+            .beginArray()
+            .value(1)
+            .beginObject()
+            .field("f", true)
+            .endObject()
+            .endArray()
+            .name("g")
+            .value((String) null)
+            .endObject()
+            .toString();
+    assertThat(json)
+        .isEqualTo(
+            "{\"a\":1,\"b\":\"x\\\"y\\n\",\"c\":null,\"d\":0.5,\"e\":[1,{\"f\":true}],\"g\":null}");
   }
 
   @Test

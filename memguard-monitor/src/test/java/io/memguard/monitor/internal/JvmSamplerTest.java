@@ -7,7 +7,9 @@ import org.junit.jupiter.api.Test;
 class JvmSamplerTest {
   @Test
   void liveSet_isBoundedByTheHeapInUse_whenACycleFreedMemoryBetweenPauses() {
-    assertThat(JvmSampler.boundedByHeapUsed(240, 90)).as("G1 remark freed whole regions").isEqualTo(90);
+    assertThat(JvmSampler.boundedByHeapUsed(240, 90))
+        .as("G1 remark freed whole regions")
+        .isEqualTo(90);
     assertThat(JvmSampler.boundedByHeapUsed(90, 120)).as("allocation since the GC").isEqualTo(90);
     assertThat(JvmSampler.boundedByHeapUsed(-1, 120)).as("no GC yet: still unknown").isEqualTo(-1);
     assertThat(JvmSampler.boundedByHeapUsed(90, -1)).as("heap unreadable").isEqualTo(90);

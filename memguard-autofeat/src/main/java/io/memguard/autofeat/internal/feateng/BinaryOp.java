@@ -6,64 +6,65 @@ import java.util.List;
 
 /** The binary combinations of autofeat, in its order: x+y, x*y, x-y, y-x; thread-safe. */
 public enum BinaryOp {
-    /** {@code x + y}. */
-    ADD("x+y"),
-    /** {@code x * y}. */
-    MUL("x*y"),
-    /** {@code x - y}. */
-    SUB("x-y"),
-    /** {@code y - x}. */
-    RSUB("y-x");
+  /** {@code x + y}. */
+  ADD("x+y"),
+  /** {@code x * y}. */
+  MUL("x*y"),
+  /** {@code x - y}. */
+  SUB("x-y"),
+  /** {@code y - x}. */
+  RSUB("y-x");
 
-    /** All operators, in autofeat's order. */
-    public static final List<BinaryOp> ALL = List.of(ADD, MUL, SUB, RSUB);
-    /** Only the product, used in the last step. */
-    public static final List<BinaryOp> PRODUCT_ONLY = List.of(MUL);
+  /** All operators, in autofeat's order. */
+  public static final List<BinaryOp> ALL = List.of(ADD, MUL, SUB, RSUB);
 
-    private final String label;
+  /** Only the product, used in the last step. */
+  public static final List<BinaryOp> PRODUCT_ONLY = List.of(MUL);
 
-    BinaryOp(String label) {
-        this.label = label;
-    }
+  private final String label;
 
-    /** autofeat's name for it. */
-    public String label() {
-        return label;
-    }
+  BinaryOp(String label) {
+    this.label = label;
+  }
 
-    /** The canonical expression combining {@code x} and {@code y}. */
-    public Expr apply(Expr x, Expr y) {
-        return switch (this) {
-            case ADD -> Exprs.add(x, y);
-            case MUL -> Exprs.mul(x, y);
-            case SUB -> Exprs.sub(x, y);
-            case RSUB -> Exprs.sub(y, x);
-        };
-    }
+  /** autofeat's name for it. */
+  public String label() {
+    return label;
+  }
 
-    /** Writes {@code x[i] op y[i]} for {@code i < n} to {@code out}, in double precision. */
-    public void apply(double[] x, double[] y, double[] out, int n) {
-        switch (this) {
-            case ADD -> {
-                for (int i = 0; i < n; i++) {
-                    out[i] = x[i] + y[i];
-                }
-            }
-            case MUL -> {
-                for (int i = 0; i < n; i++) {
-                    out[i] = x[i] * y[i];
-                }
-            }
-            case SUB -> {
-                for (int i = 0; i < n; i++) {
-                    out[i] = x[i] - y[i];
-                }
-            }
-            case RSUB -> {
-                for (int i = 0; i < n; i++) {
-                    out[i] = y[i] - x[i];
-                }
-            }
+  /** The canonical expression combining {@code x} and {@code y}. */
+  public Expr apply(Expr x, Expr y) {
+    return switch (this) {
+      case ADD -> Exprs.add(x, y);
+      case MUL -> Exprs.mul(x, y);
+      case SUB -> Exprs.sub(x, y);
+      case RSUB -> Exprs.sub(y, x);
+    };
+  }
+
+  /** Writes {@code x[i] op y[i]} for {@code i < n} to {@code out}, in double precision. */
+  public void apply(double[] x, double[] y, double[] out, int n) {
+    switch (this) {
+      case ADD -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = x[i] + y[i];
         }
+      }
+      case MUL -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = x[i] * y[i];
+        }
+      }
+      case SUB -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = x[i] - y[i];
+        }
+      }
+      case RSUB -> {
+        for (int i = 0; i < n; i++) {
+          out[i] = y[i] - x[i];
+        }
+      }
     }
+  }
 }

@@ -4,107 +4,113 @@ import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.expr.Expr;
 
 /**
- * Column-major storage of feature values, all columns of the same length; not thread-safe for writers (reads of
- * distinct columns may run concurrently once writing stops).
+ * Column-major storage of feature values, all columns of the same length; not thread-safe for
+ * writers (reads of distinct columns may run concurrently once writing stops).
  *
- * <p>Columns get stable slot numbers; {@link #release(int)} drops a column's values but keeps its slot number
- * unused, so indices held elsewhere stay valid. Values are computed in double by callers; a float store rounds
- * them on {@link #add} and callers apply the same rounding with {@link #quantize} before testing a candidate, so
- * tests see exactly the values that will be stored.
+ * <p>Columns get stable slot numbers; {@link #release(int)} drops a column's values but keeps its
+ * slot number unused, so indices held elsewhere stay valid. Values are computed in double by
+ * callers; a float store rounds them on {@link #add} and callers apply the same rounding with
+ * {@link #quantize} before testing a candidate, so tests see exactly the values that will be
+ * stored.
  */
 public interface ColumnStore {
 
-    /** A new empty store. */
-    static ColumnStore create(StoragePrecision precision, int rows) {
-        if (rows < 0) {
-            throw new IllegalArgumentException("rows must be >= 0, was " + rows);
-        }
-        return switch (precision) {
-            case DOUBLE -> new DoubleColumnStore(rows);
-            case FLOAT -> new FloatColumnStore(rows);
-        };
+  /** A new empty store. */
+  static ColumnStore create(StoragePrecision precision, int rows) {
+    if (rows < 0) {
+      throw new IllegalArgumentException("rows must be >= 0, was " + rows);
     }
+    return switch (precision) {
+      case DOUBLE -> new DoubleColumnStore(rows);
+      case FLOAT -> new FloatColumnStore(rows);
+    };
+  }
 
-    /**
-     * A new empty store that keeps columns added with {@link #addRecomputable} as expressions only and recomputes
-     * their values from the start features (slots {@code 0..d-1}, added first, in symbol order) whenever they are
-     * read; other columns are stored with {@code precision}.
-     */
-    static ColumnStore recomputing(StoragePrecision precision, int rows) {
-        return new RecomputingColumnStore(create(precision, rows));
-    }
+  /**
+   * A new empty store that keeps columns added with {@link #addRecomputable} as expressions only
+   * and recomputes their values from the start features (slots {@code 0..d-1}, added first, in
+   * symbol order) whenever they are read; other columns are stored with {@code precision}.
+   */
+  static ColumnStore recomputing(StoragePrecision precision, int rows) {
+    return new RecomputingColumnStore(create(precision, rows));
+  }
 
-    /** The storage precision. */
-    StoragePrecision precision();
+  /** The storage precision. */
+  StoragePrecision precision();
 
-    /** The number of values per column. */
-    int rows();
+  /** The number of values per column. */
+  int rows();
 
-    /** The number of slots handed out so far (live and released). */
-    int slots();
+  /** The number of slots handed out so far (live and released). */
+  int slots();
 
-    /** The number of columns not yet released. */
-    int liveColumns();
+  /** The number of columns not yet released. */
+  int liveColumns();
 
-    /** Heap bytes one stored column costs: its array of values ({@link HeapBytes}). */
-    default long bytesPerColumn() {
-        return precision() == StoragePrecision.DOUBLE ? HeapBytes.doubles(rows()) : HeapBytes.floats(rows());
-    }
+  /** Heap bytes one stored column costs: its array of values ({@link HeapBytes}). */
+  default long bytesPerColumn() {
+    return precision() == StoragePrecision.DOUBLE
+        ? HeapBytes.doubles(rows())
+        : HeapBytes.floats(rows());
+  }
 
-    /** Heap bytes of all live columns. */
-    default long bytesUsed() {
-        return liveColumns() * bytesPerColumn();
-    }
+  /** Heap bytes of all live columns. */
+  default long bytesUsed() {
+    return liveColumns() * bytesPerColumn();
+  }
 
-    /** Rounds {@code values} in place to what this store would keep (identity for double storage). */
-    void quantize(double[] values);
+  /** Rounds {@code values} in place to what this store would keep (identity for double storage). */
+  void quantize(double[] values);
 
-    /**
-     * Stores a copy of {@code values} (rounded to the store's precision).
-     *
-     * @return the new column's slot
-     * @throws IllegalArgumentException if the length differs from {@link #rows()}
-     */
-    int add(double[] values);
+  /**
+   * Stores a copy of {@code values} (rounded to the store's precision).
+   *
+   * @return the new column's slot
+   * @throws IllegalArgumentException if the length differs from {@link #rows()}
+   */
+  int add(double[] values);
 
-    /**
-     * Adds a column whose values can be recomputed from its closed form {@code expr} over the start features. A
-     * plain store keeps a copy of {@code values} like {@link #add}; a {@link #recomputing} store keeps only the
-     * expression.
-     *
-     * @return the new column's slot
-     */
-    default int addRecomputable(Expr expr, double[] values) {
-        return add(values);
-    }
+  /**
+   * Adds a column whose values can be recomputed from its closed form {@code expr} over the start
+   * features. A plain store keeps a copy of {@code values} like {@link #add}; a {@link
+   * #recomputing} store keeps only the expression.
+   *
+   * @return the new column's slot
+   */
+  default int addRecomputable(Expr expr, double[] values) {
+    return add(values);
+  }
 
-    /** Heap bytes a column added with {@link #addRecomputable} costs (values only; 0 when recomputed). */
-    default long bytesPerRecomputableColumn() {
-        return bytesPerColumn();
-    }
+  /**
+   * Heap bytes a column added with {@link #addRecomputable} costs (values only; 0 when recomputed).
+   */
+  default long bytesPerRecomputableColumn() {
+    return bytesPerColumn();
+  }
 
-    /**
-     * The values of column {@code slot} as doubles: either the stored array itself (which the caller must not
-     * modify) or {@code scratch} filled with them.
-     *
-     * @param scratch an array of at least {@link #rows()} values, used when the store does not hold doubles
-     * @throws IllegalStateException if the column was released
-     */
-    double[] read(int slot, double[] scratch);
+  /**
+   * The values of column {@code slot} as doubles: either the stored array itself (which the caller
+   * must not modify) or {@code scratch} filled with them.
+   *
+   * @param scratch an array of at least {@link #rows()} values, used when the store does not hold
+   *     doubles
+   * @throws IllegalStateException if the column was released
+   */
+  double[] read(int slot, double[] scratch);
 
-    /**
-     * Prepares reads of recomputed columns once the {@code symbols} start features are stored, so that the buffers
-     * they need exist (and count in {@link #bytesUsed()}) from now on rather than on the first read; a plain store
-     * does nothing.
-     */
-    default void prepareRecomputation(int symbols) {}
+  /**
+   * Prepares reads of recomputed columns once the {@code symbols} start features are stored, so
+   * that the buffers they need exist (and count in {@link #bytesUsed()}) from now on rather than on
+   * the first read; a plain store does nothing.
+   */
+  default void prepareRecomputation(int symbols) {}
 
-    /** One value. */
-    double get(int slot, int row);
+  /** One value. */
+  double get(int slot, int row);
 
-    /** Drops the values of column {@code slot}; idempotent. */
-    void release(int slot);
+  /** Drops the values of column {@code slot}; idempotent. */
+  void release(int slot);
 
-    /** Whether column {@code slot} still holds values. */
-    boolean isLive(int slot);
+  /** Whether column {@code slot} still holds values. */
+  boolean isLive(int slot);
 }

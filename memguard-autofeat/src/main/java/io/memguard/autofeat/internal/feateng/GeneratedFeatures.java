@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The result of feature generation: the start features and the surviving candidates, whose values stay in
- * {@link #store()}; immutable lists, the store is owned by the caller (not thread-safe for writers).
+ * The result of feature generation: the start features and the surviving candidates, whose values
+ * stay in {@link #store()}; immutable lists, the store is owned by the caller (not thread-safe for
+ * writers).
  *
  * @param store the store holding exactly the start features and the candidates
  * @param start the start features
@@ -16,25 +17,25 @@ import java.util.List;
  * @param eligible building blocks with |corr| to their parents below 0.95
  */
 public record GeneratedFeatures(
-        ColumnStore store,
-        List<FeatureColumn> start,
-        List<FeatureColumn> candidates,
-        long proposed,
-        long computed,
-        long kept,
-        long eligible) {
+    ColumnStore store,
+    List<FeatureColumn> start,
+    List<FeatureColumn> candidates,
+    long proposed,
+    long computed,
+    long kept,
+    long eligible) {
 
-    /** Copies the lists. */
-    public GeneratedFeatures {
-        start = List.copyOf(start);
-        candidates = List.copyOf(candidates);
-    }
+  /** Copies the lists. */
+  public GeneratedFeatures {
+    start = List.copyOf(start);
+    candidates = List.copyOf(candidates);
+  }
 
-    /** Start features followed by candidates: the columns feature selection sees. */
-    public List<FeatureColumn> columns() {
-        List<FeatureColumn> all = new ArrayList<>(start.size() + candidates.size());
-        all.addAll(start);
-        all.addAll(candidates);
-        return all;
-    }
+  /** Start features followed by candidates: the columns feature selection sees. */
+  public List<FeatureColumn> columns() {
+    List<FeatureColumn> all = new ArrayList<>(start.size() + candidates.size());
+    all.addAll(start);
+    all.addAll(candidates);
+    return all;
+  }
 }

@@ -7,381 +7,413 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One feature-engineering step: a lazy enumeration of proposals evaluated in batches; not thread-safe.
+ * One feature-engineering step: a lazy enumeration of proposals evaluated in batches; not
+ * thread-safe.
  *
- * <p>{@link #runBatch(int)} takes the next proposals that are new (not in the pool) and allowed (domain rules,
- * at most 2 distinct values), up to the requested number, computes their values in double precision from the
- * stored parent columns into a reusable scratch block of that many columns, tests each (finite, variance above
- * 1e-10, |corr| with its parents below 1, below 0.95 to be eligible) and stores the survivors. When the last
- * proposal has been processed the step commits its outputs to the generator's schedule and frees its scratch.
+ * <p>{@link #runBatch(int)} takes the next proposals that are new (not in the pool) and allowed
+ * (domain rules, at most 2 distinct values), up to the requested number, computes their values in
+ * double precision from the stored parent columns into a reusable scratch block of that many
+ * columns, tests each (finite, variance above 1e-10, |corr| with its parents below 1, below 0.95 to
+ * be eligible) and stores the survivors. When the last proposal has been processed the step commits
+ * its outputs to the generator's schedule and frees its scratch.
  */
 public final class GenerationStep {
 
-    /** What a step does. */
-    public enum Kind {
-        /** Unary transformations of each input feature. */
-        TRANSFORM,
-        /** Binary combinations of all unordered pairs of one list. */
-        PAIRS,
-        /** Binary combinations of every pair of the cartesian product of two lists. */
-        CROSS
-    }
+  /** What a step does. */
+  public enum Kind {
+    /** Unary transformations of each input feature. */
+    TRANSFORM,
+    /** Binary combinations of all unordered pairs of one list. */
+    PAIRS,
+    /** Binary combinations of every pair of the cartesian product of two lists. */
+    CROSS
+  }
 
-    private record Proposal(Expr expr, Transformation t, BinaryOp op, FeatureColumn x, FeatureColumn y) {}
+  private record Proposal(
+      Expr expr, Transformation t, BinaryOp op, FeatureColumn x, FeatureColumn y) {}
 
-    private final FeatureGenerator gen;
-    private final int number;
-    private final Kind kind;
-    private final List<FeatureColumn> a;
-    private final List<FeatureColumn> b;
-    private final List<Transformation> transforms;
-    private final List<BinaryOp> ops;
-    private final long totalRaw;
-    private final List<FeatureColumn> outputs = new ArrayList<>();
+  private final FeatureGenerator gen;
+  private final int number;
+  private final Kind kind;
+  private final List<FeatureColumn> a;
+  private final List<FeatureColumn> b;
+  private final List<Transformation> transforms;
+  private final List<BinaryOp> ops;
+  private final long totalRaw;
+  private final List<FeatureColumn> outputs = new ArrayList<>();
 
-    private long enumerated;
-    private int ci;
-    private int cj;
-    private int ck;
-    private boolean complete;
-    private int batches;
-    private long skipped;
-    private double[][] scratch = new double[0][];
-    private double[] parentA;
-    private double[] parentB;
+  private long enumerated;
+  private int ci;
+  private int cj;
+  private int ck;
+  private boolean complete;
+  private int batches;
+  private long skipped;
+  private double[][] scratch = new double[0][];
+  private double[] parentA;
+  private double[] parentB;
 
-    private GenerationStep(
-            FeatureGenerator gen,
-            int number,
-            Kind kind,
-            List<FeatureColumn> a,
-            List<FeatureColumn> b,
-            List<Transformation> transforms,
-            List<BinaryOp> ops) {
-        this.gen = gen;
-        this.number = number;
-        this.kind = kind;
-        this.a = a;
-        this.b = b;
-        this.transforms = transforms;
-        this.ops = ops;
-        long n = a.size();
-        this.totalRaw = switch (kind) {
-            case TRANSFORM -> n * transforms.size();
-            case PAIRS -> n * (n - 1) / 2 * ops.size();
-            case CROSS -> n * b.size() * ops.size();
-        };
-        if (kind == Kind.PAIRS) {
-            cj = 1;
-        }
-    }
-
-    static GenerationStep transform(FeatureGenerator g, int number, List<FeatureColumn> in, List<Transformation> ts) {
-        return new GenerationStep(g, number, Kind.TRANSFORM, in, List.of(), ts, List.of());
-    }
-
-    static GenerationStep pairs(FeatureGenerator g, int number, List<FeatureColumn> in, List<BinaryOp> ops) {
-        return new GenerationStep(g, number, Kind.PAIRS, in, List.of(), List.of(), ops);
-    }
-
-    static GenerationStep cross(
-            FeatureGenerator g, int number, List<FeatureColumn> x, List<FeatureColumn> y, List<BinaryOp> ops) {
-        return new GenerationStep(g, number, Kind.CROSS, x, y, List.of(), ops);
-    }
-
-    /** The 1-based step number. */
-    public int number() {
-        return number;
-    }
-
-    /** What this step does. */
-    public Kind kind() {
-        return kind;
-    }
-
-    /** Raw proposals (input x operation) in this step, before deduplication and domain rules. */
-    public long proposalsTotal() {
-        return totalRaw;
-    }
-
-    /** Raw proposals enumerated so far. */
-    public long proposalsEnumerated() {
-        return enumerated;
-    }
-
-    /** Progress, 0..100. */
-    public double percentDone() {
-        return totalRaw == 0 ? 100.0 : 100.0 * enumerated / totalRaw;
-    }
-
-    /** Batches run so far. */
-    public int batchesDone() {
-        return batches;
-    }
-
-    /** An estimate of the number of batches this step needs in all if the rest runs with {@code batchSize}. */
-    public int estimatedBatchCount(int batchSize) {
-        long rest = totalRaw - enumerated;
-        return (int) Math.min(Integer.MAX_VALUE, batches + (rest + Math.max(1, batchSize) - 1) / Math.max(1, batchSize));
-    }
-
-    /** Whether proposals remain. */
-    public boolean hasMore() {
-        return !complete;
-    }
-
-    /** Features this step kept so far. */
-    public List<FeatureColumn> outputs() {
-        return List.copyOf(outputs);
-    }
-
-    /** Heap bytes one more candidate in a batch costs: its scratch column plus its storage if it is kept. */
-    public long bytesPerCandidate() {
-        return HeapBytes.doubles(gen.rows()) + bytesPerKept();
-    }
-
-    /**
-     * Heap bytes a batch of {@code size} candidates allocates besides what it keeps (which the store's lease takes
-     * as each survivor is stored): the scratch block, the parents' values as doubles (float stores), per-candidate
-     * bookkeeping and the expressions it proposes ({@link Footprint#EXPRESSION_BYTES} each, moved into the store's
-     * lease by {@link FeatureGenerator#accountPool()}).
-     */
-    public long batchBytes(int size) {
-        int rows = gen.rows();
-        long parents = gen.store().precision() == StoragePrecision.DOUBLE ? 0 : 2 * HeapBytes.doubles(rows);
-        return HeapBytes.doubles(size, rows) + parents + HeapBytes.refs(size) * 3 + HeapBytes.booleans(size)
-                + (long) size * (Footprint.EXPRESSION_BYTES + 64);
-    }
-
-    /**
-     * Whether this is the last step: its features are never parents of other features, so they are stored with
-     * {@link ColumnStore#addRecomputable} (a recomputing store keeps only their expressions).
-     */
-    public boolean isLast() {
-        return number == gen.options().steps();
-    }
-
-    private long bytesPerKept() {
-        return isLast() ? gen.store().bytesPerRecomputableColumn() : gen.store().bytesPerColumn();
-    }
-
-    void completeIfExhausted() {
-        if (!complete && enumerated >= totalRaw) {
-            complete = true;
-            scratch = new double[0][];
-            parentA = null;
-            parentB = null;
-            gen.commit(this, outputs);
-        }
-    }
-
-    /**
-     * Runs one batch of at most {@code maxCandidates} computed candidates.
-     *
-     * @param maxCandidates the batch size; values below 1 count as 1
-     * @return what the batch did
-     * @throws IllegalStateException if the step has no proposals left
-     */
-    public BatchStats runBatch(int maxCandidates) {
-        if (complete) {
-            throw new IllegalStateException("step " + number + " has no proposals left");
-        }
-        long t0 = System.nanoTime();
-        int size = Math.max(1, maxCandidates);
-        long skippedBefore = skipped;
-        List<Proposal> batch = new ArrayList<>(Math.min(size, 4096));
-        while (batch.size() < size && enumerated < totalRaw) {
-            Proposal p = nextRaw();
-            if (p != null) {
-                batch.add(p);
-            }
-        }
-        int rows = gen.rows();
-        ensureScratch(batch.size(), rows);
-        ColumnStore store = gen.store();
-        ColumnStats[] stats = new ColumnStats[batch.size()];
-        boolean[] eligible = new boolean[batch.size()];
-        for (int k = 0; k < batch.size(); k++) {
-            stats[k] = evaluate(batch.get(k), scratch[k], rows, eligible, k);
-        }
-        gen.computed(batch.size());
-        int accepted = 0;
-        int elig = 0;
-        for (int k = 0; k < batch.size(); k++) {
-            if (stats[k] != null) {
-                gen.reserveColumn(bytesPerKept());
-                int slot = isLast() ? store.addRecomputable(batch.get(k).expr(), scratch[k]) : store.add(scratch[k]);
-                FeatureColumn f = new FeatureColumn(batch.get(k).expr(), slot, stats[k], eligible[k], number);
-                outputs.add(f);
-                gen.kept(f);
-                accepted++;
-                if (eligible[k]) {
-                    elig++;
-                }
-            }
-        }
-        long scratchBytes = (long) scratch.length * rows * Double.BYTES
-                + (parentA == null ? 0 : 2L * rows * Double.BYTES);
-        BatchStats s = new BatchStats(
-                "generate",
-                number,
-                batches++,
-                batch.size(),
-                accepted,
-                elig,
-                skipped - skippedBefore,
-                scratchBytes,
-                accepted * bytesPerKept(),
-                store.bytesUsed(),
-                System.nanoTime() - t0);
-        completeIfExhausted();
-        return s;
-    }
-
-    private void ensureScratch(int size, int rows) {
-        if (scratch.length != size) {
-            double[][] s = new double[size][];
-            for (int k = 0; k < size; k++) {
-                s[k] = k < scratch.length ? scratch[k] : new double[rows];
-            }
-            scratch = s;
-        }
-        if (gen.store().precision() != StoragePrecision.DOUBLE && parentA == null) {
-            parentA = new double[rows];
-            parentB = new double[rows];
-        }
-    }
-
-    /** Advances the cursor by one raw proposal; returns it if it is new and allowed, else null. */
-    private Proposal nextRaw() {
-        enumerated++;
-        Transformation t = null;
-        BinaryOp op = null;
-        FeatureColumn x;
-        FeatureColumn y = null;
+  private GenerationStep(
+      FeatureGenerator gen,
+      int number,
+      Kind kind,
+      List<FeatureColumn> a,
+      List<FeatureColumn> b,
+      List<Transformation> transforms,
+      List<BinaryOp> ops) {
+    this.gen = gen;
+    this.number = number;
+    this.kind = kind;
+    this.a = a;
+    this.b = b;
+    this.transforms = transforms;
+    this.ops = ops;
+    long n = a.size();
+    this.totalRaw =
         switch (kind) {
-            case TRANSFORM -> {
-                x = a.get(ci);
-                t = transforms.get(ck);
-                if (++ck == transforms.size()) {
-                    ck = 0;
-                    ci++;
-                }
-                if (x.stats().fewDistinct() || !t.applicable(x.stats())) {
-                    skipped++;
-                    return null;
-                }
-            }
-            case PAIRS -> {
-                x = a.get(ci);
-                y = a.get(cj);
-                op = ops.get(ck);
-                if (++ck == ops.size()) {
-                    ck = 0;
-                    if (++cj == a.size()) {
-                        ci++;
-                        cj = ci + 1;
-                    }
-                }
-            }
-            default -> {
-                x = a.get(ci);
-                y = b.get(cj);
-                op = ops.get(ck);
-                if (++ck == ops.size()) {
-                    ck = 0;
-                    if (++cj == b.size()) {
-                        cj = 0;
-                        ci++;
-                    }
-                }
-            }
-        }
-        Expr e;
-        try {
-            e = t != null ? t.apply(x.expr()) : op.apply(x.expr(), y.expr());
-        } catch (ArithmeticException overflow) {
-            skipped++;
-            return null;
-        }
-        if (!gen.propose(e) || e.isConstant()) {
-            // duplicates are skipped; a constant is recorded in the pool and can never pass the variance test
-            skipped++;
-            return null;
-        }
-        return new Proposal(e, t, op, x, y);
+          case TRANSFORM -> n * transforms.size();
+          case PAIRS -> n * (n - 1) / 2 * ops.size();
+          case CROSS -> n * b.size() * ops.size();
+        };
+    if (kind == Kind.PAIRS) {
+      cj = 1;
     }
+  }
 
-    /** Computes and tests one proposal; returns its statistics if it is kept, else null. */
-    private ColumnStats evaluate(Proposal p, double[] out, int n, boolean[] eligible, int k) {
-        ColumnStore store = gen.store();
-        double[] xv = store.read(p.x().slot(), parentA);
-        double[] yv = null;
-        if (p.t() != null) {
-            p.t().apply(xv, out, n);
-        } else {
-            yv = store.read(p.y().slot(), parentB);
-            p.op().apply(xv, yv, out, n);
-        }
-        store.quantize(out);
-        double sum = 0;
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
-        boolean zero = false;
-        double v0 = out[0];
-        double v1 = Double.NaN;
-        boolean third = false;
-        for (int i = 0; i < n; i++) {
-            double v = out[i];
-            if (v - v != 0.0) {
-                return null; // NaN or infinite
-            }
-            sum += v;
-            min = Math.min(min, v);
-            max = Math.max(max, v);
-            zero |= v == 0.0;
-            if (!third && v != v0) {
-                if (v1 != v1) {
-                    v1 = v;
-                } else if (v != v1) {
-                    third = true;
-                }
-            }
-        }
-        double mean = sum / n;
-        ColumnStats xs = p.x().stats();
-        double mx = xs.mean();
-        double sxx = 0;
-        double sxa = 0;
-        double sxb = 0;
-        if (yv == null) {
-            for (int i = 0; i < n; i++) {
-                double d = out[i] - mean;
-                sxx += d * d;
-                sxa += d * (xv[i] - mx);
-            }
-        } else {
-            double my = p.y().stats().mean();
-            for (int i = 0; i < n; i++) {
-                double d = out[i] - mean;
-                sxx += d * d;
-                sxa += d * (xv[i] - mx);
-                sxb += d * (yv[i] - my);
-            }
-        }
-        double var = sxx / n;
-        if (!(var > FeatureGenerator.MIN_VARIANCE)) {
-            return null;
-        }
-        double std = Math.sqrt(var);
-        double corr = xs.std() > 0 ? Math.abs(sxa / (n * std * xs.std())) : 0.0;
-        if (yv != null && p.y().stats().std() > 0) {
-            corr = Math.max(corr, Math.abs(sxb / (n * std * p.y().stats().std())));
-        }
-        if (!(corr < gen.keepMaxCorrelation())) {
-            return null;
-        }
-        eligible[k] = corr < FeatureGenerator.ELIGIBLE_MAX_CORRELATION;
-        return new ColumnStats(mean, std, min, max, zero, !third);
+  static GenerationStep transform(
+      FeatureGenerator g, int number, List<FeatureColumn> in, List<Transformation> ts) {
+    return new GenerationStep(g, number, Kind.TRANSFORM, in, List.of(), ts, List.of());
+  }
+
+  static GenerationStep pairs(
+      FeatureGenerator g, int number, List<FeatureColumn> in, List<BinaryOp> ops) {
+    return new GenerationStep(g, number, Kind.PAIRS, in, List.of(), List.of(), ops);
+  }
+
+  static GenerationStep cross(
+      FeatureGenerator g,
+      int number,
+      List<FeatureColumn> x,
+      List<FeatureColumn> y,
+      List<BinaryOp> ops) {
+    return new GenerationStep(g, number, Kind.CROSS, x, y, List.of(), ops);
+  }
+
+  /** The 1-based step number. */
+  public int number() {
+    return number;
+  }
+
+  /** What this step does. */
+  public Kind kind() {
+    return kind;
+  }
+
+  /** Raw proposals (input x operation) in this step, before deduplication and domain rules. */
+  public long proposalsTotal() {
+    return totalRaw;
+  }
+
+  /** Raw proposals enumerated so far. */
+  public long proposalsEnumerated() {
+    return enumerated;
+  }
+
+  /** Progress, 0..100. */
+  public double percentDone() {
+    return totalRaw == 0 ? 100.0 : 100.0 * enumerated / totalRaw;
+  }
+
+  /** Batches run so far. */
+  public int batchesDone() {
+    return batches;
+  }
+
+  /**
+   * An estimate of the number of batches this step needs in all if the rest runs with {@code
+   * batchSize}.
+   */
+  public int estimatedBatchCount(int batchSize) {
+    long rest = totalRaw - enumerated;
+    return (int)
+        Math.min(
+            Integer.MAX_VALUE,
+            batches + (rest + Math.max(1, batchSize) - 1) / Math.max(1, batchSize));
+  }
+
+  /** Whether proposals remain. */
+  public boolean hasMore() {
+    return !complete;
+  }
+
+  /** Features this step kept so far. */
+  public List<FeatureColumn> outputs() {
+    return List.copyOf(outputs);
+  }
+
+  /**
+   * Heap bytes one more candidate in a batch costs: its scratch column plus its storage if it is
+   * kept.
+   */
+  public long bytesPerCandidate() {
+    return HeapBytes.doubles(gen.rows()) + bytesPerKept();
+  }
+
+  /**
+   * Heap bytes a batch of {@code size} candidates allocates besides what it keeps (which the
+   * store's lease takes as each survivor is stored): the scratch block, the parents' values as
+   * doubles (float stores), per-candidate bookkeeping and the expressions it proposes ({@link
+   * Footprint#EXPRESSION_BYTES} each, moved into the store's lease by {@link
+   * FeatureGenerator#accountPool()}).
+   */
+  public long batchBytes(int size) {
+    int rows = gen.rows();
+    long parents =
+        gen.store().precision() == StoragePrecision.DOUBLE ? 0 : 2 * HeapBytes.doubles(rows);
+    return HeapBytes.doubles(size, rows)
+        + parents
+        + HeapBytes.refs(size) * 3
+        + HeapBytes.booleans(size)
+        + (long) size * (Footprint.EXPRESSION_BYTES + 64);
+  }
+
+  /**
+   * Whether this is the last step: its features are never parents of other features, so they are
+   * stored with {@link ColumnStore#addRecomputable} (a recomputing store keeps only their
+   * expressions).
+   */
+  public boolean isLast() {
+    return number == gen.options().steps();
+  }
+
+  private long bytesPerKept() {
+    return isLast() ? gen.store().bytesPerRecomputableColumn() : gen.store().bytesPerColumn();
+  }
+
+  void completeIfExhausted() {
+    if (!complete && enumerated >= totalRaw) {
+      complete = true;
+      scratch = new double[0][];
+      parentA = null;
+      parentB = null;
+      gen.commit(this, outputs);
     }
+  }
+
+  /**
+   * Runs one batch of at most {@code maxCandidates} computed candidates.
+   *
+   * @param maxCandidates the batch size; values below 1 count as 1
+   * @return what the batch did
+   * @throws IllegalStateException if the step has no proposals left
+   */
+  public BatchStats runBatch(int maxCandidates) {
+    if (complete) {
+      throw new IllegalStateException("step " + number + " has no proposals left");
+    }
+    long t0 = System.nanoTime();
+    int size = Math.max(1, maxCandidates);
+    long skippedBefore = skipped;
+    List<Proposal> batch = new ArrayList<>(Math.min(size, 4096));
+    while (batch.size() < size && enumerated < totalRaw) {
+      Proposal p = nextRaw();
+      if (p != null) {
+        batch.add(p);
+      }
+    }
+    int rows = gen.rows();
+    ensureScratch(batch.size(), rows);
+    ColumnStore store = gen.store();
+    ColumnStats[] stats = new ColumnStats[batch.size()];
+    boolean[] eligible = new boolean[batch.size()];
+    for (int k = 0; k < batch.size(); k++) {
+      stats[k] = evaluate(batch.get(k), scratch[k], rows, eligible, k);
+    }
+    gen.computed(batch.size());
+    int accepted = 0;
+    int elig = 0;
+    for (int k = 0; k < batch.size(); k++) {
+      if (stats[k] != null) {
+        gen.reserveColumn(bytesPerKept());
+        int slot =
+            isLast()
+                ? store.addRecomputable(batch.get(k).expr(), scratch[k])
+                : store.add(scratch[k]);
+        FeatureColumn f =
+            new FeatureColumn(batch.get(k).expr(), slot, stats[k], eligible[k], number);
+        outputs.add(f);
+        gen.kept(f);
+        accepted++;
+        if (eligible[k]) {
+          elig++;
+        }
+      }
+    }
+    long scratchBytes =
+        (long) scratch.length * rows * Double.BYTES
+            + (parentA == null ? 0 : 2L * rows * Double.BYTES);
+    BatchStats s =
+        new BatchStats(
+            "generate",
+            number,
+            batches++,
+            batch.size(),
+            accepted,
+            elig,
+            skipped - skippedBefore,
+            scratchBytes,
+            accepted * bytesPerKept(),
+            store.bytesUsed(),
+            System.nanoTime() - t0);
+    completeIfExhausted();
+    return s;
+  }
+
+  private void ensureScratch(int size, int rows) {
+    if (scratch.length != size) {
+      double[][] s = new double[size][];
+      for (int k = 0; k < size; k++) {
+        s[k] = k < scratch.length ? scratch[k] : new double[rows];
+      }
+      scratch = s;
+    }
+    if (gen.store().precision() != StoragePrecision.DOUBLE && parentA == null) {
+      parentA = new double[rows];
+      parentB = new double[rows];
+    }
+  }
+
+  /** Advances the cursor by one raw proposal; returns it if it is new and allowed, else null. */
+  private Proposal nextRaw() {
+    enumerated++;
+    Transformation t = null;
+    BinaryOp op = null;
+    FeatureColumn x;
+    FeatureColumn y = null;
+    switch (kind) {
+      case TRANSFORM -> {
+        x = a.get(ci);
+        t = transforms.get(ck);
+        if (++ck == transforms.size()) {
+          ck = 0;
+          ci++;
+        }
+        if (x.stats().fewDistinct() || !t.applicable(x.stats())) {
+          skipped++;
+          return null;
+        }
+      }
+      case PAIRS -> {
+        x = a.get(ci);
+        y = a.get(cj);
+        op = ops.get(ck);
+        if (++ck == ops.size()) {
+          ck = 0;
+          if (++cj == a.size()) {
+            ci++;
+            cj = ci + 1;
+          }
+        }
+      }
+      default -> {
+        x = a.get(ci);
+        y = b.get(cj);
+        op = ops.get(ck);
+        if (++ck == ops.size()) {
+          ck = 0;
+          if (++cj == b.size()) {
+            cj = 0;
+            ci++;
+          }
+        }
+      }
+    }
+    Expr e;
+    try {
+      e = t != null ? t.apply(x.expr()) : op.apply(x.expr(), y.expr());
+    } catch (ArithmeticException overflow) {
+      skipped++;
+      return null;
+    }
+    if (!gen.propose(e) || e.isConstant()) {
+      // duplicates are skipped; a constant is recorded in the pool and can never pass the variance
+      // test
+      skipped++;
+      return null;
+    }
+    return new Proposal(e, t, op, x, y);
+  }
+
+  /** Computes and tests one proposal; returns its statistics if it is kept, else null. */
+  private ColumnStats evaluate(Proposal p, double[] out, int n, boolean[] eligible, int k) {
+    ColumnStore store = gen.store();
+    double[] xv = store.read(p.x().slot(), parentA);
+    double[] yv = null;
+    if (p.t() != null) {
+      p.t().apply(xv, out, n);
+    } else {
+      yv = store.read(p.y().slot(), parentB);
+      p.op().apply(xv, yv, out, n);
+    }
+    store.quantize(out);
+    double sum = 0;
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    boolean zero = false;
+    double v0 = out[0];
+    double v1 = Double.NaN;
+    boolean third = false;
+    for (int i = 0; i < n; i++) {
+      double v = out[i];
+      if (v - v != 0.0) {
+        return null; // NaN or infinite
+      }
+      sum += v;
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+      zero |= v == 0.0;
+      if (!third && v != v0) {
+        if (v1 != v1) {
+          v1 = v;
+        } else if (v != v1) {
+          third = true;
+        }
+      }
+    }
+    double mean = sum / n;
+    ColumnStats xs = p.x().stats();
+    double mx = xs.mean();
+    double sxx = 0;
+    double sxa = 0;
+    double sxb = 0;
+    if (yv == null) {
+      for (int i = 0; i < n; i++) {
+        double d = out[i] - mean;
+        sxx += d * d;
+        sxa += d * (xv[i] - mx);
+      }
+    } else {
+      double my = p.y().stats().mean();
+      for (int i = 0; i < n; i++) {
+        double d = out[i] - mean;
+        sxx += d * d;
+        sxa += d * (xv[i] - mx);
+        sxb += d * (yv[i] - my);
+      }
+    }
+    double var = sxx / n;
+    if (!(var > FeatureGenerator.MIN_VARIANCE)) {
+      return null;
+    }
+    double std = Math.sqrt(var);
+    double corr = xs.std() > 0 ? Math.abs(sxa / (n * std * xs.std())) : 0.0;
+    if (yv != null && p.y().stats().std() > 0) {
+      corr = Math.max(corr, Math.abs(sxb / (n * std * p.y().stats().std())));
+    }
+    if (!(corr < gen.keepMaxCorrelation())) {
+      return null;
+    }
+    eligible[k] = corr < FeatureGenerator.ELIGIBLE_MAX_CORRELATION;
+    return new ColumnStats(mean, std, min, max, zero, !third);
+  }
 }

@@ -8,187 +8,194 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A {@link ColumnStore} that keeps columns added with {@link #addRecomputable} as expressions and recomputes their
- * values from the start features on every read; other columns go to a plain store. Not thread-safe.
+ * A {@link ColumnStore} that keeps columns added with {@link #addRecomputable} as expressions and
+ * recomputes their values from the start features on every read; other columns go to a plain store.
+ * Not thread-safe.
  *
- * <p>The lightweight plan uses it for the last generation step, whose features are never parents of other
- * features: the store then holds only the building blocks of earlier steps (about a fifth of all kept columns on
- * the shared data), and feature selection pays one closed-form evaluation per read instead. The start features must
- * be the first columns added, in symbol order (as {@link FeatureGenerator} does), because symbol {@code i} is read
- * from slot {@code i}.
+ * <p>The lightweight plan uses it for the last generation step, whose features are never parents of
+ * other features: the store then holds only the building blocks of earlier steps (about a fifth of
+ * all kept columns on the shared data), and feature selection pays one closed-form evaluation per
+ * read instead. The start features must be the first columns added, in symbol order (as {@link
+ * FeatureGenerator} does), because symbol {@code i} is read from slot {@code i}.
  *
- * <p>Values are computed in double from the stored (possibly float-rounded) start features, then rounded like the
- * base store would round them. A closed form can differ from the step-by-step values by rounding; a value that is
- * not finite in closed form (possible only at the edge of a domain) is replaced by the mean of the finite values of
- * that read, so that no NaN reaches the L1 fits.
+ * <p>Values are computed in double from the stored (possibly float-rounded) start features, then
+ * rounded like the base store would round them. A closed form can differ from the step-by-step
+ * values by rounding; a value that is not finite in closed form (possible only at the edge of a
+ * domain) is replaced by the mean of the finite values of that read, so that no NaN reaches the L1
+ * fits.
  */
 final class RecomputingColumnStore implements ColumnStore {
 
-    private final ColumnStore base;
-    /** Per slot: an Integer (base slot), an Expr (recomputed), or null once released. */
-    private final List<Object> slots = new ArrayList<>();
-    private int recomputedLive;
-    private double[][] symbolColumns = new double[0][];
-    private long symbolBytes;
+  private final ColumnStore base;
 
-    RecomputingColumnStore(ColumnStore base) {
-        this.base = base;
-    }
+  /** Per slot: an Integer (base slot), an Expr (recomputed), or null once released. */
+  private final List<Object> slots = new ArrayList<>();
 
-    @Override
-    public StoragePrecision precision() {
-        return base.precision();
-    }
+  private int recomputedLive;
+  private double[][] symbolColumns = new double[0][];
+  private long symbolBytes;
 
-    @Override
-    public int rows() {
-        return base.rows();
-    }
+  RecomputingColumnStore(ColumnStore base) {
+    this.base = base;
+  }
 
-    @Override
-    public int slots() {
-        return slots.size();
-    }
+  @Override
+  public StoragePrecision precision() {
+    return base.precision();
+  }
 
-    @Override
-    public int liveColumns() {
-        return base.liveColumns() + recomputedLive;
-    }
+  @Override
+  public int rows() {
+    return base.rows();
+  }
 
-    @Override
-    public long bytesPerColumn() {
-        return base.bytesPerColumn();
-    }
+  @Override
+  public int slots() {
+    return slots.size();
+  }
 
-    @Override
-    public long bytesPerRecomputableColumn() {
-        return 0;
-    }
+  @Override
+  public int liveColumns() {
+    return base.liveColumns() + recomputedLive;
+  }
 
-    /** The stored columns' bytes plus the double copies of the start features used for recomputation. */
-    @Override
-    public long bytesUsed() {
-        return base.bytesUsed() + symbolBytes;
-    }
+  @Override
+  public long bytesPerColumn() {
+    return base.bytesPerColumn();
+  }
 
-    @Override
-    public void quantize(double[] values) {
-        base.quantize(values);
-    }
+  @Override
+  public long bytesPerRecomputableColumn() {
+    return 0;
+  }
 
-    @Override
-    public int add(double[] values) {
-        int b = base.add(values);
-        slots.add(b);
-        return slots.size() - 1;
-    }
+  /**
+   * The stored columns' bytes plus the double copies of the start features used for recomputation.
+   */
+  @Override
+  public long bytesUsed() {
+    return base.bytesUsed() + symbolBytes;
+  }
 
-    @Override
-    public int addRecomputable(Expr expr, double[] values) {
-        if (values.length < rows()) {
-            throw new IllegalArgumentException("column has " + values.length + " values, store needs " + rows());
-        }
-        slots.add(expr);
-        recomputedLive++;
-        return slots.size() - 1;
-    }
+  @Override
+  public void quantize(double[] values) {
+    base.quantize(values);
+  }
 
-    @Override
-    public double[] read(int slot, double[] scratch) {
-        Object o = slots.get(slot);
-        if (o == null) {
-            throw new IllegalStateException("column " + slot + " was released");
-        }
-        if (o instanceof Integer b) {
-            return base.read(b, scratch);
-        }
-        int n = rows();
-        double[] out = scratch != null && scratch.length >= n ? scratch : new double[n];
-        Expr e = (Expr) o;
-        ExprEvaluator.evaluateInto(e, symbolColumns(e), n, out);
-        base.quantize(out);
-        sanitise(out, n);
-        return out;
-    }
+  @Override
+  public int add(double[] values) {
+    int b = base.add(values);
+    slots.add(b);
+    return slots.size() - 1;
+  }
 
-    @Override
-    public void prepareRecomputation(int symbols) {
-        if (symbolColumns.length < symbols) {
-            symbolColumns = Arrays.copyOf(symbolColumns, symbols);
-        }
-        for (int s = 0; s < symbols; s++) {
-            symbolColumn(s);
-        }
+  @Override
+  public int addRecomputable(Expr expr, double[] values) {
+    if (values.length < rows()) {
+      throw new IllegalArgumentException(
+          "column has " + values.length + " values, store needs " + rows());
     }
+    slots.add(expr);
+    recomputedLive++;
+    return slots.size() - 1;
+  }
 
-    @Override
-    public double get(int slot, int row) {
-        return read(slot, new double[rows()])[row];
+  @Override
+  public double[] read(int slot, double[] scratch) {
+    Object o = slots.get(slot);
+    if (o == null) {
+      throw new IllegalStateException("column " + slot + " was released");
     }
+    if (o instanceof Integer b) {
+      return base.read(b, scratch);
+    }
+    int n = rows();
+    double[] out = scratch != null && scratch.length >= n ? scratch : new double[n];
+    Expr e = (Expr) o;
+    ExprEvaluator.evaluateInto(e, symbolColumns(e), n, out);
+    base.quantize(out);
+    sanitise(out, n);
+    return out;
+  }
 
-    @Override
-    public void release(int slot) {
-        Object o = slots.get(slot);
-        if (o instanceof Integer b) {
-            base.release(b);
-        } else if (o != null) {
-            recomputedLive--;
-        }
-        slots.set(slot, null);
+  @Override
+  public void prepareRecomputation(int symbols) {
+    if (symbolColumns.length < symbols) {
+      symbolColumns = Arrays.copyOf(symbolColumns, symbols);
     }
+    for (int s = 0; s < symbols; s++) {
+      symbolColumn(s);
+    }
+  }
 
-    @Override
-    public boolean isLive(int slot) {
-        return slots.get(slot) != null;
-    }
+  @Override
+  public double get(int slot, int row) {
+    return read(slot, new double[rows()])[row];
+  }
 
-    /**
-     * The start features that {@code e} uses, as doubles indexed by symbol: the base store's arrays, or converted
-     * copies (kept for later reads) when the base store holds floats.
-     */
-    private double[][] symbolColumns(Expr e) {
-        int[] used = e.symbols();
-        int need = used.length == 0 ? 0 : used[used.length - 1] + 1;
-        if (symbolColumns.length < need) {
-            symbolColumns = Arrays.copyOf(symbolColumns, need);
-        }
-        for (int s : used) {
-            symbolColumn(s);
-        }
-        return symbolColumns;
+  @Override
+  public void release(int slot) {
+    Object o = slots.get(slot);
+    if (o instanceof Integer b) {
+      base.release(b);
+    } else if (o != null) {
+      recomputedLive--;
     }
+    slots.set(slot, null);
+  }
 
-    private void symbolColumn(int s) {
-        if (symbolColumns[s] == null) {
-            if (!(slots.get(s) instanceof Integer b)) {
-                throw new IllegalStateException("slot " + s + " is not the stored start feature " + s);
-            }
-            double[] scratch = new double[rows()];
-            double[] v = base.read(b, scratch);
-            symbolColumns[s] = v;
-            if (v == scratch) {
-                symbolBytes += HeapBytes.doubles(rows());
-            }
-        }
-    }
+  @Override
+  public boolean isLive(int slot) {
+    return slots.get(slot) != null;
+  }
 
-    private static void sanitise(double[] v, int n) {
-        double sum = 0;
-        int finite = 0;
-        for (int i = 0; i < n; i++) {
-            if (v[i] - v[i] == 0.0) {
-                sum += v[i];
-                finite++;
-            }
-        }
-        if (finite == n) {
-            return;
-        }
-        double fill = finite == 0 ? 0.0 : sum / finite;
-        for (int i = 0; i < n; i++) {
-            if (!(v[i] - v[i] == 0.0)) {
-                v[i] = fill;
-            }
-        }
+  /**
+   * The start features that {@code e} uses, as doubles indexed by symbol: the base store's arrays,
+   * or converted copies (kept for later reads) when the base store holds floats.
+   */
+  private double[][] symbolColumns(Expr e) {
+    int[] used = e.symbols();
+    int need = used.length == 0 ? 0 : used[used.length - 1] + 1;
+    if (symbolColumns.length < need) {
+      symbolColumns = Arrays.copyOf(symbolColumns, need);
     }
+    for (int s : used) {
+      symbolColumn(s);
+    }
+    return symbolColumns;
+  }
+
+  private void symbolColumn(int s) {
+    if (symbolColumns[s] == null) {
+      if (!(slots.get(s) instanceof Integer b)) {
+        throw new IllegalStateException("slot " + s + " is not the stored start feature " + s);
+      }
+      double[] scratch = new double[rows()];
+      double[] v = base.read(b, scratch);
+      symbolColumns[s] = v;
+      if (v == scratch) {
+        symbolBytes += HeapBytes.doubles(rows());
+      }
+    }
+  }
+
+  private static void sanitise(double[] v, int n) {
+    double sum = 0;
+    int finite = 0;
+    for (int i = 0; i < n; i++) {
+      if (v[i] - v[i] == 0.0) {
+        sum += v[i];
+        finite++;
+      }
+    }
+    if (finite == n) {
+      return;
+    }
+    double fill = finite == 0 ? 0.0 : sum / finite;
+    for (int i = 0; i < n; i++) {
+      if (!(v[i] - v[i] == 0.0)) {
+        v[i] = fill;
+      }
+    }
+  }
 }

@@ -5,189 +5,204 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Entry points that fit cross-validated L1 models for either problem type: weights for feature selection, and
- * final models on standardised features mapped back to the original scale; stateless and thread-safe.
+ * Entry points that fit cross-validated L1 models for either problem type: weights for feature
+ * selection, and final models on standardised features mapped back to the original scale; stateless
+ * and thread-safe.
  *
- * <p>Classification is one-vs-rest: one binary model per class (a single one for two classes), each with
- * balanced sample weights {@code n / (2 * n_class)} for its two sides.
+ * <p>Classification is one-vs-rest: one binary model per class (a single one for two classes), each
+ * with balanced sample weights {@code n / (2 * n_class)} for its two sides.
  */
 public final class L1Models {
 
-    private L1Models() {}
+  private L1Models() {}
 
-    /**
-     * An upper bound of the heap bytes {@link #absoluteWeights} allocates besides its input for {@code p} columns
-     * and {@code m} rows: the solver's work (one binary model at a time for classification), the labels and weights
-     * of a binary problem, and the result.
-     */
-    public static long weightsWorkBytes(TargetKind problem, int p, int m, PathOptions o) {
-        long result = 2 * HeapBytes.doubles(p);
-        if (problem == TargetKind.REGRESSION) {
-            return solverWorkBytes(p, m, o) + result;
-        }
-        return LogisticCv.workBytes(p, m, o) + 3 * HeapBytes.doubles(m) + result;
+  /**
+   * An upper bound of the heap bytes {@link #absoluteWeights} allocates besides its input for
+   * {@code p} columns and {@code m} rows: the solver's work (one binary model at a time for
+   * classification), the labels and weights of a binary problem, and the result.
+   */
+  public static long weightsWorkBytes(TargetKind problem, int p, int m, PathOptions o) {
+    long result = 2 * HeapBytes.doubles(p);
+    if (problem == TargetKind.REGRESSION) {
+      return solverWorkBytes(p, m, o) + result;
     }
+    return LogisticCv.workBytes(p, m, o) + 3 * HeapBytes.doubles(m) + result;
+  }
 
-    /**
-     * An upper bound of the heap bytes {@link #fitFinal} allocates besides its input for {@code p} columns,
-     * {@code m} rows and {@code classes} target classes (ignored for regression): the standardised copy of the
-     * columns, the solver's work, and the model.
-     */
-    public static long finalWorkBytes(TargetKind problem, int p, int m, int classes, PathOptions o) {
-        return finalWorkBytes(problem, p, m, classes, o, false);
-    }
+  /**
+   * An upper bound of the heap bytes {@link #fitFinal} allocates besides its input for {@code p}
+   * columns, {@code m} rows and {@code classes} target classes (ignored for regression): the
+   * standardised copy of the columns, the solver's work, and the model.
+   */
+  public static long finalWorkBytes(TargetKind problem, int p, int m, int classes, PathOptions o) {
+    return finalWorkBytes(problem, p, m, classes, o, false);
+  }
 
-    /** {@link #finalWorkBytes(TargetKind, int, int, int, PathOptions)} for {@link #fitFinalInPlace}. */
-    public static long finalWorkBytes(
-            TargetKind problem, int p, int m, int classes, PathOptions o, boolean inPlace) {
-        long copy = (inPlace ? HeapBytes.refs(p) : HeapBytes.doubles(p, m)) + 2 * HeapBytes.doubles(p);
-        if (problem == TargetKind.REGRESSION) {
-            return copy + solverWorkBytes(p, m, o) + 4 * HeapBytes.doubles(p);
-        }
-        return copy + LogisticCv.workBytes(p, m, o) + 3 * HeapBytes.doubles(m)
-                + (Math.max(1, classes) + 2) * HeapBytes.doubles(p + 1);
+  /**
+   * {@link #finalWorkBytes(TargetKind, int, int, int, PathOptions)} for {@link #fitFinalInPlace}.
+   */
+  public static long finalWorkBytes(
+      TargetKind problem, int p, int m, int classes, PathOptions o, boolean inPlace) {
+    long copy = (inPlace ? HeapBytes.refs(p) : HeapBytes.doubles(p, m)) + 2 * HeapBytes.doubles(p);
+    if (problem == TargetKind.REGRESSION) {
+      return copy + solverWorkBytes(p, m, o) + 4 * HeapBytes.doubles(p);
     }
+    return copy
+        + LogisticCv.workBytes(p, m, o)
+        + 3 * HeapBytes.doubles(m)
+        + (Math.max(1, classes) + 2) * HeapBytes.doubles(p + 1);
+  }
 
-    private static long solverWorkBytes(int p, int m, PathOptions o) {
-        return o.solver() == PathOptions.Solver.LARS ? LarsLassoCv.workBytes(p, m, o) : LassoCv.workBytes(p, m, o);
-    }
+  private static long solverWorkBytes(int p, int m, PathOptions o) {
+    return o.solver() == PathOptions.Solver.LARS
+        ? LarsLassoCv.workBytes(p, m, o)
+        : LassoCv.workBytes(p, m, o);
+  }
 
-    /** The sorted distinct labels. */
-    public static double[] classes(double[] y, int m) {
-        return Arrays.stream(y, 0, m).distinct().sorted().toArray();
-    }
+  /** The sorted distinct labels. */
+  public static double[] classes(double[] y, int m) {
+    return Arrays.stream(y, 0, m).distinct().sorted().toArray();
+  }
 
-    /**
-     * Fits an L1 model on columns that are already standardised and returns, per column, the largest |coef|
-     * over the model's coefficient rows.
-     *
-     * @param x the columns (each with at least m values)
-     * @param m the rows to use
-     * @param y the target (standardised values, or class labels)
-     */
-    public static double[] absoluteWeights(TargetKind problem, double[][] x, int m, double[] y, PathOptions o) {
-        Objects.requireNonNull(problem, "problem");
-        int p = x.length;
-        double[] out = new double[p];
-        if (p == 0) {
-            return out;
-        }
-        if (problem == TargetKind.REGRESSION) {
-            double[] c = lasso(x, m, y, o).coef();
-            for (int j = 0; j < p; j++) {
-                out[j] = Math.abs(c[j]);
-            }
-            return out;
-        }
-        double[] classes = classes(y, m);
-        if (classes.length < 2) {
-            return out;
-        }
-        int rows = classes.length == 2 ? 1 : classes.length;
-        double[] yb = new double[m];
-        double[] w = new double[m];
-        for (int k = 0; k < rows; k++) {
-            binaryProblem(y, m, classes[classes.length == 2 ? 1 : k], yb, w);
-            double[] c = LogisticCv.fit(x, m, yb, w, o).coef();
-            for (int j = 0; j < p; j++) {
-                out[j] = Math.max(out[j], Math.abs(c[j]));
-            }
-        }
-        return out;
+  /**
+   * Fits an L1 model on columns that are already standardised and returns, per column, the largest
+   * |coef| over the model's coefficient rows.
+   *
+   * @param x the columns (each with at least m values)
+   * @param m the rows to use
+   * @param y the target (standardised values, or class labels)
+   */
+  public static double[] absoluteWeights(
+      TargetKind problem, double[][] x, int m, double[] y, PathOptions o) {
+    Objects.requireNonNull(problem, "problem");
+    int p = x.length;
+    double[] out = new double[p];
+    if (p == 0) {
+      return out;
     }
+    if (problem == TargetKind.REGRESSION) {
+      double[] c = lasso(x, m, y, o).coef();
+      for (int j = 0; j < p; j++) {
+        out[j] = Math.abs(c[j]);
+      }
+      return out;
+    }
+    double[] classes = classes(y, m);
+    if (classes.length < 2) {
+      return out;
+    }
+    int rows = classes.length == 2 ? 1 : classes.length;
+    double[] yb = new double[m];
+    double[] w = new double[m];
+    for (int k = 0; k < rows; k++) {
+      binaryProblem(y, m, classes[classes.length == 2 ? 1 : k], yb, w);
+      double[] c = LogisticCv.fit(x, m, yb, w, o).coef();
+      for (int j = 0; j < p; j++) {
+        out[j] = Math.max(out[j], Math.abs(c[j]));
+      }
+    }
+    return out;
+  }
 
-    private static LassoCv.Result lasso(double[][] x, int m, double[] y, PathOptions o) {
-        return o.solver() == PathOptions.Solver.LARS ? LarsLassoCv.fit(x, m, y, o) : LassoCv.fit(x, m, y, o);
-    }
+  private static LassoCv.Result lasso(double[][] x, int m, double[] y, PathOptions o) {
+    return o.solver() == PathOptions.Solver.LARS
+        ? LarsLassoCv.fit(x, m, y, o)
+        : LassoCv.fit(x, m, y, o);
+  }
 
-    private static void binaryProblem(double[] y, int m, double positive, double[] yb, double[] w) {
-        int pos = 0;
-        for (int i = 0; i < m; i++) {
-            yb[i] = y[i] == positive ? 1 : 0;
-            pos += (int) yb[i];
-        }
-        double wPos = pos == 0 ? 1 : m / (2.0 * pos);
-        double wNeg = pos == m ? 1 : m / (2.0 * (m - pos));
-        for (int i = 0; i < m; i++) {
-            w[i] = yb[i] == 1 ? wPos : wNeg;
-        }
+  private static void binaryProblem(double[] y, int m, double positive, double[] yb, double[] w) {
+    int pos = 0;
+    for (int i = 0; i < m; i++) {
+      yb[i] = y[i] == positive ? 1 : 0;
+      pos += (int) yb[i];
     }
+    double wPos = pos == 0 ? 1 : m / (2.0 * pos);
+    double wNeg = pos == m ? 1 : m / (2.0 * (m - pos));
+    for (int i = 0; i < m; i++) {
+      w[i] = yb[i] == 1 ? wPos : wNeg;
+    }
+  }
 
-    /**
-     * Fits the final model on raw feature columns: standardises each column internally (mean 0, population std 1;
-     * constant columns get coefficient 0), fits with cross-validation and maps the coefficients back.
-     *
-     * @param x the feature columns, each with m finite values
-     * @param y the target (values, or class labels)
-     */
-    public static LinearModel fitFinal(TargetKind problem, double[][] x, int m, double[] y, PathOptions o) {
-        return fitFinal(problem, x, m, y, o, false);
-    }
+  /**
+   * Fits the final model on raw feature columns: standardises each column internally (mean 0,
+   * population std 1; constant columns get coefficient 0), fits with cross-validation and maps the
+   * coefficients back.
+   *
+   * @param x the feature columns, each with m finite values
+   * @param y the target (values, or class labels)
+   */
+  public static LinearModel fitFinal(
+      TargetKind problem, double[][] x, int m, double[] y, PathOptions o) {
+    return fitFinal(problem, x, m, y, o, false);
+  }
 
-    /**
-     * {@link #fitFinal(TargetKind, double[][], int, double[], PathOptions)} that standardises {@code x} in place
-     * (the caller hands over the columns and must not read them afterwards), so no copy of them is made.
-     */
-    public static LinearModel fitFinalInPlace(TargetKind problem, double[][] x, int m, double[] y, PathOptions o) {
-        return fitFinal(problem, x, m, y, o, true);
-    }
+  /**
+   * {@link #fitFinal(TargetKind, double[][], int, double[], PathOptions)} that standardises {@code
+   * x} in place (the caller hands over the columns and must not read them afterwards), so no copy
+   * of them is made.
+   */
+  public static LinearModel fitFinalInPlace(
+      TargetKind problem, double[][] x, int m, double[] y, PathOptions o) {
+    return fitFinal(problem, x, m, y, o, true);
+  }
 
-    private static LinearModel fitFinal(
-            TargetKind problem, double[][] x, int m, double[] y, PathOptions o, boolean inPlace) {
-        int p = x.length;
-        double[] mean = new double[p];
-        double[] std = new double[p];
-        double[][] z = inPlace ? x : new double[p][m];
-        for (int j = 0; j < p; j++) {
-            double s = 0;
-            for (int i = 0; i < m; i++) {
-                s += x[j][i];
-            }
-            mean[j] = s / m;
-            double ss = 0;
-            for (int i = 0; i < m; i++) {
-                double d = x[j][i] - mean[j];
-                ss += d * d;
-            }
-            std[j] = Math.sqrt(ss / m);
-            double inv = std[j] > 0 ? 1 / std[j] : 0;
-            for (int i = 0; i < m; i++) {
-                z[j][i] = (x[j][i] - mean[j]) * inv;
-            }
-        }
-        if (problem == TargetKind.REGRESSION) {
-            LassoCv.Result r = lasso(z, m, y, o);
-            double[] c = new double[p];
-            double b = r.intercept();
-            for (int j = 0; j < p; j++) {
-                if (std[j] > 0) {
-                    c[j] = r.coef()[j] / std[j];
-                    b -= c[j] * mean[j];
-                }
-            }
-            return LinearModel.regression(c, b);
-        }
-        double[] classes = classes(y, m);
-        if (classes.length < 2) {
-            throw new IllegalArgumentException("classification needs at least 2 classes, found " + classes.length);
-        }
-        int rows = classes.length == 2 ? 1 : classes.length;
-        double[][] coef = new double[rows][p];
-        double[] icpt = new double[rows];
-        double[] yb = new double[m];
-        double[] w = new double[m];
-        for (int k = 0; k < rows; k++) {
-            binaryProblem(y, m, classes[classes.length == 2 ? 1 : k], yb, w);
-            LogisticCv.Result r = LogisticCv.fit(z, m, yb, w, o);
-            double b = r.intercept();
-            for (int j = 0; j < p; j++) {
-                if (std[j] > 0) {
-                    coef[k][j] = r.coef()[j] / std[j];
-                    b -= coef[k][j] * mean[j];
-                }
-            }
-            icpt[k] = b;
-        }
-        return LinearModel.classifier(classes, coef, icpt);
+  private static LinearModel fitFinal(
+      TargetKind problem, double[][] x, int m, double[] y, PathOptions o, boolean inPlace) {
+    int p = x.length;
+    double[] mean = new double[p];
+    double[] std = new double[p];
+    double[][] z = inPlace ? x : new double[p][m];
+    for (int j = 0; j < p; j++) {
+      double s = 0;
+      for (int i = 0; i < m; i++) {
+        s += x[j][i];
+      }
+      mean[j] = s / m;
+      double ss = 0;
+      for (int i = 0; i < m; i++) {
+        double d = x[j][i] - mean[j];
+        ss += d * d;
+      }
+      std[j] = Math.sqrt(ss / m);
+      double inv = std[j] > 0 ? 1 / std[j] : 0;
+      for (int i = 0; i < m; i++) {
+        z[j][i] = (x[j][i] - mean[j]) * inv;
+      }
     }
+    if (problem == TargetKind.REGRESSION) {
+      LassoCv.Result r = lasso(z, m, y, o);
+      double[] c = new double[p];
+      double b = r.intercept();
+      for (int j = 0; j < p; j++) {
+        if (std[j] > 0) {
+          c[j] = r.coef()[j] / std[j];
+          b -= c[j] * mean[j];
+        }
+      }
+      return LinearModel.regression(c, b);
+    }
+    double[] classes = classes(y, m);
+    if (classes.length < 2) {
+      throw new IllegalArgumentException(
+          "classification needs at least 2 classes, found " + classes.length);
+    }
+    int rows = classes.length == 2 ? 1 : classes.length;
+    double[][] coef = new double[rows][p];
+    double[] icpt = new double[rows];
+    double[] yb = new double[m];
+    double[] w = new double[m];
+    for (int k = 0; k < rows; k++) {
+      binaryProblem(y, m, classes[classes.length == 2 ? 1 : k], yb, w);
+      LogisticCv.Result r = LogisticCv.fit(z, m, yb, w, o);
+      double b = r.intercept();
+      for (int j = 0; j < p; j++) {
+        if (std[j] > 0) {
+          coef[k][j] = r.coef()[j] / std[j];
+          b -= coef[k][j] * mean[j];
+        }
+      }
+      icpt[k] = b;
+    }
+    return LinearModel.classifier(classes, coef, icpt);
+  }
 }

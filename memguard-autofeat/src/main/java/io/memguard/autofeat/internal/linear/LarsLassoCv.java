@@ -5,644 +5,733 @@ import io.memguard.autofeat.internal.math.Vectors;
 import java.util.Arrays;
 
 /**
- * Lasso regression with an intercept, solved by the LARS homotopy (least angle regression with the lasso
- * modification), the penalty chosen by K-fold cross-validation (mean squared error) on a geometric grid and the
- * model taken from the all-rows path at the best penalty; stateless and thread-safe (each call works on its own
- * buffers).
+ * Lasso regression with an intercept, solved by the LARS homotopy (least angle regression with the
+ * lasso modification), the penalty chosen by K-fold cross-validation (mean squared error) on a
+ * geometric grid and the model taken from the all-rows path at the best penalty; stateless and
+ * thread-safe (each call works on its own buffers).
  *
- * <p>Same objective and grid as {@link LassoCv}, which solves each penalty approximately by coordinate descent.
- * The homotopy instead follows the piecewise-linear solution path knot by knot (a column enters or leaves the
- * active set) and stops on each grid penalty, so its coefficients are the exact solution up to rounding. Small
- * penalties on nearly collinear columns, where coordinate descent converges slowly and inexactly, cost one step
- * per knot. This is the solver of scikit-learn's {@code LassoLarsCV}, and like it each path is bounded by
- * {@link PathOptions#maxSteps()} knots; unlike it, no path matrix is stored.
+ * <p>Same objective and grid as {@link LassoCv}, which solves each penalty approximately by
+ * coordinate descent. The homotopy instead follows the piecewise-linear solution path knot by knot
+ * (a column enters or leaves the active set) and stops on each grid penalty, so its coefficients
+ * are the exact solution up to rounding. Small penalties on nearly collinear columns, where
+ * coordinate descent converges slowly and inexactly, cost one step per knot. This is the solver of
+ * scikit-learn's {@code LassoLarsCV}, and like it each path is bounded by {@link
+ * PathOptions#maxSteps()} knots; unlike it, no path matrix is stored.
  *
- * <p>The K fold paths advance together along the grid, keeping only their current coefficients. The path stops
- * by {@link PathOptions#patience()}, {@link PathOptions#maxCvRise()}, glmnet's deviance rules applied to the
- * mean explained deviance of the fold fits, or when no fold path can change any more. Then the all-rows path
- * runs down to the chosen penalty only. {@link PathOptions#tolerance()} and {@link PathOptions#maxSweeps()} do
- * not apply.
+ * <p>The K fold paths advance together along the grid, keeping only their current coefficients. The
+ * path stops by {@link PathOptions#patience()}, {@link PathOptions#maxCvRise()}, glmnet's deviance
+ * rules applied to the mean explained deviance of the fold fits, or when no fold path can change
+ * any more. Then the all-rows path runs down to the chosen penalty only. {@link
+ * PathOptions#tolerance()} and {@link PathOptions#maxSweeps()} do not apply.
  *
- * <p>Memory besides the columns: a few arrays of length {@code p} per path, a Cholesky factor of each path's
- * active Gram matrix, and a cache of training-row inner products of active columns with every column, shared by
- * the paths. The cache gives up columns (first those no path has active, the one that left longest ago first)
- * to keep itself and the factors within a budget: the size of the column block ({@code p * m} doubles), or for
- * small blocks up to room for {@code (K + 1) * p * min(maxSteps + 2, m + 1, p + 1)} doubles, four times the block
- * and 16 MiB (few rows: the active sets of the K + 1 paths can then all be cached). Only the factors can pass that bound, when active sets approach the
- * row count: they hold at most {@code (K + 1) * min(maxSteps, m, p)^2 / 2} doubles. Active columns that are not
- * cached cost one pass over the columns per step. {@link #workBytes} bounds it all.
+ * <p>Memory besides the columns: a few arrays of length {@code p} per path, a Cholesky factor of
+ * each path's active Gram matrix, and a cache of training-row inner products of active columns with
+ * every column, shared by the paths. The cache gives up columns (first those no path has active,
+ * the one that left longest ago first) to keep itself and the factors within a budget: the size of
+ * the column block ({@code p * m} doubles), or for small blocks up to room for {@code (K + 1) * p *
+ * min(maxSteps + 2, m + 1, p + 1)} doubles, four times the block and 16 MiB (few rows: the active
+ * sets of the K + 1 paths can then all be cached). Only the factors can pass that bound, when
+ * active sets approach the row count: they hold at most {@code (K + 1) * min(maxSteps, m, p)^2 / 2}
+ * doubles. Active columns that are not cached cost one pass over the columns per step. {@link
+ * #workBytes} bounds it all.
  *
- * <p>A column that is constant on a path's training rows, or that would make the active Gram matrix numerically
- * singular (pivot below 1e-10 of its centred variance), never enters that path. Such a column is left out for
- * the rest of the path, even if a later exit would make room for it.
+ * <p>A column that is constant on a path's training rows, or that would make the active Gram matrix
+ * numerically singular (pivot below 1e-10 of its centred variance), never enters that path. Such a
+ * column is left out for the rest of the path, even if a later exit would make room for it.
  */
 public final class LarsLassoCv {
 
-    /** Pivots below this fraction of the column's centred variance count as collinear with the active set. */
-    private static final double SINGULAR_PIVOT = 1e-10;
-    /** A centred variance below this fraction of the mean square is rounding: the column is constant. */
-    private static final double CONSTANT_VARIANCE = 1e-12;
+  /**
+   * Pivots below this fraction of the column's centred variance count as collinear with the active
+   * set.
+   */
+  private static final double SINGULAR_PIVOT = 1e-10;
 
-    private LarsLassoCv() {}
+  /**
+   * A centred variance below this fraction of the mean square is rounding: the column is constant.
+   */
+  private static final double CONSTANT_VARIANCE = 1e-12;
+
+  private LarsLassoCv() {}
+
+  /**
+   * An upper bound of the heap bytes {@link #fit} allocates besides its input for {@code p}
+   * columns, {@code m} rows and {@code options}: the fold sums, each path's per-column arrays and
+   * Cholesky factor, the shared cache, the scratch vectors and the result. The cache and the
+   * factors together stay within their budget (see the class comment) unless the factors alone need
+   * more (active sets near the row count).
+   */
+  public static long workBytes(int p, int m, PathOptions options) {
+    int folds = Math.max(2, Math.min(options.folds(), m));
+    int paths = folds + 1;
+    long cap = activeCapacity(p, m, options.maxSteps());
+    long perPath =
+        HeapBytes.OBJECT * 2
+            + 5 * HeapBytes.doubles(p)
+            + HeapBytes.booleans(p)
+            + HeapBytes.ints(p)
+            + HeapBytes.ints(cap)
+            + 2 * HeapBytes.doubles(cap)
+            + HeapBytes.refs(cap);
+    long factor = 0;
+    for (long q = 0; q < cap; q++) {
+      factor += HeapBytes.doubles(q + 1);
+    }
+    long budget = cacheBudget(p, m, folds, options.maxSteps());
+    long crossColumn = HeapBytes.doubles(paths, p);
+    long cacheColumns = Math.min(p, budget / ((long) paths * Math.max(1, p))) + 1;
+    long cache = cacheColumns * crossColumn;
+    long shared =
+        FoldSums.bytes(p, m, folds)
+            + HeapBytes.refs(p)
+            + HeapBytes.ints(cacheColumns)
+            + HeapBytes.ints(p)
+            + HeapBytes.doubles(p)
+            + HeapBytes.doubles(m)
+            + HeapBytes.doubles(cap + 1);
+    return shared
+        + HeapBytes.refs(paths)
+        + paths * perPath
+        + cache
+        + paths * factor
+        + HeapBytes.doubles(p)
+        + 8 * HeapBytes.OBJECT;
+  }
+
+  /**
+   * The most active columns a path can hold, plus one: entries are bounded by the knots and by the
+   * rank.
+   */
+  private static int activeCapacity(int p, int m, int maxSteps) {
+    return (int) Math.min((long) maxSteps + 2, (long) Math.min(p, m) + 1);
+  }
+
+  /** The most doubles a cache larger than the column block may hold (16 MiB). */
+  private static final long EXTRA_CACHE_DOUBLES = 1L << 21;
+
+  /**
+   * Doubles the cache and the Cholesky factors may hold together: the column block's size, or more
+   * for small blocks, up to what caches every column the paths can have active at once, four times
+   * the block and 16 MiB (few rows: active sets near the row count, where a path without its active
+   * columns cached passes over all columns at every step; macrodata with 2 steps fits twice as
+   * fast).
+   */
+  private static long cacheBudget(int p, int m, int folds, int maxSteps) {
+    long block = (long) p * m;
+    long active = (long) (folds + 1) * p * activeCapacity(p, m, maxSteps);
+    return Math.max(block, Math.min(Math.min(active, 4 * block), EXTRA_CACHE_DOUBLES));
+  }
+
+  /**
+   * Fits the model.
+   *
+   * @param x the columns, each with at least {@code m} values (standardised or at least centred and
+   *     scaled)
+   * @param m the number of rows to use (the first m of every column and of y)
+   * @param y the target
+   * @param options the path settings
+   * @return the coefficients and intercept on the columns' own scale; {@code alpha} is the penalty
+   *     they solve (the chosen grid penalty, or a larger one if the all-rows path reached {@code
+   *     maxSteps} first), {@code alphaIndex} the chosen grid index, {@code pathLength} the grid
+   *     penalties visited and {@code cvMse} the mean CV error at the chosen one (NaN if no column
+   *     correlates with y)
+   * @throws IllegalArgumentException if {@code m < 2}, or if a column or y holds a value that is
+   *     not finite
+   */
+  public static LassoCv.Result fit(double[][] x, int m, double[] y, PathOptions options) {
+    KFold split = FoldSums.split(x, m, y, options);
+    int p = x.length;
+    int folds = split.folds();
+    Shared shared = new Shared(x, m, y, split, options.maxSteps());
+    Path[] paths = new Path[folds + 1];
+    for (int f = 0; f <= folds; f++) {
+      paths[f] = new Path(shared, f < folds ? f : -1, options.maxSteps());
+    }
+    Path full = paths[folds];
+    double alphaMax = full.alpha;
+    if (!Double.isFinite(alphaMax) || !Double.isFinite(full.nullVar)) {
+      throw new IllegalArgumentException(
+          "the L1 path needs finite values: the largest |correlation| is "
+              + alphaMax
+              + " and the target variance "
+              + full.nullVar
+              + " over "
+              + m
+              + " rows and "
+              + p
+              + " columns; drop or impute non-finite values first");
+    }
+    if (!(alphaMax > 0) || p == 0) {
+      return new LassoCv.Result(new double[p], full.ybar, 0, 0, 0, Double.NaN);
+    }
+    PathSearch search = new PathSearch(options, alphaMax);
+    int lambdas = options.lambdas();
+    int k = 0;
+    while (k < lambdas) {
+      double alpha = search.penalty(alphaMax, k);
+      double mse = 0;
+      double dev = 0;
+      boolean moving = false;
+      for (int f = 0; f < folds; f++) {
+        moving |= paths[f].advance(alpha);
+        mse += paths[f].testMse();
+        dev += paths[f].explained();
+      }
+      boolean stop = search.record(k, alpha, mse / folds, dev / folds);
+      k++;
+      if (stop || !moving) {
+        break;
+      }
+    }
+    full.advance(search.bestAlpha());
+    double[] bestCoef = new double[p];
+    full.copyCoefficients(bestCoef);
+    double intercept = full.ybar;
+    for (int j = 0; j < p; j++) {
+      if (bestCoef[j] != 0) {
+        intercept -= bestCoef[j] * full.mu[j];
+      }
+    }
+    return new LassoCv.Result(
+        bestCoef, intercept, full.alpha, search.bestIndex(), k, search.best());
+  }
+
+  /** Data shared by the paths of one call: fold blocks and cached per-block inner products. */
+  private static final class Shared extends FoldSums {
+    /**
+     * cross[k][f][j]: sum of x_j * x_k over the training rows of fold f (all rows but f's block; f
+     * = folds: all rows); null until computed.
+     */
+    final double[][][] cross;
 
     /**
-     * An upper bound of the heap bytes {@link #fit} allocates besides its input for {@code p} columns, {@code m} rows
-     * and {@code options}: the fold sums, each path's per-column arrays and Cholesky factor, the shared cache, the
-     * scratch vectors and the result. The cache and the factors together stay within their budget (see the class
-     * comment) unless the factors alone need more (active sets near the row count).
+     * Doubles the cache and the paths' Cholesky factors may hold together ({@link #cacheBudget}).
      */
-    public static long workBytes(int p, int m, PathOptions options) {
-        int folds = Math.max(2, Math.min(options.folds(), m));
-        int paths = folds + 1;
-        long cap = activeCapacity(p, m, options.maxSteps());
-        long perPath = HeapBytes.OBJECT * 2 + 5 * HeapBytes.doubles(p) + HeapBytes.booleans(p) + HeapBytes.ints(p)
-                + HeapBytes.ints(cap) + 2 * HeapBytes.doubles(cap) + HeapBytes.refs(cap);
-        long factor = 0;
-        for (long q = 0; q < cap; q++) {
-            factor += HeapBytes.doubles(q + 1);
+    final long budget;
+
+    /** Doubles held by the Cholesky factors of all paths. */
+    long cholDoubles;
+
+    /** The cached columns, in cache slots. */
+    final int[] cached;
+
+    int cachedCount;
+
+    /**
+     * releasedAt[k]: the value of {@link #releases} when column k last left the last active set.
+     */
+    final long[] releasedAt;
+
+    long releases;
+
+    /** activeIn[k]: the number of paths that have column k active. */
+    final int[] activeIn;
+
+    /** Scratch of {@code Path#enter}: the new column's inner products with the active set. */
+    final double[] entry;
+
+    /**
+     * Scratch of {@code Path#computeSlope} when an active column is not cached; allocated on first
+     * need.
+     */
+    private double[] slopeRows;
+
+    Shared(double[][] x, int m, double[] y, KFold kf, int maxSteps) {
+      super(x, m, y, kf);
+      int p = x.length;
+      cross = new double[p][][];
+      budget = cacheBudget(p, m, folds, maxSteps);
+      entry = new double[activeCapacity(p, m, maxSteps) + 1];
+      cached = new int[(int) Math.min(p, budget / ((long) (folds + 1) * Math.max(1, p)))];
+      activeIn = new int[p];
+      releasedAt = new long[p];
+    }
+
+    /** The zeroed scratch of m values for a slope computed from the columns themselves. */
+    double[] slopeRows() {
+      if (slopeRows == null) {
+        slopeRows = new double[m];
+      } else {
+        Arrays.fill(slopeRows, 0);
+      }
+      return slopeRows;
+    }
+
+    /**
+     * The per-block inner products of column k with every column, or null if the cache is full of
+     * columns that are still active in some path. Columns no path has active any more make room
+     * (their arrays are reused), so the cache follows the active sets as they change along the
+     * paths.
+     */
+    double[][] crossColumn(int k) {
+      double[][] c = cross[k];
+      if (c != null) {
+        return c;
+      }
+      long needed = (long) (cachedCount + 1) * (folds + 1) * x.length + cholDoubles;
+      if (cachedCount < cached.length && needed <= budget) {
+        c = new double[folds + 1][x.length];
+        cached[cachedCount++] = k;
+      } else {
+        int slot = evictable();
+        if (slot < 0) {
+          return null;
         }
-        long budget = cacheBudget(p, m, folds, options.maxSteps());
-        long crossColumn = HeapBytes.doubles(paths, p);
-        long cacheColumns = Math.min(p, budget / ((long) paths * Math.max(1, p))) + 1;
-        long cache = cacheColumns * crossColumn;
-        long shared = FoldSums.bytes(p, m, folds) + HeapBytes.refs(p) + HeapBytes.ints(cacheColumns)
-                + HeapBytes.ints(p) + HeapBytes.doubles(p) + HeapBytes.doubles(m) + HeapBytes.doubles(cap + 1);
-        return shared + HeapBytes.refs(paths) + paths * perPath + cache + paths * factor
-                + HeapBytes.doubles(p) + 8 * HeapBytes.OBJECT;
-    }
-
-    /** The most active columns a path can hold, plus one: entries are bounded by the knots and by the rank. */
-    private static int activeCapacity(int p, int m, int maxSteps) {
-        return (int) Math.min((long) maxSteps + 2, (long) Math.min(p, m) + 1);
-    }
-
-    /** The most doubles a cache larger than the column block may hold (16 MiB). */
-    private static final long EXTRA_CACHE_DOUBLES = 1L << 21;
-
-    /**
-     * Doubles the cache and the Cholesky factors may hold together: the column block's size, or more for small
-     * blocks, up to what caches every column the paths can have active at once, four times the block and 16 MiB
-     * (few rows: active sets near the row count, where a path without its active columns cached passes over all
-     * columns at every step; macrodata with 2 steps fits twice as fast).
-     */
-    private static long cacheBudget(int p, int m, int folds, int maxSteps) {
-        long block = (long) p * m;
-        long active = (long) (folds + 1) * p * activeCapacity(p, m, maxSteps);
-        return Math.max(block, Math.min(Math.min(active, 4 * block), EXTRA_CACHE_DOUBLES));
+        int old = cached[slot];
+        c = cross[old];
+        cross[old] = null;
+        cached[slot] = k;
+      }
+      fillCross(k, c);
+      cross[k] = c;
+      return c;
     }
 
     /**
-     * Fits the model.
-     *
-     * @param x the columns, each with at least {@code m} values (standardised or at least centred and scaled)
-     * @param m the number of rows to use (the first m of every column and of y)
-     * @param y the target
-     * @param options the path settings
-     * @return the coefficients and intercept on the columns' own scale; {@code alpha} is the penalty they solve
-     *     (the chosen grid penalty, or a larger one if the all-rows path reached {@code maxSteps} first),
-     *     {@code alphaIndex} the chosen grid index, {@code pathLength} the grid penalties visited and
-     *     {@code cvMse} the mean CV error at the chosen one (NaN if no column correlates with y)
-     * @throws IllegalArgumentException if {@code m < 2}, or if a column or y holds a value that is not finite
+     * Gives up cached columns while the cache and the Cholesky factors together exceed the budget:
+     * first those no path has active, then any (their paths fall back to passes over the columns).
      */
-    public static LassoCv.Result fit(double[][] x, int m, double[] y, PathOptions options) {
-        KFold split = FoldSums.split(x, m, y, options);
+    void trim() {
+      long perColumn = (long) (folds + 1) * x.length;
+      while (cachedCount > 0 && cachedCount * perColumn + cholDoubles > budget) {
+        int slot = evictable();
+        if (slot < 0) {
+          slot = cachedCount - 1;
+        }
+        cross[cached[slot]] = null;
+        cached[slot] = cached[--cachedCount];
+      }
+    }
+
+    /**
+     * The slot of the cached column that left the last active set longest ago, or -1 if all are
+     * active.
+     */
+    private int evictable() {
+      int slot = -1;
+      long oldest = Long.MAX_VALUE;
+      for (int t = 0; t < cachedCount; t++) {
+        int k = cached[t];
+        if (activeIn[k] == 0 && releasedAt[k] < oldest) {
+          oldest = releasedAt[k];
+          slot = t;
+        }
+      }
+      return slot;
+    }
+
+    private void fillCross(int k, double[][] c) {
+      int p = x.length;
+      double[] xk = x[k];
+      for (int j = 0; j < p; j++) {
+        double[] xj = x[j];
+        double total = 0;
+        for (int f = 0; f < folds; f++) {
+          double v = Vectors.dot(xj, xk, kf.start(f), kf.end(f));
+          c[f][j] = v;
+          total += v;
+        }
+        for (int f = 0; f < folds; f++) {
+          c[f][j] = total - c[f][j];
+        }
+        c[folds][j] = total;
+      }
+    }
+  }
+
+  /** The homotopy on all rows except fold {@code fold}'s block (none for -1). */
+  private static final class Path extends FoldFit {
+    final Shared sh;
+    final int maxSteps;
+
+    /** Index of this path's training-row sums in a cached cross column. */
+    final int trainIndex;
+
+    /**
+     * Centred inner product / mt of each column with the residual of the current coefficients; set
+     * to exactly {@code sign * alpha} for active columns, which the homotopy keeps on that
+     * boundary.
+     */
+    final double[] corr;
+
+    /** corr at zero coefficients. */
+    final double[] corr0;
+
+    final double[] beta;
+    final boolean[] excluded;
+    final int[] pos;
+
+    /**
+     * Active columns in order of entry, their signs and the Cholesky factor of their Gram matrix.
+     */
+    int[] active;
+
+    double[] sign;
+    double[][] chol;
+    int count;
+
+    /**
+     * The column that just left: it sits on the boundary and would re-enter at once by rounding.
+     */
+    int justDropped = -1;
+
+    /** Whether direction and slope belong to the current active set (no entry or exit since). */
+    boolean directionFresh;
+
+    int steps;
+    boolean ended;
+
+    /** The penalty the coefficients are the solution for. */
+    double alpha;
+
+    double[] direction;
+    final double[] slope;
+
+    Path(Shared sh, int fold, int maxSteps) {
+      super(sh, fold);
+      this.sh = sh;
+      this.maxSteps = maxSteps;
+      this.trainIndex = fold < 0 ? sh.folds : fold;
+      int p = x.length;
+      corr = gradient;
+      beta = new double[p];
+      excluded = new boolean[p];
+      pos = new int[p];
+      slope = new double[p];
+      Arrays.fill(pos, -1);
+      int cap = activeCapacity(p, m, maxSteps);
+      active = new int[cap];
+      sign = new double[cap];
+      chol = new double[cap][];
+      direction = new double[cap];
+      double max = 0;
+      for (int j = 0; j < p; j++) {
+        max = Math.max(max, Math.abs(corr[j]));
+      }
+      corr0 = corr.clone();
+      alpha = max;
+      ended = !(max > 0);
+    }
+
+    /** Centred inner product / mt of columns j and k over the training rows. */
+    private double gramEntry(int j, int k) {
+      double[][] c = sh.cross[k];
+      int at = j;
+      if (c == null) {
+        c = sh.cross[j];
+        at = k;
+      }
+      double raw;
+      if (c != null) {
+        raw = c[trainIndex][at];
+      } else {
+        raw = Vectors.dot(x[j], x[k], 0, s) + Vectors.dot(x[j], x[k], e, m);
+      }
+      return raw / mt - mu[j] * mu[k];
+    }
+
+    /**
+     * Follows the path down to penalty {@code target} (or to its end); returns whether the
+     * coefficients can still change below {@code target}.
+     */
+    boolean advance(double target) {
+      while (!ended && alpha > target) {
+        if (count == 0 && !enterStrongest()) {
+          ended = true;
+          break;
+        }
+        step(target);
+      }
+      return !ended;
+    }
+
+    /**
+     * Adds the column with the largest |corr| that can enter to an empty active set; false if no
+     * column with a non-zero correlation can.
+     */
+    private boolean enterStrongest() {
+      while (true) {
+        int best = -1;
+        double max = 0;
+        for (int j = 0; j < x.length; j++) {
+          if (!excluded[j] && Math.abs(corr[j]) > max) {
+            max = Math.abs(corr[j]);
+            best = j;
+          }
+        }
+        if (best < 0) {
+          return false;
+        }
+        alpha = Math.min(alpha, max);
+        if (enter(best)) {
+          return true;
+        }
+      }
+    }
+
+    private void step(double target) {
+      if (!directionFresh) {
+        solveDirection();
+        computeSlope();
+        directionFresh = true;
+      }
+      int p = x.length;
+      double gamma = alpha;
+      int joining = -1;
+      for (int j = 0; j < p; j++) {
+        if (pos[j] >= 0 || excluded[j] || j == justDropped) {
+          continue;
+        }
+        double c = corr[j];
+        double a = slope[j];
+        double g = Double.POSITIVE_INFINITY;
+        if (Math.abs(c) >= alpha) {
+          g = 0;
+        } else {
+          if (1 - a > 0) {
+            g = (alpha - c) / (1 - a);
+          }
+          if (1 + a > 0) {
+            g = Math.min(g, (alpha + c) / (1 + a));
+          }
+        }
+        if (g < gamma) {
+          gamma = g;
+          joining = j;
+        }
+      }
+      int dropping = -1;
+      for (int q = 0; q < count; q++) {
+        double d = direction[q];
+        if (d != 0) {
+          double g = -beta[active[q]] / d;
+          if (g > 0 && g < gamma) {
+            gamma = g;
+            dropping = q;
+            joining = -1;
+          }
+        }
+      }
+      boolean toEnd = joining < 0 && dropping < 0;
+      boolean truncated = alpha - gamma < target;
+      if (truncated) {
+        gamma = alpha - target;
+        joining = -1;
+        dropping = -1;
+        toEnd = false;
+      }
+      move(gamma, truncated ? target : alpha - gamma);
+      if (dropping >= 0) {
+        int j = active[dropping];
+        beta[j] = 0;
+        remove(dropping);
+        justDropped = j;
+        steps++;
+      } else if (joining >= 0) {
+        justDropped = -1;
+        if (enter(joining)) {
+          steps++;
+        }
+      } else if (toEnd) {
+        alpha = 0;
+        ended = true;
+      }
+      if (steps >= maxSteps) {
+        ended = true;
+      }
+    }
+
+    /**
+     * Moves along the current direction by gamma, to penalty {@code next} (alpha - gamma without
+     * rounding).
+     */
+    private void move(double gamma, double next) {
+      if (gamma > 0) {
+        for (int q = 0; q < count; q++) {
+          beta[active[q]] += gamma * direction[q];
+        }
         int p = x.length;
-        int folds = split.folds();
-        Shared shared = new Shared(x, m, y, split, options.maxSteps());
-        Path[] paths = new Path[folds + 1];
-        for (int f = 0; f <= folds; f++) {
-            paths[f] = new Path(shared, f < folds ? f : -1, options.maxSteps());
-        }
-        Path full = paths[folds];
-        double alphaMax = full.alpha;
-        if (!Double.isFinite(alphaMax) || !Double.isFinite(full.nullVar)) {
-            throw new IllegalArgumentException("the L1 path needs finite values: the largest |correlation| is "
-                    + alphaMax + " and the target variance " + full.nullVar + " over " + m + " rows and " + p
-                    + " columns; drop or impute non-finite values first");
-        }
-        if (!(alphaMax > 0) || p == 0) {
-            return new LassoCv.Result(new double[p], full.ybar, 0, 0, 0, Double.NaN);
-        }
-        PathSearch search = new PathSearch(options, alphaMax);
-        int lambdas = options.lambdas();
-        int k = 0;
-        while (k < lambdas) {
-            double alpha = search.penalty(alphaMax, k);
-            double mse = 0;
-            double dev = 0;
-            boolean moving = false;
-            for (int f = 0; f < folds; f++) {
-                moving |= paths[f].advance(alpha);
-                mse += paths[f].testMse();
-                dev += paths[f].explained();
-            }
-            boolean stop = search.record(k, alpha, mse / folds, dev / folds);
-            k++;
-            if (stop || !moving) {
-                break;
-            }
-        }
-        full.advance(search.bestAlpha());
-        double[] bestCoef = new double[p];
-        full.copyCoefficients(bestCoef);
-        double intercept = full.ybar;
         for (int j = 0; j < p; j++) {
-            if (bestCoef[j] != 0) {
-                intercept -= bestCoef[j] * full.mu[j];
-            }
+          corr[j] -= gamma * slope[j];
         }
-        return new LassoCv.Result(bestCoef, intercept, full.alpha, search.bestIndex(), k, search.best());
+      }
+      alpha = Math.max(0, next);
+      for (int q = 0; q < count; q++) {
+        corr[active[q]] = sign[q] * alpha;
+      }
     }
 
-    /** Data shared by the paths of one call: fold blocks and cached per-block inner products. */
-    private static final class Shared extends FoldSums {
-        /**
-         * cross[k][f][j]: sum of x_j * x_k over the training rows of fold f (all rows but f's block; f = folds: all
-         * rows); null until computed.
-         */
-        final double[][][] cross;
-        /** Doubles the cache and the paths' Cholesky factors may hold together ({@link #cacheBudget}). */
-        final long budget;
-        /** Doubles held by the Cholesky factors of all paths. */
-        long cholDoubles;
-        /** The cached columns, in cache slots. */
-        final int[] cached;
-        int cachedCount;
-        /** releasedAt[k]: the value of {@link #releases} when column k last left the last active set. */
-        final long[] releasedAt;
-        long releases;
-        /** activeIn[k]: the number of paths that have column k active. */
-        final int[] activeIn;
-
-        /** Scratch of {@code Path#enter}: the new column's inner products with the active set. */
-        final double[] entry;
-        /** Scratch of {@code Path#computeSlope} when an active column is not cached; allocated on first need. */
-        private double[] slopeRows;
-
-        Shared(double[][] x, int m, double[] y, KFold kf, int maxSteps) {
-            super(x, m, y, kf);
-            int p = x.length;
-            cross = new double[p][][];
-            budget = cacheBudget(p, m, folds, maxSteps);
-            entry = new double[activeCapacity(p, m, maxSteps) + 1];
-            cached = new int[(int) Math.min(p, budget / ((long) (folds + 1) * Math.max(1, p)))];
-            activeIn = new int[p];
-            releasedAt = new long[p];
+    /**
+     * direction = G_AA^-1 sign: the change of the active coefficients per unit decrease of the
+     * penalty.
+     */
+    private void solveDirection() {
+      double[] d = direction;
+      for (int q = 0; q < count; q++) {
+        double v = sign[q];
+        double[] row = chol[q];
+        for (int t = 0; t < q; t++) {
+          v -= row[t] * d[t];
         }
-
-        /** The zeroed scratch of m values for a slope computed from the columns themselves. */
-        double[] slopeRows() {
-            if (slopeRows == null) {
-                slopeRows = new double[m];
-            } else {
-                Arrays.fill(slopeRows, 0);
-            }
-            return slopeRows;
+        d[q] = v / row[q];
+      }
+      for (int q = count - 1; q >= 0; q--) {
+        double v = d[q];
+        for (int t = q + 1; t < count; t++) {
+          v -= chol[t][q] * d[t];
         }
-
-        /**
-         * The per-block inner products of column k with every column, or null if the cache is full of columns
-         * that are still active in some path. Columns no path has active any more make room (their arrays are
-         * reused), so the cache follows the active sets as they change along the paths.
-         */
-        double[][] crossColumn(int k) {
-            double[][] c = cross[k];
-            if (c != null) {
-                return c;
-            }
-            long needed = (long) (cachedCount + 1) * (folds + 1) * x.length + cholDoubles;
-            if (cachedCount < cached.length && needed <= budget) {
-                c = new double[folds + 1][x.length];
-                cached[cachedCount++] = k;
-            } else {
-                int slot = evictable();
-                if (slot < 0) {
-                    return null;
-                }
-                int old = cached[slot];
-                c = cross[old];
-                cross[old] = null;
-                cached[slot] = k;
-            }
-            fillCross(k, c);
-            cross[k] = c;
-            return c;
-        }
-
-        /**
-         * Gives up cached columns while the cache and the Cholesky factors together exceed the budget: first those
-         * no path has active, then any (their paths fall back to passes over the columns).
-         */
-        void trim() {
-            long perColumn = (long) (folds + 1) * x.length;
-            while (cachedCount > 0 && cachedCount * perColumn + cholDoubles > budget) {
-                int slot = evictable();
-                if (slot < 0) {
-                    slot = cachedCount - 1;
-                }
-                cross[cached[slot]] = null;
-                cached[slot] = cached[--cachedCount];
-            }
-        }
-
-        /** The slot of the cached column that left the last active set longest ago, or -1 if all are active. */
-        private int evictable() {
-            int slot = -1;
-            long oldest = Long.MAX_VALUE;
-            for (int t = 0; t < cachedCount; t++) {
-                int k = cached[t];
-                if (activeIn[k] == 0 && releasedAt[k] < oldest) {
-                    oldest = releasedAt[k];
-                    slot = t;
-                }
-            }
-            return slot;
-        }
-
-        private void fillCross(int k, double[][] c) {
-            int p = x.length;
-            double[] xk = x[k];
-            for (int j = 0; j < p; j++) {
-                double[] xj = x[j];
-                double total = 0;
-                for (int f = 0; f < folds; f++) {
-                    double v = Vectors.dot(xj, xk, kf.start(f), kf.end(f));
-                    c[f][j] = v;
-                    total += v;
-                }
-                for (int f = 0; f < folds; f++) {
-                    c[f][j] = total - c[f][j];
-                }
-                c[folds][j] = total;
-            }
-        }
+        d[q] = v / chol[q][q];
+      }
     }
 
-    /** The homotopy on all rows except fold {@code fold}'s block (none for -1). */
-    private static final class Path extends FoldFit {
-        final Shared sh;
-        final int maxSteps;
-        /** Index of this path's training-row sums in a cached cross column. */
-        final int trainIndex;
-        /**
-         * Centred inner product / mt of each column with the residual of the current coefficients; set to exactly
-         * {@code sign * alpha} for active columns, which the homotopy keeps on that boundary.
-         */
-        final double[] corr;
-        /** corr at zero coefficients. */
-        final double[] corr0;
-        final double[] beta;
-        final boolean[] excluded;
-        final int[] pos;
-        /** Active columns in order of entry, their signs and the Cholesky factor of their Gram matrix. */
-        int[] active;
-        double[] sign;
-        double[][] chol;
-        int count;
-        /** The column that just left: it sits on the boundary and would re-enter at once by rounding. */
-        int justDropped = -1;
-        /** Whether direction and slope belong to the current active set (no entry or exit since). */
-        boolean directionFresh;
-        int steps;
-        boolean ended;
-        /** The penalty the coefficients are the solution for. */
-        double alpha;
-        double[] direction;
-        final double[] slope;
-
-        Path(Shared sh, int fold, int maxSteps) {
-            super(sh, fold);
-            this.sh = sh;
-            this.maxSteps = maxSteps;
-            this.trainIndex = fold < 0 ? sh.folds : fold;
-            int p = x.length;
-            corr = gradient;
-            beta = new double[p];
-            excluded = new boolean[p];
-            pos = new int[p];
-            slope = new double[p];
-            Arrays.fill(pos, -1);
-            int cap = activeCapacity(p, m, maxSteps);
-            active = new int[cap];
-            sign = new double[cap];
-            chol = new double[cap][];
-            direction = new double[cap];
-            double max = 0;
-            for (int j = 0; j < p; j++) {
-                max = Math.max(max, Math.abs(corr[j]));
-            }
-            corr0 = corr.clone();
-            alpha = max;
-            ended = !(max > 0);
+    /**
+     * slope[j] = sum over active k of G_jk direction_k: how fast corr[j] falls per unit of penalty.
+     */
+    private void computeSlope() {
+      int p = x.length;
+      double[] a = slope;
+      Arrays.fill(a, 0);
+      double muDot = 0;
+      double[] u = null;
+      for (int q = 0; q < count; q++) {
+        int k = active[q];
+        double dk = direction[q];
+        double[][] c = sh.crossColumn(k);
+        if (c != null) {
+          Vectors.axpy(dk, c[trainIndex], a, 0, p);
+          muDot += dk * mu[k];
+        } else {
+          if (u == null) {
+            u = sh.slopeRows();
+          }
+          double[] xk = x[k];
+          double shift = mu[k];
+          for (int i = 0; i < s; i++) {
+            u[i] += dk * (xk[i] - shift);
+          }
+          for (int i = e; i < m; i++) {
+            u[i] += dk * (xk[i] - shift);
+          }
         }
-
-        /** Centred inner product / mt of columns j and k over the training rows. */
-        private double gramEntry(int j, int k) {
-            double[][] c = sh.cross[k];
-            int at = j;
-            if (c == null) {
-                c = sh.cross[j];
-                at = k;
-            }
-            double raw;
-            if (c != null) {
-                raw = c[trainIndex][at];
-            } else {
-                raw = Vectors.dot(x[j], x[k], 0, s) + Vectors.dot(x[j], x[k], e, m);
-            }
-            return raw / mt - mu[j] * mu[k];
+      }
+      for (int j = 0; j < p; j++) {
+        a[j] = a[j] / mt - mu[j] * muDot;
+      }
+      if (u != null) {
+        for (int j = 0; j < p; j++) {
+          a[j] += (Vectors.dot(x[j], u, 0, s) + Vectors.dot(x[j], u, e, m)) / mt;
         }
-
-        /**
-         * Follows the path down to penalty {@code target} (or to its end); returns whether the coefficients can
-         * still change below {@code target}.
-         */
-        boolean advance(double target) {
-            while (!ended && alpha > target) {
-                if (count == 0 && !enterStrongest()) {
-                    ended = true;
-                    break;
-                }
-                step(target);
-            }
-            return !ended;
-        }
-
-        /**
-         * Adds the column with the largest |corr| that can enter to an empty active set; false if no column with a
-         * non-zero correlation can.
-         */
-        private boolean enterStrongest() {
-            while (true) {
-                int best = -1;
-                double max = 0;
-                for (int j = 0; j < x.length; j++) {
-                    if (!excluded[j] && Math.abs(corr[j]) > max) {
-                        max = Math.abs(corr[j]);
-                        best = j;
-                    }
-                }
-                if (best < 0) {
-                    return false;
-                }
-                alpha = Math.min(alpha, max);
-                if (enter(best)) {
-                    return true;
-                }
-            }
-        }
-
-        private void step(double target) {
-            if (!directionFresh) {
-                solveDirection();
-                computeSlope();
-                directionFresh = true;
-            }
-            int p = x.length;
-            double gamma = alpha;
-            int joining = -1;
-            for (int j = 0; j < p; j++) {
-                if (pos[j] >= 0 || excluded[j] || j == justDropped) {
-                    continue;
-                }
-                double c = corr[j];
-                double a = slope[j];
-                double g = Double.POSITIVE_INFINITY;
-                if (Math.abs(c) >= alpha) {
-                    g = 0;
-                } else {
-                    if (1 - a > 0) {
-                        g = (alpha - c) / (1 - a);
-                    }
-                    if (1 + a > 0) {
-                        g = Math.min(g, (alpha + c) / (1 + a));
-                    }
-                }
-                if (g < gamma) {
-                    gamma = g;
-                    joining = j;
-                }
-            }
-            int dropping = -1;
-            for (int q = 0; q < count; q++) {
-                double d = direction[q];
-                if (d != 0) {
-                    double g = -beta[active[q]] / d;
-                    if (g > 0 && g < gamma) {
-                        gamma = g;
-                        dropping = q;
-                        joining = -1;
-                    }
-                }
-            }
-            boolean toEnd = joining < 0 && dropping < 0;
-            boolean truncated = alpha - gamma < target;
-            if (truncated) {
-                gamma = alpha - target;
-                joining = -1;
-                dropping = -1;
-                toEnd = false;
-            }
-            move(gamma, truncated ? target : alpha - gamma);
-            if (dropping >= 0) {
-                int j = active[dropping];
-                beta[j] = 0;
-                remove(dropping);
-                justDropped = j;
-                steps++;
-            } else if (joining >= 0) {
-                justDropped = -1;
-                if (enter(joining)) {
-                    steps++;
-                }
-            } else if (toEnd) {
-                alpha = 0;
-                ended = true;
-            }
-            if (steps >= maxSteps) {
-                ended = true;
-            }
-        }
-
-        /** Moves along the current direction by gamma, to penalty {@code next} (alpha - gamma without rounding). */
-        private void move(double gamma, double next) {
-            if (gamma > 0) {
-                for (int q = 0; q < count; q++) {
-                    beta[active[q]] += gamma * direction[q];
-                }
-                int p = x.length;
-                for (int j = 0; j < p; j++) {
-                    corr[j] -= gamma * slope[j];
-                }
-            }
-            alpha = Math.max(0, next);
-            for (int q = 0; q < count; q++) {
-                corr[active[q]] = sign[q] * alpha;
-            }
-        }
-
-        /** direction = G_AA^-1 sign: the change of the active coefficients per unit decrease of the penalty. */
-        private void solveDirection() {
-            double[] d = direction;
-            for (int q = 0; q < count; q++) {
-                double v = sign[q];
-                double[] row = chol[q];
-                for (int t = 0; t < q; t++) {
-                    v -= row[t] * d[t];
-                }
-                d[q] = v / row[q];
-            }
-            for (int q = count - 1; q >= 0; q--) {
-                double v = d[q];
-                for (int t = q + 1; t < count; t++) {
-                    v -= chol[t][q] * d[t];
-                }
-                d[q] = v / chol[q][q];
-            }
-        }
-
-        /** slope[j] = sum over active k of G_jk direction_k: how fast corr[j] falls per unit of penalty. */
-        private void computeSlope() {
-            int p = x.length;
-            double[] a = slope;
-            Arrays.fill(a, 0);
-            double muDot = 0;
-            double[] u = null;
-            for (int q = 0; q < count; q++) {
-                int k = active[q];
-                double dk = direction[q];
-                double[][] c = sh.crossColumn(k);
-                if (c != null) {
-                    Vectors.axpy(dk, c[trainIndex], a, 0, p);
-                    muDot += dk * mu[k];
-                } else {
-                    if (u == null) {
-                        u = sh.slopeRows();
-                    }
-                    double[] xk = x[k];
-                    double shift = mu[k];
-                    for (int i = 0; i < s; i++) {
-                        u[i] += dk * (xk[i] - shift);
-                    }
-                    for (int i = e; i < m; i++) {
-                        u[i] += dk * (xk[i] - shift);
-                    }
-                }
-            }
-            for (int j = 0; j < p; j++) {
-                a[j] = a[j] / mt - mu[j] * muDot;
-            }
-            if (u != null) {
-                for (int j = 0; j < p; j++) {
-                    a[j] += (Vectors.dot(x[j], u, 0, s) + Vectors.dot(x[j], u, e, m)) / mt;
-                }
-            }
-        }
-
-        /** Adds column j to the active set; false (and j excluded for good) if it is collinear with the set. */
-        private boolean enter(int j) {
-            int q = count;
-            if (q == active.length) {
-                int cap = q * 2;
-                active = Arrays.copyOf(active, cap);
-                sign = Arrays.copyOf(sign, cap);
-                chol = Arrays.copyOf(chol, cap);
-                direction = Arrays.copyOf(direction, cap);
-            }
-            double[] g = q + 1 <= sh.entry.length ? sh.entry : new double[q + 1];
-            for (int t = 0; t < q; t++) {
-                g[t] = gramEntry(j, active[t]);
-            }
-            g[q] = gramEntry(j, j);
-            double[] l = new double[q + 1];
-            double ss = 0;
-            for (int t = 0; t < q; t++) {
-                double v = g[t];
-                double[] row = chol[t];
-                for (int r = 0; r < t; r++) {
-                    v -= row[r] * l[r];
-                }
-                l[t] = v / row[t];
-                ss += l[t] * l[t];
-            }
-            double pivot = g[q] - ss;
-            boolean constant = !(g[q] > CONSTANT_VARIANCE * (g[q] + mu[j] * mu[j]));
-            if (constant || !(pivot > SINGULAR_PIVOT * g[q])) {
-                excluded[j] = true;
-                return false;
-            }
-            l[q] = Math.sqrt(pivot);
-            active[q] = j;
-            sign[q] = Math.signum(corr[j]);
-            chol[q] = l;
-            pos[j] = q;
-            sh.activeIn[j]++;
-            sh.cholDoubles += q + 1;
-            sh.trim();
-            count++;
-            directionFresh = false;
-            return true;
-        }
-
-        /**
-         * Removes the q-th active column: deleting its row from the Cholesky factor leaves one entry above the
-         * diagonal in each row below, which Givens rotations of adjacent columns fold back (O(active^2)).
-         */
-        private void remove(int q) {
-            pos[active[q]] = -1;
-            if (--sh.activeIn[active[q]] == 0) {
-                sh.releasedAt[active[q]] = ++sh.releases;
-            }
-            for (int t = q; t < count - 1; t++) {
-                active[t] = active[t + 1];
-                sign[t] = sign[t + 1];
-                chol[t] = chol[t + 1];
-                pos[active[t]] = t;
-            }
-            sh.cholDoubles -= count;
-            directionFresh = false;
-            count--;
-            chol[count] = null;
-            for (int t = q; t < count; t++) {
-                double[] row = chol[t];
-                double a = row[t];
-                double b = row[t + 1];
-                double r = Math.hypot(a, b);
-                double c = a / r;
-                double sn = b / r;
-                row[t] = r;
-                for (int i = t + 1; i < count; i++) {
-                    double[] ri = chol[i];
-                    double u = ri[t];
-                    double v = ri[t + 1];
-                    ri[t] = c * u + sn * v;
-                    ri[t + 1] = c * v - sn * u;
-                }
-                chol[t] = Arrays.copyOf(row, t + 1);
-            }
-        }
-
-        void copyCoefficients(double[] out) {
-            for (int q = 0; q < count; q++) {
-                out[active[q]] = beta[active[q]];
-            }
-        }
-
-        /** The fraction of the training variance explained by the current coefficients. */
-        double explained() {
-            if (!(nullVar > 0)) {
-                return 1;
-            }
-            double drop = 0;
-            for (int q = 0; q < count; q++) {
-                int j = active[q];
-                drop += beta[j] * (corr0[j] + corr[j]);
-            }
-            return drop / nullVar;
-        }
-
-        double testMse() {
-            return sh.testMse(s, e, ybar, active, count, beta, mu);
-        }
+      }
     }
+
+    /**
+     * Adds column j to the active set; false (and j excluded for good) if it is collinear with the
+     * set.
+     */
+    private boolean enter(int j) {
+      int q = count;
+      if (q == active.length) {
+        int cap = q * 2;
+        active = Arrays.copyOf(active, cap);
+        sign = Arrays.copyOf(sign, cap);
+        chol = Arrays.copyOf(chol, cap);
+        direction = Arrays.copyOf(direction, cap);
+      }
+      double[] g = q + 1 <= sh.entry.length ? sh.entry : new double[q + 1];
+      for (int t = 0; t < q; t++) {
+        g[t] = gramEntry(j, active[t]);
+      }
+      g[q] = gramEntry(j, j);
+      double[] l = new double[q + 1];
+      double ss = 0;
+      for (int t = 0; t < q; t++) {
+        double v = g[t];
+        double[] row = chol[t];
+        for (int r = 0; r < t; r++) {
+          v -= row[r] * l[r];
+        }
+        l[t] = v / row[t];
+        ss += l[t] * l[t];
+      }
+      double pivot = g[q] - ss;
+      boolean constant = !(g[q] > CONSTANT_VARIANCE * (g[q] + mu[j] * mu[j]));
+      if (constant || !(pivot > SINGULAR_PIVOT * g[q])) {
+        excluded[j] = true;
+        return false;
+      }
+      l[q] = Math.sqrt(pivot);
+      active[q] = j;
+      sign[q] = Math.signum(corr[j]);
+      chol[q] = l;
+      pos[j] = q;
+      sh.activeIn[j]++;
+      sh.cholDoubles += q + 1;
+      sh.trim();
+      count++;
+      directionFresh = false;
+      return true;
+    }
+
+    /**
+     * Removes the q-th active column: deleting its row from the Cholesky factor leaves one entry
+     * above the diagonal in each row below, which Givens rotations of adjacent columns fold back
+     * (O(active^2)).
+     */
+    private void remove(int q) {
+      pos[active[q]] = -1;
+      if (--sh.activeIn[active[q]] == 0) {
+        sh.releasedAt[active[q]] = ++sh.releases;
+      }
+      for (int t = q; t < count - 1; t++) {
+        active[t] = active[t + 1];
+        sign[t] = sign[t + 1];
+        chol[t] = chol[t + 1];
+        pos[active[t]] = t;
+      }
+      sh.cholDoubles -= count;
+      directionFresh = false;
+      count--;
+      chol[count] = null;
+      for (int t = q; t < count; t++) {
+        double[] row = chol[t];
+        double a = row[t];
+        double b = row[t + 1];
+        double r = Math.hypot(a, b);
+        double c = a / r;
+        double sn = b / r;
+        row[t] = r;
+        for (int i = t + 1; i < count; i++) {
+          double[] ri = chol[i];
+          double u = ri[t];
+          double v = ri[t + 1];
+          ri[t] = c * u + sn * v;
+          ri[t + 1] = c * v - sn * u;
+        }
+        chol[t] = Arrays.copyOf(row, t + 1);
+      }
+    }
+
+    void copyCoefficients(double[] out) {
+      for (int q = 0; q < count; q++) {
+        out[active[q]] = beta[active[q]];
+      }
+    }
+
+    /** The fraction of the training variance explained by the current coefficients. */
+    double explained() {
+      if (!(nullVar > 0)) {
+        return 1;
+      }
+      double drop = 0;
+      for (int q = 0; q < count; q++) {
+        int j = active[q];
+        drop += beta[j] * (corr0[j] + corr[j]);
+      }
+      return drop / nullVar;
+    }
+
+    double testMse() {
+      return sh.testMse(s, e, ybar, active, count, beta, mu);
+    }
+  }
 }

@@ -6,612 +6,671 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Binary L1-penalised logistic regression with an intercept and sample weights, fitted by coordinate descent on
- * iteratively reweighted quadratic approximations (as glmnet does) along a warm-started penalty path, the
- * penalty chosen by K-fold cross-validation (weighted log-loss) and refitted on all rows; stateless and
- * thread-safe.
+ * Binary L1-penalised logistic regression with an intercept and sample weights, fitted by
+ * coordinate descent on iteratively reweighted quadratic approximations (as glmnet does) along a
+ * warm-started penalty path, the penalty chosen by K-fold cross-validation (weighted log-loss) and
+ * refitted on all rows; stateless and thread-safe.
  *
- * <p>Objective for penalty {@code a}: {@code (1/W) * sum_i w_i * (log(1 + e^eta_i) - y_i * eta_i) + a * ||beta||_1}
- * with {@code eta = b + X beta}, {@code W = sum_i w_i}. The fold fits and the all-rows fit advance together along
- * the grid, as in {@link LassoCv}, with the same strong-rule screening and early stops; the explained-deviance
- * stop is never above glmnet's 0.999, because on (nearly) separable data smaller penalties only inflate the
- * coefficients.
+ * <p>Objective for penalty {@code a}: {@code (1/W) * sum_i w_i * (log(1 + e^eta_i) - y_i * eta_i) +
+ * a * ||beta||_1} with {@code eta = b + X beta}, {@code W = sum_i w_i}. The fold fits and the
+ * all-rows fit advance together along the grid, as in {@link LassoCv}, with the same strong-rule
+ * screening and early stops; the explained-deviance stop is never above glmnet's 0.999, because on
+ * (nearly) separable data smaller penalties only inflate the coefficients.
  *
- * <p>Each reweighting step solves its quadratic approximation in Gram space: for every strong-set column that moves,
- * its weighted inner products with the strong set are built with the current weights and reused by later steps
- * for up to {@value #ROW_REFRESH} penalties, or until a step needs halving (a Newton method with a slightly stale
- * Hessian along the warm-started path; the gradient is always exact), the sweeps then cost {@code O(|S|)} per coordinate without touching the data, and the changes are
- * applied to the linear predictor at the end. Beyond
- * {@value #MAX_GRAM} strong columns the step updates the working residual per coordinate instead. A step that
- * does not decrease the penalised objective is halved until it does (as R's {@code glm} does), which keeps the
- * iteration from diverging once predictions saturate.
+ * <p>Each reweighting step solves its quadratic approximation in Gram space: for every strong-set
+ * column that moves, its weighted inner products with the strong set are built with the current
+ * weights and reused by later steps for up to {@value #ROW_REFRESH} penalties, or until a step
+ * needs halving (a Newton method with a slightly stale Hessian along the warm-started path; the
+ * gradient is always exact), the sweeps then cost {@code O(|S|)} per coordinate without touching
+ * the data, and the changes are applied to the linear predictor at the end. Beyond {@value
+ * #MAX_GRAM} strong columns the step updates the working residual per coordinate instead. A step
+ * that does not decrease the penalised objective is halved until it does (as R's {@code glm} does),
+ * which keeps the iteration from diverging once predictions saturate.
  */
 public final class LogisticCv {
 
-    /** Result of a fit: coefficients, intercept, chosen penalty. */
-    public record Result(double[] coef, double intercept, double lambda, int lambdaIndex, int pathLength, double cvLoss) {}
+  /** Result of a fit: coefficients, intercept, chosen penalty. */
+  public record Result(
+      double[] coef,
+      double intercept,
+      double lambda,
+      int lambdaIndex,
+      int pathLength,
+      double cvLoss) {}
 
-    private static final double MIN_VARIANCE_WEIGHT = 1e-5;
-    /** The largest strong set solved in Gram space. */
-    static final int MAX_GRAM = 400;
-    private static final double MAX_DEVIANCE_RATIO = 0.999;
-    private static final int MAX_IRLS = 50;
-    /** Penalties between recomputations of the weighted inner products (earlier if a step needs halving). */
-    private static final int ROW_REFRESH = 4;
-    private static final int MAX_HALVINGS = 30;
+  private static final double MIN_VARIANCE_WEIGHT = 1e-5;
 
-    private LogisticCv() {}
+  /** The largest strong set solved in Gram space. */
+  static final int MAX_GRAM = 400;
+
+  private static final double MAX_DEVIANCE_RATIO = 0.999;
+  private static final int MAX_IRLS = 50;
+
+  /**
+   * Penalties between recomputations of the weighted inner products (earlier if a step needs
+   * halving).
+   */
+  private static final int ROW_REFRESH = 4;
+
+  private static final int MAX_HALVINGS = 30;
+
+  private LogisticCv() {}
+
+  /**
+   * An upper bound of the heap bytes {@link #fit} allocates besides its input for {@code p} columns
+   * and {@code m} rows: each fit's linear predictor, per-column arrays and cached weighted inner
+   * products (at most {@value #MAX_GRAM} strong columns), the three row vectors the fits share, one
+   * reweighting step's scratch and the result.
+   */
+  public static long workBytes(int p, int m, PathOptions options) {
+    int folds = Math.max(2, Math.min(options.folds(), m));
+    int fits = folds + 1;
+    long strong = Math.min(p, MAX_GRAM);
+    long strongCapacity = Math.max(64, 2 * (long) p);
+    long perFit =
+        2 * HeapBytes.OBJECT
+            + HeapBytes.doubles(m)
+            + 3 * HeapBytes.doubles(p)
+            + HeapBytes.booleans(p)
+            + HeapBytes.ints(strongCapacity)
+            + HeapBytes.refs(strongCapacity)
+            + 2 * HeapBytes.ints(strongCapacity)
+            + strong * HeapBytes.doubles(Math.max(16, 2 * strong));
+    long step =
+        8 * HeapBytes.doubles(m)
+            + HeapBytes.refs(strongCapacity)
+            + 6 * HeapBytes.doubles(strongCapacity);
+    return HeapBytes.ints(folds + 1)
+        + HeapBytes.refs(fits)
+        + fits * perFit
+        + step
+        + HeapBytes.doubles(p)
+        + 8 * HeapBytes.OBJECT;
+  }
+
+  /**
+   * Fits the model.
+   *
+   * @param x the columns, each with at least {@code m} values
+   * @param m the number of rows
+   * @param y the labels, 0 or 1
+   * @param w the sample weights (positive)
+   * @param options the path settings
+   * @throws IllegalArgumentException if {@code m < 2}
+   */
+  public static Result fit(double[][] x, int m, double[] y, double[] w, PathOptions options) {
+    Objects.requireNonNull(x, "x");
+    Objects.requireNonNull(y, "y");
+    Objects.requireNonNull(w, "w");
+    Objects.requireNonNull(options, "options");
+    if (m < 2) {
+      throw new IllegalArgumentException("need at least 2 rows, got " + m);
+    }
+    int p = x.length;
+    int folds = Math.min(options.folds(), m);
+    KFold kf = new KFold(m, folds);
+    Scratch scratch = new Scratch(m);
+    Fit[] fits = new Fit[folds + 1];
+    for (int f = 0; f < folds; f++) {
+      fits[f] = new Fit(x, y, w, m, kf.start(f), kf.end(f), scratch);
+    }
+    Fit full = new Fit(x, y, w, m, 0, 0, scratch);
+    fits[folds] = full;
+    double lambdaMax = 0;
+    for (int j = 0; j < p; j++) {
+      lambdaMax = Math.max(lambdaMax, Math.abs(full.grad[j]));
+    }
+    if (!(lambdaMax > 0) || p == 0) {
+      return new Result(new double[p], full.b0, 0, 0, 0, Double.NaN);
+    }
+    int lambdas = options.lambdas();
+    double ratio = lambdas == 1 ? 1 : Math.pow(options.eps(), 1.0 / (lambdas - 1));
+    double best = Double.POSITIVE_INFINITY;
+    int bestK = 0;
+    double[] bestCoef = new double[p];
+    double bestB0 = full.b0;
+    double bestLambda = lambdaMax;
+    double prev = lambdaMax;
+    double prevDev = 0;
+    int k = 0;
+    for (; k < lambdas; k++) {
+      double lambda = lambdaMax * Math.pow(ratio, k);
+      double loss = 0;
+      for (int f = 0; f <= folds; f++) {
+        fits[f].solve(lambda, prev, options);
+        if (f < folds) {
+          loss += fits[f].testLoss();
+        }
+      }
+      loss /= folds;
+      prev = lambda;
+      if (loss < best) {
+        best = loss;
+        bestK = k;
+        bestLambda = lambda;
+        bestB0 = full.b0;
+        System.arraycopy(full.beta, 0, bestCoef, 0, p);
+      } else if (options.patience() > 0 && k - bestK >= options.patience()) {
+        k++;
+        break;
+      }
+      double dev = full.nullLoss > 0 ? 1 - full.trainLoss() / full.nullLoss : 1;
+      if (k > 0 && (dev > MAX_DEVIANCE_RATIO || options.devianceStop(dev, prevDev))) {
+        k++;
+        break; // includes (nearly) separable data, where smaller penalties only inflate
+        // coefficients
+      }
+      prevDev = dev;
+    }
+    return new Result(bestCoef, bestB0, bestLambda, bestK, Math.min(k, lambdas), best);
+  }
+
+  /**
+   * {@code log(1 + e^eta)}, stable for large |eta|; uses {@code Math.log} (an intrinsic) rather
+   * than {@code Math.log1p} (a native call on JDK 17), which is accurate to ~1e-16 in absolute
+   * terms.
+   */
+  static double softplus(double eta) {
+    return Math.max(eta, 0) + Math.log(1 + Math.exp(-Math.abs(eta)));
+  }
+
+  static double sigmoid(double eta) {
+    if (eta >= 0) {
+      return 1.0 / (1.0 + Math.exp(-eta));
+    }
+    double e = Math.exp(eta);
+    return e / (1.0 + e);
+  }
+
+  /** Row vectors the fits of one call share: each fit recomputes them before use. */
+  private static final class Scratch {
+    final double[] prob;
+    final double[] res;
+    final double[] wt;
+
+    /** The fit whose probabilities {@link #prob} holds. */
+    Object owner;
+
+    Scratch(int m) {
+      prob = new double[m];
+      res = new double[m];
+      wt = new double[m];
+    }
+  }
+
+  private static final class Fit {
+    final double[][] x;
+    final double[] y;
+    final double[] sw;
+    final int m;
+    final int s;
+    final int e;
+    final double wsum;
+    final double nullLoss;
+    final double[] eta;
+
+    /** Scratch shared by the fits of one call (they are solved one at a time). */
+    final Scratch scratch;
+
+    final double[] res;
+    final double[] wt;
+    final double[] beta;
+    final double[] grad;
+    final double[] dw;
+    final boolean[] strong;
+    int[] strongList;
+    int strongCount;
+    double b0;
 
     /**
-     * An upper bound of the heap bytes {@link #fit} allocates besides its input for {@code p} columns and {@code m}
-     * rows: each fit's linear predictor, per-column arrays and cached weighted inner products (at most
-     * {@value #MAX_GRAM} strong columns), the three row vectors the fits share, one reweighting step's scratch and
-     * the result.
+     * Probabilities at the current eta, valid while evaluated is true and this fit owns the
+     * scratch.
      */
-    public static long workBytes(int p, int m, PathOptions options) {
-        int folds = Math.max(2, Math.min(options.folds(), m));
-        int fits = folds + 1;
-        long strong = Math.min(p, MAX_GRAM);
-        long strongCapacity = Math.max(64, 2 * (long) p);
-        long perFit = 2 * HeapBytes.OBJECT + HeapBytes.doubles(m) + 3 * HeapBytes.doubles(p) + HeapBytes.booleans(p)
-                + HeapBytes.ints(strongCapacity) + HeapBytes.refs(strongCapacity) + 2 * HeapBytes.ints(strongCapacity)
-                + strong * HeapBytes.doubles(Math.max(16, 2 * strong));
-        long step = 8 * HeapBytes.doubles(m) + HeapBytes.refs(strongCapacity) + 6 * HeapBytes.doubles(strongCapacity);
-        return HeapBytes.ints(folds + 1) + HeapBytes.refs(fits) + fits * perFit + step + HeapBytes.doubles(p)
-                + 8 * HeapBytes.OBJECT;
+    final double[] prob;
+
+    /** The loss at the current eta, valid while evaluated is true. */
+    double loss;
+
+    boolean evaluated;
+
+    /**
+     * Weighted inner products of strong column q with the strong set, valid while rowEpoch[q] ==
+     * epoch.
+     */
+    double[][] rowCache = new double[16][];
+
+    int[] rowEpoch = new int[16];
+    int[] rowCount = new int[16];
+    int epoch = 1;
+    int solves;
+
+    Fit(double[][] x, double[] y, double[] sw, int m, int s, int e, Scratch scratch) {
+      this.scratch = scratch;
+      this.x = x;
+      this.y = y;
+      this.sw = sw;
+      this.m = m;
+      this.s = s;
+      this.e = e;
+      int p = x.length;
+      double ws = 0;
+      double wy = 0;
+      for (int i = 0; i < m; i++) {
+        if (i < s || i >= e) {
+          ws += sw[i];
+          wy += sw[i] * y[i];
+        }
+      }
+      wsum = ws;
+      double pbar = Math.min(Math.max(wy / ws, 1e-9), 1 - 1e-9);
+      b0 = Math.log(pbar / (1 - pbar));
+      eta = new double[m];
+      Arrays.fill(eta, b0);
+      prob = scratch.prob;
+      res = scratch.res;
+      wt = scratch.wt;
+      beta = new double[p];
+      grad = new double[p];
+      dw = new double[p];
+      strong = new boolean[p];
+      strongList = new int[Math.min(Math.max(p, 1), 64)];
+      nullLoss = trainLoss();
+      // gradient of the log-likelihood at beta = 0: (1/W) sum w_i x_ij (y_i - pbar), kept in res
+      for (int i = 0; i < m; i++) {
+        res[i] = (i < s || i >= e) ? sw[i] * (y[i] - pbar) : 0;
+      }
+      for (int j = 0; j < p; j++) {
+        grad[j] = dotTrain(x[j], res) / wsum;
+      }
+    }
+
+    double dotTrain(double[] a, double[] b) {
+      return Vectors.dot(a, b, 0, s) + Vectors.dot(a, b, e, m);
     }
 
     /**
-     * Fits the model.
-     *
-     * @param x the columns, each with at least {@code m} values
-     * @param m the number of rows
-     * @param y the labels, 0 or 1
-     * @param w the sample weights (positive)
-     * @param options the path settings
-     * @throws IllegalArgumentException if {@code m < 2}
+     * The training loss at the current eta (evaluated together with the probabilities, once per
+     * eta).
      */
-    public static Result fit(double[][] x, int m, double[] y, double[] w, PathOptions options) {
-        Objects.requireNonNull(x, "x");
-        Objects.requireNonNull(y, "y");
-        Objects.requireNonNull(w, "w");
-        Objects.requireNonNull(options, "options");
-        if (m < 2) {
-            throw new IllegalArgumentException("need at least 2 rows, got " + m);
+    double trainLoss() {
+      if (!evaluated) {
+        evaluate();
+      }
+      return loss;
+    }
+
+    /** Makes {@link #prob} hold this fit's probabilities at the current eta. */
+    private void ensureProbabilities() {
+      if (!evaluated || scratch.owner != this) {
+        evaluate();
+      }
+    }
+
+    /** Computes prob and loss at the current eta with one exp and one log per training row. */
+    private void evaluate() {
+      scratch.owner = this;
+      double l = 0;
+      for (int i = 0; i < m; i++) {
+        if (i < s || i >= e) {
+          double v = eta[i];
+          double ex = Math.exp(-Math.abs(v));
+          double inv = 1 / (1 + ex);
+          prob[i] = v >= 0 ? inv : ex * inv;
+          l += sw[i] * (Math.max(v, 0) + Math.log(1 + ex) - y[i] * v);
         }
-        int p = x.length;
-        int folds = Math.min(options.folds(), m);
-        KFold kf = new KFold(m, folds);
-        Scratch scratch = new Scratch(m);
-        Fit[] fits = new Fit[folds + 1];
-        for (int f = 0; f < folds; f++) {
-            fits[f] = new Fit(x, y, w, m, kf.start(f), kf.end(f), scratch);
+      }
+      loss = l / wsum;
+      evaluated = true;
+    }
+
+    void addStrong(int j) {
+      if (!strong[j]) {
+        strong[j] = true;
+        if (strongCount == strongList.length) {
+          strongList = Arrays.copyOf(strongList, Math.max(8, strongCount * 2));
         }
-        Fit full = new Fit(x, y, w, m, 0, 0, scratch);
-        fits[folds] = full;
-        double lambdaMax = 0;
+        strongList[strongCount++] = j;
+      }
+    }
+
+    void solve(double lambda, double prevLambda, PathOptions o) {
+      double thr = 2 * lambda - prevLambda;
+      int p = x.length;
+      for (int j = 0; j < p; j++) {
+        if (beta[j] != 0 || Math.abs(grad[j]) >= thr) {
+          addStrong(j);
+        }
+      }
+      double tol = o.tolerance();
+      if (++solves % ROW_REFRESH == 0) {
+        epoch++;
+      }
+      while (true) {
+        for (int it = 0; it < MAX_IRLS; it++) {
+          if (irls(lambda, tol, o.maxSweeps()) < tol) {
+            break;
+          }
+        }
+        // optimality check on the columns outside the strong set, at the current solution
+        ensureProbabilities();
+        for (int i = 0; i < m; i++) {
+          res[i] = (i < s || i >= e) ? sw[i] * (y[i] - prob[i]) : 0;
+        }
+        boolean violated = false;
         for (int j = 0; j < p; j++) {
-            lambdaMax = Math.max(lambdaMax, Math.abs(full.grad[j]));
+          double g = dotTrain(x[j], res) / wsum;
+          grad[j] = g;
+          if (!strong[j] && Math.abs(g) > lambda) {
+            addStrong(j);
+            violated = true;
+          }
         }
-        if (!(lambdaMax > 0) || p == 0) {
-            return new Result(new double[p], full.b0, 0, 0, 0, Double.NaN);
+        if (!violated) {
+          return;
         }
-        int lambdas = options.lambdas();
-        double ratio = lambdas == 1 ? 1 : Math.pow(options.eps(), 1.0 / (lambdas - 1));
-        double best = Double.POSITIVE_INFINITY;
-        int bestK = 0;
-        double[] bestCoef = new double[p];
-        double bestB0 = full.b0;
-        double bestLambda = lambdaMax;
-        double prev = lambdaMax;
-        double prevDev = 0;
-        int k = 0;
-        for (; k < lambdas; k++) {
-            double lambda = lambdaMax * Math.pow(ratio, k);
-            double loss = 0;
-            for (int f = 0; f <= folds; f++) {
-                fits[f].solve(lambda, prev, options);
-                if (f < folds) {
-                    loss += fits[f].testLoss();
-                }
-            }
-            loss /= folds;
-            prev = lambda;
-            if (loss < best) {
-                best = loss;
-                bestK = k;
-                bestLambda = lambda;
-                bestB0 = full.b0;
-                System.arraycopy(full.beta, 0, bestCoef, 0, p);
-            } else if (options.patience() > 0 && k - bestK >= options.patience()) {
-                k++;
-                break;
-            }
-            double dev = full.nullLoss > 0 ? 1 - full.trainLoss() / full.nullLoss : 1;
-            if (k > 0 && (dev > MAX_DEVIANCE_RATIO || options.devianceStop(dev, prevDev))) {
-                k++;
-                break; // includes (nearly) separable data, where smaller penalties only inflate coefficients
-            }
-            prevDev = dev;
-        }
-        return new Result(bestCoef, bestB0, bestLambda, bestK, Math.min(k, lambdas), best);
+      }
     }
 
     /**
-     * {@code log(1 + e^eta)}, stable for large |eta|; uses {@code Math.log} (an intrinsic) rather than
-     * {@code Math.log1p} (a native call on JDK 17), which is accurate to ~1e-16 in absolute terms.
+     * One reweighting step followed by coordinate descent on the quadratic; returns the largest
+     * change.
      */
-    static double softplus(double eta) {
-        return Math.max(eta, 0) + Math.log(1 + Math.exp(-Math.abs(eta)));
+    private double irls(double lambda, double tol, int maxSweeps) {
+      double before = objective(lambda);
+      ensureProbabilities();
+      for (int i = 0; i < m; i++) {
+        if (i < s || i >= e) {
+          double pi = prob[i];
+          double v = Math.max(pi * (1 - pi), MIN_VARIANCE_WEIGHT);
+          wt[i] = sw[i] * v;
+          res[i] = (y[i] - pi) / v;
+        } else {
+          wt[i] = 0;
+          res[i] = 0;
+        }
+      }
+      int n = strongCount;
+      double[] oldBeta = new double[n];
+      for (int q = 0; q < n; q++) {
+        oldBeta[q] = beta[strongList[q]];
+      }
+      double oldB0 = b0;
+      double[] oldEta = eta.clone();
+      double change =
+          n <= MAX_GRAM ? irlsGram(lambda, tol, maxSweeps) : irlsNaive(lambda, tol, maxSweeps);
+      evaluated = false;
+      if (objective(lambda) <= before) {
+        return change;
+      }
+      // step-halving: a full Newton step on (nearly) saturated data, or with stale inner products,
+      // can overshoot;
+      // the next step recomputes the inner products with current weights
+      epoch++;
+      double[] newBeta = new double[n];
+      for (int q = 0; q < n; q++) {
+        newBeta[q] = beta[strongList[q]];
+      }
+      double newB0 = b0;
+      double[] newEta = eta.clone();
+      double t = 1;
+      for (int h = 0; h < MAX_HALVINGS; h++) {
+        t *= 0.5;
+        setStep(t, oldBeta, newBeta, oldB0, newB0, oldEta, newEta);
+        if (objective(lambda) <= before) {
+          return change * t * t;
+        }
+      }
+      setStep(0, oldBeta, newBeta, oldB0, newB0, oldEta, newEta);
+      return 0;
     }
 
-    static double sigmoid(double eta) {
-        if (eta >= 0) {
-            return 1.0 / (1.0 + Math.exp(-eta));
+    private void setStep(
+        double t,
+        double[] oldBeta,
+        double[] newBeta,
+        double oldB0,
+        double newB0,
+        double[] oldEta,
+        double[] newEta) {
+      if (t == 0) {
+        // exactly the old point: 0 * (an overflowed step) would be NaN
+        for (int q = 0; q < oldBeta.length; q++) {
+          beta[strongList[q]] = oldBeta[q];
         }
-        double e = Math.exp(eta);
-        return e / (1.0 + e);
+        b0 = oldB0;
+        System.arraycopy(oldEta, 0, eta, 0, m);
+        evaluated = false;
+        return;
+      }
+      for (int q = 0; q < oldBeta.length; q++) {
+        beta[strongList[q]] = oldBeta[q] + t * (newBeta[q] - oldBeta[q]);
+      }
+      b0 = oldB0 + t * (newB0 - oldB0);
+      for (int i = 0; i < m; i++) {
+        eta[i] = oldEta[i] + t * (newEta[i] - oldEta[i]);
+      }
+      evaluated = false;
     }
 
-    /** Row vectors the fits of one call share: each fit recomputes them before use. */
-    private static final class Scratch {
-        final double[] prob;
-        final double[] res;
-        final double[] wt;
-        /** The fit whose probabilities {@link #prob} holds. */
-        Object owner;
-
-        Scratch(int m) {
-            prob = new double[m];
-            res = new double[m];
-            wt = new double[m];
-        }
+    /** The penalised objective on the training rows. */
+    private double objective(double lambda) {
+      double l1 = 0;
+      for (int q = 0; q < strongCount; q++) {
+        l1 += Math.abs(beta[strongList[q]]);
+      }
+      return trainLoss() + lambda * l1;
     }
 
-    private static final class Fit {
-        final double[][] x;
-        final double[] y;
-        final double[] sw;
-        final int m;
-        final int s;
-        final int e;
-        final double wsum;
-        final double nullLoss;
-        final double[] eta;
-        /** Scratch shared by the fits of one call (they are solved one at a time). */
-        final Scratch scratch;
-        final double[] res;
-        final double[] wt;
-        final double[] beta;
-        final double[] grad;
-        final double[] dw;
-        final boolean[] strong;
-        int[] strongList;
-        int strongCount;
-        double b0;
-        /** Probabilities at the current eta, valid while evaluated is true and this fit owns the scratch. */
-        final double[] prob;
-        /** The loss at the current eta, valid while evaluated is true. */
-        double loss;
-        boolean evaluated;
-        /** Weighted inner products of strong column q with the strong set, valid while rowEpoch[q] == epoch. */
-        double[][] rowCache = new double[16][];
-        int[] rowEpoch = new int[16];
-        int[] rowCount = new int[16];
-        int epoch = 1;
-        int solves;
-
-        Fit(double[][] x, double[] y, double[] sw, int m, int s, int e, Scratch scratch) {
-            this.scratch = scratch;
-            this.x = x;
-            this.y = y;
-            this.sw = sw;
-            this.m = m;
-            this.s = s;
-            this.e = e;
-            int p = x.length;
-            double ws = 0;
-            double wy = 0;
-            for (int i = 0; i < m; i++) {
-                if (i < s || i >= e) {
-                    ws += sw[i];
-                    wy += sw[i] * y[i];
-                }
-            }
-            wsum = ws;
-            double pbar = Math.min(Math.max(wy / ws, 1e-9), 1 - 1e-9);
-            b0 = Math.log(pbar / (1 - pbar));
-            eta = new double[m];
-            Arrays.fill(eta, b0);
-            prob = scratch.prob;
-            res = scratch.res;
-            wt = scratch.wt;
-            beta = new double[p];
-            grad = new double[p];
-            dw = new double[p];
-            strong = new boolean[p];
-            strongList = new int[Math.min(Math.max(p, 1), 64)];
-            nullLoss = trainLoss();
-            // gradient of the log-likelihood at beta = 0: (1/W) sum w_i x_ij (y_i - pbar), kept in res
-            for (int i = 0; i < m; i++) {
-                res[i] = (i < s || i >= e) ? sw[i] * (y[i] - pbar) : 0;
-            }
-            for (int j = 0; j < p; j++) {
-                grad[j] = dotTrain(x[j], res) / wsum;
-            }
+    /**
+     * Coordinate descent on the weighted quadratic in Gram space, then one update of eta. Gram rows
+     * are built only for coordinates that move ({@code |active| x |S|} inner products instead of
+     * {@code |S|^2 / 2}).
+     */
+    private double irlsGram(double lambda, double tol, int maxSweeps) {
+      int n = strongCount;
+      double[][] rows = new double[n][];
+      double[] gq = new double[n];
+      double[] cq = new double[n];
+      double[] dq = new double[n];
+      double[] delta = new double[n];
+      for (int q = 0; q < n; q++) {
+        double[] xq = x[strongList[q]];
+        double sg = 0;
+        double sc = 0;
+        double sd = 0;
+        for (int i = 0; i < m; i++) {
+          double wxi = wt[i] * xq[i];
+          sg += wxi * res[i];
+          sc += wxi;
+          sd += wxi * xq[i];
         }
-
-        double dotTrain(double[] a, double[] b) {
-            return Vectors.dot(a, b, 0, s) + Vectors.dot(a, b, e, m);
+        gq[q] = sg / wsum;
+        cq[q] = sc / wsum;
+        dq[q] = sd / wsum;
+      }
+      double w0 = Vectors.sum(wt, 0, m) / wsum;
+      double g0 = Vectors.dot(wt, res, 0, m) / wsum;
+      double db = 0;
+      double total = 0;
+      double[] wx = new double[m];
+      for (int sweep = 0; sweep < maxSweeps; sweep++) {
+        double change = 0;
+        for (int q = 0; q < n; q++) {
+          double dj = dq[q];
+          if (!(dj > 0)) {
+            continue;
+          }
+          int j = strongList[q];
+          double bOld = beta[j];
+          double z = gq[q] + dj * bOld;
+          double bNew = z > lambda ? (z - lambda) / dj : (z < -lambda ? (z + lambda) / dj : 0.0);
+          double d = bNew - bOld;
+          if (d != 0) {
+            double[] row = rows[q];
+            if (row == null) {
+              row = row(q, n, wx);
+              rows[q] = row;
+            }
+            beta[j] = bNew;
+            delta[q] += d;
+            for (int q2 = 0; q2 < n; q2++) {
+              gq[q2] -= row[q2] * d;
+            }
+            g0 -= cq[q] * d;
+            change = Math.max(change, dj * d * d);
+          }
         }
-
-        /** The training loss at the current eta (evaluated together with the probabilities, once per eta). */
-        double trainLoss() {
-            if (!evaluated) {
-                evaluate();
-            }
-            return loss;
+        if (w0 > 0 && g0 != 0) {
+          double d = g0 / w0;
+          db += d;
+          for (int q2 = 0; q2 < n; q2++) {
+            gq[q2] -= cq[q2] * d;
+          }
+          g0 = 0;
+          change = Math.max(change, w0 * d * d);
         }
-
-        /** Makes {@link #prob} hold this fit's probabilities at the current eta. */
-        private void ensureProbabilities() {
-            if (!evaluated || scratch.owner != this) {
-                evaluate();
-            }
+        total = Math.max(total, change);
+        if (change < tol) {
+          break;
         }
-
-        /** Computes prob and loss at the current eta with one exp and one log per training row. */
-        private void evaluate() {
-            scratch.owner = this;
-            double l = 0;
-            for (int i = 0; i < m; i++) {
-                if (i < s || i >= e) {
-                    double v = eta[i];
-                    double ex = Math.exp(-Math.abs(v));
-                    double inv = 1 / (1 + ex);
-                    prob[i] = v >= 0 ? inv : ex * inv;
-                    l += sw[i] * (Math.max(v, 0) + Math.log(1 + ex) - y[i] * v);
-                }
-            }
-            loss = l / wsum;
-            evaluated = true;
+      }
+      for (int q = 0; q < n; q++) {
+        if (delta[q] != 0) {
+          double[] c = x[strongList[q]];
+          Vectors.axpy(delta[q], c, eta, 0, s);
+          Vectors.axpy(delta[q], c, eta, e, m);
         }
-
-        void addStrong(int j) {
-            if (!strong[j]) {
-                strong[j] = true;
-                if (strongCount == strongList.length) {
-                    strongList = Arrays.copyOf(strongList, Math.max(8, strongCount * 2));
-                }
-                strongList[strongCount++] = j;
-            }
+      }
+      if (db != 0) {
+        b0 += db;
+        for (int i = 0; i < m; i++) {
+          if (i < s || i >= e) {
+            eta[i] += db;
+          }
         }
-
-        void solve(double lambda, double prevLambda, PathOptions o) {
-            double thr = 2 * lambda - prevLambda;
-            int p = x.length;
-            for (int j = 0; j < p; j++) {
-                if (beta[j] != 0 || Math.abs(grad[j]) >= thr) {
-                    addStrong(j);
-                }
-            }
-            double tol = o.tolerance();
-            if (++solves % ROW_REFRESH == 0) {
-                epoch++;
-            }
-            while (true) {
-                for (int it = 0; it < MAX_IRLS; it++) {
-                    if (irls(lambda, tol, o.maxSweeps()) < tol) {
-                        break;
-                    }
-                }
-                // optimality check on the columns outside the strong set, at the current solution
-                ensureProbabilities();
-                for (int i = 0; i < m; i++) {
-                    res[i] = (i < s || i >= e) ? sw[i] * (y[i] - prob[i]) : 0;
-                }
-                boolean violated = false;
-                for (int j = 0; j < p; j++) {
-                    double g = dotTrain(x[j], res) / wsum;
-                    grad[j] = g;
-                    if (!strong[j] && Math.abs(g) > lambda) {
-                        addStrong(j);
-                        violated = true;
-                    }
-                }
-                if (!violated) {
-                    return;
-                }
-            }
-        }
-
-        /** One reweighting step followed by coordinate descent on the quadratic; returns the largest change. */
-        private double irls(double lambda, double tol, int maxSweeps) {
-            double before = objective(lambda);
-            ensureProbabilities();
-            for (int i = 0; i < m; i++) {
-                if (i < s || i >= e) {
-                    double pi = prob[i];
-                    double v = Math.max(pi * (1 - pi), MIN_VARIANCE_WEIGHT);
-                    wt[i] = sw[i] * v;
-                    res[i] = (y[i] - pi) / v;
-                } else {
-                    wt[i] = 0;
-                    res[i] = 0;
-                }
-            }
-            int n = strongCount;
-            double[] oldBeta = new double[n];
-            for (int q = 0; q < n; q++) {
-                oldBeta[q] = beta[strongList[q]];
-            }
-            double oldB0 = b0;
-            double[] oldEta = eta.clone();
-            double change = n <= MAX_GRAM ? irlsGram(lambda, tol, maxSweeps) : irlsNaive(lambda, tol, maxSweeps);
-            evaluated = false;
-            if (objective(lambda) <= before) {
-                return change;
-            }
-            // step-halving: a full Newton step on (nearly) saturated data, or with stale inner products, can overshoot;
-            // the next step recomputes the inner products with current weights
-            epoch++;
-            double[] newBeta = new double[n];
-            for (int q = 0; q < n; q++) {
-                newBeta[q] = beta[strongList[q]];
-            }
-            double newB0 = b0;
-            double[] newEta = eta.clone();
-            double t = 1;
-            for (int h = 0; h < MAX_HALVINGS; h++) {
-                t *= 0.5;
-                setStep(t, oldBeta, newBeta, oldB0, newB0, oldEta, newEta);
-                if (objective(lambda) <= before) {
-                    return change * t * t;
-                }
-            }
-            setStep(0, oldBeta, newBeta, oldB0, newB0, oldEta, newEta);
-            return 0;
-        }
-
-        private void setStep(
-                double t, double[] oldBeta, double[] newBeta, double oldB0, double newB0, double[] oldEta,
-                double[] newEta) {
-            if (t == 0) {
-                // exactly the old point: 0 * (an overflowed step) would be NaN
-                for (int q = 0; q < oldBeta.length; q++) {
-                    beta[strongList[q]] = oldBeta[q];
-                }
-                b0 = oldB0;
-                System.arraycopy(oldEta, 0, eta, 0, m);
-                evaluated = false;
-                return;
-            }
-            for (int q = 0; q < oldBeta.length; q++) {
-                beta[strongList[q]] = oldBeta[q] + t * (newBeta[q] - oldBeta[q]);
-            }
-            b0 = oldB0 + t * (newB0 - oldB0);
-            for (int i = 0; i < m; i++) {
-                eta[i] = oldEta[i] + t * (newEta[i] - oldEta[i]);
-            }
-            evaluated = false;
-        }
-
-        /** The penalised objective on the training rows. */
-        private double objective(double lambda) {
-            double l1 = 0;
-            for (int q = 0; q < strongCount; q++) {
-                l1 += Math.abs(beta[strongList[q]]);
-            }
-            return trainLoss() + lambda * l1;
-        }
-
-        /**
-         * Coordinate descent on the weighted quadratic in Gram space, then one update of eta. Gram rows are built
-         * only for coordinates that move ({@code |active| x |S|} inner products instead of {@code |S|^2 / 2}).
-         */
-        private double irlsGram(double lambda, double tol, int maxSweeps) {
-            int n = strongCount;
-            double[][] rows = new double[n][];
-            double[] gq = new double[n];
-            double[] cq = new double[n];
-            double[] dq = new double[n];
-            double[] delta = new double[n];
-            for (int q = 0; q < n; q++) {
-                double[] xq = x[strongList[q]];
-                double sg = 0;
-                double sc = 0;
-                double sd = 0;
-                for (int i = 0; i < m; i++) {
-                    double wxi = wt[i] * xq[i];
-                    sg += wxi * res[i];
-                    sc += wxi;
-                    sd += wxi * xq[i];
-                }
-                gq[q] = sg / wsum;
-                cq[q] = sc / wsum;
-                dq[q] = sd / wsum;
-            }
-            double w0 = Vectors.sum(wt, 0, m) / wsum;
-            double g0 = Vectors.dot(wt, res, 0, m) / wsum;
-            double db = 0;
-            double total = 0;
-            double[] wx = new double[m];
-            for (int sweep = 0; sweep < maxSweeps; sweep++) {
-                double change = 0;
-                for (int q = 0; q < n; q++) {
-                    double dj = dq[q];
-                    if (!(dj > 0)) {
-                        continue;
-                    }
-                    int j = strongList[q];
-                    double bOld = beta[j];
-                    double z = gq[q] + dj * bOld;
-                    double bNew = z > lambda ? (z - lambda) / dj : (z < -lambda ? (z + lambda) / dj : 0.0);
-                    double d = bNew - bOld;
-                    if (d != 0) {
-                        double[] row = rows[q];
-                        if (row == null) {
-                            row = row(q, n, wx);
-                            rows[q] = row;
-                        }
-                        beta[j] = bNew;
-                        delta[q] += d;
-                        for (int q2 = 0; q2 < n; q2++) {
-                            gq[q2] -= row[q2] * d;
-                        }
-                        g0 -= cq[q] * d;
-                        change = Math.max(change, dj * d * d);
-                    }
-                }
-                if (w0 > 0 && g0 != 0) {
-                    double d = g0 / w0;
-                    db += d;
-                    for (int q2 = 0; q2 < n; q2++) {
-                        gq[q2] -= cq[q2] * d;
-                    }
-                    g0 = 0;
-                    change = Math.max(change, w0 * d * d);
-                }
-                total = Math.max(total, change);
-                if (change < tol) {
-                    break;
-                }
-            }
-            for (int q = 0; q < n; q++) {
-                if (delta[q] != 0) {
-                    double[] c = x[strongList[q]];
-                    Vectors.axpy(delta[q], c, eta, 0, s);
-                    Vectors.axpy(delta[q], c, eta, e, m);
-                }
-            }
-            if (db != 0) {
-                b0 += db;
-                for (int i = 0; i < m; i++) {
-                    if (i < s || i >= e) {
-                        eta[i] += db;
-                    }
-                }
-            }
-            return total;
-        }
-
-        /**
-         * The weighted inner products of strong column q with the first n strong columns: cached and reused while
-         * the epoch stays the same (a slightly stale Hessian, which step-halving guards); when the strong set has
-         * grown only the new entries are computed.
-         */
-        private double[] row(int q, int n, double[] wx) {
-            if (rowCache.length < strongList.length) {
-                rowCache = Arrays.copyOf(rowCache, strongList.length);
-                rowEpoch = Arrays.copyOf(rowEpoch, strongList.length);
-                rowCount = Arrays.copyOf(rowCount, strongList.length);
-            }
-            double[] row = rowCache[q];
-            int from = 0;
-            if (row != null && rowEpoch[q] == epoch) {
-                from = rowCount[q];
-                if (from >= n) {
-                    return row;
-                }
-                if (row.length < n) {
-                    row = Arrays.copyOf(row, Math.max(n, row.length * 2));
-                }
-            } else {
-                row = new double[Math.max(n, 16)];
-            }
-            double[] xq = x[strongList[q]];
-            for (int i = 0; i < m; i++) {
-                wx[i] = wt[i] * xq[i];
-            }
-            for (int q2 = from; q2 < n; q2++) {
-                double[] other = rowCache[q2];
-                if (q2 != q && other != null && rowEpoch[q2] == epoch && rowCount[q2] > q) {
-                    row[q2] = other[q]; // keep the matrix symmetric
-                } else {
-                    row[q2] = Vectors.dot(wx, x[strongList[q2]], 0, m) / wsum;
-                }
-            }
-            rowCache[q] = row;
-            rowEpoch[q] = epoch;
-            rowCount[q] = n;
-            return row;
-        }
-
-        /** Coordinate descent on the weighted quadratic updating the working residual per coordinate. */
-        private double irlsNaive(double lambda, double tol, int maxSweeps) {
-            for (int q = 0; q < strongCount; q++) {
-                int j = strongList[q];
-                dw[j] = (Vectors.dot(wt, x[j], x[j], 0, s) + Vectors.dot(wt, x[j], x[j], e, m)) / wsum;
-            }
-            double wtot = Vectors.sum(wt, 0, s) + Vectors.sum(wt, e, m);
-            double total = 0;
-            for (int sweep = 0; sweep < maxSweeps; sweep++) {
-                double change = 0;
-                for (int q = 0; q < strongCount; q++) {
-                    int j = strongList[q];
-                    double dj = dw[j];
-                    if (!(dj > 0)) {
-                        continue;
-                    }
-                    double[] c = x[j];
-                    double g = (Vectors.dot(wt, c, res, 0, s) + Vectors.dot(wt, c, res, e, m)) / wsum;
-                    double bOld = beta[j];
-                    double z = g + dj * bOld;
-                    double bNew = z > lambda ? (z - lambda) / dj : (z < -lambda ? (z + lambda) / dj : 0.0);
-                    double delta = bNew - bOld;
-                    if (delta != 0) {
-                        Vectors.axpy(-delta, c, res, 0, s);
-                        Vectors.axpy(-delta, c, res, e, m);
-                        Vectors.axpy(delta, c, eta, 0, s);
-                        Vectors.axpy(delta, c, eta, e, m);
-                        beta[j] = bNew;
-                        change = Math.max(change, dj * delta * delta);
-                    }
-                }
-                double db = (Vectors.dot(wt, res, 0, s) + Vectors.dot(wt, res, e, m)) / wtot;
-                if (db != 0) {
-                    for (int i = 0; i < m; i++) {
-                        if (i < s || i >= e) {
-                            res[i] -= db;
-                            eta[i] += db;
-                        }
-                    }
-                    b0 += db;
-                    change = Math.max(change, wtot / wsum * db * db);
-                }
-                total = Math.max(total, change);
-                if (change < tol) {
-                    break;
-                }
-            }
-            return total;
-        }
-
-        double testLoss() {
-            int nt = e - s;
-            if (nt == 0) {
-                return 0;
-            }
-            double[] et = new double[nt];
-            Arrays.fill(et, b0);
-            for (int q = 0; q < strongCount; q++) {
-                int j = strongList[q];
-                double b = beta[j];
-                if (b != 0) {
-                    double[] c = x[j];
-                    for (int i = s; i < e; i++) {
-                        et[i - s] += b * c[i];
-                    }
-                }
-            }
-            double l = 0;
-            double ws = 0;
-            for (int i = s; i < e; i++) {
-                double v = et[i - s];
-                l += sw[i] * (softplus(v) - y[i] * v);
-                ws += sw[i];
-            }
-            return l / ws;
-        }
+      }
+      return total;
     }
+
+    /**
+     * The weighted inner products of strong column q with the first n strong columns: cached and
+     * reused while the epoch stays the same (a slightly stale Hessian, which step-halving guards);
+     * when the strong set has grown only the new entries are computed.
+     */
+    private double[] row(int q, int n, double[] wx) {
+      if (rowCache.length < strongList.length) {
+        rowCache = Arrays.copyOf(rowCache, strongList.length);
+        rowEpoch = Arrays.copyOf(rowEpoch, strongList.length);
+        rowCount = Arrays.copyOf(rowCount, strongList.length);
+      }
+      double[] row = rowCache[q];
+      int from = 0;
+      if (row != null && rowEpoch[q] == epoch) {
+        from = rowCount[q];
+        if (from >= n) {
+          return row;
+        }
+        if (row.length < n) {
+          row = Arrays.copyOf(row, Math.max(n, row.length * 2));
+        }
+      } else {
+        row = new double[Math.max(n, 16)];
+      }
+      double[] xq = x[strongList[q]];
+      for (int i = 0; i < m; i++) {
+        wx[i] = wt[i] * xq[i];
+      }
+      for (int q2 = from; q2 < n; q2++) {
+        double[] other = rowCache[q2];
+        if (q2 != q && other != null && rowEpoch[q2] == epoch && rowCount[q2] > q) {
+          row[q2] = other[q]; // keep the matrix symmetric
+        } else {
+          row[q2] = Vectors.dot(wx, x[strongList[q2]], 0, m) / wsum;
+        }
+      }
+      rowCache[q] = row;
+      rowEpoch[q] = epoch;
+      rowCount[q] = n;
+      return row;
+    }
+
+    /**
+     * Coordinate descent on the weighted quadratic updating the working residual per coordinate.
+     */
+    private double irlsNaive(double lambda, double tol, int maxSweeps) {
+      for (int q = 0; q < strongCount; q++) {
+        int j = strongList[q];
+        dw[j] = (Vectors.dot(wt, x[j], x[j], 0, s) + Vectors.dot(wt, x[j], x[j], e, m)) / wsum;
+      }
+      double wtot = Vectors.sum(wt, 0, s) + Vectors.sum(wt, e, m);
+      double total = 0;
+      for (int sweep = 0; sweep < maxSweeps; sweep++) {
+        double change = 0;
+        for (int q = 0; q < strongCount; q++) {
+          int j = strongList[q];
+          double dj = dw[j];
+          if (!(dj > 0)) {
+            continue;
+          }
+          double[] c = x[j];
+          double g = (Vectors.dot(wt, c, res, 0, s) + Vectors.dot(wt, c, res, e, m)) / wsum;
+          double bOld = beta[j];
+          double z = g + dj * bOld;
+          double bNew = z > lambda ? (z - lambda) / dj : (z < -lambda ? (z + lambda) / dj : 0.0);
+          double delta = bNew - bOld;
+          if (delta != 0) {
+            Vectors.axpy(-delta, c, res, 0, s);
+            Vectors.axpy(-delta, c, res, e, m);
+            Vectors.axpy(delta, c, eta, 0, s);
+            Vectors.axpy(delta, c, eta, e, m);
+            beta[j] = bNew;
+            change = Math.max(change, dj * delta * delta);
+          }
+        }
+        double db = (Vectors.dot(wt, res, 0, s) + Vectors.dot(wt, res, e, m)) / wtot;
+        if (db != 0) {
+          for (int i = 0; i < m; i++) {
+            if (i < s || i >= e) {
+              res[i] -= db;
+              eta[i] += db;
+            }
+          }
+          b0 += db;
+          change = Math.max(change, wtot / wsum * db * db);
+        }
+        total = Math.max(total, change);
+        if (change < tol) {
+          break;
+        }
+      }
+      return total;
+    }
+
+    double testLoss() {
+      int nt = e - s;
+      if (nt == 0) {
+        return 0;
+      }
+      double[] et = new double[nt];
+      Arrays.fill(et, b0);
+      for (int q = 0; q < strongCount; q++) {
+        int j = strongList[q];
+        double b = beta[j];
+        if (b != 0) {
+          double[] c = x[j];
+          for (int i = s; i < e; i++) {
+            et[i - s] += b * c[i];
+          }
+        }
+      }
+      double l = 0;
+      double ws = 0;
+      for (int i = s; i < e; i++) {
+        double v = et[i - s];
+        l += sw[i] * (softplus(v) - y[i] * v);
+        ws += sw[i];
+      }
+      return l / ws;
+    }
+  }
 }

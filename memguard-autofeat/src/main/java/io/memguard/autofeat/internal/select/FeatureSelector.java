@@ -25,814 +25,957 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Selects features from the columns of a {@link ColumnStore} following autofeat's procedure, one chunk of columns
- * at a time; not thread-safe (one instance per fit).
+ * Selects features from the columns of a {@link ColumnStore} following autofeat's procedure, one
+ * chunk of columns at a time; not thread-safe (one instance per fit).
  *
- * <p>Each run {@code r} draws {@code m = max(10, int(0.85 n))} rows (at most {@link SelectionOptions#maxRunRows()})
- * with a seed derived from the configured seed and {@code r}. Its initial L1 fit runs, as autofeat's, on all P
- * columns when {@link SelectionOptions#initialFitAll()} allows it, P is at most {@link #MAX_INITIAL_COLUMNS_PER_ROW}
- * times m, P x m is within {@link SelectionOptions#maxFitCells()}, and the hooks grant the P x m block
- * ({@link EngineHooks#nextBatchSize} for phase {@code "select-initial"} answers at least P); otherwise every column
- * is scored by its absolute correlation with the target on the run's rows (one streaming pass, O(1) memory per
- * column) and the L1 fit runs on the best-scored chunk of {@code max(10, int(0.5 m))} columns. The fit's top
- * {@code m // 5} columns form the initial set. The rest follows autofeat: noise filter of the initial set, the
- * remaining columns in seeded random order in chunks of {@code max(10, int(0.5 m - |initial|))}, each fitted with the
- * initial set and its noise columns, columns beating the largest noise weight kept, and a last noise filter. Votes
- * over the runs rank the columns (ties: shorter printed expression, then higher |corr| with the target, then lower
- * column index); a column is dropped if its |corr| with a column kept above it is at least 0.9; a final noise filter
- * on all rows gives the result.
+ * <p>Each run {@code r} draws {@code m = max(10, int(0.85 n))} rows (at most {@link
+ * SelectionOptions#maxRunRows()}) with a seed derived from the configured seed and {@code r}. Its
+ * initial L1 fit runs, as autofeat's, on all P columns when {@link
+ * SelectionOptions#initialFitAll()} allows it, P is at most {@link #MAX_INITIAL_COLUMNS_PER_ROW}
+ * times m, P x m is within {@link SelectionOptions#maxFitCells()}, and the hooks grant the P x m
+ * block ({@link EngineHooks#nextBatchSize} for phase {@code "select-initial"} answers at least P);
+ * otherwise every column is scored by its absolute correlation with the target on the run's rows
+ * (one streaming pass, O(1) memory per column) and the L1 fit runs on the best-scored chunk of
+ * {@code max(10, int(0.5 m))} columns. The fit's top {@code m // 5} columns form the initial set.
+ * The rest follows autofeat: noise filter of the initial set, the remaining columns in seeded
+ * random order in chunks of {@code max(10, int(0.5 m - |initial|))}, each fitted with the initial
+ * set and its noise columns, columns beating the largest noise weight kept, and a last noise
+ * filter. Votes over the runs rank the columns (ties: shorter printed expression, then higher
+ * |corr| with the target, then lower column index); a column is dropped if its |corr| with a column
+ * kept above it is at least 0.9; a final noise filter on all rows gives the result.
  *
- * <p>Bounds: every width (initial fit, chunks) is capped by {@link SelectionOptions#maxChunkWidth()}, by
- * {@link SelectionOptions#maxFitCells()} divided by the rows (and, for k > 2 classes, by the k one-vs-rest models a
- * fit makes; a chunk by a quarter of it, {@link #CHUNK_SHARE}) and by {@link EngineHooks#nextBatchSize}. A noise filter
- * with more columns than a chunk fit holds runs in stages: the columns in groups of at most that many, each group
- * filtered against its own noise columns, until the survivors fit one filter (autofeat filters all at once, which on
- * weak-signal data with thousands of surviving candidates is what makes its memory and time explode).
+ * <p>Bounds: every width (initial fit, chunks) is capped by {@link
+ * SelectionOptions#maxChunkWidth()}, by {@link SelectionOptions#maxFitCells()} divided by the rows
+ * (and, for k > 2 classes, by the k one-vs-rest models a fit makes; a chunk by a quarter of it,
+ * {@link #CHUNK_SHARE}) and by {@link EngineHooks#nextBatchSize}. A noise filter with more columns
+ * than a chunk fit holds runs in stages: the columns in groups of at most that many, each group
+ * filtered against its own noise columns, until the survivors fit one filter (autofeat filters all
+ * at once, which on weak-signal data with thousands of surviving candidates is what makes its
+ * memory and time explode).
  *
- * <p>Memory: every array that grows with the rows or the columns is reserved with {@link EngineHooks#reserve} before
- * it is allocated and released when it is dropped: the run's rows and scores, each fit's standardised columns, its
- * noise columns and the L1 solver's work ({@link L1Models#weightsWorkBytes}), the correlation filter's kept columns.
+ * <p>Memory: every array that grows with the rows or the columns is reserved with {@link
+ * EngineHooks#reserve} before it is allocated and released when it is dropped: the run's rows and
+ * scores, each fit's standardised columns, its noise columns and the L1 solver's work ({@link
+ * L1Models#weightsWorkBytes}), the correlation filter's kept columns.
  */
 public final class FeatureSelector {
 
-    private static final Logger LOG = LoggerFactory.getLogger(FeatureSelector.class);
-    /** Columns whose |corr| with a better-ranked kept column reaches this are dropped. */
-    public static final double MAX_CORRELATION = 0.9;
-    /**
-     * The initial L1 fit takes all columns only while they are at most this many times the run's rows; wider sets
-     * are screened first (see {@link #initialFitMayTakeAll}).
-     */
-    public static final int MAX_INITIAL_COLUMNS_PER_ROW = 10;
-    /**
-     * Chunk fits (and the screened initial fit) take at most this share of the bound on a fit's values: a run
-     * makes many of them and their cost grows with the square of their width (the entering columns grow with it),
-     * while the one initial fit on all columns may take the whole bound. Measured with the bound at 2^22: randhie
-     * with 3 steps selects in 3.4 s instead of 7.0 s (test R^2 0.0807 against 0.0817), synthetic 20,000 with 3
-     * steps in 1.2 s instead of 2.0 s (same features), star98 with 3 steps in 5.7 s instead of 7.2 s (same
-     * features); a sixteenth lost 0.04 of R^2 on star98.
-     */
-    static final int CHUNK_SHARE = 4;
+  private static final Logger LOG = LoggerFactory.getLogger(FeatureSelector.class);
 
-    /** A stage of a staged noise filter that keeps more than this share of its columns ends the staging. */
-    static final double STAGE_STALL = 0.8;
+  /** Columns whose |corr| with a better-ranked kept column reaches this are dropped. */
+  public static final double MAX_CORRELATION = 0.9;
 
-    /**
-     * Whether a run's initial L1 fit on {@code m} rows may take all {@code columns}. Beyond
-     * {@link #MAX_INITIAL_COLUMNS_PER_ROW} columns per row a Lasso on all of them picks up columns whose correlation
-     * with the target is spurious, and the initial set conditions every chunk of the run; sure-independence
-     * screening (Fan and Lv 2008) is the remedy for that regime. Measured on diabetes subsets (docs/autofeat.md,
-     * section 4): all columns won at up to 6 columns per row, screening at 17 and more.
-     */
-    public static boolean initialFitMayTakeAll(long columns, int m) {
-        return columns <= (long) MAX_INITIAL_COLUMNS_PER_ROW * m;
+  /**
+   * The initial L1 fit takes all columns only while they are at most this many times the run's
+   * rows; wider sets are screened first (see {@link #initialFitMayTakeAll}).
+   */
+  public static final int MAX_INITIAL_COLUMNS_PER_ROW = 10;
+
+  /**
+   * Chunk fits (and the screened initial fit) take at most this share of the bound on a fit's
+   * values: a run makes many of them and their cost grows with the square of their width (the
+   * entering columns grow with it), while the one initial fit on all columns may take the whole
+   * bound. Measured with the bound at 2^22: randhie with 3 steps selects in 3.4 s instead of 7.0 s
+   * (test R^2 0.0807 against 0.0817), synthetic 20,000 with 3 steps in 1.2 s instead of 2.0 s (same
+   * features), star98 with 3 steps in 5.7 s instead of 7.2 s (same features); a sixteenth lost 0.04
+   * of R^2 on star98.
+   */
+  static final int CHUNK_SHARE = 4;
+
+  /**
+   * A stage of a staged noise filter that keeps more than this share of its columns ends the
+   * staging.
+   */
+  static final double STAGE_STALL = 0.8;
+
+  /**
+   * Whether a run's initial L1 fit on {@code m} rows may take all {@code columns}. Beyond {@link
+   * #MAX_INITIAL_COLUMNS_PER_ROW} columns per row a Lasso on all of them picks up columns whose
+   * correlation with the target is spurious, and the initial set conditions every chunk of the run;
+   * sure-independence screening (Fan and Lv 2008) is the remedy for that regime. Measured on
+   * diabetes subsets (docs/autofeat.md, section 4): all columns won at up to 6 columns per row,
+   * screening at 17 and more.
+   */
+  public static boolean initialFitMayTakeAll(long columns, int m) {
+    return columns <= (long) MAX_INITIAL_COLUMNS_PER_ROW * m;
+  }
+
+  /**
+   * The rows one selection run draws from {@code rows}: {@code max(10, int(0.85 rows))}, at most
+   * all of them.
+   */
+  public static int runRows(int rows) {
+    return Math.min(rows, Math.max(10, (int) (0.85 * rows)));
+  }
+
+  /**
+   * The rows one selection run draws from {@code rows} when runs take at most {@code maxRunRows}
+   * (0: no cap).
+   */
+  public static int runRows(int rows, int maxRunRows) {
+    int m = runRows(rows);
+    return maxRunRows > 0 ? Math.min(m, Math.max(10, maxRunRows)) : m;
+  }
+
+  /**
+   * The widest L1 fit a run on {@code m} rows may make under {@code maxFitCells} (0: no bound), at
+   * least 10 columns.
+   */
+  public static int maxFitColumns(int m, long maxFitCells) {
+    if (maxFitCells <= 0) {
+      return Integer.MAX_VALUE;
     }
+    return (int) Math.max(10, Math.min(Integer.MAX_VALUE, maxFitCells / Math.max(1, m)));
+  }
 
-    /** The rows one selection run draws from {@code rows}: {@code max(10, int(0.85 rows))}, at most all of them. */
-    public static int runRows(int rows) {
-        return Math.min(rows, Math.max(10, (int) (0.85 * rows)));
+  /**
+   * Heap bytes of one L1 fit of selection on {@code columns} standardised columns of {@code m}
+   * rows: the columns, the array holding them and the solver's work.
+   */
+  public static long fitBytes(TargetKind problem, int columns, int m, PathOptions path) {
+    return HeapBytes.doubles(columns, m) + L1Models.weightsWorkBytes(problem, columns, m, path);
+  }
+
+  /** The number of noise columns autofeat adds to {@code d} columns on {@code m} rows. */
+  static int noiseColumns(int d, int m) {
+    return (m > 50 && d > 1 ? d : 0) + Math.max(3, d / 2);
+  }
+
+  /**
+   * Heap bytes of a noise filter of {@code d} columns on {@code m} rows: the columns, their noise
+   * and the fit.
+   */
+  public static long noiseFilterBytes(TargetKind problem, int d, int m, PathOptions path) {
+    int all = d + noiseColumns(d, m);
+    return fitBytes(problem, all, m, path) + HeapBytes.refs(d);
+  }
+
+  private final SelectionOptions options;
+  private final ColumnStore store;
+  private final List<FeatureColumn> columns;
+  private final double[] y;
+  private final GuardedHooks hooks;
+  private int[] baseRows;
+  private double[] target;
+
+  /** The binary models one L1 fit makes: 1 for regression and two classes, else one per class. */
+  private int models = 1;
+
+  /** The read buffer of the thread running a run (the store may convert values into it). */
+  private final ThreadLocalBuffer buffers = new ThreadLocalBuffer();
+
+  /**
+   * Prepares a selection.
+   *
+   * @param options the settings
+   * @param store the store holding the columns' values
+   * @param columns the columns to select from (start features and candidates)
+   * @param y the target, one value per store row (class labels for classification)
+   * @param hooks hooks for chunk sizing, memory, progress and cancellation
+   */
+  public FeatureSelector(
+      SelectionOptions options,
+      ColumnStore store,
+      List<FeatureColumn> columns,
+      double[] y,
+      EngineHooks hooks) {
+    this.options = Objects.requireNonNull(options, "options");
+    this.store = Objects.requireNonNull(store, "store");
+    this.columns = List.copyOf(columns);
+    this.hooks = GuardedHooks.of(hooks);
+    this.y = Objects.requireNonNull(y, "y");
+    if (y.length != store.rows()) {
+      throw new IllegalArgumentException(
+          "target has " + y.length + " values, store has " + store.rows() + " rows");
     }
+  }
 
-    /** The rows one selection run draws from {@code rows} when runs take at most {@code maxRunRows} (0: no cap). */
-    public static int runRows(int rows, int maxRunRows) {
-        int m = runRows(rows);
-        return maxRunRows > 0 ? Math.min(m, Math.max(10, maxRunRows)) : m;
+  /** Runs the selection. */
+  public SelectionResult select() {
+    int p = columns.size();
+    int n = store.rows();
+    int nBase =
+        options.maxRows() > 0 && options.maxRows() < n ? Math.max(10, options.maxRows()) : n;
+    if (options.runs() <= 0 || p == 0) {
+      List<Integer> ones = new ArrayList<>();
+      columns.forEach(c -> ones.add(0));
+      return new SelectionResult(columns, ones, p, p, nBase);
     }
-
-    /**
-     * The widest L1 fit a run on {@code m} rows may make under {@code maxFitCells} (0: no bound), at least 10
-     * columns.
-     */
-    public static int maxFitColumns(int m, long maxFitCells) {
-        if (maxFitCells <= 0) {
-            return Integer.MAX_VALUE;
-        }
-        return (int) Math.max(10, Math.min(Integer.MAX_VALUE, maxFitCells / Math.max(1, m)));
+    long own = HeapBytes.ints(n) + 3 * HeapBytes.doubles(n) + HeapBytes.ints(p);
+    // one read buffer per thread that runs selection (the store may convert values into it)
+    try (Lease base =
+        hooks.reserve("select: target, row index and read buffer (" + n + " rows)", own)) {
+      prepare(n);
+      return aggregate(votes(p));
+    } finally {
+      buffers.clear();
+      target = null;
+      baseRows = null;
     }
+  }
 
-    /**
-     * Heap bytes of one L1 fit of selection on {@code columns} standardised columns of {@code m} rows: the columns,
-     * the array holding them and the solver's work.
-     */
-    public static long fitBytes(TargetKind problem, int columns, int m, PathOptions path) {
-        return HeapBytes.doubles(columns, m) + L1Models.weightsWorkBytes(problem, columns, m, path);
+  private void prepare(int n) {
+    int[] base = IntStream.range(0, n).toArray();
+    if (options.maxRows() > 0 && options.maxRows() < n) {
+      int[] perm = Rng.permutation(n, new SplittableRandom(Rng.derive(options.seed(), -1)));
+      base = Arrays.copyOf(perm, Math.max(10, options.maxRows()));
+      Arrays.sort(base);
     }
-
-    /** The number of noise columns autofeat adds to {@code d} columns on {@code m} rows. */
-    static int noiseColumns(int d, int m) {
-        return (m > 50 && d > 1 ? d : 0) + Math.max(3, d / 2);
+    baseRows = base;
+    buffers.set(new double[n]);
+    if (options.problem() == TargetKind.REGRESSION) {
+      double mean = Vectors.mean(y);
+      double std = Vectors.std(y, mean);
+      double inv = std > 0 ? 1 / std : 1;
+      target = new double[n];
+      for (int i = 0; i < n; i++) {
+        target[i] = (y[i] - mean) * inv;
+      }
+    } else {
+      target = y.clone();
+      int classes = L1Models.classes(y, n).length;
+      models = classes > 2 ? classes : 1;
     }
+  }
 
-    /** Heap bytes of a noise filter of {@code d} columns on {@code m} rows: the columns, their noise and the fit. */
-    public static long noiseFilterBytes(TargetKind problem, int d, int m, PathOptions path) {
-        int all = d + noiseColumns(d, m);
-        return fitBytes(problem, all, m, path) + HeapBytes.refs(d);
+  /**
+   * The bound on the values one fit may take: {@link SelectionOptions#maxFitCells()} shared by the
+   * binary models a fit makes (a one-vs-rest fit of k classes goes over its matrix k times).
+   */
+  private long fitCells() {
+    return options.maxFitCells() <= 0 ? 0 : Math.max(1, options.maxFitCells() / models);
+  }
+
+  private int[] votes(int p) {
+    int[] votes = new int[p];
+    int runs = options.runs();
+    int threads = Math.min(options.parallelism(), runs);
+    if (threads > 1) {
+      int m = runRows(baseRows.length, options.maxRunRows());
+      long runBytes = runBytes(m, p);
+      threads =
+          Math.min(
+              threads, Math.max(1, hooks.nextBatchSize("select-parallel", 0, threads, runBytes)));
     }
-
-    private final SelectionOptions options;
-    private final ColumnStore store;
-    private final List<FeatureColumn> columns;
-    private final double[] y;
-    private final GuardedHooks hooks;
-    private int[] baseRows;
-    private double[] target;
-    /** The binary models one L1 fit makes: 1 for regression and two classes, else one per class. */
-    private int models = 1;
-    /** The read buffer of the thread running a run (the store may convert values into it). */
-    private final ThreadLocalBuffer buffers = new ThreadLocalBuffer();
-
-    /**
-     * Prepares a selection.
-     *
-     * @param options the settings
-     * @param store the store holding the columns' values
-     * @param columns the columns to select from (start features and candidates)
-     * @param y the target, one value per store row (class labels for classification)
-     * @param hooks hooks for chunk sizing, memory, progress and cancellation
-     */
-    public FeatureSelector(
-            SelectionOptions options, ColumnStore store, List<FeatureColumn> columns, double[] y, EngineHooks hooks) {
-        this.options = Objects.requireNonNull(options, "options");
-        this.store = Objects.requireNonNull(store, "store");
-        this.columns = List.copyOf(columns);
-        this.hooks = GuardedHooks.of(hooks);
-        this.y = Objects.requireNonNull(y, "y");
-        if (y.length != store.rows()) {
-            throw new IllegalArgumentException("target has " + y.length + " values, store has " + store.rows()
-                    + " rows");
-        }
+    List<List<Integer>> picks = threads > 1 ? parallelRuns(threads) : null;
+    for (int r = 0; r < runs; r++) {
+      List<Integer> picked;
+      if (picks != null) {
+        picked = picks.get(r);
+      } else {
+        hooks.checkCancelled();
+        picked = run(r);
+      }
+      for (int j : picked) {
+        votes[j]++;
+      }
     }
+    return votes;
+  }
 
-    /** Runs the selection. */
-    public SelectionResult select() {
-        int p = columns.size();
-        int n = store.rows();
-        int nBase = options.maxRows() > 0 && options.maxRows() < n ? Math.max(10, options.maxRows()) : n;
-        if (options.runs() <= 0 || p == 0) {
-            List<Integer> ones = new ArrayList<>();
-            columns.forEach(c -> ones.add(0));
-            return new SelectionResult(columns, ones, p, p, nBase);
-        }
-        long own = HeapBytes.ints(n) + 3 * HeapBytes.doubles(n) + HeapBytes.ints(p);
-        // one read buffer per thread that runs selection (the store may convert values into it)
-        try (Lease base = hooks.reserve("select: target, row index and read buffer (" + n + " rows)", own)) {
-            prepare(n);
-            return aggregate(votes(p));
-        } finally {
-            buffers.clear();
-            target = null;
-            baseRows = null;
-        }
-    }
+  /**
+   * An upper bound of what one run holds at once: its rows and scores, and its largest fit (all
+   * columns up to the bound on a fit's values, with their noise and the solver).
+   */
+  private long runBytes(int m, int p) {
+    int widest = Math.min(p, maxFitColumns(m, fitCells()));
+    return HeapBytes.doubles(store.rows())
+        + 2 * HeapBytes.doubles(p)
+        + 3 * HeapBytes.doubles(m)
+        + fitBytes(options.problem(), widest, m, options.path())
+        + HeapBytes.doubles(widest / 2 + 3, m);
+  }
 
-    private void prepare(int n) {
-        int[] base = IntStream.range(0, n).toArray();
-        if (options.maxRows() > 0 && options.maxRows() < n) {
-            int[] perm = Rng.permutation(n, new SplittableRandom(Rng.derive(options.seed(), -1)));
-            base = Arrays.copyOf(perm, Math.max(10, options.maxRows()));
-            Arrays.sort(base);
-        }
-        baseRows = base;
-        buffers.set(new double[n]);
-        if (options.problem() == TargetKind.REGRESSION) {
-            double mean = Vectors.mean(y);
-            double std = Vectors.std(y, mean);
-            double inv = std > 0 ? 1 / std : 1;
-            target = new double[n];
-            for (int i = 0; i < n; i++) {
-                target[i] = (y[i] - mean) * inv;
-            }
-        } else {
-            target = y.clone();
-            int classes = L1Models.classes(y, n).length;
-            models = classes > 2 ? classes : 1;
-        }
-    }
-
-    /**
-     * The bound on the values one fit may take: {@link SelectionOptions#maxFitCells()} shared by the binary models a
-     * fit makes (a one-vs-rest fit of k classes goes over its matrix k times).
-     */
-    private long fitCells() {
-        return options.maxFitCells() <= 0 ? 0 : Math.max(1, options.maxFitCells() / models);
-    }
-
-    private int[] votes(int p) {
-        int[] votes = new int[p];
-        int runs = options.runs();
-        int threads = Math.min(options.parallelism(), runs);
-        if (threads > 1) {
-            int m = runRows(baseRows.length, options.maxRunRows());
-            long runBytes = runBytes(m, p);
-            threads = Math.min(threads, Math.max(1, hooks.nextBatchSize("select-parallel", 0, threads, runBytes)));
-        }
-        List<List<Integer>> picks = threads > 1 ? parallelRuns(threads) : null;
-        for (int r = 0; r < runs; r++) {
-            List<Integer> picked;
-            if (picks != null) {
-                picked = picks.get(r);
-            } else {
-                hooks.checkCancelled();
-                picked = run(r);
-            }
-            for (int j : picked) {
-                votes[j]++;
-            }
-        }
-        return votes;
-    }
-
-    /**
-     * An upper bound of what one run holds at once: its rows and scores, and its largest fit (all columns up to the
-     * bound on a fit's values, with their noise and the solver).
-     */
-    private long runBytes(int m, int p) {
-        int widest = Math.min(p, maxFitColumns(m, fitCells()));
-        return HeapBytes.doubles(store.rows()) + 2 * HeapBytes.doubles(p) + 3 * HeapBytes.doubles(m)
-                + fitBytes(options.problem(), widest, m, options.path()) + HeapBytes.doubles(widest / 2 + 3, m);
-    }
-
-    /**
-     * Runs the selection runs on {@code threads} threads of their own (each run is seeded by its index, so the
-     * result does not depend on which thread runs it or when); the first failure stops the others and is rethrown.
-     */
-    private List<List<Integer>> parallelRuns(int threads) {
-        int runs = options.runs();
-        int rows = store.rows();
-        AtomicInteger next = new AtomicInteger();
-        List<List<Integer>> results = new ArrayList<>(java.util.Collections.nCopies(runs, (List<Integer>) null));
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread caller = Thread.currentThread();
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            Thread worker = new Thread(() -> {
+  /**
+   * Runs the selection runs on {@code threads} threads of their own (each run is seeded by its
+   * index, so the result does not depend on which thread runs it or when); the first failure stops
+   * the others and is rethrown.
+   */
+  private List<List<Integer>> parallelRuns(int threads) {
+    int runs = options.runs();
+    int rows = store.rows();
+    AtomicInteger next = new AtomicInteger();
+    List<List<Integer>> results =
+        new ArrayList<>(java.util.Collections.nCopies(runs, (List<Integer>) null));
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread caller = Thread.currentThread();
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread worker =
+          new Thread(
+              () -> {
                 try (AutoCloseable meter = hooks.threadStarted(Thread.currentThread().getName());
-                        Lease buffer = hooks.reserve("select: read buffer of a selection thread",
-                        HeapBytes.doubles(rows))) {
-                    buffers.set(new double[rows]);
-                    for (int r = next.getAndIncrement(); r < runs && failure.get() == null;
-                            r = next.getAndIncrement()) {
-                        hooks.checkCancelled();
-                        List<Integer> picked = run(r);
-                        synchronized (results) {
-                            results.set(r, picked);
-                        }
+                    Lease buffer =
+                        hooks.reserve(
+                            "select: read buffer of a selection thread", HeapBytes.doubles(rows))) {
+                  buffers.set(new double[rows]);
+                  for (int r = next.getAndIncrement();
+                      r < runs && failure.get() == null;
+                      r = next.getAndIncrement()) {
+                    hooks.checkCancelled();
+                    List<Integer> picked = run(r);
+                    synchronized (results) {
+                      results.set(r, picked);
                     }
+                  }
                 } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
+                  failure.compareAndSet(null, e);
                 } finally {
-                    buffers.clear();
+                  buffers.clear();
                 }
-            }, "memguard-autofeat-select-" + (t + 1) + " (" + caller.getName() + ")");
-            worker.setDaemon(true);
-            workers.add(worker);
-        }
-        workers.forEach(Thread::start);
-        boolean interrupted = false;
-        for (Thread worker : workers) {
-            while (true) {
-                try {
-                    worker.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    failure.compareAndSet(null, e);
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        Throwable e = failure.get();
-        if (e instanceof RuntimeException re) {
-            throw re;
-        }
-        if (e instanceof Error err) {
-            throw err;
-        }
-        if (e != null) {
-            throw new IllegalStateException("feature selection was interrupted", e);
-        }
-        synchronized (results) {
-            return new ArrayList<>(results);
-        }
+              },
+              "memguard-autofeat-select-" + (t + 1) + " (" + caller.getName() + ")");
+      worker.setDaemon(true);
+      workers.add(worker);
     }
-
-    /** Ranks the voted columns, filters them by correlation and by noise on all selection rows. */
-    private SelectionResult aggregate(int[] votes) {
-        int p = columns.size();
-        Integer[] ranked = IntStream.range(0, p).filter(j -> votes[j] > 0).boxed().toArray(Integer[]::new);
-        Comparator<Integer> byVotes = Comparator.<Integer>comparingInt(j -> -votes[j])
-                .thenComparingInt(j -> columns.get(j).name().length());
-        int[] rows = baseRows;
-        long rowBytes = HeapBytes.doubles(rows.length);
-        List<Integer> kept;
-        // in the correlation filter, ties of votes and printed length go to the column closer to the target
-        // (autofeat falls back to column order); the survivors then go on in autofeat's order
-        try (Lease ranking = hooks.reserve("select: ranking of " + ranked.length + " voted columns",
-                HeapBytes.doubles(p) + 3 * rowBytes + HeapBytes.refs(ranked.length) + 16L * ranked.length)) {
-            double[] yRows = gather(target, rows);
-            double[] affinity = screen(Arrays.stream(ranked).mapToInt(Integer::intValue).toArray(), rows, yRows);
-            Arrays.sort(ranked, byVotes.thenComparingDouble(j -> -affinity[j]).thenComparingInt(j -> j));
-            hooks.checkCancelled();
-            kept = correlationFilter(ranked);
+    workers.forEach(Thread::start);
+    boolean interrupted = false;
+    for (Thread worker : workers) {
+      while (true) {
+        try {
+          worker.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+          failure.compareAndSet(null, e);
         }
-        kept.sort(byVotes.thenComparingInt(j -> j));
-        List<Integer> finalCols;
-        try (Lease rowsLease = hooks.reserve("select: target on the " + rows.length + " selection rows", rowBytes)) {
-            double[] yRows = gather(target, rows);
-            int group = filterGroup(0, kept.size(), rows.length);
-            finalCols = stagedNoiseFilter(kept, rows, yRows,
-                    new SplittableRandom(Rng.derive(options.seed(), 1_000_003)), group, "final noise filter");
-        }
-        List<FeatureColumn> selected = new ArrayList<>();
-        List<Integer> v = new ArrayList<>();
-        for (int j : kept) {
-            if (finalCols.contains(j)) {
-                selected.add(columns.get(j));
-                v.add(votes[j]);
-            }
-        }
-        hooks.progress("select", 0, 1, 1, 100.0);
-        LOG.debug("selection: {} columns voted, {} after correlation filter, {} selected", ranked.length,
-                kept.size(), selected.size());
-        return new SelectionResult(selected, v, ranked.length, kept.size(), rows.length);
+      }
     }
-
-    /**
-     * The most columns a noise filter of {@code d} columns on {@code rows} rows takes at once: all of them when the
-     * bound on a fit's values ({@link SelectionOptions#maxFitCells()}, the filter fitting about 2.5 columns per
-     * column) and the memory the hooks grant ({@code "select-filter"}) allow, else fewer, filtered in stages.
-     */
-    private int filterGroup(int step, int d, int rows) {
-        if (d <= 10) {
-            return Math.max(1, d);
-        }
-        long cap = (long) (maxFitColumns(rows, fitCells()) / 2.5);
-        if (options.maxChunkWidth() > 0) {
-            cap = Math.min(cap, options.maxChunkWidth());
-        }
-        int wanted = (int) Math.max(10, Math.min(d, cap));
-        long perColumn = (noiseFilterBytes(options.problem(), wanted, rows, options.path()) + wanted - 1) / wanted;
-        int granted = Math.max(1, hooks.nextBatchSize("select-filter", step, wanted, perColumn));
-        return Math.max(Math.min(10, d), Math.min(wanted, granted));
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
-
-    /** One selection run; returns the indices (into {@code columns}) it selects. */
-    private List<Integer> run(int r) {
-        SplittableRandom rnd = new SplittableRandom(Rng.derive(options.seed(), r));
-        int step = r + 1;
-        int nBase = baseRows.length;
-        int m = runRows(nBase, options.maxRunRows());
-        int p = columns.size();
-        String name = "select run " + step;
-        long runBytes = HeapBytes.ints(nBase) + HeapBytes.ints(m) + 2 * HeapBytes.doubles(m)
-                + 2 * HeapBytes.doubles(p) + HeapBytes.ints(p) + HeapBytes.booleans(p) * 2;
-        try (Lease runLease = hooks.reserve(name + ": rows, target and scores (" + m + " rows, " + p + " columns)",
-                runBytes)) {
-            int[] perm = Rng.permutation(nBase, rnd);
-            int[] rows = new int[m];
-            for (int i = 0; i < m; i++) {
-                rows[i] = baseRows[perm[i]];
-            }
-            perm = null;
-            double[] yr = gather(target, rows);
-            return run(step, rnd, rows, yr, name);
-        }
+    Throwable e = failure.get();
+    if (e instanceof RuntimeException re) {
+      throw re;
     }
-
-    private List<Integer> run(int step, SplittableRandom rnd, int[] rows, double[] yr, String name) {
-        int m = rows.length;
-        int p = columns.size();
-        // 1. the initial fit's columns: all of them (autofeat) if there are few enough per row, the fit is within
-        // the bound on its values and the hooks grant the p x m block, else the chunk width of the columns that
-        // correlate best with the target
-        int fitCap = maxFitColumns(m, fitCells());
-        int chunkCap = maxFitColumns(m, fitCells() / CHUNK_SHARE);
-        int width = Math.max(10, (int) (0.5 * m));
-        if (options.maxChunkWidth() > 0) {
-            width = Math.min(width, options.maxChunkWidth());
-        }
-        width = Math.min(Math.min(width, chunkCap), p);
-        long columnBytes = (long) m * Double.BYTES;
-        int asked = -1;
-        if (width < p && options.initialFitAll() && options.maxChunkWidth() == 0
-                && initialFitMayTakeAll(p, m) && p <= fitCap) {
-            asked = Math.max(1, hooks.nextBatchSize("select-initial", step, p, columnBytes));
-        }
-        boolean granted = asked >= p;
-        if (!granted && (asked < 0 || asked > width)) {
-            // one answer per run caps the initial fit and every chunk (each a width x m block of doubles)
-            asked = Math.max(1, hooks.nextBatchSize("select", step, width, columnBytes));
-        }
-        width = granted ? p : Math.min(width, asked);
-        int[] screened = width == p ? IntStream.range(0, p).toArray() : topByCorrelation(rows, yr, width);
-
-        boolean[] picked = new boolean[p];
-        int splits;
-        // 2. initial L1 fit; keep at most m // 5 columns
-        double[] w;
-        try (Lease fit = hooks.reserve(name + ": initial L1 fit (" + width + " columns)",
-                fitBytes(options.problem(), width, m, options.path()))) {
-            w = weights(load(screened, rows), m, yr);
-        }
-        List<Integer> initial = topWeights(screened, w, m / 5);
-        initial = stagedNoiseFilter(initial, rows, yr, rnd, filterGroup(step, initial.size(), m),
-                name + ": initial noise filter");
-
-        // 3. the initial set plus its noise columns accompany every chunk
-        int d = initial.size();
-        int fixed = d + noiseColumns(d, m);
-        try (Lease fixedLease = hooks.reserve(name + ": initial set and its noise (" + fixed + " columns)",
-                HeapBytes.doubles(fixed, m) + 2 * HeapBytes.refs(fixed))) {
-            double[][] xInit = load(toArray(initial), rows);
-            double[][] noise = noise(xInit, m, rnd);
-            boolean[] inInitial = new boolean[p];
-            initial.forEach(j -> inInitial[j] = true);
-            int[] others = IntStream.range(0, p).filter(j -> !inInitial[j]).toArray();
-            Rng.shuffle(others, rnd);
-            int chunk = Math.max(10, (int) (0.5 * m - initial.size()));
-            if (options.maxChunkWidth() > 0) {
-                chunk = Math.min(chunk, options.maxChunkWidth());
-            }
-            chunk = Math.max(1, Math.min(Math.min(chunk, asked), Math.max(1, chunkCap - fixed)));
-            initial.forEach(j -> picked[j] = true);
-            splits = others.length == 0 ? 0 : (others.length + chunk - 1) / chunk;
-            int size = splits == 0 ? 0 : (others.length + splits - 1) / splits;
-            long chunkBytes = HeapBytes.refs(size + fixed) + HeapBytes.doubles(size, m)
-                    + L1Models.weightsWorkBytes(options.problem(), size + fixed, m, options.path());
-            for (int c = 0; c < splits; c++) {
-                hooks.checkCancelled();
-                long t0 = System.nanoTime();
-                int from = c * size;
-                int to = Math.min(others.length, from + size);
-                int[] part = Arrays.copyOfRange(others, from, to);
-                int accepted = 0;
-                long leased;
-                try (Lease chunkLease = hooks.reserve(name + ": chunk " + (c + 1) + " of " + splits + " ("
-                        + part.length + " + " + fixed + " columns)", chunkBytes)) {
-                    leased = chunkLease.bytes() + fixedLease.bytes();
-                    double[][] xChunk = load(part, rows);
-                    double[][] all = new double[part.length + fixed][];
-                    System.arraycopy(xChunk, 0, all, 0, part.length);
-                    System.arraycopy(xInit, 0, all, part.length, xInit.length);
-                    System.arraycopy(noise, 0, all, part.length + xInit.length, noise.length);
-                    double[] wc = weights(all, m, yr);
-                    double noiseMax = 0;
-                    for (int k = part.length + xInit.length; k < all.length; k++) {
-                        noiseMax = Math.max(noiseMax, wc[k]);
-                    }
-                    for (int k = 0; k < part.length; k++) {
-                        if (wc[k] > noiseMax) {
-                            picked[part[k]] = true;
-                            accepted++;
-                        }
-                    }
-                    for (int k = 0; k < xInit.length; k++) {
-                        if (wc[part.length + k] > noiseMax) {
-                            picked[initial.get(k)] = true;
-                        }
-                    }
-                }
-                hooks.batchDone(new BatchStats("select", step, c, part.length, accepted, accepted, 0, leased,
-                        0, store.bytesUsed(), System.nanoTime() - t0));
-                hooks.progress("select", step, c + 1, splits, 100.0 * (c + 1) / splits);
-            }
-        }
-        List<Integer> cands = new ArrayList<>();
-        for (int j = 0; j < p; j++) {
-            if (picked[j]) {
-                cands.add(j);
-            }
-        }
-        List<Integer> out = stagedNoiseFilter(cands, rows, yr, rnd, filterGroup(step, cands.size(), m),
-                name + ": noise filter");
-        LOG.debug("selection run {}: m={}, initial fit on {} of {} columns, initial={}, chunks={}, candidates={},"
-                + " selected={}", step, m, width, p, initial.size(), splits, cands.size(), out.size());
-        return out;
+    if (e instanceof Error err) {
+      throw err;
     }
-
-    /** The indices of the {@code width} columns that correlate best with the target on {@code rows}, sorted. */
-    private int[] topByCorrelation(int[] rows, double[] yr, int width) {
-        double[] score = screen(null, rows, yr);
-        double[] sorted = score.clone();
-        Arrays.sort(sorted);
-        // the width-th best score; ties at it go to the lower column indices
-        double threshold = sorted[sorted.length - width];
-        int above = 0;
-        for (double s : score) {
-            if (s > threshold) {
-                above++;
-            }
-        }
-        int ties = width - above;
-        int[] out = new int[width];
-        int k = 0;
-        for (int j = 0; j < score.length; j++) {
-            if (score[j] > threshold || (score[j] == threshold && ties-- > 0)) {
-                out[k++] = j;
-            }
-        }
-        return out;
+    if (e != null) {
+      throw new IllegalStateException("feature selection was interrupted", e);
     }
-
-    /** The columns whose weight is strictly above the weight at rank {@code keep} (autofeat's initial set). */
-    private static List<Integer> topWeights(int[] cols, double[] w, int keep) {
-        double[] sorted = w.clone();
-        Arrays.sort(sorted);
-        double thr = sorted[sorted.length - 1 - Math.min(sorted.length - 1, keep)];
-        List<Integer> out = new ArrayList<>();
-        for (int k = 0; k < cols.length; k++) {
-            if (w[k] > thr) {
-                out.add(cols[k]);
-            }
-        }
-        return out;
+    synchronized (results) {
+      return new ArrayList<>(results);
     }
+  }
 
-    /**
-     * |corr| with the target on {@code rows} (max over classes for classification) of the columns {@code only}
-     * (null: every column); the result is indexed by column, 0 for columns not scored. The caller reserves the
-     * result and the two row vectors.
-     */
-    private double[] screen(int[] only, int[] rows, double[] yr) {
-        int p = columns.size();
-        int m = rows.length;
-        double[] score = new double[p];
-        double[] v = new double[m];
-        if (options.problem() == TargetKind.REGRESSION) {
-            double ym = Vectors.mean(yr);
-            double[] yc = new double[m];
-            double yss = 0;
-            for (int i = 0; i < m; i++) {
-                yc[i] = yr[i] - ym;
-                yss += yc[i] * yc[i];
+  /** Ranks the voted columns, filters them by correlation and by noise on all selection rows. */
+  private SelectionResult aggregate(int[] votes) {
+    int p = columns.size();
+    Integer[] ranked =
+        IntStream.range(0, p).filter(j -> votes[j] > 0).boxed().toArray(Integer[]::new);
+    Comparator<Integer> byVotes =
+        Comparator.<Integer>comparingInt(j -> -votes[j])
+            .thenComparingInt(j -> columns.get(j).name().length());
+    int[] rows = baseRows;
+    long rowBytes = HeapBytes.doubles(rows.length);
+    List<Integer> kept;
+    // in the correlation filter, ties of votes and printed length go to the column closer to the
+    // target
+    // (autofeat falls back to column order); the survivors then go on in autofeat's order
+    try (Lease ranking =
+        hooks.reserve(
+            "select: ranking of " + ranked.length + " voted columns",
+            HeapBytes.doubles(p)
+                + 3 * rowBytes
+                + HeapBytes.refs(ranked.length)
+                + 16L * ranked.length)) {
+      double[] yRows = gather(target, rows);
+      double[] affinity =
+          screen(Arrays.stream(ranked).mapToInt(Integer::intValue).toArray(), rows, yRows);
+      Arrays.sort(ranked, byVotes.thenComparingDouble(j -> -affinity[j]).thenComparingInt(j -> j));
+      hooks.checkCancelled();
+      kept = correlationFilter(ranked);
+    }
+    kept.sort(byVotes.thenComparingInt(j -> j));
+    List<Integer> finalCols;
+    try (Lease rowsLease =
+        hooks.reserve("select: target on the " + rows.length + " selection rows", rowBytes)) {
+      double[] yRows = gather(target, rows);
+      int group = filterGroup(0, kept.size(), rows.length);
+      finalCols =
+          stagedNoiseFilter(
+              kept,
+              rows,
+              yRows,
+              new SplittableRandom(Rng.derive(options.seed(), 1_000_003)),
+              group,
+              "final noise filter");
+    }
+    List<FeatureColumn> selected = new ArrayList<>();
+    List<Integer> v = new ArrayList<>();
+    for (int j : kept) {
+      if (finalCols.contains(j)) {
+        selected.add(columns.get(j));
+        v.add(votes[j]);
+      }
+    }
+    hooks.progress("select", 0, 1, 1, 100.0);
+    LOG.debug(
+        "selection: {} columns voted, {} after correlation filter, {} selected",
+        ranked.length,
+        kept.size(),
+        selected.size());
+    return new SelectionResult(selected, v, ranked.length, kept.size(), rows.length);
+  }
+
+  /**
+   * The most columns a noise filter of {@code d} columns on {@code rows} rows takes at once: all of
+   * them when the bound on a fit's values ({@link SelectionOptions#maxFitCells()}, the filter
+   * fitting about 2.5 columns per column) and the memory the hooks grant ({@code "select-filter"})
+   * allow, else fewer, filtered in stages.
+   */
+  private int filterGroup(int step, int d, int rows) {
+    if (d <= 10) {
+      return Math.max(1, d);
+    }
+    long cap = (long) (maxFitColumns(rows, fitCells()) / 2.5);
+    if (options.maxChunkWidth() > 0) {
+      cap = Math.min(cap, options.maxChunkWidth());
+    }
+    int wanted = (int) Math.max(10, Math.min(d, cap));
+    long perColumn =
+        (noiseFilterBytes(options.problem(), wanted, rows, options.path()) + wanted - 1) / wanted;
+    int granted = Math.max(1, hooks.nextBatchSize("select-filter", step, wanted, perColumn));
+    return Math.max(Math.min(10, d), Math.min(wanted, granted));
+  }
+
+  /** One selection run; returns the indices (into {@code columns}) it selects. */
+  private List<Integer> run(int r) {
+    SplittableRandom rnd = new SplittableRandom(Rng.derive(options.seed(), r));
+    int step = r + 1;
+    int nBase = baseRows.length;
+    int m = runRows(nBase, options.maxRunRows());
+    int p = columns.size();
+    String name = "select run " + step;
+    long runBytes =
+        HeapBytes.ints(nBase)
+            + HeapBytes.ints(m)
+            + 2 * HeapBytes.doubles(m)
+            + 2 * HeapBytes.doubles(p)
+            + HeapBytes.ints(p)
+            + HeapBytes.booleans(p) * 2;
+    try (Lease runLease =
+        hooks.reserve(
+            name + ": rows, target and scores (" + m + " rows, " + p + " columns)", runBytes)) {
+      int[] perm = Rng.permutation(nBase, rnd);
+      int[] rows = new int[m];
+      for (int i = 0; i < m; i++) {
+        rows[i] = baseRows[perm[i]];
+      }
+      perm = null;
+      double[] yr = gather(target, rows);
+      return run(step, rnd, rows, yr, name);
+    }
+  }
+
+  private List<Integer> run(int step, SplittableRandom rnd, int[] rows, double[] yr, String name) {
+    int m = rows.length;
+    int p = columns.size();
+    // 1. the initial fit's columns: all of them (autofeat) if there are few enough per row, the fit
+    // is within
+    // the bound on its values and the hooks grant the p x m block, else the chunk width of the
+    // columns that
+    // correlate best with the target
+    int fitCap = maxFitColumns(m, fitCells());
+    int chunkCap = maxFitColumns(m, fitCells() / CHUNK_SHARE);
+    int width = Math.max(10, (int) (0.5 * m));
+    if (options.maxChunkWidth() > 0) {
+      width = Math.min(width, options.maxChunkWidth());
+    }
+    width = Math.min(Math.min(width, chunkCap), p);
+    long columnBytes = (long) m * Double.BYTES;
+    int asked = -1;
+    if (width < p
+        && options.initialFitAll()
+        && options.maxChunkWidth() == 0
+        && initialFitMayTakeAll(p, m)
+        && p <= fitCap) {
+      asked = Math.max(1, hooks.nextBatchSize("select-initial", step, p, columnBytes));
+    }
+    boolean granted = asked >= p;
+    if (!granted && (asked < 0 || asked > width)) {
+      // one answer per run caps the initial fit and every chunk (each a width x m block of doubles)
+      asked = Math.max(1, hooks.nextBatchSize("select", step, width, columnBytes));
+    }
+    width = granted ? p : Math.min(width, asked);
+    int[] screened =
+        width == p ? IntStream.range(0, p).toArray() : topByCorrelation(rows, yr, width);
+
+    boolean[] picked = new boolean[p];
+    int splits;
+    // 2. initial L1 fit; keep at most m // 5 columns
+    double[] w;
+    try (Lease fit =
+        hooks.reserve(
+            name + ": initial L1 fit (" + width + " columns)",
+            fitBytes(options.problem(), width, m, options.path()))) {
+      w = weights(load(screened, rows), m, yr);
+    }
+    List<Integer> initial = topWeights(screened, w, m / 5);
+    initial =
+        stagedNoiseFilter(
+            initial,
+            rows,
+            yr,
+            rnd,
+            filterGroup(step, initial.size(), m),
+            name + ": initial noise filter");
+
+    // 3. the initial set plus its noise columns accompany every chunk
+    int d = initial.size();
+    int fixed = d + noiseColumns(d, m);
+    try (Lease fixedLease =
+        hooks.reserve(
+            name + ": initial set and its noise (" + fixed + " columns)",
+            HeapBytes.doubles(fixed, m) + 2 * HeapBytes.refs(fixed))) {
+      double[][] xInit = load(toArray(initial), rows);
+      double[][] noise = noise(xInit, m, rnd);
+      boolean[] inInitial = new boolean[p];
+      initial.forEach(j -> inInitial[j] = true);
+      int[] others = IntStream.range(0, p).filter(j -> !inInitial[j]).toArray();
+      Rng.shuffle(others, rnd);
+      int chunk = Math.max(10, (int) (0.5 * m - initial.size()));
+      if (options.maxChunkWidth() > 0) {
+        chunk = Math.min(chunk, options.maxChunkWidth());
+      }
+      chunk = Math.max(1, Math.min(Math.min(chunk, asked), Math.max(1, chunkCap - fixed)));
+      initial.forEach(j -> picked[j] = true);
+      splits = others.length == 0 ? 0 : (others.length + chunk - 1) / chunk;
+      int size = splits == 0 ? 0 : (others.length + splits - 1) / splits;
+      long chunkBytes =
+          HeapBytes.refs(size + fixed)
+              + HeapBytes.doubles(size, m)
+              + L1Models.weightsWorkBytes(options.problem(), size + fixed, m, options.path());
+      for (int c = 0; c < splits; c++) {
+        hooks.checkCancelled();
+        long t0 = System.nanoTime();
+        int from = c * size;
+        int to = Math.min(others.length, from + size);
+        int[] part = Arrays.copyOfRange(others, from, to);
+        int accepted = 0;
+        long leased;
+        try (Lease chunkLease =
+            hooks.reserve(
+                name
+                    + ": chunk "
+                    + (c + 1)
+                    + " of "
+                    + splits
+                    + " ("
+                    + part.length
+                    + " + "
+                    + fixed
+                    + " columns)",
+                chunkBytes)) {
+          leased = chunkLease.bytes() + fixedLease.bytes();
+          double[][] xChunk = load(part, rows);
+          double[][] all = new double[part.length + fixed][];
+          System.arraycopy(xChunk, 0, all, 0, part.length);
+          System.arraycopy(xInit, 0, all, part.length, xInit.length);
+          System.arraycopy(noise, 0, all, part.length + xInit.length, noise.length);
+          double[] wc = weights(all, m, yr);
+          double noiseMax = 0;
+          for (int k = part.length + xInit.length; k < all.length; k++) {
+            noiseMax = Math.max(noiseMax, wc[k]);
+          }
+          for (int k = 0; k < part.length; k++) {
+            if (wc[k] > noiseMax) {
+              picked[part[k]] = true;
+              accepted++;
             }
-            int count = only != null ? only.length : p;
-            for (int k = 0; k < count; k++) {
-                int j = only != null ? only[k] : k;
-                loadInto(j, rows, v);
-                double vm = Vectors.mean(v);
-                double vss = 0;
-                for (int i = 0; i < m; i++) {
-                    double dv = v[i] - vm;
-                    vss += dv * dv;
-                }
-                double cov = Vectors.dot(v, yc, 0, m);
-                score[j] = vss > 0 && yss > 0 ? Math.abs(cov) / Math.sqrt(vss * yss) : 0;
+          }
+          for (int k = 0; k < xInit.length; k++) {
+            if (wc[part.length + k] > noiseMax) {
+              picked[initial.get(k)] = true;
             }
-            return score;
+          }
         }
-        double[] classes = L1Models.classes(yr, m);
-        int[] cls = new int[m];
-        int[] count = new int[classes.length];
+        hooks.batchDone(
+            new BatchStats(
+                "select",
+                step,
+                c,
+                part.length,
+                accepted,
+                accepted,
+                0,
+                leased,
+                0,
+                store.bytesUsed(),
+                System.nanoTime() - t0));
+        hooks.progress("select", step, c + 1, splits, 100.0 * (c + 1) / splits);
+      }
+    }
+    List<Integer> cands = new ArrayList<>();
+    for (int j = 0; j < p; j++) {
+      if (picked[j]) {
+        cands.add(j);
+      }
+    }
+    List<Integer> out =
+        stagedNoiseFilter(
+            cands, rows, yr, rnd, filterGroup(step, cands.size(), m), name + ": noise filter");
+    LOG.debug(
+        "selection run {}: m={}, initial fit on {} of {} columns, initial={}, chunks={}, candidates={},"
+            + " selected={}",
+        step,
+        m,
+        width,
+        p,
+        initial.size(),
+        splits,
+        cands.size(),
+        out.size());
+    return out;
+  }
+
+  /**
+   * The indices of the {@code width} columns that correlate best with the target on {@code rows},
+   * sorted.
+   */
+  private int[] topByCorrelation(int[] rows, double[] yr, int width) {
+    double[] score = screen(null, rows, yr);
+    double[] sorted = score.clone();
+    Arrays.sort(sorted);
+    // the width-th best score; ties at it go to the lower column indices
+    double threshold = sorted[sorted.length - width];
+    int above = 0;
+    for (double s : score) {
+      if (s > threshold) {
+        above++;
+      }
+    }
+    int ties = width - above;
+    int[] out = new int[width];
+    int k = 0;
+    for (int j = 0; j < score.length; j++) {
+      if (score[j] > threshold || (score[j] == threshold && ties-- > 0)) {
+        out[k++] = j;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The columns whose weight is strictly above the weight at rank {@code keep} (autofeat's initial
+   * set).
+   */
+  private static List<Integer> topWeights(int[] cols, double[] w, int keep) {
+    double[] sorted = w.clone();
+    Arrays.sort(sorted);
+    double thr = sorted[sorted.length - 1 - Math.min(sorted.length - 1, keep)];
+    List<Integer> out = new ArrayList<>();
+    for (int k = 0; k < cols.length; k++) {
+      if (w[k] > thr) {
+        out.add(cols[k]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * |corr| with the target on {@code rows} (max over classes for classification) of the columns
+   * {@code only} (null: every column); the result is indexed by column, 0 for columns not scored.
+   * The caller reserves the result and the two row vectors.
+   */
+  private double[] screen(int[] only, int[] rows, double[] yr) {
+    int p = columns.size();
+    int m = rows.length;
+    double[] score = new double[p];
+    double[] v = new double[m];
+    if (options.problem() == TargetKind.REGRESSION) {
+      double ym = Vectors.mean(yr);
+      double[] yc = new double[m];
+      double yss = 0;
+      for (int i = 0; i < m; i++) {
+        yc[i] = yr[i] - ym;
+        yss += yc[i] * yc[i];
+      }
+      int count = only != null ? only.length : p;
+      for (int k = 0; k < count; k++) {
+        int j = only != null ? only[k] : k;
+        loadInto(j, rows, v);
+        double vm = Vectors.mean(v);
+        double vss = 0;
         for (int i = 0; i < m; i++) {
-            cls[i] = Arrays.binarySearch(classes, yr[i]);
-            count[cls[i]]++;
+          double dv = v[i] - vm;
+          vss += dv * dv;
         }
-        double[] sums = new double[classes.length];
-        int total = only != null ? only.length : p;
-        for (int k0 = 0; k0 < total; k0++) {
-            int j = only != null ? only[k0] : k0;
-            loadInto(j, rows, v);
-            double vm = Vectors.mean(v);
-            double vss = 0;
-            Arrays.fill(sums, 0);
-            for (int i = 0; i < m; i++) {
-                double dv = v[i] - vm;
-                vss += dv * dv;
-                sums[cls[i]] += dv;
-            }
-            double best = 0;
-            for (int k = 0; k < classes.length; k++) {
-                double pk = count[k] / (double) m;
-                double denom = Math.sqrt(vss * m * pk * (1 - pk));
-                if (denom > 0) {
-                    best = Math.max(best, Math.abs(sums[k]) / denom);
-                }
-            }
-            score[j] = best;
+        double cov = Vectors.dot(v, yc, 0, m);
+        score[j] = vss > 0 && yss > 0 ? Math.abs(cov) / Math.sqrt(vss * yss) : 0;
+      }
+      return score;
+    }
+    double[] classes = L1Models.classes(yr, m);
+    int[] cls = new int[m];
+    int[] count = new int[classes.length];
+    for (int i = 0; i < m; i++) {
+      cls[i] = Arrays.binarySearch(classes, yr[i]);
+      count[cls[i]]++;
+    }
+    double[] sums = new double[classes.length];
+    int total = only != null ? only.length : p;
+    for (int k0 = 0; k0 < total; k0++) {
+      int j = only != null ? only[k0] : k0;
+      loadInto(j, rows, v);
+      double vm = Vectors.mean(v);
+      double vss = 0;
+      Arrays.fill(sums, 0);
+      for (int i = 0; i < m; i++) {
+        double dv = v[i] - vm;
+        vss += dv * dv;
+        sums[cls[i]] += dv;
+      }
+      double best = 0;
+      for (int k = 0; k < classes.length; k++) {
+        double pk = count[k] / (double) m;
+        double denom = Math.sqrt(vss * m * pk * (1 - pk));
+        if (denom > 0) {
+          best = Math.max(best, Math.abs(sums[k]) / denom);
         }
-        return score;
+      }
+      score[j] = best;
+    }
+    return score;
+  }
+
+  /**
+   * autofeat's noise filter of {@code cols}, in stages when they are more than {@code group}: the
+   * columns in groups of at most {@code group} (in order), each filtered on its own, then the
+   * survivors again, until they fit one filter or a stage keeps more than {@link #STAGE_STALL} of
+   * its columns (then its survivors are the result: the groups no longer thin each other out, and
+   * more stages would only cost time).
+   */
+  private List<Integer> stagedNoiseFilter(
+      List<Integer> cols, int[] rows, double[] yr, SplittableRandom rnd, int group, String what) {
+    List<Integer> current = cols;
+    int stage = 0;
+    while (current.size() > group) {
+      stage++;
+      int groups = (current.size() + group - 1) / group;
+      int size = (current.size() + groups - 1) / groups;
+      List<Integer> next = new ArrayList<>();
+      for (int from = 0; from < current.size(); from += size) {
+        hooks.checkCancelled();
+        next.addAll(
+            noiseFilter(
+                current.subList(from, Math.min(current.size(), from + size)),
+                rows,
+                yr,
+                rnd,
+                what + " stage " + stage));
+      }
+      LOG.debug(
+          "{} stage {}: {} columns in {} groups, {} kept",
+          what,
+          stage,
+          current.size(),
+          groups,
+          next.size());
+      if (next.size() > current.size() * STAGE_STALL) {
+        // the groups no longer thin each other out: what beat the noise in its group is the result
+        return next;
+      }
+      current = next;
+    }
+    return noiseFilter(current, rows, yr, rnd, what);
+  }
+
+  /** Keeps the columns whose L1 weight beats every noise column's (autofeat's noise filter). */
+  private List<Integer> noiseFilter(
+      List<Integer> cols, int[] rows, double[] yr, SplittableRandom rnd, String what) {
+    if (cols.isEmpty()) {
+      return List.of();
+    }
+    int m = rows.length;
+    int d = cols.size();
+    try (Lease lease =
+        hooks.reserve(
+            what + " (" + d + " columns, " + m + " rows)",
+            noiseFilterBytes(options.problem(), d, m, options.path()))) {
+      double[][] x = load(toArray(cols), rows);
+      double[][] noise = noise(x, m, rnd);
+      double[][] all = new double[x.length + noise.length][];
+      System.arraycopy(x, 0, all, 0, x.length);
+      System.arraycopy(noise, 0, all, x.length, noise.length);
+      double[] w = L1Models.absoluteWeights(options.problem(), all, m, yr, noiseFilterPath());
+      double noiseMax = 0;
+      for (int k = x.length; k < all.length; k++) {
+        noiseMax = Math.max(noiseMax, w[k]);
+      }
+      List<Integer> out = new ArrayList<>();
+      for (int k = 0; k < x.length; k++) {
+        if (w[k] > noiseMax) {
+          out.add(cols.get(k));
+        }
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Noise columns for {@code x} (d columns of m rows): if m > 50 and d > 1 a copy with all m*d
+   * values pooled, shuffled and standardised per column; always {@code max(3, d / 2)} standard
+   * normal columns. The pooled shuffle runs in place over the copies (the same draws as shuffling
+   * one pooled array), so no pool is allocated.
+   */
+  static double[][] noise(double[][] x, int m, SplittableRandom rnd) {
+    int d = x.length;
+    boolean pooled = m > 50 && d > 1;
+    int gaussians = Math.max(3, d / 2);
+    double[][] out = new double[(pooled ? d : 0) + gaussians][];
+    int k = 0;
+    if (pooled) {
+      for (int j = 0; j < d; j++) {
+        out[j] = Arrays.copyOf(x[j], m);
+      }
+      for (long i = (long) m * d - 1; i > 0; i--) {
+        long j = rnd.nextInt((int) (i + 1));
+        double[] ci = out[(int) (i / m)];
+        double[] cj = out[(int) (j / m)];
+        int ri = (int) (i % m);
+        int rj = (int) (j % m);
+        double t = ci[ri];
+        ci[ri] = cj[rj];
+        cj[rj] = t;
+      }
+      for (int j = 0; j < d; j++) {
+        standardise(out[j]);
+      }
+      k = d;
+    }
+    for (int j = 0; j < gaussians; j++) {
+      double[] c = new double[m];
+      for (int i = 0; i < m; i++) {
+        c[i] = rnd.nextGaussian();
+      }
+      out[k++] = c;
+    }
+    return out;
+  }
+
+  private static void standardise(double[] c) {
+    double mean = Vectors.mean(c);
+    double std = Vectors.std(c, mean);
+    double inv = std > 0 ? 1 / std : 0;
+    for (int i = 0; i < c.length; i++) {
+      c[i] = (c[i] - mean) * inv;
+    }
+  }
+
+  /**
+   * Ranked columns in order; each is kept unless its |corr| with a column kept before it reaches
+   * 0.9 (only kept columns are compared, see quirk Q4 in docs/autofeat.md). Each kept column's
+   * normalised values are reserved before they are kept.
+   */
+  private List<Integer> correlationFilter(Integer[] ranked) {
+    List<Integer> kept = new ArrayList<>();
+    List<double[]> keptValues = new ArrayList<>();
+    int n = baseRows.length;
+    long columnBytes = HeapBytes.doubles(n);
+    try (Lease lease =
+        hooks.reserve(
+            "select: correlation filter of " + ranked.length + " columns",
+            columnBytes + HeapBytes.refs(ranked.length))) {
+      for (int j : ranked) {
+        double[] v = new double[n];
+        loadInto(j, baseRows, v);
+        double mean = Vectors.mean(v);
+        double norm = 0;
+        for (int i = 0; i < n; i++) {
+          v[i] -= mean;
+          norm += v[i] * v[i];
+        }
+        if (!(norm > 0)) {
+          continue;
+        }
+        double inv = 1 / Math.sqrt(norm);
+        for (int i = 0; i < n; i++) {
+          v[i] *= inv;
+        }
+        boolean ok = true;
+        for (double[] k : keptValues) {
+          if (Math.abs(Vectors.dot(v, k, 0, n)) >= MAX_CORRELATION) {
+            ok = false;
+            break;
+          }
+        }
+        if (ok) {
+          lease.grow(columnBytes);
+          kept.add(j);
+          keptValues.add(v);
+        }
+      }
+    }
+    return kept;
+  }
+
+  /**
+   * The path of the noise-filter fits: for regression without glmnet's explained-deviance stop. On
+   * nearly noise-free targets that stop ends the path while a small but real term (the {@code
+   * 15*x1} of the synthetic set next to its large non-linear terms) still has coefficient 0, so the
+   * term cannot beat the noise columns. Noise-filter fits have few columns, so the longer path is
+   * cheap.
+   */
+  private PathOptions noiseFilterPath() {
+    PathOptions path = options.path();
+    return options.problem() == TargetKind.REGRESSION
+        ? path.withDevianceStops(1.0, path.minDevianceChange())
+        : path;
+  }
+
+  private double[] weights(double[][] x, int m, double[] yr) {
+    return L1Models.absoluteWeights(options.problem(), x, m, yr, options.path());
+  }
+
+  private double[][] load(int[] cols, int[] rows) {
+    double[][] out = new double[cols.length][rows.length];
+    for (int k = 0; k < cols.length; k++) {
+      loadInto(cols[k], rows, out[k]);
+    }
+    return out;
+  }
+
+  /** The standardised values (global mean and std of the column) of column j at {@code rows}. */
+  private void loadInto(int j, int[] rows, double[] dst) {
+    FeatureColumn f = columns.get(j);
+    double[] v = store.read(f.slot(), buffers.get());
+    double mean = f.stats().mean();
+    double std = f.stats().std();
+    double inv = std > 0 ? 1 / std : 0;
+    for (int i = 0; i < rows.length; i++) {
+      dst[i] = (v[rows[i]] - mean) * inv;
+    }
+  }
+
+  private static double[] gather(double[] v, int[] rows) {
+    double[] out = new double[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      out[i] = v[rows[i]];
+    }
+    return out;
+  }
+
+  private static int[] toArray(List<Integer> l) {
+    return l.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** One read buffer per thread that runs selection, set and cleared by that thread. */
+  private static final class ThreadLocalBuffer {
+    private final java.util.Map<Thread, double[]> byThread =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    void set(double[] buffer) {
+      byThread.put(Thread.currentThread(), buffer);
     }
 
-    /**
-     * autofeat's noise filter of {@code cols}, in stages when they are more than {@code group}: the columns in
-     * groups of at most {@code group} (in order), each filtered on its own, then the survivors again, until they fit
-     * one filter or a stage keeps more than {@link #STAGE_STALL} of its columns (then its survivors are the result:
-     * the groups no longer thin each other out, and more stages would only cost time).
-     */
-    private List<Integer> stagedNoiseFilter(
-            List<Integer> cols, int[] rows, double[] yr, SplittableRandom rnd, int group, String what) {
-        List<Integer> current = cols;
-        int stage = 0;
-        while (current.size() > group) {
-            stage++;
-            int groups = (current.size() + group - 1) / group;
-            int size = (current.size() + groups - 1) / groups;
-            List<Integer> next = new ArrayList<>();
-            for (int from = 0; from < current.size(); from += size) {
-                hooks.checkCancelled();
-                next.addAll(noiseFilter(current.subList(from, Math.min(current.size(), from + size)), rows, yr, rnd,
-                        what + " stage " + stage));
-            }
-            LOG.debug("{} stage {}: {} columns in {} groups, {} kept", what, stage, current.size(), groups,
-                    next.size());
-            if (next.size() > current.size() * STAGE_STALL) {
-                // the groups no longer thin each other out: what beat the noise in its group is the result
-                return next;
-            }
-            current = next;
-        }
-        return noiseFilter(current, rows, yr, rnd, what);
+    double[] get() {
+      return byThread.get(Thread.currentThread());
     }
 
-    /** Keeps the columns whose L1 weight beats every noise column's (autofeat's noise filter). */
-    private List<Integer> noiseFilter(List<Integer> cols, int[] rows, double[] yr, SplittableRandom rnd,
-            String what) {
-        if (cols.isEmpty()) {
-            return List.of();
-        }
-        int m = rows.length;
-        int d = cols.size();
-        try (Lease lease = hooks.reserve(what + " (" + d + " columns, " + m + " rows)",
-                noiseFilterBytes(options.problem(), d, m, options.path()))) {
-            double[][] x = load(toArray(cols), rows);
-            double[][] noise = noise(x, m, rnd);
-            double[][] all = new double[x.length + noise.length][];
-            System.arraycopy(x, 0, all, 0, x.length);
-            System.arraycopy(noise, 0, all, x.length, noise.length);
-            double[] w = L1Models.absoluteWeights(options.problem(), all, m, yr, noiseFilterPath());
-            double noiseMax = 0;
-            for (int k = x.length; k < all.length; k++) {
-                noiseMax = Math.max(noiseMax, w[k]);
-            }
-            List<Integer> out = new ArrayList<>();
-            for (int k = 0; k < x.length; k++) {
-                if (w[k] > noiseMax) {
-                    out.add(cols.get(k));
-                }
-            }
-            return out;
-        }
+    void clear() {
+      byThread.remove(Thread.currentThread());
     }
-
-    /**
-     * Noise columns for {@code x} (d columns of m rows): if m > 50 and d > 1 a copy with all m*d values pooled,
-     * shuffled and standardised per column; always {@code max(3, d / 2)} standard normal columns. The pooled shuffle
-     * runs in place over the copies (the same draws as shuffling one pooled array), so no pool is allocated.
-     */
-    static double[][] noise(double[][] x, int m, SplittableRandom rnd) {
-        int d = x.length;
-        boolean pooled = m > 50 && d > 1;
-        int gaussians = Math.max(3, d / 2);
-        double[][] out = new double[(pooled ? d : 0) + gaussians][];
-        int k = 0;
-        if (pooled) {
-            for (int j = 0; j < d; j++) {
-                out[j] = Arrays.copyOf(x[j], m);
-            }
-            for (long i = (long) m * d - 1; i > 0; i--) {
-                long j = rnd.nextInt((int) (i + 1));
-                double[] ci = out[(int) (i / m)];
-                double[] cj = out[(int) (j / m)];
-                int ri = (int) (i % m);
-                int rj = (int) (j % m);
-                double t = ci[ri];
-                ci[ri] = cj[rj];
-                cj[rj] = t;
-            }
-            for (int j = 0; j < d; j++) {
-                standardise(out[j]);
-            }
-            k = d;
-        }
-        for (int j = 0; j < gaussians; j++) {
-            double[] c = new double[m];
-            for (int i = 0; i < m; i++) {
-                c[i] = rnd.nextGaussian();
-            }
-            out[k++] = c;
-        }
-        return out;
-    }
-
-    private static void standardise(double[] c) {
-        double mean = Vectors.mean(c);
-        double std = Vectors.std(c, mean);
-        double inv = std > 0 ? 1 / std : 0;
-        for (int i = 0; i < c.length; i++) {
-            c[i] = (c[i] - mean) * inv;
-        }
-    }
-
-    /**
-     * Ranked columns in order; each is kept unless its |corr| with a column kept before it reaches 0.9 (only kept
-     * columns are compared, see quirk Q4 in docs/autofeat.md). Each kept column's normalised values are reserved
-     * before they are kept.
-     */
-    private List<Integer> correlationFilter(Integer[] ranked) {
-        List<Integer> kept = new ArrayList<>();
-        List<double[]> keptValues = new ArrayList<>();
-        int n = baseRows.length;
-        long columnBytes = HeapBytes.doubles(n);
-        try (Lease lease = hooks.reserve("select: correlation filter of " + ranked.length + " columns",
-                columnBytes + HeapBytes.refs(ranked.length))) {
-            for (int j : ranked) {
-                double[] v = new double[n];
-                loadInto(j, baseRows, v);
-                double mean = Vectors.mean(v);
-                double norm = 0;
-                for (int i = 0; i < n; i++) {
-                    v[i] -= mean;
-                    norm += v[i] * v[i];
-                }
-                if (!(norm > 0)) {
-                    continue;
-                }
-                double inv = 1 / Math.sqrt(norm);
-                for (int i = 0; i < n; i++) {
-                    v[i] *= inv;
-                }
-                boolean ok = true;
-                for (double[] k : keptValues) {
-                    if (Math.abs(Vectors.dot(v, k, 0, n)) >= MAX_CORRELATION) {
-                        ok = false;
-                        break;
-                    }
-                }
-                if (ok) {
-                    lease.grow(columnBytes);
-                    kept.add(j);
-                    keptValues.add(v);
-                }
-            }
-        }
-        return kept;
-    }
-
-    /**
-     * The path of the noise-filter fits: for regression without glmnet's explained-deviance stop. On nearly
-     * noise-free targets that stop ends the path while a small but real term (the {@code 15*x1} of the synthetic
-     * set next to its large non-linear terms) still has coefficient 0, so the term cannot beat the noise columns.
-     * Noise-filter fits have few columns, so the longer path is cheap.
-     */
-    private PathOptions noiseFilterPath() {
-        PathOptions path = options.path();
-        return options.problem() == TargetKind.REGRESSION
-                ? path.withDevianceStops(1.0, path.minDevianceChange())
-                : path;
-    }
-
-    private double[] weights(double[][] x, int m, double[] yr) {
-        return L1Models.absoluteWeights(options.problem(), x, m, yr, options.path());
-    }
-
-    private double[][] load(int[] cols, int[] rows) {
-        double[][] out = new double[cols.length][rows.length];
-        for (int k = 0; k < cols.length; k++) {
-            loadInto(cols[k], rows, out[k]);
-        }
-        return out;
-    }
-
-    /** The standardised values (global mean and std of the column) of column j at {@code rows}. */
-    private void loadInto(int j, int[] rows, double[] dst) {
-        FeatureColumn f = columns.get(j);
-        double[] v = store.read(f.slot(), buffers.get());
-        double mean = f.stats().mean();
-        double std = f.stats().std();
-        double inv = std > 0 ? 1 / std : 0;
-        for (int i = 0; i < rows.length; i++) {
-            dst[i] = (v[rows[i]] - mean) * inv;
-        }
-    }
-
-    private static double[] gather(double[] v, int[] rows) {
-        double[] out = new double[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            out[i] = v[rows[i]];
-        }
-        return out;
-    }
-
-    private static int[] toArray(List<Integer> l) {
-        return l.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /** One read buffer per thread that runs selection, set and cleared by that thread. */
-    private static final class ThreadLocalBuffer {
-        private final java.util.Map<Thread, double[]> byThread = new java.util.concurrent.ConcurrentHashMap<>();
-
-        void set(double[] buffer) {
-            byThread.put(Thread.currentThread(), buffer);
-        }
-
-        double[] get() {
-            return byThread.get(Thread.currentThread());
-        }
-
-        void clear() {
-            byThread.remove(Thread.currentThread());
-        }
-    }
+  }
 }

@@ -13,11 +13,15 @@ import java.util.List;
  * @param rowsUsed the number of rows selection worked on
  */
 public record SelectionResult(
-        List<FeatureColumn> selected, List<Integer> votes, int voted, int afterCorrelationFilter, int rowsUsed) {
+    List<FeatureColumn> selected,
+    List<Integer> votes,
+    int voted,
+    int afterCorrelationFilter,
+    int rowsUsed) {
 
-    /** Copies the lists. */
-    public SelectionResult {
-        selected = List.copyOf(selected);
-        votes = List.copyOf(votes);
-    }
+  /** Copies the lists. */
+  public SelectionResult {
+    selected = List.copyOf(selected);
+    votes = List.copyOf(votes);
+  }
 }

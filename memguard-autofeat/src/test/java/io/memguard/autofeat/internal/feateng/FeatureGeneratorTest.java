@@ -15,207 +15,221 @@ import org.junit.jupiter.api.Test;
 
 class FeatureGeneratorTest {
 
-    private static final Expr X1 = Exprs.sym(0, "x1");
-    private static final Expr X2 = Exprs.sym(1, "x2");
-    private static final Expr X3 = Exprs.sym(2, "x3");
+  private static final Expr X1 = Exprs.sym(0, "x1");
+  private static final Expr X2 = Exprs.sym(1, "x2");
+  private static final Expr X3 = Exprs.sym(2, "x3");
 
-    static GeneratedFeatures generate(
-            Datasets.Table t, int steps, StoragePrecision p, IntUnaryOperator batchSizes, List<BatchStats> log) {
-        List<Expr> syms = new ArrayList<>();
-        for (int j = 0; j < t.names().size(); j++) {
-            syms.add(Exprs.sym(j, t.names().get(j)));
+  static GeneratedFeatures generate(
+      Datasets.Table t,
+      int steps,
+      StoragePrecision p,
+      IntUnaryOperator batchSizes,
+      List<BatchStats> log) {
+    List<Expr> syms = new ArrayList<>();
+    for (int j = 0; j < t.names().size(); j++) {
+      syms.add(Exprs.sym(j, t.names().get(j)));
+    }
+    GenerationOptions o = new GenerationOptions(steps, Transformation.DEFAULTS, p, 64);
+    FeatureGenerator g =
+        new FeatureGenerator(o, ColumnStore.create(p, t.rows()), syms, t.columns());
+    int batch = 0;
+    while (g.hasNextStep()) {
+      GenerationStep s = g.nextStep();
+      while (s.hasMore()) {
+        BatchStats st = s.runBatch(batchSizes.applyAsInt(batch++));
+        if (log != null) {
+          log.add(st);
         }
-        GenerationOptions o = new GenerationOptions(steps, Transformation.DEFAULTS, p, 64);
-        FeatureGenerator g = new FeatureGenerator(o, ColumnStore.create(p, t.rows()), syms, t.columns());
-        int batch = 0;
-        while (g.hasNextStep()) {
-            GenerationStep s = g.nextStep();
-            while (s.hasMore()) {
-                BatchStats st = s.runBatch(batchSizes.applyAsInt(batch++));
-                if (log != null) {
-                    log.add(st);
-                }
-            }
-        }
-        return g.finish();
+      }
     }
+    return g.finish();
+  }
 
-    private static List<Expr> exprs(GeneratedFeatures f) {
-        return f.candidates().stream().map(FeatureColumn::expr).toList();
+  private static List<Expr> exprs(GeneratedFeatures f) {
+    return f.candidates().stream().map(FeatureColumn::expr).toList();
+  }
+
+  @Test
+  void generate_synthetic3Steps_containsBothTargetTerms() {
+    Datasets.Table train = Datasets.synthetic().train();
+    GeneratedFeatures f = generate(train, 3, StoragePrecision.DOUBLE, b -> 256, null);
+    Expr cube = Exprs.pow(Exprs.add(X2, Exprs.log(X1)), 3);
+    Expr inv = Exprs.reciprocal(Exprs.sub(X2, Exprs.reciprocal(X3)));
+    assertThat(exprs(f)).contains(cube, inv);
+    assertThat(f.candidates()).allSatisfy(c -> assertThat(c.expr().isAdd()).isFalse());
+    assertThat(f.store().liveColumns()).isEqualTo(f.start().size() + f.candidates().size());
+    System.out.printf(
+        "synthetic 3 steps: proposed=%d computed=%d kept=%d eligible=%d candidates=%d%n",
+        f.proposed(), f.computed(), f.kept(), f.eligible(), f.candidates().size());
+  }
+
+  @Test
+  void generate_batchSizeChangesBetweenBatches_sameResult() {
+    Datasets.Table train = Datasets.diabetes().train();
+    List<BatchStats> log = new ArrayList<>();
+    GeneratedFeatures a = generate(train, 2, StoragePrecision.DOUBLE, b -> 1000, null);
+    GeneratedFeatures b = generate(train, 2, StoragePrecision.DOUBLE, i -> 1 + (i * 7) % 13, log);
+    assertThat(exprs(b)).isEqualTo(exprs(a));
+    assertThat(log).allSatisfy(s -> assertThat(s.tried()).isLessThanOrEqualTo(13));
+    assertThat(log.stream().mapToLong(BatchStats::tried).sum()).isEqualTo(b.computed());
+    assertThat(log.stream().mapToLong(BatchStats::accepted).sum()).isEqualTo(b.kept());
+  }
+
+  @Test
+  void generate_lastStep_buildsProductsOnly() {
+    Datasets.Table train = Datasets.diabetes().train();
+    List<Expr> syms = new ArrayList<>();
+    for (int j = 0; j < train.names().size(); j++) {
+      syms.add(Exprs.sym(j, train.names().get(j)));
     }
-
-    @Test
-    void generate_synthetic3Steps_containsBothTargetTerms() {
-        Datasets.Table train = Datasets.synthetic().train();
-        GeneratedFeatures f = generate(train, 3, StoragePrecision.DOUBLE, b -> 256, null);
-        Expr cube = Exprs.pow(Exprs.add(X2, Exprs.log(X1)), 3);
-        Expr inv = Exprs.reciprocal(Exprs.sub(X2, Exprs.reciprocal(X3)));
-        assertThat(exprs(f)).contains(cube, inv);
-        assertThat(f.candidates()).allSatisfy(c -> assertThat(c.expr().isAdd()).isFalse());
-        assertThat(f.store().liveColumns()).isEqualTo(f.start().size() + f.candidates().size());
-        System.out.printf(
-                "synthetic 3 steps: proposed=%d computed=%d kept=%d eligible=%d candidates=%d%n",
-                f.proposed(), f.computed(), f.kept(), f.eligible(), f.candidates().size());
+    FeatureGenerator g =
+        new FeatureGenerator(
+            new GenerationOptions(2, Transformation.DEFAULTS, StoragePrecision.DOUBLE, 64),
+            ColumnStore.create(StoragePrecision.DOUBLE, train.rows()),
+            syms,
+            train.columns());
+    g.nextStep().runBatch(Integer.MAX_VALUE);
+    GenerationStep s2 = g.nextStep();
+    assertThat(s2.kind()).isEqualTo(GenerationStep.Kind.PAIRS);
+    while (s2.hasMore()) {
+      s2.runBatch(100);
     }
+    assertThat(s2.outputs()).isNotEmpty().allSatisfy(f -> assertThat(f.expr().isAdd()).isFalse());
+    assertThat(g.hasNextStep()).isFalse();
+  }
 
-    @Test
-    void generate_batchSizeChangesBetweenBatches_sameResult() {
-        Datasets.Table train = Datasets.diabetes().train();
-        List<BatchStats> log = new ArrayList<>();
-        GeneratedFeatures a = generate(train, 2, StoragePrecision.DOUBLE, b -> 1000, null);
-        GeneratedFeatures b = generate(train, 2, StoragePrecision.DOUBLE, i -> 1 + (i * 7) % 13, log);
-        assertThat(exprs(b)).isEqualTo(exprs(a));
-        assertThat(log).allSatisfy(s -> assertThat(s.tried()).isLessThanOrEqualTo(13));
-        assertThat(log.stream().mapToLong(BatchStats::tried).sum()).isEqualTo(b.computed());
-        assertThat(log.stream().mapToLong(BatchStats::accepted).sum()).isEqualTo(b.kept());
+  @Test
+  void generate_sexColumnWithTwoValues_isNeverTransformed() {
+    Datasets.Table train = Datasets.diabetes().train();
+    GeneratedFeatures f = generate(train, 1, StoragePrecision.DOUBLE, b -> 50, null);
+    assertThat(f.start().get(1).stats().fewDistinct()).isTrue();
+    assertThat(f.candidates()).noneMatch(c -> c.expr().symbols()[0] == 1);
+  }
+
+  @Test
+  void generate_floatStorage_halvesBytesAndFindsTargetTerms() {
+    Datasets.Table train = Datasets.synthetic().train();
+    GeneratedFeatures d = generate(train, 2, StoragePrecision.DOUBLE, b -> 256, null);
+    GeneratedFeatures f = generate(train, 2, StoragePrecision.FLOAT, b -> 256, null);
+    // values in half the bytes; each array has its 16-byte header either way
+    assertThat(f.store().bytesPerColumn() * 2 - 16).isEqualTo(d.store().bytesPerColumn());
+    assertThat(exprs(f)).contains(Exprs.mul(X2, Exprs.log(X1)));
+    assertThat((double) exprs(f).size())
+        .isCloseTo(exprs(d).size(), org.assertj.core.data.Offset.offset(5.0));
+  }
+
+  @Test
+  void generate_valuesBeyondFloatRange_areRejectedInFloatStorageOnly() {
+    // z * w is about 1e40: fine as a double, infinite as a float
+    double[] z = new double[50];
+    double[] w = new double[50];
+    SplittableRandom rnd = new SplittableRandom(3);
+    for (int i = 0; i < 50; i++) {
+      z[i] = 1e20 * (1 + rnd.nextDouble());
+      w[i] = 1e20 * (1 + rnd.nextDouble());
     }
-
-    @Test
-    void generate_lastStep_buildsProductsOnly() {
-        Datasets.Table train = Datasets.diabetes().train();
-        List<Expr> syms = new ArrayList<>();
-        for (int j = 0; j < train.names().size(); j++) {
-            syms.add(Exprs.sym(j, train.names().get(j)));
-        }
-        FeatureGenerator g = new FeatureGenerator(
-                new GenerationOptions(2, Transformation.DEFAULTS, StoragePrecision.DOUBLE, 64),
-                ColumnStore.create(StoragePrecision.DOUBLE, train.rows()),
-                syms,
-                train.columns());
-        g.nextStep().runBatch(Integer.MAX_VALUE);
-        GenerationStep s2 = g.nextStep();
-        assertThat(s2.kind()).isEqualTo(GenerationStep.Kind.PAIRS);
-        while (s2.hasMore()) {
-            s2.runBatch(100);
-        }
-        assertThat(s2.outputs()).isNotEmpty().allSatisfy(f -> assertThat(f.expr().isAdd()).isFalse());
-        assertThat(g.hasNextStep()).isFalse();
-    }
-
-    @Test
-    void generate_sexColumnWithTwoValues_isNeverTransformed() {
-        Datasets.Table train = Datasets.diabetes().train();
-        GeneratedFeatures f = generate(train, 1, StoragePrecision.DOUBLE, b -> 50, null);
-        assertThat(f.start().get(1).stats().fewDistinct()).isTrue();
-        assertThat(f.candidates()).noneMatch(c -> c.expr().symbols()[0] == 1);
-    }
-
-    @Test
-    void generate_floatStorage_halvesBytesAndFindsTargetTerms() {
-        Datasets.Table train = Datasets.synthetic().train();
-        GeneratedFeatures d = generate(train, 2, StoragePrecision.DOUBLE, b -> 256, null);
-        GeneratedFeatures f = generate(train, 2, StoragePrecision.FLOAT, b -> 256, null);
-        // values in half the bytes; each array has its 16-byte header either way
-        assertThat(f.store().bytesPerColumn() * 2 - 16).isEqualTo(d.store().bytesPerColumn());
-        assertThat(exprs(f)).contains(Exprs.mul(X2, Exprs.log(X1)));
-        assertThat((double) exprs(f).size()).isCloseTo(exprs(d).size(), org.assertj.core.data.Offset.offset(5.0));
-    }
-
-    @Test
-    void generate_valuesBeyondFloatRange_areRejectedInFloatStorageOnly() {
-        // z * w is about 1e40: fine as a double, infinite as a float
-        double[] z = new double[50];
-        double[] w = new double[50];
-        SplittableRandom rnd = new SplittableRandom(3);
-        for (int i = 0; i < 50; i++) {
-            z[i] = 1e20 * (1 + rnd.nextDouble());
-            w[i] = 1e20 * (1 + rnd.nextDouble());
-        }
-        Expr zw = Exprs.mul(Exprs.sym(0, "z"), Exprs.sym(1, "w"));
-        for (StoragePrecision p : StoragePrecision.values()) {
-            FeatureGenerator g = new FeatureGenerator(
-                    new GenerationOptions(2, List.of(Transformation.ABS), p, 8),
-                    ColumnStore.create(p, 50),
-                    List.of(Exprs.sym(0, "z"), Exprs.sym(1, "w")),
-                    new double[][] {z, w});
-            while (g.hasNextStep()) {
-                GenerationStep s = g.nextStep();
-                while (s.hasMore()) {
-                    s.runBatch(8);
-                }
-            }
-            boolean kept = g.generated().stream().anyMatch(c -> c.expr().equals(zw));
-            assertThat(kept).as("%s", p).isEqualTo(p == StoragePrecision.DOUBLE);
-            for (FeatureColumn c : g.generated()) {
-                for (double d : g.store().read(c.slot(), new double[50])) {
-                    assertThat(Double.isFinite(d)).isTrue();
-                }
-            }
-        }
-    }
-
-    @Test
-    void nextStep_whileProposalsRemain_throws() {
-        Datasets.Table train = Datasets.diabetes().train();
-        List<Expr> syms = new ArrayList<>();
-        for (int j = 0; j < train.names().size(); j++) {
-            syms.add(Exprs.sym(j, train.names().get(j)));
-        }
-        FeatureGenerator g = new FeatureGenerator(
-                GenerationOptions.ofDefaults(),
-                ColumnStore.create(StoragePrecision.DOUBLE, train.rows()),
-                syms,
-                train.columns());
+    Expr zw = Exprs.mul(Exprs.sym(0, "z"), Exprs.sym(1, "w"));
+    for (StoragePrecision p : StoragePrecision.values()) {
+      FeatureGenerator g =
+          new FeatureGenerator(
+              new GenerationOptions(2, List.of(Transformation.ABS), p, 8),
+              ColumnStore.create(p, 50),
+              List.of(Exprs.sym(0, "z"), Exprs.sym(1, "w")),
+              new double[][] {z, w});
+      while (g.hasNextStep()) {
         GenerationStep s = g.nextStep();
-        s.runBatch(3);
-        assertThat(s.hasMore()).isTrue();
-        assertThatThrownBy(g::nextStep).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(g::finish).isInstanceOf(IllegalStateException.class);
-    }
-
-    @Test
-    void domainRules_matchAutofeat() {
-        ColumnStats pos = new ColumnStats(1, 1, 0.5, 2, false, false);
-        ColumnStats withZero = new ColumnStats(1, 1, 0, 2, true, false);
-        ColumnStats neg = new ColumnStats(0, 1, -3, 12, false, false);
-        assertThat(Transformation.LOG.applicable(withZero)).isTrue();
-        assertThat(Transformation.RECIPROCAL.applicable(withZero)).isFalse();
-        assertThat(Transformation.ABS.applicable(pos)).isFalse();
-        assertThat(Transformation.ABS.applicable(neg)).isTrue();
-        assertThat(Transformation.SQRT.applicable(neg)).isFalse();
-        assertThat(Transformation.EXP.applicable(neg)).isFalse();
-        assertThat(Transformation.EXP.applicable(pos)).isTrue();
-        assertThat(Transformation.EXP_NEG.applicable(neg)).isTrue();
-        assertThat(Transformation.CUBE.applicable(new ColumnStats(0, 1, -1e4, 1, false, false))).isFalse();
-        assertThat(Transformation.SQUARE.applicable(new ColumnStats(0, 1, -1e4, 1, false, false))).isTrue();
-        assertThat(Transformation.EXP2.applicable(new ColumnStats(0, 1, 0, 50, false, false))).isFalse();
-        assertThat(Transformation.fromLabel("^3")).isEqualTo(Transformation.CUBE);
-    }
-
-    @Test
-    void recomputingStore_keepsLastStepAsExpressionsAndReadsTheirValues() {
-        Datasets.Table train = Datasets.diabetes().train();
-        List<Expr> syms = new ArrayList<>();
-        for (int j = 0; j < train.names().size(); j++) {
-            syms.add(Exprs.sym(j, train.names().get(j)));
+        while (s.hasMore()) {
+          s.runBatch(8);
         }
-        GenerationOptions o = new GenerationOptions(2, Transformation.DEFAULTS, StoragePrecision.DOUBLE, 256);
-        ColumnStore plain = ColumnStore.create(StoragePrecision.DOUBLE, train.rows());
-        ColumnStore recomputing = ColumnStore.recomputing(StoragePrecision.DOUBLE, train.rows());
-        GeneratedFeatures a = run(new FeatureGenerator(o, plain, syms, train.columns()));
-        GeneratedFeatures b = run(new FeatureGenerator(o, recomputing, syms, train.columns()));
-        assertThat(exprs(b)).isEqualTo(exprs(a));
-        // step-2 candidates are recomputed: no values stored for them
-        long step2 = b.candidates().stream().filter(c -> c.step() == 2).count();
-        assertThat(step2).isPositive();
-        assertThat(recomputing.bytesUsed()).isLessThan(plain.bytesUsed());
-        double[] scratch = new double[train.rows()];
-        for (int k = 0; k < a.candidates().size(); k++) {
-            double[] va = plain.read(a.candidates().get(k).slot(), new double[train.rows()]).clone();
-            double[] vb = recomputing.read(b.candidates().get(k).slot(), scratch);
-            for (int i = 0; i < va.length; i++) {
-                assertThat(vb[i]).isCloseTo(va[i], org.assertj.core.api.Assertions.within(1e-9 * (1 + Math.abs(va[i]))));
-            }
+      }
+      boolean kept = g.generated().stream().anyMatch(c -> c.expr().equals(zw));
+      assertThat(kept).as("%s", p).isEqualTo(p == StoragePrecision.DOUBLE);
+      for (FeatureColumn c : g.generated()) {
+        for (double d : g.store().read(c.slot(), new double[50])) {
+          assertThat(Double.isFinite(d)).isTrue();
         }
+      }
     }
+  }
 
-    private static GeneratedFeatures run(FeatureGenerator g) {
-        while (g.hasNextStep()) {
-            GenerationStep s = g.nextStep();
-            while (s.hasMore()) {
-                s.runBatch(100);
-            }
-        }
-        return g.finish();
+  @Test
+  void nextStep_whileProposalsRemain_throws() {
+    Datasets.Table train = Datasets.diabetes().train();
+    List<Expr> syms = new ArrayList<>();
+    for (int j = 0; j < train.names().size(); j++) {
+      syms.add(Exprs.sym(j, train.names().get(j)));
     }
+    FeatureGenerator g =
+        new FeatureGenerator(
+            GenerationOptions.ofDefaults(),
+            ColumnStore.create(StoragePrecision.DOUBLE, train.rows()),
+            syms,
+            train.columns());
+    GenerationStep s = g.nextStep();
+    s.runBatch(3);
+    assertThat(s.hasMore()).isTrue();
+    assertThatThrownBy(g::nextStep).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(g::finish).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void domainRules_matchAutofeat() {
+    ColumnStats pos = new ColumnStats(1, 1, 0.5, 2, false, false);
+    ColumnStats withZero = new ColumnStats(1, 1, 0, 2, true, false);
+    ColumnStats neg = new ColumnStats(0, 1, -3, 12, false, false);
+    assertThat(Transformation.LOG.applicable(withZero)).isTrue();
+    assertThat(Transformation.RECIPROCAL.applicable(withZero)).isFalse();
+    assertThat(Transformation.ABS.applicable(pos)).isFalse();
+    assertThat(Transformation.ABS.applicable(neg)).isTrue();
+    assertThat(Transformation.SQRT.applicable(neg)).isFalse();
+    assertThat(Transformation.EXP.applicable(neg)).isFalse();
+    assertThat(Transformation.EXP.applicable(pos)).isTrue();
+    assertThat(Transformation.EXP_NEG.applicable(neg)).isTrue();
+    assertThat(Transformation.CUBE.applicable(new ColumnStats(0, 1, -1e4, 1, false, false)))
+        .isFalse();
+    assertThat(Transformation.SQUARE.applicable(new ColumnStats(0, 1, -1e4, 1, false, false)))
+        .isTrue();
+    assertThat(Transformation.EXP2.applicable(new ColumnStats(0, 1, 0, 50, false, false)))
+        .isFalse();
+    assertThat(Transformation.fromLabel("^3")).isEqualTo(Transformation.CUBE);
+  }
+
+  @Test
+  void recomputingStore_keepsLastStepAsExpressionsAndReadsTheirValues() {
+    Datasets.Table train = Datasets.diabetes().train();
+    List<Expr> syms = new ArrayList<>();
+    for (int j = 0; j < train.names().size(); j++) {
+      syms.add(Exprs.sym(j, train.names().get(j)));
+    }
+    GenerationOptions o =
+        new GenerationOptions(2, Transformation.DEFAULTS, StoragePrecision.DOUBLE, 256);
+    ColumnStore plain = ColumnStore.create(StoragePrecision.DOUBLE, train.rows());
+    ColumnStore recomputing = ColumnStore.recomputing(StoragePrecision.DOUBLE, train.rows());
+    GeneratedFeatures a = run(new FeatureGenerator(o, plain, syms, train.columns()));
+    GeneratedFeatures b = run(new FeatureGenerator(o, recomputing, syms, train.columns()));
+    assertThat(exprs(b)).isEqualTo(exprs(a));
+    // step-2 candidates are recomputed: no values stored for them
+    long step2 = b.candidates().stream().filter(c -> c.step() == 2).count();
+    assertThat(step2).isPositive();
+    assertThat(recomputing.bytesUsed()).isLessThan(plain.bytesUsed());
+    double[] scratch = new double[train.rows()];
+    for (int k = 0; k < a.candidates().size(); k++) {
+      double[] va = plain.read(a.candidates().get(k).slot(), new double[train.rows()]).clone();
+      double[] vb = recomputing.read(b.candidates().get(k).slot(), scratch);
+      for (int i = 0; i < va.length; i++) {
+        assertThat(vb[i])
+            .isCloseTo(va[i], org.assertj.core.api.Assertions.within(1e-9 * (1 + Math.abs(va[i]))));
+      }
+    }
+  }
+
+  private static GeneratedFeatures run(FeatureGenerator g) {
+    while (g.hasNextStep()) {
+      GenerationStep s = g.nextStep();
+      while (s.hasMore()) {
+        s.runBatch(100);
+      }
+    }
+    return g.finish();
+  }
 }

@@ -1,6 +1,5 @@
 package io.memguard.autofeat.internal.select;
 
-import io.memguard.autofeat.internal.linear.TargetKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -12,6 +11,7 @@ import io.memguard.autofeat.internal.feateng.ColumnStore;
 import io.memguard.autofeat.internal.feateng.FeatureColumn;
 import io.memguard.autofeat.internal.feateng.StoragePrecision;
 import io.memguard.autofeat.internal.linear.PathOptions;
+import io.memguard.autofeat.internal.linear.TargetKind;
 import io.memguard.autofeat.internal.math.Vectors;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,169 +22,194 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class FeatureSelectorTest {
 
-    private record Planted(ColumnStore store, List<FeatureColumn> cols, double[] y) {}
+  private record Planted(ColumnStore store, List<FeatureColumn> cols, double[] y) {}
 
-    /** 5 signal columns (indices 0..4) and {@code noise} pure-noise columns, n rows. */
-    private static Planted planted(int n, int noise, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        ColumnStore store = ColumnStore.create(StoragePrecision.DOUBLE, n);
-        List<FeatureColumn> cols = new ArrayList<>();
-        double[][] v = new double[5 + noise][n];
-        for (double[] c : v) {
-            for (int i = 0; i < n; i++) {
-                c[i] = rnd.nextGaussian();
-            }
-        }
-        double[] y = new double[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = 3 * v[0][i] - 2 * v[1][i] + 1.5 * v[2][i] + v[3][i] - v[4][i] + 0.5 * rnd.nextGaussian();
-        }
-        for (int j = 0; j < v.length; j++) {
-            int slot = store.add(v[j]);
-            cols.add(new FeatureColumn(Exprs.sym(j, "c" + j), slot, ColumnStats.of(v[j], n), true, j < 5 ? 0 : 1));
-        }
-        return new Planted(store, cols, y);
+  /** 5 signal columns (indices 0..4) and {@code noise} pure-noise columns, n rows. */
+  private static Planted planted(int n, int noise, long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    ColumnStore store = ColumnStore.create(StoragePrecision.DOUBLE, n);
+    List<FeatureColumn> cols = new ArrayList<>();
+    double[][] v = new double[5 + noise][n];
+    for (double[] c : v) {
+      for (int i = 0; i < n; i++) {
+        c[i] = rnd.nextGaussian();
+      }
     }
-
-    // Over seeds 1-6 of this shape both initial fits find the 5 signals and keep 0-16 of the 300 noise columns
-    // (screened 29 in all, all columns 36); the bounds are this seed's.
-    @ParameterizedTest(name = "initial fit on all columns: {0}")
-    @CsvSource({"false, 9", "true, 10"})
-    void select_plantedSignal_findsSignalAndDropsMostNoise(boolean initialFitAll, int maxNoiseKept) {
-        Planted p = planted(500, 300, 1);
-        SelectionOptions options = new SelectionOptions(TargetKind.REGRESSION, 5, 0L, 0, 0, initialFitAll,
-                PathOptions.forSelection());
-        SelectionResult r = new FeatureSelector(options, p.store(), p.cols(), p.y(), EngineHooks.NONE).select();
-        List<Integer> idx = r.selected().stream().map(c -> c.expr().symbols()[0]).toList();
-        assertThat(idx).containsAll(List.of(0, 1, 2, 3, 4));
-        assertThat(idx.stream().filter(i -> i >= 5).count()).isLessThanOrEqualTo(maxNoiseKept);
-        assertThat(r.votes().get(0)).isEqualTo(5);
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      y[i] =
+          3 * v[0][i] - 2 * v[1][i] + 1.5 * v[2][i] + v[3][i] - v[4][i] + 0.5 * rnd.nextGaussian();
     }
+    for (int j = 0; j < v.length; j++) {
+      int slot = store.add(v[j]);
+      cols.add(
+          new FeatureColumn(
+              Exprs.sym(j, "c" + j), slot, ColumnStats.of(v[j], n), true, j < 5 ? 0 : 1));
+    }
+    return new Planted(store, cols, y);
+  }
 
-    @Test
-    void select_sameSeed_sameResult_andChunkCapRespected() {
-        Planted p = planted(300, 400, 2);
-        List<BatchStats> stats = new ArrayList<>();
-        EngineHooks hooks = new EngineHooks() {
-            @Override
-            public void batchDone(BatchStats s) {
-                stats.add(s);
-            }
+  // Over seeds 1-6 of this shape both initial fits find the 5 signals and keep 0-16 of the 300
+  // noise columns
+  // (screened 29 in all, all columns 36); the bounds are this seed's.
+  @ParameterizedTest(name = "initial fit on all columns: {0}")
+  @CsvSource({"false, 9", "true, 10"})
+  void select_plantedSignal_findsSignalAndDropsMostNoise(boolean initialFitAll, int maxNoiseKept) {
+    Planted p = planted(500, 300, 1);
+    SelectionOptions options =
+        new SelectionOptions(
+            TargetKind.REGRESSION, 5, 0L, 0, 0, initialFitAll, PathOptions.forSelection());
+    SelectionResult r =
+        new FeatureSelector(options, p.store(), p.cols(), p.y(), EngineHooks.NONE).select();
+    List<Integer> idx = r.selected().stream().map(c -> c.expr().symbols()[0]).toList();
+    assertThat(idx).containsAll(List.of(0, 1, 2, 3, 4));
+    assertThat(idx.stream().filter(i -> i >= 5).count()).isLessThanOrEqualTo(maxNoiseKept);
+    assertThat(r.votes().get(0)).isEqualTo(5);
+  }
+
+  @Test
+  void select_sameSeed_sameResult_andChunkCapRespected() {
+    Planted p = planted(300, 400, 2);
+    List<BatchStats> stats = new ArrayList<>();
+    EngineHooks hooks =
+        new EngineHooks() {
+          @Override
+          public void batchDone(BatchStats s) {
+            stats.add(s);
+          }
         };
-        SelectionOptions o = new SelectionOptions(TargetKind.REGRESSION, 3, 9L, 0, 60, true, PathOptions.forSelection());
-        SelectionResult a = new FeatureSelector(o, p.store(), p.cols(), p.y(), hooks).select();
-        SelectionResult b = new FeatureSelector(o, p.store(), p.cols(), p.y(), EngineHooks.NONE).select();
-        assertThat(b.selected()).isEqualTo(a.selected());
-        assertThat(stats).isNotEmpty().allSatisfy(s -> assertThat(s.tried()).isLessThanOrEqualTo(60));
-        assertThat(stats.stream().mapToInt(BatchStats::step).distinct().count()).isEqualTo(3);
-    }
+    SelectionOptions o =
+        new SelectionOptions(TargetKind.REGRESSION, 3, 9L, 0, 60, true, PathOptions.forSelection());
+    SelectionResult a = new FeatureSelector(o, p.store(), p.cols(), p.y(), hooks).select();
+    SelectionResult b =
+        new FeatureSelector(o, p.store(), p.cols(), p.y(), EngineHooks.NONE).select();
+    assertThat(b.selected()).isEqualTo(a.selected());
+    assertThat(stats).isNotEmpty().allSatisfy(s -> assertThat(s.tried()).isLessThanOrEqualTo(60));
+    assertThat(stats.stream().mapToInt(BatchStats::step).distinct().count()).isEqualTo(3);
+  }
 
-    @Test
-    void select_hookAsksForNarrowerChunks_isObeyed() {
-        Planted p = planted(300, 200, 3);
-        List<BatchStats> stats = new ArrayList<>();
-        EngineHooks hooks = new EngineHooks() {
-            @Override
-            public int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
-                if (phase.equals("select-filter")) {
-                    return suggested;
-                }
-                assertThat(bytesPerCandidate).isEqualTo(255L * Double.BYTES);
-                return 25;
+  @Test
+  void select_hookAsksForNarrowerChunks_isObeyed() {
+    Planted p = planted(300, 200, 3);
+    List<BatchStats> stats = new ArrayList<>();
+    EngineHooks hooks =
+        new EngineHooks() {
+          @Override
+          public int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
+            if (phase.equals("select-filter")) {
+              return suggested;
             }
+            assertThat(bytesPerCandidate).isEqualTo(255L * Double.BYTES);
+            return 25;
+          }
 
-            @Override
-            public void batchDone(BatchStats s) {
-                stats.add(s);
-            }
+          @Override
+          public void batchDone(BatchStats s) {
+            stats.add(s);
+          }
         };
-        new FeatureSelector(SelectionOptions.ofDefaults(TargetKind.REGRESSION), p.store(), p.cols(), p.y(), hooks)
-                .select();
-        assertThat(stats).isNotEmpty().allSatisfy(s -> assertThat(s.tried()).isLessThanOrEqualTo(25));
-    }
+    new FeatureSelector(
+            SelectionOptions.ofDefaults(TargetKind.REGRESSION), p.store(), p.cols(), p.y(), hooks)
+        .select();
+    assertThat(stats).isNotEmpty().allSatisfy(s -> assertThat(s.tried()).isLessThanOrEqualTo(25));
+  }
 
-    @Test
-    void select_initialFitOnAllColumns_askedFirstAndScreenedWhenRefused() {
-        Planted p = planted(300, 200, 3);
-        List<String> asks = new ArrayList<>();
-        EngineHooks refusing = new EngineHooks() {
-            @Override
-            public int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
-                if (!phase.equals("select-filter")) {
-                    asks.add(phase + " " + suggested);
-                }
-                return phase.equals("select-initial") ? suggested - 1 : suggested;
+  @Test
+  void select_initialFitOnAllColumns_askedFirstAndScreenedWhenRefused() {
+    Planted p = planted(300, 200, 3);
+    List<String> asks = new ArrayList<>();
+    EngineHooks refusing =
+        new EngineHooks() {
+          @Override
+          public int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
+            if (!phase.equals("select-filter")) {
+              asks.add(phase + " " + suggested);
             }
+            return phase.equals("select-initial") ? suggested - 1 : suggested;
+          }
         };
-        SelectionOptions o = SelectionOptions.ofDefaults(TargetKind.REGRESSION);
-        SelectionResult refused = new FeatureSelector(o, p.store(), p.cols(), p.y(), refusing).select();
-        // m = 255 rows per run, so the screened width is 127 of the 205 columns
-        assertThat(asks).hasSize(10).containsOnly("select-initial 205", "select 127");
+    SelectionOptions o = SelectionOptions.ofDefaults(TargetKind.REGRESSION);
+    SelectionResult refused = new FeatureSelector(o, p.store(), p.cols(), p.y(), refusing).select();
+    // m = 255 rows per run, so the screened width is 127 of the 205 columns
+    assertThat(asks).hasSize(10).containsOnly("select-initial 205", "select 127");
 
-        SelectionOptions screenedOnly = new SelectionOptions(TargetKind.REGRESSION, 5, 0L, 0, 0, false,
-                PathOptions.forSelection());
-        asks.clear();
-        SelectionResult screened = new FeatureSelector(screenedOnly, p.store(), p.cols(), p.y(), refusing).select();
-        assertThat(asks).hasSize(5).containsOnly("select 127");
-        assertThat(screened.selected()).isEqualTo(refused.selected());
+    SelectionOptions screenedOnly =
+        new SelectionOptions(TargetKind.REGRESSION, 5, 0L, 0, 0, false, PathOptions.forSelection());
+    asks.clear();
+    SelectionResult screened =
+        new FeatureSelector(screenedOnly, p.store(), p.cols(), p.y(), refusing).select();
+    assertThat(asks).hasSize(5).containsOnly("select 127");
+    assertThat(screened.selected()).isEqualTo(refused.selected());
 
-        SelectionResult all = new FeatureSelector(o, p.store(), p.cols(), p.y(), EngineHooks.NONE).select();
-        List<Integer> idx = all.selected().stream().map(c -> c.expr().symbols()[0]).toList();
-        assertThat(idx).containsAll(List.of(0, 1, 2, 3, 4));
-    }
+    SelectionResult all =
+        new FeatureSelector(o, p.store(), p.cols(), p.y(), EngineHooks.NONE).select();
+    List<Integer> idx = all.selected().stream().map(c -> c.expr().symbols()[0]).toList();
+    assertThat(idx).containsAll(List.of(0, 1, 2, 3, 4));
+  }
 
-    @Test
-    void select_moreThanTenColumnsPerRunRow_screensWithoutAskingForAllColumns() {
-        // 40 rows: m = 34 per run, so 345 columns are just over 10 per row
-        Planted p = planted(40, 340, 4);
-        List<String> asks = new ArrayList<>();
-        EngineHooks granting = new EngineHooks() {
-            @Override
-            public int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
-                if (!phase.equals("select-filter")) {
-                    asks.add(phase + " " + suggested);
-                }
-                return suggested;
+  @Test
+  void select_moreThanTenColumnsPerRunRow_screensWithoutAskingForAllColumns() {
+    // 40 rows: m = 34 per run, so 345 columns are just over 10 per row
+    Planted p = planted(40, 340, 4);
+    List<String> asks = new ArrayList<>();
+    EngineHooks granting =
+        new EngineHooks() {
+          @Override
+          public int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
+            if (!phase.equals("select-filter")) {
+              asks.add(phase + " " + suggested);
             }
+            return suggested;
+          }
         };
-        assertThat(FeatureSelector.initialFitMayTakeAll(345, 34)).isFalse();
-        assertThat(FeatureSelector.initialFitMayTakeAll(340, 34)).isTrue();
-        SelectionResult wide = new FeatureSelector(SelectionOptions.ofDefaults(TargetKind.REGRESSION), p.store(),
-                p.cols(), p.y(), granting).select();
-        assertThat(asks).hasSize(5).containsOnly("select 17");
+    assertThat(FeatureSelector.initialFitMayTakeAll(345, 34)).isFalse();
+    assertThat(FeatureSelector.initialFitMayTakeAll(340, 34)).isTrue();
+    SelectionResult wide =
+        new FeatureSelector(
+                SelectionOptions.ofDefaults(TargetKind.REGRESSION),
+                p.store(),
+                p.cols(),
+                p.y(),
+                granting)
+            .select();
+    assertThat(asks).hasSize(5).containsOnly("select 17");
 
-        SelectionOptions screenedOnly = new SelectionOptions(TargetKind.REGRESSION, 5, 0L, 0, 0, false,
-                PathOptions.forSelection());
-        SelectionResult screened = new FeatureSelector(screenedOnly, p.store(), p.cols(), p.y(), EngineHooks.NONE)
-                .select();
-        assertThat(wide.selected()).isEqualTo(screened.selected());
-    }
+    SelectionOptions screenedOnly =
+        new SelectionOptions(TargetKind.REGRESSION, 5, 0L, 0, 0, false, PathOptions.forSelection());
+    SelectionResult screened =
+        new FeatureSelector(screenedOnly, p.store(), p.cols(), p.y(), EngineHooks.NONE).select();
+    assertThat(wide.selected()).isEqualTo(screened.selected());
+  }
 
-    @Test
-    void select_noRuns_keepsEveryColumn() {
-        Planted p = planted(100, 10, 4);
-        SelectionOptions o = new SelectionOptions(TargetKind.REGRESSION, 0, 0L, 0, 0, true, PathOptions.forSelection());
-        assertThat(new FeatureSelector(o, p.store(), p.cols(), p.y(), EngineHooks.NONE).select().selected())
-                .hasSize(15);
-    }
+  @Test
+  void select_noRuns_keepsEveryColumn() {
+    Planted p = planted(100, 10, 4);
+    SelectionOptions o =
+        new SelectionOptions(TargetKind.REGRESSION, 0, 0L, 0, 0, true, PathOptions.forSelection());
+    assertThat(
+            new FeatureSelector(o, p.store(), p.cols(), p.y(), EngineHooks.NONE)
+                .select()
+                .selected())
+        .hasSize(15);
+  }
 
-    @Test
-    void noise_shuffledCopiesAreStandardisedAndGaussianColumnsAdded() {
-        SplittableRandom rnd = new SplittableRandom(5);
-        double[][] x = new double[4][100];
-        for (double[] c : x) {
-            for (int i = 0; i < 100; i++) {
-                c[i] = 10 + 3 * rnd.nextGaussian();
-            }
-        }
-        double[][] noise = FeatureSelector.noise(x, 100, rnd);
-        assertThat(noise).hasNumberOfRows(4 + 3);
-        for (int j = 0; j < 4; j++) {
-            double mean = Vectors.mean(noise[j]);
-            assertThat(mean).isCloseTo(0, within(1e-12));
-            assertThat(Vectors.std(noise[j], mean)).isCloseTo(1, within(1e-12));
-        }
-        assertThat(FeatureSelector.noise(new double[1][100], 100, rnd)).hasNumberOfRows(3);
-        assertThat(FeatureSelector.noise(new double[4][40], 40, rnd)).hasNumberOfRows(3);
+  @Test
+  void noise_shuffledCopiesAreStandardisedAndGaussianColumnsAdded() {
+    SplittableRandom rnd = new SplittableRandom(5);
+    double[][] x = new double[4][100];
+    for (double[] c : x) {
+      for (int i = 0; i < 100; i++) {
+        c[i] = 10 + 3 * rnd.nextGaussian();
+      }
     }
+    double[][] noise = FeatureSelector.noise(x, 100, rnd);
+    assertThat(noise).hasNumberOfRows(4 + 3);
+    for (int j = 0; j < 4; j++) {
+      double mean = Vectors.mean(noise[j]);
+      assertThat(mean).isCloseTo(0, within(1e-12));
+      assertThat(Vectors.std(noise[j], mean)).isCloseTo(1, within(1e-12));
+    }
+    assertThat(FeatureSelector.noise(new double[1][100], 100, rnd)).hasNumberOfRows(3);
+    assertThat(FeatureSelector.noise(new double[4][40], 40, rnd)).hasNumberOfRows(3);
+  }
 }
