@@ -2,10 +2,14 @@ package io.memguard.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The memory fuzz's short profile: 50 seeded data sets of random shapes and pathologies (20 to
@@ -39,5 +43,22 @@ class FuzzIT {
     assertThat(result.get("timeouts")).isEqualTo(0);
     assertThat((int) result.get("ok") + (int) result.get("insufficientMemory")).isEqualTo(50);
     assertThat((int) result.get("ok")).as("most fits complete").isGreaterThanOrEqualTo(30);
+  }
+
+  /**
+   * Cases of the long profile that died of {@link OutOfMemoryError} before the heap limit counted
+   * the data set allocated since the last collection (2026-12-04, with 2 steps): 100,000 to 170,000
+   * rows, the table itself a large share of the heap.
+   */
+  @ParameterizedTest(name = "{0}, {1} MiB")
+  @CsvSource({"fuzz:59, 64", "fuzz:100, 64", "fuzz:167, 64", "fuzz:287, 256"})
+  @Timeout(value = 10, unit = TimeUnit.MINUTES)
+  void casesThatOnceRanOutOfMemory_completeOrRefuse(String spec, int heapMb) throws Exception {
+    Path dir = Files.createTempDirectory("memguard-fuzz-regression");
+    ForkedFit.Result r =
+        ForkedFit.run(
+            heapMb, List.of("--generated", spec, "--steps", "2", "--featsel-runs", "2"), 300, dir);
+    assertThat(r.outOfMemory()).as("%s: %s", spec, r.error()).isFalse();
+    assertThat(r.outcome()).as("%s: %s", spec, r.error()).isIn("ok", "insufficient-memory");
   }
 }
