@@ -28,6 +28,8 @@ import java.util.Objects;
  * gives NaN for that feature and that row's prediction, never an exception. They throw {@link
  * IllegalStateException} once the model is closed. Thread-safe: the model is immutable apart from
  * its closed flag.
+ *
+ * @since 0.1.0
  */
 public final class AutoFeatModel implements AutoCloseable {
 

@@ -38,6 +38,8 @@ import java.util.Objects;
  * (a shared {@link FitListener} must then be thread-safe). Within one fit the selection runs may
  * run on several threads ({@link Builder#parallelism}); the fit's listener is still called by one
  * thread at a time. The same seed and data give the same features whenever the same plan is chosen.
+ *
+ * @since 0.1.0
  */
 public final class AutoFeatProcessor {
 

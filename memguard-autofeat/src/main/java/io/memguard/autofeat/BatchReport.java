@@ -27,6 +27,7 @@ import io.memguard.core.PressureLevel;
  * @param pressure the pressure level when the size was decided
  * @param decision why this size, in words
  * @param nanos wall-clock nanoseconds the batch took, or -1 when not measured
+ * @since 0.1.0
  */
 public record BatchReport(
     FitPhase phase,

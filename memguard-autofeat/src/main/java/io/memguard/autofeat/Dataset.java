@@ -26,6 +26,8 @@ import java.util.Objects;
  * Dataset all = Dataset.fromCsv(Path.of("diabetes.csv"), "target");
  * Dataset.Split split = all.split(Dataset.readIndices(Path.of("diabetes_test_idx.txt")));
  * }</pre>
+ *
+ * @since 0.1.0
  */
 public final class Dataset {
 

@@ -6,6 +6,8 @@ package io.memguard.autofeat;
  * be thread-safe. A listener that throws is logged (the first time at WARN, then at DEBUG) and
  * never breaks the fit. Events carry values only, never the model, so a listener cannot keep a
  * model reachable by accident.
+ *
+ * @since 0.1.0
  */
 public interface FitListener {
 

@@ -1,6 +1,10 @@
 package io.memguard.autofeat;
 
-/** The phases of a fit, in order. Thread-safe. */
+/**
+ * The phases of a fit, in order. Thread-safe.
+ *
+ * @since 0.1.0
+ */
 public enum FitPhase {
   /** Planning: a pilot generation on a few rows predicts the memory of the normal plan. */
   PLAN,

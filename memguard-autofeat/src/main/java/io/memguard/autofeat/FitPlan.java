@@ -33,6 +33,7 @@ import java.util.Locale;
  * @param predictedPeakBytes the peak reserved bytes this plan was predicted to need
  * @param usableBytes the memory the plan was made for: available bytes below the CRITICAL
  *     threshold, less the allocator's safety margin
+ * @since 0.1.0
  */
 public record FitPlan(
     boolean lightweight,

@@ -11,6 +11,7 @@ package io.memguard.autofeat;
  * @param batches the estimated number of batches of this step (batch sizes adapt, so this can
  *     change)
  * @param percent progress of this step, 0..100
+ * @since 0.1.0
  */
 public record FitProgress(
     FitPhase phase, int step, int steps, int batch, int batches, double percent) {

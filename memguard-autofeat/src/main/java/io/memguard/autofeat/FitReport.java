@@ -38,6 +38,7 @@ import org.jspecify.annotations.Nullable;
  * @param peakReservedBytes the most bytes the fit's scope held at once
  * @param availableBytesAtStart bytes available to the fit when it started
  * @param stoppedAt where a failed or stopped fit ended, or {@code null} when it completed
+ * @since 0.1.0
  */
 public record FitReport(
     ProblemType problemType,

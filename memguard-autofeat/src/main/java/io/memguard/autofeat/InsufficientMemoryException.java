@@ -8,6 +8,8 @@ import io.memguard.core.MemorySize;
  * LightweightPolicy#NEVER}, with its normal plan). Thrown before the fit allocates its working
  * memory (or, when a reservation is refused during the fit, after releasing everything it held).
  * The message says how much the plan needs, how much the scope has, and what to do.
+ *
+ * @since 0.1.0
  */
 public final class InsufficientMemoryException extends MemguardException {
   private static final long serialVersionUID = 1L;

@@ -9,5 +9,6 @@ package io.memguard.autofeat;
  * @param phase the phase the fit was in when it switched ({@link FitPhase#PLAN} when it started
  *     lightweight)
  * @param plan the lightweight plan it continues with
+ * @since 0.1.0
  */
 public record LightweightEvent(String reason, FitPhase phase, FitPlan plan) {}

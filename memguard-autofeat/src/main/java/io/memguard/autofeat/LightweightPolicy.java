@@ -4,6 +4,8 @@ package io.memguard.autofeat;
  * When a fit may use its lightweight plan: last-step features recomputed instead of stored and, as
  * far as the memory requires, float storage, narrower selection chunks and a search for features on
  * a subset of the rows (see {@link FitPlan}). Thread-safe.
+ *
+ * @since 0.1.0
  */
 public enum LightweightPolicy {
   /**

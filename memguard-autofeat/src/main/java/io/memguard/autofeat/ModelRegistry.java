@@ -16,6 +16,8 @@ import java.util.Objects;
  * whenever the registry is used; no thread, no explicit garbage collection. A processor built with
  * {@link AutoFeatProcessor.Builder#registry(ModelRegistry)} registers every model it fits.
  * Thread-safe. Closing clears it; closing twice does nothing.
+ *
+ * @since 0.1.0
  */
 public final class ModelRegistry implements AutoCloseable {
 

@@ -11,6 +11,7 @@ import java.time.Duration;
  * @param batches batches run in the phase
  * @param allocatedBytes heap bytes the fit's threads allocated in this phase (garbage included; the
  *     JVM's per-thread allocation counter, 0 where the JVM does not keep one)
+ * @since 0.1.0
  */
 public record PhaseReport(
     FitPhase phase, Duration duration, long peakReservedBytes, int batches, long allocatedBytes) {}

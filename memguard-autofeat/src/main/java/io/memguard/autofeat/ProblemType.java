@@ -1,6 +1,10 @@
 package io.memguard.autofeat;
 
-/** What the target of a {@link Dataset} is. Thread-safe. */
+/**
+ * What the target of a {@link Dataset} is. Thread-safe.
+ *
+ * @since 0.1.0
+ */
 public enum ProblemType {
   /** A real-valued target: Lasso models; {@link AutoFeatModel#score} is R^2. */
   REGRESSION,

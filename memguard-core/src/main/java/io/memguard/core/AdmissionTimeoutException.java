@@ -5,6 +5,8 @@ package io.memguard.core;
  * The numbers at the moment the wait ended are in the message and in the accessors, so a caller can
  * tell a paused allocator ({@link #pausedReason()}) from a full one ({@link #freeBytes()} below
  * {@link #minBytes()}). Immutable.
+ *
+ * @since 0.1.0
  */
 public final class AdmissionTimeoutException extends MemguardException {
   private static final long serialVersionUID = 1L;

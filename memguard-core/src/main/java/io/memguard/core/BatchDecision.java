@@ -14,6 +14,7 @@ package io.memguard.core;
  * @param fits false when even minBatch does not fit in the usable memory
  * @param reason a sentence explaining the choice
  * @param nanoTime when, on the allocator's ticker
+ * @since 0.1.0
  */
 public record BatchDecision(
     String task,

@@ -7,6 +7,8 @@ import org.jspecify.annotations.Nullable;
  * A cooperative stop request. Whoever wants a task to stop calls {@link #cancel(String)}; the task
  * calls {@link #throwIfCancelled(String)} at its safe points (between batches) and stops there,
  * releasing what it holds. Nothing is interrupted or killed. Thread-safe; the first reason wins.
+ *
+ * @since 0.1.0
  */
 public final class CancellationToken {
   private final AtomicReference<String> reason = new AtomicReference<>();

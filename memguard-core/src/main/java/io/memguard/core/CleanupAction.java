@@ -4,6 +4,8 @@ package io.memguard.core;
  * A named piece of cleanup, such as clearing a cache or dropping intermediate results. It may run
  * more than once (on demand in an emergency, then again at scope close), so it must be safe to
  * repeat. It may throw; other actions still run and the error is reported.
+ *
+ * @since 0.1.0
  */
 @FunctionalInterface
 public interface CleanupAction {

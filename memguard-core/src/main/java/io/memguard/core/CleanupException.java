@@ -7,6 +7,8 @@ import java.util.List;
  * released; each action's error is attached as a suppressed exception, and the reports say which
  * action failed where. Thrown by {@link MemoryScope#close()} after everything else is done, so in a
  * try-with-resources it is added as suppressed to the body's exception, never masking it.
+ *
+ * @since 0.1.0
  */
 public final class CleanupException extends MemguardException {
   private static final long serialVersionUID = 1L;

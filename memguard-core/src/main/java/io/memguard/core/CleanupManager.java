@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every action runs even when others throw; each run yields a {@link CleanupReport}, and the
  * last {@code historySize} reports are kept in {@link #history()}. Thread-safe; on-demand runs are
  * serialised so two emergencies never run the same stage at once.
+ *
+ * @since 0.1.0
  */
 public final class CleanupManager {
   private static final Logger log = LoggerFactory.getLogger(CleanupManager.class);

@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param duration how long it ran
  * @param bytesReleased what it said it released, or {@link CleanupAction#UNKNOWN_BYTES}
  * @param error what it threw, or {@code null}
+ * @since 0.1.0
  */
 public record CleanupReport(
     String action,

@@ -10,6 +10,7 @@ import java.util.List;
  * @param stagesRun the stages that were run, in order
  * @param conditionMet whether the stop condition held when the run ended (true when there was none)
  * @param duration the whole run's duration
+ * @since 0.1.0
  */
 public record CleanupRun(
     List<CleanupReport> reports,

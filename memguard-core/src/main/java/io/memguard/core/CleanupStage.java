@@ -6,6 +6,8 @@ import java.util.Objects;
  * How expendable a cleanup action's memory is. Emergency cleanup runs stages in ascending {@link
  * #order()}: the most expendable first ({@link #CACHES}, then {@link #POOLS}, {@link
  * #INTERMEDIATES}, {@link #MODELS}). Custom stages slot in by order. Immutable and thread-safe.
+ *
+ * @since 0.1.0
  */
 public final class CleanupStage implements Comparable<CleanupStage> {
   /** Caches that can be rebuilt on demand. */

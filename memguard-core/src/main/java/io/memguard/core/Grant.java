@@ -23,6 +23,8 @@ package io.memguard.core;
  * }</pre>
  *
  * <p>Thread-safe.
+ *
+ * @since 0.1.0
  */
 public final class Grant implements AutoCloseable {
   private final ResourceAllocator allocator;

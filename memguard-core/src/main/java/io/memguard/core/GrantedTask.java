@@ -6,6 +6,7 @@ package io.memguard.core;
  * CancellationToken} at its safe points.
  *
  * @param <T> what the task returns
+ * @since 0.1.0
  */
 @FunctionalInterface
 public interface GrantedTask<T> {

@@ -6,6 +6,8 @@ import java.util.Locale;
  * How hard a {@link MemoryManager} looks for reservations that are never released. The system
  * property {@code memguard.leakDetection} ({@code off}, {@code safety-net}, {@code track-sites})
  * overrides the default, like Arrow's debug allocator; an explicit builder setting wins over both.
+ *
+ * @since 0.1.0
  */
 public enum LeakDetection {
   /** No safety net: a dropped reservation stays accounted until its scope closes. Fastest. */

@@ -4,6 +4,8 @@ package io.memguard.core;
  * A reservation did not fit: the requesting scope or one of its ancestors would go over its limit.
  * Thrown by {@link MemoryScope#reserve(long)} and by growing a {@link Reservation}. Nothing was
  * reserved when it is thrown.
+ *
+ * @since 0.1.0
  */
 public final class MemoryBudgetExceededException extends MemguardException {
   private static final long serialVersionUID = 1L;

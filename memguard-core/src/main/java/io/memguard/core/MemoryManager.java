@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * registered {@link PressureSource}: each is mapped with the thresholds (defaults 80/90/95%) and
  * the most urgent wins. Reading it is one volatile read. All methods are thread-safe. Closing the
  * manager closes the root scope; closing twice does nothing.
+ *
+ * @since 0.1.0
  */
 public final class MemoryManager implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MemoryManager.class);

@@ -24,6 +24,8 @@ import java.util.Optional;
  * <p>All sizes are bytes. {@link #reservedBytes()} includes descendants, and a reservation counts
  * against this scope's limit and every ancestor's. All methods are thread-safe; reserve and release
  * are lock-free.
+ *
+ * @since 0.1.0
  */
 public interface MemoryScope extends AutoCloseable {
 

@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
  * 64k}, {@code 512m}, {@code 2g}, {@code 64KiB}, {@code 512 MiB}, {@code 2GB} — all powers of 1024)
  * and a percentage of the maximum heap ({@code 80%}). Printing uses the largest binary unit that
  * keeps one decimal ({@code "1.5 GiB"}). Instances are immutable and thread-safe.
+ *
+ * @since 0.1.0
  */
 public final class MemorySize implements Comparable<MemorySize> {
   private static final long KIB = 1024L;

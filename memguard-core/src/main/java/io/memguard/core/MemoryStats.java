@@ -10,6 +10,7 @@ package io.memguard.core;
  * @param leaksReported leak reports so far (each may cover several reservations)
  * @param leakedBytes bytes memguard released on owners' behalf so far
  * @param pressureLevel the level now
+ * @since 0.1.0
  */
 public record MemoryStats(
     long budgetBytes,

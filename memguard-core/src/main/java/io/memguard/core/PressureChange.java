@@ -8,6 +8,7 @@ package io.memguard.core;
  * @param source what decided the new level: {@code "accounting"} or a {@link PressureSource} name
  * @param utilization the deciding fraction of the limit (0..1, may exceed 1)
  * @param nanoTime the manager ticker's time of the change, in nanoseconds
+ * @since 0.1.0
  */
 public record PressureChange(
     PressureLevel previous,

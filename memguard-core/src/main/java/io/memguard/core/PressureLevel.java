@@ -4,6 +4,8 @@ package io.memguard.core;
  * How close memory is to its limit, from the most relaxed to the most urgent. By default the
  * accounting maps use of the budget to NORMAL below 80%, ELEVATED from 80%, CRITICAL from 90% and
  * EMERGENCY from 95%; a {@link PressureSource} is mapped with the same thresholds.
+ *
+ * @since 0.1.0
  */
 public enum PressureLevel {
   /** Plenty of room; work proceeds as planned. */

@@ -8,6 +8,8 @@ package io.memguard.core;
  *
  * <p>Implementations must be thread-safe and fast, and should not throw: a source that throws or
  * returns NaN is treated as unavailable for that refresh.
+ *
+ * @since 0.1.0
  */
 public interface PressureSource {
 

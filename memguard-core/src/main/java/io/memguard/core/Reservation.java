@@ -12,6 +12,8 @@ package io.memguard.core;
  *
  * <p>Thread-safe: release may come from any thread; grow and shrink are atomic with respect to
  * release (a resize of a released reservation throws {@link IllegalStateException}).
+ *
+ * @since 0.1.0
  */
 public interface Reservation extends AutoCloseable {
 

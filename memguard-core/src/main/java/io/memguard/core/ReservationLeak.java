@@ -11,6 +11,7 @@ import java.util.List;
  * @param reservations how many reservations they were
  * @param allocationSites where they were created, when {@link LeakDetection#TRACK_SITES} is on (one
  *     throwable per reservation, its stack trace the creation site); otherwise empty
+ * @since 0.1.0
  */
 public record ReservationLeak(
     Kind kind, String scopePath, long bytes, long reservations, List<Throwable> allocationSites) {

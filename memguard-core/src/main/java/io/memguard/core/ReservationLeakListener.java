@@ -3,6 +3,8 @@ package io.memguard.core;
 /**
  * Told of every {@link ReservationLeak}. Called on the thread that found it: the closing thread, or
  * the Cleaner's thread for collected reservations. An exception it throws is logged and ignored.
+ *
+ * @since 0.1.0
  */
 @FunctionalInterface
 public interface ReservationLeakListener {

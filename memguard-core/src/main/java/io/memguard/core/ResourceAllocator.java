@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  * #decisions()}).
  *
  * <p>Thread-safe. One lock guards admission state; it is never held while a task's scope closes.
+ *
+ * @since 0.1.0
  */
 public final class ResourceAllocator {
   private static final Logger log = LoggerFactory.getLogger(ResourceAllocator.class);

@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
  * @param leak the reservations the close had to release, or {@code null} when there were none
  * @param cleanups the scope's own cleanup actions, in the order they ran
  * @param children the reports of the children it closed
+ * @since 0.1.0
  */
 public record ScopeCloseReport(
     String scopePath,

@@ -14,6 +14,7 @@ import java.util.List;
  * @param allocatedBytes measured thread allocations (see {@link MemoryScope#meterAllocations()})
  * @param liveReservations reservations held directly in it
  * @param children snapshots of its open children
+ * @since 0.1.0
  */
 public record ScopeSnapshot(
     String name,

@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  *     null}
  * @param duration from the request to the end, waiting included
  * @param <T> the result type
+ * @since 0.1.0
  */
 public record TaskOutcome<T>(
     String taskName,

@@ -7,6 +7,8 @@ import java.util.Objects;
  * What a task asks of a {@link ResourceAllocator}: its name, priority, the least memory it can work
  * with, the memory it would like, and how long it may wait. Immutable; each {@code with} method
  * returns a copy. Defaults: priority 0, min 0, desired = min, time-out 30 s.
+ *
+ * @since 0.1.0
  */
 public final class TaskRequest {
   private final String name;

@@ -3,6 +3,8 @@ package io.memguard.core;
 /**
  * A task stopped at a safe point because it was asked to through its {@link CancellationToken}, for
  * example by the emergency guard. The message says who asked, why, and where the task stopped.
+ *
+ * @since 0.1.0
  */
 public final class TaskStoppedException extends MemguardException {
   private static final long serialVersionUID = 1L;

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
  * does nothing.
  *
  * @param <T> the type of the entries
+ * @since 0.1.0
  */
 public final class WeakRegistry<T> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WeakRegistry.class);

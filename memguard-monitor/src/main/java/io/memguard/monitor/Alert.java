@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param firedAt when it fired
  * @param updatedAt when it last changed (fired, escalated or resolved)
  * @param resolvedAt when it resolved, null while open
+ * @since 0.1.0
  */
 public record Alert(
     long id,

@@ -5,6 +5,8 @@ package io.memguard.monitor;
  * Alerts#addChannel(AlertChannel, Severity, int)} gets its own bounded queue and daemon thread, so
  * a slow or failing channel delays nobody else; when its queue is full events are dropped and
  * counted ({@link Alerts#channelStats()}). Built-in channels are in {@link AlertChannels}.
+ *
+ * @since 0.1.0
  */
 public interface AlertChannel {
 

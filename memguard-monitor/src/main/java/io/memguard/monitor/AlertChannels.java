@@ -7,7 +7,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
-/** The built-in {@link AlertChannel}s. */
+/**
+ * The built-in {@link AlertChannel}s.
+ *
+ * @since 0.1.0
+ */
 public final class AlertChannels {
   private AlertChannels() {}
 

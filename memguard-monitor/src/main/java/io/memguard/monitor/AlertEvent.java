@@ -11,6 +11,7 @@ import java.util.Objects;
  * @param type what happened
  * @param time when
  * @param alert the alert as it is after the change
+ * @since 0.1.0
  */
 public record AlertEvent(Type type, Instant time, Alert alert) {
 

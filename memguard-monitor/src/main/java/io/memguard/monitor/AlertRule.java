@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
  * stays open, every {@link #escalateAfter()} it goes one severity up (at most {@link
  * #maxSeverity()}) and one escalation level up, which routes it to channels registered for higher
  * levels.
+ *
+ * @since 0.1.0
  */
 public final class AlertRule {
   private final String name;

@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>Delivery never blocks sampling: listeners share one notification thread, each channel has its
  * own, all with bounded queues; when a queue is full the event is dropped for that consumer and
  * counted in {@link #channelStats()}. Thread-safe.
+ *
+ * @since 0.1.0
  */
 public final class Alerts {
   private static final Logger LOG = LoggerFactory.getLogger(Alerts.class);

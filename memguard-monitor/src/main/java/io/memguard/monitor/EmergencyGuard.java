@@ -55,6 +55,8 @@ import org.slf4j.LoggerFactory;
  * {@link MemoryManager} as a {@link PressureSource} named {@code emergency-guard}, so code that
  * reads {@link MemoryManager#pressureLevel()} sees EMERGENCY. Thread-safe; evaluations are
  * serialised. Closing it resumes admission and unregisters it; closing twice does nothing.
+ *
+ * @since 0.1.0
  */
 public final class EmergencyGuard implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmergencyGuard.class);

@@ -38,6 +38,8 @@ import java.util.Objects;
  * </ul>
  *
  * <p>Thread-safe (immutable). Equal when all thresholds are equal.
+ *
+ * @since 0.1.0
  */
 public final class GuardConfig {
 

@@ -17,6 +17,7 @@ import java.time.Duration;
  * @param task for TASK_STOP_REQUESTED: the task asked to stop
  * @param bytesReleased for CLEANUP_STAGE: what the stage's actions said they released; for
  *     TASK_STOP_REQUESTED: what the task held (reserved) when asked to stop, released when it stops
+ * @since 0.1.0
  */
 public record GuardEvent(
     Type type,

@@ -1,6 +1,10 @@
 package io.memguard.monitor;
 
-/** Which limit put the {@link EmergencyGuard} where it is. */
+/**
+ * Which limit put the {@link EmergencyGuard} where it is.
+ *
+ * @since 0.1.0
+ */
 public enum GuardLimit {
   /** Nothing is near a limit. */
   NONE,

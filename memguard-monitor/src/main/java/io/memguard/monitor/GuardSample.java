@@ -13,6 +13,7 @@ package io.memguard.monitor;
  * @param rssFraction process RSS over the container's limit, or over system memory without one
  * @param systemAvailableBytes memory available to new work on the host or in the container
  * @param systemTotalBytes the host's memory or the container's limit
+ * @since 0.1.0
  */
 public record GuardSample(
     long nanoTime,

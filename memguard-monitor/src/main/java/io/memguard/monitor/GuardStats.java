@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  * @param totalTimeInEmergency time spent at EMERGENCY, all emergencies
  * @param lastTimeToRecover the last emergency's time from entering to recovery, or null
  * @param samples samples evaluated
+ * @since 0.1.0
  */
 public record GuardStats(
     PressureLevel level,

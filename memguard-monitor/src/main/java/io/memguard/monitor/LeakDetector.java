@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. Fed by the sampler thread; histograms run on their own daemon thread; listeners
  * are called on the monitor's notification thread. Nothing here throws into the sampler.
+ *
+ * @since 0.1.0
  */
 public final class LeakDetector {
   private static final Logger LOG = LoggerFactory.getLogger(LeakDetector.class);

@@ -17,6 +17,8 @@ import java.util.Objects;
  * recent old-generation cycle (a rise of the floor followed by a return to it) are not trusted,
  * because within one cycle garbage looks like growth. {@link #confirmations()} successive
  * suspicious evaluations make a leak.
+ *
+ * @since 0.1.0
  */
 public final class LeakDetectorConfig {
   private final boolean enabled;

@@ -5,6 +5,8 @@ import java.time.Instant;
 /**
  * Told about leaks found by the {@link LeakDetector}. Called on the monitor's notification thread,
  * never on the sampler or application threads; a listener that throws is logged and kept.
+ *
+ * @since 0.1.0
  */
 @FunctionalInterface
 public interface LeakListener {

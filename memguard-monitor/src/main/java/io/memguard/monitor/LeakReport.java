@@ -26,6 +26,7 @@ import java.util.Optional;
  * @param histogramsCompared how many class histograms the class suspects come from (0 or 2+)
  * @param histogramNote why there are no class suspects, or empty
  * @param recommendation what to do next, in plain words
+ * @since 0.1.0
  */
 public record LeakReport(
     Instant detectedAt,

@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param liveSetBytes the latest live-set bucket value, -1 before any
  * @param cycle the longest recent old-generation cycle seen in the live set, zero if none
  * @param evaluatedAt when the last evaluation ran, null before the first
+ * @since 0.1.0
  */
 public record LeakStatus(
     State state,

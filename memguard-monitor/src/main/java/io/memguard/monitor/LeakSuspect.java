@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param count the latest instance or entry count, -1 for scopes
  * @param platform true for JDK classes (byte arrays, strings, collections' internals): they carry a
  *     leak but are rarely its cause, so they rank after application classes
+ * @since 0.1.0
  */
 public record LeakSuspect(
     Kind kind,

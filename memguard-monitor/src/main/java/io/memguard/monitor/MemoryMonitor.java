@@ -65,6 +65,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #close()} stops the threads, unregisters the pressure sources and is
  * idempotent.
+ *
+ * @since 0.1.0
  */
 public final class MemoryMonitor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MemoryMonitor.class);

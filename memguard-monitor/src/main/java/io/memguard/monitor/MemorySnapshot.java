@@ -50,6 +50,7 @@ import java.util.Optional;
  * @param reservedBytes bytes reserved through memguard scopes, -1 without a manager
  * @param openScopes open memguard scopes, -1 without a manager
  * @param unavailable sources that could not be read in this sample, with the reason
+ * @since 0.1.0
  */
 public record MemorySnapshot(
     long sequence,

@@ -13,6 +13,8 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Values are doubles; an unknown value (a size of -1 in the snapshot) reads as {@code NaN} and
  * is skipped by aggregates, trends and alert rules.
+ *
+ * @since 0.1.0
  */
 public final class Metric {
   /** Unit of sizes. */

@@ -23,6 +23,8 @@ import java.util.Optional;
  * MonitorConfig#aggregateMinutes()} minutes per aggregated metric and {@value #PAUSE_CAPACITY}
  * pauses. Windows end at the latest sample. Thread-safe: the sampler appends while any thread
  * reads; readers get immutable copies.
+ *
+ * @since 0.1.0
  */
 public final class MetricHistory {
   /** How many GC pauses are kept for percentiles. */

@@ -19,6 +19,8 @@ import java.util.function.Function;
  * <p>Memory the monitor keeps is bounded by {@link #historySize()} snapshots (about 1.5 KiB each),
  * {@link #aggregateMinutes()} minutes of aggregates (about 30 bytes per metric per minute) and
  * {@link #alertHistorySize()} alert events.
+ *
+ * @since 0.1.0
  */
 public final class MonitorConfig {
   /** The shortest sampling period accepted. */

@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param alertEvents alert events in the window, oldest first
  * @param openAlerts alerts open at the end of the window
  * @param leaks leak reports made in the window
+ * @since 0.1.0
  */
 public record MonitorReport(
     Instant from,

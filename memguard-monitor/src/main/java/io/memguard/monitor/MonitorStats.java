@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param histogramsTaken class histograms taken by the leak detector
  * @param droppedNotifications snapshot, leak and alert notifications dropped because a consumer
  *     fell behind
+ * @since 0.1.0
  */
 public record MonitorStats(
     long samples,

@@ -18,6 +18,7 @@ import java.time.Duration;
  * @param allocationRateMaxBytesPerSecond highest sampled allocation rate
  * @param sampleDurationMeanNanos mean time one sample took
  * @param sampleDurationMaxNanos longest sample
+ * @since 0.1.0
  */
 public record PerformanceMetrics(
     Duration window,

@@ -8,6 +8,8 @@ package io.memguard.monitor;
  * <p>The default, {@link MonitorConfig#sampler()} left unset, reads the JVM's MXBeans, GC
  * notifications, OSHI and the cgroup files. A custom sampler (or a fake one in tests) sets what it
  * measures on the builder and leaves the rest unknown. Called from one thread at a time.
+ *
+ * @since 0.1.0
  */
 @FunctionalInterface
 public interface Sampler extends AutoCloseable {

@@ -1,6 +1,10 @@
 package io.memguard.monitor;
 
-/** How urgent an {@link Alert} is, from least to most. Escalation moves an alert one step up. */
+/**
+ * How urgent an {@link Alert} is, from least to most. Escalation moves an alert one step up.
+ *
+ * @since 0.1.0
+ */
 public enum Severity {
   /** Worth knowing; no action needed. */
   INFO,

@@ -5,6 +5,8 @@ package io.memguard.monitor;
  * notification thread, never on the sampler or application threads; when it falls behind, snapshots
  * are dropped (and counted in {@link MonitorStats#droppedNotifications()}) rather than queued
  * without bound. A listener that throws is logged and stays registered.
+ *
+ * @since 0.1.0
  */
 @FunctionalInterface
 public interface SnapshotListener {

@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param pDecreasing the same for a decreasing trend
  * @param timeToExhaustion at the current slope, when the fitted value reaches the capacity; empty
  *     when the metric does not grow or has no capacity
+ * @since 0.1.0
  */
 public record Trend(
     String metric,
