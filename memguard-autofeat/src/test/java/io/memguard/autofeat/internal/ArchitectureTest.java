@@ -1,11 +1,19 @@
 package io.memguard.autofeat.internal;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.codeUnits;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -60,5 +68,37 @@ class ArchitectureTest {
         .dependOnClassesThat()
         .resideInAPackage("io.memguard.autofeat")
         .check(main);
+  }
+
+  @Test
+  void publicSignatures_neverExposeAnInternalType() {
+    codeUnits()
+        .that()
+        .arePublic()
+        .and()
+        .areDeclaredInClassesThat()
+        .arePublic()
+        .and()
+        .areDeclaredInClassesThat()
+        .resideOutsideOfPackage("..internal..")
+        .should(notExposeAnInternalType())
+        .check(main);
+  }
+
+  private static ArchCondition<JavaCodeUnit> notExposeAnInternalType() {
+    return new ArchCondition<>("not name an .internal type in its parameters or result") {
+      @Override
+      public void check(JavaCodeUnit unit, ConditionEvents events) {
+        List<JavaClass> types = new ArrayList<>(unit.getRawParameterTypes());
+        types.add(unit.getRawReturnType());
+        for (JavaClass type : types) {
+          if (type.getPackageName().contains(".internal")) {
+            events.add(
+                SimpleConditionEvent.violated(
+                    unit, unit.getFullName() + " exposes the internal type " + type.getName()));
+          }
+        }
+      }
+    };
   }
 }
