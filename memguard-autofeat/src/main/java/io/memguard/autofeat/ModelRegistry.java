@@ -33,11 +33,6 @@ public final class ModelRegistry implements AutoCloseable {
     return new ModelRegistry(memory.newWeakRegistry(Objects.requireNonNull(name, "name")));
   }
 
-  /** A registry not known to any manager. */
-  public static ModelRegistry create(String name) {
-    return new ModelRegistry(WeakRegistry.create(Objects.requireNonNull(name, "name")));
-  }
-
   /** The registry's name. */
   public String name() {
     return registry.name();

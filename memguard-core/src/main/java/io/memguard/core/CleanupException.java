@@ -13,22 +13,22 @@ import java.util.List;
 public final class CleanupException extends MemguardException {
   private static final long serialVersionUID = 1L;
 
-  private final transient List<CleanupReport> failures;
+  private final transient List<CleanupRun> failures;
 
   /**
    * @param where the scope path or {@code "global"}; @param failures the failed actions' reports
    */
-  public CleanupException(String where, List<CleanupReport> failures) {
+  public CleanupException(String where, List<CleanupRun> failures) {
     super(message(where, failures));
     this.failures = List.copyOf(failures);
-    for (CleanupReport failure : failures) {
+    for (CleanupRun failure : failures) {
       if (failure.error() != null) {
         addSuppressed(failure.error());
       }
     }
   }
 
-  private static String message(String where, List<CleanupReport> failures) {
+  private static String message(String where, List<CleanupRun> failures) {
     StringBuilder sb = new StringBuilder();
     sb.append(failures.size())
         .append(failures.size() == 1 ? " cleanup action" : " cleanup actions")
@@ -36,7 +36,7 @@ public final class CleanupException extends MemguardException {
         .append(where)
         .append("': ");
     for (int i = 0; i < failures.size(); i++) {
-      CleanupReport r = failures.get(i);
+      CleanupRun r = failures.get(i);
       if (i > 0) {
         sb.append("; ");
       }
@@ -51,7 +51,7 @@ public final class CleanupException extends MemguardException {
   }
 
   /** The reports of the actions that failed, in the order they ran. */
-  public List<CleanupReport> failures() {
+  public List<CleanupRun> failures() {
     return failures;
   }
 }

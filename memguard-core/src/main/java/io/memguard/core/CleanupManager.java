@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * parents, last registered first). All actions, global and scoped, can also be run on demand stage
  * by stage, most expendable first, until a condition holds: that is the emergency path.
  *
- * <p>Every action runs even when others throw; each run yields a {@link CleanupReport}, and the
- * last {@code historySize} reports are kept in {@link #history()}. Thread-safe; on-demand runs are
+ * <p>Every action runs even when others throw; each run yields a {@link CleanupRun}, and the last
+ * {@code historySize} reports are kept in {@link #history()}. Thread-safe; on-demand runs are
  * serialised so two emergencies never run the same stage at once.
  *
  * @since 0.1.0
@@ -33,7 +33,7 @@ public final class CleanupManager {
   private final int historySize;
   private final AtomicLong sequence = new AtomicLong();
   private final ConcurrentSkipListMap<Long, Entry> entries = new ConcurrentSkipListMap<>();
-  private final ArrayDeque<CleanupReport> history = new ArrayDeque<>();
+  private final ArrayDeque<CleanupRun> history = new ArrayDeque<>();
   private final Object onDemandLock = new Object();
 
   CleanupManager(Ticker ticker, int historySize) {
@@ -76,12 +76,13 @@ public final class CleanupManager {
   }
 
   /** Runs every action of one stage, last registered first, and reports what each did. */
-  public CleanupRun runStage(CleanupStage stage) {
+  public CleanupReport runStage(CleanupStage stage) {
     Objects.requireNonNull(stage, "stage");
     synchronized (onDemandLock) {
       long start = ticker.read();
-      List<CleanupReport> reports = runStageLocked(stage);
-      return new CleanupRun(reports, List.of(stage), true, Duration.ofNanos(ticker.read() - start));
+      List<CleanupRun> reports = runStageLocked(stage);
+      return new CleanupReport(
+          reports, List.of(stage), true, Duration.ofNanos(ticker.read() - start));
     }
   }
 
@@ -92,11 +93,11 @@ public final class CleanupManager {
    *
    * @return what ran, and whether the condition held at the end
    */
-  public CleanupRun runStagesUntil(BooleanSupplier relieved) {
+  public CleanupReport runStagesUntil(BooleanSupplier relieved) {
     Objects.requireNonNull(relieved, "relieved");
     synchronized (onDemandLock) {
       long start = ticker.read();
-      List<CleanupReport> reports = new ArrayList<>();
+      List<CleanupRun> reports = new ArrayList<>();
       List<CleanupStage> stagesRun = new ArrayList<>();
       boolean met = check(relieved);
       if (!met) {
@@ -111,7 +112,7 @@ public final class CleanupManager {
           }
         }
       }
-      return new CleanupRun(reports, stagesRun, met, Duration.ofNanos(ticker.read() - start));
+      return new CleanupReport(reports, stagesRun, met, Duration.ofNanos(ticker.read() - start));
     }
   }
 
@@ -124,39 +125,39 @@ public final class CleanupManager {
     }
   }
 
-  private List<CleanupReport> runStageLocked(CleanupStage stage) {
-    List<CleanupReport> reports = new ArrayList<>();
+  private List<CleanupRun> runStageLocked(CleanupStage stage) {
+    List<CleanupRun> reports = new ArrayList<>();
     for (Map.Entry<Long, Entry> e : entries.descendingMap().entrySet()) {
       if (e.getValue().stage.equals(stage)) {
-        reports.add(run(e.getValue(), CleanupReport.Trigger.ON_DEMAND));
+        reports.add(run(e.getValue(), CleanupRun.Trigger.ON_DEMAND));
       }
     }
     return reports;
   }
 
-  CleanupReport run(Entry entry, CleanupReport.Trigger trigger) {
+  CleanupRun run(Entry entry, CleanupRun.Trigger trigger) {
     long start = ticker.read();
-    CleanupReport report;
+    CleanupRun report;
     try {
       long bytes = entry.action.run();
       report =
-          new CleanupReport(
+          new CleanupRun(
               entry.name,
               entry.stage,
               entry.scopePath,
               trigger,
-              CleanupReport.Outcome.SUCCEEDED,
+              CleanupRun.Outcome.SUCCEEDED,
               Duration.ofNanos(ticker.read() - start),
               bytes < 0 ? CleanupAction.UNKNOWN_BYTES : bytes,
               null);
     } catch (Throwable t) {
       report =
-          new CleanupReport(
+          new CleanupRun(
               entry.name,
               entry.stage,
               entry.scopePath,
               trigger,
-              CleanupReport.Outcome.FAILED,
+              CleanupRun.Outcome.FAILED,
               Duration.ofNanos(ticker.read() - start),
               CleanupAction.UNKNOWN_BYTES,
               t);
@@ -180,7 +181,7 @@ public final class CleanupManager {
     return report;
   }
 
-  private void record(CleanupReport report) {
+  private void record(CleanupRun report) {
     synchronized (history) {
       if (history.size() == historySize) {
         history.removeFirst();
@@ -190,7 +191,7 @@ public final class CleanupManager {
   }
 
   /** The most recent reports, oldest first, at most the configured history size. */
-  public List<CleanupReport> history() {
+  public List<CleanupRun> history() {
     synchronized (history) {
       return List.copyOf(history);
     }

@@ -1,49 +1,39 @@
 package io.memguard.core;
 
 import java.time.Duration;
-import org.jspecify.annotations.Nullable;
+import java.util.List;
 
 /**
- * What one run of one cleanup action did. Immutable.
+ * The result of running cleanup on demand, stage by stage. Immutable.
  *
- * @param action the action's name
- * @param stage its stage
- * @param scopePath the scope it was registered on, or {@code "global"}
- * @param trigger why it ran
- * @param outcome whether it completed or threw
- * @param duration how long it ran
- * @param bytesReleased what it said it released, or {@link CleanupAction#UNKNOWN_BYTES}
- * @param error what it threw, or {@code null}
+ * @param runs every action run, in order
+ * @param stagesRun the stages that were run, in order
+ * @param conditionMet whether the stop condition held when the run ended (true when there was none)
+ * @param duration the whole run's duration
  * @since 0.1.0
  */
 public record CleanupReport(
-    String action,
-    CleanupStage stage,
-    String scopePath,
-    Trigger trigger,
-    Outcome outcome,
-    Duration duration,
-    long bytesReleased,
-    @Nullable Throwable error) {
+    List<CleanupRun> runs, List<CleanupStage> stagesRun, boolean conditionMet, Duration duration) {
 
-  /** Why a cleanup action ran. */
-  public enum Trigger {
-    /** Its scope closed. */
-    SCOPE_CLOSE,
-    /** It was run on demand, stage by stage (for example by the emergency guard). */
-    ON_DEMAND
+  /** Copies the lists. */
+  public CleanupReport {
+    runs = List.copyOf(runs);
+    stagesRun = List.copyOf(stagesRun);
   }
 
-  /** How a cleanup action ended. */
-  public enum Outcome {
-    /** It returned normally. */
-    SUCCEEDED,
-    /** It threw; see {@link CleanupReport#error()}. */
-    FAILED
+  /** The sum of the bytes the actions said they released; unknown amounts count as 0. */
+  public long bytesReleased() {
+    long sum = 0;
+    for (CleanupRun r : runs) {
+      if (r.bytesReleased() > 0) {
+        sum += r.bytesReleased();
+      }
+    }
+    return sum;
   }
 
-  /** True when the action threw. */
-  public boolean failed() {
-    return outcome == Outcome.FAILED;
+  /** The runs of actions that threw. */
+  public List<CleanupRun> failures() {
+    return runs.stream().filter(CleanupRun::failed).toList();
   }
 }

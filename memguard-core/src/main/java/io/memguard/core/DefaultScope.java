@@ -464,7 +464,7 @@ final class DefaultScope implements MemoryScope {
   @Override
   public ScopeCloseReport closeAndReport() {
     ScopeCloseReport report = closeQuietly();
-    List<CleanupReport> failures = report.allCleanupFailures();
+    List<CleanupRun> failures = report.allCleanupFailures();
     if (!failures.isEmpty() && failuresThrown.compareAndSet(false, true)) {
       throw new CleanupException(path, failures);
     }
@@ -506,11 +506,11 @@ final class DefaultScope implements MemoryScope {
         childReports.add(child.closeQuietly());
         child.failuresThrown.set(true); // this scope's CleanupException carries them
       }
-      List<CleanupReport> cleanupReports = new ArrayList<>(actions.size());
+      List<CleanupRun> cleanupReports = new ArrayList<>(actions.size());
       for (int i = actions.size() - 1; i >= 0; i--) {
         CleanupManager.Entry entry = actions.get(i);
         manager.cleanup().remove(entry);
-        cleanupReports.add(manager.cleanup().run(entry, CleanupReport.Trigger.SCOPE_CLOSE));
+        cleanupReports.add(manager.cleanup().run(entry, CleanupRun.Trigger.SCOPE_CLOSE));
       }
       long outstanding = (long) WORD.getAndSet(this, CLOSED);
       if (outstanding > 0) {

@@ -23,7 +23,7 @@ public record ScopeCloseReport(
     long peakReservedBytes,
     long allocatedBytes,
     @Nullable ReservationLeak leak,
-    List<CleanupReport> cleanups,
+    List<CleanupRun> cleanups,
     List<ScopeCloseReport> children) {
 
   /** Copies the lists. */
@@ -50,12 +50,12 @@ public record ScopeCloseReport(
   }
 
   /** The failed cleanup actions of this scope and its descendants, in the order they ran. */
-  public List<CleanupReport> allCleanupFailures() {
-    List<CleanupReport> failures = new ArrayList<>();
+  public List<CleanupRun> allCleanupFailures() {
+    List<CleanupRun> failures = new ArrayList<>();
     for (ScopeCloseReport child : children) {
       failures.addAll(child.allCleanupFailures());
     }
-    for (CleanupReport r : cleanups) {
+    for (CleanupRun r : cleanups) {
       if (r.failed()) {
         failures.add(r);
       }

@@ -50,8 +50,8 @@ public final class WeakRegistry<T> implements AutoCloseable {
     closeHooks.add(onClose);
   }
 
-  /** A registry not known to any manager. */
-  public static <T> WeakRegistry<T> create(String name) {
+  /** A registry not known to any manager (tests); users go through {@link MemoryManager}. */
+  static <T> WeakRegistry<T> unmanaged(String name) {
     return new WeakRegistry<>(name, () -> {});
   }
 

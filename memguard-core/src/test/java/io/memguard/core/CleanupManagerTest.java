@@ -60,24 +60,24 @@ class CleanupManagerTest {
           return 5;
         });
 
-    CleanupRun run = cleanup.runStagesUntil(() -> freed.get() >= 40);
+    CleanupReport run = cleanup.runStagesUntil(() -> freed.get() >= 40);
 
     assertThat(ran).containsExactly("cache-b", "cache-a", "pool");
     assertThat(run.stagesRun()).containsExactly(CleanupStage.CACHES, CleanupStage.POOLS);
     assertThat(run.conditionMet()).isTrue();
     assertThat(run.bytesReleased()).isEqualTo(65);
-    assertThat(run.reports())
-        .extracting(CleanupReport::scopePath)
+    assertThat(run.runs())
+        .extracting(CleanupRun::scopePath)
         .containsExactly("root/job", "global", "global");
-    assertThat(run.reports())
-        .allSatisfy(r -> assertThat(r.trigger()).isEqualTo(CleanupReport.Trigger.ON_DEMAND));
+    assertThat(run.runs())
+        .allSatisfy(r -> assertThat(r.trigger()).isEqualTo(CleanupRun.Trigger.ON_DEMAND));
   }
 
   @Test
   void runStagesUntil_alreadyRelieved_runsNothing() {
     cleanup.register("c", CleanupStage.CACHES, () -> 1);
-    CleanupRun run = cleanup.runStagesUntil(() -> true);
-    assertThat(run.reports()).isEmpty();
+    CleanupReport run = cleanup.runStagesUntil(() -> true);
+    assertThat(run.runs()).isEmpty();
     assertThat(run.conditionMet()).isTrue();
   }
 
@@ -86,7 +86,7 @@ class CleanupManagerTest {
     cleanup.register("a", CleanupStage.CACHES, () -> 1);
     cleanup.register("b", CleanupStage.of("custom", 250), () -> 2);
     cleanup.register("c", CleanupStage.MODELS, () -> 3);
-    CleanupRun run = cleanup.runStagesUntil(() -> false);
+    CleanupReport run = cleanup.runStagesUntil(() -> false);
     assertThat(run.stagesRun())
         .extracting(CleanupStage::name)
         .containsExactly("caches", "custom", "models");
@@ -122,9 +122,9 @@ class CleanupManagerTest {
           ran.add("ok-2");
           return CleanupAction.UNKNOWN_BYTES;
         });
-    CleanupRun run = cleanup.runStage(CleanupStage.CACHES);
+    CleanupReport run = cleanup.runStage(CleanupStage.CACHES);
     assertThat(ran).containsExactly("ok-2", "ok-1");
-    assertThat(run.failures()).extracting(CleanupReport::action).containsExactly("err", "bad");
+    assertThat(run.failures()).extracting(CleanupRun::action).containsExactly("err", "bad");
     assertThat(run.failures()).allSatisfy(f -> assertThat(f.error()).isNotNull());
     assertThat(run.bytesReleased()).isEqualTo(1);
   }
@@ -142,10 +142,10 @@ class CleanupManagerTest {
       cleanup.runStage(CleanupStage.CACHES);
     }
     assertThat(cleanup.history()).hasSize(5);
-    CleanupReport last = cleanup.history().get(4);
+    CleanupRun last = cleanup.history().get(4);
     assertThat(last.duration().toMillis()).isEqualTo(5);
     assertThat(last.bytesReleased()).isEqualTo(7);
-    assertThat(last.outcome()).isEqualTo(CleanupReport.Outcome.SUCCEEDED);
+    assertThat(last.outcome()).isEqualTo(CleanupRun.Outcome.SUCCEEDED);
   }
 
   @Test
@@ -167,7 +167,7 @@ class CleanupManagerTest {
     assertThat(ran).containsExactly("c", "c");
     assertThat(report.cleanups())
         .singleElement()
-        .satisfies(r -> assertThat(r.trigger()).isEqualTo(CleanupReport.Trigger.SCOPE_CLOSE));
+        .satisfies(r -> assertThat(r.trigger()).isEqualTo(CleanupRun.Trigger.SCOPE_CLOSE));
     assertThat(cleanup.registered()).isEmpty();
     cleanup.runStage(CleanupStage.CACHES);
     assertThat(ran).hasSize(2);
@@ -184,12 +184,12 @@ class CleanupManagerTest {
   @Test
   void stopCondition_thatThrows_countsAsNotRelieved() {
     cleanup.register("a", CleanupStage.CACHES, () -> 1);
-    CleanupRun run =
+    CleanupReport run =
         cleanup.runStagesUntil(
             () -> {
               throw new IllegalStateException("bad probe");
             });
     assertThat(run.conditionMet()).isFalse();
-    assertThat(run.reports()).hasSize(1);
+    assertThat(run.runs()).hasSize(1);
   }
 }

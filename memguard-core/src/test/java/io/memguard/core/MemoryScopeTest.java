@@ -269,7 +269,7 @@ class MemoryScopeTest {
             CleanupException.class,
             e -> {
               assertThat(e.failures())
-                  .extracting(CleanupReport::action)
+                  .extracting(CleanupRun::action)
                   .containsExactly("broken-2", "broken-1");
               assertThat(e.getSuppressed())
                   .extracting(Throwable::getMessage)

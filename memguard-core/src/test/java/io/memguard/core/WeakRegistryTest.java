@@ -56,7 +56,7 @@ class WeakRegistryTest {
 
   @Test
   void registration_removesAnEntry() {
-    WeakRegistry<Object> registry = WeakRegistry.create("r");
+    WeakRegistry<Object> registry = WeakRegistry.unmanaged("r");
     Object value = new Object();
     Registration r = registry.add(value);
     assertThat(registry.liveCount()).isEqualTo(1);
@@ -66,7 +66,7 @@ class WeakRegistryTest {
 
   @Test
   void throwingListener_neverReachesTheCaller() {
-    WeakRegistry<Object> registry = WeakRegistry.create("r");
+    WeakRegistry<Object> registry = WeakRegistry.unmanaged("r");
     registry.addListener(
         new WeakRegistry.Listener<>() {
           @Override

@@ -1,6 +1,6 @@
 package io.memguard.monitor;
 
-import io.memguard.core.CleanupRun;
+import io.memguard.core.CleanupReport;
 import io.memguard.core.CleanupStage;
 import io.memguard.core.Grant;
 import io.memguard.core.MemoryManager;
@@ -574,7 +574,7 @@ public final class EmergencyGuard implements AutoCloseable {
     }
     CleanupStage stage = ordered.get(nextStage++);
     long before = memory.reservedBytes();
-    CleanupRun run = memory.cleanup().runStage(stage);
+    CleanupReport run = memory.cleanup().runStage(stage);
     stagesRun++;
     long accounted = before - memory.reservedBytes();
     emit(
@@ -590,7 +590,7 @@ public final class EmergencyGuard implements AutoCloseable {
             "cleanup stage '%s' ran %d action(s) in %d ms: they reported %s released, "
                 + "accounted reservations fell by %s, %d failed",
             stage.name(),
-            run.reports().size(),
+            run.runs().size(),
             run.duration().toMillis(),
             MemorySize.format(run.bytesReleased()),
             MemorySize.format(Math.max(0, accounted)),

@@ -610,7 +610,7 @@ public final class LeakDetector {
     }
     reports.addLast(report);
     refreshStatusState();
-    LOG.warn("memguard: memory leak suspected\n{}", report.toText());
+    LOG.warn("memguard: memory leak suspected\n{}", report.describe());
     for (LeakListener l : listeners) {
       notifier.submit("leak listener " + l.getClass().getName(), () -> l.onLeakReport(report));
     }

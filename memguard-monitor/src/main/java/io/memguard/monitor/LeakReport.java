@@ -10,8 +10,8 @@ import java.util.Optional;
 
 /**
  * A diagnosis of a memory leak: how fast the live set grows, how sure the detector is, when memory
- * runs out at this rate, what grows with it, and what to do. Immutable; {@link #toText()} is for a
- * person, {@link #toJson()} for a machine.
+ * runs out at this rate, what grows with it, and what to do. Immutable; {@link #describe()} is for
+ * a person, {@link #toJson()} for a machine.
  *
  * @param detectedAt when the report was made
  * @param window the window of the live-set series the growth was measured over
@@ -100,7 +100,7 @@ public record LeakReport(
   }
 
   /** The report as text a person can act on. */
-  public String toText() {
+  public String describe() {
     StringBuilder sb = new StringBuilder();
     sb.append("memguard leak report, ").append(detectedAt).append('\n');
     sb.append("The live heap (heap used right after GC) grows ")

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * try (MemoryMonitor monitor = MemoryMonitor.start(memory)) {
  *   monitor.alerts().addListener(event -> log.warn("{}", event));
- *   monitor.leakDetector().addListener(report -> log.warn(report.toText()));
+ *   monitor.leakDetector().addListener(report -> log.warn(report.describe()));
  *   ...
  * }
  * }</pre>
@@ -609,10 +609,11 @@ public final class MemoryMonitor implements AutoCloseable {
   }
 
   /**
-   * A report of the last {@code window}: peaks, performance, alerts and leaks.
+   * A report of the last {@code window}: peaks, performance, alerts and leaks. Asked before the
+   * first sample (right after {@link #start}), it takes one on the calling thread first.
    *
    * @throws IllegalArgumentException if the window is not positive
-   * @throws IllegalStateException before the first sample
+   * @throws IllegalStateException if the monitor is closed before it has a sample
    */
   public MonitorReport report(Duration window) {
     Objects.requireNonNull(window, "window");
@@ -621,7 +622,7 @@ public final class MemoryMonitor implements AutoCloseable {
     }
     MemorySnapshot last = latest;
     if (last == null) {
-      throw new IllegalStateException("no sample yet; a report needs at least one snapshot");
+      last = sampleNow();
     }
     List<MemorySnapshot> snaps = history.snapshots(window);
     Instant to = last.time();

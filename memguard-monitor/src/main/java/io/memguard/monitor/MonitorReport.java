@@ -10,8 +10,9 @@ import java.util.Objects;
 
 /**
  * What happened over a window: peaks of the main metrics, GC and allocation performance, alerts
- * fired, escalated and resolved, alerts still open, and leak reports. Immutable; {@link #toText()}
- * for people, {@link #toJson()} for machines. Made by {@link MemoryMonitor#report(Duration)}.
+ * fired, escalated and resolved, alerts still open, and leak reports. Immutable; {@link
+ * #describe()} for people, {@link #toJson()} for machines. Made by {@link
+ * MemoryMonitor#report(Duration)}.
  *
  * @param from start of the window covered
  * @param to end of the window (the latest sample)
@@ -55,7 +56,7 @@ public record MonitorReport(
   }
 
   /** The report as text. */
-  public String toText() {
+  public String describe() {
     StringBuilder sb = new StringBuilder();
     sb.append("memguard monitor report ")
         .append(from)
@@ -128,7 +129,7 @@ public record MonitorReport(
         .append(leaks.isEmpty() ? "none" : leaks.size() + " report(s)")
         .append('\n');
     for (LeakReport r : leaks) {
-      sb.append('\n').append(r.toText());
+      sb.append('\n').append(r.describe());
     }
     return sb.toString();
   }

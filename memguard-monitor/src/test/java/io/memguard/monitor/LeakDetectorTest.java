@@ -164,7 +164,7 @@ class LeakDetectorTest {
     assertThat(r.timeToExhaustion().get()).isBetween(Duration.ofMinutes(1), Duration.ofMinutes(4));
     assertThat(run.detector.status().state()).isEqualTo(LeakStatus.State.LEAK);
     assertThat(run.histogramsTaken).isEqualTo(2);
-    assertThat(r.toText())
+    assertThat(r.describe())
         .contains("com.example.Cache$Entry")
         .contains("What to do")
         .contains("MiB/min");
@@ -304,7 +304,7 @@ class LeakDetectorTest {
     assertThat(d.reports).isNotEmpty();
     assertThat(d.histogramsTaken).isZero();
     assertThat(d.reports.get(0).histogramNote()).contains("switched off");
-    assertThat(d.reports.get(0).toText()).contains("switched off");
+    assertThat(d.reports.get(0).describe()).contains("switched off");
   }
 
   @Test
@@ -344,7 +344,7 @@ class LeakDetectorTest {
     assertThat(d.histogramsTaken).isLessThanOrEqualTo(4);
     assertThat(d.reports.size()).isGreaterThanOrEqualTo(5);
     // Once the budget is spent, later reports say so instead of waiting for a histogram forever.
-    assertThat(d.reports.get(d.reports.size() - 1).toText()).contains("class");
+    assertThat(d.reports.get(d.reports.size() - 1).describe()).contains("class");
   }
 
   @Test

@@ -261,7 +261,7 @@ class MemoryMonitorTest {
     assertThat(events).extracting(e -> e.alert().rule()).contains("leak");
     MonitorReport report = m.report(Duration.ofMinutes(5));
     assertThat(report.leaks()).isNotEmpty();
-    assertThat(report.toText())
+    assertThat(report.describe())
         .contains("Leaks: 1 report(s)")
         .contains("heap.live")
         .contains("leak");
@@ -285,7 +285,7 @@ class MemoryMonitorTest {
               assertThat(p.value()).isEqualTo(129.0 * MIB);
               assertThat(p.at()).isEqualTo(T0.plusSeconds(30));
             });
-    assertThat(r.toText())
+    assertThat(r.describe())
         .contains("Peaks:")
         .contains("heap.used")
         .contains("129.0 MiB")
@@ -295,11 +295,12 @@ class MemoryMonitorTest {
   }
 
   @Test
-  void report_beforeTheFirstSample_saysSo() {
+  void report_beforeTheFirstSample_samplesFirst() {
     MemoryMonitor m = manual(config());
-    assertThatThrownBy(() -> m.report(Duration.ofMinutes(1)))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("no sample yet");
+    assertThat(m.latest()).isEmpty();
+    MonitorReport r = m.report(Duration.ofMinutes(1));
+    assertThat(r.samples()).isEqualTo(1);
+    assertThat(m.latest()).isPresent();
   }
 
   @Test

@@ -78,9 +78,9 @@ class QuickStartTest {
           .alerts()
           .addChannel(
               AlertChannels.webhook(URI.create("https://ops.example/hook")), Severity.CRITICAL);
-      monitor.leakDetector().addListener(report -> log.warn(report.toText()));
+      monitor.leakDetector().addListener(report -> log.warn(report.describe()));
       // ... the pipeline runs here ...
-      System.out.println(monitor.report(Duration.ofHours(1)).toText());
+      System.out.println(monitor.report(Duration.ofHours(1)).describe());
     }
     // docs/monitor.md snippet ends
   }

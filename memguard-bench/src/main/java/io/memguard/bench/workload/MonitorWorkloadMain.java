@@ -183,7 +183,7 @@ public final class MonitorWorkloadMain {
           .put("leakedBytes", leaked);
       common(json, monitor, start);
       if (first != null) {
-        progress("%s", first.toText());
+        progress("%s", first.describe());
       }
       return json;
     }
@@ -215,7 +215,7 @@ public final class MonitorWorkloadMain {
           .addListener(
               r -> {
                 reports.add(r);
-                progress("steady: FALSE POSITIVE leak report\n%s", r.toText());
+                progress("steady: FALSE POSITIVE leak report\n%s", r.describe());
               });
       monitor
           .alerts()
