@@ -28,7 +28,7 @@ public final class ModelRegistry implements AutoCloseable {
   }
 
   /** A registry the manager knows of, so the monitor can watch its live count for leaks. */
-  public static ModelRegistry create(MemoryManager memory, String name) {
+  public static ModelRegistry of(MemoryManager memory, String name) {
     Objects.requireNonNull(memory, "memory");
     return new ModelRegistry(memory.newWeakRegistry(Objects.requireNonNull(name, "name")));
   }

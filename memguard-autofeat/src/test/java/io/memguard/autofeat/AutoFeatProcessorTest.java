@@ -625,7 +625,7 @@ class AutoFeatProcessorTest {
   void registry_fiftyModelsFittedAndDropped_noneStaysReachable() throws InterruptedException {
     Dataset train = TestData.range(TestData.synthetic().train(), 0, 200);
     try (MemoryManager memory = manager(MemorySize.ofMebibytes(64));
-        ModelRegistry registry = ModelRegistry.create(memory, "autofeat-models");
+        ModelRegistry registry = ModelRegistry.of(memory, "autofeat-models");
         MemoryScope scope = memory.openScope("train")) {
       List<FitReport> reports = new ArrayList<>();
       AutoFeatProcessor p =

@@ -20,7 +20,7 @@ class QuickStartTest {
     // README autofeat begins
     try (MemoryManager memory =
             MemoryManager.builder().limit(MemorySize.percentOfMaxHeap(80)).build();
-        ModelRegistry models = ModelRegistry.create(memory, "autofeat-models");
+        ModelRegistry models = ModelRegistry.of(memory, "autofeat-models");
         MemoryScope scope = memory.openScope("train-autofeat")) {
 
       Dataset.Split data = Dataset.fromCsv(csv, "target").split(Dataset.readIndices(testRows));

@@ -53,7 +53,7 @@ final class DemoScenario implements Scenario {
     try (MemoryFigures figures = MemoryFigures.start();
         MemoryManager memory =
             MemoryManager.builder().name("demo").limit(MemorySize.ofBytes(budget)).build();
-        ModelRegistry registry = ModelRegistry.create(memory, "autofeat-models")) {
+        ModelRegistry registry = ModelRegistry.of(memory, "autofeat-models")) {
       memory.addLeakListener(
           leak -> {
             leaks.add(leak);
