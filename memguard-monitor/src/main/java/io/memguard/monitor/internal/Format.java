@@ -1,5 +1,6 @@
 package io.memguard.monitor.internal;
 
+import io.memguard.core.MemorySize;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -7,22 +8,15 @@ import java.util.Locale;
 public final class Format {
   private Format() {}
 
-  private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-
-  /** e.g. {@code 12.3 MiB}; "unknown" for negative or NaN values. */
+  /**
+   * e.g. {@code 12.3 MiB}, as {@link MemorySize#format(long)} writes sizes everywhere in memguard;
+   * "unknown" for negative or NaN values.
+   */
   public static String bytes(double bytes) {
     if (Double.isNaN(bytes) || bytes < 0) {
       return "unknown";
     }
-    int unit = 0;
-    double v = bytes;
-    while (v >= 1024 && unit < UNITS.length - 1) {
-      v /= 1024;
-      unit++;
-    }
-    return unit == 0
-        ? String.format(Locale.ROOT, "%.0f B", v)
-        : String.format(Locale.ROOT, "%.1f %s", v, UNITS[unit]);
+    return MemorySize.format(Math.round(bytes));
   }
 
   /** A signed size, e.g. {@code +1.2 MiB} or {@code -3.0 KiB}. */
