@@ -99,7 +99,7 @@ public final class AutoFeatProcessor {
   public AutoFeatModel fit(MemoryScope scope, Dataset data) {
     Objects.requireNonNull(scope, "scope");
     Objects.requireNonNull(data, "data");
-    return new FitRun(this, scope, null, data).run();
+    return new FitRun(FitSettings.of(this), scope, null, data).run();
   }
 
   /**
@@ -114,7 +114,7 @@ public final class AutoFeatProcessor {
   public AutoFeatModel fit(Grant grant, Dataset data) {
     Objects.requireNonNull(grant, "grant");
     Objects.requireNonNull(data, "data");
-    return new FitRun(this, grant.scope(), grant, data).run();
+    return new FitRun(FitSettings.of(this), grant.scope(), grant, data).run();
   }
 
   /** Regression or classification. */

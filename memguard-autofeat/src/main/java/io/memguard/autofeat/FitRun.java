@@ -67,7 +67,7 @@ final class FitRun implements EngineHooks {
   /** The pilot is skipped when the worst case fits this many times over in what is usable. */
   static final int PILOT_SKIP_FACTOR = 4;
 
-  private final AutoFeatProcessor config;
+  private final FitSettings config;
   private final MemoryScope parent;
   private final Grant grant;
   private final Dataset data;
@@ -211,7 +211,7 @@ final class FitRun implements EngineHooks {
     }
   }
 
-  FitRun(AutoFeatProcessor config, MemoryScope parent, Grant grant, Dataset data) {
+  FitRun(FitSettings config, MemoryScope parent, Grant grant, Dataset data) {
     this.config = config;
     this.parent = parent;
     this.grant = grant;
