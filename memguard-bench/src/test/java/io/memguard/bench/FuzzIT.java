@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * classification), each fitted with 1 to 3 steps in a forked JVM with a small heap and a time limit
  * of 5 minutes: no {@link OutOfMemoryError}, no hang, no other error. To fit the build's time the
  * fits make 2 selection runs instead of 5 (a run's memory is the same, and two runs still run in
- * parallel); the long profile (1,000 cases, 5 runs) is the {@code fuzz} scenario, reported in
- * {@code docs/autofeat.md}.
+ * parallel); the long profile (1,000 cases) is the {@code fuzz} scenario, reported in {@code
+ * docs/autofeat.md}.
  */
 class FuzzIT {
 
