@@ -10,7 +10,7 @@ import java.util.Objects;
  * The fitted models of an application, held weakly: registering a model never keeps it alive, so a
  * model the application drops can be collected, and {@link #liveCount()} says how many are still
  * alive (a count that keeps growing is a leak in the application, and the monitor watches it when
- * the registry was made with {@link #create(MemoryManager, String)}).
+ * the registry was made with {@link #of(MemoryManager, String)}).
  *
  * <p>Backed by a core {@link WeakRegistry}: collected entries are pruned through a reference queue
  * whenever the registry is used; no thread, no explicit garbage collection. A processor built with

@@ -17,8 +17,7 @@ import org.slf4j.LoggerFactory;
  * registry is used; there is no background thread. Listeners hear of additions and collections.
  *
  * <p>Create one with {@link MemoryManager#newWeakRegistry(String)} (the monitor then watches its
- * live count for leaks) or {@link #create(String)}. Thread-safe. Closing clears it; closing twice
- * does nothing.
+ * live count for leaks). Thread-safe. Closing clears it; closing twice does nothing.
  *
  * @param <T> the type of the entries
  * @since 0.1.0
