@@ -20,10 +20,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The main demo: AutoFeat on the bundled synthetic data inside memguard scopes. A first fit runs
- * its normal plan within the manager's budget; a second fit runs in a scope limited to a small
- * budget, switches to its lightweight plan and still finds the formula's terms. Progress goes to
- * stderr, with the scope tree while a model is held; the run ends with the selected features, test
- * R^2 and the memory figures, and nothing left reserved.
+ * within the manager's budget (its normal plan when the free heap allows it, else a lightweight
+ * one, and the summary says which); a second fit runs in a scope limited to a small budget,
+ * switches to its lightweight plan and still finds the formula's terms. Progress goes to stderr,
+ * with the scope tree while a model is held; the run ends with the selected features, test R^2 and
+ * the memory figures, and nothing left reserved.
  */
 final class DemoScenario implements Scenario {
 
@@ -96,9 +97,10 @@ final class DemoScenario implements Scenario {
           registry.registeredCount(), MemorySize.format(memory.reservedBytes()), leaks.size());
       ctx.progress("features: %s", normal.report.features());
       ctx.progress(
-          "test R^2 %.5f (normal plan, peak reserved %s), %.5f (lightweight in %s,"
+          "test R^2 %.5f (%s plan, peak reserved %s), %.5f (lightweight in %s,"
               + " peak reserved %s)",
           normal.r2,
+          normal.report.lightweight() ? "lightweight" : "normal",
           MemorySize.format(normal.report.peakReservedBytes()),
           light.r2,
           MemorySize.format(tight),
