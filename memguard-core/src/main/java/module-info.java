@@ -1,0 +1,14 @@
+/**
+ * memguard-core: memory budgets, hierarchical scopes and reservations, fair admission of concurrent
+ * tasks, staged cleanup and weak registries. Only {@code io.memguard.core} is exported.
+ *
+ * @since 0.1.0
+ */
+module io.memguard.core {
+  requires transitive org.jspecify;
+  requires org.slf4j;
+  requires java.management;
+  requires jdk.management;
+
+  exports io.memguard.core;
+}
