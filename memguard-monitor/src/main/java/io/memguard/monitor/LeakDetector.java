@@ -4,19 +4,17 @@ import io.memguard.core.Registration;
 import io.memguard.monitor.LeakStatus.State;
 import io.memguard.monitor.internal.ClassHistogram;
 import io.memguard.monitor.internal.Dispatcher;
-import io.memguard.monitor.internal.Format;
+import io.memguard.monitor.internal.HeapDumps;
 import io.memguard.monitor.internal.HistogramSource;
+import io.memguard.monitor.internal.LeakSuspects;
 import io.memguard.monitor.internal.OnceLogger;
 import io.memguard.monitor.internal.TrendMath;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -205,27 +203,7 @@ public final class LeakDetector {
    * @throws IOException if the dump cannot be written (no space, no permission, unsupported VM)
    */
   public Path dumpHeap(Path file, boolean liveOnly) throws IOException {
-    Objects.requireNonNull(file, "file");
-    Path target = file.toAbsolutePath();
-    if (!target.getFileName().toString().endsWith(".hprof")) {
-      throw new IllegalArgumentException("heap dump file must end with .hprof, got " + target);
-    }
-    if (Files.exists(target)) {
-      throw new IllegalArgumentException(
-          "heap dump file " + target + " already exists; choose a new name");
-    }
-    try {
-      com.sun.management.HotSpotDiagnosticMXBean bean =
-          ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-      if (bean == null) {
-        throw new IOException(
-            "this JVM has no HotSpotDiagnosticMXBean, so it cannot write heap dumps");
-      }
-      bean.dumpHeap(target.toString(), liveOnly);
-    } catch (UnsupportedOperationException | LinkageError e) {
-      throw new IOException("this JVM cannot write heap dumps: " + e, e);
-    }
-    return target;
+    return HeapDumps.write(file, liveOnly);
   }
 
   /** Feeds one snapshot; called by the sampler after each sample. Never throws. */
@@ -665,7 +643,7 @@ public final class LeakDetector {
     int compared = 0;
     if (episodeHistograms.size() >= 2) {
       compared = episodeHistograms.size();
-      classSuspects(perSecond * 60, classes, platform);
+      LeakSuspects.classes(episodeHistograms, OWN_PACKAGE, perSecond * 60, classes, platform);
     }
     List<LeakSuspect> suspects = new ArrayList<>();
     suspects.addAll(limit(classes));
@@ -688,70 +666,11 @@ public final class LeakDetector {
         suspects,
         compared,
         note,
-        recommendation(suspects, exhaustion));
+        LeakSuspects.recommendation(suspects, exhaustion));
   }
 
   private List<LeakSuspect> limit(List<LeakSuspect> list) {
     return list.size() <= config.maxSuspects() ? list : list.subList(0, config.maxSuspects());
-  }
-
-  private void classSuspects(
-      double liveGrowthPerMinute, List<LeakSuspect> app, List<LeakSuspect> platform) {
-    ClassHistogram first = episodeHistograms.get(0);
-    ClassHistogram last = episodeHistograms.get(episodeHistograms.size() - 1);
-    double minutes = (last.nanoTime() - first.nanoTime()) / 60e9;
-    if (minutes <= 0) {
-      return;
-    }
-    for (ClassHistogram.Entry e : last.entries().values()) {
-      if (e.className().startsWith(OWN_PACKAGE)) {
-        continue; // the monitor's own history is bounded by its configuration
-      }
-      boolean grew = true;
-      ClassHistogram.Entry prev = null;
-      for (ClassHistogram h : episodeHistograms) {
-        ClassHistogram.Entry cur = h.entries().get(e.className());
-        if (prev != null) {
-          long pi = prev.instances();
-          long pb = prev.bytes();
-          long ci = cur == null ? 0 : cur.instances();
-          long cb = cur == null ? 0 : cur.bytes();
-          if (ci < pi || cb < pb) {
-            grew = false;
-            break;
-          }
-        }
-        prev = cur == null ? new ClassHistogram.Entry(e.className(), e.module(), 0, 0) : cur;
-      }
-      ClassHistogram.Entry base = first.entries().get(e.className());
-      long di = e.instances() - (base == null ? 0 : base.instances());
-      long db = e.bytes() - (base == null ? 0 : base.bytes());
-      if (!grew || di <= 0 || db <= 0) {
-        continue;
-      }
-      double bytesPerMinute = db / minutes;
-      LeakSuspect s =
-          new LeakSuspect(
-              LeakSuspect.Kind.CLASS,
-              e.className(),
-              bytesPerMinute,
-              di / minutes,
-              e.bytes(),
-              e.instances(),
-              e.isPlatform());
-      if (e.isPlatform()) {
-        // JDK classes change all the time; only those that carry a real share of the growth count.
-        if (liveGrowthPerMinute > 0 && bytesPerMinute >= 0.01 * liveGrowthPerMinute) {
-          platform.add(s);
-        }
-      } else if (di >= 2 && db >= 1024) {
-        app.add(s);
-      }
-    }
-    Comparator<LeakSuspect> byBytes =
-        Comparator.comparingDouble(LeakSuspect::bytesPerMinute).reversed();
-    app.sort(byBytes);
-    platform.sort(byBytes);
   }
 
   private List<Checkpoint> windowCheckpoints() {
@@ -768,124 +687,22 @@ public final class LeakDetector {
 
   private List<LeakSuspect> scopeSuspects() {
     List<Checkpoint> cps = windowCheckpoints();
-    Map<String, double[]> growth = growing(cps, true);
-    List<LeakSuspect> out = new ArrayList<>();
-    for (Map.Entry<String, double[]> e : growth.entrySet()) {
-      String path = e.getKey();
-      double perMinute = e.getValue()[0];
-      // A parent grows because a child does: name the child only.
-      boolean explainedByChild = false;
-      for (Map.Entry<String, double[]> other : growth.entrySet()) {
-        if (other.getKey().startsWith(path + "/") && other.getValue()[0] >= 0.9 * perMinute) {
-          explainedByChild = true;
-          break;
-        }
-      }
-      if (!explainedByChild) {
-        out.add(
-            new LeakSuspect(
-                LeakSuspect.Kind.SCOPE,
-                path,
-                perMinute,
-                Double.NaN,
-                (long) e.getValue()[1],
-                -1,
-                false));
-      }
-    }
-    out.sort(Comparator.comparingDouble(LeakSuspect::bytesPerMinute).reversed());
-    return out;
+    return LeakSuspects.scopes(
+        LeakSuspects.growing(times(cps), cps.stream().map(Checkpoint::scopes).toList()));
   }
 
   private List<LeakSuspect> registrySuspects() {
     List<Checkpoint> cps = windowCheckpoints();
-    List<LeakSuspect> out = new ArrayList<>();
-    for (Map.Entry<String, double[]> e : growing(cps, false).entrySet()) {
-      out.add(
-          new LeakSuspect(
-              LeakSuspect.Kind.REGISTRY,
-              e.getKey(),
-              Double.NaN,
-              e.getValue()[0],
-              -1,
-              (long) e.getValue()[1],
-              false));
-    }
-    out.sort(Comparator.comparingDouble(LeakSuspect::countPerMinute).reversed());
-    return out;
+    return LeakSuspects.registries(
+        LeakSuspects.growing(times(cps), cps.stream().map(Checkpoint::registries).toList()));
   }
 
-  /**
-   * Keys whose values grow significantly over the checkpoints: key -> {growth per minute, latest}.
-   */
-  private static Map<String, double[]> growing(List<Checkpoint> cps, boolean scopes) {
-    Map<String, double[]> out = new HashMap<>();
-    if (cps.size() < 3) {
-      return out;
+  private static long[] times(List<Checkpoint> cps) {
+    long[] t = new long[cps.size()];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = cps.get(i).nanoTime();
     }
-    Map<String, Long> latest =
-        scopes ? cps.get(cps.size() - 1).scopes() : cps.get(cps.size() - 1).registries();
-    double[] x = new double[cps.size()];
-    double[] y = new double[cps.size()];
-    for (String key : latest.keySet()) {
-      int n = 0;
-      for (Checkpoint c : cps) {
-        Long v = (scopes ? c.scopes() : c.registries()).get(key);
-        if (v != null) {
-          x[n] = c.nanoTime() / 1e9;
-          y[n] = v;
-          n++;
-        }
-      }
-      if (n < 3 || y[n - 1] <= y[0]) {
-        continue;
-      }
-      double lastValue = y[n - 1];
-      TrendMath.Result r = TrendMath.analyze(x, y, n);
-      if (r.slope() > 0 && r.pIncreasing() < 0.05) {
-        out.put(key, new double[] {r.slope() * 60, lastValue});
-      }
-    }
-    return out;
-  }
-
-  private static String recommendation(List<LeakSuspect> suspects, Optional<Duration> exhaustion) {
-    StringBuilder sb = new StringBuilder();
-    if (exhaustion.isPresent() && exhaustion.get().compareTo(Duration.ofMinutes(10)) < 0) {
-      sb.append("Act now: at this rate the heap is full in ")
-          .append(Format.duration(exhaustion.get()))
-          .append(". ");
-    }
-    LeakSuspect top = suspects.isEmpty() ? null : suspects.get(0);
-    if (top == null) {
-      sb.append(
-          "Nothing specific grows with the live set that memguard can see. Write a heap dump "
-              + "(LeakDetector.dumpHeap) twice a few minutes apart and compare the dominators, "
-              + "or enable class histograms if they are off.");
-    } else if (top.kind() == LeakSuspect.Kind.CLASS) {
-      String simple = top.name().substring(top.name().lastIndexOf('.') + 1);
-      sb.append("Find what keeps instances of ")
-          .append(top.name())
-          .append(
-              " reachable: write a heap dump (LeakDetector.dumpHeap) and follow the paths from ")
-          .append(simple)
-          .append(
-              " to the GC roots. Usual causes: a static or long-lived collection that is only added to, "
-                  + "a cache without eviction, listeners or callbacks never removed, ThreadLocals on pooled threads.");
-    } else if (top.kind() == LeakSuspect.Kind.SCOPE) {
-      sb.append("Scope ")
-          .append(top.name())
-          .append(
-              " reserves more and more without releasing: check that every Reservation opened in it is "
-                  + "closed (try-with-resources), and that the scope itself is closed when its work ends.");
-    } else {
-      sb.append("Weak registry ")
-          .append(top.name())
-          .append(
-              " holds more and more live entries: something else still references them strongly "
-                  + "(a cache, a listener list, a map keyed by them); find it with a heap dump.");
-    }
-    return sb.toString();
+    return t;
   }
 
   /** Stops feeding and notifying; idempotent. The histogram executor belongs to the monitor. */
