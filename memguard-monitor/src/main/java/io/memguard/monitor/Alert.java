@@ -1,6 +1,5 @@
 package io.memguard.monitor;
 
-import io.memguard.monitor.internal.JsonWriter;
 import java.time.Instant;
 import java.util.Objects;
 

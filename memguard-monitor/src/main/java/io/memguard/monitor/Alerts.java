@@ -2,7 +2,6 @@ package io.memguard.monitor;
 
 import io.memguard.core.Registration;
 import io.memguard.monitor.internal.Dispatcher;
-import io.memguard.monitor.internal.Format;
 import io.memguard.monitor.internal.OnceLogger;
 import java.time.Duration;
 import java.time.Instant;

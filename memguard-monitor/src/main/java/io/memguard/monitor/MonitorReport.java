@@ -1,7 +1,5 @@
 package io.memguard.monitor;
 
-import io.memguard.monitor.internal.Format;
-import io.memguard.monitor.internal.JsonWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,13 +1,11 @@
 package io.memguard.monitor.internal;
 
 import io.memguard.monitor.LeakSuspect;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * How a leak report names its suspects: classes from histograms, scopes and weak registries from
@@ -164,45 +162,5 @@ public final class LeakSuspects {
       }
     }
     return out;
-  }
-
-  /** What to do about the top suspect, in a sentence or three. */
-  public static String recommendation(List<LeakSuspect> suspects, Optional<Duration> exhaustion) {
-    StringBuilder sb = new StringBuilder();
-    if (exhaustion.isPresent() && exhaustion.get().compareTo(Duration.ofMinutes(10)) < 0) {
-      sb.append("Act now: at this rate the heap is full in ")
-          .append(Format.duration(exhaustion.get()))
-          .append(". ");
-    }
-    LeakSuspect top = suspects.isEmpty() ? null : suspects.get(0);
-    if (top == null) {
-      sb.append(
-          "Nothing specific grows with the live set that memguard can see. Write a heap dump "
-              + "(LeakDetector.dumpHeap) twice a few minutes apart and compare the dominators, "
-              + "or enable class histograms if they are off.");
-    } else if (top.kind() == LeakSuspect.Kind.CLASS) {
-      String simple = top.name().substring(top.name().lastIndexOf('.') + 1);
-      sb.append("Find what keeps instances of ")
-          .append(top.name())
-          .append(
-              " reachable: write a heap dump (LeakDetector.dumpHeap) and follow the paths from ")
-          .append(simple)
-          .append(
-              " to the GC roots. Usual causes: a static or long-lived collection that is only added to, "
-                  + "a cache without eviction, listeners or callbacks never removed, ThreadLocals on pooled threads.");
-    } else if (top.kind() == LeakSuspect.Kind.SCOPE) {
-      sb.append("Scope ")
-          .append(top.name())
-          .append(
-              " reserves more and more without releasing: check that every Reservation opened in it is "
-                  + "closed (try-with-resources), and that the scope itself is closed when its work ends.");
-    } else {
-      sb.append("Weak registry ")
-          .append(top.name())
-          .append(
-              " holds more and more live entries: something else still references them strongly "
-                  + "(a cache, a listener list, a map keyed by them); find it with a heap dump.");
-    }
-    return sb.toString();
   }
 }

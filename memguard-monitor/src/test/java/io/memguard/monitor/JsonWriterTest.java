@@ -1,4 +1,4 @@
-package io.memguard.monitor.internal;
+package io.memguard.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.memguard.monitor.internal;
+package io.memguard.monitor;
 
 import java.util.Locale;
 
@@ -7,7 +7,7 @@ import java.util.Locale;
  * numbers, booleans, null. Non-finite doubles are written as null. Not thread-safe; one instance
  * per document.
  */
-public final class JsonWriter {
+final class JsonWriter {
   private final StringBuilder sb = new StringBuilder(256);
 
   /** Whether the next value in the current container needs a comma first; one bit per depth. */

@@ -1,18 +1,18 @@
-package io.memguard.monitor.internal;
+package io.memguard.monitor;
 
 import io.memguard.core.MemorySize;
 import java.time.Duration;
 import java.util.Locale;
 
 /** Human-readable sizes, rates and durations for reports and log lines. Stateless, thread-safe. */
-public final class Format {
+final class Format {
   private Format() {}
 
   /**
    * e.g. {@code 12.3 MiB}, as {@link MemorySize#format(long)} writes sizes everywhere in memguard;
    * "unknown" for negative or NaN values.
    */
-  public static String bytes(double bytes) {
+  static String bytes(double bytes) {
     if (Double.isNaN(bytes) || bytes < 0) {
       return "unknown";
     }
@@ -20,7 +20,7 @@ public final class Format {
   }
 
   /** A signed size, e.g. {@code +1.2 MiB} or {@code -3.0 KiB}. */
-  public static String signedBytes(double bytes) {
+  static String signedBytes(double bytes) {
     if (Double.isNaN(bytes)) {
       return "unknown";
     }
@@ -28,7 +28,7 @@ public final class Format {
   }
 
   /** e.g. {@code 1h 2m}, {@code 2m 50s}, {@code 850ms}. */
-  public static String duration(Duration d) {
+  static String duration(Duration d) {
     if (d == null) {
       return "unknown";
     }
@@ -52,14 +52,14 @@ public final class Format {
   }
 
   /** A percentage with one decimal, e.g. {@code 99.9%}; "unknown" for NaN. */
-  public static String percent(double fraction) {
+  static String percent(double fraction) {
     return Double.isNaN(fraction)
         ? "unknown"
         : String.format(Locale.ROOT, "%.1f%%", fraction * 100);
   }
 
   /** A number with at most two decimals. */
-  public static String number(double v) {
+  static String number(double v) {
     if (Double.isNaN(v)) {
       return "unknown";
     }
