@@ -80,6 +80,28 @@ class ArchitectureTest {
         .check(MONITOR);
   }
 
+  @Test
+  void valueTypes_neverReachIntoInternal() {
+    noClasses()
+        .that()
+        .haveSimpleNameStartingWith("Alert")
+        .and()
+        .areRecords()
+        .or()
+        .haveSimpleName("LeakReport")
+        .or()
+        .haveSimpleName("LeakSuspect")
+        .or()
+        .haveSimpleName("MonitorReport")
+        .or()
+        .haveSimpleName("MemorySnapshot")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("..internal..")
+        .because("values are plain; rendering lives beside them, not in .internal")
+        .check(MONITOR);
+  }
+
   private static ArchCondition<JavaCodeUnit> notExposeAnInternalType() {
     return new ArchCondition<>("not name an .internal type in its parameters or result") {
       @Override
