@@ -78,7 +78,7 @@ final class ForkedFit {
     }
     String last = lastLine(stdout);
     if (p.exitValue() == 0 && last != null) {
-      Json.JsonObject json = FlatJson.parse(last);
+      Json.JsonObject json = Json.parse(last);
       Object outcome = json.get("outcome");
       return new Result(outcome == null ? "ok" : outcome.toString(), json, null, null, wall, tail);
     }

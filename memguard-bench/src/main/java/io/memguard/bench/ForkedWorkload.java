@@ -109,7 +109,7 @@ final class ForkedWorkload {
               + exit
               + (last == null ? " and printed no result" : "; last line: " + last));
     }
-    return FlatJson.parse(last);
+    return Json.parse(last);
   }
 
   private static String javaBinary() {

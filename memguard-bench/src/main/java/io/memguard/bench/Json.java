@@ -1,5 +1,8 @@
 package io.memguard.bench;
 
+import com.fasterxml.jackson.jr.ob.JSON;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -7,10 +10,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A minimal JSON writer for scenario results: insertion-ordered objects, arrays, strings, numbers
- * and booleans. Non-finite doubles are written as {@code null}. Not thread-safe.
+ * Scenario results as JSON, written and read with jackson-jr: insertion-ordered objects built with
+ * {@link #object()}, whose values are numbers, booleans, strings, collections, objects or null.
+ * Non-finite doubles are written as {@code null}. Not thread-safe.
  */
 public final class Json {
+  /** Fields whose value is null are written (as {@code null}), not dropped. */
+  private static final JSON MAPPER = JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES);
+
   private Json() {}
 
   /** A new empty object. */
@@ -38,74 +45,75 @@ public final class Json {
 
     @Override
     public String toString() {
-      StringBuilder sb = new StringBuilder();
-      write(sb, this);
-      return sb.toString();
+      return write(this);
     }
   }
 
   /** Writes any supported value as JSON. */
   public static String write(Object value) {
-    StringBuilder sb = new StringBuilder();
-    write(sb, value);
-    return sb.toString();
-  }
-
-  private static void write(StringBuilder sb, Object value) {
-    if (value == null) {
-      sb.append("null");
-    } else if (value instanceof JsonObject object) {
-      sb.append('{');
-      boolean first = true;
-      for (Map.Entry<String, Object> e : object.fields.entrySet()) {
-        if (!first) {
-          sb.append(',');
-        }
-        first = false;
-        string(sb, e.getKey());
-        sb.append(':');
-        write(sb, e.getValue());
-      }
-      sb.append('}');
-    } else if (value instanceof Collection<?> collection) {
-      List<Object> items = new ArrayList<>(collection);
-      sb.append('[');
-      for (int i = 0; i < items.size(); i++) {
-        if (i > 0) {
-          sb.append(',');
-        }
-        write(sb, items.get(i));
-      }
-      sb.append(']');
-    } else if (value instanceof Double || value instanceof Float) {
-      double d = ((Number) value).doubleValue();
-      sb.append(Double.isFinite(d) ? Double.toString(d) : "null");
-    } else if (value instanceof Number || value instanceof Boolean) {
-      sb.append(value);
-    } else {
-      string(sb, value.toString());
+    try {
+      return MAPPER.asString(plain(value));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write a scenario result as JSON", e);
     }
   }
 
-  private static void string(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
+  /**
+   * Reads one JSON object, such as the result line a scenario or a forked workload prints: nested
+   * objects become {@link JsonObject}s, arrays lists, whole numbers {@code Integer} or {@code
+   * Long}.
+   *
+   * @throws IllegalArgumentException if {@code text} is not one JSON object
+   */
+  public static JsonObject parse(String text) {
+    Object value;
+    try {
+      value = MAPPER.anyFrom(text.strip());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not a JSON object: " + e.getMessage(), e);
     }
-    sb.append('"');
+    if (!(value instanceof Map<?, ?> map)) {
+      throw new IllegalArgumentException("not a JSON object: " + text);
+    }
+    return object(map);
+  }
+
+  private static JsonObject object(Map<?, ?> map) {
+    JsonObject o = new JsonObject();
+    map.forEach((k, v) -> o.put(String.valueOf(k), fromParsed(v)));
+    return o;
+  }
+
+  private static Object fromParsed(Object v) {
+    if (v instanceof Map<?, ?> m) {
+      return object(m);
+    }
+    if (v instanceof Collection<?> c) {
+      List<Object> out = new ArrayList<>(c.size());
+      c.forEach(item -> out.add(fromParsed(item)));
+      return out;
+    }
+    return v;
+  }
+
+  private static Object plain(Object value) {
+    if (value instanceof JsonObject o) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      o.fields.forEach((k, v) -> out.put(k, plain(v)));
+      return out;
+    }
+    if (value instanceof Collection<?> c) {
+      List<Object> out = new ArrayList<>(c.size());
+      c.forEach(item -> out.add(plain(item)));
+      return out;
+    }
+    if ((value instanceof Double || value instanceof Float)
+        && !Double.isFinite(((Number) value).doubleValue())) {
+      return null;
+    }
+    if (value == null || value instanceof Number || value instanceof Boolean) {
+      return value;
+    }
+    return value.toString();
   }
 }

@@ -78,7 +78,7 @@ class AllocationAuditIT {
     Files.deleteIfExists(err);
     assertThat(p.exitValue()).as("exit code of %s (%s)", dataset, stderr).isZero();
     String[] lines = stdout.strip().split("\n");
-    Json.JsonObject r = FlatJson.parse(lines[lines.length - 1]);
+    Json.JsonObject r = Json.parse(lines[lines.length - 1]);
     ROWS.add(
         String.format(
             Locale.ROOT,

@@ -18,6 +18,6 @@ final class ScenarioRun {
     assertThat(exit).as("exit code of %s", String.join(" ", args)).isZero();
     String last = lines[lines.length - 1];
     System.err.println("result: " + last);
-    return FlatJson.parse(last);
+    return Json.parse(last);
   }
 }
