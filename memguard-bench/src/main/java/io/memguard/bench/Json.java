@@ -93,6 +93,9 @@ public final class Json {
       c.forEach(item -> out.add(fromParsed(item)));
       return out;
     }
+    if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      return ((Number) v).longValue();
+    }
     return v;
   }
 
