@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Fits AutoFeat models (autofeat's non-linear feature generation, L1 feature selection and a final
@@ -51,7 +52,7 @@ public final class AutoFeatProcessor {
   private final int maxBatchSize;
   private final FitListener listener;
   private final CancellationToken cancellation;
-  private final ModelRegistry registry;
+  private final @Nullable ModelRegistry registry;
   private final LightweightPolicy lightweight;
   private final String name;
   private final FitRun.FaultInjector faultInjector;
@@ -174,7 +175,7 @@ public final class AutoFeatProcessor {
     return cancellation;
   }
 
-  ModelRegistry registry() {
+  @Nullable ModelRegistry registry() {
     return registry;
   }
 
@@ -211,7 +212,7 @@ public final class AutoFeatProcessor {
     private int maxBatchSize = 256;
     private FitListener listener = FitListener.NONE;
     private CancellationToken cancellation = CancellationToken.none();
-    private ModelRegistry registry;
+    private @Nullable ModelRegistry registry;
     private LightweightPolicy lightweight = LightweightPolicy.AUTO;
     private String name = "autofeat-fit";
     private FitRun.FaultInjector faultInjector;

@@ -6,17 +6,12 @@ import io.memguard.autofeat.internal.FittedAutoFeat;
 import io.memguard.autofeat.internal.GenerationSurvey;
 import io.memguard.autofeat.internal.batch.BatchStats;
 import io.memguard.autofeat.internal.batch.EngineHooks;
-import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.batch.Lease;
-import io.memguard.autofeat.internal.feateng.Footprint;
 import io.memguard.autofeat.internal.feateng.StoragePrecision;
 import io.memguard.autofeat.internal.linear.TargetKind;
 import io.memguard.autofeat.internal.select.FeatureSelector;
-import io.memguard.core.AllocationMeter;
-import io.memguard.core.BatchDecision;
 import io.memguard.core.CancellationToken;
 import io.memguard.core.Grant;
-import io.memguard.core.MemoryBudgetExceededException;
 import io.memguard.core.MemoryManager;
 import io.memguard.core.MemoryScope;
 import io.memguard.core.MemorySize;
@@ -24,12 +19,8 @@ import io.memguard.core.PressureLevel;
 import io.memguard.core.Reservation;
 import io.memguard.core.TaskStoppedException;
 import io.memguard.core.Ticker;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,9 +64,11 @@ final class FitRun implements EngineHooks {
   private final Dataset data;
   private final MemoryManager memory;
   private final Ticker ticker;
-  private final Listeners listener;
+  private final FitListeners listener;
+  private final BatchSizer sizer;
 
   private MemoryScope fitScope;
+  private FitLedger ledger;
 
   /**
    * The most the fit may hold at once by the heap's measure ({@link HeapLimit}), fixed at start.
@@ -87,118 +80,13 @@ final class FitRun implements EngineHooks {
   private String lightweightReason;
   private boolean pilot;
   private int searchRows;
-  private final List<String> decisions = new ArrayList<>();
-  private final List<PhaseReport> phases = new ArrayList<>();
-  private final List<BatchReport> batches = new ArrayList<>();
   private RuntimeException pending;
 
-  private FitPhase phase;
-  private MemoryScope phaseScope;
-  private long phaseStart;
-  private AllocationMeter phaseMeter;
-  private long phasePeak;
-  private int phaseBatches;
-
-  /** Open unit scopes by name, with the number of live leases in each. */
-  private final Map<String, Unit> units = new HashMap<>();
-
-  private final List<FitLease> leases = new ArrayList<>();
-  private Decision decision;
-
-  /** The width decision of each selection run in progress (runs may run at once). */
-  private final Map<Integer, Decision> runDecisions = new HashMap<>();
-
-  private int batchIndex;
-
-  private long genTried;
-  private long genKept;
-  private int stepOfCounts = -1;
-  private long stepTried;
-  private long stepAccepted;
-  private double fixedRatio = MemoryPlanner.FIXED_RATIO;
-  private long runRowBytes = 1;
-  private boolean initialFitSeen;
-  private boolean initialFitAll;
-
+  /** Where the engine is, for stop messages: its step or run, and its batch. */
   private int lastStep;
+
   private int lastBatch;
   private int lastBatches;
-
-  /** The size decision of the batch (or selection run) in progress. */
-  private record Decision(
-      FitPhase phase,
-      int step,
-      int size,
-      long available,
-      long perItem,
-      long reserved,
-      PressureLevel pressure,
-      String reason) {}
-
-  /** A scope holding the leases of one unit of work, closed with its last lease. */
-  private static final class Unit {
-    final MemoryScope scope;
-    int leases;
-
-    Unit(MemoryScope scope) {
-      this.scope = scope;
-    }
-  }
-
-  /** A lease: one reservation in a unit scope. */
-  private final class FitLease implements Lease {
-    private final String key;
-    private final String what;
-    private final Reservation reservation;
-    private boolean closed;
-
-    FitLease(String key, String what, Reservation reservation) {
-      this.key = key;
-      this.what = what;
-      this.reservation = reservation;
-    }
-
-    @Override
-    public long bytes() {
-      return closed ? 0 : reservation.bytes();
-    }
-
-    @Override
-    public void resize(long bytes) {
-      if (bytes < 0) {
-        throw new IllegalArgumentException("bytes must be >= 0, was " + bytes);
-      }
-      synchronized (FitRun.this) {
-        if (closed) {
-          throw new IllegalStateException("lease '" + what + "' is closed");
-        }
-        long now = reservation.bytes();
-        if (bytes > now) {
-          try {
-            reservation.grow(bytes - now);
-          } catch (MemoryBudgetExceededException e) {
-            throw overflow(currentPhase(), bytes - now, e.availableBytes(), what, e);
-          }
-        } else if (bytes < now) {
-          reservation.shrink(now - bytes);
-        }
-        notePeak();
-      }
-    }
-
-    @Override
-    public void close() {
-      synchronized (FitRun.this) {
-        if (closed) {
-          return;
-        }
-        closed = true;
-        reservation.close();
-        leases.remove(this);
-        releaseUnit(key);
-      }
-    }
-  }
 
   /** Thrown from a hook to restart the search with the lightweight plan. */
   private static final class SwitchSignal extends RuntimeException {
@@ -218,7 +106,9 @@ final class FitRun implements EngineHooks {
     this.data = data;
     this.memory = parent.manager();
     this.ticker = memory.ticker();
-    this.listener = new Listeners(config.listener());
+    this.listener = new FitListeners(config.listener());
+    this.sizer =
+        new BatchSizer(new SizerView(), memory, grant, data.rows(), config.faultInjector());
   }
 
   // ---- the fit --------------------------------------------------------------------------------
@@ -226,6 +116,7 @@ final class FitRun implements EngineHooks {
   AutoFeatModel run() {
     long availableAtStart = parent.availableBytes();
     fitScope = parent.openChild(config.name());
+    ledger = new FitLedger(this, fitScope, ticker, listener, this::leaseOverflow);
     FittedAutoFeat fitted;
     long peak;
     try {
@@ -272,13 +163,14 @@ final class FitRun implements EngineHooks {
   private FitPlan plan() {
     startPhase(FitPhase.PLAN);
     long recent = 2 * data.estimatedBytes();
-    heapLimit = HeapLimit.limitBytes(recent);
+    long inUse = HeapLimit.inUseBytes(recent);
+    heapLimit = HeapLimit.limitBytes(inUse);
     if (heapLimit < parent.availableBytes() && heapLimit != Long.MAX_VALUE) {
       decide(
           "heap: "
               + MemorySize.format(HeapLimit.maxHeapBytes())
               + " at most, "
-              + MemorySize.format(HeapLimit.inUseBytes(recent))
+              + MemorySize.format(inUse)
               + " in use before the fit (after the"
               + " last collection, with its data counted twice in case it came since): it plans for at most "
               + MemorySize.format(heapLimit)
@@ -428,7 +320,7 @@ final class FitRun implements EngineHooks {
     } finally {
       pilot = false;
       closeLeases();
-      resetCounts();
+      sizer.reset();
     }
   }
 
@@ -444,7 +336,7 @@ final class FitRun implements EngineHooks {
               .selectionInitialFitAll(plan.initialFitAll())
               .build();
       searchRows = plan.searchRows();
-      resetCounts();
+      sizer.reset();
       try {
         return AutoFeatEngine.of(cfg)
             .fit(data.names(), data.columnsUnsafe(), data.targetUnsafe(), this);
@@ -486,7 +378,7 @@ final class FitRun implements EngineHooks {
 
   /** Records a plan decision for the report and logs it at DEBUG. */
   private void decide(String decision) {
-    decisions.add(decision);
+    ledger.decide(decision);
     log.debug("autofeat: {}: {}", fitScope.path(), decision);
   }
 
@@ -522,82 +414,26 @@ final class FitRun implements EngineHooks {
       throw new IllegalArgumentException("bytes must be >= 0, was " + bytes + " for " + what);
     }
     synchronized (this) {
-      String key = unitName(what);
-      MemoryScope scope = openUnit(key);
-      Reservation r;
-      try {
-        r = scope.reserve(bytes);
-      } catch (MemoryBudgetExceededException e) {
-        releaseUnit(key);
-        throw overflow(currentPhase(), bytes, e.availableBytes(), what, e);
-      }
-      FitLease lease = new FitLease(key, what, r);
-      leases.add(lease);
-      notePeak();
-      return lease;
+      return ledger.reserve(what, bytes, pilot);
     }
   }
 
   @Override
-  public synchronized AutoCloseable threadStarted(String name) {
-    MemoryScope scope = phaseScope != null ? phaseScope : fitScope;
-    return scope.meterAllocations();
+  public AutoCloseable threadStarted(String name) {
+    return ledger.meterThread();
   }
 
-  /** The unit scope a lease described as {@code what} goes to: its text before the first ':'. */
-  private String unitName(String what) {
-    int colon = what.indexOf(':');
-    String head = (colon < 0 ? what : what.substring(0, colon)).trim().toLowerCase(Locale.ROOT);
-    StringBuilder sb = new StringBuilder(head.length());
-    for (int i = 0; i < head.length(); i++) {
-      char c = head.charAt(i);
-      boolean word = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-      if (word) {
-        sb.append(c);
-      } else if (sb.length() > 0 && sb.charAt(sb.length() - 1) != '-') {
-        sb.append('-');
-      }
-    }
-    String name = sb.toString();
-    if (pilot && name.equals("column-store")) {
-      return "pilot-store";
-    }
-    return name.isEmpty() ? "work" : name;
+  private synchronized RuntimeException leaseOverflow(
+      long needed, long available, String what, Throwable cause) {
+    return overflow(currentPhase(), needed, available, what, cause);
   }
 
-  private MemoryScope openUnit(String key) {
-    Unit u = units.get(key);
-    if (u == null) {
-      boolean fitWide = key.equals("column-store") || key.equals("search-rows");
-      MemoryScope parentScope = fitWide || phaseScope == null ? fitScope : phaseScope;
-      u = new Unit(parentScope.openChild(key));
-      units.put(key, u);
-    }
-    u.leases++;
-    return u.scope;
-  }
-
-  private void releaseUnit(String key) {
-    Unit u = units.get(key);
-    if (u != null && --u.leases == 0) {
-      units.remove(key);
-      u.scope.close();
-    }
-  }
-
-  /** Closes every open lease (a failure or a restart: the engine's memory is gone). */
-  private synchronized void closeLeases() {
-    for (FitLease lease : new ArrayList<>(leases)) {
-      lease.close();
-    }
-    for (Unit u : new ArrayList<>(units.values())) {
-      u.scope.close();
-    }
-    units.clear();
+  private void closeLeases() {
+    ledger.closeLeases();
   }
 
   private FitPhase currentPhase() {
-    return pilot ? FitPhase.PLAN : phase;
+    return pilot ? FitPhase.PLAN : ledger.phase();
   }
 
   @Override
@@ -615,10 +451,11 @@ final class FitRun implements EngineHooks {
         && plan != null
         && !plan.lightweight()
         && config.lightweightPolicy() == LightweightPolicy.AUTO
-        && (phase == FitPhase.GENERATE || phase == FitPhase.SELECT)) {
+        && (ledger.phase() == FitPhase.GENERATE || ledger.phase() == FitPhase.SELECT)) {
       PressureLevel level = memory.pressureLevel();
       if (level.isAtLeast(PressureLevel.CRITICAL)) {
-        throw new SwitchSignal("the pressure level reached " + level + " at " + where(), phase);
+        throw new SwitchSignal(
+            "the pressure level reached " + level + " at " + where(), ledger.phase());
       }
     }
     if (grant != null) {
@@ -640,151 +477,49 @@ final class FitRun implements EngineHooks {
   @Override
   public synchronized int nextBatchSize(
       String enginePhase, int step, int suggested, long bytesPerCandidate) {
-    return switch (enginePhase) {
-      case "generate" -> sizeGeneration(step, suggested, bytesPerCandidate);
-      case "select-initial" -> sizeInitialFit(step, suggested, bytesPerCandidate);
-      case "select" ->
-          sizeSelection(
-              step,
-              suggested,
-              bytesPerCandidate,
-              String.format(
-                  Locale.ROOT,
-                  "noise and initial columns estimated at %.0f%% of the chunk",
-                  fixedRatio * 100));
-      case "select-filter" -> sizeFilter(step, suggested, bytesPerCandidate);
-      case "select-parallel" -> sizeParallel(suggested, bytesPerCandidate);
-      case "model" -> sizeModel(suggested, bytesPerCandidate);
-      default -> suggested;
-    };
+    return sizer.size(enginePhase, step, suggested, bytesPerCandidate);
   }
 
-  private int sizeGeneration(int step, int suggested, long bytesPerCandidate) {
-    FitPhase fp = pilot ? FitPhase.PLAN : FitPhase.GENERATE;
-    if (step != stepOfCounts) {
-      stepOfCounts = step;
-      stepTried = 0;
-      stepAccepted = 0;
-      batchIndex = 0;
-      lastStep = step;
-      lastBatch = 0;
-      lastBatches = 0;
+  /** What the batch sizer sees of this fit; called under the fit's lock. */
+  private final class SizerView implements BatchSizer.Fit {
+    @Override
+    public boolean inPilot() {
+      return pilot;
     }
-    long scratch = HeapBytes.doubles(searchRows);
-    long kept = Math.max(0, bytesPerCandidate - scratch) + Footprint.COLUMN_METADATA_BYTES;
-    // every candidate may be kept: the survivors' reservations are taken as they are stored
-    long perItem = HeapBytes.doubles(searchRows) + kept + Footprint.EXPRESSION_BYTES + 64;
-    boolean floats = pilot || plan.floatStorage();
-    long fixed = floats ? 2 * HeapBytes.doubles(searchRows) : 0; // the parents as doubles
-    int max = shrinkForPressure(Math.max(1, suggested), 1);
-    return decideBatch(fp, step, batchIndex, fixed, perItem, 1, max, "every candidate may be kept");
-  }
 
-  /**
-   * Sizes a run whose initial fit may take all {@code columns}: the answer grants them if it is at
-   * least {@code columns}. Records the outcome of the first run and every change.
-   */
-  private int sizeInitialFit(int run, int columns, long bytesPerCandidate) {
-    int size =
-        sizeSelection(
-            run, columns, bytesPerCandidate, "initial fit on all " + columns + " columns asked");
-    boolean all = size >= columns;
-    if (!initialFitSeen || initialFitAll != all) {
-      initialFitSeen = true;
-      initialFitAll = all;
-      Decision d = decision;
-      decide(
-          all
-              ? String.format(
-                  Locale.ROOT,
-                  "select run %d: initial L1 fit on all %d columns (%s planned" + " for the run)",
-                  run,
-                  columns,
-                  MemorySize.format(d.reserved()))
-              : String.format(
-                  Locale.ROOT,
-                  "select run %d: initial L1 fit on the best-correlated"
-                      + " columns: all %d would need %s, %d fit in %s available",
-                  run,
-                  columns,
-                  MemorySize.format(columns * d.perItem()),
-                  size,
-                  MemorySize.format(d.available())));
+    @Override
+    public FitPlan currentPlan() {
+      return plan;
     }
-    return size;
-  }
 
-  private int sizeSelection(int run, int suggested, long bytesPerCandidate, String note) {
-    batchIndex = 0;
-    runRowBytes = bytesPerCandidate;
-    lastStep = run;
-    lastBatch = 0;
-    lastBatches = 0;
-    long perColumn =
-        (long) Math.ceil(MemoryPlanner.SOLVER_FACTOR * bytesPerCandidate * (1 + fixedRatio));
-    long fixed = 8 * bytesPerCandidate;
-    int min = Math.min(10, Math.max(1, suggested));
-    int max = shrinkForPressure(Math.max(1, suggested), min);
-    int size = decideBatch(FitPhase.SELECT, run, 0, fixed, perColumn, min, max, note);
-    runDecisions.put(run, decision);
-    return size;
-  }
-
-  /** How many selection runs may run at once: as many as their working memory fits twice over. */
-  private int sizeParallel(int threads, long bytesPerRun) {
-    long available = headroom();
-    int size = (int) Math.max(1, Math.min(threads, available / Math.max(1, 2 * bytesPerRun)));
-    decide(
-        String.format(
-            Locale.ROOT,
-            "selection: %d of %d runs at once (%s per run, %s available)",
-            size,
-            threads,
-            MemorySize.format(bytesPerRun),
-            MemorySize.format(available)));
-    return size;
-  }
-
-  /** How many columns a noise filter takes at once (the rest is filtered in stages). */
-  private int sizeFilter(int run, int columns, long bytesPerColumn) {
-    long available = headroom();
-    long fits = bytesPerColumn <= 0 ? columns : available / bytesPerColumn;
-    int size = (int) Math.max(1, Math.min(columns, fits));
-    if (size < columns) {
-      log.debug(
-          "autofeat: {} select run {}: noise filter in groups of {} of {} columns ({} per column,"
-              + " {} available)",
-          fitScope.path(),
-          run,
-          size,
-          columns,
-          MemorySize.format(bytesPerColumn),
-          MemorySize.format(available));
+    @Override
+    public int searchRows() {
+      return searchRows;
     }
-    return size;
-  }
 
-  private int sizeModel(int features, long bytesPerFeature) {
-    long fixed = 8L * HeapBytes.doubles(data.rows());
-    int size =
-        decideBatch(
-            FitPhase.MODEL,
-            0,
-            0,
-            fixed,
-            bytesPerFeature,
-            1,
-            Math.max(1, features),
-            "all selected features");
-    if (size < features) {
-      String why =
-          "only the "
-              + size
-              + " best-ranked of the "
-              + features
-              + " selected features fit the final model's memory ("
-              + MemorySize.format(decision.available())
-              + " available)";
+    @Override
+    public long headroom() {
+      return FitRun.this.headroom();
+    }
+
+    @Override
+    public String scopePath() {
+      return fitScope.path();
+    }
+
+    @Override
+    public RuntimeException overflow(
+        FitPhase phase, long needed, long available, String what, Throwable cause) {
+      return FitRun.this.overflow(phase, needed, available, what, cause);
+    }
+
+    @Override
+    public void decide(String decision) {
+      FitRun.this.decide(decision);
+    }
+
+    @Override
+    public void modelTruncated(String why) {
       decide("final model: " + why);
       if (lightweightReason == null) {
         plan =
@@ -801,64 +536,13 @@ final class FitRun implements EngineHooks {
         announceLightweight(why, FitPhase.MODEL, plan);
       }
     }
-    return size;
-  }
 
-  private int shrinkForPressure(int max, int min) {
-    PressureLevel level = memory.pressureLevel();
-    if (level.isAtLeast(PressureLevel.CRITICAL)) {
-      return Math.max(min, max / 4);
+    @Override
+    public void enteredStep(int step) {
+      lastStep = step;
+      lastBatch = 0;
+      lastBatches = 0;
     }
-    if (level.isAtLeast(PressureLevel.ELEVATED)) {
-      return Math.max(min, max / 2);
-    }
-    return max;
-  }
-
-  /**
-   * Decides how many items of {@code perItem} bytes (besides {@code fixed}) fit the headroom now
-   * and records the decision; reserves nothing (the engine reserves what it allocates). Throws a
-   * switch signal or an InsufficientMemoryException when not even {@code min} items fit.
-   */
-  private int decideBatch(
-      FitPhase fp, int step, int index, long fixed, long perItem, int min, int max, String note) {
-    PressureLevel level = memory.pressureLevel();
-    String task = fitScope.path() + " " + fp.name().toLowerCase(Locale.ROOT) + " step " + step;
-    long available = Math.max(0, headroom() - fixed);
-    BatchDecision d =
-        grant != null
-            ? grant.batchSize(perItem, min, max)
-            : memory.allocator().sizeBatch(task, available, perItem, min, max);
-    if (!d.fits()) {
-      throw overflow(
-          fp,
-          fixed + (long) min * perItem,
-          available + fixed,
-          fp.name().toLowerCase(Locale.ROOT) + " step " + step + " batch of " + min,
-          null);
-    }
-    String reason =
-        d.reason()
-            + "; "
-            + note
-            + (level == PressureLevel.NORMAL ? "" : "; pressure " + level + " shrank the maximum");
-    long planned = fixed + (long) d.batchSize() * perItem;
-    decision =
-        new Decision(fp, step, d.batchSize(), d.availableBytes(), perItem, planned, level, reason);
-    log.debug(
-        "autofeat: {} {} step {}: {} items x {} ({} planned): {}",
-        fitScope.path(),
-        fp,
-        step,
-        d.batchSize(),
-        MemorySize.format(perItem),
-        MemorySize.format(planned),
-        reason);
-    FaultInjector injector = config.faultInjector();
-    if (injector != null) {
-      injector.beforeBatch(fp, step, index);
-    }
-    return d.batchSize();
   }
 
   /** The exception for memory that cannot be had: restart lightweight if allowed, else fail. */
@@ -912,71 +596,15 @@ final class FitRun implements EngineHooks {
   }
 
   private int lastStepOr(FitPhase fp) {
-    return decision != null && decision.phase() == fp ? decision.step() : lastStep;
+    return sizer.stepOr(fp, lastStep);
   }
 
   @Override
   public synchronized void batchDone(BatchStats stats) {
-    Decision dec = stats.phase().equals("select") ? runDecisions.get(stats.step()) : decision;
-    if (dec == null) {
-      return;
+    BatchReport report = sizer.batchDone(stats);
+    if (report != null) {
+      ledger.addBatch(report);
     }
-    BatchReport report;
-    int tried = stats.tried();
-    if (stats.phase().equals("generate")) {
-      decision = null;
-      long held =
-          stats.scratchBytes()
-              + stats.retainedBytes()
-              + Footprint.EXPRESSION_BYTES * tried
-              + Footprint.COLUMN_METADATA_BYTES * stats.accepted();
-      long measured = tried == 0 ? -1 : held / tried;
-      stepTried += tried;
-      stepAccepted += stats.accepted();
-      genTried += tried;
-      genKept += stats.accepted();
-      report =
-          new BatchReport(
-              dec.phase(),
-              dec.step(),
-              batchIndex++,
-              dec.size(),
-              tried,
-              stats.accepted(),
-              dec.available(),
-              dec.perItem(),
-              measured,
-              held,
-              dec.pressure(),
-              dec.reason(),
-              stats.nanos());
-    } else {
-      long measured = tried == 0 ? -1 : stats.scratchBytes() / tried;
-      if (tried > 0 && 2L * tried >= dec.size()) {
-        // the chunk's columns with their share of the initial set, the noise and the solver
-        double perChunkColumn = MemoryPlanner.SOLVER_FACTOR * (double) runRowBytes;
-        fixedRatio = Math.max(0.1, stats.scratchBytes() / (tried * perChunkColumn) - 1);
-      }
-      report =
-          new BatchReport(
-              dec.phase(),
-              dec.step(),
-              stats.batchIndex(),
-              dec.size(),
-              tried,
-              stats.accepted(),
-              dec.available(),
-              dec.perItem(),
-              measured,
-              stats.scratchBytes(),
-              dec.pressure(),
-              dec.reason(),
-              stats.nanos());
-    }
-    batches.add(report);
-    phaseBatches++;
-    notePeak();
-    listener.batch(report);
   }
 
   @Override
@@ -1006,62 +634,14 @@ final class FitRun implements EngineHooks {
 
   private void startPhase(FitPhase next) {
     endPhase();
-    phase = next;
-    phaseScope = fitScope.openChild(next.name().toLowerCase(Locale.ROOT));
-    phaseMeter = phaseScope.meterAllocations();
-    phaseStart = ticker.read();
-    phasePeak = fitScope.reservedBytes();
-    phaseBatches = 0;
+    ledger.startPhase(next);
     lastStep = 0;
     lastBatch = 0;
     lastBatches = 0;
   }
 
   private void endPhase() {
-    if (phase == null) {
-      return;
-    }
-    if (decision != null && decision.phase() == FitPhase.MODEL) {
-      Decision dec = decision;
-      BatchReport report =
-          new BatchReport(
-              FitPhase.MODEL,
-              0,
-              0,
-              dec.size(),
-              dec.size(),
-              dec.size(),
-              dec.available(),
-              dec.perItem(),
-              -1,
-              dec.reserved(),
-              dec.pressure(),
-              dec.reason(),
-              -1);
-      batches.add(report);
-      phaseBatches++;
-      listener.batch(report);
-    }
-    decision = null;
-    runDecisions.clear();
-    notePeak();
-    if (phaseMeter != null) {
-      phaseMeter.close();
-      phaseMeter = null;
-    }
-    phases.add(
-        new PhaseReport(
-            phase,
-            Duration.ofNanos(ticker.read() - phaseStart),
-            phasePeak,
-            phaseBatches,
-            Math.max(0, phaseScope.allocatedBytes())));
-    MemoryScope s = phaseScope;
-    phaseScope = null;
-    phase = null;
-    if (s != null) {
-      s.close();
-    }
+    ledger.endPhase(sizer.endPhase());
   }
 
   private void releaseAll() {
@@ -1073,7 +653,7 @@ final class FitRun implements EngineHooks {
   private void releaseQuietly(Throwable failure) {
     try {
       closeLeases();
-      decision = null;
+      sizer.dropDecisions();
       endPhase();
     } catch (RuntimeException e) {
       failure.addSuppressed(e);
@@ -1084,21 +664,6 @@ final class FitRun implements EngineHooks {
         failure.addSuppressed(e);
       }
     }
-  }
-
-  private void resetCounts() {
-    genTried = 0;
-    genKept = 0;
-    stepOfCounts = -1;
-    stepTried = 0;
-    stepAccepted = 0;
-    batchIndex = 0;
-    fixedRatio = MemoryPlanner.FIXED_RATIO;
-    initialFitSeen = false;
-  }
-
-  private synchronized void notePeak() {
-    phasePeak = Math.max(phasePeak, fitScope.reservedBytes());
   }
 
   // ---- numbers --------------------------------------------------------------------------------
@@ -1151,7 +716,7 @@ final class FitRun implements EngineHooks {
 
   /** Where the fit is, for stop messages and partial reports. */
   private String where() {
-    FitPhase p = pilot ? FitPhase.PLAN : phase;
+    FitPhase p = currentPhase();
     if (p == null) {
       return fitScope.path() + " before its first phase";
     }
@@ -1176,8 +741,8 @@ final class FitRun implements EngineHooks {
 
   private FitReport report(
       FittedAutoFeat fitted, long peak, long availableAtStart, String stoppedAt) {
-    long computed = genTried;
-    long accepted = genKept;
+    long computed = sizer.candidatesTried();
+    long accepted = sizer.candidatesKept();
     int generated = 0;
     int selected = 0;
     List<String> features = List.of();
@@ -1198,80 +763,16 @@ final class FitRun implements EngineHooks {
         plan,
         lightweightReason != null,
         lightweightReason,
-        decisions,
-        phases,
+        ledger.decisions(),
+        ledger.phases(),
         computed,
         accepted,
         generated,
         selected,
         features,
-        batches,
+        ledger.batches(),
         peak,
         availableAtStart,
         stoppedAt);
-  }
-
-  /** Calls the user's listener; a listener that throws is logged once at WARN, then at DEBUG. */
-  private static final class Listeners {
-    private final FitListener delegate;
-    private boolean warned;
-
-    Listeners(FitListener delegate) {
-      this.delegate = delegate;
-    }
-
-    void progress(FitProgress p) {
-      try {
-        delegate.onProgress(p);
-      } catch (RuntimeException e) {
-        failed("onProgress", e);
-      }
-    }
-
-    void batch(BatchReport b) {
-      try {
-        delegate.onBatch(b);
-      } catch (RuntimeException e) {
-        failed("onBatch", e);
-      }
-    }
-
-    void lightweight(LightweightEvent event) {
-      try {
-        delegate.onLightweight(event);
-      } catch (RuntimeException e) {
-        failed("onLightweight", e);
-      }
-    }
-
-    void finished(FitReport r) {
-      try {
-        delegate.onFinished(r);
-      } catch (RuntimeException e) {
-        failed("onFinished", e);
-      }
-    }
-
-    void failed(FitReport r, RuntimeException failure) {
-      try {
-        delegate.onFailed(r, failure);
-      } catch (RuntimeException e) {
-        failed("onFailed", e);
-      }
-    }
-
-    private void failed(String method, RuntimeException e) {
-      if (!warned) {
-        warned = true;
-        log.warn(
-            "autofeat: fit listener {}.{} threw; the fit goes on (further listener failures"
-                + " are logged at DEBUG)",
-            delegate.getClass().getName(),
-            method,
-            e);
-      } else {
-        log.debug("autofeat: fit listener {}.{} threw", delegate.getClass().getName(), method, e);
-      }
-    }
   }
 }

@@ -67,14 +67,14 @@ final class HeapLimit {
   /**
    * The bytes a fit starting now may plan for: a share of the heap not in use.
    *
-   * @param recentBytes see {@link #inUseBytes(long)}
+   * @param inUseBytes the heap in use now, from {@link #inUseBytes(long)}
    */
-  static long limitBytes(long recentBytes) {
+  static long limitBytes(long inUseBytes) {
     long max = maxHeapBytes();
     if (max == Long.MAX_VALUE) {
       return Long.MAX_VALUE;
     }
-    return (long) (Math.max(0, max - inUseBytes(recentBytes)) * FREE_HEAP_SHARE);
+    return (long) (Math.max(0, max - inUseBytes) * FREE_HEAP_SHARE);
   }
 
   /**
