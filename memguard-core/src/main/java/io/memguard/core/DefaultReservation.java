@@ -25,8 +25,7 @@ final class DefaultReservation implements Reservation {
   DefaultReservation(DefaultScope scope, long bytes, boolean captureSite) {
     this.state =
         new State(scope, bytes, captureSite ? new Throwable("reservation created here") : null);
-    this.cleanable =
-        scope.manager().leakDetection() == LeakDetection.OFF ? null : CLEANER.register(this, state);
+    this.cleanable = scope.manager().watchReservation() ? CLEANER.register(this, state) : null;
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
@@ -34,6 +35,9 @@ public final class MemoryManager implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MemoryManager.class);
   private static final String ACCOUNTING = "accounting";
 
+  /** One reservation in this many is watched by {@link LeakDetection#SAMPLED} by default. */
+  public static final int DEFAULT_LEAK_SAMPLING_INTERVAL = 128;
+
   private final String name;
   private final long budgetBytes;
   private final double elevated;
@@ -43,6 +47,14 @@ public final class MemoryManager implements AutoCloseable {
   private final long criticalBytes;
   private final long emergencyBytes;
   private final LeakDetection leakDetection;
+  private final int leakSamplingInterval;
+
+  /**
+   * Which reservations the Cleaner watches: -1 none, 0 every one, else a random one when {@code
+   * (random & mask) == 0}. Becomes 0 after the first leak in {@link LeakDetection#SAMPLED}.
+   */
+  private volatile int leakWatchMask;
+
   private final Ticker ticker;
   private final CleanupManager cleanup;
   private final DefaultScope root;
@@ -83,6 +95,13 @@ public final class MemoryManager implements AutoCloseable {
     this.emergencyBytes = thresholdBytes(emergency);
     this.leakDetection =
         b.leakDetection != null ? b.leakDetection : LeakDetection.fromSystemProperty();
+    this.leakSamplingInterval = b.leakSamplingInterval;
+    this.leakWatchMask =
+        switch (leakDetection) {
+          case OFF -> -1;
+          case SAMPLED -> leakSamplingInterval - 1;
+          case SAFETY_NET, TRACK_SITES -> 0;
+        };
     this.ticker = b.ticker;
     this.cleanup = new CleanupManager(ticker, b.cleanupHistory);
     this.root = new DefaultScope(this, null, name, budgetBytes);
@@ -182,6 +201,22 @@ public final class MemoryManager implements AutoCloseable {
   /** How this manager looks for unreleased reservations. */
   public LeakDetection leakDetection() {
     return leakDetection;
+  }
+
+  /**
+   * In {@link LeakDetection#SAMPLED}, one reservation in how many the safety net watches (a power
+   * of two; 1 once a leak was reported); 1 in the modes that watch every reservation, 0 in {@link
+   * LeakDetection#OFF}.
+   */
+  public int leakSamplingInterval() {
+    int mask = leakWatchMask;
+    return mask < 0 ? 0 : mask + 1;
+  }
+
+  /** Whether the safety net watches the reservation being made now. */
+  boolean watchReservation() {
+    int mask = leakWatchMask;
+    return mask == 0 || (mask > 0 && (ThreadLocalRandom.current().nextInt() & mask) == 0);
   }
 
   /** The ticker used for timings in reports and events. */
@@ -331,6 +366,13 @@ public final class MemoryManager implements AutoCloseable {
   }
 
   void reportLeak(ReservationLeak leak) {
+    if (leakWatchMask > 0) {
+      leakWatchMask = 0;
+      log.warn(
+          "memguard: '{}' found a leak; its safety net now watches every reservation (was 1 in {})",
+          name,
+          leakSamplingInterval);
+    }
     leaksReported.increment();
     leakedBytes.add(leak.bytes());
     if (leak.allocationSites().isEmpty()) {
@@ -440,6 +482,7 @@ public final class MemoryManager implements AutoCloseable {
     private double critical = 0.90;
     private double emergency = 0.95;
     private LeakDetection leakDetection;
+    private int leakSamplingInterval = DEFAULT_LEAK_SAMPLING_INTERVAL;
     private Ticker ticker = Ticker.system();
     private int cleanupHistory = 1000;
 
@@ -492,6 +535,22 @@ public final class MemoryManager implements AutoCloseable {
      */
     public Builder leakDetection(LeakDetection mode) {
       this.leakDetection = Objects.requireNonNull(mode, "leakDetection");
+      return this;
+    }
+
+    /**
+     * In {@link LeakDetection#SAMPLED}, the safety net watches one reservation in this many
+     * (rounded up to a power of two; default 128, as Netty samples its buffers). 1 watches every
+     * reservation, like {@link LeakDetection#SAFETY_NET}.
+     *
+     * @throws IllegalArgumentException unless {@code 1 <= interval <= 2^30}
+     */
+    public Builder leakSamplingInterval(int interval) {
+      if (interval < 1 || interval > (1 << 30)) {
+        throw new IllegalArgumentException(
+            "leak sampling interval must be in [1, 2^30], got " + interval);
+      }
+      this.leakSamplingInterval = interval == 1 ? 1 : Integer.highestOneBit(interval - 1) << 1;
       return this;
     }
 

@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The hot path of core: reserve and release in a scope one level below the root, alone and with two
- * threads on the same scope, with and without the Cleaner safety net; reading the pressure level;
- * opening and closing a child scope.
+ * threads on the same scope, in each leak detection mode but TRACK_SITES; reading the pressure
+ * level; opening and closing a child scope.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -36,7 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 public class ReserveReleaseBenchmark {
 
-  @Param({"SAFETY_NET", "OFF"})
+  @Param({"SAMPLED", "OFF", "SAFETY_NET"})
   public String leakDetection;
 
   private MemoryManager memory;
