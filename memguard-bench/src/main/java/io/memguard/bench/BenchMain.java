@@ -27,6 +27,7 @@ public final class BenchMain {
             new SteadyScenario(),
             new AlertsScenario(),
             new GuardScenario(),
+            new GuardRaceScenario(),
             new CorpusScenario(),
             new FuzzScenario(),
             new GenDataScenario())) {

@@ -1,9 +1,10 @@
 package io.memguard.core;
 
 /**
- * A reservation did not fit: the requesting scope or one of its ancestors would go over its limit.
- * Thrown by {@link MemoryScope#reserve(long)} and by growing a {@link Reservation}. Nothing was
- * reserved when it is thrown.
+ * A reservation did not fit: the requesting scope or one of its ancestors would go over its limit,
+ * or the live heap would pass the manager's live-heap line ({@link #liveHeapLimited()}). Thrown by
+ * {@link MemoryScope#reserve(long)} and by growing a {@link Reservation}. Nothing was reserved when
+ * it is thrown.
  *
  * @since 0.1.0
  */
@@ -15,6 +16,7 @@ public final class MemoryBudgetExceededException extends MemguardException {
   private final long requestedBytes;
   private final long availableBytes;
   private final long limitBytes;
+  private final boolean liveHeapLimited;
 
   /**
    * @param scopePath the scope the reservation was asked of
@@ -39,6 +41,60 @@ public final class MemoryBudgetExceededException extends MemguardException {
     this.requestedBytes = requestedBytes;
     this.availableBytes = availableBytes;
     this.limitBytes = limitBytes;
+    this.liveHeapLimited = false;
+  }
+
+  private MemoryBudgetExceededException(
+      String message,
+      String scopePath,
+      String limitingScopePath,
+      long requestedBytes,
+      long availableBytes,
+      long limitBytes) {
+    super(message);
+    this.scopePath = scopePath;
+    this.limitingScopePath = limitingScopePath;
+    this.requestedBytes = requestedBytes;
+    this.availableBytes = availableBytes;
+    this.limitBytes = limitBytes;
+    this.liveHeapLimited = true;
+  }
+
+  /** A refusal by the manager's live-heap line rather than by a scope's limit. */
+  static MemoryBudgetExceededException ofLiveHeap(
+      String scopePath,
+      String rootPath,
+      long requested,
+      long available,
+      long lineBytes,
+      double lineShare,
+      long estimate,
+      long budgetBytes,
+      long waitedNanos) {
+    String message =
+        "cannot reserve "
+            + MemorySize.format(requested)
+            + " ("
+            + requested
+            + " bytes) in scope '"
+            + scopePath
+            + "': the live heap would pass "
+            + Math.round(lineShare * 100)
+            + "% of max heap ("
+            + MemorySize.format(lineBytes)
+            + "): about "
+            + MemorySize.format(estimate)
+            + " is live (the heap after the last garbage collection plus what was reserved since)"
+            + (waitedNanos > 0 ? ", still after waiting " + waitedNanos / 1_000_000 + " ms" : "")
+            + ", whatever the budget of "
+            + MemorySize.format(budgetBytes)
+            + " allows. Release reservations you no longer need, process smaller batches, or give"
+            + " the JVM more heap (-Xmx)"
+            + (budgetBytes > lineBytes
+                ? "; a budget larger than the heap cannot be honoured."
+                : ".");
+    return new MemoryBudgetExceededException(
+        message, scopePath, rootPath, requested, available, lineBytes);
   }
 
   private static String message(
@@ -94,8 +150,17 @@ public final class MemoryBudgetExceededException extends MemguardException {
     return availableBytes;
   }
 
-  /** The limit, in bytes, of the limiting scope. */
+  /** The limit, in bytes, of the limiting scope (or the live-heap line). */
   public long limitBytes() {
     return limitBytes;
+  }
+
+  /**
+   * True when the manager's live-heap line refused the reservation (the heap, not the budget, is
+   * short: see {@link MemoryManager.Builder#liveHeapLimit(double)}); then {@link #limitBytes()} is
+   * that line and {@link #limitingScopePath()} the root.
+   */
+  public boolean liveHeapLimited() {
+    return liveHeapLimited;
   }
 }

@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,9 @@ public final class MemoryManager implements AutoCloseable {
   /** One reservation in this many is watched by {@link LeakDetection#SAMPLED} by default. */
   public static final int DEFAULT_LEAK_SAMPLING_INTERVAL = 128;
 
+  /** The default live-heap line: a reservation may not take the live heap past 95% of max heap. */
+  public static final double DEFAULT_LIVE_HEAP_LIMIT = 0.95;
+
   private final String name;
   private final long budgetBytes;
   private final double elevated;
@@ -56,6 +61,17 @@ public final class MemoryManager implements AutoCloseable {
   private volatile int leakWatchMask;
 
   private final Ticker ticker;
+
+  /** The live-heap line in bytes (a share of max heap), or Long.MAX_VALUE without one. */
+  private final long liveHeapLineBytes;
+
+  private final double liveHeapLimit;
+  private final @Nullable Supplier<LiveHeap.Reading> liveHeap;
+
+  /** The live heap at the last collection less the bytes reserved when this manager saw it. */
+  private volatile long liveHeapBase;
+
+  private volatile long liveHeapEpoch = -1;
   private final CleanupManager cleanup;
   private final DefaultScope root;
   private final ResourceAllocator allocator;
@@ -103,6 +119,15 @@ public final class MemoryManager implements AutoCloseable {
           case SAFETY_NET, TRACK_SITES -> 0;
         };
     this.ticker = b.ticker;
+    this.liveHeapLimit = b.liveHeapLimit;
+    long maxHeap = b.maxHeapBytes > 0 ? b.maxHeapBytes : Runtime.getRuntime().maxMemory();
+    if (liveHeapLimit > 0 && maxHeap != Long.MAX_VALUE) {
+      this.liveHeapLineBytes = (long) (maxHeap * liveHeapLimit);
+      this.liveHeap = b.liveHeap != null ? b.liveHeap : LiveHeap.instance();
+    } else {
+      this.liveHeapLineBytes = Long.MAX_VALUE;
+      this.liveHeap = null;
+    }
     this.cleanup = new CleanupManager(ticker, b.cleanupHistory);
     this.root = new DefaultScope(this, null, name, budgetBytes);
     this.allocator = ResourceAllocator.builder(root).build();
@@ -211,6 +236,57 @@ public final class MemoryManager implements AutoCloseable {
   public int leakSamplingInterval() {
     int mask = leakWatchMask;
     return mask < 0 ? 0 : mask + 1;
+  }
+
+  /**
+   * The live-heap line in bytes: a reservation that would take the live-heap estimate (the heap in
+   * use after the last garbage collection, plus what was reserved since) past it is refused,
+   * whatever the budget allows. {@code Long.MAX_VALUE} when the manager has no such line ({@link
+   * Builder#noLiveHeapLimit()}).
+   */
+  public long liveHeapLineBytes() {
+    return liveHeapLineBytes;
+  }
+
+  /**
+   * The live-heap estimate in bytes: the heap in use after the JVM's last collection plus what this
+   * manager reserved since; 0 when the manager has no live-heap line.
+   */
+  public long liveHeapEstimateBytes() {
+    return liveHeap == null ? 0 : Math.max(0, root.reservedBytes() + liveHeapBase());
+  }
+
+  /**
+   * Whether the live heap leaves room for the root to hold {@code reservedAfter} bytes. Reads the
+   * latest collection's reading with one volatile load; after a new collection, rebases on it.
+   */
+  boolean liveHeapAdmits(long reservedAfter) {
+    return liveHeap == null || reservedAfter + liveHeapBase() <= liveHeapLineBytes;
+  }
+
+  private long liveHeapBase() {
+    LiveHeap.Reading r = liveHeap.get();
+    if (r.epoch() != liveHeapEpoch) {
+      // races between threads rebasing on one reading write nearly the same value
+      liveHeapBase = r.liveBytes() - root.reservedBytes();
+      liveHeapEpoch = r.epoch();
+    }
+    return liveHeapBase;
+  }
+
+  /** The refusal of a reservation that fits the budget but not the live heap. */
+  MemoryBudgetExceededException liveHeapRefusal(String scopePath, long requested, long waited) {
+    long estimate = liveHeapEstimateBytes();
+    return MemoryBudgetExceededException.ofLiveHeap(
+        scopePath,
+        root.path(),
+        requested,
+        Math.max(0, liveHeapLineBytes - estimate),
+        liveHeapLineBytes,
+        liveHeapLimit,
+        estimate,
+        budgetBytes,
+        waited);
   }
 
   /** Whether the safety net watches the reservation being made now. */
@@ -483,6 +559,9 @@ public final class MemoryManager implements AutoCloseable {
     private double emergency = 0.95;
     private LeakDetection leakDetection;
     private int leakSamplingInterval = DEFAULT_LEAK_SAMPLING_INTERVAL;
+    private double liveHeapLimit = DEFAULT_LIVE_HEAP_LIMIT;
+    private long maxHeapBytes;
+    private @Nullable Supplier<LiveHeap.Reading> liveHeap;
     private Ticker ticker = Ticker.system();
     private int cleanupHistory = 1000;
 
@@ -551,6 +630,38 @@ public final class MemoryManager implements AutoCloseable {
             "leak sampling interval must be in [1, 2^30], got " + interval);
       }
       this.leakSamplingInterval = interval == 1 ? 1 : Integer.highestOneBit(interval - 1) << 1;
+      return this;
+    }
+
+    /**
+     * The live-heap line as a share of max heap (default 0.95): a reservation is refused when the
+     * heap in use after the JVM's last garbage collection, plus what the manager reserved since,
+     * plus the request would pass it, whatever the budget says. It stops a budget set larger than
+     * the heap (or code that allocates without reserving) from running the JVM out of memory
+     * between two samples of the monitor. The reading comes from the collectors' notifications; the
+     * check costs about one volatile load per reservation.
+     *
+     * @throws IllegalArgumentException unless {@code 0 < fraction <= 1}
+     */
+    public Builder liveHeapLimit(double fractionOfMaxHeap) {
+      if (!(fractionOfMaxHeap > 0 && fractionOfMaxHeap <= 1)) {
+        throw new IllegalArgumentException(
+            "live-heap limit must be in (0, 1], got " + fractionOfMaxHeap);
+      }
+      this.liveHeapLimit = fractionOfMaxHeap;
+      return this;
+    }
+
+    /** No live-heap line: only the budget limits reservations. */
+    public Builder noLiveHeapLimit() {
+      this.liveHeapLimit = 0;
+      return this;
+    }
+
+    /** For tests: a made-up max heap and live-heap readings instead of the JVM's. */
+    Builder liveHeapForTesting(long maxHeap, Supplier<LiveHeap.Reading> readings) {
+      this.maxHeapBytes = maxHeap;
+      this.liveHeap = readings;
       return this;
     }
 

@@ -280,6 +280,7 @@ public final class ResourceAllocator {
     waiting.poll();
     DefaultScope scope = pool.openChild(r.name(), size);
     Grant grant = new Grant(this, r, scope, size, waiter.seq);
+    scope.onLiveHeapRefusal(bytes -> makeRoomFor(grant, bytes));
     active.add(grant);
     granted += size;
     changed.signalAll();
@@ -404,6 +405,37 @@ public final class ResourceAllocator {
 
   private boolean isPausedFor(int priority) {
     return priority < pausedBelow;
+  }
+
+  /**
+   * The live heap refused {@code requester} a reservation: asks every running task of lower
+   * priority to stop at its next safe point, so that its memory comes back. Returns whether any
+   * lower-priority task is running (then the requester may wait for its memory).
+   */
+  boolean makeRoomFor(Grant requester, long bytes) {
+    List<Grant> lower = new ArrayList<>();
+    lock.lock();
+    try {
+      for (Grant g : active) {
+        if (g != requester && !g.isClosed() && g.priority() < requester.priority()) {
+          lower.add(g);
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    for (Grant g : lower) {
+      g.cancellation()
+          .cancel(
+              "stopped to make room on the heap: task '"
+                  + requester.taskName()
+                  + "' (priority "
+                  + requester.priority()
+                  + ") needs "
+                  + MemorySize.format(bytes)
+                  + " and the live heap is at the manager's line");
+    }
+    return !lower.isEmpty();
   }
 
   /** The grants held now, in admission order. */

@@ -55,6 +55,15 @@ class MemoryScopeTest {
   }
 
   @Test
+  void close_reportsNoLeak_whenTheUnreleasedReservationsHoldNothing() {
+    MemoryScope s = memory.openScope("s");
+    s.reserve(0);
+    ScopeCloseReport report = s.closeAndReport();
+    assertThat(report.leak()).isNull();
+    assertThat(memory.stats().leaksReported()).isZero();
+  }
+
+  @Test
   void reserve_negative_isIllegalArgument() {
     MemoryScope s = memory.openScope("s");
     assertThatThrownBy(() -> s.reserve(-1))

@@ -2,6 +2,7 @@ package io.memguard.bench.workload;
 
 import io.memguard.bench.Json;
 import io.memguard.core.Grant;
+import io.memguard.core.MemoryBudgetExceededException;
 import io.memguard.core.MemoryManager;
 import io.memguard.core.MemorySize;
 import io.memguard.core.Reservation;
@@ -72,6 +73,8 @@ public final class GuardWorkloadMain {
     int secondWave = Integer.parseInt(o.getOrDefault("second-wave", "2"));
     long waveDelayMs = Long.parseLong(o.getOrDefault("wave-delay-ms", "1500"));
     long periodMs = Long.parseLong(o.getOrDefault("period", "100"));
+    boolean race = Boolean.parseBoolean(o.getOrDefault("race", "false"));
+    double budgetHeaps = Double.parseDouble(o.getOrDefault("budget-heaps", race ? "2" : "3"));
 
     AtomicInteger uncaughtOom = new AtomicInteger();
     Thread.setDefaultUncaughtExceptionHandler(
@@ -85,11 +88,14 @@ public final class GuardWorkloadMain {
     long maxHeap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax();
     long start = System.nanoTime();
     Map<String, Object> result = new LinkedHashMap<>();
-    try (MemoryManager memory =
-            MemoryManager.builder()
-                .name("guard-demo")
-                .limit(MemorySize.ofBytes(3 * maxHeap))
-                .build();
+    long budget = (long) (budgetHeaps * maxHeap);
+    MemoryManager.Builder managerBuilder =
+        MemoryManager.builder().name("guard-demo").limit(MemorySize.ofBytes(budget));
+    if (!guarded) {
+      // unguarded means no real-memory protection at all: the budget alone
+      managerBuilder.noLiveHeapLimit();
+    }
+    try (MemoryManager memory = managerBuilder.build();
         MemoryMonitor monitor =
             MemoryMonitor.start(
                 memory,
@@ -114,6 +120,20 @@ public final class GuardWorkloadMain {
                   g.addListener(
                       e ->
                           System.err.printf(Locale.ROOT, "guard %s: %s%n", e.type(), e.message())));
+      ResourceAllocator allocator = memory.allocator();
+      if (race) {
+        System.err.printf(
+            Locale.ROOT,
+            "%s race: a greedy low-priority task against a %d MiB high-priority one on a %d MiB"
+                + " heap (budget %d MiB, misconfigured on purpose)%n",
+            guarded ? "guarded" : "unguarded",
+            taskBytes >> 20,
+            maxHeap >> 20,
+            budget >> 20);
+        race(allocator, maxHeap, budget, taskBytes, chunk, result);
+        finish(monitor, maxLive, start, maxHeap, result, uncaughtOom);
+        return;
+      }
       System.err.printf(
           Locale.ROOT,
           "%s: %d tasks x %d MiB on a %d MiB heap (budget %d MiB, misconfigured on purpose)%n",
@@ -121,9 +141,8 @@ public final class GuardWorkloadMain {
           tasks,
           taskBytes >> 20,
           maxHeap >> 20,
-          (3 * maxHeap) >> 20);
+          budget >> 20);
 
-      ResourceAllocator allocator = memory.allocator();
       ExecutorService pool = Executors.newFixedThreadPool(tasks);
       List<Future<TaskOutcome<Long>>> futures = new ArrayList<>();
       try {
@@ -145,7 +164,7 @@ public final class GuardWorkloadMain {
                       allocator.run(
                           request, grant -> work(grant, taskBytes, chunk, paceMs, holdMs))));
         }
-        int completed = 0, stopped = 0, failed = 0, notAdmitted = 0, oom = 0;
+        int completed = 0, stopped = 0, failed = 0, notAdmitted = 0, oom = 0, refused = 0;
         for (Future<TaskOutcome<Long>> f : futures) {
           TaskOutcome<Long> outcome = f.get(5, TimeUnit.MINUTES);
           switch (outcome.status()) {
@@ -157,6 +176,9 @@ public final class GuardWorkloadMain {
           }
           if (outcome.error() instanceof OutOfMemoryError) {
             oom++;
+          }
+          if (refusedByLiveHeap(outcome)) {
+            refused++;
           }
           System.err.printf(
               Locale.ROOT,
@@ -173,31 +195,105 @@ public final class GuardWorkloadMain {
         result.put("stoppedByGuard", stopped);
         result.put("failed", failed);
         result.put("notAdmitted", notAdmitted);
+        result.put("refusedByLiveHeap", refused);
         result.put("maxLiveHeapFraction", round(maxLive.get()));
         result.put("maxTaskDataHeapFraction", round((double) maxHeld.get() / maxHeap));
       } finally {
         pool.shutdownNow();
       }
-      EmergencyGuard guard = monitor.emergencyGuard().orElse(null);
-      if (guard != null) {
-        GuardStats stats = guard.stats();
-        result.put("guardMaxLiveHeapFraction", round(stats.maxLiveHeapFraction()));
-        result.put("emergencies", stats.emergencies());
-        result.put("tasksStopRequested", stats.tasksStopRequested());
-        result.put("timeInEmergencyMs", stats.totalTimeInEmergency().toMillis());
-        result.put(
-            "timeToRecoverMs",
-            stats.lastTimeToRecover() == null ? -1 : stats.lastTimeToRecover().toMillis());
-        result.put("recovered", !stats.inEmergency());
-      }
-      result.put("heapMaxBytes", maxHeap);
-      result.put("seconds", round((System.nanoTime() - start) / 1e9));
+      finish(monitor, maxLive, start, maxHeap, result, uncaughtOom);
     }
+  }
+
+  private static void finish(
+      MemoryMonitor monitor,
+      DoubleAccumulator maxLive,
+      long start,
+      long maxHeap,
+      Map<String, Object> result,
+      AtomicInteger uncaughtOom) {
+    result.putIfAbsent("maxLiveHeapFraction", round(maxLive.get()));
+    result.put("oom", result.get("oom") == Boolean.TRUE || uncaughtOom.get() > 0);
+    EmergencyGuard guard = monitor.emergencyGuard().orElse(null);
+    if (guard != null) {
+      GuardStats stats = guard.stats();
+      result.put("guardMaxLiveHeapFraction", round(stats.maxLiveHeapFraction()));
+      result.put("emergencies", stats.emergencies());
+      result.put("tasksStopRequested", stats.tasksStopRequested());
+      result.put("timeInEmergencyMs", stats.totalTimeInEmergency().toMillis());
+      result.put(
+          "timeToRecoverMs",
+          stats.lastTimeToRecover() == null ? -1 : stats.lastTimeToRecover().toMillis());
+      result.put("recovered", !stats.inEmergency());
+    }
+    result.put("heapMaxBytes", maxHeap);
+    result.put("seconds", round((System.nanoTime() - start) / 1e9));
+    print(result);
+  }
+
+  private static void print(Map<String, Object> result) {
     Json.JsonObject json = Json.object();
     result.forEach(json::put);
     System.out.println(json);
     System.out.flush();
     System.exit(0);
+  }
+
+  private static boolean refusedByLiveHeap(TaskOutcome<?> outcome) {
+    return outcome.error() instanceof MemoryBudgetExceededException e && e.liveHeapLimited();
+  }
+
+  /**
+   * The race of issue 14: a low-priority task that grows its reservation and fills 256 KiB chunks
+   * with no pause (it would fill the heap well within one monitor period) against a high-priority
+   * task of {@code taskBytes} paced at 2 ms a chunk. The high-priority task must complete, the
+   * greedy one be stopped or refused, and nothing die of OutOfMemoryError.
+   */
+  private static void race(
+      ResourceAllocator allocator,
+      long maxHeap,
+      long budget,
+      long taskBytes,
+      int chunk,
+      Map<String, Object> result)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      TaskRequest greedyRequest =
+          TaskRequest.named("greedy").priority(0).minBytes(chunk).desiredBytes(budget / 2);
+      TaskRequest steadyRequest =
+          TaskRequest.named("steady").priority(10).minBytes(chunk).desiredBytes(taskBytes);
+      Future<TaskOutcome<Long>> greedy =
+          pool.submit(
+              () -> allocator.run(greedyRequest, g -> work(g, 2 * maxHeap, chunk, 0, 1000)));
+      Future<TaskOutcome<Long>> steady =
+          pool.submit(() -> allocator.run(steadyRequest, g -> work(g, taskBytes, chunk, 2, 200)));
+      TaskOutcome<Long> greedyOutcome = greedy.get(5, TimeUnit.MINUTES);
+      TaskOutcome<Long> steadyOutcome = steady.get(5, TimeUnit.MINUTES);
+      for (TaskOutcome<Long> outcome : List.of(greedyOutcome, steadyOutcome)) {
+        System.err.printf(
+            Locale.ROOT,
+            "%s: %s after %d ms%s%n",
+            outcome.taskName(),
+            outcome.status(),
+            outcome.duration().toMillis(),
+            outcome.error() == null ? "" : " (" + outcome.error() + ")");
+      }
+      boolean oom =
+          greedyOutcome.error() instanceof OutOfMemoryError
+              || steadyOutcome.error() instanceof OutOfMemoryError;
+      result.put("mode", "race");
+      result.put("oom", oom);
+      result.put("greedyStatus", greedyOutcome.status().name());
+      result.put("greedyRefusedByLiveHeap", refusedByLiveHeap(greedyOutcome));
+      result.put(
+          "greedyStoppedOrRefused",
+          greedyOutcome.status() == TaskOutcome.Status.STOPPED || refusedByLiveHeap(greedyOutcome));
+      result.put("highPriorityStatus", steadyOutcome.status().name());
+      result.put("highPriorityCompleted", steadyOutcome.completed());
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /** One array-heavy task: reserve, allocate and fill chunk by chunk, hold, release. */
@@ -207,32 +303,36 @@ public final class GuardWorkloadMain {
     List<byte[]> held = new ArrayList<>(chunks);
     long checksum = 0;
     try (Reservation declared = grant.scope().reserve(0)) {
-      for (int i = 0; i < chunks; i++) {
-        grant
-            .cancellation()
-            .throwIfCancelled(grant.taskName() + " chunk " + (i + 1) + " of " + chunks);
-        declared.grow(chunk);
-        byte[] block = new byte[chunk];
-        Arrays.fill(block, (byte) i);
-        held.add(block);
-        HELD_BYTES.addAndGet(chunk);
-        Thread.sleep(paceMs);
-      }
-      long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(holdMs);
-      while (System.nanoTime() < until) {
-        grant
-            .cancellation()
-            .throwIfCancelled(grant.taskName() + " holding its " + chunks + " chunks");
-        for (byte[] block : held) {
-          checksum += block[block.length / 2];
+      try {
+        for (int i = 0; i < chunks; i++) {
+          grant
+              .cancellation()
+              .throwIfCancelled(grant.taskName() + " chunk " + (i + 1) + " of " + chunks);
+          declared.grow(chunk);
+          byte[] block = new byte[chunk];
+          Arrays.fill(block, (byte) i);
+          held.add(block);
+          HELD_BYTES.addAndGet(chunk);
+          Thread.sleep(paceMs);
         }
-        Thread.sleep(50);
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(holdMs);
+        while (System.nanoTime() < until) {
+          grant
+              .cancellation()
+              .throwIfCancelled(grant.taskName() + " holding its " + chunks + " chunks");
+          for (byte[] block : held) {
+            checksum += block[block.length / 2];
+          }
+          Thread.sleep(50);
+        }
+      } finally {
+        // the arrays go before the reservation that declared them (try-with-resources closes it
+        // after this block): released bytes must be free bytes
+        HELD_BYTES.addAndGet(-(long) held.size() * chunk);
+        // Drop the references, not only the reservation: measured, it lets G1 reclaim a stopped
+        // task's arrays sooner (docs/performance.md, "Emergency guard").
+        held.clear();
       }
-    } finally {
-      HELD_BYTES.addAndGet(-(long) held.size() * chunk);
-      // Drop the references, not only the reservation: measured, it lets G1 reclaim a stopped
-      // task's arrays sooner (docs/performance.md, "Emergency guard").
-      held.clear();
     }
     return checksum;
   }

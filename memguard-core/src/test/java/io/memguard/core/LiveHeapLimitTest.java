@@ -1,0 +1,185 @@
+package io.memguard.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The live-heap line: reservations are refused when the heap, not the budget, is short. */
+class LiveHeapLimitTest {
+
+  private final AtomicReference<LiveHeap.Reading> reading =
+      new AtomicReference<>(new LiveHeap.Reading(1, 500));
+
+  /** A 1,000-byte heap whose last collection left 500 bytes live, under a budget ten times it. */
+  private MemoryManager manager() {
+    return MemoryManager.builder()
+        .name("app")
+        .limit(MemorySize.ofBytes(10_000))
+        .leakDetection(LeakDetection.OFF)
+        .liveHeapForTesting(1_000, reading::get)
+        .build();
+  }
+
+  @Test
+  void refuses_whenTheLiveHeapWouldPassTheLine_whateverTheBudgetSays() {
+    try (MemoryManager memory = manager()) {
+      MemoryScope scope = memory.openScope("greedy");
+      Reservation first = scope.reserve(400);
+      assertThat(memory.liveHeapEstimateBytes()).isEqualTo(900);
+
+      assertThatThrownBy(() -> scope.reserve(100))
+          .isInstanceOfSatisfying(
+              MemoryBudgetExceededException.class,
+              e -> {
+                assertThat(e.liveHeapLimited()).isTrue();
+                assertThat(e.limitBytes()).isEqualTo(950);
+                assertThat(e.availableBytes()).isEqualTo(50);
+                assertThat(e.scopePath()).isEqualTo("app/greedy");
+              })
+          .hasMessageContaining("in scope 'app/greedy'")
+          .hasMessageContaining("95% of max heap (950 B)")
+          .hasMessageContaining("about 900 B is live")
+          .hasMessageContaining("a budget larger than the heap cannot be honoured");
+      assertThat(scope.tryReserve(51)).isEmpty();
+      assertThat(scope.tryReserve(50)).isPresent();
+      assertThat(memory.reservedBytes()).isEqualTo(450);
+
+      first.close();
+      assertThat(scope.tryReserve(100)).isPresent();
+    }
+  }
+
+  @Test
+  void aNewCollection_rebasesTheEstimateOnWhatItFoundLive() {
+    try (MemoryManager memory = manager()) {
+      MemoryScope scope = memory.openScope("s");
+      scope.reserve(400);
+      assertThat(scope.tryReserve(100)).isEmpty();
+
+      // the collection found the 400 reserved bytes live and 50 more: 450 in all
+      reading.set(new LiveHeap.Reading(2, 450));
+      assertThat(memory.liveHeapEstimateBytes()).isEqualTo(450);
+      assertThat(scope.tryReserve(500)).isPresent();
+      assertThat(scope.tryReserve(1)).isEmpty();
+    }
+  }
+
+  @Test
+  void growingAReservation_isCheckedToo() {
+    try (MemoryManager memory = manager()) {
+      Reservation r = memory.openScope("s").reserve(100);
+      assertThatThrownBy(() -> r.grow(400))
+          .isInstanceOfSatisfying(
+              MemoryBudgetExceededException.class, e -> assertThat(e.liveHeapLimited()).isTrue());
+      assertThat(r.bytes()).isEqualTo(100);
+      r.grow(350);
+      assertThat(memory.reservedBytes()).isEqualTo(450);
+    }
+  }
+
+  @Test
+  void aTimedReservation_waitsForReleases_thenGivesUpWithTheLiveHeapReason() throws Exception {
+    try (MemoryManager memory = manager()) {
+      MemoryScope scope = memory.openScope("s");
+      scope.reserve(450);
+      assertThatThrownBy(() -> scope.reserve(10, Duration.ofMillis(1)))
+          .isInstanceOfSatisfying(
+              MemoryBudgetExceededException.class, e -> assertThat(e.liveHeapLimited()).isTrue())
+          .hasMessageContaining("still after waiting");
+    }
+  }
+
+  @Test
+  void aTaskRefusedByTheLiveHeap_stopsLowerPriorityTasks_andWaitsForTheirMemory() throws Exception {
+    try (MemoryManager memory = manager()) {
+      ResourceAllocator allocator = memory.allocator();
+      Grant low =
+          allocator.acquire(TaskRequest.named("low").priority(0).minBytes(1).desiredBytes(1000));
+      Grant high =
+          allocator.acquire(TaskRequest.named("high").priority(5).minBytes(1).desiredBytes(1000));
+      Reservation lowHeld = low.scope().reserve(400);
+      Thread lowTask =
+          new Thread(
+              () -> {
+                while (!low.cancellation().isCancelled()) {
+                  Thread.onSpinWait();
+                }
+                lowHeld.close(); // the low task stops at its safe point and releases
+              });
+      lowTask.start();
+
+      try (Reservation r = high.scope().reserve(100)) {
+        assertThat(r.bytes()).isEqualTo(100);
+      }
+      lowTask.join();
+      assertThat(low.cancellation().reason())
+          .contains("stopped to make room on the heap")
+          .contains("'high' (priority 5) needs 100 B");
+      assertThat(high.cancellation().isCancelled()).isFalse();
+      low.close();
+      high.close();
+    }
+  }
+
+  @Test
+  void theLowestPriorityTask_isRefusedAtOnce() throws Exception {
+    try (MemoryManager memory = manager()) {
+      ResourceAllocator allocator = memory.allocator();
+      Grant high =
+          allocator.acquire(TaskRequest.named("high").priority(5).minBytes(1).desiredBytes(1000));
+      Grant low =
+          allocator.acquire(TaskRequest.named("low").priority(0).minBytes(1).desiredBytes(1000));
+      high.scope().reserve(400);
+      assertThatThrownBy(() -> low.scope().reserve(100))
+          .isInstanceOfSatisfying(
+              MemoryBudgetExceededException.class, e -> assertThat(e.liveHeapLimited()).isTrue())
+          .hasMessageNotContaining("waiting");
+      assertThat(high.cancellation().isCancelled()).isFalse();
+      low.close();
+      high.close();
+    }
+  }
+
+  @Test
+  void budgetRefusals_stayBudgetRefusals() {
+    try (MemoryManager memory = manager()) {
+      MemoryScope scope = memory.openScope("small", MemorySize.ofBytes(10));
+      assertThatThrownBy(() -> scope.reserve(20))
+          .isInstanceOfSatisfying(
+              MemoryBudgetExceededException.class,
+              e -> {
+                assertThat(e.liveHeapLimited()).isFalse();
+                assertThat(e.limitBytes()).isEqualTo(10);
+              });
+    }
+  }
+
+  @Test
+  void withoutALine_onlyTheBudgetLimits() {
+    try (MemoryManager memory =
+        MemoryManager.builder()
+            .limit(MemorySize.ofBytes(10_000))
+            .liveHeapForTesting(1_000, reading::get)
+            .noLiveHeapLimit()
+            .build()) {
+      assertThat(memory.liveHeapLineBytes()).isEqualTo(Long.MAX_VALUE);
+      assertThat(memory.liveHeapEstimateBytes()).isZero();
+      memory.openScope("s").reserve(5_000);
+    }
+  }
+
+  @Test
+  void theLine_isAShareOfTheRealMaxHeap_byDefault() {
+    try (MemoryManager memory = MemoryManager.ofDefaults()) {
+      assertThat(memory.liveHeapLineBytes())
+          .isEqualTo((long) (Runtime.getRuntime().maxMemory() * 0.95));
+      assertThat(memory.liveHeapEstimateBytes()).isNotNegative();
+    }
+    assertThatThrownBy(() -> MemoryManager.builder().liveHeapLimit(1.5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("(0, 1]");
+  }
+}
