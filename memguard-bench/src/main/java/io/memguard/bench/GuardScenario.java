@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * {@code guard}: concurrent array-heavy tasks whose combined demand is about three times the heap,
- * each run in a forked JVM with {@code -Xmx256m} (by default): once without the emergency guard and
- * once with it. Prints both outcomes as one JSON object.
+ * each run in a forked JVM with {@code -Xmx256m} (by default): once without the emergency guard,
+ * once with it, and once one after another (the yardstick: {@code sequentialSeconds}). Prints the
+ * outcomes as one JSON object.
  */
 final class GuardScenario implements Scenario {
   static final String MAIN = "io.memguard.bench.workload.GuardWorkloadMain";
@@ -20,7 +21,8 @@ final class GuardScenario implements Scenario {
   @Override
   public String usage() {
     return "guard [--heap SIZE (256m)] [--tasks N (6)] [--task-mb N (128)] [--chunk-kb N (256)] [--pace-ms N (25)]"
-        + " [--hold-ms N (1500)] [--period MS (100)] [--only guarded|unguarded]";
+        + " [--hold-ms N (1500)] [--period MS (100)] [--retries N (3)] [--only guarded|unguarded]"
+        + " [--sequential true|false (true)]";
   }
 
   @Override
@@ -36,13 +38,15 @@ final class GuardScenario implements Scenario {
             "hold-ms",
             "period",
             "second-wave",
-            "wave-delay-ms")) {
+            "wave-delay-ms",
+            "retries")) {
       String v = ctx.string(key, null);
       if (v != null) {
         options.put(key, v);
       }
     }
     String only = ctx.string("only", "both");
+    boolean measureSequential = Boolean.parseBoolean(ctx.string("sequential", "true"));
     ctx.rejectUnused();
     Json.JsonObject result = Json.object().put("scenario", "guard").put("heapBytes", heap);
     if (!only.equals("guarded")) {
@@ -50,6 +54,13 @@ final class GuardScenario implements Scenario {
     }
     if (!only.equals("unguarded")) {
       result.put("guarded", runOnce(ctx, heap, options, true));
+    }
+    if (measureSequential) {
+      Map<String, String> one = new LinkedHashMap<>(options);
+      one.put("sequential", "true");
+      Json.JsonObject sequential = runOnce(ctx, heap, one, false);
+      result.put("sequentialSeconds", sequential.get("seconds"));
+      result.put("sequentialCompleted", sequential.get("completed"));
     }
     return result;
   }

@@ -1,5 +1,7 @@
 package io.memguard.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A task was not admitted by a {@link ResourceAllocator} within its time-out. Nothing was granted.
  * The numbers at the moment the wait ended are in the message and in the accessors, so a caller can
@@ -19,6 +21,7 @@ public final class AdmissionTimeoutException extends MemguardException {
   private final int activeTasks;
   private final int waitingAhead;
   private final String pausedReason;
+  private final @Nullable String heapReason;
   private final long waitedNanos;
 
   /** Builds the message from the numbers at the moment the wait ended. */
@@ -31,6 +34,34 @@ public final class AdmissionTimeoutException extends MemguardException {
       int activeTasks,
       int waitingAhead,
       String pausedReason,
+      long waitedNanos) {
+    this(
+        taskName,
+        priority,
+        minBytes,
+        freeBytes,
+        capacityBytes,
+        activeTasks,
+        waitingAhead,
+        pausedReason,
+        null,
+        waitedNanos);
+  }
+
+  /**
+   * As the other constructor, with why the live heap kept the task out ({@code null} when it did
+   * not).
+   */
+  public AdmissionTimeoutException(
+      String taskName,
+      int priority,
+      long minBytes,
+      long freeBytes,
+      long capacityBytes,
+      int activeTasks,
+      int waitingAhead,
+      String pausedReason,
+      @Nullable String heapReason,
       long waitedNanos) {
     super(
         "task '"
@@ -51,6 +82,9 @@ public final class AdmissionTimeoutException extends MemguardException {
             + waitingAhead
             + " wait ahead of it"
             + (pausedReason == null ? "" : ", admission is paused (" + pausedReason + ")")
+            + (heapReason == null
+                ? ""
+                : ", the heap has no room for it beside them (" + heapReason + ")")
             + ". Lower its minimum, raise the time-out or the capacity, or run it later.");
     this.taskName = taskName;
     this.priority = priority;
@@ -60,7 +94,16 @@ public final class AdmissionTimeoutException extends MemguardException {
     this.activeTasks = activeTasks;
     this.waitingAhead = waitingAhead;
     this.pausedReason = pausedReason;
+    this.heapReason = heapReason;
     this.waitedNanos = waitedNanos;
+  }
+
+  /**
+   * Why the live heap kept the task out while other tasks ran (see {@link
+   * ResourceAllocator#acquire(TaskRequest)}), or {@code null} when it did not.
+   */
+  public @Nullable String heapReason() {
+    return heapReason;
   }
 
   /** The task that was not admitted. */

@@ -15,8 +15,8 @@ import java.util.Locale;
  *   <tr><td>{@link #OFF}</td><td>nothing</td><td>fastest</td></tr>
  *   <tr><td>{@link #SAMPLED} (default)</td><td>1 in {@link
  *       MemoryManager.Builder#leakSamplingInterval(int) N} (default 128), then every reservation
- *       after the first leak</td><td>within 1-2 ns of {@code OFF}</td></tr>
- *   <tr><td>{@link #SAFETY_NET}</td><td>every reservation</td><td>about 80 ns more</td></tr>
+ *       after the first leak</td><td>a few ns more than {@code OFF}</td></tr>
+ *   <tr><td>{@link #SAFETY_NET}</td><td>every reservation</td><td>about 45 ns more</td></tr>
  *   <tr><td>{@link #TRACK_SITES}</td><td>every reservation, with its creation stack
  *       trace</td><td>microseconds (a stack trace each)</td></tr>
  * </table>

@@ -68,10 +68,14 @@ public final class MemoryManager implements AutoCloseable {
   private final double liveHeapLimit;
   private final @Nullable Supplier<LiveHeap.Reading> liveHeap;
 
+  /** Max heap, or the test's stand-in for it. */
+  private final long maxHeapBytes;
+
   /** The live heap at the last collection less the bytes reserved when this manager saw it. */
   private volatile long liveHeapBase;
 
   private volatile long liveHeapEpoch = -1;
+
   private final CleanupManager cleanup;
   private final DefaultScope root;
   private final ResourceAllocator allocator;
@@ -121,6 +125,7 @@ public final class MemoryManager implements AutoCloseable {
     this.ticker = b.ticker;
     this.liveHeapLimit = b.liveHeapLimit;
     long maxHeap = b.maxHeapBytes > 0 ? b.maxHeapBytes : Runtime.getRuntime().maxMemory();
+    this.maxHeapBytes = maxHeap;
     if (liveHeapLimit > 0 && maxHeap != Long.MAX_VALUE) {
       this.liveHeapLineBytes = (long) (maxHeap * liveHeapLimit);
       this.liveHeap = b.liveHeap != null ? b.liveHeap : LiveHeap.instance();
@@ -257,6 +262,17 @@ public final class MemoryManager implements AutoCloseable {
   }
 
   /**
+   * The bytes the live heap has below the ELEVATED threshold applied to max heap: what the
+   * allocator may admit beside running tasks. {@code Long.MAX_VALUE} without a live-heap line.
+   */
+  long heapAdmissionRoomBytes() {
+    if (liveHeap == null) {
+      return Long.MAX_VALUE;
+    }
+    return (long) (maxHeapBytes * elevated) - liveHeapEstimateBytes();
+  }
+
+  /**
    * Whether the live heap leaves room for the root to hold {@code reservedAfter} bytes. Reads the
    * latest collection's reading with one volatile load; after a new collection, rebases on it.
    */
@@ -267,7 +283,9 @@ public final class MemoryManager implements AutoCloseable {
   private long liveHeapBase() {
     LiveHeap.Reading r = liveHeap.get();
     if (r.epoch() != liveHeapEpoch) {
-      // races between threads rebasing on one reading write nearly the same value
+      // races between threads rebasing on one reading write nearly the same value. Memory
+      // released before a minor collection may still be counted here (old-generation garbage):
+      // discounting it was tried and let a greedy task run the heap out (docs/emergency-guard.md)
       liveHeapBase = r.liveBytes() - root.reservedBytes();
       liveHeapEpoch = r.epoch();
     }
@@ -444,7 +462,7 @@ public final class MemoryManager implements AutoCloseable {
   void reportLeak(ReservationLeak leak) {
     if (leakWatchMask > 0) {
       leakWatchMask = 0;
-      log.warn(
+      log.info(
           "memguard: '{}' found a leak; its safety net now watches every reservation (was 1 in {})",
           name,
           leakSamplingInterval);

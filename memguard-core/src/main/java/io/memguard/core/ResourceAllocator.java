@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -51,6 +52,11 @@ public final class ResourceAllocator {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final LinkedHashSet<Grant> active = new LinkedHashSet<>();
+  private final LongAdder retried = new LongAdder();
+
+  /** How often a waiting request re-checks the live heap. */
+  private static final long HEAP_RECHECK_NANOS = 50_000_000L;
+
   private final PriorityQueue<Waiter> waiting =
       new PriorityQueue<>(
           Comparator.comparingInt((Waiter w) -> -w.request.priority())
@@ -106,7 +112,12 @@ public final class ResourceAllocator {
   }
 
   /**
-   * Admits a task, waiting up to its time-out.
+   * Admits a task, waiting up to its time-out. Tasks are admitted in priority order when the
+   * allocator has their minimum free and admission is not paused for their priority, and, beside
+   * running tasks, only when the live heap has room for them: what the running tasks were granted
+   * and have not reserved yet plus what this one desires must fit below the manager's ELEVATED
+   * threshold applied to max heap (when the manager has a live-heap line). So while the heap is
+   * pressed, tasks run one at a time; a task alone is always admitted.
    *
    * @throws AdmissionTimeoutException if it is not admitted in time
    * @throws IllegalArgumentException if its minimum exceeds the capacity (it could never be
@@ -150,9 +161,12 @@ public final class ResourceAllocator {
               active.size(),
               aheadOf(waiter),
               isPausedFor(request.priority()) ? pauseReason : null,
+              heapReasonLocked(request),
               ticker.read() - start);
         }
-        remaining = changed.awaitNanos(remaining);
+        // the live heap changes without a signal (a collection): re-check now and then
+        long slice = Math.min(remaining, HEAP_RECHECK_NANOS);
+        remaining -= slice - changed.awaitNanos(slice);
       }
     } catch (InterruptedException | RuntimeException | Error e) {
       if (waiting.remove(waiter)) {
@@ -202,42 +216,80 @@ public final class ResourceAllocator {
   public <T> TaskOutcome<T> run(TaskRequest request, GrantedTask<T> task) {
     Objects.requireNonNull(task, "task");
     long start = ticker.read();
-    Grant grant;
-    try {
-      grant = acquire(request);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return outcome(request, TaskOutcome.Status.NOT_ADMITTED, null, e, null, start);
-    } catch (AdmissionTimeoutException e) {
-      return outcome(request, TaskOutcome.Status.NOT_ADMITTED, null, e, null, start);
-    }
-    T result = null;
-    Throwable error = null;
-    try {
-      result = task.run(grant);
-    } catch (Throwable t) {
-      error = t;
-    }
-    try {
-      grant.close();
-    } catch (RuntimeException closeError) {
-      if (error == null) {
-        error = closeError;
-      } else if (error != closeError) { // the JVM may throw one preallocated OutOfMemoryError twice
-        error.addSuppressed(closeError);
+    TaskRequest attempt = request;
+    int attempts = 0;
+    TaskStoppedException lastStop = null;
+    for (; ; ) {
+      Grant grant;
+      try {
+        grant = acquire(attempt);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return notAdmitted(request, e, lastStop, start, attempts);
+      } catch (AdmissionTimeoutException e) {
+        return notAdmitted(request, e, lastStop, start, attempts);
       }
-    }
-    if (error instanceof TaskStoppedException stopped) {
-      log.info("memguard: task '{}' stopped: {}", request.name(), stopped.getMessage());
-      return outcome(request, TaskOutcome.Status.STOPPED, null, error, stopped.reason(), start);
-    }
-    if (error != null) {
-      if (error instanceof VirtualMachineError vmError && !(vmError instanceof OutOfMemoryError)) {
-        throw vmError;
+      attempts++;
+      T result = null;
+      Throwable error = null;
+      try {
+        result = task.run(grant);
+      } catch (Throwable t) {
+        error = t;
       }
-      return outcome(request, TaskOutcome.Status.FAILED, null, error, null, start);
+      try {
+        grant.close();
+      } catch (RuntimeException closeError) {
+        if (error == null) {
+          error = closeError;
+        } else if (error
+            != closeError) { // the JVM may throw one preallocated OutOfMemoryError twice
+          error.addSuppressed(closeError);
+        }
+      }
+      if (error instanceof TaskStoppedException stopped) {
+        if (attempts <= request.retries()) {
+          lastStop = stopped;
+          retried.increment();
+          log.info(
+              "memguard: task '{}' stopped ({}); queued again at priority {}, retry {} of {}",
+              request.name(),
+              stopped.reason(),
+              request.retryPriority(),
+              attempts,
+              request.retries());
+          attempt = request.priority(request.retryPriority());
+          continue;
+        }
+        log.info("memguard: task '{}' stopped: {}", request.name(), stopped.getMessage());
+        return outcome(
+            request, TaskOutcome.Status.STOPPED, null, error, stopped.reason(), start, attempts);
+      }
+      if (error != null) {
+        if (error instanceof VirtualMachineError vmError
+            && !(vmError instanceof OutOfMemoryError)) {
+          throw vmError;
+        }
+        return outcome(request, TaskOutcome.Status.FAILED, null, error, null, start, attempts);
+      }
+      return outcome(request, TaskOutcome.Status.COMPLETED, result, null, null, start, attempts);
     }
-    return outcome(request, TaskOutcome.Status.COMPLETED, result, null, null, start);
+  }
+
+  /** Not admitted: on a retry, the task ends as the stop it was retrying. */
+  private <T> TaskOutcome<T> notAdmitted(
+      TaskRequest request, Exception why, TaskStoppedException lastStop, long start, int attempts) {
+    if (lastStop == null) {
+      return outcome(request, TaskOutcome.Status.NOT_ADMITTED, null, why, null, start, attempts);
+    }
+    lastStop.addSuppressed(why);
+    return outcome(
+        request, TaskOutcome.Status.STOPPED, null, lastStop, lastStop.reason(), start, attempts);
+  }
+
+  /** How many times tasks stopped at a safe point were queued again by {@link #run}. */
+  public long retriedCount() {
+    return retried.sum();
   }
 
   private <T> TaskOutcome<T> outcome(
@@ -246,14 +298,16 @@ public final class ResourceAllocator {
       T result,
       Throwable error,
       String reason,
-      long start) {
+      long start,
+      int attempts) {
     return new TaskOutcome<>(
         request.name(),
         status,
         result,
         error,
         reason,
-        java.time.Duration.ofNanos(ticker.read() - start));
+        java.time.Duration.ofNanos(ticker.read() - start),
+        attempts);
   }
 
   private int aheadOf(Waiter waiter) {
@@ -272,7 +326,7 @@ public final class ResourceAllocator {
     }
     TaskRequest r = waiter.request;
     long free = capacity - granted;
-    if (free < r.minBytes()) {
+    if (free < r.minBytes() || (!active.isEmpty() && !heapAdmitsLocked(r))) {
       return null;
     }
     long size =
@@ -294,6 +348,41 @@ public final class ResourceAllocator {
         active.size(),
         waiting.size());
     return grant;
+  }
+
+  /**
+   * Whether the heap has room for one more task beside the running ones: the bytes the running
+   * tasks were granted and have not reserved yet, plus what this one desires, must fit below the
+   * manager's ELEVATED line on the live heap. So while the heap is pressed tasks run one at a time.
+   */
+  private boolean heapAdmitsLocked(TaskRequest r) {
+    long room = pool.manager().heapAdmissionRoomBytes();
+    if (room == Long.MAX_VALUE) {
+      return true;
+    }
+    long unused = 0;
+    for (Grant g : active) {
+      unused += Math.max(0, g.grantedBytes() - g.scope().reservedBytes());
+    }
+    return unused + r.desiredBytes() <= room;
+  }
+
+  /** Why the heap keeps {@code r} out now, or null. */
+  private String heapReasonLocked(TaskRequest r) {
+    if (active.isEmpty() || heapAdmitsLocked(r)) {
+      return null;
+    }
+    long unused = 0;
+    for (Grant g : active) {
+      unused += Math.max(0, g.grantedBytes() - g.scope().reservedBytes());
+    }
+    return "it desires "
+        + MemorySize.format(r.desiredBytes())
+        + ", the running tasks were granted "
+        + MemorySize.format(unused)
+        + " they have not reserved yet, and the live heap has "
+        + MemorySize.format(Math.max(0, pool.manager().heapAdmissionRoomBytes()))
+        + " below its ELEVATED line";
   }
 
   private long fairShareLocked() {

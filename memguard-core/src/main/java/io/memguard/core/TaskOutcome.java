@@ -14,7 +14,9 @@ import org.jspecify.annotations.Nullable;
  * @param error why it failed, was stopped or was not admitted, else {@code null}
  * @param stopReason the reason given to its {@link CancellationToken} when stopped, else {@code
  *     null}
- * @param duration from the request to the end, waiting included
+ * @param duration from the first request to the end, waiting and every attempt included
+ * @param attempts how many times it ran (more than 1 when it was stopped and queued again, see
+ *     {@link TaskRequest#retryWhenStopped(int, int)}); 0 when it was never admitted
  * @param <T> the result type
  * @since 0.1.0
  */
@@ -24,7 +26,8 @@ public record TaskOutcome<T>(
     @Nullable T result,
     @Nullable Throwable error,
     @Nullable String stopReason,
-    Duration duration) {
+    Duration duration,
+    int attempts) {
 
   /** How a task ended. */
   public enum Status {

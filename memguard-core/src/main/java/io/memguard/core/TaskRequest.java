@@ -16,14 +16,24 @@ public final class TaskRequest {
   private final long minBytes;
   private final long desiredBytes;
   private final Duration timeout;
+  private final int retries;
+  private final int retryPriority;
 
   private TaskRequest(
-      String name, int priority, long minBytes, long desiredBytes, Duration timeout) {
+      String name,
+      int priority,
+      long minBytes,
+      long desiredBytes,
+      Duration timeout,
+      int retries,
+      int retryPriority) {
     this.name = name;
     this.priority = priority;
     this.minBytes = minBytes;
     this.desiredBytes = desiredBytes;
     this.timeout = timeout;
+    this.retries = retries;
+    this.retryPriority = retryPriority;
   }
 
   /** A request for a task called {@code name}. */
@@ -33,12 +43,13 @@ public final class TaskRequest {
       throw new IllegalArgumentException(
           "task name must be non-blank without '/', got '" + name + "'");
     }
-    return new TaskRequest(name, 0, 0, 0, Duration.ofSeconds(30));
+    return new TaskRequest(name, 0, 0, 0, Duration.ofSeconds(30), 0, 0);
   }
 
   /** Higher runs first and is stopped last; ties go to the earlier request. */
   public TaskRequest priority(int taskPriority) {
-    return new TaskRequest(name, taskPriority, minBytes, desiredBytes, timeout);
+    return new TaskRequest(
+        name, taskPriority, minBytes, desiredBytes, timeout, retries, retryPriority);
   }
 
   /**
@@ -50,7 +61,8 @@ public final class TaskRequest {
     if (bytes < 0) {
       throw new IllegalArgumentException("minBytes must be >= 0, got " + bytes);
     }
-    return new TaskRequest(name, priority, bytes, Math.max(bytes, desiredBytes), timeout);
+    return new TaskRequest(
+        name, priority, bytes, Math.max(bytes, desiredBytes), timeout, retries, retryPriority);
   }
 
   /**
@@ -63,7 +75,7 @@ public final class TaskRequest {
       throw new IllegalArgumentException(
           "desiredBytes (" + bytes + ") must be >= minBytes (" + minBytes + ")");
     }
-    return new TaskRequest(name, priority, minBytes, bytes, timeout);
+    return new TaskRequest(name, priority, minBytes, bytes, timeout, retries, retryPriority);
   }
 
   /**
@@ -76,7 +88,33 @@ public final class TaskRequest {
     if (wait.isNegative()) {
       throw new IllegalArgumentException("timeout must be >= 0, got " + wait);
     }
-    return new TaskRequest(name, priority, minBytes, desiredBytes, wait);
+    return new TaskRequest(name, priority, minBytes, desiredBytes, wait, retries, retryPriority);
+  }
+
+  /**
+   * A task stopped at a safe point (a {@link TaskStoppedException}, for example by the emergency
+   * guard) is queued again, up to {@code times} times, with {@code priority}, and run again from
+   * the start once it is re-admitted (after recovery: the guard pauses admission while it acts).
+   * Only {@link ResourceAllocator#run(TaskRequest, GrantedTask)} retries; a failure that is not a
+   * stop is never retried. Default: no retry.
+   *
+   * @throws IllegalArgumentException if {@code times} is negative
+   */
+  public TaskRequest retryWhenStopped(int times, int priority) {
+    if (times < 0) {
+      throw new IllegalArgumentException("retries must be >= 0, got " + times);
+    }
+    return new TaskRequest(name, this.priority, minBytes, desiredBytes, timeout, times, priority);
+  }
+
+  /** How many times a stopped task is queued again (0 by default). */
+  public int retries() {
+    return retries;
+  }
+
+  /** The priority a stopped task is queued again with. */
+  public int retryPriority() {
+    return retryPriority;
   }
 
   /** The task's name. */
@@ -116,6 +154,7 @@ public final class TaskRequest {
         + MemorySize.format(desiredBytes)
         + ", timeout="
         + timeout
+        + (retries > 0 ? ", retries=" + retries + " at priority " + retryPriority : "")
         + "]";
   }
 }

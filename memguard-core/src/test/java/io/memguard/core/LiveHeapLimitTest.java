@@ -94,13 +94,14 @@ class LiveHeapLimitTest {
 
   @Test
   void aTaskRefusedByTheLiveHeap_stopsLowerPriorityTasks_andWaitsForTheirMemory() throws Exception {
+    reading.set(new LiveHeap.Reading(1, 100));
     try (MemoryManager memory = manager()) {
       ResourceAllocator allocator = memory.allocator();
-      Grant low =
-          allocator.acquire(TaskRequest.named("low").priority(0).minBytes(1).desiredBytes(1000));
-      Grant high =
-          allocator.acquire(TaskRequest.named("high").priority(5).minBytes(1).desiredBytes(1000));
+      Grant low = allocator.acquire(TaskRequest.named("low").priority(0).desiredBytes(400));
+      Grant high = allocator.acquire(TaskRequest.named("high").priority(5).desiredBytes(300));
       Reservation lowHeld = low.scope().reserve(400);
+      // a collection finds 300 bytes live beyond the reservations (code that allocates unreserved)
+      reading.set(new LiveHeap.Reading(2, 700));
       Thread lowTask =
           new Thread(
               () -> {
@@ -111,13 +112,13 @@ class LiveHeapLimitTest {
               });
       lowTask.start();
 
-      try (Reservation r = high.scope().reserve(100)) {
-        assertThat(r.bytes()).isEqualTo(100);
+      try (Reservation r = high.scope().reserve(300)) {
+        assertThat(r.bytes()).isEqualTo(300);
       }
       lowTask.join();
       assertThat(low.cancellation().reason())
           .contains("stopped to make room on the heap")
-          .contains("'high' (priority 5) needs 100 B");
+          .contains("'high' (priority 5) needs 300 B");
       assertThat(high.cancellation().isCancelled()).isFalse();
       low.close();
       high.close();
@@ -126,14 +127,14 @@ class LiveHeapLimitTest {
 
   @Test
   void theLowestPriorityTask_isRefusedAtOnce() throws Exception {
+    reading.set(new LiveHeap.Reading(1, 100));
     try (MemoryManager memory = manager()) {
       ResourceAllocator allocator = memory.allocator();
-      Grant high =
-          allocator.acquire(TaskRequest.named("high").priority(5).minBytes(1).desiredBytes(1000));
-      Grant low =
-          allocator.acquire(TaskRequest.named("low").priority(0).minBytes(1).desiredBytes(1000));
+      Grant high = allocator.acquire(TaskRequest.named("high").priority(5).desiredBytes(400));
+      Grant low = allocator.acquire(TaskRequest.named("low").priority(0).desiredBytes(300));
       high.scope().reserve(400);
-      assertThatThrownBy(() -> low.scope().reserve(100))
+      reading.set(new LiveHeap.Reading(2, 700));
+      assertThatThrownBy(() -> low.scope().reserve(300))
           .isInstanceOfSatisfying(
               MemoryBudgetExceededException.class, e -> assertThat(e.liveHeapLimited()).isTrue())
           .hasMessageNotContaining("waiting");

@@ -22,9 +22,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,7 +41,8 @@ import java.util.concurrent.atomic.LongAccumulator;
  *
  * <pre>
  * guard --guarded true|false [--tasks 6] [--task-mb 128] [--chunk-kb 256] [--pace-ms 25]
- *       [--hold-ms 1500] [--second-wave 2] [--wave-delay-ms 1500] [--period 100]
+ *       [--hold-ms 1500] [--second-wave 2] [--wave-delay-ms 1500] [--period 100] [--retries 3]
+ *       [--sequential true|false] [--race true|false] [--budget-heaps 3]
  * </pre>
  *
  * <p>Each task reserves and allocates its chunks one by one, checks its cancellation token between
@@ -74,6 +77,8 @@ public final class GuardWorkloadMain {
     long waveDelayMs = Long.parseLong(o.getOrDefault("wave-delay-ms", "1500"));
     long periodMs = Long.parseLong(o.getOrDefault("period", "100"));
     boolean race = Boolean.parseBoolean(o.getOrDefault("race", "false"));
+    boolean sequential = Boolean.parseBoolean(o.getOrDefault("sequential", "false"));
+    int retries = Integer.parseInt(o.getOrDefault("retries", "3"));
     double budgetHeaps = Double.parseDouble(o.getOrDefault("budget-heaps", race ? "2" : "3"));
 
     AtomicInteger uncaughtOom = new AtomicInteger();
@@ -94,6 +99,8 @@ public final class GuardWorkloadMain {
     if (!guarded) {
       // unguarded means no real-memory protection at all: the budget alone
       managerBuilder.noLiveHeapLimit();
+    } else if (o.containsKey("live-heap-limit")) {
+      managerBuilder.liveHeapLimit(Double.parseDouble(o.get("live-heap-limit")));
     }
     try (MemoryManager memory = managerBuilder.build();
         MemoryMonitor monitor =
@@ -147,7 +154,7 @@ public final class GuardWorkloadMain {
       List<Future<TaskOutcome<Long>>> futures = new ArrayList<>();
       try {
         for (int i = 0; i < tasks; i++) {
-          if (i == tasks - secondWave && waveDelayMs > 0) {
+          if (i == tasks - secondWave && waveDelayMs > 0 && !sequential) {
             Thread.sleep(waveDelayMs);
           }
           String name = "task-" + i;
@@ -157,12 +164,18 @@ public final class GuardWorkloadMain {
                   .priority(priority)
                   .minBytes(chunk)
                   .desiredBytes(taskBytes)
-                  .timeout(Duration.ofMinutes(2));
-          futures.add(
-              pool.submit(
-                  () ->
-                      allocator.run(
-                          request, grant -> work(grant, taskBytes, chunk, paceMs, holdMs))));
+                  .timeout(Duration.ofMinutes(5))
+                  .retryWhenStopped(retries, priority);
+          Callable<TaskOutcome<Long>> job =
+              () -> allocator.run(request, grant -> work(grant, taskBytes, chunk, paceMs, holdMs));
+          if (sequential) {
+            // one after another on this thread: the yardstick for the concurrent runs
+            FutureTask<TaskOutcome<Long>> done = new FutureTask<>(job);
+            done.run();
+            futures.add(done);
+          } else {
+            futures.add(pool.submit(job));
+          }
         }
         int completed = 0, stopped = 0, failed = 0, notAdmitted = 0, oom = 0, refused = 0;
         for (Future<TaskOutcome<Long>> f : futures) {
@@ -188,7 +201,8 @@ public final class GuardWorkloadMain {
               outcome.duration().toMillis(),
               outcome.error() == null ? "" : " (" + outcome.error() + ")");
         }
-        result.put("mode", guarded ? "guarded" : "unguarded");
+        result.put("mode", sequential ? "sequential" : guarded ? "guarded" : "unguarded");
+        result.put("retried", allocator.retriedCount());
         result.put("oom", oom + uncaughtOom.get() > 0);
         result.put("oomErrors", oom + uncaughtOom.get());
         result.put("completed", completed);
