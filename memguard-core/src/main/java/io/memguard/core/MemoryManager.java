@@ -76,6 +76,8 @@ public final class MemoryManager implements AutoCloseable {
 
   private volatile long liveHeapEpoch = -1;
 
+  private volatile long reservedAtRebase;
+
   private final CleanupManager cleanup;
   private final DefaultScope root;
   private final ResourceAllocator allocator;
@@ -283,10 +285,15 @@ public final class MemoryManager implements AutoCloseable {
   private long liveHeapBase() {
     LiveHeap.Reading r = liveHeap.get();
     if (r.epoch() != liveHeapEpoch) {
-      // races between threads rebasing on one reading write nearly the same value. Memory
-      // released before a minor collection may still be counted here (old-generation garbage):
-      // discounting it was tried and let a greedy task run the heap out (docs/emergency-guard.md)
-      liveHeapBase = r.liveBytes() - root.reservedBytes();
+      // Bytes reserved since the last rebase may have been allocated after the collection (its
+      // notification comes later): subtracting them would count them nowhere, so only what was
+      // reserved at both moments is taken as already in the reading. Races between threads
+      // rebasing on one reading write nearly the same value. Memory released before a minor
+      // collection may still be counted (old-generation garbage): discounting it was tried and let
+      // a greedy task run the heap out (docs/emergency-guard.md).
+      long reservedNow = root.reservedBytes();
+      liveHeapBase = r.liveBytes() - Math.min(reservedNow, reservedAtRebase);
+      reservedAtRebase = reservedNow;
       liveHeapEpoch = r.epoch();
     }
     return liveHeapBase;

@@ -59,8 +59,14 @@ class LiveHeapLimitTest {
       scope.reserve(400);
       assertThat(scope.tryReserve(100)).isEmpty();
 
-      // the collection found the 400 reserved bytes live and 50 more: 450 in all
+      // A collection reads 450 in use. The 400 were reserved after the last reading: they may have
+      // been allocated after this collection too, so they still count on top of it.
       reading.set(new LiveHeap.Reading(2, 450));
+      assertThat(memory.liveHeapEstimateBytes()).isEqualTo(850);
+      assertThat(scope.tryReserve(101)).isEmpty();
+      // The next collection finds them live (and 50 more): reserved at both readings, they are in
+      // the reading now, counted once.
+      reading.set(new LiveHeap.Reading(3, 450));
       assertThat(memory.liveHeapEstimateBytes()).isEqualTo(450);
       assertThat(scope.tryReserve(500)).isPresent();
       assertThat(scope.tryReserve(1)).isEmpty();
@@ -100,8 +106,9 @@ class LiveHeapLimitTest {
       Grant low = allocator.acquire(TaskRequest.named("low").priority(0).desiredBytes(400));
       Grant high = allocator.acquire(TaskRequest.named("high").priority(5).desiredBytes(300));
       Reservation lowHeld = low.scope().reserve(400);
+      settle(memory, 500);
       // a collection finds 300 bytes live beyond the reservations (code that allocates unreserved)
-      reading.set(new LiveHeap.Reading(2, 700));
+      reading.set(new LiveHeap.Reading(3, 700));
       Thread lowTask =
           new Thread(
               () -> {
@@ -133,7 +140,8 @@ class LiveHeapLimitTest {
       Grant high = allocator.acquire(TaskRequest.named("high").priority(5).desiredBytes(400));
       Grant low = allocator.acquire(TaskRequest.named("low").priority(0).desiredBytes(300));
       high.scope().reserve(400);
-      reading.set(new LiveHeap.Reading(2, 700));
+      settle(memory, 500);
+      reading.set(new LiveHeap.Reading(3, 700));
       assertThatThrownBy(() -> low.scope().reserve(300))
           .isInstanceOfSatisfying(
               MemoryBudgetExceededException.class, e -> assertThat(e.liveHeapLimited()).isTrue())
@@ -142,6 +150,12 @@ class LiveHeapLimitTest {
       low.close();
       high.close();
     }
+  }
+
+  /** A collection that finds what is reserved live: the estimate rebases on it (epoch 2). */
+  private void settle(MemoryManager memory, long live) {
+    reading.set(new LiveHeap.Reading(2, live));
+    assertThat(memory.liveHeapEstimateBytes()).isGreaterThanOrEqualTo(live);
   }
 
   @Test
