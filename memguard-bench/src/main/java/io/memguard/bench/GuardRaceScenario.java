@@ -23,7 +23,8 @@ final class GuardRaceScenario implements Scenario {
   @Override
   public String usage() {
     return "guard-race [--runs N (20)] [--heap SIZE (128m)] [--task-mb N (32)] [--period MS (100)]"
-        + " [--budget-heaps X (2)] [--guarded true|false (true)] [--live-heap-limit F (0.95)]";
+        + " [--budget-heaps X (2)] [--guarded true|false (true)] [--live-heap-limit F (0.95)]"
+        + " [--retries N (3)]";
   }
 
   @Override
@@ -36,6 +37,7 @@ final class GuardRaceScenario implements Scenario {
     options.put("task-mb", Long.toString(ctx.longValue("task-mb", 32)));
     options.put("period", Long.toString(ctx.longValue("period", 100)));
     options.put("budget-heaps", ctx.string("budget-heaps", "2"));
+    options.put("retries", Long.toString(ctx.longValue("retries", 3)));
     String line = ctx.string("live-heap-limit", null);
     if (line != null) {
       options.put("live-heap-limit", line);

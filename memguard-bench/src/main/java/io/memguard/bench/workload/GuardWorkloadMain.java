@@ -137,7 +137,7 @@ public final class GuardWorkloadMain {
             taskBytes >> 20,
             maxHeap >> 20,
             budget >> 20);
-        race(allocator, maxHeap, budget, taskBytes, chunk, result);
+        race(allocator, maxHeap, budget, taskBytes, chunk, retries, result);
         finish(monitor, maxLive, start, maxHeap, result, uncaughtOom);
         return;
       }
@@ -269,14 +269,23 @@ public final class GuardWorkloadMain {
       long budget,
       long taskBytes,
       int chunk,
+      int retries,
       Map<String, Object> result)
       throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       TaskRequest greedyRequest =
-          TaskRequest.named("greedy").priority(0).minBytes(chunk).desiredBytes(budget / 2);
+          TaskRequest.named("greedy")
+              .priority(0)
+              .minBytes(chunk)
+              .desiredBytes(budget / 2)
+              .retryWhenStopped(retries, 0);
       TaskRequest steadyRequest =
-          TaskRequest.named("steady").priority(10).minBytes(chunk).desiredBytes(taskBytes);
+          TaskRequest.named("steady")
+              .priority(10)
+              .minBytes(chunk)
+              .desiredBytes(taskBytes)
+              .retryWhenStopped(retries, 10);
       Future<TaskOutcome<Long>> greedy =
           pool.submit(
               () -> allocator.run(greedyRequest, g -> work(g, 2 * maxHeap, chunk, 0, 1000)));
@@ -305,6 +314,7 @@ public final class GuardWorkloadMain {
           greedyOutcome.status() == TaskOutcome.Status.STOPPED || refusedByLiveHeap(greedyOutcome));
       result.put("highPriorityStatus", steadyOutcome.status().name());
       result.put("highPriorityCompleted", steadyOutcome.completed());
+      result.put("retried", allocator.retriedCount());
     } finally {
       pool.shutdownNow();
     }
