@@ -1,18 +1,6 @@
 package io.memguard.autofeat;
 
-import com.sun.management.GarbageCollectionNotificationInfo;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.lang.management.MemoryUsage;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-import javax.management.Notification;
-import javax.management.NotificationEmitter;
-import javax.management.openmbean.CompositeData;
+import io.memguard.core.MemoryManager;
 
 /**
  * What the JVM's heap can hold besides what is already in it: a fit never plans for more than a
@@ -60,7 +48,7 @@ final class HeapLimit {
     if (max == Long.MAX_VALUE || now <= max * DOUBTFUL_SHARE) {
       return now;
     }
-    long after = Collections.INSTANCE.usedAfterLastCollection();
+    long after = MemoryManager.heapUsedAfterLastCollectionBytes();
     return after >= 0 ? Math.min(now, after + Math.max(0, recentBytes)) : now;
   }
 
@@ -75,73 +63,5 @@ final class HeapLimit {
       return Long.MAX_VALUE;
     }
     return (long) (Math.max(0, max - inUseBytes) * FREE_HEAP_SHARE);
-  }
-
-  /**
-   * The collectors' figures, looked up on first need (the management beans cost tens of
-   * milliseconds to create): the heap pools' usage after their last collection, then kept current
-   * by the collectors' notifications.
-   */
-  private static final class Collections implements javax.management.NotificationListener {
-    static final Collections INSTANCE = install();
-
-    private final List<String> heapPools = new ArrayList<>();
-    private final AtomicLong usedAfter = new AtomicLong(-1);
-
-    static Collections install() {
-      Collections l = new Collections();
-      try {
-        long after = 0;
-        boolean any = false;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-          if (pool.getType() == MemoryType.HEAP) {
-            l.heapPools.add(pool.getName());
-            MemoryUsage u = pool.getCollectionUsage();
-            if (u != null) {
-              after += u.getUsed();
-              any |= u.getUsed() > 0;
-            }
-          }
-        }
-        if (any) {
-          l.usedAfter.set(after);
-        }
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-          if (gc instanceof NotificationEmitter emitter) {
-            emitter.addNotificationListener(l, null, null);
-          }
-        }
-      } catch (RuntimeException | LinkageError e) {
-        // no collector figures on this JVM: the heap in use now stands in
-      }
-      return l;
-    }
-
-    long usedAfterLastCollection() {
-      return usedAfter.get();
-    }
-
-    @Override
-    public void handleNotification(Notification n, Object handback) {
-      if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
-        return;
-      }
-      try {
-        Map<String, MemoryUsage> after =
-            GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData())
-                .getGcInfo()
-                .getMemoryUsageAfterGc();
-        long used = 0;
-        for (String pool : heapPools) {
-          MemoryUsage u = after.get(pool);
-          if (u != null) {
-            used += u.getUsed();
-          }
-        }
-        usedAfter.set(used);
-      } catch (RuntimeException e) {
-        // a notification we cannot read changes nothing
-      }
-    }
   }
 }

@@ -38,11 +38,19 @@ final class LiveHeap implements NotificationListener, Supplier<LiveHeap.Reading>
   private final List<String> heapPools = new ArrayList<>();
   private volatile Reading latest = new Reading(0, 0);
 
+  /** The heap in use after the most recent collection, or -1 before the first one. */
+  private volatile long afterLastCollection = -1;
+
   private LiveHeap() {}
 
   /** The JVM-wide instance (installs the listener on first use). */
   static LiveHeap instance() {
     return Holder.INSTANCE;
+  }
+
+  /** The heap in use after the most recent collection, or -1 before the first one. */
+  long afterLastCollection() {
+    return afterLastCollection;
   }
 
   /** The latest reading: one volatile load. */
@@ -68,6 +76,9 @@ final class LiveHeap implements NotificationListener, Supplier<LiveHeap.Reading>
       }
       // before the first collection nothing tells live from garbage: all in use counts as live
       // (measured: counting none let a task racing the first collections run the heap out)
+      if (collected) {
+        heap.afterLastCollection = after;
+      }
       heap.latest =
           new Reading(
               0,
@@ -102,6 +113,7 @@ final class LiveHeap implements NotificationListener, Supplier<LiveHeap.Reading>
           used += u.getUsed();
         }
       }
+      afterLastCollection = used;
       latest = new Reading(latest.epoch() + 1, used);
     } catch (RuntimeException e) {
       // a notification we cannot read changes nothing

@@ -256,6 +256,16 @@ public final class MemoryManager implements AutoCloseable {
   }
 
   /**
+   * The JVM's heap in use after its most recent garbage collection, in bytes, as the collectors
+   * reported it (kept current by their notifications, no sampling); -1 before the first collection
+   * or where the JVM reports none. Never requests a collection. Thread-safe; one volatile read
+   * after the first call, which installs the JVM-wide listener (tens of milliseconds).
+   */
+  public static long heapUsedAfterLastCollectionBytes() {
+    return LiveHeap.instance().afterLastCollection();
+  }
+
+  /**
    * The live-heap estimate in bytes: the heap in use after the JVM's last collection plus what this
    * manager reserved since; 0 when the manager has no live-heap line.
    */
@@ -276,7 +286,8 @@ public final class MemoryManager implements AutoCloseable {
 
   /**
    * Whether the live heap leaves room for the root to hold {@code reservedAfter} bytes. Reads the
-   * latest collection's reading with one volatile load; after a new collection, rebases on it.
+   * latest collection's reading and this manager's base (three volatile reads, no lock); after a
+   * new collection, rebases on it.
    */
   boolean liveHeapAdmits(long reservedAfter) {
     return liveHeap == null || reservedAfter + liveHeapBase() <= liveHeapLineBytes;
@@ -664,7 +675,7 @@ public final class MemoryManager implements AutoCloseable {
      * plus the request would pass it, whatever the budget says. It stops a budget set larger than
      * the heap (or code that allocates without reserving) from running the JVM out of memory
      * between two samples of the monitor. The reading comes from the collectors' notifications; the
-     * check costs about one volatile load per reservation.
+     * check costs three volatile reads per reservation.
      *
      * @throws IllegalArgumentException unless {@code 0 < fraction <= 1}
      */

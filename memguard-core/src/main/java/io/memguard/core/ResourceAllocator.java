@@ -360,11 +360,16 @@ public final class ResourceAllocator {
     if (room == Long.MAX_VALUE) {
       return true;
     }
+    return unusedGrantedLocked() + r.desiredBytes() <= room;
+  }
+
+  /** What the running tasks were granted and have not reserved yet. */
+  private long unusedGrantedLocked() {
     long unused = 0;
     for (Grant g : active) {
       unused += Math.max(0, g.grantedBytes() - g.scope().reservedBytes());
     }
-    return unused + r.desiredBytes() <= room;
+    return unused;
   }
 
   /** Why the heap keeps {@code r} out now, or null. */
@@ -372,14 +377,10 @@ public final class ResourceAllocator {
     if (active.isEmpty() || heapAdmitsLocked(r)) {
       return null;
     }
-    long unused = 0;
-    for (Grant g : active) {
-      unused += Math.max(0, g.grantedBytes() - g.scope().reservedBytes());
-    }
     return "it desires "
         + MemorySize.format(r.desiredBytes())
         + ", the running tasks were granted "
-        + MemorySize.format(unused)
+        + MemorySize.format(unusedGrantedLocked())
         + " they have not reserved yet, and the live heap has "
         + MemorySize.format(Math.max(0, pool.manager().heapAdmissionRoomBytes()))
         + " below its ELEVATED line";

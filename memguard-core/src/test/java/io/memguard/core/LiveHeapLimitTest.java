@@ -117,12 +117,14 @@ class LiveHeapLimitTest {
                 }
                 lowHeld.close(); // the low task stops at its safe point and releases
               });
+      lowTask.setDaemon(true); // a failed assertion must not leave it spinning in the test JVM
       lowTask.start();
 
       try (Reservation r = high.scope().reserve(300)) {
         assertThat(r.bytes()).isEqualTo(300);
       }
-      lowTask.join();
+      lowTask.join(10_000);
+      assertThat(lowTask.isAlive()).isFalse();
       assertThat(low.cancellation().reason())
           .contains("stopped to make room on the heap")
           .contains("'high' (priority 5) needs 300 B");

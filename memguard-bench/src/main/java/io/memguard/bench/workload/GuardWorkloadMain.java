@@ -193,13 +193,7 @@ public final class GuardWorkloadMain {
           if (refusedByLiveHeap(outcome)) {
             refused++;
           }
-          System.err.printf(
-              Locale.ROOT,
-              "%s: %s after %d ms%s%n",
-              outcome.taskName(),
-              outcome.status(),
-              outcome.duration().toMillis(),
-              outcome.error() == null ? "" : " (" + outcome.error() + ")");
+          printOutcome(outcome);
         }
         result.put("mode", sequential ? "sequential" : guarded ? "guarded" : "unguarded");
         result.put("retried", allocator.retriedCount());
@@ -253,6 +247,16 @@ public final class GuardWorkloadMain {
     System.exit(0);
   }
 
+  private static void printOutcome(TaskOutcome<?> outcome) {
+    System.err.printf(
+        Locale.ROOT,
+        "%s: %s after %d ms%s%n",
+        outcome.taskName(),
+        outcome.status(),
+        outcome.duration().toMillis(),
+        outcome.error() == null ? "" : " (" + outcome.error() + ")");
+  }
+
   private static boolean refusedByLiveHeap(TaskOutcome<?> outcome) {
     return outcome.error() instanceof MemoryBudgetExceededException e && e.liveHeapLimited();
   }
@@ -293,15 +297,8 @@ public final class GuardWorkloadMain {
           pool.submit(() -> allocator.run(steadyRequest, g -> work(g, taskBytes, chunk, 2, 200)));
       TaskOutcome<Long> greedyOutcome = greedy.get(5, TimeUnit.MINUTES);
       TaskOutcome<Long> steadyOutcome = steady.get(5, TimeUnit.MINUTES);
-      for (TaskOutcome<Long> outcome : List.of(greedyOutcome, steadyOutcome)) {
-        System.err.printf(
-            Locale.ROOT,
-            "%s: %s after %d ms%s%n",
-            outcome.taskName(),
-            outcome.status(),
-            outcome.duration().toMillis(),
-            outcome.error() == null ? "" : " (" + outcome.error() + ")");
-      }
+      printOutcome(greedyOutcome);
+      printOutcome(steadyOutcome);
       boolean oom =
           greedyOutcome.error() instanceof OutOfMemoryError
               || steadyOutcome.error() instanceof OutOfMemoryError;
