@@ -79,7 +79,7 @@ public final class MemoryBudgetExceededException extends MemguardException {
             + " bytes) in scope '"
             + scopePath
             + "': the live heap would pass "
-            + Math.round(lineShare * 100)
+            + String.format(java.util.Locale.ROOT, "%.1f", lineShare * 100)
             + "% of max heap ("
             + MemorySize.format(lineBytes)
             + "): about "

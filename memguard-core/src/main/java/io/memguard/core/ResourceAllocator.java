@@ -62,6 +62,10 @@ public final class ResourceAllocator {
           Comparator.comparingInt((Waiter w) -> -w.request.priority())
               .thenComparingLong(w -> w.seq));
   private final ArrayDeque<BatchDecision> decisions = new ArrayDeque<>();
+
+  /** Tasks that held memory and ended recently, oldest first: when each ended and its priority. */
+  private final ArrayDeque<long[]> recentlyEnded = new ArrayDeque<>();
+
   private long granted;
   private long sequence;
   private int pausedBelow = Integer.MIN_VALUE;
@@ -444,6 +448,14 @@ public final class ResourceAllocator {
     try {
       if (active.remove(grant)) {
         granted -= grant.grantedBytesLocked();
+        if (grant.scope().peakReservedBytes() > 0) {
+          long now = ticker.read();
+          pruneEndedLocked(now);
+          if (recentlyEnded.size() == 64) {
+            recentlyEnded.removeFirst();
+          }
+          recentlyEnded.addLast(new long[] {now, grant.priority()});
+        }
         changed.signalAll();
       }
     } finally {
@@ -500,16 +512,22 @@ public final class ResourceAllocator {
   /**
    * The live heap refused {@code requester} a reservation: asks every running task of lower
    * priority to stop at its next safe point, so that its memory comes back. Returns whether any
-   * lower-priority task is running (then the requester may wait for its memory).
+   * lower-priority task is running, or one ended within the last few seconds (then the requester
+   * may wait for its memory: a task's memory counts as live until the JVM collects it).
    */
   boolean makeRoomFor(Grant requester, long bytes) {
     List<Grant> lower = new ArrayList<>();
+    boolean lowerEndedRecently = false;
     lock.lock();
     try {
       for (Grant g : active) {
         if (g != requester && !g.isClosed() && g.priority() < requester.priority()) {
           lower.add(g);
         }
+      }
+      pruneEndedLocked(ticker.read());
+      for (long[] ended : recentlyEnded) {
+        lowerEndedRecently |= ended[1] < requester.priority();
       }
     } finally {
       lock.unlock();
@@ -525,7 +543,20 @@ public final class ResourceAllocator {
                   + MemorySize.format(bytes)
                   + " and the live heap is at the manager's line");
     }
-    return !lower.isEmpty();
+    return !lower.isEmpty() || lowerEndedRecently;
+  }
+
+  /**
+   * How long a lower-priority task's end lets a refused task wait: the memory it held is garbage,
+   * but the heap's last collection may still count it as live until the JVM collects again.
+   */
+  static final long ENDED_TASK_WINDOW_NANOS = DefaultScope.LIVE_HEAP_WAIT_NANOS;
+
+  private void pruneEndedLocked(long now) {
+    while (!recentlyEnded.isEmpty()
+        && now - recentlyEnded.peekFirst()[0] > ENDED_TASK_WINDOW_NANOS) {
+      recentlyEnded.removeFirst();
+    }
   }
 
   /** The grants held now, in admission order. */

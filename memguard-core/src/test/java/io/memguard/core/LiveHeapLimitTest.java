@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -13,13 +14,17 @@ class LiveHeapLimitTest {
   private final AtomicReference<LiveHeap.Reading> reading =
       new AtomicReference<>(new LiveHeap.Reading(1, 500));
 
-  /** A 1,000-byte heap whose last collection left 500 bytes live, under a budget ten times it. */
+  /**
+   * A 1,000-byte heap whose last collection left 500 bytes live, under a budget ten times it; no
+   * byte headroom, so the line is the 95% share (the headroom has its own test).
+   */
   private MemoryManager manager() {
     return MemoryManager.builder()
         .name("app")
         .limit(MemorySize.ofBytes(10_000))
         .leakDetection(LeakDetection.OFF)
         .liveHeapForTesting(1_000, reading::get)
+        .liveHeapHeadroom(0)
         .build();
   }
 
@@ -40,7 +45,7 @@ class LiveHeapLimitTest {
                 assertThat(e.scopePath()).isEqualTo("app/greedy");
               })
           .hasMessageContaining("in scope 'app/greedy'")
-          .hasMessageContaining("95% of max heap (950 B)")
+          .hasMessageContaining("95.0% of max heap (950 B)")
           .hasMessageContaining("about 900 B is live")
           .hasMessageContaining("a budget larger than the heap cannot be honoured");
       assertThat(scope.tryReserve(51)).isEmpty();
@@ -154,6 +159,55 @@ class LiveHeapLimitTest {
     }
   }
 
+  @Test
+  void aTaskRefusedRightAfterALowerPriorityTaskEnded_waitsForTheCollectionThatFreesItsMemory()
+      throws Exception {
+    AtomicLong now = new AtomicLong();
+    reading.set(new LiveHeap.Reading(1, 100));
+    try (MemoryManager memory =
+        MemoryManager.builder()
+            .name("app")
+            .limit(MemorySize.ofBytes(10_000))
+            .leakDetection(LeakDetection.OFF)
+            .liveHeapForTesting(1_000, reading::get)
+            .liveHeapHeadroom(0)
+            .ticker(now::get)
+            .build()) {
+      ResourceAllocator allocator = memory.allocator();
+      try (Grant low = allocator.acquire(TaskRequest.named("low").priority(0).desiredBytes(600))) {
+        low.scope().reserve(600).close();
+      }
+      Grant high = allocator.acquire(TaskRequest.named("high").priority(5).desiredBytes(300));
+      // the low task ended, but the collection after it still counts its arrays as live
+      reading.set(new LiveHeap.Reading(3, 800));
+      Thread collector =
+          new Thread(
+              () -> {
+                while (memory.waitingReservations() == 0) {
+                  Thread.onSpinWait();
+                }
+                reading.set(new LiveHeap.Reading(4, 150)); // the JVM collected them
+              });
+      collector.setDaemon(true);
+      collector.start();
+
+      try (Reservation r = high.scope().reserve(300)) {
+        assertThat(r.bytes()).isEqualTo(300);
+      }
+      collector.join(10_000);
+      assertThat(collector.isAlive()).isFalse();
+
+      // seconds later the ended task no longer explains a full heap: refused at once
+      reading.set(new LiveHeap.Reading(5, 800));
+      now.addAndGet(ResourceAllocator.ENDED_TASK_WINDOW_NANOS + 1);
+      assertThatThrownBy(() -> high.scope().reserve(300))
+          .isInstanceOfSatisfying(
+              MemoryBudgetExceededException.class, e -> assertThat(e.liveHeapLimited()).isTrue())
+          .hasMessageNotContaining("waiting");
+      high.close();
+    }
+  }
+
   /** A collection that finds what is reserved live: the estimate rebases on it (epoch 2). */
   private void settle(MemoryManager memory, long live) {
     reading.set(new LiveHeap.Reading(2, live));
@@ -189,10 +243,38 @@ class LiveHeapLimitTest {
   }
 
   @Test
+  void smallHeaps_keepABytesHeadroomAboveTheLine() {
+    long mib = 1 << 20;
+    assertThat(lineOf(1024 * mib, -1)).isEqualTo((long) (1024 * mib * 0.95));
+    assertThat(lineOf(128 * mib, -1)).isEqualTo(120 * mib);
+    assertThat(lineOf(64 * mib, -1)).isEqualTo(56 * mib);
+    assertThat(lineOf(16 * mib, -1)).isEqualTo(12 * mib);
+    assertThat(lineOf(64 * mib, 0)).isEqualTo((long) (64 * mib * 0.95));
+    assertThat(lineOf(64 * mib, 32 * mib)).isEqualTo(32 * mib);
+    assertThatThrownBy(() -> MemoryManager.builder().liveHeapHeadroom(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(">= 0");
+  }
+
+  private long lineOf(long maxHeap, long headroom) {
+    MemoryManager.Builder b =
+        MemoryManager.builder()
+            .leakDetection(LeakDetection.OFF)
+            .liveHeapForTesting(maxHeap, reading::get);
+    if (headroom >= 0) {
+      b.liveHeapHeadroom(headroom);
+    }
+    try (MemoryManager memory = b.build()) {
+      return memory.liveHeapLineBytes();
+    }
+  }
+
+  @Test
   void theLine_isAShareOfTheRealMaxHeap_byDefault() {
+    long max = Runtime.getRuntime().maxMemory();
     try (MemoryManager memory = MemoryManager.ofDefaults()) {
       assertThat(memory.liveHeapLineBytes())
-          .isEqualTo((long) (Runtime.getRuntime().maxMemory() * 0.95));
+          .isEqualTo(Math.min((long) (max * 0.95), max - Math.min(8L << 20, max / 4)));
       assertThat(memory.liveHeapEstimateBytes()).isNotNegative();
     }
     assertThatThrownBy(() -> MemoryManager.builder().liveHeapLimit(1.5))

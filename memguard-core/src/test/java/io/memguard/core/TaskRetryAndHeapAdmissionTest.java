@@ -20,6 +20,7 @@ class TaskRetryAndHeapAdmissionTest {
         .limit(MemorySize.ofBytes(10_000))
         .leakDetection(LeakDetection.OFF)
         .liveHeapForTesting(1_000, reading::get)
+        .liveHeapHeadroom(0)
         .build();
   }
 
