@@ -28,6 +28,7 @@ public final class BenchMain {
             new AlertsScenario(),
             new GuardScenario(),
             new GuardRaceScenario(),
+            new VerifyScenario(),
             new CorpusScenario(),
             new FuzzScenario(),
             new GenDataScenario())) {

@@ -9,9 +9,10 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The race a sampling guard cannot win (issue 14), in fresh {@code -Xmx128m} JVMs with the budget
  * at twice the heap: a greedy low-priority task filling the heap with no pause beside a
- * high-priority one. What holds today: no run dies of OutOfMemoryError and the greedy task is
- * stopped or refused in every run. (The high-priority task does not complete in every run yet:
- * docs/performance.md, "The guard race".)
+ * high-priority one: no run dies of OutOfMemoryError, the greedy task is stopped or refused in
+ * every run, and the high-priority task completes (in 20 of 20 runs of the scenario; here at least
+ * once, because a rare race in which no collection follows the greedy task's end still makes it
+ * wait out its 5 s: docs/emergency-guard.md).
  */
 class GuardRaceIT {
 

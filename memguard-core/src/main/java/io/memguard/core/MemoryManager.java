@@ -103,6 +103,11 @@ public final class MemoryManager implements AutoCloseable {
   private final Condition released = waitLock.newCondition();
   private volatile int waiters;
 
+  private static final long PRESSURE_LOG_INTERVAL = 1_000_000_000L;
+
+  /** Guarded by pressureLock. */
+  private long lastPressureInfoNanos = Long.MIN_VALUE / 2;
+
   private MemoryManager(Builder b) {
     this.name = b.name;
     this.budgetBytes = b.limit.toBytes();
@@ -464,12 +469,18 @@ public final class MemoryManager implements AutoCloseable {
             fromSources ? sourcesDecider : ACCOUNTING,
             fromSources ? sourcesUtilization : (double) root.reservedBytes() / budgetBytes,
             ticker.read());
-    if (combined.compareTo(previous) > 0) {
+    long now = change.nanoTime();
+    if (combined.compareTo(previous) > 0 && now - lastPressureInfoNanos >= PRESSURE_LOG_INTERVAL) {
+      // at most one INFO line a second: reservations at the limit flap between levels thousands
+      // of times a second (measured: 3,900 lines in 15 s before this), the rest go to DEBUG
+      lastPressureInfoNanos = now;
       log.info(
           "memguard: pressure {} -> {} ({} at {}%)",
           previous, combined, change.source(), Math.round(change.utilization() * 1000) / 10.0);
     } else {
-      log.debug("memguard: pressure {} -> {} ({})", previous, combined, change.source());
+      log.debug(
+          "memguard: pressure {} -> {} ({} at {}%)",
+          previous, combined, change.source(), Math.round(change.utilization() * 1000) / 10.0);
     }
     for (PressureListener listener : pressureListeners) {
       try {

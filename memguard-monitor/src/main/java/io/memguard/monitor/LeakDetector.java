@@ -263,7 +263,8 @@ public final class LeakDetector {
       trackCycles(currentBucket, currentMin);
     }
     if (lastCheckpointNanos == Long.MIN_VALUE
-        || s.nanoTime() - lastCheckpointNanos >= CHECKPOINT_NANOS) {
+        || s.nanoTime() - lastCheckpointNanos
+            >= Math.min(CHECKPOINT_NANOS, config.window().toNanos() / 8)) {
       lastCheckpointNanos = s.nanoTime();
       checkpoint(s.nanoTime());
     }

@@ -155,7 +155,9 @@ public final class MonitorConfig {
   /**
    * How often the JVM sampler re-reads process, host and container memory (OSHI and the cgroup
    * files), which cost more than all MXBeans together; snapshots in between repeat the last
-   * reading. Default 1 s; zero reads them every sample.
+   * reading. Default 1 s; zero reads them every sample. While the last reading put the process's
+   * RSS or the container's usage at half its limit or more, every sample reads them whatever this
+   * says: near a limit, memory is committed faster than a refresh period.
    */
   public Duration osRefresh() {
     return osRefresh;

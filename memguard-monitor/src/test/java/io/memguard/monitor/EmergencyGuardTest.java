@@ -527,6 +527,33 @@ class EmergencyGuardTest {
   }
 
   @Test
+  void rssRisingFast_isAnEmergencyBeforeItReachesTheLimit() {
+    guard.evaluate(new GuardSample(0, 0.30, 0.40, 0, 0.70, -1, -1));
+    guard.evaluate(new GuardSample(100 * MS, 0.30, 0.40, 0, 0.82, -1, -1));
+    assertThat(guard.inEmergency()).as("82%, +12 points per 100 ms: past 95% within 1 s").isTrue();
+    GuardEvent entered =
+        events.stream()
+            .filter(e -> e.type() == GuardEvent.Type.EMERGENCY_ENTERED)
+            .findFirst()
+            .orElseThrow();
+    assertThat(entered.limit()).isEqualTo(GuardLimit.RSS);
+    assertThat(entered.message()).contains("process RSS at 82.0%").contains("rising: projected");
+  }
+
+  @Test
+  void anRssEmergency_stopsEveryTaskThatCanBeStopped_becauseFreedHeapStaysCommitted()
+      throws Exception {
+    Grant a = allocator.acquire(TaskRequest.named("a").priority(1).minBytes(1));
+    Grant b = allocator.acquire(TaskRequest.named("b").priority(2).minBytes(1));
+    Grant c = allocator.acquire(TaskRequest.named("c").priority(3).minBytes(1));
+    guard.evaluate(new GuardSample(0, 0.30, 0.40, 0, 0.97, -1, -1));
+    assertThat(List.of(a, b, c)).allMatch(g -> g.cancellation().isCancelled());
+    a.close();
+    b.close();
+    c.close();
+  }
+
+  @Test
   void unknownReadings_neverTrip() {
     assertThat(
             guard.evaluate(

@@ -7,13 +7,13 @@ import java.util.List;
  * Garbage at a given rate: each call allocates a batch of 32 KiB arrays, touches them, keeps them
  * for the batch and drops them, the allocation pattern of batch processing. Not thread-safe.
  */
-final class Churn {
+public final class Churn {
   private static final int CHUNK = 32 * 1024;
   private final List<byte[]> batch = new ArrayList<>();
   private long sink;
 
   /** Allocates about {@code bytes} of short-lived garbage. */
-  void allocate(long bytes) {
+  public void allocate(long bytes) {
     for (long done = 0; done < bytes; done += CHUNK) {
       byte[] b = new byte[CHUNK];
       b[(int) (done % CHUNK)] = 1;
@@ -26,7 +26,7 @@ final class Churn {
   }
 
   /** Keeps the JIT from removing the work. */
-  long sink() {
+  public long sink() {
     return sink;
   }
 }

@@ -15,6 +15,7 @@ import io.memguard.monitor.LeakDetectorConfig;
 import io.memguard.monitor.MemoryMonitor;
 import io.memguard.monitor.MonitorConfig;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,7 +43,7 @@ import java.util.concurrent.atomic.LongAccumulator;
  * <pre>
  * guard --guarded true|false [--tasks 6] [--task-mb 128] [--chunk-kb 256] [--pace-ms 25]
  *       [--hold-ms 1500] [--second-wave 2] [--wave-delay-ms 1500] [--period 100] [--retries 3]
- *       [--sequential true|false] [--race true|false] [--budget-heaps 3]
+ *       [--sequential true|false] [--race true|false] [--budget-heaps 3] [--direct true|false]
  * </pre>
  *
  * <p>Each task reserves and allocates its chunks one by one, checks its cancellation token between
@@ -54,6 +55,9 @@ public final class GuardWorkloadMain {
    * The bytes of the arrays the running tasks hold right now: the part of the live set they make.
    */
   private static final AtomicLong HELD_BYTES = new AtomicLong();
+
+  /** The largest resident set the monitor sampled. */
+  private static final LongAccumulator MAX_RSS = new LongAccumulator(Math::max, 0);
 
   private GuardWorkloadMain() {}
 
@@ -73,6 +77,7 @@ public final class GuardWorkloadMain {
     int chunk = Math.toIntExact(Long.parseLong(o.getOrDefault("chunk-kb", "256")) << 10);
     long paceMs = Long.parseLong(o.getOrDefault("pace-ms", "25"));
     long holdMs = Long.parseLong(o.getOrDefault("hold-ms", "1500"));
+    direct = Boolean.parseBoolean(o.getOrDefault("direct", "false"));
     int secondWave = Integer.parseInt(o.getOrDefault("second-wave", "2"));
     long waveDelayMs = Long.parseLong(o.getOrDefault("wave-delay-ms", "1500"));
     long periodMs = Long.parseLong(o.getOrDefault("period", "100"));
@@ -115,6 +120,7 @@ public final class GuardWorkloadMain {
       LongAccumulator maxHeld = new LongAccumulator(Math::max, 0);
       monitor.addListener(
           s -> {
+            MAX_RSS.accumulate(s.rssBytes());
             if (!Double.isNaN(s.liveSetUtilization())) {
               maxLive.accumulate(s.liveSetUtilization());
             }
@@ -235,6 +241,7 @@ public final class GuardWorkloadMain {
       result.put("recovered", !stats.inEmergency());
     }
     result.put("heapMaxBytes", maxHeap);
+    result.put("maxRssBytes", MAX_RSS.get());
     result.put("seconds", round((System.nanoTime() - start) / 1e9));
     print(result);
   }
@@ -318,10 +325,33 @@ public final class GuardWorkloadMain {
   }
 
   /** One array-heavy task: reserve, allocate and fill chunk by chunk, hold, release. */
+  /**
+   * Whether tasks fill direct buffers (native memory, outside the heap) instead of arrays: the
+   * memory a heap limit never sees and only the RSS and container limits do.
+   */
+  private static volatile boolean direct;
+
+  private static Object chunk(int bytes, byte value) {
+    if (direct) {
+      ByteBuffer b = ByteBuffer.allocateDirect(bytes);
+      while (b.hasRemaining()) {
+        b.put(value);
+      }
+      return b;
+    }
+    byte[] block = new byte[bytes];
+    Arrays.fill(block, value);
+    return block;
+  }
+
+  private static long middle(Object block) {
+    return block instanceof ByteBuffer b ? b.get(b.capacity() / 2) : ((byte[]) block)[0];
+  }
+
   static long work(Grant grant, long taskBytes, int chunk, long paceMs, long holdMs)
       throws InterruptedException {
     int chunks = (int) Math.max(1, taskBytes / chunk);
-    List<byte[]> held = new ArrayList<>(chunks);
+    List<Object> held = new ArrayList<>(chunks);
     long checksum = 0;
     try (Reservation declared = grant.scope().reserve(0)) {
       try {
@@ -330,9 +360,7 @@ public final class GuardWorkloadMain {
               .cancellation()
               .throwIfCancelled(grant.taskName() + " chunk " + (i + 1) + " of " + chunks);
           declared.grow(chunk);
-          byte[] block = new byte[chunk];
-          Arrays.fill(block, (byte) i);
-          held.add(block);
+          held.add(chunk(chunk, (byte) i));
           HELD_BYTES.addAndGet(chunk);
           Thread.sleep(paceMs);
         }
@@ -341,8 +369,8 @@ public final class GuardWorkloadMain {
           grant
               .cancellation()
               .throwIfCancelled(grant.taskName() + " holding its " + chunks + " chunks");
-          for (byte[] block : held) {
-            checksum += block[block.length / 2];
+          for (Object block : held) {
+            checksum += middle(block);
           }
           Thread.sleep(50);
         }

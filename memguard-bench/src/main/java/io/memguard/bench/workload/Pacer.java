@@ -6,22 +6,22 @@ import java.util.concurrent.locks.LockSupport;
  * Paces a workload loop at a fixed tick on the wall clock; a workload thread, not a test, waits
  * here.
  */
-final class Pacer {
+public final class Pacer {
   private final long tickNanos;
   private final long start = System.nanoTime();
   private long ticks;
 
-  Pacer(long tickNanos) {
+  public Pacer(long tickNanos) {
     this.tickNanos = tickNanos;
   }
 
   /** Seconds since the pacer was made. */
-  double elapsedSeconds() {
+  public double elapsedSeconds() {
     return (System.nanoTime() - start) / 1e9;
   }
 
   /** Parks until the next tick is due. */
-  void awaitNextTick() {
+  public void awaitNextTick() {
     ticks++;
     long due = start + ticks * tickNanos;
     long wait;

@@ -20,8 +20,8 @@ public record ClassHistogram(long nanoTime, Map<String, Entry> entries, long tot
   public record Entry(String className, String module, long instances, long bytes) {
 
     /**
-     * True for JDK classes and arrays of them (java.base etc.): they carry a leak but rarely cause
-     * it, so suspects rank them after application classes.
+     * True for JDK classes, memguard's own core and monitor classes, and arrays of them: they carry
+     * a leak but rarely cause it, so suspects rank them after application classes.
      */
     public boolean isPlatform() {
       if (module != null && (module.startsWith("java.") || module.startsWith("jdk."))) {
@@ -41,7 +41,11 @@ public record ClassHistogram(long nanoTime, Map<String, Entry> entries, long tot
           || name.startsWith("javax.")
           || name.startsWith("jdk.")
           || name.startsWith("sun.")
-          || name.startsWith("com.sun.");
+          || name.startsWith("com.sun.")
+          // memguard's own bookkeeping grows with what the application keeps open (a scope never
+          // closed keeps its entries): like the JDK's, it carries a leak and rarely causes it
+          || name.startsWith("io.memguard.core.")
+          || name.startsWith("io.memguard.monitor.");
     }
   }
 

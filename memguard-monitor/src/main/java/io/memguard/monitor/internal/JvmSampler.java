@@ -53,6 +53,15 @@ public final class JvmSampler implements Sampler {
   private long fallbackGcCount = -1;
   // The last process, host and container reading, repeated between refreshes.
   private long lastOsRead = Long.MIN_VALUE;
+
+  /**
+   * Whether the last reading put the process or the container at half its memory limit or more:
+   * then every sample reads them, because a JVM whose heap outgrows its container commits memory
+   * faster than one refresh period (measured: 320 MiB container, -Xmx512m, from under 70% to past
+   * the limit between two 1 s refreshes, and the kernel killed it).
+   */
+  private boolean nearALimit;
+
   private final MemorySnapshot.Builder osReading = MemorySnapshot.builder();
   private final java.util.Map<String, String> osUnavailable = new java.util.LinkedHashMap<>();
 
@@ -187,7 +196,7 @@ public final class JvmSampler implements Sampler {
       fail(into, "cpu", e);
     }
     long now = nanoClock.getAsLong();
-    if (lastOsRead == Long.MIN_VALUE || now - lastOsRead >= osRefreshNanos) {
+    if (lastOsRead == Long.MIN_VALUE || nearALimit || now - lastOsRead >= osRefreshNanos) {
       lastOsRead = now;
       readOs();
     }
@@ -216,6 +225,18 @@ public final class JvmSampler implements Sampler {
     osReading.container(read.containerLimitBytes(), read.containerUsageBytes());
     osUnavailable.clear();
     osUnavailable.putAll(read.unavailable());
+    nearALimit =
+        atHalfOrMore(read.rssBytes(), memoryLimit(read))
+            || atHalfOrMore(read.containerUsageBytes(), read.containerLimitBytes());
+  }
+
+  private static long memoryLimit(MemorySnapshot read) {
+    long container = read.containerLimitBytes();
+    return container > 0 ? container : read.systemTotalBytes();
+  }
+
+  static boolean atHalfOrMore(long used, long limit) {
+    return used > 0 && limit > 0 && used >= limit / 2;
   }
 
   /**

@@ -46,6 +46,11 @@ class ClassHistogramTest {
     assertThat(h.entries().get("[Lcom.example.Leaky$Record;").isPlatform()).isFalse();
     assertThat(new ClassHistogram.Entry("[[I", null, 1, 1).isPlatform()).isTrue();
     assertThat(new ClassHistogram.Entry("sun.misc.Foo", null, 1, 1).isPlatform()).isTrue();
+    assertThat(new ClassHistogram.Entry("io.memguard.core.DefaultScope", null, 1, 1).isPlatform())
+        .as("memguard's bookkeeping of a scope left open: the scope, not the class, is the lead")
+        .isTrue();
+    assertThat(new ClassHistogram.Entry("io.memguard.bench.Leaky", null, 1, 1).isPlatform())
+        .isFalse();
   }
 
   @Test
