@@ -81,8 +81,8 @@ final class VerifyScenario implements Scenario {
           2,
           600,
           180,
-          50_000,
-          1_000_000,
+          40_000,
+          500_000,
           64,
           "anes96,engel,fair,grunfeld,iris,longley,macrodata,modechoice,randhie,scotland,spector,"
               + "stackloss,star98,wine,diabetes,synthetic",
@@ -470,6 +470,11 @@ final class VerifyScenario implements Scenario {
             "10",
             "--retries",
             "0",
+            // direct buffers are freed only when a collection finds them, and nothing collects a
+            // JVM whose tasks all stopped: tasks still waiting then give up instead of waiting 5
+            // min
+            "--admission-timeout-s",
+            "15",
             "--budget-heaps",
             "8"),
         group,

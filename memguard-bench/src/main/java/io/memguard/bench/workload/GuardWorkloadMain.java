@@ -44,6 +44,7 @@ import java.util.concurrent.atomic.LongAccumulator;
  * guard --guarded true|false [--tasks 6] [--task-mb 128] [--chunk-kb 256] [--pace-ms 25]
  *       [--hold-ms 1500] [--second-wave 2] [--wave-delay-ms 1500] [--period 100] [--retries 3]
  *       [--sequential true|false] [--race true|false] [--budget-heaps 3] [--direct true|false]
+ *       [--admission-timeout-s 300]
  * </pre>
  *
  * <p>Each task reserves and allocates its chunks one by one, checks its cancellation token between
@@ -78,6 +79,7 @@ public final class GuardWorkloadMain {
     long paceMs = Long.parseLong(o.getOrDefault("pace-ms", "25"));
     long holdMs = Long.parseLong(o.getOrDefault("hold-ms", "1500"));
     direct = Boolean.parseBoolean(o.getOrDefault("direct", "false"));
+    long admissionTimeoutSeconds = Long.parseLong(o.getOrDefault("admission-timeout-s", "300"));
     int secondWave = Integer.parseInt(o.getOrDefault("second-wave", "2"));
     long waveDelayMs = Long.parseLong(o.getOrDefault("wave-delay-ms", "1500"));
     long periodMs = Long.parseLong(o.getOrDefault("period", "100"));
@@ -170,7 +172,7 @@ public final class GuardWorkloadMain {
                   .priority(priority)
                   .minBytes(chunk)
                   .desiredBytes(taskBytes)
-                  .timeout(Duration.ofMinutes(5))
+                  .timeout(Duration.ofSeconds(admissionTimeoutSeconds))
                   .retryWhenStopped(retries, priority);
           Callable<TaskOutcome<Long>> job =
               () -> allocator.run(request, grant -> work(grant, taskBytes, chunk, paceMs, holdMs));
