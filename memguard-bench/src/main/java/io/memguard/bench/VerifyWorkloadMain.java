@@ -271,6 +271,7 @@ public final class VerifyWorkloadMain {
         MemoryMonitor monitor = MemoryMonitor.start(memory, monitorConfig(quick))) {
       monitor.leakDetector().addListener(reports::add);
       int fits = 0;
+      long liveAtStart = -1;
       double firstScore = Double.NaN;
       boolean sameScores = true;
       long maxPeakReserved = 0;
@@ -286,17 +287,23 @@ public final class VerifyWorkloadMain {
           maxPeakReserved = Math.max(maxPeakReserved, model.report().peakReservedBytes());
         }
         fits++;
+        if (liveAtStart < 0 && (System.nanoTime() - start) / 1e9 >= seconds / 10) {
+          liveAtStart = liveAfterFullCollection(); // after the JIT and the caches warmed up
+        }
         long live = MemoryManager.heapUsedAfterLastCollectionBytes();
         liveAfterFit.add(new double[] {(System.nanoTime() - start) / 1e9, live});
       }
+      long liveAtEnd = liveAfterFullCollection();
       double[] slope = TrendFit.theilSen(liveAfterFit);
       long firstQuarter = TrendFit.medianOfQuarter(liveAfterFit, 0);
       long lastQuarter = TrendFit.medianOfQuarter(liveAfterFit, 3);
       MemorySnapshot last = monitor.latest().orElse(null);
       progress(
-          "fits: %d fits, live set after GC %s (first quarter) -> %s (last quarter), trend %s/min,"
-              + " %d leak reports",
+          "fits: %d fits, live heap after a full collection %s -> %s; after any collection %s"
+              + " (first quarter) -> %s (last quarter), trend %s/min, %d leak reports",
           fits,
+          MemorySize.format(liveAtStart),
+          MemorySize.format(liveAtEnd),
           MemorySize.format(firstQuarter),
           MemorySize.format(lastQuarter),
           MemorySize.format((long) (slope[0] * 60)),
@@ -308,6 +315,8 @@ public final class VerifyWorkloadMain {
           .put("sameScoreEveryFit", sameScores)
           .put("score", firstScore)
           .put("maxPeakReservedBytes", maxPeakReserved)
+          .put("liveAfterFullGcStartBytes", liveAtStart)
+          .put("liveAfterFullGcEndBytes", liveAtEnd)
           .put("liveSetFirstQuarterBytes", firstQuarter)
           .put("liveSetLastQuarterBytes", lastQuarter)
           .put("liveSetTrendBytesPerMinute", round(slope[0] * 60))
@@ -639,6 +648,29 @@ public final class VerifyWorkloadMain {
       throw new IllegalStateException("resource " + resource + " is missing from the jar");
     }
     return new InputStreamReader(in, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The live heap in bytes, from a class histogram: the JVM runs a full collection to take it (the
+   * same diagnostic command the leak detector uses on suspicion). After a young collection the heap
+   * still holds old-generation garbage until the next mixed cycle, so only this figure can tell a
+   * slow leak from garbage piling up in a long run; the check takes it twice.
+   */
+  static long liveAfterFullCollection() {
+    try {
+      Object text =
+          ManagementFactory.getPlatformMBeanServer()
+              .invoke(
+                  new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                  "gcClassHistogram",
+                  new Object[] {new String[0]},
+                  new String[] {String[].class.getName()});
+      String[] lines = text.toString().strip().split("\n");
+      String[] total = lines[lines.length - 1].trim().split("\\s+");
+      return Long.parseLong(total[total.length - 1]);
+    } catch (javax.management.JMException | RuntimeException e) {
+      return -1;
+    }
   }
 
   private static long gcCount() {
