@@ -245,7 +245,10 @@ final class DefaultScope implements MemoryScope {
               + "; open a new scope to reserve memory");
     }
     long lim = limiting.limit;
-    if (limiting.isRoot && w + bytes <= lim && !manager.liveHeapAdmits(w + bytes)) {
+    // The root refuses for its budget or for the live heap; if the budget had room, it was the
+    // live heap, even when a collection's reading arrived since and would now admit (measured: a
+    // re-check here once turned such a refusal into a budget refusal "with 172 MiB available").
+    if (limiting.isRoot && w + bytes <= lim && manager.hasLiveHeapLine()) {
       return manager.liveHeapRefusal(path, bytes, waitedNanos);
     }
     return new MemoryBudgetExceededException(

@@ -327,6 +327,11 @@ public final class MemoryManager implements AutoCloseable {
     return Math.min(8L << 20, maxHeap / 4);
   }
 
+  /** Whether reservations are checked against the live heap. */
+  boolean hasLiveHeapLine() {
+    return liveHeap != null;
+  }
+
   /** The refusal of a reservation that fits the budget but not the live heap. */
   MemoryBudgetExceededException liveHeapRefusal(String scopePath, long requested, long waited) {
     long estimate = liveHeapEstimateBytes();
