@@ -208,6 +208,31 @@ class LiveHeapLimitTest {
     }
   }
 
+  @Test
+  void aRefusalByTheLiveHeap_staysOne_whenAReadingArrivesBeforeItIsReported() {
+    AtomicLong reads = new AtomicLong();
+    // the first reading refuses; every later one (a collection that just ended) would admit
+    try (MemoryManager memory =
+        MemoryManager.builder()
+            .name("app")
+            .limit(MemorySize.ofBytes(10_000))
+            .leakDetection(LeakDetection.OFF)
+            .liveHeapForTesting(
+                1_000,
+                () ->
+                    reads.incrementAndGet() == 1
+                        ? new LiveHeap.Reading(1, 990)
+                        : new LiveHeap.Reading(2, 100))
+            .liveHeapHeadroom(0)
+            .build()) {
+      assertThatThrownBy(() -> memory.openScope("s").reserve(100))
+          .isInstanceOfSatisfying(
+              MemoryBudgetExceededException.class, e -> assertThat(e.liveHeapLimited()).isTrue())
+          .hasMessageContaining("the live heap would pass");
+      assertThat(reads.get()).as("the reading changed between refusal and report").isGreaterThan(1);
+    }
+  }
+
   /** A collection that finds what is reserved live: the estimate rebases on it (epoch 2). */
   private void settle(MemoryManager memory, long live) {
     reading.set(new LiveHeap.Reading(2, live));
