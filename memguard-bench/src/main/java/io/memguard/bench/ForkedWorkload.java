@@ -48,27 +48,61 @@ final class ForkedWorkload {
       Map<String, String> options,
       long timeoutSeconds)
       throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>();
+    args.add(workload);
+    options.forEach(
+        (k, v) -> {
+          args.add("--" + k);
+          args.add(v);
+        });
+    Forked f =
+        fork(
+            ctx,
+            workload,
+            (int) Math.max(16, heapBytes >> 20),
+            jvmFlags,
+            mainClass,
+            args,
+            null,
+            timeoutSeconds);
+    if (f.exitCode() != 0 || f.json() == null) {
+      throw new IllegalStateException(
+          workload + ": the forked JVM failed (exit " + f.exitCode() + "): " + f.failure());
+    }
+    return f.json();
+  }
+
+  /** How a forked JVM ended: its exit code, its JSON (null if none) and why it failed. */
+  record Forked(int exitCode, Json.JsonObject json, String failure) {}
+
+  /**
+   * Forks {@code java -Xmx<heapMb>m <jvmFlags> -cp <this class path> <mainClass> <args>}, inside
+   * {@code group} when not null, relays its stderr as progress under {@code label} and waits at most
+   * {@code timeoutSeconds} (then kills it and returns exit -1). Never throws for the child's failure:
+   * the exit code (137 when the kernel killed it) and the missing JSON say what happened.
+   */
+  static Forked fork(
+      ScenarioContext ctx,
+      String label,
+      int heapMb,
+      List<String> jvmFlags,
+      String mainClass,
+      List<String> args,
+      Cgroups.Group group,
+      long timeoutSeconds)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
+    if (group != null) {
+      command.addAll(group.wrapper());
+    }
     command.add(javaBinary());
-    command.add("-Xmx" + Math.max(16, heapBytes >> 20) + "m");
+    command.add("-Xmx" + heapMb + "m");
     command.addAll(jvmFlags);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(mainClass);
-    command.add(workload);
-    options.forEach(
-        (k, v) -> {
-          command.add("--" + k);
-          command.add(v);
-        });
-    ctx.progress(
-        "%s: forking %s",
-        workload,
-        String.join(" ", command.subList(0, Math.min(command.size(), 3)))
-            + " ... "
-            + mainClass
-            + " "
-            + String.join(" ", command.subList(command.indexOf(mainClass) + 1, command.size())));
+    command.addAll(args);
+    ctx.progress("%s: forking -Xmx%dm %s %s", label, heapMb, mainClass, String.join(" ", args));
     Process child = new ProcessBuilder(command).start();
     Thread relay =
         new Thread(
@@ -77,13 +111,13 @@ final class ForkedWorkload {
                   new BufferedReader(
                       new InputStreamReader(child.getErrorStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
-                  ctx.progress("  | %s", line);
+                  ctx.progress("  %s | %s", label, line);
                 }
               } catch (IOException ignored) {
                 // the child is gone
               }
             },
-            "forked-" + workload + "-stderr");
+            "verify-" + label);
     relay.setDaemon(true);
     relay.start();
     String last = null;
@@ -97,19 +131,24 @@ final class ForkedWorkload {
     }
     if (!child.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       child.destroyForcibly();
-      throw new IllegalStateException(
-          workload + ": the forked JVM did not finish within " + timeoutSeconds + " s");
+      child.waitFor(30, TimeUnit.SECONDS);
+      return new Forked(-1, null, "no result within " + timeoutSeconds + " s");
     }
     relay.join(5000);
     int exit = child.exitValue();
-    if (exit != 0 || last == null) {
-      throw new IllegalStateException(
-          workload
-              + ": the forked JVM exited with "
-              + exit
-              + (last == null ? " and printed no result" : "; last line: " + last));
+    Json.JsonObject json = null;
+    String failure = null;
+    if (last != null && last.startsWith("{")) {
+      try {
+        json = Json.parse(last);
+      } catch (RuntimeException e) {
+        failure = "unreadable result: " + last;
+      }
     }
-    return Json.parse(last);
+    if (json == null && failure == null) {
+      failure = "exit " + exit + (exit == 137 ? " (killed)" : "") + ", no result";
+    }
+    return new Forked(exit, json, failure);
   }
 
   private static String javaBinary() {

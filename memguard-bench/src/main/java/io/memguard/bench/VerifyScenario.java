@@ -1,8 +1,6 @@
 package io.memguard.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +15,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code verify}: the leak, stress, concurrency and validation suite of issue 14 (MISSION 7.1-7.3,
@@ -182,7 +179,7 @@ final class VerifyScenario implements Scenario {
   private List<Check> leaks(ScenarioContext ctx, Profile p) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(p.parallelLeaks());
     try {
-      Map<String, Future<Forked>> runs = new LinkedHashMap<>();
+      Map<String, Future<ForkedWorkload.Forked>> runs = new LinkedHashMap<>();
       for (PipelineLeaks.Kind kind : PipelineLeaks.Kind.values()) {
         for (boolean fixed : new boolean[] {false, true}) {
           List<String> args =
@@ -202,15 +199,17 @@ final class VerifyScenario implements Scenario {
           runs.put(
               kind.option() + "/" + fixed,
               pool.submit(
-                  () -> fork(ctx, label, p.leakHeapMb(), List.of(), MAIN, args, null, 600)));
+                  () ->
+                      ForkedWorkload.fork(
+                          ctx, label, p.leakHeapMb(), List.of(), MAIN, args, null, 600)));
         }
       }
       List<Check> out = new ArrayList<>();
       for (PipelineLeaks.Kind kind : PipelineLeaks.Kind.values()) {
-        Forked leaking = runs.get(kind.option() + "/false").get();
-        Forked fixed = runs.get(kind.option() + "/true").get();
-        Json.JsonObject l = leaking.json;
-        Json.JsonObject f = fixed.json;
+        ForkedWorkload.Forked leaking = runs.get(kind.option() + "/false").get();
+        ForkedWorkload.Forked fixed = runs.get(kind.option() + "/true").get();
+        Json.JsonObject l = leaking.json();
+        Json.JsonObject f = fixed.json();
         boolean detected =
             l != null
                 && l.get("detected") == Boolean.TRUE
@@ -228,7 +227,7 @@ final class VerifyScenario implements Scenario {
                 + (kind.suspectScope != null ? "scope " + kind.suspectScope : "");
         String summary =
             l == null
-                ? "leaking run failed: " + leaking.failure
+                ? "leaking run failed: " + leaking.failure()
                 : (l.get("detected") == Boolean.TRUE
                         ? "detected after " + l.get("detectionSeconds") + " s"
                         : "NOT detected")
@@ -239,7 +238,7 @@ final class VerifyScenario implements Scenario {
                         : "")
                     + "; fixed: "
                     + (f == null
-                        ? "run failed: " + fixed.failure
+                        ? "run failed: " + fixed.failure()
                         : (quiet ? "no leak" : "REPORTED " + f.get("leakReports") + " reports"));
         Json.JsonObject both = Json.object().put("leaking", l).put("fixed", f);
         out.add(
@@ -304,8 +303,8 @@ final class VerifyScenario implements Scenario {
               j == null ? Json.object().put("outcome", r.outcome()).put("error", r.error()) : j));
     }
 
-    Forked fits =
-        fork(
+    ForkedWorkload.Forked fits =
+        ForkedWorkload.fork(
             ctx,
             "fits",
             256,
@@ -319,7 +318,7 @@ final class VerifyScenario implements Scenario {
                 Boolean.toString(p.quickDetector())),
             null,
             p.fitsSeconds() + 600);
-    Json.JsonObject fj = fits.json;
+    Json.JsonObject fj = fits.json();
     long heap = 256L << 20;
     boolean flat =
         fj != null
@@ -342,7 +341,7 @@ final class VerifyScenario implements Scenario {
                 + " within max(4 MiB, 5% of heap) of the one after the first tenth, 0 B reserved at"
                 + " the end, the same score every fit",
             fj == null
-                ? "failed: " + fits.failure
+                ? "failed: " + fits.failure()
                 : fj.get("fits")
                     + " fits, live heap after a full collection "
                     + mib(fj.get("liveAfterFullGcStartBytes"))
@@ -359,8 +358,8 @@ final class VerifyScenario implements Scenario {
                     + " leak reports",
             fj));
 
-    Forked limit =
-        fork(
+    ForkedWorkload.Forked limit =
+        ForkedWorkload.fork(
             ctx,
             "at-limit",
             128,
@@ -369,7 +368,7 @@ final class VerifyScenario implements Scenario {
             List.of("at-limit", "--seconds", Integer.toString(p.atLimitSeconds())),
             null,
             p.atLimitSeconds() + 300);
-    Json.JsonObject lj = limit.json;
+    Json.JsonObject lj = limit.json();
     out.add(
         new Check(
             "stress",
@@ -385,7 +384,7 @@ final class VerifyScenario implements Scenario {
                 + p.atLimitSeconds()
                 + " s: never past the limit, refusals happen, 0 B reserved and no leak at the end",
             lj == null
-                ? "failed: " + limit.failure
+                ? "failed: " + limit.failure()
                 : lj.get("granted")
                     + " granted, "
                     + lj.get("refused")
@@ -424,10 +423,13 @@ final class VerifyScenario implements Scenario {
           Json.object().put("skipped", true).put("reason", String.valueOf(e.getMessage())));
     }
     try (group) {
-      Forked guarded = directMemoryRun(ctx, "cgroup guarded", true, 4, 128, group);
-      Forked unguarded = directMemoryRun(ctx, "cgroup unguarded", false, 4, 128, group);
+      ForkedWorkload.Forked guarded = directMemoryRun(ctx, "cgroup guarded", true, 4, 128, group);
+      ForkedWorkload.Forked unguarded =
+          directMemoryRun(ctx, "cgroup unguarded", false, 4, 128, group);
       boolean survived =
-          guarded.exitCode == 0 && guarded.json != null && guarded.json.get("oom") == Boolean.FALSE;
+          guarded.exitCode() == 0
+              && guarded.json() != null
+              && guarded.json().get("oom") == Boolean.FALSE;
       String summary =
           "guarded: "
               + describeGuardRun(guarded)
@@ -443,19 +445,19 @@ final class VerifyScenario implements Scenario {
           summary,
           Json.object()
               .put("cgroup", group.describe())
-              .put("guardedExit", guarded.exitCode)
-              .put("guarded", guarded.json)
-              .put("unguardedExit", unguarded.exitCode)
-              .put("unguardedKilled", unguarded.exitCode == 137)
-              .put("unguarded", unguarded.json));
+              .put("guardedExit", guarded.exitCode())
+              .put("guarded", guarded.json())
+              .put("unguardedExit", unguarded.exitCode())
+              .put("unguardedKilled", unguarded.exitCode() == 137)
+              .put("unguarded", unguarded.json()));
     }
   }
 
   /** The guard workload with direct buffers, no retries (stopped tasks end), in {@code group}. */
-  private static Forked directMemoryRun(
+  private static ForkedWorkload.Forked directMemoryRun(
       ScenarioContext ctx, String label, boolean guard, int tasks, int taskMb, Cgroups.Group group)
       throws IOException, InterruptedException {
-    return fork(
+    return ForkedWorkload.fork(
         ctx,
         label,
         128,
@@ -486,32 +488,33 @@ final class VerifyScenario implements Scenario {
         600);
   }
 
-  private static String describeGuardRun(Forked f) {
-    if (f.exitCode == 137) {
+  private static String describeGuardRun(ForkedWorkload.Forked f) {
+    if (f.exitCode() == 137) {
       return "KILLED by the kernel (exit 137)";
     }
-    if (f.json == null) {
-      return "exit " + f.exitCode + ": " + f.failure;
+    if (f.json() == null) {
+      return "exit " + f.exitCode() + ": " + f.failure();
     }
     return "exit "
-        + f.exitCode
+        + f.exitCode()
         + ", "
-        + f.json.get("completed")
+        + f.json().get("completed")
         + " completed, "
-        + f.json.get("stoppedByGuard")
+        + f.json().get("stoppedByGuard")
         + " stopped, OutOfMemoryError "
-        + f.json.get("oom")
+        + f.json().get("oom")
         + ", peak RSS "
-        + mib(f.json.get("maxRssBytes"));
+        + mib(f.json().get("maxRssBytes"));
   }
 
   // ---- 7.3 concurrency ------------------------------------------------------------------------
 
   private List<Check> concurrency(ScenarioContext ctx, Profile p) throws Exception {
     List<Check> out = new ArrayList<>();
-    Forked fits =
-        fork(ctx, "concurrent-fits", 512, List.of(), MAIN, List.of("concurrent-fits"), null, 900);
-    Json.JsonObject cj = fits.json;
+    ForkedWorkload.Forked fits =
+        ForkedWorkload.fork(
+            ctx, "concurrent-fits", 512, List.of(), MAIN, List.of("concurrent-fits"), null, 900);
+    Json.JsonObject cj = fits.json();
     out.add(
         new Check(
             "concurrency",
@@ -526,7 +529,7 @@ final class VerifyScenario implements Scenario {
                 + " all complete, each within its grant, each identical to a single-threaded fit"
                 + " with the same seed",
             cj == null
-                ? "failed: " + fits.failure
+                ? "failed: " + fits.failure()
                 : cj.get("completed")
                     + " completed, "
                     + cj.get("identicalToSingleThreaded")
@@ -541,13 +544,13 @@ final class VerifyScenario implements Scenario {
     String isolation = "side by side on one host";
     {
       ExecutorService pool = Executors.newFixedThreadPool(3);
-      List<Future<Forked>> jvms = new ArrayList<>();
+      List<Future<ForkedWorkload.Forked>> jvms = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         String label = "jvm-" + (i + 1);
         jvms.add(
             pool.submit(
                 () ->
-                    fork(
+                    ForkedWorkload.fork(
                         ctx,
                         label,
                         128,
@@ -570,13 +573,13 @@ final class VerifyScenario implements Scenario {
       int survived = 0;
       int progressed = 0;
       StringBuilder summary = new StringBuilder();
-      for (Future<Forked> f : jvms) {
-        Forked r = f.get();
-        boolean ok = r.exitCode == 0 && r.json != null && r.json.get("oom") == Boolean.FALSE;
+      for (Future<ForkedWorkload.Forked> f : jvms) {
+        ForkedWorkload.Forked r = f.get();
+        boolean ok = r.exitCode() == 0 && r.json() != null && r.json().get("oom") == Boolean.FALSE;
         survived += ok ? 1 : 0;
-        progressed += r.json != null && num(r.json, "completed") > 0 ? 1 : 0;
+        progressed += r.json() != null && num(r.json(), "completed") > 0 ? 1 : 0;
         summary.append(summary.length() == 0 ? "" : "; ").append(describeGuardRun(r));
-        results.add(Json.object().put("exit", r.exitCode).put("result", r.json));
+        results.add(Json.object().put("exit", r.exitCode()).put("result", r.json()));
       }
       pool.shutdown();
       out.add(
@@ -601,8 +604,8 @@ final class VerifyScenario implements Scenario {
     boolean passed = true;
     StringBuilder summary = new StringBuilder();
     for (String steps : p.validationSteps().split(",")) {
-      Forked v =
-          fork(
+      ForkedWorkload.Forked v =
+          ForkedWorkload.fork(
               ctx,
               "validation steps " + steps,
               256,
@@ -611,11 +614,11 @@ final class VerifyScenario implements Scenario {
               List.of("validation", "--cases", p.validationCases(), "--steps", steps),
               null,
               3600);
-      Json.JsonObject j = v.json;
-      runs.add(j == null ? Json.object().put("failure", v.failure) : j);
+      Json.JsonObject j = v.json();
+      runs.add(j == null ? Json.object().put("failure", v.failure()) : j);
       if (j == null) {
         passed = false;
-        summary.append("steps ").append(steps).append(" failed: ").append(v.failure).append("; ");
+        summary.append("steps ").append(steps).append(" failed: ").append(v.failure()).append("; ");
         continue;
       }
       @SuppressWarnings("unchecked")
@@ -661,83 +664,6 @@ final class VerifyScenario implements Scenario {
   }
 
   // ---- forking --------------------------------------------------------------------------------
-
-  /** How a forked JVM ended: its exit code, its JSON (null if none) and why it failed. */
-  record Forked(int exitCode, Json.JsonObject json, String failure) {}
-
-  static Forked fork(
-      ScenarioContext ctx,
-      String label,
-      int heapMb,
-      List<String> jvmFlags,
-      String mainClass,
-      List<String> args,
-      Cgroups.Group group,
-      long timeoutSeconds)
-      throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    if (group != null) {
-      command.addAll(group.wrapper());
-    }
-    command.add(
-        ProcessHandle.current()
-            .info()
-            .command()
-            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    command.add("-Xmx" + heapMb + "m");
-    command.addAll(jvmFlags);
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(mainClass);
-    command.addAll(args);
-    ctx.progress("verify: %s: -Xmx%dm %s", label, heapMb, String.join(" ", args));
-    Process child = new ProcessBuilder(command).start();
-    Thread relay =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(child.getErrorStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                  ctx.progress("  %s | %s", label, line);
-                }
-              } catch (IOException ignored) {
-                // the child is gone
-              }
-            },
-            "verify-" + label);
-    relay.setDaemon(true);
-    relay.start();
-    String last = null;
-    try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line; (line = r.readLine()) != null; ) {
-        if (!line.isBlank()) {
-          last = line;
-        }
-      }
-    }
-    if (!child.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-      child.destroyForcibly();
-      child.waitFor(30, TimeUnit.SECONDS);
-      return new Forked(-1, null, "no result within " + timeoutSeconds + " s");
-    }
-    relay.join(5000);
-    int exit = child.exitValue();
-    Json.JsonObject json = null;
-    String failure = null;
-    if (last != null && last.startsWith("{")) {
-      try {
-        json = Json.parse(last);
-      } catch (RuntimeException e) {
-        failure = "unreadable result: " + last;
-      }
-    }
-    if (json == null && failure == null) {
-      failure = "exit " + exit + (exit == 137 ? " (killed)" : "") + ", no result";
-    }
-    return new Forked(exit, json, failure);
-  }
 
   // ---- report ---------------------------------------------------------------------------------
 
