@@ -77,9 +77,9 @@ final class ForkedWorkload {
 
   /**
    * Forks {@code java -Xmx<heapMb>m <jvmFlags> -cp <this class path> <mainClass> <args>}, inside
-   * {@code group} when not null, relays its stderr as progress under {@code label} and waits at most
-   * {@code timeoutSeconds} (then kills it and returns exit -1). Never throws for the child's failure:
-   * the exit code (137 when the kernel killed it) and the missing JSON say what happened.
+   * {@code group} when not null, relays its stderr as progress under {@code label} and waits at
+   * most {@code timeoutSeconds} (then kills it and returns exit -1). Never throws for the child's
+   * failure: the exit code (137 when the kernel killed it) and the missing JSON say what happened.
    */
   static Forked fork(
       ScenarioContext ctx,
