@@ -68,6 +68,15 @@ public final class MemoryManager implements AutoCloseable {
   private final double liveHeapLimit;
   private final @Nullable Supplier<LiveHeap.Reading> liveHeap;
 
+  /** The reading as of the JVM's latest collection, asked for near the line. */
+  private final @Nullable Supplier<LiveHeap.Reading> freshLiveHeap;
+
+  /**
+   * Above this estimate (half the line) a reservation checks that no collection's reading is still
+   * on its way before it counts on the one it has.
+   */
+  private final long liveHeapNearBytes;
+
   /** Max heap, or the test's stand-in for it. */
   private final long maxHeapBytes;
 
@@ -138,11 +147,20 @@ public final class MemoryManager implements AutoCloseable {
           b.liveHeapHeadroom >= 0 ? b.liveHeapHeadroom : defaultLiveHeapHeadroom(maxHeap);
       this.liveHeapLineBytes =
           Math.max(0, Math.min((long) (maxHeap * liveHeapLimit), maxHeap - headroom));
-      this.liveHeap = b.liveHeap != null ? b.liveHeap : LiveHeap.instance();
+      if (b.liveHeap != null) {
+        this.liveHeap = b.liveHeap;
+        this.freshLiveHeap = b.freshLiveHeap != null ? b.freshLiveHeap : b.liveHeap;
+      } else {
+        LiveHeap jvm = LiveHeap.instance();
+        this.liveHeap = jvm;
+        this.freshLiveHeap = jvm::fresh;
+      }
     } else {
       this.liveHeapLineBytes = Long.MAX_VALUE;
       this.liveHeap = null;
+      this.freshLiveHeap = null;
     }
+    this.liveHeapNearBytes = liveHeapLineBytes / 2;
     this.cleanup = new CleanupManager(ticker, b.cleanupHistory);
     this.root = new DefaultScope(this, null, name, budgetBytes);
     this.allocator = ResourceAllocator.builder(root).build();
@@ -278,7 +296,7 @@ public final class MemoryManager implements AutoCloseable {
    * manager reserved since; 0 when the manager has no live-heap line.
    */
   public long liveHeapEstimateBytes() {
-    return liveHeap == null ? 0 : Math.max(0, root.reservedBytes() + liveHeapBase());
+    return liveHeap == null ? 0 : Math.max(0, root.reservedBytes() + liveHeapBase(liveHeap.get()));
   }
 
   /**
@@ -293,17 +311,23 @@ public final class MemoryManager implements AutoCloseable {
   }
 
   /**
-   * Whether the live heap leaves room for the root to hold {@code reservedAfter} bytes. Reads the
-   * latest collection's reading and this manager's base (three volatile reads, no lock); after a
-   * new collection, rebases on it.
+   * Whether the live heap leaves room for the root to hold {@code reservedAfter} bytes. Far from
+   * the line, reads the latest collection's reading and this manager's base (three volatile reads,
+   * no lock); near it, first makes sure the reading is the latest collection's. After a new
+   * collection, rebases on it.
    */
   boolean liveHeapAdmits(long reservedAfter) {
-    return liveHeap == null || reservedAfter + liveHeapBase() <= liveHeapLineBytes;
+    if (liveHeap == null) {
+      return true;
+    }
+    if (reservedAfter + liveHeapBase(liveHeap.get()) <= liveHeapNearBytes) {
+      return true;
+    }
+    return reservedAfter + liveHeapBase(freshLiveHeap.get()) <= liveHeapLineBytes;
   }
 
-  private long liveHeapBase() {
-    LiveHeap.Reading r = liveHeap.get();
-    if (r.epoch() != liveHeapEpoch) {
+  private long liveHeapBase(LiveHeap.Reading r) {
+    if (r.epoch() > liveHeapEpoch) {
       // Bytes reserved since the last rebase may have been allocated after the collection (its
       // notification comes later): subtracting them would count them nowhere, so only what was
       // reserved at both moments is taken as already in the reading. Races between threads
@@ -627,6 +651,7 @@ public final class MemoryManager implements AutoCloseable {
     private long liveHeapHeadroom = -1;
     private long maxHeapBytes;
     private @Nullable Supplier<LiveHeap.Reading> liveHeap;
+    private @Nullable Supplier<LiveHeap.Reading> freshLiveHeap;
     private Ticker ticker = Ticker.system();
     private int cleanupHistory = 1000;
 
@@ -742,8 +767,18 @@ public final class MemoryManager implements AutoCloseable {
 
     /** For tests: a made-up max heap and live-heap readings instead of the JVM's. */
     Builder liveHeapForTesting(long maxHeap, Supplier<LiveHeap.Reading> readings) {
+      return liveHeapForTesting(maxHeap, readings, readings);
+    }
+
+    /**
+     * For tests: readings as notifications deliver them, and as a reservation near the line finds
+     * them when it asks the collectors itself.
+     */
+    Builder liveHeapForTesting(
+        long maxHeap, Supplier<LiveHeap.Reading> readings, Supplier<LiveHeap.Reading> fresh) {
       this.maxHeapBytes = maxHeap;
       this.liveHeap = readings;
+      this.freshLiveHeap = fresh;
       return this;
     }
 
