@@ -62,6 +62,10 @@ final class DefaultScope implements MemoryScope {
   private final LinkedHashSet<DefaultScope> children = new LinkedHashSet<>();
   private final List<CleanupManager.Entry> cleanups = new ArrayList<>();
   private boolean closeStarted;
+
+  /** Run once after close has taken back the scope's bytes (guarded by lock until then). */
+  private List<Runnable> afterClose;
+
   private volatile ScopeCloseReport closeReport;
 
   /** Asked, when the live heap refuses this scope a reservation, to make room; see below. */
@@ -603,6 +607,20 @@ final class DefaultScope implements MemoryScope {
       if (parent != null) {
         parent.childClosed(this);
       }
+      List<Runnable> hooks;
+      synchronized (lock) {
+        hooks = afterClose;
+        afterClose = null;
+      }
+      if (hooks != null) {
+        for (Runnable hook : hooks) {
+          try {
+            hook.run();
+          } catch (RuntimeException e) {
+            // internal bookkeeping (an array pool forgetting borrows) never fails a close
+          }
+        }
+      }
       manager.scopeClosed();
       ScopeCloseReport report =
           new ScopeCloseReport(
@@ -615,6 +633,23 @@ final class DefaultScope implements MemoryScope {
               childReports);
       closeReport = report;
       return report;
+    }
+  }
+
+  /**
+   * Runs {@code hook} once, after this scope's close has taken back its bytes (never in an
+   * emergency's cleanup, unlike {@link #onClose}); false if the close has already started.
+   */
+  boolean afterClose(Runnable hook) {
+    synchronized (lock) {
+      if (closeStarted) {
+        return false;
+      }
+      if (afterClose == null) {
+        afterClose = new ArrayList<>(2);
+      }
+      afterClose.add(hook);
+      return true;
     }
   }
 
