@@ -7,6 +7,7 @@
 module io.memguard.core {
   requires transitive org.jspecify;
   requires org.slf4j;
+  requires com.github.benmanes.caffeine;
   requires java.management;
   requires jdk.management;
 
