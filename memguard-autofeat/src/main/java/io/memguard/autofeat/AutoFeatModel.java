@@ -4,6 +4,14 @@ import io.memguard.autofeat.internal.FittedAutoFeat;
 import io.memguard.autofeat.internal.expr.Expr;
 import io.memguard.core.MemoryScope;
 import io.memguard.core.Reservation;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Objects;
 
@@ -211,6 +219,75 @@ public final class AutoFeatModel implements AutoCloseable {
       in[j] = cols[data.indexOf(names.get(j))];
     }
     return in;
+  }
+
+  /**
+   * Writes the model in memguard's versioned text format (docs/autofeat.md, "Saving and loading a
+   * model"): input names, feature expressions, coefficients, classes and the fit's figures and
+   * decisions, with a checksum. The file is written beside {@code file} and moved into place, so a
+   * reader never sees half a model. A model loaded from it predicts bit for bit as this one.
+   *
+   * @throws IOException if the file cannot be written
+   * @throws IllegalStateException if the model is closed
+   */
+  public void save(Path file) throws IOException {
+    Objects.requireNonNull(file, "file");
+    Path absolute = file.toAbsolutePath();
+    Path tmp = Files.createTempFile(absolute.getParent(), absolute.getFileName() + ".", ".tmp");
+    try {
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
+        save(out);
+      }
+      Files.move(
+          tmp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * Writes the model to {@code out} (flushed, not closed); see {@link #save(Path)}.
+   *
+   * @throws IOException if writing fails
+   * @throws IllegalStateException if the model is closed
+   */
+  public void save(OutputStream out) throws IOException {
+    Objects.requireNonNull(out, "out");
+    checkOpen();
+    ModelFile.write(fitted, problemType, report, out);
+  }
+
+  /**
+   * Reads a model saved by {@link #save(Path)}, its bytes reserved in {@code scope} until it is
+   * closed. Its report has the saved figures and decisions, without the per-phase and per-batch
+   * reports.
+   *
+   * @throws ModelFormatException if the file is not a saved model, is corrupt or truncated (its
+   *     checksum), or was saved by a newer format version; the message names the line
+   * @throws IOException if the file cannot be read
+   * @throws io.memguard.core.MemoryBudgetExceededException if {@code scope} has no room for it
+   */
+  public static AutoFeatModel load(Path file, MemoryScope scope) throws IOException {
+    Objects.requireNonNull(file, "file");
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+      return load(in, scope);
+    }
+  }
+
+  /** Reads a model from {@code in} (not closed); see {@link #load(Path, MemoryScope)}. */
+  public static AutoFeatModel load(InputStream in, MemoryScope scope) throws IOException {
+    Objects.requireNonNull(in, "in");
+    Objects.requireNonNull(scope, "scope");
+    ModelFile.Parts parts = ModelFile.read(in);
+    Reservation own = scope.reserve(estimateBytes(parts.fitted()));
+    return new AutoFeatModel(parts.fitted(), parts.problemType(), parts.report(), own);
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException(
+          "the model was closed; fit a new one or keep it open while you use it");
+    }
   }
 
   /** The bytes this model holds reserved now; 0 once closed. */

@@ -476,7 +476,7 @@ public final class AutoFeatEngine {
    * x} in front of a leading digit, {@code x000}-style names for empty results; repeated names get
    * a {@code _<index>}.
    */
-  static List<Expr> symbols(List<String> names) {
+  public static List<Expr> symbols(List<String> names) {
     List<Expr> out = new ArrayList<>();
     Set<String> used = new HashSet<>();
     for (int i = 0; i < names.size(); i++) {

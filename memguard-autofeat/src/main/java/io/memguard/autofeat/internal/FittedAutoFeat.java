@@ -32,6 +32,33 @@ public final class FittedAutoFeat {
   }
 
   /**
+   * A fitted model rebuilt from its parts (a saved model being loaded).
+   *
+   * @throws IllegalArgumentException if a feature reads a column beyond {@code inputNames} or the
+   *     model's width is not the number of features
+   */
+  public static FittedAutoFeat restore(
+      List<String> inputNames, List<Expr> features, LinearModel model, EngineReport report) {
+    for (Expr e : features) {
+      for (int s : e.symbols()) {
+        if (s >= inputNames.size()) {
+          throw new IllegalArgumentException(
+              "feature " + e + " reads column " + s + " of " + inputNames.size());
+        }
+      }
+    }
+    if (model.features() != features.size()) {
+      throw new IllegalArgumentException(
+          "the linear model has "
+              + model.features()
+              + " coefficients per row for "
+              + features.size()
+              + " features");
+    }
+    return new FittedAutoFeat(inputNames, features, model, report);
+  }
+
+  /**
    * The input column names, in the order {@code transform} and {@code predict} expect the columns.
    */
   public List<String> inputNames() {
