@@ -6,9 +6,13 @@ import io.memguard.core.MemoryScope;
 import io.memguard.core.Reservation;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -219,6 +223,63 @@ public final class AutoFeatModel implements AutoCloseable {
       in[j] = cols[data.indexOf(names.get(j))];
     }
     return in;
+  }
+
+  /**
+   * Streams {@code input} (a CSV file in {@link Dataset#fromCsv}'s dialect, with or without a
+   * target column) to {@code output}: each record as it was written, followed by the model's
+   * features (a header with their names; an empty field where a value is outside a feature's
+   * domain). The rows go through in blocks sized from what {@code scope} has available, with a
+   * working set reserved there that does not grow with the number of rows
+   * (StreamReport#workingSetBytes), so a file larger than the heap streams through.
+   *
+   * @throws IllegalArgumentException naming the file, line and column of a value that is not a
+   *     finite number or a record of the wrong width, or a column the model reads that the file
+   *     lacks
+   * @throws io.memguard.core.MemoryBudgetExceededException if {@code scope} cannot hold the
+   *     smallest block's working set
+   * @throws IOException if a file cannot be read or written
+   * @throws IllegalStateException if the model is closed
+   */
+  public StreamReport transformCsv(Path input, Path output, MemoryScope scope) throws IOException {
+    return toCsv(input, output, scope, ModelStreams.Output.FEATURES);
+  }
+
+  /**
+   * As {@link #transformCsv}, but each record is followed by the model's prediction (a value, or a
+   * class label), in a column named {@code prediction}.
+   */
+  public StreamReport predictCsv(Path input, Path output, MemoryScope scope) throws IOException {
+    return toCsv(input, output, scope, ModelStreams.Output.PREDICTION);
+  }
+
+  /**
+   * Streams {@code source}'s remaining rows through the model block by block, handing each block's
+   * inputs and features to {@code consumer}; the working set is reserved in {@code scope} as for
+   * {@link #transformCsv}. Does not close the source.
+   */
+  public StreamReport transform(CsvSource source, MemoryScope scope, FeatureBlockConsumer consumer)
+      throws IOException {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(scope, "scope");
+    Objects.requireNonNull(consumer, "consumer");
+    checkOpen();
+    return ModelStreams.toConsumer(fitted, source, scope, consumer);
+  }
+
+  private StreamReport toCsv(Path input, Path output, MemoryScope scope, ModelStreams.Output mode)
+      throws IOException {
+    Objects.requireNonNull(input, "input");
+    Objects.requireNonNull(output, "output");
+    Objects.requireNonNull(scope, "scope");
+    checkOpen();
+    try (CsvSource source = CsvSource.open(input, null);
+        Writer out =
+            new BufferedWriter(
+                new OutputStreamWriter(Files.newOutputStream(output), StandardCharsets.UTF_8),
+                ModelStreams.WRITE_BUFFER_CHARS)) {
+      return ModelStreams.toCsv(fitted, source, out, scope, mode);
+    }
   }
 
   /**

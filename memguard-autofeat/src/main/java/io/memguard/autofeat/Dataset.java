@@ -68,7 +68,7 @@ public final class Dataset {
     return validated(List.copyOf(names), copy, target.clone(), "target");
   }
 
-  private static Dataset validated(
+  static Dataset validated(
       List<String> names, double[][] columns, double[] target, String targetName) {
     if (names.isEmpty()) {
       throw new IllegalArgumentException("a data set needs at least one feature column");

@@ -1,0 +1,252 @@
+package io.memguard.autofeat;
+
+import io.memguard.autofeat.internal.CsvScanner;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A CSV file read as a stream of row blocks, never whole: the input of streamed transforms and
+ * predictions ({@link AutoFeatModel#transformCsv}, {@link AutoFeatModel#transform(CsvSource,
+ * MemoryScope, FeatureBlockConsumer)}) and of fits on data larger than the heap ({@link
+ * AutoFeatProcessor#fit(MemoryScope, CsvSource)}). The dialect is {@link Dataset#fromCsv}'s; a
+ * value that is not a finite number, or a record with the wrong number of fields, is an {@link
+ * IllegalArgumentException} naming the file, line and column. The target column is optional (a file
+ * to transform may have none).
+ *
+ * <p>What it holds: a text buffer of 64 Ki characters (128 KiB; larger only for a longer record)
+ * and, for {@link #next(int)}, the block it returns. Not thread-safe: one reader at a time. Closing
+ * closes the file; closing twice is harmless.
+ *
+ * @since 0.1.0
+ */
+public final class CsvSource implements AutoCloseable {
+
+  static final int BUFFER_CHARS = 64 << 10;
+
+  private final String source;
+  private final CsvScanner scanner;
+  private final List<String> columns;
+  private final List<String> names;
+  private final @Nullable String targetName;
+  private final int targetIndex;
+  private final String headerText;
+  private final long fileBytes;
+  private long rows;
+  private boolean closed;
+
+  private CsvSource(Reader reader, @Nullable String target, String source, long fileBytes) {
+    this.source = source;
+    this.fileBytes = fileBytes;
+    this.scanner = new CsvScanner(reader, source, BUFFER_CHARS);
+    try {
+      if (!scanner.next()) {
+        throw new IllegalArgumentException(source + " is empty; expected a header row");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + source + ": " + e.getMessage(), e);
+    }
+    String[] header = scanner.fields();
+    this.headerText =
+        new String(
+            scanner.buffer(), scanner.recordStart(), scanner.recordEnd() - scanner.recordStart());
+    Set<String> seen = new HashSet<>();
+    int t = -1;
+    for (int j = 0; j < header.length; j++) {
+      if (header[j].isBlank()) {
+        throw new IllegalArgumentException(
+            source + " column " + (j + 1) + " has a blank name; every column needs a name");
+      }
+      if (!seen.add(header[j])) {
+        throw new IllegalArgumentException(
+            source + " has two columns named '" + header[j] + "'; column names must be distinct");
+      }
+      if (header[j].equals(target)) {
+        t = j;
+      }
+    }
+    if (target != null && t < 0) {
+      throw new IllegalArgumentException(
+          source + " has no column '" + target + "'; its columns are " + Arrays.toString(header));
+    }
+    this.columns = List.of(header);
+    List<String> features = new ArrayList<>(columns);
+    if (t >= 0) {
+      features.remove(t);
+    }
+    this.names = List.copyOf(features);
+    this.targetName = target;
+    this.targetIndex = t;
+  }
+
+  /**
+   * Opens {@code file} (UTF-8) and reads its header.
+   *
+   * @param target the target column, or null for a file without one
+   * @throws IllegalArgumentException if the header is missing, has blank or repeated names, or
+   *     lacks {@code target}
+   * @throws UncheckedIOException if the file cannot be read
+   */
+  public static CsvSource open(Path file, @Nullable String target) {
+    Objects.requireNonNull(file, "file");
+    try {
+      long size = Files.size(file);
+      Reader reader =
+          new java.io.InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8);
+      try {
+        return new CsvSource(reader, target, file.toString(), size);
+      } catch (RuntimeException e) {
+        reader.close();
+        throw e;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads CSV text from {@code reader} (closed with the source).
+   *
+   * @param source how to name the input in error messages
+   */
+  public static CsvSource of(Reader reader, @Nullable String target, String source) {
+    return new CsvSource(
+        Objects.requireNonNull(reader, "reader"), target, Objects.requireNonNull(source), -1);
+  }
+
+  /** Every column of the header, in order. */
+  public List<String> columns() {
+    return columns;
+  }
+
+  /** The feature columns: every column but the target, in order. */
+  public List<String> names() {
+    return names;
+  }
+
+  /** The target column, or null. */
+  public @Nullable String targetName() {
+    return targetName;
+  }
+
+  /** The file's size in bytes, or -1 when read from a reader. */
+  public long fileBytes() {
+    return fileBytes;
+  }
+
+  /** Data rows read so far. */
+  public long rowsRead() {
+    return rows;
+  }
+
+  /**
+   * The next block of at most {@code maxRows} rows as a data set of its own, or null at the end.
+   *
+   * @throws IllegalStateException if the source has no target column (a {@link Dataset} needs one)
+   */
+  public @Nullable Dataset next(int maxRows) {
+    if (maxRows < 1) {
+      throw new IllegalArgumentException("maxRows must be >= 1, got " + maxRows);
+    }
+    if (targetIndex < 0) {
+      throw new IllegalStateException(
+          source + " was opened without a target column; a Dataset block needs one");
+    }
+    double[][] x = new double[names.size()][maxRows];
+    double[] y = new double[maxRows];
+    int n = 0;
+    while (n < maxRows && advance()) {
+      int c = 0;
+      for (int j = 0; j < columns.size(); j++) {
+        double v = scanner.number(j, columns.get(j));
+        if (j == targetIndex) {
+          y[n] = v;
+        } else {
+          x[c++][n] = v;
+        }
+      }
+      n++;
+    }
+    if (n == 0) {
+      return null;
+    }
+    if (n < maxRows) {
+      for (int j = 0; j < x.length; j++) {
+        x[j] = Arrays.copyOf(x[j], n);
+      }
+      y = Arrays.copyOf(y, n);
+    }
+    return Dataset.validated(names, x, y, targetName);
+  }
+
+  /** Moves to the next data record and checks its width; false at the end. */
+  boolean advance() {
+    try {
+      if (!scanner.next()) {
+        return false;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + source + ": " + e.getMessage(), e);
+    }
+    if (scanner.fieldCount() != columns.size()) {
+      throw new IllegalArgumentException(
+          source
+              + " line "
+              + scanner.recordLine()
+              + " has "
+              + scanner.fieldCount()
+              + " fields, the header has "
+              + columns.size());
+    }
+    rows++;
+    return true;
+  }
+
+  CsvScanner scanner() {
+    return scanner;
+  }
+
+  String headerText() {
+    return headerText;
+  }
+
+  int targetIndex() {
+    return targetIndex;
+  }
+
+  /** Characters the text buffer holds now (its heap is twice this). */
+  int bufferChars() {
+    return scanner.bufferChars();
+  }
+
+  long charsRead() {
+    return scanner.charsRead();
+  }
+
+  String sourceName() {
+    return source;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      scanner.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot close " + source + ": " + e.getMessage(), e);
+    }
+  }
+}

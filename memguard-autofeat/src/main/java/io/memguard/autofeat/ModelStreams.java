@@ -1,0 +1,238 @@
+package io.memguard.autofeat;
+
+import io.memguard.autofeat.internal.CsvScanner;
+import io.memguard.autofeat.internal.FittedAutoFeat;
+import io.memguard.autofeat.internal.batch.HeapBytes;
+import io.memguard.autofeat.internal.expr.Expr;
+import io.memguard.autofeat.internal.expr.ExprEvaluator;
+import io.memguard.autofeat.internal.linear.LinearModel;
+import io.memguard.core.MemoryScope;
+import io.memguard.core.Reservation;
+import java.io.IOException;
+import java.io.Writer;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A fitted model applied to a {@link CsvSource} block by block, with a working set reserved in a
+ * scope and independent of the number of rows: the input columns and features of one block, the
+ * block's raw text (for CSV output), the evaluation temporaries and the text buffers.
+ */
+final class ModelStreams {
+
+  /** What a CSV output appends to each input record. */
+  enum Output {
+    FEATURES,
+    PREDICTION
+  }
+
+  static final int MAX_BLOCK_ROWS = 8192;
+  static final int MIN_BLOCK_ROWS = 64;
+
+  /** The writer's buffer, in characters. */
+  static final int WRITE_BUFFER_CHARS = 64 << 10;
+
+  /** Characters per record assumed before any is read (the block's text grows as needed). */
+  private static final int ASSUMED_RECORD_CHARS = 64;
+
+  private ModelStreams() {}
+
+  /** Bytes a pass with blocks of {@code rows} rows reserves at first. */
+  static long workingSet(FittedAutoFeat fitted, int rows, int sourceBufferChars) {
+    int p = fitted.features().size();
+    long evaluation = 0;
+    for (Expr e : fitted.features()) {
+      evaluation = Math.max(evaluation, ExprEvaluator.workBytes(e, rows));
+    }
+    return HeapBytes.doubles(fitted.inputNames().size(), rows)
+        + HeapBytes.doubles(p, rows)
+        + HeapBytes.doubles(p)
+        + evaluation
+        + HeapBytes.ints(rows + 1)
+        + 2L * ASSUMED_RECORD_CHARS * rows
+        + 2L * sourceBufferChars
+        + 2L * WRITE_BUFFER_CHARS
+        + 4096;
+  }
+
+  /**
+   * The largest power-of-two block (between {@value #MIN_BLOCK_ROWS} and {@value #MAX_BLOCK_ROWS}
+   * rows) whose working set is at most a quarter of what the scope has available.
+   */
+  static int blockRows(FittedAutoFeat fitted, long available, int sourceBufferChars) {
+    int rows = MAX_BLOCK_ROWS;
+    while (rows > MIN_BLOCK_ROWS && workingSet(fitted, rows, sourceBufferChars) > available / 4) {
+      rows /= 2;
+    }
+    return rows;
+  }
+
+  static StreamReport toCsv(
+      FittedAutoFeat fitted, CsvSource source, Writer out, MemoryScope scope, Output mode)
+      throws IOException {
+    out.write(source.headerText());
+    if (mode == Output.PREDICTION) {
+      out.write(",prediction");
+    } else {
+      for (String name : fitted.featureNames()) {
+        out.write(',');
+        out.write(quoted(name));
+      }
+    }
+    out.write('\n');
+    LinearModel model = fitted.model();
+    StringBuilder number = new StringBuilder(32);
+    return run(
+        fitted,
+        source,
+        scope,
+        (rows, block) -> {
+          double[][] f = block.features;
+          double[] row = block.row;
+          for (int i = 0; i < rows; i++) {
+            out.write(block.text, block.offsets[i], block.offsets[i + 1] - block.offsets[i]);
+            if (mode == Output.PREDICTION) {
+              for (int k = 0; k < f.length; k++) {
+                row[k] = f[k][i];
+              }
+              out.write(',');
+              append(out, number, model.predict(row));
+            } else {
+              for (double[] feature : f) {
+                out.write(',');
+                append(out, number, feature[i]);
+              }
+            }
+            out.write('\n');
+          }
+        },
+        true);
+  }
+
+  static StreamReport toConsumer(
+      FittedAutoFeat fitted, CsvSource source, MemoryScope scope, FeatureBlockConsumer consumer)
+      throws IOException {
+    return run(
+        fitted,
+        source,
+        scope,
+        (rows, block) -> consumer.accept(rows, block.inputs, block.features),
+        false);
+  }
+
+  private static void append(Writer out, StringBuilder number, double v) throws IOException {
+    if (Double.isNaN(v)) {
+      return; // an empty field: the value is missing
+    }
+    number.setLength(0);
+    number.append(v);
+    out.append(number);
+  }
+
+  private static String quoted(String name) {
+    if (name.indexOf(',') < 0
+        && name.indexOf('"') < 0
+        && name.indexOf('\n') < 0
+        && name.indexOf('\r') < 0) {
+      return name;
+    }
+    return '"' + name.replace("\"", "\"\"") + '"';
+  }
+
+  /** One block's arrays, reused from block to block. */
+  private static final class Block {
+    final double[][] inputs;
+    final double[][] features;
+    final double[] row;
+    final int[] offsets;
+    char[] text;
+
+    Block(int inputs, int features, int rows) {
+      this.inputs = new double[inputs][rows];
+      this.features = new double[features][rows];
+      this.row = new double[features];
+      this.offsets = new int[rows + 1];
+      this.text = new char[ASSUMED_RECORD_CHARS * rows];
+    }
+  }
+
+  @FunctionalInterface
+  private interface BlockSink {
+    void accept(int rows, Block block) throws IOException;
+  }
+
+  private static StreamReport run(
+      FittedAutoFeat fitted, CsvSource source, MemoryScope scope, BlockSink sink, boolean keepText)
+      throws IOException {
+    long start = System.nanoTime();
+    List<String> inputs = fitted.inputNames();
+    int[] fieldOf = new int[inputs.size()];
+    for (int k = 0; k < fieldOf.length; k++) {
+      fieldOf[k] = source.columns().indexOf(inputs.get(k));
+      if (fieldOf[k] < 0) {
+        throw new IllegalArgumentException(
+            "the model reads column '"
+                + inputs.get(k)
+                + "', which "
+                + source.sourceName()
+                + " does not have; its columns are "
+                + source.columns());
+      }
+    }
+    int blockRows = blockRows(fitted, scope.availableBytes(), source.bufferChars());
+    long workingSet = workingSet(fitted, blockRows, source.bufferChars());
+    List<Expr> features = fitted.features();
+    long rowsBefore = source.rowsRead();
+    long blocks = 0;
+    try (Reservation reserved = scope.reserve(workingSet)) {
+      Block block = new Block(inputs.size(), features.size(), blockRows);
+      CsvScanner scanner = source.scanner();
+      for (; ; ) {
+        int rows = 0;
+        int textEnd = 0;
+        while (rows < blockRows && source.advance()) {
+          for (int k = 0; k < fieldOf.length; k++) {
+            block.inputs[k][rows] = scanner.number(fieldOf[k], inputs.get(k));
+          }
+          if (keepText) {
+            int len = scanner.recordEnd() - scanner.recordStart();
+            if (textEnd + len > block.text.length) {
+              int grown = Math.max(block.text.length * 2, textEnd + len);
+              reserved.grow(2L * (grown - block.text.length));
+              block.text = Arrays.copyOf(block.text, grown);
+            }
+            System.arraycopy(scanner.buffer(), scanner.recordStart(), block.text, textEnd, len);
+            block.offsets[rows] = textEnd;
+            textEnd += len;
+            block.offsets[rows + 1] = textEnd;
+          }
+          rows++;
+        }
+        if (rows == 0) {
+          break;
+        }
+        for (int k = 0; k < features.size(); k++) {
+          double[] f = block.features[k];
+          ExprEvaluator.evaluateRange(features.get(k), block.inputs, 0, rows, f, 0);
+          for (int i = 0; i < rows; i++) {
+            if (Double.isInfinite(f[i])) {
+              f[i] = Double.NaN;
+            }
+          }
+        }
+        sink.accept(rows, block);
+        blocks++;
+        if (rows < blockRows) {
+          break;
+        }
+      }
+      return new StreamReport(
+          source.rowsRead() - rowsBefore,
+          blocks,
+          blockRows,
+          reserved.bytes(),
+          source.charsRead(),
+          System.nanoTime() - start);
+    }
+  }
+}

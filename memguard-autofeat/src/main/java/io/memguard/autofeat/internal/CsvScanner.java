@@ -1,0 +1,440 @@
+package io.memguard.autofeat.internal;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.Reader;
+import java.util.Arrays;
+
+/**
+ * A fast reader of CSV records in {@link CsvRecords}'s dialect, for streaming: it reads the text in
+ * large chunks into one buffer and exposes each record in place (its raw text and its fields'
+ * ranges), parsing numbers without making strings for them. The current record stays valid until
+ * the next call to {@link #next()}. Numbers are read exactly as {@link Double#parseDouble} reads
+ * them: plain decimals of at most 15 significant digits and a power of ten up to 22 are computed
+ * with one correctly rounded operation, anything else goes through {@code parseDouble}. Not
+ * thread-safe: one scanner per input.
+ */
+public final class CsvScanner implements Closeable {
+
+  private static final double[] POW10 = new double[23];
+
+  static {
+    double p = 1;
+    for (int i = 0; i < POW10.length; i++) {
+      POW10[i] = p;
+      p *= 10;
+    }
+  }
+
+  private final Reader in;
+  private final String source;
+  private char[] buf;
+  private int limit;
+  private boolean eof;
+  private boolean started;
+
+  /** Start of the current record in buf, end of its text (before the terminator), next start. */
+  private int recordStart;
+
+  private int recordEnd;
+  private int nextStart;
+  private int recordLine;
+  private int nextLine = 1;
+
+  private int fieldCount;
+  private int[] fieldStart = new int[16];
+  private int[] fieldEnd = new int[16];
+  private boolean[] fieldQuoted = new boolean[16];
+  private long charsRead;
+
+  /**
+   * @param in the text (not buffered by the scanner's caller: the scanner reads big chunks)
+   * @param source how to name the input in error messages
+   * @param bufferChars the initial buffer (it grows for a record longer than it)
+   */
+  public CsvScanner(Reader in, String source, int bufferChars) {
+    this.in = in;
+    this.source = source;
+    this.buf = new char[Math.max(16, bufferChars)];
+  }
+
+  /** Characters the scanner's buffer holds: what it takes of the heap is twice this. */
+  public int bufferChars() {
+    return buf.length;
+  }
+
+  /** Characters read from the input so far. */
+  public long charsRead() {
+    return charsRead;
+  }
+
+  /**
+   * Advances to the next record that is not a blank line; false at the end of the input.
+   *
+   * @throws IllegalArgumentException naming the line of malformed quoting
+   */
+  public boolean next() throws IOException {
+    for (; ; ) {
+      if (!parseRecord()) {
+        return false;
+      }
+      if (!(fieldCount == 1 && fieldStart[0] == fieldEnd[0])) {
+        return true;
+      }
+    }
+  }
+
+  /** The physical line (1-based) where the current record starts. */
+  public int recordLine() {
+    return recordLine;
+  }
+
+  /** The current record's number of fields. */
+  public int fieldCount() {
+    return fieldCount;
+  }
+
+  /** The buffer holding the current record's raw text. */
+  public char[] buffer() {
+    return buf;
+  }
+
+  /** Where the current record's raw text starts in {@link #buffer()}. */
+  public int recordStart() {
+    return recordStart;
+  }
+
+  /** Where the current record's raw text ends (its line terminator excluded). */
+  public int recordEnd() {
+    return recordEnd;
+  }
+
+  /** Field {@code j} of the current record as a string (quotes removed, {@code ""} as one). */
+  public String field(int j) {
+    if (!fieldQuoted[j]) {
+      return new String(buf, fieldStart[j], fieldEnd[j] - fieldStart[j]);
+    }
+    StringBuilder sb = new StringBuilder(fieldEnd[j] - fieldStart[j]);
+    for (int i = fieldStart[j]; i < fieldEnd[j]; i++) {
+      char c = buf[i];
+      if (c == '"') {
+        i++; // a doubled quote
+      } else if (c == '\r') {
+        if (i + 1 < fieldEnd[j] && buf[i + 1] == '\n') {
+          i++;
+        }
+        c = '\n';
+      }
+      sb.append(c);
+    }
+    return sb.toString();
+  }
+
+  /** The current record's fields as strings. */
+  public String[] fields() {
+    String[] out = new String[fieldCount];
+    for (int j = 0; j < fieldCount; j++) {
+      out[j] = field(j);
+    }
+    return out;
+  }
+
+  /**
+   * Field {@code j} of the current record as a finite number.
+   *
+   * @param column the column's name, for the error
+   * @throws IllegalArgumentException naming the input, line and column when it is not a finite
+   *     number
+   */
+  public double number(int j, String column) {
+    double v = fieldQuoted[j] ? Double.NaN : fastNumber(fieldStart[j], fieldEnd[j]);
+    if (Double.isNaN(v)) {
+      String text = field(j);
+      try {
+        v = Double.parseDouble(text);
+      } catch (NumberFormatException e) {
+        v = Double.NaN;
+      }
+      if (!Double.isFinite(v)) {
+        throw new IllegalArgumentException(
+            source
+                + " line "
+                + recordLine
+                + ", column '"
+                + column
+                + "': '"
+                + text
+                + "' is not a finite number");
+      }
+    }
+    return v;
+  }
+
+  /**
+   * A plain decimal computed exactly (one correctly rounded multiplication or division of exact
+   * values), or NaN when {@code parseDouble} must decide.
+   */
+  private double fastNumber(int s, int e) {
+    int i = s;
+    boolean negative = false;
+    if (i < e && (buf[i] == '-' || buf[i] == '+')) {
+      negative = buf[i] == '-';
+      i++;
+    }
+    long mantissa = 0;
+    int digits = 0;
+    int scale = 0;
+    boolean any = false;
+    while (i < e && buf[i] >= '0' && buf[i] <= '9') {
+      any = true;
+      if (mantissa != 0 || buf[i] != '0') {
+        if (++digits > 15) {
+          return Double.NaN;
+        }
+        mantissa = mantissa * 10 + (buf[i] - '0');
+      }
+      i++;
+    }
+    if (i < e && buf[i] == '.') {
+      i++;
+      while (i < e && buf[i] >= '0' && buf[i] <= '9') {
+        any = true;
+        if (mantissa != 0 || buf[i] != '0') {
+          if (++digits > 15) {
+            return Double.NaN;
+          }
+          mantissa = mantissa * 10 + (buf[i] - '0');
+        }
+        scale--;
+        i++;
+      }
+    }
+    if (!any) {
+      return Double.NaN;
+    }
+    if (i < e && (buf[i] == 'e' || buf[i] == 'E')) {
+      i++;
+      boolean negativeExponent = false;
+      if (i < e && (buf[i] == '-' || buf[i] == '+')) {
+        negativeExponent = buf[i] == '-';
+        i++;
+      }
+      int exponent = 0;
+      int exponentDigits = 0;
+      while (i < e && buf[i] >= '0' && buf[i] <= '9') {
+        if (++exponentDigits > 4) {
+          return Double.NaN;
+        }
+        exponent = exponent * 10 + (buf[i] - '0');
+        i++;
+      }
+      if (exponentDigits == 0) {
+        return Double.NaN;
+      }
+      scale += negativeExponent ? -exponent : exponent;
+    }
+    if (i != e) {
+      return Double.NaN;
+    }
+    double v;
+    if (mantissa == 0) {
+      v = 0;
+    } else if (scale == 0) {
+      v = mantissa;
+    } else if (scale > 0 && scale <= 22) {
+      v = mantissa * POW10[scale];
+    } else if (scale < 0 && scale >= -22) {
+      v = mantissa / POW10[-scale];
+    } else {
+      return Double.NaN;
+    }
+    return negative ? -v : v;
+  }
+
+  /** Parses the record at nextStart, refilling the buffer when it runs out mid-record. */
+  private boolean parseRecord() throws IOException {
+    for (; ; ) {
+      int r = tryParse();
+      if (r > 0) {
+        return true;
+      }
+      if (r == 0) {
+        return false;
+      }
+      refill();
+    }
+  }
+
+  /**
+   * 1 when a record was parsed, 0 at the end of the input, -1 when the buffer ended inside the
+   * record (before the end of the input).
+   */
+  private int tryParse() {
+    int i = nextStart;
+    if (!started) {
+      if (i >= limit && !eof) {
+        return -1;
+      }
+      started = true;
+      if (i < limit && buf[i] == '\uFEFF') {
+        i++;
+        nextStart = i;
+      }
+    }
+    if (i >= limit) {
+      return eof ? 0 : -1;
+    }
+    int line = nextLine;
+    int start = i;
+    fieldCount = 0;
+    for (; ; ) {
+      while (i < limit && (buf[i] == ' ' || buf[i] == '\t')) {
+        i++;
+      }
+      if (i >= limit && !eof) {
+        return -1;
+      }
+      int fs;
+      int fe;
+      boolean quoted = i < limit && buf[i] == '"';
+      if (quoted) {
+        int opened = line;
+        i++;
+        fs = i;
+        for (; ; ) {
+          if (i >= limit) {
+            if (!eof) {
+              return -1;
+            }
+            throw new IllegalArgumentException(
+                source
+                    + " line "
+                    + opened
+                    + ": a quoted field is not closed before the end of the input");
+          }
+          char c = buf[i];
+          if (c == '"') {
+            if (i + 1 >= limit && !eof) {
+              return -1;
+            }
+            if (i + 1 < limit && buf[i + 1] == '"') {
+              i += 2;
+              continue;
+            }
+            break;
+          }
+          if (c == '\n') {
+            line++;
+          } else if (c == '\r') {
+            if (i + 1 >= limit && !eof) {
+              return -1;
+            }
+            if (i + 1 >= limit || buf[i + 1] != '\n') {
+              line++;
+            }
+          }
+          i++;
+        }
+        fe = i;
+        i++; // the closing quote
+        while (i < limit && (buf[i] == ' ' || buf[i] == '\t')) {
+          i++;
+        }
+        if (i >= limit && !eof) {
+          return -1;
+        }
+        if (i < limit && buf[i] != ',' && buf[i] != '\n' && buf[i] != '\r') {
+          throw new IllegalArgumentException(
+              source
+                  + " line "
+                  + line
+                  + ": text after a closing quote; a quote inside a quoted field is written \"\"");
+        }
+      } else {
+        fs = i;
+        while (i < limit && buf[i] != ',' && buf[i] != '\n' && buf[i] != '\r') {
+          if (buf[i] == '"') {
+            throw new IllegalArgumentException(
+                source
+                    + " line "
+                    + line
+                    + ": a quote inside an unquoted field; quote the whole field and double the quote");
+          }
+          i++;
+        }
+        if (i >= limit && !eof) {
+          return -1;
+        }
+        fe = i;
+        while (fe > fs && Character.isWhitespace(buf[fe - 1])) {
+          fe--;
+        }
+        while (fs < fe && Character.isWhitespace(buf[fs])) {
+          fs++;
+        }
+      }
+      addField(fs, fe, quoted);
+      if (i < limit && buf[i] == ',') {
+        i++;
+        continue;
+      }
+      int end = i;
+      if (i < limit && buf[i] == '\r') {
+        if (i + 1 >= limit && !eof) {
+          return -1;
+        }
+        i++;
+        if (i < limit && buf[i] == '\n') {
+          i++;
+        }
+        line++;
+      } else if (i < limit && buf[i] == '\n') {
+        i++;
+        line++;
+      }
+      recordStart = start;
+      recordEnd = end;
+      recordLine = nextLine;
+      nextStart = i;
+      nextLine = line;
+      return 1;
+    }
+  }
+
+  private void addField(int s, int e, boolean quoted) {
+    if (fieldCount == fieldStart.length) {
+      int n = fieldCount * 2;
+      fieldStart = Arrays.copyOf(fieldStart, n);
+      fieldEnd = Arrays.copyOf(fieldEnd, n);
+      fieldQuoted = Arrays.copyOf(fieldQuoted, n);
+    }
+    fieldStart[fieldCount] = s;
+    fieldEnd[fieldCount] = e;
+    fieldQuoted[fieldCount] = quoted;
+    fieldCount++;
+  }
+
+  /** Moves the unparsed tail to the front (growing the buffer if it is full) and reads more. */
+  private void refill() throws IOException {
+    int tail = limit - nextStart;
+    if (nextStart == 0 && tail == buf.length) {
+      buf = Arrays.copyOf(buf, buf.length * 2);
+    } else if (nextStart > 0) {
+      System.arraycopy(buf, nextStart, buf, 0, tail);
+      nextStart = 0;
+      limit = tail;
+    }
+    int n = in.read(buf, limit, buf.length - limit);
+    if (n < 0) {
+      eof = true;
+    } else {
+      limit += n;
+      charsRead += n;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    in.close();
+  }
+}
