@@ -49,14 +49,34 @@ public final class AutoFeatModel implements AutoCloseable {
   private final ProblemType problemType;
   private final FitReport report;
   private final Reservation reservation;
+  private final FitRows rows;
   private volatile boolean closed;
 
   AutoFeatModel(
       FittedAutoFeat fitted, ProblemType problemType, FitReport report, Reservation reservation) {
+    this(fitted, problemType, report, reservation, FitRows.inMemory(report));
+  }
+
+  AutoFeatModel(
+      FittedAutoFeat fitted,
+      ProblemType problemType,
+      FitReport report,
+      Reservation reservation,
+      FitRows rows) {
     this.fitted = Objects.requireNonNull(fitted, "fitted");
     this.problemType = Objects.requireNonNull(problemType, "problemType");
     this.report = Objects.requireNonNull(report, "report");
     this.reservation = Objects.requireNonNull(reservation, "reservation");
+    this.rows = Objects.requireNonNull(rows, "rows");
+  }
+
+  FittedAutoFeat fitted() {
+    return fitted;
+  }
+
+  /** Which rows each phase of the fit saw (the search's sample, the final model's rows). */
+  public FitRows rows() {
+    return rows;
   }
 
   /**
@@ -315,7 +335,7 @@ public final class AutoFeatModel implements AutoCloseable {
   public void save(OutputStream out) throws IOException {
     Objects.requireNonNull(out, "out");
     checkOpen();
-    ModelFile.write(fitted, problemType, report, out);
+    ModelFile.write(fitted, problemType, report, rows, out);
   }
 
   /**
@@ -341,7 +361,8 @@ public final class AutoFeatModel implements AutoCloseable {
     Objects.requireNonNull(scope, "scope");
     ModelFile.Parts parts = ModelFile.read(in);
     Reservation own = scope.reserve(estimateBytes(parts.fitted()));
-    return new AutoFeatModel(parts.fitted(), parts.problemType(), parts.report(), own);
+    return new AutoFeatModel(
+        parts.fitted(), parts.problemType(), parts.report(), own, parts.rows());
   }
 
   private void checkOpen() {

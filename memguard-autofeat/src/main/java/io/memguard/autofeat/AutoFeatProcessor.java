@@ -49,6 +49,7 @@ public final class AutoFeatProcessor {
   private final int featureSelectionRuns;
   private final List<Transformation> transformations;
   private final long seed;
+  private final int maxSampleRows;
   private final int maxBatchSize;
   private final FitListener listener;
   private final CancellationToken cancellation;
@@ -64,6 +65,7 @@ public final class AutoFeatProcessor {
     this.featureSelectionRuns = b.featureSelectionRuns;
     this.transformations = b.transformations;
     this.seed = b.seed;
+    this.maxSampleRows = b.maxSampleRows;
     this.maxBatchSize = b.maxBatchSize;
     this.listener = b.listener;
     this.cancellation = b.cancellation;
@@ -116,6 +118,34 @@ public final class AutoFeatProcessor {
     Objects.requireNonNull(grant, "grant");
     Objects.requireNonNull(data, "data");
     return new FitRun(FitSettings.of(this), grant.scope(), grant, data).run();
+  }
+
+  /**
+   * Fits a model on a CSV source that need not fit in memory. The search (generation and selection)
+   * runs on a seeded reservoir sample of the source's rows, as large as an eighth of what {@code
+   * scope} has available allows and at most {@link #maxSampleRows()}; for regression the final
+   * model is then refitted over every row of the file in one more streamed pass (its coefficients
+   * from per-fold sums of the selected features, cross-validated as on the sample), so a file
+   * larger than the heap is fitted on all its rows. A classifier's final model stays the sample's,
+   * as does any model when the sample is the whole source or the source is a reader (which cannot
+   * be read twice). {@link AutoFeatModel#rows()} and the report's decisions say which rows each
+   * phase saw. Reads the source to its end (and reopens the file for the second pass); does not
+   * close it.
+   *
+   * @throws IllegalArgumentException if the source has no target column, or a cell is not a finite
+   *     number (naming file, line and column)
+   * @throws InsufficientMemoryException if the scope cannot hold a sample of 10 rows, or as {@link
+   *     #fit(MemoryScope, Dataset)}
+   */
+  public AutoFeatModel fit(MemoryScope scope, CsvSource source) {
+    Objects.requireNonNull(scope, "scope");
+    Objects.requireNonNull(source, "source");
+    return StreamFit.registered(this, StreamFit.run(this, scope, source));
+  }
+
+  /** The most rows a fit on a {@link CsvSource} holds in memory for its search. */
+  public int maxSampleRows() {
+    return maxSampleRows;
   }
 
   /** Regression or classification. */
@@ -209,6 +239,7 @@ public final class AutoFeatProcessor {
     private int featureSelectionRuns = 5;
     private List<Transformation> transformations = Transformation.DEFAULTS;
     private long seed;
+    private int maxSampleRows = 100_000;
     private int maxBatchSize = 256;
     private FitListener listener = FitListener.NONE;
     private CancellationToken cancellation = CancellationToken.none();
@@ -361,6 +392,20 @@ public final class AutoFeatProcessor {
             "name must be non-blank without '/', got '" + name + "'");
       }
       this.name = name;
+      return this;
+    }
+
+    /**
+     * The most rows a fit on a {@link CsvSource} samples for its search (default 100,000; fewer
+     * when the scope's memory allows fewer).
+     *
+     * @throws IllegalArgumentException if below 10
+     */
+    public Builder maxSampleRows(int rows) {
+      if (rows < 10) {
+        throw new IllegalArgumentException("maxSampleRows must be >= 10, got " + rows);
+      }
+      this.maxSampleRows = rows;
       return this;
     }
 

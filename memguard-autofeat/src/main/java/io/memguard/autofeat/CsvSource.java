@@ -35,6 +35,7 @@ public final class CsvSource implements AutoCloseable {
   static final int BUFFER_CHARS = 64 << 10;
 
   private final String source;
+  private final @Nullable Path file;
   private final CsvScanner scanner;
   private final List<String> columns;
   private final List<String> names;
@@ -45,8 +46,10 @@ public final class CsvSource implements AutoCloseable {
   private long rows;
   private boolean closed;
 
-  private CsvSource(Reader reader, @Nullable String target, String source, long fileBytes) {
+  private CsvSource(
+      Reader reader, @Nullable String target, String source, long fileBytes, @Nullable Path file) {
     this.source = source;
+    this.file = file;
     this.fileBytes = fileBytes;
     this.scanner = new CsvScanner(reader, source, BUFFER_CHARS);
     try {
@@ -104,7 +107,7 @@ public final class CsvSource implements AutoCloseable {
       Reader reader =
           new java.io.InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8);
       try {
-        return new CsvSource(reader, target, file.toString(), size);
+        return new CsvSource(reader, target, file.toString(), size, file);
       } catch (RuntimeException e) {
         reader.close();
         throw e;
@@ -121,7 +124,7 @@ public final class CsvSource implements AutoCloseable {
    */
   public static CsvSource of(Reader reader, @Nullable String target, String source) {
     return new CsvSource(
-        Objects.requireNonNull(reader, "reader"), target, Objects.requireNonNull(source), -1);
+        Objects.requireNonNull(reader, "reader"), target, Objects.requireNonNull(source), -1, null);
   }
 
   /** Every column of the header, in order. */
@@ -210,6 +213,11 @@ public final class CsvSource implements AutoCloseable {
     }
     rows++;
     return true;
+  }
+
+  /** The file, when opened from one (a second pass reopens it); null for a reader. */
+  @Nullable Path file() {
+    return file;
   }
 
   CsvScanner scanner() {

@@ -36,10 +36,14 @@ final class ModelFile {
   private ModelFile() {}
 
   /** What a saved model holds. */
-  record Parts(FittedAutoFeat fitted, ProblemType problemType, FitReport report) {}
+  record Parts(FittedAutoFeat fitted, ProblemType problemType, FitReport report, FitRows rows) {}
 
   static void write(
-      FittedAutoFeat fitted, ProblemType problemType, FitReport report, OutputStream out)
+      FittedAutoFeat fitted,
+      ProblemType problemType,
+      FitReport report,
+      FitRows rows,
+      OutputStream out)
       throws IOException {
     StringBuilder sb = new StringBuilder();
     line(sb, MAGIC + " " + VERSION);
@@ -114,6 +118,15 @@ final class ModelFile {
                 "select-nanos", er.selectNanos(),
                 "model-nanos", er.modelNanos(),
                 "search-rows", er.searchRows()));
+    line(
+        sb,
+        "rows "
+            + pairs(
+                "source", rows.sourceRows(),
+                "sample", rows.sampleRows(),
+                "search", rows.searchRows(),
+                "final-model", rows.finalModelRows(),
+                "skipped", rows.skippedRows()));
     String reason = report.lightweightReason();
     line(sb, "lightweight-reason " + (reason == null ? "-" : escape(reason)));
     line(sb, "decisions " + report.decisions().size());
@@ -197,6 +210,7 @@ final class ModelFile {
     Map<String, String> fit = lines.pairs("fit");
     Map<String, String> plan = lines.pairs("plan");
     Map<String, String> engine = lines.pairs("engine");
+    Map<String, String> rowCounts = lines.pairs("rows");
     String reasonText = lines.value("lightweight-reason");
     String reason = reasonText.equals("-") ? null : unescape(reasonText, lines);
     int decisionCount = lines.count("decisions");
@@ -281,7 +295,14 @@ final class ModelFile {
             lines.longValue(fit, "peak-reserved-bytes"),
             lines.longValue(fit, "available-bytes-at-start"),
             null);
-    return new Parts(fitted, problemType, report);
+    FitRows rows =
+        new FitRows(
+            lines.longValue(rowCounts, "source"),
+            lines.longValue(rowCounts, "sample"),
+            lines.longValue(rowCounts, "search"),
+            lines.longValue(rowCounts, "final-model"),
+            lines.longValue(rowCounts, "skipped"));
+    return new Parts(fitted, problemType, report, rows);
   }
 
   private static double[] only(double[][] rows, Lines lines) throws ModelFormatException {

@@ -106,7 +106,8 @@ final class ModelStreams {
             out.write('\n');
           }
         },
-        true);
+        true,
+        0);
   }
 
   static StreamReport toConsumer(
@@ -117,7 +118,8 @@ final class ModelStreams {
         source,
         scope,
         (rows, block) -> consumer.accept(rows, block.inputs, block.features),
-        false);
+        false,
+        0);
   }
 
   private static void append(Writer out, StringBuilder number, double v) throws IOException {
@@ -145,9 +147,11 @@ final class ModelStreams {
     final double[][] features;
     final double[] row;
     final int[] offsets;
+    final double[] target;
     char[] text;
 
-    Block(int inputs, int features, int rows) {
+    Block(int inputs, int features, int rows, boolean target) {
+      this.target = target ? new double[rows] : null;
       this.inputs = new double[inputs][rows];
       this.features = new double[features][rows];
       this.row = new double[features];
@@ -161,8 +165,42 @@ final class ModelStreams {
     void accept(int rows, Block block) throws IOException;
   }
 
+  /** Receives each block's features and target (arrays reused from block to block). */
+  @FunctionalInterface
+  interface TargetBlockSink {
+    void accept(int rows, double[][] features, double[] target) throws IOException;
+  }
+
+  /**
+   * Streams {@code source}'s remaining rows through the features with their target; {@code
+   * extraBytes} (the sink's own arrays) are reserved with the working set.
+   */
+  static StreamReport withTarget(
+      FittedAutoFeat fitted,
+      CsvSource source,
+      MemoryScope scope,
+      long extraBytes,
+      TargetBlockSink sink)
+      throws IOException {
+    if (source.targetIndex() < 0) {
+      throw new IllegalArgumentException(source.sourceName() + " has no target column");
+    }
+    return run(
+        fitted,
+        source,
+        scope,
+        (rows, block) -> sink.accept(rows, block.features, block.target),
+        false,
+        extraBytes);
+  }
+
   private static StreamReport run(
-      FittedAutoFeat fitted, CsvSource source, MemoryScope scope, BlockSink sink, boolean keepText)
+      FittedAutoFeat fitted,
+      CsvSource source,
+      MemoryScope scope,
+      BlockSink sink,
+      boolean keepText,
+      long extraBytes)
       throws IOException {
     long start = System.nanoTime();
     List<String> inputs = fitted.inputNames();
@@ -179,13 +217,19 @@ final class ModelStreams {
                 + source.columns());
       }
     }
-    int blockRows = blockRows(fitted, scope.availableBytes(), source.bufferChars());
-    long workingSet = workingSet(fitted, blockRows, source.bufferChars());
+    int blockRows = blockRows(fitted, scope.availableBytes() - extraBytes, source.bufferChars());
+    boolean withTarget = source.targetIndex() >= 0;
+    long workingSet =
+        workingSet(fitted, blockRows, source.bufferChars())
+            + extraBytes
+            + (withTarget ? HeapBytes.doubles(blockRows) : 0);
     List<Expr> features = fitted.features();
     long rowsBefore = source.rowsRead();
     long blocks = 0;
     try (Reservation reserved = scope.reserve(workingSet)) {
-      Block block = new Block(inputs.size(), features.size(), blockRows);
+      Block block = new Block(inputs.size(), features.size(), blockRows, withTarget);
+      int targetField = source.targetIndex();
+      String targetName = source.targetName();
       CsvScanner scanner = source.scanner();
       for (; ; ) {
         int rows = 0;
@@ -193,6 +237,9 @@ final class ModelStreams {
         while (rows < blockRows && source.advance()) {
           for (int k = 0; k < fieldOf.length; k++) {
             block.inputs[k][rows] = scanner.number(fieldOf[k], inputs.get(k));
+          }
+          if (withTarget) {
+            block.target[rows] = scanner.number(targetField, targetName);
           }
           if (keepText) {
             int len = scanner.recordEnd() - scanner.recordStart();

@@ -1,0 +1,325 @@
+package io.memguard.autofeat;
+
+import io.memguard.autofeat.internal.CsvScanner;
+import io.memguard.autofeat.internal.FittedAutoFeat;
+import io.memguard.autofeat.internal.batch.HeapBytes;
+import io.memguard.autofeat.internal.linear.GramLassoCv;
+import io.memguard.autofeat.internal.linear.KFold;
+import io.memguard.autofeat.internal.linear.LinearModel;
+import io.memguard.autofeat.internal.linear.PathOptions;
+import io.memguard.autofeat.internal.linear.TargetKind;
+import io.memguard.core.MemoryScope;
+import io.memguard.core.MemorySize;
+import io.memguard.core.Reservation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * A fit on a {@link CsvSource} that need not fit in memory: a seeded reservoir sample (its size
+ * from what the scope has available, at most {@link AutoFeatProcessor#maxSampleRows()}) held for
+ * the search, a normal fit on it, then, for regression, the final model refitted over every row of
+ * the file in one more streamed pass ({@link GramLassoCv} on per-fold sums of the selected
+ * features).
+ */
+final class StreamFit {
+
+  /** The sample takes at most this share of what the scope has available. */
+  private static final int SAMPLE_SHARE = 8;
+
+  private StreamFit() {}
+
+  static AutoFeatModel run(AutoFeatProcessor processor, MemoryScope scope, CsvSource source) {
+    if (source.targetName() == null) {
+      throw new IllegalArgumentException(
+          source.sourceName() + " was opened without a target column; a fit needs one");
+    }
+    int d = source.names().size();
+    long perRow = 8L * (d + 1);
+    long budgetRows = Math.max(0, scope.availableBytes() / SAMPLE_SHARE / perRow);
+    int capacity = (int) Math.min(processor.maxSampleRows(), budgetRows);
+    if (capacity < 10) {
+      throw new InsufficientMemoryException(
+          scope.path(),
+          10 * perRow * SAMPLE_SHARE,
+          scope.availableBytes(),
+          "a sample of at least 10 rows of "
+              + source.sourceName()
+              + " ("
+              + MemorySize.format(10 * perRow)
+              + ", an eighth of what the fit may use)",
+          "Give the scope more memory.");
+    }
+    long rowsBefore = source.rowsRead();
+    Dataset sample;
+    long sourceRows;
+    try (Reservation held = scope.reserve(HeapBytes.doubles(d + 1, capacity))) {
+      double[][] x = new double[d][capacity];
+      double[] y = new double[capacity];
+      int kept = reservoir(source, processor.seed(), x, y);
+      sourceRows = source.rowsRead() - rowsBefore;
+      if (kept < capacity) {
+        for (int j = 0; j < d; j++) {
+          x[j] = java.util.Arrays.copyOf(x[j], kept);
+        }
+        y = java.util.Arrays.copyOf(y, kept);
+      }
+      sample = Dataset.validated(source.names(), x, y, source.targetName());
+      AutoFeatModel searched = processor.fit(scope, sample);
+      List<String> decisions = new ArrayList<>();
+      decisions.add(
+          String.format(
+              Locale.ROOT,
+              "stream: a seeded reservoir sample of %d of %d rows for the search (at most %d"
+                  + " rows, and an eighth of %s available)",
+              kept,
+              sourceRows,
+              processor.maxSampleRows(),
+              MemorySize.format(scope.availableBytes() + held.bytes())));
+      Path file = source.file();
+      if (processor.problemType() != ProblemType.REGRESSION
+          || kept == sourceRows
+          || file == null
+          || searched.features().isEmpty()
+          || sourceRows < 5) {
+        String why =
+            processor.problemType() != ProblemType.REGRESSION
+                ? "a classifier's final model is fitted on the sample (its likelihood has no"
+                    + " sufficient statistics)"
+                : kept == sourceRows
+                    ? "the sample is the whole source"
+                    : file == null
+                        ? "the source is a reader, which cannot be read twice"
+                        : "no feature was selected";
+        decisions.add("final model: on the sample, " + why);
+        return withDecisions(
+            searched,
+            scope,
+            decisions,
+            new FitRows(sourceRows, kept, searched.report().plan().searchRows(), kept, 0),
+            searched.fitted());
+      }
+      held.close();
+      return refitOnAllRows(
+          processor, scope, searched, file, source.targetName(), sourceRows, kept, decisions);
+    }
+  }
+
+  /** Algorithm R over the remaining rows; returns how many rows the sample holds. */
+  private static int reservoir(CsvSource source, long seed, double[][] x, double[] y) {
+    SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
+    CsvScanner scanner = source.scanner();
+    List<String> columns = source.columns();
+    int target = source.targetIndex();
+    int capacity = y.length;
+    long seen = 0;
+    int kept = 0;
+    while (source.advance()) {
+      int slot;
+      if (seen < capacity) {
+        slot = kept++;
+      } else {
+        long r = random.nextLong(seen + 1);
+        slot = r < capacity ? (int) r : -1;
+      }
+      seen++;
+      if (slot < 0) {
+        continue;
+      }
+      int c = 0;
+      for (int j = 0; j < columns.size(); j++) {
+        double v = scanner.number(j, columns.get(j));
+        if (j == target) {
+          y[slot] = v;
+        } else {
+          x[c++][slot] = v;
+        }
+      }
+    }
+    return kept;
+  }
+
+  private static AutoFeatModel refitOnAllRows(
+      AutoFeatProcessor processor,
+      MemoryScope scope,
+      AutoFeatModel searched,
+      Path file,
+      String target,
+      long sourceRows,
+      int sampleRows,
+      List<String> decisions) {
+    long start = System.nanoTime();
+    FittedAutoFeat fitted = searched.fitted();
+    int p = fitted.features().size();
+    PathOptions options = PathOptions.forFinalModel(TargetKind.REGRESSION);
+    int folds = options.folds();
+    // scale from the model's own coefficients is unknown here: use the features' spread on the
+    // first block as the shift and scale of the sums (any close value keeps them well conditioned)
+    double[] shift = new double[p];
+    double[] scale = new double[p];
+    java.util.Arrays.fill(scale, Double.NaN);
+    GramLassoCv.Stats stats = new GramLassoCv.Stats(p, folds);
+    KFold kf = new KFold((int) Math.min(Integer.MAX_VALUE, sourceRows), folds);
+    long[] position = {0};
+    long[] skipped = {0};
+    long staging = HeapBytes.doubles(p + 1, ModelStreams.MAX_BLOCK_ROWS);
+    StreamReport pass;
+    try (CsvSource again = CsvSource.open(file, target)) {
+      double[][] u = new double[p][ModelStreams.MAX_BLOCK_ROWS];
+      double[] yy = new double[ModelStreams.MAX_BLOCK_ROWS];
+      pass =
+          ModelStreams.withTarget(
+              fitted,
+              again,
+              scope,
+              GramLassoCv.Stats.bytes(p, folds) + staging,
+              (rows, features, y) -> {
+                if (Double.isNaN(scale[0])) {
+                  shiftAndScale(features, rows, shift, scale);
+                }
+                long first = position[0];
+                int i = 0;
+                while (i < rows) {
+                  long row = first + i;
+                  int fold = foldOf(kf, row, folds);
+                  long foldEnd = fold == folds - 1 ? Long.MAX_VALUE : kf.end(fold);
+                  int n = 0;
+                  for (; i < rows && first + i < foldEnd; i++) {
+                    boolean finite = true;
+                    for (int k = 0; k < p && finite; k++) {
+                      finite = Double.isFinite(features[k][i]);
+                    }
+                    if (!finite) {
+                      skipped[0]++;
+                      continue;
+                    }
+                    for (int k = 0; k < p; k++) {
+                      u[k][n] = (features[k][i] - shift[k]) / scale[k];
+                    }
+                    yy[n] = y[i];
+                    n++;
+                  }
+                  if (n > 0) {
+                    stats.add(fold, u, yy, 0, n);
+                  }
+                }
+                position[0] += rows;
+              });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    if (position[0] != sourceRows) {
+      throw new IllegalStateException(
+          file + " changed between the passes: " + sourceRows + " rows, then " + position[0]);
+    }
+    GramLassoCv.Result r = GramLassoCv.fit(stats, shift, scale, options);
+    FittedAutoFeat refitted =
+        FittedAutoFeat.restore(
+            fitted.inputNames(),
+            fitted.features(),
+            LinearModel.regression(r.coef(), r.intercept()),
+            fitted.report());
+    long used = stats.rows();
+    decisions.add(
+        String.format(
+            Locale.ROOT,
+            "final model: refitted on all %d rows in one more pass of %.1f s (cross-validated lasso"
+                + " from the sums of the %d features, blocks of %d rows, %s reserved)%s",
+            used,
+            (System.nanoTime() - start) / 1e9,
+            p,
+            pass.blockRows(),
+            MemorySize.format(pass.workingSetBytes()),
+            skipped[0] > 0
+                ? "; " + skipped[0] + " rows left out: a feature is not finite on them"
+                : ""));
+    return withDecisions(
+        searched,
+        scope,
+        decisions,
+        new FitRows(
+            sourceRows, sampleRows, searched.report().plan().searchRows(), used, skipped[0]),
+        refitted);
+  }
+
+  private static int foldOf(KFold kf, long row, int folds) {
+    for (int f = 0; f < folds - 1; f++) {
+      if (row < kf.end(f)) {
+        return f;
+      }
+    }
+    return folds - 1;
+  }
+
+  private static void shiftAndScale(double[][] features, int rows, double[] shift, double[] scale) {
+    for (int k = 0; k < features.length; k++) {
+      double sum = 0;
+      int n = 0;
+      for (int i = 0; i < rows; i++) {
+        if (Double.isFinite(features[k][i])) {
+          sum += features[k][i];
+          n++;
+        }
+      }
+      double mean = n > 0 ? sum / n : 0;
+      double ss = 0;
+      for (int i = 0; i < rows; i++) {
+        if (Double.isFinite(features[k][i])) {
+          ss += (features[k][i] - mean) * (features[k][i] - mean);
+        }
+      }
+      double sd = n > 0 ? Math.sqrt(ss / n) : 0;
+      shift[k] = mean;
+      scale[k] = sd > 0 ? sd : 1;
+    }
+  }
+
+  /** A new model from {@code searched}'s report and the decisions; closes {@code searched}. */
+  private static AutoFeatModel withDecisions(
+      AutoFeatModel searched,
+      MemoryScope scope,
+      List<String> added,
+      FitRows rows,
+      FittedAutoFeat fitted) {
+    FitReport r = searched.report();
+    List<String> decisions = new ArrayList<>(r.decisions());
+    decisions.addAll(added);
+    FitReport report =
+        new FitReport(
+            r.problemType(),
+            r.rows(),
+            r.inputFeatures(),
+            r.featureEngineeringSteps(),
+            r.featureSelectionRuns(),
+            r.seed(),
+            r.plan(),
+            r.lightweight(),
+            r.lightweightReason(),
+            decisions,
+            r.phases(),
+            r.candidatesComputed(),
+            r.candidatesAccepted(),
+            r.candidatesGenerated(),
+            r.featuresSelected(),
+            r.features(),
+            r.batches(),
+            r.peakReservedBytes(),
+            r.availableBytesAtStart(),
+            r.stoppedAt());
+    Reservation own = scope.reserve(AutoFeatModel.estimateBytes(fitted));
+    searched.close();
+    return new AutoFeatModel(fitted, r.problemType(), report, own, rows);
+  }
+
+  static AutoFeatModel registered(AutoFeatProcessor processor, AutoFeatModel model) {
+    ModelRegistry registry = processor.registry();
+    if (registry != null) {
+      registry.register(model);
+    }
+    return model;
+  }
+}
