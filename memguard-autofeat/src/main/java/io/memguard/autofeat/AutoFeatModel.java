@@ -262,7 +262,22 @@ public final class AutoFeatModel implements AutoCloseable {
    * @throws IllegalStateException if the model is closed
    */
   public StreamReport transformCsv(Path input, Path output, MemoryScope scope) throws IOException {
-    return toCsv(input, output, scope, ModelStreams.Output.FEATURES);
+    return toCsv(input, output, scope, ModelStreams.Output.FEATURES, 0);
+  }
+
+  /**
+   * As {@link #transformCsv(Path, Path, MemoryScope)} with blocks of {@code blockRows} rows instead
+   * of a size from the scope's room (0 for that size).
+   *
+   * @throws IllegalArgumentException if {@code blockRows} is negative
+   */
+  public StreamReport transformCsv(Path input, Path output, MemoryScope scope, int blockRows)
+      throws IOException {
+    if (blockRows < 0) {
+      throw new IllegalArgumentException(
+          "blockRows must be >= 0 (0 = from the scope), got " + blockRows);
+    }
+    return toCsv(input, output, scope, ModelStreams.Output.FEATURES, blockRows);
   }
 
   /**
@@ -270,7 +285,7 @@ public final class AutoFeatModel implements AutoCloseable {
    * class label), in a column named {@code prediction}.
    */
   public StreamReport predictCsv(Path input, Path output, MemoryScope scope) throws IOException {
-    return toCsv(input, output, scope, ModelStreams.Output.PREDICTION);
+    return toCsv(input, output, scope, ModelStreams.Output.PREDICTION, 0);
   }
 
   /**
@@ -287,7 +302,8 @@ public final class AutoFeatModel implements AutoCloseable {
     return ModelStreams.toConsumer(fitted, source, scope, consumer);
   }
 
-  private StreamReport toCsv(Path input, Path output, MemoryScope scope, ModelStreams.Output mode)
+  private StreamReport toCsv(
+      Path input, Path output, MemoryScope scope, ModelStreams.Output mode, int blockRows)
       throws IOException {
     Objects.requireNonNull(input, "input");
     Objects.requireNonNull(output, "output");
@@ -298,7 +314,7 @@ public final class AutoFeatModel implements AutoCloseable {
             new BufferedWriter(
                 new OutputStreamWriter(Files.newOutputStream(output), StandardCharsets.UTF_8),
                 ModelStreams.WRITE_BUFFER_CHARS)) {
-      return ModelStreams.toCsv(fitted, source, out, scope, mode);
+      return ModelStreams.toCsv(fitted, source, out, scope, mode, blockRows);
     }
   }
 

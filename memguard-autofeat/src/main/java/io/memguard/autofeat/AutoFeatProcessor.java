@@ -122,15 +122,14 @@ public final class AutoFeatProcessor {
 
   /**
    * Fits a model on a CSV source that need not fit in memory. The search (generation and selection)
-   * runs on a seeded reservoir sample of the source's rows, as large as an eighth of what {@code
-   * scope} has available allows and at most {@link #maxSampleRows()}; for regression the final
-   * model is then refitted over every row of the file in one more streamed pass (its coefficients
-   * from per-fold sums of the selected features, cross-validated as on the sample), so a file
-   * larger than the heap is fitted on all its rows. A classifier's final model stays the sample's,
-   * as does any model when the sample is the whole source or the source is a reader (which cannot
-   * be read twice). {@link AutoFeatModel#rows()} and the report's decisions say which rows each
-   * phase saw. Reads the source to its end (and reopens the file for the second pass); does not
-   * close it.
+   * runs on a seeded reservoir sample of the source's rows, as large as 1/256 of what {@code scope}
+   * has available allows and at most {@link #maxSampleRows()}; for regression the final model is
+   * then refitted over every row of the file in one more streamed pass (its coefficients from
+   * per-fold sums of the selected features, cross-validated as on the sample), so a file larger
+   * than the heap is fitted on all its rows. A classifier's final model stays the sample's, as does
+   * any model when the sample is the whole source or the source is a reader (which cannot be read
+   * twice). {@link AutoFeatModel#rows()} and the report's decisions say which rows each phase saw.
+   * Reads the source to its end (and reopens the file for the second pass); does not close it.
    *
    * @throws IllegalArgumentException if the source has no target column, or a cell is not a finite
    *     number (naming file, line and column)

@@ -68,7 +68,12 @@ final class ModelStreams {
   }
 
   static StreamReport toCsv(
-      FittedAutoFeat fitted, CsvSource source, Writer out, MemoryScope scope, Output mode)
+      FittedAutoFeat fitted,
+      CsvSource source,
+      Writer out,
+      MemoryScope scope,
+      Output mode,
+      int blockRows)
       throws IOException {
     out.write(source.headerText());
     if (mode == Output.PREDICTION) {
@@ -107,7 +112,8 @@ final class ModelStreams {
           }
         },
         true,
-        0);
+        0,
+        blockRows);
   }
 
   static StreamReport toConsumer(
@@ -119,6 +125,7 @@ final class ModelStreams {
         scope,
         (rows, block) -> consumer.accept(rows, block.inputs, block.features),
         false,
+        0,
         0);
   }
 
@@ -191,7 +198,8 @@ final class ModelStreams {
         scope,
         (rows, block) -> sink.accept(rows, block.features, block.target),
         false,
-        extraBytes);
+        extraBytes,
+        0);
   }
 
   private static StreamReport run(
@@ -200,7 +208,8 @@ final class ModelStreams {
       MemoryScope scope,
       BlockSink sink,
       boolean keepText,
-      long extraBytes)
+      long extraBytes,
+      int fixedBlockRows)
       throws IOException {
     long start = System.nanoTime();
     List<String> inputs = fitted.inputNames();

@@ -93,15 +93,15 @@ class StreamFitTest {
 
   @Test
   void aSmallScope_samplesFewerRows() throws IOException {
-    Path file = synthetic(dir.resolve("train.csv"), 60_000, 3);
+    Path file = synthetic(dir.resolve("train.csv"), 20_000, 3);
     try (MemoryManager memory = MemoryManager.builder().limit(MemorySize.ofMebibytes(256)).build();
         MemoryScope scope = memory.openScope("fit", MemorySize.ofMebibytes(12));
         CsvSource source = CsvSource.open(file, "y");
         AutoFeatModel model =
             AutoFeatProcessor.builder().featureEngineeringSteps(1).build().fit(scope, source)) {
-      long expected = (12L << 20) / 8 / 32;
+      long expected = (12L << 20) / StreamFit.SAMPLE_SHARE / 32;
       assertThat(model.rows().sampleRows()).isBetween(expected / 2, expected);
-      assertThat(model.rows().finalModelRows()).isEqualTo(60_000);
+      assertThat(model.rows().finalModelRows()).isEqualTo(20_000);
     }
   }
 

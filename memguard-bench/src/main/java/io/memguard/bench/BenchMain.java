@@ -31,7 +31,8 @@ public final class BenchMain {
             new VerifyScenario(),
             new CorpusScenario(),
             new FuzzScenario(),
-            new GenDataScenario())) {
+            new GenDataScenario(),
+            new StreamScenario())) {
       byName.put(s.name(), s);
     }
     return byName;

@@ -1,0 +1,214 @@
+package io.memguard.bench;
+
+import io.memguard.autofeat.AutoFeatModel;
+import io.memguard.autofeat.AutoFeatProcessor;
+import io.memguard.autofeat.CsvSource;
+import io.memguard.autofeat.Dataset;
+import io.memguard.autofeat.StreamReport;
+import io.memguard.core.MemoryManager;
+import io.memguard.core.MemoryScope;
+import io.memguard.core.MemorySize;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+/**
+ * {@code stream}: a file larger than the heap, fitted and transformed without ever being held.
+ * Writes (or reads with {@code --csv}) a synthetic CSV of N rows, fits AutoFeat on it from a {@link
+ * CsvSource} (the search on a seeded sample, the final model over every row), transforms the whole
+ * file to an output CSV block by block, and scores the model on a held-out file. Run it in a small
+ * heap ({@code java -Xmx128m -jar memguard-bench.jar stream --rows 10000000}); the JSON reports the
+ * peak live heap (after collections) and the peak RSS over the whole run.
+ *
+ * <p>The data: autofeat's example formula, as {@code gen-synthetic} writes it ({@code x1 ~ U[0,1),
+ * x2 ~ N(0,1), x3 ~ U[0,1)}, {@code y = 2 + 15 x1 + 3/(x2 - 1/x3) + 5 (x2 + log x1)^3} plus noise
+ * of 1% of y's deviation), drawn row by row so that no column is held; {@code --columns} above 3
+ * adds uniform columns the target ignores.
+ */
+final class StreamScenario implements Scenario {
+
+  @Override
+  public String name() {
+    return "stream";
+  }
+
+  @Override
+  public String usage() {
+    return "stream --rows N [--columns 3] [--steps 2] [--chunk-rows auto|N] [--csv FILE --target"
+        + " NAME] [--test-rows N] [--seed N (0)] [--dir DIR] [--keep false]";
+  }
+
+  @Override
+  public Json.JsonObject run(ScenarioContext ctx) throws Exception {
+    String csv = ctx.string("csv", null);
+    long rows = csv == null ? ctx.longValue("rows", -1) : -1;
+    int columns = ctx.intValue("columns", 3);
+    int steps = ctx.intValue("steps", 2);
+    String chunk = ctx.string("chunk-rows", "auto");
+    String target = ctx.string("target", "target");
+    long seed = ctx.longValue("seed", 0);
+    int testRows = ctx.intValue("test-rows", 100_000);
+    boolean keep = Boolean.parseBoolean(ctx.string("keep", "false"));
+    String dirOption = ctx.string("dir", null);
+    ctx.rejectUnused();
+    if (csv == null && rows < 10) {
+      throw new IllegalArgumentException("--rows must be >= 10 (or give --csv FILE), got " + rows);
+    }
+    if (columns < 3) {
+      throw new IllegalArgumentException("--columns must be >= 3, got " + columns);
+    }
+    int chunkRows = chunk.equals("auto") ? 0 : Integer.parseInt(chunk);
+    if (chunkRows < 0) {
+      throw new IllegalArgumentException("--chunk-rows must be auto or >= 1, got " + chunk);
+    }
+    Path dir =
+        dirOption != null
+            ? Files.createDirectories(Path.of(dirOption))
+            : Files.createTempDirectory("memguard-stream");
+    try (MemoryFigures figures = MemoryFigures.start()) {
+      Path train;
+      Path test;
+      if (csv == null) {
+        train = dir.resolve("train.csv");
+        test = dir.resolve("test.csv");
+        long t = System.nanoTime();
+        write(train, rows, columns, seed);
+        write(test, testRows, columns, seed + 1);
+        ctx.progress(
+            "wrote %d rows (%s) to %s in %.1f s",
+            rows, MemorySize.format(Files.size(train)), train, (System.nanoTime() - t) / 1e9);
+      } else {
+        train = Path.of(csv);
+        test = null;
+      }
+      Path output = dir.resolve("transformed.csv");
+      AutoFeatProcessor processor =
+          AutoFeatProcessor.builder().featureEngineeringSteps(steps).seed(seed).build();
+      try (MemoryManager memory =
+              MemoryManager.builder()
+                  .name("stream")
+                  .limit(MemorySize.percentOfMaxHeap(80))
+                  .build();
+          MemoryScope scope = memory.openScope("pipeline")) {
+        ctx.progress(
+            "before the fit: live-heap estimate %s, heap after the last collection %s, in use %s",
+            MemorySize.format(memory.liveHeapEstimateBytes()),
+            MemorySize.format(MemoryManager.heapUsedAfterLastCollectionBytes()),
+            MemorySize.format(
+                Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()));
+        long fitStart = System.nanoTime();
+        AutoFeatModel model;
+        try (CsvSource source = CsvSource.open(train, target)) {
+          model = processor.fit(scope, source);
+        }
+        double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
+        ctx.progress("fit in %.1f s: %s, %s", fitSeconds, model.features(), model.rows());
+        try (model) {
+          StreamReport transform;
+          try (MemoryScope transformScope = scope.openChild("transform")) {
+            transform = model.transformCsv(train, output, transformScope, chunkRows);
+          }
+          ctx.progress("transform: %s", transform);
+          Double r2 = null;
+          if (test != null) {
+            r2 = model.score(Dataset.fromCsv(test, target));
+          }
+          long fileBytes = Files.size(train);
+          long outputBytes = Files.size(output);
+          return Json.object()
+              .put("scenario", "stream")
+              .put("rows", transform.rows())
+              .put("fileBytes", fileBytes)
+              .put("fitSeconds", round(fitSeconds))
+              .put("transformSeconds", round(transform.seconds()))
+              .put("rowsPerSecond", Math.round(transform.rowsPerSecond()))
+              .put("testR2", r2)
+              .put("peakLiveHeapBytes", figures.peakLiveHeapBytes())
+              .put("peakRssBytes", MemoryFigures.peakRssBytes())
+              .put("sampleRows", model.rows().sampleRows())
+              .put("finalModelRows", model.rows().finalModelRows())
+              .put("blockRows", transform.blockRows())
+              .put("workingSetBytes", transform.workingSetBytes())
+              .put("outputBytes", outputBytes)
+              .put("features", model.features().size())
+              .put("heapMaxBytes", Runtime.getRuntime().maxMemory());
+        }
+      }
+    } finally {
+      if (!keep && dirOption == null) {
+        try (Stream<Path> files = Files.walk(dir)) {
+          files.sorted(Comparator.reverseOrder()).forEach(StreamScenario::deleteQuietly);
+        }
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      // a leftover temporary file is not worth failing the run
+    }
+  }
+
+  /** Writes {@code rows} rows, drawing each row's values in turn (two passes: y's deviation). */
+  static void write(Path file, long rows, int columns, long seed) {
+    double mean = 0;
+    double m2 = 0;
+    SplittableRandom first = new SplittableRandom(seed);
+    double[] row = new double[columns];
+    for (long i = 0; i < rows; i++) {
+      double y = draw(first, row);
+      first.nextGaussian(); // the noise, drawn in the second pass
+      double delta = y - mean;
+      mean += delta / (i + 1);
+      m2 += delta * (y - mean);
+    }
+    double noise = 0.01 * Math.sqrt(m2 / rows);
+    SplittableRandom rnd = new SplittableRandom(seed);
+    StringBuilder line = new StringBuilder(128);
+    try (Writer w =
+        new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8), 1 << 16)) {
+      for (int j = 1; j <= columns; j++) {
+        w.write("x" + j + ",");
+      }
+      w.write("target\n");
+      for (long i = 0; i < rows; i++) {
+        double y = draw(rnd, row) + noise * rnd.nextGaussian();
+        line.setLength(0);
+        for (double v : row) {
+          line.append(v).append(',');
+        }
+        line.append(y).append('\n');
+        w.append(line);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** One row's inputs into {@code row} and its noiseless target (the noise is drawn after). */
+  private static double draw(SplittableRandom rnd, double[] row) {
+    double x1 = rnd.nextDouble();
+    double x2 = rnd.nextGaussian();
+    double x3 = rnd.nextDouble();
+    row[0] = x1;
+    row[1] = x2;
+    row[2] = x3;
+    for (int j = 3; j < row.length; j++) {
+      row[j] = rnd.nextDouble();
+    }
+    return 2 + 15 * x1 + 3 / (x2 - 1 / x3) + 5 * Math.pow(x2 + Math.log(x1), 3);
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+}
