@@ -312,7 +312,10 @@ public final class AutoFeatModel implements AutoCloseable {
     try (CsvSource source = CsvSource.open(input, null);
         Writer out =
             new BufferedWriter(
-                new OutputStreamWriter(Files.newOutputStream(output), StandardCharsets.UTF_8),
+                new OutputStreamWriter(
+                    new BufferedOutputStream(
+                        Files.newOutputStream(output), ModelStreams.WRITE_BUFFER_BYTES),
+                    StandardCharsets.UTF_8),
                 ModelStreams.WRITE_BUFFER_CHARS)) {
       return ModelStreams.toCsv(fitted, source, out, scope, mode, blockRows);
     }

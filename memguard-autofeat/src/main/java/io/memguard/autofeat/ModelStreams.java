@@ -1,6 +1,7 @@
 package io.memguard.autofeat;
 
 import io.memguard.autofeat.internal.CsvScanner;
+import io.memguard.autofeat.internal.DoubleToDecimal;
 import io.memguard.autofeat.internal.FittedAutoFeat;
 import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.expr.Expr;
@@ -32,6 +33,9 @@ final class ModelStreams {
   /** The writer's buffer, in characters. */
   static final int WRITE_BUFFER_CHARS = 64 << 10;
 
+  /** The output file is written this many bytes at a time. */
+  static final int WRITE_BUFFER_BYTES = 256 << 10;
+
   /** Characters per record assumed before any is read (the block's text grows as needed). */
   private static final int ASSUMED_RECORD_CHARS = 64;
 
@@ -52,6 +56,8 @@ final class ModelStreams {
         + 2L * ASSUMED_RECORD_CHARS * rows
         + 2L * sourceBufferChars
         + 2L * WRITE_BUFFER_CHARS
+        + WRITE_BUFFER_BYTES
+        + CsvSource.IO_BUFFER_BYTES
         + 4096;
   }
 
@@ -86,7 +92,8 @@ final class ModelStreams {
     }
     out.write('\n');
     LinearModel model = fitted.model();
-    StringBuilder number = new StringBuilder(32);
+    StringBuilder line = new StringBuilder(256);
+    char[][] chars = {new char[256]};
     return run(
         fitted,
         source,
@@ -95,20 +102,27 @@ final class ModelStreams {
           double[][] f = block.features;
           double[] row = block.row;
           for (int i = 0; i < rows; i++) {
-            out.write(block.text, block.offsets[i], block.offsets[i + 1] - block.offsets[i]);
+            line.setLength(0);
+            line.append(block.text, block.offsets[i], block.offsets[i + 1] - block.offsets[i]);
             if (mode == Output.PREDICTION) {
               for (int k = 0; k < f.length; k++) {
                 row[k] = f[k][i];
               }
-              out.write(',');
-              append(out, number, model.predict(row));
+              line.append(',');
+              append(line, model.predict(row));
             } else {
               for (double[] feature : f) {
-                out.write(',');
-                append(out, number, feature[i]);
+                line.append(',');
+                append(line, feature[i]);
               }
             }
-            out.write('\n');
+            line.append('\n');
+            int len = line.length();
+            if (len > chars[0].length) {
+              chars[0] = new char[Math.max(len, 2 * chars[0].length)];
+            }
+            line.getChars(0, len, chars[0], 0);
+            out.write(chars[0], 0, len);
           }
         },
         true,
@@ -129,13 +143,10 @@ final class ModelStreams {
         0);
   }
 
-  private static void append(Writer out, StringBuilder number, double v) throws IOException {
-    if (Double.isNaN(v)) {
-      return; // an empty field: the value is missing
+  private static void append(StringBuilder line, double v) {
+    if (!Double.isNaN(v)) {
+      DoubleToDecimal.append(line, v); // NaN: an empty field, the value is missing
     }
-    number.setLength(0);
-    number.append(v);
-    out.append(number);
   }
 
   private static String quoted(String name) {

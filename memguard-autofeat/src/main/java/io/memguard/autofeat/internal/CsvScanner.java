@@ -10,21 +10,11 @@ import java.util.Arrays;
  * large chunks into one buffer and exposes each record in place (its raw text and its fields'
  * ranges), parsing numbers without making strings for them. The current record stays valid until
  * the next call to {@link #next()}. Numbers are read exactly as {@link Double#parseDouble} reads
- * them: plain decimals of at most 15 significant digits and a power of ten up to 22 are computed
- * with one correctly rounded operation, anything else goes through {@code parseDouble}. Not
- * thread-safe: one scanner per input.
+ * them: plain decimals of at most 18 significant digits go through {@link DecimalToDouble} (which
+ * answers only when sure of the correctly rounded result), anything else through {@code
+ * parseDouble}. Not thread-safe: one scanner per input.
  */
 public final class CsvScanner implements Closeable {
-
-  private static final double[] POW10 = new double[23];
-
-  static {
-    double p = 1;
-    for (int i = 0; i < POW10.length; i++) {
-      POW10[i] = p;
-      p *= 10;
-    }
-  }
 
   private final Reader in;
   private final String source;
@@ -171,8 +161,7 @@ public final class CsvScanner implements Closeable {
   }
 
   /**
-   * A plain decimal computed exactly (one correctly rounded multiplication or division of exact
-   * values), or NaN when {@code parseDouble} must decide.
+   * A plain decimal of at most 18 significant digits, or NaN when {@code parseDouble} must decide.
    */
   private double fastNumber(int s, int e) {
     int i = s;
@@ -188,7 +177,7 @@ public final class CsvScanner implements Closeable {
     while (i < e && buf[i] >= '0' && buf[i] <= '9') {
       any = true;
       if (mantissa != 0 || buf[i] != '0') {
-        if (++digits > 15) {
+        if (++digits > 18) {
           return Double.NaN;
         }
         mantissa = mantissa * 10 + (buf[i] - '0');
@@ -200,7 +189,7 @@ public final class CsvScanner implements Closeable {
       while (i < e && buf[i] >= '0' && buf[i] <= '9') {
         any = true;
         if (mantissa != 0 || buf[i] != '0') {
-          if (++digits > 15) {
+          if (++digits > 18) {
             return Double.NaN;
           }
           mantissa = mantissa * 10 + (buf[i] - '0');
@@ -236,18 +225,11 @@ public final class CsvScanner implements Closeable {
     if (i != e) {
       return Double.NaN;
     }
-    double v;
-    if (mantissa == 0) {
-      v = 0;
-    } else if (scale == 0) {
-      v = mantissa;
-    } else if (scale > 0 && scale <= 22) {
-      v = mantissa * POW10[scale];
-    } else if (scale < 0 && scale >= -22) {
-      v = mantissa / POW10[-scale];
-    } else {
+    long bits = DecimalToDouble.bits(mantissa, digits, scale);
+    if (bits == DecimalToDouble.UNSURE) {
       return Double.NaN;
     }
+    double v = Double.longBitsToDouble(bits);
     return negative ? -v : v;
   }
 
