@@ -102,8 +102,8 @@ final class ModelStreams {
           double[][] f = block.features;
           double[] row = block.row;
           for (int i = 0; i < rows; i++) {
+            out.write(block.text, block.offsets[i], block.offsets[i + 1] - block.offsets[i]);
             line.setLength(0);
-            line.append(block.text, block.offsets[i], block.offsets[i + 1] - block.offsets[i]);
             if (mode == Output.PREDICTION) {
               for (int k = 0; k < f.length; k++) {
                 row[k] = f[k][i];

@@ -1,0 +1,45 @@
+package io.memguard.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 15: a CSV file larger than the heap is fitted and transformed in a forked {@code -Xmx48m}
+ * JVM (1,500,000 rows, about 115 MB): the fit's final model sees every row, the transform streams
+ * them all, the live heap stays under the heap, and the model scores as the in-memory fit does.
+ */
+class StreamScenarioIT {
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void aFileLargerThanTheHeap_isFittedOnEveryRowAndTransformed() throws Exception {
+    long heap = 48L << 20;
+    int rows = 1_500_000;
+    ScenarioContext ctx = ScenarioContext.parse(new String[0], 0, System.out, System.err);
+    Map<String, String> options = new LinkedHashMap<>();
+    options.put("rows", Integer.toString(rows));
+    options.put("steps", "3");
+    options.put("test-rows", "20000");
+    Json.JsonObject r =
+        ForkedWorkload.run(
+            ctx, "io.memguard.bench.BenchMain", "stream", heap, List.of(), options, 240);
+    System.err.println("result: " + r);
+
+    assertThat(number(r, "rows")).isEqualTo(rows);
+    assertThat(number(r, "fileBytes")).isGreaterThan(2 * heap);
+    assertThat(number(r, "finalModelRows")).isEqualTo(rows);
+    assertThat(number(r, "sampleRows")).isLessThan(rows / 10);
+    assertThat(number(r, "peakLiveHeapBytes")).isLessThan(heap);
+    assertThat(((Number) r.get("testR2")).doubleValue()).isGreaterThan(0.99);
+  }
+
+  private static long number(Json.JsonObject r, String field) {
+    return ((Number) r.get(field)).longValue();
+  }
+}
