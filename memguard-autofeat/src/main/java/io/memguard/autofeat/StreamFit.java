@@ -46,13 +46,14 @@ final class StreamFit {
     }
     int d = source.names().size();
     long perRow = 8L * (d + 1);
-    long budgetRows = Math.max(0, scope.availableBytes() / SAMPLE_SHARE / perRow);
+    long room = room(scope);
+    long budgetRows = Math.max(0, room / SAMPLE_SHARE / perRow);
     int capacity = (int) Math.min(processor.maxSampleRows(), budgetRows);
     if (capacity < 10) {
       throw new InsufficientMemoryException(
           scope.path(),
           10 * perRow * SAMPLE_SHARE,
-          scope.availableBytes(),
+          room,
           "a sample of at least 10 rows of "
               + source.sourceName()
               + " ("
@@ -75,44 +76,93 @@ final class StreamFit {
         y = java.util.Arrays.copyOf(y, kept);
       }
       sample = Dataset.validated(source.names(), x, y, source.targetName());
-      AutoFeatModel searched = processor.fit(scope, sample);
-      List<String> decisions = new ArrayList<>();
-      decisions.add(
-          String.format(
-              Locale.ROOT,
-              "stream: a seeded reservoir sample of %d of %d rows for the search (at most %d"
-                  + " rows, and 1/256 of %s available)",
-              kept,
-              sourceRows,
-              processor.maxSampleRows(),
-              MemorySize.format(scope.availableBytes() + held.bytes())));
-      Path file = source.file();
-      if (processor.problemType() != ProblemType.REGRESSION
-          || kept == sourceRows
-          || file == null
-          || searched.features().isEmpty()
-          || sourceRows < 5) {
-        String why =
-            processor.problemType() != ProblemType.REGRESSION
-                ? "a classifier's final model is fitted on the sample (its likelihood has no"
-                    + " sufficient statistics)"
-                : kept == sourceRows
-                    ? "the sample is the whole source"
-                    : file == null
-                        ? "the source is a reader, which cannot be read twice"
-                        : "no feature was selected";
-        decisions.add("final model: on the sample, " + why);
-        return withDecisions(
-            searched,
-            scope,
-            decisions,
-            new FitRows(sourceRows, kept, searched.report().plan().searchRows(), kept, 0),
-            searched.fitted());
+      // The search runs in a scope of half the live heap's room: what it reserves since a
+      // collection counts on top of that collection's reading, so up to twice (measured: in
+      // 64 MiB, 27 MiB planned against the budget's room were refused mid-search at "65.7 MiB").
+      long searchLimit = Math.max(1, Math.min(scope.availableBytes(), halfHeapRoom(scope)));
+      MemoryScope searchScope = scope.openChild("search", MemorySize.ofBytes(searchLimit));
+      AutoFeatModel searched;
+      try {
+        searched = processor.fit(searchScope, sample);
+      } catch (RuntimeException e) {
+        searchScope.close();
+        throw e;
       }
-      held.close();
-      return refitOnAllRows(
-          processor, scope, searched, file, source.targetName(), sourceRows, kept, decisions);
+      try {
+        return finish(processor, scope, source, searched, kept, sourceRows, held, room);
+      } finally {
+        searchScope.close();
+      }
     }
+  }
+
+  private static long halfHeapRoom(MemoryScope scope) {
+    io.memguard.core.MemoryManager memory = scope.manager();
+    long line = memory.liveHeapLineBytes();
+    return line == Long.MAX_VALUE
+        ? Long.MAX_VALUE
+        : Math.max(0, (line - memory.liveHeapEstimateBytes()) / 2);
+  }
+
+  private static AutoFeatModel finish(
+      AutoFeatProcessor processor,
+      MemoryScope scope,
+      CsvSource source,
+      AutoFeatModel searched,
+      int kept,
+      long sourceRows,
+      Reservation held,
+      long room) {
+    List<String> decisions = new ArrayList<>();
+    decisions.add(
+        String.format(
+            Locale.ROOT,
+            "stream: a seeded reservoir sample of %d of %d rows for the search (at most %d"
+                + " rows, and 1/256 of %s available)",
+            kept,
+            sourceRows,
+            processor.maxSampleRows(),
+            MemorySize.format(room)));
+    Path file = source.file();
+    if (processor.problemType() != ProblemType.REGRESSION
+        || kept == sourceRows
+        || file == null
+        || searched.features().isEmpty()
+        || sourceRows < 5) {
+      String why =
+          processor.problemType() != ProblemType.REGRESSION
+              ? "a classifier's final model is fitted on the sample (its likelihood has no"
+                  + " sufficient statistics)"
+              : kept == sourceRows
+                  ? "the sample is the whole source"
+                  : file == null
+                      ? "the source is a reader, which cannot be read twice"
+                      : "no feature was selected";
+      decisions.add("final model: on the sample, " + why);
+      return withDecisions(
+          searched,
+          scope,
+          decisions,
+          new FitRows(sourceRows, kept, searched.report().plan().searchRows(), kept, 0),
+          searched.fitted());
+    }
+    held.close();
+    return refitOnAllRows(
+        processor, scope, searched, file, source.targetName(), sourceRows, kept, decisions);
+  }
+
+  /**
+   * What the fit may use: the scope's room, or less when the live heap has less below its line (a
+   * budget larger than the heap cannot be honoured).
+   */
+  private static long room(MemoryScope scope) {
+    io.memguard.core.MemoryManager memory = scope.manager();
+    long line = memory.liveHeapLineBytes();
+    long heapRoom =
+        line == Long.MAX_VALUE
+            ? Long.MAX_VALUE
+            : Math.max(0, line - memory.liveHeapEstimateBytes());
+    return Math.min(scope.availableBytes(), heapRoom);
   }
 
   /** Algorithm R over the remaining rows; returns how many rows the sample holds. */

@@ -112,8 +112,12 @@ final class StreamScenario implements Scenario {
         ctx.progress("fit in %.1f s: %s, %s", fitSeconds, model.features(), model.rows());
         try (model) {
           StreamReport transform;
+          LiveHeapTrace trace = new LiveHeapTrace();
           try (MemoryScope transformScope = scope.openChild("transform")) {
+            trace.start();
             transform = model.transformCsv(train, output, transformScope, chunkRows);
+          } finally {
+            trace.stop();
           }
           ctx.progress("transform: %s", transform);
           Double r2 = null;
@@ -138,6 +142,9 @@ final class StreamScenario implements Scenario {
               .put("workingSetBytes", transform.workingSetBytes())
               .put("outputBytes", outputBytes)
               .put("features", model.features().size())
+              .put("transformLiveHeapMaxBytes", trace.max())
+              .put("transformLiveHeapFirstHalfMeanBytes", trace.meanOfHalf(0))
+              .put("transformLiveHeapSecondHalfMeanBytes", trace.meanOfHalf(1))
               .put("heapMaxBytes", Runtime.getRuntime().maxMemory());
         }
       }
@@ -206,6 +213,64 @@ final class StreamScenario implements Scenario {
       row[j] = rnd.nextDouble();
     }
     return 2 + 15 * x1 + 3 / (x2 - 1 / x3) + 5 * Math.pow(x2 + Math.log(x1), 3);
+  }
+
+  /**
+   * The heap in use after each collection during the transform, polled every 50 ms from the
+   * collectors' reports: its peak and the means of the first and second half of the pass say
+   * whether the live heap stayed flat.
+   */
+  private static final class LiveHeapTrace {
+    private final java.util.List<Long> readings = new java.util.ArrayList<>();
+    private volatile boolean running;
+    private Thread thread;
+
+    void start() {
+      running = true;
+      thread =
+          new Thread(
+              () -> {
+                while (running) {
+                  long v = MemoryManager.heapUsedAfterLastCollectionBytes();
+                  if (v >= 0) {
+                    synchronized (readings) {
+                      readings.add(v);
+                    }
+                  }
+                  try {
+                    Thread.sleep(50);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "stream-live-heap-trace");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void stop() throws InterruptedException {
+      running = false;
+      thread.join();
+    }
+
+    long max() {
+      synchronized (readings) {
+        return readings.stream().mapToLong(Long::longValue).max().orElse(-1);
+      }
+    }
+
+    long meanOfHalf(int half) {
+      synchronized (readings) {
+        int n = readings.size();
+        if (n < 2) {
+          return -1;
+        }
+        java.util.List<Long> part =
+            half == 0 ? readings.subList(0, n / 2) : readings.subList(n / 2, n);
+        return Math.round(part.stream().mapToLong(Long::longValue).average().orElse(-1));
+      }
+    }
   }
 
   private static double round(double v) {

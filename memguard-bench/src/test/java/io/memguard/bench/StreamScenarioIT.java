@@ -10,17 +10,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 15: a CSV file larger than the heap is fitted and transformed in a forked {@code -Xmx48m}
- * JVM (1,500,000 rows, about 115 MB): the fit's final model sees every row, the transform streams
- * them all, the live heap stays under the heap, and the model scores as the in-memory fit does.
+ * Issue 15: a CSV file larger than the heap is fitted and transformed in a forked {@code -Xmx64m}
+ * JVM (2,000,000 rows, about 150 MB, more than twice the heap): the fit's final model sees every
+ * row, the transform streams them all, the live heap stays under the heap, and the model scores as
+ * the in-memory fit does.
  */
 class StreamScenarioIT {
 
   @Test
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void aFileLargerThanTheHeap_isFittedOnEveryRowAndTransformed() throws Exception {
-    long heap = 48L << 20;
-    int rows = 1_500_000;
+    long heap = 64L << 20;
+    int rows = 2_000_000;
     ScenarioContext ctx = ScenarioContext.parse(new String[0], 0, System.out, System.err);
     Map<String, String> options = new LinkedHashMap<>();
     options.put("rows", Integer.toString(rows));

@@ -14,6 +14,7 @@ import javax.management.Notification;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JVM's heap in use after its last garbage collection, kept current by the collectors'
@@ -70,34 +71,28 @@ final class LiveHeap implements NotificationListener, Supplier<LiveHeap.Reading>
   private static LiveHeap install() {
     LiveHeap heap = new LiveHeap();
     try {
-      long after = 0;
-      boolean collected = false;
       for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
         if (pool.getType() == MemoryType.HEAP) {
           heap.heapPools.add(pool.getName());
-          MemoryUsage u = pool.getCollectionUsage();
-          if (u != null) {
-            after += u.getUsed();
-            collected |= u.getUsed() > 0;
-          }
         }
-      }
-      // before the first collection nothing tells live from garbage: all in use counts as live
-      // (measured: counting none let a task racing the first collections run the heap out)
-      if (collected) {
-        heap.afterLastCollection = after;
       }
       for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
         if (gc instanceof com.sun.management.GarbageCollectorMXBean withReports) {
           heap.collectors.add(withReports);
         }
       }
+      // Before the first collection nothing tells live from garbage: all in use counts as live
+      // (measured: counting none let a task racing the first collections run the heap out). After
+      // one, the last collection's own report: a pool's collection usage is not it (G1's old
+      // generation's is updated by mixed and full collections only, so it read 80 KiB for 24 MiB).
+      long count = heap.collections();
       heap.latest =
-          new Reading(
-              heap.collections(),
-              collected
-                  ? after
-                  : ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+          new Reading(count, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+      Reading last = count > 0 ? heap.lastReport(count) : null;
+      if (last != null) {
+        heap.afterLastCollection = last.liveBytes();
+        heap.latest = last;
+      }
       for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
         if (gc instanceof NotificationEmitter emitter) {
           emitter.addNotificationListener(heap, null, null);
@@ -137,6 +132,17 @@ final class LiveHeap implements NotificationListener, Supplier<LiveHeap.Reading>
     if (count <= r.epoch()) {
       return r;
     }
+    Reading last = lastReport(count);
+    if (last == null) {
+      return r;
+    }
+    afterLastCollection = last.liveBytes();
+    latest = last;
+    return last;
+  }
+
+  /** The most recent collection's report as a reading of epoch {@code count}, or null if none. */
+  private @Nullable Reading lastReport(long count) {
     com.sun.management.GcInfo last = null;
     for (com.sun.management.GarbageCollectorMXBean gc : collectors) {
       com.sun.management.GcInfo info = gc.getLastGcInfo();
@@ -144,14 +150,7 @@ final class LiveHeap implements NotificationListener, Supplier<LiveHeap.Reading>
         last = info;
       }
     }
-    if (last == null) {
-      return r;
-    }
-    long used = heapUsed(last.getMemoryUsageAfterGc());
-    afterLastCollection = used;
-    r = new Reading(count, used);
-    latest = r;
-    return r;
+    return last == null ? null : new Reading(count, heapUsed(last.getMemoryUsageAfterGc()));
   }
 
   private long heapUsed(Map<String, MemoryUsage> pools) {
