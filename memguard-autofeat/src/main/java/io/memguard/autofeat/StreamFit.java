@@ -81,19 +81,63 @@ final class StreamFit {
       // 64 MiB, 27 MiB planned against the budget's room were refused mid-search at "65.7 MiB").
       long searchLimit = Math.max(1, Math.min(scope.availableBytes(), halfHeapRoom(scope)));
       MemoryScope searchScope = scope.openChild("search", MemorySize.ofBytes(searchLimit));
+      List<String> retries = new ArrayList<>();
       AutoFeatModel searched;
       try {
-        searched = processor.fit(searchScope, sample);
+        for (; ; ) {
+          try {
+            searched = processor.fit(searchScope, sample);
+            break;
+          } catch (InsufficientMemoryException e) {
+            // a plan's prediction can fall short of what the search takes: search a seeded half
+            // of the sample rather than fail (the final model still sees every row)
+            if (sample.rows() / 2 < MIN_SEARCH_ROWS) {
+              throw e;
+            }
+            int half = sample.rows() / 2;
+            retries.add(
+                "search: not enough memory on "
+                    + sample.rows()
+                    + " rows ("
+                    + e.getMessage()
+                    + "); searched again on a seeded half, "
+                    + half
+                    + " rows");
+            sample = sample.rows(seededSubset(sample.rows(), half, processor.seed()));
+            kept = half;
+          }
+        }
       } catch (RuntimeException e) {
         searchScope.close();
         throw e;
       }
       try {
-        return finish(processor, scope, source, searched, kept, sourceRows, held, room);
+        return finish(processor, scope, source, searched, kept, sourceRows, held, room, retries);
       } finally {
         searchScope.close();
       }
     }
+  }
+
+  /** The fewest rows a retried search may use. */
+  static final int MIN_SEARCH_ROWS = 200;
+
+  /** {@code k} of {@code n} indices, seeded, in increasing order. */
+  private static int[] seededSubset(int n, int k, long seed) {
+    int[] all = new int[n];
+    for (int i = 0; i < n; i++) {
+      all[i] = i;
+    }
+    SplittableRandom random = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
+    for (int i = 0; i < k; i++) {
+      int j = i + random.nextInt(n - i);
+      int t = all[i];
+      all[i] = all[j];
+      all[j] = t;
+    }
+    int[] out = java.util.Arrays.copyOf(all, k);
+    java.util.Arrays.sort(out);
+    return out;
   }
 
   private static long halfHeapRoom(MemoryScope scope) {
@@ -112,7 +156,8 @@ final class StreamFit {
       int kept,
       long sourceRows,
       Reservation held,
-      long room) {
+      long room,
+      List<String> retries) {
     List<String> decisions = new ArrayList<>();
     decisions.add(
         String.format(
@@ -123,6 +168,7 @@ final class StreamFit {
             sourceRows,
             processor.maxSampleRows(),
             MemorySize.format(room)));
+    decisions.addAll(retries);
     Path file = source.file();
     if (processor.problemType() != ProblemType.REGRESSION
         || kept == sourceRows

@@ -123,6 +123,36 @@ class StreamFitTest {
     }
   }
 
+  @Test
+  void aSearchThatRunsOutOfMemory_isRetriedOnASeededHalfOfTheSample() throws IOException {
+    Path file = synthetic(dir.resolve("train.csv"), 12_000, 5);
+    int[] failures = {1};
+    AutoFeatProcessor processor =
+        AutoFeatProcessor.builder()
+            .featureEngineeringSteps(1)
+            .maxSampleRows(2_000)
+            .faultInjector(
+                (phase, step, batch) -> {
+                  if (failures[0] > 0) {
+                    failures[0]--;
+                    throw new InsufficientMemoryException(
+                        "test", 100, 10, "an injected plan", "nothing to do");
+                  }
+                })
+            .build();
+    try (MemoryManager memory = MemoryManager.builder().limit(MemorySize.ofMebibytes(256)).build();
+        MemoryScope scope = memory.openScope("fit");
+        CsvSource source = CsvSource.open(file, "y");
+        AutoFeatModel model = processor.fit(scope, source)) {
+      assertThat(model.rows().sampleRows()).isEqualTo(1_000);
+      assertThat(model.rows().finalModelRows()).isEqualTo(12_000);
+      assertThat(model.report().decisions())
+          .anyMatch(d -> d.startsWith("search: not enough memory on 2000 rows"))
+          .anyMatch(d -> d.contains("searched again on a seeded half, 1000 rows"));
+      assertThat(scope.reservedBytes()).isEqualTo(model.reservedBytes());
+    }
+  }
+
   private static double sd(double[] v) {
     double mean = 0;
     for (double x : v) {

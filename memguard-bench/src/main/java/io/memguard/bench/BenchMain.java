@@ -32,7 +32,8 @@ public final class BenchMain {
             new CorpusScenario(),
             new FuzzScenario(),
             new GenDataScenario(),
-            new StreamScenario())) {
+            new StreamScenario(),
+            new CacheTraceScenario())) {
       byName.put(s.name(), s);
     }
     return byName;

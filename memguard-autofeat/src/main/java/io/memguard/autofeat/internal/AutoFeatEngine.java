@@ -157,7 +157,10 @@ public final class AutoFeatEngine {
                 config.selectionMaxRunRows(),
                 config.selectionMaxFitCells(),
                 config.selectionParallelism());
-        selection = new FeatureSelector(so, store, generated.columns(), searchY, hooks).select();
+        selection =
+            new FeatureSelector(so, store, generated.columns(), searchY, hooks)
+                .traceReads(config.selectionReadTrace())
+                .select();
         for (FeatureColumn f : generated.columns()) {
           store.release(f.slot());
         }

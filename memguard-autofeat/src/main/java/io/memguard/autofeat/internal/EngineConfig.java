@@ -7,6 +7,7 @@ import io.memguard.autofeat.internal.linear.TargetKind;
 import io.memguard.autofeat.internal.select.SelectionOptions;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Settings of an {@link AutoFeatEngine}; immutable, validated when built, thread-safe.
@@ -31,6 +32,7 @@ public final class EngineConfig {
   private final boolean recomputeLastStep;
   private final PathOptions selectionPath;
   private final PathOptions finalPath;
+  private final java.util.function.@Nullable IntConsumer selectionReadTrace;
   private final int selectionMaxRunRows;
   private final long selectionMaxFitCells;
   private final int selectionParallelism;
@@ -53,6 +55,7 @@ public final class EngineConfig {
     this.selectionMaxRunRows = b.selectionMaxRunRows;
     this.selectionMaxFitCells = b.selectionMaxFitCells;
     this.selectionParallelism = b.selectionParallelism;
+    this.selectionReadTrace = b.selectionReadTrace;
   }
 
   /** The defaults (regression). */
@@ -85,6 +88,7 @@ public final class EngineConfig {
     b.selectionMaxRunRows = selectionMaxRunRows;
     b.selectionMaxFitCells = selectionMaxFitCells;
     b.selectionParallelism = selectionParallelism;
+    b.selectionReadTrace = selectionReadTrace;
     return b;
   }
 
@@ -199,6 +203,11 @@ public final class EngineConfig {
     return selectionPath != null ? selectionPath : PathOptions.forSelection(problem);
   }
 
+  /** The selection read trace, or null. */
+  public java.util.function.@Nullable IntConsumer selectionReadTrace() {
+    return selectionReadTrace;
+  }
+
   /**
    * Penalty-path settings of the final model (by default {@link
    * PathOptions#forFinalModel(TargetKind)}).
@@ -261,8 +270,18 @@ public final class EngineConfig {
     private int selectionMaxRunRows = SelectionOptions.DEFAULT_MAX_RUN_ROWS;
     private long selectionMaxFitCells = SelectionOptions.DEFAULT_MAX_FIT_CELLS;
     private int selectionParallelism = 1;
+    private java.util.function.@Nullable IntConsumer selectionReadTrace;
 
     private Builder() {}
+
+    /**
+     * For measurements: told the store slot of every column selection reads, in order (from the
+     * selection threads: thread-safe if {@link #selectionParallelism} is above 1).
+     */
+    public Builder selectionReadTrace(java.util.function.IntConsumer trace) {
+      this.selectionReadTrace = Objects.requireNonNull(trace, "trace");
+      return this;
+    }
 
     /** Sets the problem type. */
     public Builder problem(TargetKind problem) {

@@ -173,6 +173,15 @@ public final class FeatureSelector {
    * @param y the target, one value per store row (class labels for classification)
    * @param hooks hooks for chunk sizing, memory, progress and cancellation
    */
+  private java.util.function.@org.jspecify.annotations.Nullable IntConsumer readTrace;
+
+  /** For measurements: told the slot of every column read, in order. */
+  public FeatureSelector traceReads(
+      java.util.function.@org.jspecify.annotations.Nullable IntConsumer trace) {
+    this.readTrace = trace;
+    return this;
+  }
+
   public FeatureSelector(
       SelectionOptions options,
       ColumnStore store,
@@ -940,6 +949,10 @@ public final class FeatureSelector {
   /** The standardised values (global mean and std of the column) of column j at {@code rows}. */
   private void loadInto(int j, int[] rows, double[] dst) {
     FeatureColumn f = columns.get(j);
+    java.util.function.IntConsumer trace = readTrace;
+    if (trace != null) {
+      trace.accept(f.slot());
+    }
     double[] v = store.read(f.slot(), buffers.get());
     double mean = f.stats().mean();
     double std = f.stats().std();
