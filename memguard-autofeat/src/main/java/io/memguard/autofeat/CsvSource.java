@@ -1,6 +1,7 @@
 package io.memguard.autofeat;
 
 import io.memguard.autofeat.internal.CsvScanner;
+import io.memguard.core.MemoryScope;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -155,6 +156,18 @@ public final class CsvSource implements AutoCloseable {
   /** Data rows read so far. */
   public long rowsRead() {
     return rows;
+  }
+
+  /**
+   * Rows per block for {@link #next(int)} sized by the budget: a block's values (8 bytes per
+   * column, target included, per row) take at most a quarter of what {@code scope} has available,
+   * between 64 and 1,048,576 rows. The block is the caller's memory once returned: reserve it in
+   * the scope while it is held ({@link Dataset#estimatedBytes()}).
+   */
+  public int blockRows(MemoryScope scope) {
+    long perRow = 8L * columns.size();
+    long rows = scope.availableBytes() / 4 / perRow;
+    return (int) Math.max(64, Math.min(1 << 20, rows));
   }
 
   /**

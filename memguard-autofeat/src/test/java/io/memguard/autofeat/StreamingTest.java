@@ -159,6 +159,24 @@ class StreamingTest {
   }
 
   @Test
+  void blocksSizedByTheBudget_readEveryRow_withinAQuarterOfTheScope() {
+    try (MemoryScope scope = memory.openScope("blocks", MemorySize.ofKibibytes(64));
+        CsvSource source = CsvSource.open(testCsv, "target")) {
+      int rows = source.blockRows(scope);
+      assertThat(rows).isEqualTo((int) ((64L << 10) / 4 / (8L * source.columns().size())));
+      long read = 0;
+      for (Dataset block = source.next(rows); block != null; block = source.next(rows)) {
+        try (io.memguard.core.Reservation held = scope.reserve(block.estimatedBytes())) {
+          assertThat(block.rows()).isLessThanOrEqualTo(rows);
+          read += block.rows();
+        }
+      }
+      assertThat(read).isEqualTo(test.rows());
+      assertThat(scope.peakReservedBytes()).isLessThanOrEqualTo(scope.limitBytes());
+    }
+  }
+
+  @Test
   void badCells_wrongWidths_andMissingColumns_nameWhereTheyAre() throws IOException {
     String header = String.join(",", test.names()) + ",target\n";
     StringBuilder row = new StringBuilder("1");
