@@ -1,6 +1,8 @@
 package io.memguard.core;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -57,8 +59,7 @@ public final class ArrayPool implements AutoCloseable {
   private final long threadCacheMaxArrayBytes;
   private final Registration trimOnPressure;
 
-  private final java.util.List<ArrayDeque<Kept>> shelves =
-      new java.util.ArrayList<>(KINDS * CLASSES);
+  private final List<ArrayDeque<Kept>> shelves = new ArrayList<>(KINDS * CLASSES);
 
   private final CopyOnWriteArrayList<ThreadCache> threadCaches = new CopyOnWriteArrayList<>();
   private final ThreadLocal<ThreadCache> threadCache;
@@ -236,9 +237,9 @@ public final class ArrayPool implements AutoCloseable {
           "array pool '" + scope.path() + "' is closed; borrow from an open pool");
     }
     int cls = classIndex(length);
-    int classLength = cls < 0 ? length : classLength(cls);
+    int classLength = classLength(cls);
     long bytes = arrayBytes(kind, classLength);
-    if (cls >= 0 && bytes > maxArrayBytes) {
+    if (bytes > maxArrayBytes) {
       cls = -1;
       classLength = length;
       bytes = arrayBytes(kind, length);
@@ -259,7 +260,7 @@ public final class ArrayPool implements AutoCloseable {
       reservation.close();
       throw e;
     }
-    borrowed.put(array, new Borrow(kind, cls, borrower, reservation, bytes));
+    borrowed.put(array, new Borrow(cls, borrower, reservation, bytes));
     borrows.increment();
     outstandingBytes.add(bytes);
     watch(borrower);
@@ -400,16 +401,13 @@ public final class ArrayPool implements AutoCloseable {
     return false;
   }
 
-  /** The size class of a length, or -1 if it is beyond the largest class. */
+  /** The size class of a length (every int length has one). */
   static int classIndex(int length) {
     if (length <= 16) {
       return 0;
     }
     int m = length - 1;
     int log = 31 - Integer.numberOfLeadingZeros(m);
-    if (log > 30) {
-      return -1;
-    }
     int shift = log - 3;
     int q = m >>> shift; // in [8, 16)
     return 1 + (log - 4) * 8 + (q - 8);
@@ -443,8 +441,7 @@ public final class ArrayPool implements AutoCloseable {
   private record Kept(Object array, Reservation reservation, long bytes) {}
 
   /** A lent array's record. */
-  private record Borrow(
-      int kind, int classIndex, MemoryScope scope, Reservation reservation, long bytes) {}
+  private record Borrow(int classIndex, MemoryScope scope, Reservation reservation, long bytes) {}
 
   /** One thread's small cache: a few arrays per size class, bounded in bytes. */
   private final class ThreadCache {

@@ -93,8 +93,17 @@ public final class MemoryCache<K, V> implements AutoCloseable {
     if (closed) {
       return load.apply(key);
     }
-    V v = cache.get(key, load);
-    account();
+    boolean[] loaded = {false};
+    V v =
+        cache.get(
+            key,
+            k -> {
+              loaded[0] = true;
+              return load.apply(k);
+            });
+    if (loaded[0]) {
+      account(); // a hit changes no weight: no accounting on the read path
+    }
     return v;
   }
 

@@ -149,7 +149,7 @@ public final class MemoryManager implements AutoCloseable {
           Math.max(0, Math.min((long) (maxHeap * liveHeapLimit), maxHeap - headroom));
       if (b.liveHeap != null) {
         this.liveHeap = b.liveHeap;
-        this.freshLiveHeap = b.freshLiveHeap != null ? b.freshLiveHeap : b.liveHeap;
+        this.freshLiveHeap = b.freshLiveHeap;
       } else {
         LiveHeap jvm = LiveHeap.instance();
         this.liveHeap = jvm;

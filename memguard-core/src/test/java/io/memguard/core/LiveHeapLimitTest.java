@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** The live-heap line: reservations are refused when the heap, not the budget, is short. */
@@ -19,11 +20,17 @@ class LiveHeapLimitTest {
    * byte headroom, so the line is the 95% share (the headroom has its own test).
    */
   private MemoryManager manager() {
+    return manager(reading::get, reading::get);
+  }
+
+  /** As {@link #manager()} with the notified readings and the collectors' own given apart. */
+  private static MemoryManager manager(
+      Supplier<LiveHeap.Reading> notified, Supplier<LiveHeap.Reading> collectors) {
     return MemoryManager.builder()
         .name("app")
         .limit(MemorySize.ofBytes(10_000))
         .leakDetection(LeakDetection.OFF)
-        .liveHeapForTesting(1_000, reading::get)
+        .liveHeapForTesting(1_000, notified, collectors)
         .liveHeapHeadroom(0)
         .build();
   }
@@ -64,19 +71,12 @@ class LiveHeapLimitTest {
         new AtomicReference<>(new LiveHeap.Reading(1, 100));
     AtomicLong asked = new AtomicLong();
     try (MemoryManager memory =
-        MemoryManager.builder()
-            .name("app")
-            .limit(MemorySize.ofBytes(10_000))
-            .leakDetection(LeakDetection.OFF)
-            .liveHeapForTesting(
-                1_000,
-                reading::get,
-                () -> {
-                  asked.incrementAndGet();
-                  return collectors.get();
-                })
-            .liveHeapHeadroom(0)
-            .build()) {
+        manager(
+            reading::get,
+            () -> {
+              asked.incrementAndGet();
+              return collectors.get();
+            })) {
       MemoryScope scope = memory.openScope("greedy");
       scope.reserve(300);
       // far below the line (400 of 950) the notified reading is enough: no call to the collectors
@@ -247,19 +247,12 @@ class LiveHeapLimitTest {
     AtomicLong reads = new AtomicLong();
     // the admission's readings (the notified one, then the collectors' near the line) refuse;
     // every later one (a collection that just ended) would admit
-    try (MemoryManager memory =
-        MemoryManager.builder()
-            .name("app")
-            .limit(MemorySize.ofBytes(10_000))
-            .leakDetection(LeakDetection.OFF)
-            .liveHeapForTesting(
-                1_000,
-                () ->
-                    reads.incrementAndGet() <= 2
-                        ? new LiveHeap.Reading(1, 990)
-                        : new LiveHeap.Reading(2, 100))
-            .liveHeapHeadroom(0)
-            .build()) {
+    Supplier<LiveHeap.Reading> readings =
+        () ->
+            reads.incrementAndGet() <= 2
+                ? new LiveHeap.Reading(1, 990)
+                : new LiveHeap.Reading(2, 100);
+    try (MemoryManager memory = manager(readings, readings)) {
       assertThatThrownBy(() -> memory.openScope("s").reserve(100))
           .isInstanceOfSatisfying(
               MemoryBudgetExceededException.class, e -> assertThat(e.liveHeapLimited()).isTrue())
