@@ -232,10 +232,7 @@ public final class AutoFeatModel implements AutoCloseable {
 
   private double[][] inputs(Dataset data) {
     Objects.requireNonNull(data, "data");
-    if (closed) {
-      throw new IllegalStateException(
-          "the model was closed; fit a new one or keep it open while" + " you use it");
-    }
+    checkOpen();
     List<String> names = fitted.inputNames();
     double[][] cols = data.columnsUnsafe();
     double[][] in = new double[names.size()][];

@@ -70,6 +70,33 @@ public record FitReport(
     batches = List.copyOf(batches);
   }
 
+  /** This report with {@code added} after its decisions (a stream fit's account of its rows). */
+  FitReport withDecisionsAdded(List<String> added) {
+    List<String> all = new java.util.ArrayList<>(decisions);
+    all.addAll(added);
+    return new FitReport(
+        problemType,
+        rows,
+        inputFeatures,
+        featureEngineeringSteps,
+        featureSelectionRuns,
+        seed,
+        plan,
+        lightweight,
+        lightweightReason,
+        all,
+        phases,
+        candidatesComputed,
+        candidatesAccepted,
+        candidatesGenerated,
+        featuresSelected,
+        features,
+        batches,
+        peakReservedBytes,
+        availableBytesAtStart,
+        stoppedAt);
+  }
+
   /** Whether the fit completed (returned a model). */
   public boolean completed() {
     return stoppedAt == null;

@@ -495,7 +495,11 @@ final class ModelFile {
     }
 
     int integer(Map<String, String> map, String key) throws ModelFormatException {
-      return (int) Math.min(Integer.MAX_VALUE, Math.max(Integer.MIN_VALUE, longValue(map, key)));
+      long v = longValue(map, key);
+      if (v != (int) v) {
+        throw fieldError(map, key, "an int, found " + v);
+      }
+      return (int) v;
     }
 
     long longValue(Map<String, String> map, String key) throws ModelFormatException {

@@ -126,6 +126,7 @@ final class ModelStreams {
           }
         },
         true,
+        false,
         0,
         blockRows);
   }
@@ -138,6 +139,7 @@ final class ModelStreams {
         source,
         scope,
         (rows, block) -> consumer.accept(rows, block.inputs, block.features),
+        false,
         false,
         0,
         0);
@@ -209,6 +211,7 @@ final class ModelStreams {
         scope,
         (rows, block) -> sink.accept(rows, block.features, block.target),
         false,
+        true,
         extraBytes,
         0);
   }
@@ -219,6 +222,7 @@ final class ModelStreams {
       MemoryScope scope,
       BlockSink sink,
       boolean keepText,
+      boolean withTarget,
       long extraBytes,
       int fixedBlockRows)
       throws IOException {
@@ -238,7 +242,6 @@ final class ModelStreams {
       }
     }
     int blockRows = blockRows(fitted, scope.availableBytes() - extraBytes, source.bufferChars());
-    boolean withTarget = source.targetIndex() >= 0;
     long workingSet =
         workingSet(fitted, blockRows, source.bufferChars())
             + extraBytes

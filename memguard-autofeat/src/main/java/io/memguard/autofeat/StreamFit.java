@@ -46,7 +46,7 @@ final class StreamFit {
     }
     int d = source.names().size();
     long perRow = 8L * (d + 1);
-    long room = room(scope);
+    long room = Math.min(scope.availableBytes(), heapRoom(scope));
     long budgetRows = Math.max(0, room / SAMPLE_SHARE / perRow);
     int capacity = (int) Math.min(processor.maxSampleRows(), budgetRows);
     if (capacity < 10) {
@@ -58,7 +58,9 @@ final class StreamFit {
               + source.sourceName()
               + " ("
               + MemorySize.format(10 * perRow)
-              + ", 1/256 of what the fit may use)",
+              + ", 1/"
+              + SAMPLE_SHARE
+              + " of what the fit may use)",
           "Give the scope more memory.");
     }
     long rowsBefore = source.rowsRead();
@@ -79,11 +81,10 @@ final class StreamFit {
       // The search runs in a scope of half the live heap's room: what it reserves since a
       // collection counts on top of that collection's reading, so up to twice (measured: in
       // 64 MiB, 27 MiB planned against the budget's room were refused mid-search at "65.7 MiB").
-      long searchLimit = Math.max(1, Math.min(scope.availableBytes(), halfHeapRoom(scope)));
-      MemoryScope searchScope = scope.openChild("search", MemorySize.ofBytes(searchLimit));
+      long searchLimit = Math.max(1, Math.min(scope.availableBytes(), heapRoom(scope) / 2));
       List<String> retries = new ArrayList<>();
-      AutoFeatModel searched;
-      try {
+      try (MemoryScope searchScope = scope.openChild("search", MemorySize.ofBytes(searchLimit))) {
+        AutoFeatModel searched;
         for (; ; ) {
           try {
             searched = processor.fit(searchScope, sample);
@@ -91,10 +92,10 @@ final class StreamFit {
           } catch (InsufficientMemoryException e) {
             // a plan's prediction can fall short of what the search takes: search a seeded half
             // of the sample rather than fail (the final model still sees every row)
-            if (sample.rows() / 2 < MIN_SEARCH_ROWS) {
+            int half = sample.rows() / 2;
+            if (half < MIN_SEARCH_ROWS) {
               throw e;
             }
-            int half = sample.rows() / 2;
             retries.add(
                 "search: not enough memory on "
                     + sample.rows()
@@ -103,18 +104,13 @@ final class StreamFit {
                     + "); searched again on a seeded half, "
                     + half
                     + " rows");
+            // the half is a copy made beside the sample: reserved first, with its index array
+            held.grow(HeapBytes.doubles(d + 1, half) + HeapBytes.ints(sample.rows()));
             sample = sample.rows(seededSubset(sample.rows(), half, processor.seed()));
             kept = half;
           }
         }
-      } catch (RuntimeException e) {
-        searchScope.close();
-        throw e;
-      }
-      try {
         return finish(processor, scope, source, searched, kept, sourceRows, held, room, retries);
-      } finally {
-        searchScope.close();
       }
     }
   }
@@ -140,14 +136,6 @@ final class StreamFit {
     return out;
   }
 
-  private static long halfHeapRoom(MemoryScope scope) {
-    io.memguard.core.MemoryManager memory = scope.manager();
-    long line = memory.liveHeapLineBytes();
-    return line == Long.MAX_VALUE
-        ? Long.MAX_VALUE
-        : Math.max(0, (line - memory.liveHeapEstimateBytes()) / 2);
-  }
-
   private static AutoFeatModel finish(
       AutoFeatProcessor processor,
       MemoryScope scope,
@@ -163,10 +151,11 @@ final class StreamFit {
         String.format(
             Locale.ROOT,
             "stream: a seeded reservoir sample of %d of %d rows for the search (at most %d"
-                + " rows, and 1/256 of %s available)",
+                + " rows, and 1/%d of %s available)",
             kept,
             sourceRows,
             processor.maxSampleRows(),
+            SAMPLE_SHARE,
             MemorySize.format(room)));
     decisions.addAll(retries);
     Path file = source.file();
@@ -198,17 +187,15 @@ final class StreamFit {
   }
 
   /**
-   * What the fit may use: the scope's room, or less when the live heap has less below its line (a
-   * budget larger than the heap cannot be honoured).
+   * What the live heap has below its line ({@code Long.MAX_VALUE} without one): a budget larger
+   * than the heap cannot be honoured, so the fit sizes itself from the smaller of the two.
    */
-  private static long room(MemoryScope scope) {
+  private static long heapRoom(MemoryScope scope) {
     io.memguard.core.MemoryManager memory = scope.manager();
     long line = memory.liveHeapLineBytes();
-    long heapRoom =
-        line == Long.MAX_VALUE
-            ? Long.MAX_VALUE
-            : Math.max(0, line - memory.liveHeapEstimateBytes());
-    return Math.min(scope.availableBytes(), heapRoom);
+    return line == Long.MAX_VALUE
+        ? Long.MAX_VALUE
+        : Math.max(0, line - memory.liveHeapEstimateBytes());
   }
 
   /** Algorithm R over the remaining rows; returns how many rows the sample holds. */
@@ -254,35 +241,55 @@ final class StreamFit {
       long sourceRows,
       int sampleRows,
       List<String> decisions) {
+    int p = searched.features().size();
+    int folds = PathOptions.forFinalModel(TargetKind.REGRESSION).folds();
+    // the sums and the fit on them are reserved before either is allocated
+    try (Reservation sums =
+        scope.reserve(GramLassoCv.Stats.bytes(p, folds) + GramLassoCv.fitBytes(p, folds))) {
+      return refit(processor, scope, searched, file, target, sourceRows, sampleRows, decisions);
+    }
+  }
+
+  private static AutoFeatModel refit(
+      AutoFeatProcessor processor,
+      MemoryScope scope,
+      AutoFeatModel searched,
+      Path file,
+      String target,
+      long sourceRows,
+      int sampleRows,
+      List<String> decisions) {
     long start = System.nanoTime();
     FittedAutoFeat fitted = searched.fitted();
     int p = fitted.features().size();
     PathOptions options = PathOptions.forFinalModel(TargetKind.REGRESSION);
     int folds = options.folds();
-    // scale from the model's own coefficients is unknown here: use the features' spread on the
-    // first block as the shift and scale of the sums (any close value keeps them well conditioned)
+    // the features' mean and spread on the first block shift and scale the sums (any close value
+    // keeps them well conditioned)
     double[] shift = new double[p];
     double[] scale = new double[p];
-    java.util.Arrays.fill(scale, Double.NaN);
     GramLassoCv.Stats stats = new GramLassoCv.Stats(p, folds);
     KFold kf = new KFold((int) Math.min(Integer.MAX_VALUE, sourceRows), folds);
     long[] position = {0};
     long[] skipped = {0};
     long staging = HeapBytes.doubles(p + 1, ModelStreams.MAX_BLOCK_ROWS);
     StreamReport pass;
+    // staging for a block's finite rows, allocated at the first block: after the pass reserved it
+    double[][][] staged = new double[1][][];
     try (CsvSource again = CsvSource.open(file, target)) {
-      double[][] u = new double[p][ModelStreams.MAX_BLOCK_ROWS];
-      double[] yy = new double[ModelStreams.MAX_BLOCK_ROWS];
       pass =
           ModelStreams.withTarget(
               fitted,
               again,
               scope,
-              GramLassoCv.Stats.bytes(p, folds) + staging,
+              staging,
               (rows, features, y) -> {
-                if (Double.isNaN(scale[0])) {
+                if (staged[0] == null) {
                   shiftAndScale(features, rows, shift, scale);
+                  staged[0] = new double[p + 1][features[0].length];
                 }
+                double[][] u = staged[0];
+                double[] yy = u[p];
                 long first = position[0];
                 int i = 0;
                 while (i < rows) {
@@ -387,34 +394,10 @@ final class StreamFit {
       List<String> added,
       FitRows rows,
       FittedAutoFeat fitted) {
-    FitReport r = searched.report();
-    List<String> decisions = new ArrayList<>(r.decisions());
-    decisions.addAll(added);
-    FitReport report =
-        new FitReport(
-            r.problemType(),
-            r.rows(),
-            r.inputFeatures(),
-            r.featureEngineeringSteps(),
-            r.featureSelectionRuns(),
-            r.seed(),
-            r.plan(),
-            r.lightweight(),
-            r.lightweightReason(),
-            decisions,
-            r.phases(),
-            r.candidatesComputed(),
-            r.candidatesAccepted(),
-            r.candidatesGenerated(),
-            r.featuresSelected(),
-            r.features(),
-            r.batches(),
-            r.peakReservedBytes(),
-            r.availableBytesAtStart(),
-            r.stoppedAt());
+    FitReport report = searched.report().withDecisionsAdded(added);
     Reservation own = scope.reserve(AutoFeatModel.estimateBytes(fitted));
     searched.close();
-    return new AutoFeatModel(fitted, r.problemType(), report, own, rows);
+    return new AutoFeatModel(fitted, report.problemType(), report, own, rows);
   }
 
   static AutoFeatModel registered(AutoFeatProcessor processor, AutoFeatModel model) {

@@ -160,18 +160,21 @@ class StreamingTest {
 
   @Test
   void blocksSizedByTheBudget_readEveryRow_withinAQuarterOfTheScope() {
-    try (MemoryScope scope = memory.openScope("blocks", MemorySize.ofKibibytes(64));
+    try (MemoryScope scope = memory.openScope("blocks", MemorySize.ofKibibytes(16));
         CsvSource source = CsvSource.open(testCsv, "target")) {
       int rows = source.blockRows(scope);
-      assertThat(rows).isEqualTo((int) ((64L << 10) / 4 / (8L * source.columns().size())));
+      assertThat(rows).isEqualTo((int) ((16L << 10) / 4 / (8L * source.columns().size())));
       long read = 0;
+      int blocks = 0;
       for (Dataset block = source.next(rows); block != null; block = source.next(rows)) {
         try (io.memguard.core.Reservation held = scope.reserve(block.estimatedBytes())) {
           assertThat(block.rows()).isLessThanOrEqualTo(rows);
           read += block.rows();
+          blocks++;
         }
       }
       assertThat(read).isEqualTo(test.rows());
+      assertThat(blocks).isGreaterThan(1);
       assertThat(scope.peakReservedBytes()).isLessThanOrEqualTo(scope.limitBytes());
     }
   }

@@ -174,28 +174,24 @@ public final class CsvScanner implements Closeable {
     int digits = 0;
     int scale = 0;
     boolean any = false;
-    while (i < e && buf[i] >= '0' && buf[i] <= '9') {
-      any = true;
-      if (mantissa != 0 || buf[i] != '0') {
-        if (++digits > 18) {
-          return Double.NaN;
-        }
-        mantissa = mantissa * 10 + (buf[i] - '0');
-      }
-      i++;
-    }
-    if (i < e && buf[i] == '.') {
-      i++;
-      while (i < e && buf[i] >= '0' && buf[i] <= '9') {
+    boolean point = false;
+    for (; i < e; i++) {
+      char c = buf[i];
+      if (c >= '0' && c <= '9') {
         any = true;
-        if (mantissa != 0 || buf[i] != '0') {
+        if (mantissa != 0 || c != '0') {
           if (++digits > 18) {
             return Double.NaN;
           }
-          mantissa = mantissa * 10 + (buf[i] - '0');
+          mantissa = mantissa * 10 + (c - '0');
         }
-        scale--;
-        i++;
+        if (point) {
+          scale--;
+        }
+      } else if (c == '.' && !point) {
+        point = true;
+      } else {
+        break;
       }
     }
     if (!any) {

@@ -49,7 +49,7 @@ public final class DoubleToDecimal {
       k--;
       d17 = scaledRounded(m2n, e2 - lz, k);
     }
-    if (d17 < 0 || d17 < POW10[16] || d17 >= POW10[17]) {
+    if (d17 < POW10[16] || d17 >= POW10[17]) { // -1: the product could not decide
       sb.append(v);
       return;
     }
@@ -138,7 +138,7 @@ public final class DoubleToDecimal {
     long fracHi = hi & ((1L << fb) - 1);
     long halfHi = 1L << (fb - 1);
     // the true product exceeds the computed one by less than 2 units of mid
-    if (fracHi > halfHi || (fracHi == halfHi)) {
+    if (fracHi >= halfHi) {
       return integer + 1;
     }
     if (fracHi < halfHi - 1) {

@@ -113,6 +113,17 @@ public final class GramLassoCv {
   private GramLassoCv() {}
 
   /**
+   * Heap bytes {@link #fit} allocates for {@code p} columns and {@code folds} folds besides the
+   * statistics (an upper bound): the folds' standardised sums and the fits' Gram matrices, {@code 3
+   * folds + 2} matrices of {@code p x p}, and their vectors.
+   */
+  public static long fitBytes(int p, int folds) {
+    long matrix = 16L + (long) p * (16L + 8L * p);
+    long vector = 16L + 8L * p;
+    return (3L * folds + 2) * (matrix + 5 * vector) + 256;
+  }
+
+  /**
    * Fits from {@code stats}, accumulated on {@code u = (x - shift) / scale}.
    *
    * @throws IllegalArgumentException if a fold is empty
@@ -283,23 +294,9 @@ public final class GramLassoCv {
       grad = c.clone();
     }
 
-    /** Coordinate descent as {@link LassoCv}'s: full sweeps, then active-only until converged. */
+    /** Coordinate descent as {@link LassoCv}'s, on the full Gram matrix. */
     void descend(double alpha, double tol, int maxSweeps) {
-      int sweeps = 0;
-      while (sweeps < maxSweeps) {
-        double change = sweep(alpha, false);
-        sweeps++;
-        if (change < tol) {
-          return;
-        }
-        while (sweeps < maxSweeps) {
-          change = sweep(alpha, true);
-          sweeps++;
-          if (change < tol) {
-            break;
-          }
-        }
-      }
+      CoordinateDescent.descend(this::sweep, alpha, tol, maxSweeps);
     }
 
     private double sweep(double alpha, boolean activeOnly) {

@@ -473,21 +473,7 @@ public final class LassoCv {
      * Coordinate descent over the strong set, iterating on the active set in between full sweeps.
      */
     void descend(double alpha, double tol, int maxSweeps) {
-      int sweeps = 0;
-      while (sweeps < maxSweeps) {
-        double change = sweep(alpha, false);
-        sweeps++;
-        if (change < tol) {
-          return;
-        }
-        while (sweeps < maxSweeps) {
-          change = sweep(alpha, true);
-          sweeps++;
-          if (change < tol) {
-            break;
-          }
-        }
-      }
+      CoordinateDescent.descend(this::sweep, alpha, tol, maxSweeps);
     }
 
     private double sweep(double alpha, boolean activeOnly) {
