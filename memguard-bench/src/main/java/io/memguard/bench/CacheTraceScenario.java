@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 
 /**
  * {@code cache-trace}: which eviction policy a column cache in AutoFeat should use, measured on the
@@ -47,43 +46,23 @@ final class CacheTraceScenario implements Scenario {
     boolean recompute = Boolean.parseBoolean(ctx.string("recompute", "true"));
     long seed = ctx.longValue("seed", 0);
     ctx.rejectUnused();
-    List<String> names;
-    double[][] columns;
-    double[] target;
+    Dataset d;
     if (data.equals("diabetes")) {
-      Dataset d;
       try (InputStream in = CacheTraceScenario.class.getResourceAsStream("/data/diabetes.csv");
           Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
         d = Dataset.readCsv(r, "target", "diabetes.csv");
       }
-      names = d.names();
-      columns = new double[names.size()][];
-      for (int j = 0; j < columns.length; j++) {
-        columns[j] = d.column(names.get(j));
-      }
-      target = d.target();
     } else if (data.equals("synthetic")) {
-      names = List.of("x1", "x2", "x3");
-      columns = new double[3][rows];
-      target = new double[rows];
-      SplittableRandom rnd = new SplittableRandom(seed);
-      for (int i = 0; i < rows; i++) {
-        double x1 = rnd.nextDouble();
-        double x2 = rnd.nextGaussian();
-        double x3 = rnd.nextDouble();
-        columns[0][i] = x1;
-        columns[1][i] = x2;
-        columns[2][i] = x3;
-        target[i] =
-            2
-                + 15 * x1
-                + 3 / (x2 - 1 / x3)
-                + 5 * Math.pow(x2 + Math.log(x1), 3)
-                + 0.1 * rnd.nextGaussian();
-      }
+      d = GeneratedData.generate("synthetic:" + rows + ":" + seed).data();
     } else {
       throw new IllegalArgumentException("--data must be synthetic or diabetes, got " + data);
     }
+    List<String> names = d.names();
+    double[][] columns = new double[names.size()][];
+    for (int j = 0; j < columns.length; j++) {
+      columns[j] = d.column(names.get(j));
+    }
+    double[] target = d.target();
     List<Integer> trace = new ArrayList<>();
     EngineConfig config =
         EngineConfig.builder()

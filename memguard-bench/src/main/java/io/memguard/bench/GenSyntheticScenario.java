@@ -62,7 +62,7 @@ final class GenSyntheticScenario implements Scenario {
     double[] y = new double[n];
     double mean = 0;
     for (int i = 0; i < n; i++) {
-      y[i] = 2 + 15 * x1[i] + 3 / (x2[i] - 1 / x3[i]) + 5 * Math.pow(x2[i] + Math.log(x1[i]), 3);
+      y[i] = GeneratedData.exampleFormula(x1[i], x2[i], x3[i]);
       mean += y[i];
     }
     mean /= n;

@@ -300,6 +300,13 @@ final class GeneratedData {
     return test;
   }
 
+  /**
+   * Autofeat's example target without noise: {@code 2 + 15 x1 + 3/(x2 - 1/x3) + 5 (x2 + log x1)^3}.
+   */
+  static double exampleFormula(double x1, double x2, double x3) {
+    return 2 + 15 * x1 + 3 / (x2 - 1 / x3) + 5 * Math.pow(x2 + Math.log(x1), 3);
+  }
+
   private static Generated synthetic(int n, long seed, String spec) {
     SplittableRandom rnd = new SplittableRandom(seed);
     double[][] x = new double[3][n];
@@ -314,11 +321,7 @@ final class GeneratedData {
     }
     double[] y = new double[n];
     for (int i = 0; i < n; i++) {
-      y[i] =
-          2
-              + 15 * x[0][i]
-              + 3 / (x[1][i] - 1 / x[2][i])
-              + 5 * Math.pow(x[1][i] + Math.log(x[0][i]), 3);
+      y[i] = exampleFormula(x[0][i], x[1][i], x[2][i]);
     }
     double sd = Math.sqrt(variance(y));
     for (int i = 0; i < n; i++) {

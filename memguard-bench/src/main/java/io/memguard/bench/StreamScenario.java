@@ -212,7 +212,7 @@ final class StreamScenario implements Scenario {
     for (int j = 3; j < row.length; j++) {
       row[j] = rnd.nextDouble();
     }
-    return 2 + 15 * x1 + 3 / (x2 - 1 / x3) + 5 * Math.pow(x2 + Math.log(x1), 3);
+    return GeneratedData.exampleFormula(x1, x2, x3);
   }
 
   /**
