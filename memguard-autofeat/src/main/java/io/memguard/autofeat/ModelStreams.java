@@ -251,6 +251,7 @@ final class ModelStreams {
     long blocks = 0;
     try (Reservation reserved = scope.reserve(workingSet)) {
       Block block = new Block(inputs.size(), features.size(), blockRows, withTarget);
+      ExprEvaluator.Work work = new ExprEvaluator.Work();
       int targetField = source.targetIndex();
       String targetName = source.targetName();
       CsvScanner scanner = source.scanner();
@@ -283,7 +284,7 @@ final class ModelStreams {
         }
         for (int k = 0; k < features.size(); k++) {
           double[] f = block.features[k];
-          ExprEvaluator.evaluateRange(features.get(k), block.inputs, 0, rows, f, 0);
+          ExprEvaluator.evaluateRange(features.get(k), block.inputs, 0, rows, f, 0, work);
           for (int i = 0; i < rows; i++) {
             if (Double.isInfinite(f[i])) {
               f[i] = Double.NaN;

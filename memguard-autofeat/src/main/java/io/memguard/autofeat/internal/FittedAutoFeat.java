@@ -163,10 +163,11 @@ public final class FittedAutoFeat {
     int block = Math.max(1, Math.min(n, PREDICT_BLOCK));
     double[][] f = new double[p][block];
     double[] row = new double[p];
+    ExprEvaluator.Work work = new ExprEvaluator.Work();
     for (int from = 0; from < n; from += block) {
       int len = Math.min(block, n - from);
       for (int k = 0; k < p; k++) {
-        ExprEvaluator.evaluateRange(features.get(k), columns, from, len, f[k], 0);
+        ExprEvaluator.evaluateRange(features.get(k), columns, from, len, f[k], 0, work);
       }
       for (int i = 0; i < len; i++) {
         for (int k = 0; k < p; k++) {

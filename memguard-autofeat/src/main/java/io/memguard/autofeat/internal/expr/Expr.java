@@ -48,19 +48,27 @@ public abstract sealed class Expr implements Comparable<Expr> permits Num, Sym, 
 
   /** Whether this expression uses no symbol, i.e. is a constant. */
   public boolean isConstant() {
-    return symbols().length == 0;
+    return symbolArray().length == 0;
   }
 
   /** The sorted, distinct indices of the start features (symbols) this expression uses. */
   public final int[] symbols() {
+    return symbolArray().clone();
+  }
+
+  /** {@link #symbols()} without the copy: callers must not change it. */
+  final int[] symbolArray() {
     int[] s = symbols;
     if (s == null) {
       BitSet bits = new BitSet();
       collectSymbols(bits);
-      s = bits.stream().toArray();
+      s = new int[bits.cardinality()];
+      for (int k = 0, i = bits.nextSetBit(0); i >= 0; i = bits.nextSetBit(i + 1)) {
+        s[k++] = i;
+      }
       symbols = s;
     }
-    return s.clone();
+    return s;
   }
 
   /** The number of nodes in this tree, a complexity measure. */

@@ -28,14 +28,14 @@ public final class ExprEvaluator {
   public static double[] evaluate(Expr e, double[][] symbolColumns, int rows) {
     Objects.requireNonNull(e, "e");
     Objects.requireNonNull(symbolColumns, "symbolColumns");
-    for (int s : e.symbols()) {
+    for (int s : e.symbolArray()) {
       if (s >= symbolColumns.length || symbolColumns[s] == null || symbolColumns[s].length < rows) {
         throw new IllegalArgumentException(
             "column " + s + " missing or shorter than " + rows + " rows");
       }
     }
     double[] out = new double[rows];
-    evalInto(e, symbolColumns, rows, out);
+    evaluateInto(e, symbolColumns, rows, out, new Work());
     return out;
   }
 
@@ -48,9 +48,18 @@ public final class ExprEvaluator {
    *     too short
    */
   public static void evaluateInto(Expr e, double[][] symbolColumns, int rows, double[] out) {
+    evaluateInto(e, symbolColumns, rows, out, new Work());
+  }
+
+  /**
+   * Like {@link #evaluateInto(Expr, double[][], int, double[])}, with temporaries taken from (and
+   * kept in) {@code work}, so repeated evaluations allocate nothing.
+   */
+  public static void evaluateInto(
+      Expr e, double[][] symbolColumns, int rows, double[] out, Work work) {
     Objects.requireNonNull(e, "e");
     Objects.requireNonNull(symbolColumns, "symbolColumns");
-    for (int s : e.symbols()) {
+    for (int s : e.symbolArray()) {
       if (s >= symbolColumns.length || symbolColumns[s] == null || symbolColumns[s].length < rows) {
         throw new IllegalArgumentException(
             "column " + s + " missing or shorter than " + rows + " rows");
@@ -59,7 +68,10 @@ public final class ExprEvaluator {
     if (out.length < rows) {
       throw new IllegalArgumentException("out has " + out.length + " values, need " + rows);
     }
-    evalInto(e, symbolColumns, rows, out);
+    double[][] temps = work.temporaries(temporaries(e), Math.min(rows, BLOCK));
+    for (int from = 0; from < rows; from += BLOCK) {
+      evalBlock(e, symbolColumns, from, Math.min(BLOCK, rows - from), out, temps, 0);
+    }
   }
 
   /**
@@ -71,8 +83,17 @@ public final class ExprEvaluator {
    */
   public static void evaluateRange(
       Expr e, double[][] symbolColumns, int from, int n, double[] out, int at) {
+    evaluateRange(e, symbolColumns, from, n, out, at, new Work());
+  }
+
+  /**
+   * Like {@link #evaluateRange(Expr, double[][], int, int, double[], int)}, with temporaries taken
+   * from (and kept in) {@code work}.
+   */
+  public static void evaluateRange(
+      Expr e, double[][] symbolColumns, int from, int n, double[] out, int at, Work work) {
     Objects.requireNonNull(e, "e");
-    for (int s : e.symbols()) {
+    for (int s : e.symbolArray()) {
       if (s >= symbolColumns.length
           || symbolColumns[s] == null
           || symbolColumns[s].length < from + n) {
@@ -83,14 +104,41 @@ public final class ExprEvaluator {
     if (out.length < at + n) {
       throw new IllegalArgumentException("out has " + out.length + " values, need " + (at + n));
     }
-    double[][] work = new double[temporaries(e)][];
-    int block = Math.min(n, BLOCK);
-    for (int k = 0; k < work.length; k++) {
-      work[k] = new double[block];
-    }
+    double[][] temps = work.temporaries(temporaries(e), Math.min(n, BLOCK));
     for (int done = 0; done < n; done += BLOCK) {
       int len = Math.min(BLOCK, n - done);
-      evalBlockInto(e, symbolColumns, from + done, len, out, at + done, work, 0);
+      evalBlockInto(e, symbolColumns, from + done, len, out, at + done, temps, 0);
+    }
+  }
+
+  /**
+   * The temporaries of blockwise evaluations, kept between them: at most one block of {@value
+   * #BLOCK} values per nesting level of the deepest expression evaluated with it. Not thread-safe:
+   * one per thread.
+   */
+  public static final class Work {
+    private double[][] temps = new double[0][];
+
+    /** At least {@code count} arrays of at least {@code length} values. */
+    double[][] temporaries(int count, int length) {
+      if (temps.length < count) {
+        temps = Arrays.copyOf(temps, count);
+      }
+      for (int k = 0; k < count; k++) {
+        if (temps[k] == null || temps[k].length < length) {
+          temps[k] = new double[length];
+        }
+      }
+      return temps;
+    }
+
+    /** The heap bytes the kept temporaries take. */
+    public long bytes() {
+      long b = 16 + 8L * temps.length;
+      for (double[] t : temps) {
+        b += t == null ? 0 : 16 + 8L * t.length;
+      }
+      return b;
     }
   }
 
@@ -105,17 +153,6 @@ public final class ExprEvaluator {
    */
   public static long workBytes(Expr e, int rows) {
     return 16 + 8L * (e.size() + 1) + (long) temporaries(e) * (16 + 8L * Math.min(rows, BLOCK));
-  }
-
-  private static void evalInto(Expr e, double[][] cols, int n, double[] out) {
-    double[][] work = new double[temporaries(e)][];
-    int block = Math.min(n, BLOCK);
-    for (int k = 0; k < work.length; k++) {
-      work[k] = new double[block];
-    }
-    for (int from = 0; from < n; from += BLOCK) {
-      evalBlock(e, cols, from, Math.min(BLOCK, n - from), out, work, 0);
-    }
   }
 
   /**

@@ -82,6 +82,25 @@ public interface ColumnStore {
   }
 
   /**
+   * Whether {@link #addTakingOver} keeps the caller's array itself (for a recomputable column when
+   * {@code recomputable}): then the array belongs to the store and the caller needs a new one.
+   */
+  default boolean takesOver(boolean recomputable) {
+    return false;
+  }
+
+  /**
+   * Adds a column like {@link #addRecomputable} ({@code expr} not null) or {@link #add} ({@code
+   * expr} null), keeping {@code values} itself rather than a copy when {@link #takesOver} says so,
+   * which saves a column's allocation and copy per stored candidate.
+   *
+   * @return the new column's slot
+   */
+  default int addTakingOver(Expr expr, double[] values) {
+    return expr != null ? addRecomputable(expr, values) : add(values);
+  }
+
+  /**
    * Heap bytes a column added with {@link #addRecomputable} costs (values only; 0 when recomputed).
    */
   default long bytesPerRecomputableColumn() {

@@ -50,6 +50,22 @@ final class DoubleColumnStore implements ColumnStore {
     return columns.size() - 1;
   }
 
+  /** Always: columns of exactly {@link #rows()} values are kept as they are. */
+  @Override
+  public boolean takesOver(boolean recomputable) {
+    return true;
+  }
+
+  @Override
+  public int addTakingOver(io.memguard.autofeat.internal.expr.Expr expr, double[] values) {
+    if (values.length != rows) {
+      return add(values);
+    }
+    columns.add(values);
+    live++;
+    return columns.size() - 1;
+  }
+
   @Override
   public double[] read(int slot, double[] scratch) {
     double[] c = columns.get(slot);

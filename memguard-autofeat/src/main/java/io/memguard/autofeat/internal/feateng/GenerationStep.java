@@ -4,6 +4,7 @@ import io.memguard.autofeat.internal.batch.BatchStats;
 import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.expr.Expr;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -235,10 +236,11 @@ public final class GenerationStep {
     for (int k = 0; k < batch.size(); k++) {
       if (stats[k] != null) {
         gen.reserveColumn(bytesPerKept());
-        int slot =
-            isLast()
-                ? store.addRecomputable(batch.get(k).expr(), scratch[k])
-                : store.add(scratch[k]);
+        Expr expr = isLast() ? batch.get(k).expr() : null;
+        int slot = store.addTakingOver(expr, scratch[k]);
+        if (store.takesOver(expr != null)) {
+          scratch[k] = null;
+        }
         FeatureColumn f =
             new FeatureColumn(batch.get(k).expr(), slot, stats[k], eligible[k], number);
         outputs.add(f);
@@ -271,11 +273,12 @@ public final class GenerationStep {
 
   private void ensureScratch(int size, int rows) {
     if (scratch.length != size) {
-      double[][] s = new double[size][];
-      for (int k = 0; k < size; k++) {
-        s[k] = k < scratch.length ? scratch[k] : new double[rows];
+      scratch = Arrays.copyOf(scratch, size);
+    }
+    for (int k = 0; k < size; k++) {
+      if (scratch[k] == null) {
+        scratch[k] = new double[rows];
       }
-      scratch = s;
     }
     if (gen.store().precision() != StoragePrecision.DOUBLE && parentA == null) {
       parentA = new double[rows];

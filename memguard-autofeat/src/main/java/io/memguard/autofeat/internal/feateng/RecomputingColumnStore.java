@@ -6,6 +6,7 @@ import io.memguard.autofeat.internal.expr.ExprEvaluator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * A {@link ColumnStore} that keeps columns added with {@link #addRecomputable} as expressions and
@@ -34,6 +35,12 @@ final class RecomputingColumnStore implements ColumnStore {
   private int recomputedLive;
   private double[][] symbolColumns = new double[0][];
   private long symbolBytes;
+
+  /**
+   * Evaluation temporaries kept between reads, one set per thread reading at once (selection runs
+   * read from several threads): a few blocks of 8 KiB each.
+   */
+  private final ConcurrentLinkedQueue<ExprEvaluator.Work> works = new ConcurrentLinkedQueue<>();
 
   RecomputingColumnStore(ColumnStore base) {
     this.base = base;
@@ -90,6 +97,20 @@ final class RecomputingColumnStore implements ColumnStore {
   }
 
   @Override
+  public boolean takesOver(boolean recomputable) {
+    return !recomputable && base.takesOver(false);
+  }
+
+  @Override
+  public int addTakingOver(Expr expr, double[] values) {
+    if (expr != null) {
+      return addRecomputable(expr, values);
+    }
+    slots.add(base.addTakingOver(null, values));
+    return slots.size() - 1;
+  }
+
+  @Override
   public int addRecomputable(Expr expr, double[] values) {
     if (values.length < rows()) {
       throw new IllegalArgumentException(
@@ -112,7 +133,15 @@ final class RecomputingColumnStore implements ColumnStore {
     int n = rows();
     double[] out = scratch != null && scratch.length >= n ? scratch : new double[n];
     Expr e = (Expr) o;
-    ExprEvaluator.evaluateInto(e, symbolColumns(e), n, out);
+    ExprEvaluator.Work work = works.poll();
+    if (work == null) {
+      work = new ExprEvaluator.Work();
+    }
+    try {
+      ExprEvaluator.evaluateInto(e, symbolColumns(e), n, out, work);
+    } finally {
+      works.offer(work);
+    }
     base.quantize(out);
     sanitise(out, n);
     return out;

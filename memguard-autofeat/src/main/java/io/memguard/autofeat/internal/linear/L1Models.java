@@ -74,6 +74,15 @@ public final class L1Models {
    */
   public static double[] absoluteWeights(
       TargetKind problem, double[][] x, int m, double[] y, PathOptions o) {
+    return absoluteWeights(problem, x, m, y, o, new SolverWork());
+  }
+
+  /**
+   * Like {@link #absoluteWeights(TargetKind, double[][], int, double[], PathOptions)}, taking the
+   * solver's caches from {@code work} and leaving them there for the caller's next fit.
+   */
+  public static double[] absoluteWeights(
+      TargetKind problem, double[][] x, int m, double[] y, PathOptions o, SolverWork work) {
     Objects.requireNonNull(problem, "problem");
     int p = x.length;
     double[] out = new double[p];
@@ -81,7 +90,7 @@ public final class L1Models {
       return out;
     }
     if (problem == TargetKind.REGRESSION) {
-      double[] c = lasso(x, m, y, o).coef();
+      double[] c = lasso(x, m, y, o, work).coef();
       for (int j = 0; j < p; j++) {
         out[j] = Math.abs(c[j]);
       }
@@ -104,9 +113,10 @@ public final class L1Models {
     return out;
   }
 
-  private static LassoCv.Result lasso(double[][] x, int m, double[] y, PathOptions o) {
+  private static LassoCv.Result lasso(
+      double[][] x, int m, double[] y, PathOptions o, SolverWork work) {
     return o.solver() == PathOptions.Solver.LARS
-        ? LarsLassoCv.fit(x, m, y, o)
+        ? LarsLassoCv.fit(x, m, y, o, work)
         : LassoCv.fit(x, m, y, o);
   }
 
@@ -170,7 +180,7 @@ public final class L1Models {
       }
     }
     if (problem == TargetKind.REGRESSION) {
-      LassoCv.Result r = lasso(z, m, y, o);
+      LassoCv.Result r = lasso(z, m, y, o, new SolverWork());
       double[] c = new double[p];
       double b = r.intercept();
       for (int j = 0; j < p; j++) {

@@ -139,14 +139,46 @@ public final class LarsLassoCv {
    *     not finite
    */
   public static LassoCv.Result fit(double[][] x, int m, double[] y, PathOptions options) {
+    return fit(x, m, y, options, new SolverWork());
+  }
+
+  /**
+   * Like {@link #fit(double[][], int, double[], PathOptions)}, with the inner-product cache taken
+   * from {@code work} and given back to it at the end.
+   */
+  public static LassoCv.Result fit(
+      double[][] x, int m, double[] y, PathOptions options, SolverWork work) {
     KFold split = FoldSums.split(x, m, y, options);
-    int p = x.length;
-    int folds = split.folds();
-    Shared shared = new Shared(x, m, y, split, options.maxSteps());
-    Path[] paths = new Path[folds + 1];
-    for (int f = 0; f <= folds; f++) {
-      paths[f] = new Path(shared, f < folds ? f : -1, options.maxSteps());
+    Shared shared = new Shared(x, m, y, split, options.maxSteps(), work);
+    try {
+      return fit(shared, options);
+    } finally {
+      shared.giveBack();
     }
+  }
+
+  private static LassoCv.Result fit(Shared shared, PathOptions options) {
+    int folds = shared.folds;
+    Path[] paths = new Path[folds + 1];
+    try {
+      for (int f = 0; f <= folds; f++) {
+        paths[f] = new Path(shared, f < folds ? f : -1, options.maxSteps());
+      }
+      return fit(shared, paths, options);
+    } finally {
+      for (Path path : paths) {
+        if (path != null) {
+          path.giveBack();
+        }
+      }
+    }
+  }
+
+  private static LassoCv.Result fit(Shared shared, Path[] paths, PathOptions options) {
+    double[][] x = shared.x;
+    int m = shared.m;
+    int p = x.length;
+    int folds = shared.folds;
     Path full = paths[folds];
     double alphaMax = full.alpha;
     if (!Double.isFinite(alphaMax) || !Double.isFinite(full.nullVar)) {
@@ -236,8 +268,11 @@ public final class LarsLassoCv {
      */
     private double[] slopeRows;
 
-    Shared(double[][] x, int m, double[] y, KFold kf, int maxSteps) {
+    final SolverWork work;
+
+    Shared(double[][] x, int m, double[] y, KFold kf, int maxSteps, SolverWork work) {
       super(x, m, y, kf);
+      this.work = work;
       int p = x.length;
       cross = new double[p][][];
       budget = cacheBudget(p, m, folds, maxSteps);
@@ -270,7 +305,10 @@ public final class LarsLassoCv {
       }
       long needed = (long) (cachedCount + 1) * (folds + 1) * x.length + cholDoubles;
       if (cachedCount < cached.length && needed <= budget) {
-        c = new double[folds + 1][x.length];
+        c = new double[folds + 1][];
+        for (int f = 0; f <= folds; f++) {
+          c[f] = work.doubles(x.length);
+        }
         cached[cachedCount++] = k;
       } else {
         int slot = evictable();
@@ -298,8 +336,24 @@ public final class LarsLassoCv {
         if (slot < 0) {
           slot = cachedCount - 1;
         }
+        giveBack(cross[cached[slot]]);
         cross[cached[slot]] = null;
         cached[slot] = cached[--cachedCount];
+      }
+    }
+
+    /** Gives every cached column's arrays to the work for the caller's next fit. */
+    void giveBack() {
+      for (int t = 0; t < cachedCount; t++) {
+        giveBack(cross[cached[t]]);
+        cross[cached[t]] = null;
+      }
+      cachedCount = 0;
+    }
+
+    private void giveBack(double[][] c) {
+      for (double[] a : c) {
+        work.recycle(a);
       }
     }
 
@@ -394,10 +448,10 @@ public final class LarsLassoCv {
       this.trainIndex = fold < 0 ? sh.folds : fold;
       int p = x.length;
       corr = gradient;
-      beta = new double[p];
+      beta = sh.work.zeros(p);
       excluded = new boolean[p];
       pos = new int[p];
-      slope = new double[p];
+      slope = sh.work.doubles(p);
       Arrays.fill(pos, -1);
       int cap = activeCapacity(p, m, maxSteps);
       active = new int[cap];
@@ -408,7 +462,8 @@ public final class LarsLassoCv {
       for (int j = 0; j < p; j++) {
         max = Math.max(max, Math.abs(corr[j]));
       }
-      corr0 = corr.clone();
+      corr0 = sh.work.doubles(p);
+      System.arraycopy(corr, 0, corr0, 0, p);
       alpha = max;
       ended = !(max > 0);
     }
@@ -642,7 +697,7 @@ public final class LarsLassoCv {
         g[t] = gramEntry(j, active[t]);
       }
       g[q] = gramEntry(j, j);
-      double[] l = new double[q + 1];
+      double[] l = sh.work.doubles(q + 1);
       double ss = 0;
       for (int t = 0; t < q; t++) {
         double v = g[t];
@@ -657,6 +712,7 @@ public final class LarsLassoCv {
       boolean constant = !(g[q] > CONSTANT_VARIANCE * (g[q] + mu[j] * mu[j]));
       if (constant || !(pivot > SINGULAR_PIVOT * g[q])) {
         excluded[j] = true;
+        sh.work.recycle(l);
         return false;
       }
       l[q] = Math.sqrt(pivot);
@@ -679,6 +735,7 @@ public final class LarsLassoCv {
      */
     private void remove(int q) {
       pos[active[q]] = -1;
+      sh.work.recycle(chol[q]);
       if (--sh.activeIn[active[q]] == 0) {
         sh.releasedAt[active[q]] = ++sh.releases;
       }
@@ -707,8 +764,21 @@ public final class LarsLassoCv {
           ri[t] = c * u + sn * v;
           ri[t + 1] = c * v - sn * u;
         }
-        chol[t] = Arrays.copyOf(row, t + 1);
       }
+    }
+
+    /**
+     * Gives the path's arrays to the work for the caller's next fit; the path is unusable after.
+     */
+    void giveBack() {
+      for (int q = 0; q < count; q++) {
+        sh.work.recycle(chol[q]);
+        chol[q] = null;
+      }
+      count = 0;
+      sh.work.recycle(beta);
+      sh.work.recycle(slope);
+      sh.work.recycle(corr0);
     }
 
     void copyCoefficients(double[] out) {

@@ -9,6 +9,7 @@ import io.memguard.autofeat.internal.feateng.ColumnStore;
 import io.memguard.autofeat.internal.feateng.FeatureColumn;
 import io.memguard.autofeat.internal.linear.L1Models;
 import io.memguard.autofeat.internal.linear.PathOptions;
+import io.memguard.autofeat.internal.linear.SolverWork;
 import io.memguard.autofeat.internal.linear.TargetKind;
 import io.memguard.autofeat.internal.math.Rng;
 import io.memguard.autofeat.internal.math.Vectors;
@@ -556,34 +557,33 @@ public final class FeatureSelector {
           HeapBytes.refs(size + fixed)
               + HeapBytes.doubles(size, m)
               + L1Models.weightsWorkBytes(options.problem(), size + fixed, m, options.path());
-      for (int c = 0; c < splits; c++) {
-        hooks.checkCancelled();
-        long t0 = System.nanoTime();
-        int from = c * size;
-        int to = Math.min(others.length, from + size);
-        int[] part = Arrays.copyOfRange(others, from, to);
-        int accepted = 0;
-        long leased;
-        try (Lease chunkLease =
-            hooks.reserve(
-                name
-                    + ": chunk "
-                    + (c + 1)
-                    + " of "
-                    + splits
-                    + " ("
-                    + part.length
-                    + " + "
-                    + fixed
-                    + " columns)",
-                chunkBytes)) {
-          leased = chunkLease.bytes() + fixedLease.bytes();
-          double[][] xChunk = load(part, rows);
+      // one lease, one column block and one solver's work for all chunks: each chunk reuses them
+      try (Lease chunkLease =
+          hooks.reserve(
+              name + ": chunks (" + splits + " of up to " + size + " + " + fixed + " columns)",
+              splits == 0 ? 0 : chunkBytes)) {
+        long leased = chunkLease.bytes() + fixedLease.bytes();
+        double[][] chunkColumns = new double[size][];
+        SolverWork work = new SolverWork();
+        for (int c = 0; c < splits; c++) {
+          hooks.checkCancelled();
+          long t0 = System.nanoTime();
+          int from = c * size;
+          int to = Math.min(others.length, from + size);
+          int[] part = Arrays.copyOfRange(others, from, to);
+          int accepted = 0;
           double[][] all = new double[part.length + fixed][];
-          System.arraycopy(xChunk, 0, all, 0, part.length);
+          for (int k = 0; k < part.length; k++) {
+            if (chunkColumns[k] == null) {
+              chunkColumns[k] = new double[m];
+            }
+            loadInto(part[k], rows, chunkColumns[k]);
+            all[k] = chunkColumns[k];
+          }
           System.arraycopy(xInit, 0, all, part.length, xInit.length);
           System.arraycopy(noise, 0, all, part.length + xInit.length, noise.length);
-          double[] wc = weights(all, m, yr);
+          double[] wc =
+              L1Models.absoluteWeights(options.problem(), all, m, yr, options.path(), work);
           double noiseMax = 0;
           for (int k = part.length + xInit.length; k < all.length; k++) {
             noiseMax = Math.max(noiseMax, wc[k]);
@@ -599,21 +599,21 @@ public final class FeatureSelector {
               picked[initial.get(k)] = true;
             }
           }
+          hooks.batchDone(
+              new BatchStats(
+                  "select",
+                  step,
+                  c,
+                  part.length,
+                  accepted,
+                  accepted,
+                  0,
+                  leased,
+                  0,
+                  store.bytesUsed(),
+                  System.nanoTime() - t0));
+          hooks.progress("select", step, c + 1, splits, 100.0 * (c + 1) / splits);
         }
-        hooks.batchDone(
-            new BatchStats(
-                "select",
-                step,
-                c,
-                part.length,
-                accepted,
-                accepted,
-                0,
-                leased,
-                0,
-                store.bytesUsed(),
-                System.nanoTime() - t0));
-        hooks.progress("select", step, c + 1, splits, 100.0 * (c + 1) / splits);
       }
     }
     List<Integer> cands = new ArrayList<>();
