@@ -304,7 +304,10 @@ final class BatchSizer {
   /** How many selection runs may run at once: as many as their working memory fits twice over. */
   private int sizeParallel(int threads, long bytesPerRun) {
     long available = fit.headroom();
-    int size = (int) Math.max(1, Math.min(threads, available / Math.max(1, 2 * bytesPerRun)));
+    // bytesPerRun bounds every lease a run takes (its widest fit with the solver's whole cache
+    // allowance), so the runs at once must fit in the headroom left after the safety margin
+    long usable = (long) (available * (1 - memory.allocator().safetyMargin()));
+    int size = (int) Math.max(1, Math.min(threads, usable / Math.max(1, bytesPerRun)));
     fit.decide(
         String.format(
             Locale.ROOT,

@@ -2,6 +2,8 @@ package io.memguard.autofeat;
 
 import io.memguard.autofeat.internal.GenerationSurvey;
 import io.memguard.autofeat.internal.batch.HeapBytes;
+import io.memguard.autofeat.internal.feateng.ColumnStore;
+import io.memguard.autofeat.internal.feateng.StoragePrecision;
 import io.memguard.autofeat.internal.linear.L1Models;
 import io.memguard.autofeat.internal.linear.PathOptions;
 import io.memguard.autofeat.internal.linear.TargetKind;
@@ -61,9 +63,6 @@ final class MemoryPlanner {
 
   /** Initial share of noise and initial-set columns on top of a selection chunk. */
   static final double FIXED_RATIO = 0.5;
-
-  /** Generation batch the plans are predicted with (the allocator may choose other sizes). */
-  static final int PLAN_BATCH = 64;
 
   /**
    * The lightweight options {bytes per value, chunk-width cap (0 = autofeat's)}, most faithful
@@ -239,14 +238,12 @@ final class MemoryPlanner {
     double pool = survey.proposed() * KEPT_MARGIN;
     double stored = (features + keptStored) * column(b, r);
     double meta = (features + keptAll) * META_BYTES + pool * POOL_BYTES;
-    long scratch = PLAN_BATCH * HeapBytes.doubles(r);
-    if (b == Float.BYTES) {
-      scratch += 2 * HeapBytes.doubles(r); // parent columns converted to double
-      if (recompute) {
-        scratch += features * HeapBytes.doubles(r); // start features as doubles for recomputing
-      }
+    // the candidate's scratch column and its parents copied out of the store
+    long scratch = 3 * HeapBytes.doubles(r);
+    if (recompute) {
+      scratch += features * HeapBytes.doubles(r); // start features as doubles for recomputing
     }
-    return (long) Math.ceil(stored + meta) + scratch + inputs(r);
+    return (long) Math.ceil(stored + meta) + slack(b, r, stored) + scratch + inputs(r);
   }
 
   long selection(int b, int r, boolean recompute, int widthCap, boolean initialAll) {
@@ -277,9 +274,10 @@ final class MemoryPlanner {
     int filtered = (int) Math.min(Math.ceil(columns), 2 * PLAN_MODEL_FEATURES);
     long finalFilter = FeatureSelector.noiseFilterBytes(problem, Math.max(1, filtered), r, path);
     double values = (features + stored) * column(b, r);
-    if (recompute && b == Float.BYTES) {
+    if (recompute) {
       values += (double) features * HeapBytes.doubles(r);
     }
+    values += slack(b, r, values);
     double meta = columns * (META_BYTES + 48);
     long rowVectors = 6 * HeapBytes.doubles(r) + 4 * HeapBytes.doubles(m);
     return (long) Math.ceil(values + meta) + Math.max(fit, finalFilter) + rowVectors + inputs(r);
@@ -308,6 +306,12 @@ final class MemoryPlanner {
   /** Heap bytes of one stored column of {@code r} values of {@code b} bytes ({@link HeapBytes}). */
   private static long column(int b, int r) {
     return b == Double.BYTES ? HeapBytes.doubles(r) : HeapBytes.floats(r);
+  }
+
+  /** The room a growing store may hold beyond {@code stored} bytes of columns. */
+  private static long slack(int b, int r, double stored) {
+    return ColumnStore.slackBytes(
+        b == Double.BYTES ? StoragePrecision.DOUBLE : StoragePrecision.FLOAT, r, stored);
   }
 
   /** The copy of the search rows the engine makes when it searches on a subset. */

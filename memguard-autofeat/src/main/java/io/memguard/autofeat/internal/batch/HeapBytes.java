@@ -67,7 +67,7 @@ public final class HeapBytes {
    * by fits with columns of 64 Ki values or more); 0 under another collector. If the options cannot
    * be read, the size G1 would choose for this heap, and 32 MiB when the heap has no maximum.
    */
-  static long regionBytes() {
+  public static long regionBytes() {
     long r = region;
     if (r >= 0) {
       return r;

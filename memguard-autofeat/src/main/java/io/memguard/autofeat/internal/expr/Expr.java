@@ -57,7 +57,7 @@ public abstract sealed class Expr implements Comparable<Expr> permits Num, Sym, 
   }
 
   /** {@link #symbols()} without the copy: callers must not change it. */
-  final int[] symbolArray() {
+  public final int[] symbolArray() {
     int[] s = symbols;
     if (s == null) {
       BitSet bits = new BitSet();

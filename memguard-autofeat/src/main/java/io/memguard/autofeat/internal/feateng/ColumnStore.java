@@ -35,6 +35,15 @@ public interface ColumnStore {
     return new RecomputingColumnStore(create(precision, rows));
   }
 
+  /**
+   * The most heap a store of {@code rows} values per column holds beyond the values of {@code
+   * storedBytes} worth of columns while it grows: the room left in its last slab (a quarter of the
+   * store plus a column at most, and never more than one slab).
+   */
+  static long slackBytes(StoragePrecision precision, int rows, double storedBytes) {
+    return SlabColumnStore.slackBytes(rows, precision.bytesPerValue(), storedBytes);
+  }
+
   /** The storage precision. */
   StoragePrecision precision();
 
@@ -82,23 +91,31 @@ public interface ColumnStore {
   }
 
   /**
-   * Whether {@link #addTakingOver} keeps the caller's array itself (for a recomputable column when
-   * {@code recomputable}): then the array belongs to the store and the caller needs a new one.
+   * Heap bytes the next {@link #add} (or {@link #addRecomputable} when {@code recomputable})
+   * allocates: a column, a whole new slab, or 0 when the values go where room is left. Reserve this
+   * before adding.
    */
-  default boolean takesOver(boolean recomputable) {
-    return false;
+  default long bytesToAdd(boolean recomputable) {
+    return recomputable ? bytesPerRecomputableColumn() : bytesPerColumn();
   }
 
   /**
-   * Adds a column like {@link #addRecomputable} ({@code expr} not null) or {@link #add} ({@code
-   * expr} null), keeping {@code values} itself rather than a copy when {@link #takesOver} says so,
-   * which saves a column's allocation and copy per stored candidate.
+   * Writes {@code (value[rows[i]] - mean) * scale} of column {@code slot} into {@code dst[i]} for
+   * every i: the standardised values at a subset of rows, without copying the column first where
+   * the store can read in place.
    *
-   * @return the new column's slot
+   * @param scratch at least {@link #rows()} values the store may use; overwritten
    */
-  default int addTakingOver(Expr expr, double[] values) {
-    return expr != null ? addRecomputable(expr, values) : add(values);
+  default void gather(
+      int slot, int[] rows, double mean, double scale, double[] dst, double[] scratch) {
+    double[] v = read(slot, scratch);
+    for (int i = 0; i < rows.length; i++) {
+      dst[i] = (v[rows[i]] - mean) * scale;
+    }
   }
+
+  /** Gives the memory of released columns back where the store keeps it in shared arrays. */
+  default void compact() {}
 
   /**
    * Heap bytes a column added with {@link #addRecomputable} costs (values only; 0 when recomputed).

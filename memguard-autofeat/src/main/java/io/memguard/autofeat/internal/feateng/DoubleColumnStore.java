@@ -1,17 +1,12 @@
 package io.memguard.autofeat.internal.feateng;
 
-import java.util.ArrayList;
-import java.util.List;
+import io.memguard.autofeat.internal.batch.HeapBytes;
 
-/** A {@link ColumnStore} of {@code double[]} columns; not thread-safe for writers. */
-final class DoubleColumnStore implements ColumnStore {
-
-  private final int rows;
-  private final List<double[]> columns = new ArrayList<>();
-  private int live;
+/** A {@link ColumnStore} of doubles in slabs; not thread-safe for writers. */
+final class DoubleColumnStore extends SlabColumnStore {
 
   DoubleColumnStore(int rows) {
-    this.rows = rows;
+    super(rows, Double.BYTES);
   }
 
   @Override
@@ -20,76 +15,38 @@ final class DoubleColumnStore implements ColumnStore {
   }
 
   @Override
-  public int rows() {
-    return rows;
-  }
-
-  @Override
-  public int slots() {
-    return columns.size();
-  }
-
-  @Override
-  public int liveColumns() {
-    return live;
-  }
-
-  @Override
   public void quantize(double[] values) {}
 
   @Override
-  public int add(double[] values) {
-    if (values.length < rows) {
-      throw new IllegalArgumentException(
-          "column has " + values.length + " values, store needs " + rows);
-    }
-    double[] copy = new double[rows];
-    System.arraycopy(values, 0, copy, 0, rows);
-    columns.add(copy);
-    live++;
-    return columns.size() - 1;
-  }
-
-  /** Always: columns of exactly {@link #rows()} values are kept as they are. */
-  @Override
-  public boolean takesOver(boolean recomputable) {
-    return true;
+  Object newSlab(int length) {
+    return new double[length];
   }
 
   @Override
-  public int addTakingOver(io.memguard.autofeat.internal.expr.Expr expr, double[] values) {
-    if (values.length != rows) {
-      return add(values);
-    }
-    columns.add(values);
-    live++;
-    return columns.size() - 1;
+  long slabHeapBytes(long length) {
+    return HeapBytes.doubles(length);
   }
 
   @Override
-  public double[] read(int slot, double[] scratch) {
-    double[] c = columns.get(slot);
-    if (c == null) {
-      throw new IllegalStateException("column " + slot + " was released");
-    }
-    return c;
+  void write(double[] values, Object slab, int offset) {
+    System.arraycopy(values, 0, (double[]) slab, offset, rows);
   }
 
   @Override
-  public double get(int slot, int row) {
-    return read(slot, null)[row];
+  void read(Object slab, int offset, double[] dst) {
+    System.arraycopy((double[]) slab, offset, dst, 0, rows);
   }
 
   @Override
-  public void release(int slot) {
-    if (columns.get(slot) != null) {
-      columns.set(slot, null);
-      live--;
+  void gather(Object slab, int offset, int[] rows, double mean, double scale, double[] dst) {
+    double[] s = (double[]) slab;
+    for (int i = 0; i < rows.length; i++) {
+      dst[i] = (s[offset + rows[i]] - mean) * scale;
     }
   }
 
   @Override
-  public boolean isLive(int slot) {
-    return columns.get(slot) != null;
+  double valueAt(Object slab, int index) {
+    return ((double[]) slab)[index];
   }
 }

@@ -109,7 +109,7 @@ public final class FeatureGenerator {
             "column " + j + " has " + c.length + " rows, expected " + rows);
       }
       long copyBytes = HeapBytes.doubles(rows);
-      storeLease.grow(copyBytes + store.bytesPerColumn() + Footprint.COLUMN_METADATA_BYTES);
+      storeLease.grow(copyBytes + store.bytesToAdd(false) + Footprint.COLUMN_METADATA_BYTES);
       double[] copy = c.clone();
       store.quantize(copy);
       ColumnStats stats;
@@ -310,6 +310,7 @@ public final class FeatureGenerator {
         store.release(f.slot());
       }
     }
+    store.compact();
     long kept = (long) (start.size() + candidates.size()) * Footprint.COLUMN_METADATA_BYTES;
     storeLease.resize(store.bytesUsed() + kept + pool.size() * Footprint.EXPRESSION_BYTES);
     return new GeneratedFeatures(

@@ -1,40 +1,20 @@
 package io.memguard.autofeat.internal.feateng;
 
-import java.util.ArrayList;
-import java.util.List;
+import io.memguard.autofeat.internal.batch.HeapBytes;
 
 /**
- * A {@link ColumnStore} of {@code float[]} columns (half the memory of doubles); not thread-safe
- * for writers.
+ * A {@link ColumnStore} of floats in slabs (half the memory of doubles); not thread-safe for
+ * writers.
  */
-final class FloatColumnStore implements ColumnStore {
-
-  private final int rows;
-  private final List<float[]> columns = new ArrayList<>();
-  private int live;
+final class FloatColumnStore extends SlabColumnStore {
 
   FloatColumnStore(int rows) {
-    this.rows = rows;
+    super(rows, Float.BYTES);
   }
 
   @Override
   public StoragePrecision precision() {
     return StoragePrecision.FLOAT;
-  }
-
-  @Override
-  public int rows() {
-    return rows;
-  }
-
-  @Override
-  public int slots() {
-    return columns.size();
-  }
-
-  @Override
-  public int liveColumns() {
-    return live;
   }
 
   @Override
@@ -45,51 +25,41 @@ final class FloatColumnStore implements ColumnStore {
   }
 
   @Override
-  public int add(double[] values) {
-    if (values.length < rows) {
-      throw new IllegalArgumentException(
-          "column has " + values.length + " values, store needs " + rows);
-    }
-    float[] copy = new float[rows];
+  Object newSlab(int length) {
+    return new float[length];
+  }
+
+  @Override
+  long slabHeapBytes(long length) {
+    return HeapBytes.floats(length);
+  }
+
+  @Override
+  void write(double[] values, Object slab, int offset) {
+    float[] s = (float[]) slab;
     for (int i = 0; i < rows; i++) {
-      copy[i] = (float) values[i];
+      s[offset + i] = (float) values[i];
     }
-    columns.add(copy);
-    live++;
-    return columns.size() - 1;
   }
 
   @Override
-  public double[] read(int slot, double[] scratch) {
-    float[] c = columns.get(slot);
-    if (c == null) {
-      throw new IllegalStateException("column " + slot + " was released");
-    }
+  void read(Object slab, int offset, double[] dst) {
+    float[] s = (float[]) slab;
     for (int i = 0; i < rows; i++) {
-      scratch[i] = c[i];
-    }
-    return scratch;
-  }
-
-  @Override
-  public double get(int slot, int row) {
-    float[] c = columns.get(slot);
-    if (c == null) {
-      throw new IllegalStateException("column " + slot + " was released");
-    }
-    return c[row];
-  }
-
-  @Override
-  public void release(int slot) {
-    if (columns.get(slot) != null) {
-      columns.set(slot, null);
-      live--;
+      dst[i] = s[offset + i];
     }
   }
 
   @Override
-  public boolean isLive(int slot) {
-    return columns.get(slot) != null;
+  void gather(Object slab, int offset, int[] rows, double mean, double scale, double[] dst) {
+    float[] s = (float[]) slab;
+    for (int i = 0; i < rows.length; i++) {
+      dst[i] = (s[offset + rows[i]] - mean) * scale;
+    }
+  }
+
+  @Override
+  double valueAt(Object slab, int index) {
+    return ((float[]) slab)[index];
   }
 }

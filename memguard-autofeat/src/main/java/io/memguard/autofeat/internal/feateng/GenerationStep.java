@@ -4,7 +4,6 @@ import io.memguard.autofeat.internal.batch.BatchStats;
 import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.expr.Expr;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -13,10 +12,10 @@ import java.util.List;
  *
  * <p>{@link #runBatch(int)} takes the next proposals that are new (not in the pool) and allowed
  * (domain rules, at most 2 distinct values), up to the requested number, computes their values in
- * double precision from the stored parent columns into a reusable scratch block of that many
- * columns, tests each (finite, variance above 1e-10, |corr| with its parents below 1, below 0.95 to
- * be eligible) and stores the survivors. When the last proposal has been processed the step commits
- * its outputs to the generator's schedule and frees its scratch.
+ * double precision from the stored parent columns, one at a time into one reusable scratch column,
+ * tests each (finite, variance above 1e-10, |corr| with its parents below 1, below 0.95 to be
+ * eligible) and stores each survivor at once. When the last proposal has been processed the step
+ * commits its outputs to the generator's schedule and frees its scratch.
  */
 public final class GenerationStep {
 
@@ -50,7 +49,7 @@ public final class GenerationStep {
   private boolean complete;
   private int batches;
   private long skipped;
-  private double[][] scratch = new double[0][];
+  private double[] scratch;
   private double[] parentA;
   private double[] parentB;
 
@@ -153,25 +152,24 @@ public final class GenerationStep {
   }
 
   /**
-   * Heap bytes one more candidate in a batch costs: its scratch column plus its storage if it is
-   * kept.
+   * Heap bytes one more candidate in a batch costs: its storage if it is kept, its bookkeeping and
+   * its expression.
    */
   public long bytesPerCandidate() {
-    return HeapBytes.doubles(gen.rows()) + bytesPerKept();
+    return bytesPerKept() + HeapBytes.refs(1) * 3 + 1 + Footprint.EXPRESSION_BYTES + 64;
   }
 
   /**
    * Heap bytes a batch of {@code size} candidates allocates besides what it keeps (which the
-   * store's lease takes as each survivor is stored): the scratch block, the parents' values as
-   * doubles (float stores), per-candidate bookkeeping and the expressions it proposes ({@link
+   * store's lease takes as each survivor is stored): the scratch column, the parents' values copied
+   * out of the store, per-candidate bookkeeping and the expressions it proposes ({@link
    * Footprint#EXPRESSION_BYTES} each, moved into the store's lease by {@link
    * FeatureGenerator#accountPool()}).
    */
   public long batchBytes(int size) {
     int rows = gen.rows();
-    long parents =
-        gen.store().precision() == StoragePrecision.DOUBLE ? 0 : 2 * HeapBytes.doubles(rows);
-    return HeapBytes.doubles(size, rows)
+    long parents = 2 * HeapBytes.doubles(rows);
+    return HeapBytes.doubles(rows)
         + parents
         + HeapBytes.refs(size) * 3
         + HeapBytes.booleans(size)
@@ -194,7 +192,7 @@ public final class GenerationStep {
   void completeIfExhausted() {
     if (!complete && enumerated >= totalRaw) {
       complete = true;
-      scratch = new double[0][];
+      scratch = null;
       parentA = null;
       parentB = null;
       gen.commit(this, outputs);
@@ -223,37 +221,29 @@ public final class GenerationStep {
       }
     }
     int rows = gen.rows();
-    ensureScratch(batch.size(), rows);
+    ensureScratch(rows);
     ColumnStore store = gen.store();
-    ColumnStats[] stats = new ColumnStats[batch.size()];
-    boolean[] eligible = new boolean[batch.size()];
-    for (int k = 0; k < batch.size(); k++) {
-      stats[k] = evaluate(batch.get(k), scratch[k], rows, eligible, k);
-    }
-    gen.computed(batch.size());
+    boolean[] eligible = new boolean[1];
     int accepted = 0;
     int elig = 0;
+    // each candidate is computed into the one scratch column and stored at once if it is kept
     for (int k = 0; k < batch.size(); k++) {
-      if (stats[k] != null) {
-        gen.reserveColumn(bytesPerKept());
-        Expr expr = isLast() ? batch.get(k).expr() : null;
-        int slot = store.addTakingOver(expr, scratch[k]);
-        if (store.takesOver(expr != null)) {
-          scratch[k] = null;
-        }
-        FeatureColumn f =
-            new FeatureColumn(batch.get(k).expr(), slot, stats[k], eligible[k], number);
+      ColumnStats stats = evaluate(batch.get(k), scratch, rows, eligible, 0);
+      if (stats != null) {
+        gen.reserveColumn(store.bytesToAdd(isLast()));
+        int slot =
+            isLast() ? store.addRecomputable(batch.get(k).expr(), scratch) : store.add(scratch);
+        FeatureColumn f = new FeatureColumn(batch.get(k).expr(), slot, stats, eligible[0], number);
         outputs.add(f);
         gen.kept(f);
         accepted++;
-        if (eligible[k]) {
+        if (eligible[0]) {
           elig++;
         }
       }
     }
-    long scratchBytes =
-        (long) scratch.length * rows * Double.BYTES
-            + (parentA == null ? 0 : 2L * rows * Double.BYTES);
+    gen.computed(batch.size());
+    long scratchBytes = 3L * rows * Double.BYTES;
     BatchStats s =
         new BatchStats(
             "generate",
@@ -271,16 +261,9 @@ public final class GenerationStep {
     return s;
   }
 
-  private void ensureScratch(int size, int rows) {
-    if (scratch.length != size) {
-      scratch = Arrays.copyOf(scratch, size);
-    }
-    for (int k = 0; k < size; k++) {
-      if (scratch[k] == null) {
-        scratch[k] = new double[rows];
-      }
-    }
-    if (gen.store().precision() != StoragePrecision.DOUBLE && parentA == null) {
+  private void ensureScratch(int rows) {
+    if (scratch == null) {
+      scratch = new double[rows];
       parentA = new double[rows];
       parentB = new double[rows];
     }

@@ -97,17 +97,13 @@ final class RecomputingColumnStore implements ColumnStore {
   }
 
   @Override
-  public boolean takesOver(boolean recomputable) {
-    return !recomputable && base.takesOver(false);
+  public long bytesToAdd(boolean recomputable) {
+    return recomputable ? 0 : base.bytesToAdd(false);
   }
 
   @Override
-  public int addTakingOver(Expr expr, double[] values) {
-    if (expr != null) {
-      return addRecomputable(expr, values);
-    }
-    slots.add(base.addTakingOver(null, values));
-    return slots.size() - 1;
+  public void compact() {
+    base.compact();
   }
 
   @Override
@@ -183,7 +179,7 @@ final class RecomputingColumnStore implements ColumnStore {
    * or converted copies (kept for later reads) when the base store holds floats.
    */
   private double[][] symbolColumns(Expr e) {
-    int[] used = e.symbols();
+    int[] used = e.symbolArray();
     int need = used.length == 0 ? 0 : used[used.length - 1] + 1;
     if (symbolColumns.length < need) {
       symbolColumns = Arrays.copyOf(symbolColumns, need);

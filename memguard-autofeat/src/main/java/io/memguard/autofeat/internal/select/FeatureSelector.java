@@ -289,6 +289,16 @@ public final class FeatureSelector {
    */
   private long runBytes(int m, int p) {
     int widest = Math.min(p, maxFitColumns(m, fitCells()));
+    if (!options.initialFitAll() || options.maxChunkWidth() > 0) {
+      // screened runs: the initial fit and each chunk's are at most a chunk of max(10, m / 2)
+      // columns, the initial set (at most m / 5) and its noise
+      int chunk = Math.max(10, (int) (0.5 * m));
+      if (options.maxChunkWidth() > 0) {
+        chunk = Math.min(chunk, options.maxChunkWidth());
+      }
+      int d = m / 5;
+      widest = (int) Math.min(widest, (long) chunk + d + noiseColumns(d, m));
+    }
     return HeapBytes.doubles(store.rows())
         + 2 * HeapBytes.doubles(p)
         + 3 * HeapBytes.doubles(m)
@@ -512,16 +522,51 @@ public final class FeatureSelector {
     int[] screened =
         width == p ? IntStream.range(0, p).toArray() : topByCorrelation(rows, yr, width);
 
-    boolean[] picked = new boolean[p];
-    int splits;
     // 2. initial L1 fit; keep at most m // 5 columns
     double[] w;
-    try (Lease fit =
+    double[][] spare;
+    Lease spareLease =
         hooks.reserve(
             name + ": initial L1 fit (" + width + " columns)",
-            fitBytes(options.problem(), width, m, options.path()))) {
-      w = weights(load(screened, rows), m, yr);
+            fitBytes(options.problem(), width, m, options.path()));
+    try {
+      double[][] xScreened = load(screened, rows);
+      w = weights(xScreened, m, yr);
+      // the fit's columns become the chunks' columns: the lease keeps as many as a chunk can use
+      int keep = Math.min(Math.min(width, Math.max(10, (int) (0.5 * m))), asked);
+      if (options.maxChunkWidth() > 0) {
+        keep = Math.min(keep, options.maxChunkWidth());
+      }
+      keep = Math.min(keep, Math.max(1, chunkCap));
+      spare = Arrays.copyOf(xScreened, keep);
+      spareLease.resize(keep * HeapBytes.doubles(m));
+    } catch (RuntimeException | Error e) {
+      spareLease.close();
+      throw e;
     }
+    try {
+      return runChunks(step, rnd, rows, yr, name, screened, w, spare, spareLease, asked, chunkCap);
+    } finally {
+      spareLease.close();
+    }
+  }
+
+  private List<Integer> runChunks(
+      int step,
+      SplittableRandom rnd,
+      int[] rows,
+      double[] yr,
+      String name,
+      int[] screened,
+      double[] w,
+      double[][] spare,
+      Lease spareLease,
+      int asked,
+      int chunkCap) {
+    int m = rows.length;
+    int p = columns.size();
+    boolean[] picked = new boolean[p];
+    int splits;
     List<Integer> initial = topWeights(screened, w, m / 5);
     initial =
         stagedNoiseFilter(
@@ -553,17 +598,20 @@ public final class FeatureSelector {
       initial.forEach(j -> picked[j] = true);
       splits = others.length == 0 ? 0 : (others.length + chunk - 1) / chunk;
       int size = splits == 0 ? 0 : (others.length + splits - 1) / splits;
+      int reused = Math.min(spare.length, size);
+      spareLease.resize(reused * HeapBytes.doubles(m));
       long chunkBytes =
           HeapBytes.refs(size + fixed)
-              + HeapBytes.doubles(size, m)
+              + (size - reused) * HeapBytes.doubles(m)
+              + HeapBytes.refs(size)
               + L1Models.weightsWorkBytes(options.problem(), size + fixed, m, options.path());
       // one lease, one column block and one solver's work for all chunks: each chunk reuses them
       try (Lease chunkLease =
           hooks.reserve(
               name + ": chunks (" + splits + " of up to " + size + " + " + fixed + " columns)",
               splits == 0 ? 0 : chunkBytes)) {
-        long leased = chunkLease.bytes() + fixedLease.bytes();
-        double[][] chunkColumns = new double[size][];
+        long leased = chunkLease.bytes() + fixedLease.bytes() + spareLease.bytes();
+        double[][] chunkColumns = Arrays.copyOf(spare, size);
         SolverWork work = new SolverWork();
         for (int c = 0; c < splits; c++) {
           hooks.checkCancelled();
@@ -630,7 +678,7 @@ public final class FeatureSelector {
             + " selected={}",
         step,
         m,
-        width,
+        screened.length,
         p,
         initial.size(),
         splits,
@@ -953,13 +1001,8 @@ public final class FeatureSelector {
     if (trace != null) {
       trace.accept(f.slot());
     }
-    double[] v = store.read(f.slot(), buffers.get());
-    double mean = f.stats().mean();
     double std = f.stats().std();
-    double inv = std > 0 ? 1 / std : 0;
-    for (int i = 0; i < rows.length; i++) {
-      dst[i] = (v[rows[i]] - mean) * inv;
-    }
+    store.gather(f.slot(), rows, f.stats().mean(), std > 0 ? 1 / std : 0, dst, buffers.get());
   }
 
   private static double[] gather(double[] v, int[] rows) {

@@ -196,4 +196,24 @@ class LarsLassoCvTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at least 2 rows");
   }
+
+  @Test
+  void fit_withWorkLeftByEarlierFitsOfOtherShapes_isBitIdenticalToAFreshFit() {
+    SplittableRandom rnd = new SplittableRandom(11);
+    SolverWork work = new SolverWork();
+    // widths repeat and change, as a selection run's initial fit, chunks and noise filters do
+    int[] widths = {40, 40, 25, 40, 60, 25, 40};
+    for (int p : widths) {
+      int m = 120;
+      double[][] x = correlatedPairs(p, m, rnd);
+      double[] y = target(x, m, 0.5, rnd);
+      LassoCv.Result fresh = LarsLassoCv.fit(x, m, y, LARS);
+      LassoCv.Result reused = LarsLassoCv.fit(x, m, y, LARS, work);
+      assertThat(reused.coef()).containsExactly(fresh.coef());
+      assertThat(reused.intercept()).isEqualTo(fresh.intercept());
+      assertThat(reused.alpha()).isEqualTo(fresh.alpha());
+      assertThat(reused.cvMse()).isEqualTo(fresh.cvMse());
+    }
+    assertThat(work.kept()).isPositive();
+  }
 }
