@@ -112,6 +112,7 @@ final class BatchSizer {
                   fixedRatio * 100));
       case "select-filter" -> sizeFilter(step, suggested, bytesPerCandidate);
       case "select-parallel" -> sizeParallel(suggested, bytesPerCandidate);
+      case "select-carry" -> sizeCarry(suggested, bytesPerCandidate);
       case "model" -> sizeModel(suggested, bytesPerCandidate);
       default -> suggested;
     };
@@ -317,6 +318,15 @@ final class BatchSizer {
             MemorySize.format(bytesPerRun),
             MemorySize.format(available)));
     return size;
+  }
+
+  /**
+   * How many of a run's columns its thread keeps for its next run: as many as the headroom left
+   * after the safety margin holds (the next run reuses them instead of allocating its own).
+   */
+  private int sizeCarry(int columns, long bytesPerColumn) {
+    long usable = (long) (fit.headroom() * (1 - memory.allocator().safetyMargin()));
+    return (int) Math.max(0, Math.min(columns, usable / Math.max(1, bytesPerColumn)));
   }
 
   /** How many columns a noise filter takes at once (the rest is filtered in stages). */

@@ -37,15 +37,16 @@ public interface EngineHooks {
    * Chooses the size of the next batch.
    *
    * @param phase {@code "generate"}, {@code "select-initial"}, {@code "select"}, {@code
-   *     "select-filter"} or {@code "model"}
+   *     "select-filter"}, {@code "select-parallel"} (runs at once), {@code "select-carry"} (columns
+   *     a selection thread keeps from a run for its next; 0 keeps none) or {@code "model"}
    * @param step the step (generation) or run (selection), 1-based
    * @param suggested the engine's own choice (candidates per batch, or columns per L1 fit)
    * @param bytesPerCandidate heap bytes one more candidate costs while the batch runs (scratch
    *     values plus retained storage for generation; one column of the dense chunk matrix for
    *     selection; one column of a noise filter with its noise and solver share for {@code
    *     "select-filter"}; one feature with the solver's work for the model)
-   * @return the batch size to use; values below 1 are treated as 1, and in selection the engine
-   *     never exceeds {@code suggested}
+   * @return the batch size to use; values below 1 are treated as 1 (0 for {@code "select-carry"}),
+   *     and in selection the engine never exceeds {@code suggested}
    */
   default int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
     return suggested;

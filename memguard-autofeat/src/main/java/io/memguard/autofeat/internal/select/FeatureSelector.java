@@ -165,6 +165,10 @@ public final class FeatureSelector {
   /** The read buffer of the thread running a run (the store may convert values into it). */
   private final ThreadLocalBuffer buffers = new ThreadLocalBuffer();
 
+  /** The columns each selection thread keeps from one run for its next. */
+  private final java.util.Map<Thread, RunCarry> carries =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   /**
    * Prepares a selection.
    *
@@ -268,16 +272,18 @@ public final class FeatureSelector {
               threads, Math.max(1, hooks.nextBatchSize("select-parallel", 0, threads, runBytes)));
     }
     List<List<Integer>> picks = threads > 1 ? parallelRuns(threads) : null;
-    for (int r = 0; r < runs; r++) {
-      List<Integer> picked;
-      if (picks != null) {
-        picked = picks.get(r);
-      } else {
-        hooks.checkCancelled();
-        picked = run(r);
-      }
-      for (int j : picked) {
-        votes[j]++;
+    try (RunCarry carry = picks == null ? startCarry() : null) {
+      for (int r = 0; r < runs; r++) {
+        List<Integer> picked;
+        if (picks != null) {
+          picked = picks.get(r);
+        } else {
+          hooks.checkCancelled();
+          picked = run(r);
+        }
+        for (int j : picked) {
+          votes[j]++;
+        }
       }
     }
     return votes;
@@ -327,7 +333,8 @@ public final class FeatureSelector {
                 try (AutoCloseable meter = hooks.threadStarted(Thread.currentThread().getName());
                     Lease buffer =
                         hooks.reserve(
-                            "select: read buffer of a selection thread", HeapBytes.doubles(rows))) {
+                            "select: read buffer of a selection thread", HeapBytes.doubles(rows));
+                    RunCarry carry = startCarry()) {
                   buffers.set(new double[rows]);
                   for (int r = next.getAndIncrement();
                       r < runs && failure.get() == null;
@@ -530,7 +537,11 @@ public final class FeatureSelector {
             name + ": initial L1 fit (" + width + " columns)",
             fitBytes(options.problem(), width, m, options.path()));
     try {
-      double[][] xScreened = load(screened, rows);
+      double[][] xScreened = new double[screened.length][];
+      for (int k = 0; k < screened.length; k++) {
+        xScreened[k] = carried(m);
+        loadInto(screened[k], rows, xScreened[k]);
+      }
       w = weights(xScreened, m, yr);
       // the fit's columns become the chunks' columns: the lease keeps as many as a chunk can use
       int keep = Math.min(Math.min(width, Math.max(10, (int) (0.5 * m))), asked);
@@ -623,7 +634,7 @@ public final class FeatureSelector {
           double[][] all = new double[part.length + fixed][];
           for (int k = 0; k < part.length; k++) {
             if (chunkColumns[k] == null) {
-              chunkColumns[k] = new double[m];
+              chunkColumns[k] = carried(m);
             }
             loadInto(part[k], rows, chunkColumns[k]);
             all[k] = chunkColumns[k];
@@ -662,6 +673,7 @@ public final class FeatureSelector {
                   System.nanoTime() - t0));
           hooks.progress("select", step, c + 1, splits, 100.0 * (c + 1) / splits);
         }
+        keepForNextRun(step, chunkColumns, m);
       }
     }
     List<Integer> cands = new ArrayList<>();
@@ -1015,6 +1027,86 @@ public final class FeatureSelector {
 
   private static int[] toArray(List<Integer> l) {
     return l.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** Starts the calling thread's carry; closing it releases what it keeps. */
+  private RunCarry startCarry() {
+    RunCarry carry =
+        new RunCarry(
+            hooks.reserve(
+                "select: run columns kept for the next run on " + Thread.currentThread().getName(),
+                0),
+            () -> carries.remove(Thread.currentThread()));
+    carries.put(Thread.currentThread(), carry);
+    return carry;
+  }
+
+  /** A column of m values: one the thread kept from its last run, else a new one. */
+  private double[] carried(int m) {
+    RunCarry carry = carries.get(Thread.currentThread());
+    double[] c = carry == null ? null : carry.take(m);
+    return c != null ? c : new double[m];
+  }
+
+  /**
+   * Keeps the run's chunk columns for the thread's next run (which loads as many rows), as many as
+   * the hooks allow ({@code "select-carry"}), reserved before the run's own leases let them go.
+   */
+  private void keepForNextRun(int step, double[][] chunkColumns, int m) {
+    RunCarry carry = carries.get(Thread.currentThread());
+    if (carry == null || step >= options.runs()) {
+      return;
+    }
+    int count = 0;
+    while (count < chunkColumns.length && chunkColumns[count] != null) {
+      count++;
+    }
+    if (count == 0) {
+      return;
+    }
+    int keep =
+        Math.min(count, hooks.nextBatchSize("select-carry", step, count, HeapBytes.doubles(m)));
+    carry.keep(chunkColumns, keep, m);
+  }
+
+  /**
+   * Columns of m values a selection thread keeps from one run for its next (every run loads the
+   * same number of rows), reserved in a lease of their own; used by its thread only.
+   */
+  private static final class RunCarry implements AutoCloseable {
+    private final java.util.ArrayDeque<double[]> columns = new java.util.ArrayDeque<>();
+    private final Lease lease;
+    private final Runnable onClose;
+
+    RunCarry(Lease lease, Runnable onClose) {
+      this.lease = lease;
+      this.onClose = onClose;
+    }
+
+    /** A kept column of exactly {@code m} values, or null. */
+    double[] take(int m) {
+      double[] c = columns.poll();
+      if (c == null) {
+        return null;
+      }
+      lease.resize(columns.size() * HeapBytes.doubles(c.length));
+      return c.length == m ? c : null;
+    }
+
+    /** Keeps the first {@code count} of {@code cols}, reserving them first. */
+    void keep(double[][] cols, int count, int m) {
+      lease.resize((columns.size() + (long) count) * HeapBytes.doubles(m));
+      for (int k = 0; k < count; k++) {
+        columns.add(cols[k]);
+      }
+    }
+
+    @Override
+    public void close() {
+      columns.clear();
+      lease.close();
+      onClose.run();
+    }
   }
 
   /** One read buffer per thread that runs selection, set and cleared by that thread. */
