@@ -10,8 +10,9 @@ import io.memguard.core.MemoryManager;
  * word, and a fit takes the smaller, so that a budget set larger than the free heap (the default
  * 80% of a 16 MiB heap already holding the data) cannot lead to an {@link OutOfMemoryError}.
  *
- * <p>Reads the collectors' figures only when the heap in use now is a large share of the maximum
- * (then garbage could make the limit needlessly small); never requests a collection. Thread-safe.
+ * <p>Garbage never counts once a collection has run: a fit's plan (and so its features) does not
+ * depend on how much garbage happens to lie in the heap when it starts. Never requests a
+ * collection. Thread-safe.
  */
 final class HeapLimit {
 
@@ -21,21 +22,10 @@ final class HeapLimit {
    */
   static final double FREE_HEAP_SHARE = 0.8;
 
-  /** Heap in use now above this share of the maximum sends the limit to the collectors' figures. */
-  static final double DOUBTFUL_SHARE = 0.25;
-
-  private HeapLimit() {}
-
-  /** The maximum heap in bytes, or {@code Long.MAX_VALUE} when the JVM sets none. */
-  static long maxHeapBytes() {
-    return Runtime.getRuntime().maxMemory();
-  }
-
   /**
-   * The heap in use: now, when that is a small share of the maximum (garbage included, so an upper
-   * bound); otherwise after the most recent collection when the collectors say (read once, then
-   * from their notifications) plus {@code recentBytes} that may have been allocated and still be
-   * live since that collection (never more than now), else now.
+   * The heap in use: after the most recent collection when the collectors say (read once, then from
+   * their notifications) plus {@code recentBytes} that may have been allocated and still be live
+   * since that collection (never more than now), else now (garbage included, so an upper bound).
    *
    * @param recentBytes live bytes that may postdate the last collection: a fit passes twice its
    *     data set (the table it was given and one copy, as a split or a parse leaves behind), which
@@ -44,8 +34,7 @@ final class HeapLimit {
   static long inUseBytes(long recentBytes) {
     Runtime rt = Runtime.getRuntime();
     long now = rt.totalMemory() - rt.freeMemory();
-    long max = rt.maxMemory();
-    if (max == Long.MAX_VALUE || now <= max * DOUBTFUL_SHARE) {
+    if (rt.maxMemory() == Long.MAX_VALUE) {
       return now;
     }
     long after = MemoryManager.heapUsedAfterLastCollectionBytes();
