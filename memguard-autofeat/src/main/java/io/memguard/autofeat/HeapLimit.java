@@ -22,6 +22,13 @@ final class HeapLimit {
    */
   static final double FREE_HEAP_SHARE = 0.8;
 
+  private HeapLimit() {}
+
+  /** The maximum heap in bytes, or {@code Long.MAX_VALUE} when the JVM sets none. */
+  static long maxHeapBytes() {
+    return Runtime.getRuntime().maxMemory();
+  }
+
   /**
    * The heap in use: after the most recent collection when the collectors say (read once, then from
    * their notifications) plus {@code recentBytes} that may have been allocated and still be live
