@@ -182,11 +182,31 @@ public final class LogisticCv {
     return e / (1.0 + e);
   }
 
-  /** Row vectors the fits of one call share: each fit recomputes them before use. */
+  /**
+   * Row vectors and strong-set vectors the fits of one call share (they are solved one at a time):
+   * each fit recomputes them before use, so one IRLS step allocates nothing.
+   */
   private static final class Scratch {
     final double[] prob;
     final double[] res;
     final double[] wt;
+
+    /** An IRLS step's eta before and after its Newton step, the weighted column, test-row etas. */
+    final double[] oldEta;
+
+    final double[] newEta;
+    final double[] wx;
+    final double[] testEta;
+
+    /** Per strong column (grown as strong sets grow): coefficients before and after, Gram terms. */
+    double[] oldBeta = new double[0];
+
+    double[] newBeta = new double[0];
+    double[] gq = new double[0];
+    double[] cq = new double[0];
+    double[] dq = new double[0];
+    double[] delta = new double[0];
+    double[][] rows = new double[0][];
 
     /** The fit whose probabilities {@link #prob} holds. */
     Object owner;
@@ -195,6 +215,24 @@ public final class LogisticCv {
       prob = new double[m];
       res = new double[m];
       wt = new double[m];
+      oldEta = new double[m];
+      newEta = new double[m];
+      wx = new double[m];
+      testEta = new double[m];
+    }
+
+    /** Makes the strong-set vectors hold at least {@code n} values (contents unspecified). */
+    void ensureStrong(int n) {
+      if (oldBeta.length < n) {
+        int cap = Math.max(n, 2 * oldBeta.length);
+        oldBeta = new double[cap];
+        newBeta = new double[cap];
+        gq = new double[cap];
+        cq = new double[cap];
+        dq = new double[cap];
+        delta = new double[cap];
+        rows = new double[cap][];
+      }
     }
   }
 
@@ -390,12 +428,14 @@ public final class LogisticCv {
         }
       }
       int n = strongCount;
-      double[] oldBeta = new double[n];
+      scratch.ensureStrong(n);
+      double[] oldBeta = scratch.oldBeta;
       for (int q = 0; q < n; q++) {
         oldBeta[q] = beta[strongList[q]];
       }
       double oldB0 = b0;
-      double[] oldEta = eta.clone();
+      double[] oldEta = scratch.oldEta;
+      System.arraycopy(eta, 0, oldEta, 0, m);
       double change =
           n <= MAX_GRAM ? irlsGram(lambda, tol, maxSweeps) : irlsNaive(lambda, tol, maxSweeps);
       evaluated = false;
@@ -406,26 +446,28 @@ public final class LogisticCv {
       // can overshoot;
       // the next step recomputes the inner products with current weights
       epoch++;
-      double[] newBeta = new double[n];
+      double[] newBeta = scratch.newBeta;
       for (int q = 0; q < n; q++) {
         newBeta[q] = beta[strongList[q]];
       }
       double newB0 = b0;
-      double[] newEta = eta.clone();
+      double[] newEta = scratch.newEta;
+      System.arraycopy(eta, 0, newEta, 0, m);
       double t = 1;
       for (int h = 0; h < MAX_HALVINGS; h++) {
         t *= 0.5;
-        setStep(t, oldBeta, newBeta, oldB0, newB0, oldEta, newEta);
+        setStep(t, n, oldBeta, newBeta, oldB0, newB0, oldEta, newEta);
         if (objective(lambda) <= before) {
           return change * t * t;
         }
       }
-      setStep(0, oldBeta, newBeta, oldB0, newB0, oldEta, newEta);
+      setStep(0, n, oldBeta, newBeta, oldB0, newB0, oldEta, newEta);
       return 0;
     }
 
     private void setStep(
         double t,
+        int n,
         double[] oldBeta,
         double[] newBeta,
         double oldB0,
@@ -434,7 +476,7 @@ public final class LogisticCv {
         double[] newEta) {
       if (t == 0) {
         // exactly the old point: 0 * (an overflowed step) would be NaN
-        for (int q = 0; q < oldBeta.length; q++) {
+        for (int q = 0; q < n; q++) {
           beta[strongList[q]] = oldBeta[q];
         }
         b0 = oldB0;
@@ -442,7 +484,7 @@ public final class LogisticCv {
         evaluated = false;
         return;
       }
-      for (int q = 0; q < oldBeta.length; q++) {
+      for (int q = 0; q < n; q++) {
         beta[strongList[q]] = oldBeta[q] + t * (newBeta[q] - oldBeta[q]);
       }
       b0 = oldB0 + t * (newB0 - oldB0);
@@ -468,11 +510,14 @@ public final class LogisticCv {
      */
     private double irlsGram(double lambda, double tol, int maxSweeps) {
       int n = strongCount;
-      double[][] rows = new double[n][];
-      double[] gq = new double[n];
-      double[] cq = new double[n];
-      double[] dq = new double[n];
-      double[] delta = new double[n];
+      scratch.ensureStrong(n);
+      double[][] rows = scratch.rows;
+      double[] gq = scratch.gq;
+      double[] cq = scratch.cq;
+      double[] dq = scratch.dq;
+      double[] delta = scratch.delta;
+      Arrays.fill(rows, 0, n, null);
+      Arrays.fill(delta, 0, n, 0);
       for (int q = 0; q < n; q++) {
         double[] xq = x[strongList[q]];
         double sg = 0;
@@ -492,7 +537,7 @@ public final class LogisticCv {
       double g0 = Vectors.dot(wt, res, 0, m) / wsum;
       double db = 0;
       double total = 0;
-      double[] wx = new double[m];
+      double[] wx = scratch.wx;
       for (int sweep = 0; sweep < maxSweeps; sweep++) {
         double change = 0;
         for (int q = 0; q < n; q++) {
@@ -573,8 +618,9 @@ public final class LogisticCv {
         if (row.length < n) {
           row = Arrays.copyOf(row, Math.max(n, row.length * 2));
         }
-      } else {
-        row = new double[Math.max(n, 16)];
+      } else if (row == null || row.length < n) {
+        // room for the strong set to double before the row grows again (the work bound's share)
+        row = new double[Math.max(2 * n, 16)];
       }
       double[] xq = x[strongList[q]];
       for (int i = 0; i < m; i++) {
@@ -651,8 +697,8 @@ public final class LogisticCv {
       if (nt == 0) {
         return 0;
       }
-      double[] et = new double[nt];
-      Arrays.fill(et, b0);
+      double[] et = scratch.testEta;
+      Arrays.fill(et, 0, nt, b0);
       for (int q = 0; q < strongCount; q++) {
         int j = strongList[q];
         double b = beta[j];
