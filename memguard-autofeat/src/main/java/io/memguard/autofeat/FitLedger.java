@@ -281,6 +281,30 @@ final class FitLedger {
     }
 
     @Override
+    public boolean tryResize(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("bytes must be >= 0, was " + bytes);
+      }
+      synchronized (lock) {
+        if (closed) {
+          throw new IllegalStateException("lease '" + what + "' is closed");
+        }
+        long now = reservation.bytes();
+        if (bytes > now) {
+          try {
+            reservation.grow(bytes - now);
+          } catch (MemoryBudgetExceededException e) {
+            return false;
+          }
+        } else if (bytes < now) {
+          reservation.shrink(now - bytes);
+        }
+        notePeak();
+        return true;
+      }
+    }
+
+    @Override
     public void close() {
       synchronized (lock) {
         if (closed) {

@@ -35,6 +35,19 @@ public interface Lease extends AutoCloseable {
    */
   void resize(long bytes);
 
+  /**
+   * Resizes the lease to {@code bytes} if the memory is there, for memory the engine can do without
+   * (a cache): returns false, and changes nothing, where {@link #resize} would throw for want of
+   * memory.
+   *
+   * @throws IllegalArgumentException if {@code bytes} is negative
+   * @throws IllegalStateException if the lease is closed
+   */
+  default boolean tryResize(long bytes) {
+    resize(bytes);
+    return true;
+  }
+
   /** Grows the lease by {@code bytes} (a shorthand for {@code resize(bytes() + bytes)}). */
   default void grow(long bytes) {
     resize(bytes() + bytes);

@@ -295,21 +295,13 @@ public final class FeatureSelector {
    */
   private long runBytes(int m, int p) {
     int widest = Math.min(p, maxFitColumns(m, fitCells()));
-    if (!options.initialFitAll() || options.maxChunkWidth() > 0) {
-      // screened runs: the initial fit and each chunk's are at most a chunk of max(10, m / 2)
-      // columns, the initial set (at most m / 5) and its noise
-      int chunk = Math.max(10, (int) (0.5 * m));
-      if (options.maxChunkWidth() > 0) {
-        chunk = Math.min(chunk, options.maxChunkWidth());
-      }
-      int d = m / 5;
-      widest = (int) Math.min(widest, (long) chunk + d + noiseColumns(d, m));
-    }
+    // the widest fit with its noise, and the columns the thread may keep for its next run
     return HeapBytes.doubles(store.rows())
         + 2 * HeapBytes.doubles(p)
         + 3 * HeapBytes.doubles(m)
         + fitBytes(options.problem(), widest, m, options.path())
-        + HeapBytes.doubles(widest / 2 + 3, m);
+        + HeapBytes.doubles(widest / 2 + 3, m)
+        + HeapBytes.doubles(widest, m);
   }
 
   /**
@@ -532,6 +524,9 @@ public final class FeatureSelector {
     // 2. initial L1 fit; keep at most m // 5 columns
     double[] w;
     double[][] spare;
+    // the columns kept from the thread's last run leave its lease before this fit's lease takes
+    // them
+    java.util.ArrayDeque<double[]> handed = handOver(width, m);
     Lease spareLease =
         hooks.reserve(
             name + ": initial L1 fit (" + width + " columns)",
@@ -539,7 +534,8 @@ public final class FeatureSelector {
     try {
       double[][] xScreened = new double[screened.length][];
       for (int k = 0; k < screened.length; k++) {
-        xScreened[k] = carried(m);
+        double[] c = handed.poll();
+        xScreened[k] = c != null ? c : new double[m];
         loadInto(screened[k], rows, xScreened[k]);
       }
       w = weights(xScreened, m, yr);
@@ -1049,6 +1045,23 @@ public final class FeatureSelector {
   }
 
   /**
+   * Up to {@code count} columns of m values the thread kept from its last run, out of the carry's
+   * lease: the caller reserves them next, with what it allocates besides.
+   */
+  private java.util.ArrayDeque<double[]> handOver(int count, int m) {
+    java.util.ArrayDeque<double[]> out = new java.util.ArrayDeque<>();
+    RunCarry carry = carries.get(Thread.currentThread());
+    while (carry != null && out.size() < count) {
+      double[] c = carry.take(m);
+      if (c == null) {
+        break;
+      }
+      out.add(c);
+    }
+    return out;
+  }
+
+  /**
    * Keeps the run's chunk columns for the thread's next run (which loads as many rows), as many as
    * the hooks allow ({@code "select-carry"}), reserved before the run's own leases let them go.
    */
@@ -1093,11 +1106,15 @@ public final class FeatureSelector {
       return c.length == m ? c : null;
     }
 
-    /** Keeps the first {@code count} of {@code cols}, reserving them first. */
+    /**
+     * Keeps the first {@code count} of {@code cols} if their reservation is granted (else none:
+     * they are only worth keeping when the memory is free).
+     */
     void keep(double[][] cols, int count, int m) {
-      lease.resize((columns.size() + (long) count) * HeapBytes.doubles(m));
-      for (int k = 0; k < count; k++) {
-        columns.add(cols[k]);
+      if (lease.tryResize((columns.size() + (long) count) * HeapBytes.doubles(m))) {
+        for (int k = 0; k < count; k++) {
+          columns.add(cols[k]);
+        }
       }
     }
 
