@@ -259,29 +259,19 @@ final class FitLedger {
 
     @Override
     public void resize(long bytes) {
-      if (bytes < 0) {
-        throw new IllegalArgumentException("bytes must be >= 0, was " + bytes);
-      }
-      synchronized (lock) {
-        if (closed) {
-          throw new IllegalStateException("lease '" + what + "' is closed");
-        }
-        long now = reservation.bytes();
-        if (bytes > now) {
-          try {
-            reservation.grow(bytes - now);
-          } catch (MemoryBudgetExceededException e) {
-            throw overflow.of(bytes - now, e.availableBytes(), what, e);
-          }
-        } else if (bytes < now) {
-          reservation.shrink(now - bytes);
-        }
-        notePeak();
+      MemoryBudgetExceededException refused = resizeOrRefusal(bytes);
+      if (refused != null) {
+        throw overflow.of(bytes - bytes(), refused.availableBytes(), what, refused);
       }
     }
 
     @Override
     public boolean tryResize(long bytes) {
+      return resizeOrRefusal(bytes) == null;
+    }
+
+    /** Resizes the reservation; returns the budget's refusal (nothing changed) or null. */
+    private MemoryBudgetExceededException resizeOrRefusal(long bytes) {
       if (bytes < 0) {
         throw new IllegalArgumentException("bytes must be >= 0, was " + bytes);
       }
@@ -294,13 +284,13 @@ final class FitLedger {
           try {
             reservation.grow(bytes - now);
           } catch (MemoryBudgetExceededException e) {
-            return false;
+            return e;
           }
         } else if (bytes < now) {
           reservation.shrink(now - bytes);
         }
         notePeak();
-        return true;
+        return null;
       }
     }
 

@@ -182,8 +182,14 @@ final class StreamFit {
           searched.fitted());
     }
     held.close();
-    return refitOnAllRows(
-        processor, scope, searched, file, source.targetName(), sourceRows, kept, decisions);
+    int p = searched.features().size();
+    int folds = PathOptions.forFinalModel(TargetKind.REGRESSION).folds();
+    // the sums and the fit on them are reserved before either is allocated
+    try (Reservation sums =
+        scope.reserve(GramLassoCv.Stats.bytes(p, folds) + GramLassoCv.fitBytes(p, folds))) {
+      return refit(
+          processor, scope, searched, file, source.targetName(), sourceRows, kept, decisions);
+    }
   }
 
   /**
@@ -230,24 +236,6 @@ final class StreamFit {
       }
     }
     return kept;
-  }
-
-  private static AutoFeatModel refitOnAllRows(
-      AutoFeatProcessor processor,
-      MemoryScope scope,
-      AutoFeatModel searched,
-      Path file,
-      String target,
-      long sourceRows,
-      int sampleRows,
-      List<String> decisions) {
-    int p = searched.features().size();
-    int folds = PathOptions.forFinalModel(TargetKind.REGRESSION).folds();
-    // the sums and the fit on them are reserved before either is allocated
-    try (Reservation sums =
-        scope.reserve(GramLassoCv.Stats.bytes(p, folds) + GramLassoCv.fitBytes(p, folds))) {
-      return refit(processor, scope, searched, file, target, sourceRows, sampleRows, decisions);
-    }
   }
 
   private static AutoFeatModel refit(

@@ -228,7 +228,7 @@ public final class GenerationStep {
     int elig = 0;
     // each candidate is computed into the one scratch column and stored at once if it is kept
     for (int k = 0; k < batch.size(); k++) {
-      ColumnStats stats = evaluate(batch.get(k), scratch, rows, eligible, 0);
+      ColumnStats stats = evaluate(batch.get(k), scratch, rows, eligible);
       if (stats != null) {
         gen.reserveColumn(store.bytesToAdd(isLast()));
         int slot =
@@ -330,8 +330,11 @@ public final class GenerationStep {
     return new Proposal(e, t, op, x, y);
   }
 
-  /** Computes and tests one proposal; returns its statistics if it is kept, else null. */
-  private ColumnStats evaluate(Proposal p, double[] out, int n, boolean[] eligible, int k) {
+  /**
+   * Computes and tests one proposal into {@code out}; returns its statistics if it is kept (and
+   * sets {@code eligible[0]}), else null.
+   */
+  private ColumnStats evaluate(Proposal p, double[] out, int n, boolean[] eligible) {
     ColumnStore store = gen.store();
     double[] xv = store.read(p.x().slot(), parentA);
     double[] yv = null;
@@ -399,7 +402,7 @@ public final class GenerationStep {
     if (!(corr < gen.keepMaxCorrelation())) {
       return null;
     }
-    eligible[k] = corr < FeatureGenerator.ELIGIBLE_MAX_CORRELATION;
+    eligible[0] = corr < FeatureGenerator.ELIGIBLE_MAX_CORRELATION;
     return new ColumnStats(mean, std, min, max, zero, !third);
   }
 }

@@ -26,18 +26,23 @@ class SlabColumnStoreTest {
     return q;
   }
 
+  /** Adds {@code count} random columns, checking their slots; returns the values as stored. */
+  private static List<double[]> fill(ColumnStore store, SplittableRandom rnd, int count) {
+    List<double[]> values = new ArrayList<>();
+    for (int k = 0; k < count; k++) {
+      double[] v = column(rnd, store.rows());
+      values.add(stored(store, v));
+      assertThat(store.add(v)).isEqualTo(k);
+    }
+    return values;
+  }
+
   @ParameterizedTest
   @EnumSource(StoragePrecision.class)
   void addReadGatherGet_returnTheStoredValuesWhateverTheSlab(StoragePrecision precision) {
     int rows = 37;
     ColumnStore store = ColumnStore.create(precision, rows);
-    SplittableRandom rnd = new SplittableRandom(1);
-    List<double[]> values = new ArrayList<>();
-    for (int k = 0; k < 500; k++) {
-      double[] v = column(rnd, rows);
-      values.add(stored(store, v));
-      assertThat(store.add(v)).isEqualTo(k);
-    }
+    List<double[]> values = fill(store, new SplittableRandom(1), 500);
     int[] subset = {36, 0, 5, 5, 17};
     double[] scratch = new double[rows];
     for (int k = 0; k < values.size(); k++) {
@@ -85,12 +90,7 @@ class SlabColumnStoreTest {
     int rows = 500;
     ColumnStore store = ColumnStore.create(precision, rows);
     SplittableRandom rnd = new SplittableRandom(3);
-    List<double[]> values = new ArrayList<>();
-    for (int k = 0; k < 4000; k++) {
-      double[] v = column(rnd, rows);
-      values.add(stored(store, v));
-      store.add(v);
-    }
+    List<double[]> values = fill(store, rnd, 4000);
     long full = store.bytesUsed();
     for (int k = 0; k < 4000; k++) {
       if (k % 4 != 0) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.memguard.autofeat.internal.batch.BatchStats;
 import io.memguard.autofeat.internal.batch.EngineHooks;
+import io.memguard.autofeat.internal.batch.Lease;
 import io.memguard.autofeat.internal.expr.Exprs;
 import io.memguard.autofeat.internal.feateng.ColumnStats;
 import io.memguard.autofeat.internal.feateng.ColumnStore;
@@ -65,6 +66,93 @@ class FeatureSelectorTest {
     assertThat(idx).containsAll(List.of(0, 1, 2, 3, 4));
     assertThat(idx.stream().filter(i -> i >= 5).count()).isLessThanOrEqualTo(maxNoiseKept);
     assertThat(r.votes().get(0)).isEqualTo(5);
+  }
+
+  /** A lease that grants every resize up to {@code limit} bytes and records what it held. */
+  private static final class RecordingLease implements Lease {
+    final long limit;
+    long bytes;
+    long peak;
+    int refusals;
+    boolean closed;
+
+    RecordingLease(long limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    public synchronized long bytes() {
+      return closed ? 0 : bytes;
+    }
+
+    @Override
+    public synchronized void resize(long b) {
+      bytes = b;
+      peak = Math.max(peak, b);
+    }
+
+    @Override
+    public synchronized boolean tryResize(long b) {
+      if (b > limit) {
+        refusals++;
+        return false;
+      }
+      resize(b);
+      return true;
+    }
+
+    @Override
+    public synchronized void close() {
+      closed = true;
+    }
+  }
+
+  @ParameterizedTest(name = "{0} thread(s), carry limit {1}")
+  @CsvSource({"1, 0", "1, 9223372036854775807", "2, 0", "2, 9223372036854775807"})
+  void select_columnsKeptForTheNextRun_grantedOrRefused_sameResultAndReleased(
+      int threads, long carryLimit) {
+    Planted p = planted(300, 400, 3);
+    SelectionOptions o =
+        new SelectionOptions(
+            TargetKind.REGRESSION,
+            4,
+            5L,
+            0,
+            60,
+            true,
+            PathOptions.forSelection(),
+            SelectionOptions.DEFAULT_MAX_RUN_ROWS,
+            SelectionOptions.DEFAULT_MAX_FIT_CELLS,
+            threads);
+    List<RecordingLease> carries = new java.util.concurrent.CopyOnWriteArrayList<>();
+    EngineHooks hooks =
+        new EngineHooks() {
+          @Override
+          public Lease reserve(String what, long bytes) {
+            if (!what.contains("kept for the next run")) {
+              return Lease.NONE;
+            }
+            RecordingLease lease = new RecordingLease(carryLimit);
+            lease.resize(bytes);
+            carries.add(lease);
+            return lease;
+          }
+        };
+    SelectionResult plain =
+        new FeatureSelector(o, p.store(), p.cols(), p.y(), EngineHooks.NONE).select();
+    SelectionResult carried = new FeatureSelector(o, p.store(), p.cols(), p.y(), hooks).select();
+    assertThat(carried.selected()).isEqualTo(plain.selected());
+    assertThat(carried.votes()).isEqualTo(plain.votes());
+    assertThat(carries).hasSize(threads).allSatisfy(l -> assertThat(l.closed).isTrue());
+    if (carryLimit == 0) {
+      assertThat(carries).allSatisfy(l -> assertThat(l.peak).isZero());
+      assertThat(carries.stream().mapToInt(l -> l.refusals).sum()).isPositive();
+    } else {
+      // a run's columns were held for the next run, then taken back out of the lease
+      assertThat(carries.stream().mapToLong(l -> l.peak).max().orElse(0))
+          .isGreaterThanOrEqualTo(10L * 8 * 255);
+      assertThat(carries).allSatisfy(l -> assertThat(l.refusals).isZero());
+    }
   }
 
   @Test
