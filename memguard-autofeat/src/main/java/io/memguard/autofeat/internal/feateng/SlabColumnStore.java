@@ -11,10 +11,12 @@ import java.util.List;
  *
  * <p>Why: a fit keeps thousands of columns for its whole search. As separate arrays each passes
  * through the young generation and is copied by every young collection until it is promoted, so
- * under G1 the store's own growth caused most of a fit's collections and pause time. A slab is
- * sized to whole G1 regions (about 4 MiB, never more than 1/64 of the heap), which makes it a
- * humongous object: allocated straight into the old generation, never copied, and not filling the
- * eden that triggers young collections. Under other collectors slabs are still far fewer objects.
+ * under G1 the store's own growth caused most of a fit's collections and pause time. A full slab is
+ * whole G1 regions (about 4 MiB, never more than 1/64 of the heap), which makes it a humongous
+ * object: allocated straight into the old generation, never copied, and not filling the eden that
+ * triggers young collections. Each new slab holds a quarter of the columns before it, so a small
+ * store stays small and at most a quarter of the store is room not yet used ({@link
+ * ColumnStore#slackBytes}). Under other collectors slabs are still far fewer objects.
  *
  * <p>Reads copy a column into the caller's scratch array (as a float store always did). Released
  * columns leave holes until {@link #compact()} slides the live columns down and drops the slabs it

@@ -143,26 +143,18 @@ public final class LarsLassoCv {
   }
 
   /**
-   * Like {@link #fit(double[][], int, double[], PathOptions)}, with the inner-product cache taken
-   * from {@code work} and given back to it at the end.
+   * Like {@link #fit(double[][], int, double[], PathOptions)}, with the solver's arrays (the
+   * inner-product cache, Cholesky rows, per-column vectors) taken from {@code work} and given back
+   * to it at the end, for the caller's next fit.
    */
   public static LassoCv.Result fit(
       double[][] x, int m, double[] y, PathOptions options, SolverWork work) {
     KFold split = FoldSums.split(x, m, y, options);
     Shared shared = new Shared(x, m, y, split, options.maxSteps(), work);
+    Path[] paths = new Path[shared.folds + 1];
     try {
-      return fit(shared, options);
-    } finally {
-      shared.giveBack();
-    }
-  }
-
-  private static LassoCv.Result fit(Shared shared, PathOptions options) {
-    int folds = shared.folds;
-    Path[] paths = new Path[folds + 1];
-    try {
-      for (int f = 0; f <= folds; f++) {
-        paths[f] = new Path(shared, f < folds ? f : -1, options.maxSteps());
+      for (int f = 0; f < paths.length; f++) {
+        paths[f] = new Path(shared, f < shared.folds ? f : -1, options.maxSteps());
       }
       return fit(shared, paths, options);
     } finally {
@@ -171,6 +163,7 @@ public final class LarsLassoCv {
           path.giveBack();
         }
       }
+      shared.giveBack();
     }
   }
 
