@@ -88,14 +88,37 @@ final class FitRun implements EngineHooks {
   private int lastBatch;
   private int lastBatches;
 
-  /** Thrown from a hook to restart the search with the lightweight plan. */
+  /**
+   * How many times a lightweight plan that is refused memory it was predicted to have restarts on a
+   * smaller one before the fit gives up.
+   */
+  private static final int MAX_SHRINKS = 3;
+
+  private int shrinks;
+
+  /**
+   * Thrown from a hook to restart the search with the lightweight plan, or with a smaller one when
+   * the lightweight plan was refused ({@code shrink}): then {@code couldHold} is what the fit could
+   * hold at the refusal (its reservations and what was still available) and {@code wanted} what it
+   * would have held had the request been granted.
+   */
   private static final class SwitchSignal extends RuntimeException {
     private static final long serialVersionUID = 1L;
     final FitPhase phase;
+    final boolean shrink;
+    final long couldHold;
+    final long wanted;
 
     SwitchSignal(String reason, FitPhase phase) {
+      this(reason, phase, false, 0, 0);
+    }
+
+    SwitchSignal(String reason, FitPhase phase, boolean shrink, long couldHold, long wanted) {
       super(reason, null, false, false);
       this.phase = phase;
+      this.shrink = shrink;
+      this.couldHold = couldHold;
+      this.wanted = wanted;
     }
   }
 
@@ -347,17 +370,35 @@ final class FitRun implements EngineHooks {
         long head = headroom();
         MemoryPlanner planner =
             new MemoryPlanner(data.rows(), data.featureCount(), lastSurvey, config.problemType());
-        FitPlan light = planner.lightweight(usable(head));
-        if (light == null) {
-          FitPlan min = planner.minimalLightweight(usable(head));
-          throw insufficient(
-              needed(min.predictedPeakBytes()),
-              head,
-              "cheapest lightweight plan after: " + s.getMessage());
+        long usable = usable(head);
+        if (s.shrink) {
+          usable = Math.min(usable, shrunkUsable(s));
         }
+        FitPlan light = planner.lightweight(usable);
+        if (light == null
+            || (s.shrink && light.predictedPeakBytes() >= plan.predictedPeakBytes())) {
+          FitPlan min = planner.minimalLightweight(usable);
+          long minNeeded = needed(min.predictedPeakBytes());
+          throw insufficient(
+              s.shrink ? Math.max(minNeeded, needed(s.wanted)) : minNeeded,
+              s.shrink ? Math.min(head, s.couldHold) : head,
+              (s.shrink ? "lightweight plan, after " : "cheapest lightweight plan after: ")
+                  + s.getMessage());
+        }
+        String was = plan.describe();
         plan = light;
-        decide("switch at " + at + ": " + s.getMessage() + "; plan: " + light.describe());
-        announceLightweight(s.getMessage(), at, light);
+        String reason =
+            s.shrink
+                ? s.getMessage() + ", so the plan (" + was + ") made room for less than it needs"
+                : s.getMessage();
+        decide(
+            (s.shrink ? "shrink at " : "switch at ")
+                + at
+                + ": "
+                + reason
+                + "; plan: "
+                + light.describe());
+        announceLightweight(reason, at, light);
       }
     }
   }
@@ -566,6 +607,18 @@ final class FitRun implements EngineHooks {
     if (canSwitch) {
       return new SwitchSignal(text, fp);
     }
+    boolean canShrink =
+        !pilot
+            && plan != null
+            && plan.lightweight()
+            && config.lightweightPolicy() != LightweightPolicy.NEVER
+            && (fp == FitPhase.GENERATE || fp == FitPhase.SELECT)
+            && shrinks < MAX_SHRINKS;
+    if (canShrink) {
+      shrinks++;
+      long held = fitScope.reservedBytes();
+      return new SwitchSignal(text, fp, true, held + Math.max(0, available), held + needed);
+    }
     String planText;
     if (pilot) {
       planText =
@@ -587,7 +640,7 @@ final class FitRun implements EngineHooks {
     InsufficientMemoryException e =
         insufficient(
             needed(needed + fitScope.reservedBytes()),
-            headroom() + fitScope.reservedBytes(),
+            Math.min(headroom(), Math.max(0, available)) + fitScope.reservedBytes(),
             planText);
     if (cause != null) {
       e.initCause(cause);
@@ -669,8 +722,10 @@ final class FitRun implements EngineHooks {
   // ---- numbers --------------------------------------------------------------------------------
 
   /**
-   * Bytes the fit may use now: available in its scope, below the manager's CRITICAL line, and
-   * within what the heap had free when the fit started ({@link HeapLimit}).
+   * Bytes the fit may use now: available in its scope, below the manager's CRITICAL line, within
+   * what the heap had free when the fit started ({@link HeapLimit}), and below the manager's
+   * live-heap line (the check every reservation passes, so a plan or batch is not sized on memory
+   * that reservation would then refuse).
    */
   private long headroom() {
     MemoryScope s = fitScope != null && !fitScope.isClosed() ? fitScope : parent;
@@ -681,7 +736,9 @@ final class FitRun implements EngineHooks {
         heapLimit == Long.MAX_VALUE
             ? Long.MAX_VALUE
             : heapLimit - (fitScope != null ? fitScope.reservedBytes() : 0);
-    return Math.max(0, Math.min(Math.min(available, belowCritical), heap));
+    long line = memory.liveHeapLineBytes();
+    long live = line == Long.MAX_VALUE ? Long.MAX_VALUE : line - memory.liveHeapEstimateBytes();
+    return Math.max(0, Math.min(Math.min(available, belowCritical), Math.min(heap, live)));
   }
 
   private double margin() {
@@ -690,6 +747,16 @@ final class FitRun implements EngineHooks {
 
   private long usable(long headroom) {
     return (long) (headroom * (1 - margin()));
+  }
+
+  /**
+   * The usable memory for the plan after a refused lightweight one: what the fit could hold at the
+   * refusal, less the safety margin, and scaled down by as much as the refused plan's prediction
+   * fell short of what it asked for.
+   */
+  private long shrunkUsable(SwitchSignal s) {
+    double shortfall = Math.min(1, plan.predictedPeakBytes() / (double) Math.max(1, s.wanted));
+    return (long) (usable(s.couldHold) * shortfall);
   }
 
   /** The headroom a predicted peak needs, given the safety margin. */

@@ -10,6 +10,7 @@ import io.memguard.core.MemoryManager;
 import io.memguard.core.MemoryScope;
 import io.memguard.core.MemorySize;
 import io.memguard.core.PressureLevel;
+import io.memguard.core.Reservation;
 import io.memguard.core.ReservationLeak;
 import io.memguard.core.TaskRequest;
 import io.memguard.core.TaskStoppedException;
@@ -380,6 +381,60 @@ class AutoFeatProcessorTest {
       assertThat(r.plan().searchRows()).isEqualTo(train.rows());
       assertThat(r.plan().recomputeLastStep()).isTrue();
     }
+  }
+
+  @Test
+  void fit_lightweightPlanRefusedMidSelection_restartsOnFewerRowsAndCompletes() {
+    Dataset train = TestData.synthetic().train();
+    List<LightweightEvent> events = new CopyOnWriteArrayList<>();
+    List<ReservationLeak> leaks = new CopyOnWriteArrayList<>();
+    try (MemoryManager memory = manager(MemorySize.ofMebibytes(256));
+        MemoryScope scope = memory.openScope("train");
+        MemoryScope other = memory.openScope("other")) {
+      memory.addLeakListener(leaks::add);
+      AtomicReference<Reservation> hog = new AtomicReference<>();
+      AutoFeatProcessor p =
+          AutoFeatProcessor.builder()
+              .lightweight(LightweightPolicy.ALWAYS)
+              .listener(
+                  new FitListener() {
+                    @Override
+                    public void onLightweight(LightweightEvent event) {
+                      events.add(event);
+                    }
+                  })
+              .faultInjector(
+                  (phase, step, batch) -> {
+                    if (phase == FitPhase.SELECT && hog.get() == null) {
+                      // while the fit selects, another task takes all there is below
+                      // CRITICAL but a sixteenth of the plan's predicted peak: less than this
+                      // plan needs beside what it holds, room for a plan on fewer rows
+                      long belowCritical =
+                          (long) (memory.budgetBytes() * memory.pressureThresholds()[1])
+                              - memory.reservedBytes();
+                      long leave = events.get(0).plan().predictedPeakBytes() / 16;
+                      hog.set(other.reserve(belowCritical - leave));
+                    }
+                  })
+              .build();
+      try (AutoFeatModel model = p.fit(scope, train)) {
+        FitReport r = model.report();
+        assertThat(r.completed()).isTrue();
+        assertThat(events).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(events.get(0).plan().searchRows()).isEqualTo(train.rows());
+        LightweightEvent shrunk = events.get(events.size() - 1);
+        assertThat(shrunk.phase()).isEqualTo(FitPhase.SELECT);
+        assertThat(shrunk.reason()).contains("is available").contains("made room for less");
+        assertThat(shrunk.plan().searchRows()).isLessThan(train.rows());
+        assertThat(r.plan()).isEqualTo(shrunk.plan());
+      } finally {
+        if (hog.get() != null) {
+          hog.get().close();
+        }
+      }
+      assertThat(scope.reservedBytes()).isZero();
+    }
+    assertThat(leaks).isEmpty();
   }
 
   @Test

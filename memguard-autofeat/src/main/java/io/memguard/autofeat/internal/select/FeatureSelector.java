@@ -89,6 +89,9 @@ public final class FeatureSelector {
    */
   static final double STAGE_STALL = 0.8;
 
+  /** A noise filter refused its memory splits its columns in halves down to this many. */
+  private static final int MIN_FILTER_GROUP = 10;
+
   /**
    * Whether a run's initial L1 fit on {@code m} rows may take all {@code columns}. Beyond {@link
    * #MAX_INITIAL_COLUMNS_PER_ROW} columns per row a Lasso on all of them picks up columns whose
@@ -847,7 +850,12 @@ public final class FeatureSelector {
     return noiseFilter(current, rows, yr, rnd, what);
   }
 
-  /** Keeps the columns whose L1 weight beats every noise column's (autofeat's noise filter). */
+  /**
+   * Keeps the columns whose L1 weight beats every noise column's (autofeat's noise filter). When
+   * the memory for more than {@link #MIN_FILTER_GROUP} columns is refused, filters them in two
+   * halves instead and the survivors again, as a staged filter does (so a prediction that fell
+   * short costs time, not the fit).
+   */
   private List<Integer> noiseFilter(
       List<Integer> cols, int[] rows, double[] yr, SplittableRandom rnd, String what) {
     if (cols.isEmpty()) {
@@ -855,28 +863,49 @@ public final class FeatureSelector {
     }
     int m = rows.length;
     int d = cols.size();
-    try (Lease lease =
-        hooks.reserve(
-            what + " (" + d + " columns, " + m + " rows)",
-            noiseFilterBytes(options.problem(), d, m, options.path()))) {
-      double[][] x = load(toArray(cols), rows);
-      double[][] noise = noise(x, m, rnd);
-      double[][] all = new double[x.length + noise.length][];
-      System.arraycopy(x, 0, all, 0, x.length);
-      System.arraycopy(noise, 0, all, x.length, noise.length);
-      double[] w = L1Models.absoluteWeights(options.problem(), all, m, yr, noiseFilterPath());
-      double noiseMax = 0;
-      for (int k = x.length; k < all.length; k++) {
-        noiseMax = Math.max(noiseMax, w[k]);
-      }
-      List<Integer> out = new ArrayList<>();
-      for (int k = 0; k < x.length; k++) {
-        if (w[k] > noiseMax) {
-          out.add(cols.get(k));
+    long bytes = noiseFilterBytes(options.problem(), d, m, options.path());
+    String name = what + " (" + d + " columns, " + m + " rows)";
+    if (d > MIN_FILTER_GROUP) {
+      try (Lease lease = hooks.reserve(name, 0)) {
+        if (lease.tryResize(bytes)) {
+          return reservedNoiseFilter(cols, rows, yr, rnd);
         }
       }
-      return out;
+      LOG.debug("{}: refused {} bytes, filtering in halves", name, bytes);
+      int half = (d + 1) / 2;
+      List<Integer> next = new ArrayList<>(noiseFilter(cols.subList(0, half), rows, yr, rnd, what));
+      next.addAll(noiseFilter(cols.subList(half, d), rows, yr, rnd, what));
+      if (next.isEmpty() || next.size() > d * STAGE_STALL) {
+        return next;
+      }
+      return noiseFilter(next, rows, yr, rnd, what);
     }
+    try (Lease lease = hooks.reserve(name, bytes)) {
+      return reservedNoiseFilter(cols, rows, yr, rnd);
+    }
+  }
+
+  /** The noise filter of {@code cols}, its memory reserved by the caller. */
+  private List<Integer> reservedNoiseFilter(
+      List<Integer> cols, int[] rows, double[] yr, SplittableRandom rnd) {
+    int m = rows.length;
+    double[][] x = load(toArray(cols), rows);
+    double[][] noise = noise(x, m, rnd);
+    double[][] all = new double[x.length + noise.length][];
+    System.arraycopy(x, 0, all, 0, x.length);
+    System.arraycopy(noise, 0, all, x.length, noise.length);
+    double[] w = L1Models.absoluteWeights(options.problem(), all, m, yr, noiseFilterPath());
+    double noiseMax = 0;
+    for (int k = x.length; k < all.length; k++) {
+      noiseMax = Math.max(noiseMax, w[k]);
+    }
+    List<Integer> out = new ArrayList<>();
+    for (int k = 0; k < x.length; k++) {
+      if (w[k] > noiseMax) {
+        out.add(cols.get(k));
+      }
+    }
+    return out;
   }
 
   /**

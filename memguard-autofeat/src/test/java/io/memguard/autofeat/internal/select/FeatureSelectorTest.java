@@ -156,6 +156,37 @@ class FeatureSelectorTest {
   }
 
   @Test
+  void
+      select_noiseFilterRefusedItsMemory_filtersInHalves_findsTheSignalAndHoldsOnlyWhatWasGranted() {
+    Planted p = planted(500, 300, 1);
+    SelectionOptions o =
+        new SelectionOptions(TargetKind.REGRESSION, 5, 0L, 0, 0, true, PathOptions.forSelection());
+    long cap = FeatureSelector.noiseFilterBytes(TargetKind.REGRESSION, 12, 425, o.path());
+    List<RecordingLease> filters = new java.util.concurrent.CopyOnWriteArrayList<>();
+    EngineHooks hooks =
+        new EngineHooks() {
+          @Override
+          public Lease reserve(String what, long bytes) {
+            if (!what.contains("noise filter")) {
+              return Lease.NONE;
+            }
+            RecordingLease lease = new RecordingLease(cap);
+            if (!lease.tryResize(bytes)) {
+              throw new IllegalStateException("refused " + what + ": " + bytes + " bytes");
+            }
+            filters.add(lease);
+            return lease;
+          }
+        };
+    SelectionResult r = new FeatureSelector(o, p.store(), p.cols(), p.y(), hooks).select();
+    List<Integer> idx = r.selected().stream().map(c -> c.expr().symbols()[0]).toList();
+    assertThat(idx).containsAll(List.of(0, 1, 2, 3, 4));
+    assertThat(filters.stream().mapToInt(l -> l.refusals).sum()).isPositive();
+    assertThat(filters).allSatisfy(l -> assertThat(l.closed).isTrue());
+    assertThat(filters).allSatisfy(l -> assertThat(l.peak).isLessThanOrEqualTo(cap));
+  }
+
+  @Test
   void select_sameSeed_sameResult_andChunkCapRespected() {
     Planted p = planted(300, 400, 2);
     List<BatchStats> stats = new ArrayList<>();
