@@ -123,10 +123,13 @@ final class CorpusScenario implements Scenario {
           "plan");
       for (Case c : cases) {
         List<String> data = dataArgs(c, dir);
+        int dataHeapMb = c.generated() == null ? 0 : dataHeapMb(c.generated());
         for (int n : steps) {
+          Json.JsonObject py = python.get(c.name() + "/" + n);
           Json.JsonObject r =
-              runCase(
-                  c, data, n, heapMb, timeout, parallelism, dir, python.get(c.name() + "/" + n));
+              dataHeapMb > heapMb
+                  ? dataTooLarge(c, n, heapMb, dataHeapMb, py)
+                  : runCase(c, data, n, heapMb, timeout, parallelism, dir, py);
           results.add(r);
           ctx.progress("%s", row(r));
         }
@@ -161,6 +164,48 @@ final class CorpusScenario implements Scenario {
               + CASES.stream().map(Case::name).toList());
     }
     return out;
+  }
+
+  /**
+   * The heap in MiB a generated data set needs before any fit: the generated table and its training
+   * and test copies (the table's size, twice) and the JVM's own 16 MiB. The data is the caller's
+   * memory, loaded by the scenario.
+   */
+  private static int dataHeapMb(String spec) {
+    long bytes = 2 * GeneratedData.generate(spec).data().estimatedBytes() + (16L << 20);
+    return (int) ((bytes + (1 << 20) - 1) >> 20);
+  }
+
+  /**
+   * A case whose data set alone does not fit the heap: no fork (loading it there is an {@code
+   * OutOfMemoryError} before memguard is involved), outcome insufficient-memory, saying why.
+   */
+  private static Json.JsonObject dataTooLarge(
+      Case c, int steps, int heapMb, int dataHeapMb, Json.JsonObject py) {
+    Json.JsonObject r =
+        Json.object()
+            .put("dataset", c.name())
+            .put("steps", steps)
+            .put("outcome", "insufficient-memory")
+            .put("problem", c.problem().name().toLowerCase(Locale.ROOT))
+            .put("heapMb", heapMb)
+            .put("fitSeconds", null)
+            .put("testScore", null)
+            .put("featuresSelected", null)
+            .put("peakReservedBytes", null)
+            .put("peakLiveHeapBytes", null)
+            .put("peakRssBytes", null)
+            .put("lightweight", null)
+            .put(
+                "message",
+                "not forked: the data set alone needs a heap of "
+                    + dataHeapMb
+                    + " MiB (its table, training and test copies, and the JVM's own 16 MiB) and"
+                    + " the heap is "
+                    + heapMb
+                    + " MiB; the data is the caller's memory, loaded before any fit. Give the"
+                    + " JVM more heap, or fit from a CsvSource, which streams the file.");
+    return withPython(r, py);
   }
 
   private static Json.JsonObject runCase(
@@ -216,6 +261,10 @@ final class CorpusScenario implements Scenario {
           .put("error", f.error())
           .put("wallSeconds", Math.round(f.wallSeconds() * 10) / 10.0);
     }
+    return withPython(r, py);
+  }
+
+  private static Json.JsonObject withPython(Json.JsonObject r, Json.JsonObject py) {
     if (py != null) {
       r.put("pythonFitSeconds", py.get("fitSeconds"))
           .put("pythonTestScore", py.get("testScore"))
