@@ -54,6 +54,11 @@ public final class ResourceAllocator {
   private final LinkedHashSet<Grant> active = new LinkedHashSet<>();
   private final LongAdder retried = new LongAdder();
 
+  /** The most recent ends of tasks run by {@link #run}, oldest first; guarded by itself. */
+  private final ArrayDeque<EndedTask> ended = new ArrayDeque<>();
+
+  private final LongAdder[] endedByStatus = new LongAdder[TaskOutcome.Status.values().length];
+
   /** How often a waiting request re-checks the live heap. */
   private static final long HEAP_RECHECK_NANOS = 50_000_000L;
 
@@ -83,6 +88,9 @@ public final class ResourceAllocator {
     }
     this.safetyMargin = b.safetyMargin;
     this.decisionLogSize = b.decisionLogSize;
+    for (int i = 0; i < endedByStatus.length; i++) {
+      endedByStatus[i] = new LongAdder();
+    }
     this.ticker = pool.manager().ticker();
   }
 
@@ -304,14 +312,36 @@ public final class ResourceAllocator {
       String reason,
       long start,
       int attempts) {
-    return new TaskOutcome<>(
-        request.name(),
-        status,
-        result,
-        error,
-        reason,
-        java.time.Duration.ofNanos(ticker.read() - start),
-        attempts);
+    long now = ticker.read();
+    java.time.Duration duration = java.time.Duration.ofNanos(now - start);
+    String detail = reason;
+    if (detail == null && error != null) {
+      detail = error.getClass().getSimpleName() + ": " + error.getMessage();
+    }
+    EndedTask end = new EndedTask(request.name(), status, detail, duration, attempts, now);
+    endedByStatus[status.ordinal()].increment();
+    synchronized (ended) {
+      if (ended.size() == decisionLogSize) {
+        ended.removeFirst();
+      }
+      ended.addLast(end);
+    }
+    return new TaskOutcome<>(request.name(), status, result, error, reason, duration, attempts);
+  }
+
+  /**
+   * The most recent ends of tasks run by {@link #run} (as many as the decision log keeps, {@link
+   * Builder#decisionLogSize}), oldest first; their results are not kept.
+   */
+  public List<EndedTask> endedTasks() {
+    synchronized (ended) {
+      return List.copyOf(ended);
+    }
+  }
+
+  /** How many tasks run by {@link #run} ended with {@code status} since the allocator was built. */
+  public long endedCount(TaskOutcome.Status status) {
+    return endedByStatus[status.ordinal()].sum();
   }
 
   private int aheadOf(Waiter waiter) {
@@ -721,7 +751,10 @@ public final class ResourceAllocator {
       return this;
     }
 
-    /** How many batch decisions to keep; default 256. */
+    /**
+     * How many batch decisions (and ended tasks, {@link ResourceAllocator#endedTasks}) to keep;
+     * default 256.
+     */
     public Builder decisionLogSize(int size) {
       if (size < 1) {
         throw new IllegalArgumentException("decision log size must be >= 1, got " + size);

@@ -71,4 +71,33 @@ class TaskOutcomeTest {
       assertThat(outcome.error()).isInstanceOf(AdmissionTimeoutException.class);
     }
   }
+
+  @Test
+  void endedTasks_keepEachEndWithoutItsResult_andCountByStatus() {
+    allocator.run(TaskRequest.named("ok").minBytes(1), grant -> new byte[1024]);
+    allocator.run(
+        TaskRequest.named("broken").minBytes(1),
+        grant -> {
+          throw new IllegalStateException("bad input");
+        });
+    allocator.run(
+        TaskRequest.named("victim").minBytes(1),
+        grant -> {
+          grant.cancellation().cancel("emergency");
+          grant.cancellation().throwIfCancelled("batch 1");
+          return null;
+        });
+    assertThat(allocator.endedTasks())
+        .extracting(EndedTask::taskName, EndedTask::status, EndedTask::detail)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("ok", TaskOutcome.Status.COMPLETED, null),
+            org.assertj.core.groups.Tuple.tuple(
+                "broken", TaskOutcome.Status.FAILED, "IllegalStateException: bad input"),
+            org.assertj.core.groups.Tuple.tuple("victim", TaskOutcome.Status.STOPPED, "emergency"));
+    assertThat(allocator.endedTasks()).allSatisfy(e -> assertThat(e.attempts()).isEqualTo(1));
+    assertThat(allocator.endedCount(TaskOutcome.Status.COMPLETED)).isEqualTo(1);
+    assertThat(allocator.endedCount(TaskOutcome.Status.FAILED)).isEqualTo(1);
+    assertThat(allocator.endedCount(TaskOutcome.Status.STOPPED)).isEqualTo(1);
+    assertThat(allocator.endedCount(TaskOutcome.Status.NOT_ADMITTED)).isZero();
+  }
 }
