@@ -33,7 +33,8 @@ public final class BenchMain {
             new FuzzScenario(),
             new GenDataScenario(),
             new StreamScenario(),
-            new CacheTraceScenario())) {
+            new CacheTraceScenario(),
+            new DashboardScenario())) {
       byName.put(s.name(), s);
     }
     return byName;

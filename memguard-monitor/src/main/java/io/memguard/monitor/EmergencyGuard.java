@@ -562,7 +562,11 @@ public final class EmergencyGuard implements AutoCloseable {
       demand += unusedGrant(g);
       heldByAll += g.scope().reservedBytes();
     }
-    boolean overEmergency = live >= (long) (config.emergency() * heapMaxBytes);
+    // over the line, or heading past it (a projection): stop at least one task even when the live
+    // set and the grants fit under recovery now, or growth the grants do not explain (memory
+    // allocated without a reservation) reaches the line between two samples
+    boolean overEmergency =
+        live >= (long) (config.emergency() * heapMaxBytes) || !Double.isNaN(worst.projected);
     if (live - heldByAll + unstoppableDemand > target) {
       return List.of(candidates.get(0)); // the reservations do not explain the live set
     }

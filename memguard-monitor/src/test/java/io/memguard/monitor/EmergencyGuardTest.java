@@ -360,6 +360,24 @@ class EmergencyGuardTest {
   }
 
   @Test
+  void stopPlan_projectedEmergency_stopsTheLowestPriorityTask_evenWhenTheGrantsFitUnderRecovery()
+      throws Exception {
+    try (EmergencyGuard planner = guardOf100MiB()) {
+      // the burst allocates without reserving: its grant explains none of the growth
+      Grant burst = task("burst", 0, 1, 0);
+      Grant batch = task("batch", 2, 5, 5);
+      planner.evaluate(GuardSample.ofHeap(0, 0.70, 0.72));
+      assertThat(planner.evaluate(GuardSample.ofHeap(100 * MS, 0.80, 0.81)))
+          .isEqualTo(PressureLevel.EMERGENCY);
+      // live 81 + 1 unused is under the 85% recovery line now, but the projection passes 95%
+      assertThat(burst.cancellation().isCancelled()).isTrue();
+      assertThat(batch.cancellation().isCancelled()).isFalse();
+      burst.close();
+      batch.close();
+    }
+  }
+
+  @Test
   void stopPlan_stopsSeveralAtOnce_whenOneIsNotEnough() throws Exception {
     try (EmergencyGuard planner = guardOf100MiB()) {
       Grant a = task("a", 1, 20, 20);

@@ -136,7 +136,9 @@ public final class FitBoard {
       fit.outcome = outcome;
       fit.detail = detail;
       if (report != null) {
-        fit.plan = report.plan().describe();
+        if (report.plan() != null) {
+          fit.plan = report.plan().describe();
+        }
         fit.lightweight = report.lightweight();
         fit.lightweightReason = report.lightweightReason();
         fit.features = report.featuresSelected();
