@@ -42,7 +42,9 @@ final class DashboardScenario implements Scenario {
   @Override
   public String usage() {
     return "dashboard [--seconds S (60)] [--port P (0: any free port)] [--period-ms M (1000)]"
-        + " [--token T (none; required with --bind other than 127.0.0.1)] [--bind ADDRESS]";
+        + " [--token T (none; required with --bind other than 127.0.0.1)] [--bind ADDRESS]"
+        + " [--workload demo|idle (demo; idle: the monitor and the dashboard alone, to measure"
+        + " their cost)]";
   }
 
   @Override
@@ -52,7 +54,12 @@ final class DashboardScenario implements Scenario {
     Duration period = ctx.millis("period-ms", 1000);
     String token = ctx.string("token", null);
     String bind = ctx.string("bind", "127.0.0.1");
+    String workload = ctx.string("workload", "demo");
     ctx.rejectUnused();
+    if (!workload.equals("demo") && !workload.equals("idle")) {
+      throw new IllegalArgumentException("--workload must be demo or idle, got '" + workload + "'");
+    }
+    boolean demo = workload.equals("demo");
     if (seconds < 5) {
       throw new IllegalArgumentException("--seconds must be >= 5, got " + seconds);
     }
@@ -93,132 +100,136 @@ final class DashboardScenario implements Scenario {
           "dashboard: %s%s (for %d s; Ctrl-C ends it early)",
           dashboard.url(), token == null ? "" : "?token=<your token>", seconds);
 
-      threads.add(
-          start(
-              "fits",
-              () -> {
-                int k = 0;
-                while (running.get()) {
-                  k++;
-                  try (MemoryScope scope = manager.openScope("autofeat-" + k);
-                      AutoFeatModel model =
-                          AutoFeatProcessor.builder()
-                              .featureEngineeringSteps(2)
-                              .featureSelectionRuns(3)
-                              .listener(dashboard.fitListener("synthetic fit #" + k))
-                              .build()
-                              .fit(scope, data.train())) {
-                    model.score(data.test());
-                    fits.incrementAndGet();
-                  } catch (RuntimeException e) {
-                    fitsFailed.incrementAndGet();
-                  }
-                  pause(500);
-                }
-              }));
-      for (int t = 0; t < 2; t++) {
-        int worker = t;
+      if (demo) {
         threads.add(
             start(
-                "tasks-" + t,
+                "fits",
                 () -> {
                   int k = 0;
                   while (running.get()) {
                     k++;
-                    int n = k;
-                    manager
-                        .allocator()
-                        .run(
-                            TaskRequest.named("batch-" + worker + "-" + (n % 5))
-                                .priority(1 + n % 3)
-                                .minBytes(1L << 20)
-                                .desiredBytes(4L << 20)
-                                .retryWhenStopped(1, 5),
-                            grant -> {
-                              long bytes = (1L + n % 4) << 20;
-                              try (Reservation r = grant.scope().reserve(bytes)) {
-                                byte[] block = new byte[(int) bytes];
-                                for (int i = 0; i < block.length; i += 4096) {
-                                  block[i] = (byte) i;
-                                }
-                                grant.cancellation().throwIfCancelled("after the block");
-                                if (n % 7 == 0) {
-                                  throw new IllegalStateException("row " + n + " is malformed");
-                                }
-                                return block.length;
-                              }
-                            });
-                    pause(100);
+                    try (MemoryScope scope = manager.openScope("autofeat-" + k);
+                        AutoFeatModel model =
+                            AutoFeatProcessor.builder()
+                                .featureEngineeringSteps(2)
+                                .featureSelectionRuns(3)
+                                .listener(dashboard.fitListener("synthetic fit #" + k))
+                                .build()
+                                .fit(scope, data.train())) {
+                      model.score(data.test());
+                      fits.incrementAndGet();
+                    } catch (RuntimeException e) {
+                      fitsFailed.incrementAndGet();
+                    }
+                    pause(500);
                   }
                 }));
-      }
-      threads.add(
-          start(
-              "leak",
-              () -> {
-                List<byte[]> kept = new ArrayList<>();
-                List<Reservation> held = new ArrayList<>();
-                try (MemoryScope cache = manager.openScope("leaky-cache")) {
-                  while (running.get()) {
-                    int chunk = 256 << 10;
-                    boolean refused = false;
-                    try {
-                      held.add(cache.reserve(chunk));
-                      kept.add(new byte[chunk]);
-                    } catch (MemoryBudgetExceededException e) {
-                      refused = true; // the live heap is near its line (the burst): let go
-                    }
-                    long total = (long) kept.size() * chunk;
-                    leakedPeak.accumulateAndGet(total, Math::max);
-                    if (refused || total > maxHeap / 8) {
-                      held.forEach(Reservation::close);
-                      held.clear();
-                      kept.clear();
-                    }
-                    pause(250);
-                  }
-                  held.forEach(Reservation::close);
-                }
-              }));
-      if (maxHeap <= MAX_HEAP_FOR_BURST) {
-        threads.add(
-            start(
-                "burst",
-                () -> {
-                  pause(seconds * 600);
-                  if (!running.get()) {
-                    return;
-                  }
-                  TaskOutcome<Integer> outcome =
+        for (int t = 0; t < 2; t++) {
+          int worker = t;
+          threads.add(
+              start(
+                  "tasks-" + t,
+                  () -> {
+                    int k = 0;
+                    while (running.get()) {
+                      k++;
+                      int n = k;
                       manager
                           .allocator()
                           .run(
-                              TaskRequest.named("unreserved-burst").priority(0).minBytes(1L << 20),
+                              TaskRequest.named("batch-" + worker + "-" + (n % 5))
+                                  .priority(1 + n % 3)
+                                  .minBytes(1L << 20)
+                                  .desiredBytes(4L << 20)
+                                  .retryWhenStopped(1, 5),
                               grant -> {
-                                List<byte[]> chunks = new ArrayList<>();
-                                while (running.get()) {
-                                  grant
-                                      .cancellation()
-                                      .throwIfCancelled("burst chunk " + chunks.size());
-                                  // 256 KiB: below G1's humongous size on small heaps
-                                  chunks.add(new byte[256 << 10]);
-                                  burstBytes.addAndGet(256 << 10);
-                                  pause(5);
+                                long bytes = (1L + n % 4) << 20;
+                                try (Reservation r = grant.scope().reserve(bytes)) {
+                                  byte[] block = new byte[(int) bytes];
+                                  for (int i = 0; i < block.length; i += 4096) {
+                                    block[i] = (byte) i;
+                                  }
+                                  grant.cancellation().throwIfCancelled("after the block");
+                                  if (n % 7 == 0) {
+                                    throw new IllegalStateException("row " + n + " is malformed");
+                                  }
+                                  return block.length;
                                 }
-                                return chunks.size();
                               });
-                  burstOutcome.set(
-                      outcome.status()
-                          + (outcome.stopReason() != null ? ": " + outcome.stopReason() : "")
-                          + (outcome.error() != null && outcome.stopReason() == null
-                              ? ": " + outcome.error()
-                              : ""));
+                      pause(100);
+                    }
+                  }));
+        }
+        threads.add(
+            start(
+                "leak",
+                () -> {
+                  List<byte[]> kept = new ArrayList<>();
+                  List<Reservation> held = new ArrayList<>();
+                  try (MemoryScope cache = manager.openScope("leaky-cache")) {
+                    while (running.get()) {
+                      int chunk = 256 << 10;
+                      boolean refused = false;
+                      try {
+                        held.add(cache.reserve(chunk));
+                        kept.add(new byte[chunk]);
+                      } catch (MemoryBudgetExceededException e) {
+                        refused = true; // the live heap is near its line (the burst): let go
+                      }
+                      long total = (long) kept.size() * chunk;
+                      leakedPeak.accumulateAndGet(total, Math::max);
+                      if (refused || total > maxHeap / 8) {
+                        held.forEach(Reservation::close);
+                        held.clear();
+                        kept.clear();
+                      }
+                      pause(250);
+                    }
+                    held.forEach(Reservation::close);
+                  }
                 }));
-      } else {
-        ctx.progress(
-            "dashboard: max heap %s: no burst to the 95%% line (run with -Xmx256m to see the guard"
-                + " act)",
-            MemorySize.format(maxHeap));
+        if (maxHeap <= MAX_HEAP_FOR_BURST) {
+          threads.add(
+              start(
+                  "burst",
+                  () -> {
+                    pause(seconds * 600);
+                    if (!running.get()) {
+                      return;
+                    }
+                    TaskOutcome<Integer> outcome =
+                        manager
+                            .allocator()
+                            .run(
+                                TaskRequest.named("unreserved-burst")
+                                    .priority(0)
+                                    .minBytes(1L << 20),
+                                grant -> {
+                                  List<byte[]> chunks = new ArrayList<>();
+                                  while (running.get()) {
+                                    grant
+                                        .cancellation()
+                                        .throwIfCancelled("burst chunk " + chunks.size());
+                                    // 256 KiB: below G1's humongous size on small heaps
+                                    chunks.add(new byte[256 << 10]);
+                                    burstBytes.addAndGet(256 << 10);
+                                    pause(5);
+                                  }
+                                  return chunks.size();
+                                });
+                    burstOutcome.set(
+                        outcome.status()
+                            + (outcome.stopReason() != null ? ": " + outcome.stopReason() : "")
+                            + (outcome.error() != null && outcome.stopReason() == null
+                                ? ": " + outcome.error()
+                                : ""));
+                  }));
+        } else {
+          ctx.progress(
+              "dashboard: max heap %s: no burst to the 95%% line (run with -Xmx256m to see the guard"
+                  + " act)",
+              MemorySize.format(maxHeap));
+        }
       }
 
       long deadline = start + Duration.ofSeconds(seconds).toNanos();
@@ -261,6 +272,8 @@ final class DashboardScenario implements Scenario {
           .put("guardEmergencies", guard.emergencies())
           .put("guardTasksStopRequested", guard.tasksStopRequested())
           .put("maxLiveHeapFraction", guard.maxLiveHeapFraction())
+          .put("workload", workload)
+          .put("processCpuSeconds", processCpuSeconds())
           .put("peakRssBytes", MemoryFigures.peakRssBytes());
     } finally {
       running.set(false);
@@ -272,6 +285,14 @@ final class DashboardScenario implements Scenario {
     t.setDaemon(true);
     t.start();
     return t;
+  }
+
+  private static double processCpuSeconds() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime() / 1e9;
+    }
+    return -1;
   }
 
   /** The workload's pace. */
