@@ -10,6 +10,7 @@ module io.memguard.autofeat {
   requires org.slf4j;
   requires java.management;
   requires jdk.management;
+  requires jdk.jfr;
 
   exports io.memguard.autofeat;
 }

@@ -10,6 +10,7 @@ module io.memguard.core {
   requires com.github.benmanes.caffeine;
   requires java.management;
   requires jdk.management;
+  requires jdk.jfr;
 
   exports io.memguard.core;
 }

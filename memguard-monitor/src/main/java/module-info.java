@@ -10,6 +10,7 @@ module io.memguard.monitor {
   requires org.slf4j;
   requires java.management;
   requires jdk.management;
+  requires jdk.jfr;
   requires java.net.http;
   requires com.github.oshi;
 

@@ -1,5 +1,6 @@
 package io.memguard.autofeat;
 
+import io.memguard.autofeat.internal.FitPhaseEvent;
 import io.memguard.autofeat.internal.batch.Lease;
 import io.memguard.core.AllocationMeter;
 import io.memguard.core.MemoryBudgetExceededException;
@@ -97,6 +98,9 @@ final class FitLedger {
   }
 
   /** Opens {@code next}'s scope; the phase before it must have ended. */
+  /** The Flight Recorder event of the phase in progress; guarded by the lock. */
+  private @Nullable FitPhaseEvent phaseEvent;
+
   void startPhase(FitPhase next) {
     synchronized (lock) {
       phase = next;
@@ -106,6 +110,8 @@ final class FitLedger {
       phaseStart = ticker.read();
       phasePeak = fitScope.reservedBytes();
       phaseBatches = 0;
+      phaseEvent = new FitPhaseEvent();
+      phaseEvent.begin();
     }
   }
 
@@ -132,6 +138,16 @@ final class FitLedger {
               phasePeak,
               phaseBatches,
               Math.max(0, scope.allocatedBytes())));
+      FitPhaseEvent event = phaseEvent;
+      phaseEvent = null;
+      if (event != null && event.shouldCommit()) {
+        event.fit = fitScope.path();
+        event.phase = ending.name();
+        event.peakReservedBytes = phasePeak;
+        event.allocatedBytes = scope.allocatedBytes();
+        event.batches = phaseBatches;
+        event.commit();
+      }
       phaseScope = null;
       phase = null;
       scope.close();

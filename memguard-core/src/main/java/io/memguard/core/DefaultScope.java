@@ -1,5 +1,6 @@
 package io.memguard.core;
 
+import io.memguard.core.internal.JfrEvents;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -622,6 +623,16 @@ final class DefaultScope implements MemoryScope {
         }
       }
       manager.scopeClosed();
+      if (leak != null) {
+        JfrEvents.ScopeClosedWithLeaks event = new JfrEvents.ScopeClosedWithLeaks();
+        if (event.shouldCommit()) {
+          event.scopePath = path;
+          event.leakedBytes = leak.bytes();
+          event.leakedReservations = leak.reservations();
+          event.peakReservedBytes = peakReservedBytes();
+          event.commit();
+        }
+      }
       ScopeCloseReport report =
           new ScopeCloseReport(
               path,

@@ -1,5 +1,6 @@
 package io.memguard.core;
 
+import io.memguard.core.internal.JfrEvents;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -511,6 +512,15 @@ public final class MemoryManager implements AutoCloseable {
           "memguard: pressure {} -> {} ({} at {}%)",
           previous, combined, change.source(), Math.round(change.utilization() * 1000) / 10.0);
     }
+    JfrEvents.PressureChange event = new JfrEvents.PressureChange();
+    if (event.shouldCommit()) {
+      event.manager = name;
+      event.previous = previous.name();
+      event.current = combined.name();
+      event.source = change.source();
+      event.utilization = change.utilization();
+      event.commit();
+    }
     for (PressureListener listener : pressureListeners) {
       try {
         listener.onPressureChange(change);
@@ -539,6 +549,15 @@ public final class MemoryManager implements AutoCloseable {
     }
     leaksReported.increment();
     leakedBytes.add(leak.bytes());
+    JfrEvents.ReservationLeak event = new JfrEvents.ReservationLeak();
+    if (event.shouldCommit()) {
+      event.manager = name;
+      event.kind = leak.kind().name();
+      event.scopePath = leak.scopePath();
+      event.bytes = leak.bytes();
+      event.reservations = leak.reservations();
+      event.commit();
+    }
     if (leak.allocationSites().isEmpty()) {
       log.warn("memguard: {}", leak.describe());
     } else {

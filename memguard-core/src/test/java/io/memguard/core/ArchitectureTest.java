@@ -27,7 +27,7 @@ class ArchitectureTest {
   }
 
   @Test
-  void core_dependsOnlyOnTheJdkSlf4jCaffeineAndJSpecify() {
+  void core_dependsOnlyOnTheJdkSlf4jCaffeineAndJSpecify_flightRecorderIncluded() {
     classes()
         .should()
         .onlyDependOnClassesThat()
@@ -36,6 +36,7 @@ class ArchitectureTest {
             "java..",
             "javax.management..",
             "com.sun.management..",
+            "jdk.jfr..",
             "org.slf4j..",
             "com.github.benmanes.caffeine..",
             "org.jspecify.annotations..")

@@ -2,6 +2,7 @@ package io.memguard.monitor;
 
 import io.memguard.core.Registration;
 import io.memguard.monitor.internal.Dispatcher;
+import io.memguard.monitor.internal.JfrEvents;
 import io.memguard.monitor.internal.OnceLogger;
 import java.time.Duration;
 import java.time.Instant;
@@ -388,6 +389,16 @@ public final class Alerts {
   }
 
   private void publish(AlertEvent e) {
+    JfrEvents.Alert jfr = new JfrEvents.Alert();
+    if (jfr.shouldCommit()) {
+      jfr.type = e.type().name();
+      jfr.rule = e.alert().rule();
+      jfr.severity = e.alert().severity().name();
+      jfr.value = e.alert().value();
+      jfr.threshold = e.alert().threshold();
+      jfr.message = e.alert().message();
+      jfr.commit();
+    }
     if (!listeners.isEmpty()) {
       listenerDispatcher.submit(
           "alert listeners",

@@ -10,6 +10,7 @@ import io.memguard.core.PressureSource;
 import io.memguard.core.Registration;
 import io.memguard.core.ResourceAllocator;
 import io.memguard.core.Ticker;
+import io.memguard.monitor.internal.JfrEvents;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -702,6 +703,18 @@ public final class EmergencyGuard implements AutoCloseable {
       case EMERGENCY_ENTERED, TASK_STOP_REQUESTED -> log.warn("memguard guard: {}", message);
       case RECOVERED, EMERGENCY_LEFT, CLEANUP_STAGE -> log.info("memguard guard: {}", message);
       default -> log.debug("memguard guard: {}", message);
+    }
+    JfrEvents.Guard jfr = new JfrEvents.Guard();
+    if (jfr.shouldCommit()) {
+      jfr.type = type.name();
+      jfr.level = level.name();
+      jfr.limit = r.limit == null ? null : r.limit.name();
+      jfr.fraction = r.fraction;
+      jfr.task = task;
+      jfr.bytesReleased = bytes;
+      jfr.timeInEmergencyNanos = inEmergencyFor == null ? 0 : inEmergencyFor.toNanos();
+      jfr.message = message;
+      jfr.commit();
     }
     for (GuardListener l : listeners) {
       try {

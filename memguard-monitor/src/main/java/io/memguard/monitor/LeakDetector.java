@@ -6,6 +6,7 @@ import io.memguard.monitor.internal.ClassHistogram;
 import io.memguard.monitor.internal.Dispatcher;
 import io.memguard.monitor.internal.HeapDumps;
 import io.memguard.monitor.internal.HistogramSource;
+import io.memguard.monitor.internal.JfrEvents;
 import io.memguard.monitor.internal.LeakSuspects;
 import io.memguard.monitor.internal.OnceLogger;
 import io.memguard.monitor.internal.TrendMath;
@@ -590,6 +591,15 @@ public final class LeakDetector {
     reports.addLast(report);
     refreshStatusState();
     LOG.warn("memguard: memory leak suspected\n{}", report.describe());
+    JfrEvents.LeakReport jfr = new JfrEvents.LeakReport();
+    if (jfr.shouldCommit()) {
+      jfr.growthBytesPerMinute = Math.round(report.growthBytesPerMinute());
+      jfr.pValue = report.pValue();
+      jfr.liveSetBytes = report.liveSetBytes();
+      jfr.topSuspect = report.topSuspect().map(LeakSuspect::name).orElse(null);
+      jfr.recommendation = report.recommendation();
+      jfr.commit();
+    }
     for (LeakListener l : listeners) {
       notifier.submit("leak listener " + l.getClass().getName(), () -> l.onLeakReport(report));
     }

@@ -47,6 +47,7 @@ class ArchitectureTest {
             "java..",
             "javax.management..",
             "com.sun.management..",
+            "jdk.jfr..",
             "com.sun.net.httpserver..",
             "org.slf4j..",
             "oshi..",
