@@ -81,6 +81,7 @@ public final class MemoryDashboard implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MemoryDashboard.class);
   private static final int GUARD_EVENTS_KEPT = 100;
   private static final long KEEPALIVE_MILLIS = 15_000;
+  private static final String NODELAY = "sun.net.httpserver.nodelay";
   private static final List<String> PATHS =
       List.of(
           "/",
@@ -145,6 +146,13 @@ public final class MemoryDashboard implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    if (System.getProperty(NODELAY) == null) {
+      // The JDK's server writes a response's headers and body apart; with Nagle's algorithm on
+      // and the client's delayed ACK every answer waited 40 ms (measured: 44 ms a /metrics scrape
+      // on one keep-alive connection, 0.4 ms with TCP_NODELAY). The server reads the property
+      // once, when the first one in the JVM starts; an explicit setting is left alone.
+      System.setProperty(NODELAY, "true");
+    }
     this.server = HttpServer.create(new InetSocketAddress(address, config.port()), 64);
     server.setExecutor(executor);
     server.createContext("/", this::handle);
