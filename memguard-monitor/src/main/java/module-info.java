@@ -8,7 +8,7 @@
 module io.memguard.monitor {
   requires transitive io.memguard.core;
   requires org.slf4j;
-  requires java.management;
+  requires transitive java.management;
   requires jdk.management;
   requires jdk.jfr;
   requires java.net.http;
