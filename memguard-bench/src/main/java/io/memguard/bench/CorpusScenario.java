@@ -188,23 +188,17 @@ final class CorpusScenario implements Scenario {
             .put("steps", steps)
             .put("outcome", "insufficient-memory")
             .put("problem", c.problem().name().toLowerCase(Locale.ROOT))
-            .put("heapMb", heapMb)
-            .put("fitSeconds", null)
-            .put("testScore", null)
-            .put("featuresSelected", null)
-            .put("peakReservedBytes", null)
-            .put("peakLiveHeapBytes", null)
-            .put("peakRssBytes", null)
-            .put("lightweight", null)
-            .put(
-                "message",
-                "not forked: the data set alone needs a heap of "
-                    + dataHeapMb
-                    + " MiB (its table, training and test copies, and the JVM's own 16 MiB) and"
-                    + " the heap is "
-                    + heapMb
-                    + " MiB; the data is the caller's memory, loaded before any fit. Give the"
-                    + " JVM more heap, or fit from a CsvSource, which streams the file.");
+            .put("heapMb", heapMb);
+    withoutFigures(r)
+        .put(
+            "message",
+            "not forked: the data set alone needs a heap of "
+                + dataHeapMb
+                + " MiB (its table, training and test copies, and the JVM's own 16 MiB) and"
+                + " the heap is "
+                + heapMb
+                + " MiB; the data is the caller's memory, loaded before any fit. Give the"
+                + " JVM more heap, or fit from a CsvSource, which streams the file.");
     return withPython(r, py);
   }
 
@@ -250,18 +244,23 @@ final class CorpusScenario implements Scenario {
           .put("plan", j.get("plan"))
           .put("message", j.get("message"));
     } else {
-      r.put("fitSeconds", null)
-          .put("testScore", null)
-          .put("featuresSelected", null)
-          .put("peakReservedBytes", null)
-          .put("peakLiveHeapBytes", null)
-          .put("peakRssBytes", null)
-          .put("lightweight", null)
+      withoutFigures(r)
           .put("errorKind", f.errorKind())
           .put("error", f.error())
           .put("wallSeconds", Math.round(f.wallSeconds() * 10) / 10.0);
     }
     return withPython(r, py);
+  }
+
+  /** A case that ran no fit: its figures are null. */
+  private static Json.JsonObject withoutFigures(Json.JsonObject r) {
+    return r.put("fitSeconds", null)
+        .put("testScore", null)
+        .put("featuresSelected", null)
+        .put("peakReservedBytes", null)
+        .put("peakLiveHeapBytes", null)
+        .put("peakRssBytes", null)
+        .put("lightweight", null);
   }
 
   private static Json.JsonObject withPython(Json.JsonObject r, Json.JsonObject py) {
