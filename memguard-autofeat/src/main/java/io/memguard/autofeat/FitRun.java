@@ -16,6 +16,8 @@ import io.memguard.core.MemoryManager;
 import io.memguard.core.MemoryScope;
 import io.memguard.core.MemorySize;
 import io.memguard.core.PressureLevel;
+import io.memguard.core.Protection;
+import io.memguard.core.ProtectionMode;
 import io.memguard.core.Reservation;
 import io.memguard.core.TaskStoppedException;
 import io.memguard.core.Ticker;
@@ -95,6 +97,9 @@ final class FitRun implements EngineHooks {
   private static final int MAX_SHRINKS = 3;
 
   private int shrinks;
+
+  /** Whether this fit recorded the lightweight switch it would have made in shadow mode. */
+  private boolean observedSwitch;
 
   /**
    * Thrown from a hook to restart the search with the lightweight plan, or with a smaller one when
@@ -495,8 +500,29 @@ final class FitRun implements EngineHooks {
         && (ledger.phase() == FitPhase.GENERATE || ledger.phase() == FitPhase.SELECT)) {
       PressureLevel level = memory.pressureLevel();
       if (level.isAtLeast(PressureLevel.CRITICAL)) {
-        throw new SwitchSignal(
-            "the pressure level reached " + level + " at " + where(), ledger.phase());
+        String pressure = "the pressure level reached " + level + " at " + where();
+        ProtectionMode mode =
+            memory.rollout().modeFor(Protection.AUTOFEAT_LIGHTWEIGHT, fitScope.path());
+        if (mode == ProtectionMode.ENFORCE) {
+          memory
+              .rollout()
+              .record(
+                  Protection.AUTOFEAT_LIGHTWEIGHT,
+                  mode,
+                  fitScope.path(),
+                  "switch to the lightweight plan: " + pressure);
+          throw new SwitchSignal(pressure, ledger.phase());
+        }
+        if (mode == ProtectionMode.OBSERVE && !observedSwitch) {
+          observedSwitch = true;
+          memory
+              .rollout()
+              .record(
+                  Protection.AUTOFEAT_LIGHTWEIGHT,
+                  mode,
+                  fitScope.path(),
+                  "switch to the lightweight plan: " + pressure);
+        }
       }
     }
     if (grant != null) {

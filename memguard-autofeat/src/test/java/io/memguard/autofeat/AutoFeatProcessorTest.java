@@ -333,6 +333,68 @@ class AutoFeatProcessorTest {
   }
 
   @Test
+  void fit_criticalPressureInShadowMode_recordsTheSwitchItWouldMake_andStaysNormal() {
+    Dataset.Split split = TestData.synthetic();
+    double[] utilization = {0.1};
+    AtomicReference<LightweightEvent> event = new AtomicReference<>();
+    try (MemoryManager memory = manager(MemorySize.ofMebibytes(512))) {
+      memory
+          .rollout()
+          .set(
+              io.memguard.core.Protection.AUTOFEAT_LIGHTWEIGHT,
+              io.memguard.core.ProtectionMode.OBSERVE,
+              "shadow first");
+      memory.addPressureSource(
+          new io.memguard.core.PressureSource() {
+            @Override
+            public String name() {
+              return "test";
+            }
+
+            @Override
+            public double utilization() {
+              return utilization[0];
+            }
+          });
+      AutoFeatProcessor p =
+          AutoFeatProcessor.builder()
+              .featureEngineeringSteps(3)
+              .listener(
+                  new FitListener() {
+                    @Override
+                    public void onBatch(BatchReport b) {
+                      if (b.phase() == FitPhase.GENERATE && b.step() == 3 && b.index() == 1) {
+                        utilization[0] = 0.92;
+                        memory.refreshPressure();
+                      }
+                    }
+
+                    @Override
+                    public void onLightweight(LightweightEvent e) {
+                      event.set(e);
+                    }
+                  })
+              .build();
+      try (MemoryScope scope = memory.openScope("train");
+          AutoFeatModel model = p.fit(scope, split.train())) {
+        assertThat(memory.pressureLevel()).isEqualTo(PressureLevel.CRITICAL);
+        assertThat(model.report().lightweight()).isFalse();
+        assertThat(event.get()).isNull();
+        assertThat(memory.rollout().decisions())
+            .singleElement()
+            .satisfies(
+                d -> {
+                  assertThat(d.mode()).isEqualTo(io.memguard.core.ProtectionMode.OBSERVE);
+                  assertThat(d.key()).isEqualTo("root/train/autofeat-fit");
+                  assertThat(d.action())
+                      .startsWith("switch to the lightweight plan: the pressure level reached")
+                      .contains("GENERATE step 3");
+                });
+      }
+    }
+  }
+
+  @Test
   void fit_elevatedPressure_halvesTheBatches() {
     Dataset train = TestData.diabetes().train();
     try (MemoryManager memory = manager(MemorySize.ofMebibytes(256));

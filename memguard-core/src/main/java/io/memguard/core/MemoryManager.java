@@ -89,6 +89,7 @@ public final class MemoryManager implements AutoCloseable {
   private volatile long reservedAtRebase;
 
   private final CleanupManager cleanup;
+  private final Rollout rollout;
   private final DefaultScope root;
   private final ResourceAllocator allocator;
 
@@ -163,6 +164,7 @@ public final class MemoryManager implements AutoCloseable {
     }
     this.liveHeapNearBytes = liveHeapLineBytes / 2;
     this.cleanup = new CleanupManager(ticker, b.cleanupHistory);
+    this.rollout = new Rollout(name, ticker);
     this.root = new DefaultScope(this, null, name, budgetBytes);
     this.allocator = ResourceAllocator.builder(root).build();
   }
@@ -250,6 +252,14 @@ public final class MemoryManager implements AutoCloseable {
   /** The cleanup actions, global and per scope. */
   public CleanupManager cleanup() {
     return cleanup;
+  }
+
+  /**
+   * The staged rollout of this manager's protections: each OFF, OBSERVE (shadow mode) or ENFORCE,
+   * optionally for a canary share of tasks; switchable at run time.
+   */
+  public Rollout rollout() {
+    return rollout;
   }
 
   /** The default allocator, sharing the whole budget between concurrent tasks. */

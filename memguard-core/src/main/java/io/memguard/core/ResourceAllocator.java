@@ -360,8 +360,23 @@ public final class ResourceAllocator {
     }
     TaskRequest r = waiter.request;
     long free = capacity - granted;
-    if (free < r.minBytes() || (!active.isEmpty() && !heapAdmitsLocked(r))) {
+    if (free < r.minBytes()) {
       return null;
+    }
+    if (!active.isEmpty() && !heapAdmitsLocked(r)) {
+      Rollout rollout = pool.manager().rollout();
+      ProtectionMode mode = rollout.modeFor(Protection.HEAP_ADMISSION, r.name());
+      if (mode != ProtectionMode.OFF && !waiter.heapDecisionRecorded) {
+        waiter.heapDecisionRecorded = true;
+        rollout.record(
+            Protection.HEAP_ADMISSION,
+            mode,
+            r.name(),
+            "hold task '" + r.name() + "' until the heap has room: " + heapShortfallLocked(r));
+      }
+      if (mode == ProtectionMode.ENFORCE) {
+        return null;
+      }
     }
     long size =
         Math.min(Math.min(r.desiredBytes(), Math.max(r.minBytes(), fairShareLocked())), free);
@@ -408,9 +423,16 @@ public final class ResourceAllocator {
 
   /** Why the heap keeps {@code r} out now, or null. */
   private String heapReasonLocked(TaskRequest r) {
-    if (active.isEmpty() || heapAdmitsLocked(r)) {
+    if (active.isEmpty()
+        || heapAdmitsLocked(r)
+        || pool.manager().rollout().modeFor(Protection.HEAP_ADMISSION, r.name())
+            != ProtectionMode.ENFORCE) {
       return null;
     }
+    return heapShortfallLocked(r);
+  }
+
+  private String heapShortfallLocked(TaskRequest r) {
     return "it desires "
         + MemorySize.format(r.desiredBytes())
         + ", the running tasks were granted "
@@ -716,6 +738,9 @@ public final class ResourceAllocator {
   private static final class Waiter {
     final TaskRequest request;
     final long seq;
+
+    /** Whether the heap's admission decision about this waiter was given to the rollout. */
+    boolean heapDecisionRecorded;
 
     Waiter(TaskRequest request, long seq) {
       this.request = request;

@@ -110,6 +110,32 @@ class TaskRetryAndHeapAdmissionTest {
   }
 
   @Test
+  void heapAdmission_inShadowMode_admits_andRecordsTheHoldItWouldHaveMade() {
+    try (MemoryManager memory = manager()) {
+      memory.rollout().set(Protection.HEAP_ADMISSION, ProtectionMode.OBSERVE, "shadow first");
+      ResourceAllocator allocator = memory.allocator();
+      Grant first = allocator.tryAcquire(TaskRequest.named("first").desiredBytes(500));
+      Grant second = allocator.tryAcquire(TaskRequest.named("second").desiredBytes(300));
+      assertThat(second).isNotNull();
+      assertThat(memory.rollout().decisions())
+          .singleElement()
+          .satisfies(
+              d -> {
+                assertThat(d.mode()).isEqualTo(ProtectionMode.OBSERVE);
+                assertThat(d.key()).isEqualTo("second");
+                assertThat(d.action())
+                    .startsWith("hold task 'second' until the heap has room: it desires 300 B");
+              });
+      memory.rollout().set(Protection.HEAP_ADMISSION, ProtectionMode.ENFORCE, "enforce");
+      assertThat(allocator.tryAcquire(TaskRequest.named("third").desiredBytes(300))).isNull();
+      assertThat(memory.rollout().decisionCount(Protection.HEAP_ADMISSION, ProtectionMode.ENFORCE))
+          .isEqualTo(1);
+      second.close();
+      first.close();
+    }
+  }
+
+  @Test
   void aTaskAlone_isAdmittedWhateverTheHeap() {
     reading.set(new LiveHeap.Reading(2, 900));
     try (MemoryManager memory = manager()) {

@@ -4,7 +4,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.memguard.autofeat.FitListener;
 import io.memguard.core.MemoryManager;
+import io.memguard.core.Protection;
 import io.memguard.core.Registration;
+import io.memguard.core.Rollout;
 import io.memguard.dashboard.internal.EventLog;
 import io.memguard.dashboard.internal.FitBoard;
 import io.memguard.dashboard.internal.Json;
@@ -94,6 +96,7 @@ public final class MemoryDashboard implements AutoCloseable {
           "/api/alerts",
           "/api/guard",
           "/api/events",
+          "/api/rollout",
           "/metrics");
 
   private final MemoryMonitor monitor;
@@ -319,6 +322,10 @@ public final class MemoryDashboard implements AutoCloseable {
                       })));
     }
     registrations.add(
+        manager
+            .rollout()
+            .addListener(sw -> quietly(() -> events.append("rollout", Views.switchJson(sw)))));
+    registrations.add(
         manager.addPressureListener(
             c ->
                 quietly(
@@ -371,9 +378,17 @@ public final class MemoryDashboard implements AutoCloseable {
                 + " add ?token=<token> to the address");
         return;
       }
+      if (path.equals("/api/rollout") && method.equals("POST")) {
+        switchRollout(ex, query);
+        return;
+      }
       if (!method.equals("GET") && !method.equals("HEAD")) {
-        ex.getResponseHeaders().set("Allow", "GET, HEAD");
-        error(ex, 405, "only GET and HEAD are served, not " + method);
+        ex.getResponseHeaders()
+            .set("Allow", path.equals("/api/rollout") ? "GET, HEAD, POST" : "GET, HEAD");
+        error(
+            ex,
+            405,
+            "only GET and HEAD are served here (POST only to /api/rollout), not " + method);
         return;
       }
       switch (path) {
@@ -398,6 +413,7 @@ public final class MemoryDashboard implements AutoCloseable {
           json(ex, Views.guard(guard, recent));
         }
         case "/api/events" -> stream(ex, query);
+        case "/api/rollout" -> json(ex, Views.rollout(manager.rollout()));
         case "/metrics" ->
             send(
                 ex,
@@ -433,6 +449,43 @@ public final class MemoryDashboard implements AutoCloseable {
       log.warn("memguard: dashboard request {} failed: {}", ex.getRequestURI(), e.toString());
       error(ex, 500, "internal error: " + e);
     }
+  }
+
+  /**
+   * POST /api/rollout?protection=EMERGENCY_GUARD&setting=OBSERVE: the rollback switch. Only with a
+   * token (a dashboard without one is open to anything on the machine, and reads only).
+   */
+  private void switchRollout(HttpExchange ex, Map<String, String> query) throws IOException {
+    if (config.token() == null) {
+      error(
+          ex,
+          403,
+          "switching a protection from the dashboard needs a token: start it with"
+              + " DashboardConfig.builder().token(...), or switch through the API or JMX");
+      return;
+    }
+    String protection = query.get("protection");
+    String setting = query.get("setting");
+    if (protection == null || setting == null) {
+      throw new BadRequest(
+          "give protection (one of "
+              + java.util.Arrays.toString(Protection.values())
+              + ") and setting (OFF, OBSERVE, ENFORCE or ENFORCE:<share>)");
+    }
+    Protection p;
+    Rollout.Setting to;
+    try {
+      p = Protection.valueOf(protection.trim().toUpperCase(java.util.Locale.ROOT));
+      to = Rollout.parse(setting);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest(
+          "protection must be one of "
+              + java.util.Arrays.toString(Protection.values())
+              + " and setting OFF, OBSERVE, ENFORCE or ENFORCE:<share>: "
+              + e.getMessage());
+    }
+    manager.rollout().set(p, to, "by the dashboard");
+    json(ex, Views.rollout(manager.rollout()));
   }
 
   private boolean authorized(HttpExchange ex, Map<String, String> query) {

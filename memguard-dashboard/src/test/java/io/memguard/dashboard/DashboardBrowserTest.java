@@ -170,6 +170,11 @@ class DashboardBrowserTest {
         wait.until(d -> rows(d, "guard-state") >= 1);
         assertThat(browser.findElement(By.id("guard-level")).getText()).isNotBlank();
 
+        click(browser, "rollout");
+        wait.until(d -> rows(d, "rollout-protections") == 3);
+        assertThat(browser.findElement(By.id("rollout-protections")).getText())
+            .contains("EMERGENCY_GUARD");
+
         click(browser, "overview");
         wait.until(d -> d.findElement(By.id("events")).getText().contains("alert"));
         Path shot = Path.of("target", "dashboard.png");

@@ -211,6 +211,52 @@ class MemoryDashboardTest {
   }
 
   @Test
+  void rollout_isShownToAll_andSwitchedOnlyWithTheToken() throws Exception {
+    try (MemoryDashboard open = MemoryDashboard.start(monitor)) {
+      assertThat(get(open, "/api/rollout").body())
+          .contains("\"protection\":\"EMERGENCY_GUARD\",\"setting\":\"ENFORCE\"");
+      HttpResponse<String> refused =
+          http.send(
+              HttpRequest.newBuilder(
+                      open.url().resolve("/api/rollout?protection=EMERGENCY_GUARD&setting=OBSERVE"))
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(refused.statusCode()).isEqualTo(403);
+      assertThat(refused.body()).contains("needs a token");
+    }
+    try (MemoryDashboard d =
+        MemoryDashboard.start(monitor, DashboardConfig.builder().token(TOKEN).build())) {
+      HttpResponse<String> switched =
+          http.send(
+              HttpRequest.newBuilder(
+                      d.url()
+                          .resolve(
+                              "/api/rollout?protection=emergency_guard&setting=ENFORCE:0.5&token="
+                                  + TOKEN))
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(switched.statusCode()).isEqualTo(200);
+      assertThat(switched.body())
+          .contains("\"setting\":\"ENFORCE:0.5\"")
+          .contains("\"reason\":\"by the dashboard\"");
+      assertThat(manager.rollout().setting(io.memguard.core.Protection.EMERGENCY_GUARD))
+          .hasToString("ENFORCE:0.5");
+      HttpResponse<String> bad =
+          http.send(
+              HttpRequest.newBuilder(
+                      d.url().resolve("/api/rollout?protection=GUARD&setting=ON&token=" + TOKEN))
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(bad.statusCode()).isEqualTo(400);
+      assertThat(get(d, "/metrics?token=" + TOKEN).body())
+          .contains("memguard_rollout_mode{protection=\"emergency_guard\"} 2\n");
+    }
+  }
+
+  @Test
   void bindingBeyondLoopback_withoutAToken_isRefused() {
     assertThatThrownBy(
             () ->
@@ -272,7 +318,9 @@ class MemoryDashboardTest {
           families.add(line.split(" ")[2]);
         } else if (!line.startsWith("# HELP ")) {
           assertThat(line)
-              .matches("memguard_[a-z_]+(\\{[a-z]+=\"[a-z_A-Z]+\"\\})? (-?[0-9.e+-]+|NaN)");
+              .matches(
+                  "memguard_[a-z_]+(\\{[a-z]+=\"[a-z_A-Z]+\"(,[a-z]+=\"[a-z_A-Z]+\")*\\})?"
+                      + " (-?[0-9.e+-]+|NaN)");
           String name = line.split("[{ ]")[0];
           assertThat(families).contains(name);
         }

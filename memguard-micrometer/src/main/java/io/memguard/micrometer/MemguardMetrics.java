@@ -4,8 +4,11 @@ import io.memguard.autofeat.FitListener;
 import io.memguard.autofeat.FitReport;
 import io.memguard.autofeat.PhaseReport;
 import io.memguard.core.MemoryManager;
+import io.memguard.core.Protection;
+import io.memguard.core.ProtectionMode;
 import io.memguard.core.Registration;
 import io.memguard.core.ResourceAllocator;
+import io.memguard.core.Rollout;
 import io.memguard.core.TaskOutcome;
 import io.memguard.monitor.AlertEvent;
 import io.memguard.monitor.EmergencyGuard;
@@ -36,7 +39,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A Micrometer {@link MeterBinder} for a {@link MemoryMonitor} and its manager: budget, reserved
  * bytes, pressure level, live set, RSS, leak status and reports, alerts fired, guard events and
- * emergencies, the allocator's tasks, and AutoFeat fits fed by {@link #fitListener()}.
+ * emergencies, the allocator's tasks, the rollout's modes and decisions, and AutoFeat fits fed by
+ * {@link #fitListener()}.
  *
  * <pre>{@code
  * MemguardMetrics metrics = new MemguardMetrics(monitor, Tags.of("pipeline", "nightly"));
@@ -168,6 +172,26 @@ public final class MemguardMetrics implements MeterBinder, AutoCloseable {
               .description("Tasks run by the allocator, by outcome")
               .tags(tags.and("outcome", st.name().toLowerCase(Locale.ROOT)))
               .register(registry));
+    }
+    Rollout rollout = manager.rollout();
+    for (Protection p : Protection.values()) {
+      String protection = p.name().toLowerCase(Locale.ROOT);
+      meters.add(
+          Gauge.builder("memguard.rollout.mode", rollout, r -> r.mode(p).ordinal())
+              .description("A protection's mode: 0 OFF, 1 OBSERVE, 2 ENFORCE (canary or all)")
+              .tags(tags.and("protection", protection))
+              .register(registry));
+      for (ProtectionMode mode :
+          new ProtectionMode[] {ProtectionMode.ENFORCE, ProtectionMode.OBSERVE}) {
+        meters.add(
+            FunctionCounter.builder(
+                    "memguard.rollout.decisions", rollout, r -> r.decisionCount(p, mode))
+                .description("A protection's decisions: enforced (acted) or observed (would have)")
+                .tags(
+                    tags.and(
+                        "protection", protection, "mode", mode.name().toLowerCase(Locale.ROOT)))
+                .register(registry));
+      }
     }
     if (registrations.isEmpty()) {
       listen();

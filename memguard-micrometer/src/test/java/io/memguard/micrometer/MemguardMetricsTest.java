@@ -91,6 +91,19 @@ class MemguardMetricsTest {
       assertThat(registry.get("memguard.autofeat.fit.phase").tag("phase", "select").timer().count())
           .isEqualTo(1);
 
+      manager
+          .rollout()
+          .set(
+              io.memguard.core.Protection.HEAP_ADMISSION,
+              io.memguard.core.ProtectionMode.OBSERVE,
+              "test");
+      assertThat(
+              registry
+                  .get("memguard.rollout.mode")
+                  .tag("protection", "heap_admission")
+                  .gauge()
+                  .value())
+          .isEqualTo(1);
       int bound = registry.getMeters().size();
       metrics.close();
       metrics.close();

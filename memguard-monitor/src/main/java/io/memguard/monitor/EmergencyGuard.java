@@ -7,8 +7,11 @@ import io.memguard.core.MemoryManager;
 import io.memguard.core.MemorySize;
 import io.memguard.core.PressureLevel;
 import io.memguard.core.PressureSource;
+import io.memguard.core.Protection;
+import io.memguard.core.ProtectionMode;
 import io.memguard.core.Registration;
 import io.memguard.core.ResourceAllocator;
+import io.memguard.core.Rollout;
 import io.memguard.core.Ticker;
 import io.memguard.monitor.internal.JfrEvents;
 import java.time.Duration;
@@ -62,7 +65,19 @@ import org.slf4j.LoggerFactory;
 public final class EmergencyGuard implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmergencyGuard.class);
 
+  /** The keys of the guard's rollout decisions that concern no single task. */
+  private static final String ADMISSION_KEY = "admission";
+
+  private static final String CLEANUP_KEY = "cleanup";
+
   private final MemoryManager memory;
+
+  /** The largest measured live set of the emergency in progress (for the rollout's flapping). */
+  private double episodeMaxLive = Double.NaN;
+
+  /** Whether this emergency paused admission (not in shadow mode). */
+  private boolean pausedAdmission;
+
   private final ResourceAllocator allocator;
   private final GuardConfig config;
   private final Ticker ticker;
@@ -200,6 +215,9 @@ public final class EmergencyGuard implements AutoCloseable {
     samples++;
     if (s.liveHeapFraction() > maxLive) {
       maxLive = s.liveHeapFraction(); // the measured live set, not the estimate
+    }
+    if (inEmergency && s.liveHeapFraction() > episodeMaxLive) {
+      episodeMaxLive = s.liveHeapFraction();
     }
     long now = s.nanoTime();
     if (pendingRelease > 0 && now - lastStopAt > pendingReleaseExpiryNanos()) {
@@ -435,7 +453,16 @@ public final class EmergencyGuard implements AutoCloseable {
     episodeAtEmergency = 0;
     level = PressureLevel.EMERGENCY;
     String reason = "memory emergency: " + describe(worst);
-    allocator.pause(config.pauseBelowPriority(), reason);
+    episodeMaxLive = lastMeasuredLive;
+    ProtectionMode mode = rollout().modeFor(Protection.EMERGENCY_GUARD, ADMISSION_KEY);
+    if (mode == ProtectionMode.ENFORCE) {
+      allocator.pause(config.pauseBelowPriority(), reason);
+      pausedAdmission = true;
+    }
+    if (mode != ProtectionMode.OFF) {
+      rollout()
+          .record(Protection.EMERGENCY_GUARD, mode, ADMISSION_KEY, "pause admission: " + reason);
+    }
     emit(
         GuardEvent.Type.EMERGENCY_ENTERED,
         worst,
@@ -453,8 +480,21 @@ public final class EmergencyGuard implements AutoCloseable {
   }
 
   private void act(Reading worst, long now) {
-    stopTasks(worst, now);
-    runNextCleanupStage(worst, now);
+    if (rollout().mode(Protection.EMERGENCY_GUARD) == ProtectionMode.OFF) {
+      return;
+    }
+    try {
+      stopTasks(worst, now);
+      runNextCleanupStage(worst, now);
+    } catch (RuntimeException e) {
+      // a protection that fails falls back to shadow mode rather than fail what it protects
+      log.error("memguard guard: acting on the emergency failed; falling back to OBSERVE", e);
+      rollout().fallBack(Protection.EMERGENCY_GUARD, "the guard failed while acting: " + e);
+    }
+  }
+
+  private Rollout rollout() {
+    return memory.rollout();
   }
 
   private void stopTasks(Reading worst, long now) {
@@ -506,6 +546,16 @@ public final class EmergencyGuard implements AutoCloseable {
                       + ")")
               + " and held "
               + MemorySize.format(held);
+      ProtectionMode mode = rollout().modeFor(Protection.EMERGENCY_GUARD, victim.taskName());
+      rollout()
+          .record(
+              Protection.EMERGENCY_GUARD,
+              mode,
+              victim.taskName(),
+              "stop task '" + victim.taskName() + "': " + reason);
+      if (mode != ProtectionMode.ENFORCE) {
+        continue;
+      }
       if (victim.cancellation().cancel(reason)) {
         stopsRequested++;
         pendingRelease += held;
@@ -611,6 +661,12 @@ public final class EmergencyGuard implements AutoCloseable {
       return;
     }
     CleanupStage stage = ordered.get(nextStage++);
+    ProtectionMode mode = rollout().modeFor(Protection.EMERGENCY_GUARD, CLEANUP_KEY);
+    rollout()
+        .record(Protection.EMERGENCY_GUARD, mode, CLEANUP_KEY, "run cleanup stage " + stage.name());
+    if (mode != ProtectionMode.ENFORCE) {
+      return;
+    }
     long before = memory.reservedBytes();
     CleanupReport run = memory.cleanup().runStage(stage);
     stagesRun++;
@@ -644,7 +700,12 @@ public final class EmergencyGuard implements AutoCloseable {
     Duration toRecover = Duration.ofNanos(now - enteredAt);
     lastTimeToRecover = toRecover;
     level = worst.level;
-    allocator.resume();
+    if (pausedAdmission) {
+      allocator.resume();
+      pausedAdmission = false;
+    }
+    boolean confirmed = episodeMaxLive >= config.emergency();
+    rollout().noteEmergency(Protection.EMERGENCY_GUARD, confirmed);
     emit(
         GuardEvent.Type.RECOVERED,
         worst,
@@ -732,10 +793,11 @@ public final class EmergencyGuard implements AutoCloseable {
       return;
     }
     closed = true;
-    if (inEmergency) {
+    if (pausedAdmission) {
       allocator.resume();
-      inEmergency = false;
+      pausedAdmission = false;
     }
+    inEmergency = false;
     sourceRegistration.close();
     listeners.clear();
   }

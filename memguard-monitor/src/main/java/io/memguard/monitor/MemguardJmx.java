@@ -1,6 +1,8 @@
 package io.memguard.monitor;
 
+import io.memguard.core.Protection;
 import io.memguard.core.Registration;
+import io.memguard.core.Rollout;
 import java.lang.management.ManagementFactory;
 import java.util.Objects;
 import java.util.Optional;
@@ -173,6 +175,27 @@ public final class MemguardJmx {
     @Override
     public long getGrantedBytes() {
       return monitor.manager().allocator().grantedBytes();
+    }
+
+    @Override
+    public String getRollout() {
+      return monitor.manager().rollout().toString();
+    }
+
+    @Override
+    public void setProtectionMode(String protection, String setting) {
+      Protection p;
+      try {
+        p = Protection.valueOf(protection.trim().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "unknown protection '"
+                + protection
+                + "'; known: "
+                + java.util.Arrays.toString(Protection.values()),
+            e);
+      }
+      monitor.manager().rollout().set(p, Rollout.parse(setting), "by JMX");
     }
   }
 }

@@ -69,4 +69,16 @@ public interface MemguardMXBean {
 
   /** Bytes granted to running tasks. */
   long getGrantedBytes();
+
+  /** The rollout's settings, e.g. {@code EMERGENCY_GUARD=ENFORCE, AUTOFEAT_LIGHTWEIGHT=OBSERVE}. */
+  String getRollout();
+
+  /**
+   * Switches a protection ({@code EMERGENCY_GUARD}, {@code AUTOFEAT_LIGHTWEIGHT}, {@code
+   * HEAP_ADMISSION}) to {@code setting} ({@code OFF}, {@code OBSERVE}, {@code ENFORCE} or {@code
+   * ENFORCE:<canary share>}); logged and kept as a switch "by JMX".
+   *
+   * @throws IllegalArgumentException for an unknown protection or a malformed setting
+   */
+  void setProtectionMode(String protection, String setting);
 }

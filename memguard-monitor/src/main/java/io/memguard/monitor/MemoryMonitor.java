@@ -61,7 +61,10 @@ import org.slf4j.LoggerFactory;
  * (WARNING, escalating every 15 min), {@code live-heap-high} (live heap at or above 85% of max heap
  * for 10 s, clears below 80%, WARNING, escalating every 5 min), {@code live-heap-emergency} (at or
  * above 95%, clears below 90%, EMERGENCY), {@code rss-high} (RSS at or above 90% of the container
- * or host memory for 30 s, clears below 85%, CRITICAL). They are logged through SLF4J.
+ * or host memory for 30 s, clears below 85%, CRITICAL), with the guard {@code memory-emergency}
+ * (while it is in an emergency, EMERGENCY), and {@code protection-rolled-back} (a protection the
+ * manager's {@link io.memguard.core.Rollout} put back in OBSERVE by itself, CRITICAL). They are
+ * logged through SLF4J.
  *
  * <p>Thread-safe. {@link #close()} stops the threads, unregisters the pressure sources and is
  * idempotent.
@@ -201,6 +204,22 @@ public final class MemoryMonitor implements AutoCloseable {
               .description(
                   "the emergency guard is acting: admission paused, tasks asked to stop, cleanup"
                       + " stages run; its events say which limit and how long")
+              .build());
+    }
+    if (config.defaultAlertRules()) {
+      // An automatic rollback (a protection that failed or flapped) as an alert, until someone
+      // switches the protection again.
+      alerts.addRule(
+          AlertRule.builder("protection-rolled-back")
+              .metric(
+                  Metric.of(
+                      "rollout.rolledBack", Metric.COUNT, s -> manager.rollout().rolledBack()))
+              .above(0.5)
+              .clearAt(0.5)
+              .severity(Severity.CRITICAL)
+              .description(
+                  "a protection fell back to OBSERVE by itself (it failed or flapped): it decides and"
+                      + " records but no longer acts; see the rollout's switches, then switch it back")
               .build());
     }
     if (config.feedPressure()) {

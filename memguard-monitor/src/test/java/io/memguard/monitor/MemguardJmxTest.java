@@ -38,7 +38,21 @@ class MemguardJmxTest {
       assertThat((Long) server.getAttribute(name, "Samples")).isEqualTo(1L);
       assertThat(server.getAttribute(name, "LeakState")).isEqualTo("NONE");
       assertThat(server.getAttribute(name, "GuardLevel")).isEqualTo("NORMAL");
-      assertThat(server.getMBeanInfo(name).getOperations()).isEmpty();
+      assertThat(server.getMBeanInfo(name).getOperations())
+          .extracting(o -> o.getName())
+          .containsExactly("setProtectionMode");
+      server.invoke(
+          name,
+          "setProtectionMode",
+          new Object[] {"emergency_guard", "ENFORCE:0.25"},
+          new String[] {String.class.getName(), String.class.getName()});
+      assertThat(manager.rollout().setting(io.memguard.core.Protection.EMERGENCY_GUARD))
+          .hasToString("ENFORCE:0.25");
+      assertThat((String) server.getAttribute(name, "Rollout"))
+          .contains("EMERGENCY_GUARD=ENFORCE:0.25");
+      assertThat(manager.rollout().switches())
+          .singleElement()
+          .satisfies(s -> assertThat(s.reason()).isEqualTo("by JMX"));
       assertThatThrownBy(() -> MemguardJmx.register(monitor))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("already registered");

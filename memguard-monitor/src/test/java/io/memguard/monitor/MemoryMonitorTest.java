@@ -227,7 +227,12 @@ class MemoryMonitorTest {
     assertThat(m.alerts().rules())
         .extracting(AlertRule::name)
         .containsExactly(
-            "leak", "live-heap-high", "live-heap-emergency", "rss-high", "memory-emergency");
+            "leak",
+            "live-heap-high",
+            "live-heap-emergency",
+            "rss-high",
+            "memory-emergency",
+            "protection-rolled-back");
     sampler.liveSet = 97 * sampler.heapMax / 100;
     m.sampleNow();
     assertThat(events)

@@ -2,7 +2,10 @@ package io.memguard.dashboard.internal;
 
 import io.memguard.core.MemoryManager;
 import io.memguard.core.PressureLevel;
+import io.memguard.core.Protection;
+import io.memguard.core.ProtectionMode;
 import io.memguard.core.ResourceAllocator;
+import io.memguard.core.Rollout;
 import io.memguard.core.TaskOutcome;
 import io.memguard.monitor.Alert;
 import io.memguard.monitor.EmergencyGuard;
@@ -119,6 +122,40 @@ public final class Prometheus {
           st.name().toLowerCase(Locale.ROOT),
           a.endedCount(st));
     }
+    Rollout rollout = m.rollout();
+    p.header(
+        "memguard_rollout_mode",
+        "Each protection's mode: 0 OFF, 1 OBSERVE, 2 ENFORCE (canary or all).",
+        "gauge");
+    for (Protection pr : Protection.values()) {
+      p.sample(
+          "memguard_rollout_mode",
+          "protection",
+          pr.name().toLowerCase(Locale.ROOT),
+          rollout.mode(pr).ordinal());
+    }
+    p.header(
+        "memguard_rollout_decisions_total",
+        "Decisions of the protections: enforced (acted) and observed (would have).",
+        "counter");
+    for (Protection pr : Protection.values()) {
+      for (ProtectionMode mode :
+          new ProtectionMode[] {ProtectionMode.ENFORCE, ProtectionMode.OBSERVE}) {
+        p.line(
+            "memguard_rollout_decisions_total{protection=\""
+                + pr.name().toLowerCase(Locale.ROOT)
+                + "\",mode=\""
+                + mode.name().toLowerCase(Locale.ROOT)
+                + "\"}",
+            null,
+            null,
+            rollout.decisionCount(pr, mode));
+      }
+    }
+    p.gauge(
+        "memguard_rollout_rolled_back",
+        "Protections an automatic rollback put in OBSERVE.",
+        rollout.rolledBack());
     long[] f = counters.fits();
     p.gauge("memguard_autofeat_fits_running", "AutoFeat fits in progress.", f[1]);
     p.header("memguard_autofeat_fits_total", "AutoFeat fits ended, by outcome.", "counter");

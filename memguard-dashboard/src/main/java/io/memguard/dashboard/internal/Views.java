@@ -4,7 +4,10 @@ import io.memguard.core.BatchDecision;
 import io.memguard.core.EndedTask;
 import io.memguard.core.Grant;
 import io.memguard.core.MemoryManager;
+import io.memguard.core.Protection;
+import io.memguard.core.ProtectionMode;
 import io.memguard.core.ResourceAllocator;
+import io.memguard.core.Rollout;
 import io.memguard.core.ScopeSnapshot;
 import io.memguard.core.TaskOutcome;
 import io.memguard.core.Ticker;
@@ -277,5 +280,58 @@ public final class Views {
     j.name("timeInEmergencySeconds").seconds(e.timeInEmergency());
     j.name("timeToRecoverSeconds").seconds(e.timeToRecover());
     return j.endObject().toString();
+  }
+
+  /** The rollout: each protection's setting and decision counts, recent decisions and switches. */
+  public static String rollout(Rollout rollout) {
+    Json j = new Json().beginObject();
+    j.name("protections").beginArray();
+    for (Protection p : Protection.values()) {
+      Rollout.Setting st = rollout.setting(p);
+      j.beginObject()
+          .field("protection", p.name())
+          .field("setting", st.toString())
+          .field("mode", st.mode().name())
+          .field("canaryShare", st.canaryShare())
+          .field("enforced", rollout.decisionCount(p, ProtectionMode.ENFORCE))
+          .field("observed", rollout.decisionCount(p, ProtectionMode.OBSERVE))
+          .endObject();
+    }
+    j.endArray();
+    j.field("rolledBack", rollout.rolledBack());
+    j.name("decisions").beginArray();
+    List<Rollout.Decision> ds = rollout.decisions();
+    for (int i = ds.size() - 1; i >= Math.max(0, ds.size() - DECISIONS_SHOWN); i--) {
+      Rollout.Decision d = ds.get(i);
+      j.beginObject()
+          .field("protection", d.protection().name())
+          .field("mode", d.mode().name())
+          .field("key", d.key())
+          .field("action", d.action())
+          .field("at", d.at())
+          .endObject();
+    }
+    j.endArray();
+    j.name("switches").beginArray();
+    List<Rollout.Switch> sw = rollout.switches();
+    for (int i = sw.size() - 1; i >= 0; i--) {
+      j.raw(switchJson(sw.get(i)));
+    }
+    j.endArray();
+    return j.endObject().toString();
+  }
+
+  /** One switch as JSON. */
+  public static String switchJson(Rollout.Switch s) {
+    return new Json()
+        .beginObject()
+        .field("protection", s.protection().name())
+        .field("from", s.from().toString())
+        .field("to", s.to().toString())
+        .field("reason", s.reason())
+        .field("automatic", s.automatic())
+        .field("at", s.at())
+        .endObject()
+        .toString();
   }
 }

@@ -1,0 +1,20 @@
+package io.memguard.core;
+
+/**
+ * The protections a {@link Rollout} switches between {@link ProtectionMode}s.
+ *
+ * @since 0.1.0
+ */
+public enum Protection {
+  /** The emergency guard's actions: pausing admission, asking tasks to stop, cleanup stages. */
+  EMERGENCY_GUARD,
+  /** AutoFeat's automatic switch to its lightweight plan under CRITICAL pressure. */
+  AUTOFEAT_LIGHTWEIGHT,
+  /** The allocator's admission by the live heap (a task waits while the heap has no room). */
+  HEAP_ADMISSION;
+
+  /** The system-property name of this protection's start mode, e.g. {@code emergency-guard}. */
+  public String propertyName() {
+    return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+}
