@@ -503,7 +503,8 @@ final class FitRun implements EngineHooks {
         String pressure = "the pressure level reached " + level + " at " + where();
         ProtectionMode mode =
             memory.rollout().modeFor(Protection.AUTOFEAT_LIGHTWEIGHT, fitScope.path());
-        if (mode == ProtectionMode.ENFORCE) {
+        if (mode == ProtectionMode.ENFORCE || (mode == ProtectionMode.OBSERVE && !observedSwitch)) {
+          observedSwitch = true; // in shadow mode, recorded once per fit
           memory
               .rollout()
               .record(
@@ -511,17 +512,9 @@ final class FitRun implements EngineHooks {
                   mode,
                   fitScope.path(),
                   "switch to the lightweight plan: " + pressure);
-          throw new SwitchSignal(pressure, ledger.phase());
         }
-        if (mode == ProtectionMode.OBSERVE && !observedSwitch) {
-          observedSwitch = true;
-          memory
-              .rollout()
-              .record(
-                  Protection.AUTOFEAT_LIGHTWEIGHT,
-                  mode,
-                  fitScope.path(),
-                  "switch to the lightweight plan: " + pressure);
+        if (mode == ProtectionMode.ENFORCE) {
+          throw new SwitchSignal(pressure, ledger.phase());
         }
       }
     }

@@ -277,18 +277,7 @@ class AutoFeatProcessorTest {
     double[] utilization = {0.1};
     AtomicReference<LightweightEvent> event = new AtomicReference<>();
     try (MemoryManager memory = manager(MemorySize.ofMebibytes(512))) {
-      memory.addPressureSource(
-          new io.memguard.core.PressureSource() {
-            @Override
-            public String name() {
-              return "test";
-            }
-
-            @Override
-            public double utilization() {
-              return utilization[0];
-            }
-          });
+      memory.addPressureSource(pressureSource(utilization));
       AutoFeatProcessor p =
           AutoFeatProcessor.builder()
               .featureEngineeringSteps(3)
@@ -332,6 +321,21 @@ class AutoFeatProcessorTest {
     }
   }
 
+  /** A pressure source that reports {@code utilization[0]}, which the test changes. */
+  private static io.memguard.core.PressureSource pressureSource(double[] utilization) {
+    return new io.memguard.core.PressureSource() {
+      @Override
+      public String name() {
+        return "test";
+      }
+
+      @Override
+      public double utilization() {
+        return utilization[0];
+      }
+    };
+  }
+
   @Test
   void fit_criticalPressureInShadowMode_recordsTheSwitchItWouldMake_andStaysNormal() {
     Dataset.Split split = TestData.synthetic();
@@ -344,18 +348,7 @@ class AutoFeatProcessorTest {
               io.memguard.core.Protection.AUTOFEAT_LIGHTWEIGHT,
               io.memguard.core.ProtectionMode.OBSERVE,
               "shadow first");
-      memory.addPressureSource(
-          new io.memguard.core.PressureSource() {
-            @Override
-            public String name() {
-              return "test";
-            }
-
-            @Override
-            public double utilization() {
-              return utilization[0];
-            }
-          });
+      memory.addPressureSource(pressureSource(utilization));
       AutoFeatProcessor p =
           AutoFeatProcessor.builder()
               .featureEngineeringSteps(3)
