@@ -11,7 +11,12 @@ public enum Protection {
   /** AutoFeat's automatic switch to its lightweight plan under CRITICAL pressure. */
   AUTOFEAT_LIGHTWEIGHT,
   /** The allocator's admission by the live heap (a task waits while the heap has no room). */
-  HEAP_ADMISSION;
+  HEAP_ADMISSION,
+  /**
+   * The leak detector's class histograms, taken to name a suspected leak's classes: each forces a
+   * full collection of the heap.
+   */
+  LEAK_ACTIONS;
 
   /** The system-property name of this protection's start mode, e.g. {@code emergency-guard}. */
   public String propertyName() {

@@ -7,6 +7,7 @@ import io.memguard.autofeat.AutoFeatProcessor;
 import io.memguard.core.MemoryManager;
 import io.memguard.core.MemoryScope;
 import io.memguard.core.MemorySize;
+import io.memguard.core.Protection;
 import io.memguard.core.Reservation;
 import io.memguard.core.TaskRequest;
 import io.memguard.monitor.AlertRule;
@@ -171,7 +172,7 @@ class DashboardBrowserTest {
         assertThat(browser.findElement(By.id("guard-level")).getText()).isNotBlank();
 
         click(browser, "rollout");
-        wait.until(d -> rows(d, "rollout-protections") == 3);
+        wait.until(d -> rows(d, "rollout-protections") == Protection.values().length);
         assertThat(browser.findElement(By.id("rollout-protections")).getText())
             .contains("EMERGENCY_GUARD");
 

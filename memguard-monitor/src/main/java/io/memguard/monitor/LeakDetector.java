@@ -74,6 +74,10 @@ public final class LeakDetector {
   private final LongSupplier nanoClock;
   private final HistogramSource histograms;
   private final Executor histogramExecutor;
+
+  /** Whether a class histogram may be taken now (the manager's rollout); always, by default. */
+  private volatile java.util.function.BooleanSupplier histogramGate = () -> true;
+
   private final Supplier<Map<String, Long>> scopeProbe;
   private final Supplier<Map<String, Long>> registryProbe;
   private final Dispatcher notifier;
@@ -498,6 +502,11 @@ public final class LeakDetector {
     maybeReport();
   }
 
+  /** Sets what decides, before each class histogram, whether it may be taken. */
+  void gateHistograms(java.util.function.BooleanSupplier gate) {
+    this.histogramGate = gate;
+  }
+
   private boolean histogramsUsable() {
     return config.classHistograms() && histograms != null;
   }
@@ -515,6 +524,13 @@ public final class LeakDetector {
     }
     if (!histogramTimes.isEmpty()
         && now - histogramTimes.peekLast() < config.histogramInterval().toNanos()) {
+      return;
+    }
+    if (!histogramGate.getAsBoolean()) {
+      histogramTimes.addLast(now); // asked again at the next interval, not at every sample
+      histogramNote =
+          "class histograms were not taken: the rollout runs LEAK_ACTIONS in OBSERVE or OFF (each"
+              + " histogram forces a full collection)";
       return;
     }
     histogramInFlight = true;

@@ -75,8 +75,8 @@ public interface MemguardMXBean {
 
   /**
    * Switches a protection ({@code EMERGENCY_GUARD}, {@code AUTOFEAT_LIGHTWEIGHT}, {@code
-   * HEAP_ADMISSION}) to {@code setting} ({@code OFF}, {@code OBSERVE}, {@code ENFORCE} or {@code
-   * ENFORCE:<canary share>}); logged and kept as a switch "by JMX".
+   * HEAP_ADMISSION}, {@code LEAK_ACTIONS}) to {@code setting} ({@code OFF}, {@code OBSERVE}, {@code
+   * ENFORCE} or {@code ENFORCE:<canary share>}); logged and kept as a switch "by JMX".
    *
    * @throws IllegalArgumentException for an unknown protection or a malformed setting
    */

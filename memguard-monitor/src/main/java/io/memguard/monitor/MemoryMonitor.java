@@ -2,7 +2,10 @@ package io.memguard.monitor;
 
 import io.memguard.core.MemoryManager;
 import io.memguard.core.PressureSource;
+import io.memguard.core.Protection;
+import io.memguard.core.ProtectionMode;
 import io.memguard.core.Registration;
+import io.memguard.core.Rollout;
 import io.memguard.core.ScopeSnapshot;
 import io.memguard.core.Ticker;
 import io.memguard.core.WeakRegistry;
@@ -178,6 +181,19 @@ public final class MemoryMonitor implements AutoCloseable {
             this::scopeReservations,
             this::registryCounts,
             events);
+    detector.gateHistograms(
+        () -> {
+          Rollout rollout = manager.rollout();
+          ProtectionMode mode = rollout.mode(Protection.LEAK_ACTIONS);
+          if (mode != ProtectionMode.OFF) {
+            rollout.record(
+                Protection.LEAK_ACTIONS,
+                mode,
+                "leak-detector",
+                "take a class histogram (a full collection) to name the leak's classes");
+          }
+          return mode == ProtectionMode.ENFORCE;
+        });
     alerts = new Alerts(config.alertHistorySize(), dispatchers);
     if (config.logAlerts()) {
       alerts.addChannel(AlertChannels.logging(), Severity.INFO);

@@ -308,6 +308,16 @@ class LeakDetectorTest {
   }
 
   @Test
+  void histogramsGatedOff_byTheRollout_reportWithoutThemAndSaySo() {
+    Driver d = driverWith(defaults(), true);
+    d.detector.gateHistograms(() -> false);
+    d.run(60, t -> 100 * MIB + t * MIB);
+    assertThat(d.reports).isNotEmpty();
+    assertThat(d.histogramsTaken).isZero();
+    assertThat(d.reports.get(0).histogramNote()).contains("LEAK_ACTIONS in OBSERVE or OFF");
+  }
+
+  @Test
   void failingHistogram_stillReportsWithTheReason() {
     Driver d =
         new Driver(
