@@ -19,7 +19,9 @@ import io.memguard.monitor.MonitorConfig;
 import io.memguard.monitor.Severity;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -43,8 +45,9 @@ final class DashboardScenario implements Scenario {
   public String usage() {
     return "dashboard [--seconds S (60)] [--port P (0: any free port)] [--period-ms M (1000)]"
         + " [--token T (none; required with --bind other than 127.0.0.1)] [--bind ADDRESS]"
-        + " [--workload demo|idle (demo; idle: the monitor and the dashboard alone, to measure"
-        + " their cost)]";
+        + " [--workload demo|idle (demo; idle: the monitor and the dashboard alone, in this JVM,"
+        + " to measure their cost)] [--fork-heap-mb M (256: the demo runs in a forked JVM with"
+        + " this heap, so that its burst reaches the guard's line; 0: in this JVM)]";
   }
 
   @Override
@@ -55,11 +58,33 @@ final class DashboardScenario implements Scenario {
     String token = ctx.string("token", null);
     String bind = ctx.string("bind", "127.0.0.1");
     String workload = ctx.string("workload", "demo");
+    int forkHeapMb = ctx.intValue("fork-heap-mb", 256);
     ctx.rejectUnused();
     if (!workload.equals("demo") && !workload.equals("idle")) {
       throw new IllegalArgumentException("--workload must be demo or idle, got '" + workload + "'");
     }
     boolean demo = workload.equals("demo");
+    if (demo && forkHeapMb > 0) {
+      // the burst must reach the guard's line whatever this JVM's heap: the demo runs in a JVM of
+      // a known size, this one relays its progress and result
+      Map<String, String> options = new LinkedHashMap<>();
+      options.put("seconds", Long.toString(seconds));
+      options.put("port", Integer.toString(port));
+      options.put("period-ms", Long.toString(period.toMillis()));
+      if (token != null) {
+        options.put("token", token);
+      }
+      options.put("bind", bind);
+      options.put("fork-heap-mb", "0");
+      return ForkedWorkload.run(
+          ctx,
+          BenchMain.class.getName(),
+          "dashboard",
+          (long) forkHeapMb << 20,
+          List.of(),
+          options,
+          seconds + 120);
+    }
     if (seconds < 5) {
       throw new IllegalArgumentException("--seconds must be >= 5, got " + seconds);
     }
@@ -70,6 +95,8 @@ final class DashboardScenario implements Scenario {
     AtomicLong fitsFailed = new AtomicLong();
     AtomicLong leakedPeak = new AtomicLong();
     AtomicLong burstBytes = new AtomicLong();
+    java.util.concurrent.atomic.AtomicReference<String> lastFitFailure =
+        new java.util.concurrent.atomic.AtomicReference<>();
     java.util.concurrent.atomic.AtomicReference<String> burstOutcome =
         new java.util.concurrent.atomic.AtomicReference<>(
             maxHeap <= MAX_HEAP_FOR_BURST ? "not run" : "skipped: max heap above 2 GiB");
@@ -120,6 +147,7 @@ final class DashboardScenario implements Scenario {
                       fits.incrementAndGet();
                     } catch (RuntimeException e) {
                       fitsFailed.incrementAndGet();
+                      lastFitFailure.set(e.getClass().getSimpleName() + ": " + e.getMessage());
                     }
                     pause(500);
                   }
@@ -256,6 +284,7 @@ final class DashboardScenario implements Scenario {
           .put("eventsPushed", dashboard.eventsPushed())
           .put("fitsCompleted", fits.get())
           .put("fitsFailed", fitsFailed.get())
+          .put("lastFitFailure", lastFitFailure.get())
           .put("tasksCompleted", allocator.endedCount(TaskOutcome.Status.COMPLETED))
           .put("tasksFailed", allocator.endedCount(TaskOutcome.Status.FAILED))
           .put("tasksStopped", allocator.endedCount(TaskOutcome.Status.STOPPED))

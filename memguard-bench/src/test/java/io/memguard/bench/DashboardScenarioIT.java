@@ -43,7 +43,9 @@ class DashboardScenarioIT {
                 "--seconds",
                 "20",
                 "--period-ms",
-                "250")
+                "250",
+                "--fork-heap-mb",
+                "0")
             .start();
     CompletableFuture<String> stdout =
         CompletableFuture.supplyAsync(
