@@ -82,13 +82,15 @@ public final class Rollout {
 
   private final String manager;
   private final Ticker ticker;
-  private final Map<Protection, Setting> settings = new EnumMap<>(Protection.class);
   private final Map<Protection, LongAdder[]> counts = new EnumMap<>(Protection.class);
   private final Map<Protection, ArrayDeque<Long>> emergencies = new EnumMap<>(Protection.class);
   private final ArrayDeque<Decision> decisions = new ArrayDeque<>();
   private final ArrayDeque<Switch> switches = new ArrayDeque<>();
   private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>();
-  private volatile Setting[] current = new Setting[Protection.values().length];
+
+  /** Each protection's setting by ordinal; replaced whole (copy on write) under the lock. */
+  private volatile Setting[] current;
+
   private final boolean[] rolledBack = new boolean[Protection.values().length];
   private int flapLimit = 3;
   private Duration flapWindow = Duration.ofMinutes(10);
@@ -99,7 +101,6 @@ public final class Rollout {
     Setting[] start = new Setting[Protection.values().length];
     for (Protection p : Protection.values()) {
       Setting s = fromProperty(p);
-      settings.put(p, s);
       start[p.ordinal()] = s;
       LongAdder[] c = new LongAdder[ProtectionMode.values().length];
       for (int i = 0; i < c.length; i++) {
@@ -224,11 +225,10 @@ public final class Rollout {
     Objects.requireNonNull(reason, "reason");
     Switch s;
     synchronized (this) {
-      Setting from = settings.get(p);
+      Setting from = current[p.ordinal()];
       if (from.equals(to)) {
         return;
       }
-      settings.put(p, to);
       rolledBack[p.ordinal()] = automatic;
       Setting[] next = current.clone();
       next[p.ordinal()] = to;

@@ -81,7 +81,7 @@ public final class Json {
       if (v == Math.rint(v) && Math.abs(v) < 1e15) {
         out.append((long) v);
       } else {
-        out.append(String.format(Locale.ROOT, "%.6g", v));
+        out.append(v); // Double.toString: the shortest exact form, valid JSON (e.g. 1.0E9)
       }
     } else {
       out.append("null");
