@@ -19,6 +19,7 @@ import io.memguard.core.PressureLevel;
 import io.memguard.core.Protection;
 import io.memguard.core.ProtectionMode;
 import io.memguard.core.Reservation;
+import io.memguard.core.Rollout;
 import io.memguard.core.TaskStoppedException;
 import io.memguard.core.Ticker;
 import java.util.List;
@@ -156,13 +157,16 @@ final class FitRun implements EngineHooks {
       peak = fitScope.peakReservedBytes();
       String at = e instanceof TaskStoppedException stopped ? stopped.where() : where();
       releaseQuietly(e);
+      settleLightweight(Rollout.Outcome.ofFailure(e));
       FitReport partial = report(null, peak, availableAtStart, at);
       listener.failed(partial, e);
       throw e;
     } catch (Error e) {
       releaseQuietly(e);
+      settleLightweight(Rollout.Outcome.ofFailure(e));
       throw e;
     }
+    settleLightweight(Rollout.Outcome.COMPLETED);
     FitReport report = report(fitted, peak, availableAtStart, null);
     Reservation own;
     try {
@@ -183,6 +187,11 @@ final class FitRun implements EngineHooks {
     log.debug("autofeat: {}", report.describe().stripTrailing());
     listener.finished(report);
     return model;
+  }
+
+  /** Gives the rollout what followed this fit's lightweight decisions, if it made any. */
+  private void settleLightweight(Rollout.Outcome outcome) {
+    memory.rollout().settle(Protection.AUTOFEAT_LIGHTWEIGHT, fitScope.path(), outcome);
   }
 
   /**

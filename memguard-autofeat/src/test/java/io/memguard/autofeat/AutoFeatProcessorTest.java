@@ -382,6 +382,9 @@ class AutoFeatProcessorTest {
                   assertThat(d.action())
                       .startsWith("switch to the lightweight plan: the pressure level reached")
                       .contains("GENERATE step 3");
+                  assertThat(d.outcome())
+                      .as("what followed: the fit completed without the switch")
+                      .isEqualTo(io.memguard.core.Rollout.Outcome.COMPLETED);
                 });
       }
     }

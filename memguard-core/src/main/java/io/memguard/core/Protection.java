@@ -18,6 +18,22 @@ public enum Protection {
    */
   LEAK_ACTIONS;
 
+  /**
+   * The outcomes this protection's decisions can be followed by (see {@link Rollout#settle}), in
+   * declaration order: what a dashboard or a metric shows for it.
+   */
+  public java.util.Set<Rollout.Outcome> outcomes() {
+    return switch (this) {
+      case EMERGENCY_GUARD ->
+          java.util.EnumSet.complementOf(
+              java.util.EnumSet.of(Rollout.Outcome.LEAK_REPORTED, Rollout.Outcome.LEAK_CLEARED));
+      case AUTOFEAT_LIGHTWEIGHT, HEAP_ADMISSION ->
+          java.util.EnumSet.range(Rollout.Outcome.COMPLETED, Rollout.Outcome.OUT_OF_MEMORY);
+      case LEAK_ACTIONS ->
+          java.util.EnumSet.of(Rollout.Outcome.LEAK_REPORTED, Rollout.Outcome.LEAK_CLEARED);
+    };
+  }
+
   /** The system-property name of this protection's start mode, e.g. {@code emergency-guard}. */
   public String propertyName() {
     return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');

@@ -326,6 +326,7 @@ public final class ResourceAllocator {
       }
       ended.addLast(end);
     }
+    pool.manager().rollout().settle(request.name(), Rollout.Outcome.ofTask(status, error));
     return new TaskOutcome<>(request.name(), status, result, error, reason, duration, attempts);
   }
 

@@ -6,12 +6,16 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +35,15 @@ import org.slf4j.LoggerFactory;
  * does the same for a protection that failed. Decisions are counted per protection and mode ({@link
  * #decisionCount}), the most recent 256 kept ({@link #decisions()}).
  *
+ * <p>Outcomes: what followed a decision is recorded when it is known ({@link #settle}): the task it
+ * was about completed, was stopped or died of {@code OutOfMemoryError}; the emergency proved real
+ * or not; the suspected leak was reported or cleared. The allocator settles task decisions when a
+ * task ends, the guard its emergency decisions at recovery, the monitor its leak decisions,
+ * AutoFeat its fit decisions. Counted per protection, mode and outcome ({@link #outcomeCount}): the
+ * evidence for a rollout. An OBSERVE stop followed by {@link Outcome#COMPLETED} was not needed; one
+ * followed by {@link Outcome#OUT_OF_MEMORY} would probably have saved the task. At most 1,024
+ * decisions wait for their outcome; older ones stay unsettled ({@link #unsettledCount}).
+ *
  * <p>Defaults: every protection ENFORCE for all tasks; flapping is 3 unconfirmed emergencies in 10
  * minutes. Thread-safe; reading a mode is one volatile read.
  *
@@ -39,6 +52,9 @@ import org.slf4j.LoggerFactory;
 public final class Rollout {
   private static final Logger log = LoggerFactory.getLogger(Rollout.class);
   private static final int KEPT = 256;
+  private static final int MAX_UNSETTLED = 1024;
+  private static final int MODES = ProtectionMode.values().length;
+  private static final int OUTCOMES = Outcome.values().length;
 
   /** A protection's mode and, for ENFORCE, the share of task keys it enforces for (0 to 1). */
   public record Setting(ProtectionMode mode, double canaryShare) {
@@ -69,10 +85,96 @@ public final class Rollout {
 
   /**
    * A decision a protection made: {@code mode} ENFORCE when it acted, OBSERVE when it only would
-   * have; {@code key} the task (or fit) it was about, {@code action} what it did or would have.
+   * have; {@code key} the task (or fit) it was about, {@code action} what it did or would have;
+   * {@code outcome} what followed and {@code settledAt} when it was known, both null until then.
    */
   public record Decision(
-      Protection protection, ProtectionMode mode, String key, String action, Instant at) {}
+      Protection protection,
+      ProtectionMode mode,
+      String key,
+      String action,
+      Instant at,
+      @Nullable Outcome outcome,
+      @Nullable Instant settledAt) {}
+
+  /** What followed a decision (see {@link #settle}). */
+  public enum Outcome {
+    /** The task or fit completed (after retries, if the task was stopped and queued again). */
+    COMPLETED,
+    /** The task was stopped and did not complete. */
+    STOPPED,
+    /** The task was never admitted. */
+    NOT_ADMITTED,
+    /** The task or fit failed for a reason other than memory. */
+    FAILED,
+    /** The task or fit failed because memguard refused it memory (a budget, an admission wait). */
+    MEMORY_REFUSED,
+    /** The task or fit died of {@code OutOfMemoryError}. */
+    OUT_OF_MEMORY,
+    /** The emergency was real: the measured live set reached the emergency line. */
+    RISK_CONFIRMED,
+    /** The emergency ended without the measured live set reaching the emergency line. */
+    RISK_UNCONFIRMED,
+    /** The growth that made the leak detector act (or want to) was reported as a leak. */
+    LEAK_REPORTED,
+    /** The suspected growth ended without a leak report. */
+    LEAK_CLEARED;
+
+    /** The outcome of a task that ended with {@code status} and {@code error}. */
+    public static Outcome ofTask(TaskOutcome.Status status, @Nullable Throwable error) {
+      return switch (status) {
+        case COMPLETED -> COMPLETED;
+        case STOPPED -> STOPPED;
+        case NOT_ADMITTED -> NOT_ADMITTED;
+        case FAILED -> ofFailure(error);
+      };
+    }
+
+    /**
+     * The outcome of a failure: {@link #OUT_OF_MEMORY} or {@link #MEMORY_REFUSED} when either is in
+     * its cause chain, {@link #STOPPED} for a {@link TaskStoppedException}, else {@link #FAILED}.
+     */
+    public static Outcome ofFailure(@Nullable Throwable error) {
+      Outcome found = FAILED;
+      int depth = 0;
+      for (Throwable t = error; t != null && depth < 16; t = t.getCause(), depth++) {
+        if (t instanceof OutOfMemoryError) {
+          return OUT_OF_MEMORY;
+        }
+        if (found == FAILED) {
+          if (t instanceof TaskStoppedException) {
+            found = STOPPED;
+          } else if (t instanceof MemguardException && !(t instanceof CleanupException)) {
+            found = MEMORY_REFUSED;
+          }
+        }
+      }
+      return found;
+    }
+  }
+
+  /** A kept decision; its outcome is set once. */
+  private static final class Entry {
+    final Protection protection;
+    final ProtectionMode mode;
+    final String key;
+    final String action;
+    final Instant at;
+    Outcome outcome;
+    Instant settledAt;
+
+    Entry(Protection protection, ProtectionMode mode, String key, String action, Instant at) {
+      this.protection = protection;
+      this.mode = mode;
+      this.key = key;
+      this.action = action;
+      this.at = at;
+    }
+
+    Decision snapshot() {
+      return new Decision(protection, mode, key, action, at, outcome, settledAt);
+    }
+  }
 
   /** Told of every switch; must not block. */
   @FunctionalInterface
@@ -84,7 +186,18 @@ public final class Rollout {
   private final Ticker ticker;
   private final Map<Protection, LongAdder[]> counts = new EnumMap<>(Protection.class);
   private final Map<Protection, ArrayDeque<Long>> emergencies = new EnumMap<>(Protection.class);
-  private final ArrayDeque<Decision> decisions = new ArrayDeque<>();
+  private final LongAdder[] outcomeCounts;
+
+  /** Guards {@code decisions}, {@code unsettled}, {@code unsettledByKey} and entries' outcomes. */
+  private final Object decisionLock = new Object();
+
+  private final ArrayDeque<Entry> decisions = new ArrayDeque<>();
+  private final LinkedHashSet<Entry> unsettled = new LinkedHashSet<>();
+  private final HashMap<String, List<Entry>> unsettledByKey = new HashMap<>();
+
+  /** How many decisions wait for their outcome; read without the lock for a cheap settle. */
+  private volatile int unsettledSize;
+
   private final ArrayDeque<Switch> switches = new ArrayDeque<>();
   private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>();
 
@@ -98,6 +211,10 @@ public final class Rollout {
   Rollout(String manager, Ticker ticker) {
     this.manager = manager;
     this.ticker = ticker;
+    outcomeCounts = new LongAdder[Protection.values().length * MODES * OUTCOMES];
+    for (int i = 0; i < outcomeCounts.length; i++) {
+      outcomeCounts[i] = new LongAdder();
+    }
     Setting[] start = new Setting[Protection.values().length];
     for (Protection p : Protection.values()) {
       Setting s = fromProperty(p);
@@ -256,20 +373,83 @@ public final class Rollout {
 
   /**
    * Records a decision the protection made for {@code key} in {@code mode} (ENFORCE: it acted;
-   * OBSERVE: it would have): counted, and the latest 256 kept.
+   * OBSERVE: it would have): counted, the latest 256 kept, its outcome awaited ({@link #settle}).
    */
   public void record(Protection p, ProtectionMode mode, String key, String action) {
+    Objects.requireNonNull(p, "protection");
+    Objects.requireNonNull(key, "key");
     counts.get(p)[mode.ordinal()].increment();
-    Decision d = new Decision(p, mode, key, action, Instant.now());
-    synchronized (decisions) {
+    Entry e = new Entry(p, mode, key, Objects.requireNonNull(action, "action"), Instant.now());
+    synchronized (decisionLock) {
       if (decisions.size() == KEPT) {
         decisions.removeFirst();
       }
-      decisions.addLast(d);
+      decisions.addLast(e);
+      if (unsettled.size() == MAX_UNSETTLED) {
+        Iterator<Entry> oldest = unsettled.iterator();
+        Entry dropped = oldest.next();
+        oldest.remove();
+        List<Entry> same = unsettledByKey.get(dropped.key);
+        if (same != null && same.remove(dropped) && same.isEmpty()) {
+          unsettledByKey.remove(dropped.key);
+        }
+      }
+      unsettled.add(e);
+      unsettledByKey.computeIfAbsent(key, k -> new ArrayList<>(2)).add(e);
+      unsettledSize = unsettled.size();
     }
     if (mode == ProtectionMode.OBSERVE) {
       log.info("memguard: '{}' {} (observe) would have: {} ({})", manager, p, action, key);
     }
+  }
+
+  /**
+   * Records what followed every decision any protection made about {@code key} that has no outcome
+   * yet (for example a task's end). Returns how many decisions it settled; cheap when none waits.
+   */
+  public int settle(String key, Outcome outcome) {
+    return settle(null, key, outcome);
+  }
+
+  /**
+   * Records what followed the decisions protection {@code p} made about {@code key} that have no
+   * outcome yet. Returns how many it settled.
+   */
+  public int settle(@Nullable Protection p, String key, Outcome outcome) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(outcome, "outcome");
+    if (unsettledSize == 0) {
+      return 0;
+    }
+    int settled = 0;
+    synchronized (decisionLock) {
+      List<Entry> waiting = unsettledByKey.get(key);
+      if (waiting == null) {
+        return 0;
+      }
+      Instant now = Instant.now();
+      for (Iterator<Entry> it = waiting.iterator(); it.hasNext(); ) {
+        Entry e = it.next();
+        if (p != null && e.protection != p) {
+          continue;
+        }
+        it.remove();
+        unsettled.remove(e);
+        e.outcome = outcome;
+        e.settledAt = now;
+        outcomeCounts[index(e.protection, e.mode, outcome)].increment();
+        settled++;
+      }
+      if (waiting.isEmpty()) {
+        unsettledByKey.remove(key);
+      }
+      unsettledSize = unsettled.size();
+    }
+    return settled;
+  }
+
+  private static int index(Protection p, ProtectionMode mode, Outcome outcome) {
+    return (p.ordinal() * MODES + mode.ordinal()) * OUTCOMES + outcome.ordinal();
   }
 
   /** Decisions the protection made in {@code mode} since the manager was built. */
@@ -277,10 +457,69 @@ public final class Rollout {
     return counts.get(p)[mode.ordinal()].sum();
   }
 
-  /** The latest decisions of every protection, oldest first. */
+  /** Decisions the protection made in {@code mode} that were followed by {@code outcome}. */
+  public long outcomeCount(Protection p, ProtectionMode mode, Outcome outcome) {
+    return outcomeCounts[index(p, mode, outcome)].sum();
+  }
+
+  /**
+   * Decisions the protection made in {@code mode} whose outcome is not (yet) known: still waiting,
+   * or dropped from the 1,024 that wait.
+   */
+  public long unsettledCount(Protection p, ProtectionMode mode) {
+    long settled = 0;
+    for (Outcome o : Outcome.values()) {
+      settled += outcomeCount(p, mode, o);
+    }
+    return Math.max(0, decisionCount(p, mode) - settled);
+  }
+
+  /**
+   * The decisions and their outcomes, one line per protection that decided anything, e.g. {@code
+   * EMERGENCY_GUARD: enforced 3 (completed 2, stopped 1); observed 0}.
+   */
+  public String describeOutcomes() {
+    StringBuilder sb = new StringBuilder();
+    for (Protection p : Protection.values()) {
+      long enforced = decisionCount(p, ProtectionMode.ENFORCE);
+      long observed = decisionCount(p, ProtectionMode.OBSERVE);
+      if (enforced + observed == 0) {
+        continue;
+      }
+      sb.append(p).append(": enforced ").append(enforced);
+      appendOutcomes(sb, p, ProtectionMode.ENFORCE);
+      sb.append("; observed ").append(observed);
+      appendOutcomes(sb, p, ProtectionMode.OBSERVE);
+      sb.append('\n');
+    }
+    return sb.length() == 0 ? "no decisions" : sb.toString().stripTrailing();
+  }
+
+  private void appendOutcomes(StringBuilder sb, Protection p, ProtectionMode mode) {
+    List<String> parts = new ArrayList<>();
+    for (Outcome o : p.outcomes()) {
+      long n = outcomeCount(p, mode, o);
+      if (n > 0) {
+        parts.add(o.name().toLowerCase(Locale.ROOT).replace('_', ' ') + " " + n);
+      }
+    }
+    long open = unsettledCount(p, mode);
+    if (open > 0) {
+      parts.add("pending " + open);
+    }
+    if (!parts.isEmpty()) {
+      sb.append(" (").append(String.join(", ", parts)).append(')');
+    }
+  }
+
+  /** The latest decisions of every protection, oldest first, with their outcomes so far. */
   public List<Decision> decisions() {
-    synchronized (decisions) {
-      return List.copyOf(decisions);
+    synchronized (decisionLock) {
+      List<Decision> out = new ArrayList<>(decisions.size());
+      for (Entry e : decisions) {
+        out.add(e.snapshot());
+      }
+      return out;
     }
   }
 

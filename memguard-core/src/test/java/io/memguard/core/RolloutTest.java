@@ -105,6 +105,100 @@ class RolloutTest {
   }
 
   @Test
+  void outcomes_settleEveryWaitingDecisionAboutTheKey_once_countedPerMode() {
+    rollout.record(Protection.EMERGENCY_GUARD, ProtectionMode.ENFORCE, "t", "stop task 't'");
+    rollout.record(Protection.HEAP_ADMISSION, ProtectionMode.OBSERVE, "t", "hold task 't'");
+    rollout.record(Protection.HEAP_ADMISSION, ProtectionMode.OBSERVE, "u", "hold task 'u'");
+    assertThat(rollout.decisions()).allMatch(d -> d.outcome() == null && d.settledAt() == null);
+
+    assertThat(rollout.settle("t", Rollout.Outcome.COMPLETED)).isEqualTo(2);
+    assertThat(rollout.settle("t", Rollout.Outcome.OUT_OF_MEMORY)).isZero();
+    assertThat(rollout.settle("nobody", Rollout.Outcome.FAILED)).isZero();
+
+    assertThat(
+            rollout.outcomeCount(
+                Protection.EMERGENCY_GUARD, ProtectionMode.ENFORCE, Rollout.Outcome.COMPLETED))
+        .isEqualTo(1);
+    assertThat(
+            rollout.outcomeCount(
+                Protection.HEAP_ADMISSION, ProtectionMode.OBSERVE, Rollout.Outcome.COMPLETED))
+        .isEqualTo(1);
+    assertThat(
+            rollout.outcomeCount(
+                Protection.HEAP_ADMISSION, ProtectionMode.OBSERVE, Rollout.Outcome.OUT_OF_MEMORY))
+        .isZero();
+    assertThat(rollout.unsettledCount(Protection.HEAP_ADMISSION, ProtectionMode.OBSERVE))
+        .isEqualTo(1);
+    assertThat(rollout.decisions())
+        .extracting(Rollout.Decision::key, Rollout.Decision::outcome)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("t", Rollout.Outcome.COMPLETED),
+            org.assertj.core.groups.Tuple.tuple("t", Rollout.Outcome.COMPLETED),
+            org.assertj.core.groups.Tuple.tuple("u", null));
+    assertThat(rollout.describeOutcomes())
+        .isEqualTo(
+            "EMERGENCY_GUARD: enforced 1 (completed 1); observed 0\n"
+                + "HEAP_ADMISSION: enforced 0; observed 2 (completed 1, pending 1)");
+  }
+
+  @Test
+  void settle_forOneProtection_leavesTheOthersWaiting() {
+    rollout.record(Protection.EMERGENCY_GUARD, ProtectionMode.OBSERVE, "admission", "pause");
+    rollout.record(Protection.HEAP_ADMISSION, ProtectionMode.OBSERVE, "admission", "hold");
+    assertThat(
+            rollout.settle(
+                Protection.EMERGENCY_GUARD, "admission", Rollout.Outcome.RISK_UNCONFIRMED))
+        .isEqualTo(1);
+    assertThat(rollout.unsettledCount(Protection.HEAP_ADMISSION, ProtectionMode.OBSERVE))
+        .isEqualTo(1);
+    assertThat(rollout.settle("admission", Rollout.Outcome.FAILED)).isEqualTo(1);
+    assertThat(rollout.unsettledCount(Protection.EMERGENCY_GUARD, ProtectionMode.OBSERVE)).isZero();
+  }
+
+  @Test
+  void outcomeOfAFailure_findsMemoryAnywhereInTheCauseChain() {
+    assertThat(Rollout.Outcome.ofFailure(new IllegalStateException("x")))
+        .isEqualTo(Rollout.Outcome.FAILED);
+    assertThat(Rollout.Outcome.ofFailure(null)).isEqualTo(Rollout.Outcome.FAILED);
+    assertThat(
+            Rollout.Outcome.ofFailure(
+                new RuntimeException("wrapped", new OutOfMemoryError("Java heap space"))))
+        .isEqualTo(Rollout.Outcome.OUT_OF_MEMORY);
+    MemoryBudgetExceededException refused =
+        assertThrowsBudget(() -> memory.rootScope().reserve(MemorySize.ofMebibytes(9).toBytes()));
+    assertThat(Rollout.Outcome.ofFailure(new RuntimeException("wrapped", refused)))
+        .isEqualTo(Rollout.Outcome.MEMORY_REFUSED);
+    assertThat(
+            Rollout.Outcome.ofTask(
+                TaskOutcome.Status.STOPPED,
+                new TaskStoppedException("the guard stopped it", "a test")))
+        .isEqualTo(Rollout.Outcome.STOPPED);
+    assertThat(Rollout.Outcome.ofTask(TaskOutcome.Status.COMPLETED, null))
+        .isEqualTo(Rollout.Outcome.COMPLETED);
+  }
+
+  private static MemoryBudgetExceededException assertThrowsBudget(Runnable r) {
+    try {
+      r.run();
+    } catch (MemoryBudgetExceededException e) {
+      return e;
+    }
+    throw new AssertionError("expected a MemoryBudgetExceededException");
+  }
+
+  @Test
+  void atMost1024DecisionsWait_theOldestStayUnsettled() {
+    for (int i = 0; i < 1_100; i++) {
+      rollout.record(Protection.HEAP_ADMISSION, ProtectionMode.ENFORCE, "k" + i, "hold");
+    }
+    assertThat(rollout.settle("k0", Rollout.Outcome.COMPLETED)).isZero();
+    assertThat(rollout.settle("k1099", Rollout.Outcome.COMPLETED)).isEqualTo(1);
+    assertThat(rollout.unsettledCount(Protection.HEAP_ADMISSION, ProtectionMode.ENFORCE))
+        .isEqualTo(1_099);
+    assertThat(rollout.decisions()).hasSize(256);
+  }
+
+  @Test
   void settings_parseFromText_andTheSystemPropertyAtStart() {
     assertThat(Rollout.parse("observe")).isEqualTo(new Rollout.Setting(ProtectionMode.OBSERVE, 1));
     assertThat(Rollout.parse("ENFORCE:0.1"))

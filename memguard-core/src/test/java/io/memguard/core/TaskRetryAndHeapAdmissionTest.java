@@ -136,6 +136,39 @@ class TaskRetryAndHeapAdmissionTest {
   }
 
   @Test
+  void theRolloutLearnsWhatFollowedEachDecision_whenTheTaskEnds() {
+    try (MemoryManager memory = manager()) {
+      memory.rollout().set(Protection.HEAP_ADMISSION, ProtectionMode.OBSERVE, "shadow first");
+      ResourceAllocator allocator = memory.allocator();
+      Grant first = allocator.tryAcquire(TaskRequest.named("first").desiredBytes(500));
+      TaskOutcome<String> fine =
+          allocator.run(TaskRequest.named("fine").desiredBytes(300), grant -> "done");
+      TaskOutcome<String> died =
+          allocator.run(
+              TaskRequest.named("died").desiredBytes(300),
+              grant -> {
+                throw new OutOfMemoryError("Java heap space (thrown by a test)");
+              });
+      first.close();
+      assertThat(fine.completed()).isTrue();
+      assertThat(died.status()).isEqualTo(TaskOutcome.Status.FAILED);
+      assertThat(memory.rollout().decisions())
+          .extracting(Rollout.Decision::key, Rollout.Decision::outcome)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("fine", Rollout.Outcome.COMPLETED),
+              org.assertj.core.groups.Tuple.tuple("died", Rollout.Outcome.OUT_OF_MEMORY));
+      assertThat(
+              memory
+                  .rollout()
+                  .outcomeCount(
+                      Protection.HEAP_ADMISSION,
+                      ProtectionMode.OBSERVE,
+                      Rollout.Outcome.OUT_OF_MEMORY))
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
   void aTaskAlone_isAdmittedWhateverTheHeap() {
     reading.set(new LiveHeap.Reading(2, 900));
     try (MemoryManager memory = manager()) {

@@ -8,6 +8,7 @@ import io.memguard.core.MemoryManager;
 import io.memguard.core.MemoryScope;
 import io.memguard.core.MemorySize;
 import io.memguard.core.Protection;
+import io.memguard.core.ProtectionMode;
 import io.memguard.core.Reservation;
 import io.memguard.core.TaskRequest;
 import io.memguard.monitor.AlertRule;
@@ -104,6 +105,11 @@ class DashboardBrowserTest {
 
   private static void checkThePage(MemoryManager manager, MemoryDashboard dashboard)
       throws Exception {
+    manager
+        .rollout()
+        .record(
+            Protection.HEAP_ADMISSION, ProtectionMode.OBSERVE, "nightly", "hold task 'nightly'");
+    manager.rollout().settle("nightly", io.memguard.core.Rollout.Outcome.OUT_OF_MEMORY);
     {
       try (MemoryScope fitScope = manager.openScope("fit");
           AutoFeatModel model =
@@ -174,7 +180,11 @@ class DashboardBrowserTest {
         click(browser, "rollout");
         wait.until(d -> rows(d, "rollout-protections") == Protection.values().length);
         assertThat(browser.findElement(By.id("rollout-protections")).getText())
-            .contains("EMERGENCY_GUARD");
+            .contains("EMERGENCY_GUARD")
+            .contains("out of memory 1");
+        assertThat(browser.findElement(By.id("rollout-decisions")).getText())
+            .contains("hold task 'nightly'")
+            .contains("out of memory");
 
         click(browser, "overview");
         wait.until(d -> d.findElement(By.id("events")).getText().contains("alert"));

@@ -212,9 +212,19 @@ class MemoryDashboardTest {
 
   @Test
   void rollout_isShownToAll_andSwitchedOnlyWithTheToken() throws Exception {
+    io.memguard.core.Rollout rollout = manager.rollout();
+    rollout.record(
+        io.memguard.core.Protection.HEAP_ADMISSION,
+        io.memguard.core.ProtectionMode.OBSERVE,
+        "job-7",
+        "hold task 'job-7'");
+    rollout.settle("job-7", io.memguard.core.Rollout.Outcome.OUT_OF_MEMORY);
     try (MemoryDashboard open = MemoryDashboard.start(monitor)) {
       assertThat(get(open, "/api/rollout").body())
-          .contains("\"protection\":\"EMERGENCY_GUARD\",\"setting\":\"ENFORCE\"");
+          .contains("\"protection\":\"EMERGENCY_GUARD\",\"setting\":\"ENFORCE\"")
+          .contains("\"observedOutcomes\":{\"OUT_OF_MEMORY\":1,\"UNSETTLED\":0}")
+          .contains("\"key\":\"job-7\"")
+          .contains("\"outcome\":\"OUT_OF_MEMORY\"");
       HttpResponse<String> refused =
           http.send(
               HttpRequest.newBuilder(
@@ -252,7 +262,10 @@ class MemoryDashboardTest {
               HttpResponse.BodyHandlers.ofString());
       assertThat(bad.statusCode()).isEqualTo(400);
       assertThat(get(d, "/metrics?token=" + TOKEN).body())
-          .contains("memguard_rollout_mode{protection=\"emergency_guard\"} 2\n");
+          .contains("memguard_rollout_mode{protection=\"emergency_guard\"} 2\n")
+          .contains(
+              "memguard_rollout_outcomes_total{protection=\"heap_admission\",mode=\"observe\","
+                  + "outcome=\"out_of_memory\"} 1\n");
     }
   }
 

@@ -191,6 +191,21 @@ public final class MemguardMetrics implements MeterBinder, AutoCloseable {
                     tags.and(
                         "protection", protection, "mode", mode.name().toLowerCase(Locale.ROOT)))
                 .register(registry));
+        for (Rollout.Outcome o : p.outcomes()) {
+          meters.add(
+              FunctionCounter.builder(
+                      "memguard.rollout.outcomes", rollout, r -> r.outcomeCount(p, mode, o))
+                  .description("What followed a protection's decisions, by mode and outcome")
+                  .tags(
+                      tags.and(
+                          "protection",
+                          protection,
+                          "mode",
+                          mode.name().toLowerCase(Locale.ROOT),
+                          "outcome",
+                          o.name().toLowerCase(Locale.ROOT)))
+                  .register(registry));
+        }
       }
     }
     if (registrations.isEmpty()) {

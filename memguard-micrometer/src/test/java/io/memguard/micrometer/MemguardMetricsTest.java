@@ -104,6 +104,21 @@ class MemguardMetricsTest {
                   .gauge()
                   .value())
           .isEqualTo(1);
+      manager
+          .rollout()
+          .record(
+              io.memguard.core.Protection.HEAP_ADMISSION,
+              io.memguard.core.ProtectionMode.OBSERVE,
+              "job",
+              "hold task 'job'");
+      manager.rollout().settle("job", io.memguard.core.Rollout.Outcome.COMPLETED);
+      assertThat(
+              registry
+                  .get("memguard.rollout.outcomes")
+                  .tags("protection", "heap_admission", "mode", "observe", "outcome", "completed")
+                  .functionCounter()
+                  .count())
+          .isEqualTo(1);
       int bound = registry.getMeters().size();
       metrics.close();
       metrics.close();

@@ -706,6 +706,10 @@ public final class EmergencyGuard implements AutoCloseable {
     }
     boolean confirmed = episodeMaxLive >= config.emergency();
     rollout().noteEmergency(Protection.EMERGENCY_GUARD, confirmed);
+    Rollout.Outcome risk =
+        confirmed ? Rollout.Outcome.RISK_CONFIRMED : Rollout.Outcome.RISK_UNCONFIRMED;
+    rollout().settle(Protection.EMERGENCY_GUARD, ADMISSION_KEY, risk);
+    rollout().settle(Protection.EMERGENCY_GUARD, CLEANUP_KEY, risk);
     emit(
         GuardEvent.Type.RECOVERED,
         worst,

@@ -183,6 +183,11 @@ public final class MemguardJmx {
     }
 
     @Override
+    public String getRolloutOutcomes() {
+      return monitor.manager().rollout().describeOutcomes();
+    }
+
+    @Override
     public void setProtectionMode(String protection, String setting) {
       Protection p;
       try {

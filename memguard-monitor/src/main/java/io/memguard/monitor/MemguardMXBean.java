@@ -74,6 +74,12 @@ public interface MemguardMXBean {
   String getRollout();
 
   /**
+   * The protections' decisions and what followed them, one line per protection, e.g. {@code
+   * EMERGENCY_GUARD: enforced 3 (completed 2, stopped 1); observed 0}.
+   */
+  String getRolloutOutcomes();
+
+  /**
    * Switches a protection ({@code EMERGENCY_GUARD}, {@code AUTOFEAT_LIGHTWEIGHT}, {@code
    * HEAP_ADMISSION}, {@code LEAK_ACTIONS}) to {@code setting} ({@code OFF}, {@code OBSERVE}, {@code
    * ENFORCE} or {@code ENFORCE:<canary share>}); logged and kept as a switch "by JMX".

@@ -76,6 +76,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MemoryMonitor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MemoryMonitor.class);
+  private static final String LEAK_DECISION_KEY = "leak-detector";
   static final String SAMPLER_THREAD = "memguard-monitor-sampler";
 
   private final MemoryManager manager;
@@ -189,7 +190,7 @@ public final class MemoryMonitor implements AutoCloseable {
             rollout.record(
                 Protection.LEAK_ACTIONS,
                 mode,
-                "leak-detector",
+                LEAK_DECISION_KEY,
                 "take a class histogram (a full collection) to name the leak's classes");
           }
           return mode == ProtectionMode.ENFORCE;
@@ -399,6 +400,7 @@ public final class MemoryMonitor implements AutoCloseable {
       latest = s;
       history.add(s);
       detector.onSnapshot(s);
+      settleLeakDecisions(detector.status().state());
       if (guard != null) {
         guard.evaluate(guardSample(s)); // never throws
       }
@@ -586,6 +588,25 @@ public final class MemoryMonitor implements AutoCloseable {
   /** The emergency guard the monitor feeds, unless switched off in the configuration. */
   public Optional<EmergencyGuard> emergencyGuard() {
     return Optional.ofNullable(guard);
+  }
+
+  /** A leak decision's outcome: the suspected growth was reported as a leak, or it ended. */
+  private void settleLeakDecisions(LeakStatus.State state) {
+    if (state == LeakStatus.State.SUSPECTED) {
+      return;
+    }
+    try {
+      manager
+          .rollout()
+          .settle(
+              Protection.LEAK_ACTIONS,
+              LEAK_DECISION_KEY,
+              state == LeakStatus.State.LEAK
+                  ? Rollout.Outcome.LEAK_REPORTED
+                  : Rollout.Outcome.LEAK_CLEARED);
+    } catch (RuntimeException e) {
+      once.warn("rollout", "memguard monitor: settling the leak detector's decisions failed", e);
+    }
   }
 
   /** The leak detector. */

@@ -95,6 +95,31 @@ class GuardRolloutTest {
   }
 
   @Test
+  void recovery_settlesTheEmergencysDecisions_asARiskConfirmedByTheLiveSet() throws Exception {
+    try (Setup observe = new Setup(ProtectionMode.OBSERVE)) {
+      observe.feed();
+      assertThat(observe.guard.evaluate(GuardSample.ofHeap(400 * MS, 0.50, 0.60)))
+          .isEqualTo(PressureLevel.NORMAL);
+      Rollout rollout = observe.memory.rollout();
+      assertThat(rollout.decisions())
+          .filteredOn(d -> !d.key().startsWith("task-"))
+          .isNotEmpty()
+          .allMatch(d -> d.outcome() == Rollout.Outcome.RISK_CONFIRMED);
+      assertThat(rollout.decisions())
+          .filteredOn(d -> d.key().startsWith("task-"))
+          .isNotEmpty()
+          .as("a grant's end is not a task's outcome: only allocator.run settles a task")
+          .allMatch(d -> d.outcome() == null);
+      assertThat(
+              rollout.outcomeCount(
+                  Protection.EMERGENCY_GUARD,
+                  ProtectionMode.OBSERVE,
+                  Rollout.Outcome.RISK_CONFIRMED))
+          .isEqualTo(2);
+    }
+  }
+
+  @Test
   void offMode_decidesNothing_andACanaryEnforcesOnlyItsShare() throws Exception {
     try (Setup off = new Setup(ProtectionMode.OFF)) {
       off.feed();

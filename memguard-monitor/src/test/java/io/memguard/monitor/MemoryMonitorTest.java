@@ -383,6 +383,33 @@ class MemoryMonitorTest {
   }
 
   @Test
+  void leakDecisions_inShadowMode_areSettledAsReported_whenTheGrowthIsReportedAsALeak() {
+    memory
+        .rollout()
+        .set(
+            io.memguard.core.Protection.LEAK_ACTIONS, io.memguard.core.ProtectionMode.OBSERVE, "t");
+    MemoryMonitor m =
+        manual(
+            config()
+                .defaultAlertRules(false)
+                .noEmergencyGuard()
+                .histogramSource(LeakDetectorTest.growingHistograms(ticker, ticker.read())));
+    for (int t = 0; t < 120 && m.leakDetector().status().state() != LeakStatus.State.LEAK; t++) {
+      sampler.liveSet = 80 * MIB + t * MIB;
+      step(m);
+    }
+    assertThat(m.leakDetector().status().state()).isEqualTo(LeakStatus.State.LEAK);
+    assertThat(memory.rollout().decisions())
+        .isNotEmpty()
+        .allSatisfy(
+            d -> {
+              assertThat(d.protection()).isEqualTo(io.memguard.core.Protection.LEAK_ACTIONS);
+              assertThat(d.mode()).isEqualTo(io.memguard.core.ProtectionMode.OBSERVE);
+              assertThat(d.outcome()).isEqualTo(io.memguard.core.Rollout.Outcome.LEAK_REPORTED);
+            });
+  }
+
+  @Test
   void jvmSampler_seesGcEventsAndTheLiveSetAfterAGc() throws Exception {
     MemoryMonitor m =
         MemoryMonitor.manual(memory, MonitorConfig.builder().sampleRssAndHostMemory(false).build());

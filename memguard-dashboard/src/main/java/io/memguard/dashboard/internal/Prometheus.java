@@ -152,6 +152,31 @@ public final class Prometheus {
             rollout.decisionCount(pr, mode));
       }
     }
+    p.header(
+        "memguard_rollout_outcomes_total",
+        "What followed the protections' decisions, by mode and outcome (zero counts left out).",
+        "counter");
+    for (Protection pr : Protection.values()) {
+      for (ProtectionMode mode :
+          new ProtectionMode[] {ProtectionMode.ENFORCE, ProtectionMode.OBSERVE}) {
+        for (Rollout.Outcome o : pr.outcomes()) {
+          long n = rollout.outcomeCount(pr, mode, o);
+          if (n > 0) {
+            p.line(
+                "memguard_rollout_outcomes_total{protection=\""
+                    + pr.name().toLowerCase(Locale.ROOT)
+                    + "\",mode=\""
+                    + mode.name().toLowerCase(Locale.ROOT)
+                    + "\",outcome=\""
+                    + o.name().toLowerCase(Locale.ROOT)
+                    + "\"}",
+                null,
+                null,
+                n);
+          }
+        }
+      }
+    }
     p.gauge(
         "memguard_rollout_rolled_back",
         "Protections an automatic rollback put in OBSERVE.",

@@ -294,8 +294,20 @@ public final class Views {
           .field("mode", st.mode().name())
           .field("canaryShare", st.canaryShare())
           .field("enforced", rollout.decisionCount(p, ProtectionMode.ENFORCE))
-          .field("observed", rollout.decisionCount(p, ProtectionMode.OBSERVE))
-          .endObject();
+          .field("observed", rollout.decisionCount(p, ProtectionMode.OBSERVE));
+      for (ProtectionMode mode :
+          new ProtectionMode[] {ProtectionMode.ENFORCE, ProtectionMode.OBSERVE}) {
+        j.name(mode == ProtectionMode.ENFORCE ? "enforcedOutcomes" : "observedOutcomes")
+            .beginObject();
+        for (Rollout.Outcome o : p.outcomes()) {
+          long n = rollout.outcomeCount(p, mode, o);
+          if (n > 0) {
+            j.field(o.name(), n);
+          }
+        }
+        j.field("UNSETTLED", rollout.unsettledCount(p, mode)).endObject();
+      }
+      j.endObject();
     }
     j.endArray();
     j.field("rolledBack", rollout.rolledBack());
@@ -309,6 +321,8 @@ public final class Views {
           .field("key", d.key())
           .field("action", d.action())
           .field("at", d.at())
+          .field("outcome", d.outcome() == null ? null : d.outcome().name())
+          .field("settledAt", d.settledAt())
           .endObject();
     }
     j.endArray();
