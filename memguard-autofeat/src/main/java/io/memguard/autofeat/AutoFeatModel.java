@@ -1,7 +1,15 @@
 package io.memguard.autofeat;
 
 import io.memguard.autofeat.internal.FittedAutoFeat;
+import io.memguard.autofeat.internal.expr.Add;
 import io.memguard.autofeat.internal.expr.Expr;
+import io.memguard.autofeat.internal.expr.ExprEvaluator;
+import io.memguard.autofeat.internal.expr.Fn;
+import io.memguard.autofeat.internal.expr.Mul;
+import io.memguard.autofeat.internal.expr.Num;
+import io.memguard.autofeat.internal.expr.Pow;
+import io.memguard.autofeat.internal.expr.Rational;
+import io.memguard.autofeat.internal.expr.Sym;
 import io.memguard.core.MemoryScope;
 import io.memguard.core.Reservation;
 import java.io.BufferedInputStream;
@@ -16,7 +24,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -99,6 +109,51 @@ public final class AutoFeatModel implements AutoCloseable {
     return fitted.featureNames();
   }
 
+  /**
+   * The selected features' formulas, in model order: what {@link #features()} prints, as trees to
+   * evaluate elsewhere (see {@link Formula} for the order of operations that gives the same bits).
+   */
+  public List<Formula> formulas() {
+    List<String> names = fitted.inputNames();
+    List<Formula> out = new ArrayList<>();
+    for (Expr e : fitted.features()) {
+      out.add(formula(e, names));
+    }
+    return List.copyOf(out);
+  }
+
+  /** The formula of an engine expression over {@code inputNames}. */
+  private static Formula formula(Expr e, List<String> inputNames) {
+    if (e instanceof Num n) {
+      return new Formula.Constant(n.value().doubleValue());
+    } else if (e instanceof Sym s) {
+      return new Formula.Input(inputNames.get(s.index()), s.index());
+    } else if (e instanceof Fn f) {
+      String name = f.kind().name().toLowerCase(Locale.ROOT);
+      return new Formula.Function(name, formula(f.arg(), inputNames));
+    } else if (e instanceof Pow p) {
+      Rational x = p.exponent();
+      return new Formula.Power(formula(p.base(), inputNames), x.numerator(), x.denominator());
+    } else if (e instanceof Mul m) {
+      List<Formula> factors = new ArrayList<>();
+      for (Expr f : m.factors()) {
+        factors.add(formula(f, inputNames));
+      }
+      return new Formula.Product(m.coefficient().doubleValue(), factors);
+    } else if (e instanceof Add a) {
+      List<Double> coefficients = new ArrayList<>();
+      for (Rational c : a.coefficients()) {
+        coefficients.add(c.doubleValue());
+      }
+      List<Formula> terms = new ArrayList<>();
+      for (Expr t : a.terms()) {
+        terms.add(formula(t, inputNames));
+      }
+      return new Formula.Sum(a.constant().doubleValue(), coefficients, terms);
+    }
+    throw new AssertionError(e.getClass());
+  }
+
   /** The input columns the model reads, by name, in the order of the training data. */
   public List<String> inputNames() {
     return fitted.inputNames();
@@ -141,6 +196,25 @@ public final class AutoFeatModel implements AutoCloseable {
    */
   public double[][] transform(Dataset data) {
     return fitted.transformColumns(inputs(data));
+  }
+
+  /**
+   * Computes the selected features of a block of rows given as arrays: {@code inputColumns} one
+   * array per {@link #inputNames()} entry in that order, {@code out} one array per feature in model
+   * order, each holding at least {@code rows} values; the values are those {@link
+   * #transform(Dataset)} gives. For callers that bring their own row blocks (memguard-spark's
+   * partitions): apart from a few blocks of temporaries (at most {@code 8 KiB} per nesting level of
+   * a formula) it allocates nothing. Thread-safe (each call its own temporaries).
+   *
+   * @throws IllegalArgumentException if a count is wrong or an array is shorter than {@code rows}
+   * @throws IllegalStateException if the model is closed
+   */
+  public void transformInto(double[][] inputColumns, int rows, double[][] out) {
+    checkOpen();
+    if (rows < 0) {
+      throw new IllegalArgumentException("rows must be >= 0, got " + rows);
+    }
+    fitted.transformInto(inputColumns, rows, out, new ExprEvaluator.Work());
   }
 
   /**

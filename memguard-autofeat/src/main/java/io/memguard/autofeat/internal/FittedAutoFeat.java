@@ -108,6 +108,34 @@ public final class FittedAutoFeat {
   }
 
   /**
+   * Computes the selected features of rows {@code [0, rows)} into {@code out}, one array per
+   * feature, with temporaries from {@code work}; allocates nothing once {@code work} has grown.
+   *
+   * @throws IllegalArgumentException if the number of columns is wrong or an array is too short
+   */
+  public void transformInto(double[][] columns, int rows, double[][] out, ExprEvaluator.Work work) {
+    Objects.requireNonNull(columns, "columns");
+    Objects.requireNonNull(out, "out");
+    if (columns.length != inputNames.size()) {
+      throw new IllegalArgumentException(
+          "got " + columns.length + " columns, expected " + inputNames.size() + " " + inputNames);
+    }
+    if (out.length != features.size()) {
+      throw new IllegalArgumentException(
+          "got " + out.length + " output arrays, expected one per feature: " + features.size());
+    }
+    for (int k = 0; k < features.size(); k++) {
+      double[] v = out[k];
+      ExprEvaluator.evaluateInto(features.get(k), columns, rows, v, work);
+      for (int i = 0; i < rows; i++) {
+        if (Double.isInfinite(v[i])) {
+          v[i] = Double.NaN;
+        }
+      }
+    }
+  }
+
+  /**
    * Computes the selected features for new data given row-major.
    *
    * @param rows one array of input values per row
