@@ -4,8 +4,6 @@ import io.memguard.autofeat.internal.CsvScanner;
 import io.memguard.autofeat.internal.FittedAutoFeat;
 import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.linear.GramLassoCv;
-import io.memguard.autofeat.internal.linear.KFold;
-import io.memguard.autofeat.internal.linear.LinearModel;
 import io.memguard.autofeat.internal.linear.PathOptions;
 import io.memguard.autofeat.internal.linear.TargetKind;
 import io.memguard.core.MemoryScope;
@@ -250,20 +248,12 @@ final class StreamFit {
     long start = System.nanoTime();
     FittedAutoFeat fitted = searched.fitted();
     int p = fitted.features().size();
-    PathOptions options = PathOptions.forFinalModel(TargetKind.REGRESSION);
-    int folds = options.folds();
     // the features' mean and spread on the first block shift and scale the sums (any close value
     // keeps them well conditioned)
-    double[] shift = new double[p];
-    double[] scale = new double[p];
-    GramLassoCv.Stats stats = new GramLassoCv.Stats(p, folds);
-    KFold kf = new KFold((int) Math.min(Integer.MAX_VALUE, sourceRows), folds);
+    FinalModelSums[] sums = new FinalModelSums[1];
     long[] position = {0};
-    long[] skipped = {0};
     long staging = HeapBytes.doubles(p + 1, ModelStreams.MAX_BLOCK_ROWS);
     StreamReport pass;
-    // staging for a block's finite rows, allocated at the first block: after the pass reserved it
-    double[][][] staged = new double[1][][];
     try (CsvSource again = CsvSource.open(file, target)) {
       pass =
           ModelStreams.withTarget(
@@ -272,38 +262,10 @@ final class StreamFit {
               scope,
               staging,
               (rows, features, y) -> {
-                if (staged[0] == null) {
-                  shiftAndScale(features, rows, shift, scale);
-                  staged[0] = new double[p + 1][features[0].length];
+                if (sums[0] == null) {
+                  sums[0] = FinalModelSums.forModel(searched, sourceRows, features, rows);
                 }
-                double[][] u = staged[0];
-                double[] yy = u[p];
-                long first = position[0];
-                int i = 0;
-                while (i < rows) {
-                  long row = first + i;
-                  int fold = foldOf(kf, row, folds);
-                  long foldEnd = fold == folds - 1 ? Long.MAX_VALUE : kf.end(fold);
-                  int n = 0;
-                  for (; i < rows && first + i < foldEnd; i++) {
-                    boolean finite = true;
-                    for (int k = 0; k < p && finite; k++) {
-                      finite = Double.isFinite(features[k][i]);
-                    }
-                    if (!finite) {
-                      skipped[0]++;
-                      continue;
-                    }
-                    for (int k = 0; k < p; k++) {
-                      u[k][n] = (features[k][i] - shift[k]) / scale[k];
-                    }
-                    yy[n] = y[i];
-                    n++;
-                  }
-                  if (n > 0) {
-                    stats.add(fold, u, yy, 0, n);
-                  }
-                }
+                sums[0].add(position[0], features, y, rows);
                 position[0] += rows;
               });
     } catch (IOException e) {
@@ -313,14 +275,9 @@ final class StreamFit {
       throw new IllegalStateException(
           file + " changed between the passes: " + sourceRows + " rows, then " + position[0]);
     }
-    GramLassoCv.Result r = GramLassoCv.fit(stats, shift, scale, options);
-    FittedAutoFeat refitted =
-        FittedAutoFeat.restore(
-            fitted.inputNames(),
-            fitted.features(),
-            LinearModel.regression(r.coef(), r.intercept()),
-            fitted.report());
-    long used = stats.rows();
+    FittedAutoFeat refitted = sums[0].refitted(fitted);
+    long used = sums[0].rows();
+    long skipped = sums[0].skippedRows();
     decisions.add(
         String.format(
             Locale.ROOT,
@@ -331,48 +288,13 @@ final class StreamFit {
             p,
             pass.blockRows(),
             MemorySize.format(pass.workingSetBytes()),
-            skipped[0] > 0
-                ? "; " + skipped[0] + " rows left out: a feature is not finite on them"
-                : ""));
+            skipped > 0 ? "; " + skipped + " rows left out: a feature is not finite on them" : ""));
     return withDecisions(
         searched,
         scope,
         decisions,
-        new FitRows(
-            sourceRows, sampleRows, searched.report().plan().searchRows(), used, skipped[0]),
+        new FitRows(sourceRows, sampleRows, searched.report().plan().searchRows(), used, skipped),
         refitted);
-  }
-
-  private static int foldOf(KFold kf, long row, int folds) {
-    for (int f = 0; f < folds - 1; f++) {
-      if (row < kf.end(f)) {
-        return f;
-      }
-    }
-    return folds - 1;
-  }
-
-  private static void shiftAndScale(double[][] features, int rows, double[] shift, double[] scale) {
-    for (int k = 0; k < features.length; k++) {
-      double sum = 0;
-      int n = 0;
-      for (int i = 0; i < rows; i++) {
-        if (Double.isFinite(features[k][i])) {
-          sum += features[k][i];
-          n++;
-        }
-      }
-      double mean = n > 0 ? sum / n : 0;
-      double ss = 0;
-      for (int i = 0; i < rows; i++) {
-        if (Double.isFinite(features[k][i])) {
-          ss += (features[k][i] - mean) * (features[k][i] - mean);
-        }
-      }
-      double sd = n > 0 ? Math.sqrt(ss / n) : 0;
-      shift[k] = mean;
-      scale[k] = sd > 0 ? sd : 1;
-    }
   }
 
   /** A new model from {@code searched}'s report and the decisions; closes {@code searched}. */

@@ -17,8 +17,9 @@ package io.memguard.autofeat.internal.linear;
  */
 public final class GramLassoCv {
 
-  /** Per-fold sums, in the scaled space {@code u}. */
-  public static final class Stats {
+  /** Per-fold sums, in the scaled space {@code u}; serializable, to be summed where rows are. */
+  public static final class Stats implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     final int p;
     final int folds;
     final long[] n;
@@ -78,6 +79,37 @@ public final class GramLassoCv {
             d += uj[i] * uk[i];
           }
           row[k] += d;
+        }
+      }
+    }
+
+    /**
+     * Adds {@code other}'s sums (of other rows, same columns and folds) to these.
+     *
+     * @throws IllegalArgumentException if the shapes differ
+     */
+    public void merge(Stats other) {
+      if (other.p != p || other.folds != folds) {
+        throw new IllegalArgumentException(
+            "sums of "
+                + other.p
+                + " columns in "
+                + other.folds
+                + " folds; these have "
+                + p
+                + " in "
+                + folds);
+      }
+      for (int f = 0; f < folds; f++) {
+        n[f] += other.n[f];
+        sy[f] += other.sy[f];
+        syy[f] += other.syy[f];
+        for (int j = 0; j < p; j++) {
+          su[f][j] += other.su[f][j];
+          suy[f][j] += other.suy[f][j];
+          for (int k = j; k < p; k++) {
+            suu[f][j][k] += other.suu[f][j][k];
+          }
         }
       }
     }
