@@ -20,7 +20,7 @@ import java.util.Objects;
 import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
@@ -40,11 +40,12 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * A Spark ML {@link Transformer} that adds a fitted AutoFeat model's features to a DataFrame: one
- * {@code double} column per selected feature, named as {@link AutoFeatModel#features()} prints it
- * (a feature that is itself an input column, such as {@code x1}, is that column and is not added
- * again). The input columns are found by the model's input names and must be numeric; a NULL reads
- * as NaN; a value outside a feature's domain is NaN, as in the model.
+ * A Spark ML transformer ({@link Model}, the result of {@link AutoFeatEstimator}) that adds a
+ * fitted AutoFeat model's features to a DataFrame: one {@code double} column per selected feature,
+ * named as {@link AutoFeatModel#features()} prints it (a feature that is itself an input column,
+ * such as {@code x1}, is that column and is not added again). The input columns are found by the
+ * model's input names and must be numeric; a NULL reads as NaN; a value outside a feature's domain
+ * is NaN, as in the model.
  *
  * <p>Two evaluations, chosen by the {@code evaluation} parameter:
  *
@@ -66,7 +67,7 @@ import org.apache.spark.sql.types.StructType;
  *
  * @since 0.1.0
  */
-public final class AutoFeatTransformer extends Transformer implements MLWritable {
+public final class AutoFeatTransformer extends Model<AutoFeatTransformer> implements MLWritable {
   private static final long serialVersionUID = 1L;
 
   /** The evaluations {@link #evaluation()} accepts. */
@@ -128,6 +129,19 @@ public final class AutoFeatTransformer extends Transformer implements MLWritable
   public AutoFeatTransformer setEvaluation(String value) {
     set(evaluation, value.toLowerCase(Locale.ROOT));
     return this;
+  }
+
+  /**
+   * A copy of the model this transformer applies, loaded into {@code scope} (its reservation
+   * there); close it when done.
+   */
+  public AutoFeatModel loadModel(io.memguard.core.MemoryScope scope) {
+    try {
+      return AutoFeatModel.load(
+          new java.io.ByteArrayInputStream(modelText.getBytes(StandardCharsets.UTF_8)), scope);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The model's input columns, in its order. */
@@ -224,7 +238,7 @@ public final class AutoFeatTransformer extends Transformer implements MLWritable
   @Override
   public AutoFeatTransformer copy(ParamMap extra) {
     AutoFeatTransformer that = new AutoFeatTransformer(uid, modelText);
-    return copyValues(that, extra);
+    return copyValues(that, extra).setParent(parent());
   }
 
   @Override
