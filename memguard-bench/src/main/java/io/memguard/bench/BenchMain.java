@@ -34,7 +34,8 @@ public final class BenchMain {
             new GenDataScenario(),
             new StreamScenario(),
             new CacheTraceScenario(),
-            new DashboardScenario())) {
+            new DashboardScenario(),
+            new SparkScenario())) {
       byName.put(s.name(), s);
     }
     return byName;

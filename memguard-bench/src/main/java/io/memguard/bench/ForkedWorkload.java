@@ -91,18 +91,52 @@ final class ForkedWorkload {
       Cgroups.Group group,
       long timeoutSeconds)
       throws IOException, InterruptedException {
+    return fork(
+        ctx,
+        label,
+        heapMb,
+        jvmFlags,
+        mainClass,
+        args,
+        group,
+        timeoutSeconds,
+        System.getProperty("java.class.path"));
+  }
+
+  /**
+   * As {@link #fork(ScenarioContext, String, int, List, String, List, Cgroups.Group, long)} on
+   * {@code classPath}; {@code heapMb <= 0} leaves the heap to the JVM's default.
+   */
+  static Forked fork(
+      ScenarioContext ctx,
+      String label,
+      int heapMb,
+      List<String> jvmFlags,
+      String mainClass,
+      List<String> args,
+      Cgroups.Group group,
+      long timeoutSeconds,
+      String classPath)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     if (group != null) {
       command.addAll(group.wrapper());
     }
     command.add(javaBinary());
-    command.add("-Xmx" + heapMb + "m");
+    if (heapMb > 0) {
+      command.add("-Xmx" + heapMb + "m");
+    }
     command.addAll(jvmFlags);
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(classPath);
     command.add(mainClass);
     command.addAll(args);
-    ctx.progress("%s: forking -Xmx%dm %s %s", label, heapMb, mainClass, String.join(" ", args));
+    ctx.progress(
+        "%s: forking %s %s %s",
+        label,
+        heapMb > 0 ? "-Xmx" + heapMb + "m" : "(default heap)",
+        mainClass,
+        String.join(" ", args));
     Process child = new ProcessBuilder(command).start();
     Thread relay =
         new Thread(

@@ -201,6 +201,34 @@ final class StreamScenario implements Scenario {
     }
   }
 
+  /**
+   * {@code n} rows of three columns drawn as {@link #write} draws them, the noise 1% of the drawn
+   * targets' standard deviation, in memory.
+   */
+  static io.memguard.autofeat.Dataset drawn(int n, long seed) {
+    double[][] x = new double[3][n];
+    double[] y = new double[n];
+    double[] row = new double[3];
+    SplittableRandom rnd = new SplittableRandom(seed);
+    double mean = 0;
+    for (int i = 0; i < n; i++) {
+      y[i] = draw(rnd, row);
+      for (int j = 0; j < 3; j++) {
+        x[j][i] = row[j];
+      }
+      mean += y[i] / n;
+    }
+    double ss = 0;
+    for (double v : y) {
+      ss += (v - mean) * (v - mean);
+    }
+    double noise = 0.01 * Math.sqrt(ss / n);
+    for (int i = 0; i < n; i++) {
+      y[i] += noise * rnd.nextGaussian();
+    }
+    return io.memguard.autofeat.Dataset.of(java.util.List.of("x1", "x2", "x3"), x, y);
+  }
+
   /** One row's inputs into {@code row} and its noiseless target (the noise is drawn after). */
   private static double draw(SplittableRandom rnd, double[] row) {
     double x1 = rnd.nextDouble();
