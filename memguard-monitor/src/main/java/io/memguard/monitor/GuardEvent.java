@@ -31,6 +31,31 @@ public record GuardEvent(
     String task,
     long bytesReleased) {
 
+  /**
+   * The event as one JSON object: {@code type}, {@code level}, {@code limit}, {@code fraction}
+   * (null when not a number), {@code message}, {@code timeInEmergencySeconds}, {@code
+   * timeToRecoverSeconds}, {@code task} (null when none), {@code bytesReleased}.
+   */
+  public String toJson() {
+    JsonWriter w =
+        new JsonWriter()
+            .beginObject()
+            .field("type", type.name())
+            .field("level", level == null ? null : level.name())
+            .field("limit", limit == null ? null : limit.name())
+            .field("fraction", fraction)
+            .field("message", message)
+            .field("timeInEmergencySeconds", seconds(timeInEmergency))
+            .field("timeToRecoverSeconds", seconds(timeToRecover))
+            .field("task", task)
+            .field("bytesReleased", bytesReleased);
+    return w.endObject().toString();
+  }
+
+  private static double seconds(Duration d) {
+    return d == null ? Double.NaN : d.toNanos() / 1e9;
+  }
+
   /** What happened. */
   public enum Type {
     /** The level changed outside an emergency. */

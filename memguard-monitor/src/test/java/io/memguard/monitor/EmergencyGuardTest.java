@@ -180,6 +180,13 @@ class EmergencyGuardTest {
             GuardEvent.Type.CLEANUP_STAGE,
             GuardEvent.Type.EMERGENCY_LEFT,
             GuardEvent.Type.RECOVERED);
+    assertThat(events.get(1).toJson())
+        .startsWith("{\"type\":\"TASK_STOP_REQUESTED\",\"level\":\"EMERGENCY\"")
+        .contains("\"task\":\"")
+        .doesNotContain("NaN");
+    assertThat(events.get(6).toJson())
+        .contains("\"type\":\"RECOVERED\"")
+        .contains("\"timeToRecoverSeconds\":");
     GuardEvent left = events.get(5);
     assertThat(left.timeInEmergency()).isEqualTo(Duration.ofMillis(300));
     GuardEvent recovered = events.get(6);

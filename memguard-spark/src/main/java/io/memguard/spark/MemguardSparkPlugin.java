@@ -160,23 +160,7 @@ public final class MemguardSparkPlugin implements SparkPlugin {
     }
 
     private void onGuard(GuardEvent e) {
-      String json =
-          "{\"type\":\""
-              + e.type()
-              + "\",\"level\":\""
-              + e.level()
-              + "\",\"limit\":\""
-              + e.limit()
-              + "\",\"fraction\":"
-              + (Double.isFinite(e.fraction()) ? e.fraction() : -1)
-              + ",\"task\":"
-              + (e.task() == null ? "null" : quote(e.task()))
-              + ",\"bytesReleased\":"
-              + e.bytesReleased()
-              + ",\"message\":"
-              + quote(e.message())
-              + "}";
-      send("guard", e.type() + ": " + e.message(), json, System.currentTimeMillis());
+      send("guard", e.type() + ": " + e.message(), e.toJson(), System.currentTimeMillis());
     }
 
     private void onLeak(LeakReport r) {
@@ -228,27 +212,5 @@ public final class MemguardSparkPlugin implements SparkPlugin {
     registry.register(
         "leakState", (Gauge<Integer>) () -> monitor.leakDetector().status().state().ordinal());
     registry.register("tasksWaiting", (Gauge<Integer>) () -> memory.allocator().waitingCount());
-  }
-
-  private static String quote(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.append('"').toString();
   }
 }
