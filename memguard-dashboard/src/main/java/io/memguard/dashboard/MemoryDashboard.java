@@ -238,6 +238,39 @@ public final class MemoryDashboard implements AutoCloseable {
     return openStreams.get();
   }
 
+  /**
+   * Publishes an event from elsewhere (another JVM's monitor, for example a Spark executor's
+   * through memguard-spark's {@code MemguardSparkPlugin.addDriverListener}) on the page's event log
+   * and the event stream, as an {@code external} event {@code {"source":..., "summary":...,
+   * "data":...}}. Does nothing once the dashboard is closed.
+   *
+   * @param source where it comes from, e.g. {@code executor 3 alert}
+   * @param summary one line for people
+   * @param json the event itself: a JSON object or array
+   * @throws IllegalArgumentException if {@code json} is not an object or an array
+   */
+  public void publish(String source, String summary, String json) {
+    java.util.Objects.requireNonNull(source, "source");
+    java.util.Objects.requireNonNull(summary, "summary");
+    String data = java.util.Objects.requireNonNull(json, "json").strip();
+    if (!(data.startsWith("{") && data.endsWith("}"))
+        && !(data.startsWith("[") && data.endsWith("]"))) {
+      throw new IllegalArgumentException(
+          "an external event's data must be a JSON object or array, got: "
+              + (data.length() > 60 ? data.substring(0, 60) + "..." : data));
+    }
+    events.append(
+        "external",
+        new Json()
+            .beginObject()
+            .field("source", source)
+            .field("summary", summary)
+            .name("data")
+            .raw(data)
+            .endObject()
+            .toString());
+  }
+
   /** Events appended to the stream since the start. */
   public long eventsPushed() {
     return events.appended();

@@ -162,6 +162,30 @@ class MemoryDashboardTest {
     }
   }
 
+  @Test
+  void publishedEvents_fromOtherJvms_reachTheStreamAsExternalEvents() throws Exception {
+    try (MemoryDashboard d = MemoryDashboard.start(monitor)) {
+      HttpResponse<java.io.InputStream> resp =
+          http.send(
+              HttpRequest.newBuilder(d.url().resolve("/api/events")).build(),
+              HttpResponse.BodyHandlers.ofInputStream());
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(resp.body(), StandardCharsets.UTF_8));
+      await().atMost(Duration.ofSeconds(10)).until(() -> d.openStreams() == 1);
+      d.publish("executor 3 guard", "EMERGENCY_ENTERED: heap live set at 96%", "{\"type\":\"x\"}");
+      List<String> lines = readUntil(in, l -> l.contains("executor 3 guard"));
+      assertThat(lines)
+          .contains("event: external")
+          .contains(
+              "data: {\"source\":\"executor 3 guard\",\"summary\":\"EMERGENCY_ENTERED: heap"
+                  + " live set at 96%\",\"data\":{\"type\":\"x\"}}");
+      in.close();
+      assertThatThrownBy(() -> d.publish("x", "y", "not json"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("JSON object or array");
+    }
+  }
+
   /** Reads lines until each condition matched a line (10 s at most). */
   @SafeVarargs
   private static List<String> readUntil(
