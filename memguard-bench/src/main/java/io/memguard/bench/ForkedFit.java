@@ -49,7 +49,7 @@ final class ForkedFit {
     command.add("-Xmx" + heapMb + "m");
     command.add("-XX:+ExitOnOutOfMemoryError");
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(ForkedWorkload.ownClassPath());
     command.add(BenchMain.class.getName());
     command.add("autofeat");
     command.addAll(autofeatArgs);

@@ -92,15 +92,38 @@ final class ForkedWorkload {
       long timeoutSeconds)
       throws IOException, InterruptedException {
     return fork(
-        ctx,
-        label,
-        heapMb,
-        jvmFlags,
-        mainClass,
-        args,
-        group,
-        timeoutSeconds,
-        System.getProperty("java.class.path"));
+        ctx, label, heapMb, jvmFlags, mainClass, args, group, timeoutSeconds, ownClassPath());
+  }
+
+  /**
+   * This JVM's class path without the Spark jars the build lists in {@code spark-classpath.txt}
+   * (the bench module's provided dependencies, on the class path of its tests): only the {@code
+   * spark} scenario's fork runs with Spark.
+   */
+  static String ownClassPath() {
+    String all = System.getProperty("java.class.path");
+    java.util.Set<String> spark;
+    try {
+      Path file = SparkScenario.classPathFile();
+      if (!java.nio.file.Files.isRegularFile(file)) {
+        return all;
+      }
+      spark =
+          new java.util.HashSet<>(
+              List.of(
+                  java.nio.file.Files.readString(file, StandardCharsets.UTF_8)
+                      .trim()
+                      .split(java.io.File.pathSeparator)));
+    } catch (IOException | java.net.URISyntaxException e) {
+      return all;
+    }
+    List<String> kept = new ArrayList<>();
+    for (String entry : all.split(java.io.File.pathSeparator)) {
+      if (!spark.contains(entry)) {
+        kept.add(entry);
+      }
+    }
+    return String.join(java.io.File.pathSeparator, kept);
   }
 
   /**

@@ -92,10 +92,7 @@ final class SparkScenario implements Scenario {
    * bench jar (or in {@code target/} beside the classes when run from the build).
    */
   static String sparkClassPath() throws IOException, URISyntaxException {
-    Path here =
-        Path.of(SparkScenario.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    Path dir = here.getParent(); // target/, for the jar and for target/classes alike
-    Path file = dir.resolve("spark-classpath.txt");
+    Path file = classPathFile();
     if (!Files.isRegularFile(file)) {
       throw new IllegalStateException(
           "spark: "
@@ -104,6 +101,13 @@ final class SparkScenario implements Scenario {
               + " package), which writes it and downloads Spark");
     }
     String jars = Files.readString(file, StandardCharsets.UTF_8).trim();
-    return System.getProperty("java.class.path") + java.io.File.pathSeparator + jars;
+    return ForkedWorkload.ownClassPath() + java.io.File.pathSeparator + jars;
+  }
+
+  /** {@code spark-classpath.txt} in {@code target/}, beside the bench jar or its classes. */
+  static Path classPathFile() throws URISyntaxException {
+    Path here =
+        Path.of(SparkScenario.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    return here.getParent().resolve("spark-classpath.txt");
   }
 }

@@ -63,7 +63,7 @@ class AllocationAuditIT {
             "-Xmx256m",
             "-XX:+ExitOnOutOfMemoryError",
             "-cp",
-            System.getProperty("java.class.path"),
+            ForkedWorkload.ownClassPath(),
             AllocationAuditMain.class.getName(),
             dataset,
             Integer.toString(steps));

@@ -37,7 +37,7 @@ class DashboardScenarioIT {
                 javaBin.toString(),
                 "-Xmx256m",
                 "-cp",
-                System.getProperty("java.class.path"),
+                ForkedWorkload.ownClassPath(),
                 BenchMain.class.getName(),
                 "dashboard",
                 "--seconds",
