@@ -65,10 +65,13 @@ import org.slf4j.LoggerFactory;
 public final class EmergencyGuard implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmergencyGuard.class);
 
-  /** The keys of the guard's rollout decisions that concern no single task. */
-  private static final String ADMISSION_KEY = "admission";
+  /**
+   * The keys of the guard's rollout decisions that concern no single task (prefixed so that no
+   * task's name settles them).
+   */
+  private static final String ADMISSION_KEY = "guard:admission";
 
-  private static final String CLEANUP_KEY = "cleanup";
+  private static final String CLEANUP_KEY = "guard:cleanup";
 
   private final MemoryManager memory;
 

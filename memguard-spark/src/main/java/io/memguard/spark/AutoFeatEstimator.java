@@ -62,9 +62,9 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Parameters: {@code labelCol} (default {@code label}), {@code inputCols} (default every other
  * numeric column), {@code featureEngineeringSteps} (default 2), {@code seed} (default 0), {@code
- * maxSampleRows} (default 100,000), {@code classification} ({@code false}: regression), {@code
- * evaluation} of the transformer it gives (default {@code catalyst}). Writable and readable with
- * Spark ML persistence. Not thread-safe while its parameters change.
+ * maxSampleRows} (default 100,000), {@code problem} ({@code regression} or {@code classification}),
+ * {@code evaluation} of the transformer it gives (default {@code catalyst}). Writable and readable
+ * with Spark ML persistence. Not thread-safe while its parameters change.
  *
  * @since 0.1.0
  */
@@ -291,7 +291,21 @@ public final class AutoFeatEstimator extends Estimator<AutoFeatTransformer>
               .and(not(isnan(c)))
               .and(abs(c).lt(lit(Double.POSITIVE_INFINITY)));
     }
-    Dataset<Row> rows = dataset.toDF().select(columns.toArray(new Column[0])).where(finite);
+    // read three times (count, sample, the sums over every row): kept by Spark in between
+    Dataset<Row> rows =
+        dataset
+            .toDF()
+            .select(columns.toArray(new Column[0]))
+            .where(finite)
+            .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    try {
+      return fit(rows, inputs, label);
+    } finally {
+      rows.unpersist();
+    }
+  }
+
+  private AutoFeatTransformer fit(Dataset<Row> rows, List<String> inputs, String label) {
     long total = rows.count();
     boolean regression = "regression".equals($(problem));
     AutoFeatProcessor processor =

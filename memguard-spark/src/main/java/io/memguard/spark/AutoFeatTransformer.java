@@ -196,7 +196,8 @@ public final class AutoFeatTransformer extends Model<AutoFeatTransformer> implem
     }
     StructType out = schema;
     for (int k : added(schema)) {
-      out = out.add(s.features().get(k), DataTypes.DoubleType, false);
+      // never NULL in fact; declared nullable as Catalyst derives it for guarded expressions
+      out = out.add(s.features().get(k), DataTypes.DoubleType, true);
     }
     return out;
   }
