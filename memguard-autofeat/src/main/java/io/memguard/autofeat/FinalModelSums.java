@@ -122,8 +122,10 @@ public final class FinalModelSums implements Serializable {
               + " rows these sums are for");
     }
     if (scaled == null || scaled[0].length < rows) {
-      scaled = new double[p][Math.max(rows, 1)];
-      kept = new double[Math.max(rows, 1)];
+      // as long as the caller's block arrays, so a later, fuller block reuses them
+      int capacity = Math.max(1, Math.max(rows, features[0].length));
+      scaled = new double[p][capacity];
+      kept = new double[capacity];
     }
     int folds = foldEnds.length;
     int i = 0;

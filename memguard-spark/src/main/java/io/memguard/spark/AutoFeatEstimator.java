@@ -13,10 +13,6 @@ import io.memguard.autofeat.ProblemType;
 import io.memguard.core.MemoryScope;
 import io.memguard.core.MemorySize;
 import io.memguard.spark.internal.PartitionSums;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -348,7 +344,7 @@ public final class AutoFeatEstimator extends Estimator<AutoFeatTransformer>
           FinalModelSums sums =
               rows.javaRDD()
                   .zipWithIndex()
-                  .mapPartitions(new PartitionSums(text(searched), empty, d))
+                  .mapPartitions(new PartitionSums(AutoFeatTransformer.textOf(searched), empty, d))
                   .treeReduce(FinalModelSums::merge, 2);
           if (sums.rows() + sums.skippedRows() != total) {
             throw new IllegalStateException(
@@ -397,16 +393,6 @@ public final class AutoFeatEstimator extends Estimator<AutoFeatTransformer>
       y[i] = r.getDouble(d);
     }
     return io.memguard.autofeat.Dataset.of(inputs, x, y);
-  }
-
-  private static String text(AutoFeatModel model) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try {
-      model.save(bytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toString(StandardCharsets.UTF_8);
   }
 
   @Override

@@ -99,6 +99,11 @@ public final class AutoFeatTransformer extends Model<AutoFeatTransformer> implem
 
   /** A transformer of {@code model} (its saved text is kept; the model may be closed after). */
   public static AutoFeatTransformer of(AutoFeatModel model) {
+    return new AutoFeatTransformer(Identifiable$.MODULE$.randomUID("autofeat"), textOf(model));
+  }
+
+  /** {@code model} saved, as the text executors load it from. */
+  static String textOf(AutoFeatModel model) {
     Objects.requireNonNull(model, "model");
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try {
@@ -106,8 +111,7 @@ public final class AutoFeatTransformer extends Model<AutoFeatTransformer> implem
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new AutoFeatTransformer(
-        Identifiable$.MODULE$.randomUID("autofeat"), bytes.toString(StandardCharsets.UTF_8));
+    return bytes.toString(StandardCharsets.UTF_8);
   }
 
   @Override

@@ -33,9 +33,7 @@ public final class CatalystFormulas {
   /** The feature's column: the formula, with an infinite result as NaN. */
   public static Column feature(Formula f) {
     Column v = compile(f);
-    return when(v.equalTo(lit(Double.POSITIVE_INFINITY)), lit(NAN))
-        .when(v.equalTo(lit(Double.NEGATIVE_INFINITY)), lit(NAN))
-        .otherwise(v);
+    return when(abs(v).equalTo(lit(Double.POSITIVE_INFINITY)), lit(NAN)).otherwise(v);
   }
 
   /** An input column by name, as a double; NULL as NaN. */
