@@ -624,8 +624,9 @@ final class DefaultScope implements MemoryScope {
       }
       manager.scopeClosed();
       if (leak != null) {
-        JfrEvents.ScopeClosedWithLeaks event = new JfrEvents.ScopeClosedWithLeaks();
-        if (event.shouldCommit()) {
+        JfrEvents.ScopeClosedWithLeaks event =
+            JfrEvents.recording() ? new JfrEvents.ScopeClosedWithLeaks() : null;
+        if (event != null && event.shouldCommit()) {
           event.scopePath = path;
           event.leakedBytes = leak.bytes();
           event.leakedReservations = leak.reservations();

@@ -522,8 +522,8 @@ public final class MemoryManager implements AutoCloseable {
           "memguard: pressure {} -> {} ({} at {}%)",
           previous, combined, change.source(), Math.round(change.utilization() * 1000) / 10.0);
     }
-    JfrEvents.PressureChange event = new JfrEvents.PressureChange();
-    if (event.shouldCommit()) {
+    JfrEvents.PressureChange event = JfrEvents.recording() ? new JfrEvents.PressureChange() : null;
+    if (event != null && event.shouldCommit()) {
       event.manager = name;
       event.previous = previous.name();
       event.current = combined.name();
@@ -559,8 +559,9 @@ public final class MemoryManager implements AutoCloseable {
     }
     leaksReported.increment();
     leakedBytes.add(leak.bytes());
-    JfrEvents.ReservationLeak event = new JfrEvents.ReservationLeak();
-    if (event.shouldCommit()) {
+    JfrEvents.ReservationLeak event =
+        JfrEvents.recording() ? new JfrEvents.ReservationLeak() : null;
+    if (event != null && event.shouldCommit()) {
       event.manager = name;
       event.kind = leak.kind().name();
       event.scopePath = leak.scopePath();

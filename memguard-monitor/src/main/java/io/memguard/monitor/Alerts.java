@@ -389,8 +389,8 @@ public final class Alerts {
   }
 
   private void publish(AlertEvent e) {
-    JfrEvents.Alert jfr = new JfrEvents.Alert();
-    if (jfr.shouldCommit()) {
+    JfrEvents.Alert jfr = JfrEvents.recording() ? new JfrEvents.Alert() : null;
+    if (jfr != null && jfr.shouldCommit()) {
       jfr.type = e.type().name();
       jfr.rule = e.alert().rule();
       jfr.severity = e.alert().severity().name();

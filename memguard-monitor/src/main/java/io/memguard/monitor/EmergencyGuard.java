@@ -772,8 +772,8 @@ public final class EmergencyGuard implements AutoCloseable {
       case RECOVERED, EMERGENCY_LEFT, CLEANUP_STAGE -> log.info("memguard guard: {}", message);
       default -> log.debug("memguard guard: {}", message);
     }
-    JfrEvents.Guard jfr = new JfrEvents.Guard();
-    if (jfr.shouldCommit()) {
+    JfrEvents.Guard jfr = JfrEvents.recording() ? new JfrEvents.Guard() : null;
+    if (jfr != null && jfr.shouldCommit()) {
       jfr.type = type.name();
       jfr.level = level.name();
       jfr.limit = r.limit == null ? null : r.limit.name();

@@ -607,8 +607,8 @@ public final class LeakDetector {
     reports.addLast(report);
     refreshStatusState();
     LOG.warn("memguard: memory leak suspected\n{}", report.describe());
-    JfrEvents.LeakReport jfr = new JfrEvents.LeakReport();
-    if (jfr.shouldCommit()) {
+    JfrEvents.LeakReport jfr = JfrEvents.recording() ? new JfrEvents.LeakReport() : null;
+    if (jfr != null && jfr.shouldCommit()) {
       jfr.growthBytesPerMinute = Math.round(report.growthBytesPerMinute());
       jfr.pValue = report.pValue();
       jfr.liveSetBytes = report.liveSetBytes();

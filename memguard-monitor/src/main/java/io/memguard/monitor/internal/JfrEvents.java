@@ -4,6 +4,7 @@ import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
+import jdk.jfr.FlightRecorder;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.Percentage;
@@ -17,6 +18,15 @@ import jdk.jfr.Timespan;
  */
 public final class JfrEvents {
   private JfrEvents() {}
+
+  /**
+   * Whether Flight Recorder has started in this JVM. The first instance of an event class registers
+   * it, which initialises JFR's metadata (about 0.1 s in a cold JVM), so events are made only when
+   * a recording can take them.
+   */
+  public static boolean recording() {
+    return FlightRecorder.isInitialized();
+  }
 
   /** An event of the emergency guard. */
   @Name("memguard.GuardEvent")

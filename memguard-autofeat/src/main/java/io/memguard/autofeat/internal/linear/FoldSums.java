@@ -125,18 +125,25 @@ class FoldSums {
       int j = cols[q];
       double b = beta[j];
       if (b != 0) {
-        double[] c = x[j];
-        double shift = -b * mu[j];
-        for (int i = s; i < e; i++) {
-          pred[i - s] += b * c[i] + shift;
-        }
+        addShifted(pred, b, x[j], -b * mu[j], s, e);
       }
     }
+    return squaredError(y, pred, s, e) / nt;
+  }
+
+  // small static loops compile to optimised code early in a cold JVM (see LarsLassoCv)
+  private static void addShifted(double[] pred, double b, double[] c, double shift, int s, int e) {
+    for (int i = s; i < e; i++) {
+      pred[i - s] += b * c[i] + shift;
+    }
+  }
+
+  private static double squaredError(double[] y, double[] pred, int s, int e) {
     double sse = 0;
     for (int i = s; i < e; i++) {
       double d = y[i] - pred[i - s];
       sse += d * d;
     }
-    return sse / nt;
+    return sse;
   }
 }

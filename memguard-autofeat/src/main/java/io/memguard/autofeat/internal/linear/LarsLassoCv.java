@@ -523,31 +523,8 @@ public final class LarsLassoCv {
         computeSlope();
         directionFresh = true;
       }
-      int p = x.length;
-      double gamma = alpha;
-      int joining = -1;
-      for (int j = 0; j < p; j++) {
-        if (pos[j] >= 0 || excluded[j] || j == justDropped) {
-          continue;
-        }
-        double c = corr[j];
-        double a = slope[j];
-        double g = Double.POSITIVE_INFINITY;
-        if (Math.abs(c) >= alpha) {
-          g = 0;
-        } else {
-          if (1 - a > 0) {
-            g = (alpha - c) / (1 - a);
-          }
-          if (1 + a > 0) {
-            g = Math.min(g, (alpha + c) / (1 + a));
-          }
-        }
-        if (g < gamma) {
-          gamma = g;
-          joining = j;
-        }
-      }
+      int joining = firstToJoin(corr, slope, pos, excluded, justDropped, alpha, x.length);
+      double gamma = joining < 0 ? alpha : joinGap(corr[joining], slope[joining], alpha);
       int dropping = -1;
       for (int q = 0; q < count; q++) {
         double d = direction[q];
@@ -598,10 +575,7 @@ public final class LarsLassoCv {
         for (int q = 0; q < count; q++) {
           beta[active[q]] += gamma * direction[q];
         }
-        int p = x.length;
-        for (int j = 0; j < p; j++) {
-          corr[j] -= gamma * slope[j];
-        }
+        Vectors.axpy(-gamma, slope, corr, 0, x.length);
       }
       alpha = Math.max(0, next);
       for (int q = 0; q < count; q++) {
@@ -616,12 +590,8 @@ public final class LarsLassoCv {
     private void solveDirection() {
       double[] d = direction;
       for (int q = 0; q < count; q++) {
-        double v = sign[q];
         double[] row = chol[q];
-        for (int t = 0; t < q; t++) {
-          v -= row[t] * d[t];
-        }
-        d[q] = v / row[q];
+        d[q] = minusDot(sign[q], row, d, q) / row[q];
       }
       for (int q = count - 1; q >= 0; q--) {
         double v = d[q];
@@ -662,13 +632,9 @@ public final class LarsLassoCv {
           }
         }
       }
-      for (int j = 0; j < p; j++) {
-        a[j] = a[j] / mt - mu[j] * muDot;
-      }
+      scaleAndShift(a, mt, mu, muDot, p);
       if (u != null) {
-        for (int j = 0; j < p; j++) {
-          a[j] += (Vectors.dot(x[j], u, 0, s) + Vectors.dot(x[j], u, e, m)) / mt;
-        }
+        addRowProducts(a, p, x, u, s, e, m, mt);
       }
     }
 
@@ -693,11 +659,8 @@ public final class LarsLassoCv {
       double[] l = sh.work.doubles(q + 1);
       double ss = 0;
       for (int t = 0; t < q; t++) {
-        double v = g[t];
         double[] row = chol[t];
-        for (int r = 0; r < t; r++) {
-          v -= row[r] * l[r];
-        }
+        double v = minusDot(g[t], row, l, t);
         l[t] = v / row[t];
         ss += l[t] * l[t];
       }
@@ -795,6 +758,83 @@ public final class LarsLassoCv {
 
     double testMse() {
       return sh.testMse(s, e, ybar, active, count, beta, mu);
+    }
+
+    /*
+     * The loops over all columns or rows live in small static methods: in a cold JVM the JIT
+     * compiles a small method to optimised code soon after it turns hot, where a loop inside a
+     * large method runs with profiling (several times slower) until the whole method is compiled.
+     * Each keeps the arithmetic and the order of the loop it replaced, so the results are
+     * unchanged to the bit.
+     */
+
+    /**
+     * The inactive column whose |corr| reaches the penalty first along the current direction, or -1
+     * if none does before the penalty reaches 0.
+     */
+    private static int firstToJoin(
+        double[] corr,
+        double[] slope,
+        int[] pos,
+        boolean[] excluded,
+        int skip,
+        double alpha,
+        int p) {
+      double gamma = alpha;
+      int joining = -1;
+      for (int j = 0; j < p; j++) {
+        if (pos[j] >= 0 || excluded[j] || j == skip) {
+          continue;
+        }
+        double g = joinGap(corr[j], slope[j], alpha);
+        if (g < gamma) {
+          gamma = g;
+          joining = j;
+        }
+      }
+      return joining;
+    }
+
+    /**
+     * How far the penalty must fall for a column with correlation c and slope a to reach it
+     * (infinite if it never does).
+     */
+    private static double joinGap(double c, double a, double alpha) {
+      double g = Double.POSITIVE_INFINITY;
+      if (Math.abs(c) >= alpha) {
+        g = 0;
+      } else {
+        if (1 - a > 0) {
+          g = (alpha - c) / (1 - a);
+        }
+        if (1 + a > 0) {
+          g = Math.min(g, (alpha + c) / (1 + a));
+        }
+      }
+      return g;
+    }
+
+    /** {@code v - sum(a[t] * b[t])} for t in [0, n), subtracted in order. */
+    private static double minusDot(double v, double[] a, double[] b, int n) {
+      for (int t = 0; t < n; t++) {
+        v -= a[t] * b[t];
+      }
+      return v;
+    }
+
+    /** {@code a[j] = a[j] / mt - mu[j] * muDot} for j in [0, p). */
+    private static void scaleAndShift(double[] a, double mt, double[] mu, double muDot, int p) {
+      for (int j = 0; j < p; j++) {
+        a[j] = a[j] / mt - mu[j] * muDot;
+      }
+    }
+
+    /** Adds each column's inner product with u over the rows outside [s, e), over mt. */
+    private static void addRowProducts(
+        double[] a, int p, double[][] x, double[] u, int s, int e, int m, double mt) {
+      for (int j = 0; j < p; j++) {
+        a[j] += (Vectors.dot(x[j], u, 0, s) + Vectors.dot(x[j], u, e, m)) / mt;
+      }
     }
   }
 }

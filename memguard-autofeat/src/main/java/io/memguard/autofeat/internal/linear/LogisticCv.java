@@ -519,19 +519,7 @@ public final class LogisticCv {
       Arrays.fill(rows, 0, n, null);
       Arrays.fill(delta, 0, n, 0);
       for (int q = 0; q < n; q++) {
-        double[] xq = x[strongList[q]];
-        double sg = 0;
-        double sc = 0;
-        double sd = 0;
-        for (int i = 0; i < m; i++) {
-          double wxi = wt[i] * xq[i];
-          sg += wxi * res[i];
-          sc += wxi;
-          sd += wxi * xq[i];
-        }
-        gq[q] = sg / wsum;
-        cq[q] = sc / wsum;
-        dq[q] = sd / wsum;
+        weightedSums(x[strongList[q]], wt, res, m, wsum, q, gq, cq, dq);
       }
       double w0 = Vectors.sum(wt, 0, m) / wsum;
       double g0 = Vectors.dot(wt, res, 0, m) / wsum;
@@ -558,9 +546,7 @@ public final class LogisticCv {
             }
             beta[j] = bNew;
             delta[q] += d;
-            for (int q2 = 0; q2 < n; q2++) {
-              gq[q2] -= row[q2] * d;
-            }
+            Vectors.axpy(-d, row, gq, 0, n);
             g0 -= cq[q] * d;
             change = Math.max(change, dj * d * d);
           }
@@ -568,9 +554,7 @@ public final class LogisticCv {
         if (w0 > 0 && g0 != 0) {
           double d = g0 / w0;
           db += d;
-          for (int q2 = 0; q2 < n; q2++) {
-            gq[q2] -= cq[q2] * d;
-          }
+          Vectors.axpy(-d, cq, gq, 0, n);
           g0 = 0;
           change = Math.max(change, w0 * d * d);
         }
@@ -602,6 +586,35 @@ public final class LogisticCv {
      * reused while the epoch stays the same (a slightly stale Hessian, which step-halving guards);
      * when the strong set has grown only the new entries are computed.
      */
+    /**
+     * gq[q], cq[q] and dq[q]: the weighted sums of xq times the residual, of xq and of xq squared,
+     * over wsum. A small static loop: a cold JVM compiles it to optimised code soon after it turns
+     * hot, where a loop inside a large method runs with profiling until the whole method is.
+     */
+    private static void weightedSums(
+        double[] xq,
+        double[] wt,
+        double[] res,
+        int m,
+        double wsum,
+        int q,
+        double[] gq,
+        double[] cq,
+        double[] dq) {
+      double sg = 0;
+      double sc = 0;
+      double sd = 0;
+      for (int i = 0; i < m; i++) {
+        double wxi = wt[i] * xq[i];
+        sg += wxi * res[i];
+        sc += wxi;
+        sd += wxi * xq[i];
+      }
+      gq[q] = sg / wsum;
+      cq[q] = sc / wsum;
+      dq[q] = sd / wsum;
+    }
+
     private double[] row(int q, int n, double[] wx) {
       if (rowCache.length < strongList.length) {
         rowCache = Arrays.copyOf(rowCache, strongList.length);
