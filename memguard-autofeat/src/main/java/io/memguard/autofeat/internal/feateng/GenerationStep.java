@@ -53,6 +53,9 @@ public final class GenerationStep {
   private double[] parentA;
   private double[] parentB;
 
+  /** Scratch of {@link #evaluate}: a new column's scan and moments. */
+  private final double[] moments = new double[5];
+
   private GenerationStep(
       FeatureGenerator gen,
       int number,
@@ -345,51 +348,26 @@ public final class GenerationStep {
       p.op().apply(xv, yv, out, n);
     }
     store.quantize(out);
-    double sum = 0;
-    double min = Double.POSITIVE_INFINITY;
-    double max = Double.NEGATIVE_INFINITY;
-    boolean zero = false;
-    double v0 = out[0];
-    double v1 = Double.NaN;
-    boolean third = false;
-    for (int i = 0; i < n; i++) {
-      double v = out[i];
-      if (v - v != 0.0) {
-        return null; // NaN or infinite
-      }
-      sum += v;
-      min = Math.min(min, v);
-      max = Math.max(max, v);
-      zero |= v == 0.0;
-      if (!third && v != v0) {
-        if (v1 != v1) {
-          v1 = v;
-        } else if (v != v1) {
-          third = true;
-        }
-      }
+    double[] acc = moments;
+    if (!scan(out, n, acc)) {
+      return null; // NaN or infinite
     }
+    double sum = acc[0];
+    double min = acc[1];
+    double max = acc[2];
+    boolean zero = acc[3] != 0;
+    boolean third = acc[4] != 0;
     double mean = sum / n;
     ColumnStats xs = p.x().stats();
     double mx = xs.mean();
-    double sxx = 0;
-    double sxa = 0;
-    double sxb = 0;
     if (yv == null) {
-      for (int i = 0; i < n; i++) {
-        double d = out[i] - mean;
-        sxx += d * d;
-        sxa += d * (xv[i] - mx);
-      }
+      crossMoments(out, mean, xv, mx, n, acc);
     } else {
-      double my = p.y().stats().mean();
-      for (int i = 0; i < n; i++) {
-        double d = out[i] - mean;
-        sxx += d * d;
-        sxa += d * (xv[i] - mx);
-        sxb += d * (yv[i] - my);
-      }
+      crossMoments(out, mean, xv, mx, yv, p.y().stats().mean(), n, acc);
     }
+    double sxx = acc[0];
+    double sxa = acc[1];
+    double sxb = acc[2];
     double var = sxx / n;
     if (!(var > FeatureGenerator.MIN_VARIANCE)) {
       return null;
@@ -404,5 +382,87 @@ public final class GenerationStep {
     }
     eligible[0] = corr < FeatureGenerator.ELIGIBLE_MAX_CORRELATION;
     return new ColumnStats(mean, std, min, max, zero, !third);
+  }
+
+  /*
+   * The loops over a column's rows are small static methods: a cold JVM compiles them to optimised
+   * code soon after they turn hot, where a loop inside a larger method runs with profiling until
+   * the whole method is. Same arithmetic, same order.
+   */
+
+  /**
+   * Scans a new column: false if a value is not finite; else acc holds its sum, min, max, whether
+   * it has a zero (1 or 0) and whether it has a third distinct value (1 or 0).
+   */
+  private static boolean scan(double[] out, int n, double[] acc) {
+    double sum = 0;
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    boolean zero = false;
+    double v0 = out[0];
+    double v1 = Double.NaN;
+    boolean third = false;
+    for (int i = 0; i < n; i++) {
+      double v = out[i];
+      if (v - v != 0.0) {
+        return false;
+      }
+      sum += v;
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+      zero |= v == 0.0;
+      if (!third && v != v0) {
+        if (v1 != v1) {
+          v1 = v;
+        } else if (v != v1) {
+          third = true;
+        }
+      }
+    }
+    acc[0] = sum;
+    acc[1] = min;
+    acc[2] = max;
+    acc[3] = zero ? 1 : 0;
+    acc[4] = third ? 1 : 0;
+    return true;
+  }
+
+  /** acc[0..2] = the centred sums of out squared and of out times the parent (acc[2] = 0). */
+  private static void crossMoments(
+      double[] out, double mean, double[] xv, double mx, int n, double[] acc) {
+    double sxx = 0;
+    double sxa = 0;
+    for (int i = 0; i < n; i++) {
+      double d = out[i] - mean;
+      sxx += d * d;
+      sxa += d * (xv[i] - mx);
+    }
+    acc[0] = sxx;
+    acc[1] = sxa;
+    acc[2] = 0;
+  }
+
+  /** acc[0..2] = the centred sums of out squared, of out times each of its two parents. */
+  private static void crossMoments(
+      double[] out,
+      double mean,
+      double[] xv,
+      double mx,
+      double[] yv,
+      double my,
+      int n,
+      double[] acc) {
+    double sxx = 0;
+    double sxa = 0;
+    double sxb = 0;
+    for (int i = 0; i < n; i++) {
+      double d = out[i] - mean;
+      sxx += d * d;
+      sxa += d * (xv[i] - mx);
+      sxb += d * (yv[i] - my);
+    }
+    acc[0] = sxx;
+    acc[1] = sxa;
+    acc[2] = sxb;
   }
 }

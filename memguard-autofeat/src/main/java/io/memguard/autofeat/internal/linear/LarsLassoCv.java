@@ -368,8 +368,12 @@ public final class LarsLassoCv {
     }
 
     private void fillCross(int k, double[][] c) {
+      fillCross(x, x[k], kf, folds, c);
+    }
+
+    /** A static loop, compiled early in a cold JVM (see {@link Path}'s kernels). */
+    private static void fillCross(double[][] x, double[] xk, KFold kf, int folds, double[][] c) {
       int p = x.length;
-      double[] xk = x[k];
       for (int j = 0; j < p; j++) {
         double[] xj = x[j];
         double total = 0;
@@ -593,13 +597,7 @@ public final class LarsLassoCv {
         double[] row = chol[q];
         d[q] = minusDot(sign[q], row, d, q) / row[q];
       }
-      for (int q = count - 1; q >= 0; q--) {
-        double v = d[q];
-        for (int t = q + 1; t < count; t++) {
-          v -= chol[t][q] * d[t];
-        }
-        d[q] = v / chol[q][q];
-      }
+      backSubstitute(chol, d, count);
     }
 
     /**
@@ -622,14 +620,8 @@ public final class LarsLassoCv {
           if (u == null) {
             u = sh.slopeRows();
           }
-          double[] xk = x[k];
-          double shift = mu[k];
-          for (int i = 0; i < s; i++) {
-            u[i] += dk * (xk[i] - shift);
-          }
-          for (int i = e; i < m; i++) {
-            u[i] += dk * (xk[i] - shift);
-          }
+          addCentred(u, dk, x[k], mu[k], 0, s);
+          addCentred(u, dk, x[k], mu[k], e, m);
         }
       }
       scaleAndShift(a, mt, mu, muDot, p);
@@ -812,6 +804,25 @@ public final class LarsLassoCv {
         }
       }
       return g;
+    }
+
+    /** {@code u[i] += dk * (xk[i] - shift)} for i in [from, to). */
+    private static void addCentred(
+        double[] u, double dk, double[] xk, double shift, int from, int to) {
+      for (int i = from; i < to; i++) {
+        u[i] += dk * (xk[i] - shift);
+      }
+    }
+
+    /** Solves L^T d = d in place for the lower-triangular factor L held by rows. */
+    private static void backSubstitute(double[][] chol, double[] d, int count) {
+      for (int q = count - 1; q >= 0; q--) {
+        double v = d[q];
+        for (int t = q + 1; t < count; t++) {
+          v -= chol[t][q] * d[t];
+        }
+        d[q] = v / chol[q][q];
+      }
     }
 
     /** {@code v - sum(a[t] * b[t])} for t in [0, n), subtracted in order. */
