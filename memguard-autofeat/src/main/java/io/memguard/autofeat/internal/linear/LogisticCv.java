@@ -347,6 +347,22 @@ public final class LogisticCv {
     /** Computes prob and loss at the current eta with one exp and one log per training row. */
     private void evaluate() {
       scratch.owner = this;
+      loss = weightedLoss(eta, sw, y, prob, s, e, m) / wsum;
+      evaluated = true;
+    }
+
+    /*
+     * The loops over rows are small static methods: a cold JVM compiles them to optimised code
+     * soon after they turn hot, where a loop inside a larger method runs with profiling until the
+     * whole method is. Same arithmetic, same order.
+     */
+
+    /**
+     * Sets prob to the probabilities at eta and returns the weighted log-loss, over the training
+     * rows (outside [s, e)).
+     */
+    private static double weightedLoss(
+        double[] eta, double[] sw, double[] y, double[] prob, int s, int e, int m) {
       double l = 0;
       for (int i = 0; i < m; i++) {
         if (i < s || i >= e) {
@@ -357,8 +373,23 @@ public final class LogisticCv {
           l += sw[i] * (Math.max(v, 0) + Math.log(1 + ex) - y[i] * v);
         }
       }
-      loss = l / wsum;
-      evaluated = true;
+      return l;
+    }
+
+    /** The IRLS weights and working residuals of the training rows (0 on the test rows). */
+    private static void workingResponse(
+        double[] prob, double[] sw, double[] y, double[] wt, double[] res, int s, int e, int m) {
+      for (int i = 0; i < m; i++) {
+        if (i < s || i >= e) {
+          double pi = prob[i];
+          double v = Math.max(pi * (1 - pi), MIN_VARIANCE_WEIGHT);
+          wt[i] = sw[i] * v;
+          res[i] = (y[i] - pi) / v;
+        } else {
+          wt[i] = 0;
+          res[i] = 0;
+        }
+      }
     }
 
     void addStrong(int j) {
@@ -416,17 +447,7 @@ public final class LogisticCv {
     private double irls(double lambda, double tol, int maxSweeps) {
       double before = objective(lambda);
       ensureProbabilities();
-      for (int i = 0; i < m; i++) {
-        if (i < s || i >= e) {
-          double pi = prob[i];
-          double v = Math.max(pi * (1 - pi), MIN_VARIANCE_WEIGHT);
-          wt[i] = sw[i] * v;
-          res[i] = (y[i] - pi) / v;
-        } else {
-          wt[i] = 0;
-          res[i] = 0;
-        }
-      }
+      workingResponse(prob, sw, y, wt, res, s, e, m);
       int n = strongCount;
       scratch.ensureStrong(n);
       double[] oldBeta = scratch.oldBeta;
