@@ -110,7 +110,7 @@ public final class CsvSource implements AutoCloseable {
       long size = Files.size(file);
       Reader reader =
           new java.io.InputStreamReader(
-              new java.io.BufferedInputStream(Files.newInputStream(file), IO_BUFFER_BYTES),
+              new BufferedFileInput(Files.newInputStream(file), IO_BUFFER_BYTES),
               StandardCharsets.UTF_8);
       try {
         return new CsvSource(reader, target, file.toString(), size, file);
@@ -273,6 +273,23 @@ public final class CsvSource implements AutoCloseable {
       scanner.close();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot close " + source + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A buffered file stream whose {@code available()} answers from its buffer while it holds bytes.
+   * The UTF-8 decoder asks after every 8 KiB it decodes; a file channel's stream answers with two
+   * system calls (size and position), 4% of a transform's time.
+   */
+  private static final class BufferedFileInput extends java.io.BufferedInputStream {
+    BufferedFileInput(java.io.InputStream in, int size) {
+      super(in, size);
+    }
+
+    @Override
+    public synchronized int available() throws IOException {
+      int buffered = buf == null ? 0 : count - pos; // closed: the superclass says so
+      return buffered > 0 ? buffered : super.available();
     }
   }
 }
