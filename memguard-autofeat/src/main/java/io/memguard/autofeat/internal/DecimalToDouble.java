@@ -16,7 +16,8 @@ final class DecimalToDouble {
   static final long UNSURE = -1;
 
   private static final int MIN_Q = -342;
-  private static final int MAX_Q = 308;
+  // Parsing needs no more than 10^308; DoubleToDecimal needs 5^325 for the smallest subnormals.
+  private static final int MAX_Q = 325;
 
   private static final double[] POW10 = new double[23];
 
@@ -54,14 +55,6 @@ final class DecimalToDouble {
   }
 
   private DecimalToDouble() {}
-
-  static int minQ() {
-    return MIN_Q;
-  }
-
-  static int maxQ() {
-    return MAX_Q;
-  }
 
   /** High word of 5^q scaled into [2^127, 2^128). */
   static long tHi(int q) {

@@ -1,196 +1,273 @@
 package io.memguard.autofeat.internal;
 
+import java.math.BigInteger;
+
 /**
- * Writes a double as a decimal that reads back to the same double, fast: the value times a power of
- * ten, rounded to 17 significant digits with a 64 x 128-bit product (the table of {@link
- * DecimalToDouble}), then the nearest 15- and 16-digit decimals tried first, each kept only if
- * {@link DecimalToDouble} reads it back to the same bits. So the output has the fewest digits in
- * nearly every case (up to 17, like {@link Double#toString}) and always round-trips; when the
- * product cannot decide the rounding, or for subnormal values, it falls back to {@link
- * Double#toString}. Plain notation from 10^-3 to 10^7, scientific ({@code 1.25E-7}) outside, as
- * {@code Double.toString} writes. Stateless and thread-safe.
+ * Writes a double as the shortest decimal that reads back to the same double, with the Schubfach
+ * algorithm (R. Giulietti, "The Schubfach way to render doubles", 2020), which {@link
+ * Double#toString} uses since JDK 19. The choice is made from the exact rounding interval of the
+ * double, with no read-back: of the decimals with the fewest significant digits that round to the
+ * double, the one closest to its exact value (the one with an even last digit on a tie). Below
+ * {@code 1.0E-322}, where the interval spans several one- and two-digit decimals, the closest with
+ * at most two digits is written, as {@code Double.toString} does since JDK 19 ({@code 4.9E-324} for
+ * {@link Double#MIN_VALUE}, not {@code 5.0E-324}). So the output is that of JDK 19's {@code
+ * Double.toString}; JDK 17's is sometimes a digit longer ({@code 1.9999999999999998E23} for {@code
+ * 2.0E23}).
+ *
+ * <p>Plain notation from 10^-3 to 10^7, scientific ({@code 1.25E-7}) outside, with at least one
+ * digit after the point; {@code NaN}, {@code Infinity}, {@code -Infinity}, {@code 0.0} and {@code
+ * -0.0} as {@code Double.toString} writes them. Stateless and thread-safe.
  */
 public final class DoubleToDecimal {
 
-  private static final long[] POW10 = new long[19];
+  private static final long[] POW10 = powers(10, 19);
 
-  static {
+  /** 5^0 to 5^23: a multiple of 5^24 is beyond the 2^55 the scaled significands stay below. */
+  private static final long[] POW5 = powers(5, 24);
+
+  /** base^0 to base^(count - 1). */
+  private static long[] powers(long base, int count) {
+    long[] out = new long[count];
     long p = 1;
-    for (int i = 0; i < POW10.length; i++) {
-      POW10[i] = p;
-      p *= 10;
+    for (int i = 0; i < count; i++) {
+      out[i] = p;
+      p *= base;
     }
+    return out;
   }
 
-  private static final double LOG10_2 = 0.30102999566398119521;
+  private static final long HIDDEN_BIT = 1L << 52;
+  private static final int MIN_EXPONENT = -1074;
+
+  /** {@link DecimalToDouble}'s table holds 5^j exactly for 0 <= j <= 55 (5^55 < 2^128 < 5^56). */
+  private static final int MAX_EXACT_POW5 = 55;
 
   private DoubleToDecimal() {}
 
-  /** Appends {@code v} (NaN and infinities as {@code Double.toString} writes them). */
+  /** Appends {@code v}: the shortest decimal that reads back to {@code v}, as the class says. */
   public static void append(StringBuilder sb, double v) {
     long bits = Double.doubleToRawLongBits(v);
-    int biased = (int) ((bits >>> 52) & 0x7FF);
-    if (biased == 0x7FF || biased == 0) {
-      if (v == 0) {
-        sb.append(bits < 0 ? "-0.0" : "0.0");
-      } else {
-        sb.append(v); // NaN, infinities, subnormals
-      }
+    int biased = (int) (bits >>> 52) & 0x7FF;
+    long fraction = bits & (HIDDEN_BIT - 1);
+    if (biased == 0x7FF) {
+      sb.append(v); // NaN, infinities
       return;
-    }
-    long m2 = (bits & ((1L << 52) - 1)) | (1L << 52);
-    int e2 = biased - 1075;
-    int lz = Long.numberOfLeadingZeros(m2);
-    long m2n = m2 << lz;
-    int exp2 = 63 + e2 - lz;
-    int k = 16 - (int) Math.floor(exp2 * LOG10_2);
-    long d17 = scaledRounded(m2n, e2 - lz, k);
-    if (d17 >= POW10[17]) {
-      k--;
-      d17 = scaledRounded(m2n, e2 - lz, k);
-    }
-    if (d17 < POW10[16] || d17 >= POW10[17]) { // -1: the product could not decide
-      sb.append(v);
-      return;
-    }
-    long positive = bits & Long.MAX_VALUE;
-    long digits = d17;
-    int q = -k; // v ~ digits * 10^q
-    // A shorter decimal reads back only if it lies within half an ulp of v: in units of d17's last
-    // digit, half an ulp is d17 / m2 / 2 (between 0.55 and 11); one unit more covers d17's
-    // rounding.
-    double reach = d17 / (double) m2 / 2 + 1;
-    long rest100 = d17 % 100;
-    long shorter =
-        Math.min(rest100, 100 - rest100) > reach ? 0 : shortest(d17, 100, positive, q + 2);
-    if (shorter > 0) {
-      digits = shorter;
-      q += 2;
-    } else {
-      long rest10 = d17 % 10;
-      shorter = Math.min(rest10, 10 - rest10) > reach ? 0 : shortest(d17, 10, positive, q + 1);
-      if (shorter > 0) {
-        digits = shorter;
-        q += 1;
-      }
-    }
-    while (digits % 10 == 0) {
-      digits /= 10;
-      q++;
     }
     if (bits < 0) {
       sb.append('-');
+    }
+    if (biased == 0) {
+      if (fraction == 0) {
+        sb.append("0.0");
+      } else {
+        shortest(sb, fraction, MIN_EXPONENT);
+      }
+      return;
+    }
+    long c = fraction | HIDDEN_BIT;
+    int q = biased - 1075;
+    if (q <= 0 && q >= -52 && (c & ((1L << -q) - 1)) == 0) {
+      // An integer below 2^53: its rounding interval is at most 1 wide, so nothing shorter than
+      // the integer itself lies in it.
+      writeStripped(sb, c >> -q, 0);
+      return;
+    }
+    shortest(sb, c, q);
+  }
+
+  /**
+   * Writes the decimal chosen for {@code c * 2^q}. The rounding interval is [vl, vr] (open if c is
+   * odd), held four times over so that its bounds are integers times 2^q. The exponent k is the
+   * largest with 10^k no wider than the interval: the interval then holds at least one multiple of
+   * 10^k and at most one of 10^(k+1). That one, if present, is the shortest; otherwise the shortest
+   * are multiples of 10^k, and the closest to v is one of the two around it.
+   */
+  private static void shortest(StringBuilder sb, long c, int q) {
+    int k;
+    long cbl;
+    if (c != HIDDEN_BIT || q == MIN_EXPONENT) {
+      k = floorLog10Pow2(q);
+      cbl = 4 * c - 2;
+    } else {
+      // a power of two: the double below is only half as far away
+      k = floorLog10ThreeQuartersPow2(q);
+      cbl = 4 * c - 1;
+    }
+    if (c < 3) {
+      k--; // the two smallest subnormals: two-digit decimals lie on a grid one digit finer
+    }
+    long cb = 4 * c;
+    long cbr = cb + 2;
+    int j = -k;
+    int h = 1 + q + j + DecimalToDouble.log2(j);
+    long tHi = DecimalToDouble.tHi(j);
+    long tLo = DecimalToDouble.tLo(j);
+    boolean exactTable = j >= 0 && j <= MAX_EXACT_POW5;
+    long vb = scaledRoundOdd(cb, h, q, k, tHi, tLo, exactTable);
+    long vbl = scaledRoundOdd(cbl, h, q, k, tHi, tLo, exactTable);
+    long vbr = scaledRoundOdd(cbr, h, q, k, tHi, tLo, exactTable);
+    long open = c & 1; // an odd c rounds ties away from itself: the bounds are excluded
+    long s = vb >> 2; // floor(v * 10^-k)
+    if (s >= 100) {
+      // below 100 (only subnormals below 1e-322), the closest of the two-digit decimals is wanted
+      long sp = s / 10 * 10;
+      long tp = sp + 10;
+      boolean spIn = vbl + open <= sp << 2;
+      boolean tpIn = (tp << 2) + open <= vbr;
+      if (spIn != tpIn) {
+        writeStripped(sb, spIn ? sp : tp, k);
+        return;
+      }
+    }
+    long t = s + 1;
+    boolean sIn = vbl + open <= s << 2;
+    boolean tIn = (t << 2) + open <= vbr;
+    if (sIn != tIn) {
+      writeStripped(sb, sIn ? s : t, k);
+      return;
+    }
+    long fromMiddle = vb - ((s << 2) + 2);
+    writeStripped(sb, fromMiddle < 0 || fromMiddle == 0 && (s & 1) == 0 ? s : t, k);
+  }
+
+  /**
+   * x * 2^q * 10^-k rounded to odd: its floor, with the lowest bit set when it is not an integer.
+   * Rounding to odd keeps every comparison with an even integer exact, which is all the caller
+   * does. The table entry T holds 5^-k scaled to 128 bits, truncated; h aligns the product so that
+   * its high word is the integer part.
+   */
+  private static long scaledRoundOdd(
+      long x, int h, int q, int k, long tHi, long tLo, boolean exactTable) {
+    long xs = x << h; // below 2^62: x < 2^55, h <= 7
+    long lo = xs * tLo;
+    long p1Hi = unsignedHigh(xs, tLo);
+    long p2Lo = xs * tHi;
+    long p2Hi = unsignedHigh(xs, tHi);
+    long mid = p2Lo + p1Hi;
+    long hi = p2Hi + (Long.compareUnsigned(mid, p2Lo) < 0 ? 1 : 0);
+    if (exactTable) {
+      return hi | ((mid | lo) != 0 ? 1 : 0);
+    }
+    // The exact product exceeds hi:mid:lo by xs times what the table truncated (a fraction of its
+    // last bit): more than nothing, less than one unit of mid. Unless mid is all ones, that leaves
+    // the integer part alone and makes the fraction nonzero.
+    if (mid != -1L) {
+      return hi | 1;
+    }
+    // Within 2^-64 of hi + 1, and exactly hi + 1 if an integer. With k > 0 (so q > k), it is one
+    // when 5^k divides x, as it often does for doubles from 1e16 to 1e24.
+    if (k > 0 && k < POW5.length && x % POW5[k] == 0) {
+      return hi + 1;
+    }
+    return exactRoundOdd(x, q, k);
+  }
+
+  /**
+   * {@code x * 2^q * 10^-k} rounded to odd, exactly; for the rare products the table cannot settle.
+   */
+  static long exactRoundOdd(long x, int q, int k) {
+    BigInteger numerator = BigInteger.valueOf(x);
+    BigInteger denominator = BigInteger.ONE;
+    if (q >= 0) {
+      numerator = numerator.shiftLeft(q);
+    } else {
+      denominator = denominator.shiftLeft(-q);
+    }
+    if (k <= 0) {
+      numerator = numerator.multiply(BigInteger.TEN.pow(-k));
+    } else {
+      denominator = denominator.multiply(BigInteger.TEN.pow(k));
+    }
+    BigInteger[] quotientAndRemainder = numerator.divideAndRemainder(denominator);
+    return quotientAndRemainder[0].longValueExact()
+        | (quotientAndRemainder[1].signum() != 0 ? 1 : 0);
+  }
+
+  /** As {@link #shortest} computes it, for the tests. */
+  static long scaledRoundOdd(long x, int q, int k) {
+    int j = -k;
+    return scaledRoundOdd(
+        x,
+        1 + q + j + DecimalToDouble.log2(j),
+        q,
+        k,
+        DecimalToDouble.tHi(j),
+        DecimalToDouble.tLo(j),
+        j >= 0 && j <= MAX_EXACT_POW5);
+  }
+
+  /** The high word of the unsigned product, for {@code x >= 0}. */
+  private static long unsignedHigh(long x, long y) {
+    return Math.multiplyHigh(x, y) + ((y >> 63) & x);
+  }
+
+  /** floor(q * log10(2)) for |q| <= 1100 (log10(2) in 41-bit fixed point; tested for all q). */
+  static int floorLog10Pow2(int q) {
+    return (int) ((q * 661_971_961_083L) >> 41);
+  }
+
+  /** floor(log10(3/4 * 2^q)) for |q| <= 1100. */
+  static int floorLog10ThreeQuartersPow2(int q) {
+    return (int) ((q * 661_971_961_083L - 274_743_187_321L) >> 41);
+  }
+
+  private static void writeStripped(StringBuilder sb, long digits, int q) {
+    // by halves: a short decimal like 1234.5 comes as 17 digits with 12 zeros
+    while (digits % 100_000_000 == 0) {
+      digits /= 100_000_000;
+      q += 8;
+    }
+    if (digits % 10_000 == 0) {
+      digits /= 10_000;
+      q += 4;
+    }
+    if (digits % 100 == 0) {
+      digits /= 100;
+      q += 2;
+    }
+    if (digits % 10 == 0) {
+      digits /= 10;
+      q++;
     }
     write(sb, digits, q);
   }
 
   /**
-   * The nearest decimal with fewer digits ({@code d17 / divisor}, rounded) if it reads back to
-   * {@code bits}, else 0. When d17 sits exactly between two of them (its dropped digits are half
-   * the divisor) the exact value may lie on either side: both are tried.
+   * Writes digits * 10^q (digits not a multiple of 10), plain from 10^-3 to 10^7, else scientific.
    */
-  private static long shortest(long d17, long divisor, long bits, int q) {
-    long down = d17 / divisor;
-    long rest = d17 % divisor;
-    if (rest * 2 == divisor) {
-      if (readsBack(down + 1, q, bits)) {
-        return down + 1;
-      }
-      return readsBack(down, q, bits) ? down : 0;
-    }
-    long nearest = rest * 2 > divisor ? down + 1 : down;
-    return readsBack(nearest, q, bits) ? nearest : 0;
-  }
-
-  private static boolean readsBack(long w, int q, long bits) {
-    if (w == 0) {
-      return false;
-    }
-    int n = 1;
-    while (n < 18 && w >= POW10[n]) {
-      n++;
-    }
-    return DecimalToDouble.bits(w, n, q) == bits;
-  }
-
-  /**
-   * round(m2n * 2^e * 10^k) to an integer, or -1 when the product cannot decide the rounding or k
-   * is outside the table.
-   */
-  private static long scaledRounded(long m2n, int e, int k) {
-    if (k < DecimalToDouble.minQ() || k > DecimalToDouble.maxQ()) {
-      return -1;
-    }
-    long tHi = DecimalToDouble.tHi(k);
-    long tLo = DecimalToDouble.tLo(k);
-    long p1Hi = DecimalToDouble.unsignedMultiplyHigh(m2n, tLo);
-    long p2Lo = m2n * tHi;
-    long p2Hi = DecimalToDouble.unsignedMultiplyHigh(m2n, tHi);
-    long mid = p2Lo + p1Hi;
-    long hi = p2Hi + (Long.compareUnsigned(mid, p2Lo) < 0 ? 1 : 0);
-    // value = P / 2^s with P = hi * 2^128 + mid * 2^64 + (dropped), s from the exponents
-    int s = 127 - e - k - DecimalToDouble.log2(k);
-    int fb = s - 128; // fractional bits held in hi
-    if (fb < 1 || fb > 62) {
-      return -1;
-    }
-    long integer = hi >>> fb;
-    long fracHi = hi & ((1L << fb) - 1);
-    long halfHi = 1L << (fb - 1);
-    // the true product exceeds the computed one by less than 2 units of mid
-    if (fracHi >= halfHi) {
-      return integer + 1;
-    }
-    if (fracHi < halfHi - 1) {
-      return integer;
-    }
-    return Long.compareUnsigned(mid, -3L) < 0 ? integer : -1;
-  }
-
-  /** Writes digits * 10^q, plain from 10^-3 to 10^7, else scientific. */
   private static void write(StringBuilder sb, long digits, int q) {
-    int n = 1;
-    while (n < 19 && digits >= POW10[n]) {
+    // whole digits then the point inserted: no division by a variable power of ten
+    int bits = 64 - Long.numberOfLeadingZeros(digits);
+    int n = (bits * 1233) >>> 12; // floor(bits * log10(2)): the digit count or one less
+    if (digits >= POW10[n]) {
       n++;
     }
     int x = n - 1 + q; // the decimal exponent of the first digit
+    int start = sb.length();
     if (x >= -3 && x < 7) {
-      if (x >= 0) {
-        int integerDigits = x + 1;
-        if (n <= integerDigits) {
-          sb.append(digits);
-          for (int i = n; i < integerDigits; i++) {
-            sb.append('0');
-          }
-          sb.append(".0");
-        } else {
-          long scale = POW10[n - integerDigits];
-          sb.append(digits / scale).append('.');
-          appendPadded(sb, digits % scale, n - integerDigits);
-        }
-      } else {
+      if (x < 0) {
         sb.append("0.");
-        for (int i = 0; i < -x - 1; i++) {
+        for (int i = -1; i > x; i--) {
           sb.append('0');
         }
         sb.append(digits);
+      } else if (n <= x + 1) {
+        sb.append(digits);
+        for (int i = n; i <= x; i++) {
+          sb.append('0');
+        }
+        sb.append(".0");
+      } else {
+        sb.append(digits).insert(start + x + 1, '.');
       }
       return;
     }
-    long scale = POW10[n - 1];
-    sb.append(digits / scale).append('.');
+    sb.append(digits);
     if (n == 1) {
-      sb.append('0');
+      sb.append(".0");
     } else {
-      appendPadded(sb, digits % scale, n - 1);
+      sb.insert(start + 1, '.');
     }
     sb.append('E').append(x);
-  }
-
-  private static void appendPadded(StringBuilder sb, long value, int width) {
-    for (int i = width - 1; i > 0 && value < POW10[i]; i--) {
-      sb.append('0');
-    }
-    sb.append(value);
   }
 }
