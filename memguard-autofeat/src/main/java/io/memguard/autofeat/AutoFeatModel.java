@@ -1,6 +1,7 @@
 package io.memguard.autofeat;
 
 import io.memguard.autofeat.internal.FittedAutoFeat;
+import io.memguard.autofeat.internal.Utf8Output;
 import io.memguard.autofeat.internal.expr.Add;
 import io.memguard.autofeat.internal.expr.Expr;
 import io.memguard.autofeat.internal.expr.ExprEvaluator;
@@ -14,13 +15,9 @@ import io.memguard.core.MemoryScope;
 import io.memguard.core.Reservation;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -381,13 +378,8 @@ public final class AutoFeatModel implements AutoCloseable {
     Objects.requireNonNull(scope, "scope");
     checkOpen();
     try (CsvSource source = CsvSource.open(input, null);
-        Writer out =
-            new BufferedWriter(
-                new OutputStreamWriter(
-                    new BufferedOutputStream(
-                        Files.newOutputStream(output), ModelStreams.WRITE_BUFFER_BYTES),
-                    StandardCharsets.UTF_8),
-                ModelStreams.WRITE_BUFFER_CHARS)) {
+        Utf8Output out =
+            new Utf8Output(Files.newOutputStream(output), ModelStreams.WRITE_BUFFER_BYTES)) {
       return ModelStreams.toCsv(fitted, source, out, scope, mode, blockRows);
     }
   }

@@ -1,8 +1,8 @@
 package io.memguard.autofeat;
 
 import io.memguard.autofeat.internal.CsvScanner;
-import io.memguard.autofeat.internal.DoubleToDecimal;
 import io.memguard.autofeat.internal.FittedAutoFeat;
+import io.memguard.autofeat.internal.Utf8Output;
 import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.expr.Expr;
 import io.memguard.autofeat.internal.expr.ExprEvaluator;
@@ -10,7 +10,6 @@ import io.memguard.autofeat.internal.linear.LinearModel;
 import io.memguard.core.MemoryScope;
 import io.memguard.core.Reservation;
 import java.io.IOException;
-import java.io.Writer;
 import java.util.Arrays;
 import java.util.List;
 
@@ -29,9 +28,6 @@ final class ModelStreams {
 
   static final int MAX_BLOCK_ROWS = 8192;
   static final int MIN_BLOCK_ROWS = 64;
-
-  /** The writer's buffer, in characters. */
-  static final int WRITE_BUFFER_CHARS = 64 << 10;
 
   /** The output file is written this many bytes at a time. */
   static final int WRITE_BUFFER_BYTES = 256 << 10;
@@ -55,7 +51,6 @@ final class ModelStreams {
         + HeapBytes.ints(rows + 1)
         + 2L * ASSUMED_RECORD_CHARS * rows
         + 2L * sourceBufferChars
-        + 2L * WRITE_BUFFER_CHARS
         + WRITE_BUFFER_BYTES
         + CsvSource.IO_BUFFER_BYTES
         + 4096;
@@ -76,7 +71,7 @@ final class ModelStreams {
   static StreamReport toCsv(
       FittedAutoFeat fitted,
       CsvSource source,
-      Writer out,
+      Utf8Output out,
       MemoryScope scope,
       Output mode,
       int blockRows)
@@ -86,14 +81,12 @@ final class ModelStreams {
       out.write(",prediction");
     } else {
       for (String name : fitted.featureNames()) {
-        out.write(',');
+        out.writeAscii(',');
         out.write(quoted(name));
       }
     }
-    out.write('\n');
+    out.writeAscii('\n');
     LinearModel model = fitted.model();
-    StringBuilder line = new StringBuilder(256);
-    char[][] chars = {new char[256]};
     return run(
         fitted,
         source,
@@ -103,26 +96,19 @@ final class ModelStreams {
           double[] row = block.row;
           for (int i = 0; i < rows; i++) {
             out.write(block.text, block.offsets[i], block.offsets[i + 1] - block.offsets[i]);
-            line.setLength(0);
             if (mode == Output.PREDICTION) {
               for (int k = 0; k < f.length; k++) {
                 row[k] = f[k][i];
               }
-              line.append(',');
-              append(line, model.predict(row));
+              out.writeAscii(',');
+              write(out, model.predict(row));
             } else {
               for (double[] feature : f) {
-                line.append(',');
-                append(line, feature[i]);
+                out.writeAscii(',');
+                write(out, feature[i]);
               }
             }
-            line.append('\n');
-            int len = line.length();
-            if (len > chars[0].length) {
-              chars[0] = new char[Math.max(len, 2 * chars[0].length)];
-            }
-            line.getChars(0, len, chars[0], 0);
-            out.write(chars[0], 0, len);
+            out.writeAscii('\n');
           }
         },
         true,
@@ -145,9 +131,9 @@ final class ModelStreams {
         0);
   }
 
-  private static void append(StringBuilder line, double v) {
+  private static void write(Utf8Output out, double v) throws IOException {
     if (!Double.isNaN(v)) {
-      DoubleToDecimal.append(line, v); // NaN: an empty field, the value is missing
+      out.write(v); // NaN: an empty field, the value is missing
     }
   }
 

@@ -170,31 +170,37 @@ public final class CsvScanner implements Closeable {
       negative = buf[i] == '-';
       i++;
     }
-    long mantissa = 0;
-    int digits = 0;
-    int scale = 0;
-    boolean any = false;
-    boolean point = false;
-    for (; i < e; i++) {
-      char c = buf[i];
-      if (c >= '0' && c <= '9') {
-        any = true;
-        if (mantissa != 0 || c != '0') {
-          if (++digits > 18) {
-            return Double.NaN;
-          }
-          mantissa = mantissa * 10 + (c - '0');
-        }
-        if (point) {
-          scale--;
-        }
-      } else if (c == '.' && !point) {
-        point = true;
-      } else {
-        break;
-      }
+    // digits before the first non-zero one are not significant; the value overflows only when
+    // there are more than 18 significant ones, and then parseDouble decides
+    int first = i;
+    while (i < e && buf[i] == '0') {
+      i++;
     }
-    if (!any) {
+    long mantissa = 0;
+    int significantStart = i;
+    for (char d; i < e && (d = (char) (buf[i] - '0')) <= 9; i++) {
+      mantissa = mantissa * 10 + d;
+    }
+    int digits = i - significantStart;
+    boolean any = i > first;
+    int scale = 0;
+    if (i < e && buf[i] == '.') {
+      i++;
+      int fractionStart = i;
+      if (mantissa == 0) {
+        while (i < e && buf[i] == '0') {
+          i++;
+        }
+      }
+      int fractionSignificant = i;
+      for (char d; i < e && (d = (char) (buf[i] - '0')) <= 9; i++) {
+        mantissa = mantissa * 10 + d;
+      }
+      digits += i - fractionSignificant;
+      scale = fractionStart - i;
+      any |= i > fractionStart;
+    }
+    if (!any || digits > 18) {
       return Double.NaN;
     }
     if (i < e && (buf[i] == 'e' || buf[i] == 'E')) {

@@ -44,35 +44,53 @@ public final class DoubleToDecimal {
 
   private DoubleToDecimal() {}
 
+  /** The most bytes {@link #write} writes: a sign, 17 digits, a point and {@code E-324}. */
+  public static final int MAX_CHARS = 25;
+
   /** Appends {@code v}: the shortest decimal that reads back to {@code v}, as the class says. */
   public static void append(StringBuilder sb, double v) {
+    byte[] text = new byte[MAX_CHARS];
+    int end = write(text, 0, v);
+    for (int i = 0; i < end; i++) {
+      sb.append((char) text[i]);
+    }
+  }
+
+  /**
+   * Writes {@code v} as ASCII into {@code buf} from {@code pos} (which must have room for {@link
+   * #MAX_CHARS} bytes) and returns the position after it.
+   */
+  public static int write(byte[] buf, int pos, double v) {
     long bits = Double.doubleToRawLongBits(v);
     int biased = (int) (bits >>> 52) & 0x7FF;
     long fraction = bits & (HIDDEN_BIT - 1);
     if (biased == 0x7FF) {
-      sb.append(v); // NaN, infinities
-      return;
+      return ascii(buf, pos, Double.toString(v)); // NaN, infinities
     }
     if (bits < 0) {
-      sb.append('-');
+      buf[pos++] = '-';
     }
     if (biased == 0) {
       if (fraction == 0) {
-        sb.append("0.0");
-      } else {
-        shortest(sb, fraction, MIN_EXPONENT);
+        return ascii(buf, pos, "0.0");
       }
-      return;
+      return shortest(buf, pos, fraction, MIN_EXPONENT);
     }
     long c = fraction | HIDDEN_BIT;
     int q = biased - 1075;
     if (q <= 0 && q >= -52 && (c & ((1L << -q) - 1)) == 0) {
       // An integer below 2^53: its rounding interval is at most 1 wide, so nothing shorter than
       // the integer itself lies in it.
-      writeStripped(sb, c >> -q, 0);
-      return;
+      return writeStripped(buf, pos, c >> -q, 0);
     }
-    shortest(sb, c, q);
+    return shortest(buf, pos, c, q);
+  }
+
+  private static int ascii(byte[] buf, int pos, String text) {
+    for (int i = 0; i < text.length(); i++) {
+      buf[pos++] = (byte) text.charAt(i);
+    }
+    return pos;
   }
 
   /**
@@ -82,7 +100,7 @@ public final class DoubleToDecimal {
    * 10^k and at most one of 10^(k+1). That one, if present, is the shortest; otherwise the shortest
    * are multiples of 10^k, and the closest to v is one of the two around it.
    */
-  private static void shortest(StringBuilder sb, long c, int q) {
+  private static int shortest(byte[] buf, int pos, long c, int q) {
     int k;
     long cbl;
     if (c != HIDDEN_BIT || q == MIN_EXPONENT) {
@@ -115,19 +133,17 @@ public final class DoubleToDecimal {
       boolean spIn = vbl + open <= sp << 2;
       boolean tpIn = (tp << 2) + open <= vbr;
       if (spIn != tpIn) {
-        writeStripped(sb, spIn ? sp : tp, k);
-        return;
+        return writeStripped(buf, pos, spIn ? sp : tp, k);
       }
     }
     long t = s + 1;
     boolean sIn = vbl + open <= s << 2;
     boolean tIn = (t << 2) + open <= vbr;
     if (sIn != tIn) {
-      writeStripped(sb, sIn ? s : t, k);
-      return;
+      return writeStripped(buf, pos, sIn ? s : t, k);
     }
     long fromMiddle = vb - ((s << 2) + 2);
-    writeStripped(sb, fromMiddle < 0 || fromMiddle == 0 && (s & 1) == 0 ? s : t, k);
+    return writeStripped(buf, pos, fromMiddle < 0 || fromMiddle == 0 && (s & 1) == 0 ? s : t, k);
   }
 
   /**
@@ -211,7 +227,7 @@ public final class DoubleToDecimal {
     return (int) ((q * 661_971_961_083L - 274_743_187_321L) >> 41);
   }
 
-  private static void writeStripped(StringBuilder sb, long digits, int q) {
+  private static int writeStripped(byte[] buf, int pos, long digits, int q) {
     // by halves: a short decimal like 1234.5 comes as 17 digits with 12 zeros
     while (digits % 100_000_000 == 0) {
       digits /= 100_000_000;
@@ -229,45 +245,114 @@ public final class DoubleToDecimal {
       digits /= 10;
       q++;
     }
-    write(sb, digits, q);
+    return write(buf, pos, digits, q);
   }
 
   /**
    * Writes digits * 10^q (digits not a multiple of 10), plain from 10^-3 to 10^7, else scientific.
    */
-  private static void write(StringBuilder sb, long digits, int q) {
-    // whole digits then the point inserted: no division by a variable power of ten
+  private static int write(byte[] buf, int pos, long digits, int q) {
     int bits = 64 - Long.numberOfLeadingZeros(digits);
     int n = (bits * 1233) >>> 12; // floor(bits * log10(2)): the digit count or one less
     if (digits >= POW10[n]) {
       n++;
     }
     int x = n - 1 + q; // the decimal exponent of the first digit
-    int start = sb.length();
     if (x >= -3 && x < 7) {
       if (x < 0) {
-        sb.append("0.");
+        buf[pos++] = '0';
+        buf[pos++] = '.';
         for (int i = -1; i > x; i--) {
-          sb.append('0');
+          buf[pos++] = '0';
         }
-        sb.append(digits);
-      } else if (n <= x + 1) {
-        sb.append(digits);
-        for (int i = n; i <= x; i++) {
-          sb.append('0');
-        }
-        sb.append(".0");
-      } else {
-        sb.append(digits).insert(start + x + 1, '.');
+        return putDigits(buf, pos + n, digits);
       }
-      return;
+      if (n <= x + 1) {
+        pos = putDigits(buf, pos + n, digits);
+        for (int i = n; i <= x; i++) {
+          buf[pos++] = '0';
+        }
+        buf[pos++] = '.';
+        buf[pos++] = '0';
+        return pos;
+      }
+      // the digits one place to the right, then the integer part moved back over the gap
+      int end = putDigits(buf, pos + n + 1, digits);
+      for (int i = 0; i <= x; i++) {
+        buf[pos + i] = buf[pos + i + 1];
+      }
+      buf[pos + x + 1] = '.';
+      return end;
     }
-    sb.append(digits);
+    int end = putDigits(buf, pos + n + 1, digits);
+    buf[pos] = buf[pos + 1];
+    buf[pos + 1] = '.';
     if (n == 1) {
-      sb.append(".0");
-    } else {
-      sb.insert(start + 1, '.');
+      buf[end++] = '0';
     }
-    sb.append('E').append(x);
+    buf[end++] = 'E';
+    if (x < 0) {
+      buf[end++] = '-';
+      x = -x;
+    }
+    if (x >= 100) {
+      buf[end++] = (byte) ('0' + x / 100);
+      x %= 100;
+      buf[end++] = TENS[x];
+      buf[end++] = ONES[x];
+    } else if (x >= 10) {
+      buf[end++] = TENS[x];
+      buf[end++] = ONES[x];
+    } else {
+      buf[end++] = (byte) ('0' + x);
+    }
+    return end;
+  }
+
+  /** Writes {@code digits} so that its last digit is at {@code end - 1}; returns {@code end}. */
+  private static int putDigits(byte[] buf, int end, long digits) {
+    int i = end;
+    while (digits >= 100_000_000L) {
+      long high = digits / 100_000_000L;
+      i = putEightDigits(buf, i, (int) (digits - high * 100_000_000L));
+      digits = high;
+    }
+    int d = (int) digits;
+    while (d >= 100) {
+      int high = d / 100;
+      int pair = d - high * 100;
+      buf[--i] = ONES[pair];
+      buf[--i] = TENS[pair];
+      d = high;
+    }
+    if (d >= 10) {
+      buf[--i] = ONES[d];
+      buf[--i] = TENS[d];
+    } else {
+      buf[--i] = (byte) ('0' + d);
+    }
+    return end;
+  }
+
+  /** Writes exactly eight digits (leading zeros included) ending before {@code end}. */
+  private static int putEightDigits(byte[] buf, int end, int d) {
+    for (int k = 0; k < 4; k++) {
+      int high = d / 100;
+      int pair = d - high * 100;
+      buf[--end] = ONES[pair];
+      buf[--end] = TENS[pair];
+      d = high;
+    }
+    return end;
+  }
+
+  private static final byte[] TENS = new byte[100];
+  private static final byte[] ONES = new byte[100];
+
+  static {
+    for (int i = 0; i < 100; i++) {
+      TENS[i] = (byte) ('0' + i / 10);
+      ONES[i] = (byte) ('0' + i % 10);
+    }
   }
 }
