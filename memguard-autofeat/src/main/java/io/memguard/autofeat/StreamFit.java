@@ -4,7 +4,9 @@ import io.memguard.autofeat.internal.CsvScanner;
 import io.memguard.autofeat.internal.FittedAutoFeat;
 import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.linear.GramLassoCv;
+import io.memguard.autofeat.internal.linear.L1Models;
 import io.memguard.autofeat.internal.linear.PathOptions;
+import io.memguard.autofeat.internal.linear.StreamedLogistic;
 import io.memguard.autofeat.internal.linear.TargetKind;
 import io.memguard.core.MemoryScope;
 import io.memguard.core.MemorySize;
@@ -108,7 +110,8 @@ final class StreamFit {
             kept = half;
           }
         }
-        return finish(processor, scope, source, searched, kept, sourceRows, held, room, retries);
+        return finish(
+            processor, scope, source, sample, searched, kept, sourceRows, held, room, retries);
       }
     }
   }
@@ -138,6 +141,7 @@ final class StreamFit {
       AutoFeatProcessor processor,
       MemoryScope scope,
       CsvSource source,
+      Dataset sample,
       AutoFeatModel searched,
       int kept,
       long sourceRows,
@@ -157,20 +161,13 @@ final class StreamFit {
             MemorySize.format(room)));
     decisions.addAll(retries);
     Path file = source.file();
-    if (processor.problemType() != ProblemType.REGRESSION
-        || kept == sourceRows
-        || file == null
-        || searched.features().isEmpty()
-        || sourceRows < 5) {
+    if (kept == sourceRows || file == null || searched.features().isEmpty() || sourceRows < 5) {
       String why =
-          processor.problemType() != ProblemType.REGRESSION
-              ? "a classifier's final model is fitted on the sample (its likelihood has no"
-                  + " sufficient statistics)"
-              : kept == sourceRows
-                  ? "the sample is the whole source"
-                  : file == null
-                      ? "the source is a reader, which cannot be read twice"
-                      : "no feature was selected";
+          kept == sourceRows
+              ? "the sample is the whole source"
+              : file == null
+                  ? "the source is a reader, which cannot be read twice"
+                  : searched.features().isEmpty() ? "no feature was selected" : "fewer than 5 rows";
       decisions.add("final model: on the sample, " + why);
       return withDecisions(
           searched,
@@ -178,6 +175,10 @@ final class StreamFit {
           decisions,
           new FitRows(sourceRows, kept, searched.report().plan().searchRows(), kept, 0),
           searched.fitted());
+    }
+    if (processor.problemType() != ProblemType.REGRESSION) {
+      return refitClassifier(
+          scope, searched, sample, held, file, source.targetName(), sourceRows, kept, decisions);
     }
     held.close();
     int p = searched.features().size();
@@ -295,6 +296,117 @@ final class StreamFit {
         decisions,
         new FitRows(sourceRows, sampleRows, searched.report().plan().searchRows(), used, skipped),
         refitted);
+  }
+
+  /**
+   * The classifier's final model over every row: each class's penalty and starting point from a
+   * cross-validated fit on the sample, then Newton passes over the file ({@link StreamedLogistic})
+   * until every class has converged.
+   */
+  private static AutoFeatModel refitClassifier(
+      MemoryScope scope,
+      AutoFeatModel searched,
+      Dataset sample,
+      Reservation held,
+      Path file,
+      String target,
+      long sourceRows,
+      int sampleRows,
+      List<String> decisions) {
+    long start = System.nanoTime();
+    FittedAutoFeat fitted = searched.fitted();
+    int p = fitted.features().size();
+    int m = sample.rows();
+    List<String> inputs = fitted.inputNames();
+    PathOptions options = PathOptions.forFinalModel(TargetKind.CLASSIFICATION);
+    double[] labels = sample.target();
+    int classes = L1Models.classes(labels, m).length;
+    Reservation sums = scope.reserve(StreamedLogistic.sumsBytes(p, classes));
+    try {
+      StreamedLogistic refit;
+      try (Reservation work =
+          scope.reserve(
+              HeapBytes.doubles(inputs.size() + p, m)
+                  + StreamedLogistic.sampleFitBytes(p, m, options))) {
+        double[][] columns = new double[inputs.size()][];
+        for (int j = 0; j < columns.length; j++) {
+          columns[j] = sample.column(inputs.get(j));
+        }
+        double[][] features = fitted.transformColumns(columns);
+        int finite = 0;
+        for (int i = 0; i < m; i++) {
+          boolean ok = true;
+          for (int k = 0; k < p && ok; k++) {
+            ok = Double.isFinite(features[k][i]);
+          }
+          if (ok) {
+            for (int k = 0; k < p; k++) {
+              features[k][finite] = features[k][i];
+            }
+            labels[finite++] = labels[i];
+          }
+        }
+        refit = StreamedLogistic.fromSample(features, finite, labels, options);
+      }
+      held.close();
+      long passStart = System.nanoTime();
+      StreamReport pass;
+      do {
+        try (CsvSource again = CsvSource.open(file, target)) {
+          pass =
+              ModelStreams.withTarget(
+                  fitted, again, scope, 0, (rows, features, y) -> refit.add(features, y, rows));
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (pass.rows() != sourceRows) {
+          throw new IllegalStateException(
+              file + " changed between the passes: " + sourceRows + " rows, then " + pass.rows());
+        }
+      } while (!refit.endPass());
+      long used = refit.rowsPerPass();
+      long skipped = refit.skippedRowsPerPass();
+      long unknown = refit.unknownLabelsPerPass();
+      decisions.add(
+          String.format(
+              Locale.ROOT,
+              "final model: refitted on all %d rows in %d more passes of %.1f s in all (L1 logistic"
+                  + " one-vs-rest, each class's penalty %s from cross-validation on the sample,"
+                  + " Newton steps from the sums of the %d features, %s)%s%s%s",
+              used,
+              refit.passes(),
+              (System.nanoTime() - passStart) / 1e9,
+              penalties(refit.lambdas()),
+              p,
+              refit.converged() ? "converged" : "stopped after " + StreamedLogistic.MAX_PASSES,
+              skipped > 0 ? "; " + skipped + " rows left out: a feature is not finite on them" : "",
+              unknown > 0
+                  ? "; " + unknown + " rows have a label the sample did not have (never predicted)"
+                  : "",
+              String.format(
+                  Locale.ROOT,
+                  "; %.1f s with the sample's fit",
+                  (System.nanoTime() - start) / 1e9)));
+      FittedAutoFeat refitted =
+          FittedAutoFeat.restore(
+              fitted.inputNames(), fitted.features(), refit.model(), fitted.report());
+      return withDecisions(
+          searched,
+          scope,
+          decisions,
+          new FitRows(sourceRows, sampleRows, searched.report().plan().searchRows(), used, skipped),
+          refitted);
+    } finally {
+      sums.close();
+    }
+  }
+
+  private static String penalties(double[] lambdas) {
+    StringBuilder sb = new StringBuilder();
+    for (double l : lambdas) {
+      sb.append(sb.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3g", l));
+    }
+    return sb.toString();
   }
 
   /** A new model from {@code searched}'s report and the decisions; closes {@code searched}. */

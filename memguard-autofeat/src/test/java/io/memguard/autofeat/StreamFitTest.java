@@ -105,8 +105,53 @@ class StreamFitTest {
     }
   }
 
+  /** Three classes (1, 2, 3) by the largest of x1 x2, 3 log(x3) + 1 and 2.2, each with noise. */
+  static Path classes(Path file, int rows, long seed) throws IOException {
+    SplittableRandom r = new SplittableRandom(seed);
+    StringBuilder sb = new StringBuilder("x1,x2,x3,y\n");
+    for (int i = 0; i < rows; i++) {
+      double x1 = r.nextDouble(0.5, 3);
+      double x2 = r.nextDouble(0.5, 3);
+      double x3 = r.nextDouble(0.5, 3);
+      double[] score = {x1 * x2, 3 * Math.log(x3) + 1, 2.2};
+      int best = 0;
+      for (int k = 0; k < 3; k++) {
+        score[k] += 0.3 * r.nextGaussian();
+        best = score[k] > score[best] ? k : best;
+      }
+      sb.append(x1).append(',').append(x2).append(',').append(x3).append(',').append(best + 1);
+      sb.append('\n');
+    }
+    Files.writeString(file, sb, StandardCharsets.UTF_8);
+    return file;
+  }
+
   @Test
-  void aClassifier_orAReader_keepsTheSamplesFinalModel_andSaysWhy() throws IOException {
+  void aClassifierFit_searchesASample_andRefitsTheFinalModelOnEveryRow() throws IOException {
+    Path file = classes(dir.resolve("train.csv"), 20_000, 6);
+    Dataset test = Dataset.fromCsv(classes(dir.resolve("test.csv"), 5_000, 7), "y");
+    AutoFeatProcessor processor =
+        AutoFeatProcessor.builder()
+            .problemType(ProblemType.CLASSIFICATION)
+            .featureEngineeringSteps(1)
+            .maxSampleRows(1_000)
+            .build();
+    try (MemoryManager memory = MemoryManager.builder().limit(MemorySize.ofMebibytes(256)).build();
+        MemoryScope scope = memory.openScope("fit");
+        CsvSource source = CsvSource.open(file, "y");
+        AutoFeatModel model = processor.fit(scope, source)) {
+      FitRows rows = model.rows();
+      assertThat(rows.sampleRows()).isEqualTo(1_000);
+      assertThat(rows.finalModelRows()).isEqualTo(20_000);
+      assertThat(model.report().decisions())
+          .anyMatch(d -> d.startsWith("final model: refitted on all 20000 rows in "));
+      assertThat(scope.reservedBytes()).isEqualTo(model.reservedBytes());
+      assertThat(model.score(test)).isGreaterThan(0.8);
+    }
+  }
+
+  @Test
+  void aReader_keepsTheSamplesFinalModel_andSaysWhy() throws IOException {
     Path file = synthetic(dir.resolve("train.csv"), 3_000, 4);
     try (MemoryManager memory = MemoryManager.builder().limit(MemorySize.ofMebibytes(256)).build();
         MemoryScope scope = memory.openScope("fit");

@@ -4,6 +4,7 @@ import io.memguard.autofeat.AutoFeatModel;
 import io.memguard.autofeat.AutoFeatProcessor;
 import io.memguard.autofeat.CsvSource;
 import io.memguard.autofeat.Dataset;
+import io.memguard.autofeat.ProblemType;
 import io.memguard.autofeat.StreamReport;
 import io.memguard.core.MemoryManager;
 import io.memguard.core.MemoryScope;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
@@ -42,7 +44,7 @@ final class StreamScenario implements Scenario {
   @Override
   public String usage() {
     return "stream --rows N [--columns 3] [--steps 2] [--chunk-rows auto|N] [--csv FILE --target"
-        + " NAME] [--test-rows N] [--seed N (0)] [--dir DIR] [--keep false]";
+        + " NAME] [--problem regression|classification] [--test-rows N] [--seed N (0)] [--dir DIR] [--keep false]";
   }
 
   @Override
@@ -57,6 +59,15 @@ final class StreamScenario implements Scenario {
     int testRows = ctx.intValue("test-rows", 100_000);
     boolean keep = Boolean.parseBoolean(ctx.string("keep", "false"));
     String dirOption = ctx.string("dir", null);
+    String problemName = ctx.string("problem", "regression");
+    ProblemType problem =
+        switch (problemName) {
+          case "regression" -> ProblemType.REGRESSION;
+          case "classification" -> ProblemType.CLASSIFICATION;
+          default ->
+              throw new IllegalArgumentException(
+                  "--problem must be regression or classification, got " + problemName);
+        };
     ctx.rejectUnused();
     if (csv == null && rows < 10) {
       throw new IllegalArgumentException("--rows must be >= 10 (or give --csv FILE), got " + rows);
@@ -79,8 +90,8 @@ final class StreamScenario implements Scenario {
         train = dir.resolve("train.csv");
         test = dir.resolve("test.csv");
         long t = System.nanoTime();
-        write(train, rows, columns, seed);
-        write(test, testRows, columns, seed + 1);
+        write(train, rows, columns, seed, problem);
+        write(test, testRows, columns, seed + 1, problem);
         ctx.progress(
             "wrote %d rows (%s) to %s in %.1f s",
             rows, MemorySize.format(Files.size(train)), train, (System.nanoTime() - t) / 1e9);
@@ -90,7 +101,11 @@ final class StreamScenario implements Scenario {
       }
       Path output = dir.resolve("transformed.csv");
       AutoFeatProcessor processor =
-          AutoFeatProcessor.builder().featureEngineeringSteps(steps).seed(seed).build();
+          AutoFeatProcessor.builder()
+              .problemType(problem)
+              .featureEngineeringSteps(steps)
+              .seed(seed)
+              .build();
       try (MemoryManager memory =
               MemoryManager.builder()
                   .name("stream")
@@ -110,6 +125,9 @@ final class StreamScenario implements Scenario {
         }
         double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
         ctx.progress("fit in %.1f s: %s, %s", fitSeconds, model.features(), model.rows());
+        model.report().decisions().stream()
+            .filter(d -> d.startsWith("final model:"))
+            .forEach(d -> ctx.progress("%s", d));
         try (model) {
           StreamReport transform;
           LiveHeapTrace trace = new LiveHeapTrace();
@@ -120,10 +138,11 @@ final class StreamScenario implements Scenario {
             trace.stop();
           }
           ctx.progress("transform: %s", transform);
-          Double r2 = null;
+          Double score = null;
           if (test != null) {
-            r2 = model.score(Dataset.fromCsv(test, target));
+            score = model.score(Dataset.fromCsv(test, target));
           }
+          boolean regression = problem == ProblemType.REGRESSION;
           long fileBytes = Files.size(train);
           long outputBytes = Files.size(output);
           return Json.object()
@@ -133,7 +152,7 @@ final class StreamScenario implements Scenario {
               .put("fitSeconds", round(fitSeconds))
               .put("transformSeconds", round(transform.seconds()))
               .put("rowsPerSecond", Math.round(transform.rowsPerSecond()))
-              .put("testR2", r2)
+              .put("testR2", regression ? score : null)
               .put("peakLiveHeapBytes", figures.peakLiveHeapBytes())
               .put("peakRssBytes", MemoryFigures.peakRssBytes())
               .put("sampleRows", model.rows().sampleRows())
@@ -145,7 +164,9 @@ final class StreamScenario implements Scenario {
               .put("transformLiveHeapMaxBytes", trace.max())
               .put("transformLiveHeapFirstHalfMeanBytes", trace.meanOfHalf(0))
               .put("transformLiveHeapSecondHalfMeanBytes", trace.meanOfHalf(1))
-              .put("heapMaxBytes", Runtime.getRuntime().maxMemory());
+              .put("heapMaxBytes", Runtime.getRuntime().maxMemory())
+              .put("problem", problem.name().toLowerCase(Locale.ROOT))
+              .put("testAccuracy", regression ? null : score);
         }
       }
     } finally {
@@ -165,8 +186,18 @@ final class StreamScenario implements Scenario {
     }
   }
 
-  /** Writes {@code rows} rows, drawing each row's values in turn (two passes: y's deviation). */
+  /** {@link #write(Path, long, int, long, ProblemType)} of a regression target. */
   static void write(Path file, long rows, int columns, long seed) {
+    write(file, rows, columns, seed, ProblemType.REGRESSION);
+  }
+
+  /**
+   * Writes {@code rows} rows, drawing each row's values in turn (two passes: y's deviation). For
+   * classification the target is 1 where y, plus noise of a quarter of its interquartile range, is
+   * above its median, else 0 (median and range of a fixed reference draw, so that every file has
+   * the same rule; y's deviation is dominated by the poles of 3/(x2 - 1/x3)).
+   */
+  static void write(Path file, long rows, int columns, long seed, ProblemType problem) {
     double mean = 0;
     double m2 = 0;
     SplittableRandom first = new SplittableRandom(seed);
@@ -178,7 +209,14 @@ final class StreamScenario implements Scenario {
       mean += delta / (i + 1);
       m2 += delta * (y - mean);
     }
+    boolean classes = problem == ProblemType.CLASSIFICATION;
     double noise = 0.01 * Math.sqrt(m2 / rows);
+    double threshold = 0;
+    if (classes) {
+      double[] quartiles = referenceQuartiles(columns);
+      threshold = quartiles[1];
+      noise = 0.25 * (quartiles[2] - quartiles[0]);
+    }
     SplittableRandom rnd = new SplittableRandom(seed);
     StringBuilder line = new StringBuilder(128);
     try (Writer w =
@@ -189,6 +227,9 @@ final class StreamScenario implements Scenario {
       w.write("target\n");
       for (long i = 0; i < rows; i++) {
         double y = draw(rnd, row) + noise * rnd.nextGaussian();
+        if (classes) {
+          y = y > threshold ? 1 : 0;
+        }
         line.setLength(0);
         for (double v : row) {
           line.append(v).append(',');
@@ -199,6 +240,19 @@ final class StreamScenario implements Scenario {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The noiseless target's quartiles over 100,001 rows drawn with a fixed seed. */
+  private static double[] referenceQuartiles(int columns) {
+    int n = 100_001;
+    double[] y = new double[n];
+    double[] row = new double[columns];
+    SplittableRandom rnd = new SplittableRandom(0x5EED);
+    for (int i = 0; i < n; i++) {
+      y[i] = draw(rnd, row);
+    }
+    java.util.Arrays.sort(y);
+    return new double[] {y[n / 4], y[n / 2], y[3 * n / 4]};
   }
 
   /**

@@ -40,6 +40,30 @@ class StreamScenarioIT {
     assertThat(((Number) r.get("testR2")).doubleValue()).isGreaterThan(0.99);
   }
 
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void aClassifier_isRefittedOnEveryRow_inPasses() throws Exception {
+    long heap = 64L << 20;
+    int rows = 500_000;
+    ScenarioContext ctx = ScenarioContext.parse(new String[0], 0, System.out, System.err);
+    Map<String, String> options = new LinkedHashMap<>();
+    options.put("rows", Integer.toString(rows));
+    options.put("steps", "1");
+    options.put("test-rows", "20000");
+    options.put("problem", "classification");
+    Json.JsonObject r =
+        ForkedWorkload.run(
+            ctx, "io.memguard.bench.BenchMain", "stream", heap, List.of(), options, 240);
+    System.err.println("result: " + r);
+
+    assertThat(r.get("problem")).isEqualTo("classification");
+    assertThat(number(r, "finalModelRows")).isEqualTo(rows);
+    assertThat(number(r, "sampleRows")).isLessThan(rows / 10);
+    assertThat(number(r, "peakLiveHeapBytes")).isLessThan(heap);
+    assertThat(r.get("testR2")).isNull();
+    assertThat(((Number) r.get("testAccuracy")).doubleValue()).isGreaterThan(0.75);
+  }
+
   private static long number(Json.JsonObject r, String field) {
     return ((Number) r.get(field)).longValue();
   }

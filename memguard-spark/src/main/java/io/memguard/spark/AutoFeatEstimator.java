@@ -48,7 +48,8 @@ import org.apache.spark.sql.types.StructType;
  *   <li>for regression, the final model's sufficient statistics ({@link FinalModelSums}: per fold,
  *       the selected features' cross-products) are summed on the executors over every row and
  *       merged by a tree aggregate, so the coefficients use all rows; a classifier keeps the
- *       sample's final model (its likelihood has no sufficient statistics).
+ *       sample's final model (its likelihood has no sufficient statistics: an in-process streamed
+ *       fit refits it in several Newton passes over the file, which this estimator does not run).
  * </ol>
  *
  * <p>What crosses the network: the sample to the driver (rows times columns doubles), the model's

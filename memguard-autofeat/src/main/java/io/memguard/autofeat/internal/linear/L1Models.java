@@ -120,7 +120,7 @@ public final class L1Models {
         : LassoCv.fit(x, m, y, o);
   }
 
-  private static void binaryProblem(double[] y, int m, double positive, double[] yb, double[] w) {
+  static void binaryProblem(double[] y, int m, double positive, double[] yb, double[] w) {
     int pos = 0;
     for (int i = 0; i < m; i++) {
       yb[i] = y[i] == positive ? 1 : 0;
