@@ -143,6 +143,7 @@ final class MemoryPlanner {
       if (r < 0) {
         continue;
       }
+      r = onGrid(r);
       if (best == null || r > best.searchRows()) {
         best =
             new FitPlan(
@@ -161,6 +162,23 @@ final class MemoryPlanner {
       }
     }
     return best;
+  }
+
+  /** Search rows below all rows are multiples of this share of them. */
+  static final int SEARCH_ROWS_GRID = 32;
+
+  /**
+   * {@code r} rounded down to a multiple of 1/{@value #SEARCH_ROWS_GRID} of the rows (at least the
+   * minimum), all rows unchanged. What is usable moves with the garbage the last collection left, a
+   * few kilobytes from run to run; on the grid, such runs search on the same rows and find the same
+   * features, for at most 3% fewer rows.
+   */
+  int onGrid(int r) {
+    if (r >= rows) {
+      return rows;
+    }
+    int grid = Math.max(1, rows / SEARCH_ROWS_GRID);
+    return Math.max(Math.min(rows, MIN_SEARCH_ROWS), r - r % grid);
   }
 
   /** The most search rows (at least the minimum) whose plan fits {@code usable}, or -1. */

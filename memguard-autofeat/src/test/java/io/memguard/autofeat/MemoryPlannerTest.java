@@ -75,13 +75,31 @@ class MemoryPlannerTest {
     assertThat(small.searchRows()).isBetween(MemoryPlanner.MIN_SEARCH_ROWS, 1600);
     assertThat(larger.searchRows()).isGreaterThan(small.searchRows());
     assertThat(small.predictedPeakBytes()).isLessThanOrEqualTo(4_000_000);
+    int grid = 1600 / MemoryPlanner.SEARCH_ROWS_GRID;
+    assertThat(small.searchRows() % grid).isZero();
     assertThat(
             p.peak(
-                small.floatStorage() ? 4 : 8, small.searchRows() + 1, true, small.maxChunkWidth()))
+                small.floatStorage() ? 4 : 8,
+                small.searchRows() + grid,
+                true,
+                small.maxChunkWidth()))
         .isGreaterThan(4_000_000);
     assertThat(p.lightweight(Long.MAX_VALUE).searchRows()).isEqualTo(1600);
     assertThat(small.floatStorage()).isTrue();
     assertThat(small.recomputeLastStep()).isTrue();
+  }
+
+  @Test
+  void lightweight_budgetsAFewKilobytesApart_searchTheSameRows() {
+    MemoryPlanner p = new MemoryPlanner(1600, 3, SYNTHETIC_3);
+    int same = 0;
+    for (long usable = 3_000_000; usable < 6_000_000; usable += 100_000) {
+      FitPlan a = p.lightweight(usable);
+      FitPlan b = p.lightweight(usable + 8_192);
+      same += a.searchRows() == b.searchRows() && a.floatStorage() == b.floatStorage() ? 1 : 0;
+    }
+    // without the grid, every budget would give its own row count
+    assertThat(same).isGreaterThanOrEqualTo(25);
   }
 
   @Test
