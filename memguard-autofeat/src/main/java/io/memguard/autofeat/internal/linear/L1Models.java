@@ -156,13 +156,13 @@ public final class L1Models {
     return fitFinal(problem, x, m, y, o, true);
   }
 
-  private static LinearModel fitFinal(
-      TargetKind problem, double[][] x, int m, double[] y, PathOptions o, boolean inPlace) {
-    int p = x.length;
-    double[] mean = new double[p];
-    double[] std = new double[p];
-    double[][] z = inPlace ? x : new double[p][m];
-    for (int j = 0; j < p; j++) {
+  /**
+   * Writes the first {@code m} values of each column of {@code x} into {@code z} (which may be
+   * {@code x}) centred and scaled to population standard deviation 1 (all 0 for a constant column),
+   * and each column's mean and standard deviation into {@code mean} and {@code std}.
+   */
+  static void standardise(double[][] x, int m, double[] mean, double[] std, double[][] z) {
+    for (int j = 0; j < x.length; j++) {
       double s = 0;
       for (int i = 0; i < m; i++) {
         s += x[j][i];
@@ -179,6 +179,15 @@ public final class L1Models {
         z[j][i] = (x[j][i] - mean[j]) * inv;
       }
     }
+  }
+
+  private static LinearModel fitFinal(
+      TargetKind problem, double[][] x, int m, double[] y, PathOptions o, boolean inPlace) {
+    int p = x.length;
+    double[] mean = new double[p];
+    double[] std = new double[p];
+    double[][] z = inPlace ? x : new double[p][m];
+    standardise(x, m, mean, std, z);
     if (problem == TargetKind.REGRESSION) {
       LassoCv.Result r = lasso(z, m, y, o, new SolverWork());
       double[] c = new double[p];

@@ -83,9 +83,9 @@ public final class StreamedLogistic {
   }
 
   /**
-   * Heap bytes {@link #fromSample} allocates besides its input, for {@code p} features, {@code m}
-   * sample rows and {@code classes} classes: the standardised copy, the binary targets and weights,
-   * and one {@link LogisticCv} fit's work (the pass sums are {@link #sumsBytes}).
+   * Heap bytes {@link #fromSample} allocates besides its input and the pass sums ({@link
+   * #sumsBytes}), for {@code p} features and {@code m} sample rows: the standardised copy, the
+   * binary targets and weights, and one {@link LogisticCv} fit's work.
    */
   public static long sampleFitBytes(int p, int m, PathOptions options) {
     return HeapBytes.doubles(p, m) + 2 * HeapBytes.doubles(m) + LogisticCv.workBytes(p, m, options);
@@ -118,23 +118,7 @@ public final class StreamedLogistic {
     double[] shift = new double[p];
     double[] scale = new double[p];
     double[][] zs = new double[p][m];
-    for (int j = 0; j < p; j++) {
-      double s = 0;
-      for (int i = 0; i < m; i++) {
-        s += x[j][i];
-      }
-      shift[j] = s / m;
-      double ss = 0;
-      for (int i = 0; i < m; i++) {
-        double d = x[j][i] - shift[j];
-        ss += d * d;
-      }
-      scale[j] = Math.sqrt(ss / m);
-      double inv = scale[j] > 0 ? 1 / scale[j] : 0;
-      for (int i = 0; i < m; i++) {
-        zs[j][i] = (x[j][i] - shift[j]) * inv;
-      }
-    }
+    L1Models.standardise(x, m, shift, scale, zs);
     int count = classes.length == 2 ? 1 : classes.length;
     Side[] models = new Side[count];
     double[] yb = new double[m];
