@@ -319,15 +319,18 @@ final class StreamFit {
     int m = sample.rows();
     List<String> inputs = fitted.inputNames();
     PathOptions options = PathOptions.forFinalModel(TargetKind.CLASSIFICATION);
-    double[] labels = sample.target();
-    int classes = L1Models.classes(labels, m).length;
-    Reservation sums = scope.reserve(StreamedLogistic.sumsBytes(p, classes));
+    // the sample's inputs, features and labels, their evaluation and the cross-validated fit on
+    // them are reserved before any is allocated; the pass sums outlive them
+    Reservation sums = null;
     try {
       StreamedLogistic refit;
       try (Reservation work =
           scope.reserve(
-              HeapBytes.doubles(inputs.size() + p, m)
+              HeapBytes.doubles(inputs.size() + p + 1, m)
+                  + fitted.evaluationWorkBytes(m)
                   + StreamedLogistic.sampleFitBytes(p, m, options))) {
+        double[] labels = sample.target();
+        sums = scope.reserve(StreamedLogistic.sumsBytes(p, L1Models.classes(labels, m).length));
         double[][] columns = new double[inputs.size()][];
         for (int j = 0; j < columns.length; j++) {
           columns[j] = sample.column(inputs.get(j));
@@ -397,7 +400,9 @@ final class StreamFit {
           new FitRows(sourceRows, sampleRows, searched.report().plan().searchRows(), used, skipped),
           refitted);
     } finally {
-      sums.close();
+      if (sums != null) {
+        sums.close();
+      }
     }
   }
 

@@ -198,24 +198,26 @@ final class StreamScenario implements Scenario {
    * the same rule; y's deviation is dominated by the poles of 3/(x2 - 1/x3)).
    */
   static void write(Path file, long rows, int columns, long seed, ProblemType problem) {
-    double mean = 0;
-    double m2 = 0;
-    SplittableRandom first = new SplittableRandom(seed);
-    double[] row = new double[columns];
-    for (long i = 0; i < rows; i++) {
-      double y = draw(first, row);
-      first.nextGaussian(); // the noise, drawn in the second pass
-      double delta = y - mean;
-      mean += delta / (i + 1);
-      m2 += delta * (y - mean);
-    }
     boolean classes = problem == ProblemType.CLASSIFICATION;
-    double noise = 0.01 * Math.sqrt(m2 / rows);
+    double[] row = new double[columns];
+    double noise;
     double threshold = 0;
     if (classes) {
       double[] quartiles = referenceQuartiles(columns);
       threshold = quartiles[1];
       noise = 0.25 * (quartiles[2] - quartiles[0]);
+    } else {
+      double mean = 0;
+      double m2 = 0;
+      SplittableRandom first = new SplittableRandom(seed);
+      for (long i = 0; i < rows; i++) {
+        double y = draw(first, row);
+        first.nextGaussian(); // the noise, drawn in the second pass
+        double delta = y - mean;
+        mean += delta / (i + 1);
+        m2 += delta * (y - mean);
+      }
+      noise = 0.01 * Math.sqrt(m2 / rows);
     }
     SplittableRandom rnd = new SplittableRandom(seed);
     StringBuilder line = new StringBuilder(128);

@@ -170,13 +170,21 @@ public final class FittedAutoFeat {
    */
   public long predictWorkBytes(int rows) {
     int block = Math.max(1, Math.min(rows, PREDICT_BLOCK));
-    long evaluation = 0;
-    for (Expr e : features) {
-      evaluation = Math.max(evaluation, ExprEvaluator.workBytes(e, block));
-    }
     return HeapBytes.doubles(features.size(), block)
         + 2 * HeapBytes.doubles(features.size())
-        + evaluation;
+        + evaluationWorkBytes(block);
+  }
+
+  /**
+   * Heap bytes of the temporaries one feature's evaluation over {@code rows} rows allocates besides
+   * its result (the largest over the features, an upper bound), as in {@link #transformColumns}.
+   */
+  public long evaluationWorkBytes(int rows) {
+    long evaluation = 0;
+    for (Expr e : features) {
+      evaluation = Math.max(evaluation, ExprEvaluator.workBytes(e, rows));
+    }
+    return evaluation;
   }
 
   /**

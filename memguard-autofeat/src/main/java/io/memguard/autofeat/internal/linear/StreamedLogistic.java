@@ -34,15 +34,18 @@ public final class StreamedLogistic {
   private final double[] classes;
   private final double[] shift;
   private final double[] scale;
-  private final Side[] models;
+  private final ClassModel[] models;
   private final double[] z;
   private long rows;
   private long skipped;
   private long unknownLabels;
   private int passes;
 
-  /** One class's model: its penalty, its points and the sums of the pass under way. */
-  private static final class Side {
+  /**
+   * One class's one-vs-rest model: its penalty, its points and the sums of the pass under way, per
+   * side (0: the class, 1: the rest).
+   */
+  private static final class ClassModel {
     final double positive;
     final double lambda;
     double[] theta; // intercept, then one coefficient per feature
@@ -55,7 +58,7 @@ public final class StreamedLogistic {
     final double[] loss = new double[2];
     final long[] count = new long[2];
 
-    Side(double positive, double lambda, double[] theta) {
+    ClassModel(double positive, double lambda, double[] theta) {
       this.positive = positive;
       this.lambda = lambda;
       this.theta = theta;
@@ -74,7 +77,7 @@ public final class StreamedLogistic {
     }
   }
 
-  private StreamedLogistic(double[] classes, double[] shift, double[] scale, Side[] models) {
+  private StreamedLogistic(double[] classes, double[] shift, double[] scale, ClassModel[] models) {
     this.classes = classes;
     this.shift = shift;
     this.scale = scale;
@@ -120,7 +123,7 @@ public final class StreamedLogistic {
     double[][] zs = new double[p][m];
     L1Models.standardise(x, m, shift, scale, zs);
     int count = classes.length == 2 ? 1 : classes.length;
-    Side[] models = new Side[count];
+    ClassModel[] models = new ClassModel[count];
     double[] yb = new double[m];
     double[] w = new double[m];
     for (int k = 0; k < count; k++) {
@@ -130,7 +133,7 @@ public final class StreamedLogistic {
       double[] theta = new double[p + 1];
       theta[0] = r.intercept();
       System.arraycopy(r.coef(), 0, theta, 1, p);
-      models[k] = new Side(positive, r.lambda(), theta);
+      models[k] = new ClassModel(positive, r.lambda(), theta);
     }
     return new StreamedLogistic(classes, shift, scale, models);
   }
@@ -163,7 +166,7 @@ public final class StreamedLogistic {
       if (Arrays.binarySearch(classes, label) < 0) {
         unknownLabels++;
       }
-      for (Side model : models) {
+      for (ClassModel model : models) {
         if (model.converged) {
           continue;
         }
@@ -212,7 +215,7 @@ public final class StreamedLogistic {
    */
   public boolean endPass() {
     passes++;
-    for (Side model : models) {
+    for (ClassModel model : models) {
       if (!model.converged) {
         step(model);
         model.clearSums();
@@ -221,7 +224,7 @@ public final class StreamedLogistic {
     return passes >= MAX_PASSES || converged();
   }
 
-  private void step(Side model) {
+  private void step(ClassModel model) {
     long nPos = model.count[0];
     long nNeg = model.count[1];
     long n = nPos + nNeg;
@@ -323,7 +326,7 @@ public final class StreamedLogistic {
 
   /** Whether every class has converged. */
   public boolean converged() {
-    for (Side model : models) {
+    for (ClassModel model : models) {
       if (!model.converged) {
         return false;
       }
