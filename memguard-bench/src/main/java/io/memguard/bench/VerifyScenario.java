@@ -408,8 +408,10 @@ final class VerifyScenario implements Scenario {
   private Check cgroup(ScenarioContext ctx, Profile p) throws Exception {
     String criterion =
         "in a child memory cgroup of 320 MiB, a -Xmx128m JVM whose tasks fill direct buffers"
-            + " (native memory) up to 4 x 128 MiB ends by itself (not OOM-killed, no"
-            + " OutOfMemoryError) with the guard on; the same run unguarded is killed by the kernel";
+            + " (native memory) up to 4 x 128 MiB, and a -Xmx512m JVM (a heap larger than its"
+            + " container) whose tasks fill the heap up to 4 x 128 MiB, each end by themselves (not"
+            + " OOM-killed, no OutOfMemoryError) with the guard on; the same runs unguarded are"
+            + " killed by the kernel";
     Cgroups.Group group;
     try {
       group = Cgroups.create("memguard-verify-" + ProcessHandle.current().pid(), 320L << 20);
@@ -426,15 +428,19 @@ final class VerifyScenario implements Scenario {
       ForkedWorkload.Forked guarded = directMemoryRun(ctx, "cgroup guarded", true, 4, 128, group);
       ForkedWorkload.Forked unguarded =
           directMemoryRun(ctx, "cgroup unguarded", false, 4, 128, group);
-      boolean survived =
-          guarded.exitCode() == 0
-              && guarded.json() != null
-              && guarded.json().get("oom") == Boolean.FALSE;
+      ForkedWorkload.Forked heapGuarded = largeHeapRun(ctx, "cgroup heap guarded", true, group);
+      ForkedWorkload.Forked heapUnguarded =
+          largeHeapRun(ctx, "cgroup heap unguarded", false, group);
+      boolean survived = endedByItself(guarded) && endedByItself(heapGuarded);
       String summary =
-          "guarded: "
+          "direct memory guarded: "
               + describeGuardRun(guarded)
               + "; unguarded: "
               + describeGuardRun(unguarded)
+              + "; heap of 512 MiB guarded: "
+              + describeGuardRun(heapGuarded)
+              + "; unguarded: "
+              + describeGuardRun(heapUnguarded)
               + "; "
               + group.describe();
       return new Check(
@@ -449,8 +455,51 @@ final class VerifyScenario implements Scenario {
               .put("guarded", guarded.json())
               .put("unguardedExit", unguarded.exitCode())
               .put("unguardedKilled", unguarded.exitCode() == 137)
-              .put("unguarded", unguarded.json()));
+              .put("unguarded", unguarded.json())
+              .put("heapGuardedExit", heapGuarded.exitCode())
+              .put("heapGuarded", heapGuarded.json())
+              .put("heapUnguardedExit", heapUnguarded.exitCode())
+              .put("heapUnguardedKilled", heapUnguarded.exitCode() == 137)
+              .put("heapUnguarded", heapUnguarded.json()));
     }
+  }
+
+  private static boolean endedByItself(ForkedWorkload.Forked run) {
+    return run.exitCode() == 0 && run.json() != null && run.json().get("oom") == Boolean.FALSE;
+  }
+
+  /**
+   * The guard workload on a heap larger than the container ({@code -Xmx512m} in {@code group}): the
+   * live-heap line sees a heap with room, so only the RSS protection stands between the tasks and
+   * the kernel. No retries (stopped tasks end).
+   */
+  private static ForkedWorkload.Forked largeHeapRun(
+      ScenarioContext ctx, String label, boolean guard, Cgroups.Group group)
+      throws IOException, InterruptedException {
+    return ForkedWorkload.fork(
+        ctx,
+        label,
+        512,
+        List.of("-XX:+UseG1GC"),
+        GuardScenario.MAIN,
+        List.of(
+            "guard",
+            "--guarded",
+            Boolean.toString(guard),
+            "--tasks",
+            "4",
+            "--task-mb",
+            "128",
+            "--pace-ms",
+            "10",
+            "--retries",
+            "0",
+            "--admission-timeout-s",
+            "15",
+            "--budget-heaps",
+            "8"),
+        group,
+        600);
   }
 
   /** The guard workload with direct buffers, no retries (stopped tasks end), in {@code group}. */
