@@ -210,6 +210,8 @@ final class DefaultScope implements MemoryScope {
     }
     long start = System.nanoTime();
     long remaining = LIVE_HEAP_WAIT_NANOS;
+    long epoch = manager.liveHeapEpochNow();
+    long sinceProgress = start;
     try {
       manager.beginWait();
       try {
@@ -222,6 +224,18 @@ final class DefaultScope implements MemoryScope {
             throw refusal(chain[failed], bytes, System.nanoTime() - start);
           }
           remaining = manager.awaitRelease(Math.min(remaining, LIVE_HEAP_POLL_NANOS));
+          long now = System.nanoTime();
+          long seen = manager.liveHeapEpochNow();
+          if (seen != epoch) {
+            epoch = seen;
+            sinceProgress = now;
+          } else if (now - sinceProgress >= LIVE_HEAP_PROVOKE_AFTER_NANOS) {
+            // Nothing allocates while the tasks wait, so no collection comes to show the ended
+            // tasks' memory freed (measured: refused after 5 s in 4 of 20 guard-race runs).
+            manager.provokeCollection();
+            epoch = manager.liveHeapEpochNow();
+            sinceProgress = System.nanoTime();
+          }
           remaining = LIVE_HEAP_WAIT_NANOS - (System.nanoTime() - start);
         }
       } finally {
@@ -235,6 +249,12 @@ final class DefaultScope implements MemoryScope {
 
   /** How long a task's reservation waits for lower-priority tasks to free the heap. */
   static final long LIVE_HEAP_WAIT_NANOS = Duration.ofSeconds(5).toNanos();
+
+  /**
+   * A waiting reservation provokes a collection when none came for this long: 50 ms, five polls (a
+   * collection that is due anyway usually comes first).
+   */
+  static final long LIVE_HEAP_PROVOKE_AFTER_NANOS = Duration.ofMillis(50).toNanos();
 
   /** Re-checks the live heap this often while waiting: a collection frees memory silently. */
   private static final long LIVE_HEAP_POLL_NANOS = Duration.ofMillis(10).toNanos();

@@ -1,6 +1,7 @@
 package io.memguard.core;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
+import io.memguard.core.internal.YoungCollection;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -50,7 +51,25 @@ final class LiveHeap implements NotificationListener, Supplier<LiveHeap.Reading>
   /** The heap in use after the most recent collection, or -1 before the first one. */
   private volatile long afterLastCollection = -1;
 
+  private final java.lang.management.MemoryMXBean memoryBean = ManagementFactory.getMemoryMXBean();
+
   private LiveHeap() {}
+
+  /**
+   * The heap in use now, garbage included: an upper bound of what is live at this moment (one
+   * native call per heap pool). Never requests a collection.
+   */
+  long usedNow() {
+    return memoryBean.getHeapMemoryUsage().getUsed();
+  }
+
+  /**
+   * Allocates throwaway arrays until the JVM's next collection or {@code maxBytes}; whether one
+   * came ({@link YoungCollection#provoke}).
+   */
+  boolean provokeYoungCollection(long maxBytes) {
+    return !collectors.isEmpty() && YoungCollection.provoke(maxBytes);
+  }
 
   /** The JVM-wide instance (installs the listener on first use). */
   static LiveHeap instance() {

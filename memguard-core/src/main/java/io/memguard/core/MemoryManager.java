@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongPredicate;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -71,6 +73,15 @@ public final class MemoryManager implements AutoCloseable {
 
   /** The reading as of the JVM's latest collection, asked for near the line. */
   private final @Nullable Supplier<LiveHeap.Reading> freshLiveHeap;
+
+  /** The heap in use now, garbage included: asked for when the estimate refuses. */
+  private final @Nullable LongSupplier heapUsedNow;
+
+  /**
+   * Allocates garbage until the JVM's next collection or the given bytes; whether one came. Used
+   * only by a reservation that waits for memory a collection would show freed.
+   */
+  private final @Nullable LongPredicate provokeCollection;
 
   /**
    * Above this estimate (half the line) a reservation checks that no collection's reading is still
@@ -152,15 +163,21 @@ public final class MemoryManager implements AutoCloseable {
       if (b.liveHeap != null) {
         this.liveHeap = b.liveHeap;
         this.freshLiveHeap = b.freshLiveHeap;
+        this.heapUsedNow = b.heapUsedNow;
+        this.provokeCollection = b.provokeCollection;
       } else {
         LiveHeap jvm = LiveHeap.instance();
         this.liveHeap = jvm;
         this.freshLiveHeap = jvm::fresh;
+        this.heapUsedNow = jvm::usedNow;
+        this.provokeCollection = jvm::provokeYoungCollection;
       }
     } else {
       this.liveHeapLineBytes = Long.MAX_VALUE;
       this.liveHeap = null;
       this.freshLiveHeap = null;
+      this.heapUsedNow = null;
+      this.provokeCollection = null;
     }
     this.liveHeapNearBytes = liveHeapLineBytes / 2;
     this.cleanup = new CleanupManager(ticker, b.cleanupHistory);
@@ -334,7 +351,36 @@ public final class MemoryManager implements AutoCloseable {
     if (reservedAfter + liveHeapBase(liveHeap.get()) <= liveHeapNearBytes) {
       return true;
     }
-    return reservedAfter + liveHeapBase(freshLiveHeap.get()) <= liveHeapLineBytes;
+    if (reservedAfter + liveHeapBase(freshLiveHeap.get()) <= liveHeapLineBytes) {
+      return true;
+    }
+    // The estimate may count memory freed since the last collection's report (G1 frees empty
+    // old-generation regions at the end of a concurrent cycle without one). The heap in use now
+    // bounds what is live too, garbage included; the reservations count on top of it in full,
+    // allocated or not.
+    return heapUsedNow != null && reservedAfter + heapUsedNow.getAsLong() <= liveHeapLineBytes;
+  }
+
+  /** The number of the JVM's latest collection, as a reservation near the line reads it. */
+  long liveHeapEpochNow() {
+    return freshLiveHeap == null ? -1 : freshLiveHeap.get().epoch();
+  }
+
+  /**
+   * The most garbage one {@link #provokeCollection()} allocates: a quarter of max heap, at most 256
+   * MiB (a young generation is rarely larger while the heap is near its line).
+   */
+  private long provokeBytes() {
+    return Math.min(maxHeapBytes / 4, 256L << 20);
+  }
+
+  /**
+   * For a reservation waiting for memory that only a collection can show freed, when none came:
+   * allocates short-lived garbage until the JVM collects (its own choice of collection, never a
+   * full one requested), so the next reading can show it. Returns whether a collection came.
+   */
+  boolean provokeCollection() {
+    return provokeCollection != null && provokeCollection.test(provokeBytes());
   }
 
   private long liveHeapBase(LiveHeap.Reading r) {
@@ -682,6 +728,8 @@ public final class MemoryManager implements AutoCloseable {
     private long maxHeapBytes;
     private @Nullable Supplier<LiveHeap.Reading> liveHeap;
     private @Nullable Supplier<LiveHeap.Reading> freshLiveHeap;
+    private @Nullable LongSupplier heapUsedNow;
+    private @Nullable LongPredicate provokeCollection;
     private Ticker ticker = Ticker.system();
     private int cleanupHistory = 1000;
 
@@ -809,6 +857,16 @@ public final class MemoryManager implements AutoCloseable {
       this.maxHeapBytes = maxHeap;
       this.liveHeap = readings;
       this.freshLiveHeap = fresh;
+      return this;
+    }
+
+    /**
+     * For tests, with {@link #liveHeapForTesting}: the heap in use now, and what provoking a
+     * collection does (given the most bytes it may allocate; returns whether a collection came).
+     */
+    Builder heapProbesForTesting(LongSupplier usedNow, LongPredicate provoke) {
+      this.heapUsedNow = usedNow;
+      this.provokeCollection = provoke;
       return this;
     }
 

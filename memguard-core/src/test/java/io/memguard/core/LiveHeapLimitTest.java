@@ -243,6 +243,97 @@ class LiveHeapLimitTest {
   }
 
   @Test
+  void aWaitingTask_provokesTheCollection_thatNothingElseWouldCause() throws Exception {
+    reading.set(new LiveHeap.Reading(1, 100));
+    AtomicLong provoked = new AtomicLong();
+    AtomicLong allowed = new AtomicLong();
+    try (MemoryManager memory =
+        MemoryManager.builder()
+            .name("app")
+            .limit(MemorySize.ofBytes(10_000))
+            .leakDetection(LeakDetection.OFF)
+            .liveHeapForTesting(1_000, reading::get)
+            .heapProbesForTesting(
+                () -> 1_000, // in use now: full of the ended task's garbage
+                maxBytes -> {
+                  provoked.incrementAndGet();
+                  allowed.set(maxBytes);
+                  reading.set(new LiveHeap.Reading(4, 150)); // the collection it caused
+                  return true;
+                })
+            .liveHeapHeadroom(0)
+            .build()) {
+      ResourceAllocator allocator = memory.allocator();
+      try (Grant low = allocator.acquire(TaskRequest.named("low").priority(0).desiredBytes(600))) {
+        low.scope().reserve(600).close();
+      }
+      try (Grant high =
+          allocator.acquire(TaskRequest.named("high").priority(5).desiredBytes(300))) {
+        // the ended task's arrays still count, and nothing allocates, so no collection comes
+        reading.set(new LiveHeap.Reading(3, 800));
+        try (Reservation r = high.scope().reserve(300)) {
+          assertThat(r.bytes()).isEqualTo(300);
+        }
+      }
+      assertThat(provoked.get()).isEqualTo(1);
+      assertThat(allowed.get()).as("a quarter of max heap at most").isEqualTo(250);
+    }
+  }
+
+  @Test
+  void withoutALowerPriorityTaskToWaitFor_nothingIsProvoked() {
+    AtomicLong provoked = new AtomicLong();
+    reading.set(new LiveHeap.Reading(1, 900));
+    try (MemoryManager memory =
+        MemoryManager.builder()
+            .name("app")
+            .limit(MemorySize.ofBytes(10_000))
+            .leakDetection(LeakDetection.OFF)
+            .liveHeapForTesting(1_000, reading::get)
+            .heapProbesForTesting(
+                () -> 1_000,
+                maxBytes -> {
+                  provoked.incrementAndGet();
+                  return true;
+                })
+            .liveHeapHeadroom(0)
+            .build()) {
+      assertThatThrownBy(() -> memory.openScope("s").reserve(100))
+          .isInstanceOf(MemoryBudgetExceededException.class);
+      assertThat(provoked.get()).isZero();
+    }
+  }
+
+  @Test
+  void theHeapInUseNow_admitsWhatAStaleEstimateRefuses_countingEveryReservationOnTop() {
+    reading.set(new LiveHeap.Reading(1, 900));
+    AtomicLong usedNow = new AtomicLong(300);
+    try (MemoryManager memory =
+        MemoryManager.builder()
+            .name("app")
+            .limit(MemorySize.ofBytes(10_000))
+            .leakDetection(LeakDetection.OFF)
+            .liveHeapForTesting(1_000, reading::get)
+            .heapProbesForTesting(usedNow::get, maxBytes -> false)
+            .liveHeapHeadroom(0)
+            .build()) {
+      MemoryScope scope = memory.openScope("s");
+      // the last collection's report says 900 live; the heap holds 300 now (a concurrent cycle
+      // freed regions without a report)
+      Reservation first = scope.reserve(400);
+      // 300 in use + 400 + 300 reserved > 950: the reservations count in full, allocated or not
+      assertThatThrownBy(() -> scope.reserve(300))
+          .isInstanceOfSatisfying(
+              MemoryBudgetExceededException.class, e -> assertThat(e.liveHeapLimited()).isTrue());
+      Reservation second = scope.tryReserve(250).orElseThrow();
+      usedNow.set(960); // garbage piles up: the report's figure decides again
+      assertThat(scope.tryReserve(1)).isEmpty();
+      second.close();
+      first.close();
+    }
+  }
+
+  @Test
   void aRefusalByTheLiveHeap_staysOne_whenAReadingArrivesBeforeItIsReported() {
     AtomicLong reads = new AtomicLong();
     // the admission's readings (the notified one, then the collectors' near the line) refuse;

@@ -13,6 +13,7 @@ import io.memguard.core.Registration;
 import io.memguard.core.ResourceAllocator;
 import io.memguard.core.Rollout;
 import io.memguard.core.Ticker;
+import io.memguard.core.internal.YoungCollection;
 import io.memguard.monitor.internal.JfrEvents;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,13 +119,24 @@ public final class EmergencyGuard implements AutoCloseable {
   private long lastStopAt;
   private boolean closed;
 
+  /** When the measured live set last changed (a collection's reading), guard's ticker. */
+  private long liveChangedAt;
+
+  private long lastProvokedAt;
+  private long collectionsProvoked;
+
+  /** Provokes the JVM's next collection, allocating at most the given bytes. */
+  private final LongPredicate provokeCollection;
+
   private EmergencyGuard(
       MemoryManager memory,
       ResourceAllocator allocator,
       GuardConfig config,
       Ticker ticker,
-      long heapMaxBytes) {
+      long heapMaxBytes,
+      LongPredicate provokeCollection) {
     this.heapMaxBytes = heapMaxBytes;
+    this.provokeCollection = provokeCollection;
     this.memory = memory;
     this.allocator = allocator;
     this.config = config;
@@ -287,7 +300,46 @@ public final class EmergencyGuard implements AutoCloseable {
     level = worst.level;
     if (recovered(s)) {
       recover(worst, now);
+    } else {
+      provokeStaleCollection(s, now);
     }
+  }
+
+  /**
+   * Waiting for recovery with the live set over the recovery threshold and no new reading for
+   * {@link #provokeAfterNanos()}: the tasks are stopped or held back, so nothing may allocate and
+   * no collection comes to show what they released. Then the guard brings the next collection
+   * ({@link YoungCollection}: throwaway arrays, the collector's own choice of collection), at most
+   * once per that period. Not while RSS or system memory holds recovery back: new young-generation
+   * pages would only add to the footprint.
+   */
+  private void provokeStaleCollection(GuardSample s, long now) {
+    boolean heapHoldsBack =
+        !below(s.liveHeapFraction(), config.recovery())
+            && below(s.rssFraction(), config.recovery())
+            && (Double.isNaN(s.systemAvailableFraction())
+                || s.systemAvailableFraction() > config.systemAvailableRecovery());
+    long after = provokeAfterNanos();
+    if (!heapHoldsBack || now - liveChangedAt < after || now - lastProvokedAt < after) {
+      return;
+    }
+    lastProvokedAt = now;
+    collectionsProvoked++;
+    boolean came = provokeCollection.test(Math.min(heapMaxBytes / 4, 256L << 20));
+    log.debug(
+        "memguard guard: no collection for {} ms while waiting for recovery; provoked one: {}",
+        (now - liveChangedAt) / 1_000_000,
+        came);
+  }
+
+  /** Two projection horizons, at least 1 s. */
+  private long provokeAfterNanos() {
+    return Math.max(2 * config.projectionHorizon().toNanos(), 1_000_000_000L);
+  }
+
+  /** How many times the guard brought a collection that nothing else would have (see docs). */
+  public synchronized long collectionsProvoked() {
+    return collectionsProvoked;
   }
 
   /**
@@ -317,6 +369,7 @@ public final class EmergencyGuard implements AutoCloseable {
         }
         lastMeasuredLive = live;
         gcEpoch++;
+        liveChangedAt = s.nanoTime();
       }
     }
     usedAtPreviousSample = used;
@@ -817,6 +870,8 @@ public final class EmergencyGuard implements AutoCloseable {
     private Ticker ticker;
     private long heapMaxBytes;
 
+    private LongPredicate provokeCollection = YoungCollection::provoke;
+
     private Builder(MemoryManager memory) {
       this.memory = Objects.requireNonNull(memory, "memory");
     }
@@ -851,6 +906,12 @@ public final class EmergencyGuard implements AutoCloseable {
       return this;
     }
 
+    /** For tests: what provoking a collection does (default {@link YoungCollection#provoke}). */
+    Builder provokeCollectionForTesting(LongPredicate provoke) {
+      this.provokeCollection = Objects.requireNonNull(provoke, "provoke");
+      return this;
+    }
+
     /** Builds the guard. */
     public EmergencyGuard build() {
       return new EmergencyGuard(
@@ -858,7 +919,8 @@ public final class EmergencyGuard implements AutoCloseable {
           allocator != null ? allocator : memory.allocator(),
           config,
           ticker != null ? ticker : memory.ticker(),
-          heapMaxBytes > 0 ? heapMaxBytes : MemorySize.maxHeapBytes());
+          heapMaxBytes > 0 ? heapMaxBytes : MemorySize.maxHeapBytes(),
+          provokeCollection);
     }
   }
 }

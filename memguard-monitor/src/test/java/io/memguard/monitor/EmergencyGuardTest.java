@@ -207,6 +207,67 @@ class EmergencyGuardTest {
   }
 
   @Test
+  void waitingForRecovery_withNoNewReading_provokesTheNextCollection_atMostOncePerPeriod() {
+    List<Long> provoked = new CopyOnWriteArrayList<>();
+    try (EmergencyGuard g =
+        EmergencyGuard.builder(memory)
+            .heapMaxBytes(100L << 20)
+            .provokeCollectionForTesting(
+                maxBytes -> {
+                  provoked.add(maxBytes);
+                  return true;
+                })
+            .build()) {
+      g.evaluate(GuardSample.ofHeap(0, 0.96, 0.97));
+      assertThat(g.inEmergency()).isTrue();
+      // the tasks stopped; the last collection still counts what they held, and none comes
+      g.evaluate(GuardSample.ofHeap(100 * MS, 0.88, 0.88));
+      g.evaluate(GuardSample.ofHeap(2000 * MS, 0.88, 0.88));
+      assertThat(provoked).as("a reading 1.9 s old").isEmpty();
+      g.evaluate(GuardSample.ofHeap(2100 * MS, 0.88, 0.88));
+      assertThat(provoked)
+          .as("two projection horizons (2 s) without a reading: provoked")
+          .containsExactly(25L << 20);
+      g.evaluate(GuardSample.ofHeap(3000 * MS, 0.88, 0.88));
+      assertThat(provoked).as("once per period").hasSize(1);
+      g.evaluate(GuardSample.ofHeap(4200 * MS, 0.88, 0.88));
+      assertThat(provoked).hasSize(2);
+      assertThat(g.collectionsProvoked()).isEqualTo(2);
+      // the collection it brought shows the memory freed
+      g.evaluate(GuardSample.ofHeap(4300 * MS, 0.40, 0.45));
+      assertThat(g.inEmergency()).isFalse();
+    }
+  }
+
+  @Test
+  void noCollectionIsProvoked_whileReadingsComeOrWhenRssHoldsRecoveryBack() {
+    List<Long> provoked = new CopyOnWriteArrayList<>();
+    try (EmergencyGuard g =
+        EmergencyGuard.builder(memory)
+            .heapMaxBytes(100L << 20)
+            .provokeCollectionForTesting(
+                maxBytes -> {
+                  provoked.add(maxBytes);
+                  return true;
+                })
+            .build()) {
+      g.evaluate(GuardSample.ofHeap(0, 0.96, 0.97));
+      for (int i = 1; i <= 30; i++) {
+        double live = i % 2 == 0 ? 0.88 : 0.87; // a collection every sample
+        g.evaluate(GuardSample.ofHeap(i * 100 * MS, live, live));
+      }
+      assertThat(provoked).isEmpty();
+      // the heap is fine, the process is not: a collection would only touch more pages
+      g.evaluate(new GuardSample(3100 * MS, 0.50, 0.50, Double.NaN, 0.97, -1, -1));
+      for (int i = 32; i <= 80; i++) {
+        g.evaluate(new GuardSample(i * 100 * MS, 0.50, 0.50, Double.NaN, 0.90, -1, -1));
+      }
+      assertThat(g.inEmergency()).isTrue();
+      assertThat(provoked).isEmpty();
+    }
+  }
+
+  @Test
   void fastGrowth_isProjectedFromTheElevatedLevelOn() {
     assertThat(heap(0, 0.76, 0.80)).isEqualTo(PressureLevel.NORMAL);
     assertThat(heap(100, 0.78, 0.785))
