@@ -25,6 +25,13 @@ abstract class FoldFit {
   final double[] gradient;
 
   FoldFit(FoldSums sums, int fold) {
+    this(sums, fold, null);
+  }
+
+  /**
+   * As {@link #FoldFit(FoldSums, int)} with {@link #mu} and {@link #gradient} from {@code work}.
+   */
+  FoldFit(FoldSums sums, int fold, SolverWork work) {
     this.x = sums.x;
     this.m = sums.m;
     this.fold = fold;
@@ -41,8 +48,8 @@ abstract class FoldFit {
     }
     nullVar = nv / mt;
     int p = x.length;
-    mu = new double[p];
-    gradient = new double[p];
+    mu = work == null ? new double[p] : work.doubles(p);
+    gradient = work == null ? new double[p] : work.doubles(p);
     for (int j = 0; j < p; j++) {
       mu[j] = sums.train(sums.blockSum, fold, j) / mt;
       gradient[j] = sums.train(sums.blockXy, fold, j) / mt - mu[j] * ybar;

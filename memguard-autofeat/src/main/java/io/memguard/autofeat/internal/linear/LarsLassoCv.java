@@ -439,7 +439,7 @@ public final class LarsLassoCv {
     final double[] slope;
 
     Path(Shared sh, int fold, int maxSteps) {
-      super(sh, fold);
+      super(sh, fold, sh.work);
       this.sh = sh;
       this.maxSteps = maxSteps;
       this.trainIndex = fold < 0 ? sh.folds : fold;
@@ -727,6 +727,8 @@ public final class LarsLassoCv {
       sh.work.recycle(beta);
       sh.work.recycle(slope);
       sh.work.recycle(corr0);
+      sh.work.recycle(mu);
+      sh.work.recycle(gradient);
     }
 
     void copyCoefficients(double[] out) {

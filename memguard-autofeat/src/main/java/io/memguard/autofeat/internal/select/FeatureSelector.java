@@ -622,7 +622,10 @@ public final class FeatureSelector {
               splits == 0 ? 0 : chunkBytes)) {
         long leased = chunkLease.bytes() + fixedLease.bytes() + spareLease.bytes();
         double[][] chunkColumns = Arrays.copyOf(spare, size);
-        SolverWork work = new SolverWork();
+        // the cap keeps what the solver's arrays hold within this lease, whatever the chunk widths
+        SolverWork work =
+            new SolverWork(
+                L1Models.weightsWorkBytes(options.problem(), size + fixed, m, options.path()));
         for (int c = 0; c < splits; c++) {
           hooks.checkCancelled();
           long t0 = System.nanoTime();
