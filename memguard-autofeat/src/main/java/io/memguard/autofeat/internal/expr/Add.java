@@ -87,6 +87,15 @@ public final class Add extends Expr {
   }
 
   @Override
+  long lowSymbolMask() {
+    long mask = 0;
+    for (Expr t : terms) {
+      mask |= t.lowSymbolMask();
+    }
+    return mask;
+  }
+
+  @Override
   public int size() {
     int s = 1;
     for (Expr t : terms) {

@@ -39,6 +39,12 @@ public abstract sealed class Expr implements Comparable<Expr> permits Num, Sym, 
   abstract void collectSymbols(BitSet into);
 
   /**
+   * The symbols this expression uses as bits (bit i for symbol i), with the sign bit set when one
+   * of them is 63 or more (then {@link #collectSymbols} tells them).
+   */
+  abstract long lowSymbolMask();
+
+  /**
    * Whether the top-level node is a sum (sums at the top level are dropped by autofeat's final
    * filter).
    */
@@ -60,6 +66,16 @@ public abstract sealed class Expr implements Comparable<Expr> permits Num, Sym, 
   public final int[] symbolArray() {
     int[] s = symbols;
     if (s == null) {
+      long mask = lowSymbolMask();
+      if (mask >= 0) {
+        // generation asks every proposal for its symbols: no set to allocate for each
+        s = new int[Long.bitCount(mask)];
+        for (int k = 0; mask != 0; mask &= mask - 1) {
+          s[k++] = Long.numberOfTrailingZeros(mask);
+        }
+        symbols = s;
+        return s;
+      }
       BitSet bits = new BitSet();
       collectSymbols(bits);
       s = new int[bits.cardinality()];

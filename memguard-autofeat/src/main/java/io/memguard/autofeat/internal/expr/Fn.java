@@ -46,6 +46,11 @@ public final class Fn extends Expr {
   }
 
   @Override
+  long lowSymbolMask() {
+    return arg.lowSymbolMask();
+  }
+
+  @Override
   public int size() {
     return 1 + arg.size();
   }

@@ -58,6 +58,15 @@ public final class Mul extends Expr {
   }
 
   @Override
+  long lowSymbolMask() {
+    long mask = 0;
+    for (Expr f : factors) {
+      mask |= f.lowSymbolMask();
+    }
+    return mask;
+  }
+
+  @Override
   public int size() {
     int s = 1;
     for (Expr f : factors) {

@@ -39,6 +39,11 @@ public final class Num extends Expr {
   void collectSymbols(BitSet into) {}
 
   @Override
+  long lowSymbolMask() {
+    return 0;
+  }
+
+  @Override
   public int size() {
     return 1;
   }

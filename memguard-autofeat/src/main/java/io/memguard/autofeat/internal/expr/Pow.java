@@ -49,6 +49,11 @@ public final class Pow extends Expr {
   }
 
   @Override
+  long lowSymbolMask() {
+    return base.lowSymbolMask();
+  }
+
+  @Override
   public int size() {
     return 1 + base.size();
   }

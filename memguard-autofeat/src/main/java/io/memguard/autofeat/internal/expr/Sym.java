@@ -46,6 +46,11 @@ public final class Sym extends Expr {
   }
 
   @Override
+  long lowSymbolMask() {
+    return index < 63 ? 1L << index : Long.MIN_VALUE;
+  }
+
+  @Override
   public int size() {
     return 1;
   }

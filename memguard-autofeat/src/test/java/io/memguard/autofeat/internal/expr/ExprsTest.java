@@ -48,6 +48,22 @@ class ExprsTest {
   }
 
   @Test
+  void symbols_areTheSortedDistinctIndices_belowAndAbove63() {
+    Expr a = Exprs.sym(0, "a");
+    Expr b = Exprs.sym(5, "b");
+    Expr c = Exprs.sym(62, "c");
+    Expr d = Exprs.sym(63, "d");
+    Expr e = Exprs.sym(100, "e");
+    assertThat(Exprs.mul(Exprs.exp(Exprs.sub(c, a)), Exprs.sqrt(b)).symbols())
+        .containsExactly(0, 5, 62);
+    assertThat(Exprs.add(Exprs.abs(e), Exprs.mul(d, b)).symbols()).containsExactly(5, 63, 100);
+    assertThat(Exprs.log(d).symbols()).containsExactly(63);
+    assertThat(Exprs.exp(Exprs.mul(a, a)).symbolArray()).containsExactly(0);
+    assertThat(Exprs.num(3).isConstant()).isTrue();
+    assertThat(Exprs.sqrt(e).isConstant()).isFalse();
+  }
+
+  @Test
   void canonical_productCommutes() {
     assertSame(mul(X, Y), mul(Y, X));
     assertSame(mul(mul(X, Y), Z), mul(X, mul(Z, Y)));
