@@ -425,9 +425,8 @@ final class VerifyScenario implements Scenario {
           Json.object().put("skipped", true).put("reason", String.valueOf(e.getMessage())));
     }
     try (group) {
-      ForkedWorkload.Forked guarded = directMemoryRun(ctx, "cgroup guarded", true, 4, 128, group);
-      ForkedWorkload.Forked unguarded =
-          directMemoryRun(ctx, "cgroup unguarded", false, 4, 128, group);
+      ForkedWorkload.Forked guarded = directMemoryRun(ctx, "cgroup guarded", true, group);
+      ForkedWorkload.Forked unguarded = directMemoryRun(ctx, "cgroup unguarded", false, group);
       ForkedWorkload.Forked heapGuarded = largeHeapRun(ctx, "cgroup heap guarded", true, group);
       ForkedWorkload.Forked heapUnguarded =
           largeHeapRun(ctx, "cgroup heap unguarded", false, group);
@@ -471,70 +470,45 @@ final class VerifyScenario implements Scenario {
   /**
    * The guard workload on a heap larger than the container ({@code -Xmx512m} in {@code group}): the
    * live-heap line sees a heap with room, so only the RSS protection stands between the tasks and
-   * the kernel. No retries (stopped tasks end).
+   * the kernel.
    */
   private static ForkedWorkload.Forked largeHeapRun(
       ScenarioContext ctx, String label, boolean guard, Cgroups.Group group)
       throws IOException, InterruptedException {
-    return ForkedWorkload.fork(
-        ctx,
-        label,
-        512,
-        List.of("-XX:+UseG1GC"),
-        GuardScenario.MAIN,
-        List.of(
-            "guard",
-            "--guarded",
-            Boolean.toString(guard),
-            "--tasks",
-            "4",
-            "--task-mb",
-            "128",
-            "--pace-ms",
-            "10",
-            "--retries",
-            "0",
-            "--admission-timeout-s",
-            "15",
-            "--budget-heaps",
-            "8"),
-        group,
-        600);
+    return guardRunIn(group, ctx, label, guard, 512, List.of("-XX:+UseG1GC"), List.of());
   }
 
-  /** The guard workload with direct buffers, no retries (stopped tasks end), in {@code group}. */
+  /** The guard workload with direct buffers, in {@code group}. */
   private static ForkedWorkload.Forked directMemoryRun(
-      ScenarioContext ctx, String label, boolean guard, int tasks, int taskMb, Cgroups.Group group)
+      ScenarioContext ctx, String label, boolean guard, Cgroups.Group group)
       throws IOException, InterruptedException {
-    return ForkedWorkload.fork(
+    return guardRunIn(
+        group,
         ctx,
         label,
+        guard,
         128,
         List.of("-XX:+UseG1GC", "-XX:MaxDirectMemorySize=2g"),
-        GuardScenario.MAIN,
-        List.of(
-            "guard",
-            "--guarded",
-            Boolean.toString(guard),
-            "--direct",
-            "true",
-            "--tasks",
-            Integer.toString(tasks),
-            "--task-mb",
-            Integer.toString(taskMb),
-            "--pace-ms",
-            "10",
-            "--retries",
-            "0",
-            // direct buffers are freed only when a collection finds them, and nothing collects a
-            // JVM whose tasks all stopped: tasks still waiting then give up instead of waiting 5
-            // min
-            "--admission-timeout-s",
-            "15",
-            "--budget-heaps",
-            "8"),
-        group,
-        600);
+        List.of("--direct", "true"));
+  }
+
+  /** Four tasks of 128 MiB, no retries (stopped tasks end), in {@code group}. */
+  private static ForkedWorkload.Forked guardRunIn(
+      Cgroups.Group group,
+      ScenarioContext ctx,
+      String label,
+      boolean guard,
+      int heapMb,
+      List<String> jvmFlags,
+      List<String> extra)
+      throws IOException, InterruptedException {
+    List<String> args = new ArrayList<>(List.of("guard", "--guarded", Boolean.toString(guard)));
+    args.addAll(List.of("--tasks", "4", "--task-mb", "128", "--pace-ms", "10", "--retries", "0"));
+    // direct buffers are freed only when a collection finds them, and nothing collects a JVM whose
+    // tasks all stopped: tasks still waiting then give up instead of waiting 5 min
+    args.addAll(List.of("--admission-timeout-s", "15", "--budget-heaps", "8"));
+    args.addAll(extra);
+    return ForkedWorkload.fork(ctx, label, heapMb, jvmFlags, GuardScenario.MAIN, args, group, 600);
   }
 
   private static String describeGuardRun(ForkedWorkload.Forked f) {

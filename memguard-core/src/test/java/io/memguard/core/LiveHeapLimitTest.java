@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongPredicate;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +33,18 @@ class LiveHeapLimitTest {
         .limit(MemorySize.ofBytes(10_000))
         .leakDetection(LeakDetection.OFF)
         .liveHeapForTesting(1_000, notified, collectors)
+        .liveHeapHeadroom(0)
+        .build();
+  }
+
+  /** As {@link #manager()} on the notified readings, with the heap-in-use and provoking probes. */
+  private MemoryManager withProbes(LongSupplier usedNow, LongPredicate provoke) {
+    return MemoryManager.builder()
+        .name("app")
+        .limit(MemorySize.ofBytes(10_000))
+        .leakDetection(LeakDetection.OFF)
+        .liveHeapForTesting(1_000, reading::get)
+        .heapProbesForTesting(usedNow, provoke)
         .liveHeapHeadroom(0)
         .build();
   }
@@ -248,21 +262,14 @@ class LiveHeapLimitTest {
     AtomicLong provoked = new AtomicLong();
     AtomicLong allowed = new AtomicLong();
     try (MemoryManager memory =
-        MemoryManager.builder()
-            .name("app")
-            .limit(MemorySize.ofBytes(10_000))
-            .leakDetection(LeakDetection.OFF)
-            .liveHeapForTesting(1_000, reading::get)
-            .heapProbesForTesting(
-                () -> 1_000, // in use now: full of the ended task's garbage
-                maxBytes -> {
-                  provoked.incrementAndGet();
-                  allowed.set(maxBytes);
-                  reading.set(new LiveHeap.Reading(4, 150)); // the collection it caused
-                  return true;
-                })
-            .liveHeapHeadroom(0)
-            .build()) {
+        withProbes(
+            () -> 1_000, // in use now: full of the ended task's garbage
+            maxBytes -> {
+              provoked.incrementAndGet();
+              allowed.set(maxBytes);
+              reading.set(new LiveHeap.Reading(4, 150)); // the collection it caused
+              return true;
+            })) {
       ResourceAllocator allocator = memory.allocator();
       try (Grant low = allocator.acquire(TaskRequest.named("low").priority(0).desiredBytes(600))) {
         low.scope().reserve(600).close();
@@ -285,19 +292,12 @@ class LiveHeapLimitTest {
     AtomicLong provoked = new AtomicLong();
     reading.set(new LiveHeap.Reading(1, 900));
     try (MemoryManager memory =
-        MemoryManager.builder()
-            .name("app")
-            .limit(MemorySize.ofBytes(10_000))
-            .leakDetection(LeakDetection.OFF)
-            .liveHeapForTesting(1_000, reading::get)
-            .heapProbesForTesting(
-                () -> 1_000,
-                maxBytes -> {
-                  provoked.incrementAndGet();
-                  return true;
-                })
-            .liveHeapHeadroom(0)
-            .build()) {
+        withProbes(
+            () -> 1_000,
+            maxBytes -> {
+              provoked.incrementAndGet();
+              return true;
+            })) {
       assertThatThrownBy(() -> memory.openScope("s").reserve(100))
           .isInstanceOf(MemoryBudgetExceededException.class);
       assertThat(provoked.get()).isZero();
@@ -308,15 +308,7 @@ class LiveHeapLimitTest {
   void theHeapInUseNow_admitsWhatAStaleEstimateRefuses_countingEveryReservationOnTop() {
     reading.set(new LiveHeap.Reading(1, 900));
     AtomicLong usedNow = new AtomicLong(300);
-    try (MemoryManager memory =
-        MemoryManager.builder()
-            .name("app")
-            .limit(MemorySize.ofBytes(10_000))
-            .leakDetection(LeakDetection.OFF)
-            .liveHeapForTesting(1_000, reading::get)
-            .heapProbesForTesting(usedNow::get, maxBytes -> false)
-            .liveHeapHeadroom(0)
-            .build()) {
+    try (MemoryManager memory = withProbes(usedNow::get, maxBytes -> false)) {
       MemoryScope scope = memory.openScope("s");
       // the last collection's report says 900 live; the heap holds 300 now (a concurrent cycle
       // freed regions without a report)

@@ -206,18 +206,22 @@ class EmergencyGuardTest {
     }
   }
 
+  /** A guard over a 100 MiB heap whose provoked collections are recorded, not made. */
+  private EmergencyGuard guardRecordingProvokes(List<Long> provoked) {
+    return EmergencyGuard.builder(memory)
+        .heapMaxBytes(100L << 20)
+        .provokeCollectionForTesting(
+            maxBytes -> {
+              provoked.add(maxBytes);
+              return true;
+            })
+        .build();
+  }
+
   @Test
   void waitingForRecovery_withNoNewReading_provokesTheNextCollection_atMostOncePerPeriod() {
     List<Long> provoked = new CopyOnWriteArrayList<>();
-    try (EmergencyGuard g =
-        EmergencyGuard.builder(memory)
-            .heapMaxBytes(100L << 20)
-            .provokeCollectionForTesting(
-                maxBytes -> {
-                  provoked.add(maxBytes);
-                  return true;
-                })
-            .build()) {
+    try (EmergencyGuard g = guardRecordingProvokes(provoked)) {
       g.evaluate(GuardSample.ofHeap(0, 0.96, 0.97));
       assertThat(g.inEmergency()).isTrue();
       // the tasks stopped; the last collection still counts what they held, and none comes
@@ -242,15 +246,7 @@ class EmergencyGuardTest {
   @Test
   void noCollectionIsProvoked_whileReadingsComeOrWhenRssHoldsRecoveryBack() {
     List<Long> provoked = new CopyOnWriteArrayList<>();
-    try (EmergencyGuard g =
-        EmergencyGuard.builder(memory)
-            .heapMaxBytes(100L << 20)
-            .provokeCollectionForTesting(
-                maxBytes -> {
-                  provoked.add(maxBytes);
-                  return true;
-                })
-            .build()) {
+    try (EmergencyGuard g = guardRecordingProvokes(provoked)) {
       g.evaluate(GuardSample.ofHeap(0, 0.96, 0.97));
       for (int i = 1; i <= 30; i++) {
         double live = i % 2 == 0 ? 0.88 : 0.87; // a collection every sample
