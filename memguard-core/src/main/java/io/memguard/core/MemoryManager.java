@@ -659,6 +659,12 @@ public final class MemoryManager implements AutoCloseable {
     waitLock.unlock();
   }
 
+  /** {@link #beginWait()} again after an {@link #endWait()} inside a wait, uninterruptibly. */
+  void resumeWait() {
+    waitLock.lock();
+    waiters++;
+  }
+
   /** Waits for a release signal; returns the nanoseconds left. Holds waitLock. */
   long awaitRelease(long nanos) throws InterruptedException {
     return released.awaitNanos(nanos);

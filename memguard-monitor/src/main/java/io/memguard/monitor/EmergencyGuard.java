@@ -311,11 +311,13 @@ public final class EmergencyGuard implements AutoCloseable {
    * no collection comes to show what they released. Then the guard brings the next collection
    * ({@link YoungCollection}: throwaway arrays, the collector's own choice of collection), at most
    * once per that period. Not while RSS or system memory holds recovery back: new young-generation
-   * pages would only add to the footprint.
+   * pages would only add to the footprint. Not in shadow mode either: only a guard that paused
+   * admission holds work back.
    */
   private void provokeStaleCollection(GuardSample s, long now) {
     boolean heapHoldsBack =
-        !below(s.liveHeapFraction(), config.recovery())
+        pausedAdmission
+            && !below(s.liveHeapFraction(), config.recovery())
             && below(s.rssFraction(), config.recovery())
             && (Double.isNaN(s.systemAvailableFraction())
                 || s.systemAvailableFraction() > config.systemAvailableRecovery());

@@ -7,6 +7,8 @@ import io.memguard.core.Grant;
 import io.memguard.core.MemoryManager;
 import io.memguard.core.MemorySize;
 import io.memguard.core.PressureLevel;
+import io.memguard.core.Protection;
+import io.memguard.core.ProtectionMode;
 import io.memguard.core.ResourceAllocator;
 import io.memguard.core.TaskRequest;
 import java.time.Duration;
@@ -240,6 +242,20 @@ class EmergencyGuardTest {
       // the collection it brought shows the memory freed
       g.evaluate(GuardSample.ofHeap(4300 * MS, 0.40, 0.45));
       assertThat(g.inEmergency()).isFalse();
+    }
+  }
+
+  @Test
+  void inObserveMode_theGuardHoldsNothingBack_andProvokesNothing() {
+    List<Long> provoked = new CopyOnWriteArrayList<>();
+    memory.rollout().set(Protection.EMERGENCY_GUARD, ProtectionMode.OBSERVE, "test");
+    try (EmergencyGuard g = guardRecordingProvokes(provoked)) {
+      g.evaluate(GuardSample.ofHeap(0, 0.96, 0.97));
+      for (int i = 1; i <= 50; i++) {
+        g.evaluate(GuardSample.ofHeap(i * 100 * MS, 0.88, 0.88));
+      }
+      assertThat(g.inEmergency()).isTrue();
+      assertThat(provoked).isEmpty();
     }
   }
 
