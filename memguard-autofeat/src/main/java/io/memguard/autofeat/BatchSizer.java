@@ -36,6 +36,15 @@ final class BatchSizer {
     /** Bytes the fit may use now. */
     long headroom();
 
+    /**
+     * Bytes the fit may plan for: as {@link #headroom()}, with the heap's live floor in place of
+     * the last collection's reading (which counts garbage). Sizes that shape the model (which
+     * columns a fit takes together, how many features the final model keeps) are made on this
+     * figure, so the model does not depend on the garbage in the heap; their reservations still
+     * pass the live-heap line as it is.
+     */
+    long planningHeadroom();
+
     String scopePath();
 
     RuntimeException overflow(
@@ -251,7 +260,8 @@ final class BatchSizer {
     boolean floats = pilot || plan == null || plan.floatStorage();
     long fixed = floats ? 2 * HeapBytes.doubles(searchRows) : 0; // the parents as doubles
     int max = shrinkForPressure(Math.max(1, suggested), 1);
-    return decide(fp, step, batchIndex, fixed, perItem, 1, max, "every candidate may be kept");
+    return decide(
+        fp, step, batchIndex, fixed, perItem, 1, max, "every candidate may be kept", false);
   }
 
   /**
@@ -297,7 +307,7 @@ final class BatchSizer {
     long fixed = 8 * bytesPerCandidate;
     int min = Math.min(10, Math.max(1, suggested));
     int max = shrinkForPressure(Math.max(1, suggested), min);
-    int size = decide(FitPhase.SELECT, run, 0, fixed, perColumn, min, max, note);
+    int size = decide(FitPhase.SELECT, run, 0, fixed, perColumn, min, max, note, true);
     runDecisions.put(run, decision);
     return size;
   }
@@ -331,7 +341,8 @@ final class BatchSizer {
 
   /** How many columns a noise filter takes at once (the rest is filtered in stages). */
   private int sizeFilter(int run, int columns, long bytesPerColumn) {
-    long available = fit.headroom();
+    // the groups shape the model: a column filtered in another group may fare otherwise
+    long available = fit.planningHeadroom();
     long fits = bytesPerColumn <= 0 ? columns : available / bytesPerColumn;
     int size = (int) Math.max(1, Math.min(columns, fits));
     if (size < columns) {
@@ -359,7 +370,8 @@ final class BatchSizer {
             bytesPerFeature,
             1,
             Math.max(1, features),
-            "all selected features");
+            "all selected features",
+            true);
     if (size < features) {
       fit.modelTruncated(
           "only the "
@@ -386,14 +398,24 @@ final class BatchSizer {
 
   /**
    * Decides how many items of {@code perItem} bytes (besides {@code fixed}) fit the headroom now
-   * and records the decision; reserves nothing. Throws the fit's overflow (a switch to the
-   * lightweight plan or an InsufficientMemoryException) when not even {@code min} items fit.
+   * (the planning headroom when the size shapes the model) and records the decision; reserves
+   * nothing. Throws the fit's overflow (a switch to the lightweight plan or an
+   * InsufficientMemoryException) when not even {@code min} items fit.
    */
   private int decide(
-      FitPhase fp, int step, int index, long fixed, long perItem, int min, int max, String note) {
+      FitPhase fp,
+      int step,
+      int index,
+      long fixed,
+      long perItem,
+      int min,
+      int max,
+      String note,
+      boolean shapesModel) {
     PressureLevel level = memory.pressureLevel();
     String phaseName = fp.name().toLowerCase(Locale.ROOT);
-    long available = Math.max(0, fit.headroom() - fixed);
+    long headroom = shapesModel ? fit.planningHeadroom() : fit.headroom();
+    long available = Math.max(0, headroom - fixed);
     BatchDecision d =
         grant != null
             ? grant.batchSize(perItem, min, max)

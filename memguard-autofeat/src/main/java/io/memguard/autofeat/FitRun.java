@@ -78,6 +78,9 @@ final class FitRun implements EngineHooks {
    */
   private long heapLimit = Long.MAX_VALUE;
 
+  /** The heap the plan was made around ({@link HeapLimit#inUseBytes}), or -1 before the plan. */
+  private long planInUse = -1;
+
   private FitPlan plan;
   private GenerationSurvey lastSurvey;
   private String lightweightReason;
@@ -201,6 +204,7 @@ final class FitRun implements EngineHooks {
     startPhase(FitPhase.PLAN);
     long recent = 2 * data.estimatedBytes();
     long inUse = HeapLimit.inUseBytes(recent);
+    planInUse = inUse;
     heapLimit = HeapLimit.limitBytes(inUse);
     if (heapLimit < parent.availableBytes() && heapLimit != Long.MAX_VALUE) {
       decide(
@@ -208,8 +212,8 @@ final class FitRun implements EngineHooks {
               + MemorySize.format(HeapLimit.maxHeapBytes())
               + " at most, "
               + MemorySize.format(inUse)
-              + " in use before the fit (after the"
-              + " last collection, with its data counted twice in case it came since): it plans for at most "
+              + " in use before the fit (the lowest after a collection, with its data counted"
+              + " twice): it plans for at most "
               + MemorySize.format(heapLimit)
               + " ("
               + Math.round(HeapLimit.FREE_HEAP_SHARE * 100)
@@ -219,7 +223,7 @@ final class FitRun implements EngineHooks {
     }
     int n = data.rows();
     int d = data.featureCount();
-    long head = headroom();
+    long head = planningHeadroom();
     long usable = usable(head);
     MemoryPlanner early = new MemoryPlanner(n, d, null, config.problemType());
     if (usable < early.minimalBytes()) {
@@ -264,7 +268,7 @@ final class FitRun implements EngineHooks {
       }
       lastSurvey = survey;
     }
-    head = headroom();
+    head = planningHeadroom();
     usable = usable(head);
     MemoryPlanner planner = new MemoryPlanner(n, d, survey, config.problemType());
     FitPlan normal = planner.normal(usable);
@@ -572,6 +576,11 @@ final class FitRun implements EngineHooks {
     }
 
     @Override
+    public long planningHeadroom() {
+      return FitRun.this.planningHeadroom();
+    }
+
+    @Override
     public String scopePath() {
       return fitScope.path();
     }
@@ -756,6 +765,30 @@ final class FitRun implements EngineHooks {
    * that reservation would then refuse).
    */
   private long headroom() {
+    long line = memory.liveHeapLineBytes();
+    long live = line == Long.MAX_VALUE ? Long.MAX_VALUE : line - memory.liveHeapEstimateBytes();
+    return Math.max(0, Math.min(headroomBesideLiveHeap(), live));
+  }
+
+  /**
+   * The headroom a plan (and every size that shapes the model) is chosen for: as {@link
+   * #headroom()}, but the live-heap line's room is taken from the heap the plan was made around
+   * (the heap's live floor and the fit's data, {@link HeapLimit#inUseBytes}) and the manager's
+   * reservations, not from the last collection's reading, which counts the garbage a young
+   * collection left behind. Two fits of the same data in one JVM so plan alike however much garbage
+   * lies in the heap; each reservation still passes the live-heap line as it is then.
+   */
+  private long planningHeadroom() {
+    long line = memory.liveHeapLineBytes();
+    long live =
+        line == Long.MAX_VALUE || planInUse < 0
+            ? Long.MAX_VALUE
+            : line - memory.reservedBytes() - planInUse;
+    return Math.max(0, Math.min(headroomBesideLiveHeap(), live));
+  }
+
+  /** The headroom the scope, the CRITICAL threshold and the fit's heap limit leave. */
+  private long headroomBesideLiveHeap() {
     MemoryScope s = fitScope != null && !fitScope.isClosed() ? fitScope : parent;
     long available = s.availableBytes();
     double critical = memory.pressureThresholds()[1];
@@ -764,9 +797,7 @@ final class FitRun implements EngineHooks {
         heapLimit == Long.MAX_VALUE
             ? Long.MAX_VALUE
             : heapLimit - (fitScope != null ? fitScope.reservedBytes() : 0);
-    long line = memory.liveHeapLineBytes();
-    long live = line == Long.MAX_VALUE ? Long.MAX_VALUE : line - memory.liveHeapEstimateBytes();
-    return Math.max(0, Math.min(Math.min(available, belowCritical), Math.min(heap, live)));
+    return Math.min(Math.min(available, belowCritical), heap);
   }
 
   private double margin() {

@@ -4,15 +4,20 @@ import io.memguard.core.MemoryManager;
 
 /**
  * What the JVM's heap can hold besides what is already in it: a fit never plans for more than a
- * share of the maximum heap less the heap in use after the most recent collection (or less the heap
- * in use now when no collection has run yet, which counts garbage too and so errs on the safe
- * side). A manager's budget is the caller's word for what memguard may reserve; this is the heap's
- * word, and a fit takes the smaller, so that a budget set larger than the free heap (the default
- * 80% of a 16 MiB heap already holding the data) cannot lead to an {@link OutOfMemoryError}.
+ * share of the maximum heap less the heap's live floor (the lowest heap in use after a collection,
+ * plus the fit's data; or the heap in use now when no collection has run yet, which counts garbage
+ * too and so errs on the safe side). A manager's budget is the caller's word for what memguard may
+ * reserve; this is the heap's word, and a fit takes the smaller, so that a budget set larger than
+ * the free heap (the default 80% of a 16 MiB heap already holding the data) does not plan a fit the
+ * heap cannot hold.
  *
- * <p>Garbage never counts once a collection has run: a fit's plan (and so its features) does not
- * depend on how much garbage happens to lie in the heap when it starts. Never requests a
- * collection. Thread-safe.
+ * <p>Garbage never counts once a collection has run: the old-generation garbage a young collection
+ * leaves behind (a previous fit's column store, say) does not shrink the plan, so a fit's plan (and
+ * so its features) does not depend on how much garbage the heap holds when it starts. The floor
+ * does not see data that became live after it either: that is what the live-heap line sees at each
+ * reservation, which refuses what the heap cannot hold, and the fit then switches to a cheaper plan
+ * or fails with {@link InsufficientMemoryException}; never an {@link OutOfMemoryError}. Never
+ * requests a collection. Thread-safe.
  */
 final class HeapLimit {
 
@@ -30,13 +35,12 @@ final class HeapLimit {
   }
 
   /**
-   * The heap in use: after the most recent collection when the collectors say (read once, then from
-   * their notifications) plus {@code recentBytes} that may have been allocated and still be live
-   * since that collection (never more than now), else now (garbage included, so an upper bound).
+   * The heap a fit plans around: the lowest heap in use after a collection (read once, then from
+   * the collectors' notifications) plus {@code recentBytes}, never more than the heap in use now;
+   * before the first collection, the heap in use now (garbage included, so an upper bound).
    *
-   * @param recentBytes live bytes that may postdate the last collection: a fit passes twice its
-   *     data set (the table it was given and one copy, as a split or a parse leaves behind), which
-   *     a collection that ran before they were allocated did not see
+   * @param recentBytes live bytes the floor may not include: a fit passes twice its data set (the
+   *     table it was given and one copy, as a split or a parse leaves behind)
    */
   static long inUseBytes(long recentBytes) {
     Runtime rt = Runtime.getRuntime();
@@ -44,8 +48,8 @@ final class HeapLimit {
     if (rt.maxMemory() == Long.MAX_VALUE) {
       return now;
     }
-    long after = MemoryManager.heapUsedAfterLastCollectionBytes();
-    return after >= 0 ? Math.min(now, after + Math.max(0, recentBytes)) : now;
+    long floor = MemoryManager.lowestHeapAfterCollectionBytes();
+    return floor >= 0 ? Math.min(now, floor + Math.max(0, recentBytes)) : now;
   }
 
   /**

@@ -51,6 +51,9 @@ final class LiveHeap implements NotificationListener, Supplier<LiveHeap.Reading>
   /** The heap in use after the most recent collection, or -1 before the first one. */
   private volatile long afterLastCollection = -1;
 
+  /** The lowest heap in use after any collection since the listener was installed, or -1. */
+  private volatile long lowestAfterCollection = -1;
+
   private final java.lang.management.MemoryMXBean memoryBean = ManagementFactory.getMemoryMXBean();
 
   private LiveHeap() {}
@@ -81,6 +84,23 @@ final class LiveHeap implements NotificationListener, Supplier<LiveHeap.Reading>
     return afterLastCollection;
   }
 
+  /**
+   * The lowest heap in use after a collection since the listener was installed, or -1 before the
+   * first one: the JVM's live floor, garbage of the moment excluded once a collection cleaned it.
+   */
+  long lowestAfterCollection() {
+    return lowestAfterCollection;
+  }
+
+  /** Records the heap in use after a collection; called under this object's lock or at install. */
+  private void recordAfterCollection(long used) {
+    afterLastCollection = used;
+    long lowest = lowestAfterCollection;
+    if (lowest < 0 || used < lowest) {
+      lowestAfterCollection = used;
+    }
+  }
+
   /** The latest reading: one volatile load. */
   @Override
   public Reading get() {
@@ -109,7 +129,7 @@ final class LiveHeap implements NotificationListener, Supplier<LiveHeap.Reading>
           new Reading(count, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
       Reading last = count > 0 ? heap.lastReport(count) : null;
       if (last != null) {
-        heap.afterLastCollection = last.liveBytes();
+        heap.recordAfterCollection(last.liveBytes());
         heap.latest = last;
       }
       for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
@@ -155,7 +175,7 @@ final class LiveHeap implements NotificationListener, Supplier<LiveHeap.Reading>
     if (last == null) {
       return r;
     }
-    afterLastCollection = last.liveBytes();
+    recordAfterCollection(last.liveBytes());
     latest = last;
     return last;
   }
@@ -198,7 +218,9 @@ final class LiveHeap implements NotificationListener, Supplier<LiveHeap.Reading>
               GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData())
                   .getGcInfo()
                   .getMemoryUsageAfterGc());
-      afterLastCollection = used;
+      synchronized (this) {
+        recordAfterCollection(used);
+      }
       latest = new Reading(latest.epoch() + 1, used);
     } catch (RuntimeException e) {
       // a notification we cannot read changes nothing

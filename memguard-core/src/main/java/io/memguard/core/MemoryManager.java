@@ -320,6 +320,21 @@ public final class MemoryManager implements AutoCloseable {
   }
 
   /**
+   * The lowest heap in use after any garbage collection the JVM reported since memguard first
+   * listened, in bytes; -1 before the first collection or where the JVM reports none. Unlike {@link
+   * #heapUsedAfterLastCollectionBytes()}, it does not rise with old-generation garbage that a young
+   * collection left behind, so a decision made on it does not depend on how much garbage the JVM
+   * happens to hold; it does not rise with data that became live later either, so it is a planning
+   * figure, never an admission one. Never requests a collection. Thread-safe; one volatile read
+   * after the first call.
+   *
+   * @since 0.1.0
+   */
+  public static long lowestHeapAfterCollectionBytes() {
+    return LiveHeap.instance().lowestAfterCollection();
+  }
+
+  /**
    * The live-heap estimate in bytes: the heap in use after the JVM's last collection plus what this
    * manager reserved since; 0 when the manager has no live-heap line.
    */

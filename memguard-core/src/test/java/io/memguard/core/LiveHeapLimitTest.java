@@ -3,7 +3,10 @@ package io.memguard.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.memguard.core.internal.YoungCollection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongPredicate;
@@ -416,5 +419,24 @@ class LiveHeapLimitTest {
     assertThatThrownBy(() -> MemoryManager.builder().liveHeapLimit(1.5))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("(0, 1]");
+  }
+
+  @Test
+  void theHeapsLowestReading_doesNotRiseWithWhatBecameLiveAfterIt() {
+    LiveHeap heap = LiveHeap.instance();
+    long max = Runtime.getRuntime().maxMemory();
+    assertThat(YoungCollection.provoke(max / 2)).as("a collection came").isTrue();
+    long before = heap.fresh().liveBytes();
+    List<long[]> held = new ArrayList<>();
+    for (int i = 0; i < 512; i++) {
+      held.add(new long[8192]); // 32 MiB in 64 KiB arrays, live through the next collection
+    }
+    assertThat(YoungCollection.provoke(max / 2)).as("a collection came").isTrue();
+    long after = heap.fresh().liveBytes();
+    long lowest = MemoryManager.lowestHeapAfterCollectionBytes();
+    assertThat(held).hasSize(512);
+    assertThat(lowest).isBetween(0L, Math.min(before, after));
+    assertThat(after).as("the reading with 32 MiB more live").isGreaterThan(lowest);
+    assertThat(MemoryManager.heapUsedAfterLastCollectionBytes()).isGreaterThanOrEqualTo(lowest);
   }
 }

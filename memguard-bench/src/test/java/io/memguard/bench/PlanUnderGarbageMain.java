@@ -1,0 +1,94 @@
+package io.memguard.bench;
+
+import io.memguard.autofeat.AutoFeatModel;
+import io.memguard.autofeat.AutoFeatProcessor;
+import io.memguard.autofeat.Dataset;
+import io.memguard.autofeat.ProblemType;
+import io.memguard.core.MemoryManager;
+import io.memguard.core.MemoryScope;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Run by {@link PlanUnderGarbageIT} in a JVM of its own: fits a data set, then leaves garbage in
+ * the old generation (arrays kept across young collections until they are promoted, then dropped,
+ * so the next young collection's report still counts them), and fits the same data again in the
+ * same manager. Prints one JSON line: both fits' plans, features, coefficients and scores, and the
+ * heap after the last collection before each fit.
+ */
+public final class PlanUnderGarbageMain {
+
+  private static volatile Object sink;
+
+  private PlanUnderGarbageMain() {}
+
+  public static void main(String[] args) throws Exception {
+    String name = args[0];
+    int steps = Integer.parseInt(args[1]);
+    long garbageBytes = Long.parseLong(args[2]) << 20;
+    Dataset.Split data = VerifyWorkloadMain.bundled(name);
+    Json.JsonObject out = Json.object();
+    try (MemoryManager memory = MemoryManager.builder().name("garbage").build()) {
+      out.put("first", fit(memory, data, steps, "first"));
+      leaveOldGenerationGarbage(garbageBytes);
+      out.put("second", fit(memory, data, steps, "second"));
+    }
+    System.out.println(out);
+  }
+
+  private static Json.JsonObject fit(
+      MemoryManager memory, Dataset.Split data, int steps, String name) {
+    long afterCollection = MemoryManager.heapUsedAfterLastCollectionBytes();
+    try (MemoryScope scope = memory.openScope(name);
+        AutoFeatModel model =
+            AutoFeatProcessor.builder()
+                .featureEngineeringSteps(steps)
+                .problemType(ProblemType.REGRESSION)
+                .seed(0)
+                .build()
+                .fit(scope, data.train())) {
+      return Json.object()
+          .put("heapAfterLastCollectionBytes", afterCollection)
+          .put("plan", model.report().plan().describe())
+          .put("features", String.join(" | ", model.features()))
+          .put("coefficients", Arrays.deepToString(model.coefficients()))
+          .put("score", model.score(data.test()));
+    }
+  }
+
+  /**
+   * Keeps {@code bytes} in 32 KiB arrays (below any collector's large-object size) through young
+   * collections, so that they are copied to the old generation, then drops them and lets one more
+   * young collection report the heap with them still in it.
+   */
+  private static void leaveOldGenerationGarbage(long bytes) {
+    List<long[]> kept = new ArrayList<>();
+    for (long held = 0; held < bytes; held += 32 << 10) {
+      kept.add(new long[4096]);
+    }
+    for (int i = 0; i < 4; i++) {
+      untilNextCollection();
+    }
+    sink = kept.size();
+    kept = null;
+    untilNextCollection();
+  }
+
+  private static void untilNextCollection() {
+    long before = collections();
+    for (int i = 0; i < 1_000_000 && collections() == before; i++) {
+      sink = new long[8192];
+    }
+  }
+
+  private static long collections() {
+    long n = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      n += Math.max(0, gc.getCollectionCount());
+    }
+    return n;
+  }
+}
