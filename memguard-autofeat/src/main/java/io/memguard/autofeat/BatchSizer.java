@@ -38,12 +38,18 @@ final class BatchSizer {
 
     /**
      * Bytes the fit may plan for: as {@link #headroom()}, with the heap's live floor in place of
-     * the last collection's reading (which counts garbage). Sizes that shape the model (which
-     * columns a fit takes together, how many features the final model keeps) are made on this
-     * figure, so the model does not depend on the garbage in the heap; their reservations still
-     * pass the live-heap line as it is.
+     * the heap in use after the last collection (which counts garbage). Sizes that shape the model
+     * (which columns a fit takes together, how many features the final model keeps) are made on
+     * this figure when {@link #reservableNow()} holds them, so the model does not depend on the
+     * garbage in the heap.
      */
     long planningHeadroom();
+
+    /**
+     * Bytes the fit's reservations could take now: what its scope has available and what the
+     * live-heap line admits ({@link MemoryManager#liveHeapRoomBytes()}).
+     */
+    long reservableNow();
 
     String scopePath();
 
@@ -341,10 +347,14 @@ final class BatchSizer {
 
   /** How many columns a noise filter takes at once (the rest is filtered in stages). */
   private int sizeFilter(int run, int columns, long bytesPerColumn) {
-    // the groups shape the model: a column filtered in another group may fare otherwise
+    // the groups shape the model (a column filtered in another group may fare otherwise): sized on
+    // the heap's live floor when the reservations can have that now
     long available = fit.planningHeadroom();
-    long fits = bytesPerColumn <= 0 ? columns : available / bytesPerColumn;
-    int size = (int) Math.max(1, Math.min(columns, fits));
+    int size = filterColumns(columns, bytesPerColumn, available);
+    if ((long) size * Math.max(0, bytesPerColumn) > fit.reservableNow()) {
+      available = fit.headroom();
+      size = filterColumns(columns, bytesPerColumn, available);
+    }
     if (size < columns) {
       log.debug(
           "autofeat: {} select run {}: noise filter in groups of {} of {} columns ({} per column,"
@@ -357,6 +367,11 @@ final class BatchSizer {
           MemorySize.format(available));
     }
     return size;
+  }
+
+  private static int filterColumns(int columns, long bytesPerColumn, long available) {
+    long fits = bytesPerColumn <= 0 ? columns : available / bytesPerColumn;
+    return (int) Math.max(1, Math.min(columns, fits));
   }
 
   private int sizeModel(int features, long bytesPerFeature) {
@@ -398,9 +413,9 @@ final class BatchSizer {
 
   /**
    * Decides how many items of {@code perItem} bytes (besides {@code fixed}) fit the headroom now
-   * (the planning headroom when the size shapes the model) and records the decision; reserves
-   * nothing. Throws the fit's overflow (a switch to the lightweight plan or an
-   * InsufficientMemoryException) when not even {@code min} items fit.
+   * (the planning headroom when the size shapes the model and its reservations can have it now) and
+   * records the decision; reserves nothing. Throws the fit's overflow (a switch to the lightweight
+   * plan or an InsufficientMemoryException) when not even {@code min} items fit.
    */
   private int decide(
       FitPhase fp,
@@ -414,19 +429,27 @@ final class BatchSizer {
       boolean shapesModel) {
     PressureLevel level = memory.pressureLevel();
     String phaseName = fp.name().toLowerCase(Locale.ROOT);
-    long headroom = shapesModel ? fit.planningHeadroom() : fit.headroom();
-    long available = Math.max(0, headroom - fixed);
-    BatchDecision d =
-        grant != null
-            ? grant.batchSize(perItem, min, max)
-            : memory
-                .allocator()
-                .sizeBatch(
-                    fit.scopePath() + " " + phaseName + " step " + step,
-                    available,
-                    perItem,
-                    min,
-                    max);
+    String task = fit.scopePath() + " " + phaseName + " step " + step;
+    BatchDecision d = null;
+    long available;
+    if (grant == null && shapesModel) {
+      // sized on the heap's live floor, so that garbage does not change the model; taken only if
+      // the reservations can have it now, else sized on what they can have, as any other batch
+      available = Math.max(0, fit.planningHeadroom() - fixed);
+      d = memory.allocator().sizeBatch(task, available, perItem, min, max);
+      if (!d.fits() || fixed + (long) d.batchSize() * perItem > fit.reservableNow()) {
+        d = null;
+      }
+    }
+    if (d == null) {
+      available = Math.max(0, fit.headroom() - fixed);
+      d =
+          grant != null
+              ? grant.batchSize(perItem, min, max)
+              : memory.allocator().sizeBatch(task, available, perItem, min, max);
+    } else {
+      available = d.availableBytes();
+    }
     if (!d.fits()) {
       throw fit.overflow(
           fp,

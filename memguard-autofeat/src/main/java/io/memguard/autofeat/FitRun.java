@@ -78,8 +78,11 @@ final class FitRun implements EngineHooks {
    */
   private long heapLimit = Long.MAX_VALUE;
 
-  /** The heap the plan was made around ({@link HeapLimit#inUseBytes}), or -1 before the plan. */
+  /** The heap the plan was made around ({@link HeapLimit#floorInUseBytes}), -1 before the plan. */
   private long planInUse = -1;
+
+  /** As {@link #heapLimit}, on the heap's live floor: for the plan and model-shaping sizes. */
+  private long planHeapLimit = Long.MAX_VALUE;
 
   private FitPlan plan;
   private GenerationSurvey lastSurvey;
@@ -203,10 +206,11 @@ final class FitRun implements EngineHooks {
   private FitPlan plan() {
     startPhase(FitPhase.PLAN);
     long recent = 2 * data.estimatedBytes();
-    long inUse = HeapLimit.inUseBytes(recent);
+    heapLimit = HeapLimit.limitBytes(HeapLimit.inUseBytes(recent));
+    long inUse = HeapLimit.floorInUseBytes(recent);
     planInUse = inUse;
-    heapLimit = HeapLimit.limitBytes(inUse);
-    if (heapLimit < parent.availableBytes() && heapLimit != Long.MAX_VALUE) {
+    planHeapLimit = HeapLimit.limitBytes(inUse);
+    if (planHeapLimit < parent.availableBytes() && planHeapLimit != Long.MAX_VALUE) {
       decide(
           "heap: "
               + MemorySize.format(HeapLimit.maxHeapBytes())
@@ -214,7 +218,7 @@ final class FitRun implements EngineHooks {
               + MemorySize.format(inUse)
               + " in use before the fit (the lowest after a collection, with its data counted"
               + " twice): it plans for at most "
-              + MemorySize.format(heapLimit)
+              + MemorySize.format(planHeapLimit)
               + " ("
               + Math.round(HeapLimit.FREE_HEAP_SHARE * 100)
               + "% of the free heap), less than the "
@@ -581,6 +585,11 @@ final class FitRun implements EngineHooks {
     }
 
     @Override
+    public long reservableNow() {
+      return FitRun.this.reservableNow();
+    }
+
+    @Override
     public String scopePath() {
       return fitScope.path();
     }
@@ -760,23 +769,23 @@ final class FitRun implements EngineHooks {
 
   /**
    * Bytes the fit may use now: available in its scope, below the manager's CRITICAL line, within
-   * what the heap had free when the fit started ({@link HeapLimit}), and below the manager's
-   * live-heap line (the check every reservation passes, so a plan or batch is not sized on memory
+   * the heap's free share when the fit started ({@link HeapLimit#inUseBytes}), and below the
+   * manager's live-heap line (the check every reservation passes, so a batch is not sized on memory
    * that reservation would then refuse).
    */
   private long headroom() {
     long line = memory.liveHeapLineBytes();
     long live = line == Long.MAX_VALUE ? Long.MAX_VALUE : line - memory.liveHeapEstimateBytes();
-    return Math.max(0, Math.min(headroomBesideLiveHeap(), live));
+    return Math.max(0, Math.min(headroomBesideLiveHeap(heapLimit), live));
   }
 
   /**
    * The headroom a plan (and every size that shapes the model) is chosen for: as {@link
-   * #headroom()}, but the live-heap line's room is taken from the heap the plan was made around
-   * (the heap's live floor and the fit's data, {@link HeapLimit#inUseBytes}) and the manager's
-   * reservations, not from the last collection's reading, which counts the garbage a young
-   * collection left behind. Two fits of the same data in one JVM so plan alike however much garbage
-   * lies in the heap; each reservation still passes the live-heap line as it is then.
+   * #headroom()}, but the heap's share and the live-heap line's room are taken from the heap the
+   * plan was made around (the heap's live floor and the fit's data, {@link
+   * HeapLimit#floorInUseBytes}) and the manager's reservations, not from the last collection's
+   * reading, which counts the garbage a young collection left behind. Two fits of the same data in
+   * one JVM so plan alike however much garbage lies in the heap.
    */
   private long planningHeadroom() {
     long line = memory.liveHeapLineBytes();
@@ -784,19 +793,25 @@ final class FitRun implements EngineHooks {
         line == Long.MAX_VALUE || planInUse < 0
             ? Long.MAX_VALUE
             : line - memory.reservedBytes() - planInUse;
-    return Math.max(0, Math.min(headroomBesideLiveHeap(), live));
+    return Math.max(0, Math.min(headroomBesideLiveHeap(planHeapLimit), live));
   }
 
-  /** The headroom the scope, the CRITICAL threshold and the fit's heap limit leave. */
-  private long headroomBesideLiveHeap() {
+  /** Bytes the fit's reservations could take now: its scope's and the live-heap line's room. */
+  private long reservableNow() {
+    MemoryScope s = fitScope != null && !fitScope.isClosed() ? fitScope : parent;
+    return Math.max(0, Math.min(s.availableBytes(), memory.liveHeapRoomBytes()));
+  }
+
+  /** The headroom the scope, the CRITICAL threshold and a heap limit leave. */
+  private long headroomBesideLiveHeap(long limit) {
     MemoryScope s = fitScope != null && !fitScope.isClosed() ? fitScope : parent;
     long available = s.availableBytes();
     double critical = memory.pressureThresholds()[1];
     long belowCritical = (long) (memory.budgetBytes() * critical) - memory.reservedBytes();
     long heap =
-        heapLimit == Long.MAX_VALUE
+        limit == Long.MAX_VALUE
             ? Long.MAX_VALUE
-            : heapLimit - (fitScope != null ? fitScope.reservedBytes() : 0);
+            : limit - (fitScope != null ? fitScope.reservedBytes() : 0);
     return Math.min(Math.min(available, belowCritical), heap);
   }
 

@@ -3,20 +3,20 @@ package io.memguard.autofeat;
 import io.memguard.core.MemoryManager;
 
 /**
- * What the JVM's heap can hold besides what is already in it: a fit never plans for more than a
- * share of the maximum heap less the heap's live floor (the lowest heap in use after a collection,
- * plus the fit's data; or the heap in use now when no collection has run yet, which counts garbage
- * too and so errs on the safe side). A manager's budget is the caller's word for what memguard may
- * reserve; this is the heap's word, and a fit takes the smaller, so that a budget set larger than
- * the free heap (the default 80% of a 16 MiB heap already holding the data) does not plan a fit the
- * heap cannot hold.
+ * What the JVM's heap can hold besides what is already in it: a fit never sizes its work for more
+ * than a share of the maximum heap less the heap in use. Two figures: for the plan and the sizes
+ * that shape the model, the heap's live floor (the lowest heap in use after any collection) plus
+ * the fit's data; for every other size, the heap in use after the last collection plus the data,
+ * which also counts the garbage a young collection left and so errs on the safe side. Before the
+ * first collection both are the heap in use now. A manager's budget is the caller's word for what
+ * memguard may reserve; this is the heap's word, and a fit takes the smaller, so that a budget set
+ * larger than the free heap (the default 80% of a 16 MiB heap already holding the data) does not
+ * size work the heap cannot hold.
  *
- * <p>Garbage never counts once a collection has run: the old-generation garbage a young collection
- * leaves behind (a previous fit's column store, say) does not shrink the plan, so a fit's plan (and
- * so its features) does not depend on how much garbage the heap holds when it starts. The floor
- * does not see data that became live after it either: that is what the live-heap line sees at each
- * reservation, which refuses what the heap cannot hold, and the fit then switches to a cheaper plan
- * or fails with {@link InsufficientMemoryException}; never an {@link OutOfMemoryError}. Never
+ * <p>The floor makes the plan, and so the features, independent of the old-generation garbage of
+ * earlier work; it does not see data that became live after its reading either. Neither figure is a
+ * guarantee: each reservation passes the live-heap line as the heap is then, and a refusal narrows
+ * the work, switches to a cheaper plan or fails with {@link InsufficientMemoryException}. Never
  * requests a collection. Thread-safe.
  */
 final class HeapLimit {
@@ -35,12 +35,14 @@ final class HeapLimit {
   }
 
   /**
-   * The heap a fit plans around: the lowest heap in use after a collection (read once, then from
-   * the collectors' notifications) plus {@code recentBytes}, never more than the heap in use now;
-   * before the first collection, the heap in use now (garbage included, so an upper bound).
+   * The heap in use: after the most recent collection when the collectors say (read once, then from
+   * their notifications) plus {@code recentBytes} that may have been allocated and still be live
+   * since that collection (never more than now), else now (garbage included, so an upper bound).
+   * Counts the old-generation garbage a young collection left: the figure for sizing work now.
    *
-   * @param recentBytes live bytes the floor may not include: a fit passes twice its data set (the
-   *     table it was given and one copy, as a split or a parse leaves behind)
+   * @param recentBytes live bytes that may postdate the last collection: a fit passes twice its
+   *     data set (the table it was given and one copy, as a split or a parse leaves behind), which
+   *     a collection that ran before they were allocated did not see
    */
   static long inUseBytes(long recentBytes) {
     Runtime rt = Runtime.getRuntime();
@@ -48,14 +50,33 @@ final class HeapLimit {
     if (rt.maxMemory() == Long.MAX_VALUE) {
       return now;
     }
+    long after = MemoryManager.heapUsedAfterLastCollectionBytes();
+    return after >= 0 ? Math.min(now, after + Math.max(0, recentBytes)) : now;
+  }
+
+  /**
+   * The heap a fit plans around: the heap's live floor (the lowest heap in use after any
+   * collection) plus {@code recentBytes}; before the first collection, the heap in use now (garbage
+   * included, so an upper bound). Garbage does not move it, so the same fit plans alike in a JVM
+   * that has worked before; live data that came after the floor's reading is not in it, which the
+   * live-heap line sees at each reservation.
+   *
+   * @param recentBytes live bytes the floor may not include: twice the fit's data set
+   */
+  static long floorInUseBytes(long recentBytes) {
+    Runtime rt = Runtime.getRuntime();
     long floor = MemoryManager.lowestHeapAfterCollectionBytes();
-    return floor >= 0 ? Math.min(now, floor + Math.max(0, recentBytes)) : now;
+    if (rt.maxMemory() == Long.MAX_VALUE || floor < 0) {
+      return rt.totalMemory() - rt.freeMemory();
+    }
+    return floor + Math.max(0, recentBytes);
   }
 
   /**
    * The bytes a fit starting now may plan for: a share of the heap not in use.
    *
-   * @param inUseBytes the heap in use now, from {@link #inUseBytes(long)}
+   * @param inUseBytes the heap in use, from {@link #inUseBytes(long)} or {@link
+   *     #floorInUseBytes(long)}
    */
   static long limitBytes(long inUseBytes) {
     long max = maxHeapBytes();

@@ -169,9 +169,9 @@ final class MemoryPlanner {
 
   /**
    * {@code r} rounded down to a multiple of 1/{@value #SEARCH_ROWS_GRID} of the rows (at least the
-   * minimum), all rows unchanged. What is usable moves with the garbage the last collection left, a
-   * few kilobytes from run to run; on the grid, such runs search on the same rows and find the same
-   * features, for at most 3% fewer rows.
+   * minimum), all rows unchanged. What is usable moves by a few kilobytes from run to run (with the
+   * heap's live floor, and with what other work has reserved); on the grid, such runs search on the
+   * same rows and find the same features, for at most 3% fewer rows.
    */
   int onGrid(int r) {
     if (r >= rows) {

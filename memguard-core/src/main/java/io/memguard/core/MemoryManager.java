@@ -343,6 +343,28 @@ public final class MemoryManager implements AutoCloseable {
   }
 
   /**
+   * The most bytes reservations could add now before the live-heap line refuses them, whatever the
+   * budget says: the line less the larger room of the two figures a reservation is admitted on (the
+   * live-heap estimate; the heap in use now plus every reserved byte). {@code Long.MAX_VALUE}
+   * without a line. A figure for sizing work before reserving it; the reservation itself is checked
+   * again. Thread-safe; reads the collectors' counts and the heap's usage (a few native calls).
+   *
+   * @since 0.1.0
+   */
+  public long liveHeapRoomBytes() {
+    if (liveHeap == null) {
+      return Long.MAX_VALUE;
+    }
+    long reserved = root.reservedBytes();
+    long byEstimate = liveHeapLineBytes - reserved - liveHeapBase(freshLiveHeap.get());
+    long byHeapNow =
+        heapUsedNow == null
+            ? Long.MIN_VALUE
+            : liveHeapLineBytes - reserved - heapUsedNow.getAsLong();
+    return Math.max(0, Math.max(byEstimate, byHeapNow));
+  }
+
+  /**
    * The bytes the live heap has below the ELEVATED threshold applied to max heap: what the
    * allocator may admit beside running tasks. {@code Long.MAX_VALUE} without a live-heap line.
    */

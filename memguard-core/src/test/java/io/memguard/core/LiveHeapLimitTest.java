@@ -329,6 +329,29 @@ class LiveHeapLimitTest {
   }
 
   @Test
+  void theLiveHeapRoom_isWhatTheNextReservationsCanTake_onTheBetterOfBothFigures() {
+    reading.set(new LiveHeap.Reading(1, 500));
+    AtomicLong usedNow = new AtomicLong(700);
+    try (MemoryManager memory = withProbes(usedNow::get, maxBytes -> false)) {
+      MemoryScope scope = memory.openScope("s");
+      assertThat(memory.liveHeapRoomBytes()).isEqualTo(450); // 950 - 500, the estimate's room
+      Reservation held = scope.reserve(200);
+      assertThat(memory.liveHeapRoomBytes()).isEqualTo(250);
+      assertThat(scope.tryReserve(251)).isEmpty();
+      usedNow.set(300); // the heap in use now admits more than the stale report
+      assertThat(memory.liveHeapRoomBytes()).isEqualTo(450); // 950 - 300 - 200
+      Reservation more = scope.tryReserve(450).orElseThrow();
+      assertThat(memory.liveHeapRoomBytes()).isZero();
+      assertThat(scope.tryReserve(1)).isEmpty();
+      more.close();
+      held.close();
+    }
+    try (MemoryManager unlimited = MemoryManager.builder().noLiveHeapLimit().build()) {
+      assertThat(unlimited.liveHeapRoomBytes()).isEqualTo(Long.MAX_VALUE);
+    }
+  }
+
+  @Test
   void aRefusalByTheLiveHeap_staysOne_whenAReadingArrivesBeforeItIsReported() {
     AtomicLong reads = new AtomicLong();
     // the admission's readings (the notified one, then the collectors' near the line) refuse;
