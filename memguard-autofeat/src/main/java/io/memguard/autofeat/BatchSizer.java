@@ -429,27 +429,27 @@ final class BatchSizer {
       boolean shapesModel) {
     PressureLevel level = memory.pressureLevel();
     String phaseName = fp.name().toLowerCase(Locale.ROOT);
-    String task = fit.scopePath() + " " + phaseName + " step " + step;
-    BatchDecision d = null;
-    long available;
-    if (grant == null && shapesModel) {
-      // sized on the heap's live floor, so that garbage does not change the model; taken only if
-      // the reservations can have it now, else sized on what they can have, as any other batch
-      available = Math.max(0, fit.planningHeadroom() - fixed);
-      d = memory.allocator().sizeBatch(task, available, perItem, min, max);
-      if (!d.fits() || fixed + (long) d.batchSize() * perItem > fit.reservableNow()) {
-        d = null;
+    long available = Math.max(0, fit.headroom() - fixed);
+    if (grant == null && shapesModel && perItem > 0) {
+      // sized on the heap's live floor, so that garbage does not change the model, when the
+      // batch that figure gives (sizeBatch's arithmetic) is one the reservations can have now
+      long onFloor = Math.max(0, fit.planningHeadroom() - fixed);
+      long items = (long) (onFloor * (1 - memory.allocator().safetyMargin())) / perItem;
+      if (items >= min && fixed + Math.min(items, max) * perItem <= fit.reservableNow()) {
+        available = onFloor;
       }
     }
-    if (d == null) {
-      available = Math.max(0, fit.headroom() - fixed);
-      d =
-          grant != null
-              ? grant.batchSize(perItem, min, max)
-              : memory.allocator().sizeBatch(task, available, perItem, min, max);
-    } else {
-      available = d.availableBytes();
-    }
+    BatchDecision d =
+        grant != null
+            ? grant.batchSize(perItem, min, max)
+            : memory
+                .allocator()
+                .sizeBatch(
+                    fit.scopePath() + " " + phaseName + " step " + step,
+                    available,
+                    perItem,
+                    min,
+                    max);
     if (!d.fits()) {
       throw fit.overflow(
           fp,

@@ -798,14 +798,17 @@ final class FitRun implements EngineHooks {
 
   /** Bytes the fit's reservations could take now: its scope's and the live-heap line's room. */
   private long reservableNow() {
-    MemoryScope s = fitScope != null && !fitScope.isClosed() ? fitScope : parent;
-    return Math.max(0, Math.min(s.availableBytes(), memory.liveHeapRoomBytes()));
+    return Math.max(0, Math.min(sizingScope().availableBytes(), memory.liveHeapRoomBytes()));
+  }
+
+  /** The scope the fit reserves in: its own while open, else its parent (before and after it). */
+  private MemoryScope sizingScope() {
+    return fitScope != null && !fitScope.isClosed() ? fitScope : parent;
   }
 
   /** The headroom the scope, the CRITICAL threshold and a heap limit leave. */
   private long headroomBesideLiveHeap(long limit) {
-    MemoryScope s = fitScope != null && !fitScope.isClosed() ? fitScope : parent;
-    long available = s.availableBytes();
+    long available = sizingScope().availableBytes();
     double critical = memory.pressureThresholds()[1];
     long belowCritical = (long) (memory.budgetBytes() * critical) - memory.reservedBytes();
     long heap =
