@@ -369,6 +369,11 @@ final class BatchSizer {
     return size;
   }
 
+  /** The items {@code sizeBatch} fits in {@code available}: its arithmetic, its margin. */
+  private long items(long available, long perItem) {
+    return (long) (available * (1 - memory.allocator().safetyMargin())) / perItem;
+  }
+
   private static int filterColumns(int columns, long bytesPerColumn, long available) {
     long fits = bytesPerColumn <= 0 ? columns : available / bytesPerColumn;
     return (int) Math.max(1, Math.min(columns, fits));
@@ -413,9 +418,10 @@ final class BatchSizer {
 
   /**
    * Decides how many items of {@code perItem} bytes (besides {@code fixed}) fit the headroom now
-   * (the planning headroom when the size shapes the model and its reservations can have it now) and
-   * records the decision; reserves nothing. Throws the fit's overflow (a switch to the lightweight
-   * plan or an InsufficientMemoryException) when not even {@code min} items fit.
+   * (the planning headroom, when its reservations can have that now, for a size that shapes the
+   * model or one the headroom cannot hold at all) and records the decision; reserves nothing.
+   * Throws the fit's overflow (a switch to the lightweight plan or an InsufficientMemoryException)
+   * when not even {@code min} items fit.
    */
   private int decide(
       FitPhase fp,
@@ -430,11 +436,13 @@ final class BatchSizer {
     PressureLevel level = memory.pressureLevel();
     String phaseName = fp.name().toLowerCase(Locale.ROOT);
     long available = Math.max(0, fit.headroom() - fixed);
-    if (grant == null && shapesModel && perItem > 0) {
-      // sized on the heap's live floor, so that garbage does not change the model, when the
-      // batch that figure gives (sizeBatch's arithmetic) is one the reservations can have now
+    if (grant == null && perItem > 0 && (shapesModel || items(available, perItem) < min)) {
+      // sized on the heap's live floor when the batch that figure gives is one the reservations
+      // can have now: a size that shapes the model, so that garbage does not change it; any other
+      // size only when the headroom, which counts that garbage, cannot hold even the smallest
+      // batch (the plan was made on the floor, and a switch would change the model)
       long onFloor = Math.max(0, fit.planningHeadroom() - fixed);
-      long items = (long) (onFloor * (1 - memory.allocator().safetyMargin())) / perItem;
+      long items = items(onFloor, perItem);
       if (items >= min && fixed + Math.min(items, max) * perItem <= fit.reservableNow()) {
         available = onFloor;
       }
