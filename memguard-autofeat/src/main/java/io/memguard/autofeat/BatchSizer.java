@@ -47,7 +47,8 @@ final class BatchSizer {
 
     /**
      * Bytes the fit's reservations could take now: what its scope has available and what the
-     * live-heap line admits ({@link MemoryManager#liveHeapRoomBytes()}).
+     * live-heap and process-memory lines admit ({@link MemoryManager#liveHeapRoomBytes()}, {@link
+     * MemoryManager#processMemoryRoomBytes()}).
      */
     long reservableNow();
 

@@ -770,13 +770,14 @@ final class FitRun implements EngineHooks {
   /**
    * Bytes the fit may use now: available in its scope, below the manager's CRITICAL line, within
    * the heap's free share when the fit started ({@link HeapLimit#inUseBytes}), and below the
-   * manager's live-heap line (the check every reservation passes, so a batch is not sized on memory
-   * that reservation would then refuse).
+   * manager's live-heap and process-memory lines (the checks every reservation passes, so a batch
+   * is not sized on memory that reservation would then refuse).
    */
   private long headroom() {
     long line = memory.liveHeapLineBytes();
     long live = line == Long.MAX_VALUE ? Long.MAX_VALUE : line - memory.liveHeapEstimateBytes();
-    return Math.max(0, Math.min(headroomBesideLiveHeap(heapLimit), live));
+    long beside = Math.min(headroomBesideLiveHeap(heapLimit), live);
+    return Math.max(0, Math.min(beside, memory.processMemoryRoomBytes()));
   }
 
   /**
@@ -796,9 +797,13 @@ final class FitRun implements EngineHooks {
     return Math.max(0, Math.min(headroomBesideLiveHeap(planHeapLimit), live));
   }
 
-  /** Bytes the fit's reservations could take now: its scope's and the live-heap line's room. */
+  /**
+   * Bytes the fit's reservations could take now: its scope's, the live-heap line's and the
+   * process-memory line's room.
+   */
   private long reservableNow() {
-    return Math.max(0, Math.min(sizingScope().availableBytes(), memory.liveHeapRoomBytes()));
+    long lines = Math.min(memory.liveHeapRoomBytes(), memory.processMemoryRoomBytes());
+    return Math.max(0, Math.min(sizingScope().availableBytes(), lines));
   }
 
   /** The scope the fit reserves in: its own while open, else its parent (before and after it). */

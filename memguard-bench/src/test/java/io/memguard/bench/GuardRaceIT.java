@@ -3,6 +3,7 @@ package io.memguard.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,6 +31,39 @@ class GuardRaceIT {
     assertThat(count(result, "oomRuns")).isZero();
     assertThat(count(result, "greedyStoppedOrRefused")).isEqualTo(runs);
     assertThat(count(result, "highPriorityCompleted")).isPositive();
+  }
+
+  /**
+   * The same race with a heap larger than its container ({@code -Xmx512m} in a 256 MiB child
+   * cgroup): the live-heap line sees room, the sampling guard is outrun, and only the
+   * process-memory line (RSS checked at reservation) keeps the kernel from killing the JVM. Skipped
+   * where no memory cgroup can be made.
+   */
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void aHeapLargerThanItsContainer_isNeverKilled_theGreedyTaskIsRefused() throws Exception {
+    try (Cgroups.Group probe =
+        Cgroups.create("memguard-it-probe-" + ProcessHandle.current().pid(), 1L << 30)) {
+      // a cgroup can be made here
+    } catch (java.io.IOException | RuntimeException e) {
+      Assumptions.assumeTrue(false, "no memory cgroup can be made here: " + e.getMessage());
+    }
+    int runs = 3;
+    ScenarioContext ctx =
+        ScenarioContext.parse(
+            new String[] {
+              "--runs", Integer.toString(runs), "--heap", "512m", "--container-mb", "256"
+            },
+            0,
+            System.out,
+            System.err);
+    Json.JsonObject result = new GuardRaceScenario().run(ctx);
+    System.err.println("result: " + result);
+
+    assertThat(count(result, "runs")).isEqualTo(runs);
+    assertThat(count(result, "killedRuns")).isZero();
+    assertThat(count(result, "oomRuns")).isZero();
+    assertThat(count(result, "greedyStoppedOrRefused")).isEqualTo(runs);
   }
 
   private static long count(Json.JsonObject result, String field) {

@@ -102,7 +102,7 @@ final class DefaultScope implements MemoryScope {
         return false;
       }
       long n = w + bytes;
-      if (n > limit || n < 0 || (isRoot && bytes > 0 && !manager.liveHeapAdmits(n))) {
+      if (n > limit || n < 0 || (isRoot && bytes > 0 && !manager.memoryAdmits(n))) {
         return false;
       }
       if (WORD.compareAndSet(this, w, n)) {
@@ -140,6 +140,7 @@ final class DefaultScope implements MemoryScope {
       if (WORD.compareAndSet(this, w, n)) {
         if (isRoot) {
           manager.accountingChanged(n);
+          manager.rootReleasedTo(n);
         }
         return true;
       }
@@ -203,7 +204,7 @@ final class DefaultScope implements MemoryScope {
     RuntimeException refusal = refusal(chain[failed], bytes, 0);
     LongPredicate makeRoom = liveHeapRefusal;
     if (!(refusal instanceof MemoryBudgetExceededException e)
-        || !e.liveHeapLimited()
+        || !(e.liveHeapLimited() || e.processMemoryLimited())
         || makeRoom == null
         || !makeRoom.test(bytes)) {
       throw refusal;
@@ -229,7 +230,11 @@ final class DefaultScope implements MemoryScope {
           if (seen != epoch) {
             epoch = seen;
             sinceProgress = now;
-          } else if (now - sinceProgress >= LIVE_HEAP_PROVOKE_AFTER_NANOS) {
+          } else if (!e.processMemoryLimited()
+              && now - sinceProgress >= LIVE_HEAP_PROVOKE_AFTER_NANOS) {
+            // Not for the process-memory line: the garbage that brings a collection touches new
+            // pages, which is what that line is short of; the stopped tasks' releases make the
+            // room.
             // Nothing allocates while the tasks wait, so no collection comes to show the ended
             // tasks' memory freed (measured: refused after 5 s in 4 of 20 guard-race runs). Not
             // under the wait lock: releases signal through it.
@@ -279,6 +284,9 @@ final class DefaultScope implements MemoryScope {
     // The root refuses for its budget or for the live heap; if the budget had room, it was the
     // live heap, even when a collection's reading arrived since and would now admit (measured: a
     // re-check here once turned such a refusal into a budget refusal "with 172 MiB available").
+    if (limiting.isRoot && w + bytes <= lim && manager.processMemoryRefuses(w + bytes)) {
+      return manager.processMemoryRefusal(path, bytes);
+    }
     if (limiting.isRoot && w + bytes <= lim && manager.hasLiveHeapLine()) {
       return manager.liveHeapRefusal(path, bytes, waitedNanos);
     }

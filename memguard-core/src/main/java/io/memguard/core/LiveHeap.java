@@ -45,6 +45,7 @@ final class LiveHeap implements NotificationListener, Supplier<LiveHeap.Reading>
   }
 
   private final List<String> heapPools = new ArrayList<>();
+  private final List<MemoryPoolMXBean> youngPools = new ArrayList<>();
   private final List<com.sun.management.GarbageCollectorMXBean> collectors = new ArrayList<>();
   private volatile Reading latest = new Reading(0, 0);
 
@@ -64,6 +65,22 @@ final class LiveHeap implements NotificationListener, Supplier<LiveHeap.Reading>
    */
   long usedNow() {
     return memoryBean.getHeapMemoryUsage().getUsed();
+  }
+
+  /**
+   * The young generation in use now (eden and survivor spaces; 0 for a collector without one): what
+   * the next young collection may copy into pages it has not touched yet. One native call per young
+   * pool.
+   */
+  long youngUsedNow() {
+    long used = 0;
+    for (MemoryPoolMXBean pool : youngPools) {
+      MemoryUsage u = pool.getUsage();
+      if (u != null) {
+        used += u.getUsed();
+      }
+    }
+    return used;
   }
 
   /**
@@ -113,6 +130,9 @@ final class LiveHeap implements NotificationListener, Supplier<LiveHeap.Reading>
       for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
         if (pool.getType() == MemoryType.HEAP) {
           heap.heapPools.add(pool.getName());
+          if (pool.getName().contains("Eden") || pool.getName().contains("Survivor")) {
+            heap.youngPools.add(pool);
+          }
         }
       }
       for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {

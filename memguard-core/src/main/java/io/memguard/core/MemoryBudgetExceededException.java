@@ -2,9 +2,10 @@ package io.memguard.core;
 
 /**
  * A reservation did not fit: the requesting scope or one of its ancestors would go over its limit,
- * or the live heap would pass the manager's live-heap line ({@link #liveHeapLimited()}). Thrown by
- * {@link MemoryScope#reserve(long)} and by growing a {@link Reservation}. Nothing was reserved when
- * it is thrown.
+ * the live heap would pass the manager's live-heap line ({@link #liveHeapLimited()}), or the
+ * process's resident memory would pass its process-memory line ({@link #processMemoryLimited()}).
+ * Thrown by {@link MemoryScope#reserve(long)} and by growing a {@link Reservation}. Nothing was
+ * reserved when it is thrown.
  *
  * @since 0.1.0
  */
@@ -17,6 +18,7 @@ public final class MemoryBudgetExceededException extends MemguardException {
   private final long availableBytes;
   private final long limitBytes;
   private final boolean liveHeapLimited;
+  private final boolean processMemoryLimited;
 
   /**
    * @param scopePath the scope the reservation was asked of
@@ -42,6 +44,7 @@ public final class MemoryBudgetExceededException extends MemguardException {
     this.availableBytes = availableBytes;
     this.limitBytes = limitBytes;
     this.liveHeapLimited = false;
+    this.processMemoryLimited = false;
   }
 
   private MemoryBudgetExceededException(
@@ -50,14 +53,16 @@ public final class MemoryBudgetExceededException extends MemguardException {
       String limitingScopePath,
       long requestedBytes,
       long availableBytes,
-      long limitBytes) {
+      long limitBytes,
+      boolean processMemory) {
     super(message);
     this.scopePath = scopePath;
     this.limitingScopePath = limitingScopePath;
     this.requestedBytes = requestedBytes;
     this.availableBytes = availableBytes;
     this.limitBytes = limitBytes;
-    this.liveHeapLimited = true;
+    this.liveHeapLimited = !processMemory;
+    this.processMemoryLimited = processMemory;
   }
 
   /** A refusal by the manager's live-heap line rather than by a scope's limit. */
@@ -72,14 +77,7 @@ public final class MemoryBudgetExceededException extends MemguardException {
       long budgetBytes,
       long waitedNanos) {
     String message =
-        "cannot reserve "
-            + MemorySize.format(requested)
-            + " ("
-            + requested
-            + " bytes) in scope '"
-            + scopePath
-            + "': the live heap would pass "
-            + String.format(java.util.Locale.ROOT, "%.1f", lineShare * 100)
+        refusedLine(requested, scopePath, "the live heap", lineShare)
             + "% of max heap ("
             + MemorySize.format(lineBytes)
             + "): about "
@@ -94,7 +92,63 @@ public final class MemoryBudgetExceededException extends MemguardException {
                 ? "; a budget larger than the heap cannot be honoured."
                 : ".");
     return new MemoryBudgetExceededException(
-        message, scopePath, rootPath, requested, available, lineBytes);
+        message, scopePath, rootPath, requested, available, lineBytes, false);
+  }
+
+  /** A refusal by the manager's process-memory line. */
+  static MemoryBudgetExceededException ofProcessMemory(
+      String scopePath,
+      String rootPath,
+      long requested,
+      long available,
+      long lineBytes,
+      double lineShare,
+      long limitBytes,
+      String limitSource,
+      long rssBytes,
+      long reservedSinceRead,
+      long budgetBytes,
+      long maxHeapBytes) {
+    String message =
+        refusedLine(requested, scopePath, "the process's resident memory", lineShare)
+            + "% of "
+            + limitSource
+            + " ("
+            + MemorySize.format(lineBytes)
+            + " of "
+            + MemorySize.format(limitBytes)
+            + "): RSS was "
+            + MemorySize.format(rssBytes)
+            + " when last read and "
+            + MemorySize.format(reservedSinceRead)
+            + " was reserved since, each reserved byte counted "
+            + ProcessMemoryLine.TOUCHED_PER_RESERVED_BYTE
+            + " times (its allocation and the collector's copies), whatever the budget of "
+            + MemorySize.format(budgetBytes)
+            + " allows. Release reservations you no longer need or process smaller batches"
+            + (maxHeapBytes < Long.MAX_VALUE && maxHeapBytes > lineBytes
+                ? "; the heap alone can outgrow this limit (max heap "
+                    + MemorySize.format(maxHeapBytes)
+                    + "): set -Xmx (or -XX:MaxRAMPercentage) so the heap and the JVM's own memory"
+                    + " fit under it, or raise the limit."
+                : ", or raise the limit.");
+    return new MemoryBudgetExceededException(
+        message, scopePath, rootPath, requested, available, lineBytes, true);
+  }
+
+  /** "cannot reserve X (n bytes) in scope 'p': {what} would pass 95.0" (a share follows). */
+  private static String refusedLine(
+      long requested, String scopePath, String what, double lineShare) {
+    return "cannot reserve "
+        + MemorySize.format(requested)
+        + " ("
+        + requested
+        + " bytes) in scope '"
+        + scopePath
+        + "': "
+        + what
+        + " would pass "
+        + String.format(java.util.Locale.ROOT, "%.1f", lineShare * 100);
   }
 
   private static String message(
@@ -150,7 +204,7 @@ public final class MemoryBudgetExceededException extends MemguardException {
     return availableBytes;
   }
 
-  /** The limit, in bytes, of the limiting scope (or the live-heap line). */
+  /** The limit, in bytes, of the limiting scope (or the live-heap or process-memory line). */
   public long limitBytes() {
     return limitBytes;
   }
@@ -162,5 +216,15 @@ public final class MemoryBudgetExceededException extends MemguardException {
    */
   public boolean liveHeapLimited() {
     return liveHeapLimited;
+  }
+
+  /**
+   * True when the manager's process-memory line refused the reservation (the process's resident
+   * memory, not the budget or the heap, is short: see {@link
+   * MemoryManager.Builder#processMemoryLimit(MemorySize, double)}); then {@link #limitBytes()} is
+   * that line and {@link #limitingScopePath()} the root.
+   */
+  public boolean processMemoryLimited() {
+    return processMemoryLimited;
   }
 }

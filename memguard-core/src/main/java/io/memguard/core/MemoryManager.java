@@ -1,6 +1,8 @@
 package io.memguard.core;
 
+import io.memguard.core.internal.CgroupMemory;
 import io.memguard.core.internal.JfrEvents;
+import io.memguard.core.internal.ResidentMemory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -45,6 +47,12 @@ public final class MemoryManager implements AutoCloseable {
 
   /** The default live-heap line: a reservation may not take the live heap past 95% of max heap. */
   public static final double DEFAULT_LIVE_HEAP_LIMIT = 0.95;
+
+  /**
+   * The default process-memory line: a reservation may not take the process's resident memory past
+   * 95% of its memory limit.
+   */
+  public static final double DEFAULT_PROCESS_MEMORY_LINE = 0.95;
 
   private final String name;
   private final long budgetBytes;
@@ -98,6 +106,9 @@ public final class MemoryManager implements AutoCloseable {
   private volatile long liveHeapEpoch = -1;
 
   private volatile long reservedAtRebase;
+
+  /** The process-memory line, or null without a known memory limit. */
+  private final @Nullable ProcessMemoryLine processLine;
 
   private final CleanupManager cleanup;
   private final Rollout rollout;
@@ -180,10 +191,63 @@ public final class MemoryManager implements AutoCloseable {
       this.provokeCollection = null;
     }
     this.liveHeapNearBytes = liveHeapLineBytes / 2;
+    this.processLine = processMemoryLine(b);
     this.cleanup = new CleanupManager(ticker, b.cleanupHistory);
     this.rollout = new Rollout(name, ticker);
     this.root = new DefaultScope(this, null, name, budgetBytes);
     this.allocator = ResourceAllocator.builder(root).build();
+  }
+
+  private @Nullable ProcessMemoryLine processMemoryLine(Builder b) {
+    if (b.processMemoryLimitBytes == 0) {
+      return null;
+    }
+    LongSupplier collections;
+    if (b.processCollections != null) {
+      collections = b.processCollections;
+    } else {
+      Supplier<LiveHeap.Reading> readings = liveHeap != null ? liveHeap : LiveHeap.instance();
+      collections = () -> readings.get().epoch();
+    }
+    LongSupplier rss = b.processRss != null ? b.processRss : ResidentMemory::rssBytes;
+    long limit = b.processMemoryLimitBytes;
+    String source = "the configured process memory limit";
+    if (limit < 0) {
+      limit = containerLimitBytes();
+      source = "the container's memory limit";
+    }
+    if (limit <= 0 || rss.getAsLong() < 0) {
+      return null;
+    }
+    return new ProcessMemoryLine(
+        limit,
+        b.processMemoryShare,
+        source,
+        rss,
+        collections,
+        () -> root.reservedBytes(),
+        heapGrowth(b),
+        b.processYoungUsed != null ? b.processYoungUsed : LiveHeap.instance()::youngUsedNow);
+  }
+
+  /** Max heap less the heap in use now: what the heap could still add to the resident set. */
+  private LongSupplier heapGrowth(Builder b) {
+    if (b.processHeapGrowth != null) {
+      return b.processHeapGrowth;
+    }
+    if (maxHeapBytes == Long.MAX_VALUE) {
+      return () -> Long.MAX_VALUE;
+    }
+    LiveHeap heap = LiveHeap.instance();
+    return () -> maxHeapBytes - heap.usedNow();
+  }
+
+  private static long containerLimitBytes() {
+    try {
+      return CgroupMemory.detect().read().limitBytes();
+    } catch (java.io.IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   private long thresholdBytes(double fraction) {
@@ -396,6 +460,71 @@ public final class MemoryManager implements AutoCloseable {
     // bounds what is live too, garbage included; the reservations count on top of it in full,
     // allocated or not.
     return heapUsedNow != null && reservedAfter + heapUsedNow.getAsLong() <= liveHeapLineBytes;
+  }
+
+  /**
+   * Whether the root may hold {@code reservedAfter} bytes beside what the heap and the process
+   * already use: the live-heap line and the process-memory line both admit it.
+   */
+  boolean memoryAdmits(long reservedAfter) {
+    return liveHeapAdmits(reservedAfter)
+        && (processLine == null || processLine.admits(reservedAfter));
+  }
+
+  /**
+   * The process-memory line in bytes: a reservation that would take the process's resident memory
+   * (as last read, plus what it may grow by for what was reserved since, see {@link
+   * Builder#processMemoryLimit}) past it is refused, whatever the budget and the heap allow. By
+   * default 95% of the container's memory limit (the cgroup's); {@code Long.MAX_VALUE} outside a
+   * container with a limit, where RSS cannot be read, or with {@link
+   * Builder#noProcessMemoryLimit()}.
+   *
+   * @since 0.1.0
+   */
+  public long processMemoryLineBytes() {
+    return processLine == null ? Long.MAX_VALUE : processLine.lineBytes();
+  }
+
+  /**
+   * The most bytes reservations could add now before the process-memory line refuses them, on the
+   * latest reading of RSS (no new read); {@code Long.MAX_VALUE} without a line. A figure for sizing
+   * work before reserving it; the reservation itself is checked again. Thread-safe.
+   *
+   * @since 0.1.0
+   */
+  public long processMemoryRoomBytes() {
+    return processLine == null ? Long.MAX_VALUE : processLine.roomBytes();
+  }
+
+  /** After a release left the root holding {@code reservedNow} bytes. */
+  void rootReleasedTo(long reservedNow) {
+    if (processLine != null) {
+      processLine.releasedTo(reservedNow);
+    }
+  }
+
+  /** Whether the process-memory line refuses {@code reservedAfter} on its latest reading. */
+  boolean processMemoryRefuses(long reservedAfter) {
+    return processLine != null && processLine.refusesOnLatest(reservedAfter);
+  }
+
+  /** The refusal of a reservation that fits the budget but not the process-memory line. */
+  MemoryBudgetExceededException processMemoryRefusal(String scopePath, long requested) {
+    ProcessMemoryLine line = Objects.requireNonNull(processLine);
+    ProcessMemoryLine.Reading r = line.latest();
+    return MemoryBudgetExceededException.ofProcessMemory(
+        scopePath,
+        root.path(),
+        requested,
+        line.roomBytes(),
+        line.lineBytes(),
+        line.share(),
+        line.limitBytes(),
+        line.limitSource(),
+        r.rssBytes(),
+        Math.max(0, reservedBytes() - r.reservedAtRead()),
+        budgetBytes,
+        maxHeapBytes);
   }
 
   /** The number of the JVM's latest collection, as a reservation near the line reads it. */
@@ -775,6 +904,12 @@ public final class MemoryManager implements AutoCloseable {
     private @Nullable LongPredicate provokeCollection;
     private Ticker ticker = Ticker.system();
     private int cleanupHistory = 1000;
+    private long processMemoryLimitBytes = -1;
+    private double processMemoryShare = DEFAULT_PROCESS_MEMORY_LINE;
+    private @Nullable LongSupplier processRss;
+    private @Nullable LongSupplier processCollections;
+    private @Nullable LongSupplier processHeapGrowth;
+    private @Nullable LongSupplier processYoungUsed;
 
     private Builder() {}
 
@@ -883,6 +1018,69 @@ public final class MemoryManager implements AutoCloseable {
     /** No live-heap line: only the budget limits reservations. */
     public Builder noLiveHeapLimit() {
       this.liveHeapLimit = 0;
+      return this;
+    }
+
+    /**
+     * The process's memory limit, for the process-memory line (default: the memory limit of the
+     * container the process runs in, read from its cgroup at build; none outside one): a
+     * reservation is refused when the process's resident memory as last read, plus what it may grow
+     * by for the bytes reserved since and the request (each counted four times, the young
+     * generation once more, at most what the heap can still grow plus the bytes once), would pass
+     * {@code share} of it, whatever the budget and the heap allow; docs/emergency-guard.md says why
+     * each. It stops a heap larger than its container (or reservations of native memory) from
+     * running into the kernel's OOM killer between two samples of the monitor. Needs {@code
+     * /proc/self/status} (Linux); elsewhere there is no line. Costs one volatile load per
+     * reservation far from the line, one read of RSS (about 50 microseconds) once per garbage
+     * collection and near it.
+     *
+     * @param limit the limit in bytes ({@link MemorySize#ofBytes}, or a size)
+     * @param share the line as a share of the limit, in (0, 1] (0.95 by default)
+     * @throws IllegalArgumentException unless the limit is positive and the share in (0, 1]
+     */
+    public Builder processMemoryLimit(MemorySize limit, double share) {
+      long bytes = Objects.requireNonNull(limit, "limit").toBytes();
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("process memory limit must be > 0, got " + limit);
+      }
+      if (!(share > 0 && share <= 1)) {
+        throw new IllegalArgumentException(
+            "process memory line must be a share in (0, 1], got " + share);
+      }
+      this.processMemoryLimitBytes = bytes;
+      this.processMemoryShare = share;
+      return this;
+    }
+
+    /** No process-memory line, even in a container with a memory limit. */
+    public Builder noProcessMemoryLimit() {
+      this.processMemoryLimitBytes = 0;
+      return this;
+    }
+
+    /**
+     * For tests: a process-memory limit with made-up RSS readings and collection counts (limit -1
+     * keeps the container's).
+     */
+    Builder processMemoryForTesting(long limit, LongSupplier rss, LongSupplier collections) {
+      return processMemoryForTesting(limit, rss, collections, () -> Long.MAX_VALUE, () -> 0);
+    }
+
+    /**
+     * As above, with how much more of the heap could become resident and the young generation in
+     * use.
+     */
+    Builder processMemoryForTesting(
+        long limit,
+        LongSupplier rss,
+        LongSupplier collections,
+        LongSupplier heapGrowth,
+        LongSupplier youngUsed) {
+      this.processMemoryLimitBytes = limit;
+      this.processRss = rss;
+      this.processCollections = collections;
+      this.processHeapGrowth = heapGrowth;
+      this.processYoungUsed = youngUsed;
       return this;
     }
 

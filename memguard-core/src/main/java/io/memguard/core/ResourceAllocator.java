@@ -594,7 +594,7 @@ public final class ResourceAllocator {
                   + requester.priority()
                   + ") needs "
                   + MemorySize.format(bytes)
-                  + " and the live heap is at the manager's line");
+                  + " and the live heap or the process's memory is at the manager's line");
     }
     return !lower.isEmpty() || lowerEndedRecently;
   }

@@ -9,7 +9,7 @@ import io.memguard.core.Rollout;
 import io.memguard.core.ScopeSnapshot;
 import io.memguard.core.Ticker;
 import io.memguard.core.WeakRegistry;
-import io.memguard.monitor.internal.CgroupMemory;
+import io.memguard.core.internal.CgroupMemory;
 import io.memguard.monitor.internal.DiagnosticCommandHistograms;
 import io.memguard.monitor.internal.Dispatcher;
 import io.memguard.monitor.internal.HistogramSource;

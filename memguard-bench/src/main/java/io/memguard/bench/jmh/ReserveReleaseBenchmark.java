@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The hot path of core: reserve and release in a scope one level below the root, alone and with two
- * threads on the same scope, in each leak detection mode but TRACK_SITES; reading the pressure
- * level; opening and closing a child scope.
+ * threads on the same scope, in each leak detection mode but TRACK_SITES, with and without the
+ * process-memory line; reading the pressure level; opening and closing a child scope.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -39,16 +39,28 @@ public class ReserveReleaseBenchmark {
   @Param({"SAMPLED", "OFF", "SAFETY_NET"})
   public String leakDetection;
 
+  /**
+   * {@code none}: no process-memory line (this machine has no container limit); {@code far}: a line
+   * at 95% of a 64 GiB limit, far from RSS, so each reservation pays the line's fast path.
+   */
+  @Param({"none", "far"})
+  public String processMemoryLine;
+
   private MemoryManager memory;
   private MemoryScope scope;
 
   @Setup(Level.Trial)
   public void setUp() {
-    memory =
+    MemoryManager.Builder builder =
         MemoryManager.builder()
             .limit(MemorySize.ofGibibytes(1))
-            .leakDetection(LeakDetection.valueOf(leakDetection))
-            .build();
+            .leakDetection(LeakDetection.valueOf(leakDetection));
+    if (processMemoryLine.equals("far")) {
+      builder.processMemoryLimit(MemorySize.ofGibibytes(64), 0.95);
+    } else {
+      builder.noProcessMemoryLimit();
+    }
+    memory = builder.build();
     scope = memory.openScope("bench");
   }
 

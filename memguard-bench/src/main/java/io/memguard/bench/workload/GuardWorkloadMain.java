@@ -105,9 +105,12 @@ public final class GuardWorkloadMain {
         MemoryManager.builder().name("guard-demo").limit(MemorySize.ofBytes(budget));
     if (!guarded) {
       // unguarded means no real-memory protection at all: the budget alone
-      managerBuilder.noLiveHeapLimit();
+      managerBuilder.noLiveHeapLimit().noProcessMemoryLimit();
     } else if (o.containsKey("live-heap-limit")) {
       managerBuilder.liveHeapLimit(Double.parseDouble(o.get("live-heap-limit")));
+    }
+    if (!Boolean.parseBoolean(o.getOrDefault("process-memory-line", "true"))) {
+      managerBuilder.noProcessMemoryLimit();
     }
     try (MemoryManager memory = managerBuilder.build();
         MemoryMonitor monitor =
@@ -186,6 +189,7 @@ public final class GuardWorkloadMain {
           }
         }
         int completed = 0, stopped = 0, failed = 0, notAdmitted = 0, oom = 0, refused = 0;
+        int refusedByProcess = 0;
         for (Future<TaskOutcome<Long>> f : futures) {
           TaskOutcome<Long> outcome = f.get(5, TimeUnit.MINUTES);
           switch (outcome.status()) {
@@ -201,6 +205,9 @@ public final class GuardWorkloadMain {
           if (refusedByLiveHeap(outcome)) {
             refused++;
           }
+          if (refusedByProcessMemory(outcome)) {
+            refusedByProcess++;
+          }
           printOutcome(outcome);
         }
         result.put("mode", sequential ? "sequential" : guarded ? "guarded" : "unguarded");
@@ -212,6 +219,7 @@ public final class GuardWorkloadMain {
         result.put("failed", failed);
         result.put("notAdmitted", notAdmitted);
         result.put("refusedByLiveHeap", refused);
+        result.put("refusedByProcessMemory", refusedByProcess);
         result.put("maxLiveHeapFraction", round(maxLive.get()));
         result.put("maxTaskDataHeapFraction", round((double) maxHeld.get() / maxHeap));
       } finally {
@@ -270,6 +278,10 @@ public final class GuardWorkloadMain {
     return outcome.error() instanceof MemoryBudgetExceededException e && e.liveHeapLimited();
   }
 
+  private static boolean refusedByProcessMemory(TaskOutcome<?> outcome) {
+    return outcome.error() instanceof MemoryBudgetExceededException e && e.processMemoryLimited();
+  }
+
   /**
    * The race of issue 14: a low-priority task that grows its reservation and fills 256 KiB chunks
    * with no pause (it would fill the heap well within one monitor period) against a high-priority
@@ -315,9 +327,12 @@ public final class GuardWorkloadMain {
       result.put("oom", oom);
       result.put("greedyStatus", greedyOutcome.status().name());
       result.put("greedyRefusedByLiveHeap", refusedByLiveHeap(greedyOutcome));
+      result.put("greedyRefusedByProcessMemory", refusedByProcessMemory(greedyOutcome));
       result.put(
           "greedyStoppedOrRefused",
-          greedyOutcome.status() == TaskOutcome.Status.STOPPED || refusedByLiveHeap(greedyOutcome));
+          greedyOutcome.status() == TaskOutcome.Status.STOPPED
+              || refusedByLiveHeap(greedyOutcome)
+              || refusedByProcessMemory(greedyOutcome));
       result.put("highPriorityStatus", steadyOutcome.status().name());
       result.put("highPriorityCompleted", steadyOutcome.completed());
       result.put("retried", allocator.retriedCount());
@@ -326,7 +341,6 @@ public final class GuardWorkloadMain {
     }
   }
 
-  /** One array-heavy task: reserve, allocate and fill chunk by chunk, hold, release. */
   /**
    * Whether tasks fill direct buffers (native memory, outside the heap) instead of arrays: the
    * memory a heap limit never sees and only the RSS and container limits do.
@@ -350,6 +364,7 @@ public final class GuardWorkloadMain {
     return block instanceof ByteBuffer b ? b.get(b.capacity() / 2) : ((byte[]) block)[0];
   }
 
+  /** One array-heavy task: reserve, allocate and fill chunk by chunk, hold, release. */
   static long work(Grant grant, long taskBytes, int chunk, long paceMs, long holdMs)
       throws InterruptedException {
     int chunks = (int) Math.max(1, taskBytes / chunk);

@@ -1,5 +1,6 @@
 package io.memguard.monitor.internal;
 
+import io.memguard.core.internal.CgroupMemory;
 import io.memguard.monitor.MemorySnapshot;
 import io.memguard.monitor.MemorySnapshot.BufferPool;
 import io.memguard.monitor.MemorySnapshot.Collector;

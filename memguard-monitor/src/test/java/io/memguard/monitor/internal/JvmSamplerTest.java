@@ -2,6 +2,7 @@ package io.memguard.monitor.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.memguard.core.internal.CgroupMemory;
 import io.memguard.monitor.MemorySnapshot;
 import java.io.IOException;
 import java.nio.file.Files;

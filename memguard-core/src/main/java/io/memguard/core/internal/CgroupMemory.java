@@ -1,4 +1,4 @@
-package io.memguard.monitor.internal;
+package io.memguard.core.internal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.memguard.monitor.internal;
+package io.memguard.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
