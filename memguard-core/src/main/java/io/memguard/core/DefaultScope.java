@@ -233,8 +233,8 @@ final class DefaultScope implements MemoryScope {
           } else if (!e.processMemoryLimited()
               && now - sinceProgress >= LIVE_HEAP_PROVOKE_AFTER_NANOS) {
             // Not for the process-memory line: the garbage that brings a collection touches new
-            // pages, which is what that line is short of; the stopped tasks' releases make the
-            // room.
+            // pages, which is what that line is short of; it admits only on a reading whose RSS
+            // fell.
             // Nothing allocates while the tasks wait, so no collection comes to show the ended
             // tasks' memory freed (measured: refused after 5 s in 4 of 20 guard-race runs). Not
             // under the wait lock: releases signal through it.
@@ -284,11 +284,19 @@ final class DefaultScope implements MemoryScope {
     // The root refuses for its budget or for the live heap; if the budget had room, it was the
     // live heap, even when a collection's reading arrived since and would now admit (measured: a
     // re-check here once turned such a refusal into a budget refusal "with 172 MiB available").
-    if (limiting.isRoot && w + bytes <= lim && manager.processMemoryRefuses(w + bytes)) {
-      return manager.processMemoryRefusal(path, bytes);
-    }
-    if (limiting.isRoot && w + bytes <= lim && manager.hasLiveHeapLine()) {
-      return manager.liveHeapRefusal(path, bytes, waitedNanos);
+    if (limiting.isRoot && w + bytes <= lim) {
+      // The live-heap line is asked first, as when reserving: it refused unless its re-check now
+      // admits while the process-memory line's latest reading refuses (or there is no heap line).
+      boolean processRefuses = manager.processMemoryRefuses(w + bytes);
+      if (processRefuses && (!manager.hasLiveHeapLine() || manager.liveHeapAdmits(w + bytes))) {
+        return manager.processMemoryRefusal(path, bytes);
+      }
+      if (manager.hasLiveHeapLine()) {
+        return manager.liveHeapRefusal(path, bytes, waitedNanos);
+      }
+      if (manager.hasProcessMemoryLine()) {
+        return manager.processMemoryRefusal(path, bytes);
+      }
     }
     return new MemoryBudgetExceededException(
         path, limiting.path, bytes, Math.max(0, lim - w), lim, waitedNanos);

@@ -106,6 +106,7 @@ public final class MemoryBudgetExceededException extends MemguardException {
       long limitBytes,
       String limitSource,
       long rssBytes,
+      long youngBytes,
       long reservedSinceRead,
       long budgetBytes,
       long maxHeapBytes) {
@@ -119,19 +120,22 @@ public final class MemoryBudgetExceededException extends MemguardException {
             + MemorySize.format(limitBytes)
             + "): RSS was "
             + MemorySize.format(rssBytes)
-            + " when last read and "
+            + " when last read, with "
+            + MemorySize.format(youngBytes)
+            + " of young generation the next collection may copy, and "
             + MemorySize.format(reservedSinceRead)
             + " was reserved since, each reserved byte counted "
             + ProcessMemoryLine.TOUCHED_PER_RESERVED_BYTE
             + " times (its allocation and the collector's copies), whatever the budget of "
             + MemorySize.format(budgetBytes)
             + " allows. Release reservations you no longer need or process smaller batches"
-            + (maxHeapBytes < Long.MAX_VALUE && maxHeapBytes > lineBytes
-                ? "; the heap alone can outgrow this limit (max heap "
+            + (maxHeapBytes == Long.MAX_VALUE
+                ? ", or raise the limit."
+                : "; if the heap (max "
                     + MemorySize.format(maxHeapBytes)
-                    + "): set -Xmx (or -XX:MaxRAMPercentage) so the heap and the JVM's own memory"
-                    + " fit under it, or raise the limit."
-                : ", or raise the limit.");
+                    + (maxHeapBytes > lineBytes ? ", alone larger than the line" : "")
+                    + ") and the JVM's own memory do not fit under the limit, lower -Xmx (or"
+                    + " -XX:MaxRAMPercentage) or raise the limit.");
     return new MemoryBudgetExceededException(
         message, scopePath, rootPath, requested, available, lineBytes, true);
   }
@@ -223,6 +227,8 @@ public final class MemoryBudgetExceededException extends MemguardException {
    * memory, not the budget or the heap, is short: see {@link
    * MemoryManager.Builder#processMemoryLimit(MemorySize, double)}); then {@link #limitBytes()} is
    * that line and {@link #limitingScopePath()} the root.
+   *
+   * @since 0.1.0
    */
   public boolean processMemoryLimited() {
     return processMemoryLimited;

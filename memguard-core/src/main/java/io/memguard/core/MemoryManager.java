@@ -212,22 +212,59 @@ public final class MemoryManager implements AutoCloseable {
     LongSupplier rss = b.processRss != null ? b.processRss : ResidentMemory::rssBytes;
     long limit = b.processMemoryLimitBytes;
     String source = "the configured process memory limit";
+    long residentNow = rss.getAsLong();
+    double share = b.processMemoryShare;
     if (limit < 0) {
       limit = containerLimitBytes();
       source = "the container's memory limit";
-    }
-    if (limit <= 0 || rss.getAsLong() < 0) {
+      if (limit > 0) {
+        share = Math.min(share, 1 - (double) defaultProcessMemoryHeadroom(limit) / limit);
+      }
+      long outsideHeap = Math.max(0, residentNow - LiveHeap.instance().usedNow());
+      if (limit <= 0
+          || residentNow < 0
+          || !heapCanOutgrow(maxHeapBytes, outsideHeap, (long) (limit * share))) {
+        return null;
+      }
+    } else if (residentNow < 0) {
+      log.warn(
+          "memguard: process memory limit {} set on manager '{}' but this process's resident"
+              + " memory cannot be read (no /proc/self/status): no process-memory line",
+          MemorySize.format(limit),
+          name);
       return null;
     }
     return new ProcessMemoryLine(
         limit,
-        b.processMemoryShare,
+        share,
         source,
         rss,
         collections,
         () -> root.reservedBytes(),
         heapGrowth(b),
-        b.processYoungUsed != null ? b.processYoungUsed : LiveHeap.instance()::youngUsedNow);
+        b.processYoungUsed != null ? b.processYoungUsed : LiveHeap.instance()::youngUsedNow,
+        ticker);
+  }
+
+  /**
+   * The bytes a container's default line keeps free under its limit whatever the share: {@code
+   * min(32 MiB, limit / 8)}. What the JVM adds without reserving (collections' copies, metaspace,
+   * code) is a larger part of a small container: measured, with the 95% line alone a {@code
+   * -Xmx384m} JVM in a 192 MiB container was killed in 1 of 10 guard-race runs.
+   */
+  static long defaultProcessMemoryHeadroom(long limitBytes) {
+    return Math.min(32L << 20, limitBytes / 8);
+  }
+
+  /**
+   * Whether a heap of {@code maxHeap} beside {@code outsideHeap} bytes of other resident memory
+   * (RSS less the heap in use when the manager was built) could pass {@code lineBytes}: only then
+   * does a container's limit get a process-memory line by default. A heap that fits leaves the line
+   * nothing to catch but native memory, and counting its touched free pages as growth would refuse
+   * reservations that cannot pass the limit.
+   */
+  static boolean heapCanOutgrow(long maxHeap, long outsideHeap, long lineBytes) {
+    return maxHeap == Long.MAX_VALUE || maxHeap > lineBytes - outsideHeap;
   }
 
   /** Max heap less the heap in use now: what the heap could still add to the resident set. */
@@ -475,9 +512,9 @@ public final class MemoryManager implements AutoCloseable {
    * The process-memory line in bytes: a reservation that would take the process's resident memory
    * (as last read, plus what it may grow by for what was reserved since, see {@link
    * Builder#processMemoryLimit}) past it is refused, whatever the budget and the heap allow. By
-   * default 95% of the container's memory limit (the cgroup's); {@code Long.MAX_VALUE} outside a
-   * container with a limit, where RSS cannot be read, or with {@link
-   * Builder#noProcessMemoryLimit()}.
+   * default 95% of the container's memory limit (the cgroup's) when the heap could outgrow it;
+   * {@code Long.MAX_VALUE} outside a container with a limit, when the heap fits in it, where RSS
+   * cannot be read, or with {@link Builder#noProcessMemoryLimit()}.
    *
    * @since 0.1.0
    */
@@ -494,6 +531,11 @@ public final class MemoryManager implements AutoCloseable {
    */
   public long processMemoryRoomBytes() {
     return processLine == null ? Long.MAX_VALUE : processLine.roomBytes();
+  }
+
+  /** Whether reservations are checked against the process's resident memory. */
+  boolean hasProcessMemoryLine() {
+    return processLine != null;
   }
 
   /** After a release left the root holding {@code reservedNow} bytes. */
@@ -522,7 +564,8 @@ public final class MemoryManager implements AutoCloseable {
         line.limitBytes(),
         line.limitSource(),
         r.rssBytes(),
-        Math.max(0, reservedBytes() - r.reservedAtRead()),
+        r.youngBytes(),
+        r.added(reservedBytes()),
         budgetBytes,
         maxHeapBytes);
   }
@@ -1023,20 +1066,23 @@ public final class MemoryManager implements AutoCloseable {
 
     /**
      * The process's memory limit, for the process-memory line (default: the memory limit of the
-     * container the process runs in, read from its cgroup at build; none outside one): a
-     * reservation is refused when the process's resident memory as last read, plus what it may grow
-     * by for the bytes reserved since and the request (each counted four times, the young
-     * generation once more, at most what the heap can still grow plus the bytes once), would pass
-     * {@code share} of it, whatever the budget and the heap allow; docs/emergency-guard.md says why
-     * each. It stops a heap larger than its container (or reservations of native memory) from
-     * running into the kernel's OOM killer between two samples of the monitor. Needs {@code
-     * /proc/self/status} (Linux); elsewhere there is no line. Costs one volatile load per
-     * reservation far from the line, one read of RSS (about 50 microseconds) once per garbage
-     * collection and near it.
+     * container the process runs in, read from its cgroup at build, with the line at 95% but at
+     * least {@code min(32 MiB, limit / 8)} under the limit, when max heap plus the memory outside
+     * the heap then passes the line; none outside a container or when the heap fits): a reservation
+     * is refused when the process's resident memory as last read, plus what it may grow by for the
+     * bytes reserved since and the request (each counted four times, the young generation once
+     * more, at most what the heap can still grow plus the bytes once), would pass {@code share} of
+     * it, whatever the budget and the heap allow; docs/emergency-guard.md says why each. It stops a
+     * heap larger than its container (or reservations of native memory) from running into the
+     * kernel's OOM killer between two samples of the monitor. Needs {@code /proc/self/status}
+     * (Linux); elsewhere there is no line (a warning is logged). Costs three volatile loads per
+     * reservation and one per release far from the line, one read of RSS (about 50 microseconds)
+     * once per garbage collection and near it, at most once a millisecond.
      *
      * @param limit the limit in bytes ({@link MemorySize#ofBytes}, or a size)
      * @param share the line as a share of the limit, in (0, 1] (0.95 by default)
      * @throws IllegalArgumentException unless the limit is positive and the share in (0, 1]
+     * @since 0.1.0
      */
     public Builder processMemoryLimit(MemorySize limit, double share) {
       long bytes = Objects.requireNonNull(limit, "limit").toBytes();
@@ -1052,7 +1098,11 @@ public final class MemoryManager implements AutoCloseable {
       return this;
     }
 
-    /** No process-memory line, even in a container with a memory limit. */
+    /**
+     * No process-memory line, even in a container with a memory limit.
+     *
+     * @since 0.1.0
+     */
     public Builder noProcessMemoryLimit() {
       this.processMemoryLimitBytes = 0;
       return this;

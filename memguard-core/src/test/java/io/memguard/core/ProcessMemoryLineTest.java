@@ -24,6 +24,14 @@ class ProcessMemoryLineTest {
   private final AtomicLong collections = new AtomicLong(1);
   private final AtomicInteger rssReads = new AtomicInteger();
 
+  /** The managers' clock: a reading younger than a millisecond is reused, so tests advance it. */
+  private final AtomicLong now = new AtomicLong();
+
+  /** Lets the latest reading age past the millisecond in which it is reused. */
+  private void aMillisecondPasses() {
+    now.addAndGet(2_000_000);
+  }
+
   /**
    * A process limited to 1,000 bytes with its line at 90% (900), 600 resident, a budget and heap
    * far larger (no live-heap line, so only this line can refuse).
@@ -35,6 +43,7 @@ class ProcessMemoryLineTest {
             .limit(MemorySize.ofBytes(100_000))
             .leakDetection(LeakDetection.OFF)
             .noLiveHeapLimit()
+            .ticker(now::get)
             .processMemoryLimit(MemorySize.ofBytes(1_000), 0.9)
             .processMemoryForTesting(
                 1_000,
@@ -54,13 +63,19 @@ class ProcessMemoryLineTest {
    * heap could still grow and the young generation in use.
    */
   private MemoryManager limitedTo1000(LongSupplier heapGrowth, LongSupplier youngUsed) {
+    return limitedTo1000(rss::get, heapGrowth, youngUsed);
+  }
+
+  private MemoryManager limitedTo1000(
+      LongSupplier resident, LongSupplier heapGrowth, LongSupplier youngUsed) {
     return MemoryManager.builder()
         .name("app")
         .limit(MemorySize.ofBytes(100_000))
         .leakDetection(LeakDetection.OFF)
         .noLiveHeapLimit()
+        .ticker(now::get)
         .processMemoryLimit(MemorySize.ofBytes(1_000), 0.9)
-        .processMemoryForTesting(1_000, rss::get, collections::get, heapGrowth, youngUsed)
+        .processMemoryForTesting(1_000, resident, collections::get, heapGrowth, youngUsed)
         .build();
   }
 
@@ -72,7 +87,10 @@ class ProcessMemoryLineTest {
       Reservation first = scope.reserve(50);
       // 300 from the line at the reading, each reserved byte counted four times
       assertThat(memory.processMemoryRoomBytes()).isEqualTo(25);
-
+      // within the millisecond the reading is reused; after it, a reservation that does not fit
+      // reads again (650 resident now: 62 more fit)
+      assertThatThrownBy(() -> scope.reserve(26)).isInstanceOf(MemoryBudgetExceededException.class);
+      aMillisecondPasses();
       assertThatThrownBy(() -> scope.reserve(63))
           .isInstanceOfSatisfying(
               MemoryBudgetExceededException.class,
@@ -85,7 +103,8 @@ class ProcessMemoryLineTest {
               })
           .hasMessageContaining("'app/greedy'")
           .hasMessageContaining("resident memory would pass 90.0% of the configured process")
-          .hasMessageContaining("RSS was 650 B when last read and 0 B was reserved since")
+          .hasMessageContaining(
+              "RSS was 650 B when last read, with 0 B of young generation the next collection may copy, and 0 B was reserved since")
           .hasMessageContaining("whatever the budget");
       assertThat(scope.reservedBytes()).isEqualTo(50);
       Reservation second = scope.reserve(62);
@@ -134,6 +153,7 @@ class ProcessMemoryLineTest {
         MemoryScope scope = memory.openScope("after-trim")) {
       scope.reserve(1).close();
       rss.set(100);
+      aMillisecondPasses();
       try (Reservation big = scope.reserve(200)) {
         assertThat(big.bytes()).isEqualTo(200);
       }
@@ -165,6 +185,7 @@ class ProcessMemoryLineTest {
               e -> assertThat(e.processMemoryLimited()).isTrue());
       assertThat(memory.processMemoryRoomBytes()).isZero();
       rss.set(500);
+      aMillisecondPasses();
       try (Reservation after = scope.reserve(100)) {
         assertThat(after.bytes()).isEqualTo(100);
       }
@@ -220,6 +241,42 @@ class ProcessMemoryLineTest {
               MemoryBudgetExceededException.class,
               e -> assertThat(e.processMemoryLimited()).isTrue());
       scope.reserve(70).close();
+    }
+  }
+
+  @Test
+  void byDefault_onlyAHeapThatCouldOutgrowItsContainer_getsALine() {
+    long mib = 1L << 20;
+    // 1 GiB container, line 972.8 MiB: a 768 MiB heap beside 150 MiB fits, beside 250 MiB not
+    long line = (long) (1024 * mib * 0.95);
+    assertThat(MemoryManager.heapCanOutgrow(768 * mib, 150 * mib, line)).isFalse();
+    assertThat(MemoryManager.heapCanOutgrow(768 * mib, 250 * mib, line)).isTrue();
+    assertThat(MemoryManager.heapCanOutgrow(2048 * mib, 0, line)).isTrue();
+    assertThat(MemoryManager.heapCanOutgrow(Long.MAX_VALUE, 0, line)).isTrue();
+  }
+
+  @Test
+  void aContainersDefaultLine_keepsAtMost32MiBOrAnEighthFree() {
+    long mib = 1L << 20;
+    assertThat(MemoryManager.defaultProcessMemoryHeadroom(192 * mib)).isEqualTo(24 * mib);
+    assertThat(MemoryManager.defaultProcessMemoryHeadroom(256 * mib)).isEqualTo(32 * mib);
+    assertThat(MemoryManager.defaultProcessMemoryHeadroom(4096 * mib)).isEqualTo(32 * mib);
+  }
+
+  @Test
+  void aReadOfResidentMemoryThatFailsLater_keepsTheLastReading() {
+    AtomicLong resident = new AtomicLong(800);
+    try (MemoryManager memory = limitedTo1000(resident::get, () -> Long.MAX_VALUE, () -> 0);
+        MemoryScope scope = memory.openScope("unreadable")) {
+      scope.reserve(20).close();
+      resident.set(-1);
+      collections.incrementAndGet();
+      // still 800 resident as far as the line knows: 25 fit, 26 do not
+      scope.reserve(25).close();
+      assertThatThrownBy(() -> scope.reserve(26))
+          .isInstanceOfSatisfying(
+              MemoryBudgetExceededException.class,
+              e -> assertThat(e).hasMessageContaining("RSS was 800 B when last read"));
     }
   }
 
