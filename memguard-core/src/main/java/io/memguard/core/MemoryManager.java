@@ -202,37 +202,41 @@ public final class MemoryManager implements AutoCloseable {
     if (b.processMemoryLimitBytes == 0) {
       return null;
     }
+    long limit = b.processMemoryLimitBytes;
+    String source = "the configured process memory limit";
+    double share = b.processMemoryShare;
+    if (limit < 0) {
+      limit = containerLimitBytes();
+      if (limit <= 0) {
+        return null;
+      }
+      source = "the container's memory limit";
+      share = Math.min(share, 1 - (double) defaultProcessMemoryHeadroom(limit) / limit);
+    }
+    LongSupplier rss = b.processRss != null ? b.processRss : ResidentMemory::rssBytes;
+    long residentNow = rss.getAsLong();
+    if (residentNow < 0) {
+      if (b.processMemoryLimitBytes > 0) {
+        log.warn(
+            "memguard: process memory limit {} set on manager '{}' but this process's resident"
+                + " memory cannot be read (no /proc/self/status): no process-memory line",
+            MemorySize.format(limit),
+            name);
+      }
+      return null;
+    }
+    if (b.processMemoryLimitBytes < 0) {
+      long outsideHeap = Math.max(0, residentNow - LiveHeap.instance().usedNow());
+      if (!heapCanOutgrow(maxHeapBytes, outsideHeap, (long) (limit * share))) {
+        return null;
+      }
+    }
     LongSupplier collections;
     if (b.processCollections != null) {
       collections = b.processCollections;
     } else {
       Supplier<LiveHeap.Reading> readings = liveHeap != null ? liveHeap : LiveHeap.instance();
       collections = () -> readings.get().epoch();
-    }
-    LongSupplier rss = b.processRss != null ? b.processRss : ResidentMemory::rssBytes;
-    long limit = b.processMemoryLimitBytes;
-    String source = "the configured process memory limit";
-    long residentNow = rss.getAsLong();
-    double share = b.processMemoryShare;
-    if (limit < 0) {
-      limit = containerLimitBytes();
-      source = "the container's memory limit";
-      if (limit > 0) {
-        share = Math.min(share, 1 - (double) defaultProcessMemoryHeadroom(limit) / limit);
-      }
-      long outsideHeap = Math.max(0, residentNow - LiveHeap.instance().usedNow());
-      if (limit <= 0
-          || residentNow < 0
-          || !heapCanOutgrow(maxHeapBytes, outsideHeap, (long) (limit * share))) {
-        return null;
-      }
-    } else if (residentNow < 0) {
-      log.warn(
-          "memguard: process memory limit {} set on manager '{}' but this process's resident"
-              + " memory cannot be read (no /proc/self/status): no process-memory line",
-          MemorySize.format(limit),
-          name);
-      return null;
     }
     return new ProcessMemoryLine(
         limit,
