@@ -281,14 +281,16 @@ final class DefaultScope implements MemoryScope {
               + "; open a new scope to reserve memory");
     }
     long lim = limiting.limit;
-    // The root refuses for its budget or for the live heap; if the budget had room, it was the
-    // live heap, even when a collection's reading arrived since and would now admit (measured: a
-    // re-check here once turned such a refusal into a budget refusal "with 172 MiB available").
+    // The root refuses for its budget or for one of its two lines. If the budget had room it was a
+    // line, even when a collection's reading arrived since and would now admit (measured: a
+    // re-check
+    // once turned such a refusal into a budget refusal "with 172 MiB available"). The live-heap
+    // line
+    // is asked first, as when reserving: it refused unless it admits now while the process-memory
+    // line's latest reading refuses.
     if (limiting.isRoot && w + bytes <= lim) {
-      // The live-heap line is asked first, as when reserving: it refused unless its re-check now
-      // admits while the process-memory line's latest reading refuses (or there is no heap line).
-      boolean processRefuses = manager.processMemoryRefuses(w + bytes);
-      if (processRefuses && (!manager.hasLiveHeapLine() || manager.liveHeapAdmits(w + bytes))) {
+      if (manager.processMemoryRefuses(w + bytes)
+          && (!manager.hasLiveHeapLine() || manager.liveHeapAdmits(w + bytes))) {
         return manager.processMemoryRefusal(path, bytes);
       }
       if (manager.hasLiveHeapLine()) {

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -138,10 +139,7 @@ class ProcessMemoryLineTest {
       // the same collection epoch: the cached reading still says 600 resident
       scope.reserve(50).close();
       collections.incrementAndGet();
-      assertThatThrownBy(() -> scope.reserve(50))
-          .isInstanceOfSatisfying(
-              MemoryBudgetExceededException.class,
-              e -> assertThat(e.processMemoryLimited()).isTrue());
+      assertRefusedByTheLine(() -> scope.reserve(50));
       Reservation small = scope.reserve(12);
       small.close();
     }
@@ -179,10 +177,7 @@ class ProcessMemoryLineTest {
       scope.reserve(10).close();
       rss.set(950);
       collections.incrementAndGet();
-      assertThatThrownBy(() -> scope.reserve(1))
-          .isInstanceOfSatisfying(
-              MemoryBudgetExceededException.class,
-              e -> assertThat(e.processMemoryLimited()).isTrue());
+      assertRefusedByTheLine(() -> scope.reserve(1));
       assertThat(memory.processMemoryRoomBytes()).isZero();
       rss.set(500);
       aMillisecondPasses();
@@ -202,10 +197,7 @@ class ProcessMemoryLineTest {
         assertThat(r.bytes()).isEqualTo(200);
       }
       assertThat(memory.processMemoryRoomBytes()).isEqualTo(200);
-      assertThatThrownBy(() -> scope.reserve(201))
-          .isInstanceOfSatisfying(
-              MemoryBudgetExceededException.class,
-              e -> assertThat(e.processMemoryLimited()).isTrue());
+      assertRefusedByTheLine(() -> scope.reserve(201));
     }
   }
 
@@ -218,10 +210,7 @@ class ProcessMemoryLineTest {
         assertThat(r.bytes()).isEqualTo(50);
       }
       assertThat(memory.processMemoryRoomBytes()).isEqualTo(50);
-      assertThatThrownBy(() -> scope.reserve(51))
-          .isInstanceOfSatisfying(
-              MemoryBudgetExceededException.class,
-              e -> assertThat(e.processMemoryLimited()).isTrue());
+      assertRefusedByTheLine(() -> scope.reserve(51));
     }
   }
 
@@ -236,10 +225,7 @@ class ProcessMemoryLineTest {
       scope.reserve(10).close();
       held.close();
       // the 20 released since do not come back as room: 70 from the fewest held, not 90
-      assertThatThrownBy(() -> scope.reserve(71))
-          .isInstanceOfSatisfying(
-              MemoryBudgetExceededException.class,
-              e -> assertThat(e.processMemoryLimited()).isTrue());
+      assertRefusedByTheLine(() -> scope.reserve(71));
       scope.reserve(70).close();
     }
   }
@@ -315,26 +301,37 @@ class ProcessMemoryLineTest {
   }
 
   @Test
-  void onTheRealProcess_aLimitJustAboveTheResidentSet_refusesWhatWouldPassIt() {
+  void onTheRealProcess_aLimitAboveTheResidentSet_admitsWhatFits_andRefusesWhatWouldPassIt() {
     long resident = ResidentMemory.rssBytes();
     org.junit.jupiter.api.Assumptions.assumeTrue(resident > 0, "no /proc/self/status here");
-    long limit = resident + (64L << 20);
-    try (MemoryManager memory =
-            MemoryManager.builder()
-                .limit(MemorySize.ofBytes(16L << 30))
-                .noLiveHeapLimit()
-                .processMemoryLimit(MemorySize.ofBytes(limit), 1.0)
-                .build();
-        MemoryScope scope = memory.openScope("real")) {
-      assertThat(memory.processMemoryLineBytes()).isEqualTo(limit);
+    // far above: even the whole young generation and a reserved MiB counted four times fit
+    try (MemoryManager far = realProcess(resident + (64L << 30));
+        MemoryScope scope = far.openScope("real")) {
+      assertThat(far.processMemoryLineBytes()).isEqualTo(resident + (64L << 30));
       try (Reservation small = scope.reserve(1L << 20)) {
         assertThat(small.bytes()).isEqualTo(1L << 20);
       }
-      assertThatThrownBy(() -> scope.reserve(256L << 20))
-          .isInstanceOfSatisfying(
-              MemoryBudgetExceededException.class,
-              e -> assertThat(e.processMemoryLimited()).isTrue());
     }
+    // 64 MiB above: 256 MiB passes it however it is counted
+    try (MemoryManager near = realProcess(resident + (64L << 20));
+        MemoryScope scope = near.openScope("real")) {
+      assertRefusedByTheLine(() -> scope.reserve(256L << 20));
+    }
+  }
+
+  private static MemoryManager realProcess(long limitBytes) {
+    return MemoryManager.builder()
+        .limit(MemorySize.ofBytes(16L << 30))
+        .noLiveHeapLimit()
+        .processMemoryLimit(MemorySize.ofBytes(limitBytes), 1.0)
+        .build();
+  }
+
+  private static void assertRefusedByTheLine(ThrowingCallable reservation) {
+    assertThatThrownBy(reservation)
+        .isInstanceOfSatisfying(
+            MemoryBudgetExceededException.class,
+            e -> assertThat(e.processMemoryLimited()).isTrue());
   }
 
   @Test
