@@ -1,16 +1,14 @@
 package io.memguard.core;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
-import java.util.List;
 
 /**
- * The reservation implementation. Its state lives in a separate object so that the Cleaner's action
- * does not keep the reservation reachable; the state's byte count is -1 once released, which makes
- * release, resize and the safety net race-free with one atomic word.
+ * The reservation implementation. A watched reservation's state lives in a separate object so that
+ * the Cleaner's action does not keep the reservation reachable; an unwatched one (most, when leak
+ * detection samples) is its own state, one allocation instead of two. The state's byte count is -1
+ * once released, which makes release, resize and the safety net race-free with one atomic word.
  */
-final class DefaultReservation implements Reservation {
+final class DefaultReservation extends ReservationState implements Reservation {
   private static final Cleaner CLEANER =
       Cleaner.create(
           r -> {
@@ -19,13 +17,27 @@ final class DefaultReservation implements Reservation {
             return t;
           });
 
-  final State state;
+  final ReservationState state;
   private final Cleaner.Cleanable cleanable;
 
   DefaultReservation(DefaultScope scope, long bytes, boolean captureSite) {
-    this.state =
-        new State(scope, bytes, captureSite ? new Throwable("reservation created here") : null);
-    this.cleanable = scope.manager().watchReservation() ? CLEANER.register(this, state) : null;
+    this(scope, bytes, captureSite ? new Throwable("reservation created here") : null);
+  }
+
+  private DefaultReservation(DefaultScope scope, long bytes, Throwable site) {
+    this(scope, bytes, site, scope.manager().watchReservation());
+  }
+
+  private DefaultReservation(DefaultScope scope, long bytes, Throwable site, boolean watched) {
+    super(scope, watched ? -1 : bytes, site);
+    if (watched) {
+      ReservationState.Watched watchedState = new ReservationState.Watched(scope, bytes, site);
+      this.state = watchedState;
+      this.cleanable = CLEANER.register(this, watchedState);
+    } else {
+      this.state = this;
+      this.cleanable = null;
+    }
   }
 
   @Override
@@ -56,10 +68,10 @@ final class DefaultReservation implements Reservation {
     for (; ; ) {
       long b = state.bytes;
       if (b < 0) {
-        state.scope.releaseCommitted(bytes);
+        state.scope.releaseCommitted(bytes, false);
         throw released();
       }
-      if (State.BYTES.compareAndSet(state, b, b + bytes)) {
+      if (BYTES.compareAndSet(state, b, b + bytes)) {
         return;
       }
     }
@@ -79,11 +91,11 @@ final class DefaultReservation implements Reservation {
         throw new IllegalArgumentException(
             "cannot shrink a reservation of " + b + " bytes by " + bytes + " bytes");
       }
-      if (State.BYTES.compareAndSet(state, b, b - bytes)) {
+      if (BYTES.compareAndSet(state, b, b - bytes)) {
         break;
       }
     }
-    state.scope.releaseCommitted(bytes);
+    state.scope.releaseCommitted(bytes, false);
   }
 
   @Override
@@ -131,59 +143,5 @@ final class DefaultReservation implements Reservation {
         + ", "
         + (b < 0 ? "released" : MemorySize.format(b))
         + "]";
-  }
-
-  /** The shared state: scope, bytes (-1 when released) and, optionally, the creation site. */
-  static final class State implements Runnable {
-    static final VarHandle BYTES;
-
-    static {
-      try {
-        BYTES = MethodHandles.lookup().findVarHandle(State.class, "bytes", long.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
-    }
-
-    final DefaultScope scope;
-    final Throwable site;
-    volatile long bytes;
-
-    State(DefaultScope scope, long bytes, Throwable site) {
-      this.scope = scope;
-      this.bytes = bytes;
-      this.site = site;
-    }
-
-    /** Returns the bytes to the scope once; true if this call released them. */
-    boolean release() {
-      long b = (long) BYTES.getAndSet(this, -1L);
-      if (b < 0) {
-        return false;
-      }
-      scope.releaseCommitted(b);
-      return true;
-    }
-
-    /** The Cleaner's action: runs after an explicit release too, and then does nothing. */
-    @Override
-    public void run() {
-      long b = (long) BYTES.getAndSet(this, -1L);
-      if (b < 0) {
-        return;
-      }
-      scope.reservationReleased(this);
-      if (scope.releaseCommitted(b)) {
-        scope
-            .manager()
-            .reportLeak(
-                new ReservationLeak(
-                    ReservationLeak.Kind.COLLECTED_WITHOUT_RELEASE,
-                    scope.path(),
-                    b,
-                    1,
-                    site == null ? List.of() : List.of(site)));
-      }
-    }
   }
 }

@@ -72,10 +72,13 @@ public interface MemoryScope extends AutoCloseable {
   boolean isClosed();
 
   /**
-   * Reserves bytes, failing at once if they do not fit.
+   * Reserves bytes, failing at once if they do not fit. A scope holds at most 256 TiB
+   * (2<sup>48</sup> - 1 bytes) whatever its limit says: more than any heap or machine, and what
+   * lets a reservation and its release each be a single atomic update of the scope's word.
    *
    * @param bytes at least 0
-   * @throws MemoryBudgetExceededException if this scope's or an ancestor's limit would be exceeded
+   * @throws MemoryBudgetExceededException if this scope's or an ancestor's limit (or the 256 TiB a
+   *     scope holds) would be exceeded
    * @throws IllegalArgumentException if {@code bytes} is negative
    * @throws IllegalStateException if the scope is closed
    */
@@ -86,8 +89,8 @@ public interface MemoryScope extends AutoCloseable {
    *
    * @throws MemoryBudgetExceededException if they still do not fit when the time-out ends
    * @throws InterruptedException if the waiting thread is interrupted
-   * @throws IllegalArgumentException if {@code bytes} is negative or larger than a limit on the
-   *     path (it could never fit)
+   * @throws IllegalArgumentException if {@code bytes} is negative, larger than a limit on the path
+   *     or than the 256 TiB a scope holds (it could never fit)
    * @throws IllegalStateException if the scope is closed
    */
   Reservation reserve(long bytes, Duration timeout) throws InterruptedException;

@@ -118,14 +118,69 @@ class MemoryScopeTest {
     assertThatThrownBy(() -> s.reserve(Long.MAX_VALUE))
         .isInstanceOf(MemoryBudgetExceededException.class);
     try (MemoryManager huge =
-        MemoryManager.builder().limit(MemorySize.ofBytes(Long.MAX_VALUE)).build()) {
+        MemoryManager.builder()
+            .limit(MemorySize.ofBytes(Long.MAX_VALUE))
+            .noLiveHeapLimit()
+            .noProcessMemoryLimit()
+            .build()) {
       MemoryScope h = huge.openScope("h");
-      Reservation big = h.reserve(Long.MAX_VALUE - 10);
+      long most = DefaultScope.MAX_SCOPE_BYTES;
+      assertThatThrownBy(() -> h.reserve(Long.MAX_VALUE - 10))
+          .isInstanceOf(MemoryBudgetExceededException.class)
+          .hasMessageContaining("256.0 TiB");
+      assertThatThrownBy(() -> h.reserve(most + 1, Duration.ofSeconds(1)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("a scope holds at most 256.0 TiB");
+      Reservation big = h.reserve(most - 10);
+      assertThat(h.tryReserve(11)).isEmpty();
       assertThat(h.tryReserve(Long.MAX_VALUE - 10)).isEmpty();
-      assertThat(huge.reservedBytes()).isEqualTo(Long.MAX_VALUE - 10);
+      assertThat(huge.reservedBytes()).isEqualTo(most - 10);
+      assertThat(h.liveReservations()).isEqualTo(1);
       big.close();
       assertThat(huge.reservedBytes()).isZero();
+      assertThat(h.liveReservations()).isZero();
     }
+  }
+
+  @Test
+  void liveReservations_countsBeyondWhatTheScopesWordHolds() {
+    try (MemoryManager roomy = MemoryManager.builder().limit(MemorySize.ofMebibytes(1)).build()) {
+      liveReservationsBeyondTheWord(roomy);
+    }
+  }
+
+  private static void liveReservationsBeyondTheWord(MemoryManager memory) {
+    MemoryScope s = memory.openScope("many");
+    int n = 40_000;
+    List<Reservation> held = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      held.add(s.reserve(i % 3));
+    }
+    assertThat(s.liveReservations()).isEqualTo(n);
+    for (int i = 0; i < n; i += 2) {
+      held.get(i).close();
+      held.get(i).close();
+    }
+    assertThat(s.liveReservations()).isEqualTo(n / 2);
+    held.get(1).resize(7);
+    held.get(1).resize(1);
+    assertThat(s.liveReservations()).isEqualTo(n / 2);
+    List<ReservationLeak> leaks = new ArrayList<>();
+    try (Registration r = memory.addLeakListener(leaks::add)) {
+      s.close();
+    }
+    long stillHeld =
+        java.util.stream.IntStream.range(0, n).filter(i -> i % 2 == 1).map(i -> i % 3).sum();
+    assertThat(leaks)
+        .singleElement()
+        .satisfies(
+            leak -> {
+              assertThat(leak.reservations()).isEqualTo(n / 2);
+              assertThat(leak.bytes()).isEqualTo(stillHeld);
+            });
+    assertThat(s.liveReservations()).isZero();
+    held.forEach(Reservation::close);
+    assertThat(memory.reservedBytes()).isZero();
   }
 
   @Test
