@@ -12,6 +12,7 @@ import io.memguard.autofeat.internal.linear.TargetKind;
 import io.memguard.autofeat.internal.select.FeatureSelector;
 import io.memguard.core.CancellationToken;
 import io.memguard.core.Grant;
+import io.memguard.core.MemoryBudgetExceededException;
 import io.memguard.core.MemoryManager;
 import io.memguard.core.MemoryScope;
 import io.memguard.core.MemorySize;
@@ -24,6 +25,7 @@ import io.memguard.core.TaskStoppedException;
 import io.memguard.core.Ticker;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,33 +156,31 @@ final class FitRun implements EngineHooks {
     ledger = new FitLedger(this, fitScope, ticker, listener, this::leaseOverflow);
     FittedAutoFeat fitted;
     long peak;
+    Reservation own = null;
     try {
       plan = plan();
+      own = reserveModel();
       fitted = search();
       peak = fitScope.peakReservedBytes();
+      fitModel(own, fitted);
       releaseAll();
     } catch (RuntimeException e) {
       peak = fitScope.peakReservedBytes();
       String at = e instanceof TaskStoppedException stopped ? stopped.where() : where();
       releaseQuietly(e);
+      closeQuietly(own, e);
       settleLightweight(Rollout.Outcome.ofFailure(e));
       FitReport partial = report(null, peak, availableAtStart, at);
       listener.failed(partial, e);
       throw e;
     } catch (Error e) {
       releaseQuietly(e);
+      closeQuietly(own, e);
       settleLightweight(Rollout.Outcome.ofFailure(e));
       throw e;
     }
     settleLightweight(Rollout.Outcome.COMPLETED);
     FitReport report = report(fitted, peak, availableAtStart, null);
-    Reservation own;
-    try {
-      own = parent.reserve(AutoFeatModel.estimateBytes(fitted));
-    } catch (RuntimeException e) {
-      listener.failed(report, e);
-      throw e;
-    }
     AutoFeatModel model = new AutoFeatModel(fitted, config.problemType(), report, own);
     ModelRegistry registry = config.registry();
     if (registry != null) {
@@ -193,6 +193,59 @@ final class FitRun implements EngineHooks {
     log.debug("autofeat: {}", report.describe().stripTrailing());
     listener.finished(report);
     return model;
+  }
+
+  /**
+   * Bytes reserved for the fitted model once the plan is chosen, before the search allocates: a
+   * model of {@value #MODEL_FEATURES_RESERVED} features of {@value #MODEL_FEATURE_BYTES} bytes each
+   * and up to {@value #MODEL_CLASSES_RESERVED} classes, over this data's inputs. Reserved after the
+   * fit, the model's few KiB were refused once in a 16 MiB heap by the live-heap line, which still
+   * counted the fit's garbage as live.
+   */
+  private Reservation reserveModel() {
+    long bytes = 1024 + 8L * (MODEL_FEATURES_RESERVED + 1) * MODEL_CLASSES_RESERVED;
+    bytes += (long) MODEL_FEATURES_RESERVED * MODEL_FEATURE_BYTES;
+    for (String name : data.names()) {
+      bytes += 48 + 2L * name.length();
+    }
+    try {
+      return parent.reserve(bytes);
+    } catch (MemoryBudgetExceededException e) {
+      throw overflow(FitPhase.PLAN, bytes, e.availableBytes(), "the fitted model", e);
+    }
+  }
+
+  static final int MODEL_FEATURES_RESERVED = 64;
+  static final int MODEL_FEATURE_BYTES = 1280;
+  static final int MODEL_CLASSES_RESERVED = 16;
+
+  /**
+   * Sizes the model's reservation to the fitted model: shrinks it (never refused), or, for a model
+   * larger than reserved, grows it while the fit still holds its memory.
+   */
+  private void fitModel(Reservation own, FittedAutoFeat fitted) {
+    long bytes = AutoFeatModel.estimateBytes(fitted);
+    long held = own.bytes();
+    if (bytes < held) {
+      own.shrink(held - bytes);
+    } else if (bytes > held) {
+      try {
+        own.grow(bytes - held);
+      } catch (MemoryBudgetExceededException e) {
+        throw overflow(FitPhase.MODEL, bytes - held, e.availableBytes(), "the fitted model", e);
+      }
+    }
+  }
+
+  private static void closeQuietly(@Nullable Reservation own, Throwable failure) {
+    if (own == null) {
+      return;
+    }
+    try {
+      own.close();
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
   }
 
   /** Gives the rollout what followed this fit's lightweight decisions, if it made any. */

@@ -171,7 +171,6 @@ final class StreamFit {
       decisions.add("final model: on the sample, " + why);
       return withDecisions(
           searched,
-          scope,
           decisions,
           new FitRows(sourceRows, kept, searched.report().plan().searchRows(), kept, 0),
           searched.fitted());
@@ -292,7 +291,6 @@ final class StreamFit {
             skipped > 0 ? "; " + skipped + " rows left out: a feature is not finite on them" : ""));
     return withDecisions(
         searched,
-        scope,
         decisions,
         new FitRows(sourceRows, sampleRows, searched.report().plan().searchRows(), used, skipped),
         refitted);
@@ -395,7 +393,6 @@ final class StreamFit {
               fitted.inputNames(), fitted.features(), refit.model(), fitted.report());
       return withDecisions(
           searched,
-          scope,
           decisions,
           new FitRows(sourceRows, sampleRows, searched.report().plan().searchRows(), used, skipped),
           refitted);
@@ -414,16 +411,14 @@ final class StreamFit {
     return sb.toString();
   }
 
-  /** A new model from {@code searched}'s report and the decisions; closes {@code searched}. */
+  /**
+   * A new model from {@code searched}'s report and the decisions; closes {@code searched}, whose
+   * reservation it takes over.
+   */
   private static AutoFeatModel withDecisions(
-      AutoFeatModel searched,
-      MemoryScope scope,
-      List<String> added,
-      FitRows rows,
-      FittedAutoFeat fitted) {
+      AutoFeatModel searched, List<String> added, FitRows rows, FittedAutoFeat fitted) {
     FitReport report = searched.report().withDecisionsAdded(added);
-    Reservation own = scope.reserve(AutoFeatModel.estimateBytes(fitted));
-    searched.close();
+    Reservation own = searched.handOver(fitted);
     return new AutoFeatModel(fitted, report.problemType(), report, own, rows);
   }
 

@@ -521,6 +521,35 @@ class AutoFeatProcessorTest {
   }
 
   @Test
+  void fit_modelReservedInCallersScopeBeforeTheSearch_thenSizedToTheModel() {
+    Dataset train = TestData.synthetic().train();
+    List<Long> heldDuringSearch = new CopyOnWriteArrayList<>();
+    try (MemoryManager memory = manager(MemorySize.ofMebibytes(256));
+        MemoryScope scope = memory.openScope("train")) {
+      AutoFeatProcessor p =
+          AutoFeatProcessor.builder()
+              .featureEngineeringSteps(2)
+              .listener(
+                  new FitListener() {
+                    @Override
+                    public void onBatch(BatchReport batch) {
+                      heldDuringSearch.add(scope.liveReservations());
+                    }
+                  })
+              .build();
+      try (AutoFeatModel model = p.fit(scope, train)) {
+        assertThat(heldDuringSearch).isNotEmpty().containsOnly(1L);
+        assertThat(scope.liveReservations()).isEqualTo(1);
+        assertThat(scope.children()).isEmpty();
+        assertThat(scope.reservedBytes())
+            .isEqualTo(model.reservedBytes())
+            .isEqualTo(AutoFeatModel.estimateBytes(model.fitted()));
+      }
+      assertThat(scope.reservedBytes()).isZero();
+    }
+  }
+
+  @Test
   void fit_budgetTooSmallForAnyPlan_failsBeforeReservingAnythingSayingHowMuchItNeeds() {
     Dataset train = TestData.synthetic().train();
     List<ReservationLeak> leaks = new CopyOnWriteArrayList<>();
