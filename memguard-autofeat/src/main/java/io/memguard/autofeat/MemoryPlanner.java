@@ -251,13 +251,19 @@ final class MemoryPlanner {
     if (survey == null) {
       return features * column(b, r) + inputs(r);
     }
-    double keptAll = survey.kept() * KEPT_MARGIN;
-    double keptStored = (recompute ? survey.keptBeforeLastStep() : survey.kept()) * KEPT_MARGIN;
+    // the last step stores only what the final filter keeps
+    double keptBefore = survey.keptBeforeLastStep() * KEPT_MARGIN;
+    double keptLast =
+        Math.min(
+            (survey.kept() - survey.keptBeforeLastStep()) * KEPT_MARGIN,
+            (survey.candidates() - survey.candidatesBeforeLastStep()) * CANDIDATE_MARGIN);
+    double keptStored = recompute ? keptBefore : keptBefore + keptLast;
     double pool = survey.proposed() * KEPT_MARGIN;
     double stored = (features + keptStored) * column(b, r);
-    double meta = (features + keptAll) * META_BYTES + pool * POOL_BYTES;
-    // the candidate's scratch column and its parents copied out of the store
-    long scratch = 3 * HeapBytes.doubles(r);
+    double meta = (features + keptBefore + keptLast) * META_BYTES + pool * POOL_BYTES;
+    // the candidate's scratch column and its parents copied out of the store, and the start
+    // features as doubles for the final filter
+    long scratch = 3 * HeapBytes.doubles(r) + features * HeapBytes.doubles(r);
     if (recompute) {
       scratch += features * HeapBytes.doubles(r); // start features as doubles for recomputing
     }

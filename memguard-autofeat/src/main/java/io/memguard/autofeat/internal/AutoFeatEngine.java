@@ -132,8 +132,7 @@ public final class AutoFeatEngine {
         GeneratedFeatures generated;
         try (Lease filter =
             hooks.reserve(
-                "generate: final filter (start features as doubles)",
-                HeapBytes.doubles(d + 1, rows))) {
+                "generate: final filter (start features as doubles)", gen.finishBytes())) {
           generated = gen.finish();
         }
         steps = gen.stepsStarted();
@@ -350,15 +349,11 @@ public final class AutoFeatEngine {
         GeneratedFeatures generated;
         try (Lease filter =
             guarded.reserve(
-                "generate: final filter (start features as doubles)",
-                HeapBytes.doubles(columns.length + 1, rows))) {
+                "generate: final filter (start features as doubles)", gen.finishBytes())) {
           generated = gen.finish();
         }
         int steps = gen.stepsStarted();
-        long[] keptPerStep = new long[steps + 1];
-        for (FeatureColumn f : gen.generated()) {
-          keptPerStep[f.step()]++;
-        }
+        long[] keptPerStep = gen.acceptedPerStep(steps);
         long[] candidatesPerStep = new long[steps + 1];
         for (FeatureColumn f : generated.candidates()) {
           candidatesPerStep[f.step()]++;

@@ -5,6 +5,7 @@ import io.memguard.autofeat.internal.batch.Lease;
 import io.memguard.autofeat.internal.expr.Expr;
 import io.memguard.autofeat.internal.math.Vectors;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -54,6 +55,15 @@ public final class FeatureGenerator {
   private GenerationStep running;
   private boolean finished;
   private long computed;
+
+  /** Candidates accepted per step, stored or dropped at once by the final filter. */
+  private long[] acceptedPerStep = new long[1];
+
+  private long droppedAtOnce;
+  private long droppedAtOnceEligible;
+
+  /** The start features' values, held (and reserved in the store's lease) from the last step on. */
+  private double[][] startValues;
 
   /**
    * Creates a generator and stores the start features.
@@ -209,6 +219,9 @@ public final class FeatureGenerator {
       }
     }
     running = step;
+    if (number == options.steps()) {
+      holdStartValues();
+    }
     if (!step.hasMore()) {
       step.completeIfExhausted();
     }
@@ -252,6 +265,75 @@ public final class FeatureGenerator {
 
   void kept(FeatureColumn f) {
     generated.add(f);
+    accepted(f.step());
+  }
+
+  private void accepted(int step) {
+    if (acceptedPerStep.length <= step) {
+      acceptedPerStep = Arrays.copyOf(acceptedPerStep, step + 1);
+    }
+    acceptedPerStep[step]++;
+  }
+
+  /**
+   * Copies the start features' values for the final filter, reserved in the store's lease: the last
+   * step filters each candidate as it is computed, so that one the final filter would drop is never
+   * stored (on diabetes with 3 steps four in five of the last step's candidates).
+   */
+  private void holdStartValues() {
+    if (startValues != null) {
+      return;
+    }
+    storeLease.grow(HeapBytes.doubles(start.size(), rows));
+    double[][] values = new double[start.size()][];
+    for (int j = 0; j < start.size(); j++) {
+      values[j] = store.read(start.get(j).slot(), new double[rows]);
+    }
+    startValues = values;
+  }
+
+  /**
+   * Whether the final filter keeps a candidate: eligible, not a sum at the top level, |corr| with
+   * every start feature below {@link #FINAL_MAX_CORRELATION}.
+   */
+  private boolean finalFilterKeeps(Expr expr, boolean eligible, double[] v, ColumnStats stats) {
+    if (!eligible || expr.isAdd()) {
+      return false;
+    }
+    double max = 0;
+    for (int j = 0; j < start.size() && max < FINAL_MAX_CORRELATION; j++) {
+      ColumnStats s = start.get(j).stats();
+      double c =
+          Math.abs(
+              Vectors.correlation(v, stats.mean(), stats.std(), startValues[j], s.mean(), s.std()));
+      max = Math.max(max, c);
+    }
+    return max < FINAL_MAX_CORRELATION;
+  }
+
+  /**
+   * For the last step: whether a computed candidate ({@code values}, its statistics) is to be
+   * stored; one the final filter drops is counted as accepted and not stored.
+   */
+  boolean storeLastStepCandidate(
+      Expr expr, boolean eligible, double[] values, ColumnStats stats, int step) {
+    if (finalFilterKeeps(expr, eligible, values, stats)) {
+      return true;
+    }
+    accepted(step);
+    droppedAtOnce++;
+    if (eligible) {
+      droppedAtOnceEligible++;
+    }
+    return false;
+  }
+
+  /**
+   * Candidates accepted per step (index 0 unused): stored as building blocks or, in the last step,
+   * dropped at once by the final filter.
+   */
+  public long[] acceptedPerStep(int steps) {
+    return Arrays.copyOf(acceptedPerStep, steps + 1);
   }
 
   void computed(int n) {
@@ -261,6 +343,15 @@ public final class FeatureGenerator {
   /** Features kept as building blocks so far (excluding start features), in generation order. */
   public List<FeatureColumn> generated() {
     return List.copyOf(generated);
+  }
+
+  /**
+   * Bytes {@link #finish()} allocates beyond what this generator holds reserved: the start
+   * features' values, unless the last step holds them already, and one scratch column.
+   */
+  public long finishBytes() {
+    int columns = startValues == null ? start.size() + 1 : 1;
+    return HeapBytes.doubles(columns, rows);
   }
 
   /**
@@ -278,37 +369,35 @@ public final class FeatureGenerator {
       throw new IllegalStateException("step " + running.number() + " still has proposals");
     }
     finished = true;
-    // the caller reserves these copies (start.size() + 1 columns) around finish()
-    double[][] startValues = new double[start.size()][];
-    for (int j = 0; j < start.size(); j++) {
-      startValues[j] = store.read(start.get(j).slot(), new double[rows]).clone();
+    // the caller reserves what finishBytes() says around finish()
+    boolean held = startValues != null;
+    if (!held) {
+      double[][] values = new double[start.size()][];
+      for (int j = 0; j < start.size(); j++) {
+        values[j] = store.read(start.get(j).slot(), new double[rows]);
+      }
+      startValues = values;
     }
     double[] scratch = new double[rows];
     List<FeatureColumn> candidates = new ArrayList<>();
-    long eligible = 0;
+    long eligible = droppedAtOnceEligible;
+    int last = options.steps();
     for (FeatureColumn f : generated) {
-      boolean keep = false;
       if (f.eligible()) {
         eligible++;
-        if (!f.expr().isAdd()) {
-          double[] v = store.read(f.slot(), scratch);
-          double max = 0;
-          for (int j = 0; j < start.size() && max < FINAL_MAX_CORRELATION; j++) {
-            ColumnStats s = start.get(j).stats();
-            double c =
-                Math.abs(
-                    Vectors.correlation(
-                        v, f.stats().mean(), f.stats().std(), startValues[j], s.mean(), s.std()));
-            max = Math.max(max, c);
-          }
-          keep = max < FINAL_MAX_CORRELATION;
-        }
       }
+      boolean keep =
+          f.step() == last
+              || finalFilterKeeps(f.expr(), f.eligible(), store.read(f.slot(), scratch), f.stats());
       if (keep) {
         candidates.add(f);
       } else {
         store.release(f.slot());
       }
+    }
+    startValues = null;
+    if (held) {
+      storeLease.resize(storeLease.bytes() - HeapBytes.doubles(start.size(), rows));
     }
     store.compact();
     long kept = (long) (start.size() + candidates.size()) * Footprint.COLUMN_METADATA_BYTES;
@@ -319,7 +408,7 @@ public final class FeatureGenerator {
         List.copyOf(candidates),
         pool.size() - start.size(),
         computed,
-        generated.size(),
+        generated.size() + droppedAtOnce,
         eligible);
   }
 }

@@ -228,11 +228,20 @@ public final class GenerationStep {
     ColumnStore store = gen.store();
     boolean[] eligible = new boolean[1];
     int accepted = 0;
+    int stored = 0;
     int elig = 0;
     // each candidate is computed into the one scratch column and stored at once if it is kept
     for (int k = 0; k < batch.size(); k++) {
       ColumnStats stats = evaluate(batch.get(k), scratch, rows, eligible);
-      if (stats != null) {
+      if (stats != null
+          && isLast()
+          && !gen.storeLastStepCandidate(
+              batch.get(k).expr(), eligible[0], scratch, stats, number)) {
+        accepted++;
+        if (eligible[0]) {
+          elig++;
+        }
+      } else if (stats != null) {
         gen.reserveColumn(store.bytesToAdd(isLast()));
         int slot =
             isLast() ? store.addRecomputable(batch.get(k).expr(), scratch) : store.add(scratch);
@@ -240,6 +249,7 @@ public final class GenerationStep {
         outputs.add(f);
         gen.kept(f);
         accepted++;
+        stored++;
         if (eligible[0]) {
           elig++;
         }
@@ -257,7 +267,7 @@ public final class GenerationStep {
             elig,
             skipped - skippedBefore,
             scratchBytes,
-            accepted * bytesPerKept(),
+            stored * bytesPerKept(),
             store.bytesUsed(),
             System.nanoTime() - t0);
     completeIfExhausted();

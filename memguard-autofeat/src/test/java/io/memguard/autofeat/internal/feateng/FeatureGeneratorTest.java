@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.memguard.autofeat.internal.batch.BatchStats;
 import io.memguard.autofeat.internal.expr.Expr;
 import io.memguard.autofeat.internal.expr.Exprs;
+import io.memguard.autofeat.internal.math.Vectors;
 import io.memguard.autofeat.internal.testdata.Datasets;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,6 +151,55 @@ class FeatureGeneratorTest {
         }
       }
     }
+  }
+
+  @Test
+  void lastStep_storesOnlyWhatTheFinalFilterKeeps_andCountsTheRest() {
+    Datasets.Table train = Datasets.diabetes().train();
+    List<Expr> syms = new ArrayList<>();
+    for (int j = 0; j < train.names().size(); j++) {
+      syms.add(Exprs.sym(j, train.names().get(j)));
+    }
+    FeatureGenerator g =
+        new FeatureGenerator(
+            new GenerationOptions(
+                2, GenerationOptions.ofDefaults().transformations(), StoragePrecision.DOUBLE, 64),
+            ColumnStore.create(StoragePrecision.DOUBLE, train.rows()),
+            syms,
+            train.columns());
+    while (g.hasNextStep()) {
+      GenerationStep s = g.nextStep();
+      while (s.hasMore()) {
+        s.runBatch(64);
+      }
+    }
+    List<FeatureColumn> stored = g.generated();
+    List<FeatureColumn> storedLast = stored.stream().filter(f -> f.step() == 2).toList();
+    int n = train.rows();
+    for (FeatureColumn f : storedLast) {
+      assertThat(f.eligible()).isTrue();
+      assertThat(f.expr().isAdd()).isFalse();
+      double[] v = g.store().read(f.slot(), new double[n]);
+      for (FeatureColumn s : g.startFeatures()) {
+        double[] x = g.store().read(s.slot(), new double[n]);
+        assertThat(
+                Math.abs(
+                    Vectors.correlation(
+                        v,
+                        f.stats().mean(),
+                        f.stats().std(),
+                        x,
+                        s.stats().mean(),
+                        s.stats().std())))
+            .isLessThan(FeatureGenerator.FINAL_MAX_CORRELATION);
+      }
+    }
+    long[] accepted = g.acceptedPerStep(2);
+    GeneratedFeatures out = g.finish();
+    assertThat(accepted[2]).isGreaterThan(storedLast.size());
+    assertThat(out.kept()).isEqualTo(accepted[1] + accepted[2]);
+    assertThat(out.candidates().stream().filter(f -> f.step() == 2).toList())
+        .containsExactlyElementsOf(storedLast);
   }
 
   @Test
