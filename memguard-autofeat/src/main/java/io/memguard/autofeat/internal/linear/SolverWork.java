@@ -27,7 +27,7 @@ public final class SolverWork {
   private ArrayDeque<double[]>[] kept = new ArrayDeque[0];
 
   private int distinct;
-  private final long capBytes;
+  private long capBytes;
   private long keptBytes;
   private long outBytes;
 
@@ -122,6 +122,27 @@ public final class SolverWork {
 
   private static long bytes(int length) {
     return 16 + 8L * length;
+  }
+
+  /**
+   * Starts a new fit that may hold {@code capBytes}: drops kept arrays (the longest first) beyond
+   * it. Arrays handed out before and not given back are taken as the previous fit's (its result, or
+   * garbage), no longer this work's.
+   */
+  public void startFit(long capBytes) {
+    if (capBytes < 0) {
+      throw new IllegalArgumentException("capBytes must be >= 0, got " + capBytes);
+    }
+    this.capBytes = capBytes;
+    outBytes = 0;
+    for (int k = distinct - 1; k >= 0 && keptBytes > capBytes; ) {
+      double[] dropped = kept[k].poll();
+      if (dropped == null) {
+        k--;
+      } else {
+        keptBytes -= bytes(dropped);
+      }
+    }
   }
 
   /** The arrays kept now. */

@@ -22,6 +22,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -275,14 +276,15 @@ public final class FeatureSelector {
               threads, Math.max(1, hooks.nextBatchSize("select-parallel", 0, threads, runBytes)));
     }
     List<List<Integer>> picks = threads > 1 ? parallelRuns(threads) : null;
-    try (RunCarry carry = picks == null ? startCarry() : null) {
+    try (RunCarry carry = picks == null ? startCarry() : null;
+        RunWork work = picks == null ? new RunWork("select") : null) {
       for (int r = 0; r < runs; r++) {
         List<Integer> picked;
         if (picks != null) {
           picked = picks.get(r);
         } else {
           hooks.checkCancelled();
-          picked = run(r);
+          picked = run(r, work);
         }
         for (int j : picked) {
           votes[j]++;
@@ -329,13 +331,14 @@ public final class FeatureSelector {
                     Lease buffer =
                         hooks.reserve(
                             "select: read buffer of a selection thread", HeapBytes.doubles(rows));
-                    RunCarry carry = startCarry()) {
+                    RunCarry carry = startCarry();
+                    RunWork work = new RunWork("select")) {
                   buffers.set(new double[rows]);
                   for (int r = next.getAndIncrement();
                       r < runs && failure.get() == null;
                       r = next.getAndIncrement()) {
                     hooks.checkCancelled();
-                    List<Integer> picked = run(r);
+                    List<Integer> picked = run(r, work);
                     synchronized (results) {
                       results.set(r, picked);
                     }
@@ -422,7 +425,8 @@ public final class FeatureSelector {
               yRows,
               new SplittableRandom(Rng.derive(options.seed(), 1_000_003)),
               group,
-              "final noise filter");
+              "final noise filter",
+              null);
     }
     List<FeatureColumn> selected = new ArrayList<>();
     List<Integer> v = new ArrayList<>();
@@ -463,7 +467,7 @@ public final class FeatureSelector {
   }
 
   /** One selection run; returns the indices (into {@code columns}) it selects. */
-  private List<Integer> run(int r) {
+  private List<Integer> run(int r, RunWork work) {
     SplittableRandom rnd = new SplittableRandom(Rng.derive(options.seed(), r));
     int step = r + 1;
     int nBase = baseRows.length;
@@ -487,11 +491,12 @@ public final class FeatureSelector {
       }
       perm = null;
       double[] yr = gather(target, rows);
-      return run(step, rnd, rows, yr, name);
+      return run(step, rnd, rows, yr, name, work);
     }
   }
 
-  private List<Integer> run(int step, SplittableRandom rnd, int[] rows, double[] yr, String name) {
+  private List<Integer> run(
+      int step, SplittableRandom rnd, int[] rows, double[] yr, String name, RunWork work) {
     int m = rows.length;
     int p = columns.size();
     // 1. the initial fit's columns: all of them (autofeat) if there are few enough per row, the fit
@@ -532,8 +537,7 @@ public final class FeatureSelector {
     java.util.ArrayDeque<double[]> handed = handOver(width, m);
     Lease spareLease =
         hooks.reserve(
-            name + ": initial L1 fit (" + width + " columns)",
-            fitBytes(options.problem(), width, m, options.path()));
+            name + ": initial L1 fit (" + width + " columns)", HeapBytes.doubles(width, m));
     try {
       double[][] xScreened = new double[screened.length][];
       for (int k = 0; k < screened.length; k++) {
@@ -541,7 +545,14 @@ public final class FeatureSelector {
         xScreened[k] = c != null ? c : new double[m];
         loadInto(screened[k], rows, xScreened[k]);
       }
-      w = weights(xScreened, m, yr);
+      w =
+          L1Models.absoluteWeights(
+              options.problem(),
+              xScreened,
+              m,
+              yr,
+              options.path(),
+              work.forFit(L1Models.weightsWorkBytes(options.problem(), width, m, options.path())));
       // the fit's columns become the chunks' columns: the lease keeps as many as a chunk can use
       int keep = Math.min(Math.min(width, Math.max(10, (int) (0.5 * m))), asked);
       if (options.maxChunkWidth() > 0) {
@@ -555,7 +566,8 @@ public final class FeatureSelector {
       throw e;
     }
     try {
-      return runChunks(step, rnd, rows, yr, name, screened, w, spare, spareLease, asked, chunkCap);
+      return runChunks(
+          step, rnd, rows, yr, name, screened, w, spare, spareLease, asked, chunkCap, work);
     } finally {
       spareLease.close();
     }
@@ -572,7 +584,8 @@ public final class FeatureSelector {
       double[][] spare,
       Lease spareLease,
       int asked,
-      int chunkCap) {
+      int chunkCap,
+      RunWork work) {
     int m = rows.length;
     int p = columns.size();
     boolean[] picked = new boolean[p];
@@ -585,7 +598,8 @@ public final class FeatureSelector {
             yr,
             rnd,
             filterGroup(step, initial.size(), m),
-            name + ": initial noise filter");
+            name + ": initial noise filter",
+            work);
 
     // 3. the initial set plus its noise columns accompany every chunk
     int d = initial.size();
@@ -613,19 +627,21 @@ public final class FeatureSelector {
       long chunkBytes =
           HeapBytes.refs(size + fixed)
               + (size - reused) * HeapBytes.doubles(m)
-              + HeapBytes.refs(size)
-              + L1Models.weightsWorkBytes(options.problem(), size + fixed, m, options.path());
+              + HeapBytes.refs(size);
       // one lease, one column block and one solver's work for all chunks: each chunk reuses them
       try (Lease chunkLease =
           hooks.reserve(
               name + ": chunks (" + splits + " of up to " + size + " + " + fixed + " columns)",
               splits == 0 ? 0 : chunkBytes)) {
-        long leased = chunkLease.bytes() + fixedLease.bytes() + spareLease.bytes();
+        // the run's solver work, within its lease whatever the chunk widths
+        long chunkWork =
+            splits == 0
+                ? 0
+                : L1Models.weightsWorkBytes(options.problem(), size + fixed, m, options.path());
+        SolverWork chunkSolver = work.forFit(chunkWork);
+        long leased =
+            chunkLease.bytes() + fixedLease.bytes() + spareLease.bytes() + work.reservedBytes();
         double[][] chunkColumns = Arrays.copyOf(spare, size);
-        // the cap keeps what the solver's arrays hold within this lease, whatever the chunk widths
-        SolverWork work =
-            new SolverWork(
-                L1Models.weightsWorkBytes(options.problem(), size + fixed, m, options.path()));
         for (int c = 0; c < splits; c++) {
           hooks.checkCancelled();
           long t0 = System.nanoTime();
@@ -644,7 +660,7 @@ public final class FeatureSelector {
           System.arraycopy(xInit, 0, all, part.length, xInit.length);
           System.arraycopy(noise, 0, all, part.length + xInit.length, noise.length);
           double[] wc =
-              L1Models.absoluteWeights(options.problem(), all, m, yr, options.path(), work);
+              L1Models.absoluteWeights(options.problem(), all, m, yr, options.path(), chunkSolver);
           double noiseMax = 0;
           for (int k = part.length + xInit.length; k < all.length; k++) {
             noiseMax = Math.max(noiseMax, wc[k]);
@@ -686,7 +702,13 @@ public final class FeatureSelector {
     }
     List<Integer> out =
         stagedNoiseFilter(
-            cands, rows, yr, rnd, filterGroup(step, cands.size(), m), name + ": noise filter");
+            cands,
+            rows,
+            yr,
+            rnd,
+            filterGroup(step, cands.size(), m),
+            name + ": noise filter",
+            work);
     LOG.debug(
         "selection run {}: m={}, initial fit on {} of {} columns, initial={}, chunks={}, candidates={},"
             + " selected={}",
@@ -819,7 +841,13 @@ public final class FeatureSelector {
    * more stages would only cost time).
    */
   private List<Integer> stagedNoiseFilter(
-      List<Integer> cols, int[] rows, double[] yr, SplittableRandom rnd, int group, String what) {
+      List<Integer> cols,
+      int[] rows,
+      double[] yr,
+      SplittableRandom rnd,
+      int group,
+      String what,
+      @Nullable RunWork work) {
     List<Integer> current = cols;
     int stage = 0;
     while (current.size() > group) {
@@ -835,7 +863,8 @@ public final class FeatureSelector {
                 rows,
                 yr,
                 rnd,
-                what + " stage " + stage));
+                what + " stage " + stage,
+                work));
       }
       LOG.debug(
           "{} stage {}: {} columns in {} groups, {} kept",
@@ -850,7 +879,7 @@ public final class FeatureSelector {
       }
       current = next;
     }
-    return noiseFilter(current, rows, yr, rnd, what);
+    return noiseFilter(current, rows, yr, rnd, what, work);
   }
 
   /**
@@ -860,44 +889,58 @@ public final class FeatureSelector {
    * short costs time, not the fit).
    */
   private List<Integer> noiseFilter(
-      List<Integer> cols, int[] rows, double[] yr, SplittableRandom rnd, String what) {
+      List<Integer> cols,
+      int[] rows,
+      double[] yr,
+      SplittableRandom rnd,
+      String what,
+      @Nullable RunWork work) {
     if (cols.isEmpty()) {
       return List.of();
     }
     int m = rows.length;
     int d = cols.size();
     long bytes = noiseFilterBytes(options.problem(), d, m, options.path());
+    // in a run, the solver's part is the run's work, kept from fit to fit
+    long solverBytes =
+        work == null
+            ? 0
+            : L1Models.weightsWorkBytes(
+                options.problem(), d + noiseColumns(d, m), m, noiseFilterPath());
     String name = what + " (" + d + " columns, " + m + " rows)";
     if (d > MIN_FILTER_GROUP) {
       try (Lease lease = hooks.reserve(name, 0)) {
-        if (lease.tryResize(bytes)) {
-          return reservedNoiseFilter(cols, rows, yr, rnd);
+        if ((work == null || work.tryForFit(solverBytes))
+            && lease.tryResize(Math.max(0, bytes - solverBytes))) {
+          return reservedNoiseFilter(cols, rows, yr, rnd, solver(work));
         }
       }
       LOG.debug("{}: refused {} bytes, filtering in halves", name, bytes);
       int half = (d + 1) / 2;
-      List<Integer> next = new ArrayList<>(noiseFilter(cols.subList(0, half), rows, yr, rnd, what));
-      next.addAll(noiseFilter(cols.subList(half, d), rows, yr, rnd, what));
+      List<Integer> next =
+          new ArrayList<>(noiseFilter(cols.subList(0, half), rows, yr, rnd, what, work));
+      next.addAll(noiseFilter(cols.subList(half, d), rows, yr, rnd, what, work));
       if (next.isEmpty() || next.size() > d * STAGE_STALL) {
         return next;
       }
-      return noiseFilter(next, rows, yr, rnd, what);
+      return noiseFilter(next, rows, yr, rnd, what, work);
     }
-    try (Lease lease = hooks.reserve(name, bytes)) {
-      return reservedNoiseFilter(cols, rows, yr, rnd);
+    SolverWork solver = work == null ? new SolverWork() : work.forFit(solverBytes);
+    try (Lease lease = hooks.reserve(name, Math.max(0, bytes - solverBytes))) {
+      return reservedNoiseFilter(cols, rows, yr, rnd, solver);
     }
   }
 
   /** The noise filter of {@code cols}, its memory reserved by the caller. */
   private List<Integer> reservedNoiseFilter(
-      List<Integer> cols, int[] rows, double[] yr, SplittableRandom rnd) {
+      List<Integer> cols, int[] rows, double[] yr, SplittableRandom rnd, SolverWork solver) {
     int m = rows.length;
     double[][] x = load(toArray(cols), rows);
     double[][] noise = noise(x, m, rnd);
     double[][] all = new double[x.length + noise.length][];
     System.arraycopy(x, 0, all, 0, x.length);
     System.arraycopy(noise, 0, all, x.length, noise.length);
-    double[] w = L1Models.absoluteWeights(options.problem(), all, m, yr, noiseFilterPath());
+    double[] w = L1Models.absoluteWeights(options.problem(), all, m, yr, noiseFilterPath(), solver);
     double noiseMax = 0;
     for (int k = x.length; k < all.length; k++) {
       noiseMax = Math.max(noiseMax, w[k]);
@@ -1022,10 +1065,6 @@ public final class FeatureSelector {
         : path;
   }
 
-  private double[] weights(double[][] x, int m, double[] yr) {
-    return L1Models.absoluteWeights(options.problem(), x, m, yr, options.path());
-  }
-
   private double[][] load(int[] cols, int[] rows) {
     double[][] out = new double[cols.length][rows.length];
     for (int k = 0; k < cols.length; k++) {
@@ -1112,6 +1151,53 @@ public final class FeatureSelector {
     int keep =
         Math.min(count, hooks.nextBatchSize("select-carry", step, count, HeapBytes.doubles(m)));
     carry.keep(chunkColumns, keep, m);
+  }
+
+  private static SolverWork solver(@Nullable RunWork work) {
+    return work == null ? new SolverWork() : work.solver;
+  }
+
+  /**
+   * A selection thread's solver arrays (the LARS caches, factors and vectors), kept from one fit to
+   * the next, across its runs, in a lease of their own that each fit resizes to its solver's bound
+   * (so a thread holds no more than when every fit had its own). Runs repeat the same widths of
+   * fits, so most fits reuse an earlier one's arrays. Used by its thread only.
+   */
+  private final class RunWork implements AutoCloseable {
+    private final Lease lease;
+    private final SolverWork solver = new SolverWork(0);
+
+    RunWork(String what) {
+      lease =
+          hooks.reserve(
+              what + ": solver work kept between fits on " + Thread.currentThread().getName(), 0);
+    }
+
+    /** The work for a fit whose solver needs at most {@code bytes}, reserved first. */
+    SolverWork forFit(long bytes) {
+      lease.resize(bytes);
+      solver.startFit(bytes);
+      return solver;
+    }
+
+    /** Like {@link #forFit}, false (nothing changed) when the reservation is refused. */
+    boolean tryForFit(long bytes) {
+      if (!lease.tryResize(bytes)) {
+        return false;
+      }
+      solver.startFit(bytes);
+      return true;
+    }
+
+    long reservedBytes() {
+      return lease.bytes();
+    }
+
+    @Override
+    public void close() {
+      solver.startFit(0);
+      lease.close();
+    }
   }
 
   /**

@@ -27,6 +27,28 @@ class SolverWorkTest {
   }
 
   @Test
+  void startFit_dropsKeptArraysBeyondTheNewCap_longestFirst_andForgetsUnreturnedOnes() {
+    SolverWork work = new SolverWork(Long.MAX_VALUE);
+    double[] big = work.doubles(1000);
+    double[] small = work.doubles(10);
+    double[] lost = work.doubles(500); // kept by the previous fit's caller, never given back
+    work.recycle(big);
+    work.recycle(small);
+    assertThat(work.keptBytes()).isEqualTo(bytes(1000) + bytes(10));
+
+    work.startFit(bytes(10));
+    assertThat(work.kept()).isEqualTo(1);
+    assertThat(work.keptBytes()).isEqualTo(bytes(10));
+    assertThat(work.doubles(10)).isSameAs(small);
+    assertThat(lost).hasSize(500);
+
+    work.startFit(0);
+    assertThat(work.kept()).isZero();
+    work.recycle(small);
+    assertThat(work.kept()).as("a zero cap keeps nothing").isZero();
+  }
+
+  @Test
   void zeros_clearsWhatTheRequestUses() {
     SolverWork work = new SolverWork();
     double[] a = work.doubles(10);
