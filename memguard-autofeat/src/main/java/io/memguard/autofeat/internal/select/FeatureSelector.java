@@ -535,6 +535,8 @@ public final class FeatureSelector {
     // the columns kept from the thread's last run leave its lease before this fit's lease takes
     // them
     java.util.ArrayDeque<double[]> handed = handOver(width, m);
+    SolverWork initialSolver =
+        work.forFit(L1Models.weightsWorkBytes(options.problem(), width, m, options.path()));
     Lease spareLease =
         hooks.reserve(
             name + ": initial L1 fit (" + width + " columns)", HeapBytes.doubles(width, m));
@@ -547,12 +549,7 @@ public final class FeatureSelector {
       }
       w =
           L1Models.absoluteWeights(
-              options.problem(),
-              xScreened,
-              m,
-              yr,
-              options.path(),
-              work.forFit(L1Models.weightsWorkBytes(options.problem(), width, m, options.path())));
+              options.problem(), xScreened, m, yr, options.path(), initialSolver);
       // the fit's columns become the chunks' columns: the lease keeps as many as a chunk can use
       int keep = Math.min(Math.min(width, Math.max(10, (int) (0.5 * m))), asked);
       if (options.maxChunkWidth() > 0) {
@@ -604,6 +601,21 @@ public final class FeatureSelector {
     // 3. the initial set plus its noise columns accompany every chunk
     int d = initial.size();
     int fixed = d + noiseColumns(d, m);
+    int chunk = Math.max(10, (int) (0.5 * m - initial.size()));
+    if (options.maxChunkWidth() > 0) {
+      chunk = Math.min(chunk, options.maxChunkWidth());
+    }
+    chunk = Math.max(1, Math.min(Math.min(chunk, asked), Math.max(1, chunkCap - fixed)));
+    int othersCount = p - d;
+    splits = othersCount == 0 ? 0 : (othersCount + chunk - 1) / chunk;
+    int size = splits == 0 ? 0 : (othersCount + splits - 1) / splits;
+    // the thread's solver work is sized for the chunks before their columns are reserved, so the
+    // last fit's larger bound is not held beside them
+    SolverWork chunkSolver =
+        work.forFit(
+            splits == 0
+                ? 0
+                : L1Models.weightsWorkBytes(options.problem(), size + fixed, m, options.path()));
     try (Lease fixedLease =
         hooks.reserve(
             name + ": initial set and its noise (" + fixed + " columns)",
@@ -614,31 +626,19 @@ public final class FeatureSelector {
       initial.forEach(j -> inInitial[j] = true);
       int[] others = IntStream.range(0, p).filter(j -> !inInitial[j]).toArray();
       Rng.shuffle(others, rnd);
-      int chunk = Math.max(10, (int) (0.5 * m - initial.size()));
-      if (options.maxChunkWidth() > 0) {
-        chunk = Math.min(chunk, options.maxChunkWidth());
-      }
-      chunk = Math.max(1, Math.min(Math.min(chunk, asked), Math.max(1, chunkCap - fixed)));
       initial.forEach(j -> picked[j] = true);
-      splits = others.length == 0 ? 0 : (others.length + chunk - 1) / chunk;
-      int size = splits == 0 ? 0 : (others.length + splits - 1) / splits;
       int reused = Math.min(spare.length, size);
       spareLease.resize(reused * HeapBytes.doubles(m));
       long chunkBytes =
           HeapBytes.refs(size + fixed)
               + (size - reused) * HeapBytes.doubles(m)
               + HeapBytes.refs(size);
-      // one lease, one column block and one solver's work for all chunks: each chunk reuses them
+      // one lease and one column block for all chunks (and the thread's solver work): each chunk
+      // reuses them
       try (Lease chunkLease =
           hooks.reserve(
               name + ": chunks (" + splits + " of up to " + size + " + " + fixed + " columns)",
               splits == 0 ? 0 : chunkBytes)) {
-        // the run's solver work, within its lease whatever the chunk widths
-        long chunkWork =
-            splits == 0
-                ? 0
-                : L1Models.weightsWorkBytes(options.problem(), size + fixed, m, options.path());
-        SolverWork chunkSolver = work.forFit(chunkWork);
         long leased =
             chunkLease.bytes() + fixedLease.bytes() + spareLease.bytes() + work.reservedBytes();
         double[][] chunkColumns = Arrays.copyOf(spare, size);
