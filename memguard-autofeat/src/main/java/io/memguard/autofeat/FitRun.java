@@ -285,7 +285,7 @@ final class FitRun implements EngineHooks {
     MemoryPlanner early = new MemoryPlanner(n, d, null, config.problemType());
     if (usable < early.minimalBytes()) {
       throw insufficient(
-          early.minimalBytes(),
+          needed(early.minimalBytes()),
           head,
           "smallest plan (the final model on the " + d + " input columns, " + n + " rows)");
     }

@@ -2,6 +2,7 @@ package io.memguard.autofeat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.within;
 
 import io.memguard.core.CancellationToken;
@@ -547,6 +548,34 @@ class AutoFeatProcessorTest {
       }
       assertThat(scope.reservedBytes()).isZero();
     }
+  }
+
+  @Test
+  void fit_refusedAroundTheSmallestPlan_alwaysSaysItNeedsMoreThanIsAvailable() {
+    Dataset train = TestData.synthetic().train();
+    long smallest;
+    try (MemoryManager memory = manager(MemorySize.ofKibibytes(64));
+        MemoryScope scope = memory.openScope("train")) {
+      smallest =
+          catchThrowableOfType(
+                  () -> SYNTHETIC_3.fit(scope, train), InsufficientMemoryException.class)
+              .neededBytes();
+    }
+    int refused = 0;
+    for (int percent = 50; percent <= 150; percent += 10) {
+      try (MemoryManager memory = manager(MemorySize.ofBytes(smallest * percent / 100));
+          MemoryScope scope = memory.openScope("train")) {
+        try (AutoFeatModel model = SYNTHETIC_3.fit(scope, train)) {
+          assertThat(model.report().peakReservedBytes()).isPositive();
+        } catch (InsufficientMemoryException e) {
+          refused++;
+          assertThat(e.neededBytes())
+              .as("%d%%: %s", percent, e.getMessage())
+              .isGreaterThan(e.availableBytes());
+        }
+      }
+    }
+    assertThat(refused).isPositive();
   }
 
   @Test
