@@ -16,6 +16,14 @@ import org.junit.jupiter.api.Test;
 
 class FeatureGeneratorTest {
 
+  private static List<Expr> symbols(Datasets.Table table) {
+    List<Expr> syms = new ArrayList<>();
+    for (int j = 0; j < table.names().size(); j++) {
+      syms.add(Exprs.sym(j, table.names().get(j)));
+    }
+    return syms;
+  }
+
   private static final Expr X1 = Exprs.sym(0, "x1");
   private static final Expr X2 = Exprs.sym(1, "x2");
   private static final Expr X3 = Exprs.sym(2, "x3");
@@ -79,10 +87,7 @@ class FeatureGeneratorTest {
   @Test
   void generate_lastStep_buildsProductsOnly() {
     Datasets.Table train = Datasets.diabetes().train();
-    List<Expr> syms = new ArrayList<>();
-    for (int j = 0; j < train.names().size(); j++) {
-      syms.add(Exprs.sym(j, train.names().get(j)));
-    }
+    List<Expr> syms = symbols(train);
     FeatureGenerator g =
         new FeatureGenerator(
             new GenerationOptions(2, Transformation.DEFAULTS, StoragePrecision.DOUBLE, 64),
@@ -156,10 +161,7 @@ class FeatureGeneratorTest {
   @Test
   void lastStep_storesOnlyWhatTheFinalFilterKeeps_andCountsTheRest() {
     Datasets.Table train = Datasets.diabetes().train();
-    List<Expr> syms = new ArrayList<>();
-    for (int j = 0; j < train.names().size(); j++) {
-      syms.add(Exprs.sym(j, train.names().get(j)));
-    }
+    List<Expr> syms = symbols(train);
     FeatureGenerator g =
         new FeatureGenerator(
             new GenerationOptions(
@@ -205,10 +207,7 @@ class FeatureGeneratorTest {
   @Test
   void nextStep_whileProposalsRemain_throws() {
     Datasets.Table train = Datasets.diabetes().train();
-    List<Expr> syms = new ArrayList<>();
-    for (int j = 0; j < train.names().size(); j++) {
-      syms.add(Exprs.sym(j, train.names().get(j)));
-    }
+    List<Expr> syms = symbols(train);
     FeatureGenerator g =
         new FeatureGenerator(
             GenerationOptions.ofDefaults(),
@@ -247,10 +246,7 @@ class FeatureGeneratorTest {
   @Test
   void recomputingStore_keepsLastStepAsExpressionsAndReadsTheirValues() {
     Datasets.Table train = Datasets.diabetes().train();
-    List<Expr> syms = new ArrayList<>();
-    for (int j = 0; j < train.names().size(); j++) {
-      syms.add(Exprs.sym(j, train.names().get(j)));
-    }
+    List<Expr> syms = symbols(train);
     GenerationOptions o =
         new GenerationOptions(2, Transformation.DEFAULTS, StoragePrecision.DOUBLE, 256);
     ColumnStore plain = ColumnStore.create(StoragePrecision.DOUBLE, train.rows());
