@@ -464,22 +464,6 @@ public final class AutoFeatModel implements AutoCloseable {
     return closed;
   }
 
-  /**
-   * Closes this model and hands its reservation, resized to {@code next}'s size, to the model that
-   * replaces it: shrinking is never refused, so a same-sized successor needs no new admission.
-   */
-  Reservation handOver(FittedAutoFeat next) {
-    long bytes = estimateBytes(next);
-    long held = reservation.bytes();
-    if (bytes > held) {
-      reservation.grow(bytes - held);
-    } else if (bytes < held) {
-      reservation.shrink(held - bytes);
-    }
-    closed = true;
-    return reservation;
-  }
-
   /** Releases the model's reservation; the model can no longer be used. Idempotent. */
   @Override
   public void close() {

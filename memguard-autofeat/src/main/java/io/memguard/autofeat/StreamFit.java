@@ -171,6 +171,7 @@ final class StreamFit {
       decisions.add("final model: on the sample, " + why);
       return withDecisions(
           searched,
+          scope,
           decisions,
           new FitRows(sourceRows, kept, searched.report().plan().searchRows(), kept, 0),
           searched.fitted());
@@ -291,6 +292,7 @@ final class StreamFit {
             skipped > 0 ? "; " + skipped + " rows left out: a feature is not finite on them" : ""));
     return withDecisions(
         searched,
+        scope,
         decisions,
         new FitRows(sourceRows, sampleRows, searched.report().plan().searchRows(), used, skipped),
         refitted);
@@ -393,6 +395,7 @@ final class StreamFit {
               fitted.inputNames(), fitted.features(), refit.model(), fitted.report());
       return withDecisions(
           searched,
+          scope,
           decisions,
           new FitRows(sourceRows, sampleRows, searched.report().plan().searchRows(), used, skipped),
           refitted);
@@ -412,13 +415,18 @@ final class StreamFit {
   }
 
   /**
-   * A new model from {@code searched}'s report and the decisions; closes {@code searched}, whose
-   * reservation it takes over.
+   * A new model from {@code searched}'s report and the decisions, reserved in {@code scope}, which
+   * outlives the search's scope; closes {@code searched}.
    */
   private static AutoFeatModel withDecisions(
-      AutoFeatModel searched, List<String> added, FitRows rows, FittedAutoFeat fitted) {
+      AutoFeatModel searched,
+      MemoryScope scope,
+      List<String> added,
+      FitRows rows,
+      FittedAutoFeat fitted) {
     FitReport report = searched.report().withDecisionsAdded(added);
-    Reservation own = searched.handOver(fitted);
+    Reservation own = scope.reserve(AutoFeatModel.estimateBytes(fitted));
+    searched.close();
     return new AutoFeatModel(fitted, report.problemType(), report, own, rows);
   }
 
