@@ -285,11 +285,15 @@ public final class FeatureGenerator {
       return;
     }
     storeLease.grow(HeapBytes.doubles(start.size(), rows));
+    startValues = readStartValues();
+  }
+
+  private double[][] readStartValues() {
     double[][] values = new double[start.size()][];
     for (int j = 0; j < start.size(); j++) {
       values[j] = store.read(start.get(j).slot(), new double[rows]);
     }
-    startValues = values;
+    return values;
   }
 
   /**
@@ -297,9 +301,14 @@ public final class FeatureGenerator {
    * every start feature below {@link #FINAL_MAX_CORRELATION}.
    */
   private boolean finalFilterKeeps(Expr expr, boolean eligible, double[] v, ColumnStats stats) {
-    if (!eligible || expr.isAdd()) {
-      return false;
-    }
+    return mayPassFinalFilter(expr, eligible) && uncorrelatedWithStart(v, stats);
+  }
+
+  private static boolean mayPassFinalFilter(Expr expr, boolean eligible) {
+    return eligible && !expr.isAdd();
+  }
+
+  private boolean uncorrelatedWithStart(double[] v, ColumnStats stats) {
     double max = 0;
     for (int j = 0; j < start.size() && max < FINAL_MAX_CORRELATION; j++) {
       ColumnStats s = start.get(j).stats();
@@ -372,11 +381,7 @@ public final class FeatureGenerator {
     // the caller reserves what finishBytes() says around finish()
     boolean held = startValues != null;
     if (!held) {
-      double[][] values = new double[start.size()][];
-      for (int j = 0; j < start.size(); j++) {
-        values[j] = store.read(start.get(j).slot(), new double[rows]);
-      }
-      startValues = values;
+      startValues = readStartValues();
     }
     double[] scratch = new double[rows];
     List<FeatureColumn> candidates = new ArrayList<>();
@@ -386,9 +391,11 @@ public final class FeatureGenerator {
       if (f.eligible()) {
         eligible++;
       }
+      // the last step stored only what passed; other columns are read only if they may pass
       boolean keep =
           f.step() == last
-              || finalFilterKeeps(f.expr(), f.eligible(), store.read(f.slot(), scratch), f.stats());
+              || (mayPassFinalFilter(f.expr(), f.eligible())
+                  && uncorrelatedWithStart(store.read(f.slot(), scratch), f.stats()));
       if (keep) {
         candidates.add(f);
       } else {

@@ -63,15 +63,7 @@ public final class SolverWork {
       }
     }
     long bytes = bytes(length);
-    for (int k = distinct - 1;
-        k >= 0 && keptBytes > 0 && keptBytes + outBytes + bytes > capBytes; ) {
-      double[] dropped = kept[k].poll();
-      if (dropped == null) {
-        k--;
-      } else {
-        keptBytes -= bytes(dropped);
-      }
-    }
+    dropKeptAbove(capBytes - outBytes - bytes);
     outBytes += bytes;
     return new double[length];
   }
@@ -135,7 +127,12 @@ public final class SolverWork {
     }
     this.capBytes = capBytes;
     outBytes = 0;
-    for (int k = distinct - 1; k >= 0 && keptBytes > capBytes; ) {
+    dropKeptAbove(capBytes);
+  }
+
+  /** Drops kept arrays, the longest first, until they hold at most {@code limit} bytes. */
+  private void dropKeptAbove(long limit) {
+    for (int k = distinct - 1; k >= 0 && keptBytes > 0 && keptBytes > limit; ) {
       double[] dropped = kept[k].poll();
       if (dropped == null) {
         k--;
