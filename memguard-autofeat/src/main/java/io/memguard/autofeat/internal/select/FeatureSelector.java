@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -168,6 +169,12 @@ public final class FeatureSelector {
 
   /** The read buffer of the thread running a run (the store may convert values into it). */
   private final ThreadLocalBuffer buffers = new ThreadLocalBuffer();
+
+  /**
+   * Where parallel runs post their chunk fits for threads with no run left to start; null when runs
+   * are not parallel. Set before the selection threads start, cleared after they end.
+   */
+  private @Nullable HelpBoard<RunChunks> helpBoard;
 
   /** The columns each selection thread keeps from one run for its next. */
   private final java.util.Map<Thread, RunCarry> carries =
@@ -321,6 +328,8 @@ public final class FeatureSelector {
     List<List<Integer>> results =
         new ArrayList<>(java.util.Collections.nCopies(runs, (List<Integer>) null));
     AtomicReference<Throwable> failure = new AtomicReference<>();
+    HelpBoard<RunChunks> board = new HelpBoard<>(runs);
+    helpBoard = board;
     Thread caller = Thread.currentThread();
     List<Thread> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
@@ -337,14 +346,21 @@ public final class FeatureSelector {
                   for (int r = next.getAndIncrement();
                       r < runs && failure.get() == null;
                       r = next.getAndIncrement()) {
-                    hooks.checkCancelled();
-                    List<Integer> picked = run(r, work);
+                    List<Integer> picked;
+                    try {
+                      hooks.checkCancelled();
+                      picked = run(r, work);
+                    } finally {
+                      board.runEnded();
+                    }
                     synchronized (results) {
                       results.set(r, picked);
                     }
                   }
+                  helpOtherRuns(board, work, () -> failure.get() != null);
                 } catch (Throwable e) {
                   failure.compareAndSet(null, e);
+                  board.wake();
                 } finally {
                   buffers.clear();
                 }
@@ -366,6 +382,7 @@ public final class FeatureSelector {
         }
       }
     }
+    helpBoard = null;
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
@@ -642,55 +659,10 @@ public final class FeatureSelector {
         long leased =
             chunkLease.bytes() + fixedLease.bytes() + spareLease.bytes() + work.reservedBytes();
         double[][] chunkColumns = Arrays.copyOf(spare, size);
-        for (int c = 0; c < splits; c++) {
-          hooks.checkCancelled();
-          long t0 = System.nanoTime();
-          int from = c * size;
-          int to = Math.min(others.length, from + size);
-          int[] part = Arrays.copyOfRange(others, from, to);
-          int accepted = 0;
-          double[][] all = new double[part.length + fixed][];
-          for (int k = 0; k < part.length; k++) {
-            if (chunkColumns[k] == null) {
-              chunkColumns[k] = carried(m);
-            }
-            loadInto(part[k], rows, chunkColumns[k]);
-            all[k] = chunkColumns[k];
-          }
-          System.arraycopy(xInit, 0, all, part.length, xInit.length);
-          System.arraycopy(noise, 0, all, part.length + xInit.length, noise.length);
-          double[] wc =
-              L1Models.absoluteWeights(options.problem(), all, m, yr, options.path(), chunkSolver);
-          double noiseMax = 0;
-          for (int k = part.length + xInit.length; k < all.length; k++) {
-            noiseMax = Math.max(noiseMax, wc[k]);
-          }
-          for (int k = 0; k < part.length; k++) {
-            if (wc[k] > noiseMax) {
-              picked[part[k]] = true;
-              accepted++;
-            }
-          }
-          for (int k = 0; k < xInit.length; k++) {
-            if (wc[part.length + k] > noiseMax) {
-              picked[initial.get(k)] = true;
-            }
-          }
-          hooks.batchDone(
-              new BatchStats(
-                  "select",
-                  step,
-                  c,
-                  part.length,
-                  accepted,
-                  accepted,
-                  0,
-                  leased,
-                  0,
-                  store.bytesUsed(),
-                  System.nanoTime() - t0));
-          hooks.progress("select", step, c + 1, splits, 100.0 * (c + 1) / splits);
-        }
+        RunChunks chunks =
+            new RunChunks(
+                step, name, rows, yr, initial, others, size, fixed, xInit, noise, picked, splits);
+        fitOwnChunks(chunks, chunkColumns, chunkSolver, leased);
         keepForNextRun(step, chunkColumns, m);
       }
     }
@@ -721,6 +693,196 @@ public final class FeatureSelector {
         cands.size(),
         out.size());
     return out;
+  }
+
+  /**
+   * Fits a run's chunks on its own thread, with threads that have no run left helping when runs are
+   * parallel; returns once every chunk is fitted (or the first failure, rethrown).
+   */
+  private void fitOwnChunks(RunChunks chunks, double[][] block, SolverWork solver, long leased) {
+    HelpBoard<RunChunks> board = helpBoard;
+    if (board != null && chunks.count() > 1) {
+      board.post(chunks);
+    }
+    Throwable helperFailure;
+    try {
+      for (int c = chunks.claim(); c >= 0; c = chunks.claim()) {
+        fitAndFinish(chunks, c, block, solver, leased);
+      }
+    } finally {
+      if (board != null) {
+        board.withdraw(chunks);
+      }
+      helperFailure = chunks.closeAndAwait();
+    }
+    if (helperFailure instanceof RuntimeException re) {
+      throw re;
+    }
+    if (helperFailure instanceof Error err) {
+      throw err;
+    }
+    if (helperFailure != null) {
+      throw new IllegalStateException("a chunk fit failed", helperFailure);
+    }
+  }
+
+  /**
+   * Helps other runs with their chunks until no run is left (or {@code stop}); each run's chunks
+   * with a column block and solver work reserved for them, stopping where they are refused.
+   */
+  private void helpOtherRuns(HelpBoard<RunChunks> board, RunWork work, BooleanSupplier stop)
+      throws InterruptedException {
+    for (RunChunks chunks = board.await(stop); chunks != null; chunks = board.await(stop)) {
+      int m = chunks.rows.length;
+      if (!work.tryForFit(
+          L1Models.weightsWorkBytes(
+              options.problem(), chunks.size + chunks.fixed, m, options.path()))) {
+        return;
+      }
+      try (Lease lease =
+          hooks.reserve(
+              chunks.name + ": chunks fitted on " + Thread.currentThread().getName(), 0)) {
+        if (!lease.tryResize(
+            HeapBytes.refs(chunks.size + chunks.fixed)
+                + chunks.size * HeapBytes.doubles(m)
+                + HeapBytes.refs(chunks.size))) {
+          return;
+        }
+        double[][] block = new double[chunks.size][];
+        long leased = lease.bytes() + work.reservedBytes();
+        for (int c = chunks.claim(); c >= 0; c = chunks.claim()) {
+          if (!fitAndFinish(chunks, c, block, work.solver, leased)) {
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Fits chunk {@code c} and marks it finished: false when it failed (the failure goes to the run's
+   * own thread, which rethrows it); rethrows on the run's own thread.
+   */
+  private boolean fitAndFinish(
+      RunChunks chunks, int c, double[][] block, SolverWork solver, long leased) {
+    int done;
+    try {
+      fitChunk(chunks, c, block, solver, leased);
+    } catch (RuntimeException | Error e) {
+      chunks.finished(e);
+      if (chunks.owner == Thread.currentThread()) {
+        throw e;
+      }
+      return false;
+    }
+    done = chunks.finished(null);
+    hooks.progress("select", chunks.step, done, chunks.count(), 100.0 * done / chunks.count());
+    return true;
+  }
+
+  /** Fits one chunk of a run: its columns, the run's initial set and its noise. */
+  private void fitChunk(RunChunks chunks, int c, double[][] block, SolverWork solver, long leased) {
+    hooks.checkCancelled();
+    long t0 = System.nanoTime();
+    int m = chunks.rows.length;
+    int from = c * chunks.size;
+    int to = Math.min(chunks.others.length, from + chunks.size);
+    int[] part = Arrays.copyOfRange(chunks.others, from, to);
+    double[][] xInit = chunks.xInit;
+    double[][] all = new double[part.length + chunks.fixed][];
+    for (int k = 0; k < part.length; k++) {
+      if (block[k] == null) {
+        block[k] = carried(m);
+      }
+      loadInto(part[k], chunks.rows, block[k]);
+      all[k] = block[k];
+    }
+    System.arraycopy(xInit, 0, all, part.length, xInit.length);
+    System.arraycopy(chunks.noise, 0, all, part.length + xInit.length, chunks.noise.length);
+    double[] wc =
+        L1Models.absoluteWeights(options.problem(), all, m, chunks.yr, options.path(), solver);
+    double noiseMax = 0;
+    for (int k = part.length + xInit.length; k < all.length; k++) {
+      noiseMax = Math.max(noiseMax, wc[k]);
+    }
+    int accepted = chunks.pick(part, wc, noiseMax);
+    hooks.batchDone(
+        new BatchStats(
+            "select",
+            chunks.step,
+            c,
+            part.length,
+            accepted,
+            accepted,
+            0,
+            leased,
+            0,
+            store.bytesUsed(),
+            System.nanoTime() - t0));
+  }
+
+  /**
+   * A run's chunks: the shuffled columns outside its initial set, cut into chunks of {@code size},
+   * each fitted with the initial set and its noise; what beats the noise is picked. Read-only but
+   * for the picks, which are synchronized.
+   */
+  private static final class RunChunks extends SharedChunks {
+    final int step;
+    final String name;
+    final int[] rows;
+    final double[] yr;
+    final List<Integer> initial;
+    final int[] others;
+    final int size;
+    final int fixed;
+    final double[][] xInit;
+    final double[][] noise;
+    final Thread owner = Thread.currentThread();
+    private final boolean[] picked;
+
+    RunChunks(
+        int step,
+        String name,
+        int[] rows,
+        double[] yr,
+        List<Integer> initial,
+        int[] others,
+        int size,
+        int fixed,
+        double[][] xInit,
+        double[][] noise,
+        boolean[] picked,
+        int count) {
+      super(count);
+      this.step = step;
+      this.name = name;
+      this.rows = rows;
+      this.yr = yr;
+      this.initial = initial;
+      this.others = others;
+      this.size = size;
+      this.fixed = fixed;
+      this.xInit = xInit;
+      this.noise = noise;
+      this.picked = picked;
+    }
+
+    /** Picks the chunk's columns, and the initial set's, whose weights beat the noise. */
+    synchronized int pick(int[] part, double[] w, double noiseMax) {
+      int accepted = 0;
+      for (int k = 0; k < part.length; k++) {
+        if (w[k] > noiseMax) {
+          picked[part[k]] = true;
+          accepted++;
+        }
+      }
+      for (int k = 0; k < xInit.length; k++) {
+        if (w[part.length + k] > noiseMax) {
+          picked[initial.get(k)] = true;
+        }
+      }
+      return accepted;
+    }
   }
 
   /**

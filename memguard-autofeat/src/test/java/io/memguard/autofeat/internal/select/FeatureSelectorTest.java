@@ -156,6 +156,79 @@ class FeatureSelectorTest {
   }
 
   @Test
+  void select_threadWithNoRunLeft_fitsAnotherRunsChunks_sameResultAsOneThread() throws Exception {
+    Planted p = planted(300, 400, 4);
+    SelectionOptions one = options(3, 1);
+    SelectionOptions two = options(3, 2);
+    java.util.Set<Thread> lastRunThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.concurrent.atomic.AtomicReference<Thread> lastRunOwner =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.CountDownLatch helped = new java.util.concurrent.CountDownLatch(1);
+    List<RecordingLease> helperLeases = new java.util.concurrent.CopyOnWriteArrayList<>();
+    EngineHooks hooks =
+        new EngineHooks() {
+          @Override
+          public Lease reserve(String what, long bytes) {
+            if (!what.contains("chunks fitted on")) {
+              return Lease.NONE;
+            }
+            RecordingLease lease = new RecordingLease(Long.MAX_VALUE);
+            lease.resize(bytes);
+            helperLeases.add(lease);
+            return lease;
+          }
+
+          @Override
+          public void batchDone(BatchStats s) {
+            if (!s.phase().equals("select") || s.step() != 3) {
+              return;
+            }
+            lastRunThreads.add(Thread.currentThread());
+            lastRunOwner.compareAndSet(null, Thread.currentThread());
+            if (lastRunOwner.get() != Thread.currentThread()) {
+              helped.countDown();
+              return;
+            }
+            // the last run's thread waits after its first chunk until the other thread, whose run
+            // ends, fits one of the remaining chunks
+            try {
+              helped.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        };
+    SelectionResult alone =
+        new FeatureSelector(one, p.store(), p.cols(), p.y(), EngineHooks.NONE).select();
+    SelectionResult helpedOut =
+        new FeatureSelector(two, p.store(), p.cols(), p.y(), hooks).select();
+    assertThat(lastRunThreads).hasSize(2);
+    assertThat(helpedOut.selected()).isEqualTo(alone.selected());
+    assertThat(helpedOut.votes()).isEqualTo(alone.votes());
+    assertThat(helperLeases)
+        .isNotEmpty()
+        .allSatisfy(
+            l -> {
+              assertThat(l.closed).isTrue();
+              assertThat(l.peak).isPositive();
+            });
+  }
+
+  private static SelectionOptions options(int runs, int threads) {
+    return new SelectionOptions(
+        TargetKind.REGRESSION,
+        runs,
+        7L,
+        0,
+        40,
+        true,
+        PathOptions.forSelection(),
+        SelectionOptions.DEFAULT_MAX_RUN_ROWS,
+        SelectionOptions.DEFAULT_MAX_FIT_CELLS,
+        threads);
+  }
+
+  @Test
   void
       select_noiseFilterRefusedItsMemory_filtersInHalves_findsTheSignalAndHoldsOnlyWhatWasGranted() {
     Planted p = planted(500, 300, 1);
