@@ -2,8 +2,10 @@ package io.memguard.autofeat.internal.batch;
 
 /**
  * Callbacks through which a caller sizes, observes and cancels the engine's batches;
- * implementations must be safe to call from the thread that runs the fit (the engine calls them
- * from that thread only).
+ * implementations must be thread-safe when selection runs on several threads: its runs then call
+ * them from threads of their own, and a run's chunks may be fitted, and reported through {@link
+ * #batchDone} and {@link #progress}, by any of those threads (progress counts of a run still only
+ * grow).
  *
  * <p>Order: {@link #phaseStarted} {@code "generate"}, then per batch {@link #checkCancelled()},
  * {@link #nextBatchSize}, the batch, {@link #batchDone}, {@link #progress}; {@link #phaseStarted}

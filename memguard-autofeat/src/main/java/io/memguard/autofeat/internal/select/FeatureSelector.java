@@ -357,6 +357,8 @@ public final class FeatureSelector {
                       results.set(r, picked);
                     }
                   }
+                  // no run left: what the thread kept for its next run is of no use now
+                  carry.close();
                   helpOtherRuns(board, work, () -> failure.get() != null);
                 } catch (Throwable e) {
                   failure.compareAndSet(null, e);
@@ -369,20 +371,24 @@ public final class FeatureSelector {
       worker.setDaemon(true);
       workers.add(worker);
     }
-    workers.forEach(Thread::start);
     boolean interrupted = false;
-    for (Thread worker : workers) {
-      while (true) {
-        try {
-          worker.join();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-          failure.compareAndSet(null, e);
+    try {
+      workers.forEach(Thread::start);
+      for (Thread worker : workers) {
+        while (true) {
+          try {
+            worker.join();
+            break;
+          } catch (InterruptedException e) {
+            interrupted = true;
+            failure.compareAndSet(null, e);
+            board.wake();
+          }
         }
       }
+    } finally {
+      helpBoard = null;
     }
-    helpBoard = null;
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
@@ -649,7 +655,8 @@ public final class FeatureSelector {
       long chunkBytes =
           HeapBytes.refs(size + fixed)
               + (size - reused) * HeapBytes.doubles(m)
-              + HeapBytes.refs(size);
+              + HeapBytes.refs(size)
+              + HeapBytes.ints(size);
       // one lease and one column block for all chunks (and the thread's solver work): each chunk
       // reuses them
       try (Lease chunkLease =
@@ -715,15 +722,19 @@ public final class FeatureSelector {
       }
       helperFailure = chunks.closeAndAwait();
     }
-    if (helperFailure instanceof RuntimeException re) {
-      throw re;
+    if (helperFailure != null) {
+      throw unchecked(helperFailure);
     }
-    if (helperFailure instanceof Error err) {
+  }
+
+  private static RuntimeException unchecked(Throwable e) {
+    if (e instanceof RuntimeException re) {
+      return re;
+    }
+    if (e instanceof Error err) {
       throw err;
     }
-    if (helperFailure != null) {
-      throw new IllegalStateException("a chunk fit failed", helperFailure);
-    }
+    return new IllegalStateException("a chunk fit of feature selection failed", e);
   }
 
   /**
@@ -732,7 +743,13 @@ public final class FeatureSelector {
    */
   private void helpOtherRuns(HelpBoard<RunChunks> board, RunWork work, BooleanSupplier stop)
       throws InterruptedException {
-    for (RunChunks chunks = board.await(stop); chunks != null; chunks = board.await(stop)) {
+    while (true) {
+      // nothing is held while waiting: the solver's arrays are sized again for the next run helped
+      work.forFit(0);
+      RunChunks chunks = board.await(stop);
+      if (chunks == null) {
+        return;
+      }
       int m = chunks.rows.length;
       if (!work.tryForFit(
           L1Models.weightsWorkBytes(
@@ -745,12 +762,13 @@ public final class FeatureSelector {
         if (!lease.tryResize(
             HeapBytes.refs(chunks.size + chunks.fixed)
                 + chunks.size * HeapBytes.doubles(m)
-                + HeapBytes.refs(chunks.size))) {
+                + HeapBytes.refs(chunks.size)
+                + HeapBytes.ints(chunks.size))) {
           return;
         }
         double[][] block = new double[chunks.size][];
         long leased = lease.bytes() + work.reservedBytes();
-        for (int c = chunks.claim(); c >= 0; c = chunks.claim()) {
+        for (int c = chunks.claim(); c >= 0 && !stop.getAsBoolean(); c = chunks.claim()) {
           if (!fitAndFinish(chunks, c, block, work.solver, leased)) {
             return;
           }
@@ -765,18 +783,25 @@ public final class FeatureSelector {
    */
   private boolean fitAndFinish(
       RunChunks chunks, int c, double[][] block, SolverWork solver, long leased) {
-    int done;
     try {
       fitChunk(chunks, c, block, solver, leased);
-    } catch (RuntimeException | Error e) {
+    } catch (Throwable e) {
+      // any throwable, checked ones from hooks included: a claimed chunk must always finish, or
+      // the run's thread would wait for it for ever
       chunks.finished(e);
       if (chunks.owner == Thread.currentThread()) {
-        throw e;
+        throw unchecked(e);
       }
       return false;
     }
-    done = chunks.finished(null);
-    hooks.progress("select", chunks.step, done, chunks.count(), 100.0 * done / chunks.count());
+    int done = chunks.finished(null);
+    // chunks finish on several threads: progress is reported in order, each count at most once
+    synchronized (chunks.progressLock) {
+      if (done > chunks.reported) {
+        chunks.reported = done;
+        hooks.progress("select", chunks.step, done, chunks.count(), 100.0 * done / chunks.count());
+      }
+    }
     return true;
   }
 
@@ -838,6 +863,11 @@ public final class FeatureSelector {
     final double[][] xInit;
     final double[][] noise;
     final Thread owner = Thread.currentThread();
+    final Object progressLock = new Object();
+
+    /** Chunks finished as last reported to the hooks; guarded by {@link #progressLock}. */
+    int reported;
+
     private final boolean[] picked;
 
     RunChunks(

@@ -50,6 +50,8 @@ abstract class SharedChunks {
       finished++;
     } else if (this.failure == null) {
       this.failure = failure;
+    } else if (this.failure != failure) {
+      this.failure.addSuppressed(failure);
     }
     notifyAll();
     return finished;

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -156,14 +157,15 @@ class FeatureSelectorTest {
   }
 
   @Test
+  @Timeout(120)
   void select_threadWithNoRunLeft_fitsAnotherRunsChunks_sameResultAsOneThread() throws Exception {
     Planted p = planted(300, 400, 4);
-    SelectionOptions one = options(3, 1);
-    SelectionOptions two = options(3, 2);
     java.util.Set<Thread> lastRunThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
     java.util.concurrent.atomic.AtomicReference<Thread> lastRunOwner =
         new java.util.concurrent.atomic.AtomicReference<>();
     java.util.concurrent.CountDownLatch helped = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean ownerSawHelp =
+        new java.util.concurrent.atomic.AtomicBoolean();
     List<RecordingLease> helperLeases = new java.util.concurrent.CopyOnWriteArrayList<>();
     EngineHooks hooks =
         new EngineHooks() {
@@ -187,21 +189,18 @@ class FeatureSelectorTest {
             lastRunOwner.compareAndSet(null, Thread.currentThread());
             if (lastRunOwner.get() != Thread.currentThread()) {
               helped.countDown();
-              return;
-            }
-            // the last run's thread waits after its first chunk until the other thread, whose run
-            // ends, fits one of the remaining chunks
-            try {
-              helped.await(60, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
+            } else if (helped.getCount() > 0) {
+              // the last run's thread waits after its first chunk until the other thread, whose
+              // run ends, fits one of the remaining chunks
+              ownerSawHelp.set(awaitQuietly(helped));
             }
           }
         };
     SelectionResult alone =
-        new FeatureSelector(one, p.store(), p.cols(), p.y(), EngineHooks.NONE).select();
+        new FeatureSelector(options(3, 1), p.store(), p.cols(), p.y(), EngineHooks.NONE).select();
     SelectionResult helpedOut =
-        new FeatureSelector(two, p.store(), p.cols(), p.y(), hooks).select();
+        new FeatureSelector(options(3, 2), p.store(), p.cols(), p.y(), hooks).select();
+    assertThat(ownerSawHelp).isTrue();
     assertThat(lastRunThreads).hasSize(2);
     assertThat(helpedOut.selected()).isEqualTo(alone.selected());
     assertThat(helpedOut.votes()).isEqualTo(alone.votes());
@@ -210,8 +209,98 @@ class FeatureSelectorTest {
         .allSatisfy(
             l -> {
               assertThat(l.closed).isTrue();
-              assertThat(l.peak).isPositive();
+              // a chunk's block: at least 40 columns of the run's rows
+              assertThat(l.peak).isGreaterThan(40L * 8 * 200);
             });
+  }
+
+  @Test
+  @Timeout(120)
+  void select_helpersBlockRefused_noHelp_sameResult_leasesClosed() {
+    Planted p = planted(300, 400, 4);
+    List<RecordingLease> helperLeases = new java.util.concurrent.CopyOnWriteArrayList<>();
+    EngineHooks hooks =
+        new EngineHooks() {
+          @Override
+          public Lease reserve(String what, long bytes) {
+            if (!what.contains("chunks fitted on")) {
+              return Lease.NONE;
+            }
+            RecordingLease lease = new RecordingLease(0);
+            helperLeases.add(lease);
+            return lease;
+          }
+        };
+    SelectionResult alone =
+        new FeatureSelector(options(3, 1), p.store(), p.cols(), p.y(), EngineHooks.NONE).select();
+    SelectionResult refused =
+        new FeatureSelector(options(3, 2), p.store(), p.cols(), p.y(), hooks).select();
+    assertThat(refused.selected()).isEqualTo(alone.selected());
+    assertThat(refused.votes()).isEqualTo(alone.votes());
+    assertThat(helperLeases)
+        .allSatisfy(
+            l -> {
+              assertThat(l.closed).isTrue();
+              assertThat(l.peak).isZero();
+            });
+  }
+
+  @ParameterizedTest(name = "checked: {0}")
+  @CsvSource({"false", "true"})
+  @Timeout(120)
+  void select_chunkFailsOnAHelperThread_selectThrowsIt_noHang(boolean checked) {
+    Planted p = planted(300, 400, 4);
+    Exception failure =
+        checked
+            ? new java.io.IOException("helper failed (checked)")
+            : new java.util.concurrent.CancellationException("helper cancelled");
+    java.util.concurrent.atomic.AtomicReference<Thread> lastRunOwner =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.CountDownLatch thrown = new java.util.concurrent.CountDownLatch(1);
+    EngineHooks hooks =
+        new EngineHooks() {
+          @Override
+          public void checkCancelled() {
+            boolean helping =
+                StackWalker.getInstance()
+                    .walk(f -> f.anyMatch(s -> s.getMethodName().equals("helpOtherRuns")));
+            if (helping) {
+              thrown.countDown();
+              FeatureSelectorTest.<RuntimeException>sneakyThrow(failure);
+            }
+          }
+
+          @Override
+          public void batchDone(BatchStats s) {
+            if (s.phase().equals("select")
+                && s.step() == 3
+                && lastRunOwner.compareAndSet(null, Thread.currentThread())) {
+              awaitQuietly(thrown);
+            }
+          }
+        };
+    FeatureSelector selector =
+        new FeatureSelector(options(3, 2), p.store(), p.cols(), p.y(), hooks);
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(selector::select);
+    if (checked) {
+      assertThat(t).isInstanceOf(IllegalStateException.class).hasCause(failure);
+    } else {
+      assertThat(t).isSameAs(failure);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> void sneakyThrow(Throwable t) throws E {
+    throw (E) t;
+  }
+
+  private static boolean awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+    try {
+      return latch.await(20, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   private static SelectionOptions options(int runs, int threads) {

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+@Timeout(60)
 class SharedChunksTest {
 
   private static final class Chunks extends SharedChunks {
@@ -90,5 +94,42 @@ class SharedChunksTest {
     HelpBoard<Chunks> board = new HelpBoard<>(3);
     board.post(new Chunks(2));
     assertThat(board.await(() -> true)).isNull();
+  }
+
+  @ParameterizedTest(name = "released by {0}")
+  @ValueSource(strings = {"post", "runEnded", "wake"})
+  void board_helperWaitingForWork_isReleasedByAPostARunEndingOrAFailure(String event)
+      throws Exception {
+    HelpBoard<Chunks> board = new HelpBoard<>(1);
+    Chunks chunks = new Chunks(2);
+    java.util.concurrent.atomic.AtomicBoolean failed =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<Object> got =
+        new java.util.concurrent.atomic.AtomicReference<>("nothing yet");
+    Thread helper =
+        new Thread(
+            () -> {
+              try {
+                got.set(board.await(failed::get));
+              } catch (InterruptedException e) {
+                got.set(e);
+              }
+            });
+    helper.start();
+    while (helper.getState() != Thread.State.WAITING
+        && helper.getState() != Thread.State.TERMINATED) {
+      Thread.onSpinWait();
+    }
+    assertThat(got.get()).isEqualTo("nothing yet");
+    switch (event) {
+      case "post" -> board.post(chunks);
+      case "runEnded" -> board.runEnded();
+      default -> {
+        failed.set(true);
+        board.wake();
+      }
+    }
+    helper.join();
+    assertThat(got.get()).isEqualTo(event.equals("post") ? chunks : null);
   }
 }
