@@ -108,6 +108,32 @@ class FeatureSelectorTest {
     }
   }
 
+  /**
+   * Hooks that hand out a {@link RecordingLease} granting up to {@code limit} bytes for every
+   * reservation whose description contains {@code marker}, and keep them.
+   */
+  private static class RecordingHooks implements EngineHooks {
+    final String marker;
+    final long limit;
+    final List<RecordingLease> leases = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    RecordingHooks(String marker, long limit) {
+      this.marker = marker;
+      this.limit = limit;
+    }
+
+    @Override
+    public Lease reserve(String what, long bytes) {
+      if (!what.contains(marker)) {
+        return Lease.NONE;
+      }
+      RecordingLease lease = new RecordingLease(limit);
+      lease.resize(bytes);
+      leases.add(lease);
+      return lease;
+    }
+  }
+
   @ParameterizedTest(name = "{0} thread(s), carry limit {1}")
   @CsvSource({"1, 0", "1, 9223372036854775807", "2, 0", "2, 9223372036854775807"})
   void select_columnsKeptForTheNextRun_grantedOrRefused_sameResultAndReleased(
@@ -125,20 +151,8 @@ class FeatureSelectorTest {
             SelectionOptions.DEFAULT_MAX_RUN_ROWS,
             SelectionOptions.DEFAULT_MAX_FIT_CELLS,
             threads);
-    List<RecordingLease> carries = new java.util.concurrent.CopyOnWriteArrayList<>();
-    EngineHooks hooks =
-        new EngineHooks() {
-          @Override
-          public Lease reserve(String what, long bytes) {
-            if (!what.contains("kept for the next run")) {
-              return Lease.NONE;
-            }
-            RecordingLease lease = new RecordingLease(carryLimit);
-            lease.resize(bytes);
-            carries.add(lease);
-            return lease;
-          }
-        };
+    RecordingHooks hooks = new RecordingHooks("kept for the next run", carryLimit);
+    List<RecordingLease> carries = hooks.leases;
     SelectionResult plain =
         new FeatureSelector(o, p.store(), p.cols(), p.y(), EngineHooks.NONE).select();
     SelectionResult carried = new FeatureSelector(o, p.store(), p.cols(), p.y(), hooks).select();
@@ -166,20 +180,8 @@ class FeatureSelectorTest {
     java.util.concurrent.CountDownLatch helped = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.atomic.AtomicBoolean ownerSawHelp =
         new java.util.concurrent.atomic.AtomicBoolean();
-    List<RecordingLease> helperLeases = new java.util.concurrent.CopyOnWriteArrayList<>();
-    EngineHooks hooks =
-        new EngineHooks() {
-          @Override
-          public Lease reserve(String what, long bytes) {
-            if (!what.contains("chunks fitted on")) {
-              return Lease.NONE;
-            }
-            RecordingLease lease = new RecordingLease(Long.MAX_VALUE);
-            lease.resize(bytes);
-            helperLeases.add(lease);
-            return lease;
-          }
-
+    RecordingHooks hooks =
+        new RecordingHooks("chunks fitted on", Long.MAX_VALUE) {
           @Override
           public void batchDone(BatchStats s) {
             if (!s.phase().equals("select") || s.step() != 3) {
@@ -204,7 +206,7 @@ class FeatureSelectorTest {
     assertThat(lastRunThreads).hasSize(2);
     assertThat(helpedOut.selected()).isEqualTo(alone.selected());
     assertThat(helpedOut.votes()).isEqualTo(alone.votes());
-    assertThat(helperLeases)
+    assertThat(hooks.leases)
         .isNotEmpty()
         .allSatisfy(
             l -> {
@@ -218,26 +220,14 @@ class FeatureSelectorTest {
   @Timeout(120)
   void select_helpersBlockRefused_noHelp_sameResult_leasesClosed() {
     Planted p = planted(300, 400, 4);
-    List<RecordingLease> helperLeases = new java.util.concurrent.CopyOnWriteArrayList<>();
-    EngineHooks hooks =
-        new EngineHooks() {
-          @Override
-          public Lease reserve(String what, long bytes) {
-            if (!what.contains("chunks fitted on")) {
-              return Lease.NONE;
-            }
-            RecordingLease lease = new RecordingLease(0);
-            helperLeases.add(lease);
-            return lease;
-          }
-        };
+    RecordingHooks hooks = new RecordingHooks("chunks fitted on", 0);
     SelectionResult alone =
         new FeatureSelector(options(3, 1), p.store(), p.cols(), p.y(), EngineHooks.NONE).select();
     SelectionResult refused =
         new FeatureSelector(options(3, 2), p.store(), p.cols(), p.y(), hooks).select();
     assertThat(refused.selected()).isEqualTo(alone.selected());
     assertThat(refused.votes()).isEqualTo(alone.votes());
-    assertThat(helperLeases)
+    assertThat(hooks.leases)
         .allSatisfy(
             l -> {
               assertThat(l.closed).isTrue();
