@@ -179,9 +179,17 @@ final class FitRun implements EngineHooks {
       settleLightweight(Rollout.Outcome.ofFailure(e));
       throw e;
     }
-    settleLightweight(Rollout.Outcome.COMPLETED);
-    FitReport report = report(fitted, peak, availableAtStart, null);
-    AutoFeatModel model = new AutoFeatModel(fitted, config.problemType(), report, own);
+    FitReport report;
+    AutoFeatModel model;
+    try {
+      settleLightweight(Rollout.Outcome.COMPLETED);
+      report = report(fitted, peak, availableAtStart, null);
+      model = new AutoFeatModel(fitted, config.problemType(), report, own);
+    } catch (RuntimeException | Error e) {
+      // the model never took its reservation over: release it now, not when the Cleaner runs
+      closeQuietly(own, e);
+      throw e;
+    }
     ModelRegistry registry = config.registry();
     if (registry != null) {
       try {
