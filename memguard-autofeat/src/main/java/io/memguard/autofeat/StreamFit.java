@@ -110,8 +110,14 @@ final class StreamFit {
             kept = half;
           }
         }
-        return finish(
-            processor, scope, source, sample, searched, kept, sourceRows, held, room, retries);
+        try {
+          return finish(
+              processor, scope, source, sample, searched, kept, sourceRows, held, room, retries);
+        } catch (RuntimeException | Error e) {
+          // the searched model's reservation lives in the search's scope, closed next
+          searched.close();
+          throw e;
+        }
       }
     }
   }

@@ -92,6 +92,40 @@ class StreamFitTest {
   }
 
   @Test
+  void aFailureAfterTheSearch_releasesTheSearchedModel_noLeak() throws IOException {
+    Path file = synthetic(dir.resolve("train.csv"), 6_000, 3);
+    java.util.List<io.memguard.core.ReservationLeak> leaks =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    AutoFeatProcessor processor =
+        AutoFeatProcessor.builder()
+            .featureEngineeringSteps(1)
+            .maxSampleRows(1_000)
+            .listener(
+                new FitListener() {
+                  @Override
+                  public void onFinished(FitReport report) {
+                    // the file shrinks between the search and the final model's pass over it
+                    try {
+                      synthetic(file, 500, 4);
+                    } catch (IOException e) {
+                      throw new java.io.UncheckedIOException(e);
+                    }
+                  }
+                })
+            .build();
+    try (MemoryManager memory = MemoryManager.builder().limit(MemorySize.ofMebibytes(256)).build();
+        MemoryScope scope = memory.openScope("fit");
+        CsvSource source = CsvSource.open(file, "y")) {
+      memory.addLeakListener(leaks::add);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> processor.fit(scope, source))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("changed between the passes");
+      assertThat(scope.reservedBytes()).isZero();
+    }
+    assertThat(leaks).isEmpty();
+  }
+
+  @Test
   void aSmallScope_samplesFewerRows() throws IOException {
     Path file = synthetic(dir.resolve("train.csv"), 20_000, 3);
     try (MemoryManager memory = MemoryManager.builder().limit(MemorySize.ofMebibytes(256)).build();
