@@ -8,6 +8,7 @@ import io.memguard.autofeat.internal.linear.L1Models;
 import io.memguard.autofeat.internal.linear.PathOptions;
 import io.memguard.autofeat.internal.linear.StreamedLogistic;
 import io.memguard.autofeat.internal.linear.TargetKind;
+import io.memguard.core.MemoryBudgetExceededException;
 import io.memguard.core.MemoryScope;
 import io.memguard.core.MemorySize;
 import io.memguard.core.Reservation;
@@ -40,6 +41,31 @@ final class StreamFit {
   private StreamFit() {}
 
   static AutoFeatModel run(AutoFeatProcessor processor, MemoryScope scope, CsvSource source) {
+    try {
+      return sampleSearchAndRefit(processor, scope, source);
+    } catch (MemoryBudgetExceededException e) {
+      // the streamed fit's own reservations (the sample, its halving, the final model's sums and
+      // pass, the model) are refused as the in-memory fit's are: with the fit's exception
+      InsufficientMemoryException refused =
+          new InsufficientMemoryException(
+              scope.path(),
+              e.requestedBytes(),
+              e.availableBytes(),
+              "streamed fit of "
+                  + source.sourceName()
+                  + " (a reservation in '"
+                  + e.limitingScopePath()
+                  + "' was refused: "
+                  + e.getMessage()
+                  + ")",
+              "Give the scope more memory, or lower maxSampleRows.");
+      refused.initCause(e);
+      throw refused;
+    }
+  }
+
+  private static AutoFeatModel sampleSearchAndRefit(
+      AutoFeatProcessor processor, MemoryScope scope, CsvSource source) {
     if (source.targetName() == null) {
       throw new IllegalArgumentException(
           source.sourceName() + " was opened without a target column; a fit needs one");

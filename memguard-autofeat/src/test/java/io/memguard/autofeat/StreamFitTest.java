@@ -126,6 +126,52 @@ class StreamFitTest {
   }
 
   @Test
+  void theFinalModelsReservationRefused_isTheFitsInsufficientMemory_noLeak() throws IOException {
+    Path file = synthetic(dir.resolve("train.csv"), 6_000, 5);
+    java.util.List<io.memguard.core.ReservationLeak> leaks =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicReference<MemoryScope> fitScope =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<io.memguard.core.Reservation> hog =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    AutoFeatProcessor processor =
+        AutoFeatProcessor.builder()
+            .featureEngineeringSteps(1)
+            .maxSampleRows(1_000)
+            .listener(
+                new FitListener() {
+                  @Override
+                  public void onFinished(FitReport report) {
+                    // another task takes what the scope has left between the search and the pass
+                    MemoryScope scope = fitScope.get();
+                    hog.set(scope.reserve(scope.availableBytes()));
+                  }
+                })
+            .build();
+    try (MemoryManager memory = MemoryManager.builder().limit(MemorySize.ofMebibytes(256)).build();
+        MemoryScope scope = memory.openScope("fit");
+        CsvSource source = CsvSource.open(file, "y")) {
+      memory.addLeakListener(leaks::add);
+      fitScope.set(scope);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> processor.fit(scope, source))
+          .isInstanceOf(InsufficientMemoryException.class)
+          .hasMessageContaining("autofeat fit in '" + scope.path() + "'")
+          .hasMessageContaining("streamed fit of " + source.sourceName())
+          .hasCauseInstanceOf(io.memguard.core.MemoryBudgetExceededException.class)
+          .satisfies(
+              e -> {
+                InsufficientMemoryException refused = (InsufficientMemoryException) e;
+                assertThat(refused.scopePath()).isEqualTo(scope.path());
+                assertThat(refused.neededBytes()).isGreaterThan(refused.availableBytes());
+              });
+      assertThat(scope.reservedBytes()).isEqualTo(hog.get().bytes());
+      hog.get().close();
+      assertThat(scope.reservedBytes()).isZero();
+    }
+    assertThat(leaks).isEmpty();
+  }
+
+  @Test
   void aSmallScope_samplesFewerRows() throws IOException {
     Path file = synthetic(dir.resolve("train.csv"), 20_000, 3);
     try (MemoryManager memory = MemoryManager.builder().limit(MemorySize.ofMebibytes(256)).build();
