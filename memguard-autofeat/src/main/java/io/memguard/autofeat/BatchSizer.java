@@ -129,7 +129,8 @@ final class BatchSizer {
       case "select-filter" -> sizeFilter(step, suggested, bytesPerCandidate);
       case "select-parallel" -> sizeParallel(suggested, bytesPerCandidate);
       case "select-carry" -> sizeCarry(suggested, bytesPerCandidate);
-      case "model" -> sizeModel(suggested, bytesPerCandidate);
+      case "model" -> sizeModel(suggested, bytesPerCandidate, 8L * HeapBytes.doubles(dataRows));
+      case "model-sums" -> sizeModel(suggested, bytesPerCandidate, 0);
       default -> suggested;
     };
   }
@@ -380,8 +381,11 @@ final class BatchSizer {
     return (int) Math.max(1, Math.min(columns, fits));
   }
 
-  private int sizeModel(int features, long bytesPerFeature) {
-    long fixed = 8L * HeapBytes.doubles(dataRows);
+  /**
+   * The final model's features that fit: {@code fixed} bytes for its row vectors (none when it is
+   * fitted from per-fold sums) and {@code bytesPerFeature} for each feature.
+   */
+  private int sizeModel(int features, long bytesPerFeature, long fixed) {
     int size =
         decide(
             FitPhase.MODEL,

@@ -88,6 +88,7 @@ final class FitRun implements EngineHooks {
 
   private FitPlan plan;
   private GenerationSurvey lastSurvey;
+  private boolean finalModelFromSums;
   private String lightweightReason;
   private boolean pilot;
   private int searchRows;
@@ -292,10 +293,20 @@ final class FitRun implements EngineHooks {
     long usable = usable(head);
     MemoryPlanner early = new MemoryPlanner(n, d, null, config.problemType());
     if (usable < early.minimalBytes()) {
-      throw insufficient(
-          needed(early.minimalBytes()),
-          head,
-          "smallest plan (the final model on the " + d + " input columns, " + n + " rows)");
+      MemoryPlanner sums = early.withSumsModel();
+      if (sums == null || usable < sums.minimalBytes()) {
+        MemoryPlanner smallest = sums == null ? early : sums;
+        throw insufficient(
+            needed(smallest.minimalBytes()),
+            head,
+            "smallest plan (the final model "
+                + (sums == null ? "on the " : "from per-fold sums of the ")
+                + d
+                + " input columns, "
+                + n
+                + " rows)");
+      }
+      useSumsModel(early, usable);
     }
     GenerationSurvey survey = null;
     if (config.featureEngineeringSteps() > 0) {
@@ -335,7 +346,7 @@ final class FitRun implements EngineHooks {
     }
     head = planningHeadroom();
     usable = usable(head);
-    MemoryPlanner planner = new MemoryPlanner(n, d, survey, config.problemType());
+    MemoryPlanner planner = planner(survey);
     FitPlan normal = planner.normal(usable);
     decide(
         "normal plan predicted peak "
@@ -356,14 +367,21 @@ final class FitRun implements EngineHooks {
     } else if (normal.predictedPeakBytes() <= usable) {
       chosen = normal;
     } else if (policy == LightweightPolicy.NEVER) {
-      throw insufficient(
-          needed(normal.predictedPeakBytes()),
-          head,
-          "normal plan ("
-              + normal.describe()
-              + "); the lightweight policy NEVER forbids the cheaper plan",
-          "Give the scope or the manager more memory, or allow the lightweight plan"
-              + " (LightweightPolicy.AUTO).");
+      MemoryPlanner sums = finalModelFromSums ? null : planner.withSumsModel();
+      if (sums != null && sums.normal(usable).predictedPeakBytes() <= usable) {
+        useSumsModel(planner, usable);
+        planner = sums;
+        chosen = sums.normal(usable);
+      } else {
+        throw insufficient(
+            needed(normal.predictedPeakBytes()),
+            head,
+            "normal plan ("
+                + normal.describe()
+                + "); the lightweight policy NEVER forbids the cheaper plan",
+            "Give the scope or the manager more memory, or allow the lightweight plan"
+                + " (LightweightPolicy.AUTO).");
+      }
     } else {
       chosen = planner.lightweight(usable);
       reason =
@@ -372,6 +390,21 @@ final class FitRun implements EngineHooks {
               + " but only "
               + MemorySize.format(usable)
               + " is usable";
+    }
+    if (chosen == null && !finalModelFromSums && planner.withSumsModel() != null) {
+      // the last resort before refusing: a final model whose heap does not grow with the rows
+      MemoryPlanner sums = planner.withSumsModel();
+      FitPlan sumsNormal = sums.normal(usable);
+      if (policy != LightweightPolicy.ALWAYS && sumsNormal.predictedPeakBytes() <= usable) {
+        chosen = sumsNormal;
+        reason = null;
+      } else if (policy != LightweightPolicy.NEVER) {
+        chosen = sums.lightweight(usable);
+      }
+      if (chosen != null) {
+        useSumsModel(planner, usable);
+        planner = sums;
+      }
     }
     if (chosen == null) {
       FitPlan min = planner.minimalLightweight(usable);
@@ -451,13 +484,19 @@ final class FitRun implements EngineHooks {
         closeLeases();
         endPhase();
         long head = headroom();
-        MemoryPlanner planner =
-            new MemoryPlanner(data.rows(), data.featureCount(), lastSurvey, config.problemType());
+        MemoryPlanner planner = planner(lastSurvey);
         long usable = usable(head);
         if (s.shrink) {
           usable = Math.min(usable, shrunkUsable(s));
         }
         FitPlan light = planner.lightweight(usable);
+        if (light == null && !finalModelFromSums && planner.withSumsModel() != null) {
+          light = planner.withSumsModel().lightweight(usable);
+          if (light != null) {
+            useSumsModel(planner, usable);
+            planner = planner.withSumsModel();
+          }
+        }
         if (light == null
             || (s.shrink && light.predictedPeakBytes() >= plan.predictedPeakBytes())) {
           FitPlan min = planner.minimalLightweight(usable);
@@ -486,8 +525,29 @@ final class FitRun implements EngineHooks {
     }
   }
 
+  /** The planner for this fit's data and {@code survey}, with the final model it uses. */
+  private MemoryPlanner planner(GenerationSurvey survey) {
+    MemoryPlanner planner =
+        new MemoryPlanner(data.rows(), data.featureCount(), survey, config.problemType());
+    return finalModelFromSums ? planner.withSumsModel() : planner;
+  }
+
+  /** From now on the final model is fitted from per-fold sums: no plan fits with it in memory. */
+  private void useSumsModel(MemoryPlanner inMemory, long usable) {
+    finalModelFromSums = true;
+    decide(
+        "final model: from per-fold sums over blocks of rows, since no plan fits "
+            + MemorySize.format(usable)
+            + " with the features' values on all "
+            + data.rows()
+            + " rows (at least "
+            + MemorySize.format(inMemory.minimalBytes())
+            + " on the input columns alone)");
+  }
+
   private EngineConfig.Builder engineConfig() {
     return EngineConfig.builder()
+        .finalModelFromSums(finalModelFromSums)
         .problem(
             config.problemType() == ProblemType.CLASSIFICATION
                 ? TargetKind.CLASSIFICATION
@@ -498,6 +558,11 @@ final class FitRun implements EngineHooks {
         .seed(config.seed())
         .batchSize(config.maxBatchSize())
         .selectionParallelism(config.parallelism());
+  }
+
+  @Override
+  public void decided(String decision) {
+    decide(decision);
   }
 
   /** Records a plan decision for the report and logs it at DEBUG. */

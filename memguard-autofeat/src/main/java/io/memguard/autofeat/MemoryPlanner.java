@@ -1,6 +1,7 @@
 package io.memguard.autofeat;
 
 import io.memguard.autofeat.internal.GenerationSurvey;
+import io.memguard.autofeat.internal.SumsFinalModel;
 import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.feateng.ColumnStore;
 import io.memguard.autofeat.internal.feateng.StoragePrecision;
@@ -77,6 +78,7 @@ final class MemoryPlanner {
   private final int features;
   private final GenerationSurvey survey;
   private final TargetKind problem;
+  private final boolean sumsModel;
 
   /**
    * A planner for a regression fit; see {@link #MemoryPlanner(int, int, GenerationSurvey,
@@ -93,11 +95,41 @@ final class MemoryPlanner {
    * @param problem regression or classification (their solvers differ in memory)
    */
   MemoryPlanner(int rows, int features, GenerationSurvey survey, ProblemType problem) {
+    this(
+        rows,
+        features,
+        survey,
+        problem == ProblemType.CLASSIFICATION ? TargetKind.CLASSIFICATION : TargetKind.REGRESSION,
+        false);
+  }
+
+  private MemoryPlanner(
+      int rows, int features, GenerationSurvey survey, TargetKind problem, boolean sumsModel) {
     this.rows = rows;
     this.features = features;
     this.survey = survey;
-    this.problem =
-        problem == ProblemType.CLASSIFICATION ? TargetKind.CLASSIFICATION : TargetKind.REGRESSION;
+    this.problem = problem;
+    this.sumsModel = sumsModel;
+  }
+
+  /**
+   * This planner with the final model fitted from per-fold sums over blocks of rows ({@code
+   * SumsFinalModel}), whose heap does not grow with the rows; null for classification or too few
+   * rows, which have no such model. The fit's last resort before it refuses: the model's
+   * coefficients come from another solver than the in-memory model's (the same up to its
+   * tolerance), so a plan that fits with the in-memory model keeps it.
+   */
+  MemoryPlanner withSumsModel() {
+    if (problem != TargetKind.REGRESSION
+        || !SumsFinalModel.possible(rows, PathOptions.forFinalModel(problem))) {
+      return null;
+    }
+    return new MemoryPlanner(rows, features, survey, problem, true);
+  }
+
+  /** Whether this planner's final model is the one from per-fold sums. */
+  boolean sumsModel() {
+    return sumsModel;
   }
 
   /** The pilot's rows for {@code rows} training rows. */
@@ -243,7 +275,10 @@ final class MemoryPlanner {
     long sel = selection(bytesPerValue, searchRows, recompute, widthCap, initialAll);
     // a lightweight plan counts on a final model of at most as many features as inputs: the model
     // phase keeps the best-ranked features that fit, and says so
-    int k = recompute ? Math.max(1, Math.min(modelFeatures(), features)) : modelFeatures();
+    int k =
+        recompute && !sumsModel
+            ? Math.max(1, Math.min(modelFeatures(), features))
+            : modelFeatures();
     return Math.max(Math.max(gen, sel), model(k));
   }
 
@@ -310,6 +345,9 @@ final class MemoryPlanner {
   /** Bytes of the final model on {@code k} features, on all rows. */
   long model(int k) {
     int n = Math.max(2, rows);
+    if (sumsModel) {
+      return SumsFinalModel.planBytes(k, n, PathOptions.forFinalModel(problem));
+    }
     return HeapBytes.doubles(k, n)
         + 4 * HeapBytes.doubles(n)
         + L1Models.finalWorkBytes(problem, k, n, 2, PathOptions.forFinalModel(problem), true);

@@ -117,4 +117,26 @@ class MemoryPlannerTest {
     assertThat(p.normal(Long.MAX_VALUE).predictedPeakBytes()).isLessThan(1_000_000);
     assertThat(p.minimalBytes()).isEqualTo(p.model(4));
   }
+
+  @Test
+  void withSumsModel_aFinalModelWhoseBytesDoNotGrowWithTheRows_forRegressionOnly() {
+    MemoryPlanner small = new MemoryPlanner(20_000, 5, SYNTHETIC_3);
+    MemoryPlanner large = new MemoryPlanner(2_000_000, 5, SYNTHETIC_3);
+    assertThat(large.withSumsModel().minimalBytes())
+        .isEqualTo(small.withSumsModel().minimalBytes())
+        .isLessThan(small.minimalBytes() / 4);
+    assertThat(large.withSumsModel().sumsModel()).isTrue();
+    assertThat(large.sumsModel()).isFalse();
+    // the lightweight plan on few search rows then fits where the in-memory model alone did not
+    long usable = large.minimalBytes() / 2;
+    assertThat(large.lightweight(usable)).isNull();
+    assertThat(large.withSumsModel().lightweight(usable)).isNotNull();
+
+    assertThat(
+            new MemoryPlanner(20_000, 5, SYNTHETIC_3, ProblemType.CLASSIFICATION).withSumsModel())
+        .isNull();
+    assertThat(new MemoryPlanner(9, 5, null).withSumsModel())
+        .as("fewer rows than 2 folds")
+        .isNull();
+  }
 }

@@ -22,6 +22,7 @@ import io.memguard.autofeat.internal.math.Rng;
 import io.memguard.autofeat.internal.select.FeatureSelector;
 import io.memguard.autofeat.internal.select.SelectionOptions;
 import io.memguard.autofeat.internal.select.SelectionResult;
+import io.memguard.core.MemorySize;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -186,31 +187,68 @@ public final class AutoFeatEngine {
 
     hooks.phaseStarted("model", 0);
     hooks.checkCancelled();
-    long perFeature = (modelBytes(chosen, n, y) + chosen.size() - 1) / chosen.size();
-    int cap = Math.min(chosen.size(), hooks.nextBatchSize("model", 0, chosen.size(), perFeature));
-    if (cap < chosen.size()) {
-      LOG.debug(
-          "the final model keeps the {} best-ranked of {} selected features", cap, chosen.size());
-      chosen = new ArrayList<>(chosen.subList(0, cap));
-    }
     List<Expr> usable = new ArrayList<>();
     LinearModel model;
-    try (Lease modelLease =
-        hooks.reserve(
-            "model: " + chosen.size() + " features on " + n + " rows", modelBytes(chosen, n, y))) {
-      List<double[]> values = new ArrayList<>();
-      for (Expr e : chosen) {
-        double[] v = ExprEvaluator.evaluate(e, columns, n);
-        if (allFinite(v)) {
-          usable.add(e);
-          values.add(v);
-        } else {
-          LOG.warn("dropping feature {}: its closed form is not finite on every training row", e);
+    boolean sumsPossible =
+        config.problem() == TargetKind.REGRESSION && SumsFinalModel.possible(n, config.finalPath());
+    boolean fromSums = sumsPossible && config.finalModelFromSums();
+    String whySums = null;
+    Lease inMemory = null;
+    if (sumsPossible) {
+      // every selected feature: from the sums if their values on all rows cannot be reserved (the
+      // sizer is asked for the sums' share, which any plan holds)
+      long perFeature =
+          (SumsFinalModel.bytes(chosen, n, config.finalPath()) + chosen.size() - 1) / chosen.size();
+      chosen = capModel(chosen, hooks.nextBatchSize("model-sums", 0, chosen.size(), perFeature));
+      if (!fromSums) {
+        long bytes = modelBytes(chosen, n, y);
+        inMemory = hooks.reserve("model: " + chosen.size() + " features on " + n + " rows", 0);
+        if (!inMemory.tryResize(bytes)) {
+          inMemory.close();
+          inMemory = null;
+          fromSums = true;
+          whySums =
+              "the reservation of its "
+                  + chosen.size()
+                  + " features' values ("
+                  + MemorySize.format(bytes)
+                  + ") was refused";
         }
       }
-      model =
-          L1Models.fitFinalInPlace(
-              config.problem(), values.toArray(new double[0][]), n, y, config.finalPath());
+    } else {
+      long perFeature = (modelBytes(chosen, n, y) + chosen.size() - 1) / chosen.size();
+      chosen = capModel(chosen, hooks.nextBatchSize("model", 0, chosen.size(), perFeature));
+      inMemory =
+          hooks.reserve(
+              "model: " + chosen.size() + " features on " + n + " rows", modelBytes(chosen, n, y));
+    }
+    if (fromSums) {
+      if (whySums != null) {
+        hooks.decided(
+            "final model: from per-fold sums over blocks of rows, since on all "
+                + n
+                + " rows "
+                + whySums);
+      }
+      try (Lease modelLease =
+          hooks.reserve(
+              "model: " + chosen.size() + " features on " + n + " rows, from per-fold sums",
+              SumsFinalModel.bytes(chosen, n, config.finalPath()))) {
+        SumsFinalModel.Fitted fitted =
+            SumsFinalModel.fit(chosen, columns, n, y, config.finalPath());
+        usable.addAll(fitted.features());
+        model = fitted.model();
+      }
+      if (usable.size() < chosen.size()) {
+        LOG.warn(
+            "dropping {} of {} features: their closed form is not finite on every training row",
+            chosen.size() - usable.size(),
+            chosen.size());
+      }
+    } else {
+      try (Lease modelLease = inMemory) {
+        model = inMemoryModel(chosen, columns, n, y, usable);
+      }
     }
     hooks.progress("model", 0, 1, 1, 100.0);
     long t3 = System.nanoTime();
@@ -235,6 +273,37 @@ public final class AutoFeatEngine {
     LOG.debug("fit done: {}", report);
     hooks.phaseStarted("done", 0);
     return new FittedAutoFeat(names, usable, model, report);
+  }
+
+  /** The first {@code cap} of {@code chosen}, the best-ranked (the sizer reports a truncation). */
+  private static List<Expr> capModel(List<Expr> chosen, int cap) {
+    if (cap >= chosen.size()) {
+      return chosen;
+    }
+    LOG.debug(
+        "the final model keeps the {} best-ranked of {} selected features", cap, chosen.size());
+    return new ArrayList<>(chosen.subList(0, Math.max(0, cap)));
+  }
+
+  /**
+   * The final model from the features' values on every row (the solver standardises them in place),
+   * within the caller's reservation of {@link #modelBytes}; adds the features it used (those finite
+   * on every row) to {@code usable}.
+   */
+  private LinearModel inMemoryModel(
+      List<Expr> chosen, double[][] columns, int n, double[] y, List<Expr> usable) {
+    List<double[]> values = new ArrayList<>();
+    for (Expr e : chosen) {
+      double[] v = ExprEvaluator.evaluate(e, columns, n);
+      if (allFinite(v)) {
+        usable.add(e);
+        values.add(v);
+      } else {
+        LOG.warn("dropping feature {}: its closed form is not finite on every training row", e);
+      }
+    }
+    return L1Models.fitFinalInPlace(
+        config.problem(), values.toArray(new double[0][]), n, y, config.finalPath());
   }
 
   /**

@@ -30,6 +30,7 @@ public final class EngineConfig {
   private final boolean selectionInitialFitAll;
   private final int searchMaxRows;
   private final boolean recomputeLastStep;
+  private final boolean finalModelFromSums;
   private final PathOptions selectionPath;
   private final PathOptions finalPath;
   private final java.util.function.@Nullable IntConsumer selectionReadTrace;
@@ -50,6 +51,7 @@ public final class EngineConfig {
     this.selectionInitialFitAll = b.selectionInitialFitAll;
     this.searchMaxRows = b.searchMaxRows;
     this.recomputeLastStep = b.recomputeLastStep;
+    this.finalModelFromSums = b.finalModelFromSums;
     this.selectionPath = b.selectionPath;
     this.finalPath = b.finalPath;
     this.selectionMaxRunRows = b.selectionMaxRunRows;
@@ -83,6 +85,7 @@ public final class EngineConfig {
     b.selectionInitialFitAll = selectionInitialFitAll;
     b.searchMaxRows = searchMaxRows;
     b.recomputeLastStep = recomputeLastStep;
+    b.finalModelFromSums = finalModelFromSums;
     b.selectionPath = selectionPath;
     b.finalPath = finalPath;
     b.selectionMaxRunRows = selectionMaxRunRows;
@@ -196,6 +199,16 @@ public final class EngineConfig {
   }
 
   /**
+   * Whether a regression's final model is fitted from per-fold sums of its features over blocks of
+   * rows ({@link SumsFinalModel}: {@code O(folds x features^2)} heap whatever the rows) instead of
+   * from the features' values on every row; for fits whose rows do not leave room for the values.
+   * Ignored for classification.
+   */
+  public boolean finalModelFromSums() {
+    return finalModelFromSums;
+  }
+
+  /**
    * Penalty-path settings of the selection fits (by default {@link
    * PathOptions#forSelection(TargetKind)}).
    */
@@ -242,6 +255,8 @@ public final class EngineConfig {
         + searchMaxRows
         + ", recomputeLastStep="
         + recomputeLastStep
+        + ", finalModelFromSums="
+        + finalModelFromSums
         + ", selectionMaxRunRows="
         + selectionMaxRunRows
         + ", selectionMaxFitCells="
@@ -265,6 +280,7 @@ public final class EngineConfig {
     private boolean selectionInitialFitAll = true;
     private int searchMaxRows;
     private boolean recomputeLastStep;
+    private boolean finalModelFromSums;
     private PathOptions selectionPath;
     private PathOptions finalPath;
     private int selectionMaxRunRows = SelectionOptions.DEFAULT_MAX_RUN_ROWS;
@@ -414,6 +430,15 @@ public final class EngineConfig {
      */
     public Builder recomputeLastStep(boolean recompute) {
       this.recomputeLastStep = recompute;
+      return this;
+    }
+
+    /**
+     * Fits a regression's final model from per-fold sums; see {@link
+     * EngineConfig#finalModelFromSums()}.
+     */
+    public Builder finalModelFromSums(boolean fromSums) {
+      this.finalModelFromSums = fromSums;
       return this;
     }
 

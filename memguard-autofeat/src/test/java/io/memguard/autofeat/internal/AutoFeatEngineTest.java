@@ -2,6 +2,7 @@ package io.memguard.autofeat.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.memguard.autofeat.internal.batch.BatchStats;
 import io.memguard.autofeat.internal.batch.EngineHooks;
@@ -368,11 +369,13 @@ class AutoFeatEngineTest {
   }
 
   @Test
-  void fit_modelHookCapsTheFinalFeatures_bestRankedKept() {
+  void fit_finalModelsValuesRefused_regressionFitsEveryFeatureFromSums() {
     Datasets.Table train = Datasets.diabetes().train();
     EngineConfig cfg = EngineConfig.builder().featengSteps(2).build();
     FittedAutoFeat all = fit(cfg, train);
-    FittedAutoFeat capped =
+    List<String> decisions = new ArrayList<>();
+    List<String> refused = new ArrayList<>();
+    FittedAutoFeat fromSums =
         AutoFeatEngine.of(cfg)
             .fit(
                 train.names(),
@@ -380,18 +383,78 @@ class AutoFeatEngineTest {
                 train.target(),
                 new EngineHooks() {
                   @Override
-                  public int nextBatchSize(
-                      String phase, int step, int suggested, long bytesPerCandidate) {
-                    if (phase.equals("model")) {
-                      // a feature's values, its standardised copy and its share of the solver
-                      assertThat(bytesPerCandidate).isGreaterThan(2 * train.rows() * 8L);
-                      return 3;
+                  public Lease reserve(String what, long bytes) {
+                    if (!what.startsWith("model:") || what.endsWith("from per-fold sums")) {
+                      return Lease.NONE;
                     }
-                    return suggested;
+                    return new Lease() {
+                      @Override
+                      public long bytes() {
+                        return 0;
+                      }
+
+                      @Override
+                      public void resize(long bytes) {
+                        throw new AssertionError("the model's values are refused: " + bytes);
+                      }
+
+                      @Override
+                      public boolean tryResize(long bytes) {
+                        refused.add(what);
+                        return false;
+                      }
+
+                      @Override
+                      public void close() {}
+                    };
+                  }
+
+                  @Override
+                  public void decided(String decision) {
+                    decisions.add(decision);
                   }
                 });
-    assertThat(all.features()).hasSizeGreaterThan(3);
-    assertThat(capped.featureNames()).isEqualTo(all.featureNames().subList(0, 3));
+    assertThat(refused).hasSize(1);
+    assertThat(fromSums.featureNames()).isEqualTo(all.featureNames());
+    assertThat(decisions)
+        .singleElement()
+        .asString()
+        .startsWith("final model: from per-fold sums over blocks of rows")
+        .contains("the reservation of its " + all.features().size() + " features' values");
+    // the same lasso from another solver, to its tolerance
+    double[] a = all.predictColumns(train.columns());
+    double[] b = fromSums.predictColumns(train.columns());
+    for (int i = 0; i < a.length; i++) {
+      assertThat(b[i]).isCloseTo(a[i], within(1e-3 * (1 + Math.abs(a[i]))));
+    }
+  }
+
+  @Test
+  void fit_modelHookCapsTheFinalFeatures_classificationKeepsTheBestRanked() {
+    Datasets.Table train = Datasets.classification(400, 3, 5);
+    EngineConfig cfg =
+        EngineConfig.builder().featengSteps(1).problem(TargetKind.CLASSIFICATION).build();
+    FittedAutoFeat all = fit(cfg, train);
+    FittedAutoFeat capped =
+        AutoFeatEngine.of(cfg)
+            .fit(train.names(), train.columns(), train.target(), capModelAt(train, 2));
+    assertThat(all.features()).hasSizeGreaterThan(2);
+    assertThat(capped.featureNames()).isEqualTo(all.featureNames().subList(0, 2));
+  }
+
+  /** Hooks whose model phase holds {@code cap} features. */
+  private static EngineHooks capModelAt(Datasets.Table train, int cap) {
+    return new EngineHooks() {
+      @Override
+      public int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
+        if (phase.equals("model")) {
+          // a feature's values, its standardised copy and its share of the solver
+          assertThat(bytesPerCandidate).isGreaterThan(2 * train.rows() * 8L);
+          return cap;
+        }
+        return suggested;
+      }
+    };
   }
 
   @Test

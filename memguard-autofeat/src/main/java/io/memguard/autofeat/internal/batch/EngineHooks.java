@@ -109,4 +109,7 @@ public interface EngineHooks {
    * @param percent progress of this step, 0..100
    */
   default void progress(String phase, int step, int batchIndex, int batchCount, double percent) {}
+
+  /** Records a decision the engine made on its own (for the fit's report), in words. */
+  default void decided(String decision) {}
 }

@@ -77,6 +77,15 @@ public final class GuardedHooks implements EngineHooks {
     }
   }
 
+  @Override
+  public void decided(String decision) {
+    try {
+      delegate.decided(decision);
+    } catch (RuntimeException e) {
+      failed(e);
+    }
+  }
+
   private void failed(RuntimeException e) {
     if (!warned) {
       warned = true;

@@ -145,7 +145,7 @@ public final class ExprEvaluator {
   /**
    * Rows evaluated at a time: each node's temporary holds this many values, whatever the row count.
    */
-  static final int BLOCK = 1024;
+  public static final int BLOCK = 1024;
 
   /**
    * Heap bytes one vectorised evaluation of {@code e} allocates besides its result: one block of
