@@ -130,6 +130,7 @@ final class BatchSizer {
       case "select-parallel" -> sizeParallel(suggested, bytesPerCandidate);
       case "select-carry" -> sizeCarry(suggested, bytesPerCandidate);
       case "model" -> sizeModel(suggested, bytesPerCandidate, 8L * HeapBytes.doubles(dataRows));
+      case "model-in-memory" -> inMemoryModelOrNone(suggested, bytesPerCandidate);
       case "model-sums" -> sizeModel(suggested, bytesPerCandidate, 0);
       default -> suggested;
     };
@@ -379,6 +380,28 @@ final class BatchSizer {
   private static int filterColumns(int columns, long bytesPerColumn, long available) {
     long fits = bytesPerColumn <= 0 ? columns : available / bytesPerColumn;
     return (int) Math.max(1, Math.min(columns, fits));
+  }
+
+  /**
+   * For a final model that can also be fitted from per-fold sums: the features whose values on all
+   * rows fit, 0 when not one does, and no truncation reported (the engine then fits every feature
+   * from the sums instead).
+   */
+  private int inMemoryModelOrNone(int features, long bytesPerFeature) {
+    try {
+      return decide(
+          FitPhase.MODEL,
+          0,
+          0,
+          8L * HeapBytes.doubles(dataRows),
+          bytesPerFeature,
+          1,
+          Math.max(1, features),
+          "all selected features, in memory",
+          true);
+    } catch (InsufficientMemoryException e) {
+      return 0;
+    }
   }
 
   /**

@@ -38,12 +38,20 @@ public final class FinalModelSums implements Serializable {
   private final long[] foldEnds;
   private final double[] shift;
   private final double[] scale;
+
+  /**
+   * Subtracted from every target before it is summed (the searched model's mean prediction on the
+   * reference rows): sums of targets far from 0 would lose the digits of their spread. 0 in sums
+   * serialised before it existed, which is what they summed.
+   */
+  private final double targetShift;
+
   private final GramLassoCv.Stats stats;
   private long skipped;
   private transient double[][] scaled;
   private transient double[] kept;
 
-  private FinalModelSums(long totalRows, double[] shift, double[] scale) {
+  private FinalModelSums(long totalRows, double[] shift, double[] scale, double targetShift) {
     int folds = PathOptions.forFinalModel(TargetKind.REGRESSION).folds();
     if (totalRows < folds) {
       throw new IllegalArgumentException(
@@ -52,6 +60,7 @@ public final class FinalModelSums implements Serializable {
     this.totalRows = totalRows;
     this.shift = shift;
     this.scale = scale;
+    this.targetShift = targetShift;
     this.stats = new GramLassoCv.Stats(shift.length, folds);
     this.foldEnds = new long[folds];
     long base = totalRows / folds;
@@ -90,7 +99,13 @@ public final class FinalModelSums implements Serializable {
     double[] shift = new double[p];
     double[] scale = new double[p];
     shiftAndScale(referenceFeatures, referenceRows, shift, scale);
-    return new FinalModelSums(totalRows, shift, scale);
+    LinearModel model = searched.fitted().model();
+    double meanPrediction = model.intercepts()[0];
+    for (int k = 0; k < p; k++) {
+      meanPrediction += model.coefficients()[0][k] * shift[k];
+    }
+    return new FinalModelSums(
+        totalRows, shift, scale, Double.isFinite(meanPrediction) ? meanPrediction : 0);
   }
 
   /** Heap bytes the sums of {@code features} features take, with one refit on them. */
@@ -145,7 +160,7 @@ public final class FinalModelSums implements Serializable {
         for (int k = 0; k < p; k++) {
           scaled[k][n] = (features[k][i] - shift[k]) / scale[k];
         }
-        kept[n] = target[i];
+        kept[n] = target[i] - targetShift;
         n++;
       }
       if (n > 0) {
@@ -170,6 +185,7 @@ public final class FinalModelSums implements Serializable {
    */
   public FinalModelSums merge(FinalModelSums other) {
     if (other.totalRows != totalRows
+        || Double.compare(other.targetShift, targetShift) != 0
         || !Arrays.equals(other.shift, shift)
         || !Arrays.equals(other.scale, scale)) {
       throw new IllegalArgumentException(
@@ -252,7 +268,7 @@ public final class FinalModelSums implements Serializable {
     return FittedAutoFeat.restore(
         fitted.inputNames(),
         fitted.features(),
-        LinearModel.regression(r.coef(), r.intercept()),
+        LinearModel.regression(r.coef(), r.intercept() + targetShift),
         fitted.report());
   }
 

@@ -373,11 +373,13 @@ final class FitRun implements EngineHooks {
         planner = sums;
         chosen = sums.normal(usable);
       } else {
+        FitPlan cheapest = sums == null ? normal : sums.normal(usable);
         throw insufficient(
-            needed(normal.predictedPeakBytes()),
+            needed(cheapest.predictedPeakBytes()),
             head,
             "normal plan ("
-                + normal.describe()
+                + cheapest.describe()
+                + (sums == null ? "" : ", the final model from per-fold sums")
                 + "); the lightweight policy NEVER forbids the cheaper plan",
             "Give the scope or the manager more memory, or allow the lightweight plan"
                 + " (LightweightPolicy.AUTO).");
@@ -403,8 +405,8 @@ final class FitRun implements EngineHooks {
       }
       if (chosen != null) {
         useSumsModel(planner, usable);
-        planner = sums;
       }
+      planner = sums; // and if nothing fits, its cheapest plan is the one to name
     }
     if (chosen == null) {
       FitPlan min = planner.minimalLightweight(usable);
@@ -490,15 +492,18 @@ final class FitRun implements EngineHooks {
           usable = Math.min(usable, shrunkUsable(s));
         }
         FitPlan light = planner.lightweight(usable);
-        if (light == null && !finalModelFromSums && planner.withSumsModel() != null) {
-          light = planner.withSumsModel().lightweight(usable);
-          if (light != null) {
+        MemoryPlanner sums = finalModelFromSums ? null : planner.withSumsModel();
+        if (sums != null && !smaller(light, s.shrink)) {
+          FitPlan fromSums = sums.lightweight(usable);
+          if (smaller(fromSums, s.shrink)) {
             useSumsModel(planner, usable);
-            planner = planner.withSumsModel();
+            planner = sums;
+            light = fromSums;
+          } else {
+            planner = sums; // for the message: the cheapest plan there is
           }
         }
-        if (light == null
-            || (s.shrink && light.predictedPeakBytes() >= plan.predictedPeakBytes())) {
+        if (!smaller(light, s.shrink)) {
           FitPlan min = planner.minimalLightweight(usable);
           long minNeeded = needed(min.predictedPeakBytes());
           throw insufficient(
@@ -523,6 +528,11 @@ final class FitRun implements EngineHooks {
         announceLightweight(reason, at, light);
       }
     }
+  }
+
+  /** Whether {@code light} is a plan to restart on: any plan, or after a shrink a smaller one. */
+  private boolean smaller(@Nullable FitPlan light, boolean shrink) {
+    return light != null && (!shrink || light.predictedPeakBytes() < plan.predictedPeakBytes());
   }
 
   /** The planner for this fit's data and {@code survey}, with the final model it uses. */

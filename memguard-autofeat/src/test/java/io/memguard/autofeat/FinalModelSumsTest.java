@@ -80,4 +80,44 @@ class FinalModelSumsTest {
       }
     }
   }
+
+  @Test
+  void aTargetFarFromZero_refitsAsTheSameTargetNearZero() {
+    Dataset all = TestData.synthetic().train();
+    int n = all.rows();
+    double offset = 1e8;
+    double[] shifted = all.target().clone();
+    for (int i = 0; i < n; i++) {
+      shifted[i] += offset;
+    }
+    List<String> inputs = all.names();
+    double[][] columns = new double[inputs.size()][];
+    for (int j = 0; j < columns.length; j++) {
+      columns[j] = all.column(inputs.get(j));
+    }
+    Dataset far = Dataset.of(inputs, columns, shifted);
+    int[] first300 = java.util.stream.IntStream.range(0, 300).toArray();
+    AutoFeatProcessor processor = AutoFeatProcessor.builder().featureEngineeringSteps(2).build();
+    try (MemoryManager memory = MemoryManager.builder().limit(MemorySize.ofMebibytes(256)).build();
+        MemoryScope scope = memory.openScope("sums");
+        AutoFeatModel nearModel = processor.fit(scope, all.rows(first300));
+        AutoFeatModel farModel = processor.fit(scope, far.rows(first300))) {
+      assertThat(farModel.features()).isEqualTo(nearModel.features());
+      double[][] features = nearModel.transform(all);
+      double[][] reference = nearModel.transform(all.rows(first300));
+      FinalModelSums near = FinalModelSums.forModel(nearModel, n, reference, 300);
+      near.add(0, features, all.target(), n);
+      FinalModelSums farSums = FinalModelSums.forModel(farModel, n, reference, 300);
+      farSums.add(0, features, shifted, n);
+      try (AutoFeatModel a = near.refit(nearModel, scope);
+          AutoFeatModel b = farSums.refit(farModel, scope)) {
+        double[] ca = a.coefficients()[0];
+        double[] cb = b.coefficients()[0];
+        for (int k = 0; k < ca.length; k++) {
+          assertThat(cb[k]).isCloseTo(ca[k], within(1e-6 * Math.max(1, Math.abs(ca[k]))));
+        }
+        assertThat(b.intercepts()[0] - offset).isCloseTo(a.intercepts()[0], within(1e-4));
+      }
+    }
+  }
 }

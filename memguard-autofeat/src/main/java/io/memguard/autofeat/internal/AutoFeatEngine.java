@@ -195,25 +195,41 @@ public final class AutoFeatEngine {
     String whySums = null;
     Lease inMemory = null;
     if (sumsPossible) {
-      // every selected feature: from the sums if their values on all rows cannot be reserved (the
-      // sizer is asked for the sums' share, which any plan holds)
-      long perFeature =
-          (SumsFinalModel.bytes(chosen, n, config.finalPath()) + chosen.size() - 1) / chosen.size();
-      chosen = capModel(chosen, hooks.nextBatchSize("model-sums", 0, chosen.size(), perFeature));
+      // every selected feature: in memory if their values on all rows fit and can be reserved, else
+      // from the sums
       if (!fromSums) {
         long bytes = modelBytes(chosen, n, y);
-        inMemory = hooks.reserve("model: " + chosen.size() + " features on " + n + " rows", 0);
-        if (!inMemory.tryResize(bytes)) {
-          inMemory.close();
-          inMemory = null;
+        int cap =
+            hooks.nextBatchSize(
+                "model-in-memory", 0, chosen.size(), (bytes + chosen.size() - 1) / chosen.size());
+        if (cap < chosen.size()) {
           fromSums = true;
           whySums =
-              "the reservation of its "
+              "the values of only "
+                  + Math.max(0, cap)
+                  + " of its "
                   + chosen.size()
-                  + " features' values ("
-                  + MemorySize.format(bytes)
-                  + ") was refused";
+                  + " features fit";
+        } else {
+          inMemory = hooks.reserve("model: " + chosen.size() + " features on " + n + " rows", 0);
+          if (!inMemory.tryResize(bytes)) {
+            inMemory.close();
+            inMemory = null;
+            fromSums = true;
+            whySums =
+                "the reservation of its "
+                    + chosen.size()
+                    + " features' values ("
+                    + MemorySize.format(bytes)
+                    + ") was refused";
+          }
         }
+      }
+      if (fromSums) {
+        long perFeature =
+            (SumsFinalModel.bytes(chosen, n, config.finalPath()) + chosen.size() - 1)
+                / chosen.size();
+        chosen = capModel(chosen, hooks.nextBatchSize("model-sums", 0, chosen.size(), perFeature));
       }
     } else {
       long perFeature = (modelBytes(chosen, n, y) + chosen.size() - 1) / chosen.size();

@@ -100,6 +100,7 @@ public final class SumsFinalModel {
     double[] origin = new double[k];
     double[] sum = new double[k];
     double[] sumSquares = new double[k];
+    double[] largest = new double[k];
     for (int from = 0; from < n; from += block) {
       int len = Math.min(block, n - from);
       for (int j = 0; j < k; j++) {
@@ -113,14 +114,17 @@ public final class SumsFinalModel {
         }
         double s = 0;
         double ss = 0;
+        double most = largest[j];
         for (int i = 0; i < len && finite[j]; i++) {
           double d = v[i] - origin[j];
-          finite[j] = Double.isFinite(v[i]) && Double.isFinite(d * d);
+          finite[j] = Double.isFinite(v[i]);
           s += d;
           ss += d * d;
+          most = Math.max(most, Math.abs(d));
         }
         sum[j] += s;
         sumSquares[j] += ss;
+        largest[j] = most;
       }
     }
     List<Expr> usable = new ArrayList<>();
@@ -142,7 +146,8 @@ public final class SumsFinalModel {
       double centred = sum[j] / n;
       shift[q] = origin[j] + centred;
       double spread = Math.sqrt(Math.max(0, sumSquares[j] / n - centred * centred));
-      scale[q] = spread > 0 && Double.isFinite(spread) ? spread : 1;
+      // squares past the double range: the largest deviation scales as well (any close value does)
+      scale[q] = spread > 0 && Double.isFinite(spread) ? spread : largest[j] > 0 ? largest[j] : 1;
     }
     // pass 2: the per-fold sums of the scaled features
     KFold folds = new KFold(n, options.folds());
@@ -152,6 +157,9 @@ public final class SumsFinalModel {
       scaled[q] = values[kept.get(q)];
     }
     double[] target = new double[block];
+    // the target centred on its mean: sums of a target far from 0 would lose the digits of its
+    // spread
+    double yMean = mean(y, n);
     for (int from = 0; from < n; from += block) {
       int len = Math.min(block, n - from);
       for (int q = 0; q < p; q++) {
@@ -162,7 +170,9 @@ public final class SumsFinalModel {
           v[i] = (v[i] - shift[q]) * inverse;
         }
       }
-      System.arraycopy(y, from, target, 0, len);
+      for (int i = 0; i < len; i++) {
+        target[i] = y[from + i] - yMean;
+      }
       for (int f = 0; f < folds.folds(); f++) {
         int start = Math.max(folds.start(f), from);
         int end = Math.min(folds.end(f), from + len);
@@ -172,7 +182,7 @@ public final class SumsFinalModel {
       }
     }
     GramLassoCv.Result r = GramLassoCv.fit(stats, shift, scale, options);
-    return new Fitted(usable, LinearModel.regression(r.coef(), r.intercept()));
+    return new Fitted(usable, LinearModel.regression(r.coef(), r.intercept() + yMean));
   }
 
   private static double mean(double[] y, int n) {

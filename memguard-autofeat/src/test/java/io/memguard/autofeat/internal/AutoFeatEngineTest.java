@@ -430,6 +430,43 @@ class AutoFeatEngineTest {
   }
 
   @Test
+  void fit_sizerHoldsOnlySomeFeaturesInMemory_regressionFitsEveryFeatureFromSums() {
+    Datasets.Table train = Datasets.diabetes().train();
+    EngineConfig cfg = EngineConfig.builder().featengSteps(2).build();
+    FittedAutoFeat all = fit(cfg, train);
+    List<String> decisions = new ArrayList<>();
+    List<String> phases = new ArrayList<>();
+    FittedAutoFeat fromSums =
+        AutoFeatEngine.of(cfg)
+            .fit(
+                train.names(),
+                train.columns(),
+                train.target(),
+                new EngineHooks() {
+                  @Override
+                  public int nextBatchSize(
+                      String phase, int step, int suggested, long bytesPerCandidate) {
+                    if (phase.startsWith("model")) {
+                      phases.add(phase);
+                    }
+                    return phase.equals("model-in-memory") ? 3 : suggested;
+                  }
+
+                  @Override
+                  public void decided(String decision) {
+                    decisions.add(decision);
+                  }
+                });
+    assertThat(phases).containsExactly("model-in-memory", "model-sums");
+    assertThat(fromSums.featureNames()).isEqualTo(all.featureNames());
+    assertThat(decisions)
+        .singleElement()
+        .asString()
+        .startsWith("final model: from per-fold sums over blocks of rows")
+        .contains("the values of only 3 of its " + all.features().size() + " features fit");
+  }
+
+  @Test
   void fit_modelHookCapsTheFinalFeatures_classificationKeepsTheBestRanked() {
     Datasets.Table train = Datasets.classification(400, 3, 5);
     EngineConfig cfg =

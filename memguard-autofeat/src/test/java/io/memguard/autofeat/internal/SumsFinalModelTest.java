@@ -14,6 +14,8 @@ import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SumsFinalModelTest {
 
@@ -60,11 +62,15 @@ class SumsFinalModelTest {
     return out;
   }
 
-  @Test
-  void fit_predictsAsTheInMemoryFinalModel_onTheSameRowsAndFolds() {
+  @ParameterizedTest
+  @ValueSource(doubles = {0, 1e8})
+  void fit_predictsAsTheInMemoryFinalModel_onTheSameRowsAndFolds(double targetOffset) {
     int n = 20_000; // several blocks, the last one partial
     double[][] c = columns(n, 1);
     double[] y = target(c, 2);
+    for (int i = 0; i < n; i++) {
+      y[i] += targetOffset; // far from 0, the sums must not lose the target's spread
+    }
     List<Expr> features =
         List.of(Exprs.mul(X0, X1), Exprs.log(X1), X2, Exprs.sqrt(X0), Exprs.mul(X0, X0));
 

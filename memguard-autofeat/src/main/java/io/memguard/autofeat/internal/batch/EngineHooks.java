@@ -13,8 +13,11 @@ package io.memguard.autofeat.internal.batch;
  * below), then per chunk {@link #checkCancelled()}, the chunk, {@link #batchDone}, {@link
  * #progress}); {@link #phaseStarted} {@code "model"}, {@link #checkCancelled()}, {@link
  * #nextBatchSize} {@code ("model", 0, selected features, bytes per feature)} whose answer caps the
- * features the final model uses (best-ranked first); finally {@link #phaseStarted} {@code "done"}
- * just before fit returns.
+ * features the final model uses (best-ranked first). A regression with at least two rows per fold
+ * asks {@code ("model-in-memory", ...)} instead: an answer below the features, or a lease for their
+ * values that cannot grow ({@link Lease#tryResize}), makes it fit the model from per-fold sums,
+ * whose features {@code ("model-sums", 0, selected features, bytes per feature)} caps; finally
+ * {@link #phaseStarted} {@code "done"} just before fit returns.
  *
  * <p>Phases: {@code "generate"} (feature generation; step = feature-engineering step 1..n, a batch
  * is a group of candidate features), {@code "filter"} (the final correlation filter of generation),
@@ -40,7 +43,8 @@ public interface EngineHooks {
    *
    * @param phase {@code "generate"}, {@code "select-initial"}, {@code "select"}, {@code
    *     "select-filter"}, {@code "select-parallel"} (runs at once), {@code "select-carry"} (columns
-   *     a selection thread keeps from a run for its next; 0 keeps none) or {@code "model"}
+   *     a selection thread keeps from a run for its next; 0 keeps none), {@code "model"}, {@code
+   *     "model-in-memory"} or {@code "model-sums"}
    * @param step the step (generation) or run (selection), 1-based
    * @param suggested the engine's own choice (candidates per batch, or columns per L1 fit)
    * @param bytesPerCandidate heap bytes one more candidate costs while the batch runs (scratch
