@@ -1,19 +1,27 @@
 package io.memguard.autofeat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.memguard.autofeat.internal.linear.L1Models;
 import io.memguard.autofeat.internal.linear.LinearModel;
 import io.memguard.autofeat.internal.linear.PathOptions;
 import io.memguard.autofeat.internal.linear.TargetKind;
+import io.memguard.core.MemoryBudgetExceededException;
 import io.memguard.core.MemoryManager;
 import io.memguard.core.MemoryScope;
 import io.memguard.core.MemorySize;
+import io.memguard.core.Reservation;
+import io.memguard.core.ReservationLeak;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,33 +99,40 @@ class StreamFitTest {
     }
   }
 
+  /** A 1-step streamed fit on 1,000 sampled rows that runs {@code action} when its search ends. */
+  private static AutoFeatProcessor afterTheSearch(Runnable action) {
+    return AutoFeatProcessor.builder()
+        .featureEngineeringSteps(1)
+        .maxSampleRows(1_000)
+        .listener(
+            new FitListener() {
+              @Override
+              public void onFinished(FitReport report) {
+                action.run();
+              }
+            })
+        .build();
+  }
+
   @Test
   void aFailureAfterTheSearch_releasesTheSearchedModel_noLeak() throws IOException {
     Path file = synthetic(dir.resolve("train.csv"), 6_000, 3);
-    java.util.List<io.memguard.core.ReservationLeak> leaks =
-        new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<ReservationLeak> leaks = new CopyOnWriteArrayList<>();
     AutoFeatProcessor processor =
-        AutoFeatProcessor.builder()
-            .featureEngineeringSteps(1)
-            .maxSampleRows(1_000)
-            .listener(
-                new FitListener() {
-                  @Override
-                  public void onFinished(FitReport report) {
-                    // the file shrinks between the search and the final model's pass over it
-                    try {
-                      synthetic(file, 500, 4);
-                    } catch (IOException e) {
-                      throw new java.io.UncheckedIOException(e);
-                    }
-                  }
-                })
-            .build();
+        afterTheSearch(
+            () -> {
+              // the file shrinks between the search and the final model's pass over it
+              try {
+                synthetic(file, 500, 4);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
     try (MemoryManager memory = MemoryManager.builder().limit(MemorySize.ofMebibytes(256)).build();
         MemoryScope scope = memory.openScope("fit");
         CsvSource source = CsvSource.open(file, "y")) {
       memory.addLeakListener(leaks::add);
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> processor.fit(scope, source))
+      assertThatThrownBy(() -> processor.fit(scope, source))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("changed between the passes");
       assertThat(scope.reservedBytes()).isZero();
@@ -128,36 +143,26 @@ class StreamFitTest {
   @Test
   void theFinalModelsReservationRefused_isTheFitsInsufficientMemory_noLeak() throws IOException {
     Path file = synthetic(dir.resolve("train.csv"), 6_000, 5);
-    java.util.List<io.memguard.core.ReservationLeak> leaks =
-        new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.concurrent.atomic.AtomicReference<MemoryScope> fitScope =
-        new java.util.concurrent.atomic.AtomicReference<>();
-    java.util.concurrent.atomic.AtomicReference<io.memguard.core.Reservation> hog =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    List<ReservationLeak> leaks = new CopyOnWriteArrayList<>();
+    AtomicReference<MemoryScope> fitScope = new AtomicReference<>();
+    AtomicReference<Reservation> hog = new AtomicReference<>();
     AutoFeatProcessor processor =
-        AutoFeatProcessor.builder()
-            .featureEngineeringSteps(1)
-            .maxSampleRows(1_000)
-            .listener(
-                new FitListener() {
-                  @Override
-                  public void onFinished(FitReport report) {
-                    // another task takes what the scope has left between the search and the pass
-                    MemoryScope scope = fitScope.get();
-                    hog.set(scope.reserve(scope.availableBytes()));
-                  }
-                })
-            .build();
+        afterTheSearch(
+            () -> {
+              // another task takes what the scope has left between the search and the pass
+              MemoryScope scope = fitScope.get();
+              hog.set(scope.reserve(scope.availableBytes()));
+            });
     try (MemoryManager memory = MemoryManager.builder().limit(MemorySize.ofMebibytes(256)).build();
         MemoryScope scope = memory.openScope("fit");
         CsvSource source = CsvSource.open(file, "y")) {
       memory.addLeakListener(leaks::add);
       fitScope.set(scope);
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> processor.fit(scope, source))
+      assertThatThrownBy(() -> processor.fit(scope, source))
           .isInstanceOf(InsufficientMemoryException.class)
           .hasMessageContaining("autofeat fit in '" + scope.path() + "'")
           .hasMessageContaining("streamed fit of " + source.sourceName())
-          .hasCauseInstanceOf(io.memguard.core.MemoryBudgetExceededException.class)
+          .hasCauseInstanceOf(MemoryBudgetExceededException.class)
           .satisfies(
               e -> {
                 InsufficientMemoryException refused = (InsufficientMemoryException) e;

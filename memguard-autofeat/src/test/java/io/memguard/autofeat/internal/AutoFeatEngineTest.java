@@ -370,100 +370,98 @@ class AutoFeatEngineTest {
 
   @Test
   void fit_finalModelsValuesRefused_regressionFitsEveryFeatureFromSums() {
+    List<String> refused = new ArrayList<>();
+    RecordingHooks hooks =
+        new RecordingHooks() {
+          @Override
+          public Lease reserve(String what, long bytes) {
+            if (!what.startsWith("model:") || what.endsWith("from per-fold sums")) {
+              return Lease.NONE;
+            }
+            return new Lease() {
+              @Override
+              public long bytes() {
+                return 0;
+              }
+
+              @Override
+              public void resize(long bytes) {
+                throw new AssertionError("the model's values are refused: " + bytes);
+              }
+
+              @Override
+              public boolean tryResize(long bytes) {
+                refused.add(what);
+                return false;
+              }
+
+              @Override
+              public void close() {}
+            };
+          }
+        };
+    int features = assertEveryFeatureFromSums(hooks);
+    assertThat(refused).hasSize(1);
+    assertThat(hooks.decisions)
+        .singleElement()
+        .asString()
+        .contains("the reservation of its " + features + " features' values");
+  }
+
+  @Test
+  void fit_sizerHoldsOnlySomeFeaturesInMemory_regressionFitsEveryFeatureFromSums() {
+    List<String> phases = new ArrayList<>();
+    RecordingHooks hooks =
+        new RecordingHooks() {
+          @Override
+          public int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
+            if (phase.startsWith("model")) {
+              phases.add(phase);
+            }
+            return phase.equals("model-in-memory") ? 3 : suggested;
+          }
+        };
+    int features = assertEveryFeatureFromSums(hooks);
+    assertThat(phases).containsExactly("model-in-memory", "model-sums");
+    assertThat(hooks.decisions)
+        .singleElement()
+        .asString()
+        .contains("the values of only 3 of its " + features + " features fit");
+  }
+
+  /** Engine hooks that record the engine's decisions. */
+  private static class RecordingHooks implements EngineHooks {
+    final List<String> decisions = new ArrayList<>();
+
+    @Override
+    public void decided(String decision) {
+      decisions.add(decision);
+    }
+  }
+
+  /**
+   * Fits diabetes with 2 steps with {@code hooks} and without: the same features, the model from
+   * the sums (said in one decision), the same predictions to the solvers' tolerance; returns the
+   * number of features.
+   */
+  private static int assertEveryFeatureFromSums(RecordingHooks hooks) {
     Datasets.Table train = Datasets.diabetes().train();
     EngineConfig cfg = EngineConfig.builder().featengSteps(2).build();
     FittedAutoFeat all = fit(cfg, train);
-    List<String> decisions = new ArrayList<>();
-    List<String> refused = new ArrayList<>();
     FittedAutoFeat fromSums =
-        AutoFeatEngine.of(cfg)
-            .fit(
-                train.names(),
-                train.columns(),
-                train.target(),
-                new EngineHooks() {
-                  @Override
-                  public Lease reserve(String what, long bytes) {
-                    if (!what.startsWith("model:") || what.endsWith("from per-fold sums")) {
-                      return Lease.NONE;
-                    }
-                    return new Lease() {
-                      @Override
-                      public long bytes() {
-                        return 0;
-                      }
-
-                      @Override
-                      public void resize(long bytes) {
-                        throw new AssertionError("the model's values are refused: " + bytes);
-                      }
-
-                      @Override
-                      public boolean tryResize(long bytes) {
-                        refused.add(what);
-                        return false;
-                      }
-
-                      @Override
-                      public void close() {}
-                    };
-                  }
-
-                  @Override
-                  public void decided(String decision) {
-                    decisions.add(decision);
-                  }
-                });
-    assertThat(refused).hasSize(1);
+        AutoFeatEngine.of(cfg).fit(train.names(), train.columns(), train.target(), hooks);
+    assertThat(all.features()).hasSizeGreaterThan(3);
     assertThat(fromSums.featureNames()).isEqualTo(all.featureNames());
-    assertThat(decisions)
+    assertThat(hooks.decisions)
         .singleElement()
         .asString()
-        .startsWith("final model: from per-fold sums over blocks of rows")
-        .contains("the reservation of its " + all.features().size() + " features' values");
-    // the same lasso from another solver, to its tolerance
+        .startsWith("final model: from per-fold sums over blocks of rows");
     double[] a = all.predictColumns(train.columns());
     double[] b = fromSums.predictColumns(train.columns());
     for (int i = 0; i < a.length; i++) {
       assertThat(b[i]).isCloseTo(a[i], within(1e-3 * (1 + Math.abs(a[i]))));
     }
-  }
-
-  @Test
-  void fit_sizerHoldsOnlySomeFeaturesInMemory_regressionFitsEveryFeatureFromSums() {
-    Datasets.Table train = Datasets.diabetes().train();
-    EngineConfig cfg = EngineConfig.builder().featengSteps(2).build();
-    FittedAutoFeat all = fit(cfg, train);
-    List<String> decisions = new ArrayList<>();
-    List<String> phases = new ArrayList<>();
-    FittedAutoFeat fromSums =
-        AutoFeatEngine.of(cfg)
-            .fit(
-                train.names(),
-                train.columns(),
-                train.target(),
-                new EngineHooks() {
-                  @Override
-                  public int nextBatchSize(
-                      String phase, int step, int suggested, long bytesPerCandidate) {
-                    if (phase.startsWith("model")) {
-                      phases.add(phase);
-                    }
-                    return phase.equals("model-in-memory") ? 3 : suggested;
-                  }
-
-                  @Override
-                  public void decided(String decision) {
-                    decisions.add(decision);
-                  }
-                });
-    assertThat(phases).containsExactly("model-in-memory", "model-sums");
-    assertThat(fromSums.featureNames()).isEqualTo(all.featureNames());
-    assertThat(decisions)
-        .singleElement()
-        .asString()
-        .startsWith("final model: from per-fold sums over blocks of rows")
-        .contains("the values of only 3 of its " + all.features().size() + " features fit");
+    return all.features().size();
   }
 
   @Test
