@@ -129,7 +129,7 @@ final class BatchSizer {
       case "select-filter" -> sizeFilter(step, suggested, bytesPerCandidate);
       case "select-parallel" -> sizeParallel(suggested, bytesPerCandidate);
       case "select-carry" -> sizeCarry(suggested, bytesPerCandidate);
-      case "model" -> sizeModel(suggested, bytesPerCandidate, 8L * HeapBytes.doubles(dataRows));
+      case "model" -> sizeModel(suggested, bytesPerCandidate, modelRowBytes());
       case "model-in-memory" -> inMemoryModelOrNone(suggested, bytesPerCandidate);
       case "model-sums" -> sizeModel(suggested, bytesPerCandidate, 0);
       default -> suggested;
@@ -388,20 +388,22 @@ final class BatchSizer {
    * from the sums instead).
    */
   private int inMemoryModelOrNone(int features, long bytesPerFeature) {
-    try {
-      return decide(
-          FitPhase.MODEL,
-          0,
-          0,
-          8L * HeapBytes.doubles(dataRows),
-          bytesPerFeature,
-          1,
-          Math.max(1, features),
-          "all selected features, in memory",
-          true);
-    } catch (InsufficientMemoryException e) {
-      return 0;
-    }
+    return decide(
+        FitPhase.MODEL,
+        0,
+        0,
+        modelRowBytes(),
+        bytesPerFeature,
+        1,
+        Math.max(1, features),
+        "all selected features, in memory",
+        true,
+        false);
+  }
+
+  /** The in-memory final model's row vectors: the target, its copies and the solver's. */
+  private long modelRowBytes() {
+    return 8L * HeapBytes.doubles(dataRows);
   }
 
   /**
@@ -461,6 +463,25 @@ final class BatchSizer {
       int max,
       String note,
       boolean shapesModel) {
+    return decide(fp, step, index, fixed, perItem, min, max, note, shapesModel, true);
+  }
+
+  /**
+   * {@link #decide(FitPhase, int, int, long, long, int, int, String, boolean)}; when not even
+   * {@code min} items fit, throws the overflow if {@code refuse}, else returns 0 (the caller has
+   * another way) and records nothing.
+   */
+  private int decide(
+      FitPhase fp,
+      int step,
+      int index,
+      long fixed,
+      long perItem,
+      int min,
+      int max,
+      String note,
+      boolean shapesModel,
+      boolean refuse) {
     PressureLevel level = memory.pressureLevel();
     String phaseName = fp.name().toLowerCase(Locale.ROOT);
     long available = Math.max(0, fit.headroom() - fixed);
@@ -487,6 +508,9 @@ final class BatchSizer {
                     min,
                     max);
     if (!d.fits()) {
+      if (!refuse) {
+        return 0;
+      }
       throw fit.overflow(
           fp,
           fixed + (long) min * perItem,

@@ -367,23 +367,7 @@ final class FitRun implements EngineHooks {
     } else if (normal.predictedPeakBytes() <= usable) {
       chosen = normal;
     } else if (policy == LightweightPolicy.NEVER) {
-      MemoryPlanner sums = finalModelFromSums ? null : planner.withSumsModel();
-      if (sums != null && sums.normal(usable).predictedPeakBytes() <= usable) {
-        useSumsModel(planner, usable);
-        planner = sums;
-        chosen = sums.normal(usable);
-      } else {
-        FitPlan cheapest = sums == null ? normal : sums.normal(usable);
-        throw insufficient(
-            needed(cheapest.predictedPeakBytes()),
-            head,
-            "normal plan ("
-                + cheapest.describe()
-                + (sums == null ? "" : ", the final model from per-fold sums")
-                + "); the lightweight policy NEVER forbids the cheaper plan",
-            "Give the scope or the manager more memory, or allow the lightweight plan"
-                + " (LightweightPolicy.AUTO).");
-      }
+      chosen = null; // only the normal plan with the final model from sums is left to try
     } else {
       chosen = planner.lightweight(usable);
       reason =
@@ -393,9 +377,9 @@ final class FitRun implements EngineHooks {
               + MemorySize.format(usable)
               + " is usable";
     }
-    if (chosen == null && !finalModelFromSums && planner.withSumsModel() != null) {
-      // the last resort before refusing: a final model whose heap does not grow with the rows
-      MemoryPlanner sums = planner.withSumsModel();
+    // the last resort before refusing: a final model whose heap does not grow with the rows
+    MemoryPlanner sums = chosen == null && !finalModelFromSums ? planner.withSumsModel() : null;
+    if (sums != null) {
       FitPlan sumsNormal = sums.normal(usable);
       if (policy != LightweightPolicy.ALWAYS && sumsNormal.predictedPeakBytes() <= usable) {
         chosen = sumsNormal;
@@ -407,6 +391,18 @@ final class FitRun implements EngineHooks {
         useSumsModel(planner, usable);
       }
       planner = sums; // and if nothing fits, its cheapest plan is the one to name
+    }
+    if (chosen == null && policy == LightweightPolicy.NEVER) {
+      FitPlan cheapest = planner.normal(usable);
+      throw insufficient(
+          needed(cheapest.predictedPeakBytes()),
+          head,
+          "normal plan ("
+              + cheapest.describe()
+              + (planner.sumsModel() ? ", the final model from per-fold sums" : "")
+              + "); the lightweight policy NEVER forbids the cheaper plan",
+          "Give the scope or the manager more memory, or allow the lightweight plan"
+              + " (LightweightPolicy.AUTO).");
     }
     if (chosen == null) {
       FitPlan min = planner.minimalLightweight(usable);

@@ -191,54 +191,39 @@ public final class AutoFeatEngine {
     LinearModel model;
     boolean sumsPossible =
         config.problem() == TargetKind.REGRESSION && SumsFinalModel.possible(n, config.finalPath());
-    boolean fromSums = sumsPossible && config.finalModelFromSums();
-    String whySums = null;
     Lease inMemory = null;
-    if (sumsPossible) {
-      // every selected feature: in memory if their values on all rows fit and can be reserved, else
-      // from the sums
-      if (!fromSums) {
-        long bytes = modelBytes(chosen, n, y);
-        int cap =
-            hooks.nextBatchSize(
-                "model-in-memory", 0, chosen.size(), (bytes + chosen.size() - 1) / chosen.size());
-        if (cap < chosen.size()) {
-          fromSums = true;
-          whySums =
-              "the values of only "
-                  + Math.max(0, cap)
-                  + " of its "
-                  + chosen.size()
-                  + " features fit";
-        } else {
-          inMemory = hooks.reserve("model: " + chosen.size() + " features on " + n + " rows", 0);
-          if (!inMemory.tryResize(bytes)) {
-            inMemory.close();
-            inMemory = null;
-            fromSums = true;
-            whySums =
-                "the reservation of its "
-                    + chosen.size()
-                    + " features' values ("
-                    + MemorySize.format(bytes)
-                    + ") was refused";
-          }
-        }
-      }
-      if (fromSums) {
-        long perFeature =
-            (SumsFinalModel.bytes(chosen, n, config.finalPath()) + chosen.size() - 1)
-                / chosen.size();
-        chosen = capModel(chosen, hooks.nextBatchSize("model-sums", 0, chosen.size(), perFeature));
-      }
-    } else {
+    String whySums = null;
+    if (!sumsPossible) {
       long perFeature = (modelBytes(chosen, n, y) + chosen.size() - 1) / chosen.size();
       chosen = capModel(chosen, hooks.nextBatchSize("model", 0, chosen.size(), perFeature));
       inMemory =
           hooks.reserve(
               "model: " + chosen.size() + " features on " + n + " rows", modelBytes(chosen, n, y));
+    } else if (!config.finalModelFromSums()) {
+      // every selected feature: in memory if their values on all rows fit and can be reserved, else
+      // from the sums
+      long bytes = modelBytes(chosen, n, y);
+      int cap =
+          hooks.nextBatchSize(
+              "model-in-memory", 0, chosen.size(), (bytes + chosen.size() - 1) / chosen.size());
+      if (cap < chosen.size()) {
+        whySums =
+            "the values of only " + Math.max(0, cap) + " of its " + chosen.size() + " features fit";
+      } else {
+        inMemory = hooks.reserve("model: " + chosen.size() + " features on " + n + " rows", 0);
+        if (!inMemory.tryResize(bytes)) {
+          inMemory.close();
+          inMemory = null;
+          whySums =
+              "the reservation of its "
+                  + chosen.size()
+                  + " features' values ("
+                  + MemorySize.format(bytes)
+                  + ") was refused";
+        }
+      }
     }
-    if (fromSums) {
+    if (inMemory == null) {
       if (whySums != null) {
         hooks.decided(
             "final model: from per-fold sums over blocks of rows, since on all "
@@ -246,21 +231,7 @@ public final class AutoFeatEngine {
                 + " rows "
                 + whySums);
       }
-      try (Lease modelLease =
-          hooks.reserve(
-              "model: " + chosen.size() + " features on " + n + " rows, from per-fold sums",
-              SumsFinalModel.bytes(chosen, n, config.finalPath()))) {
-        SumsFinalModel.Fitted fitted =
-            SumsFinalModel.fit(chosen, columns, n, y, config.finalPath());
-        usable.addAll(fitted.features());
-        model = fitted.model();
-      }
-      if (usable.size() < chosen.size()) {
-        LOG.warn(
-            "dropping {} of {} features: their closed form is not finite on every training row",
-            chosen.size() - usable.size(),
-            chosen.size());
-      }
+      model = sumsModel(chosen, columns, n, y, hooks, usable);
     } else {
       try (Lease modelLease = inMemory) {
         model = inMemoryModel(chosen, columns, n, y, usable);
@@ -299,6 +270,38 @@ public final class AutoFeatEngine {
     LOG.debug(
         "the final model keeps the {} best-ranked of {} selected features", cap, chosen.size());
     return new ArrayList<>(chosen.subList(0, Math.max(0, cap)));
+  }
+
+  /**
+   * The final model from per-fold sums over blocks of rows ({@link SumsFinalModel}), on the
+   * best-ranked of {@code chosen} whose sums fit, within a reservation of its own; adds the
+   * features it used (those finite on every row) to {@code usable}.
+   */
+  private LinearModel sumsModel(
+      List<Expr> chosen,
+      double[][] columns,
+      int n,
+      double[] y,
+      GuardedHooks hooks,
+      List<Expr> usable) {
+    long perFeature =
+        (SumsFinalModel.bytes(chosen, n, config.finalPath()) + chosen.size() - 1) / chosen.size();
+    List<Expr> fitted =
+        capModel(chosen, hooks.nextBatchSize("model-sums", 0, chosen.size(), perFeature));
+    try (Lease modelLease =
+        hooks.reserve(
+            "model: " + fitted.size() + " features on " + n + " rows, from per-fold sums",
+            SumsFinalModel.bytes(fitted, n, config.finalPath()))) {
+      SumsFinalModel.Fitted sums = SumsFinalModel.fit(fitted, columns, n, y, config.finalPath());
+      usable.addAll(sums.features());
+      if (sums.features().size() < fitted.size()) {
+        LOG.warn(
+            "dropping {} of {} features: their closed form is not finite on every training row",
+            fitted.size() - sums.features().size(),
+            fitted.size());
+      }
+      return sums.model();
+    }
   }
 
   /**

@@ -7,7 +7,9 @@ import io.memguard.autofeat.internal.linear.GramLassoCv;
 import io.memguard.autofeat.internal.linear.KFold;
 import io.memguard.autofeat.internal.linear.LinearModel;
 import io.memguard.autofeat.internal.linear.PathOptions;
+import io.memguard.autofeat.internal.math.Vectors;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -54,9 +56,10 @@ public final class SumsFinalModel {
   public static long bytes(int k, int rows, PathOptions options) {
     int block = Math.max(1, Math.min(rows, BLOCK_ROWS));
     int folds = options.folds();
+    // the target's block, and as much again for what the fit allocates beyond the itemised bounds
+    // (measured by SumsFinalModelTest: about 25 KB with 3 features)
     return HeapBytes.doubles(k, block)
-        + HeapBytes.doubles(block)
-        + HeapBytes.doubles(block)
+        + 2 * HeapBytes.doubles(block)
         + HeapBytes.refs(k) * 2
         + 6 * HeapBytes.doubles(k)
         + GramLassoCv.Stats.bytes(k, folds)
@@ -96,7 +99,7 @@ public final class SumsFinalModel {
     // pass 1: finite on every row, and mean and spread (around the first row's value, which keeps
     // the sum of squares well conditioned for features far from 0)
     boolean[] finite = new boolean[k];
-    java.util.Arrays.fill(finite, true);
+    Arrays.fill(finite, true);
     double[] origin = new double[k];
     double[] sum = new double[k];
     double[] sumSquares = new double[k];
@@ -128,21 +131,21 @@ public final class SumsFinalModel {
       }
     }
     List<Expr> usable = new ArrayList<>();
-    List<Integer> kept = new ArrayList<>();
+    int[] kept = new int[k];
     for (int j = 0; j < k; j++) {
       if (finite[j]) {
+        kept[usable.size()] = j;
         usable.add(features.get(j));
-        kept.add(j);
       }
     }
     int p = usable.size();
     if (p == 0) {
-      return new Fitted(usable, LinearModel.regression(new double[0], mean(y, n)));
+      return new Fitted(usable, LinearModel.regression(new double[0], Vectors.sum(y, 0, n) / n));
     }
     double[] shift = new double[p];
     double[] scale = new double[p];
     for (int q = 0; q < p; q++) {
-      int j = kept.get(q);
+      int j = kept[q];
       double centred = sum[j] / n;
       shift[q] = origin[j] + centred;
       double spread = Math.sqrt(Math.max(0, sumSquares[j] / n - centred * centred));
@@ -154,12 +157,12 @@ public final class SumsFinalModel {
     GramLassoCv.Stats stats = new GramLassoCv.Stats(p, options.folds());
     double[][] scaled = new double[p][];
     for (int q = 0; q < p; q++) {
-      scaled[q] = values[kept.get(q)];
+      scaled[q] = values[kept[q]];
     }
     double[] target = new double[block];
     // the target centred on its mean: sums of a target far from 0 would lose the digits of its
     // spread
-    double yMean = mean(y, n);
+    double yMean = Vectors.sum(y, 0, n) / n;
     for (int from = 0; from < n; from += block) {
       int len = Math.min(block, n - from);
       for (int q = 0; q < p; q++) {
@@ -183,13 +186,5 @@ public final class SumsFinalModel {
     }
     GramLassoCv.Result r = GramLassoCv.fit(stats, shift, scale, options);
     return new Fitted(usable, LinearModel.regression(r.coef(), r.intercept() + yMean));
-  }
-
-  private static double mean(double[] y, int n) {
-    double s = 0;
-    for (int i = 0; i < n; i++) {
-      s += y[i];
-    }
-    return s / n;
   }
 }
