@@ -383,9 +383,9 @@ final class BatchSizer {
   }
 
   /**
-   * For a final model that can also be fitted from per-fold sums: the features whose values on all
+   * For a final model that can also be fitted over blocks of rows: the features whose values on all
    * rows fit, 0 when not one does, and no truncation reported (the engine then fits every feature
-   * from the sums instead).
+   * over blocks of rows instead).
    */
   private int inMemoryModelOrNone(int features, long bytesPerFeature) {
     return decide(
@@ -408,7 +408,7 @@ final class BatchSizer {
 
   /**
    * The final model's features that fit: {@code fixed} bytes for its row vectors (none when it is
-   * fitted from per-fold sums) and {@code bytesPerFeature} for each feature.
+   * fitted over blocks of rows) and {@code bytesPerFeature} for each feature.
    */
   private int sizeModel(int features, long bytesPerFeature, long fixed) {
     int size =

@@ -299,12 +299,13 @@ final class FitRun implements EngineHooks {
         throw insufficient(
             needed(smallest.minimalBytes()),
             head,
-            "smallest plan (the final model "
-                + (sums == null ? "on the " : "from per-fold sums of the ")
+            "smallest plan (the final model on the "
                 + d
                 + " input columns, "
                 + n
-                + " rows)");
+                + " rows"
+                + (sums == null ? "" : ", " + sums.finalModelWording())
+                + ")");
       }
       useSumsModel(early, usable);
     }
@@ -399,7 +400,7 @@ final class FitRun implements EngineHooks {
           head,
           "normal plan ("
               + cheapest.describe()
-              + (planner.sumsModel() ? ", the final model from per-fold sums" : "")
+              + (planner.sumsModel() ? ", the final model " + planner.finalModelWording() : "")
               + "); the lightweight policy NEVER forbids the cheaper plan",
           "Give the scope or the manager more memory, or allow the lightweight plan"
               + " (LightweightPolicy.AUTO).");
@@ -538,11 +539,16 @@ final class FitRun implements EngineHooks {
     return finalModelFromSums ? planner.withSumsModel() : planner;
   }
 
-  /** From now on the final model is fitted from per-fold sums: no plan fits with it in memory. */
+  /**
+   * From now on the final model is one whose heap does not grow with the rows ({@link
+   * MemoryPlanner#withSumsModel}): no plan fits with it in memory.
+   */
   private void useSumsModel(MemoryPlanner inMemory, long usable) {
     finalModelFromSums = true;
     decide(
-        "final model: from per-fold sums over blocks of rows, since no plan fits "
+        "final model: "
+            + inMemory.withSumsModel().finalModelWording()
+            + ", since no plan fits "
             + MemorySize.format(usable)
             + " with the features' values on all "
             + data.rows()

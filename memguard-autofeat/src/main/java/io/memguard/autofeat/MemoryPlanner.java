@@ -1,6 +1,7 @@
 package io.memguard.autofeat;
 
 import io.memguard.autofeat.internal.GenerationSurvey;
+import io.memguard.autofeat.internal.PassesFinalModel;
 import io.memguard.autofeat.internal.SumsFinalModel;
 import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.feateng.ColumnStore;
@@ -113,18 +114,34 @@ final class MemoryPlanner {
   }
 
   /**
-   * This planner with the final model fitted from per-fold sums over blocks of rows ({@code
-   * SumsFinalModel}), whose heap does not grow with the rows; null for classification or too few
-   * rows, which have no such model. The fit's last resort before it refuses: the model's
-   * coefficients come from another solver than the in-memory model's (the same up to its
-   * tolerance), so a plan that fits with the in-memory model keeps it.
+   * This planner with a final model whose heap does not grow with the rows: a regression's from
+   * per-fold sums over blocks of rows ({@code SumsFinalModel}), a classifier's from Newton passes
+   * over blocks of rows with its penalties from a sample ({@code PassesFinalModel}); null for too
+   * few rows, which have no such model. The fit's last resort before it refuses: the model's
+   * coefficients come from another solver than the in-memory model's (the same up to its tolerance
+   * for a regression; for a classifier, penalties chosen on a sample), so a plan that fits with the
+   * in-memory model keeps it.
    */
   MemoryPlanner withSumsModel() {
-    if (problem != TargetKind.REGRESSION
-        || !SumsFinalModel.possible(rows, PathOptions.forFinalModel(problem))) {
+    PathOptions options = PathOptions.forFinalModel(problem);
+    boolean possible =
+        problem == TargetKind.REGRESSION
+            ? SumsFinalModel.possible(rows, options)
+            : PassesFinalModel.possible(rows, options);
+    if (!possible) {
       return null;
     }
     return new MemoryPlanner(rows, features, survey, problem, true);
+  }
+
+  /** How this planner's final model is fitted, for a message: "" for the in-memory model. */
+  String finalModelWording() {
+    if (!sumsModel) {
+      return "";
+    }
+    return problem == TargetKind.REGRESSION
+        ? SumsFinalModel.DESCRIPTION
+        : PassesFinalModel.DESCRIPTION;
   }
 
   /** Whether this planner's final model is the one from per-fold sums. */
@@ -346,7 +363,10 @@ final class MemoryPlanner {
   long model(int k) {
     int n = Math.max(2, rows);
     if (sumsModel) {
-      return SumsFinalModel.planBytes(k, n, PathOptions.forFinalModel(problem));
+      PathOptions options = PathOptions.forFinalModel(problem);
+      return problem == TargetKind.REGRESSION
+          ? SumsFinalModel.planBytes(k, n, options)
+          : PassesFinalModel.planBytes(k, features, n, options);
     }
     return HeapBytes.doubles(k, n)
         + 4 * HeapBytes.doubles(n)

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memguard.autofeat.internal.GenerationSurvey;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class MemoryPlannerTest {
 
@@ -118,24 +120,25 @@ class MemoryPlannerTest {
     assertThat(p.minimalBytes()).isEqualTo(p.model(4));
   }
 
-  @Test
-  void withSumsModel_aFinalModelWhoseBytesDoNotGrowWithTheRows_forRegressionOnly() {
-    MemoryPlanner small = new MemoryPlanner(20_000, 5, SYNTHETIC_3);
-    MemoryPlanner large = new MemoryPlanner(2_000_000, 5, SYNTHETIC_3);
+  @ParameterizedTest
+  @EnumSource(ProblemType.class)
+  void withSumsModel_aFinalModelWhoseBytesDoNotGrowWithTheRows(ProblemType problem) {
+    MemoryPlanner small = new MemoryPlanner(20_000, 5, SYNTHETIC_3, problem);
+    MemoryPlanner large = new MemoryPlanner(2_000_000, 5, SYNTHETIC_3, problem);
     assertThat(large.withSumsModel().minimalBytes())
         .isEqualTo(small.withSumsModel().minimalBytes())
-        .isLessThan(small.minimalBytes() / 4);
+        .isLessThan(large.minimalBytes() / 50);
     assertThat(large.withSumsModel().sumsModel()).isTrue();
     assertThat(large.sumsModel()).isFalse();
+    assertThat(large.withSumsModel().finalModelWording())
+        .startsWith(
+            problem == ProblemType.REGRESSION ? "from per-fold sums" : "from Newton passes");
     // the lightweight plan on few search rows then fits where the in-memory model alone did not
     long usable = large.minimalBytes() / 2;
     assertThat(large.lightweight(usable)).isNull();
     assertThat(large.withSumsModel().lightweight(usable)).isNotNull();
 
-    assertThat(
-            new MemoryPlanner(20_000, 5, SYNTHETIC_3, ProblemType.CLASSIFICATION).withSumsModel())
-        .isNull();
-    assertThat(new MemoryPlanner(9, 5, null).withSumsModel())
+    assertThat(new MemoryPlanner(9, 5, null, problem).withSumsModel())
         .as("fewer rows than 2 folds")
         .isNull();
   }

@@ -17,6 +17,7 @@ import io.memguard.autofeat.internal.feateng.GenerationOptions;
 import io.memguard.autofeat.internal.feateng.GenerationStep;
 import io.memguard.autofeat.internal.linear.L1Models;
 import io.memguard.autofeat.internal.linear.LinearModel;
+import io.memguard.autofeat.internal.linear.PathOptions;
 import io.memguard.autofeat.internal.linear.TargetKind;
 import io.memguard.autofeat.internal.math.Rng;
 import io.memguard.autofeat.internal.select.FeatureSelector;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -190,7 +192,9 @@ public final class AutoFeatEngine {
     List<Expr> usable = new ArrayList<>();
     LinearModel model;
     boolean sumsPossible =
-        config.problem() == TargetKind.REGRESSION && SumsFinalModel.possible(n, config.finalPath());
+        config.problem() == TargetKind.REGRESSION
+            ? SumsFinalModel.possible(n, config.finalPath())
+            : PassesFinalModel.possible(n, config.finalPath());
     Lease inMemory = null;
     String whySums = null;
     if (!sumsPossible) {
@@ -226,12 +230,19 @@ public final class AutoFeatEngine {
     if (inMemory == null) {
       if (whySums != null) {
         hooks.decided(
-            "final model: from per-fold sums over blocks of rows, since on all "
+            "final model: "
+                + (config.problem() == TargetKind.REGRESSION
+                    ? SumsFinalModel.DESCRIPTION
+                    : PassesFinalModel.DESCRIPTION)
+                + ", since on all "
                 + n
                 + " rows "
                 + whySums);
       }
-      model = sumsModel(chosen, columns, n, y, hooks, usable);
+      model =
+          config.problem() == TargetKind.REGRESSION
+              ? sumsModel(chosen, columns, n, y, hooks, usable)
+              : passesModel(chosen, columns, n, y, hooks, usable);
     } else {
       try (Lease modelLease = inMemory) {
         model = inMemoryModel(chosen, columns, n, y, usable);
@@ -301,6 +312,60 @@ public final class AutoFeatEngine {
             fitted.size());
       }
       return sums.model();
+    }
+  }
+
+  /**
+   * A classifier's final model from Newton passes over blocks of rows ({@link PassesFinalModel}),
+   * on the best-ranked of {@code chosen} that fit with the smallest sample, within a reservation of
+   * its own that then grows to the largest sample it can have (all rows, half, a quarter, ...);
+   * adds the features it used (those finite on every row) to {@code usable}.
+   */
+  private LinearModel passesModel(
+      List<Expr> chosen,
+      double[][] columns,
+      int n,
+      double[] y,
+      GuardedHooks hooks,
+      List<Expr> usable) {
+    PathOptions options = config.finalPath();
+    int classes = L1Models.classes(y, n).length;
+    int inputs = columns.length;
+    int smallest = PassesFinalModel.sampleRows(n, 0);
+    long perFeature =
+        (PassesFinalModel.bytes(chosen, inputs, n, smallest, classes, options) + chosen.size() - 1)
+            / chosen.size();
+    List<Expr> fitted =
+        capModel(chosen, hooks.nextBatchSize("model-sums", 0, chosen.size(), perFeature));
+    try (Lease modelLease =
+        hooks.reserve(
+            "model: " + fitted.size() + " features on " + n + " rows, from Newton passes",
+            PassesFinalModel.bytes(fitted, inputs, n, smallest, classes, options))) {
+      int sample = smallest;
+      for (int m = n; m > smallest; m /= 2) {
+        if (modelLease.tryResize(PassesFinalModel.bytes(fitted, inputs, n, m, classes, options))) {
+          sample = m;
+          break;
+        }
+      }
+      PassesFinalModel.Fitted passes = PassesFinalModel.fit(fitted, columns, n, y, sample, options);
+      usable.addAll(passes.features());
+      if (passes.features().size() < fitted.size()) {
+        LOG.warn(
+            "dropping {} of {} features: their closed form is not finite on every training row",
+            fitted.size() - passes.features().size(),
+            fitted.size());
+      }
+      hooks.decided(
+          String.format(
+              Locale.ROOT,
+              "final model: penalties from cross-validation on a sample of %d of the %d rows, then"
+                  + " %d Newton passes over all of them (%s)",
+              passes.sampleRows(),
+              n,
+              passes.passes(),
+              passes.converged() ? "converged" : "stopped at the passes' limit"));
+      return passes.model();
     }
   }
 

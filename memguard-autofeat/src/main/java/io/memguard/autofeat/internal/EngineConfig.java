@@ -199,10 +199,10 @@ public final class EngineConfig {
   }
 
   /**
-   * Whether a regression's final model is fitted from per-fold sums of its features over blocks of
-   * rows ({@link SumsFinalModel}: {@code O(folds x features^2)} heap whatever the rows) instead of
-   * from the features' values on every row; for fits whose rows do not leave room for the values.
-   * Ignored for classification.
+   * Whether the final model is fitted over blocks of rows instead of from the features' values on
+   * every row, for fits whose rows do not leave room for the values: a regression's from per-fold
+   * sums ({@link SumsFinalModel}: {@code O(folds x features^2)} heap whatever the rows), a
+   * classifier's by Newton passes with its penalties from a sample ({@link PassesFinalModel}).
    */
   public boolean finalModelFromSums() {
     return finalModelFromSums;
@@ -433,10 +433,7 @@ public final class EngineConfig {
       return this;
     }
 
-    /**
-     * Fits a regression's final model from per-fold sums; see {@link
-     * EngineConfig#finalModelFromSums()}.
-     */
+    /** Fits the final model over blocks of rows; see {@link EngineConfig#finalModelFromSums()}. */
     public Builder finalModelFromSums(boolean fromSums) {
       this.finalModelFromSums = fromSums;
       return this;

@@ -23,6 +23,9 @@ import java.util.List;
  */
 public final class SumsFinalModel {
 
+  /** How the model is fitted, for messages. */
+  public static final String DESCRIPTION = "from per-fold sums over blocks of rows";
+
   /** Rows evaluated per block. */
   static final int BLOCK_ROWS = 4096;
 

@@ -465,31 +465,41 @@ class AutoFeatEngineTest {
   }
 
   @Test
-  void fit_modelHookCapsTheFinalFeatures_classificationKeepsTheBestRanked() {
+  void fit_sizerHoldsOnlySomeFeaturesInMemory_classificationFitsEveryFeatureFromNewtonPasses() {
     Datasets.Table train = Datasets.classification(400, 3, 5);
     EngineConfig cfg =
         EngineConfig.builder().featengSteps(1).problem(TargetKind.CLASSIFICATION).build();
+    List<String> phases = new ArrayList<>();
+    RecordingHooks hooks =
+        new RecordingHooks() {
+          @Override
+          public int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
+            if (phase.startsWith("model")) {
+              phases.add(phase);
+            }
+            return phase.equals("model-in-memory") ? 1 : suggested;
+          }
+        };
     FittedAutoFeat all = fit(cfg, train);
-    FittedAutoFeat capped =
-        AutoFeatEngine.of(cfg)
-            .fit(train.names(), train.columns(), train.target(), capModelAt(train, 2));
-    assertThat(all.features()).hasSizeGreaterThan(2);
-    assertThat(capped.featureNames()).isEqualTo(all.featureNames().subList(0, 2));
-  }
+    FittedAutoFeat passes =
+        AutoFeatEngine.of(cfg).fit(train.names(), train.columns(), train.target(), hooks);
 
-  /** Hooks whose model phase holds {@code cap} features. */
-  private static EngineHooks capModelAt(Datasets.Table train, int cap) {
-    return new EngineHooks() {
-      @Override
-      public int nextBatchSize(String phase, int step, int suggested, long bytesPerCandidate) {
-        if (phase.equals("model")) {
-          // a feature's values, its standardised copy and its share of the solver
-          assertThat(bytesPerCandidate).isGreaterThan(2 * train.rows() * 8L);
-          return cap;
-        }
-        return suggested;
-      }
-    };
+    assertThat(phases).containsExactly("model-in-memory", "model-sums");
+    assertThat(all.features()).hasSizeGreaterThan(1);
+    assertThat(passes.featureNames()).isEqualTo(all.featureNames());
+    assertThat(hooks.decisions).hasSize(2);
+    assertThat(hooks.decisions.get(0))
+        .startsWith("final model: from Newton passes over blocks of rows")
+        .contains("the values of only 1 of its " + all.features().size() + " features fit");
+    // 400 rows: the sample is every row, so the passes start at the in-memory model's optimum
+    assertThat(hooks.decisions.get(1)).contains("a sample of 400 of the 400 rows", "converged");
+    double[] a = all.predictColumns(train.columns());
+    double[] b = passes.predictColumns(train.columns());
+    int differ = 0;
+    for (int i = 0; i < a.length; i++) {
+      differ += a[i] == b[i] ? 0 : 1;
+    }
+    assertThat(differ).isLessThanOrEqualTo(2);
   }
 
   @Test

@@ -13,11 +13,13 @@ package io.memguard.autofeat.internal.batch;
  * below), then per chunk {@link #checkCancelled()}, the chunk, {@link #batchDone}, {@link
  * #progress}); {@link #phaseStarted} {@code "model"}, {@link #checkCancelled()}, {@link
  * #nextBatchSize} {@code ("model", 0, selected features, bytes per feature)} whose answer caps the
- * features the final model uses (best-ranked first). A regression with at least two rows per fold
- * asks {@code ("model-in-memory", ...)} instead: an answer below the features, or a lease for their
- * values that cannot grow ({@link Lease#tryResize}), makes it fit the model from per-fold sums,
- * whose features {@code ("model-sums", 0, selected features, bytes per feature)} caps; finally
- * {@link #phaseStarted} {@code "done"} just before fit returns.
+ * features the final model uses (best-ranked first). A fit with at least two rows per fold asks
+ * {@code ("model-in-memory", ...)} instead: an answer below the features, or a lease for their
+ * values that cannot grow ({@link Lease#tryResize}), makes it fit the model over blocks of rows (a
+ * regression from per-fold sums, a classifier by Newton passes with its penalties from a sample
+ * whose lease then grows as far as {@link Lease#tryResize} allows), whose features {@code
+ * ("model-sums", 0, selected features, bytes per feature)} caps; finally {@link #phaseStarted}
+ * {@code "done"} just before fit returns.
  *
  * <p>Phases: {@code "generate"} (feature generation; step = feature-engineering step 1..n, a batch
  * is a group of candidate features), {@code "filter"} (the final correlation filter of generation),

@@ -59,9 +59,43 @@ public final class L1Models {
         : LassoCv.workBytes(p, m, o);
   }
 
-  /** The sorted distinct labels. */
+  /** The sorted distinct labels of the first {@code m} values. */
   public static double[] classes(double[] y, int m) {
-    return Arrays.stream(y, 0, m).distinct().sorted().toArray();
+    // labels are few: kept sorted in a small array, no boxing and nothing that grows with the rows
+    double[] seen = new double[16];
+    int count = 0;
+    for (int i = 0; i < m; i++) {
+      double v = y[i];
+      int at = Arrays.binarySearch(seen, 0, count, v);
+      if (at >= 0) {
+        continue;
+      }
+      if (count == MANY_LABELS) {
+        return distinctBySorting(y, m);
+      }
+      if (count == seen.length) {
+        seen = Arrays.copyOf(seen, 2 * count);
+      }
+      int insert = -at - 1;
+      System.arraycopy(seen, insert, seen, insert + 1, count - insert);
+      seen[insert] = v;
+      count++;
+    }
+    return Arrays.copyOf(seen, count);
+  }
+
+  private static final int MANY_LABELS = 256;
+
+  private static double[] distinctBySorting(double[] y, int m) {
+    double[] sorted = Arrays.copyOf(y, m);
+    Arrays.sort(sorted);
+    int count = 0;
+    for (int i = 0; i < m; i++) {
+      if (count == 0 || Double.compare(sorted[i], sorted[count - 1]) != 0) {
+        sorted[count++] = sorted[i];
+      }
+    }
+    return Arrays.copyOf(sorted, count);
   }
 
   /**
