@@ -132,6 +132,7 @@ final class BatchSizer {
       case "model" -> sizeModel(suggested, bytesPerCandidate, modelRowBytes());
       case "model-in-memory" -> inMemoryModelOrNone(suggested, bytesPerCandidate);
       case "model-sums" -> sizeModel(suggested, bytesPerCandidate, 0);
+      case "model-sample" -> sampleRowsOrNone(suggested, bytesPerCandidate);
       default -> suggested;
     };
   }
@@ -399,6 +400,29 @@ final class BatchSizer {
         "all selected features, in memory",
         true,
         false);
+  }
+
+  /**
+   * For a classifier's final model from Newton passes: the sample rows beyond its smallest sample
+   * that fit the headroom now, 0 when none does; the model's decision (its features) stays the one
+   * reported.
+   */
+  private int sampleRowsOrNone(int rows, long bytesPerRow) {
+    Decision features = decision;
+    int more =
+        decide(
+            FitPhase.MODEL,
+            0,
+            0,
+            0,
+            bytesPerRow,
+            1,
+            Math.max(1, rows),
+            "sample rows for the final model's penalties",
+            true,
+            false);
+    decision = features;
+    return more;
   }
 
   /** The in-memory final model's row vectors: the target, its copies and the solver's. */

@@ -117,17 +117,24 @@ final class MemoryPlanner {
    * This planner with a final model whose heap does not grow with the rows: a regression's from
    * per-fold sums over blocks of rows ({@code SumsFinalModel}), a classifier's from Newton passes
    * over blocks of rows with its penalties from a sample ({@code PassesFinalModel}); null for too
-   * few rows, which have no such model. The fit's last resort before it refuses: the model's
-   * coefficients come from another solver than the in-memory model's (the same up to its tolerance
-   * for a regression; for a classifier, penalties chosen on a sample), so a plan that fits with the
-   * in-memory model keeps it.
+   * few rows, which have no such model, and for a classifier whose in-memory model is the smaller
+   * (a few thousand rows). The fit's last resort before it refuses: the model's coefficients come
+   * from another solver than the in-memory model's (the same up to its tolerance for a regression;
+   * for a classifier, penalties chosen on a sample), so a plan that fits with the in-memory model
+   * keeps it.
    */
   MemoryPlanner withSumsModel() {
     PathOptions options = PathOptions.forFinalModel(problem);
+    if (sumsModel) {
+      return this;
+    }
     boolean possible =
         problem == TargetKind.REGRESSION
             ? SumsFinalModel.possible(rows, options)
-            : PassesFinalModel.possible(rows, options);
+            : PassesFinalModel.possible(rows, options)
+                // only where it is the smaller: not on a few thousand rows
+                && PassesFinalModel.planBytes(modelFeatures(), features, rows, options)
+                    < model(modelFeatures());
     if (!possible) {
       return null;
     }
@@ -144,7 +151,9 @@ final class MemoryPlanner {
         : PassesFinalModel.DESCRIPTION;
   }
 
-  /** Whether this planner's final model is the one from per-fold sums. */
+  /**
+   * Whether this planner's final model is one over blocks of rows (per-fold sums, Newton passes).
+   */
   boolean sumsModel() {
     return sumsModel;
   }

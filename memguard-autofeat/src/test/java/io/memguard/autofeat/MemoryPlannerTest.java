@@ -141,5 +141,12 @@ class MemoryPlannerTest {
     assertThat(new MemoryPlanner(9, 5, null, problem).withSumsModel())
         .as("fewer rows than 2 folds")
         .isNull();
+    MemoryPlanner few = new MemoryPlanner(3_000, 5, SYNTHETIC_3, problem);
+    if (problem == ProblemType.CLASSIFICATION) {
+      // a sample of at least 4,096 rows: on fewer rows than that the in-memory model is the smaller
+      assertThat(few.withSumsModel()).isNull();
+    } else {
+      assertThat(few.withSumsModel().minimalBytes()).isLessThan(few.minimalBytes());
+    }
   }
 }

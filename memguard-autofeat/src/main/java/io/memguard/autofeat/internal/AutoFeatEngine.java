@@ -194,7 +194,8 @@ public final class AutoFeatEngine {
     boolean sumsPossible =
         config.problem() == TargetKind.REGRESSION
             ? SumsFinalModel.possible(n, config.finalPath())
-            : PassesFinalModel.possible(n, config.finalPath());
+            : PassesFinalModel.possible(n, config.finalPath())
+                && passesCheaper(chosen, columns.length, n, y);
     Lease inMemory = null;
     String whySums = null;
     if (!sumsPossible) {
@@ -316,10 +317,11 @@ public final class AutoFeatEngine {
   }
 
   /**
-   * A classifier's final model from Newton passes over blocks of rows ({@link PassesFinalModel}),
-   * on the best-ranked of {@code chosen} that fit with the smallest sample, within a reservation of
-   * its own that then grows to the largest sample it can have (all rows, half, a quarter, ...);
-   * adds the features it used (those finite on every row) to {@code usable}.
+   * A classifier's final model from Newton passes over blocks of rows ({@link PassesFinalModel}):
+   * its fixed part (the smallest sample's inputs, labels and fit, one block) reserved first, then
+   * the best-ranked of {@code chosen} that fit at their marginal cost, then as many more sample
+   * rows as the sizer grants; adds the features it used (those finite on every row) to {@code
+   * usable}.
    */
   private LinearModel passesModel(
       List<Expr> chosen,
@@ -332,23 +334,37 @@ public final class AutoFeatEngine {
     int classes = L1Models.classes(y, n).length;
     int inputs = columns.length;
     int smallest = PassesFinalModel.sampleRows(n, 0);
-    long perFeature =
-        (PassesFinalModel.bytes(chosen, inputs, n, smallest, classes, options) + chosen.size() - 1)
-            / chosen.size();
-    List<Expr> fitted =
-        capModel(chosen, hooks.nextBatchSize("model-sums", 0, chosen.size(), perFeature));
+    long fixed = PassesFinalModel.bytes(chosen, inputs, n, smallest, classes, options);
+    long perFeature = fixed - PassesFinalModel.bytes(0, inputs, n, smallest, classes, options);
+    fixed -= perFeature;
+    perFeature = (perFeature + chosen.size() - 1) / chosen.size();
     try (Lease modelLease =
-        hooks.reserve(
-            "model: " + fitted.size() + " features on " + n + " rows, from Newton passes",
-            PassesFinalModel.bytes(fitted, inputs, n, smallest, classes, options))) {
+        hooks.reserve("model: from Newton passes on " + n + " rows, its fixed part", fixed)) {
+      // the bytes grow faster than linearly with the features, so the first cap features cost at
+      // most cap times the average
+      List<Expr> fitted =
+          capModel(chosen, hooks.nextBatchSize("model-sums", 0, chosen.size(), perFeature));
+      modelLease.resize(PassesFinalModel.bytes(fitted, inputs, n, smallest, classes, options));
       int sample = smallest;
-      for (int m = n; m > smallest; m /= 2) {
-        if (modelLease.tryResize(PassesFinalModel.bytes(fitted, inputs, n, m, classes, options))) {
-          sample = m;
-          break;
+      if (n > smallest) {
+        long reserved = modelLease.bytes();
+        long perRow =
+            (PassesFinalModel.bytes(fitted, inputs, n, 2 * smallest, classes, options)
+                    - reserved
+                    + smallest
+                    - 1)
+                / smallest;
+        int more = hooks.nextBatchSize("model-sample", 0, n - smallest, perRow);
+        int wanted = smallest + Math.max(0, Math.min(more, n - smallest));
+        if (wanted > smallest
+            && modelLease.tryResize(
+                PassesFinalModel.bytes(fitted, inputs, n, wanted, classes, options))) {
+          sample = wanted;
         }
       }
-      PassesFinalModel.Fitted passes = PassesFinalModel.fit(fitted, columns, n, y, sample, options);
+      hooks.checkCancelled();
+      PassesFinalModel.Fitted passes =
+          PassesFinalModel.fit(fitted, columns, n, y, sample, options, hooks::checkCancelled);
       usable.addAll(passes.features());
       if (passes.features().size() < fitted.size()) {
         LOG.warn(
@@ -367,6 +383,21 @@ public final class AutoFeatEngine {
               passes.converged() ? "converged" : "stopped at the passes' limit"));
       return passes.model();
     }
+  }
+
+  /**
+   * Whether a classifier's model from Newton passes, with its smallest sample, needs fewer bytes
+   * than the in-memory model: not on a few thousand rows, where the sample is most of them.
+   */
+  private boolean passesCheaper(List<Expr> chosen, int inputs, int n, double[] y) {
+    return PassesFinalModel.bytes(
+            chosen,
+            inputs,
+            n,
+            PassesFinalModel.sampleRows(n, 0),
+            L1Models.classes(y, n).length,
+            config.finalPath())
+        < modelBytes(chosen, n, y);
   }
 
   /**

@@ -121,6 +121,21 @@ public final class PassesFinalModel {
       double[] y,
       int sampleRows,
       PathOptions options) {
+    return fit(features, columns, n, y, sampleRows, options, () -> {});
+  }
+
+  /**
+   * {@link #fit(List, double[][], int, double[], int, PathOptions)}, running {@code checkpoint}
+   * (which may throw to stop the fit) before each pass over the rows.
+   */
+  public static Fitted fit(
+      List<Expr> features,
+      double[][] columns,
+      int n,
+      double[] y,
+      int sampleRows,
+      PathOptions options,
+      Runnable checkpoint) {
     if (!possible(n, options)) {
       throw new IllegalArgumentException(
           n + " rows are too few for " + options.folds() + " folds of a sample");
@@ -181,6 +196,7 @@ public final class PassesFinalModel {
     }
     double[] target = new double[block];
     do {
+      checkpoint.run();
       for (int from = 0; from < n; from += block) {
         int len = Math.min(block, n - from);
         for (int q = 0; q < p; q++) {

@@ -16,10 +16,12 @@ package io.memguard.autofeat.internal.batch;
  * features the final model uses (best-ranked first). A fit with at least two rows per fold asks
  * {@code ("model-in-memory", ...)} instead: an answer below the features, or a lease for their
  * values that cannot grow ({@link Lease#tryResize}), makes it fit the model over blocks of rows (a
- * regression from per-fold sums, a classifier by Newton passes with its penalties from a sample
- * whose lease then grows as far as {@link Lease#tryResize} allows), whose features {@code
- * ("model-sums", 0, selected features, bytes per feature)} caps; finally {@link #phaseStarted}
- * {@code "done"} just before fit returns.
+ * regression from per-fold sums, a classifier by Newton passes with its penalties from a sample),
+ * whose features {@code ("model-sums", 0, selected features, bytes per feature)} caps; a classifier
+ * then asks {@code ("model-sample", 0, rows beyond the smallest sample, bytes per row)} for more
+ * sample rows (0: none). A classifier takes Newton passes only where they need fewer bytes than the
+ * in-memory model with its smallest sample (not on a few thousand rows); finally {@link
+ * #phaseStarted} {@code "done"} just before fit returns.
  *
  * <p>Phases: {@code "generate"} (feature generation; step = feature-engineering step 1..n, a batch
  * is a group of candidate features), {@code "filter"} (the final correlation filter of generation),
@@ -46,7 +48,7 @@ public interface EngineHooks {
    * @param phase {@code "generate"}, {@code "select-initial"}, {@code "select"}, {@code
    *     "select-filter"}, {@code "select-parallel"} (runs at once), {@code "select-carry"} (columns
    *     a selection thread keeps from a run for its next; 0 keeps none), {@code "model"}, {@code
-   *     "model-in-memory"} or {@code "model-sums"}
+   *     "model-in-memory"}, {@code "model-sums"} or {@code "model-sample"}
    * @param step the step (generation) or run (selection), 1-based
    * @param suggested the engine's own choice (candidates per batch, or columns per L1 fit)
    * @param bytesPerCandidate heap bytes one more candidate costs while the batch runs (scratch
