@@ -660,13 +660,20 @@ public final class LogisticCv {
       for (int i = 0; i < m; i++) {
         wx[i] = wt[i] * xq[i];
       }
+      int pending = -1; // a column whose product waits for a second one to share the pass
       for (int q2 = from; q2 < n; q2++) {
         double[] other = rowCache[q2];
         if (q2 != q && other != null && rowEpoch[q2] == epoch && rowCount[q2] > q) {
           row[q2] = other[q]; // keep the matrix symmetric
+        } else if (pending < 0) {
+          pending = q2;
         } else {
-          row[q2] = Vectors.dot(wx, x[strongList[q2]], 0, m) / wsum;
+          Vectors.dot2(wx, x[strongList[pending]], x[strongList[q2]], 0, m, wsum, row, pending, q2);
+          pending = -1;
         }
+      }
+      if (pending >= 0) {
+        row[pending] = Vectors.dot(wx, x[strongList[pending]], 0, m) / wsum;
       }
       rowCache[q] = row;
       rowEpoch[q] = epoch;

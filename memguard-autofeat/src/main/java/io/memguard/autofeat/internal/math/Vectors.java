@@ -29,6 +29,52 @@ public final class Vectors {
     return (s0 + s1) + (s2 + s3);
   }
 
+  /**
+   * {@link #dot(double[], double[], int, int)} of {@code w} with {@code a} and with {@code b} in
+   * one pass over {@code w}, each sum in the same order as {@code dot} (the same bits), written to
+   * {@code out[atA]} and {@code out[atB]} divided by {@code divisor}.
+   */
+  public static void dot2(
+      double[] w,
+      double[] a,
+      double[] b,
+      int from,
+      int to,
+      double divisor,
+      double[] out,
+      int atA,
+      int atB) {
+    double a0 = 0;
+    double a1 = 0;
+    double a2 = 0;
+    double a3 = 0;
+    double b0 = 0;
+    double b1 = 0;
+    double b2 = 0;
+    double b3 = 0;
+    int i = from;
+    for (; i + 3 < to; i += 4) {
+      double w0 = w[i];
+      double w1 = w[i + 1];
+      double w2 = w[i + 2];
+      double w3 = w[i + 3];
+      a0 += w0 * a[i];
+      a1 += w1 * a[i + 1];
+      a2 += w2 * a[i + 2];
+      a3 += w3 * a[i + 3];
+      b0 += w0 * b[i];
+      b1 += w1 * b[i + 1];
+      b2 += w2 * b[i + 2];
+      b3 += w3 * b[i + 3];
+    }
+    for (; i < to; i++) {
+      a0 += w[i] * a[i];
+      b0 += w[i] * b[i];
+    }
+    out[atA] = ((a0 + a1) + (a2 + a3)) / divisor;
+    out[atB] = ((b0 + b1) + (b2 + b3)) / divisor;
+  }
+
   /** {@code sum(a[i] * b[i])} over all of {@code a}. */
   public static double dot(double[] a, double[] b) {
     return dot(a, b, 0, a.length);

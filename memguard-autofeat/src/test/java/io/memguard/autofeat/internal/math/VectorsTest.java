@@ -1,0 +1,36 @@
+package io.memguard.autofeat.internal.math;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class VectorsTest {
+
+  @Test
+  void dot2_givesTheBitsOfTwoDots_forEveryLengthAndOffset() {
+    SplittableRandom r = new SplittableRandom(1);
+    for (int length = 0; length <= 13; length++) {
+      for (int from = 0; from <= 3; from++) {
+        int to = from + length;
+        double[] w = new double[to];
+        double[] a = new double[to];
+        double[] b = new double[to];
+        for (int i = 0; i < to; i++) {
+          w[i] = r.nextDouble(-1e3, 1e3);
+          a[i] = r.nextDouble(-1, 1) * Math.pow(10, r.nextInt(-8, 8));
+          b[i] = r.nextGaussian();
+        }
+        double divisor = r.nextDouble(0.5, 7);
+        double[] out = new double[4];
+
+        Vectors.dot2(w, a, b, from, to, divisor, out, 3, 1);
+
+        assertThat(out[3]).isEqualTo(Vectors.dot(w, a, from, to) / divisor);
+        assertThat(out[1]).isEqualTo(Vectors.dot(w, b, from, to) / divisor);
+        assertThat(out[0]).isZero();
+        assertThat(out[2]).isZero();
+      }
+    }
+  }
+}
