@@ -286,8 +286,9 @@ public final class AutoFeatEngine {
 
   /**
    * The final model from per-fold sums over blocks of rows ({@link SumsFinalModel}), on the
-   * best-ranked of {@code chosen} whose sums fit, within a reservation of its own; adds the
-   * features it used (those finite on every row) to {@code usable}.
+   * best-ranked of {@code chosen} whose sums fit, within a reservation of its own (its fixed part
+   * first, then the features at their marginal cost); adds the features it used (those finite on
+   * every row) to {@code usable}.
    */
   private LinearModel sumsModel(
       List<Expr> chosen,
@@ -296,15 +297,20 @@ public final class AutoFeatEngine {
       double[] y,
       GuardedHooks hooks,
       List<Expr> usable) {
+    PathOptions options = config.finalPath();
+    long all = SumsFinalModel.bytes(chosen, n, options);
     long perFeature =
-        (SumsFinalModel.bytes(chosen, n, config.finalPath()) + chosen.size() - 1) / chosen.size();
-    List<Expr> fitted =
-        capModel(chosen, hooks.nextBatchSize("model-sums", 0, chosen.size(), perFeature));
+        SumsFinalModel.bytes(chosen.size(), n, options) - SumsFinalModel.bytes(0, n, options);
+    long fixed = all - perFeature;
+    perFeature = (perFeature + chosen.size() - 1) / chosen.size();
     try (Lease modelLease =
-        hooks.reserve(
-            "model: " + fitted.size() + " features on " + n + " rows, from per-fold sums",
-            SumsFinalModel.bytes(fitted, n, config.finalPath()))) {
-      SumsFinalModel.Fitted sums = SumsFinalModel.fit(fitted, columns, n, y, config.finalPath());
+        hooks.reserve("model: its fixed part on " + n + " rows, from per-fold sums", fixed)) {
+      // the bytes grow faster than linearly with the features, so the first cap features cost at
+      // most cap times the average
+      List<Expr> fitted =
+          capModel(chosen, hooks.nextBatchSize("model-sums", 0, chosen.size(), perFeature));
+      modelLease.resize(SumsFinalModel.bytes(fitted, n, options));
+      SumsFinalModel.Fitted sums = SumsFinalModel.fit(fitted, columns, n, y, options);
       usable.addAll(sums.features());
       if (sums.features().size() < fitted.size()) {
         LOG.warn(
@@ -339,7 +345,7 @@ public final class AutoFeatEngine {
     fixed -= perFeature;
     perFeature = (perFeature + chosen.size() - 1) / chosen.size();
     try (Lease modelLease =
-        hooks.reserve("model: from Newton passes on " + n + " rows, its fixed part", fixed)) {
+        hooks.reserve("model: its fixed part on " + n + " rows, from Newton passes", fixed)) {
       // the bytes grow faster than linearly with the features, so the first cap features cost at
       // most cap times the average
       List<Expr> fitted =
