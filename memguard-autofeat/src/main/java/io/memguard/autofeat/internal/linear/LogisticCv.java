@@ -539,8 +539,12 @@ public final class LogisticCv {
       double[] delta = scratch.delta;
       Arrays.fill(rows, 0, n, null);
       Arrays.fill(delta, 0, n, 0);
-      for (int q = 0; q < n; q++) {
-        weightedSums(x[strongList[q]], wt, res, m, wsum, q, gq, cq, dq);
+      int q0 = 0;
+      for (; q0 + 1 < n; q0 += 2) {
+        weightedSums2(x[strongList[q0]], x[strongList[q0 + 1]], wt, res, m, wsum, q0, gq, cq, dq);
+      }
+      if (q0 < n) {
+        weightedSums(x[strongList[q0]], wt, res, m, wsum, q0, gq, cq, dq);
       }
       double w0 = Vectors.sum(wt, 0, m) / wsum;
       double g0 = Vectors.dot(wt, res, 0, m) / wsum;
@@ -634,6 +638,49 @@ public final class LogisticCv {
       gq[q] = sg / wsum;
       cq[q] = sc / wsum;
       dq[q] = sd / wsum;
+    }
+
+    /**
+     * {@link #weightedSums} of strong columns q and q + 1 in one pass over the weights and the
+     * residual, each sum in the same order (the same bits).
+     */
+    private static void weightedSums2(
+        double[] xa,
+        double[] xb,
+        double[] wt,
+        double[] res,
+        int m,
+        double wsum,
+        int q,
+        double[] gq,
+        double[] cq,
+        double[] dq) {
+      double ga = 0;
+      double ca = 0;
+      double da = 0;
+      double gb = 0;
+      double cb = 0;
+      double db = 0;
+      for (int i = 0; i < m; i++) {
+        double w = wt[i];
+        double r = res[i];
+        double a = xa[i];
+        double b = xb[i];
+        double wa = w * a;
+        double wb = w * b;
+        ga += wa * r;
+        ca += wa;
+        da += wa * a;
+        gb += wb * r;
+        cb += wb;
+        db += wb * b;
+      }
+      gq[q] = ga / wsum;
+      cq[q] = ca / wsum;
+      dq[q] = da / wsum;
+      gq[q + 1] = gb / wsum;
+      cq[q + 1] = cb / wsum;
+      dq[q + 1] = db / wsum;
     }
 
     private double[] row(int q, int n, double[] wx) {
