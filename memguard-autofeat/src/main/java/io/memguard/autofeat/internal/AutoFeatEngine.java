@@ -312,12 +312,7 @@ public final class AutoFeatEngine {
       modelLease.resize(SumsFinalModel.bytes(fitted, n, options));
       SumsFinalModel.Fitted sums = SumsFinalModel.fit(fitted, columns, n, y, options);
       usable.addAll(sums.features());
-      if (sums.features().size() < fitted.size()) {
-        LOG.warn(
-            "dropping {} of {} features: their closed form is not finite on every training row",
-            fitted.size() - sums.features().size(),
-            fitted.size());
-      }
+      warnDropped(fitted.size(), sums.features().size());
       return sums.model();
     }
   }
@@ -340,9 +335,11 @@ public final class AutoFeatEngine {
     int classes = L1Models.classes(y, n).length;
     int inputs = columns.length;
     int smallest = PassesFinalModel.sampleRows(n, 0);
-    long fixed = PassesFinalModel.bytes(chosen, inputs, n, smallest, classes, options);
-    long perFeature = fixed - PassesFinalModel.bytes(0, inputs, n, smallest, classes, options);
-    fixed -= perFeature;
+    long all = PassesFinalModel.bytes(chosen, inputs, n, smallest, classes, options);
+    long perFeature =
+        PassesFinalModel.bytes(chosen.size(), inputs, n, smallest, classes, options)
+            - PassesFinalModel.bytes(0, inputs, n, smallest, classes, options);
+    long fixed = all - perFeature; // with the evaluation's temporaries
     perFeature = (perFeature + chosen.size() - 1) / chosen.size();
     try (Lease modelLease =
         hooks.reserve("model: its fixed part on " + n + " rows, from Newton passes", fixed)) {
@@ -372,12 +369,7 @@ public final class AutoFeatEngine {
       PassesFinalModel.Fitted passes =
           PassesFinalModel.fit(fitted, columns, n, y, sample, options, hooks::checkCancelled);
       usable.addAll(passes.features());
-      if (passes.features().size() < fitted.size()) {
-        LOG.warn(
-            "dropping {} of {} features: their closed form is not finite on every training row",
-            fitted.size() - passes.features().size(),
-            fitted.size());
-      }
+      warnDropped(fitted.size(), passes.features().size());
       hooks.decided(
           String.format(
               Locale.ROOT,
@@ -388,6 +380,15 @@ public final class AutoFeatEngine {
               passes.passes(),
               passes.converged() ? "converged" : "stopped at the passes' limit"));
       return passes.model();
+    }
+  }
+
+  private static void warnDropped(int features, int used) {
+    if (used < features) {
+      LOG.warn(
+          "dropping {} of {} features: their closed form is not finite on every training row",
+          features - used,
+          features);
     }
   }
 
