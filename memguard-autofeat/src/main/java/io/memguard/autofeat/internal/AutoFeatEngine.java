@@ -358,7 +358,8 @@ public final class AutoFeatEngine {
                     - 1)
                 / smallest;
         int more = hooks.nextBatchSize("model-sample", 0, n - smallest, perRow);
-        int wanted = smallest + Math.max(0, Math.min(more, n - smallest));
+        // hooks answer at least 1: that one row is not worth a larger sample
+        int wanted = more > 1 ? smallest + Math.min(more, n - smallest) : smallest;
         if (wanted > smallest
             && modelLease.tryResize(
                 PassesFinalModel.bytes(fitted, inputs, n, wanted, classes, options))) {

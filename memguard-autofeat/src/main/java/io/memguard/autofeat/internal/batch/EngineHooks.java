@@ -19,9 +19,9 @@ package io.memguard.autofeat.internal.batch;
  * regression from per-fold sums, a classifier by Newton passes with its penalties from a sample),
  * whose features {@code ("model-sums", 0, selected features, bytes per feature)} caps; a classifier
  * then asks {@code ("model-sample", 0, rows beyond the smallest sample, bytes per row)} for more
- * sample rows (0: none). A classifier takes Newton passes only where they need fewer bytes than the
- * in-memory model with its smallest sample (not on a few thousand rows); finally {@link
- * #phaseStarted} {@code "done"} just before fit returns.
+ * sample rows (1, the least an answer counts as, adds none). A classifier takes Newton passes only
+ * where they need fewer bytes than the in-memory model with its smallest sample (not on a few
+ * thousand rows); finally {@link #phaseStarted} {@code "done"} just before fit returns.
  *
  * <p>Phases: {@code "generate"} (feature generation; step = feature-engineering step 1..n, a batch
  * is a group of candidate features), {@code "filter"} (the final correlation filter of generation),
