@@ -985,15 +985,30 @@ final class FitRun implements EngineHooks {
   }
 
   private InsufficientMemoryException insufficient(long needed, long available, String what) {
-    return insufficient(
-        needed,
-        available,
-        what,
-        "Give the scope or the manager more memory, use fewer feature-engineering steps (now "
-            + config.featureEngineeringSteps()
-            + "), or fit on fewer rows (now "
-            + data.rows()
-            + ").");
+    return insufficient(needed, available, what, shrinkAdvice());
+  }
+
+  /**
+   * What the user can change: memory, steps and input columns (the candidates grow with both); rows
+   * only above the search's floor, since with fewer rows every plan searches on all of them and the
+   * memory goes to the candidates.
+   */
+  private String shrinkAdvice() {
+    StringBuilder sb =
+        new StringBuilder(
+                "Give the scope or the manager more memory, use fewer feature-engineering")
+            .append(" steps (now ")
+            .append(config.featureEngineeringSteps())
+            .append(")");
+    boolean rows = data.rows() > MemoryPlanner.MIN_SEARCH_ROWS;
+    sb.append(rows ? ", " : " or ")
+        .append("fewer input columns (now ")
+        .append(data.featureCount())
+        .append(")");
+    if (rows) {
+      sb.append(", or fit on fewer rows (now ").append(data.rows()).append(")");
+    }
+    return sb.append('.').toString();
   }
 
   private InsufficientMemoryException insufficient(

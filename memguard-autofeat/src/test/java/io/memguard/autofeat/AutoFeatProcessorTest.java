@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -666,12 +667,33 @@ class AutoFeatProcessorTest {
                 assertThat(e.scopePath()).isEqualTo("root/train/autofeat-fit");
                 assertThat(e.neededBytes()).isGreaterThan(100_000);
                 assertThat(e.availableBytes()).isLessThan(64 * 1024);
-                assertThat(e.getMessage()).contains("needs", "is available", "more memory");
+                assertThat(e.getMessage())
+                    .contains("needs", "is available", "more memory")
+                    .contains("steps (now 3), fewer input columns (now 3), or fit on fewer rows");
               });
       assertThat(memory.peakReservedBytes()).isZero();
       assertThat(scope.children()).isEmpty();
     }
     assertThat(leaks).isEmpty();
+  }
+
+  @Test
+  void fit_fewRowsAndBudgetTooSmall_adviceNamesStepsAndColumnsNotRows() {
+    // on fewer rows than the search's floor every plan searches all of them: fewer rows would not
+    // help, the candidates take the memory
+    Dataset train = TestData.synthetic().train().rows(IntStream.range(0, 60).toArray());
+    try (MemoryManager memory = manager(MemorySize.ofKibibytes(64));
+        MemoryScope scope = memory.openScope("train")) {
+      assertThatThrownBy(() -> SYNTHETIC_3.fit(scope, train))
+          .isInstanceOfSatisfying(
+              InsufficientMemoryException.class,
+              e ->
+                  assertThat(e.getMessage())
+                      .contains(
+                          "use fewer feature-engineering steps (now 3) or fewer input columns")
+                      .doesNotContain("fewer rows"));
+      assertThat(memory.reservedBytes()).isZero();
+    }
   }
 
   @ParameterizedTest
