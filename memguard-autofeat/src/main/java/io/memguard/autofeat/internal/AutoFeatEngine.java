@@ -20,6 +20,7 @@ import io.memguard.autofeat.internal.linear.LinearModel;
 import io.memguard.autofeat.internal.linear.PathOptions;
 import io.memguard.autofeat.internal.linear.TargetKind;
 import io.memguard.autofeat.internal.math.Rng;
+import io.memguard.autofeat.internal.math.Vectors;
 import io.memguard.autofeat.internal.select.FeatureSelector;
 import io.memguard.autofeat.internal.select.SelectionOptions;
 import io.memguard.autofeat.internal.select.SelectionResult;
@@ -191,23 +192,26 @@ public final class AutoFeatEngine {
     hooks.checkCancelled();
     List<Expr> usable = new ArrayList<>();
     LinearModel model;
+    // the labels counted once for the phase's byte counts (1 for a regression)
+    int classes = config.problem() == TargetKind.CLASSIFICATION ? L1Models.classes(y, n).length : 1;
     boolean sumsPossible =
         config.problem() == TargetKind.REGRESSION
             ? SumsFinalModel.possible(n, config.finalPath())
             : PassesFinalModel.possible(n, config.finalPath())
-                && passesCheaper(chosen, columns.length, n, y);
+                && passesCheaper(chosen, columns.length, n, classes);
     Lease inMemory = null;
     String whySums = null;
     if (!sumsPossible) {
-      long perFeature = (modelBytes(chosen, n, y) + chosen.size() - 1) / chosen.size();
+      long perFeature = (modelBytes(chosen, n, classes) + chosen.size() - 1) / chosen.size();
       chosen = capModel(chosen, hooks.nextBatchSize("model", 0, chosen.size(), perFeature));
       inMemory =
           hooks.reserve(
-              "model: " + chosen.size() + " features on " + n + " rows", modelBytes(chosen, n, y));
+              "model: " + chosen.size() + " features on " + n + " rows",
+              modelBytes(chosen, n, classes));
     } else if (!config.finalModelFromSums()) {
       // every selected feature: in memory if their values on all rows fit and can be reserved, else
       // from the sums
-      long bytes = modelBytes(chosen, n, y);
+      long bytes = modelBytes(chosen, n, classes);
       int cap =
           hooks.nextBatchSize(
               "model-in-memory", 0, chosen.size(), (bytes + chosen.size() - 1) / chosen.size());
@@ -243,7 +247,7 @@ public final class AutoFeatEngine {
       model =
           config.problem() == TargetKind.REGRESSION
               ? sumsModel(chosen, columns, n, y, hooks, usable)
-              : passesModel(chosen, columns, n, y, hooks, usable);
+              : passesModel(chosen, columns, n, y, classes, hooks, usable);
     } else {
       try (Lease modelLease = inMemory) {
         model = inMemoryModel(chosen, columns, n, y, usable);
@@ -329,10 +333,10 @@ public final class AutoFeatEngine {
       double[][] columns,
       int n,
       double[] y,
+      int classes,
       GuardedHooks hooks,
       List<Expr> usable) {
     PathOptions options = config.finalPath();
-    int classes = L1Models.classes(y, n).length;
     int inputs = columns.length;
     int smallest = PassesFinalModel.sampleRows(n, 0);
     long all = PassesFinalModel.bytes(chosen, inputs, n, smallest, classes, options);
@@ -397,15 +401,10 @@ public final class AutoFeatEngine {
    * Whether a classifier's model from Newton passes, with its smallest sample, needs fewer bytes
    * than the in-memory model: not on a few thousand rows, where the sample is most of them.
    */
-  private boolean passesCheaper(List<Expr> chosen, int inputs, int n, double[] y) {
+  private boolean passesCheaper(List<Expr> chosen, int inputs, int n, int classes) {
     return PassesFinalModel.bytes(
-            chosen,
-            inputs,
-            n,
-            PassesFinalModel.sampleRows(n, 0),
-            L1Models.classes(y, n).length,
-            config.finalPath())
-        < modelBytes(chosen, n, y);
+            chosen, inputs, n, PassesFinalModel.sampleRows(n, 0), classes, config.finalPath())
+        < modelBytes(chosen, n, classes);
   }
 
   /**
@@ -418,7 +417,7 @@ public final class AutoFeatEngine {
     List<double[]> values = new ArrayList<>();
     for (Expr e : chosen) {
       double[] v = ExprEvaluator.evaluate(e, columns, n);
-      if (allFinite(v)) {
+      if (Vectors.allFinite(v, 0, v.length)) {
         usable.add(e);
         values.add(v);
       } else {
@@ -430,16 +429,15 @@ public final class AutoFeatEngine {
   }
 
   /**
-   * Heap bytes of the final model's fit on {@code features} over {@code n} rows: their values,
-   * evaluation temporaries and the solver's work.
+   * Heap bytes of the final model's fit on {@code features} over {@code n} rows and {@code classes}
+   * labels (1 for a regression): their values, evaluation temporaries and the solver's work.
    */
-  private long modelBytes(List<Expr> features, int n, double[] y) {
+  private long modelBytes(List<Expr> features, int n, int classes) {
     long evaluation = 0;
     for (Expr e : features) {
       evaluation = Math.max(evaluation, ExprEvaluator.workBytes(e, n));
     }
     int k = features.size();
-    int classes = config.problem() == TargetKind.CLASSIFICATION ? L1Models.classes(y, n).length : 1;
     return HeapBytes.doubles(k, n)
         + HeapBytes.refs(k)
         + evaluation
@@ -683,14 +681,5 @@ public final class AutoFeatEngine {
       out.add(Exprs.sym(i, s));
     }
     return out;
-  }
-
-  private static boolean allFinite(double[] v) {
-    for (double d : v) {
-      if (!Double.isFinite(d)) {
-        return false;
-      }
-    }
-    return true;
   }
 }

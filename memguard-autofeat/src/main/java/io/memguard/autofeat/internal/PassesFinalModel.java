@@ -7,6 +7,7 @@ import io.memguard.autofeat.internal.linear.L1Models;
 import io.memguard.autofeat.internal.linear.LinearModel;
 import io.memguard.autofeat.internal.linear.PathOptions;
 import io.memguard.autofeat.internal.linear.StreamedLogistic;
+import io.memguard.autofeat.internal.math.Vectors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -151,7 +152,7 @@ public final class PassesFinalModel {
       for (int j = 0; j < k; j++) {
         if (finite[j]) {
           ExprEvaluator.evaluateRange(features.get(j), columns, from, len, values[j], 0, work);
-          finite[j] = allFinite(values[j], len);
+          finite[j] = Vectors.allFinite(values[j], 0, len);
         }
       }
     }
@@ -207,15 +208,6 @@ public final class PassesFinalModel {
       }
     } while (!refit.endPass());
     return new Fitted(usable, refit.model(), m, refit.passes(), refit.converged());
-  }
-
-  private static boolean allFinite(double[] v, int len) {
-    for (int i = 0; i < len; i++) {
-      if (!Double.isFinite(v[i])) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**

@@ -61,9 +61,8 @@ public final class L1Models {
 
   /** The sorted distinct labels of the first {@code m} values. */
   public static double[] classes(double[] y, int m) {
-    // labels are few: kept sorted in a small array, no boxing and, up to MANY_LABELS labels,
-    // nothing
-    // that grows with the rows
+    // labels are few: kept sorted in a small array, without boxing; up to MANY_LABELS labels
+    // nothing grows with the rows
     double[] seen = new double[16];
     int count = 0;
     for (int i = 0; i < m; i++) {

@@ -75,6 +75,16 @@ public final class Vectors {
     out[atB] = ((b0 + b1) + (b2 + b3)) / divisor;
   }
 
+  /** Whether every value of {@code v[from, to)} is finite (neither NaN nor infinite). */
+  public static boolean allFinite(double[] v, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (!Double.isFinite(v[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** {@code sum(a[i] * b[i])} over all of {@code a}. */
   public static double dot(double[] a, double[] b) {
     return dot(a, b, 0, a.length);

@@ -33,4 +33,14 @@ class VectorsTest {
       }
     }
   }
+
+  @Test
+  void allFinite_looksOnlyAtTheRange() {
+    double[] v = {Double.NaN, 1, 2, Double.POSITIVE_INFINITY};
+
+    assertThat(Vectors.allFinite(v, 1, 3)).isTrue();
+    assertThat(Vectors.allFinite(v, 0, 3)).isFalse();
+    assertThat(Vectors.allFinite(v, 1, 4)).isFalse();
+    assertThat(Vectors.allFinite(v, 2, 2)).isTrue();
+  }
 }
