@@ -407,10 +407,12 @@ final class FitRun implements EngineHooks {
     }
     if (chosen == null) {
       FitPlan min = planner.minimalLightweight(usable);
-      throw insufficient(
+      throw refuseCheapest(
           needed(min.predictedPeakBytes()),
           head,
-          "cheapest lightweight plan (" + min.describe() + ")");
+          "cheapest lightweight plan (" + min.describe() + ")",
+          planner,
+          min);
     }
     decide("plan: " + chosen.describe());
     if (chosen.initialFitAll()) {
@@ -503,11 +505,13 @@ final class FitRun implements EngineHooks {
         if (!smaller(light, s.shrink)) {
           FitPlan min = planner.minimalLightweight(usable);
           long minNeeded = needed(min.predictedPeakBytes());
-          throw insufficient(
+          throw refuseCheapest(
               s.shrink ? Math.max(minNeeded, needed(s.wanted)) : minNeeded,
               s.shrink ? Math.min(head, s.couldHold) : head,
               (s.shrink ? "lightweight plan, after " : "cheapest lightweight plan after: ")
-                  + s.getMessage());
+                  + s.getMessage(),
+              planner,
+              min);
         }
         String was = plan.describe();
         plan = light;
@@ -821,11 +825,17 @@ final class FitRun implements EngineHooks {
     } else {
       planText = (plan.lightweight() ? "lightweight plan" : "normal plan") + " (" + text + ")";
     }
+    // the pilot's rows and a search on the floor's rows do not shrink with the data's rows
+    boolean rowsMayHelp =
+        !pilot
+            && (fp == FitPhase.MODEL
+                || plan.searchRows() > Math.min(data.rows(), MemoryPlanner.MIN_SEARCH_ROWS));
     InsufficientMemoryException e =
         insufficient(
             needed(needed + fitScope.reservedBytes()),
             Math.min(headroom(), Math.max(0, available)) + fitScope.reservedBytes(),
-            planText);
+            planText,
+            shrinkAdvice(rowsMayHelp));
     if (cause != null) {
       e.initCause(cause);
     }
@@ -985,22 +995,30 @@ final class FitRun implements EngineHooks {
   }
 
   private InsufficientMemoryException insufficient(long needed, long available, String what) {
-    return insufficient(needed, available, what, shrinkAdvice());
+    return insufficient(needed, available, what, shrinkAdvice(true));
+  }
+
+  /** A refusal of {@code cheapest}, the least any plan of {@code planner} needs. */
+  private InsufficientMemoryException refuseCheapest(
+      long needed, long available, String what, MemoryPlanner planner, FitPlan cheapest) {
+    return insufficient(
+        needed, available, what, shrinkAdvice(planner.fewerRowsWouldHelp(cheapest)));
   }
 
   /**
    * What the user can change: memory, steps and input columns (the candidates grow with both); rows
    * only above the search's floor, since with fewer rows every plan searches on all of them and the
-   * memory goes to the candidates.
+   * memory goes to the candidates, and only if {@code rowsMayHelp} (the refused plan's memory grows
+   * with the rows).
    */
-  private String shrinkAdvice() {
+  private String shrinkAdvice(boolean rowsMayHelp) {
     StringBuilder sb =
         new StringBuilder(
                 "Give the scope or the manager more memory, use fewer feature-engineering")
             .append(" steps (now ")
             .append(config.featureEngineeringSteps())
             .append(")");
-    boolean rows = data.rows() > MemoryPlanner.MIN_SEARCH_ROWS;
+    boolean rows = rowsMayHelp && data.rows() > MemoryPlanner.MIN_SEARCH_ROWS;
     sb.append(rows ? ", " : " or ")
         .append("fewer input columns (now ")
         .append(data.featureCount())

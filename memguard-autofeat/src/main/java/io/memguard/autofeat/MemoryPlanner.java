@@ -299,13 +299,34 @@ final class MemoryPlanner {
       int bytesPerValue, int searchRows, boolean recompute, int widthCap, boolean initialAll) {
     long gen = generation(bytesPerValue, searchRows, recompute);
     long sel = selection(bytesPerValue, searchRows, recompute, widthCap, initialAll);
-    // a lightweight plan counts on a final model of at most as many features as inputs: the model
-    // phase keeps the best-ranked features that fit, and says so
-    int k =
-        recompute && !sumsModel
-            ? Math.max(1, Math.min(modelFeatures(), features))
-            : modelFeatures();
-    return Math.max(Math.max(gen, sel), model(k));
+    return Math.max(Math.max(gen, sel), model(modelK(recompute)));
+  }
+
+  /**
+   * The final model's features a plan counts on: a lightweight plan at most as many as inputs (the
+   * model phase keeps the best-ranked features that fit, and says so).
+   */
+  private int modelK(boolean recompute) {
+    return recompute && !sumsModel
+        ? Math.max(1, Math.min(modelFeatures(), features))
+        : modelFeatures();
+  }
+
+  /**
+   * Whether the plan's predicted peak would fall if the data had fewer rows: it searches on more
+   * rows than the floor, or its largest phase is the final model on all rows. Otherwise the
+   * candidates on the floor's rows take the memory and only fewer steps or inputs help.
+   */
+  boolean fewerRowsWouldHelp(FitPlan plan) {
+    if (plan.searchRows() > Math.min(rows, MIN_SEARCH_ROWS)) {
+      return true;
+    }
+    int b = plan.floatStorage() ? Float.BYTES : Double.BYTES;
+    boolean recompute = plan.recomputeLastStep();
+    long gen = generation(b, plan.searchRows(), recompute);
+    long sel =
+        selection(b, plan.searchRows(), recompute, plan.maxChunkWidth(), plan.initialFitAll());
+    return model(modelK(recompute)) >= Math.max(gen, sel);
   }
 
   long generation(int b, int r, boolean recompute) {

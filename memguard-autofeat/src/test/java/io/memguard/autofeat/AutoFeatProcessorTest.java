@@ -696,6 +696,44 @@ class AutoFeatProcessorTest {
     }
   }
 
+  @Test
+  void fit_cheapestPlanOnTheSearchFloorRefused_adviceDoesNotNameRows() {
+    // 1,600 rows, but the cheapest plan already searches on 100 of them: the candidates take the
+    // memory, so fewer rows would not help
+    Dataset train = TestData.synthetic().train();
+    try (MemoryManager memory = manager(MemorySize.ofMebibytes(2));
+        MemoryScope scope = memory.openScope("train")) {
+      assertThatThrownBy(() -> SYNTHETIC_3.fit(scope, train))
+          .isInstanceOfSatisfying(
+              InsufficientMemoryException.class,
+              e ->
+                  assertThat(e.getMessage())
+                      .contains("cheapest lightweight plan (lightweight: float, 100 of 1600 rows")
+                      .contains(
+                          "use fewer feature-engineering steps (now 3) or fewer input columns"
+                              + " (now 3).")
+                      .doesNotContain("fewer rows"));
+      assertThat(memory.reservedBytes()).isZero();
+    }
+  }
+
+  @Test
+  void fit_pilotRefused_adviceDoesNotNameRows() {
+    // the pilot works on 64 rows whatever the data has
+    Dataset train = TestData.synthetic().train();
+    try (MemoryManager memory = manager(MemorySize.ofKibibytes(600));
+        MemoryScope scope = memory.openScope("train")) {
+      assertThatThrownBy(() -> SYNTHETIC_3.fit(scope, train))
+          .isInstanceOfSatisfying(
+              InsufficientMemoryException.class,
+              e ->
+                  assertThat(e.getMessage())
+                      .contains("for its pilot (feature generation on 64 rows")
+                      .doesNotContain("fewer rows"));
+      assertThat(memory.reservedBytes()).isZero();
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {1600, 2800})
   void fit_budgetTooSmallForTheLightweightPlan_failsBeforeTheFitAllocatesSayingHowMuch(int kib) {

@@ -41,6 +41,17 @@ class MemoryPlannerTest {
   }
 
   @Test
+  void fewerRowsWouldHelp_onlyAboveTheSearchFloorOrWhenTheFinalModelIsTheLargestPhase() {
+    // the cheapest plan searches on 100 rows: its 4,000 candidates take the memory
+    MemoryPlanner candidates = new MemoryPlanner(1600, 3, SYNTHETIC_3);
+    assertThat(candidates.fewerRowsWouldHelp(candidates.minimalLightweight(1))).isFalse();
+    assertThat(candidates.fewerRowsWouldHelp(candidates.normal(Long.MAX_VALUE))).isTrue();
+    // no candidates on a million rows: the final model on all rows is the largest phase
+    MemoryPlanner model = new MemoryPlanner(1_000_000, 3, null);
+    assertThat(model.fewerRowsWouldHelp(model.minimalLightweight(1))).isTrue();
+  }
+
+  @Test
   void normal_initialFitOnAllColumnsOnlyWhenItsBlockFits() {
     MemoryPlanner p = new MemoryPlanner(1600, 3, SYNTHETIC_3);
     long screened = p.peak(8, 1600, false, 0);
