@@ -8,6 +8,7 @@ CSV: header row, `target` column, every other column a numeric feature.
 TEST_IDX: 0-based test row indices, one per line; the other rows (file order) are the training rows.
 Model: AutoFeatRegressor / AutoFeatClassifier(feateng_steps=STEPS, verbose=1), all other arguments default
 (featsel_runs=5, n_jobs=1, ...). fit seconds = wall time of fit_transform(X_train, y_train) only.
+AUTOFEAT_SEED_OFFSET=k (optional) adds k to the seed of each selection run (see below).
 Score = model.score(X_test, y_test): R^2 (LassoLarsCV.score) for regression, accuracy
 (LogisticRegressionCV.score) for classification.
 candidates = columns handed from feature engineering to feature selection, minus the original columns
@@ -44,6 +45,14 @@ def main():
 
         import autofeat
         import autofeat.autofeat as afmod
+
+        # AUTOFEAT_SEED_OFFSET=k: autofeat seeds selection run i with np.random.seed(i); this adds k to
+        # each seed, to see how much the score moves with the random draws alone (0: autofeat as is)
+        seed_offset = int(os.environ.get("AUTOFEAT_SEED_OFFSET", "0"))
+        rec["seed_offset"] = seed_offset
+        if seed_offset:
+            np_seed = np.random.seed
+            np.random.seed = lambda s=None: np_seed(None if s is None else s + seed_offset)
 
         rec["autofeat"] = autofeat.__version__
         rec["autofeat_file"] = autofeat.__file__

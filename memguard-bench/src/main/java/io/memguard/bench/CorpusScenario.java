@@ -28,11 +28,36 @@ import java.util.Set;
  * "fitSeconds":..,"testScore":..,"featuresSelected":..,"peakReservedBytes":..,"peakLiveHeapBytes":..,
  * "peakRssBytes":..,"lightweight":..}, ...]}} (with more fields: the problem, the heap, the error
  * if any, and Python's figures).
+ *
+ * <p>With {@code --dir DIR} it fits the data sets of a directory instead: every {@code NAME.csv} (a
+ * header row, numeric features, a {@code target} column) that has a {@code NAME_seed0_test_idx.txt}
+ * beside it (0-based test rows, one per line), regression unless NAME is listed in {@code
+ * --classification}, with Python's figures from {@code --reference FILE} (the bundled reference's
+ * columns) or {@code DIR/autofeat-2.1.3-reference.tsv} if present. That is how data sets the
+ * project never fitted are checked (docs/performance.md, "Held-out data sets").
  */
 final class CorpusScenario implements Scenario {
 
-  /** One data set of the corpus: a bundled CSV with its split, or a generated spec. */
-  record Case(String name, String csv, String testRows, ProblemType problem, String generated) {}
+  /**
+   * One data set of the corpus: a bundled CSV with its split (resource paths), a CSV on disk with
+   * its split ({@code onDisk}, file paths), or a generated spec.
+   */
+  record Case(
+      String name,
+      String csv,
+      String testRows,
+      ProblemType problem,
+      String generated,
+      boolean onDisk) {
+
+    Case(String name, String csv, String testRows, ProblemType problem, String generated) {
+      this(name, csv, testRows, problem, generated, false);
+    }
+  }
+
+  static final String REFERENCE_FILE = "autofeat-2.1.3-reference.tsv";
+
+  private static final String SPLIT_SUFFIX = "_seed0_test_idx.txt";
 
   static final List<Case> CASES =
       List.of(
@@ -79,7 +104,9 @@ final class CorpusScenario implements Scenario {
   @Override
   public String usage() {
     return "corpus [--steps N[,N...] (2,3)] [--heap-mb M (256)] [--only NAME,...]"
-        + " [--timeout-seconds S (900)] [--parallelism N (available processors)]";
+        + " [--timeout-seconds S (900)] [--parallelism N (available processors)]"
+        + " [--dir DIR: its NAME.csv with NAME_seed0_test_idx.txt instead of the bundled corpus"
+        + " [--classification NAME,...] [--reference FILE.tsv]]";
   }
 
   @Override
@@ -92,9 +119,27 @@ final class CorpusScenario implements Scenario {
     String only = ctx.string("only", null);
     long timeout = ctx.longValue("timeout-seconds", 900);
     int parallelism = ctx.intValue("parallelism", Runtime.getRuntime().availableProcessors());
+    String casesDir = ctx.string("dir", null);
+    String classification = ctx.string("classification", null);
+    String reference = ctx.string("reference", null);
     ctx.rejectUnused();
-    List<Case> cases = select(only);
-    Map<String, Json.JsonObject> python = pythonReference();
+    List<Case> cases;
+    Map<String, Json.JsonObject> python;
+    if (casesDir == null) {
+      if (classification != null || reference != null) {
+        throw new IllegalArgumentException("--classification and --reference need --dir");
+      }
+      cases = select(CASES, only);
+      python = pythonReference();
+    } else {
+      try {
+        cases = select(directoryCases(Path.of(casesDir), classification), only);
+      } catch (IOException e) {
+        throw new UncheckedIOException("--dir: cannot list " + casesDir, e);
+      }
+      Path ref = reference != null ? Path.of(reference) : Path.of(casesDir).resolve(REFERENCE_FILE);
+      python = Files.isRegularFile(ref) || reference != null ? pythonReference(ref) : Map.of();
+    }
     List<Json.JsonObject> results = new ArrayList<>();
     Path dir;
     try {
@@ -146,12 +191,16 @@ final class CorpusScenario implements Scenario {
   }
 
   static List<Case> select(String only) {
+    return select(CASES, only);
+  }
+
+  static List<Case> select(List<Case> all, String only) {
     if (only == null || only.isBlank()) {
-      return CASES;
+      return all;
     }
     Set<String> wanted = new LinkedHashSet<>(Arrays.asList(only.split(",")));
     List<Case> out = new ArrayList<>();
-    for (Case c : CASES) {
+    for (Case c : all) {
       if (wanted.remove(c.name())) {
         out.add(c);
       }
@@ -161,7 +210,49 @@ final class CorpusScenario implements Scenario {
           "--only: unknown data set(s) "
               + wanted
               + "; known: "
-              + CASES.stream().map(Case::name).toList());
+              + all.stream().map(Case::name).toList());
+    }
+    return out;
+  }
+
+  /**
+   * The data sets of a directory: each {@code NAME.csv} with a {@code NAME_seed0_test_idx.txt}, in
+   * name order; classification for the names listed in {@code classification}.
+   */
+  static List<Case> directoryCases(Path dir, String classification) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("--dir: " + dir + " is not a directory");
+    }
+    Set<String> classes = new LinkedHashSet<>();
+    if (classification != null && !classification.isBlank()) {
+      classes.addAll(Arrays.asList(classification.split(",")));
+    }
+    List<Case> out = new ArrayList<>();
+    try (var files = Files.list(dir)) {
+      for (Path csv : files.sorted().toList()) {
+        String file = csv.getFileName().toString();
+        Path split = dir.resolve(file.replaceFirst("\\.csv$", "") + SPLIT_SUFFIX);
+        if (!file.endsWith(".csv") || !Files.isRegularFile(split)) {
+          continue;
+        }
+        String name = file.substring(0, file.length() - ".csv".length());
+        ProblemType problem =
+            classes.remove(name) ? ProblemType.CLASSIFICATION : ProblemType.REGRESSION;
+        out.add(new Case(name, csv.toString(), split.toString(), problem, null, true));
+      }
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--dir: " + dir + " has no NAME.csv with a NAME" + SPLIT_SUFFIX + " beside it");
+    }
+    if (!classes.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--classification: no data set(s) "
+              + classes
+              + " in "
+              + dir
+              + "; found: "
+              + out.stream().map(Case::name).toList());
     }
     return out;
   }
@@ -318,6 +409,9 @@ final class CorpusScenario implements Scenario {
     if (c.generated() != null) {
       return List.of("--generated", c.generated());
     }
+    if (c.onDisk()) {
+      return List.of("--csv", c.csv(), "--target", "target", "--test-rows", c.testRows());
+    }
     Path csv = extract(c.csv(), dir);
     Path idx = extract(c.testRows(), dir);
     return List.of("--csv", csv.toString(), "--target", "target", "--test-rows", idx.toString());
@@ -340,12 +434,24 @@ final class CorpusScenario implements Scenario {
    * dataset/steps}; empty when the file is absent.
    */
   static Map<String, Json.JsonObject> pythonReference() {
-    Map<String, Json.JsonObject> out = new HashMap<>();
-    InputStream in =
-        CorpusScenario.class.getResourceAsStream("/corpus/autofeat-2.1.3-reference.tsv");
+    InputStream in = CorpusScenario.class.getResourceAsStream("/corpus/" + REFERENCE_FILE);
     if (in == null) {
-      return out;
+      return new HashMap<>();
     }
+    return pythonReference(in, "the bundled Python reference figures");
+  }
+
+  /** The Python figures of a file in the bundled reference's format. */
+  static Map<String, Json.JsonObject> pythonReference(Path file) {
+    try {
+      return pythonReference(Files.newInputStream(file), file.toString());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--reference: cannot read " + file + ": " + e, e);
+    }
+  }
+
+  private static Map<String, Json.JsonObject> pythonReference(InputStream in, String what) {
+    Map<String, Json.JsonObject> out = new HashMap<>();
     try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       String[] header = null;
       for (String line; (line = r.readLine()) != null; ) {
@@ -364,7 +470,7 @@ final class CorpusScenario implements Scenario {
         out.put(f[0] + "/" + f[1], o);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the Python reference figures", e);
+      throw new UncheckedIOException("cannot read " + what, e);
     }
     return out;
   }

@@ -155,12 +155,18 @@ class BenchMainTest {
   @Test
   void corpusAndFuzz_rejectBadOptionsBeforeForking() throws Exception {
     assertThat(run("corpus", "--only", "nope")).isEqualTo(2);
+    assertThat(run("corpus", "--classification", "x")).isEqualTo(2);
+    assertThat(run("corpus", "--dir", "no/such/dir")).isEqualTo(2);
     assertThat(run("fuzz", "--cases", "0")).isEqualTo(2);
     assertThat(run("gen-data", "--generated", "what:1", "--out", "x", "--test-out", "y"))
         .isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains(
-            "unknown data set(s) [nope]", "--cases must be >= 1", "unknown data spec 'what:1'");
+            "unknown data set(s) [nope]",
+            "--classification and --reference need --dir",
+            "--dir: no/such/dir is not a directory",
+            "--cases must be >= 1",
+            "unknown data spec 'what:1'");
   }
 
   @Test
