@@ -415,7 +415,12 @@ final class FitRun implements EngineHooks {
           min);
     }
     decide("plan: " + chosen.describe());
-    if (chosen.initialFitAll()) {
+    if (chosen.initialFitAll() && survey != null && survey.isUpperBound()) {
+      decide(
+          "selection: initial L1 fits on all columns where there are at most "
+              + FeatureSelector.MAX_INITIAL_COLUMNS_PER_ROW
+              + " per run row (in the predicted peak; no pilot counted them)");
+    } else if (chosen.initialFitAll()) {
       decide("selection: initial L1 fits on all columns (in the predicted peak)");
     } else if (chosen.lightweight()) {
       decide("selection: initial L1 fits on the best-correlated columns (lightweight plan)");

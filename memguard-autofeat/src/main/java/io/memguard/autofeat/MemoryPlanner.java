@@ -273,6 +273,12 @@ final class MemoryPlanner {
    * within the bound on one fit's values.
    */
   boolean initialFitMayTakeAll() {
+    if (survey != null && survey.isUpperBound()) {
+      // no pilot ran because even the bound fits many times over: the selector applies the shape
+      // rule and the bound on one fit's values to the columns generation really made, as a
+      // pilot's counts would have (a roomier heap must not get a less faithful selection)
+      return true;
+    }
     int m = runRows();
     // the shape rule reads the pilot's count itself; the margins are for memory
     long pilotColumns = features + (survey == null ? 0 : survey.candidates());

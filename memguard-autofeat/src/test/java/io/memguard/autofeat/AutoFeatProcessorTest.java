@@ -459,6 +459,7 @@ class AutoFeatProcessorTest {
       AutoFeatProcessor p =
           AutoFeatProcessor.builder()
               .lightweight(LightweightPolicy.ALWAYS)
+              .parallelism(2) // the refusal needs two runs' fits at once, whatever the machine
               .listener(
                   new FitListener() {
                     @Override
@@ -694,6 +695,43 @@ class AutoFeatProcessorTest {
                       .doesNotContain("fewer rows"));
       assertThat(memory.reservedBytes()).isZero();
     }
+  }
+
+  @Test
+  void fit_smallDataWithOrWithoutAPilot_sameSelectionAndModel() {
+    // a roomy budget skips the pilot (even the bound on what generation can make fits many times
+    // over), a tight one runs it; either way selection's initial fits take all columns, as
+    // autofeat's do, where there are few enough per row: the heap must not change the model
+    // six inputs on 120 rows: the bound on what two steps can make (1,176 columns) is more than 10
+    // per run row (102 rows), the candidates generation really makes are not
+    int n = 120;
+    java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+    double[][] x = new double[6][n];
+    double[] y = new double[n];
+    for (int i = 0; i < n; i++) {
+      for (double[] column : x) {
+        column[i] = Math.exp(random.nextGaussian() * 0.5);
+      }
+      y[i] = x[0][i] * x[1][i] * x[1][i] / x[2][i] + 0.1 * random.nextGaussian();
+    }
+    Dataset train = Dataset.of(List.of("a", "b", "c", "d", "e", "f"), x, y);
+    AutoFeatProcessor twoSteps = AutoFeatProcessor.builder().featureEngineeringSteps(2).build();
+    List<List<String>> features = new ArrayList<>();
+    for (MemorySize budget : List.of(MemorySize.ofMebibytes(512), MemorySize.ofMebibytes(8))) {
+      try (MemoryManager memory = manager(budget);
+          MemoryScope scope = memory.openScope("train");
+          AutoFeatModel model = twoSteps.fit(scope, train)) {
+        FitReport r = model.report();
+        assertThat(r.plan().lightweight()).as("%s", budget).isFalse();
+        assertThat(r.plan().initialFitAll()).as("%s", budget).isTrue();
+        features.add(model.features());
+        assertThat(r.decisions())
+            .as("%s", budget)
+            .anyMatch(
+                d -> d.startsWith(budget.toBytes() > 100 << 20 ? "no pilot:" : "pilot on 64 rows"));
+      }
+    }
+    assertThat(features.get(0)).isEqualTo(features.get(1));
   }
 
   @Test

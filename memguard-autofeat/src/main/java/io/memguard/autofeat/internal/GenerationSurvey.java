@@ -95,6 +95,14 @@ public record GenerationSurvey(
         0);
   }
 
+  /**
+   * Whether these are the counts of {@link #upperBound} (no pilot ran: {@code rows} is 0) rather
+   * than a pilot's.
+   */
+  public boolean isUpperBound() {
+    return rows == 0;
+  }
+
   /** Copies the arrays. */
   public GenerationSurvey {
     keptPerStep = keptPerStep.clone();
