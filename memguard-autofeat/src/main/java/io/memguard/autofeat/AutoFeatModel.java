@@ -215,9 +215,13 @@ public final class AutoFeatModel implements AutoCloseable {
   }
 
   /**
-   * Predicts {@code data}: values for regression, class labels for classification.
+   * Predicts {@code data}: values for regression, class labels for classification. Its temporaries
+   * (the features on {@code data}'s rows) are reserved first in the scope that holds the model.
    *
    * @throws IllegalArgumentException if an input column is missing
+   * @throws io.memguard.core.MemoryBudgetExceededException if that scope cannot hold the
+   *     temporaries; nothing is allocated then (predict fewer rows at a time, or give the scope
+   *     more memory)
    * @throws IllegalStateException if the model is closed
    */
   public double[] predict(Dataset data) {
@@ -249,8 +253,11 @@ public final class AutoFeatModel implements AutoCloseable {
   /**
    * Scores the model on {@code data} against its target: R^2 for regression, accuracy for
    * classification. Rows whose prediction is NaN count as wrong (accuracy) or are skipped (R^2).
+   * Its temporaries are reserved as {@link #predict}'s are, with the predictions beside them.
    *
    * @throws IllegalArgumentException if an input column is missing or {@code data} is empty
+   * @throws io.memguard.core.MemoryBudgetExceededException if the model's scope cannot hold the
+   *     temporaries; nothing is allocated then
    * @throws IllegalStateException if the model is closed
    */
   public double score(Dataset data) {

@@ -11,6 +11,7 @@ import io.memguard.autofeat.InsufficientMemoryException;
 import io.memguard.autofeat.LightweightEvent;
 import io.memguard.autofeat.LightweightPolicy;
 import io.memguard.autofeat.ProblemType;
+import io.memguard.core.MemoryBudgetExceededException;
 import io.memguard.core.MemoryManager;
 import io.memguard.core.MemoryScope;
 import io.memguard.core.MemorySize;
@@ -136,7 +137,26 @@ final class AutoFeatScenario implements Scenario {
           try (AutoFeatModel model = fitted) {
             double fitSeconds = (System.nanoTime() - start) / 1e9;
             FitReport r = model.report();
-            double score = test == null ? Double.NaN : model.score(test);
+            double score;
+            try {
+              score = test == null ? Double.NaN : model.score(test);
+            } catch (MemoryBudgetExceededException e) {
+              // the fit completed; scoring was refused before it allocated: a refusal, not an error
+              System.err.println("autofeat: not enough memory to score: " + e.getMessage());
+              return head("insufficient-memory", source, problem, train, test, steps, runs, seed)
+                  .put("fitSeconds", round(fitSeconds, 3))
+                  .put("featuresSelected", r.featuresSelected())
+                  .put("budgetBytes", memory.budgetBytes())
+                  .put("peakReservedBytes", r.peakReservedBytes())
+                  .put("peakHeapUsedBytes", figures.peakHeapUsedBytes())
+                  .put("peakLiveHeapBytes", figures.peakLiveHeapBytes())
+                  .put("heapMaxBytes", figures.heapMaxBytes())
+                  .put("peakRssBytes", MemoryFigures.peakRssBytes())
+                  .put("lightweight", r.lightweight())
+                  .put("plan", r.plan().describe())
+                  .put("refusedIn", "score")
+                  .put("message", "scoring refused after the fit completed: " + e.getMessage());
+            }
             ctx.progress("%s", r.describe().stripTrailing());
             if (test != null) {
               ctx.progress(
