@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -734,39 +735,29 @@ class AutoFeatProcessorTest {
     assertThat(features.get(0)).isEqualTo(features.get(1));
   }
 
-  @Test
-  void fit_cheapestPlanOnTheSearchFloorRefused_adviceDoesNotNameRows() {
-    // 1,600 rows, but the cheapest plan already searches on 100 of them: the candidates take the
-    // memory, so fewer rows would not help
+  /**
+   * 1,600 rows, but the pilot works on 64 rows whatever the data has (600 KiB), and the cheapest
+   * plan already searches on 100 of them (2 MiB): the candidates take the memory, so fewer rows
+   * would not help.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "600, 'for its pilot (feature generation on 64 rows'",
+    "2048, 'cheapest lightweight plan (lightweight: float, 100 of 1600 rows'"
+  })
+  void fit_refusedWhereFewerRowsCannotHelp_adviceDoesNotNameRows(int budgetKib, String refused) {
     Dataset train = TestData.synthetic().train();
-    try (MemoryManager memory = manager(MemorySize.ofMebibytes(2));
+    try (MemoryManager memory = manager(MemorySize.ofKibibytes(budgetKib));
         MemoryScope scope = memory.openScope("train")) {
       assertThatThrownBy(() -> SYNTHETIC_3.fit(scope, train))
           .isInstanceOfSatisfying(
               InsufficientMemoryException.class,
               e ->
                   assertThat(e.getMessage())
-                      .contains("cheapest lightweight plan (lightweight: float, 100 of 1600 rows")
+                      .contains(refused)
                       .contains(
                           "use fewer feature-engineering steps (now 3) or fewer input columns"
                               + " (now 3).")
-                      .doesNotContain("fewer rows"));
-      assertThat(memory.reservedBytes()).isZero();
-    }
-  }
-
-  @Test
-  void fit_pilotRefused_adviceDoesNotNameRows() {
-    // the pilot works on 64 rows whatever the data has
-    Dataset train = TestData.synthetic().train();
-    try (MemoryManager memory = manager(MemorySize.ofKibibytes(600));
-        MemoryScope scope = memory.openScope("train")) {
-      assertThatThrownBy(() -> SYNTHETIC_3.fit(scope, train))
-          .isInstanceOfSatisfying(
-              InsufficientMemoryException.class,
-              e ->
-                  assertThat(e.getMessage())
-                      .contains("for its pilot (feature generation on 64 rows")
                       .doesNotContain("fewer rows"));
       assertThat(memory.reservedBytes()).isZero();
     }
