@@ -832,9 +832,7 @@ final class FitRun implements EngineHooks {
     }
     // the pilot's rows and a search on the floor's rows do not shrink with the data's rows
     boolean rowsMayHelp =
-        !pilot
-            && (fp == FitPhase.MODEL
-                || plan.searchRows() > Math.min(data.rows(), MemoryPlanner.MIN_SEARCH_ROWS));
+        !pilot && (fp == FitPhase.MODEL || MemoryPlanner.searchesAboveFloor(plan));
     InsufficientMemoryException e =
         insufficient(
             needed(needed + fitScope.reservedBytes()),

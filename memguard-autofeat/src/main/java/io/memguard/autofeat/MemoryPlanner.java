@@ -270,7 +270,8 @@ final class MemoryPlanner {
 
   /**
    * Whether the predicted columns are few enough per run row for initial fits on all of them, and
-   * within the bound on one fit's values.
+   * within the bound on one fit's values; always, when no pilot ran (the selector then decides on
+   * the columns generation made).
    */
   boolean initialFitMayTakeAll() {
     if (survey != null && survey.isUpperBound()) {
@@ -324,7 +325,7 @@ final class MemoryPlanner {
    * candidates on the floor's rows take the memory and only fewer steps or inputs help.
    */
   boolean fewerRowsWouldHelp(FitPlan plan) {
-    if (plan.searchRows() > Math.min(rows, MIN_SEARCH_ROWS)) {
+    if (searchesAboveFloor(plan)) {
       return true;
     }
     int b = plan.floatStorage() ? Float.BYTES : Double.BYTES;
@@ -333,6 +334,14 @@ final class MemoryPlanner {
     long sel =
         selection(b, plan.searchRows(), recompute, plan.maxChunkWidth(), plan.initialFitAll());
     return model(modelK(recompute)) >= Math.max(gen, sel);
+  }
+
+  /**
+   * Whether a plan searches on more rows than the floor ({@link #MIN_SEARCH_ROWS}, or all rows if
+   * fewer), so that fewer training rows would shrink its search.
+   */
+  static boolean searchesAboveFloor(FitPlan plan) {
+    return plan.searchRows() > Math.min(plan.rows(), MIN_SEARCH_ROWS);
   }
 
   long generation(int b, int r, boolean recompute) {

@@ -18,6 +18,7 @@ import io.memguard.core.TaskStoppedException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
@@ -702,11 +703,11 @@ class AutoFeatProcessorTest {
   void fit_smallDataWithOrWithoutAPilot_sameSelectionAndModel() {
     // a roomy budget skips the pilot (even the bound on what generation can make fits many times
     // over), a tight one runs it; either way selection's initial fits take all columns, as
-    // autofeat's do, where there are few enough per row: the heap must not change the model
-    // six inputs on 120 rows: the bound on what two steps can make (1,176 columns) is more than 10
-    // per run row (102 rows), the candidates generation really makes are not
+    // autofeat's do, where there are few enough per row: the heap must not change the model. Six
+    // inputs on 120 rows: the bound on what two steps can make (1,176 columns) is more than 10 per
+    // run row (102 rows), the candidates generation really makes are not
     int n = 120;
-    java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+    SplittableRandom random = new SplittableRandom(7);
     double[][] x = new double[6][n];
     double[] y = new double[n];
     for (int i = 0; i < n; i++) {

@@ -143,15 +143,13 @@ final class AutoFeatScenario implements Scenario {
             } catch (MemoryBudgetExceededException e) {
               // the fit completed; scoring was refused before it allocated: a refusal, not an error
               System.err.println("autofeat: not enough memory to score: " + e.getMessage());
-              return head("insufficient-memory", source, problem, train, test, steps, runs, seed)
-                  .put("fitSeconds", round(fitSeconds, 3))
-                  .put("featuresSelected", r.featuresSelected())
-                  .put("budgetBytes", memory.budgetBytes())
-                  .put("peakReservedBytes", r.peakReservedBytes())
-                  .put("peakHeapUsedBytes", figures.peakHeapUsedBytes())
-                  .put("peakLiveHeapBytes", figures.peakLiveHeapBytes())
-                  .put("heapMaxBytes", figures.heapMaxBytes())
-                  .put("peakRssBytes", MemoryFigures.peakRssBytes())
+              return processFigures(
+                      head("insufficient-memory", source, problem, train, test, steps, runs, seed)
+                          .put("fitSeconds", round(fitSeconds, 3))
+                          .put("featuresSelected", r.featuresSelected())
+                          .put("peakReservedBytes", r.peakReservedBytes()),
+                      memory,
+                      figures)
                   .put("lightweight", r.lightweight())
                   .put("plan", r.plan().describe())
                   .put("refusedIn", "score")
@@ -234,16 +232,24 @@ final class AutoFeatScenario implements Scenario {
       MemoryFigures figures,
       InsufficientMemoryException e) {
     System.err.println("autofeat: not enough memory: " + e.getMessage());
-    return head("insufficient-memory", source, problem, train, test, steps, runs, seed)
-        .put("budgetBytes", memory.budgetBytes())
-        .put("neededBytes", e.neededBytes())
-        .put("availableBytes", e.availableBytes())
-        .put("peakReservedBytes", memory.peakReservedBytes())
+    return processFigures(
+            head("insufficient-memory", source, problem, train, test, steps, runs, seed)
+                .put("neededBytes", e.neededBytes())
+                .put("availableBytes", e.availableBytes())
+                .put("peakReservedBytes", memory.peakReservedBytes()),
+            memory,
+            figures)
+        .put("message", e.getMessage());
+  }
+
+  /** The budget and the process's heap and RSS figures of a refused case. */
+  private static Json.JsonObject processFigures(
+      Json.JsonObject o, MemoryManager memory, MemoryFigures figures) {
+    return o.put("budgetBytes", memory.budgetBytes())
         .put("peakHeapUsedBytes", figures.peakHeapUsedBytes())
         .put("peakLiveHeapBytes", figures.peakLiveHeapBytes())
         .put("heapMaxBytes", figures.heapMaxBytes())
-        .put("peakRssBytes", MemoryFigures.peakRssBytes())
-        .put("message", e.getMessage());
+        .put("peakRssBytes", MemoryFigures.peakRssBytes());
   }
 
   static <E extends Enum<E>> E parse(Class<E> type, String value, String option) {

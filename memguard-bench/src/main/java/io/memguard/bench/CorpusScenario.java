@@ -138,7 +138,7 @@ final class CorpusScenario implements Scenario {
         throw new UncheckedIOException("--dir: cannot list " + casesDir, e);
       }
       Path ref = reference != null ? Path.of(reference) : Path.of(casesDir).resolve(REFERENCE_FILE);
-      python = Files.isRegularFile(ref) || reference != null ? pythonReference(ref) : Map.of();
+      python = reference != null || Files.isRegularFile(ref) ? pythonReference(ref) : Map.of();
     }
     List<Json.JsonObject> results = new ArrayList<>();
     Path dir;
@@ -231,11 +231,14 @@ final class CorpusScenario implements Scenario {
     try (var files = Files.list(dir)) {
       for (Path csv : files.sorted().toList()) {
         String file = csv.getFileName().toString();
-        Path split = dir.resolve(file.replaceFirst("\\.csv$", "") + SPLIT_SUFFIX);
-        if (!file.endsWith(".csv") || !Files.isRegularFile(split)) {
+        if (!file.endsWith(".csv")) {
           continue;
         }
         String name = file.substring(0, file.length() - ".csv".length());
+        Path split = dir.resolve(name + SPLIT_SUFFIX);
+        if (!Files.isRegularFile(split)) {
+          continue;
+        }
         ProblemType problem =
             classes.remove(name) ? ProblemType.CLASSIFICATION : ProblemType.REGRESSION;
         out.add(new Case(name, csv.toString(), split.toString(), problem, null, true));
