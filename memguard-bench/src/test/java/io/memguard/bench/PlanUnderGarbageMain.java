@@ -54,6 +54,7 @@ public final class PlanUnderGarbageMain {
           .put("heapAfterLastCollectionBytes", afterCollection)
           .put("lowestHeapAfterCollectionBytes", lowest)
           .put("plan", model.report().plan().describe())
+          .put("decisions", String.join(" | ", model.report().decisions()))
           .put("features", String.join(" | ", model.features()))
           .put("coefficients", Arrays.deepToString(model.coefficients()))
           .put("score", model.score(data.test()));
