@@ -16,19 +16,26 @@ import org.jspecify.annotations.Nullable;
  * the budget sees: a borrowed array is reserved in the borrower's scope, and an array kept for
  * reuse is reserved in the pool's own scope (a child of the scope the pool was built on, capped by
  * {@link Builder#maxRetained}). Lengths are rounded up to size classes, eight per power of two, so
- * a borrowed array may be up to 12.5% longer than asked (use the length you asked for). Its
- * contents are whatever the previous borrower left: the pool does not clear arrays.
+ * a borrowed array may be up to 12.5% longer than asked, and at least 16 long (use the length you
+ * asked for). Its contents are whatever the previous borrower left: the pool does not clear arrays.
  *
  * <p>Each thread keeps a small cache of small arrays (bounded by {@link Builder#threadCacheBytes});
- * the rest is shared. Giving an array back keeps it only while the manager's pressure is below
- * {@link PressureLevel#ELEVATED}, the pool's scope has room and the array is at most {@link
- * Builder#maxArrayBytes}; otherwise it is dropped for the collector. The {@link CleanupStage#POOLS}
- * stage (run by the emergency guard) and {@link #trim()} release every kept array.
+ * the rest is shared. A thread's cache outlives neither its thread (a dead thread's arrays are
+ * released when the next thread first uses the pool, or at a trim) nor the pool (it holds no
+ * reference to the pool, so a thread that used a closed pool does not keep it reachable). Giving an
+ * array back keeps it only while the manager's pressure is below {@link PressureLevel#ELEVATED},
+ * the pool's scope has room and the array is at most {@link Builder#maxArrayBytes}; otherwise it is
+ * dropped for the collector. The {@link CleanupStage#POOLS} stage (run by the emergency guard) and
+ * {@link #trim()} release every kept array.
  *
  * <p>A borrow belongs to its scope: when the scope closes with arrays not given back, the close
  * returns their bytes to the budget and reports them as a reservation leak, and the pool forgets
- * them (it does not reuse them, since their borrower may still hold them). Giving back an array
- * twice, or one the pool did not lend, throws {@link IllegalArgumentException}.
+ * them (it does not reuse them, since their borrower may still hold them). Until then the pool
+ * holds each borrowed array and its reservation, so a borrow never given back in a scope that stays
+ * open is counted in the scope (and in {@link ArrayPoolStats#outstandingBytes()}) but reported only
+ * at its close. Giving back an array twice, or one the pool did not lend, throws {@link
+ * IllegalArgumentException}, with one exception arrays cannot tell apart: a second give-back after
+ * the pool has lent the same array to another borrower counts as that borrower's.
  *
  * <p>Thread-safe: any thread may borrow and any thread may give back. {@link #close()} releases
  * what the pool keeps and closes its scope; arrays still borrowed stay valid and may be given back
@@ -64,6 +71,10 @@ public final class ArrayPool implements AutoCloseable {
   private final CopyOnWriteArrayList<ThreadCache> threadCaches = new CopyOnWriteArrayList<>();
   private final ThreadLocal<ThreadCache> threadCache;
 
+  /** Whether the pool is closed, shared with the thread caches (which must not hold the pool). */
+  private final java.util.concurrent.atomic.AtomicBoolean closing =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   /** Borrowed arrays by identity (arrays do not override equals or hashCode). */
   private final Map<Object, Borrow> borrowed = new ConcurrentHashMap<>();
 
@@ -93,13 +104,7 @@ public final class ArrayPool implements AutoCloseable {
     for (int i = 0; i < KINDS * CLASSES; i++) {
       shelves.add(new ArrayDeque<>());
     }
-    this.threadCache =
-        ThreadLocal.withInitial(
-            () -> {
-              ThreadCache c = new ThreadCache();
-              threadCaches.add(c);
-              return c;
-            });
+    this.threadCache = ThreadLocal.withInitial(this::newThreadCache);
     this.trimOnPressure =
         scope.registerCleanup(
             "array pool '" + name + "': release kept arrays", CleanupStage.POOLS, this::trim);
@@ -175,7 +180,10 @@ public final class ArrayPool implements AutoCloseable {
   public long trim() {
     long released = 0;
     for (ThreadCache c : threadCaches) {
-      released += c.drain();
+      released += drain(c);
+      if (!c.ownerAlive()) {
+        threadCaches.remove(c);
+      }
     }
     for (ArrayDeque<Kept> shelf : shelves) {
       for (; ; ) {
@@ -216,6 +224,7 @@ public final class ArrayPool implements AutoCloseable {
       return;
     }
     closed = true;
+    closing.set(true);
     trimOnPressure.close();
     trim();
     threadCaches.clear();
@@ -239,7 +248,7 @@ public final class ArrayPool implements AutoCloseable {
     int cls = classIndex(length);
     int classLength = classLength(cls);
     long bytes = arrayBytes(kind, classLength);
-    if (bytes > maxArrayBytes) {
+    if (bytes > maxArrayBytes || classLength < length) {
       cls = -1;
       classLength = length;
       bytes = arrayBytes(kind, length);
@@ -362,6 +371,33 @@ public final class ArrayPool implements AutoCloseable {
     }
   }
 
+  /**
+   * A cache for the calling thread; first releases the caches of threads that have died (where
+   * thread churn would otherwise leave their arrays reserved in the pool).
+   */
+  private ThreadCache newThreadCache() {
+    for (ThreadCache c : threadCaches) {
+      if (!c.ownerAlive()) {
+        threadCaches.remove(c);
+        long released = drain(c);
+        if (released > 0) {
+          trimmedBytes.add(released);
+        }
+      }
+    }
+    ThreadCache c = new ThreadCache(Thread.currentThread(), threadCacheBytes, closing);
+    threadCaches.add(c);
+    return c;
+  }
+
+  private long drain(ThreadCache c) {
+    long released = 0;
+    for (Kept k = c.pollAny(); k != null; k = c.pollAny()) {
+      released += release(k);
+    }
+    return released;
+  }
+
   private long release(Kept k) {
     k.reservation.close();
     retainedBytes.add(-k.bytes);
@@ -443,14 +479,32 @@ public final class ArrayPool implements AutoCloseable {
   /** A lent array's record. */
   private record Borrow(int classIndex, MemoryScope scope, Reservation reservation, long bytes) {}
 
-  /** One thread's small cache: a few arrays per size class, bounded in bytes. */
-  private final class ThreadCache {
+  /**
+   * One thread's small cache: a few arrays per size class, bounded in bytes. Static and without a
+   * reference to its pool, so that a thread's map of thread-locals does not keep a closed pool
+   * reachable; it knows its thread only weakly.
+   */
+  private static final class ThreadCache {
     private final Kept[][] slots = new Kept[KINDS * CLASSES][];
     private final int[] counts = new int[KINDS * CLASSES];
+    private final java.lang.ref.WeakReference<Thread> owner;
+    private final long maxBytes;
+    private final java.util.concurrent.atomic.AtomicBoolean poolClosed;
     private long bytes;
 
+    ThreadCache(Thread owner, long maxBytes, java.util.concurrent.atomic.AtomicBoolean poolClosed) {
+      this.owner = new java.lang.ref.WeakReference<>(owner);
+      this.maxBytes = maxBytes;
+      this.poolClosed = poolClosed;
+    }
+
+    boolean ownerAlive() {
+      Thread t = owner.get();
+      return t != null && t.isAlive();
+    }
+
     synchronized boolean offer(int slot, Kept k) {
-      if (closed || bytes + k.bytes > threadCacheBytes || counts[slot] == THREAD_CACHE_SLOTS) {
+      if (poolClosed.get() || bytes + k.bytes > maxBytes || counts[slot] == THREAD_CACHE_SLOTS) {
         return false;
       }
       Kept[] s = slots[slot];
@@ -474,14 +528,17 @@ public final class ArrayPool implements AutoCloseable {
       return k;
     }
 
-    synchronized long drain() {
-      long released = 0;
+    /** Any kept array, or null when the cache is empty. */
+    synchronized @Nullable Kept pollAny() {
+      if (bytes == 0) {
+        return null;
+      }
       for (int slot = 0; slot < counts.length; slot++) {
-        while (counts[slot] > 0) {
-          released += release(poll(slot));
+        if (counts[slot] > 0) {
+          return poll(slot);
         }
       }
-      return released;
+      return null;
     }
 
     synchronized boolean contains(Object array) {

@@ -15,10 +15,14 @@ import org.jspecify.annotations.Nullable;
  * room than the maximum, the cache evicts down to what the budget allows. The {@link
  * CleanupStage#CACHES} stage (run first by the emergency guard) empties it.
  *
- * <p>Entries are evicted on the calling thread (no background executor), so the reservation follows
- * every write. A value heavier than the maximum is never kept. Thread-safe; {@link #close()}
- * empties the cache and closes its scope, after which reads miss and writes are ignored. Closing
- * twice is harmless.
+ * <p>Entries are evicted on the calling thread (no background executor), and every write settles
+ * the cache's pending work before it reads the weight, so the reservation follows every write. A
+ * value heavier than the maximum is never kept. When the budget refuses the weight a write brought,
+ * the cache evicts down to what it can reserve (everything, if need be): a write never throws for
+ * want of memory. Thread-safe; {@link #close()} empties the cache and closes its scope, after which
+ * reads miss and writes are ignored; so does closing a scope above it (the cache then empties
+ * itself at its next write, never holding entries its scope no longer reserves). Closing twice is
+ * harmless.
  *
  * @param <K> key type (equals and hashCode as for a map)
  * @param <V> value type
@@ -46,7 +50,12 @@ public final class MemoryCache<K, V> implements AutoCloseable {
   private final Reservation weight;
   private final Registration emptyOnPressure;
   private final Object accounting = new Object();
+
+  /** No more caching: closed, or its scope was closed above it. */
   private volatile boolean closed;
+
+  private final java.util.concurrent.atomic.AtomicBoolean closeCalled =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private MemoryCache(Builder<K, V> b) {
     this.scope = b.parent.openChild(b.name, b.maxBytes);
@@ -153,14 +162,20 @@ public final class MemoryCache<K, V> implements AutoCloseable {
   /** Empties the cache and closes its scope; idempotent. */
   @Override
   public void close() {
-    if (closed) {
+    if (!closeCalled.compareAndSet(false, true)) {
       return;
     }
-    closed = true;
-    emptyOnPressure.close();
-    empty();
-    weight.close();
-    scope.close();
+    try {
+      emptyOnPressure.close();
+    } finally {
+      synchronized (accounting) {
+        closed = true;
+        cache.invalidateAll();
+        cache.cleanUp();
+        weight.close();
+      }
+      scope.close();
+    }
   }
 
   @Override
@@ -177,23 +192,37 @@ public final class MemoryCache<K, V> implements AutoCloseable {
   }
 
   /**
-   * Sets the reservation to the cache's weight. When the budget above refuses, the cache evicts
-   * down to what the reservation can hold.
+   * Sets the reservation to the cache's weight, after settling the cache's pending writes and
+   * evictions (Caffeine buffers a write whose thread found its lock taken). When the budget above
+   * refuses, the cache evicts down to what it says is free, and empties itself if even that is
+   * refused. When the reservation was released from above (a scope above the cache closed), the
+   * cache empties itself and stops caching.
    */
   private void account() {
     synchronized (accounting) {
-      if (weight.isReleased()) {
+      if (closed || weight.isReleased()) {
+        closed = true;
+        cache.invalidateAll();
+        cache.cleanUp();
         return;
       }
-      long w = weightBytes();
+      cache.cleanUp();
       try {
-        weight.resize(w);
+        weight.resize(weightBytes());
       } catch (MemoryBudgetExceededException refused) {
         long room = weight.bytes() + Math.max(0, refused.availableBytes());
-        eviction.setMaximum(Math.min(maxBytes, room));
-        cache.cleanUp();
-        weight.resize(Math.min(weightBytes(), room));
-        eviction.setMaximum(maxBytes);
+        try {
+          eviction.setMaximum(Math.min(maxBytes, room));
+          cache.cleanUp();
+          weight.resize(weightBytes());
+        } catch (MemoryBudgetExceededException refusedAgain) {
+          // the room the refusal named was gone too (another reservation, or the live-heap line)
+          cache.invalidateAll();
+          cache.cleanUp();
+          weight.resize(0);
+        } finally {
+          eviction.setMaximum(maxBytes);
+        }
       }
     }
   }

@@ -244,6 +244,35 @@ class ArrayPoolTest {
   }
 
   @Test
+  void aDeadThreadsCache_isReleasedWhenTheNextThreadFirstUsesThePool() throws Exception {
+    try (MemoryManager memory = manager(64L << 20);
+        ArrayPool pool = ArrayPool.builder(memory.rootScope()).name("arrays").build();
+        MemoryScope task = memory.openScope("task")) {
+      Thread worker = new Thread(() -> pool.giveBack(pool.borrowDoubles(task, 100)));
+      worker.start();
+      worker.join();
+      long kept = pool.stats().retainedBytes();
+      assertThat(kept).as("the worker's cache keeps its array").isPositive();
+      assertThat(pool.scope().reservedBytes()).isEqualTo(kept);
+
+      long[] retainedWhileBorrowing = new long[1];
+      Thread next =
+          new Thread(
+              () -> {
+                int[] a = pool.borrowInts(task, 10);
+                retainedWhileBorrowing[0] = pool.stats().retainedBytes();
+                pool.giveBack(a);
+              });
+      next.start();
+      next.join();
+
+      assertThat(retainedWhileBorrowing[0]).as("the dead worker's array released").isZero();
+      assertThat(pool.stats().trimmedBytes()).isEqualTo(kept);
+      assertThat(pool.scope().reservedBytes()).isEqualTo(pool.stats().retainedBytes());
+    }
+  }
+
+  @Test
   void eightThreadsBorrowingAndGivingBack_keepTheAccountingExact() throws Exception {
     int threads = 8;
     try (MemoryManager memory = manager(256L << 20);

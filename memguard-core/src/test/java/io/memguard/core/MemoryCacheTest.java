@@ -136,6 +136,42 @@ class MemoryCacheTest {
   }
 
   @Test
+  void whenAScopeAboveItCloses_itKeepsNothingItCannotReserve() {
+    try (MemoryManager memory = manager()) {
+      MemoryScope pipeline = memory.openScope("pipeline");
+      MemoryCache<Integer, double[]> cache = columns(pipeline, MemorySize.ofMebibytes(1));
+      cache.put(1, new double[100]);
+      pipeline.close(); // the cache was not closed first
+
+      cache.put(2, new double[1000]);
+      cache.get(3, k -> new double[1000]);
+
+      assertThat(cache.getIfPresent(1)).isNull();
+      assertThat(cache.getIfPresent(2)).isNull();
+      assertThat(cache.getIfPresent(3)).isNull();
+      assertThat(cache.weightBytes()).isZero();
+      assertThat(memory.reservedBytes()).isZero();
+      cache.close();
+      cache.close();
+    }
+  }
+
+  @Test
+  void aWriteTheBudgetRefuses_evictsInsteadOfThrowing() {
+    try (MemoryManager memory = manager();
+        MemoryScope pipeline = memory.openScope("pipeline", MemorySize.ofKibibytes(64));
+        MemoryCache<Integer, double[]> cache = columns(pipeline, MemorySize.ofMebibytes(1))) {
+      cache.put(1, new double[4000]); // about 32 KiB
+      try (Reservation other = pipeline.reserve(24L << 10)) {
+        cache.put(2, new double[4000]); // 64 KiB would not fit beside the other 24
+        assertThat(cache.scope().reservedBytes()).isEqualTo(cache.weightBytes());
+        assertThat(pipeline.reservedBytes()).isLessThanOrEqualTo(64L << 10);
+        assertThat(cache.stats().evictions()).isPositive();
+      }
+    }
+  }
+
+  @Test
   void eightThreadsReadingAndWriting_leaveTheReservationEqualToTheWeight() throws Exception {
     try (MemoryManager memory = manager();
         MemoryCache<Integer, double[]> cache =
