@@ -21,6 +21,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -384,6 +385,13 @@ public final class AutoFeatModel implements AutoCloseable {
     Objects.requireNonNull(output, "output");
     Objects.requireNonNull(scope, "scope");
     checkOpen();
+    if (Files.exists(output) && Files.isSameFile(input, output)) {
+      // writing would empty the file while it is being read
+      throw new IllegalArgumentException(
+          "cannot write "
+              + output
+              + " over its own input: write the features to another file, then move it");
+    }
     try (CsvSource source = CsvSource.open(input, null);
         Utf8Output out =
             new Utf8Output(Files.newOutputStream(output), ModelStreams.WRITE_BUFFER_BYTES)) {
@@ -403,9 +411,16 @@ public final class AutoFeatModel implements AutoCloseable {
   public void save(Path file) throws IOException {
     Objects.requireNonNull(file, "file");
     Path absolute = file.toAbsolutePath();
-    Path tmp = Files.createTempFile(absolute.getParent(), absolute.getFileName() + ".", ".tmp");
+    // created as any new file is (the user's umask), not as a private temporary file, so a saved
+    // model keeps the permissions other processes expect to read it with
+    Path tmp =
+        absolute.resolveSibling(
+            absolute.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
     try {
-      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
+      try (OutputStream out =
+          new BufferedOutputStream(
+              Files.newOutputStream(
+                  tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
         save(out);
       }
       Files.move(

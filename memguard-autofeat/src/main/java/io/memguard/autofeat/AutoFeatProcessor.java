@@ -126,13 +126,19 @@ public final class AutoFeatProcessor {
    * has available allows and at most {@link #maxSampleRows()}; for regression the final model is
    * then refitted over every row of the file in one more streamed pass (its coefficients from
    * per-fold sums of the selected features, cross-validated as on the sample), so a file larger
-   * than the heap is fitted on all its rows. A classifier's final model stays the sample's, as does
-   * any model when the sample is the whole source or the source is a reader (which cannot be read
-   * twice). {@link AutoFeatModel#rows()} and the report's decisions say which rows each phase saw.
-   * Reads the source to its end (and reopens the file for the second pass); does not close it.
+   * than the heap is fitted on all its rows; a classifier's is refitted the same way, from Newton
+   * passes over every row. The final model stays the sample's when the sample is the whole source
+   * or the source is a reader (which cannot be read twice). A source read in part before the fit is
+   * fitted on its remaining rows, in both passes. {@link AutoFeatModel#rows()} and the report's
+   * decisions say which rows each phase saw. Reads the source to its end (and reopens the file for
+   * the second pass); does not close it.
    *
-   * @throws IllegalArgumentException if the source has no target column, or a cell is not a finite
-   *     number (naming file, line and column)
+   * @throws IllegalArgumentException if the source has no target column, a row has another width
+   *     than the header, or a cell the fit reads is not a finite number (naming file, line and
+   *     column). The fit reads every cell of the sampled rows and, in the second pass, the final
+   *     model's input columns and the target of every row; a bad cell in another column of a row
+   *     outside the sample goes unread, so whether it is reported depends on the sample (validate
+   *     such files with {@link CsvSource#next(int)} first when that matters)
    * @throws InsufficientMemoryException if the scope cannot hold a sample of 10 rows, or as {@link
    *     #fit(MemoryScope, Dataset)}
    */

@@ -50,6 +50,9 @@ public final class CsvSource implements AutoCloseable {
   private long rows;
   private boolean closed;
 
+  /** The first allocation of a {@link #next(int)} block, in rows; it doubles as rows arrive. */
+  private static final int INITIAL_BLOCK_ROWS = 4096;
+
   private CsvSource(
       Reader reader, @Nullable String target, String source, long fileBytes, @Nullable Path file) {
     this.source = source;
@@ -124,13 +127,43 @@ public final class CsvSource implements AutoCloseable {
   }
 
   /**
+   * Opens {@code file} as {@link #open} does and moves past its first {@code skipRows} data rows
+   * (each checked for its width): a second pass over the rows a first one read after them.
+   */
+  static CsvSource openAfter(Path file, @Nullable String target, long skipRows) {
+    CsvSource source = open(file, target);
+    try {
+      for (long i = 0; i < skipRows; i++) {
+        if (!source.advance()) {
+          throw new IllegalStateException(
+              file + " changed between the passes: it has fewer than " + skipRows + " rows now");
+        }
+      }
+    } catch (RuntimeException e) {
+      source.close();
+      throw e;
+    }
+    return source;
+  }
+
+  /**
    * Reads CSV text from {@code reader} (closed with the source).
    *
    * @param source how to name the input in error messages
    */
   public static CsvSource of(Reader reader, @Nullable String target, String source) {
-    return new CsvSource(
-        Objects.requireNonNull(reader, "reader"), target, Objects.requireNonNull(source), -1, null);
+    Objects.requireNonNull(reader, "reader");
+    Objects.requireNonNull(source, "source");
+    try {
+      return new CsvSource(reader, target, source, -1, null);
+    } catch (RuntimeException e) {
+      try {
+        reader.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
   }
 
   /** Every column of the header, in order. */
@@ -183,10 +216,19 @@ public final class CsvSource implements AutoCloseable {
       throw new IllegalStateException(
           source + " was opened without a target column; a Dataset block needs one");
     }
-    double[][] x = new double[names.size()][maxRows];
-    double[] y = new double[maxRows];
+    // arrays grow as rows arrive: maxRows is a bound, not a size to allocate before reading
+    int capacity = Math.min(maxRows, INITIAL_BLOCK_ROWS);
+    double[][] x = new double[names.size()][capacity];
+    double[] y = new double[capacity];
     int n = 0;
     while (n < maxRows && advance()) {
+      if (n == capacity) {
+        capacity = (int) Math.min(maxRows, 2L * capacity);
+        for (int j = 0; j < x.length; j++) {
+          x[j] = Arrays.copyOf(x[j], capacity);
+        }
+        y = Arrays.copyOf(y, capacity);
+      }
       int c = 0;
       for (int j = 0; j < columns.size(); j++) {
         double v = scanner.number(j, columns.get(j));
@@ -201,7 +243,7 @@ public final class CsvSource implements AutoCloseable {
     if (n == 0) {
       return null;
     }
-    if (n < maxRows) {
+    if (n < capacity) {
       for (int j = 0; j < x.length; j++) {
         x[j] = Arrays.copyOf(x[j], n);
       }

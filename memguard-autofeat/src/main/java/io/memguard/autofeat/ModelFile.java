@@ -178,8 +178,8 @@ final class ModelFile {
       throw lines.error("a problem type (REGRESSION or CLASSIFICATION), found '" + typeName + "'");
     }
     int inputCount = lines.count("inputs");
-    List<String> inputs = new ArrayList<>(inputCount);
-    List<String> symbols = new ArrayList<>(inputCount);
+    List<String> inputs = new ArrayList<>(Math.min(inputCount, 1024));
+    List<String> symbols = new ArrayList<>(Math.min(inputCount, 1024));
     for (int i = 0; i < inputCount; i++) {
       String[] nameAndSymbol = lines.value("input").split(" ", -1);
       if (nameAndSymbol.length != 2) {
@@ -189,7 +189,7 @@ final class ModelFile {
       symbols.add(unescape(nameAndSymbol[1], lines));
     }
     int featureCount = lines.count("features");
-    List<Expr> features = new ArrayList<>(featureCount);
+    List<Expr> features = new ArrayList<>(Math.min(featureCount, 1024));
     for (int k = 0; k < featureCount; k++) {
       String text = lines.value("feature");
       try {
@@ -214,7 +214,7 @@ final class ModelFile {
     String reasonText = lines.value("lightweight-reason");
     String reason = reasonText.equals("-") ? null : unescape(reasonText, lines);
     int decisionCount = lines.count("decisions");
-    List<String> decisions = new ArrayList<>(decisionCount);
+    List<String> decisions = new ArrayList<>(Math.min(decisionCount, 1024));
     for (int i = 0; i < decisionCount; i++) {
       decisions.add(unescape(lines.value("decision"), lines));
     }
@@ -260,7 +260,12 @@ final class ModelFile {
                   lines.integer(engine, "search-rows")));
     } catch (IllegalArgumentException e) {
       throw new ModelFormatException(
-          0, "the model's parts do not fit together: " + e.getMessage(), e);
+          lines.number,
+          "the model's parts do not fit together (read up to line "
+              + lines.number
+              + "): "
+              + e.getMessage(),
+          e);
     }
     FitPlan fitPlan =
         new FitPlan(
@@ -412,6 +417,15 @@ final class ModelFile {
         }
         if (c == '\n') {
           break;
+        }
+        if (c == '\r') {
+          throw new ModelFormatException(
+              number + 1,
+              "line "
+                  + (number + 1)
+                  + " ends with a carriage return: the file's line endings were changed (to CRLF);"
+                  + " model files end lines with LF only, so copy it as a binary file or save the"
+                  + " model again");
         }
         if (sb.length() >= MAX_LINE_CHARS) {
           throw new ModelFormatException(

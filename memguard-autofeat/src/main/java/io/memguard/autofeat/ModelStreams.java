@@ -227,7 +227,10 @@ final class ModelStreams {
                 + source.columns());
       }
     }
-    int blockRows = blockRows(fitted, scope.availableBytes() - extraBytes, source.bufferChars());
+    int blockRows =
+        fixedBlockRows > 0
+            ? fixedBlockRows
+            : blockRows(fitted, scope.availableBytes() - extraBytes, source.bufferChars());
     long workingSet =
         workingSet(fitted, blockRows, source.bufferChars())
             + extraBytes

@@ -208,9 +208,20 @@ final class StreamFit {
           new FitRows(sourceRows, kept, searched.report().plan().searchRows(), kept, 0),
           searched.fitted());
     }
+    // a source read in part before the fit: the second pass skips the rows the fit did not see
+    long skipRows = source.rowsRead() - sourceRows;
     if (processor.problemType() != ProblemType.REGRESSION) {
       return refitClassifier(
-          scope, searched, sample, held, file, source.targetName(), sourceRows, kept, decisions);
+          scope,
+          searched,
+          sample,
+          held,
+          file,
+          source.targetName(),
+          skipRows,
+          sourceRows,
+          kept,
+          decisions);
     }
     held.close();
     int p = searched.features().size();
@@ -219,7 +230,15 @@ final class StreamFit {
     try (Reservation sums =
         scope.reserve(GramLassoCv.Stats.bytes(p, folds) + GramLassoCv.fitBytes(p, folds))) {
       return refit(
-          processor, scope, searched, file, source.targetName(), sourceRows, kept, decisions);
+          processor,
+          scope,
+          searched,
+          file,
+          source.targetName(),
+          skipRows,
+          sourceRows,
+          kept,
+          decisions);
     }
   }
 
@@ -275,6 +294,7 @@ final class StreamFit {
       AutoFeatModel searched,
       Path file,
       String target,
+      long skipRows,
       long sourceRows,
       int sampleRows,
       List<String> decisions) {
@@ -287,7 +307,7 @@ final class StreamFit {
     long[] position = {0};
     long staging = HeapBytes.doubles(p + 1, ModelStreams.MAX_BLOCK_ROWS);
     StreamReport pass;
-    try (CsvSource again = CsvSource.open(file, target)) {
+    try (CsvSource again = CsvSource.openAfter(file, target, skipRows)) {
       pass =
           ModelStreams.withTarget(
               fitted,
@@ -342,6 +362,7 @@ final class StreamFit {
       Reservation held,
       Path file,
       String target,
+      long skipRows,
       long sourceRows,
       int sampleRows,
       List<String> decisions) {
@@ -387,7 +408,7 @@ final class StreamFit {
       long passStart = System.nanoTime();
       StreamReport pass;
       do {
-        try (CsvSource again = CsvSource.open(file, target)) {
+        try (CsvSource again = CsvSource.openAfter(file, target, skipRows)) {
           pass =
               ModelStreams.withTarget(
                   fitted, again, scope, 0, (rows, features, y) -> refit.add(features, y, rows));

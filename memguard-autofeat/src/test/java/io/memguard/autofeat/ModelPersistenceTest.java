@@ -37,7 +37,12 @@ class ModelPersistenceTest {
                 .build()
                 .fit(scope, split.train())) {
       model.save(file);
-
+      if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        // saved as any new file is created here, not owner-only like a temporary file
+        Path plain = Files.createFile(dir.resolve("plain"));
+        assertThat(Files.getPosixFilePermissions(file))
+            .isEqualTo(Files.getPosixFilePermissions(plain));
+      }
       try (MemoryScope other = memory.openScope("loaded");
           AutoFeatModel loaded = AutoFeatModel.load(file, other)) {
         assertThat(loaded.features()).isEqualTo(model.features());
@@ -165,6 +170,21 @@ class ModelPersistenceTest {
       assertThatThrownBy(() -> load(farColumn, scope))
           .isInstanceOf(ModelFormatException.class)
           .hasMessageContaining("an input column between 0 and");
+      // a count no file could back, a feature nested past any model's, CRLF line endings: each a
+      // ModelFormatException naming the line, never an OutOfMemoryError or a StackOverflowError
+      String hugeCount = text.replaceFirst("\ninputs \\d+\n", "\ninputs 2147483647\n");
+      assertThatThrownBy(() -> load(hugeCount, scope))
+          .isInstanceOf(ModelFormatException.class)
+          .hasMessageContaining("line");
+      String deep = "(fn LOG ".repeat(100_000) + "(x 0)" + ")".repeat(100_000);
+      String nested = withChecksum(text.replaceFirst("\nfeature [^\n]*", "\nfeature " + deep));
+      assertThatThrownBy(() -> load(nested, scope))
+          .isInstanceOf(ModelFormatException.class)
+          .hasMessageContaining("nested at most");
+      assertThatThrownBy(() -> load(text.replace("\n", "\r\n"), scope))
+          .isInstanceOfSatisfying(
+              ModelFormatException.class, e -> assertThat(e.line()).isEqualTo(1))
+          .hasMessageContaining("carriage return");
       assertThat(scope.liveReservations()).isEqualTo(1); // only the fitted model
     }
   }

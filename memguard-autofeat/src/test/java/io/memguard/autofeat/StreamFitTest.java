@@ -99,6 +99,35 @@ class StreamFitTest {
     }
   }
 
+  @Test
+  void aSourceReadInPart_isFittedOnItsRemainingRows_inBothPasses() throws IOException {
+    Path file = synthetic(dir.resolve("train.csv"), 6_000, 3);
+    AutoFeatProcessor processor =
+        AutoFeatProcessor.builder().featureEngineeringSteps(1).maxSampleRows(1_000).build();
+    try (MemoryManager memory = MemoryManager.builder().limit(MemorySize.ofMebibytes(256)).build();
+        MemoryScope scope = memory.openScope("fit");
+        CsvSource source = CsvSource.open(file, "y")) {
+      Dataset head = source.next(2_500);
+      assertThat(head.rows()).isEqualTo(2_500);
+      try (AutoFeatModel model = processor.fit(scope, source)) {
+        assertThat(model.rows().sourceRows()).isEqualTo(3_500);
+        assertThat(model.rows().finalModelRows()).isEqualTo(3_500);
+        assertThat(model.report().decisions())
+            .anyMatch(d -> d.startsWith("final model: refitted on all 3500 rows"));
+      }
+    }
+  }
+
+  @Test
+  void aBlockBoundOfMillionsOfRows_allocatesForTheRowsThatCome() throws IOException {
+    Path file = synthetic(dir.resolve("small.csv"), 3, 4);
+    try (CsvSource source = CsvSource.open(file, "y")) {
+      Dataset block = source.next(Integer.MAX_VALUE);
+      assertThat(block.rows()).isEqualTo(3);
+      assertThat(source.next(Integer.MAX_VALUE)).isNull();
+    }
+  }
+
   /** A 1-step streamed fit on 1,000 sampled rows that runs {@code action} when its search ends. */
   private static AutoFeatProcessor afterTheSearch(Runnable action) {
     return AutoFeatProcessor.builder()

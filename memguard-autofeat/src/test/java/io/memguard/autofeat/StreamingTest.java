@@ -92,6 +92,34 @@ class StreamingTest {
   }
 
   @Test
+  void transformCsv_withBlockRows_takesBlocksOfThatSize_andWritesTheSameFile() throws IOException {
+    Path sized = dir.resolve("features-auto.csv");
+    Path fixed = dir.resolve("features-7.csv");
+    try (MemoryScope scope = memory.openScope("transform-blocks")) {
+      StreamReport auto = model.transformCsv(testCsv, sized, scope, 0);
+      StreamReport seven = model.transformCsv(testCsv, fixed, scope, 7);
+      assertThat(seven.blockRows()).isEqualTo(7);
+      assertThat(seven.blocks()).isEqualTo((test.rows() + 6) / 7);
+      assertThat(seven.workingSetBytes()).isLessThan(auto.workingSetBytes());
+      assertThat(auto.blockRows()).isGreaterThan(7);
+    }
+    assertThat(Files.readAllLines(fixed)).isEqualTo(Files.readAllLines(sized));
+  }
+
+  @Test
+  void transformCsv_overItsOwnInput_isRefusedBeforeTheFileIsTouched() throws IOException {
+    Path copy = dir.resolve("same.csv");
+    Files.copy(testCsv, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    byte[] before = Files.readAllBytes(copy);
+    try (MemoryScope scope = memory.openScope("same-file")) {
+      assertThatThrownBy(() -> model.transformCsv(copy, copy, scope))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("over its own input");
+    }
+    assertThat(Files.readAllBytes(copy)).isEqualTo(before);
+  }
+
+  @Test
   void predictCsv_appendsBitIdenticalPredictions() throws IOException {
     Path out = dir.resolve("predictions.csv");
     try (MemoryScope scope = memory.openScope("predict")) {

@@ -21,6 +21,12 @@ import java.util.List;
  */
 public final class ExprCodec {
 
+  /**
+   * The deepest nesting a line may have: far beyond any feature autofeat builds (a few levels per
+   * step), low enough that a corrupt line cannot exhaust the reading thread's stack.
+   */
+  static final int MAX_DEPTH = 200;
+
   private ExprCodec() {}
 
   /** The expression as one line. */
@@ -88,6 +94,7 @@ public final class ExprCodec {
     private final String text;
     private final List<String> inputs;
     private int pos;
+    private int depth;
 
     Reader(String text, List<String> inputs) {
       this.text = text;
@@ -95,6 +102,9 @@ public final class ExprCodec {
     }
 
     Expr expr() {
+      if (++depth > MAX_DEPTH) {
+        throw error("an expression nested at most " + MAX_DEPTH + " deep");
+      }
       expect('(');
       String op = word();
       Expr e =
@@ -169,6 +179,7 @@ public final class ExprCodec {
             }
           };
       expect(')');
+      depth--;
       return e;
     }
 
