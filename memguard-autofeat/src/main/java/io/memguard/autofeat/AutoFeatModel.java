@@ -459,7 +459,11 @@ public final class AutoFeatModel implements AutoCloseable {
     }
   }
 
-  /** Reads a model from {@code in} (not closed); see {@link #load(Path, MemoryScope)}. */
+  /**
+   * Reads a model from {@code in} (not closed); see {@link #load(Path, MemoryScope)}. Reads ahead in
+   * blocks, so where {@code in} stands afterwards is unspecified: give each model a stream of its
+   * own.
+   */
   public static AutoFeatModel load(InputStream in, MemoryScope scope) throws IOException {
     Objects.requireNonNull(in, "in");
     Objects.requireNonNull(scope, "scope");
