@@ -325,9 +325,11 @@ public final class AutoFeatModel implements AutoCloseable {
    * Streams {@code input} (a CSV file in {@link Dataset#fromCsv}'s dialect, with or without a
    * target column) to {@code output}: each record as it was written, followed by the model's
    * features (a header with their names; an empty field where a value is outside a feature's
-   * domain). The rows go through in blocks sized from what {@code scope} has available, with a
-   * working set reserved there that does not grow with the number of rows
-   * (StreamReport#workingSetBytes), so a file larger than the heap streams through.
+   * domain), except those that are an input column as it is, which the record already holds (so the
+   * file has no repeated column name and reads back with {@link Dataset#fromCsv}). The rows go
+   * through in blocks sized from what {@code scope} has available, with a working set reserved
+   * there that does not grow with the number of rows (StreamReport#workingSetBytes), so a file
+   * larger than the heap streams through.
    *
    * @throws IllegalArgumentException naming the file, line and column of a value that is not a
    *     finite number or a record of the wrong width, or a column the model reads that the file
@@ -460,9 +462,9 @@ public final class AutoFeatModel implements AutoCloseable {
   }
 
   /**
-   * Reads a model from {@code in} (not closed); see {@link #load(Path, MemoryScope)}. Reads ahead in
-   * blocks, so where {@code in} stands afterwards is unspecified: give each model a stream of its
-   * own.
+   * Reads a model from {@code in} (not closed); see {@link #load(Path, MemoryScope)}. Reads ahead
+   * in blocks, so where {@code in} stands afterwards is unspecified: give each model a stream of
+   * its own.
    */
   public static AutoFeatModel load(InputStream in, MemoryScope scope) throws IOException {
     Objects.requireNonNull(in, "in");

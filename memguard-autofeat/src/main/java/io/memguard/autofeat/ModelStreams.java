@@ -6,6 +6,7 @@ import io.memguard.autofeat.internal.Utf8Output;
 import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.expr.Expr;
 import io.memguard.autofeat.internal.expr.ExprEvaluator;
+import io.memguard.autofeat.internal.expr.Sym;
 import io.memguard.autofeat.internal.linear.LinearModel;
 import io.memguard.core.MemoryScope;
 import io.memguard.core.Reservation;
@@ -77,12 +78,24 @@ final class ModelStreams {
       int blockRows)
       throws IOException {
     out.write(source.headerText());
+    // a feature that is an input column as it is already stands in the record: written again, its
+    // name would repeat a column's and the file could not be read back
+    List<Expr> all = fitted.features();
+    List<String> names = fitted.featureNames();
+    int[] written = new int[all.size()];
+    int count = 0;
+    for (int k = 0; k < all.size(); k++) {
+      if (!(all.get(k) instanceof Sym)) {
+        written[count++] = k;
+      }
+    }
+    int[] featureColumns = Arrays.copyOf(written, count);
     if (mode == Output.PREDICTION) {
       out.write(",prediction");
     } else {
-      for (String name : fitted.featureNames()) {
+      for (int k : featureColumns) {
         out.writeAscii(',');
-        out.write(quoted(name));
+        out.write(quoted(names.get(k)));
       }
     }
     out.writeAscii('\n');
@@ -103,9 +116,9 @@ final class ModelStreams {
               out.writeAscii(',');
               write(out, model.predict(row));
             } else {
-              for (double[] feature : f) {
+              for (int k : featureColumns) {
                 out.writeAscii(',');
-                write(out, feature[i]);
+                write(out, f[k][i]);
               }
             }
             out.writeAscii('\n');
