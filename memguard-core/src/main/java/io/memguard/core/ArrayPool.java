@@ -277,17 +277,29 @@ public final class ArrayPool implements AutoCloseable {
   }
 
   /**
-   * Reserves in the borrower's scope; if refused while the pool keeps arrays, trims and retries.
+   * Reserves in the borrower's scope; if refused by a limit the pool's kept arrays count against (a
+   * scope above the pool's, or the live-heap or process-memory line) while it keeps some, trims and
+   * retries. A refusal by a limit of the borrower's own that the pool is not under leaves the pool
+   * as it is: emptying it would not help.
    */
   private Reservation reserveForBorrower(MemoryScope borrower, long bytes) {
     try {
       return borrower.reserve(bytes);
     } catch (MemoryBudgetExceededException refused) {
-      if (retainedBytes.sum() > 0 && trim() > 0) {
+      if (retainedBytes.sum() > 0 && keptCountAgainst(refused) && trim() > 0) {
         return borrower.reserve(bytes);
       }
       throw refused;
     }
+  }
+
+  private boolean keptCountAgainst(MemoryBudgetExceededException refused) {
+    if (refused.liveHeapLimited() || refused.processMemoryLimited()) {
+      return true;
+    }
+    String limiting = refused.limitingScopePath();
+    String pool = scope.path();
+    return limiting == null || pool.equals(limiting) || pool.startsWith(limiting + "/");
   }
 
   private void watch(MemoryScope borrower) {

@@ -222,6 +222,23 @@ class ArrayPoolTest {
   }
 
   @Test
+  void aBorrowRefusedByTheBorrowersOwnLimit_leavesThePoolAsItIs() {
+    try (MemoryManager memory = manager(64L << 20);
+        ArrayPool pool = ArrayPool.builder(memory.rootScope()).build();
+        MemoryScope task = memory.openScope("task", MemorySize.ofKibibytes(100))) {
+      pool.giveBack(pool.borrowDoubles(task, 10_000)); // about 80 KiB kept in the pool's scope
+      long kept = pool.stats().retainedBytes();
+
+      assertThatThrownBy(() -> pool.borrowDoubles(task, 20_000)) // 160 KiB: over the task's 100
+          .isInstanceOf(MemoryBudgetExceededException.class)
+          .hasMessageContaining("app/task");
+
+      assertThat(pool.stats().retainedBytes()).isEqualTo(kept).isPositive();
+      assertThat(pool.stats().trimmedBytes()).isZero();
+    }
+  }
+
+  @Test
   void closing_releasesEverything_isIdempotent_andLentArraysMayStillBeGivenBack() {
     MemoryManager memory = manager(64L << 20);
     MemoryScope task = memory.openScope("task");
