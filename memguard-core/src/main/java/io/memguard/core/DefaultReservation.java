@@ -103,14 +103,26 @@ final class DefaultReservation extends ReservationState implements Reservation {
     if (newBytes < 0) {
       throw new IllegalArgumentException("reservation size must be >= 0, got " + newBytes);
     }
-    long b = state.bytes;
-    if (b < 0 || state.scope.accountingClosed()) {
-      throw released();
-    }
-    if (newBytes > b) {
-      grow(newBytes - b);
-    } else if (newBytes < b) {
-      shrink(b - newBytes);
+    // one compare-and-set from the size read to newBytes, so that concurrent resizes, grows and
+    // shrinks each land whole: two resize(100) from 50 end at 100, not 150
+    for (; ; ) {
+      long b = state.bytes;
+      if (b < 0 || state.scope.accountingClosed()) {
+        throw released();
+      }
+      if (newBytes == b) {
+        return;
+      }
+      if (newBytes > b) {
+        state.scope.addCommitted(newBytes - b);
+        if (BYTES.compareAndSet(state, b, newBytes)) {
+          return;
+        }
+        state.scope.releaseCommitted(newBytes - b, false);
+      } else if (BYTES.compareAndSet(state, b, newBytes)) {
+        state.scope.releaseCommitted(b - newBytes, false);
+        return;
+      }
     }
   }
 

@@ -134,7 +134,18 @@ public final class MemoryManager implements AutoCloseable {
 
   private final ReentrantLock waitLock = new ReentrantLock();
   private final Condition released = waitLock.newCondition();
-  private volatile int waiters;
+
+  /** Pressure changes not yet delivered to every listener, in order; guarded by pressureLock. */
+  private final java.util.ArrayDeque<PressureChange> undeliveredChanges =
+      new java.util.ArrayDeque<>();
+
+  /** Whether a thread (holding pressureLock) is delivering changes; guarded by pressureLock. */
+  private boolean deliveringChanges;
+
+  private final java.util.concurrent.atomic.AtomicInteger waiters =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong releases =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private static final long PRESSURE_LOG_INTERVAL = 1_000_000_000L;
 
@@ -790,12 +801,25 @@ public final class MemoryManager implements AutoCloseable {
       event.utilization = change.utilization();
       event.commit();
     }
-    for (PressureListener listener : pressureListeners) {
-      try {
-        listener.onPressureChange(change);
-      } catch (RuntimeException e) {
-        log.warn("memguard: pressure listener {} threw; ignored", listener, e);
+    undeliveredChanges.add(change);
+    if (deliveringChanges) {
+      // a listener of an earlier change released or reserved and so made this one: every
+      // listener hears the earlier change first, then this one
+      return;
+    }
+    deliveringChanges = true;
+    try {
+      for (PressureChange next; (next = undeliveredChanges.poll()) != null; ) {
+        for (PressureListener listener : pressureListeners) {
+          try {
+            listener.onPressureChange(next);
+          } catch (RuntimeException | Error e) {
+            log.warn("memguard: pressure listener {} threw; ignored", listener, e);
+          }
+        }
       }
+    } finally {
+      deliveringChanges = false;
     }
   }
 
@@ -836,7 +860,7 @@ public final class MemoryManager implements AutoCloseable {
     for (ReservationLeakListener listener : leakListeners) {
       try {
         listener.onLeak(leak);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         log.warn("memguard: leak listener {} threw; ignored", listener, e);
       }
     }
@@ -862,34 +886,49 @@ public final class MemoryManager implements AutoCloseable {
 
   // ---- waiting for releases --------------------------------------------------------------------
 
-  void beginWait() throws InterruptedException {
-    waitLock.lockInterruptibly();
-    waiters++;
+  /**
+   * A thread starts waiting for releases. No lock is held between the calls of a wait: a waiter
+   * retries its reservation (which may cross a pressure threshold and run pressure listeners) with
+   * no lock of the wait's, so a listener that releases memory, and so signals, cannot deadlock with
+   * it.
+   */
+  void beginWait() {
+    waiters.incrementAndGet();
   }
 
   void endWait() {
-    waiters--;
-    waitLock.unlock();
+    waiters.decrementAndGet();
   }
 
-  /** {@link #beginWait()} again after an {@link #endWait()} inside a wait, uninterruptibly. */
-  void resumeWait() {
-    waitLock.lock();
-    waiters++;
+  /** The number of releases signalled so far: read before a retry, passed to the wait after. */
+  long releaseEpoch() {
+    return releases.get();
   }
 
-  /** Waits for a release signal; returns the nanoseconds left. Holds waitLock. */
-  long awaitRelease(long nanos) throws InterruptedException {
-    return released.awaitNanos(nanos);
+  /**
+   * Waits until a release is signalled after {@code epoch} (at once if one was) or {@code nanos}
+   * pass; returns the nanoseconds left.
+   */
+  long awaitRelease(long epoch, long nanos) throws InterruptedException {
+    waitLock.lockInterruptibly();
+    try {
+      while (releases.get() == epoch && nanos > 0) {
+        nanos = released.awaitNanos(nanos);
+      }
+      return nanos;
+    } finally {
+      waitLock.unlock();
+    }
   }
 
   /** Threads blocked in a timed reserve now. */
   int waitingReservations() {
-    return waiters;
+    return waiters.get();
   }
 
   void signalReleased() {
-    if (waiters > 0) {
+    releases.incrementAndGet();
+    if (waiters.get() > 0) {
       waitLock.lock();
       try {
         released.signalAll();

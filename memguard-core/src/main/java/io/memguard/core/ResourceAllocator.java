@@ -410,7 +410,9 @@ public final class ResourceAllocator {
     if (room == Long.MAX_VALUE) {
       return true;
     }
-    return unusedGrantedLocked() + r.desiredBytes() <= room;
+    // compared without adding: a desire of Long.MAX_VALUE ("as much as there is") would overflow
+    long unused = unusedGrantedLocked();
+    return unused <= room && r.desiredBytes() <= room - unused;
   }
 
   /** What the running tasks were granted and have not reserved yet. */

@@ -96,6 +96,44 @@ class PressureLevelTest {
   }
 
   @Test
+  void aListenerThatReleases_doesNotReorderWhatTheOthersHear() {
+    MemoryScope s = memory.openScope("s");
+    Reservation spill = s.reserve(500);
+    memory.addPressureListener(
+        c -> {
+          if (c.current() == PressureLevel.CRITICAL) {
+            spill.close(); // the usual thing to do: release on pressure
+          }
+        });
+    List<PressureChange> heard = new CopyOnWriteArrayList<>();
+    memory.addPressureListener(heard::add);
+
+    Reservation r = s.reserve(400); // 900 of 1000: CRITICAL, then the spill brings it to NORMAL
+
+    assertThat(heard)
+        .extracting(PressureChange::previous, PressureChange::current)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(PressureLevel.NORMAL, PressureLevel.CRITICAL),
+            org.assertj.core.groups.Tuple.tuple(PressureLevel.CRITICAL, PressureLevel.NORMAL));
+    assertThat(heard.get(heard.size() - 1).current()).isEqualTo(memory.pressureLevel());
+    r.close();
+  }
+
+  @Test
+  void aListenerThatThrowsAnError_isIsolatedToo() {
+    memory.addPressureListener(
+        c -> {
+          throw new AssertionError("a listener's bug");
+        });
+    List<PressureChange> after = new CopyOnWriteArrayList<>();
+    memory.addPressureListener(after::add);
+    MemoryScope s = memory.openScope("s");
+    try (Reservation r = s.reserve(900)) {
+      assertThat(after).hasSize(1);
+    }
+  }
+
+  @Test
   void throwingListener_isIsolated() {
     memory.addPressureListener(
         c -> {

@@ -186,4 +186,40 @@ class ScopeConcurrencyTest {
       held.clear();
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void concurrentResizesOfOneReservation_eachLandWhole() throws Exception {
+    try (MemoryManager memory =
+            MemoryManager.builder()
+                .limit(MemorySize.ofMebibytes(4))
+                .leakDetection(LeakDetection.OFF)
+                .noLiveHeapLimit()
+                .build();
+        MemoryScope scope = memory.openScope("shared");
+        Reservation r = scope.reserve(50)) {
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      CyclicBarrier start = new CyclicBarrier(4);
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        long seed = t;
+        done.add(
+            pool.submit(
+                () -> {
+                  SplittableRandom random = new SplittableRandom(seed);
+                  start.await();
+                  for (int i = 0; i < 20_000; i++) {
+                    r.resize(random.nextInt(0, 200)); // shrinks racing shrinks: never an error
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+      assertThat(r.bytes()).isBetween(0L, 199L);
+      assertThat(scope.reservedBytes()).isEqualTo(r.bytes());
+      assertThat(memory.reservedBytes()).isEqualTo(r.bytes());
+    }
+  }
 }

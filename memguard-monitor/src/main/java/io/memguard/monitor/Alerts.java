@@ -406,7 +406,7 @@ public final class Alerts {
             for (AlertListener l : listeners) {
               try {
                 l.onAlert(e);
-              } catch (RuntimeException ex) {
+              } catch (Throwable ex) { // the next listeners still hear of it
                 once.warn(
                     "listener " + l.getClass().getName(),
                     "memguard monitor: alert listener "

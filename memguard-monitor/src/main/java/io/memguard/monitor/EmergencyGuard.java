@@ -80,6 +80,9 @@ public final class EmergencyGuard implements AutoCloseable {
   /** The largest measured live set of the emergency in progress (for the rollout's flapping). */
   private double episodeMaxLive = Double.NaN;
 
+  /** The limit that brought the present emergency (NONE outside one). */
+  private GuardLimit episodeLimit = GuardLimit.NONE;
+
   /** Whether this emergency paused admission (not in shadow mode). */
   private boolean pausedAdmission;
 
@@ -215,7 +218,7 @@ public final class EmergencyGuard implements AutoCloseable {
     }
     try {
       evaluateLocked(sample);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       log.warn("memguard: emergency guard failed to evaluate a sample; it keeps going", e);
     }
     return level;
@@ -238,6 +241,11 @@ public final class EmergencyGuard implements AutoCloseable {
     long now = s.nanoTime();
     if (pendingRelease > 0 && now - lastStopAt > pendingReleaseExpiryNanos()) {
       pendingRelease = 0; // never seen in a measurement: assume it did not happen
+    }
+    if (inEmergency && Double.isNaN(fraction(s, episodeLimit))) {
+      // the figure that brought the emergency is unknown in this sample (a sampler that failed
+      // once, a cgroup file not read): no news, not a recovery
+      return;
     }
     double live = estimateLive(s);
     Reading worst = worse(worstReading(s, live), projectedLive(live, now));
@@ -490,6 +498,16 @@ public final class EmergencyGuard implements AutoCloseable {
         : PressureLevel.ELEVATED;
   }
 
+  private static double fraction(GuardSample s, GuardLimit limit) {
+    return switch (limit) {
+      case HEAP_LIVE -> s.liveHeapFraction();
+      case HEAP_USED -> s.heapUsedFraction();
+      case RSS -> s.rssFraction();
+      case SYSTEM_AVAILABLE -> s.systemAvailableFraction();
+      case NONE -> 0;
+    };
+  }
+
   private boolean recovered(GuardSample s) {
     return below(s.liveHeapFraction(), config.recovery())
         && below(s.rssFraction(), config.recovery())
@@ -504,6 +522,7 @@ public final class EmergencyGuard implements AutoCloseable {
   private void enterEmergency(Reading worst, long now) {
     inEmergency = true;
     atEmergency = true;
+    episodeLimit = worst.limit;
     enteredAt = now;
     atEmergencySince = now;
     emergencies++;
@@ -755,6 +774,7 @@ public final class EmergencyGuard implements AutoCloseable {
 
   private void recover(Reading worst, long now) {
     inEmergency = false;
+    episodeLimit = GuardLimit.NONE;
     Duration toRecover = Duration.ofNanos(now - enteredAt);
     lastTimeToRecover = toRecover;
     level = worst.level;
@@ -842,7 +862,7 @@ public final class EmergencyGuard implements AutoCloseable {
     for (GuardListener l : listeners) {
       try {
         l.onEvent(event);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // runs on the sampler's thread: nothing may stop it
         log.warn("memguard: guard listener threw; ignored", e);
       }
     }

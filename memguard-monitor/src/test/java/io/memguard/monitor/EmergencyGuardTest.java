@@ -246,6 +246,42 @@ class EmergencyGuardTest {
   }
 
   @Test
+  void aListenerThatThrowsAnError_neitherReachesTheSamplerNorSilencesTheOthers() {
+    List<GuardEvent> after = new CopyOnWriteArrayList<>();
+    guard.addListener(
+        e -> {
+          throw new OutOfMemoryError("a listener formatting under pressure");
+        });
+    guard.addListener(after::add);
+
+    assertThat(heap(0, 0.96, 0.97)).isEqualTo(PressureLevel.EMERGENCY);
+
+    assertThat(after).isNotEmpty();
+    assertThat(after.get(0).type()).isEqualTo(GuardEvent.Type.EMERGENCY_ENTERED);
+  }
+
+  @Test
+  void aSampleThatCannotReadTheFigureOfTheEmergency_isNoRecovery() {
+    heap(0, 0.96, 0.97);
+    assertThat(guard.inEmergency()).isTrue();
+    assertThat(allocator.isPaused()).isTrue();
+
+    // a sampler that failed once: every figure unknown
+    now.set(100 * MS);
+    guard.evaluate(
+        new GuardSample(100 * MS, Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1, -1));
+
+    assertThat(guard.inEmergency()).isTrue();
+    assertThat(guard.level()).isEqualTo(PressureLevel.EMERGENCY);
+    assertThat(allocator.isPaused()).isTrue();
+    assertThat(types()).doesNotContain(GuardEvent.Type.EMERGENCY_LEFT, GuardEvent.Type.RECOVERED);
+
+    heap(200, 0.40, 0.45); // a real reading below recovery: recovered
+    assertThat(guard.inEmergency()).isFalse();
+    assertThat(types()).contains(GuardEvent.Type.RECOVERED);
+  }
+
+  @Test
   void inObserveMode_theGuardHoldsNothingBack_andProvokesNothing() {
     List<Long> provoked = new CopyOnWriteArrayList<>();
     memory.rollout().set(Protection.EMERGENCY_GUARD, ProtectionMode.OBSERVE, "test");

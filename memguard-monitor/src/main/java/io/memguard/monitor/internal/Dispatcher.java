@@ -80,7 +80,9 @@ public final class Dispatcher implements AutoCloseable {
     try {
       task.run();
       completed.incrementAndGet();
-    } catch (RuntimeException | LinkageError | AssertionError e) {
+    } catch (Throwable e) {
+      // any Error too (an OutOfMemoryError while a listener formats under pressure): the thread
+      // must outlive it, or every later event would be dropped without a word
       failed.incrementAndGet();
       once.warn(
           name + "/" + source,
