@@ -117,7 +117,11 @@ public interface MemoryScope extends AutoCloseable {
   List<MemoryScope> children();
 
   /**
-   * Runs {@code action} when this scope closes (in stage {@link CleanupStage#INTERMEDIATES}).
+   * Runs {@code action} when this scope closes (in stage {@link CleanupStage#INTERMEDIATES}). It is
+   * a cleanup action of that stage, so it also runs, while the scope is still open, when the
+   * manager's cleanup runs that stage (the emergency guard does, under memory pressure): register
+   * only what may be released while the scope's work goes on (intermediate results it can
+   * recompute), never memory the work will read again, such as a native buffer still in use.
    *
    * @return a registration that removes the action if closed first
    */

@@ -45,7 +45,9 @@ import java.util.Optional;
  * @param systemTotalBytes physical memory of the host (OSHI)
  * @param systemAvailableBytes memory available on the host, ignoring container limits (OSHI)
  * @param containerLimitBytes the memory limit of the process's cgroup, -1 when none or unknown
- * @param containerUsageBytes the memory use charged to the process's cgroup
+ * @param containerUsageBytes the memory use charged to the process's cgroup, less its inactive file
+ *     cache (the working set, as the kubelet counts it: page cache the kernel reclaims first does
+ *     not count)
  * @param budgetBytes the MemoryManager's budget, -1 without a manager
  * @param reservedBytes bytes reserved through memguard scopes, -1 without a manager
  * @param openScopes open memguard scopes, -1 without a manager

@@ -32,8 +32,30 @@ public final class CgroupMemory {
     NONE
   }
 
-  /** One reading: limit and usage in bytes, -1 when absent or unlimited. */
-  public record Reading(Version version, long limitBytes, long usageBytes) {}
+  /**
+   * One reading: limit and usage in bytes, -1 when absent or unlimited, and the inactive file cache
+   * within the usage ({@code inactive_file} of {@code memory.stat}; v1 {@code
+   * total_inactive_file}), -1 when unknown.
+   */
+  public record Reading(Version version, long limitBytes, long usageBytes, long inactiveFileBytes) {
+
+    /** A reading without the cache figure. */
+    public Reading(Version version, long limitBytes, long usageBytes) {
+      this(version, limitBytes, usageBytes, -1);
+    }
+
+    /**
+     * The usage less the inactive file cache, which the kernel reclaims before it runs out of
+     * memory (the working set, as the kubelet counts it); the usage when the cache is unknown, -1
+     * when the usage is.
+     */
+    public long workingSetBytes() {
+      if (usageBytes < 0) {
+        return -1;
+      }
+      return Math.max(0, usageBytes - Math.max(0, inactiveFileBytes));
+    }
+  }
 
   private final Version version;
   private final Path root;
@@ -104,7 +126,34 @@ public final class CgroupMemory {
       }
     }
     long usage = readValue(dir.resolve(usageFile));
-    return new Reading(version, limit, usage);
+    long inactiveFile =
+        statValue(
+            dir.resolve("memory.stat"),
+            version == Version.V2 ? "inactive_file" : "total_inactive_file");
+    return new Reading(version, limit, usage, inactiveFile);
+  }
+
+  /** One key's value in a {@code memory.stat} file, -1 when the file or the key is missing. */
+  static long statValue(Path file, String key) throws IOException {
+    java.util.List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.US_ASCII);
+    } catch (NoSuchFileException e) {
+      return -1;
+    }
+    for (String line : lines) {
+      if (line.startsWith(key)
+          && line.length() > key.length()
+          && line.charAt(key.length()) == ' ') {
+        String value = line.substring(key.length() + 1).trim();
+        try {
+          return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+          throw new IOException("cannot parse '" + line + "' in " + file, e);
+        }
+      }
+    }
+    return -1;
   }
 
   /** A limit or usage file: bytes, or -1 for "max", the v1 sentinel, or a missing file. */

@@ -36,6 +36,31 @@ class CgroupMemoryTest {
   }
 
   @Test
+  void theWorkingSet_leavesOutTheInactiveFileCache() throws IOException {
+    Path root = tmp.resolve("cg");
+    write("cg/cgroup.controllers", "memory\n");
+    write("cg/memory.max", "1073741824\n");
+    write("cg/memory.current", "1000000000\n"); // at the limit, mostly cache
+    write(
+        "cg/memory.stat",
+        "anon 200000000\nfile 790000000\nactive_file 90000000\ninactive_file 700000000\n");
+    CgroupMemory.Reading r = CgroupMemory.detect(root, write("proc", "0::/\n")).read();
+    assertThat(r.usageBytes()).isEqualTo(1_000_000_000L);
+    assertThat(r.inactiveFileBytes()).isEqualTo(700_000_000L);
+    assertThat(r.workingSetBytes()).isEqualTo(300_000_000L);
+
+    write("cg/memory/memory.usage_in_bytes", "5000\n");
+    Path v1 = tmp.resolve("v1");
+    write("v1/memory/memory.limit_in_bytes", "8192\n");
+    write("v1/memory/memory.usage_in_bytes", "5000\n");
+    write("v1/memory/memory.stat", "cache 4000\ninactive_file 1\ntotal_inactive_file 3000\n");
+    CgroupMemory.Reading r1 = CgroupMemory.detect(v1, tmp.resolve("missing")).read();
+    assertThat(r1.workingSetBytes()).isEqualTo(2000);
+    assertThat(new CgroupMemory.Reading(CgroupMemory.Version.V2, -1, 42).workingSetBytes())
+        .isEqualTo(42);
+  }
+
+  @Test
   void v2_unlimitedIsMinusOne() throws IOException {
     Path root = tmp.resolve("cg");
     write("cg/cgroup.controllers", "memory\n");

@@ -216,7 +216,9 @@ public final class JvmSampler implements Sampler {
     }
     try {
       CgroupMemory.Reading r = cgroup.read();
-      b.container(r.limitBytes(), r.usageBytes());
+      // the working set: a cgroup doing file I/O fills up to its limit with page cache that the
+      // kernel reclaims first; counted as used, it would make every such container an emergency
+      b.container(r.limitBytes(), r.workingSetBytes());
     } catch (Exception | LinkageError e) {
       fail(b, "cgroup", e);
     }
