@@ -711,7 +711,7 @@ public final class MemoryManager implements AutoCloseable {
   public Registration addPressureListener(PressureListener listener) {
     Objects.requireNonNull(listener, "listener");
     pressureListeners.add(listener);
-    return () -> pressureListeners.remove(listener);
+    return Registration.once(() -> pressureListeners.remove(listener));
   }
 
   /**
@@ -829,7 +829,7 @@ public final class MemoryManager implements AutoCloseable {
   public Registration addLeakListener(ReservationLeakListener listener) {
     Objects.requireNonNull(listener, "listener");
     leakListeners.add(listener);
-    return () -> leakListeners.remove(listener);
+    return Registration.once(() -> leakListeners.remove(listener));
   }
 
   void reportLeak(ReservationLeak leak) {

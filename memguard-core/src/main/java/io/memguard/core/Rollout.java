@@ -532,7 +532,7 @@ public final class Rollout {
   public Registration addListener(Listener listener) {
     Objects.requireNonNull(listener, "listener");
     listeners.add(listener);
-    return () -> listeners.remove(listener);
+    return Registration.once(() -> listeners.remove(listener));
   }
 
   /** How many unconfirmed emergencies within {@link #flapWindow()} roll a protection back. */

@@ -147,7 +147,7 @@ public final class WeakRegistry<T> implements AutoCloseable {
   public Registration addListener(Listener<T> listener) {
     Objects.requireNonNull(listener, "listener");
     listeners.add(listener);
-    return () -> listeners.remove(listener);
+    return Registration.once(() -> listeners.remove(listener));
   }
 
   void onClose(Runnable hook) {

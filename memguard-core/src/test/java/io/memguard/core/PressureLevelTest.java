@@ -134,6 +134,20 @@ class PressureLevelTest {
   }
 
   @Test
+  void closingARegistrationTwice_removesOnlyItsOwnEntry() {
+    List<PressureChange> heard = new CopyOnWriteArrayList<>();
+    PressureListener listener = heard::add;
+    Registration first = memory.addPressureListener(listener);
+    memory.addPressureListener(listener); // the same listener, registered again
+    first.close();
+    first.close();
+    MemoryScope s = memory.openScope("s");
+    try (Reservation r = s.reserve(900)) {
+      assertThat(heard).as("the second registration still hears").hasSize(1);
+    }
+  }
+
+  @Test
   void throwingListener_isIsolated() {
     memory.addPressureListener(
         c -> {

@@ -142,7 +142,7 @@ public final class Alerts {
   public Registration addListener(AlertListener listener) {
     Objects.requireNonNull(listener, "listener");
     listeners.add(listener);
-    return () -> listeners.remove(listener);
+    return Registration.once(() -> listeners.remove(listener));
   }
 
   /** Adds a channel that receives alerts of at least {@code minSeverity}; see the next overload. */
@@ -346,6 +346,7 @@ public final class Alerts {
     }
     Duration every = rule.escalateAfter();
     if (every != null
+        && st.clearSince == Long.MIN_VALUE // not while the value waits out its clearing
         && a.escalationLevel() < rule.maxEscalations()
         && now - st.lastEscalation >= every.toNanos()) {
       Severity next =

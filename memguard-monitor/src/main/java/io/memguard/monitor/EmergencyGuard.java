@@ -41,15 +41,20 @@ import org.slf4j.LoggerFactory;
  *       have not used yet, fits under the recovery threshold, so the remaining tasks can finish.
  *       What stopped tasks held counts as released from then on, even though a young collection may
  *       go on reporting it until the old generation is collected. When the reservations do not
- *       explain the live set (or the limit is RSS or system memory) it stops one task at a time and
- *       measures the effect first;
+ *       explain the live set it stops one task at a time and measures the effect first. When the
+ *       limit is RSS or system memory it stops every task it may stop (up to {@code
+ *       maxStopsPerEvaluation}): memory a stopped task frees stays committed to the JVM, so the
+ *       footprint stops growing only when all growth stops;
  *   <li>runs cleanup stages in order (caches, pools, intermediates, models), one per evaluation, so
  *       each stage's effect shows in the next sample;
  * </ol>
  *
  * and when every limit is back under its recovery threshold (hysteresis) it resumes admission,
- * which admits paused work in priority order. It never requests a garbage collection, never
- * interrupts or kills a thread: tasks stop themselves and release their scopes.
+ * which admits paused work in priority order. It never calls {@code System.gc()}, never interrupts
+ * or kills a thread: tasks stop themselves and release their scopes. Its one way to bring a
+ * collection is for a wait with no reading: when it holds work back and the live set stays over
+ * recovery with no new collection for two projection horizons, it allocates throwaway arrays until
+ * the collector runs by its own choice (at most once per that period; never in shadow mode).
  *
  * <p><b>Garbage is not an emergency.</b> Heap in use counts garbage that the next young GC frees,
  * so it only ever raises an early warning (ELEVATED); so does an allocation rate whose surviving
@@ -173,7 +178,7 @@ public final class EmergencyGuard implements AutoCloseable {
   public Registration addListener(GuardListener listener) {
     Objects.requireNonNull(listener, "listener");
     listeners.add(listener);
-    return () -> listeners.remove(listener);
+    return Registration.once(() -> listeners.remove(listener));
   }
 
   /** The guard's level now. */

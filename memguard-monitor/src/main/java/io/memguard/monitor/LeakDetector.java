@@ -193,7 +193,7 @@ public final class LeakDetector {
   public Registration addListener(LeakListener listener) {
     Objects.requireNonNull(listener, "listener");
     listeners.add(listener);
-    return () -> listeners.remove(listener);
+    return Registration.once(() -> listeners.remove(listener));
   }
 
   /**

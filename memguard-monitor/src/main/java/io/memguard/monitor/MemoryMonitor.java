@@ -643,7 +643,7 @@ public final class MemoryMonitor implements AutoCloseable {
   public Registration addListener(SnapshotListener listener) {
     Objects.requireNonNull(listener, "listener");
     subscribers.add(listener);
-    return () -> subscribers.remove(listener);
+    return Registration.once(() -> subscribers.remove(listener));
   }
 
   /** What the monitor costs and how well it runs. */

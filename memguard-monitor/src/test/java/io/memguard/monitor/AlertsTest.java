@@ -144,6 +144,19 @@ class AlertsTest {
   }
 
   @Test
+  void aValueWaitingOutItsClearing_isNotEscalated() {
+    alerts.addRule(
+        liveHigh().escalateAfter(Duration.ofSeconds(5)).clearAfter(Duration.ofSeconds(10)).build());
+    feed(0.9, 0.9, 0.9, 0.9); // fired at 0 s, below the clearing line from 4 s on
+    for (int i = 0; i < 14; i++) {
+      feed(0.5);
+    }
+    assertThat(events)
+        .extracting(AlertEvent::type)
+        .containsExactly(AlertEvent.Type.FIRED, AlertEvent.Type.RESOLVED);
+  }
+
+  @Test
   void channels_receiveBySeverityAndEscalationLevel_resolutionsReachWhoeverSawTheAlert() {
     List<AlertEvent> pager = new ArrayList<>();
     List<AlertEvent> critical = new ArrayList<>();

@@ -78,7 +78,7 @@ public final class MemguardSparkPlugin implements SparkPlugin {
   public static Registration addDriverListener(Consumer<ExecutorEvent> listener) {
     Objects.requireNonNull(listener, "listener");
     driverListeners.add(listener);
-    return () -> driverListeners.remove(listener);
+    return Registration.once(() -> driverListeners.remove(listener));
   }
 
   /** The latest events the driver received, oldest first. */
