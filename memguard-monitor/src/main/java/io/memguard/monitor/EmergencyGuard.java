@@ -456,7 +456,11 @@ public final class EmergencyGuard implements AutoCloseable {
         || current < config.elevated()) {
       return new Reading(PressureLevel.NORMAL, GuardLimit.NONE, Double.NaN);
     }
-    double projected = current + (current - before) / (now - beforeAt) * horizon;
+    // the rise is taken over a tenth of the horizon at least: the monitor's extra samples right
+    // after a collection can come milliseconds after a periodic one, and a small step in an
+    // estimate over a few milliseconds would project far past the line
+    long over = Math.max(now - beforeAt, horizon / 10);
+    double projected = current + (current - before) / over * horizon;
     return projected >= config.emergency()
         ? new Reading(PressureLevel.EMERGENCY, limit, current, projected)
         : new Reading(PressureLevel.NORMAL, GuardLimit.NONE, Double.NaN);

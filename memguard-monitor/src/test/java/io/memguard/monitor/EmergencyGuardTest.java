@@ -261,6 +261,15 @@ class EmergencyGuardTest {
   }
 
   @Test
+  void aSmallStepBetweenSamplesMillisecondsApart_isNoProjectedEmergency() {
+    heap(1000, 0.85, 0.86);
+    assertThat(heap(1002, 0.855, 0.86)).isNotEqualTo(PressureLevel.EMERGENCY);
+    assertThat(guard.inEmergency()).isFalse();
+    // the same rise over a tenth of the horizon or more is projected as before
+    assertThat(heap(1102, 0.90, 0.90)).isEqualTo(PressureLevel.EMERGENCY);
+  }
+
+  @Test
   void aSampleThatCannotReadTheFigureOfTheEmergency_isNoRecovery() {
     heap(0, 0.96, 0.97);
     assertThat(guard.inEmergency()).isTrue();
