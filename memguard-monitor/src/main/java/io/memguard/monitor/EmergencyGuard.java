@@ -585,11 +585,12 @@ public final class EmergencyGuard implements AutoCloseable {
 
   private void stopTasks(Reading worst, long now) {
     // What a stopped task held is freed only after it reached its safe point and a collection ran
-    // since: wait for both before planning again, unless the wait exceeds twice the horizon or the
-    // measured live set is over the emergency line on a new collection.
+    // since: wait for both before planning again, unless the wait exceeds twice the horizon (at
+    // least 1 s, also with projection off) or the measured live set is over the emergency line on
+    // a new collection.
     if (!lastVictims.isEmpty()
         && !stoppedVictimsFreed()
-        && now - lastStopAt < config.projectionHorizon().toNanos() * 2
+        && now - lastStopAt < provokeAfterNanos()
         && !(lastMeasuredLive >= config.emergency() && epochOfLastStop != gcEpoch)) {
       return;
     }

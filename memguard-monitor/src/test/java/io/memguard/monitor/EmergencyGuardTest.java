@@ -580,6 +580,28 @@ class EmergencyGuardTest {
   }
 
   @Test
+  void withProjectionOff_aStopIsStillGivenTimeToShow_beforeTheNext() throws Exception {
+    try (EmergencyGuard planner =
+        EmergencyGuard.builder(memory)
+            .heapMaxBytes(100L << 20)
+            .config(GuardConfig.builder().projectionHorizon(Duration.ZERO).build())
+            .build()) {
+      Grant a = task("a", 1, 10, 5);
+      Grant b = task("b", 2, 10, 5);
+      planner.evaluate(GuardSample.ofHeap(0, 0.97, 0.98));
+      assertThat(a.cancellation().isCancelled()).isTrue();
+      planner.evaluate(GuardSample.ofHeap(100 * MS, 0.97, 0.98));
+      assertThat(b.cancellation().isCancelled())
+          .as("100 ms after the first stop, no collection since: wait for it")
+          .isFalse();
+      planner.evaluate(GuardSample.ofHeap(1_100 * MS, 0.97, 0.98));
+      assertThat(b.cancellation().isCancelled()).as("a second later: the next stop").isTrue();
+      a.close();
+      b.close();
+    }
+  }
+
+  @Test
   void stopPlan_respectsMaxStopsPerEvaluation() throws Exception {
     try (EmergencyGuard planner =
         EmergencyGuard.builder(memory)
