@@ -92,6 +92,10 @@ public final class ArrayPool implements AutoCloseable {
 
   private volatile boolean closed;
 
+  /** Returns between their check of {@code closed} and the end of their keeping: close waits. */
+  private final java.util.concurrent.atomic.AtomicInteger keepsInFlight =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private ArrayPool(Builder b) {
     this.name = b.name;
     this.maxArrayBytes = b.maxArrayBytes;
@@ -225,6 +229,14 @@ public final class ArrayPool implements AutoCloseable {
     }
     closed = true;
     closing.set(true);
+    // a return that saw the pool open may hold a reservation in the pool's scope that is not on a
+    // shelf yet: let it finish (a few hundred nanoseconds, no blocking), or the scope's close would
+    // report that reservation as a leak (a close from a pressure listener inside such a return, on
+    // the same thread, waits at most 10 ms and then goes on)
+    long deadline = System.nanoTime() + 10_000_000L; // bounded: a return on this very thread
+    while (keepsInFlight.get() > 0 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
     trimOnPressure.close();
     trim();
     threadCaches.clear();
@@ -339,6 +351,15 @@ public final class ArrayPool implements AutoCloseable {
   }
 
   private boolean keep(int kind, Borrow b, Object array) {
+    keepsInFlight.incrementAndGet();
+    try {
+      return keepWhileOpen(kind, b, array);
+    } finally {
+      keepsInFlight.decrementAndGet();
+    }
+  }
+
+  private boolean keepWhileOpen(int kind, Borrow b, Object array) {
     if (closed
         || b.classIndex < 0
         || scope.manager().pressureLevel().compareTo(PressureLevel.ELEVATED) >= 0) {
