@@ -209,19 +209,10 @@ final class StreamFit {
           searched.fitted());
     }
     // a source read in part before the fit: the second pass skips the rows the fit did not see
-    long skipRows = source.rowsRead() - sourceRows;
+    SecondPass again =
+        new SecondPass(file, source.targetName(), source.rowsRead() - sourceRows, sourceRows);
     if (processor.problemType() != ProblemType.REGRESSION) {
-      return refitClassifier(
-          scope,
-          searched,
-          sample,
-          held,
-          file,
-          source.targetName(),
-          skipRows,
-          sourceRows,
-          kept,
-          decisions);
+      return refitClassifier(scope, searched, sample, held, again, kept, decisions);
     }
     held.close();
     int p = searched.features().size();
@@ -229,16 +220,7 @@ final class StreamFit {
     // the sums and the fit on them are reserved before either is allocated
     try (Reservation sums =
         scope.reserve(GramLassoCv.Stats.bytes(p, folds) + GramLassoCv.fitBytes(p, folds))) {
-      return refit(
-          processor,
-          scope,
-          searched,
-          file,
-          source.targetName(),
-          skipRows,
-          sourceRows,
-          kept,
-          decisions);
+      return refit(processor, scope, searched, again, kept, decisions);
     }
   }
 
@@ -288,14 +270,21 @@ final class StreamFit {
     return kept;
   }
 
+  /**
+   * The pass over every row after the search: the file, its target, the rows a caller read before
+   * the fit (skipped again) and the rows the fit saw.
+   */
+  private record SecondPass(Path file, String target, long skipRows, long rows) {
+    CsvSource open() {
+      return CsvSource.openAfter(file, target, skipRows);
+    }
+  }
+
   private static AutoFeatModel refit(
       AutoFeatProcessor processor,
       MemoryScope scope,
       AutoFeatModel searched,
-      Path file,
-      String target,
-      long skipRows,
-      long sourceRows,
+      SecondPass second,
       int sampleRows,
       List<String> decisions) {
     long start = System.nanoTime();
@@ -307,7 +296,7 @@ final class StreamFit {
     long[] position = {0};
     long staging = HeapBytes.doubles(p + 1, ModelStreams.MAX_BLOCK_ROWS);
     StreamReport pass;
-    try (CsvSource again = CsvSource.openAfter(file, target, skipRows)) {
+    try (CsvSource again = second.open()) {
       pass =
           ModelStreams.withTarget(
               fitted,
@@ -316,17 +305,21 @@ final class StreamFit {
               staging,
               (rows, features, y) -> {
                 if (sums[0] == null) {
-                  sums[0] = FinalModelSums.forModel(searched, sourceRows, features, rows);
+                  sums[0] = FinalModelSums.forModel(searched, second.rows(), features, rows);
                 }
                 sums[0].add(position[0], features, y, rows);
                 position[0] += rows;
               });
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot read " + second.file() + ": " + e.getMessage(), e);
     }
-    if (position[0] != sourceRows) {
+    if (position[0] != second.rows()) {
       throw new IllegalStateException(
-          file + " changed between the passes: " + sourceRows + " rows, then " + position[0]);
+          second.file()
+              + " changed between the passes: "
+              + second.rows()
+              + " rows, then "
+              + position[0]);
     }
     FittedAutoFeat refitted = sums[0].refitted(fitted);
     long used = sums[0].rows();
@@ -346,7 +339,8 @@ final class StreamFit {
         searched,
         scope,
         decisions,
-        new FitRows(sourceRows, sampleRows, searched.report().plan().searchRows(), used, skipped),
+        new FitRows(
+            second.rows(), sampleRows, searched.report().plan().searchRows(), used, skipped),
         refitted);
   }
 
@@ -360,10 +354,7 @@ final class StreamFit {
       AutoFeatModel searched,
       Dataset sample,
       Reservation held,
-      Path file,
-      String target,
-      long skipRows,
-      long sourceRows,
+      SecondPass second,
       int sampleRows,
       List<String> decisions) {
     long start = System.nanoTime();
@@ -408,16 +399,20 @@ final class StreamFit {
       long passStart = System.nanoTime();
       StreamReport pass;
       do {
-        try (CsvSource again = CsvSource.openAfter(file, target, skipRows)) {
+        try (CsvSource again = second.open()) {
           pass =
               ModelStreams.withTarget(
                   fitted, again, scope, 0, (rows, features, y) -> refit.add(features, y, rows));
         } catch (IOException e) {
-          throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+          throw new UncheckedIOException("cannot read " + second.file() + ": " + e.getMessage(), e);
         }
-        if (pass.rows() != sourceRows) {
+        if (pass.rows() != second.rows()) {
           throw new IllegalStateException(
-              file + " changed between the passes: " + sourceRows + " rows, then " + pass.rows());
+              second.file()
+                  + " changed between the passes: "
+                  + second.rows()
+                  + " rows, then "
+                  + pass.rows());
         }
       } while (!refit.endPass());
       long used = refit.rowsPerPass();
@@ -450,7 +445,8 @@ final class StreamFit {
           searched,
           scope,
           decisions,
-          new FitRows(sourceRows, sampleRows, searched.report().plan().searchRows(), used, skipped),
+          new FitRows(
+              second.rows(), sampleRows, searched.report().plan().searchRows(), used, skipped),
           refitted);
     } finally {
       if (sums != null) {
