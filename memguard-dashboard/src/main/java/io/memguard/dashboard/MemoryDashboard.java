@@ -61,21 +61,24 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Paths (GET only): {@code /} the page; {@code /api/snapshot} the latest sample with trends and
- * times to exhaustion; {@code /api/history?metrics=heap.used,heap.live&window=600&step=5} series
- * (window and step in seconds, mean per step); {@code /api/scopes} the scope tree; {@code
- * /api/tasks} the allocator's tasks, outcomes and batch decisions; {@code /api/fits} AutoFeat fits
- * fed by {@link #fitListener}; {@code /api/leaks}; {@code /api/alerts}; {@code /api/guard}; {@code
- * /api/events} the event stream ({@code sample}, {@code alert}, {@code leak}, {@code guard}, {@code
- * pressure}, {@code fit}; {@code Last-Event-ID} resumes); {@code /metrics} Prometheus' text format.
- * Other paths are 404, other methods 405, and with a token a request without it 401.
+ * <p>Paths (GET; POST only for the rollout switch): {@code /} the page; {@code /api/snapshot} the
+ * latest sample with trends and times to exhaustion; {@code
+ * /api/history?metrics=heap.used,heap.live&window=600&step=5} series (window and step in seconds,
+ * mean per step); {@code /api/scopes} the scope tree; {@code /api/tasks} the allocator's tasks,
+ * outcomes and batch decisions; {@code /api/fits} AutoFeat fits fed by {@link #fitListener}; {@code
+ * /api/leaks}; {@code /api/alerts}; {@code /api/guard}; {@code /api/events} the event stream
+ * ({@code sample}, {@code alert}, {@code leak}, {@code guard}, {@code pressure}, {@code fit},
+ * {@code rollout}, {@code external}; {@code Last-Event-ID} resumes, and an id beyond this
+ * dashboard's own replays what it holds); {@code /api/rollout} the protections' modes, switched by
+ * POST with the token; {@code /metrics} Prometheus' text format. Other paths are 404, other methods
+ * 405, and with a token a request without it 401.
  *
  * <p>Binds to 127.0.0.1 by default; another address needs {@link DashboardConfig#token()}. The
- * dashboard only reads: its listeners append to a bounded event log and never block or throw into
- * the monitor. Memory: the event log ({@link DashboardConfig#eventBuffer()} events of a few hundred
- * bytes), 100 guard events, 50 finished fits, and per request the response being written.
- * Thread-safe; {@link #close()} stops the server, ends the streams and unregisters the listeners,
- * and is idempotent.
+ * dashboard reads, but for the rollout switch: its listeners append to a bounded event log and
+ * never block or throw into the monitor. Memory: the event log ({@link
+ * DashboardConfig#eventBuffer()} events of a few hundred bytes), 100 guard events, 50 finished
+ * fits, and per request the response being written. Thread-safe; {@link #close()} stops the server,
+ * ends the streams and unregisters the listeners, and is idempotent.
  *
  * @since 0.1.0
  */
@@ -259,6 +262,9 @@ public final class MemoryDashboard implements AutoCloseable {
           "an external event's data must be a JSON object or array, got: "
               + (data.length() > 60 ? data.substring(0, 60) + "..." : data));
     }
+    // line breaks outside JSON strings are whitespace, and inside them they are not allowed raw: as
+    // spaces the event is the same JSON on the one line an event-stream field may have
+    data = data.replace('\r', ' ').replace('\n', ' ');
     events.append(
         "external",
         new Json()
@@ -479,7 +485,9 @@ public final class MemoryDashboard implements AutoCloseable {
     } catch (IOException e) {
       ex.close();
     } catch (RuntimeException e) {
-      log.warn("memguard: dashboard request {} failed: {}", ex.getRequestURI(), e.toString());
+      // the path only: the query may hold the token
+      log.warn(
+          "memguard: dashboard request {} failed: {}", ex.getRequestURI().getPath(), e.toString());
       error(ex, 500, "internal error: " + e);
     }
   }
@@ -613,6 +621,11 @@ public final class MemoryDashboard implements AutoCloseable {
       } catch (NumberFormatException e) {
         throw new BadRequest("Last-Event-ID must be a number, got '" + resume + "'");
       }
+      if (last > events.lastId()) {
+        // an id from before this dashboard started (the app restarted behind a fixed port): its
+        // numbering began again, so everything it still holds is news to the client
+        last = 0;
+      }
     }
     if (!streamSlots.tryAcquire()) {
       error(ex, 503, "already " + config.maxStreams() + " event streams open (maxStreams)");
@@ -625,7 +638,7 @@ public final class MemoryDashboard implements AutoCloseable {
       ex.sendResponseHeaders(200, 0);
       try (OutputStream out = ex.getResponseBody()) {
         out.write(
-            ("retry: 2000\n: memguard " + manager.name() + "\n\n")
+            ("retry: 2000\n: memguard " + manager.name().replaceAll("[\r\n]", " ") + "\n\n")
                 .getBytes(StandardCharsets.UTF_8));
         out.flush();
         while (!closed) {
@@ -683,9 +696,13 @@ public final class MemoryDashboard implements AutoCloseable {
       int eq = part.indexOf('=');
       String k = eq < 0 ? part : part.substring(0, eq);
       String v = eq < 0 ? "" : part.substring(eq + 1);
-      out.put(
-          URLDecoder.decode(k, StandardCharsets.UTF_8),
-          URLDecoder.decode(v, StandardCharsets.UTF_8));
+      try {
+        out.put(
+            URLDecoder.decode(k, StandardCharsets.UTF_8),
+            URLDecoder.decode(v, StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException e) {
+        throw new BadRequest("the query has a malformed escape in '" + part + "'");
+      }
     }
     return out;
   }

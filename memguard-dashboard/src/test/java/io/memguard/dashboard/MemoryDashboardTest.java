@@ -158,6 +158,19 @@ class MemoryDashboardTest {
       String first = "id: " + firstId;
       assertThat(readUntil(in2, first::equals)).contains(first);
       in2.close();
+
+      // an id from a dashboard that ran before this one (a restart behind a fixed port): from the
+      // start of what this one holds, not silence until its ids catch up
+      HttpResponse<java.io.InputStream> restarted =
+          http.send(
+              HttpRequest.newBuilder(d.url().resolve("/api/events"))
+                  .header("Last-Event-ID", "5000000")
+                  .build(),
+              HttpResponse.BodyHandlers.ofInputStream());
+      BufferedReader in3 =
+          new BufferedReader(new InputStreamReader(restarted.body(), StandardCharsets.UTF_8));
+      assertThat(readUntil(in3, first::equals)).contains(first);
+      in3.close();
       assertThat(d.eventsPushed()).isGreaterThanOrEqualTo(2);
     }
   }
@@ -179,6 +192,14 @@ class MemoryDashboardTest {
           .contains(
               "data: {\"source\":\"executor 3 guard\",\"summary\":\"EMERGENCY_ENTERED: heap"
                   + " live set at 96%\",\"data\":{\"type\":\"x\"}}");
+      // pretty-printed JSON arrives as one data line, and cannot smuggle in an event of its own
+      d.publish("executor 4", "pretty", "{\n  \"a\": 1\n}\n\nevent: alert\ndata: {}");
+      List<String> more = readUntil(in, l -> l.contains("executor 4"));
+      assertThat(more)
+          .contains(
+              "data: {\"source\":\"executor 4\",\"summary\":\"pretty\",\"data\":{   \"a\": 1 }"
+                  + "  event: alert data: {}}")
+          .doesNotContain("event: alert");
       in.close();
       assertThatThrownBy(() -> d.publish("x", "y", "not json"))
           .isInstanceOf(IllegalArgumentException.class)

@@ -87,6 +87,11 @@ public final class MemguardMetrics implements MeterBinder, AutoCloseable {
     if (closed) {
       throw new IllegalStateException("this MemguardMetrics is closed");
     }
+    for (MeterRegistry bound : registries) {
+      if (bound == registry) {
+        return; // bound already: counting into it twice would double every count
+      }
+    }
     registries.add(registry);
     gauge(registry, "memguard.budget", "bytes", "The manager's budget", m -> m.budgetBytes());
     gauge(
