@@ -21,7 +21,7 @@ final class FitListeners {
   void progress(FitProgress p) {
     try {
       delegate.onProgress(p);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       failed("onProgress", e);
     }
   }
@@ -29,7 +29,7 @@ final class FitListeners {
   void batch(BatchReport b) {
     try {
       delegate.onBatch(b);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       failed("onBatch", e);
     }
   }
@@ -37,7 +37,7 @@ final class FitListeners {
   void lightweight(LightweightEvent event) {
     try {
       delegate.onLightweight(event);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       failed("onLightweight", e);
     }
   }
@@ -45,7 +45,7 @@ final class FitListeners {
   void finished(FitReport r) {
     try {
       delegate.onFinished(r);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       failed("onFinished", e);
     }
   }
@@ -53,12 +53,12 @@ final class FitListeners {
   void failed(FitReport r, RuntimeException failure) {
     try {
       delegate.onFailed(r, failure);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       failed("onFailed", e);
     }
   }
 
-  private void failed(String method, RuntimeException e) {
+  private void failed(String method, Throwable e) {
     if (!warned) {
       warned = true;
       log.warn(

@@ -410,8 +410,13 @@ public final class FeatureSelector {
   /** Ranks the voted columns, filters them by correlation and by noise on all selection rows. */
   private SelectionResult aggregate(int[] votes) {
     int p = columns.size();
-    Integer[] ranked =
-        IntStream.range(0, p).filter(j -> votes[j] > 0).boxed().toArray(Integer[]::new);
+    int voted = 0;
+    for (int v : votes) {
+      if (v > 0) {
+        voted++;
+      }
+    }
+    Integer[] ranked;
     Comparator<Integer> byVotes =
         Comparator.<Integer>comparingInt(j -> -votes[j])
             .thenComparingInt(j -> columns.get(j).name().length());
@@ -423,11 +428,10 @@ public final class FeatureSelector {
     // (autofeat falls back to column order); the survivors then go on in autofeat's order
     try (Lease ranking =
         hooks.reserve(
-            "select: ranking of " + ranked.length + " voted columns",
-            HeapBytes.doubles(p)
-                + 3 * rowBytes
-                + HeapBytes.refs(ranked.length)
-                + 16L * ranked.length)) {
+            "select: ranking of " + voted + " voted columns",
+            HeapBytes.doubles(p) + 3 * rowBytes + HeapBytes.refs(voted) + 16L * voted)) {
+      // reserved first: the boxed ranking grows with the voted columns
+      ranked = IntStream.range(0, p).filter(j -> votes[j] > 0).boxed().toArray(Integer[]::new);
       double[] yRows = gather(target, rows);
       double[] affinity =
           screen(Arrays.stream(ranked).mapToInt(Integer::intValue).toArray(), rows, yRows);
