@@ -317,7 +317,8 @@ public final class MemguardMetrics implements MeterBinder, AutoCloseable {
     };
   }
 
-  private void record(@Nullable FitReport report, String outcome) {
+  // synchronized with close(): a meter registered after close removed the others would stay
+  private synchronized void record(@Nullable FitReport report, String outcome) {
     if (closed) {
       return;
     }
@@ -342,7 +343,7 @@ public final class MemguardMetrics implements MeterBinder, AutoCloseable {
     }
   }
 
-  private void count(String name, String description, Tags extra) {
+  private synchronized void count(String name, String description, Tags extra) {
     if (closed) {
       return;
     }

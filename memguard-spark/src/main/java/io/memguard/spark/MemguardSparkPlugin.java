@@ -120,6 +120,27 @@ public final class MemguardSparkPlugin implements SparkPlugin {
     }
   }
 
+  /**
+   * {@code spark.memguard.monitor.periodMs} in Spark's time syntax ({@code 500}, {@code 500ms},
+   * {@code 1s}), at least the monitor's shortest period; a value Spark cannot read is logged and
+   * the default (1 s) taken, since a setting of ours must not fail the executor.
+   */
+  static long periodMillis(org.apache.spark.SparkConf conf) {
+    String key = "spark.memguard.monitor.periodMs";
+    long period;
+    try {
+      period = conf.getTimeAsMs(key, "1000ms");
+    } catch (RuntimeException e) {
+      log.warn(
+          "memguard: cannot read {}='{}' ({}); monitoring every 1000 ms",
+          key,
+          conf.get(key, ""),
+          e.toString());
+      return 1000;
+    }
+    return Math.max(period, MonitorConfig.MIN_PERIOD.toMillis());
+  }
+
   private static final class Executor implements ExecutorPlugin {
     private final List<Registration> registrations = new ArrayList<>();
     private MemoryMonitor monitor;
@@ -130,7 +151,7 @@ public final class MemguardSparkPlugin implements SparkPlugin {
     public void init(PluginContext ctx, Map<String, String> extraConf) {
       this.ctx = ctx;
       MemoryManager memory = ExecutorMemory.manager();
-      long period = ctx.conf().getLong("spark.memguard.monitor.periodMs", 1000);
+      long period = periodMillis(ctx.conf());
       monitor =
           MemoryMonitor.start(
               memory, MonitorConfig.builder().period(Duration.ofMillis(period)).build());

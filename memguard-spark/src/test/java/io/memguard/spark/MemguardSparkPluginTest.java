@@ -75,4 +75,20 @@ class MemguardSparkPluginTest {
     assertThat(MemguardSparkPlugin.executorMonitor()).as("closed with the executor").isEmpty();
     assertThat(monitor).isNotNull();
   }
+
+  @Test
+  void thePeriodSetting_takesSparksTimeSyntax_andNeverFailsTheExecutor() {
+    org.apache.spark.SparkConf conf = new org.apache.spark.SparkConf(false);
+    assertThat(MemguardSparkPlugin.periodMillis(conf)).isEqualTo(1000);
+    assertThat(MemguardSparkPlugin.periodMillis(conf.set("spark.memguard.monitor.periodMs", "250")))
+        .isEqualTo(250);
+    assertThat(MemguardSparkPlugin.periodMillis(conf.set("spark.memguard.monitor.periodMs", "1s")))
+        .isEqualTo(1000);
+    assertThat(MemguardSparkPlugin.periodMillis(conf.set("spark.memguard.monitor.periodMs", "1")))
+        .as("at least the monitor's shortest period")
+        .isEqualTo(10);
+    assertThat(
+            MemguardSparkPlugin.periodMillis(conf.set("spark.memguard.monitor.periodMs", "often")))
+        .isEqualTo(1000);
+  }
 }
