@@ -82,14 +82,10 @@ final class ModelStreams {
     // name would repeat a column's and the file could not be read back
     List<Expr> all = fitted.features();
     List<String> names = fitted.featureNames();
-    int[] written = new int[all.size()];
-    int count = 0;
-    for (int k = 0; k < all.size(); k++) {
-      if (!(all.get(k) instanceof Sym)) {
-        written[count++] = k;
-      }
-    }
-    int[] featureColumns = Arrays.copyOf(written, count);
+    int[] featureColumns =
+        java.util.stream.IntStream.range(0, all.size())
+            .filter(k -> !(all.get(k) instanceof Sym))
+            .toArray();
     if (mode == Output.PREDICTION) {
       out.write(",prediction");
     } else {

@@ -71,8 +71,8 @@ public final class ArrayPool implements AutoCloseable {
   private final CopyOnWriteArrayList<ThreadCache> threadCaches = new CopyOnWriteArrayList<>();
   private final ThreadLocal<ThreadCache> threadCache;
 
-  /** Whether the pool is closed, shared with the thread caches (which must not hold the pool). */
-  private final java.util.concurrent.atomic.AtomicBoolean closing =
+  /** Whether the pool is closed; shared with the thread caches, which must not hold the pool. */
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
 
   /** Borrowed arrays by identity (arrays do not override equals or hashCode). */
@@ -89,8 +89,6 @@ public final class ArrayPool implements AutoCloseable {
   private final LongAdder outstandingBytes = new LongAdder();
   private final LongAdder retainedBytes = new LongAdder();
   private final LongAdder trimmedBytes = new LongAdder();
-
-  private volatile boolean closed;
 
   /** Returns between their check of {@code closed} and the end of their keeping: close waits. */
   private final java.util.concurrent.atomic.AtomicInteger keepsInFlight =
@@ -224,11 +222,9 @@ public final class ArrayPool implements AutoCloseable {
   /** Releases what the pool keeps and closes its scope; idempotent. */
   @Override
   public void close() {
-    if (closed) {
+    if (!closed.compareAndSet(false, true)) {
       return;
     }
-    closed = true;
-    closing.set(true);
     // a return that saw the pool open may hold a reservation in the pool's scope that is not on a
     // shelf yet: let it finish (a few hundred nanoseconds, no blocking), or the scope's close would
     // report that reservation as a leak (a close from a pressure listener inside such a return, on
@@ -253,7 +249,7 @@ public final class ArrayPool implements AutoCloseable {
     if (length < 0) {
       throw new IllegalArgumentException("length must be >= 0, got " + length);
     }
-    if (closed) {
+    if (closed.get()) {
       throw new IllegalStateException(
           "array pool '" + scope.path() + "' is closed; borrow from an open pool");
     }
@@ -360,7 +356,7 @@ public final class ArrayPool implements AutoCloseable {
   }
 
   private boolean keepWhileOpen(int kind, Borrow b, Object array) {
-    if (closed
+    if (closed.get()
         || b.classIndex < 0
         || scope.manager().pressureLevel().compareTo(PressureLevel.ELEVATED) >= 0) {
       return false;
@@ -384,7 +380,7 @@ public final class ArrayPool implements AutoCloseable {
     synchronized (shelf) {
       shelf.addLast(kept);
     }
-    if (closed) {
+    if (closed.get()) {
       trim(); // raced with close: release what was just kept
     }
     return true;
@@ -418,7 +414,7 @@ public final class ArrayPool implements AutoCloseable {
         }
       }
     }
-    ThreadCache c = new ThreadCache(Thread.currentThread(), threadCacheBytes, closing);
+    ThreadCache c = new ThreadCache(Thread.currentThread(), threadCacheBytes, closed);
     threadCaches.add(c);
     return c;
   }

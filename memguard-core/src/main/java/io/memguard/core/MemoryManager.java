@@ -926,9 +926,14 @@ public final class MemoryManager implements AutoCloseable {
     return waiters.get();
   }
 
+  /**
+   * Called after bytes were released (on the release path: one volatile read when nobody waits). A
+   * release that reads no waiter needs no count: a waiter registers before it reads the count and
+   * retries, so its retry already sees these bytes released.
+   */
   void signalReleased() {
-    releases.incrementAndGet();
     if (waiters.get() > 0) {
+      releases.incrementAndGet();
       waitLock.lock();
       try {
         released.signalAll();

@@ -50,11 +50,12 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * and when every limit is back under its recovery threshold (hysteresis) it resumes admission,
- * which admits paused work in priority order. It never calls {@code System.gc()}, never interrupts
- * or kills a thread: tasks stop themselves and release their scopes. Its one way to bring a
- * collection is for a wait with no reading: when it holds work back and the live set stays over
- * recovery with no new collection for two projection horizons, it allocates throwaway arrays until
- * the collector runs by its own choice (at most once per that period; never in shadow mode).
+ * which admits paused work in priority order. It never requests a collection through the JVM's API,
+ * never interrupts or kills a thread: tasks stop themselves and release their scopes. Its one way
+ * to bring a collection is for a wait with no reading: when it holds work back and the live set
+ * stays over recovery with no new collection for two projection horizons, it allocates throwaway
+ * arrays until the collector runs by its own choice (at most once per that period; never in shadow
+ * mode).
  *
  * <p><b>Garbage is not an emergency.</b> Heap in use counts garbage that the next young GC frees,
  * so it only ever raises an early warning (ELEVATED); so does an allocation rate whose surviving
@@ -320,12 +321,12 @@ public final class EmergencyGuard implements AutoCloseable {
 
   /**
    * Waiting for recovery with the live set over the recovery threshold and no new reading for
-   * {@link #provokeAfterNanos()}: the tasks are stopped or held back, so nothing may allocate and
-   * no collection comes to show what they released. Then the guard brings the next collection
-   * ({@link YoungCollection}: throwaway arrays, the collector's own choice of collection), at most
-   * once per that period. Not while RSS or system memory holds recovery back: new young-generation
-   * pages would only add to the footprint. Not in shadow mode either: only a guard that paused
-   * admission holds work back.
+   * {@link #effectWaitNanos()}: the tasks are stopped or held back, so nothing may allocate and no
+   * collection comes to show what they released. Then the guard brings the next collection ({@link
+   * YoungCollection}: throwaway arrays, the collector's own choice of collection), at most once per
+   * that period. Not while RSS or system memory holds recovery back: new young-generation pages
+   * would only add to the footprint. Not in shadow mode either: only a guard that paused admission
+   * holds work back.
    */
   private void provokeStaleCollection(GuardSample s, long now) {
     boolean heapHoldsBack =
@@ -334,7 +335,7 @@ public final class EmergencyGuard implements AutoCloseable {
             && below(s.rssFraction(), config.recovery())
             && (Double.isNaN(s.systemAvailableFraction())
                 || s.systemAvailableFraction() > config.systemAvailableRecovery());
-    long after = provokeAfterNanos();
+    long after = effectWaitNanos();
     if (!heapHoldsBack || now - liveChangedAt < after || now - lastProvokedAt < after) {
       return;
     }
@@ -347,8 +348,11 @@ public final class EmergencyGuard implements AutoCloseable {
         came);
   }
 
-  /** Two projection horizons, at least 1 s. */
-  private long provokeAfterNanos() {
+  /**
+   * How long an action is given to show in a reading (a stop's memory freed, a collection come):
+   * two projection horizons, at least 1 s (also with projection off).
+   */
+  private long effectWaitNanos() {
     return Math.max(2 * config.projectionHorizon().toNanos(), 1_000_000_000L);
   }
 
@@ -590,7 +594,7 @@ public final class EmergencyGuard implements AutoCloseable {
     // a new collection.
     if (!lastVictims.isEmpty()
         && !stoppedVictimsFreed()
-        && now - lastStopAt < provokeAfterNanos()
+        && now - lastStopAt < effectWaitNanos()
         && !(lastMeasuredLive >= config.emergency() && epochOfLastStop != gcEpoch)) {
       return;
     }
