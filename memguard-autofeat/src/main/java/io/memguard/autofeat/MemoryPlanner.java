@@ -23,10 +23,11 @@ import io.memguard.autofeat.internal.select.SelectionOptions;
  *   <li>generation: the stored columns ({@code (inputs + stored kept) * searchRows * bytes per
  *       value}), per-column metadata, the expression pool, one batch of scratch columns, and the
  *       copy of the search rows;
- *   <li>selection: the stored candidates, metadata, one run's largest fit (a chunk of {@code width
- *       * 1.5} columns with the initial set and noise, or all columns when the initial fit takes
- *       them all) on m rows (85% of the search rows, at most 2,500) with the L1 solver's work, or
- *       the final noise filter on all search rows, whichever is larger; a few row vectors;
+ *   <li>selection: the stored candidates, metadata and expressions, one run's largest fit (a chunk
+ *       of {@code width * 1.5} columns with the initial set and noise, or all columns when the
+ *       initial fit takes them all) on m rows (85% of the search rows, at most 2,500) with the L1
+ *       solver's work, or the final noise filter on all search rows, whichever is larger; a few row
+ *       vectors;
  *   <li>final model: the features' values on all rows, their standardised copy and the solver's
  *       work ({@code L1Models.finalWorkBytes}).
  * </ul>
@@ -399,7 +400,8 @@ final class MemoryPlanner {
       values += (double) features * HeapBytes.doubles(r);
     }
     values += slack(b, r, values);
-    double meta = columns * (META_BYTES + 48);
+    // every candidate's expression stays reachable through selection (inputs' are the symbols)
+    double meta = columns * (META_BYTES + 48) + candidates * POOL_BYTES;
     long rowVectors = 6 * HeapBytes.doubles(r) + 4 * HeapBytes.doubles(m);
     return (long) Math.ceil(values + meta) + Math.max(fit, finalFilter) + rowVectors + inputs(r);
   }

@@ -141,9 +141,11 @@ public final class AutoFeatEngine {
         }
         steps = gen.stepsStarted();
         gen = null; // drops the pool of proposed expressions before selection
+        // each candidate keeps its metadata and its expression through selection
         storeLease.resize(
             store.bytesUsed()
-                + (long) generated.columns().size() * Footprint.COLUMN_METADATA_BYTES);
+                + (long) generated.columns().size()
+                    * (Footprint.COLUMN_METADATA_BYTES + Footprint.EXPRESSION_BYTES));
         hooks.progress("filter", steps, 1, 1, 100.0);
         t1 = System.nanoTime();
 
