@@ -345,7 +345,9 @@ public final class AutoFeatProcessor {
      * How many of a fit's selection runs may run at once, each on a thread of its own that lives as
      * long as the selection (default: the available processors). Fewer run at once when memory does
      * not hold that many; the features and the model do not depend on it unless memory is so short
-     * that it narrows the runs' fits. 1 runs everything on the calling thread.
+     * that it narrows the runs' fits. When memory holds one run at a time and this is above 1, one
+     * helper thread takes part of each run's largest solver loop (the same results). 1 runs
+     * everything on the calling thread.
      *
      * @throws IllegalArgumentException if below 1
      */

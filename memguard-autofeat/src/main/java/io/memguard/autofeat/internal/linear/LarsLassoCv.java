@@ -222,6 +222,15 @@ public final class LarsLassoCv {
   }
 
   /** Data shared by the paths of one call: fold blocks and cached per-block inner products. */
+  /**
+   * Products below which a cross column is computed by its thread alone (a helper's hand-over costs
+   * microseconds; one product a nanosecond or less).
+   */
+  private static final long HELPED_CROSS_PRODUCTS = 1L << 18;
+
+  /** The fewest products in one block of a helped cross column. */
+  private static final int HELPED_BLOCK_PRODUCTS = 1 << 16;
+
   private static final class Shared extends FoldSums {
     /**
      * cross[k][f][j]: sum of x_j * x_k over the training rows of fold f (all rows but f's block; f
@@ -368,13 +377,25 @@ public final class LarsLassoCv {
     }
 
     private void fillCross(int k, double[][] c) {
-      fillCross(x, x[k], kf, folds, c);
+      double[][] cols = x;
+      double[] xk = x[k];
+      KFold kFold = kf;
+      int nFolds = folds;
+      if ((long) cols.length * m < HELPED_CROSS_PRODUCTS) {
+        fillCross(cols, xk, kFold, nFolds, c, 0, cols.length);
+      } else {
+        HelpedLoop.run(
+            work.helper(),
+            cols.length,
+            Math.max(1, HELPED_BLOCK_PRODUCTS / Math.max(1, m)),
+            (from, to) -> fillCross(cols, xk, kFold, nFolds, c, from, to));
+      }
     }
 
     /** A static loop, compiled early in a cold JVM (see {@link Path}'s kernels). */
-    private static void fillCross(double[][] x, double[] xk, KFold kf, int folds, double[][] c) {
-      int p = x.length;
-      for (int j = 0; j < p; j++) {
+    private static void fillCross(
+        double[][] x, double[] xk, KFold kf, int folds, double[][] c, int from, int to) {
+      for (int j = from; j < to; j++) {
         double[] xj = x[j];
         double total = 0;
         for (int f = 0; f < folds; f++) {

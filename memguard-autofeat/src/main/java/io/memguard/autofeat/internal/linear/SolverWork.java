@@ -2,6 +2,8 @@ package io.memguard.autofeat.internal.linear;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Arrays an L1 solver leaves behind for the next fit of the same caller: a selection run fits one
@@ -14,7 +16,11 @@ import java.util.Arrays;
  * that finds nothing to reuse first drops kept arrays until the new one fits, and an array given
  * back is dropped when keeping it would pass the cap. So a caller that reserves the work bound of
  * the widest fit it makes ({@link L1Models#weightsWorkBytes}) and passes it as the cap holds no
- * more than it reserved, however the widths of its fits vary. Not thread-safe: one per thread.
+ * more than it reserved, however the widths of its fits vary.
+ *
+ * <p>A work may name a helper ({@link #helpedBy}): a thread that takes part of the LARS solver's
+ * largest loop (a new active column's inner products with every column) while the work's thread
+ * does the rest, with the same bits as one thread. Not thread-safe: one per thread.
  */
 public final class SolverWork {
 
@@ -30,6 +36,7 @@ public final class SolverWork {
   private long capBytes;
   private long keptBytes;
   private long outBytes;
+  private @Nullable Executor helper;
 
   /** A work without a cap: for one-shot fits, whose arrays go when the work does. */
   public SolverWork() {
@@ -45,6 +52,19 @@ public final class SolverWork {
       throw new IllegalArgumentException("capBytes must be >= 0, got " + capBytes);
     }
     this.capBytes = capBytes;
+  }
+
+  /**
+   * Lets {@code helper} (null: none) run part of the solver's largest loops beside the thread that
+   * uses this work; the helper allocates nothing and gives the same results. Returns this work.
+   */
+  public SolverWork helpedBy(@Nullable Executor helper) {
+    this.helper = helper;
+    return this;
+  }
+
+  @Nullable Executor helper() {
+    return helper;
   }
 
   /**

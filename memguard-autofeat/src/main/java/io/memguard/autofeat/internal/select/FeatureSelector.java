@@ -7,6 +7,7 @@ import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.batch.Lease;
 import io.memguard.autofeat.internal.feateng.ColumnStore;
 import io.memguard.autofeat.internal.feateng.FeatureColumn;
+import io.memguard.autofeat.internal.linear.HelperThread;
 import io.memguard.autofeat.internal.linear.L1Models;
 import io.memguard.autofeat.internal.linear.PathOptions;
 import io.memguard.autofeat.internal.linear.SolverWork;
@@ -283,8 +284,19 @@ public final class FeatureSelector {
               threads, Math.max(1, hooks.nextBatchSize("select-parallel", 0, threads, runBytes)));
     }
     List<List<Integer>> picks = threads > 1 ? parallelRuns(threads) : null;
-    try (RunCarry carry = picks == null ? startCarry() : null;
+    // runs one at a time (memory holds one, or there is one): a processor left idle helps the
+    // solver
+    try (HelperThread helper =
+            picks == null
+                    && options.parallelism() > 1
+                    && Runtime.getRuntime().availableProcessors() > 1
+                ? solverHelper()
+                : null;
+        RunCarry carry = picks == null ? startCarry() : null;
         RunWork work = picks == null ? new RunWork("select") : null) {
+      if (work != null) {
+        work.solver.helpedBy(helper);
+      }
       for (int r = 0; r < runs; r++) {
         List<Integer> picked;
         if (picks != null) {
@@ -1359,6 +1371,29 @@ public final class FeatureSelector {
    * (so a thread holds no more than when every fit had its own). Runs repeat the same widths of
    * fits, so most fits reuse an earlier one's arrays. Used by its thread only.
    */
+  /**
+   * A thread that helps the solver of the runs on the calling thread ({@link SolverWork#helpedBy});
+   * it allocates nothing of the fit's, and its allocations are metered as a selection thread's.
+   */
+  private HelperThread solverHelper() {
+    String name = "memguard-autofeat-select-helper (" + Thread.currentThread().getName() + ")";
+    return new HelperThread(
+        loop -> {
+          Thread t =
+              new Thread(
+                  () -> {
+                    try (AutoCloseable meter = hooks.threadStarted(name)) {
+                      loop.run();
+                    } catch (Exception e) {
+                      // the meter's close; the help itself never throws (HelpedLoop)
+                    }
+                  },
+                  name);
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
   private final class RunWork implements AutoCloseable {
     private final Lease lease;
     private final SolverWork solver = new SolverWork(0);
