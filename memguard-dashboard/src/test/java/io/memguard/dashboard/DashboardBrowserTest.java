@@ -122,16 +122,7 @@ class DashboardBrowserTest {
         assertThat(model.report().completed()).isTrue();
       }
 
-      ChromeOptions options = new ChromeOptions();
-      options.setBinary(CHROMIUM.toFile());
-      options.addArguments(
-          "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000");
-      ChromeDriverService service =
-          new ChromeDriverService.Builder()
-              .usingDriverExecutable(DRIVER.toFile())
-              .usingAnyFreePort()
-              .build();
-      WebDriver browser = new ChromeDriver(service, options);
+      WebDriver browser = browser();
       try {
         browser.get(dashboard.url().toString());
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
@@ -196,6 +187,51 @@ class DashboardBrowserTest {
         browser.quit();
       }
     }
+  }
+
+  @Test
+  void page_whoseStreamIsRefused_retriesUntilAStreamFrees() throws Exception {
+    assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER)).isTrue();
+    try (MemoryManager manager = MemoryManager.builder().name("refused-stream").build();
+        MemoryMonitor monitor =
+            MemoryMonitor.start(
+                manager, MonitorConfig.builder().period(Duration.ofMillis(100)).build());
+        MemoryDashboard dashboard =
+            MemoryDashboard.start(monitor, DashboardConfig.builder().maxStreams(1).build())) {
+      // another client holds the only stream: the page's is answered 503, which EventSource
+      // never retries by itself
+      java.net.HttpURLConnection other =
+          (java.net.HttpURLConnection)
+              dashboard.url().resolve("/api/events").toURL().openConnection();
+      assertThat(other.getResponseCode()).isEqualTo(200);
+      java.io.InputStream otherStream = other.getInputStream();
+      assertThat(otherStream.read()).isNotEqualTo(-1);
+      WebDriver browser = browser();
+      try {
+        browser.get(dashboard.url().toString());
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        wait.until(d -> d.findElement(By.id("status")).getText().equals("reconnecting"));
+        other.disconnect(); // the server frees the stream at its next write, within 100 ms
+        wait.until(d -> d.findElement(By.id("status")).getText().equals("live"));
+        String firstSample = wait.until(d -> nonBlank(d, "sample-time"));
+        wait.until(d -> !d.findElement(By.id("sample-time")).getText().equals(firstSample));
+      } finally {
+        browser.quit();
+      }
+    }
+  }
+
+  private static WebDriver browser() {
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000");
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(DRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
+    return new ChromeDriver(service, options);
   }
 
   private static String nonBlank(WebDriver d, String id) {
