@@ -12,10 +12,12 @@ import org.apache.spark.SparkEnv;
  *
  * <p>Its budget is Spark's <em>user memory</em>, the part of the heap Spark's unified memory
  * manager leaves to user code: {@code (max heap - 300 MiB) * (1 - spark.memory.fraction)} (the
- * fraction is 0.6 unless configured), at least 16 MiB. Spark's execution and storage memory stay
- * Spark's; what memguard's tasks hold (row blocks, models) is the user data that region exists for.
- * The system property {@code memguard.spark.budget} (a size such as {@code 512m}, read when the
- * manager is built) replaces the computed budget.
+ * fraction is 0.6 unless configured; read from the running {@code SparkEnv}, or, when the manager
+ * is built before Spark runs in this JVM, from the system property spark-submit sets), at least 16
+ * MiB. Spark's execution and storage memory stay Spark's; what memguard's tasks hold (row blocks,
+ * models) is the user data that region exists for. The system property {@code
+ * memguard.spark.budget} (a size such as {@code 512m}, read when the manager is built) replaces the
+ * computed budget.
  *
  * <p>Thread-safe.
  *
@@ -64,8 +66,18 @@ public final class ExecutorMemory {
 
   private static double memoryFraction() {
     SparkEnv env = SparkEnv.get();
-    SparkConf conf = env == null ? null : env.conf();
-    String v = conf == null ? null : conf.get("spark.memory.fraction", "0.6");
+    return memoryFraction(env == null ? null : env.conf());
+  }
+
+  /** The fraction in {@code conf}, or in the system properties when Spark is not running (null). */
+  static double memoryFraction(SparkConf conf) {
+    // before Spark runs in this JVM (a driver that builds the manager first), the value
+    // spark-submit
+    // passes as a system property, which SparkConf itself would read
+    String v =
+        conf != null
+            ? conf.get("spark.memory.fraction", "0.6")
+            : System.getProperty("spark.memory.fraction", "0.6");
     try {
       double f = v == null ? 0.6 : Double.parseDouble(v.trim().toLowerCase(Locale.ROOT));
       return f >= 0 && f < 1 ? f : 0.6;

@@ -304,4 +304,26 @@ class AutoFeatTransformerTest {
         .isEqualTo((long) ((heap - (300L << 20)) * 0.4));
     assertThat(ExecutorMemory.budgetBytes(200L << 20, 0.6)).isEqualTo(16L << 20);
   }
+
+  @Test
+  void beforeSparkRuns_theFractionIsTheOneSparkSubmitPassesAsASystemProperty() {
+    String before = System.getProperty("spark.memory.fraction");
+    try {
+      System.setProperty("spark.memory.fraction", "0.8");
+      assertThat(ExecutorMemory.memoryFraction(null)).isEqualTo(0.8);
+      assertThat(
+              ExecutorMemory.memoryFraction(
+                  new org.apache.spark.SparkConf(false).set("spark.memory.fraction", "0.5")))
+          .as("a running Spark's own configuration comes first")
+          .isEqualTo(0.5);
+      System.clearProperty("spark.memory.fraction");
+      assertThat(ExecutorMemory.memoryFraction(null)).isEqualTo(0.6);
+    } finally {
+      if (before == null) {
+        System.clearProperty("spark.memory.fraction");
+      } else {
+        System.setProperty("spark.memory.fraction", before);
+      }
+    }
+  }
 }
