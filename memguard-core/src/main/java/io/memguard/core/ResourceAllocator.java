@@ -28,9 +28,11 @@ import org.slf4j.LoggerFactory;
  * fair share shrinks to it (never below what the task has reserved); when nobody waits it may grow
  * towards what it desired.
  *
- * <p><b>Pausing.</b> {@link #pause(int, String)} stops admitting tasks below a priority (the
- * emergency guard uses this); admitted tasks go on. {@link #resume()} admits the paused ones in
- * priority order.
+ * <p><b>Pausing.</b> {@link #pause(int, String)} stops admitting tasks below a priority; admitted
+ * tasks go on. {@link #resume()} admits the paused ones in priority order. {@link #holdPause} is a
+ * pause of its own until its registration closes (the emergency guard uses it), so that one holder
+ * ending its pause never ends another's: admission stays paused below the highest priority any
+ * holder asks for.
  *
  * <p><b>Batch sizing.</b> {@link #sizeBatch} picks the largest batch that fits the available memory
  * less a safety margin; every decision is logged at DEBUG and kept in a bounded log ({@link
@@ -75,6 +77,8 @@ public final class ResourceAllocator {
   private long sequence;
   private int pausedBelow = Integer.MIN_VALUE;
   private String pauseReason;
+  private HeldPause manualPause;
+  private final List<HeldPause> heldPauses = new ArrayList<>();
 
   private ResourceAllocator(Builder b) {
     this.pool = b.pool;
@@ -522,32 +526,94 @@ public final class ResourceAllocator {
 
   /**
    * Stops admitting tasks with a priority below {@code priority}; admitted tasks go on. A second
-   * call replaces the first.
+   * call replaces the first; {@link #resume()} ends it. Pauses held by others ({@link #holdPause},
+   * an emergency guard's) are separate: admission stays paused below the highest of them all.
    */
   public void pause(int priority, String reason) {
     lock.lock();
     try {
-      pausedBelow = priority;
-      pauseReason = reason == null ? "paused" : reason;
-      log.info("memguard: admission paused below priority {} ({})", priority, pauseReason);
+      manualPause = new HeldPause(priority, reason == null ? "paused" : reason);
+      log.info("memguard: admission paused below priority {} ({})", priority, manualPause.reason);
+      pauseChanged();
     } finally {
       lock.unlock();
     }
   }
 
-  /** Admits again everything that was paused, in priority order. */
+  /**
+   * Ends the pause {@link #pause} set and admits the tasks it held back, in priority order; tasks
+   * that a pause still held by others ({@link #holdPause}) holds back keep waiting for it.
+   */
   public void resume() {
     lock.lock();
     try {
-      if (pausedBelow != Integer.MIN_VALUE) {
+      if (manualPause != null) {
+        manualPause = null;
+        pauseChanged();
         log.info("memguard: admission resumed ({} waiting)", waiting.size());
       }
-      pausedBelow = Integer.MIN_VALUE;
-      pauseReason = null;
-      changed.signalAll();
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Stops admitting tasks with a priority below {@code priority} until the returned registration is
+   * closed (closing it twice is harmless). Each holder's pause is its own: admission stays paused
+   * below the highest priority any holder (or {@link #pause}) asks for, so one holder ending its
+   * pause does not end another's.
+   *
+   * @since 0.1.0
+   */
+  public Registration holdPause(int priority, String reason) {
+    HeldPause held = new HeldPause(priority, reason == null ? "paused" : reason);
+    lock.lock();
+    try {
+      heldPauses.add(held);
+      log.info("memguard: admission paused below priority {} ({})", priority, held.reason);
+      pauseChanged();
+    } finally {
+      lock.unlock();
+    }
+    return Registration.once(
+        () -> {
+          lock.lock();
+          try {
+            heldPauses.remove(held);
+            pauseChanged();
+            log.info(
+                "memguard: pause below priority {} ended ({}; {} waiting)",
+                priority,
+                held.reason,
+                waiting.size());
+          } finally {
+            lock.unlock();
+          }
+        });
+  }
+
+  /** One pause: admission held back below {@code below}. Compared by identity. */
+  private static final class HeldPause {
+    final int below;
+    final String reason;
+
+    HeldPause(int below, String reason) {
+      this.below = below;
+      this.reason = reason;
+    }
+  }
+
+  /** Sets the effective pause from every holder's; wakes the waiting tasks. Under the lock. */
+  private void pauseChanged() {
+    HeldPause highest = manualPause;
+    for (HeldPause h : heldPauses) {
+      if (highest == null || h.below > highest.below) {
+        highest = h;
+      }
+    }
+    pausedBelow = highest == null ? Integer.MIN_VALUE : highest.below;
+    pauseReason = highest == null ? null : highest.reason;
+    changed.signalAll();
   }
 
   /** True while admission is paused for some priorities. */

@@ -170,6 +170,28 @@ class ResourceAllocatorTest {
   }
 
   @Test
+  void heldPauses_eachEndOnlyTheirOwn_andAdmissionStaysPausedBelowTheHighest() throws Exception {
+    Registration guardA = allocator.holdPause(5, "guard A");
+    Registration guardB = allocator.holdPause(3, "guard B");
+    allocator.pause(2, "maintenance");
+    guardA.close();
+    allocator.resume(); // ends the manual pause only
+    assertThat(allocator.isPaused()).as("guard B still holds its pause").isTrue();
+    assertThatThrownBy(
+            () ->
+                allocator.acquire(
+                    TaskRequest.named("low").priority(2).minBytes(MIB).timeout(Duration.ZERO)))
+        .isInstanceOfSatisfying(
+            AdmissionTimeoutException.class, e -> assertThat(e.pausedReason()).contains("guard B"));
+    allocator.acquire(TaskRequest.named("mid").priority(4).minBytes(MIB)).close();
+    guardA.close(); // a second close ends nothing of guard B's
+    assertThat(allocator.isPaused()).isTrue();
+    guardB.close();
+    assertThat(allocator.isPaused()).isFalse();
+    allocator.acquire(TaskRequest.named("low").priority(2).minBytes(MIB)).close();
+  }
+
+  @Test
   void rebalance_shrinksToTheFairShareWhileOthersWait_andGrowsWhenAlone() throws Exception {
     Grant big =
         allocator.acquire(TaskRequest.named("big").minBytes(10 * MIB).desiredBytes(100 * MIB));

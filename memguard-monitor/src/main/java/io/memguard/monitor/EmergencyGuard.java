@@ -89,8 +89,8 @@ public final class EmergencyGuard implements AutoCloseable {
   /** The limit that brought the present emergency (NONE outside one). */
   private GuardLimit episodeLimit = GuardLimit.NONE;
 
-  /** Whether this emergency paused admission (not in shadow mode). */
-  private boolean pausedAdmission;
+  /** This emergency's pause of admission (not in shadow mode), or null. */
+  private io.memguard.core.Registration admissionPause;
 
   private final ResourceAllocator allocator;
   private final GuardConfig config;
@@ -330,7 +330,7 @@ public final class EmergencyGuard implements AutoCloseable {
    */
   private void provokeStaleCollection(GuardSample s, long now) {
     boolean heapHoldsBack =
-        pausedAdmission
+        admissionPause != null
             && !below(s.liveHeapFraction(), config.recovery())
             && below(s.rssFraction(), config.recovery())
             && (Double.isNaN(s.systemAvailableFraction())
@@ -546,8 +546,9 @@ public final class EmergencyGuard implements AutoCloseable {
     episodeMaxLive = lastMeasuredLive;
     ProtectionMode mode = rollout().modeFor(Protection.EMERGENCY_GUARD, ADMISSION_KEY);
     if (mode == ProtectionMode.ENFORCE) {
-      allocator.pause(config.pauseBelowPriority(), reason);
-      pausedAdmission = true;
+      if (admissionPause == null) {
+        admissionPause = allocator.holdPause(config.pauseBelowPriority(), reason);
+      }
     }
     if (mode != ProtectionMode.OFF) {
       rollout()
@@ -792,9 +793,9 @@ public final class EmergencyGuard implements AutoCloseable {
     Duration toRecover = Duration.ofNanos(now - enteredAt);
     lastTimeToRecover = toRecover;
     level = worst.level;
-    if (pausedAdmission) {
-      allocator.resume();
-      pausedAdmission = false;
+    if (admissionPause != null) {
+      admissionPause.close();
+      admissionPause = null;
     }
     boolean confirmed = episodeMaxLive >= config.emergency();
     rollout().noteEmergency(Protection.EMERGENCY_GUARD, confirmed);
@@ -889,9 +890,9 @@ public final class EmergencyGuard implements AutoCloseable {
       return;
     }
     closed = true;
-    if (pausedAdmission) {
-      allocator.resume();
-      pausedAdmission = false;
+    if (admissionPause != null) {
+      admissionPause.close();
+      admissionPause = null;
     }
     inEmergency = false;
     sourceRegistration.close();
