@@ -10,14 +10,22 @@ import org.jspecify.annotations.Nullable;
 /**
  * One thread, started on the first task, that runs the latest task handed to it: a task handed
  * before the thread took the previous one replaces it (a {@link HelpedLoop} task that starts late
- * finds nothing left to do, so none is needed for correctness). After a task it spins for about a
- * tenth of a millisecond before it parks, since a solver hands its loops in quick succession and a
- * woken thread would start after the caller has claimed most of the work. Thread-safe; closing
- * twice is harmless.
+ * finds nothing left to do, so none is needed for correctness). After a task it spins briefly, then
+ * yields for about a tenth of a millisecond before it parks, since a solver hands its loops in
+ * quick succession and a woken thread would start after the caller has claimed most of the work;
+ * the yields leave the processor to any other thread that can run. Thread-safe; closing twice is
+ * harmless.
  */
 public final class HelperThread implements Executor, AutoCloseable {
 
-  private static final int SPINS = 1 << 12;
+  /** Spins before the thread yields between tasks: about a few microseconds. */
+  private static final int SPINS = 1 << 8;
+
+  /**
+   * Yields before it parks, about a tenth of a millisecond when the processor is idle; a yield lets
+   * any other runnable thread (another fit's, the JIT's) have the processor first.
+   */
+  private static final int YIELDS = 1 << 7;
 
   private final ThreadFactory factory;
   private final AtomicReference<@Nullable Runnable> next = new AtomicReference<>();
@@ -58,6 +66,9 @@ public final class HelperThread implements Executor, AutoCloseable {
       } else if (idle < SPINS) {
         idle++;
         Thread.onSpinWait();
+      } else if (idle < SPINS + YIELDS) {
+        idle++;
+        Thread.yield();
       } else {
         LockSupport.park(this);
       }
