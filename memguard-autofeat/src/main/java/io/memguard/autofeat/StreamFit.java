@@ -278,6 +278,18 @@ final class StreamFit {
     CsvSource open() {
       return CsvSource.openAfter(file, target, skipRows);
     }
+
+    UncheckedIOException unreadable(IOException e) {
+      return new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+
+    /** Throws when a pass read another number of rows than the fit saw. */
+    void checkRowsRead(long read) {
+      if (read != rows) {
+        throw new IllegalStateException(
+            file + " changed between the passes: " + rows + " rows, then " + read);
+      }
+    }
   }
 
   private static AutoFeatModel refit(
@@ -311,16 +323,9 @@ final class StreamFit {
                 position[0] += rows;
               });
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + second.file() + ": " + e.getMessage(), e);
+      throw second.unreadable(e);
     }
-    if (position[0] != second.rows()) {
-      throw new IllegalStateException(
-          second.file()
-              + " changed between the passes: "
-              + second.rows()
-              + " rows, then "
-              + position[0]);
-    }
+    second.checkRowsRead(position[0]);
     FittedAutoFeat refitted = sums[0].refitted(fitted);
     long used = sums[0].rows();
     long skipped = sums[0].skippedRows();
@@ -404,16 +409,9 @@ final class StreamFit {
               ModelStreams.withTarget(
                   fitted, again, scope, 0, (rows, features, y) -> refit.add(features, y, rows));
         } catch (IOException e) {
-          throw new UncheckedIOException("cannot read " + second.file() + ": " + e.getMessage(), e);
+          throw second.unreadable(e);
         }
-        if (pass.rows() != second.rows()) {
-          throw new IllegalStateException(
-              second.file()
-                  + " changed between the passes: "
-                  + second.rows()
-                  + " rows, then "
-                  + pass.rows());
-        }
+        second.checkRowsRead(pass.rows());
       } while (!refit.endPass());
       long used = refit.rowsPerPass();
       long skipped = refit.skippedRowsPerPass();

@@ -75,8 +75,6 @@ public final class ResourceAllocator {
 
   private long granted;
   private long sequence;
-  private int pausedBelow = Integer.MIN_VALUE;
-  private String pauseReason;
   private HeldPause manualPause;
   private final List<HeldPause> heldPauses = new ArrayList<>();
 
@@ -176,7 +174,7 @@ public final class ResourceAllocator {
               capacity,
               active.size(),
               aheadOf(waiter),
-              isPausedFor(request.priority()) ? pauseReason : null,
+              isPausedFor(request.priority()) ? effectivePauseLocked().reason : null,
               heapReasonLocked(request),
               ticker.read() - start);
         }
@@ -603,31 +601,35 @@ public final class ResourceAllocator {
     }
   }
 
-  /** Sets the effective pause from every holder's; wakes the waiting tasks. Under the lock. */
+  /** A pause began or ended: wakes the waiting tasks to look again. Under the lock. */
   private void pauseChanged() {
+    changed.signalAll();
+  }
+
+  /** The pause in effect, the holder's with the highest priority, or null. Under the lock. */
+  private HeldPause effectivePauseLocked() {
     HeldPause highest = manualPause;
     for (HeldPause h : heldPauses) {
       if (highest == null || h.below > highest.below) {
         highest = h;
       }
     }
-    pausedBelow = highest == null ? Integer.MIN_VALUE : highest.below;
-    pauseReason = highest == null ? null : highest.reason;
-    changed.signalAll();
+    return highest;
   }
 
   /** True while admission is paused for some priorities. */
   public boolean isPaused() {
     lock.lock();
     try {
-      return pausedBelow != Integer.MIN_VALUE;
+      return effectivePauseLocked() != null;
     } finally {
       lock.unlock();
     }
   }
 
   private boolean isPausedFor(int priority) {
-    return priority < pausedBelow;
+    HeldPause pause = effectivePauseLocked();
+    return pause != null && priority < pause.below;
   }
 
   /**
@@ -797,7 +799,7 @@ public final class ResourceAllocator {
           + active.size()
           + ", waiting="
           + waiting.size()
-          + (pausedBelow == Integer.MIN_VALUE ? "" : ", paused")
+          + (effectivePauseLocked() == null ? "" : ", paused")
           + "]";
     } finally {
       lock.unlock();

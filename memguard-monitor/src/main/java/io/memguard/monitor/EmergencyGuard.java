@@ -90,7 +90,7 @@ public final class EmergencyGuard implements AutoCloseable {
   private GuardLimit episodeLimit = GuardLimit.NONE;
 
   /** This emergency's pause of admission (not in shadow mode), or null. */
-  private io.memguard.core.Registration admissionPause;
+  private Registration admissionPause;
 
   private final ResourceAllocator allocator;
   private final GuardConfig config;

@@ -71,15 +71,14 @@ public final class ExecutorMemory {
 
   /** The fraction in {@code conf}, or in the system properties when Spark is not running (null). */
   static double memoryFraction(SparkConf conf) {
-    // before Spark runs in this JVM (a driver that builds the manager first), the value
-    // spark-submit
-    // passes as a system property, which SparkConf itself would read
+    // before Spark runs in this JVM (a driver that builds the manager first): the value that
+    // spark-submit passes as a system property, which SparkConf itself would read
     String v =
         conf != null
             ? conf.get("spark.memory.fraction", "0.6")
             : System.getProperty("spark.memory.fraction", "0.6");
     try {
-      double f = v == null ? 0.6 : Double.parseDouble(v.trim().toLowerCase(Locale.ROOT));
+      double f = Double.parseDouble(v.trim().toLowerCase(Locale.ROOT));
       return f >= 0 && f < 1 ? f : 0.6;
     } catch (NumberFormatException e) {
       return 0.6;

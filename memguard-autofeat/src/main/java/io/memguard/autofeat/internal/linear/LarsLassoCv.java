@@ -221,7 +221,6 @@ public final class LarsLassoCv {
         bestCoef, intercept, full.alpha, search.bestIndex(), k, search.best());
   }
 
-  /** Data shared by the paths of one call: fold blocks and cached per-block inner products. */
   /**
    * Products below which a cross column is computed by its thread alone (a helper's hand-over costs
    * microseconds; one product a nanosecond or less).
@@ -231,6 +230,7 @@ public final class LarsLassoCv {
   /** The fewest products in one block of a helped cross column. */
   private static final int HELPED_BLOCK_PRODUCTS = 1 << 16;
 
+  /** Data shared by the paths of one call: fold blocks and cached per-block inner products. */
   private static final class Shared extends FoldSums {
     /**
      * cross[k][f][j]: sum of x_j * x_k over the training rows of fold f (all rows but f's block; f

@@ -1366,12 +1366,6 @@ public final class FeatureSelector {
   }
 
   /**
-   * A selection thread's solver arrays (the LARS caches, factors and vectors), kept from one fit to
-   * the next, across its runs, in a lease of their own that each fit resizes to its solver's bound
-   * (so a thread holds no more than when every fit had its own). Runs repeat the same widths of
-   * fits, so most fits reuse an earlier one's arrays. Used by its thread only.
-   */
-  /**
    * A thread that helps the solver of the runs on the calling thread ({@link SolverWork#helpedBy});
    * it allocates nothing of the fit's, and its allocations are metered as a selection thread's.
    */
@@ -1394,6 +1388,12 @@ public final class FeatureSelector {
         });
   }
 
+  /**
+   * A selection thread's solver arrays (the LARS caches, factors and vectors), kept from one fit to
+   * the next, across its runs, in a lease of their own that each fit resizes to its solver's bound
+   * (so a thread holds no more than when every fit had its own). Runs repeat the same widths of
+   * fits, so most fits reuse an earlier one's arrays. Used by its thread only.
+   */
   private final class RunWork implements AutoCloseable {
     private final Lease lease;
     private final SolverWork solver = new SolverWork(0);
