@@ -292,10 +292,30 @@ final class FitRun implements EngineHooks {
     long head = planningHeadroom();
     long usable = usable(head);
     MemoryPlanner early = new MemoryPlanner(n, d, null, config.problemType());
+    MemoryPlanner earlySums = early.withSumsModel();
+    long smallestBytes =
+        earlySums == null
+            ? early.minimalBytes()
+            : Math.min(early.minimalBytes(), earlySums.minimalBytes());
+    if (usable < smallestBytes) {
+      long inUseNow = HeapLimit.inUseBytes(recent);
+      if (inUseNow < planInUse) {
+        // The floor plus twice the data counts the data again when the floor's collection came
+        // after it was loaded; the heap in use now (garbage included) bounds what is live too.
+        decide(
+            "heap: the live floor with the data counted twice ("
+                + MemorySize.format(planInUse)
+                + ") leaves too little for the smallest plan; planned on the heap in use now, "
+                + MemorySize.format(inUseNow));
+        planInUse = inUseNow;
+        planHeapLimit = HeapLimit.limitBytes(inUseNow);
+        head = planningHeadroom();
+        usable = usable(head);
+      }
+    }
     if (usable < early.minimalBytes()) {
-      MemoryPlanner sums = early.withSumsModel();
-      if (sums == null || usable < sums.minimalBytes()) {
-        MemoryPlanner smallest = sums == null ? early : sums;
+      if (earlySums == null || usable < earlySums.minimalBytes()) {
+        MemoryPlanner smallest = earlySums == null ? early : earlySums;
         throw insufficient(
             needed(smallest.minimalBytes()),
             head,
@@ -304,7 +324,7 @@ final class FitRun implements EngineHooks {
                 + " input columns, "
                 + n
                 + " rows"
-                + (sums == null ? "" : ", " + sums.finalModelWording())
+                + (earlySums == null ? "" : ", " + earlySums.finalModelWording())
                 + ")");
       }
       useSumsModel(early, usable);

@@ -61,4 +61,24 @@ class FuzzIT {
     assertThat(r.outOfMemory()).as("%s: %s", spec, r.error()).isFalse();
     assertThat(r.outcome()).as("%s: %s", spec, r.error()).isIn("ok", "insufficient-memory");
   }
+
+  /**
+   * A case of the long profile refused with "0 B available" for its smallest plan (2026-12-07): the
+   * collectors' first reading came after its 9 MiB table was built, with the generator's garbage in
+   * the old generation, and the plan added twice the table to that floor, 63 MiB in a 64 MiB heap
+   * whose collections said 25 MiB was live. Refused only after the heap in use now was no better,
+   * it now plans on that and completes.
+   */
+  @Test
+  @Timeout(value = 10, unit = TimeUnit.MINUTES)
+  void aFitWhoseHeapFloorWasReadAfterItsData_stillPlansAndCompletes() throws Exception {
+    Path dir = Files.createTempDirectory("memguard-fuzz-regression");
+    ForkedFit.Result r =
+        ForkedFit.run(
+            64,
+            List.of("--generated", "fuzz:500008", "--steps", "2", "--featsel-runs", "2"),
+            300,
+            dir);
+    assertThat(r.outcome()).as("fuzz:500008: %s", r.error()).isEqualTo("ok");
+  }
 }
