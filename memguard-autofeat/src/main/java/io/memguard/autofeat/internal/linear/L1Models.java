@@ -140,7 +140,7 @@ public final class L1Models {
     double[] w = new double[m];
     for (int k = 0; k < rows; k++) {
       binaryProblem(y, m, classes[classes.length == 2 ? 1 : k], yb, w);
-      double[] c = LogisticCv.fit(x, m, yb, w, o).coef();
+      double[] c = LogisticCv.fit(x, m, yb, w, o, work.helper()).coef();
       for (int j = 0; j < p; j++) {
         out[j] = Math.max(out[j], Math.abs(c[j]));
       }

@@ -4,6 +4,8 @@ import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.math.Vectors;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Binary L1-penalised logistic regression with an intercept and sample weights, fitted by
@@ -54,13 +56,19 @@ public final class LogisticCv {
 
   private static final int MAX_HALVINGS = 30;
 
+  /**
+   * Rows times (columns + 8) from which a fit's fold fits are split between its thread and a
+   * helper: below it a penalty's solves take microseconds, which a hand-over would cost.
+   */
+  private static final long HELPED_CELLS = 1L << 18;
+
   private LogisticCv() {}
 
   /**
    * An upper bound of the heap bytes {@link #fit} allocates besides its input for {@code p} columns
    * and {@code m} rows: each fit's linear predictor, per-column arrays and cached weighted inner
    * products (at most {@value #MAX_GRAM} strong columns), the three row vectors the fits share, one
-   * reweighting step's scratch and the result.
+   * reweighting step's scratch (two where a helper may solve half the fold fits) and the result.
    */
   public static long workBytes(int p, int m, PathOptions options) {
     int folds = Math.max(2, Math.min(options.folds(), m));
@@ -83,7 +91,7 @@ public final class LogisticCv {
     return HeapBytes.ints(folds + 1)
         + HeapBytes.refs(fits)
         + fits * perFit
-        + step
+        + (helpable(p, m) ? 2 : 1) * step
         + HeapBytes.doubles(p)
         + 8 * HeapBytes.OBJECT;
   }
@@ -99,6 +107,23 @@ public final class LogisticCv {
    * @throws IllegalArgumentException if {@code m < 2}
    */
   public static Result fit(double[][] x, int m, double[] y, double[] w, PathOptions options) {
+    return fit(x, m, y, w, options, null);
+  }
+
+  /** Whether a fit of {@code p} columns and {@code m} rows shares its fold fits with a helper. */
+  private static boolean helpable(int p, int m) {
+    return (long) m * (p + 8) >= HELPED_CELLS;
+  }
+
+  /**
+   * {@link #fit(double[][], int, double[], double[], PathOptions)}, with the fits of each penalty
+   * split in two groups (even and odd indices; the all-rows fit is the last) when {@code helper} is
+   * not null and the fit is large enough: the calling thread solves one group, the helper the other
+   * when it is free. Each fit is solved whole by one thread with its group's scratch, and the
+   * cross-validated loss is summed in fold order afterwards, so the result is the same bits.
+   */
+  static Result fit(
+      double[][] x, int m, double[] y, double[] w, PathOptions options, @Nullable Executor helper) {
     Objects.requireNonNull(x, "x");
     Objects.requireNonNull(y, "y");
     Objects.requireNonNull(w, "w");
@@ -110,12 +135,15 @@ public final class LogisticCv {
     int folds = Math.min(options.folds(), m);
     KFold kf = new KFold(m, folds);
     Scratch scratch = new Scratch(m);
+    Executor groups = helper != null && helpable(p, m) ? helper : null;
+    Scratch odd = groups == null ? scratch : new Scratch(m);
     Fit[] fits = new Fit[folds + 1];
     for (int f = 0; f < folds; f++) {
-      fits[f] = new Fit(x, y, w, m, kf.start(f), kf.end(f), scratch);
+      fits[f] = new Fit(x, y, w, m, kf.start(f), kf.end(f), f % 2 == 0 ? scratch : odd);
     }
-    Fit full = new Fit(x, y, w, m, 0, 0, scratch);
+    Fit full = new Fit(x, y, w, m, 0, 0, folds % 2 == 0 ? scratch : odd);
     fits[folds] = full;
+    double[] testLoss = new double[folds];
     double lambdaMax = 0;
     for (int j = 0; j < p; j++) {
       lambdaMax = Math.max(lambdaMax, Math.abs(full.grad[j]));
@@ -135,12 +163,27 @@ public final class LogisticCv {
     int k = 0;
     for (; k < lambdas; k++) {
       double lambda = lambdaMax * Math.pow(ratio, k);
-      double loss = 0;
-      for (int f = 0; f <= folds; f++) {
-        fits[f].solve(lambda, prev, options);
-        if (f < folds) {
-          loss += fits[f].testLoss();
+      if (groups == null) {
+        for (int f = 0; f <= folds; f++) {
+          solve(fits, f, folds, lambda, prev, options, testLoss);
         }
+      } else {
+        double prevLambda = prev;
+        HelpedLoop.run(
+            groups,
+            2,
+            1,
+            (from, to) -> {
+              for (int g = from; g < to; g++) {
+                for (int f = g; f <= folds; f += 2) {
+                  solve(fits, f, folds, lambda, prevLambda, options, testLoss);
+                }
+              }
+            });
+      }
+      double loss = 0;
+      for (int f = 0; f < folds; f++) {
+        loss += testLoss[f];
       }
       loss /= folds;
       prev = lambda;
@@ -165,6 +208,21 @@ public final class LogisticCv {
     return new Result(bestCoef, bestB0, bestLambda, bestK, Math.min(k, lambdas), best);
   }
 
+  /** Solves fit {@code f} for {@code lambda} and keeps its test loss if it is a fold's. */
+  private static void solve(
+      Fit[] fits,
+      int f,
+      int folds,
+      double lambda,
+      double prev,
+      PathOptions options,
+      double[] testLoss) {
+    fits[f].solve(lambda, prev, options);
+    if (f < folds) {
+      testLoss[f] = fits[f].testLoss();
+    }
+  }
+
   /**
    * {@code log(1 + e^eta)}, stable for large |eta|; uses {@code Math.log} (an intrinsic) rather
    * than {@code Math.log1p} (a native call on JDK 17), which is accurate to ~1e-16 in absolute
@@ -183,8 +241,9 @@ public final class LogisticCv {
   }
 
   /**
-   * Row vectors and strong-set vectors the fits of one call share (they are solved one at a time):
-   * each fit recomputes them before use, so one IRLS step allocates nothing.
+   * Row vectors and strong-set vectors the fits of one call, or of one group of them, share (they
+   * are solved one at a time): each fit recomputes them before use, so one IRLS step allocates
+   * nothing.
    */
   private static final class Scratch {
     final double[] prob;
@@ -247,7 +306,7 @@ public final class LogisticCv {
     final double nullLoss;
     final double[] eta;
 
-    /** Scratch shared by the fits of one call (they are solved one at a time). */
+    /** Scratch shared by the fits of one call or group (they are solved one at a time). */
     final Scratch scratch;
 
     final double[] res;

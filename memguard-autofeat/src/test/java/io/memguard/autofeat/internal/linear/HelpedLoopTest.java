@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A helped loop computes every index once, whichever thread takes it, and never waits for a helper
- * that does not run; a LARS fit helped by a thread gives the same bits as one without.
+ * that does not run; a LARS fit and a logistic fit helped by a thread give the same bits as ones
+ * without.
  */
 class HelpedLoopTest {
 
@@ -120,6 +121,45 @@ class HelpedLoopTest {
       assertThat(helped.coef()).containsExactly(alone.coef());
       assertThat(helped.intercept()).isEqualTo(alone.intercept());
       assertThat(helped.alpha()).isEqualTo(alone.alpha());
+    }
+  }
+
+  @Test
+  void aHelpedLogisticFit_isBitForBitTheFitOfOneThread() {
+    SplittableRandom rnd = new SplittableRandom(11);
+    int m = 3000;
+    int p = 160; // rows x (columns + 8) above the size from which fold fits are shared
+    double[][] x = new double[p][m];
+    double[] y = new double[m];
+    double[] w = new double[m];
+    for (int j = 0; j < p; j++) {
+      for (int i = 0; i < m; i++) {
+        x[j][i] = rnd.nextGaussian();
+      }
+    }
+    for (int i = 0; i < m; i++) {
+      double eta = rnd.nextGaussian();
+      for (int j = 0; j < p; j += 2) {
+        eta += 0.15 * x[j][i];
+      }
+      y[i] = eta > 0 ? 1 : 0;
+      w[i] = 1;
+    }
+    PathOptions options = PathOptions.forSelection(TargetKind.CLASSIFICATION);
+    LogisticCv.Result alone = LogisticCv.fit(x, m, y, w, options);
+    AtomicInteger handOvers = new AtomicInteger();
+    try (HelperThread helper = new HelperThread(Thread::new)) {
+      Executor counted =
+          task -> {
+            handOvers.incrementAndGet();
+            helper.execute(task);
+          };
+      LogisticCv.Result helped = LogisticCv.fit(x, m, y, w, options, counted);
+      assertThat(handOvers).as("steps handed to the helper").hasPositiveValue();
+      assertThat(helped.coef()).containsExactly(alone.coef());
+      assertThat(helped.intercept()).isEqualTo(alone.intercept());
+      assertThat(helped.lambda()).isEqualTo(alone.lambda());
+      assertThat(helped.cvLoss()).isEqualTo(alone.cvLoss());
     }
   }
 }
