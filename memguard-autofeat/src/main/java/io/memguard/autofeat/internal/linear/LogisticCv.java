@@ -57,10 +57,13 @@ public final class LogisticCv {
   private static final int MAX_HALVINGS = 30;
 
   /**
-   * Rows times (columns + 8) from which a fit's fold fits are split between its thread and a
-   * helper: below it a penalty's solves take microseconds, which a hand-over would cost.
+   * Rows, and rows times (columns + 8), from which a fit's fold fits are split between its thread
+   * and a helper: below them a penalty's solves take microseconds, which a hand-over would cost. A
+   * selection run's chunk (at most 2,500 rows, often 50 columns) is above them.
    */
-  private static final long HELPED_CELLS = 1L << 18;
+  private static final int HELPED_ROWS = 1000;
+
+  private static final long HELPED_CELLS = 1L << 16;
 
   private LogisticCv() {}
 
@@ -112,7 +115,7 @@ public final class LogisticCv {
 
   /** Whether a fit of {@code p} columns and {@code m} rows shares its fold fits with a helper. */
   private static boolean helpable(int p, int m) {
-    return (long) m * (p + 8) >= HELPED_CELLS;
+    return m >= HELPED_ROWS && (long) m * (p + 8) >= HELPED_CELLS;
   }
 
   /**
