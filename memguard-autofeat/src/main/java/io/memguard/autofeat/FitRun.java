@@ -80,7 +80,10 @@ final class FitRun implements EngineHooks {
    */
   private long heapLimit = Long.MAX_VALUE;
 
-  /** The heap the plan was made around ({@link HeapLimit#floorInUseBytes}), -1 before the plan. */
+  /**
+   * The heap the plan was made around ({@link HeapLimit#floorInUseBytes}, or the heap in use now
+   * when that left too little for the smallest plan), -1 before the plan.
+   */
   private long planInUse = -1;
 
   /** As {@link #heapLimit}, on the heap's live floor: for the plan and model-shaping sizes. */
@@ -301,7 +304,8 @@ final class FitRun implements EngineHooks {
       long inUseNow = HeapLimit.inUseBytes(recent);
       if (inUseNow < planInUse) {
         // The floor plus twice the data counts the data again when the floor's collection came
-        // after it was loaded; the heap in use now (garbage included) bounds what is live too.
+        // after it was loaded; the heap in use now (garbage included) bounds what is live too. A
+        // last resort: above this line plans stay on the floor, independent of garbage.
         decide(
             "heap: the live floor with the data counted twice ("
                 + MemorySize.format(planInUse)
@@ -957,7 +961,9 @@ final class FitRun implements EngineHooks {
    * plan was made around (the heap's live floor and the fit's data, {@link
    * HeapLimit#floorInUseBytes}) and the manager's reservations, not from the last collection's
    * reading, which counts the garbage a young collection left behind. Two fits of the same data in
-   * one JVM so plan alike however much garbage lies in the heap.
+   * one JVM so plan alike however much garbage lies in the heap, except where the floor leaves too
+   * little for the smallest plan: then, rather than refuse, the plan is made on the heap in use
+   * now, garbage included, and depends on it.
    */
   private long planningHeadroom() {
     long line = memory.liveHeapLineBytes();

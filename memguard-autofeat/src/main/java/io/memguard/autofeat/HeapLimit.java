@@ -14,10 +14,11 @@ import io.memguard.core.MemoryManager;
  * size work the heap cannot hold.
  *
  * <p>The floor makes the plan, and so the features, independent of the old-generation garbage of
- * earlier work; it does not see data that became live after its reading either. Neither figure is a
- * guarantee: each reservation passes the live-heap line as the heap is then, and a refusal narrows
- * the work, switches to a cheaper plan or fails with {@link InsufficientMemoryException}. Never
- * requests a collection. Thread-safe.
+ * earlier work (unless the floor leaves too little for the fit's smallest plan: it then plans on
+ * the heap in use now before it refuses); it does not see data that became live after its reading
+ * either. Neither figure is a guarantee: each reservation passes the live-heap line as the heap is
+ * then, and a refusal narrows the work, switches to a cheaper plan or fails with {@link
+ * InsufficientMemoryException}. Never requests a collection. Thread-safe.
  */
 final class HeapLimit {
 

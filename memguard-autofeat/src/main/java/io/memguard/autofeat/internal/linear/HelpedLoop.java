@@ -50,7 +50,10 @@ final class HelpedLoop {
             try {
               body.compute(start(b, n, blocks), start(b + 1, n, blocks));
             } catch (Throwable e) {
-              failure.compareAndSet(null, e);
+              Throwable first = failure.compareAndExchange(null, e);
+              if (first != null && first != e) {
+                first.addSuppressed(e);
+              }
             } finally {
               done.incrementAndGet();
             }

@@ -19,14 +19,15 @@ public final class L1Models {
   /**
    * An upper bound of the heap bytes {@link #absoluteWeights} allocates besides its input for
    * {@code p} columns and {@code m} rows: the solver's work (one binary model at a time for
-   * classification), the labels and weights of a binary problem, and the result.
+   * classification, with the scratch of the work's helper if one may come), the labels and weights
+   * of a binary problem, and the result.
    */
   public static long weightsWorkBytes(TargetKind problem, int p, int m, PathOptions o) {
     long result = 2 * HeapBytes.doubles(p);
     if (problem == TargetKind.REGRESSION) {
       return solverWorkBytes(p, m, o) + result;
     }
-    return LogisticCv.workBytes(p, m, o) + 3 * HeapBytes.doubles(m) + result;
+    return LogisticCv.workBytes(p, m, o, true) + 3 * HeapBytes.doubles(m) + result;
   }
 
   /**

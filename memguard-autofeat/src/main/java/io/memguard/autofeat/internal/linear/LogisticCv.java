@@ -71,9 +71,18 @@ public final class LogisticCv {
    * An upper bound of the heap bytes {@link #fit} allocates besides its input for {@code p} columns
    * and {@code m} rows: each fit's linear predictor, per-column arrays and cached weighted inner
    * products (at most {@value #MAX_GRAM} strong columns), the three row vectors the fits share, one
-   * reweighting step's scratch (two where a helper may solve half the fold fits) and the result.
+   * reweighting step's scratch, the folds' test losses and the result; without a helper.
    */
   public static long workBytes(int p, int m, PathOptions options) {
+    return workBytes(p, m, options, false);
+  }
+
+  /**
+   * {@link #workBytes(int, int, PathOptions)}, and with {@code helped} the second scratch of a fit
+   * whose fold fits a helper may share ({@link #fit(double[][], int, double[], double[],
+   * PathOptions, Executor)}): a bound that does not depend on whether the helper comes.
+   */
+  static long workBytes(int p, int m, PathOptions options, boolean helped) {
     int folds = Math.max(2, Math.min(options.folds(), m));
     int fits = folds + 1;
     long strong = Math.min(p, MAX_GRAM);
@@ -94,7 +103,8 @@ public final class LogisticCv {
     return HeapBytes.ints(folds + 1)
         + HeapBytes.refs(fits)
         + fits * perFit
-        + (helpable(p, m) ? 2 : 1) * step
+        + (helped && helpable(p, m) ? 2 : 1) * step
+        + HeapBytes.doubles(folds)
         + HeapBytes.doubles(p)
         + 8 * HeapBytes.OBJECT;
   }

@@ -154,12 +154,40 @@ class HelpedLoopTest {
             handOvers.incrementAndGet();
             helper.execute(task);
           };
-      LogisticCv.Result helped = LogisticCv.fit(x, m, y, w, options, counted);
-      assertThat(handOvers).as("steps handed to the helper").hasPositiveValue();
-      assertThat(helped.coef()).containsExactly(alone.coef());
-      assertThat(helped.intercept()).isEqualTo(alone.intercept());
-      assertThat(helped.lambda()).isEqualTo(alone.lambda());
-      assertThat(helped.cvLoss()).isEqualTo(alone.cvLoss());
+      assertSameFit(LogisticCv.fit(x, m, y, w, options, counted), alone);
+      assertThat(handOvers).as("penalties handed to the helper").hasPositiveValue();
     }
+    // a helper that takes every group before the caller can, each penalty on a new thread: every
+    // fold fit is solved on other threads than the one that built it, penalty after penalty
+    AtomicInteger groupsElsewhere = new AtomicInteger();
+    Thread caller = Thread.currentThread();
+    Executor takesAll =
+        task -> {
+          Thread t =
+              new Thread(
+                  () -> {
+                    task.run();
+                    groupsElsewhere.incrementAndGet();
+                  });
+          t.start();
+          try {
+            t.join();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+          }
+          assertThat(t).isNotSameAs(caller);
+        };
+    assertSameFit(LogisticCv.fit(x, m, y, w, options, takesAll), alone);
+    assertThat(groupsElsewhere).hasPositiveValue();
+  }
+
+  private static void assertSameFit(LogisticCv.Result helped, LogisticCv.Result alone) {
+    assertThat(helped.coef()).containsExactly(alone.coef());
+    assertThat(helped.intercept()).isEqualTo(alone.intercept());
+    assertThat(helped.lambda()).isEqualTo(alone.lambda());
+    assertThat(helped.lambdaIndex()).isEqualTo(alone.lambdaIndex());
+    assertThat(helped.pathLength()).isEqualTo(alone.pathLength());
+    assertThat(helped.cvLoss()).isEqualTo(alone.cvLoss());
   }
 }
