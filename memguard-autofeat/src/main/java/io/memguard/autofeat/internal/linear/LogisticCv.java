@@ -176,24 +176,22 @@ public final class LogisticCv {
     int k = 0;
     for (; k < lambdas; k++) {
       double lambda = lambdaMax * Math.pow(ratio, k);
-      if (groups == null) {
-        for (int f = 0; f <= folds; f++) {
-          solve(fits, f, folds, lambda, prev, options, testLoss);
-        }
-      } else {
-        double prevLambda = prev;
-        HelpedLoop.run(
-            groups,
-            2,
-            1,
-            (from, to) -> {
-              for (int g = from; g < to; g++) {
-                for (int f = g; f <= folds; f += 2) {
-                  solve(fits, f, folds, lambda, prevLambda, options, testLoss);
+      double prevLambda = prev;
+      // without a helper both groups run here, one after the other
+      HelpedLoop.run(
+          groups,
+          2,
+          1,
+          (from, to) -> {
+            for (int g = from; g < to; g++) {
+              for (int f = g; f <= folds; f += 2) {
+                fits[f].solve(lambda, prevLambda, options);
+                if (f < folds) {
+                  testLoss[f] = fits[f].testLoss();
                 }
               }
-            });
-      }
+            }
+          });
       double loss = 0;
       for (int f = 0; f < folds; f++) {
         loss += testLoss[f];
@@ -219,21 +217,6 @@ public final class LogisticCv {
       prevDev = dev;
     }
     return new Result(bestCoef, bestB0, bestLambda, bestK, Math.min(k, lambdas), best);
-  }
-
-  /** Solves fit {@code f} for {@code lambda} and keeps its test loss if it is a fold's. */
-  private static void solve(
-      Fit[] fits,
-      int f,
-      int folds,
-      double lambda,
-      double prev,
-      PathOptions options,
-      double[] testLoss) {
-    fits[f].solve(lambda, prev, options);
-    if (f < folds) {
-      testLoss[f] = fits[f].testLoss();
-    }
   }
 
   /**
