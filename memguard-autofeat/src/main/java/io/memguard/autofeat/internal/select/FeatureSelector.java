@@ -322,7 +322,7 @@ public final class FeatureSelector {
     // the widest fit with its noise, and the columns the thread may keep for its next run
     return HeapBytes.doubles(store.rows())
         + 2 * HeapBytes.doubles(p)
-        + 3 * HeapBytes.doubles(m)
+        + 5 * HeapBytes.doubles(m)
         + fitBytes(options.problem(), widest, m, options.path())
         + HeapBytes.doubles(widest / 2 + 3, m)
         + HeapBytes.doubles(widest, m);
@@ -441,8 +441,13 @@ public final class FeatureSelector {
     try (Lease ranking =
         hooks.reserve(
             "select: ranking of " + voted + " voted columns",
-            HeapBytes.doubles(p) + 3 * rowBytes + HeapBytes.refs(voted) + 16L * voted)) {
-      // reserved first: the boxed ranking grows with the voted columns
+            HeapBytes.doubles(p)
+                + 3 * rowBytes
+                + 2 * HeapBytes.refs(voted)
+                + 16L * voted
+                + HeapBytes.ints(voted))) {
+      // reserved first: the boxed ranking grows with the voted columns (its array, the stream's or
+      // the sort's buffer beside it, the boxes, and the screened columns' indices)
       ranked = IntStream.range(0, p).filter(j -> votes[j] > 0).boxed().toArray(Integer[]::new);
       double[] yRows = gather(target, rows);
       double[] affinity =
@@ -513,10 +518,12 @@ public final class FeatureSelector {
     int m = runRows(nBase, options.maxRunRows());
     int p = columns.size();
     String name = "select run " + step;
+    // screening's two row vectors (the column and the centred target, or the column and the
+    // class of each row) beside the rows and the target
     long runBytes =
         HeapBytes.ints(nBase)
             + HeapBytes.ints(m)
-            + 2 * HeapBytes.doubles(m)
+            + 4 * HeapBytes.doubles(m)
             + 2 * HeapBytes.doubles(p)
             + HeapBytes.ints(p)
             + HeapBytes.booleans(p) * 2;
