@@ -525,9 +525,23 @@ public final class LogisticCv {
       if (objective(lambda) <= before) {
         return change;
       }
-      // step-halving: a full Newton step on (nearly) saturated data, or with stale inner products,
-      // can overshoot;
-      // the next step recomputes the inner products with current weights
+      return halveStep(lambda, before, change, n, oldBeta, oldB0, oldEta);
+    }
+
+    /**
+     * Step-halving: a full Newton step on (nearly) saturated data, or with stale inner products,
+     * can overshoot; the next step recomputes the inner products with current weights. A method of
+     * its own because it is rare: a cold JVM compiles {@link #irls} without it, and its loops'
+     * speculation cannot throw irls's optimised code away.
+     */
+    private double halveStep(
+        double lambda,
+        double before,
+        double change,
+        int n,
+        double[] oldBeta,
+        double oldB0,
+        double[] oldEta) {
       epoch++;
       double[] newBeta = scratch.newBeta;
       for (int q = 0; q < n; q++) {
@@ -650,18 +664,20 @@ public final class LogisticCv {
           break;
         }
       }
+      // eta moves on every row, the test rows' included, which nothing reads (the loss, the weights
+      // and the steps read the training rows, the test loss its own eta): one loop of m rows
+      // instead
+      // of two whose lengths change from fold to fold, which a cold JVM's optimised code speculates
+      // on and is thrown away for. The training rows get the same arithmetic, so the same bits.
       for (int q = 0; q < n; q++) {
         if (delta[q] != 0) {
-          double[] c = x[strongList[q]];
-          Vectors.axpy(delta[q], c, eta, 0, s);
-          Vectors.axpy(delta[q], c, eta, e, m);
+          Vectors.axpy(delta[q], x[strongList[q]], eta, 0, m);
         }
       }
-      // unconditional: a cold JVM's profile rarely sees db == 0, and a branch it never saw taken
-      // throws this method's optimised code away when it is (adding 0 changes no eta)
+      // unconditional for the same reason: a cold profile rarely sees db == 0 (adding 0 changes no
+      // eta)
       b0 += db;
-      shift(eta, db, 0, s);
-      shift(eta, db, e, m);
+      shift(eta, db, 0, m);
       return total;
     }
 
