@@ -516,7 +516,7 @@ public final class LarsLassoCv {
       if (c != null) {
         raw = c[trainIndex][at];
       } else {
-        raw = Vectors.dot(x[j], x[k], 0, s) + Vectors.dot(x[j], x[k], e, m);
+        raw = Vectors.dotOutside(x[j], x[k], s, e, m);
       }
       return raw / mt - mu[j] * mu[k];
     }
@@ -632,7 +632,11 @@ public final class LarsLassoCv {
      */
     private void solveDirection() {
       double[] d = direction;
-      for (int q = 0; q < count; q++) {
+      // the first row is peeled off (see minusDot)
+      if (count > 0) {
+        d[0] = sign[0] / chol[0][0];
+      }
+      for (int q = 1; q < count; q++) {
         double[] row = chol[q];
         d[q] = minusDot(sign[q], row, d, q) / row[q];
       }
@@ -689,7 +693,11 @@ public final class LarsLassoCv {
       g[q] = gramEntry(j, j);
       double[] l = sh.work.doubles(q + 1);
       double ss = 0;
-      for (int t = 0; t < q; t++) {
+      if (q > 0) {
+        l[0] = g[0] / chol[0][0];
+        ss += l[0] * l[0];
+      }
+      for (int t = 1; t < q; t++) {
         double[] row = chol[t];
         double v = minusDot(g[t], row, l, t);
         l[t] = v / row[t];
@@ -857,7 +865,10 @@ public final class LarsLassoCv {
 
     /** Solves L^T d = d in place for the lower-triangular factor L held by rows. */
     private static void backSubstitute(double[][] chol, double[] d, int count) {
-      for (int q = count - 1; q >= 0; q--) {
+      if (count > 0) {
+        d[count - 1] /= chol[count - 1][count - 1];
+      }
+      for (int q = count - 2; q >= 0; q--) {
         double v = d[q];
         for (int t = q + 1; t < count; t++) {
           v -= chol[t][q] * d[t];
@@ -866,7 +877,12 @@ public final class LarsLassoCv {
       }
     }
 
-    /** {@code v - sum(a[t] * b[t])} for t in [0, n), subtracted in order. */
+    /**
+     * {@code v - sum(a[t] * b[t])} for t in [0, n), subtracted in order. Callers peel off the
+     * triangular solves' first row, where n is 0: a cold JVM's optimised loop speculates that the
+     * loop is entered, and throws its code away (a recompilation of the whole caller) when it is
+     * not.
+     */
     private static double minusDot(double v, double[] a, double[] b, int n) {
       for (int t = 0; t < n; t++) {
         v -= a[t] * b[t];
@@ -885,7 +901,7 @@ public final class LarsLassoCv {
     private static void addRowProducts(
         double[] a, int p, double[][] x, double[] u, int s, int e, int m, double mt) {
       for (int j = 0; j < p; j++) {
-        a[j] += (Vectors.dot(x[j], u, 0, s) + Vectors.dot(x[j], u, e, m)) / mt;
+        a[j] += Vectors.dotOutside(x[j], u, s, e, m) / mt;
       }
     }
   }

@@ -315,7 +315,7 @@ public final class LassoCv {
           }
         }
       } else {
-        raw = Vectors.dot(x[j], x[k], 0, s) + Vectors.dot(x[j], x[k], e, m);
+        raw = Vectors.dotOutside(x[j], x[k], s, e, m);
       }
       return raw / mt - mu[j] * mu[k];
     }

@@ -378,7 +378,7 @@ public final class LogisticCv {
     }
 
     double dotTrain(double[] a, double[] b) {
-      return Vectors.dot(a, b, 0, s) + Vectors.dot(a, b, e, m);
+      return Vectors.dotOutside(a, b, s, e, m);
     }
 
     /**

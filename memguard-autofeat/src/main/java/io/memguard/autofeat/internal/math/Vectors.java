@@ -30,6 +30,18 @@ public final class Vectors {
   }
 
   /**
+   * {@code dot(a, b, 0, s) + dot(a, b, e, m)}: the sum over the rows of [0, m) outside the block
+   * [s, e), with the same bits. An empty side is not looped over: a cold JVM's optimised loop
+   * speculates that it is entered, and a fold at either end of the rows would throw away the
+   * caller's compiled code.
+   */
+  public static double dotOutside(double[] a, double[] b, int s, int e, int m) {
+    double left = s > 0 ? dot(a, b, 0, s) : 0.0;
+    double right = e < m ? dot(a, b, e, m) : 0.0;
+    return left + right;
+  }
+
+  /**
    * {@link #dot(double[], double[], int, int)} of {@code w} with {@code a} and with {@code b} in
    * one pass over {@code w}, each sum in the same order as {@code dot} (the same bits), written to
    * {@code out[atA]} and {@code out[atB]} divided by {@code divisor}.

@@ -35,6 +35,31 @@ class VectorsTest {
   }
 
   @Test
+  void dotOutside_givesTheBitsOfTheDotsOnEitherSide_forEveryBlock() {
+    SplittableRandom r = new SplittableRandom(2);
+    for (int m = 0; m <= 11; m++) {
+      double[] a = new double[m];
+      double[] b = new double[m];
+      for (int i = 0; i < m; i++) {
+        // zeros of both signs too: the sum of two empty sides must keep the sign of zero
+        a[i] = r.nextInt(4) == 0 ? -0.0 : r.nextDouble(-1, 1) * Math.pow(10, r.nextInt(-8, 8));
+        b[i] = r.nextInt(4) == 0 ? 0.0 : r.nextGaussian();
+      }
+      for (int s = 0; s <= m; s++) {
+        for (int e = s; e <= m; e++) {
+          double expected = Vectors.dot(a, b, 0, s) + Vectors.dot(a, b, e, m);
+
+          double actual = Vectors.dotOutside(a, b, s, e, m);
+
+          assertThat(Double.doubleToRawLongBits(actual))
+              .as("m=%d, block [%d, %d)", m, s, e)
+              .isEqualTo(Double.doubleToRawLongBits(expected));
+        }
+      }
+    }
+  }
+
+  @Test
   void allFinite_looksOnlyAtTheRange() {
     double[] v = {Double.NaN, 1, 2, Double.POSITIVE_INFINITY};
 
