@@ -302,9 +302,16 @@ public final class LarsLassoCv {
      */
     double[][] crossColumn(int k) {
       double[][] c = cross[k];
-      if (c != null) {
-        return c;
-      }
+      return c != null ? c : computeCrossColumn(k);
+    }
+
+    /**
+     * {@link #crossColumn} when column k is not cached. A method of its own: a path asks for cached
+     * columns far more often, so a cold JVM compiles the paths' steps without this (and the
+     * products' loops), which makes those compilations several times shorter.
+     */
+    private double[][] computeCrossColumn(int k) {
+      double[][] c;
       long needed = (long) (cachedCount + 1) * (folds + 1) * x.length + cholDoubles;
       if (cachedCount < cached.length && needed <= budget) {
         c = new double[folds + 1][];
