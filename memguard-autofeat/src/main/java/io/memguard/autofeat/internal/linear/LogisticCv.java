@@ -664,18 +664,17 @@ public final class LogisticCv {
           break;
         }
       }
-      // eta moves on every row, the test rows' included, which nothing reads (the loss, the weights
-      // and the steps read the training rows, the test loss its own eta): one loop of m rows
-      // instead
-      // of two whose lengths change from fold to fold, which a cold JVM's optimised code speculates
-      // on and is thrown away for. The training rows get the same arithmetic, so the same bits.
+      // eta moves on every row, the test rows' included, which nothing reads (the loss, the
+      // weights and the steps read the training rows, the test loss its own eta): one loop of m
+      // rows instead of two whose lengths change from fold to fold, which a cold JVM's optimised
+      // code speculates on and is thrown away for. Same arithmetic on the training rows, same bits.
       for (int q = 0; q < n; q++) {
         if (delta[q] != 0) {
           Vectors.axpy(delta[q], x[strongList[q]], eta, 0, m);
         }
       }
-      // unconditional for the same reason: a cold profile rarely sees db == 0 (adding 0 changes no
-      // eta)
+      // unconditional, for the same reason: a cold profile rarely sees db == 0 (adding 0 changes
+      // nothing)
       b0 += db;
       shift(eta, db, 0, m);
       return total;
