@@ -402,7 +402,7 @@ final class MemoryPlanner {
     values += slack(b, r, values);
     // every candidate's expression stays reachable through selection (inputs' are the symbols)
     double meta = columns * (META_BYTES + 48) + candidates * POOL_BYTES;
-    long rowVectors = 6 * HeapBytes.doubles(r) + 6 * HeapBytes.doubles(m);
+    long rowVectors = 6 * HeapBytes.doubles(r) + 4 * HeapBytes.doubles(m);
     return (long) Math.ceil(values + meta) + Math.max(fit, finalFilter) + rowVectors + inputs(r);
   }
 

@@ -322,7 +322,7 @@ public final class FeatureSelector {
     // the widest fit with its noise, and the columns the thread may keep for its next run
     return HeapBytes.doubles(store.rows())
         + 2 * HeapBytes.doubles(p)
-        + 5 * HeapBytes.doubles(m)
+        + 3 * HeapBytes.doubles(m)
         + fitBytes(options.problem(), widest, m, options.path())
         + HeapBytes.doubles(widest / 2 + 3, m)
         + HeapBytes.doubles(widest, m);
@@ -428,7 +428,6 @@ public final class FeatureSelector {
         voted++;
       }
     }
-    Integer[] ranked;
     Comparator<Integer> byVotes =
         Comparator.<Integer>comparingInt(j -> -votes[j])
             .thenComparingInt(j -> columns.get(j).name().length());
@@ -443,12 +442,14 @@ public final class FeatureSelector {
             "select: ranking of " + voted + " voted columns",
             HeapBytes.doubles(p)
                 + 3 * rowBytes
-                + 2 * HeapBytes.refs(voted)
+                + 3 * HeapBytes.refs(voted)
                 + 16L * voted
                 + HeapBytes.ints(voted))) {
-      // reserved first: the boxed ranking grows with the voted columns (its array, the stream's or
-      // the sort's buffer beside it, the boxes, and the screened columns' indices)
-      ranked = IntStream.range(0, p).filter(j -> votes[j] > 0).boxed().toArray(Integer[]::new);
+      // reserved first: the boxed ranking grows with the voted columns (its array beside the
+      // stream's buffer of up to twice as many, or the sort's, the boxes, and the screened columns'
+      // indices); it dies with the lease
+      Integer[] ranked =
+          IntStream.range(0, p).filter(j -> votes[j] > 0).boxed().toArray(Integer[]::new);
       double[] yRows = gather(target, rows);
       double[] affinity =
           screen(Arrays.stream(ranked).mapToInt(Integer::intValue).toArray(), rows, yRows);
@@ -483,10 +484,10 @@ public final class FeatureSelector {
     hooks.progress("select", 0, 1, 1, 100.0);
     LOG.debug(
         "selection: {} columns voted, {} after correlation filter, {} selected",
-        ranked.length,
+        voted,
         kept.size(),
         selected.size());
-    return new SelectionResult(selected, v, ranked.length, kept.size(), rows.length);
+    return new SelectionResult(selected, v, voted, kept.size(), rows.length);
   }
 
   /**
@@ -518,12 +519,10 @@ public final class FeatureSelector {
     int m = runRows(nBase, options.maxRunRows());
     int p = columns.size();
     String name = "select run " + step;
-    // screening's two row vectors (the column and the centred target, or the column and the
-    // class of each row) beside the rows and the target
     long runBytes =
         HeapBytes.ints(nBase)
             + HeapBytes.ints(m)
-            + 4 * HeapBytes.doubles(m)
+            + 2 * HeapBytes.doubles(m)
             + 2 * HeapBytes.doubles(p)
             + HeapBytes.ints(p)
             + HeapBytes.booleans(p) * 2;
@@ -670,7 +669,7 @@ public final class FeatureSelector {
       double[][] noise = noise(xInit, m, rnd);
       boolean[] inInitial = new boolean[p];
       initial.forEach(j -> inInitial[j] = true);
-      int[] others = IntStream.range(0, p).filter(j -> !inInitial[j]).toArray();
+      int[] others = outside(inInitial);
       Rng.shuffle(others, rnd);
       initial.forEach(j -> picked[j] = true);
       int reused = Math.min(spare.length, size);
@@ -943,7 +942,15 @@ public final class FeatureSelector {
    * sorted.
    */
   private int[] topByCorrelation(int[] rows, double[] yr, int width) {
-    double[] score = screen(null, rows, yr);
+    double[] score;
+    // screening's two row vectors (the column and the centred target, or the column and each
+    // row's class), for the moment they live: the run's lease has the target and the scores
+    try (Lease vectors =
+        hooks.reserve(
+            "select: screening's row vectors (" + rows.length + " rows)",
+            2 * HeapBytes.doubles(rows.length))) {
+      score = screen(null, rows, yr);
+    }
     double[] sorted = score.clone();
     Arrays.sort(sorted);
     // the width-th best score; ties at it go to the lower column indices
@@ -1303,6 +1310,24 @@ public final class FeatureSelector {
     double[] out = new double[rows.length];
     for (int i = 0; i < rows.length; i++) {
       out[i] = v[rows[i]];
+    }
+    return out;
+  }
+
+  /** The indices whose flag is false, in order, in an array of exactly their number. */
+  private static int[] outside(boolean[] in) {
+    int count = 0;
+    for (boolean b : in) {
+      if (!b) {
+        count++;
+      }
+    }
+    int[] out = new int[count];
+    int k = 0;
+    for (int j = 0; j < in.length; j++) {
+      if (!in[j]) {
+        out[k++] = j;
+      }
     }
     return out;
   }
