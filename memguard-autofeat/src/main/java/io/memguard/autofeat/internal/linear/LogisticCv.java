@@ -300,6 +300,11 @@ public final class LogisticCv {
     final int e;
     final double wsum;
     final double nullLoss;
+
+    /**
+     * The linear predictor {@code b0 + X beta} on the training rows. On the test rows [s, e) it is
+     * not kept (the Gram step moves them too, the naive step does not): nothing may read them.
+     */
     final double[] eta;
 
     /** Scratch shared by the fits of one call or group (they are solved one at a time). */
