@@ -62,8 +62,8 @@ public final class L1Models {
 
   /** The sorted distinct labels of the first {@code m} values. */
   public static double[] classes(double[] y, int m) {
-    // labels are few: kept sorted in a small array, without boxing; up to MANY_LABELS labels
-    // nothing grows with the rows
+    // labels are few: kept sorted in a small array, without boxing; past MANY_LABELS labels a hash
+    // set of their bits takes over, so what is held grows with the labels, never with the rows
     double[] seen = new double[16];
     int count = 0;
     for (int i = 0; i < m; i++) {
@@ -73,7 +73,7 @@ public final class L1Models {
         continue;
       }
       if (count == MANY_LABELS) {
-        return distinctBySorting(y, m);
+        return distinctByHashing(y, i, m, seen, count);
       }
       if (count == seen.length) {
         seen = Arrays.copyOf(seen, 2 * count);
@@ -88,16 +88,58 @@ public final class L1Models {
 
   private static final int MANY_LABELS = 256;
 
-  private static double[] distinctBySorting(double[] y, int m) {
-    double[] sorted = Arrays.copyOf(y, m);
-    Arrays.sort(sorted);
-    int count = 0;
-    for (int i = 0; i < m; i++) {
-      if (count == 0 || Double.compare(sorted[i], sorted[count - 1]) != 0) {
-        sorted[count++] = sorted[i];
+  /**
+   * The sorted distinct labels of {@code y[0, m)}, given the {@code count} distinct (sorted) labels
+   * of {@code y[0, from)}. Labels are told apart as {@link Double#compare} does: by their bits, all
+   * NaNs as one.
+   */
+  private static double[] distinctByHashing(
+      double[] y, int from, int m, double[] first, int count) {
+    long[] table = new long[4 * MANY_LABELS];
+    boolean[] used = new boolean[table.length];
+    int size = 0;
+    for (int k = 0; k < count; k++) {
+      size += insert(table, used, Double.doubleToLongBits(first[k])) ? 1 : 0;
+    }
+    for (int i = from; i < m; i++) {
+      if (2 * (size + 1) > table.length) {
+        long[] oldTable = table;
+        boolean[] oldUsed = used;
+        table = new long[2 * oldTable.length];
+        used = new boolean[table.length];
+        for (int k = 0; k < oldTable.length; k++) {
+          if (oldUsed[k]) {
+            insert(table, used, oldTable[k]);
+          }
+        }
+      }
+      size += insert(table, used, Double.doubleToLongBits(y[i])) ? 1 : 0;
+    }
+    double[] out = new double[size];
+    int k = 0;
+    for (int s = 0; s < table.length; s++) {
+      if (used[s]) {
+        out[k++] = Double.longBitsToDouble(table[s]);
       }
     }
-    return Arrays.copyOf(sorted, count);
+    Arrays.sort(out);
+    return out;
+  }
+
+  /** Adds {@code key} to an open-addressing table (a power of two long); true if it was new. */
+  private static boolean insert(long[] table, boolean[] used, long key) {
+    int mask = table.length - 1;
+    long h = key * 0x9E3779B97F4A7C15L;
+    int s = (int) (h ^ (h >>> 32)) & mask;
+    while (used[s]) {
+      if (table[s] == key) {
+        return false;
+      }
+      s = (s + 1) & mask;
+    }
+    used[s] = true;
+    table[s] = key;
+    return true;
   }
 
   /**

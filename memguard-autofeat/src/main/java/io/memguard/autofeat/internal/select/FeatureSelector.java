@@ -577,15 +577,24 @@ public final class FeatureSelector {
     // 2. initial L1 fit; keep at most m // 5 columns
     double[] w;
     double[][] spare;
-    // the columns kept from the thread's last run leave its lease before this fit's lease takes
-    // them
-    java.util.ArrayDeque<double[]> handed = handOver(width, m);
-    SolverWork initialSolver =
-        work.forFit(L1Models.weightsWorkBytes(options.problem(), width, m, options.path()));
-    Lease spareLease =
-        hooks.reserve(
-            name + ": initial L1 fit (" + width + " columns)", HeapBytes.doubles(width, m));
+    List<Integer> initial;
+    // this fit's lease holds the columns kept from the thread's last run before they leave the
+    // carry's, so no moment holds them unreserved
+    Lease spareLease = hooks.reserve(name + ": initial L1 fit (" + width + " columns)", 0);
     try {
+      long spareBytes = HeapBytes.doubles(width, m);
+      if (!spareLease.tryResize(spareBytes)) {
+        dropCarry();
+        spareLease.resize(spareBytes);
+      }
+    } catch (RuntimeException | Error e) {
+      spareLease.close();
+      throw e;
+    }
+    java.util.ArrayDeque<double[]> handed = handOver(width, m);
+    try {
+      SolverWork initialSolver =
+          work.forFit(L1Models.weightsWorkBytes(options.problem(), width, m, options.path()));
       double[][] xScreened = new double[screened.length][];
       for (int k = 0; k < screened.length; k++) {
         double[] c = handed.poll();
@@ -603,13 +612,30 @@ public final class FeatureSelector {
       keep = Math.min(keep, Math.max(1, chunkCap));
       spare = Arrays.copyOf(xScreened, keep);
       spareLease.resize(keep * HeapBytes.doubles(m));
+      initial = topWeights(screened, w, m / 5);
     } catch (RuntimeException | Error e) {
       spareLease.close();
       throw e;
     }
+    int screenedCount = screened.length;
+    // the run's lease counts one index array of its columns: the screened ones go before the
+    // columns outside the initial set are listed
+    screened = null;
+    w = null;
     try {
       return runChunks(
-          step, rnd, rows, yr, name, screened, w, spare, spareLease, asked, chunkCap, work);
+          step,
+          rnd,
+          rows,
+          yr,
+          name,
+          screenedCount,
+          initial,
+          spare,
+          spareLease,
+          asked,
+          chunkCap,
+          work);
     } finally {
       spareLease.close();
     }
@@ -621,8 +647,8 @@ public final class FeatureSelector {
       int[] rows,
       double[] yr,
       String name,
-      int[] screened,
-      double[] w,
+      int screenedCount,
+      List<Integer> initial,
       double[][] spare,
       Lease spareLease,
       int asked,
@@ -632,7 +658,6 @@ public final class FeatureSelector {
     int p = columns.size();
     boolean[] picked = new boolean[p];
     int splits;
-    List<Integer> initial = topWeights(screened, w, m / 5);
     initial =
         stagedNoiseFilter(
             initial,
@@ -715,7 +740,7 @@ public final class FeatureSelector {
             + " selected={}",
         step,
         m,
-        screened.length,
+        screenedCount,
         p,
         initial.size(),
         splits,
@@ -1348,6 +1373,14 @@ public final class FeatureSelector {
     return carry;
   }
 
+  /** Lets go of the columns the thread kept from its last run, where both cannot be reserved. */
+  private void dropCarry() {
+    RunCarry carry = carries.get(Thread.currentThread());
+    if (carry != null) {
+      carry.drop();
+    }
+  }
+
   /** A column of m values: one the thread kept from its last run, else a new one. */
   private double[] carried(int m) {
     RunCarry carry = carries.get(Thread.currentThread());
@@ -1357,7 +1390,7 @@ public final class FeatureSelector {
 
   /**
    * Up to {@code count} columns of m values the thread kept from its last run, out of the carry's
-   * lease: the caller reserves them next, with what it allocates besides.
+   * lease: the caller has reserved them already, with what it allocates besides.
    */
   private java.util.ArrayDeque<double[]> handOver(int count, int m) {
     java.util.ArrayDeque<double[]> out = new java.util.ArrayDeque<>();
@@ -1497,6 +1530,12 @@ public final class FeatureSelector {
           columns.add(cols[k]);
         }
       }
+    }
+
+    /** Lets go of every kept column and its reservation. */
+    void drop() {
+      columns.clear();
+      lease.resize(0);
     }
 
     @Override

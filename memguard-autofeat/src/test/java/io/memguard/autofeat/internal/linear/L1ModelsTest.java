@@ -245,4 +245,31 @@ class L1ModelsTest {
     double[] p = model.predictProba(new double[] {0, 0, 0});
     assertThat(p[0] + p[1] + p[2]).isCloseTo(1, within(1e-12));
   }
+
+  @ParameterizedTest(name = "{0} distinct labels")
+  @CsvSource({"1", "255", "256", "257", "5000"})
+  void classes_fewOrManyLabels_sortedDistinctAsDoubleCompare_withoutCopyingTheTarget(int labels) {
+    SplittableRandom rnd = new SplittableRandom(labels);
+    int m = 4 * labels + 50;
+    double[] y = new double[m + 7];
+    for (int i = 0; i < m; i++) {
+      y[i] = rnd.nextInt(labels) - labels / 2;
+    }
+    // signed zeros are two labels and all NaNs one, as Double.compare has them
+    y[m - 3] = -0.0;
+    y[m - 2] = Double.NaN;
+    y[m - 1] = Double.longBitsToDouble(0x7ff8000000000001L);
+    // values past m are not labels
+    java.util.Arrays.fill(y, m, y.length, 1e9);
+    java.util.TreeSet<Double> expected = new java.util.TreeSet<>();
+    for (int i = 0; i < m; i++) {
+      expected.add(y[i]);
+    }
+    double[] classes = L1Models.classes(y, m);
+    assertThat(classes).hasSize(expected.size());
+    int k = 0;
+    for (double e : expected) {
+      assertThat(Double.compare(classes[k++], e)).isZero();
+    }
+  }
 }

@@ -70,7 +70,7 @@ class FeatureSelectorTest {
   }
 
   /** A lease that grants every resize up to {@code limit} bytes and records what it held. */
-  private static final class RecordingLease implements Lease {
+  private static class RecordingLease implements Lease {
     final long limit;
     long bytes;
     long peak;
@@ -168,6 +168,63 @@ class FeatureSelectorTest {
           .isGreaterThanOrEqualTo(10L * 8 * 255);
       assertThat(carries).allSatisfy(l -> assertThat(l.refusals).isZero());
     }
+  }
+
+  @Test
+  void select_columnsLeaveTheCarry_onlyOnceTheNextFitsLeaseHoldsThem() {
+    Planted p = planted(300, 400, 3);
+    SelectionOptions o =
+        new SelectionOptions(
+            TargetKind.REGRESSION,
+            4,
+            5L,
+            0,
+            60,
+            true,
+            PathOptions.forSelection(),
+            SelectionOptions.DEFAULT_MAX_RUN_ROWS,
+            SelectionOptions.DEFAULT_MAX_FIT_CELLS,
+            1);
+    RecordingLease[] initialFit = new RecordingLease[1];
+    List<String> unreserved = new ArrayList<>();
+    int[] handedOver = new int[1];
+    EngineHooks hooks =
+        new EngineHooks() {
+          @Override
+          public Lease reserve(String what, long bytes) {
+            if (what.contains("initial L1 fit")) {
+              initialFit[0] = new RecordingLease(Long.MAX_VALUE);
+              initialFit[0].resize(bytes);
+              return initialFit[0];
+            }
+            if (!what.contains("kept for the next run")) {
+              return Lease.NONE;
+            }
+            RecordingLease carry =
+                new RecordingLease(Long.MAX_VALUE) {
+                  @Override
+                  public synchronized void resize(long b) {
+                    if (b < bytes) {
+                      handedOver[0]++;
+                      RecordingLease fit = initialFit[0];
+                      if (fit == null || fit.closed || fit.bytes == 0) {
+                        unreserved.add(
+                            bytes + " -> " + b + " bytes with no fit lease holding them");
+                      }
+                    }
+                    super.resize(b);
+                  }
+                };
+            carry.resize(bytes);
+            return carry;
+          }
+        };
+    SelectionResult plain =
+        new FeatureSelector(o, p.store(), p.cols(), p.y(), EngineHooks.NONE).select();
+    SelectionResult carried = new FeatureSelector(o, p.store(), p.cols(), p.y(), hooks).select();
+    assertThat(carried.selected()).isEqualTo(plain.selected());
+    assertThat(handedOver[0]).isPositive();
+    assertThat(unreserved).isEmpty();
   }
 
   @Test
