@@ -2,6 +2,7 @@ package io.memguard.autofeat.internal.expr;
 
 import java.util.Arrays;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Evaluates expressions on columns of start-feature values, in double precision; stateless and
@@ -107,7 +108,33 @@ public final class ExprEvaluator {
     double[][] temps = work.temporaries(temporaries(e), Math.min(n, BLOCK));
     for (int done = 0; done < n; done += BLOCK) {
       int len = Math.min(BLOCK, n - done);
-      evalBlockInto(e, symbolColumns, from + done, len, out, at + done, temps, 0);
+      evalBlockInto(e, symbolColumns, null, from + done, len, out, at + done, temps, 0);
+    }
+  }
+
+  /**
+   * Evaluates {@code e} at the start features' rows {@code rows[0], rows[1], ...} into {@code
+   * out[0, rows.length)}: the same values, bit for bit, as evaluating every row and reading those.
+   *
+   * @throws IllegalArgumentException if a used column is missing, or {@code out} is too short
+   * @throws ArrayIndexOutOfBoundsException if a row is outside a used column
+   */
+  public static void evaluateRows(
+      Expr e, double[][] symbolColumns, int[] rows, double[] out, Work work) {
+    Objects.requireNonNull(e, "e");
+    Objects.requireNonNull(rows, "rows");
+    for (int s : e.symbolArray()) {
+      if (s >= symbolColumns.length || symbolColumns[s] == null) {
+        throw new IllegalArgumentException("column " + s + " missing");
+      }
+    }
+    int n = rows.length;
+    if (out.length < n) {
+      throw new IllegalArgumentException("out has " + out.length + " values, need " + n);
+    }
+    double[][] temps = work.temporaries(temporaries(e), Math.min(n, BLOCK));
+    for (int done = 0; done < n; done += BLOCK) {
+      evalBlockInto(e, symbolColumns, rows, done, Math.min(BLOCK, n - done), out, done, temps, 0);
     }
   }
 
@@ -187,29 +214,48 @@ public final class ExprEvaluator {
    */
   private static void evalBlock(
       Expr e, double[][] cols, int from, int n, double[] out, double[][] work, int depth) {
-    evalBlockInto(e, cols, from, n, out, from, work, depth);
+    evalBlockInto(e, cols, null, from, n, out, from, work, depth);
   }
 
+  /**
+   * Evaluates rows {@code [from, from + n)} of {@code e} into {@code out[at, at + n)}, temporaries
+   * from depth on; with {@code rows}, row {@code i} is the start features' row {@code rows[i]}.
+   */
   private static void evalBlockInto(
-      Expr e, double[][] cols, int from, int n, double[] out, int at, double[][] work, int depth) {
+      Expr e,
+      double[][] cols,
+      int @Nullable [] rows,
+      int from,
+      int n,
+      double[] out,
+      int at,
+      double[][] work,
+      int depth) {
     if (e instanceof Num c) {
       Arrays.fill(out, at, at + n, c.value().doubleValue());
     } else if (e instanceof Sym s) {
-      System.arraycopy(cols[s.index()], from, out, at, n);
+      double[] col = cols[s.index()];
+      if (rows == null) {
+        System.arraycopy(col, from, out, at, n);
+      } else {
+        for (int i = 0; i < n; i++) {
+          out[at + i] = col[rows[from + i]];
+        }
+      }
     } else if (e instanceof Fn f) {
-      evalBlockInto(f.arg(), cols, from, n, out, at, work, depth);
+      evalBlockInto(f.arg(), cols, rows, from, n, out, at, work, depth);
       applyFn(f.kind(), out, at, n);
     } else if (e instanceof Pow p) {
-      evalBlockInto(p.base(), cols, from, n, out, at, work, depth);
+      evalBlockInto(p.base(), cols, rows, from, n, out, at, work, depth);
       applyPow(p.exponent(), out, at, n);
     } else if (e instanceof Mul m) {
       double c = m.coefficient().doubleValue();
       Expr[] fs = m.factorArray();
-      evalBlockInto(fs[0], cols, from, n, out, at, work, depth);
+      evalBlockInto(fs[0], cols, rows, from, n, out, at, work, depth);
       if (fs.length > 1) {
         double[] tmp = work[depth];
         for (int k = 1; k < fs.length; k++) {
-          evalBlockInto(fs[k], cols, from, n, tmp, 0, work, depth + 1);
+          evalBlockInto(fs[k], cols, rows, from, n, tmp, 0, work, depth + 1);
           for (int i = 0; i < n; i++) {
             out[at + i] *= tmp[i];
           }
@@ -226,7 +272,7 @@ public final class ExprEvaluator {
       Rational[] cs = a.coefficientArray();
       double[] tmp = work[depth];
       for (int k = 0; k < ts.length; k++) {
-        evalBlockInto(ts[k], cols, from, n, tmp, 0, work, depth + 1);
+        evalBlockInto(ts[k], cols, rows, from, n, tmp, 0, work, depth + 1);
         double c = cs[k].doubleValue();
         for (int i = 0; i < n; i++) {
           out[at + i] += c * tmp[i];

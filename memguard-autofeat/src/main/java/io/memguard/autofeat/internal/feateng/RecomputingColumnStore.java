@@ -143,6 +143,44 @@ final class RecomputingColumnStore implements ColumnStore {
     return out;
   }
 
+  /**
+   * Evaluates a recomputed column at the asked rows only (a selection run reads a few thousand of
+   * many more). Where one of them is not finite, the whole column is read as {@link #read} does, so
+   * that its replacement is the mean of every row's finite values there too.
+   */
+  @Override
+  public void gather(
+      int slot, int[] rows, double mean, double scale, double[] dst, double[] scratch) {
+    Object o = slots.get(slot);
+    if (o == null) {
+      throw new IllegalStateException("column " + slot + " was released");
+    }
+    if (o instanceof Integer b) {
+      base.gather(b, rows, mean, scale, dst, scratch);
+      return;
+    }
+    Expr e = (Expr) o;
+    ExprEvaluator.Work work = works.poll();
+    if (work == null) {
+      work = new ExprEvaluator.Work();
+    }
+    try {
+      ExprEvaluator.evaluateRows(e, symbolColumns(e), rows, dst, work);
+    } finally {
+      works.offer(work);
+    }
+    int m = rows.length;
+    boolean toFloat = base.precision() == StoragePrecision.FLOAT;
+    for (int i = 0; i < m; i++) {
+      double v = toFloat ? (float) dst[i] : dst[i];
+      if (!(v - v == 0.0)) {
+        ColumnStore.super.gather(slot, rows, mean, scale, dst, scratch);
+        return;
+      }
+      dst[i] = (v - mean) * scale;
+    }
+  }
+
   @Override
   public void prepareRecomputation(int symbols) {
     if (symbolColumns.length < symbols) {
