@@ -119,20 +119,14 @@ final class RecomputingColumnStore implements ColumnStore {
 
   @Override
   public double[] read(int slot, double[] scratch) {
-    Object o = slots.get(slot);
-    if (o == null) {
-      throw new IllegalStateException("column " + slot + " was released");
-    }
+    Object o = entry(slot);
     if (o instanceof Integer b) {
       return base.read(b, scratch);
     }
     int n = rows();
     double[] out = scratch != null && scratch.length >= n ? scratch : new double[n];
     Expr e = (Expr) o;
-    ExprEvaluator.Work work = works.poll();
-    if (work == null) {
-      work = new ExprEvaluator.Work();
-    }
+    ExprEvaluator.Work work = takeWork();
     try {
       ExprEvaluator.evaluateInto(e, symbolColumns(e), n, out, work);
     } finally {
@@ -151,19 +145,13 @@ final class RecomputingColumnStore implements ColumnStore {
   @Override
   public void gather(
       int slot, int[] rows, double mean, double scale, double[] dst, double[] scratch) {
-    Object o = slots.get(slot);
-    if (o == null) {
-      throw new IllegalStateException("column " + slot + " was released");
-    }
+    Object o = entry(slot);
     if (o instanceof Integer b) {
       base.gather(b, rows, mean, scale, dst, scratch);
       return;
     }
     Expr e = (Expr) o;
-    ExprEvaluator.Work work = works.poll();
-    if (work == null) {
-      work = new ExprEvaluator.Work();
-    }
+    ExprEvaluator.Work work = takeWork();
     try {
       ExprEvaluator.evaluateRows(e, symbolColumns(e), rows, dst, work);
     } finally {
@@ -179,6 +167,21 @@ final class RecomputingColumnStore implements ColumnStore {
       }
       dst[i] = (v - mean) * scale;
     }
+  }
+
+  /** The slot's base slot (an Integer) or expression. */
+  private Object entry(int slot) {
+    Object o = slots.get(slot);
+    if (o == null) {
+      throw new IllegalStateException("column " + slot + " was released");
+    }
+    return o;
+  }
+
+  /** Evaluation temporaries for this read; given back to {@link #works} after it. */
+  private ExprEvaluator.Work takeWork() {
+    ExprEvaluator.Work work = works.poll();
+    return work != null ? work : new ExprEvaluator.Work();
   }
 
   @Override

@@ -134,23 +134,27 @@ class FeatureSelectorTest {
     }
   }
 
+  /** Four regression runs, selection's default paths and bounds, on {@code threads} threads. */
+  private static SelectionOptions fourRegressionRuns(int threads) {
+    return new SelectionOptions(
+        TargetKind.REGRESSION,
+        4,
+        5L,
+        0,
+        60,
+        true,
+        PathOptions.forSelection(),
+        SelectionOptions.DEFAULT_MAX_RUN_ROWS,
+        SelectionOptions.DEFAULT_MAX_FIT_CELLS,
+        threads);
+  }
+
   @ParameterizedTest(name = "{0} thread(s), carry limit {1}")
   @CsvSource({"1, 0", "1, 9223372036854775807", "2, 0", "2, 9223372036854775807"})
   void select_columnsKeptForTheNextRun_grantedOrRefused_sameResultAndReleased(
       int threads, long carryLimit) {
     Planted p = planted(300, 400, 3);
-    SelectionOptions o =
-        new SelectionOptions(
-            TargetKind.REGRESSION,
-            4,
-            5L,
-            0,
-            60,
-            true,
-            PathOptions.forSelection(),
-            SelectionOptions.DEFAULT_MAX_RUN_ROWS,
-            SelectionOptions.DEFAULT_MAX_FIT_CELLS,
-            threads);
+    SelectionOptions o = fourRegressionRuns(threads);
     RecordingHooks hooks = new RecordingHooks("kept for the next run", carryLimit);
     List<RecordingLease> carries = hooks.leases;
     SelectionResult plain =
@@ -173,18 +177,7 @@ class FeatureSelectorTest {
   @Test
   void select_columnsLeaveTheCarry_onlyOnceTheNextFitsLeaseHoldsThem() {
     Planted p = planted(300, 400, 3);
-    SelectionOptions o =
-        new SelectionOptions(
-            TargetKind.REGRESSION,
-            4,
-            5L,
-            0,
-            60,
-            true,
-            PathOptions.forSelection(),
-            SelectionOptions.DEFAULT_MAX_RUN_ROWS,
-            SelectionOptions.DEFAULT_MAX_FIT_CELLS,
-            1);
+    SelectionOptions o = fourRegressionRuns(1);
     RecordingLease[] initialFit = new RecordingLease[1];
     List<String> unreserved = new ArrayList<>();
     int[] handedOver = new int[1];
