@@ -129,8 +129,10 @@ public final class L1Models {
   /** Adds {@code key} to an open-addressing table (a power of two long); true if it was new. */
   private static boolean insert(long[] table, boolean[] used, long key) {
     int mask = table.length - 1;
-    long h = key * 0x9E3779B97F4A7C15L;
-    int s = (int) (h ^ (h >>> 32)) & mask;
+    // the product's top bits: a label that is a small integer has tens of trailing zero bits, which
+    // the low bits of any product keep
+    int s =
+        (int) ((key * 0x9E3779B97F4A7C15L) >>> (64 - Integer.numberOfTrailingZeros(table.length)));
     while (used[s]) {
       if (table[s] == key) {
         return false;

@@ -579,7 +579,12 @@ public final class FeatureSelector {
     double[][] spare;
     List<Integer> initial;
     // this fit's lease holds the columns kept from the thread's last run before they leave the
-    // carry's, so no moment holds them unreserved
+    // carry's, so no moment holds them unreserved; the solver's lease, which may still hold a wider
+    // fit's bound, shrinks first, so only those columns are counted twice
+    long solverBytes = L1Models.weightsWorkBytes(options.problem(), width, m, options.path());
+    if (solverBytes < work.reservedBytes()) {
+      work.forFit(solverBytes);
+    }
     Lease spareLease = hooks.reserve(name + ": initial L1 fit (" + width + " columns)", 0);
     try {
       long spareBytes = HeapBytes.doubles(width, m);
@@ -591,10 +596,9 @@ public final class FeatureSelector {
       spareLease.close();
       throw e;
     }
-    java.util.ArrayDeque<double[]> handed = handOver(width, m);
     try {
-      SolverWork initialSolver =
-          work.forFit(L1Models.weightsWorkBytes(options.problem(), width, m, options.path()));
+      java.util.ArrayDeque<double[]> handed = handOver(width, m);
+      SolverWork initialSolver = work.forFit(solverBytes);
       double[][] xScreened = new double[screened.length][];
       for (int k = 0; k < screened.length; k++) {
         double[] c = handed.poll();

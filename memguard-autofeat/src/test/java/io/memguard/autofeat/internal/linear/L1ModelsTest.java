@@ -247,13 +247,21 @@ class L1ModelsTest {
   }
 
   @ParameterizedTest(name = "{0} distinct labels")
-  @CsvSource({"1", "255", "256", "257", "5000"})
-  void classes_fewOrManyLabels_sortedDistinctAsDoubleCompare_withoutCopyingTheTarget(int labels) {
-    SplittableRandom rnd = new SplittableRandom(labels);
+  @CsvSource({"1", "254", "255", "256", "257", "5000"})
+  void classes_fewOrManyLabels_sortedDistinctAsDoubleCompare(int labels) {
+    // every label appears, in a shuffled order, so 255 labels plus -0.0 and NaN cross the switch
+    // from the sorted array to the hash set at 256 distinct labels
     int m = 4 * labels + 50;
     double[] y = new double[m + 7];
-    for (int i = 0; i < m; i++) {
-      y[i] = rnd.nextInt(labels) - labels / 2;
+    for (int i = 0; i < m - 3; i++) {
+      y[i] = i % labels - labels / 2;
+    }
+    SplittableRandom rnd = new SplittableRandom(labels);
+    for (int i = m - 4; i > 0; i--) {
+      int k = rnd.nextInt(i + 1);
+      double t = y[i];
+      y[i] = y[k];
+      y[k] = t;
     }
     // signed zeros are two labels and all NaNs one, as Double.compare has them
     y[m - 3] = -0.0;
