@@ -69,7 +69,12 @@ public interface ColumnStore {
   }
 
   /** Rounds {@code values} in place to what this store would keep (identity for double storage). */
-  void quantize(double[] values);
+  default void quantize(double[] values) {
+    quantize(values, rows());
+  }
+
+  /** Rounds the first {@code n} of {@code values} in place, as {@link #quantize(double[])} does. */
+  void quantize(double[] values, int n);
 
   /**
    * Stores a copy of {@code values} (rounded to the store's precision).

@@ -15,7 +15,7 @@ final class DoubleColumnStore extends SlabColumnStore {
   }
 
   @Override
-  public void quantize(double[] values) {}
+  public void quantize(double[] values, int n) {}
 
   @Override
   Object newSlab(int length) {

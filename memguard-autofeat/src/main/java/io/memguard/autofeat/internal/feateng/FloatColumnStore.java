@@ -18,8 +18,8 @@ final class FloatColumnStore extends SlabColumnStore {
   }
 
   @Override
-  public void quantize(double[] values) {
-    for (int i = 0; i < rows; i++) {
+  public void quantize(double[] values, int n) {
+    for (int i = 0; i < n; i++) {
       values[i] = (float) values[i];
     }
   }

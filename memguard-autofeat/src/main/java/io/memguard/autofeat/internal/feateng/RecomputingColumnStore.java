@@ -85,8 +85,8 @@ final class RecomputingColumnStore implements ColumnStore {
   }
 
   @Override
-  public void quantize(double[] values) {
-    base.quantize(values);
+  public void quantize(double[] values, int n) {
+    base.quantize(values, n);
   }
 
   @Override
@@ -158,9 +158,9 @@ final class RecomputingColumnStore implements ColumnStore {
       works.offer(work);
     }
     int m = rows.length;
-    boolean toFloat = base.precision() == StoragePrecision.FLOAT;
+    base.quantize(dst, m);
     for (int i = 0; i < m; i++) {
-      double v = toFloat ? (float) dst[i] : dst[i];
+      double v = dst[i];
       if (!(v - v == 0.0)) {
         ColumnStore.super.gather(slot, rows, mean, scale, dst, scratch);
         return;
