@@ -27,14 +27,7 @@ public final class ExprEvaluator {
    * @throws IllegalArgumentException if a used column is missing or too short
    */
   public static double[] evaluate(Expr e, double[][] symbolColumns, int rows) {
-    Objects.requireNonNull(e, "e");
-    Objects.requireNonNull(symbolColumns, "symbolColumns");
-    for (int s : e.symbolArray()) {
-      if (s >= symbolColumns.length || symbolColumns[s] == null || symbolColumns[s].length < rows) {
-        throw new IllegalArgumentException(
-            "column " + s + " missing or shorter than " + rows + " rows");
-      }
-    }
+    requireColumns(e, symbolColumns, rows);
     double[] out = new double[rows];
     evaluateInto(e, symbolColumns, rows, out, new Work());
     return out;
@@ -58,14 +51,7 @@ public final class ExprEvaluator {
    */
   public static void evaluateInto(
       Expr e, double[][] symbolColumns, int rows, double[] out, Work work) {
-    Objects.requireNonNull(e, "e");
-    Objects.requireNonNull(symbolColumns, "symbolColumns");
-    for (int s : e.symbolArray()) {
-      if (s >= symbolColumns.length || symbolColumns[s] == null || symbolColumns[s].length < rows) {
-        throw new IllegalArgumentException(
-            "column " + s + " missing or shorter than " + rows + " rows");
-      }
-    }
+    requireColumns(e, symbolColumns, rows);
     if (out.length < rows) {
       throw new IllegalArgumentException("out has " + out.length + " values, need " + rows);
     }
@@ -93,15 +79,7 @@ public final class ExprEvaluator {
    */
   public static void evaluateRange(
       Expr e, double[][] symbolColumns, int from, int n, double[] out, int at, Work work) {
-    Objects.requireNonNull(e, "e");
-    for (int s : e.symbolArray()) {
-      if (s >= symbolColumns.length
-          || symbolColumns[s] == null
-          || symbolColumns[s].length < from + n) {
-        throw new IllegalArgumentException(
-            "column " + s + " missing or shorter than " + (from + n) + " rows");
-      }
-    }
+    requireColumns(e, symbolColumns, from + n);
     if (out.length < at + n) {
       throw new IllegalArgumentException("out has " + out.length + " values, need " + (at + n));
     }
@@ -121,13 +99,8 @@ public final class ExprEvaluator {
    */
   public static void evaluateRows(
       Expr e, double[][] symbolColumns, int[] rows, double[] out, Work work) {
-    Objects.requireNonNull(e, "e");
     Objects.requireNonNull(rows, "rows");
-    for (int s : e.symbolArray()) {
-      if (s >= symbolColumns.length || symbolColumns[s] == null) {
-        throw new IllegalArgumentException("column " + s + " missing");
-      }
-    }
+    requireColumns(e, symbolColumns, 0);
     int n = rows.length;
     if (out.length < n) {
       throw new IllegalArgumentException("out has " + out.length + " values, need " + n);
@@ -135,6 +108,24 @@ public final class ExprEvaluator {
     double[][] temps = work.temporaries(temporaries(e), Math.min(n, BLOCK));
     for (int done = 0; done < n; done += BLOCK) {
       evalBlockInto(e, symbolColumns, rows, done, Math.min(BLOCK, n - done), out, done, temps, 0);
+    }
+  }
+
+  /**
+   * Throws {@link IllegalArgumentException} unless every column {@code e} uses is there with at
+   * least {@code length} values.
+   */
+  private static void requireColumns(Expr e, double[][] symbolColumns, int length) {
+    Objects.requireNonNull(e, "e");
+    Objects.requireNonNull(symbolColumns, "symbolColumns");
+    for (int s : e.symbolArray()) {
+      if (s >= symbolColumns.length || symbolColumns[s] == null) {
+        throw new IllegalArgumentException("column " + s + " missing");
+      }
+      if (symbolColumns[s].length < length) {
+        throw new IllegalArgumentException(
+            "column " + s + " has " + symbolColumns[s].length + " values, need " + length);
+      }
     }
   }
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link ColumnStore} that keeps columns added with {@link #addRecomputable} as expressions and
@@ -125,13 +126,7 @@ final class RecomputingColumnStore implements ColumnStore {
     }
     int n = rows();
     double[] out = scratch != null && scratch.length >= n ? scratch : new double[n];
-    Expr e = (Expr) o;
-    ExprEvaluator.Work work = takeWork();
-    try {
-      ExprEvaluator.evaluateInto(e, symbolColumns(e), n, out, work);
-    } finally {
-      works.offer(work);
-    }
+    evaluate((Expr) o, null, out);
     base.quantize(out);
     sanitise(out, n);
     return out;
@@ -150,13 +145,7 @@ final class RecomputingColumnStore implements ColumnStore {
       base.gather(b, rows, mean, scale, dst, scratch);
       return;
     }
-    Expr e = (Expr) o;
-    ExprEvaluator.Work work = takeWork();
-    try {
-      ExprEvaluator.evaluateRows(e, symbolColumns(e), rows, dst, work);
-    } finally {
-      works.offer(work);
-    }
+    evaluate((Expr) o, rows, dst);
     int m = rows.length;
     base.quantize(dst, m);
     for (int i = 0; i < m; i++) {
@@ -178,10 +167,22 @@ final class RecomputingColumnStore implements ColumnStore {
     return o;
   }
 
-  /** Evaluation temporaries for this read; given back to {@link #works} after it. */
-  private ExprEvaluator.Work takeWork() {
-    ExprEvaluator.Work work = works.poll();
-    return work != null ? work : new ExprEvaluator.Work();
+  /**
+   * Evaluates {@code e} on every row into {@code out}, or with {@code rows} at those rows into its
+   * first {@code rows.length} values, with temporaries kept in {@link #works} between reads.
+   */
+  private void evaluate(Expr e, int @Nullable [] rows, double[] out) {
+    ExprEvaluator.Work polled = works.poll();
+    ExprEvaluator.Work work = polled != null ? polled : new ExprEvaluator.Work();
+    try {
+      if (rows == null) {
+        ExprEvaluator.evaluateInto(e, symbolColumns(e), rows(), out, work);
+      } else {
+        ExprEvaluator.evaluateRows(e, symbolColumns(e), rows, out, work);
+      }
+    } finally {
+      works.offer(work);
+    }
   }
 
   @Override

@@ -91,7 +91,8 @@ public final class L1Models {
   /**
    * The sorted distinct labels of {@code y[0, m)}, given the {@code count} distinct (sorted) labels
    * of {@code y[0, from)}. Labels are told apart as {@link Double#compare} does: by their bits, all
-   * NaNs as one.
+   * NaNs as one. The set's table grows with the labels; where it would outgrow a copy of the target
+   * (nearly every row its own label), a sorted copy is the smaller of the two.
    */
   private static double[] distinctByHashing(
       double[] y, int from, int m, double[] first, int count) {
@@ -103,6 +104,9 @@ public final class L1Models {
     }
     for (int i = from; i < m; i++) {
       if (2 * (size + 1) > table.length) {
+        if (2L * table.length * (Long.BYTES + 1) > (long) m * Double.BYTES) {
+          return distinctBySorting(y, m);
+        }
         long[] oldTable = table;
         boolean[] oldUsed = used;
         table = new long[2 * oldTable.length];
@@ -124,6 +128,18 @@ public final class L1Models {
     }
     Arrays.sort(out);
     return out;
+  }
+
+  private static double[] distinctBySorting(double[] y, int m) {
+    double[] sorted = Arrays.copyOf(y, m);
+    Arrays.sort(sorted);
+    int count = 0;
+    for (int i = 0; i < m; i++) {
+      if (count == 0 || Double.compare(sorted[i], sorted[count - 1]) != 0) {
+        sorted[count++] = sorted[i];
+      }
+    }
+    return Arrays.copyOf(sorted, count);
   }
 
   /** Adds {@code key} to an open-addressing table (a power of two long); true if it was new. */

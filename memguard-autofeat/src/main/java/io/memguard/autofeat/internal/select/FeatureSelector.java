@@ -592,11 +592,6 @@ public final class FeatureSelector {
         dropCarry();
         spareLease.resize(spareBytes);
       }
-    } catch (RuntimeException | Error e) {
-      spareLease.close();
-      throw e;
-    }
-    try {
       java.util.ArrayDeque<double[]> handed = handOver(width, m);
       SolverWork initialSolver = work.forFit(solverBytes);
       double[][] xScreened = new double[screened.length][];

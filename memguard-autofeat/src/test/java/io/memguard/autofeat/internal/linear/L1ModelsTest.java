@@ -280,4 +280,22 @@ class L1ModelsTest {
       assertThat(Double.compare(classes[k++], e)).isZero();
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void classes_everyRowItsOwnLabel_sortedDistinct() {
+    // more labels than a table smaller than a copy of the target holds: the sorted copy takes over
+    int m = 10_000;
+    double[] y = new double[m];
+    SplittableRandom rnd = new SplittableRandom(3);
+    for (int i = 0; i < m; i++) {
+      y[i] = (m - i) * 0.5 + (rnd.nextBoolean() ? 0 : 1e-3);
+    }
+    y[17] = y[4_000];
+    java.util.TreeSet<Double> expected = new java.util.TreeSet<>();
+    for (double v : y) {
+      expected.add(v);
+    }
+    assertThat(L1Models.classes(y, m))
+        .containsExactly(expected.stream().mapToDouble(Double::doubleValue).toArray());
+  }
 }
