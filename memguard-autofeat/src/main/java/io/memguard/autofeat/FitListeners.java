@@ -21,7 +21,7 @@ final class FitListeners {
   void progress(FitProgress p) {
     try {
       delegate.onProgress(p);
-    } catch (RuntimeException | Error e) {
+    } catch (Throwable e) {
       failed("onProgress", e);
     }
   }
@@ -29,7 +29,7 @@ final class FitListeners {
   void batch(BatchReport b) {
     try {
       delegate.onBatch(b);
-    } catch (RuntimeException | Error e) {
+    } catch (Throwable e) {
       failed("onBatch", e);
     }
   }
@@ -37,7 +37,7 @@ final class FitListeners {
   void lightweight(LightweightEvent event) {
     try {
       delegate.onLightweight(event);
-    } catch (RuntimeException | Error e) {
+    } catch (Throwable e) {
       failed("onLightweight", e);
     }
   }
@@ -45,7 +45,7 @@ final class FitListeners {
   void finished(FitReport r) {
     try {
       delegate.onFinished(r);
-    } catch (RuntimeException | Error e) {
+    } catch (Throwable e) {
       failed("onFinished", e);
     }
   }
@@ -53,7 +53,7 @@ final class FitListeners {
   void failed(FitReport r, RuntimeException failure) {
     try {
       delegate.onFailed(r, failure);
-    } catch (RuntimeException | Error e) {
+    } catch (Throwable e) {
       failed("onFailed", e);
     }
   }

@@ -177,7 +177,7 @@ final class FitRun implements EngineHooks {
       FitReport partial = report(null, peak, availableAtStart, at);
       listener.failed(partial, e);
       throw e;
-    } catch (Error e) {
+    } catch (Throwable e) {
       releaseQuietly(e);
       closeQuietly(own, e);
       settleLightweight(Rollout.Outcome.ofFailure(e));
@@ -189,7 +189,7 @@ final class FitRun implements EngineHooks {
       settleLightweight(Rollout.Outcome.COMPLETED);
       report = report(fitted, peak, availableAtStart, null);
       model = new AutoFeatModel(fitted, config.problemType(), report, own);
-    } catch (RuntimeException | Error e) {
+    } catch (Throwable e) {
       // the model never took its reservation over: release it now, not when the Cleaner runs
       closeQuietly(own, e);
       throw e;

@@ -139,7 +139,7 @@ final class StreamFit {
         try {
           return finish(
               processor, scope, source, sample, searched, kept, sourceRows, held, room, retries);
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
           // the searched model's reservation lives in the search's scope, closed next
           searched.close();
           throw e;

@@ -870,9 +870,19 @@ class AutoFeatProcessorTest {
     }
   }
 
-  @Test
-  void fit_listenerThatThrows_isIgnoredAndTheFitCompletes() {
+  static java.util.stream.Stream<Throwable> listenerFailures() {
+    return java.util.stream.Stream.of(
+        new IllegalStateException("broken listener"),
+        new AssertionError("a listener's assertion"),
+        new java.io.IOException("a checked exception from a Kotlin listener"));
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.MethodSource("listenerFailures")
+  void fit_listenerThatThrows_isIgnoredAndTheFitCompletes(Throwable failure) {
     Dataset train = TestData.diabetes().train();
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
     AutoFeatProcessor p =
         AutoFeatProcessor.builder()
             .featureEngineeringSteps(1)
@@ -880,12 +890,20 @@ class AutoFeatProcessorTest {
                 new FitListener() {
                   @Override
                   public void onProgress(FitProgress progress) {
-                    throw new IllegalStateException("broken listener");
+                    calls.incrementAndGet();
+                    sneakyThrow(failure);
                   }
 
                   @Override
                   public void onBatch(BatchReport batch) {
-                    throw new IllegalStateException("broken listener");
+                    calls.incrementAndGet();
+                    sneakyThrow(failure);
+                  }
+
+                  @Override
+                  public void onFinished(FitReport report) {
+                    calls.incrementAndGet();
+                    sneakyThrow(failure);
                   }
                 })
             .build();
@@ -893,7 +911,13 @@ class AutoFeatProcessorTest {
         MemoryScope scope = memory.openScope("train");
         AutoFeatModel model = p.fit(scope, train)) {
       assertThat(model.features()).isNotEmpty();
+      assertThat(calls).hasValueGreaterThan(2);
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> void sneakyThrow(Throwable t) throws E {
+    throw (E) t;
   }
 
   // ---- grants, registry, model memory -----------------------------------------------------------

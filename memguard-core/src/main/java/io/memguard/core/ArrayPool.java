@@ -273,7 +273,7 @@ public final class ArrayPool implements AutoCloseable {
         misses.increment();
         array = allocate(kind, classLength);
       }
-    } catch (RuntimeException | Error e) {
+    } catch (Throwable e) {
       reservation.close();
       throw e;
     }

@@ -119,7 +119,7 @@ public final class CleanupManager {
   private static boolean check(BooleanSupplier relieved) {
     try {
       return relieved.getAsBoolean();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       log.warn("memguard: cleanup stop condition threw; treating it as not relieved", e);
       return false;
     }

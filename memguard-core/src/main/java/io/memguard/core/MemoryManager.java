@@ -813,7 +813,7 @@ public final class MemoryManager implements AutoCloseable {
         for (PressureListener listener : pressureListeners) {
           try {
             listener.onPressureChange(next);
-          } catch (RuntimeException | Error e) {
+          } catch (Throwable e) {
             log.warn("memguard: pressure listener {} threw; ignored", listener, e);
           }
         }
@@ -860,7 +860,7 @@ public final class MemoryManager implements AutoCloseable {
     for (ReservationLeakListener listener : leakListeners) {
       try {
         listener.onLeak(leak);
-      } catch (RuntimeException | Error e) {
+      } catch (Throwable e) {
         log.warn("memguard: leak listener {} threw; ignored", listener, e);
       }
     }

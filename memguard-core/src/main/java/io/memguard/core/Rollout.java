@@ -365,7 +365,7 @@ public final class Rollout {
     for (Listener l : listeners) {
       try {
         l.onSwitch(s);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         log.warn("memguard: rollout listener {} threw; ignored", l, e);
       }
     }

@@ -87,7 +87,7 @@ public final class WeakRegistry<T> implements AutoCloseable {
     for (Listener<T> l : listeners) {
       try {
         l.onAdded(value, label);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         log.warn("memguard: weak registry listener threw; ignored", e);
       }
     }
@@ -175,7 +175,7 @@ public final class WeakRegistry<T> implements AutoCloseable {
       for (Listener<T> l : listeners) {
         try {
           l.onCollected(label);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
           log.warn("memguard: weak registry listener threw; ignored", e);
         }
       }

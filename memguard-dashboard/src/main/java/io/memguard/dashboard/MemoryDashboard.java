@@ -395,7 +395,7 @@ public final class MemoryDashboard implements AutoCloseable {
   private static void quietly(Runnable r) {
     try {
       r.run();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       log.warn("memguard: dashboard listener failed: {}", e.toString());
     }
   }

@@ -263,7 +263,7 @@ public final class Metric {
   public double valueOf(MemorySnapshot snapshot) {
     try {
       return value.applyAsDouble(snapshot);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       return Double.NaN;
     }
   }
@@ -272,7 +272,7 @@ public final class Metric {
   public double capacityOf(MemorySnapshot snapshot) {
     try {
       return capacity.applyAsDouble(snapshot);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       return Double.NaN;
     }
   }

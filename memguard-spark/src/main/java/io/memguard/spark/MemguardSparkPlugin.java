@@ -111,7 +111,7 @@ public final class MemguardSparkPlugin implements SparkPlugin {
         for (Consumer<ExecutorEvent> l : driverListeners) {
           try {
             l.accept(e);
-          } catch (RuntimeException ex) {
+          } catch (Throwable ex) {
             log.warn("memguard: a driver listener threw on {}; ignored", e.summary(), ex);
           }
         }

@@ -612,7 +612,7 @@ public final class FeatureSelector {
       spare = Arrays.copyOf(xScreened, keep);
       spareLease.resize(keep * HeapBytes.doubles(m));
       initial = topWeights(screened, w, m / 5);
-    } catch (RuntimeException | Error e) {
+    } catch (Throwable e) {
       spareLease.close();
       throw e;
     }
