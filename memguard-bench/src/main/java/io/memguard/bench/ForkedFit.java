@@ -101,13 +101,20 @@ final class ForkedFit {
     return last;
   }
 
-  private static String firstErrorLine(String stderr) {
+  static String firstErrorLine(String stderr) {
     for (String line : stderr.split("\n")) {
       if (line.contains("Exception") || line.contains("Error")) {
         return line.strip();
       }
     }
-    return lastLine(stderr);
+    // a refused input ends with the scenario's usage, after the line that says what is wrong
+    String said = null;
+    for (String line : stderr.split("\n")) {
+      if (!line.isBlank() && !line.startsWith("usage: ")) {
+        said = line.strip();
+      }
+    }
+    return said != null ? said : lastLine(stderr);
   }
 
   private static String tail(String text, int lines) {
