@@ -674,7 +674,12 @@ public final class FeatureSelector {
     if (options.maxChunkWidth() > 0) {
       chunk = Math.min(chunk, options.maxChunkWidth());
     }
-    chunk = Math.max(1, Math.min(Math.min(chunk, asked), Math.max(1, chunkCap - fixed)));
+    // a chunk is never narrower than what accompanies it while the whole fit stays within the bound
+    // on one fit: where the initial set and its noise take most of the chunks' share (many classes,
+    // each a one-vs-rest model over the fit), narrower chunks would only mean more fits of the same
+    // width, each judging a few new columns
+    int room = Math.max(chunkCap - fixed, Math.min(fixed, maxFitColumns(m, fitCells()) - fixed));
+    chunk = Math.max(1, Math.min(Math.min(chunk, asked), Math.max(1, room)));
     int othersCount = p - d;
     splits = othersCount == 0 ? 0 : (othersCount + chunk - 1) / chunk;
     int size = splits == 0 ? 0 : (othersCount + splits - 1) / splits;

@@ -430,6 +430,67 @@ class FeatureSelectorTest {
   }
 
   @Test
+  void select_initialSetTakingTheChunksShare_chunksAsWideAsItWithinTheFitBound() {
+    Planted p = planted(300, 200, 3);
+    int m = FeatureSelector.runRows(300, SelectionOptions.DEFAULT_MAX_RUN_ROWS);
+    int fitCap = 80;
+    List<int[]> chunks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.regex.Pattern described =
+        java.util.regex.Pattern.compile("chunks \\((\\d+) of up to (\\d+) \\+ (\\d+) columns\\)");
+    EngineHooks hooks =
+        new EngineHooks() {
+          @Override
+          public Lease reserve(String what, long bytes) {
+            java.util.regex.Matcher c = described.matcher(what);
+            if (c.find()) {
+              chunks.add(
+                  new int[] {
+                    Integer.parseInt(c.group(1)),
+                    Integer.parseInt(c.group(2)),
+                    Integer.parseInt(c.group(3))
+                  });
+            }
+            return Lease.NONE;
+          }
+        };
+    SelectionOptions o =
+        new SelectionOptions(
+            TargetKind.REGRESSION,
+            3,
+            5L,
+            0,
+            0,
+            true,
+            PathOptions.forSelection(),
+            SelectionOptions.DEFAULT_MAX_RUN_ROWS,
+            (long) m * fitCap,
+            1);
+    SelectionResult r = new FeatureSelector(o, p.store(), p.cols(), p.y(), hooks).select();
+
+    int chunksShare = FeatureSelector.maxFitColumns(m, (long) m * fitCap / 4);
+    assertThat(chunks).as("runs with chunks").isNotEmpty();
+    assertThat(chunks)
+        .as("an initial set and its noise wider than the chunks' share of the fit bound")
+        .anySatisfy(c -> assertThat(c[2]).isGreaterThan(chunksShare / 2));
+    assertThat(chunks)
+        .allSatisfy(
+            c -> {
+              int splits = c[0];
+              int size = c[1];
+              int fixed = c[2];
+              assertThat(size + fixed).as("a chunk fit's columns").isLessThanOrEqualTo(fitCap);
+              // splitting the others evenly leaves each chunk at least half the width asked
+              if (splits > 1) {
+                assertThat(size)
+                    .as("a chunk beside %d fixed columns, in %d splits", fixed, splits)
+                    .isGreaterThanOrEqualTo(Math.min(fixed, fitCap - fixed) / 2);
+              }
+            });
+    List<Integer> idx = r.selected().stream().map(c -> c.expr().symbols()[0]).toList();
+    assertThat(idx).containsAll(List.of(0, 1, 2, 3, 4));
+  }
+
+  @Test
   void select_hookAsksForNarrowerChunks_isObeyed() {
     Planted p = planted(300, 200, 3);
     List<BatchStats> stats = new ArrayList<>();
