@@ -5,9 +5,9 @@ package io.memguard.autofeat;
  * are called in order and never concurrently for one fit, under the fit's lock: on the thread that
  * runs the fit, or on one of its selection threads when selection runs in parallel (so a slow
  * listener slows the fit); a listener shared by concurrent fits must be thread-safe. A listener
- * that throws, an {@code Error} included, is logged (the first time at WARN, then at DEBUG) and
- * never breaks the fit. Events carry values only, never the model, so a listener cannot keep a
- * model reachable by accident.
+ * that throws, an {@code Error} or a checked exception included, is logged (the first time at WARN,
+ * then at DEBUG) and never breaks the fit. Events carry values only, never the model, so a listener
+ * cannot keep a model reachable by accident.
  *
  * @since 0.1.0
  */

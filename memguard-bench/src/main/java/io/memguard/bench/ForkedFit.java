@@ -101,15 +101,16 @@ final class ForkedFit {
     return last;
   }
 
+  /**
+   * The first line naming an exception or error; else the last line before the scenario's usage (a
+   * refused input prints what is wrong, then the usage); else the last line.
+   */
   static String firstErrorLine(String stderr) {
+    String said = null;
     for (String line : stderr.split("\n")) {
       if (line.contains("Exception") || line.contains("Error")) {
         return line.strip();
       }
-    }
-    // a refused input ends with the scenario's usage, after the line that says what is wrong
-    String said = null;
-    for (String line : stderr.split("\n")) {
       if (!line.isBlank() && !line.startsWith("usage: ")) {
         said = line.strip();
       }

@@ -88,8 +88,7 @@ public final class CleanupManager {
 
   /**
    * Runs stages in ascending order until {@code relieved} returns true; the condition is checked
-   * before the first stage and after each. An exception from the condition counts as "not
-   * relieved".
+   * before the first stage and after each. Anything the condition throws counts as "not relieved".
    *
    * @return what ran, and whether the condition held at the end
    */

@@ -2,7 +2,8 @@ package io.memguard.core;
 
 /**
  * Told of every {@link ReservationLeak}. Called on the thread that found it: the closing thread, or
- * the Cleaner's thread for collected reservations. An exception it throws is logged and ignored.
+ * the Cleaner's thread for collected reservations. Whatever it throws (an {@code Error} or a
+ * checked exception included) is logged and ignored.
  *
  * @since 0.1.0
  */

@@ -176,7 +176,10 @@ public final class Rollout {
     }
   }
 
-  /** Told of every switch; must not block. */
+  /**
+   * Told of every switch, on the switching thread; must not block. Whatever it throws is logged and
+   * ignored.
+   */
   @FunctionalInterface
   public interface Listener {
     void onSwitch(Switch change);

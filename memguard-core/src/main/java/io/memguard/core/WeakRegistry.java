@@ -25,7 +25,10 @@ import org.slf4j.LoggerFactory;
 public final class WeakRegistry<T> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WeakRegistry.class);
 
-  /** Hears of a registry's additions and collections. Default methods do nothing. */
+  /**
+   * Hears of a registry's additions and collections. Default methods do nothing; whatever a method
+   * throws is logged and ignored.
+   */
   public interface Listener<T> {
     /** An entry was added. */
     default void onAdded(T value, String label) {}

@@ -74,7 +74,10 @@ public final class MemguardSparkPlugin implements SparkPlugin {
     return new Executor();
   }
 
-  /** Tells {@code listener} (on the driver) of every executor's events from now on. */
+  /**
+   * Tells {@code listener} (on the driver) of every executor's events from now on; whatever it
+   * throws is logged and ignored.
+   */
   public static Registration addDriverListener(Consumer<ExecutorEvent> listener) {
     Objects.requireNonNull(listener, "listener");
     driverListeners.add(listener);

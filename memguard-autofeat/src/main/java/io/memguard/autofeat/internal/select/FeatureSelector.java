@@ -51,11 +51,12 @@ import org.slf4j.LoggerFactory;
  * <p>Bounds: every width (initial fit, chunks) is capped by {@link
  * SelectionOptions#maxChunkWidth()}, by {@link SelectionOptions#maxFitCells()} divided by the rows
  * (and, for k > 2 classes, by the k one-vs-rest models a fit makes; a chunk by a quarter of it,
- * {@link #CHUNK_SHARE}) and by {@link EngineHooks#nextBatchSize}. A noise filter with more columns
- * than a chunk fit holds runs in stages: the columns in groups of at most that many, each group
- * filtered against its own noise columns, until the survivors fit one filter (autofeat filters all
- * at once, which on weak-signal data with thousands of surviving candidates is what makes its
- * memory and time explode).
+ * {@link #CHUNK_SHARE}, less the initial set and noise riding along, but never narrower than those
+ * while the whole fit stays within the bound) and by {@link EngineHooks#nextBatchSize}. A noise
+ * filter with more columns than a chunk fit holds runs in stages: the columns in groups of at most
+ * that many, each group filtered against its own noise columns, until the survivors fit one filter
+ * (autofeat filters all at once, which on weak-signal data with thousands of surviving candidates
+ * is what makes its memory and time explode).
  *
  * <p>Memory: every array that grows with the rows or the columns is reserved with {@link
  * EngineHooks#reserve} before it is allocated and released when it is dropped: the run's rows and
