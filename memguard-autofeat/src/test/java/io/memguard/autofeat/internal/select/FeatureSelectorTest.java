@@ -467,7 +467,8 @@ class FeatureSelectorTest {
             1);
     SelectionResult r = new FeatureSelector(o, p.store(), p.cols(), p.y(), hooks).select();
 
-    int chunksShare = FeatureSelector.maxFitColumns(m, (long) m * fitCap / 4);
+    int chunksShare =
+        FeatureSelector.maxFitColumns(m, (long) m * fitCap / FeatureSelector.CHUNK_SHARE);
     assertThat(chunks).as("runs with chunks").isNotEmpty();
     assertThat(chunks)
         .as("an initial set and its noise wider than the chunks' share of the fit bound")
