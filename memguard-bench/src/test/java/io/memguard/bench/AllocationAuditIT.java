@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -25,23 +26,43 @@ import org.junit.jupiter.params.provider.MethodSource;
  * InsufficientMemoryException}.
  *
  * <p>In the build: eight cases covering regression and classification, tiny to 16,000 training
- * rows, 1 to 3 steps. With {@code -Daudit.cases=all} every corpus data set with steps 1, 2 and 3 (a
- * long run, reported in {@code docs/autofeat.md}); the table goes to {@code
- * target/allocation-audit.md} either way.
+ * rows, 1 to 3 steps, and two cases of the memory fuzz. With {@code -Daudit.cases=all} every corpus
+ * data set with steps 1, 2 and 3; with {@code -Daudit.dir=DIR} every {@code NAME.csv} of DIR with
+ * its {@code NAME_seed0_test_idx.txt} (classification for the names in {@code
+ * -Daudit.classification=NAME,...}), with steps 1, 2 and 3; with {@code -Daudit.fuzz=SEED:COUNT}
+ * the fuzz scenario's cases SEED to SEED + COUNT - 1 with its steps (long runs, reported in {@code
+ * docs/autofeat.md}). The table goes to {@code target/allocation-audit.md} either way.
  */
 class AllocationAuditIT {
 
   private static final List<String> ROWS = new ArrayList<>();
 
-  static Stream<Arguments> cases() {
+  static Stream<Arguments> cases() throws IOException {
+    List<Arguments> chosen = new ArrayList<>();
     if ("all".equals(System.getProperty("audit.cases"))) {
-      List<Arguments> all = new ArrayList<>();
       for (CorpusScenario.Case c : CorpusScenario.CASES) {
-        for (int steps = 1; steps <= 3; steps++) {
-          all.add(Arguments.of(c.name(), steps));
-        }
+        withEverySteps(c.name(), chosen);
       }
-      return all.stream();
+    }
+    String dir = System.getProperty("audit.dir");
+    if (dir != null) {
+      for (CorpusScenario.Case c : CorpusScenario.directoryCases(Path.of(dir), null)) {
+        withEverySteps(c.csv(), chosen);
+      }
+    }
+    String fuzz = System.getProperty("audit.fuzz");
+    if (fuzz != null) {
+      String[] seedAndCount = fuzz.split(":");
+      long seed = Long.parseLong(seedAndCount[0]);
+      int count = Integer.parseInt(seedAndCount[1]);
+      for (int i = 0; i < count; i++) {
+        // the fuzz scenario's steps for the same case
+        SplittableRandom rnd = new SplittableRandom(GeneratedData.mix(~(seed + i)));
+        chosen.add(Arguments.of("fuzz:" + (seed + i), 1 + rnd.nextInt(3)));
+      }
+    }
+    if (!chosen.isEmpty()) {
+      return chosen.stream();
     }
     return Stream.of(
         Arguments.of("stackloss", 3),
@@ -51,7 +72,15 @@ class AllocationAuditIT {
         Arguments.of("wine", 1),
         Arguments.of("randhie", 2),
         Arguments.of("fair", 1),
-        Arguments.of("macrodata", 2));
+        Arguments.of("macrodata", 2),
+        Arguments.of("fuzz:2", 2),
+        Arguments.of("fuzz:18", 3));
+  }
+
+  private static void withEverySteps(String name, List<Arguments> into) {
+    for (int steps = 1; steps <= 3; steps++) {
+      into.add(Arguments.of(name, steps));
+    }
   }
 
   @ParameterizedTest(name = "{0}, {1} steps")
@@ -62,12 +91,14 @@ class AllocationAuditIT {
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-Xmx256m",
             "-XX:+ExitOnOutOfMemoryError",
+            "-Daudit.classification=" + System.getProperty("audit.classification", ""),
             "-cp",
             ForkedWorkload.ownClassPath(),
             AllocationAuditMain.class.getName(),
             dataset,
             Integer.toString(steps));
-    Path err = Files.createTempFile(Path.of("target"), "audit-" + dataset + "-" + steps, ".err");
+    String label = Path.of(dataset).getFileName().toString().replace(':', '-');
+    Path err = Files.createTempFile(Path.of("target"), "audit-" + label + "-" + steps, ".err");
     Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
     String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(10, TimeUnit.MINUTES)) {
@@ -83,7 +114,7 @@ class AllocationAuditIT {
         String.format(
             Locale.ROOT,
             "| %s | %d | %s | %.1f | %.1f | %.1f | %s | %.0f | %.0f | %.0f | %.0f | %s |",
-            dataset,
+            label,
             steps,
             r.get("outcome"),
             mib(r.get("peakReservedBytes")),

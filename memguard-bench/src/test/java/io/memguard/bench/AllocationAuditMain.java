@@ -6,6 +6,7 @@ import io.memguard.autofeat.Dataset;
 import io.memguard.autofeat.FitReport;
 import io.memguard.autofeat.InsufficientMemoryException;
 import io.memguard.autofeat.PhaseReport;
+import io.memguard.autofeat.ProblemType;
 import io.memguard.core.MemoryManager;
 import io.memguard.core.MemoryScope;
 import java.io.InputStream;
@@ -13,6 +14,9 @@ import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -24,8 +28,10 @@ import java.util.Locale;
  * bytes, the bound {@code 1.25 x peak reserved + 16 MiB} and the bytes the fit's threads allocated
  * per phase.
  *
- * <p>Arguments: {@code <case name> <steps> [period millis (10)]}, a case of {@link
- * CorpusScenario#CASES}.
+ * <p>Arguments: {@code <case> <steps> [period millis (10)]}, where the case is a name of {@link
+ * CorpusScenario#CASES}, a generated spec such as {@code fuzz:17} ({@link GeneratedData}), or a
+ * {@code NAME.csv} on disk with {@code NAME_seed0_test_idx.txt} beside it and a {@code target}
+ * column, fitted as regression unless the system property {@code audit.classification} lists NAME.
  */
 public final class AllocationAuditMain {
 
@@ -40,8 +46,8 @@ public final class AllocationAuditMain {
     String name = args[0];
     int steps = Integer.parseInt(args[1]);
     long period = args.length > 2 ? Long.parseLong(args[2]) : 10;
-    CorpusScenario.Case c = CorpusScenario.select(name).get(0);
-    Dataset.Split split = load(c);
+    Audited audited = audited(name);
+    Dataset.Split split = audited.split();
     long baseline = liveNow();
     peakLive = baseline;
     Thread sampler =
@@ -64,7 +70,10 @@ public final class AllocationAuditMain {
     sampler.setDaemon(true);
     Json.JsonObject out = Json.object().put("dataset", name).put("steps", steps);
     AutoFeatProcessor processor =
-        AutoFeatProcessor.builder().problemType(c.problem()).featureEngineeringSteps(steps).build();
+        AutoFeatProcessor.builder()
+            .problemType(audited.problem())
+            .featureEngineeringSteps(steps)
+            .build();
     try (MemoryManager memory = MemoryManager.ofDefaults();
         MemoryScope scope = memory.openScope("audit")) {
       sampler.start();
@@ -111,6 +120,34 @@ public final class AllocationAuditMain {
   private static long liveNow() {
     System.gc();
     return HEAP.getHeapMemoryUsage().getUsed();
+  }
+
+  private record Audited(Dataset.Split split, ProblemType problem) {}
+
+  private static Audited audited(String name) throws Exception {
+    if (name.endsWith(".csv")) {
+      Path csv = Path.of(name);
+      String base = csv.getFileName().toString().replaceFirst("\\.csv$", "");
+      Path idx = csv.resolveSibling(base + "_seed0_test_idx.txt");
+      Dataset all;
+      int[] test;
+      try (var in = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
+        all = Dataset.readCsv(in, "target", csv.toString());
+      }
+      try (var in = Files.newBufferedReader(idx, StandardCharsets.UTF_8)) {
+        test = Dataset.readIndices(in, idx.toString());
+      }
+      boolean classification =
+          Arrays.asList(System.getProperty("audit.classification", "").split(",")).contains(base);
+      return new Audited(
+          all.split(test), classification ? ProblemType.CLASSIFICATION : ProblemType.REGRESSION);
+    }
+    if (name.contains(":")) {
+      GeneratedData.Generated g = GeneratedData.generate(name);
+      return new Audited(g.split(), g.problem());
+    }
+    CorpusScenario.Case c = CorpusScenario.select(name).get(0);
+    return new Audited(load(c), c.problem());
   }
 
   private static Dataset.Split load(CorpusScenario.Case c) throws Exception {
