@@ -2,12 +2,12 @@ package io.memguard.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -53,8 +53,8 @@ class FuzzIT {
   @ParameterizedTest(name = "{0}, {1} MiB")
   @CsvSource({"fuzz:59, 64", "fuzz:100, 64", "fuzz:167, 64", "fuzz:287, 256"})
   @Timeout(value = 10, unit = TimeUnit.MINUTES)
-  void casesThatOnceRanOutOfMemory_completeOrRefuse(String spec, int heapMb) throws Exception {
-    Path dir = Files.createTempDirectory("memguard-fuzz-regression");
+  void casesThatOnceRanOutOfMemory_completeOrRefuse(String spec, int heapMb, @TempDir Path dir)
+      throws Exception {
     ForkedFit.Result r =
         ForkedFit.run(
             heapMb, List.of("--generated", spec, "--steps", "2", "--featsel-runs", "2"), 300, dir);
@@ -71,8 +71,8 @@ class FuzzIT {
    */
   @Test
   @Timeout(value = 10, unit = TimeUnit.MINUTES)
-  void aFitWhoseHeapFloorWasReadAfterItsData_stillPlansAndCompletes() throws Exception {
-    Path dir = Files.createTempDirectory("memguard-fuzz-regression");
+  void aFitWhoseHeapFloorWasReadAfterItsData_stillPlansAndCompletes(@TempDir Path dir)
+      throws Exception {
     ForkedFit.Result r =
         ForkedFit.run(
             64,

@@ -67,19 +67,29 @@ class RunbookIT {
       }
       monitor.sampleNow();
       String url = dashboard.url().toString().replaceAll("/$", "");
-      for (String block : blocks) {
-        ProcessBuilder pb = new ProcessBuilder("bash", "-e", "-c", block).directory(root.toFile());
-        pb.environment().put("DASHBOARD", url);
-        pb.environment().put("TOKEN", TOKEN);
-        pb.environment().put("PID", Long.toString(ProcessHandle.current().pid()));
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("%s timed out", block).isTrue();
-        System.err.println("runbook block:\n" + block + "-> " + out.lines().limit(3).toList());
-        assertThat(p.exitValue()).as("exit code of:\n%s\noutput:\n%s", block, out).isZero();
-        assertThat(out).as("output of:\n%s", block).isNotBlank().doesNotContain("\"error\":");
+      try {
+        runBlocks(blocks, root, url);
+      } finally {
+        // the runbook's incident recording, named after this JVM's pid
+        Files.deleteIfExists(
+            Path.of("/tmp", "memguard-incident-" + ProcessHandle.current().pid() + ".jfr"));
       }
+    }
+  }
+
+  private static void runBlocks(List<String> blocks, Path root, String url) throws Exception {
+    for (String block : blocks) {
+      ProcessBuilder pb = new ProcessBuilder("bash", "-e", "-c", block).directory(root.toFile());
+      pb.environment().put("DASHBOARD", url);
+      pb.environment().put("TOKEN", TOKEN);
+      pb.environment().put("PID", Long.toString(ProcessHandle.current().pid()));
+      pb.redirectErrorStream(true);
+      Process p = pb.start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("%s timed out", block).isTrue();
+      System.err.println("runbook block:\n" + block + "-> " + out.lines().limit(3).toList());
+      assertThat(p.exitValue()).as("exit code of:\n%s\noutput:\n%s", block, out).isZero();
+      assertThat(out).as("output of:\n%s", block).isNotBlank().doesNotContain("\"error\":");
     }
   }
 }
