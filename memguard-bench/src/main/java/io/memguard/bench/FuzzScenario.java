@@ -33,6 +33,23 @@ final class FuzzScenario implements Scenario {
     return "fuzz";
   }
 
+  /** One case of the fuzz: its spec, steps, heap and data, as {@link #draw} draws them. */
+  record Drawn(String spec, int steps, int heapMb, GeneratedData.Generated generated) {}
+
+  /**
+   * Draws case {@code caseSeed} of the fuzz: its data ({@code fuzz:caseSeed}), 1 to 3 steps, and a
+   * heap of 16, 32 or 64 MiB ({@code fixedHeap} instead when positive), never below {@link
+   * #heapForData} of its data.
+   */
+  static Drawn draw(long caseSeed, int fixedHeap) {
+    SplittableRandom rnd = new SplittableRandom(GeneratedData.mix(~caseSeed));
+    int steps = 1 + rnd.nextInt(3);
+    int drawn = fixedHeap > 0 ? fixedHeap : HEAPS_MB[rnd.nextInt(HEAPS_MB.length)];
+    String spec = "fuzz:" + caseSeed;
+    GeneratedData.Generated g = GeneratedData.generate(spec);
+    return new Drawn(spec, steps, Math.max(drawn, heapForData(g.data().estimatedBytes())), g);
+  }
+
   /**
    * The smallest heap (a power of two, in MiB) that holds a data set of {@code bytes} in the forked
    * JVM: the generated table with its training and test copies (four times the table at the
@@ -81,13 +98,11 @@ final class FuzzScenario implements Scenario {
     long start = System.nanoTime();
     try {
       for (int i = 0; i < cases; i++) {
-        long caseSeed = seed + i;
-        SplittableRandom rnd = new SplittableRandom(GeneratedData.mix(~caseSeed));
-        int steps = 1 + rnd.nextInt(3);
-        int drawn = fixedHeap > 0 ? fixedHeap : HEAPS_MB[rnd.nextInt(HEAPS_MB.length)];
-        String spec = "fuzz:" + caseSeed;
-        GeneratedData.Generated g = GeneratedData.generate(spec);
-        int heap = Math.max(drawn, heapForData(g.data().estimatedBytes()));
+        Drawn d = draw(seed + i, fixedHeap);
+        String spec = d.spec();
+        int steps = d.steps();
+        int heap = d.heapMb();
+        GeneratedData.Generated g = d.generated();
         ForkedFit.Result f =
             ForkedFit.run(
                 heap,

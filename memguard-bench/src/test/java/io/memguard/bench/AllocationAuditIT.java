@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -19,10 +18,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The allocation audit: every byte a fit holds is reserved before it is allocated, checked against
- * the real heap. Each case is fitted in a JVM of its own ({@code -Xmx256m}, default flags
- * otherwise) by {@link AllocationAuditMain}, which measures the live heap after full collections
- * during the fit; the live heap above the baseline before the fit must stay within {@code 1.25 x
- * peak reserved + 16 MiB}, and the fit must end in a model or in {@code
+ * the real heap. Each case is fitted in a JVM of its own ({@code -Xmx256m} unless said otherwise,
+ * default flags otherwise) by {@link AllocationAuditMain}, which measures the live heap after full
+ * collections during the fit; the live heap above the baseline before the fit must stay within
+ * {@code 1.25 x peak reserved + 16 MiB}, and the fit must end in a model or in {@code
  * InsufficientMemoryException}.
  *
  * <p>In the build: eight cases covering regression and classification, tiny to 16,000 training
@@ -30,12 +29,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * data set with steps 1, 2 and 3; with {@code -Daudit.dir=DIR} every {@code NAME.csv} of DIR with
  * its {@code NAME_seed0_test_idx.txt} (classification for the names in {@code
  * -Daudit.classification=NAME,...}), with steps 1, 2 and 3; with {@code -Daudit.fuzz=SEED:COUNT}
- * the fuzz scenario's cases SEED to SEED + COUNT - 1 with its steps (long runs, reported in {@code
- * docs/autofeat.md}). The table goes to {@code target/allocation-audit.md} either way.
+ * the fuzz scenario's cases SEED to SEED + COUNT - 1 with its steps, and with {@code
+ * -Daudit.heap=fuzz} in the fuzz's own heaps (16 to 64 MiB, more for large data) instead of 256 MiB
+ * (long runs, reported in {@code docs/autofeat.md}). The table goes to {@code
+ * target/allocation-audit.md} either way.
  */
 class AllocationAuditIT {
 
   private static final List<String> ROWS = new ArrayList<>();
+
+  private static final int AUDIT_HEAP_MB = 256;
 
   static Stream<Arguments> cases() throws IOException {
     List<Arguments> chosen = new ArrayList<>();
@@ -55,41 +58,42 @@ class AllocationAuditIT {
       String[] seedAndCount = fuzz.split(":");
       long seed = Long.parseLong(seedAndCount[0]);
       int count = Integer.parseInt(seedAndCount[1]);
+      boolean ownHeap = "fuzz".equals(System.getProperty("audit.heap"));
       for (int i = 0; i < count; i++) {
-        // the fuzz scenario's steps for the same case
-        SplittableRandom rnd = new SplittableRandom(GeneratedData.mix(~(seed + i)));
-        chosen.add(Arguments.of("fuzz:" + (seed + i), 1 + rnd.nextInt(3)));
+        FuzzScenario.Drawn d = FuzzScenario.draw(seed + i, -1);
+        chosen.add(Arguments.of(d.spec(), d.steps(), ownHeap ? d.heapMb() : AUDIT_HEAP_MB));
       }
     }
     if (!chosen.isEmpty()) {
       return chosen.stream();
     }
     return Stream.of(
-        Arguments.of("stackloss", 3),
-        Arguments.of("iris", 2),
-        Arguments.of("synthetic", 3),
-        Arguments.of("diabetes", 2),
-        Arguments.of("wine", 1),
-        Arguments.of("randhie", 2),
-        Arguments.of("fair", 1),
-        Arguments.of("macrodata", 2),
-        Arguments.of("fuzz:2", 2),
-        Arguments.of("fuzz:18", 3));
+        Arguments.of("stackloss", 3, AUDIT_HEAP_MB),
+        Arguments.of("iris", 2, AUDIT_HEAP_MB),
+        Arguments.of("synthetic", 3, AUDIT_HEAP_MB),
+        Arguments.of("diabetes", 2, AUDIT_HEAP_MB),
+        Arguments.of("wine", 1, AUDIT_HEAP_MB),
+        Arguments.of("randhie", 2, AUDIT_HEAP_MB),
+        Arguments.of("fair", 1, AUDIT_HEAP_MB),
+        Arguments.of("macrodata", 2, AUDIT_HEAP_MB),
+        Arguments.of("fuzz:2", 2, AUDIT_HEAP_MB),
+        Arguments.of("fuzz:18", 3, AUDIT_HEAP_MB));
   }
 
   private static void withEverySteps(String name, List<Arguments> into) {
     for (int steps = 1; steps <= 3; steps++) {
-      into.add(Arguments.of(name, steps));
+      into.add(Arguments.of(name, steps, AUDIT_HEAP_MB));
     }
   }
 
-  @ParameterizedTest(name = "{0}, {1} steps")
+  @ParameterizedTest(name = "{0}, {1} steps, {2} MiB")
   @MethodSource("cases")
-  void liveHeapStaysWithinWhatTheFitReserved(String dataset, int steps) throws Exception {
+  void liveHeapStaysWithinWhatTheFitReserved(String dataset, int steps, int heapMb)
+      throws Exception {
     List<String> command =
         List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx256m",
+            "-Xmx" + heapMb + "m",
             "-XX:+ExitOnOutOfMemoryError",
             "-Daudit.classification=" + System.getProperty("audit.classification", ""),
             "-cp",
@@ -113,9 +117,10 @@ class AllocationAuditIT {
     ROWS.add(
         String.format(
             Locale.ROOT,
-            "| %s | %d | %s | %.1f | %.1f | %.1f | %s | %.0f | %.0f | %.0f | %.0f | %s |",
+            "| %s | %d | %d | %s | %.1f | %.1f | %.1f | %s | %.0f | %.0f | %.0f | %.0f | %s |",
             label,
             steps,
+            heapMb,
             r.get("outcome"),
             mib(r.get("peakReservedBytes")),
             mib(r.get("peakLiveHeapBytes")),
@@ -136,9 +141,9 @@ class AllocationAuditIT {
   static void writeTable() throws IOException {
     List<String> out = new ArrayList<>();
     out.add(
-        "| data | steps | outcome | peak reserved MiB | peak live heap MiB | bound MiB | plan"
+        "| data | steps | heap MiB | outcome | peak reserved MiB | peak live heap MiB | bound MiB | plan"
             + " | allocated MiB: plan | generate | select | model | live samples |");
-    out.add("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    out.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     out.addAll(ROWS);
     Files.write(Path.of("target", "allocation-audit.md"), out, StandardCharsets.UTF_8);
   }
