@@ -25,13 +25,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * InsufficientMemoryException}.
  *
  * <p>In the build: eight cases covering regression and classification, tiny to 16,000 training
- * rows, 1 to 3 steps, and two cases of the memory fuzz. With {@code -Daudit.cases=all} every corpus
- * data set with steps 1, 2 and 3; with {@code -Daudit.dir=DIR} every {@code NAME.csv} of DIR with
- * its {@code NAME_seed0_test_idx.txt} (classification for the names in {@code
- * -Daudit.classification=NAME,...}), with steps 1, 2 and 3; with {@code -Daudit.fuzz=SEED:COUNT}
- * the fuzz scenario's cases SEED to SEED + COUNT - 1 with its steps, and with {@code
- * -Daudit.heap=fuzz} in the fuzz's own heaps (16 to 64 MiB, more for large data) instead of 256 MiB
- * (long runs, reported in {@code docs/autofeat.md}). The table goes to {@code
+ * rows, 1 to 3 steps, and four cases of the memory fuzz, two of them in a 16 MiB heap. With {@code
+ * -Daudit.cases=all} every corpus data set with steps 1, 2 and 3; with {@code -Daudit.dir=DIR}
+ * every {@code NAME.csv} of DIR with its {@code NAME_seed0_test_idx.txt} (classification for the
+ * names in {@code -Daudit.classification=NAME,...}), with steps 1, 2 and 3; with {@code
+ * -Daudit.fuzz=SEED:COUNT} the fuzz scenario's cases SEED to SEED + COUNT - 1 with its steps, and
+ * with {@code -Daudit.heap=fuzz} in the fuzz's own heaps (16 to 64 MiB, more for large data)
+ * instead of 256 MiB (long runs, reported in {@code docs/autofeat.md}). The table goes to {@code
  * target/allocation-audit.md} either way.
  */
 class AllocationAuditIT {
@@ -77,7 +77,11 @@ class AllocationAuditIT {
         Arguments.of("fair", 1, AUDIT_HEAP_MB),
         Arguments.of("macrodata", 2, AUDIT_HEAP_MB),
         Arguments.of("fuzz:2", 2, AUDIT_HEAP_MB),
-        Arguments.of("fuzz:18", 3, AUDIT_HEAP_MB));
+        Arguments.of("fuzz:18", 3, AUDIT_HEAP_MB),
+        // in the fuzz's own 16 MiB, where the bound is as large as the heap: a tight lightweight
+        // plan that completes and one refused by its pilot, under a collection every 10 ms
+        Arguments.of("fuzz:1200002", 3, 16),
+        Arguments.of("fuzz:1200010", 3, 16));
   }
 
   private static void withEverySteps(String name, List<Arguments> into) {
