@@ -1,5 +1,6 @@
 package io.memguard.bench;
 
+import io.memguard.autofeat.Dataset;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -33,21 +34,27 @@ final class FuzzScenario implements Scenario {
     return "fuzz";
   }
 
-  /** One case of the fuzz: its spec, steps, heap and data, as {@link #draw} draws them. */
-  record Drawn(String spec, int steps, int heapMb, GeneratedData.Generated generated) {}
+  /**
+   * One case of the fuzz: its spec ({@code fuzz:SEED}), 1 to 3 steps and the heap drawn for it in
+   * MiB, as {@link #draw} draws them; the data comes from the spec.
+   */
+  record Drawn(String spec, int steps, int drawnHeapMb) {
+
+    /** The case's heap in MiB: the one drawn, never below {@link #heapForData} of its data. */
+    int heapMbFor(Dataset data) {
+      return Math.max(drawnHeapMb, heapForData(data.estimatedBytes()));
+    }
+  }
 
   /**
-   * Draws case {@code caseSeed} of the fuzz: its data ({@code fuzz:caseSeed}), 1 to 3 steps, and a
-   * heap of 16, 32 or 64 MiB ({@code fixedHeap} instead when positive), never below {@link
-   * #heapForData} of its data.
+   * Draws case {@code caseSeed} of the fuzz: 1 to 3 steps and a heap of 16, 32 or 64 MiB ({@code
+   * fixedHeap} instead when positive).
    */
   static Drawn draw(long caseSeed, int fixedHeap) {
     SplittableRandom rnd = new SplittableRandom(GeneratedData.mix(~caseSeed));
     int steps = 1 + rnd.nextInt(3);
     int drawn = fixedHeap > 0 ? fixedHeap : HEAPS_MB[rnd.nextInt(HEAPS_MB.length)];
-    String spec = "fuzz:" + caseSeed;
-    GeneratedData.Generated g = GeneratedData.generate(spec);
-    return new Drawn(spec, steps, Math.max(drawn, heapForData(g.data().estimatedBytes())), g);
+    return new Drawn("fuzz:" + caseSeed, steps, drawn);
   }
 
   /**
@@ -101,8 +108,8 @@ final class FuzzScenario implements Scenario {
         Drawn d = draw(seed + i, fixedHeap);
         String spec = d.spec();
         int steps = d.steps();
-        int heap = d.heapMb();
-        GeneratedData.Generated g = d.generated();
+        GeneratedData.Generated g = GeneratedData.generate(spec);
+        int heap = d.heapMbFor(g.data());
         ForkedFit.Result f =
             ForkedFit.run(
                 heap,

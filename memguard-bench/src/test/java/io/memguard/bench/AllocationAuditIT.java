@@ -49,7 +49,9 @@ class AllocationAuditIT {
     }
     String dir = System.getProperty("audit.dir");
     if (dir != null) {
-      for (CorpusScenario.Case c : CorpusScenario.directoryCases(Path.of(dir), null)) {
+      // the classification names are checked against the directory here, before any fork
+      for (CorpusScenario.Case c :
+          CorpusScenario.directoryCases(Path.of(dir), System.getProperty("audit.classification"))) {
         withEverySteps(c.csv(), chosen);
       }
     }
@@ -61,7 +63,8 @@ class AllocationAuditIT {
       boolean ownHeap = "fuzz".equals(System.getProperty("audit.heap"));
       for (int i = 0; i < count; i++) {
         FuzzScenario.Drawn d = FuzzScenario.draw(seed + i, -1);
-        chosen.add(Arguments.of(d.spec(), d.steps(), ownHeap ? d.heapMb() : AUDIT_HEAP_MB));
+        int heapMb = ownHeap ? d.heapMbFor(GeneratedData.generate(d.spec()).data()) : AUDIT_HEAP_MB;
+        chosen.add(Arguments.of(d.spec(), d.steps(), heapMb));
       }
     }
     if (!chosen.isEmpty()) {

@@ -9,14 +9,16 @@ import io.memguard.autofeat.PhaseReport;
 import io.memguard.autofeat.ProblemType;
 import io.memguard.core.MemoryManager;
 import io.memguard.core.MemoryScope;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.Reader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -125,28 +127,21 @@ public final class AllocationAuditMain {
   private record Audited(Dataset.Split split, ProblemType problem) {}
 
   private static Audited audited(String name) throws Exception {
+    CorpusScenario.Case c;
     if (name.endsWith(".csv")) {
       Path csv = Path.of(name);
-      String base = csv.getFileName().toString().replaceFirst("\\.csv$", "");
-      Path idx = csv.resolveSibling(base + "_seed0_test_idx.txt");
-      Dataset all;
-      int[] test;
-      try (var in = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
-        all = Dataset.readCsv(in, "target", csv.toString());
-      }
-      try (var in = Files.newBufferedReader(idx, StandardCharsets.UTF_8)) {
-        test = Dataset.readIndices(in, idx.toString());
-      }
-      boolean classification =
-          Arrays.asList(System.getProperty("audit.classification", "").split(",")).contains(base);
-      return new Audited(
-          all.split(test), classification ? ProblemType.CLASSIFICATION : ProblemType.REGRESSION);
-    }
-    if (name.contains(":")) {
+      String base = csv.getFileName().toString();
+      base = base.substring(0, base.length() - ".csv".length());
+      List<CorpusScenario.Case> inDir =
+          CorpusScenario.directoryCases(
+              csv.toAbsolutePath().getParent(), System.getProperty("audit.classification"));
+      c = CorpusScenario.select(inDir, base).get(0);
+    } else if (name.contains(":")) {
       GeneratedData.Generated g = GeneratedData.generate(name);
       return new Audited(g.split(), g.problem());
+    } else {
+      c = CorpusScenario.select(name).get(0);
     }
-    CorpusScenario.Case c = CorpusScenario.select(name).get(0);
     return new Audited(load(c), c.problem());
   }
 
@@ -155,13 +150,25 @@ public final class AllocationAuditMain {
       return GeneratedData.generate(c.generated()).split();
     }
     Dataset all;
-    try (InputStream in = AllocationAuditMain.class.getResourceAsStream("/" + c.csv())) {
-      all = Dataset.readCsv(new InputStreamReader(in, StandardCharsets.UTF_8), "target", c.csv());
+    try (Reader in = open(c, c.csv())) {
+      all = Dataset.readCsv(in, "target", c.csv());
     }
     int[] test;
-    try (InputStream in = AllocationAuditMain.class.getResourceAsStream("/" + c.testRows())) {
-      test = Dataset.readIndices(new InputStreamReader(in, StandardCharsets.UTF_8), c.testRows());
+    try (Reader in = open(c, c.testRows())) {
+      test = Dataset.readIndices(in, c.testRows());
     }
     return all.split(test);
+  }
+
+  /** A file of case {@code c}: on disk, or a resource of the jar. */
+  private static Reader open(CorpusScenario.Case c, String file) throws IOException {
+    if (c.onDisk()) {
+      return Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
+    }
+    InputStream in = AllocationAuditMain.class.getResourceAsStream("/" + file);
+    if (in == null) {
+      throw new IllegalStateException("resource " + file + " is missing from the class path");
+    }
+    return new InputStreamReader(in, StandardCharsets.UTF_8);
   }
 }

@@ -17,6 +17,9 @@ import io.memguard.autofeat.internal.math.Vectors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -115,7 +118,7 @@ class FeatureSelectorTest {
   private static class RecordingHooks implements EngineHooks {
     final String marker;
     final long limit;
-    final List<RecordingLease> leases = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<RecordingLease> leases = new CopyOnWriteArrayList<>();
 
     RecordingHooks(String marker, long limit) {
       this.marker = marker;
@@ -384,7 +387,7 @@ class FeatureSelectorTest {
     SelectionOptions o =
         new SelectionOptions(TargetKind.REGRESSION, 5, 0L, 0, 0, true, PathOptions.forSelection());
     long cap = FeatureSelector.noiseFilterBytes(TargetKind.REGRESSION, 12, 425, o.path());
-    List<RecordingLease> filters = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<RecordingLease> filters = new CopyOnWriteArrayList<>();
     EngineHooks hooks =
         new EngineHooks() {
           @Override
@@ -434,14 +437,13 @@ class FeatureSelectorTest {
     Planted p = planted(300, 200, 3);
     int m = FeatureSelector.runRows(300, SelectionOptions.DEFAULT_MAX_RUN_ROWS);
     int fitCap = 80;
-    List<int[]> chunks = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.regex.Pattern described =
-        java.util.regex.Pattern.compile("chunks \\((\\d+) of up to (\\d+) \\+ (\\d+) columns\\)");
+    List<int[]> chunks = new CopyOnWriteArrayList<>();
+    Pattern described = Pattern.compile("chunks \\((\\d+) of up to (\\d+) \\+ (\\d+) columns\\)");
     EngineHooks hooks =
         new EngineHooks() {
           @Override
           public Lease reserve(String what, long bytes) {
-            java.util.regex.Matcher c = described.matcher(what);
+            Matcher c = described.matcher(what);
             if (c.find()) {
               chunks.add(
                   new int[] {
