@@ -1,6 +1,7 @@
 package io.memguard.autofeat;
 
 import io.memguard.autofeat.internal.CsvRecords;
+import io.memguard.autofeat.internal.CsvScanner;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -257,15 +258,7 @@ public final class Dataset {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException(
-        source
-            + " line "
-            + line
-            + ", column '"
-            + column
-            + "': '"
-            + field
-            + "' is not a finite number");
+    throw CsvScanner.notAFiniteNumber(source, line, column, field);
   }
 
   /**

@@ -28,7 +28,16 @@ class DatasetTest {
     assertThatThrownBy(
             () -> Dataset.readCsv(new StringReader("a,target\n1,2\nx,3\n"), "target", "data.csv"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("data.csv line 3, column 'a': 'x' is not a finite number");
+        .hasMessageStartingWith("data.csv line 3, column 'a': 'x' is not a finite number; ")
+        .hasMessageContaining("encode a categorical column as numbers");
+    assertThatThrownBy(
+            () -> Dataset.readCsv(new StringReader("a,target\n1,2\n,3\n"), "target", "data.csv"))
+        .hasMessageStartingWith("data.csv line 3, column 'a': '' is not a finite number; ")
+        .hasMessageContaining("missing value")
+        .hasMessageContaining("impute or drop");
+    assertThatThrownBy(
+            () -> Dataset.readCsv(new StringReader("a,target\n1e400,2\n"), "target", "data.csv"))
+        .hasMessageContaining("'1e400' is not a finite number; scale the column");
     assertThatThrownBy(
             () -> Dataset.readCsv(new StringReader("a,target\n1,NaN\n"), "target", "data.csv"))
         .hasMessageContaining("column 'target': 'NaN'");
@@ -70,7 +79,7 @@ class DatasetTest {
             () ->
                 Dataset.readCsv(
                     new StringReader("\"a\nb\",target\n1,2\nx,3\n"), "target", "data.csv"))
-        .hasMessage("data.csv line 4, column 'a\nb': 'x' is not a finite number");
+        .hasMessageStartingWith("data.csv line 4, column 'a\nb': 'x' is not a finite number; ");
   }
 
   @Test

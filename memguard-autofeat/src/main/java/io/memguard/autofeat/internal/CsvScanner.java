@@ -146,18 +146,53 @@ public final class CsvScanner implements Closeable {
         v = Double.NaN;
       }
       if (!Double.isFinite(v)) {
-        throw new IllegalArgumentException(
-            source
-                + " line "
-                + recordLine
-                + ", column '"
-                + column
-                + "': '"
-                + text
-                + "' is not a finite number");
+        throw notAFiniteNumber(source, recordLine, column, text);
       }
     }
     return v;
+  }
+
+  /**
+   * The error for a cell that is not a finite number: where it is, what it holds and what to do
+   * about it, which depends on whether the cell is missing, out of range or text.
+   *
+   * @param source how to name the input
+   */
+  public static IllegalArgumentException notAFiniteNumber(
+      String source, long line, String column, String text) {
+    return new IllegalArgumentException(
+        source
+            + " line "
+            + line
+            + ", column '"
+            + column
+            + "': '"
+            + text
+            + "' is not a finite number"
+            + advice(text));
+  }
+
+  private static String advice(String text) {
+    String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+    if (t.isEmpty() || t.equals("na") || t.equals("nan") || t.equals("n/a") || t.equals("null")) {
+      return "; it is a missing value, and a fit needs a number in every cell of every column it"
+          + " reads: impute or drop the missing values first (or leave the column out of the file)";
+    }
+    if (t.contains("inf") || looksNumeric(t)) {
+      return "; scale the column into double's range (about 1.8e308) or leave it out of the file";
+    }
+    return "; AutoFeat reads numeric columns only: encode a categorical column as numbers (one 0/1"
+        + " column per category) and class labels as numbers (0, 1, ...), or leave the column out"
+        + " of the file";
+  }
+
+  private static boolean looksNumeric(String t) {
+    try {
+      Double.parseDouble(t);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   /**

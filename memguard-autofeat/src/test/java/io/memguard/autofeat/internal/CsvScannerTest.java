@@ -151,9 +151,14 @@ class CsvScannerTest {
   void errors_nameTheLineAndColumn() {
     assertThatThrownBy(() -> scanAll("a,b\n1,2\n3,x\n"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("in line 3, column 'b': 'x' is not a finite number");
+        .hasMessageStartingWith("in line 3, column 'b': 'x' is not a finite number; ")
+        .hasMessageContaining("numeric columns only");
     assertThatThrownBy(() -> scanAll("a\n1\n2e999\n"))
-        .hasMessage("in line 3, column 'a': '2e999' is not a finite number");
+        .hasMessageStartingWith("in line 3, column 'a': '2e999' is not a finite number; ")
+        .hasMessageContaining("double's range");
+    assertThatThrownBy(() -> scanAll("a,b\n1,NA\n"))
+        .hasMessageStartingWith("in line 2, column 'b': 'NA' is not a finite number; ")
+        .hasMessageContaining("missing value");
     assertThatThrownBy(() -> scanAll("a\n\"1\n"))
         .hasMessage("in line 2: a quoted field is not closed before the end of the input");
     assertThatThrownBy(() -> scanAll("a\n\"1\"x\n"))
