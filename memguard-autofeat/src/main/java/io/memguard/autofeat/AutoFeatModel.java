@@ -58,24 +58,59 @@ public final class AutoFeatModel implements AutoCloseable {
   private final FitReport report;
   private final Reservation reservation;
   private final FitRows rows;
+  private final List<String> classLabels;
   private volatile boolean closed;
-
-  AutoFeatModel(
-      FittedAutoFeat fitted, ProblemType problemType, FitReport report, Reservation reservation) {
-    this(fitted, problemType, report, reservation, FitRows.inMemory(report));
-  }
 
   AutoFeatModel(
       FittedAutoFeat fitted,
       ProblemType problemType,
       FitReport report,
       Reservation reservation,
-      FitRows rows) {
+      List<String> classLabels) {
+    this(fitted, problemType, report, reservation, FitRows.inMemory(report), classLabels);
+  }
+
+  /**
+   * @param classLabels the name of each of the model's classes, in the order of its classes; empty
+   *     when they are numbers
+   */
+  AutoFeatModel(
+      FittedAutoFeat fitted,
+      ProblemType problemType,
+      FitReport report,
+      Reservation reservation,
+      FitRows rows,
+      List<String> classLabels) {
     this.fitted = Objects.requireNonNull(fitted, "fitted");
     this.problemType = Objects.requireNonNull(problemType, "problemType");
     this.report = Objects.requireNonNull(report, "report");
     this.reservation = Objects.requireNonNull(reservation, "reservation");
     this.rows = Objects.requireNonNull(rows, "rows");
+    this.classLabels = List.copyOf(classLabels);
+    if (!this.classLabels.isEmpty() && this.classLabels.size() != classes().length) {
+      throw new IllegalArgumentException(
+          this.classLabels.size() + " class labels for " + classes().length + " classes");
+    }
+  }
+
+  /**
+   * The names of {@code classes} (label indices) in {@code labelsByIndex}, in order; empty when
+   * there are no labels.
+   */
+  static List<String> labelsOf(double[] classes, List<String> labelsByIndex) {
+    if (labelsByIndex.isEmpty()) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>(classes.length);
+    for (double c : classes) {
+      out.add(labelsByIndex.get((int) c));
+    }
+    return out;
+  }
+
+  /** This model's class labels in the index space of its own {@link #classes()}. */
+  List<String> labelsByClassValue() {
+    return classLabels;
   }
 
   FittedAutoFeat fitted() {
@@ -180,9 +215,21 @@ public final class AutoFeatModel implements AutoCloseable {
     return fitted.model().intercepts();
   }
 
-  /** The class labels in sorted order (classification); empty for regression. A copy. */
+  /**
+   * The classes in sorted order (classification); empty for regression. A copy. For a model fitted
+   * on class labels ({@link Dataset#targetLabels()}) these are the labels' indices in the training
+   * data, and {@link #classLabels()} names them.
+   */
   public double[] classes() {
     return problemType == ProblemType.CLASSIFICATION ? fitted.model().classes() : new double[0];
+  }
+
+  /**
+   * The name of each class of {@link #classes()}, in the same order, for a classifier fitted on
+   * class labels; empty when its classes are numbers (and for regression).
+   */
+  public List<String> classLabels() {
+    return classLabels;
   }
 
   /**
@@ -232,6 +279,34 @@ public final class AutoFeatModel implements AutoCloseable {
     }
   }
 
+  /**
+   * Predicts the class label of each row of {@code data}, for a classifier fitted on class labels
+   * ({@link #classLabels()}); null where the prediction is missing (a feature outside its domain).
+   * Reserves as {@link #predict} does.
+   *
+   * @throws IllegalStateException if the model's classes are numbers (use {@link #predict}) or the
+   *     model is closed
+   */
+  public List<String> predictLabels(Dataset data) {
+    if (classLabels.isEmpty()) {
+      throw new IllegalStateException(
+          "this model's classes are numbers, not labels: use predict(data)"
+              + (problemType == ProblemType.REGRESSION ? " (it is a regression)" : ""));
+    }
+    double[] p = predict(data);
+    List<String> out = new ArrayList<>(p.length);
+    for (double v : p) {
+      out.add(labelOf(v));
+    }
+    return java.util.Collections.unmodifiableList(out);
+  }
+
+  /** The label of predicted class value {@code v}; null for a missing prediction. */
+  String labelOf(double v) {
+    int at = java.util.Arrays.binarySearch(fitted.model().classes(), v);
+    return at >= 0 ? classLabels.get(at) : null;
+  }
+
   /** A call's temporaries, reserved while it runs. */
   private interface Work extends AutoCloseable {
     @Override
@@ -262,6 +337,7 @@ public final class AutoFeatModel implements AutoCloseable {
    * @throws IllegalStateException if the model is closed
    */
   public double score(Dataset data) {
+    checkTargetKind(data);
     double[] y = data.targetUnsafe();
     if (y.length == 0) {
       throw new IllegalArgumentException("cannot score on an empty data set");
@@ -272,12 +348,47 @@ public final class AutoFeatModel implements AutoCloseable {
     }
     if (problemType == ProblemType.CLASSIFICATION) {
       int ok = 0;
-      for (int i = 0; i < y.length; i++) {
-        ok += y[i] == p[i] ? 1 : 0;
+      if (classLabels.isEmpty()) {
+        for (int i = 0; i < y.length; i++) {
+          ok += y[i] == p[i] ? 1 : 0;
+        }
+      } else {
+        // by name: data read from another file numbers its labels among its own
+        List<String> actual = data.targetLabels();
+        for (int i = 0; i < y.length; i++) {
+          ok += actual.get((int) y[i]).equals(labelOf(p[i])) ? 1 : 0;
+        }
       }
       return ok / (double) y.length;
     }
     return r2(y, p);
+  }
+
+  /**
+   * Throws when {@code data}'s target is labels and the model's classes are not, or the reverse.
+   */
+  private void checkTargetKind(Dataset data) {
+    boolean labelled = !data.targetLabels().isEmpty();
+    if (labelled && classLabels.isEmpty()) {
+      throw new IllegalArgumentException(
+          "the target '"
+              + data.targetName()
+              + "' holds class labels "
+              + data.targetLabels()
+              + ", but this model "
+              + (problemType == ProblemType.REGRESSION
+                  ? "is a regression"
+                  : "was fitted on numeric classes " + java.util.Arrays.toString(classes()))
+              + ": score it on data with a numeric target");
+    }
+    if (!labelled && !classLabels.isEmpty()) {
+      throw new IllegalArgumentException(
+          "the target '"
+              + data.targetName()
+              + "' holds numbers, but this model predicts class labels "
+              + classLabels
+              + ": score it on data whose target holds those labels");
+    }
   }
 
   /**
@@ -360,7 +471,7 @@ public final class AutoFeatModel implements AutoCloseable {
 
   /**
    * As {@link #transformCsv}, but each record is followed by the model's prediction (a value, or a
-   * class label), in a column named {@code prediction}.
+   * class: its label for a model fitted on class labels), in a column named {@code prediction}.
    */
   public StreamReport predictCsv(Path input, Path output, MemoryScope scope) throws IOException {
     return toCsv(input, output, scope, ModelStreams.Output.PREDICTION, 0);
@@ -397,7 +508,7 @@ public final class AutoFeatModel implements AutoCloseable {
     try (CsvSource source = CsvSource.open(input, null);
         Utf8Output out =
             new Utf8Output(Files.newOutputStream(output), ModelStreams.WRITE_BUFFER_BYTES)) {
-      return ModelStreams.toCsv(fitted, source, out, scope, mode, blockRows);
+      return ModelStreams.toCsv(fitted, classLabels, source, out, scope, mode, blockRows);
     }
   }
 
@@ -441,7 +552,7 @@ public final class AutoFeatModel implements AutoCloseable {
   public void save(OutputStream out) throws IOException {
     Objects.requireNonNull(out, "out");
     checkOpen();
-    ModelFile.write(fitted, problemType, report, rows, out);
+    ModelFile.write(fitted, problemType, report, rows, classLabels, out);
   }
 
   /**
@@ -472,7 +583,12 @@ public final class AutoFeatModel implements AutoCloseable {
     ModelFile.Parts parts = ModelFile.read(in);
     Reservation own = scope.reserve(estimateBytes(parts.fitted()));
     return new AutoFeatModel(
-        parts.fitted(), parts.problemType(), parts.report(), own, parts.rows());
+        parts.fitted(),
+        parts.problemType(),
+        parts.report(),
+        own,
+        parts.rows(),
+        parts.classLabels());
   }
 
   private void checkOpen() {
@@ -505,6 +621,7 @@ public final class AutoFeatModel implements AutoCloseable {
         + problemType
         + ", features="
         + features()
+        + (classLabels.isEmpty() ? "" : ", classes=" + classLabels)
         + (closed ? ", closed" : "")
         + "]";
   }

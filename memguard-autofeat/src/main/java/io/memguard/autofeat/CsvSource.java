@@ -1,6 +1,7 @@
 package io.memguard.autofeat;
 
 import io.memguard.autofeat.internal.CsvScanner;
+import io.memguard.autofeat.internal.TargetCells;
 import io.memguard.core.MemoryScope;
 import java.io.IOException;
 import java.io.Reader;
@@ -21,9 +22,9 @@ import org.jspecify.annotations.Nullable;
  * predictions ({@link AutoFeatModel#transformCsv}, {@link AutoFeatModel#transform(CsvSource,
  * MemoryScope, FeatureBlockConsumer)}) and of fits on data larger than the heap ({@link
  * AutoFeatProcessor#fit(MemoryScope, CsvSource)}). The dialect is {@link Dataset#fromCsv}'s; a
- * value that is not a finite number, or a record with the wrong number of fields, is an {@link
- * IllegalArgumentException} naming the file, line and column. The target column is optional (a file
- * to transform may have none).
+ * feature value that is not a finite number, a missing target, or a record with the wrong number of
+ * fields, is an {@link IllegalArgumentException} naming the file, line and column. The target
+ * column is optional (a file to transform may have none); a classifier's may hold class labels.
  *
  * <p>What it holds: a text buffer of 64 Ki characters (128 KiB; larger only for a longer record), a
  * 256 KiB read buffer and, for {@link #next(int)}, the block it returns. Not thread-safe: one
@@ -205,6 +206,8 @@ public final class CsvSource implements AutoCloseable {
 
   /**
    * The next block of at most {@code maxRows} rows as a data set of its own, or null at the end.
+   * Its target is read as {@link Dataset#fromCsv} reads one: class labels when one of the block's
+   * cells is text ({@link Dataset#targetLabels()}, the block's own).
    *
    * @throws IllegalStateException if the source has no target column (a {@link Dataset} needs one)
    */
@@ -220,6 +223,8 @@ public final class CsvSource implements AutoCloseable {
     int capacity = Math.min(maxRows, INITIAL_BLOCK_ROWS);
     double[][] x = new double[names.size()][capacity];
     double[] y = new double[capacity];
+    int[] codes = new int[capacity];
+    TargetCells cells = new TargetCells();
     int n = 0;
     while (n < maxRows && advance()) {
       if (n == capacity) {
@@ -228,14 +233,15 @@ public final class CsvSource implements AutoCloseable {
           x[j] = Arrays.copyOf(x[j], capacity);
         }
         y = Arrays.copyOf(y, capacity);
+        codes = Arrays.copyOf(codes, capacity);
       }
       int c = 0;
       for (int j = 0; j < columns.size(); j++) {
-        double v = scanner.number(j, columns.get(j));
         if (j == targetIndex) {
-          y[n] = v;
+          y[n] = cells.read(scanner.field(j), source, scanner.recordLine(), columns.get(j));
+          codes[n] = cells.lastCode();
         } else {
-          x[c++][n] = v;
+          x[c++][n] = scanner.number(j, columns.get(j));
         }
       }
       n++;
@@ -249,7 +255,14 @@ public final class CsvSource implements AutoCloseable {
       }
       y = Arrays.copyOf(y, n);
     }
-    return Dataset.validated(names, x, y, targetName);
+    if (!cells.isLabels()) {
+      return Dataset.validated(names, x, y, targetName);
+    }
+    int[] rank = cells.ranks();
+    for (int i = 0; i < n; i++) {
+      y[i] = rank[codes[i]];
+    }
+    return Dataset.validated(names, x, y, targetName, cells.sortedLabels());
   }
 
   /** Moves to the next data record and checks its width; false at the end. */

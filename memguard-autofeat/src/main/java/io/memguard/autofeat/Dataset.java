@@ -2,6 +2,7 @@ package io.memguard.autofeat;
 
 import io.memguard.autofeat.internal.CsvRecords;
 import io.memguard.autofeat.internal.CsvScanner;
+import io.memguard.autofeat.internal.TargetCells;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -15,8 +16,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Numeric training or test data: named feature columns and a target, all finite. Immutable and
- * thread-safe: the factories copy what they are given and accessors return copies.
+ * Training or test data: named numeric feature columns and a target, all finite. The target is
+ * numbers, or class labels ({@link #targetLabels()}): then each row's target value is its label's
+ * index in that sorted list. Immutable and thread-safe: the factories copy what they are given and
+ * accessors return copies.
  *
  * <p>Values are held column-major as {@code double[]}, so a data set costs about {@code rows *
  * (features + 1) * 8} bytes ({@link #estimatedBytes()}). That memory belongs to the caller: a fit
@@ -36,12 +39,19 @@ public final class Dataset {
   private final double[][] columns;
   private final double[] target;
   private final String targetName;
+  private final List<String> targetLabels;
 
-  private Dataset(List<String> names, double[][] columns, double[] target, String targetName) {
+  private Dataset(
+      List<String> names,
+      double[][] columns,
+      double[] target,
+      String targetName,
+      List<String> targetLabels) {
     this.names = names;
     this.columns = columns;
     this.target = target;
     this.targetName = targetName;
+    this.targetLabels = targetLabels;
   }
 
   /**
@@ -69,8 +79,39 @@ public final class Dataset {
     return validated(List.copyOf(names), copy, target.clone(), "target");
   }
 
+  /**
+   * A data set whose target is class labels, copied: the classes are the distinct labels in sorted
+   * ({@link String#compareTo}) order, {@link #targetLabels()}, and each row's target value is its
+   * label's index there. Fit it with a classifier ({@link ProblemType#CLASSIFICATION}).
+   *
+   * @param names one name per feature column, non-blank and distinct
+   * @param columns {@code columns[j][i]} is feature j of row i
+   * @param labels one class label per row, non-null
+   * @throws IllegalArgumentException naming the column and row of a value that is not finite, or
+   *     when shapes or names disagree
+   */
+  public static Dataset ofLabels(List<String> names, double[][] columns, List<String> labels) {
+    Objects.requireNonNull(labels, "labels");
+    String[] sorted = new java.util.TreeSet<>(labels).toArray(new String[0]);
+    double[] codes = new double[labels.size()];
+    for (int i = 0; i < codes.length; i++) {
+      codes[i] = Arrays.binarySearch(sorted, labels.get(i));
+    }
+    Dataset numeric = of(names, columns, codes);
+    return validated(numeric.names, numeric.columns, numeric.target, "target", List.of(sorted));
+  }
+
   static Dataset validated(
       List<String> names, double[][] columns, double[] target, String targetName) {
+    return validated(names, columns, target, targetName, List.of());
+  }
+
+  static Dataset validated(
+      List<String> names,
+      double[][] columns,
+      double[] target,
+      String targetName,
+      List<String> targetLabels) {
     if (names.isEmpty()) {
       throw new IllegalArgumentException("a data set needs at least one feature column");
     }
@@ -119,7 +160,24 @@ public final class Dataset {
                 + "; every value must be finite (drop that row first)");
       }
     }
-    return new Dataset(names, columns, target, targetName);
+    if (!targetLabels.isEmpty()) {
+      for (int i = 0; i < rows; i++) {
+        double code = target[i];
+        if (code != Math.rint(code) || code < 0 || code >= targetLabels.size()) {
+          throw new IllegalArgumentException(
+              "target '"
+                  + targetName
+                  + "' row "
+                  + i
+                  + " is "
+                  + code
+                  + ", which is not the index of one of its "
+                  + targetLabels.size()
+                  + " class labels");
+        }
+      }
+    }
+    return new Dataset(names, columns, target, targetName, targetLabels);
   }
 
   /**
@@ -128,9 +186,14 @@ public final class Dataset {
    * <p>The dialect is RFC 4180's, read leniently: comma-separated fields; records ended by CRLF, LF
    * or CR; fields may be quoted with {@code "} (then they may hold commas and line breaks, and
    * {@code ""} stands for one quote); a UTF-8 byte order mark at the start is ignored; spaces
-   * around unquoted fields are ignored; blank lines are skipped. Every value must be a finite
-   * number as {@link Double#parseDouble} reads it ({@code 1e-3}, {@code -0.5}, {@code 3}); column
-   * names must be distinct and non-blank, and the target column must appear exactly once.
+   * around unquoted fields are ignored; blank lines are skipped. Every feature value must be a
+   * finite number as {@link Double#parseDouble} reads it ({@code 1e-3}, {@code -0.5}, {@code 3});
+   * column names must be distinct and non-blank, and the target column must appear exactly once.
+   *
+   * <p>The target is numbers, or class labels when one of its cells holds text that is not a number
+   * (then every cell is a label as written, {@code 1} and {@code 1.0} two labels): {@link
+   * #targetLabels()}, for a classifier. A missing target cell (empty, {@code NA}, {@code NaN}) is
+   * an error either way.
    *
    * @throws IllegalArgumentException naming the file, line and column of a value that is not a
    *     finite number, a record with the wrong number of fields, malformed quoting, or a target
@@ -176,6 +239,8 @@ public final class Dataset {
       int d = names.size();
       double[][] values = new double[d][64];
       double[] y = new double[64];
+      int[] codes = new int[64];
+      TargetCells cells = new TargetCells();
       int rows = 0;
       for (String[] f = in.next(); f != null; f = in.next()) {
         if (isBlank(f)) {
@@ -195,17 +260,18 @@ public final class Dataset {
         if (rows == y.length) {
           int cap = y.length * 2;
           y = Arrays.copyOf(y, cap);
+          codes = Arrays.copyOf(codes, cap);
           for (int j = 0; j < d; j++) {
             values[j] = Arrays.copyOf(values[j], cap);
           }
         }
         int c = 0;
         for (int j = 0; j < f.length; j++) {
-          double v = number(f[j], source, line, cols[j]);
           if (j == t) {
-            y[rows] = v;
+            y[rows] = cells.read(f[j], source, line, cols[j]);
+            codes[rows] = cells.lastCode();
           } else {
-            values[c++][rows] = v;
+            values[c++][rows] = number(f[j], source, line, cols[j]);
           }
         }
         rows++;
@@ -213,7 +279,15 @@ public final class Dataset {
       for (int j = 0; j < d; j++) {
         values[j] = Arrays.copyOf(values[j], rows);
       }
-      return validated(List.copyOf(names), values, Arrays.copyOf(y, rows), target);
+      y = Arrays.copyOf(y, rows);
+      if (!cells.isLabels()) {
+        return validated(List.copyOf(names), values, y, target);
+      }
+      int[] rank = cells.ranks();
+      for (int i = 0; i < rows; i++) {
+        y[i] = rank[codes[i]];
+      }
+      return validated(List.copyOf(names), values, y, target, cells.sortedLabels());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + source + ": " + e.getMessage(), e);
     }
@@ -357,7 +431,7 @@ public final class Dataset {
       }
       y[k] = target[indices[k]];
     }
-    return new Dataset(names, c, y, targetName);
+    return new Dataset(names, c, y, targetName, targetLabels);
   }
 
   private void checkIndex(int i) {
@@ -396,9 +470,20 @@ public final class Dataset {
     return columns[indexOf(name)].clone();
   }
 
-  /** A copy of the target. */
+  /**
+   * A copy of the target: its values, or for class labels each row's index in {@link
+   * #targetLabels()}.
+   */
   public double[] target() {
     return target.clone();
+  }
+
+  /**
+   * The target's class labels in sorted order, which {@link #target()} indexes; empty when the
+   * target is numbers.
+   */
+  public List<String> targetLabels() {
+    return targetLabels;
   }
 
   /** Heap bytes the values take: {@code rows * (features + 1) * 8}. */
@@ -426,6 +511,14 @@ public final class Dataset {
 
   @Override
   public String toString() {
-    return "Dataset[" + rows() + " rows, features " + names + ", target '" + targetName + "']";
+    return "Dataset["
+        + rows()
+        + " rows, features "
+        + names
+        + ", target '"
+        + targetName
+        + "'"
+        + (targetLabels.isEmpty() ? "" : " with class labels " + targetLabels)
+        + "]";
   }
 }

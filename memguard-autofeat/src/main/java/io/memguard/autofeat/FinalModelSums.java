@@ -258,7 +258,8 @@ public final class FinalModelSums implements Serializable {
         new FitRows(
             totalRows, searched.rows().sampleRows(), searched.rows().searchRows(), rows(), skipped);
     Reservation own = scope.reserve(AutoFeatModel.estimateBytes(refitted));
-    return new AutoFeatModel(refitted, report.problemType(), report, own, rows);
+    return new AutoFeatModel(
+        refitted, report.problemType(), report, own, rows, searched.classLabels());
   }
 
   /** {@code fitted}'s features with the lasso fitted on these sums (allocates its temporaries). */

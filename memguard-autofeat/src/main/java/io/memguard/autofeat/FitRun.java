@@ -141,6 +141,16 @@ final class FitRun implements EngineHooks {
   }
 
   FitRun(FitSettings config, MemoryScope parent, Grant grant, Dataset data) {
+    if (!data.targetLabels().isEmpty() && config.problemType() == ProblemType.REGRESSION) {
+      throw new IllegalArgumentException(
+          "the target '"
+              + data.targetName()
+              + "' holds class labels "
+              + abbreviated(data.targetLabels())
+              + ", not numbers: fit a classifier"
+              + " (AutoFeatProcessor.builder().problemType(ProblemType.CLASSIFICATION)), or give"
+              + " the regression a numeric target");
+    }
     this.config = config;
     this.parent = parent;
     this.grant = grant;
@@ -150,6 +160,13 @@ final class FitRun implements EngineHooks {
     this.listener = new FitListeners(config.listener());
     this.sizer =
         new BatchSizer(new SizerView(), memory, grant, data.rows(), config.faultInjector());
+  }
+
+  /** At most the first ten labels, for a message. */
+  private static String abbreviated(java.util.List<String> labels) {
+    return labels.size() <= 10
+        ? labels.toString()
+        : labels.subList(0, 10).toString().replace("]", ", ... (" + labels.size() + " in all)]");
   }
 
   // ---- the fit --------------------------------------------------------------------------------
@@ -188,7 +205,13 @@ final class FitRun implements EngineHooks {
     try {
       settleLightweight(Rollout.Outcome.COMPLETED);
       report = report(fitted, peak, availableAtStart, null);
-      model = new AutoFeatModel(fitted, config.problemType(), report, own);
+      model =
+          new AutoFeatModel(
+              fitted,
+              config.problemType(),
+              report,
+              own,
+              AutoFeatModel.labelsOf(fitted.model().classes(), data.targetLabels()));
     } catch (Throwable e) {
       // the model never took its reservation over: release it now, not when the Cleaner runs
       closeQuietly(own, e);

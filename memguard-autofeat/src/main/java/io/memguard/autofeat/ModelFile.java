@@ -20,15 +20,22 @@ import java.util.Map;
 import java.util.zip.CRC32;
 
 /**
- * The saved-model text format, version 1 (docs/autofeat.md, "Saving and loading a model"): UTF-8
- * lines of a keyword and values separated by single spaces; names and free text percent-encoded;
- * doubles as {@link Double#toString} writes them (which reads back to the same bits); expressions
- * in {@link ExprCodec}'s prefix notation; a CRC-32 of everything before it on the last line.
+ * The saved-model text format, versions 1 and 2 (docs/autofeat.md, "Saving and loading a model"):
+ * version 2 adds the names of a classifier's classes (a {@code class-labels} line) and is written
+ * only for a model that has them, so every other model's file is the same as before. UTF-8 lines of
+ * a keyword and values separated by single spaces; names and free text percent-encoded; doubles as
+ * {@link Double#toString} writes them (which reads back to the same bits); expressions in {@link
+ * ExprCodec}'s prefix notation; a CRC-32 of everything before it on the last line.
  */
 final class ModelFile {
 
   static final String MAGIC = "memguard-autofeat-model";
-  static final int VERSION = 1;
+
+  /** The newest version this memguard reads and writes. */
+  static final int VERSION = 2;
+
+  /** The version of a model without class labels. */
+  static final int VERSION_WITHOUT_LABELS = 1;
 
   /** Larger than any model (a few KiB): a bound on what is read from a file that is not one. */
   private static final int MAX_LINE_CHARS = 16 << 20;
@@ -36,17 +43,23 @@ final class ModelFile {
   private ModelFile() {}
 
   /** What a saved model holds. */
-  record Parts(FittedAutoFeat fitted, ProblemType problemType, FitReport report, FitRows rows) {}
+  record Parts(
+      FittedAutoFeat fitted,
+      ProblemType problemType,
+      FitReport report,
+      FitRows rows,
+      List<String> classLabels) {}
 
   static void write(
       FittedAutoFeat fitted,
       ProblemType problemType,
       FitReport report,
       FitRows rows,
+      List<String> classLabels,
       OutputStream out)
       throws IOException {
     StringBuilder sb = new StringBuilder();
-    line(sb, MAGIC + " " + VERSION);
+    line(sb, MAGIC + " " + (classLabels.isEmpty() ? VERSION_WITHOUT_LABELS : VERSION));
     line(sb, "problem-type " + problemType.name());
     List<String> inputs = fitted.inputNames();
     List<Expr> symbols = AutoFeatEngine.symbols(inputs);
@@ -64,6 +77,13 @@ final class ModelFile {
         sb,
         "classes "
             + doubles(problemType == ProblemType.CLASSIFICATION ? model.classes() : new double[0]));
+    if (!classLabels.isEmpty()) {
+      StringBuilder labels = new StringBuilder("class-labels ").append(classLabels.size());
+      for (String label : classLabels) {
+        labels.append(' ').append(escape(label));
+      }
+      line(sb, labels.toString());
+    }
     line(sb, "intercepts " + doubles(model.intercepts()));
     for (double[] row : model.coefficients()) {
       line(sb, "coefficients " + doubles(row));
@@ -164,7 +184,7 @@ final class ModelFile {
           1,
           "the model was saved in format version "
               + version
-              + "; this memguard reads version "
+              + "; this memguard reads versions 1 to "
               + VERSION
               + (version > VERSION
                   ? ": load it with the memguard that saved it, or a newer one"
@@ -202,6 +222,20 @@ final class ModelFile {
       }
     }
     double[] classes = lines.doubles("classes");
+    List<String> classLabels = List.of();
+    if (version >= 2) {
+      String[] tokens = lines.value("class-labels").split(" ", -1);
+      int n = lines.integer(tokens[0], "a count after 'class-labels'");
+      if (n != tokens.length - 1 || n != classes.length) {
+        throw lines.error(
+            classes.length + " class labels, one per class, found " + (tokens.length - 1));
+      }
+      List<String> read = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        read.add(unescape(tokens[i + 1], lines));
+      }
+      classLabels = List.copyOf(read);
+    }
     double[] intercepts = lines.doubles("intercepts");
     double[][] coefficients = new double[intercepts.length][];
     for (int r = 0; r < intercepts.length; r++) {
@@ -307,7 +341,7 @@ final class ModelFile {
             lines.longValue(rowCounts, "search"),
             lines.longValue(rowCounts, "final-model"),
             lines.longValue(rowCounts, "skipped"));
-    return new Parts(fitted, problemType, report, rows);
+    return new Parts(fitted, problemType, report, rows, classLabels);
   }
 
   private static double[] only(double[][] rows, Lines lines) throws ModelFormatException {

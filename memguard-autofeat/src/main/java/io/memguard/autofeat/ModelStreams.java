@@ -13,6 +13,8 @@ import io.memguard.core.Reservation;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A fitted model applied to a {@link CsvSource} block by block, with a working set reserved in a
@@ -71,6 +73,7 @@ final class ModelStreams {
 
   static StreamReport toCsv(
       FittedAutoFeat fitted,
+      List<String> classLabels,
       CsvSource source,
       Utf8Output out,
       MemoryScope scope,
@@ -96,6 +99,8 @@ final class ModelStreams {
     }
     out.writeAscii('\n');
     LinearModel model = fitted.model();
+    double[] classes = model.classes();
+    String[] quotedLabels = classLabels.stream().map(ModelStreams::quoted).toArray(String[]::new);
     return run(
         fitted,
         source,
@@ -110,7 +115,15 @@ final class ModelStreams {
                 row[k] = f[k][i];
               }
               out.writeAscii(',');
-              write(out, model.predict(row));
+              double v = model.predict(row);
+              if (quotedLabels.length == 0) {
+                write(out, v);
+              } else {
+                int at = Arrays.binarySearch(classes, v);
+                if (at >= 0) {
+                  out.write(quotedLabels[at]); // a missing prediction: an empty field
+                }
+              }
             } else {
               for (int k : featureColumns) {
                 out.writeAscii(',');
@@ -122,6 +135,7 @@ final class ModelStreams {
         },
         true,
         false,
+        null,
         0,
         blockRows);
   }
@@ -136,6 +150,7 @@ final class ModelStreams {
         (rows, block) -> consumer.accept(rows, block.inputs, block.features),
         false,
         false,
+        null,
         0,
         0);
   }
@@ -188,13 +203,15 @@ final class ModelStreams {
 
   /**
    * Streams {@code source}'s remaining rows through the features with their target; {@code
-   * extraBytes} (the sink's own arrays) are reserved with the working set.
+   * extraBytes} (the sink's own arrays) are reserved with the working set. With {@code labelCodes},
+   * the target is class labels, each given as its code there (-1 for a label not in it).
    */
   static StreamReport withTarget(
       FittedAutoFeat fitted,
       CsvSource source,
       MemoryScope scope,
       long extraBytes,
+      @Nullable Map<String, Integer> labelCodes,
       TargetBlockSink sink)
       throws IOException {
     if (source.targetIndex() < 0) {
@@ -207,6 +224,7 @@ final class ModelStreams {
         (rows, block) -> sink.accept(rows, block.features, block.target),
         false,
         true,
+        labelCodes,
         extraBytes,
         0);
   }
@@ -218,6 +236,7 @@ final class ModelStreams {
       BlockSink sink,
       boolean keepText,
       boolean withTarget,
+      @Nullable Map<String, Integer> labelCodes,
       long extraBytes,
       int fixedBlockRows)
       throws IOException {
@@ -260,7 +279,9 @@ final class ModelStreams {
           for (int k = 0; k < fieldOf.length; k++) {
             block.inputs[k][rows] = scanner.number(fieldOf[k], inputs.get(k));
           }
-          if (withTarget) {
+          if (labelCodes != null) {
+            block.target[rows] = labelCodes.getOrDefault(scanner.field(targetField), -1);
+          } else if (withTarget) {
             block.target[rows] = scanner.number(targetField, targetName);
           }
           if (keepText) {

@@ -2,6 +2,7 @@ package io.memguard.autofeat;
 
 import io.memguard.autofeat.internal.CsvScanner;
 import io.memguard.autofeat.internal.FittedAutoFeat;
+import io.memguard.autofeat.internal.TargetCells;
 import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.linear.GramLassoCv;
 import io.memguard.autofeat.internal.linear.L1Models;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A fit on a {@link CsvSource} that need not fit in memory: a seeded reservoir sample (its size
@@ -92,18 +94,33 @@ final class StreamFit {
     long rowsBefore = source.rowsRead();
     Dataset sample;
     long sourceRows;
-    try (Reservation held = scope.reserve(HeapBytes.doubles(d + 1, capacity))) {
+    // a classifier's target may be class labels: each kept row's label is coded as it is read,
+    // and recoded by the labels' sorted order once every row was read
+    boolean classify = processor.problemType() == ProblemType.CLASSIFICATION;
+    try (Reservation held =
+        scope.reserve(
+            HeapBytes.doubles(d + 1, capacity) + (classify ? HeapBytes.ints(capacity) : 0))) {
       double[][] x = new double[d][capacity];
       double[] y = new double[capacity];
-      int kept = reservoir(source, processor.seed(), x, y);
+      TargetCells cells = classify ? new TargetCells() : null;
+      int[] codes = classify ? new int[capacity] : null;
+      int kept = reservoir(source, processor.seed(), x, y, cells, codes);
       sourceRows = source.rowsRead() - rowsBefore;
+      List<String> labels = List.of();
+      if (cells != null && cells.isLabels()) {
+        int[] rank = cells.ranks();
+        for (int i = 0; i < kept; i++) {
+          y[i] = rank[codes[i]];
+        }
+        labels = cells.sortedLabels();
+      }
       if (kept < capacity) {
         for (int j = 0; j < d; j++) {
           x[j] = java.util.Arrays.copyOf(x[j], kept);
         }
         y = java.util.Arrays.copyOf(y, kept);
       }
-      sample = Dataset.validated(source.names(), x, y, source.targetName());
+      sample = Dataset.validated(source.names(), x, y, source.targetName(), labels);
       // The search runs in a scope of half the live heap's room: what it reserves since a
       // collection counts on top of that collection's reading, so up to twice (measured: in
       // 64 MiB, 27 MiB planned against the budget's room were refused mid-search at "65.7 MiB").
@@ -206,7 +223,8 @@ final class StreamFit {
           scope,
           decisions,
           new FitRows(sourceRows, kept, searched.report().plan().searchRows(), kept, 0),
-          searched.fitted());
+          searched.fitted(),
+          sample.targetLabels());
     }
     // a source read in part before the fit: the second pass skips the rows the fit did not see
     SecondPass again =
@@ -236,8 +254,18 @@ final class StreamFit {
         : Math.max(0, line - memory.liveHeapEstimateBytes());
   }
 
-  /** Algorithm R over the remaining rows; returns how many rows the sample holds. */
-  private static int reservoir(CsvSource source, long seed, double[][] x, double[] y) {
+  /**
+   * Algorithm R over the remaining rows; returns how many rows the sample holds. With {@code
+   * cells}, every row's target is read through it (a label in a row not kept is a class all the
+   * same) and each kept row's label code goes to {@code codes}.
+   */
+  private static int reservoir(
+      CsvSource source,
+      long seed,
+      double[][] x,
+      double[] y,
+      @Nullable TargetCells cells,
+      int @Nullable [] codes) {
     SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
     CsvScanner scanner = source.scanner();
     List<String> columns = source.columns();
@@ -254,16 +282,27 @@ final class StreamFit {
         slot = r < capacity ? (int) r : -1;
       }
       seen++;
+      double label = 0;
+      if (cells != null) {
+        label =
+            cells.read(
+                scanner.field(target),
+                source.sourceName(),
+                scanner.recordLine(),
+                columns.get(target));
+      }
       if (slot < 0) {
         continue;
       }
       int c = 0;
       for (int j = 0; j < columns.size(); j++) {
-        double v = scanner.number(j, columns.get(j));
-        if (j == target) {
-          y[slot] = v;
+        if (j != target) {
+          x[c++][slot] = scanner.number(j, columns.get(j));
+        } else if (cells != null) {
+          y[slot] = label;
+          codes[slot] = cells.lastCode();
         } else {
-          x[c++][slot] = v;
+          y[slot] = scanner.number(j, columns.get(j));
         }
       }
     }
@@ -315,6 +354,7 @@ final class StreamFit {
               again,
               scope,
               staging,
+              null,
               (rows, features, y) -> {
                 if (sums[0] == null) {
                   sums[0] = FinalModelSums.forModel(searched, second.rows(), features, rows);
@@ -346,7 +386,8 @@ final class StreamFit {
         decisions,
         new FitRows(
             second.rows(), sampleRows, searched.report().plan().searchRows(), used, skipped),
-        refitted);
+        refitted,
+        List.of());
   }
 
   /**
@@ -407,7 +448,12 @@ final class StreamFit {
         try (CsvSource again = second.open()) {
           pass =
               ModelStreams.withTarget(
-                  fitted, again, scope, 0, (rows, features, y) -> refit.add(features, y, rows));
+                  fitted,
+                  again,
+                  scope,
+                  0,
+                  labelCodes(sample.targetLabels()),
+                  (rows, features, y) -> refit.add(features, y, rows));
         } catch (IOException e) {
           throw second.unreadable(e);
         }
@@ -445,12 +491,25 @@ final class StreamFit {
           decisions,
           new FitRows(
               second.rows(), sampleRows, searched.report().plan().searchRows(), used, skipped),
-          refitted);
+          refitted,
+          sample.targetLabels());
     } finally {
       if (sums != null) {
         sums.close();
       }
     }
+  }
+
+  /** Each label's index in {@code sorted}; null for no labels (a numeric target). */
+  private static java.util.@Nullable Map<String, Integer> labelCodes(List<String> sorted) {
+    if (sorted.isEmpty()) {
+      return null;
+    }
+    java.util.Map<String, Integer> codes = new java.util.HashMap<>();
+    for (int i = 0; i < sorted.size(); i++) {
+      codes.put(sorted.get(i), i);
+    }
+    return codes;
   }
 
   private static String penalties(double[] lambdas) {
@@ -465,16 +524,27 @@ final class StreamFit {
    * A new model from {@code searched}'s report and the decisions, reserved in {@code scope}, which
    * outlives the search's scope; closes {@code searched}.
    */
+  /**
+   * @param labelsByIndex the sample's class labels, which the classes of {@code fitted} index
+   *     (empty for numbers)
+   */
   private static AutoFeatModel withDecisions(
       AutoFeatModel searched,
       MemoryScope scope,
       List<String> added,
       FitRows rows,
-      FittedAutoFeat fitted) {
+      FittedAutoFeat fitted,
+      List<String> labelsByIndex) {
     FitReport report = searched.report().withDecisionsAdded(added);
     Reservation own = scope.reserve(AutoFeatModel.estimateBytes(fitted));
     searched.close();
-    return new AutoFeatModel(fitted, report.problemType(), report, own, rows);
+    return new AutoFeatModel(
+        fitted,
+        report.problemType(),
+        report,
+        own,
+        rows,
+        AutoFeatModel.labelsOf(fitted.model().classes(), labelsByIndex));
   }
 
   static AutoFeatModel registered(AutoFeatProcessor processor, AutoFeatModel model) {

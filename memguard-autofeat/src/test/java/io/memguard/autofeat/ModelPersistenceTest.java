@@ -156,10 +156,15 @@ class ModelPersistenceTest {
           .hasMessageContaining("not a saved memguard AutoFeat model")
           .hasMessageContaining("'id,price'");
 
-      assertThatThrownBy(() -> load(text.replaceFirst("model 1\n", "model 2\n"), scope))
+      assertThatThrownBy(() -> load(text.replaceFirst("model 1\n", "model 3\n"), scope))
           .isInstanceOf(ModelFormatException.class)
-          .hasMessageContaining("format version 2")
-          .hasMessageContaining("this memguard reads version 1");
+          .hasMessageContaining("format version 3")
+          .hasMessageContaining("this memguard reads versions 1 to 2");
+      // version 2 has the class labels' line after the classes
+      assertThatThrownBy(
+              () -> load(withChecksum(text.replaceFirst("model 1\n", "model 2\n")), scope))
+          .isInstanceOf(ModelFormatException.class)
+          .hasMessageContaining("'class-labels ...'");
 
       String badFeature = withChecksum(text.replaceFirst("\nfeature \\(", "\nfeature (sqrt "));
       assertThatThrownBy(() -> load(badFeature, scope))

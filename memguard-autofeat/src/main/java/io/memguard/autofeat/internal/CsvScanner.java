@@ -173,17 +173,16 @@ public final class CsvScanner implements Closeable {
   }
 
   private static String advice(String text) {
-    String t = text.strip().toLowerCase(java.util.Locale.ROOT);
-    if (t.isEmpty() || t.equals("na") || t.equals("nan") || t.equals("n/a") || t.equals("null")) {
+    if (TargetCells.isMissing(text)) {
       return "; it is a missing value, and a fit needs a number in every cell of every column it"
           + " reads: impute or drop the missing values first (or leave the column out of the file)";
     }
-    if (t.contains("inf") || looksNumeric(t)) {
+    if (looksNumeric(text)) {
       return "; scale the column into double's range (about 1.8e308) or leave it out of the file";
     }
-    return "; AutoFeat reads numeric columns only: encode a categorical column as numbers (one 0/1"
-        + " column per category) and class labels as numbers (0, 1, ...), or leave the column out"
-        + " of the file";
+    return "; feature columns must be numeric (only a classifier's target may hold text, its class"
+        + " labels): encode a categorical column as numbers (one 0/1 column per category) or leave"
+        + " it out of the file";
   }
 
   private static boolean looksNumeric(String t) {
