@@ -148,33 +148,21 @@ public final class Dataset {
         }
       }
     }
+    int classes = targetLabels.size();
     for (int i = 0; i < rows; i++) {
-      if (!Double.isFinite(target[i])) {
+      double v = target[i];
+      boolean labelIndex = v == Math.rint(v) && v >= 0 && v < classes;
+      if (!Double.isFinite(v) || (classes > 0 && !labelIndex)) {
         throw new IllegalArgumentException(
             "target '"
                 + targetName
                 + "' row "
                 + i
                 + " is "
-                + target[i]
-                + "; every value must be finite (drop that row first)");
-      }
-    }
-    if (!targetLabels.isEmpty()) {
-      for (int i = 0; i < rows; i++) {
-        double code = target[i];
-        if (code != Math.rint(code) || code < 0 || code >= targetLabels.size()) {
-          throw new IllegalArgumentException(
-              "target '"
-                  + targetName
-                  + "' row "
-                  + i
-                  + " is "
-                  + code
-                  + ", which is not the index of one of its "
-                  + targetLabels.size()
-                  + " class labels");
-        }
+                + v
+                + (Double.isFinite(v)
+                    ? ", which is not the index of one of its " + classes + " class labels"
+                    : "; every value must be finite (drop that row first)"));
       }
     }
     return new Dataset(names, columns, target, targetName, targetLabels);

@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -290,23 +289,15 @@ class ClassLabelsTest {
     }
   }
 
-  /** Two inputs and a label that depends on them non-linearly; numbered or named classes. */
-  private static Path classes(Path file, int rows, long seed, boolean named) throws IOException {
-    SplittableRandom r = new SplittableRandom(seed);
-    StringBuilder sb = new StringBuilder("x1,x2,x3,y\n");
-    for (int i = 0; i < rows; i++) {
-      double x1 = r.nextDouble(0.5, 3);
-      double x2 = r.nextDouble(0.5, 3);
-      double x3 = r.nextDouble(0.5, 3);
-      double[] score = {x1 * x2, 3 * Math.log(x3) + 1, 2.2};
-      int best = 0;
-      for (int k = 0; k < 3; k++) {
-        score[k] += 0.3 * r.nextGaussian();
-        best = score[k] > score[best] ? k : best;
-      }
-      sb.append(x1).append(',').append(x2).append(',').append(x3).append(',');
-      sb.append(named ? "\"" + NAMES.get(best).replace("\"", "\"\"") + "\"" : String.valueOf(best));
-      sb.append('\n');
+  /** {@link StreamFitTest#classes}'s file with class k (numbered from 1 there) named NAMES[k-1]. */
+  private static Path named(Path numbered, Path file) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    List<String> lines = Files.readAllLines(numbered);
+    sb.append(lines.get(0)).append('\n');
+    for (String line : lines.subList(1, lines.size())) {
+      int comma = line.lastIndexOf(',');
+      String name = NAMES.get(Integer.parseInt(line.substring(comma + 1)) - 1);
+      sb.append(line, 0, comma + 1).append('"').append(name.replace("\"", "\"\"")).append("\"\n");
     }
     Files.writeString(file, sb, StandardCharsets.UTF_8);
     return file;
@@ -314,9 +305,10 @@ class ClassLabelsTest {
 
   @Test
   void aStreamedFitOnLabels_findsEveryLabel_andRefitsOnEveryRow() throws IOException {
-    Path named = classes(dir.resolve("named.csv"), 20_000, 6, true);
-    Path numbered = classes(dir.resolve("numbered.csv"), 20_000, 6, false);
-    Dataset test = Dataset.fromCsv(classes(dir.resolve("test.csv"), 3_000, 7, true), "y");
+    Path numbered = StreamFitTest.classes(dir.resolve("numbered.csv"), 20_000, 6);
+    Path named = named(numbered, dir.resolve("named.csv"));
+    Path test =
+        named(StreamFitTest.classes(dir.resolve("t.csv"), 3_000, 7), dir.resolve("test.csv"));
     AutoFeatProcessor processor =
         AutoFeatProcessor.builder()
             .problemType(ProblemType.CLASSIFICATION)
@@ -337,7 +329,7 @@ class ClassLabelsTest {
       // the labels sort as the numbers do, so the fit is the numbered file's
       assertThat(model.features()).isEqualTo(reference.features());
       assertThat(model.coefficients()).isEqualTo(reference.coefficients());
-      assertThat(model.score(test)).isGreaterThan(0.8);
+      assertThat(model.score(Dataset.fromCsv(test, "y"))).isGreaterThan(0.8);
     }
   }
 }

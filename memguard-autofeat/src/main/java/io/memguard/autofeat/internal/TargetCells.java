@@ -64,14 +64,8 @@ public final class TargetCells {
     }
     if (codes == null) {
       throw new IllegalArgumentException(
-          source
-              + " line "
-              + line
-              + ", column '"
-              + column
-              + "': '"
-              + text
-              + "' is text in a column of more than "
+          CsvScanner.cell(source, line, column, text)
+              + " is text in a column of more than "
               + MAX_LABELS
               + " distinct numbers; a target needs a number in every row, or class labels"
               + " (at most "
