@@ -294,16 +294,17 @@ public final class AutoFeatModel implements AutoCloseable {
               + (problemType == ProblemType.REGRESSION ? " (it is a regression)" : ""));
     }
     double[] p = predict(data);
+    double[] classes = fitted.model().classes();
     List<String> out = new ArrayList<>(p.length);
     for (double v : p) {
-      out.add(labelOf(v));
+      out.add(labelOf(classes, v));
     }
     return java.util.Collections.unmodifiableList(out);
   }
 
-  /** The label of predicted class value {@code v}; null for a missing prediction. */
-  String labelOf(double v) {
-    int at = java.util.Arrays.binarySearch(fitted.model().classes(), v);
+  /** The label of predicted class value {@code v} among {@code classes}; null for none. */
+  private String labelOf(double[] classes, double v) {
+    int at = java.util.Arrays.binarySearch(classes, v);
     return at >= 0 ? classLabels.get(at) : null;
   }
 
@@ -331,7 +332,11 @@ public final class AutoFeatModel implements AutoCloseable {
    * classification. Rows whose prediction is NaN count as wrong (accuracy) or are skipped (R^2).
    * Its temporaries are reserved as {@link #predict}'s are, with the predictions beside them.
    *
-   * @throws IllegalArgumentException if an input column is missing or {@code data} is empty
+   * <p>A classifier fitted on class labels compares labels by name, so {@code data} read from
+   * another file, whose labels are numbered among its own, scores right.
+   *
+   * @throws IllegalArgumentException if an input column is missing, {@code data} is empty, or its
+   *     target is class labels where the model's classes are numbers (or the reverse)
    * @throws io.memguard.core.MemoryBudgetExceededException if the model's scope cannot hold the
    *     temporaries; nothing is allocated then
    * @throws IllegalStateException if the model is closed
@@ -355,8 +360,9 @@ public final class AutoFeatModel implements AutoCloseable {
       } else {
         // by name: data read from another file numbers its labels among its own
         List<String> actual = data.targetLabels();
+        double[] classes = fitted.model().classes();
         for (int i = 0; i < y.length; i++) {
-          ok += actual.get((int) y[i]).equals(labelOf(p[i])) ? 1 : 0;
+          ok += actual.get((int) y[i]).equals(labelOf(classes, p[i])) ? 1 : 0;
         }
       }
       return ok / (double) y.length;
@@ -387,7 +393,8 @@ public final class AutoFeatModel implements AutoCloseable {
               + data.targetName()
               + "' holds numbers, but this model predicts class labels "
               + classLabels
-              + ": score it on data whose target holds those labels");
+              + ": score it on data whose target holds those labels (a file whose labels all look"
+              + " like numbers is read as numbers: build that data with Dataset.ofLabels)");
     }
   }
 

@@ -131,14 +131,19 @@ public final class AutoFeatProcessor {
    * or the source is a reader (which cannot be read twice). A source read in part before the fit is
    * fitted on its remaining rows, in both passes. {@link AutoFeatModel#rows()} and the report's
    * decisions say which rows each phase saw. Reads the source to its end (and reopens the file for
-   * the second pass); does not close it.
+   * the second pass); does not close it. A classifier reads the target of every row in the first
+   * pass: class labels (text) are read as {@link Dataset#fromCsv} reads them, numbered in the same
+   * sorted order; a class that no sampled row has is not one of the model's classes (the decisions
+   * say how many rows have one).
    *
    * @throws IllegalArgumentException if the source has no target column, a row has another width
    *     than the header, or a cell the fit reads is not a finite number (naming file, line and
-   *     column). The fit reads every cell of the sampled rows and, in the second pass, the final
-   *     model's input columns and the target of every row; a bad cell in another column of a row
-   *     outside the sample goes unread, so whether it is reported depends on the sample (validate
-   *     such files with {@link CsvSource#next(int)} first when that matters)
+   *     column), except a classifier's target of class labels; a regression's target of labels is
+   *     refused at the first row the fit reads with one. The fit reads every cell of the sampled
+   *     rows and, in the second pass, the final model's input columns and the target of every row;
+   *     a bad cell in another column of a row outside the sample goes unread, so whether it is
+   *     reported depends on the sample (validate such files with {@link CsvSource#next(int)} first
+   *     when that matters)
    * @throws InsufficientMemoryException if the scope cannot hold a sample of 10 rows, or as {@link
    *     #fit(MemoryScope, Dataset)}
    */

@@ -194,12 +194,13 @@ public final class CsvSource implements AutoCloseable {
 
   /**
    * Rows per block for {@link #next(int)} sized by the budget: a block's values (8 bytes per
-   * column, target included, per row) take at most a quarter of what {@code scope} has available,
-   * between 64 and 1,048,576 rows. The block is the caller's memory once returned: reserve it in
-   * the scope while it is held ({@link Dataset#estimatedBytes()}).
+   * column, target included, and 4 for its target's label code, per row) take at most a quarter of
+   * what {@code scope} has available, between 64 and 1,048,576 rows. The block is the caller's
+   * memory once returned: reserve it in the scope while it is held ({@link
+   * Dataset#estimatedBytes()}).
    */
   public int blockRows(MemoryScope scope) {
-    long perRow = 8L * columns.size();
+    long perRow = 8L * columns.size() + 4;
     long rows = scope.availableBytes() / 4 / perRow;
     return (int) Math.max(64, Math.min(1 << 20, rows));
   }
@@ -237,11 +238,13 @@ public final class CsvSource implements AutoCloseable {
       }
       int c = 0;
       for (int j = 0; j < columns.size(); j++) {
-        if (j == targetIndex) {
+        if (j != targetIndex) {
+          x[c++][n] = scanner.number(j, columns.get(j));
+        } else if (cells.tracking()) {
           y[n] = cells.read(scanner.field(j), source, scanner.recordLine(), columns.get(j));
           codes[n] = cells.lastCode();
         } else {
-          x[c++][n] = scanner.number(j, columns.get(j));
+          y[n] = scanner.targetNumber(j, columns.get(j));
         }
       }
       n++;

@@ -86,13 +86,27 @@ public final class Dataset {
    *
    * @param names one name per feature column, non-blank and distinct
    * @param columns {@code columns[j][i]} is feature j of row i
-   * @param labels one class label per row, non-null
-   * @throws IllegalArgumentException naming the column and row of a value that is not finite, or
-   *     when shapes or names disagree
+   * @param labels one class label per row, non-blank
+   * @throws IllegalArgumentException naming the column and row of a value that is not finite, the
+   *     row of a blank label, or when shapes or names disagree or there are more than 10,000
+   *     distinct labels
    */
   public static Dataset ofLabels(List<String> names, double[][] columns, List<String> labels) {
     Objects.requireNonNull(labels, "labels");
+    for (int i = 0; i < labels.size(); i++) {
+      if (labels.get(i) == null || labels.get(i).isBlank()) {
+        throw new IllegalArgumentException(
+            "label of row " + i + " is blank; every row needs its class (drop the rows without)");
+      }
+    }
     String[] sorted = new java.util.TreeSet<>(labels).toArray(new String[0]);
+    if (sorted.length > TargetCells.MAX_LABELS) {
+      throw new IllegalArgumentException(
+          sorted.length
+              + " distinct class labels; a classifier's target needs at most "
+              + TargetCells.MAX_LABELS
+              + " (group the rare ones)");
+    }
     double[] codes = new double[labels.size()];
     for (int i = 0; i < codes.length; i++) {
       codes[i] = Arrays.binarySearch(sorted, labels.get(i));
@@ -255,11 +269,13 @@ public final class Dataset {
         }
         int c = 0;
         for (int j = 0; j < f.length; j++) {
-          if (j == t) {
+          if (j != t) {
+            values[c++][rows] = number(f[j], source, line, cols[j]);
+          } else if (cells.tracking()) {
             y[rows] = cells.read(f[j], source, line, cols[j]);
             codes[rows] = cells.lastCode();
           } else {
-            values[c++][rows] = number(f[j], source, line, cols[j]);
+            y[rows] = TargetCells.untrackedNumber(f[j], source, line, cols[j]);
           }
         }
         rows++;

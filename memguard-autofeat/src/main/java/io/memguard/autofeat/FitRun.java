@@ -145,11 +145,13 @@ final class FitRun implements EngineHooks {
       throw new IllegalArgumentException(
           "the target '"
               + data.targetName()
-              + "' holds class labels "
-              + abbreviated(data.targetLabels())
-              + ", not numbers: fit a classifier"
-              + " (AutoFeatProcessor.builder().problemType(ProblemType.CLASSIFICATION)), or give"
-              + " the regression a numeric target");
+              + "' holds text ("
+              + textLabels(data.targetLabels())
+              + "), so it was read as "
+              + data.targetLabels().size()
+              + " class labels, not numbers: to classify, fit a classifier"
+              + " (AutoFeatProcessor.builder().problemType(ProblemType.CLASSIFICATION)); for a"
+              + " regression, fix or drop the rows whose target is text");
     }
     this.config = config;
     this.parent = parent;
@@ -162,11 +164,20 @@ final class FitRun implements EngineHooks {
         new BatchSizer(new SizerView(), memory, grant, data.rows(), config.faultInjector());
   }
 
-  /** At most the first ten labels, for a message. */
-  private static String abbreviated(java.util.List<String> labels) {
-    return labels.size() <= 10
-        ? labels.toString()
-        : labels.subList(0, 10).toString().replace("]", ", ... (" + labels.size() + " in all)]");
+  /** The labels that are not numbers (the text that made the target labels), at most five. */
+  private static String textLabels(List<String> labels) {
+    List<String> text = new java.util.ArrayList<>();
+    int count = 0;
+    for (String label : labels) {
+      try {
+        Double.parseDouble(label);
+      } catch (NumberFormatException e) {
+        if (count++ < 5) {
+          text.add("'" + label + "'");
+        }
+      }
+    }
+    return String.join(", ", text) + (count > 5 ? ", ... " + count + " in all" : "");
   }
 
   // ---- the fit --------------------------------------------------------------------------------

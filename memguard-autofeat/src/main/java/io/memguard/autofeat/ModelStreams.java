@@ -2,6 +2,7 @@ package io.memguard.autofeat;
 
 import io.memguard.autofeat.internal.CsvScanner;
 import io.memguard.autofeat.internal.FittedAutoFeat;
+import io.memguard.autofeat.internal.TargetCells;
 import io.memguard.autofeat.internal.Utf8Output;
 import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.expr.Expr;
@@ -161,8 +162,15 @@ final class ModelStreams {
     }
   }
 
+  /** A field as CSV writes it: quoted when it holds what an unquoted field cannot keep. */
   private static String quoted(String name) {
-    if (name.indexOf(',') < 0
+    boolean padded =
+        !name.isEmpty()
+            && (Character.isWhitespace(name.charAt(0))
+                || Character.isWhitespace(name.charAt(name.length() - 1)));
+    if (!padded
+        && !name.isEmpty()
+        && name.indexOf(',') < 0
         && name.indexOf('"') < 0
         && name.indexOf('\n') < 0
         && name.indexOf('\r') < 0) {
@@ -280,9 +288,15 @@ final class ModelStreams {
             block.inputs[k][rows] = scanner.number(fieldOf[k], inputs.get(k));
           }
           if (labelCodes != null) {
-            block.target[rows] = labelCodes.getOrDefault(scanner.field(targetField), -1);
+            String label = scanner.field(targetField);
+            if (TargetCells.isMissing(label)) {
+              throw CsvScanner.notAFiniteTarget(
+                  source.sourceName(), scanner.recordLine(), targetName, label);
+            }
+            // a label the first pass did not read (the file changed) is no class: never predicted
+            block.target[rows] = labelCodes.getOrDefault(label, -1);
           } else if (withTarget) {
-            block.target[rows] = scanner.number(targetField, targetName);
+            block.target[rows] = scanner.targetNumber(targetField, targetName);
           }
           if (keepText) {
             int len = scanner.recordEnd() - scanner.recordStart();

@@ -283,7 +283,8 @@ final class StreamFit {
       }
       seen++;
       double label = 0;
-      if (cells != null) {
+      boolean tracked = cells != null && cells.tracking();
+      if (tracked) {
         label =
             cells.read(
                 scanner.field(target),
@@ -298,11 +299,11 @@ final class StreamFit {
       for (int j = 0; j < columns.size(); j++) {
         if (j != target) {
           x[c++][slot] = scanner.number(j, columns.get(j));
-        } else if (cells != null) {
+        } else if (tracked) {
           y[slot] = label;
           codes[slot] = cells.lastCode();
         } else {
-          y[slot] = scanner.number(j, columns.get(j));
+          y[slot] = scanner.targetNumber(j, columns.get(j));
         }
       }
     }
@@ -523,8 +524,7 @@ final class StreamFit {
   /**
    * A new model from {@code searched}'s report and the decisions, reserved in {@code scope}, which
    * outlives the search's scope; closes {@code searched}.
-   */
-  /**
+   *
    * @param labelsByIndex the sample's class labels, which the classes of {@code fitted} index
    *     (empty for numbers)
    */

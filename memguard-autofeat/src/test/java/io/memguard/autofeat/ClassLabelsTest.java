@@ -24,7 +24,7 @@ class ClassLabelsTest {
 
   /** In sorted order, so that label i is class i of the numeric data. */
   private static final List<String> NAMES =
-      List.of("Iris setosa", "versicolor", "virginica, var. \"b\"");
+      List.of(" Iris setosa", "versicolor", "virginica, var. \"b\"");
 
   @TempDir Path dir;
 
@@ -100,9 +100,16 @@ class ClassLabelsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("data.csv line 3, column 'y': '' is not a finite number; ")
         .hasMessageContaining("missing value");
-    assertThatThrownBy(() -> csv("a,y\n1,setosa\n2,NA\n")).hasMessageContaining("missing value");
+    for (String missing : List.of("NA", "?", "-NaN", "null", "N/A")) {
+      assertThatThrownBy(() -> csv("a,y\n1,setosa\n2," + missing + "\n"))
+          .hasMessageContaining("'" + missing + "' is not a finite number; it is a missing value")
+          .hasMessageContaining("drop the rows without one");
+    }
     assertThatThrownBy(() -> csv("a,y\n1,setosa\n2,1e999\n"))
-        .hasMessageContaining("'1e999' is not a finite number; scale the column");
+        .hasMessageContaining("'1e999' is not a finite number; scale the target");
+    assertThatThrownBy(
+            () -> Dataset.ofLabels(List.of("a"), new double[][] {{1, 2}}, List.of("x", " ")))
+        .hasMessageContaining("label of row 1 is blank");
     // a feature column is never read as labels
     assertThatThrownBy(() -> csv("a,y\nred,setosa\n"))
         .hasMessageContaining("column 'a': 'red' is not a finite number")
@@ -122,7 +129,7 @@ class ClassLabelsTest {
         .hasMessageContaining("line 10003, column 'y': 'oops' is text in a column of more than")
         .hasMessageContaining("fix or drop that row");
     assertThatThrownBy(() -> csv(labels.toString()))
-        .hasMessageContaining("line 10002, column 'y': more than 10000 distinct class labels");
+        .hasMessageContaining("line 10002, column 'y': 'class10000' is one class label more than");
   }
 
   @Test
@@ -148,7 +155,7 @@ class ClassLabelsTest {
       assertThat(labelled.predict(named(test))).isEqualTo(predicted);
       assertThat(labelled.predictLabels(named(test))).isEqualTo(expected);
       assertThat(labelled.score(named(test))).isEqualTo(numeric.score(test)).isGreaterThan(0.5);
-      assertThat(labelled.toString()).contains("classes=[Iris setosa, versicolor,");
+      assertThat(labelled.toString()).contains("classes=[ Iris setosa, versicolor,");
 
       assertThatThrownBy(() -> numeric.predictLabels(test))
           .isInstanceOf(IllegalStateException.class)
@@ -158,7 +165,7 @@ class ClassLabelsTest {
           .hasMessageContaining("holds numbers, but this model predicts class labels");
       assertThatThrownBy(() -> numeric.score(named(test)))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("holds class labels [Iris setosa,");
+          .hasMessageContaining("holds class labels [ Iris setosa,");
     }
   }
 
@@ -169,8 +176,15 @@ class ClassLabelsTest {
         MemoryScope scope = memory.openScope("fit")) {
       assertThatThrownBy(() -> AutoFeatProcessor.ofDefaults().fit(scope, train))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("the target 'target' holds class labels [Iris setosa,")
+          .hasMessageContaining(
+              "the target 'target' holds text (' Iris setosa', 'versicolor', 'virginica, var."
+                  + " \"b\"'), so it was read as 3 class labels")
           .hasMessageContaining("fit a classifier");
+      // one stray word among numbers: the message names it
+      Dataset stray = csv("a,y\n1,0.5\n2,1.5\n3,?x\n4,2.5\n");
+      assertThatThrownBy(() -> AutoFeatProcessor.ofDefaults().fit(scope, stray))
+          .hasMessageContaining("holds text ('?x'), so it was read as 4 class labels")
+          .hasMessageContaining("fix or drop the rows whose target is text");
       assertThat(scope.reservedBytes()).isZero();
     }
   }
@@ -230,7 +244,8 @@ class ClassLabelsTest {
       assertThat(text)
           .startsWith("memguard-autofeat-model 2\n")
           .contains(
-              "\nclass-labels 3 Iris%u0020setosa versicolor virginica,%u0020var.%u0020\"b\"\n");
+              "\nclass-labels 3 %u0020Iris%u0020setosa versicolor"
+                  + " virginica,%u0020var.%u0020\"b\"\n");
       try (AutoFeatModel loaded =
           AutoFeatModel.load(new ByteArrayInputStream(out.toByteArray()), scope)) {
         assertThat(loaded.classLabels()).isEqualTo(NAMES);
@@ -304,7 +319,7 @@ class ClassLabelsTest {
   }
 
   @Test
-  void aStreamedFitOnLabels_findsEveryLabel_andRefitsOnEveryRow() throws IOException {
+  void aStreamedFitOnLabels_numbersThemAsInMemory_andRefitsOnEveryRow() throws IOException {
     Path numbered = StreamFitTest.classes(dir.resolve("numbered.csv"), 20_000, 6);
     Path named = named(numbered, dir.resolve("named.csv"));
     Path test =
@@ -330,6 +345,46 @@ class ClassLabelsTest {
       assertThat(model.features()).isEqualTo(reference.features());
       assertThat(model.coefficients()).isEqualTo(reference.coefficients());
       assertThat(model.score(Dataset.fromCsv(test, "y"))).isGreaterThan(0.8);
+    }
+  }
+
+  @Test
+  void csvSourceBlocks_readLabelsAsFromCsvDoes() {
+    String text = "a,y\n1,b\n2,a\n3,\" padded\"\n4,1\n5,2.5\n";
+    try (CsvSource source = CsvSource.of(new StringReader(text), "y", "blocks.csv")) {
+      Dataset first = source.next(3);
+      assertThat(first.targetLabels()).containsExactly(" padded", "a", "b");
+      assertThat(first.target()).containsExactly(2, 1, 0);
+      Dataset second = source.next(3); // a block of numbers reads as numbers
+      assertThat(second.targetLabels()).isEmpty();
+      assertThat(second.target()).containsExactly(1, 2.5);
+    }
+    try (CsvSource source = CsvSource.of(new StringReader("a,y\n1,b\n2,\n"), "y", "gap.csv")) {
+      assertThatThrownBy(() -> source.next(10))
+          .hasMessageContaining("gap.csv line 3, column 'y': '' is not a finite number")
+          .hasMessageContaining("missing value");
+    }
+  }
+
+  @Test
+  void aStreamedRegressionOnLabels_isRefusedWithWhatToDo() throws IOException {
+    Path numbered = StreamFitTest.classes(dir.resolve("numbered.csv"), 2_000, 6);
+    Path named = named(numbered, dir.resolve("named.csv"));
+    try (MemoryManager memory = manager();
+        MemoryScope scope = memory.openScope("fit");
+        CsvSource source = CsvSource.open(named, "y")) {
+      assertThatThrownBy(
+              () ->
+                  AutoFeatProcessor.builder()
+                      .featureEngineeringSteps(1)
+                      .maxSampleRows(500)
+                      .build()
+                      .fit(scope, source))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("named.csv line 2, column 'y'")
+          .hasMessageContaining("a regression's target needs a number in every row")
+          .hasMessageContaining("ProblemType.CLASSIFICATION");
+      assertThat(scope.reservedBytes()).isZero();
     }
   }
 }

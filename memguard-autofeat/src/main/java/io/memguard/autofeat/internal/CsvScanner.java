@@ -137,6 +137,18 @@ public final class CsvScanner implements Closeable {
    *     number
    */
   public double number(int j, String column) {
+    return number(j, column, false);
+  }
+
+  /**
+   * Field {@code j}, a target column's cell, as a finite number: {@link #number(int, String)} with
+   * an error that says what to do about a target.
+   */
+  public double targetNumber(int j, String column) {
+    return number(j, column, true);
+  }
+
+  private double number(int j, String column, boolean target) {
     double v = fieldQuoted[j] ? Double.NaN : fastNumber(fieldStart[j], fieldEnd[j]);
     if (Double.isNaN(v)) {
       String text = field(j);
@@ -146,40 +158,62 @@ public final class CsvScanner implements Closeable {
         v = Double.NaN;
       }
       if (!Double.isFinite(v)) {
-        throw notAFiniteNumber(source, recordLine, column, text);
+        throw target
+            ? notAFiniteTarget(source, recordLine, column, text)
+            : notAFiniteNumber(source, recordLine, column, text);
       }
     }
     return v;
   }
 
   /**
-   * The error for a cell that is not a finite number: where it is, what it holds and what to do
-   * about it, which depends on whether the cell is missing, out of range or text.
+   * The error for a feature cell that is not a finite number: where it is, what it holds and what
+   * to do about it, which depends on whether the cell is missing, out of range or text.
    *
    * @param source how to name the input
    */
   public static IllegalArgumentException notAFiniteNumber(
       String source, long line, String column, String text) {
+    String advice;
+    if (TargetCells.isMissing(text)) {
+      advice =
+          "it is a missing value, and a fit needs a number in every cell of every column it reads:"
+              + " impute or drop the missing values first (or leave the column out of the file)";
+    } else if (looksNumeric(text)) {
+      advice = "scale the column into double's range (about 1.8e308) or leave it out of the file";
+    } else {
+      advice =
+          "feature columns must be numeric (only a classifier's target may hold text, its class"
+              + " labels): encode a categorical column as numbers (one 0/1 column per category) or"
+              + " leave it out of the file";
+    }
     return new IllegalArgumentException(
-        cell(source, line, column, text) + " is not a finite number" + advice(text));
+        cell(source, line, column, text) + " is not a finite number; " + advice);
+  }
+
+  /**
+   * The error for a target cell that is not a finite number where one is needed (a regression's
+   * target, or a missing value in any target).
+   */
+  public static IllegalArgumentException notAFiniteTarget(
+      String source, long line, String column, String text) {
+    String advice;
+    if (TargetCells.isMissing(text)) {
+      advice = "it is a missing value, and every row needs its target: drop the rows without one";
+    } else if (looksNumeric(text)) {
+      advice = "scale the target into double's range (about 1.8e308) or drop that row";
+    } else {
+      advice =
+          "a regression's target needs a number in every row: fix or drop that row (a target of"
+              + " class labels is read for a classifier, ProblemType.CLASSIFICATION)";
+    }
+    return new IllegalArgumentException(
+        cell(source, line, column, text) + " is not a finite number; " + advice);
   }
 
   /** Where a cell is and what it holds, for an error: {@code data.csv line 3, column 'a': 'x'}. */
   public static String cell(String source, long line, String column, String text) {
     return source + " line " + line + ", column '" + column + "': '" + text + "'";
-  }
-
-  private static String advice(String text) {
-    if (TargetCells.isMissing(text)) {
-      return "; it is a missing value, and a fit needs a number in every cell of every column it"
-          + " reads: impute or drop the missing values first (or leave the column out of the file)";
-    }
-    if (looksNumeric(text)) {
-      return "; scale the column into double's range (about 1.8e308) or leave it out of the file";
-    }
-    return "; feature columns must be numeric (only a classifier's target may hold text, its class"
-        + " labels): encode a categorical column as numbers (one 0/1 column per category) or leave"
-        + " it out of the file";
   }
 
   private static boolean looksNumeric(String t) {

@@ -1,6 +1,5 @@
 package io.memguard.autofeat.internal;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -10,9 +9,11 @@ import java.util.Map;
 /**
  * Reads a target column cell by cell: numbers, or class labels once a cell holds text that is not a
  * number. Every distinct cell text is numbered in order of first appearance (up to {@link
- * #MAX_LABELS} of them), so that cells read as numbers before the first label can still be read as
- * labels: a column "1, 2, other" has the labels "1", "2" and "other". A missing cell (empty, {@code
- * NA}, {@code NaN}, {@code null}) and a number out of double's range are errors either way.
+ * #MAX_LABELS} of them, each parsed once), so that cells read as numbers before the first label can
+ * still be read as labels: a column "1, 2, other" has the labels "1", "2" and "other". Past that
+ * many distinct texts the column is numbers ({@link #tracking()} turns false: read the rest with
+ * {@link CsvScanner#targetNumber}). A missing cell ({@link #isMissing}) and a number out of
+ * double's range are errors either way.
  *
  * <p>Labels are coded by their rank in {@link String#compareTo} order ({@link #sortedLabels()}), as
  * scikit-learn orders string classes. Not thread-safe: one reader per column.
@@ -23,60 +24,91 @@ public final class TargetCells {
   public static final int MAX_LABELS = 10_000;
 
   private Map<String, Integer> codes = new HashMap<>();
-  private final List<String> texts = new ArrayList<>();
+  private String[] texts = new String[16];
+  private double[] values = new double[16];
+  private int distinct;
   private boolean labels;
   private int lastCode = -1;
 
   /**
-   * Reads one cell: returns its number (NaN for a label) and, while texts are tracked, its text's
-   * code in order of first appearance (else -1) through {@link #lastCode()}.
+   * Reads one cell: returns its number (NaN for a label) and its text's code in order of first
+   * appearance through {@link #lastCode()}. Call only while {@link #tracking()}.
    *
    * @param source the input's name, {@code line} and {@code column} for errors
-   * @throws IllegalArgumentException for a missing value or a number out of range, or for text once
-   *     more than {@link #MAX_LABELS} distinct values were read (a numeric column with a stray
-   *     word)
+   * @throws IllegalArgumentException for a missing value or a number out of range, or for the
+   *     {@value #MAX_LABELS}+1st distinct label
    */
   public double read(String text, String source, long line, String column) {
-    lastCode = -1;
-    if (codes != null) {
-      Integer code = codes.get(text);
-      if (code == null && texts.size() < MAX_LABELS) {
-        code = texts.size();
-        codes.put(text, code);
-        texts.add(text);
-      }
-      if (code == null) {
+    Integer code = codes.get(text);
+    if (code == null) {
+      if (distinct == MAX_LABELS) {
         if (labels) {
-          throw tooManyLabels(source, line, column);
+          throw new IllegalArgumentException(
+              CsvScanner.cell(source, line, column, text)
+                  + " is one class label more than the "
+                  + MAX_LABELS
+                  + " a target may have: group the rare classes (a regression's target needs"
+                  + " numbers)");
         }
-        codes = null; // a numeric column: stop tracking
-        texts.clear();
-      } else {
-        lastCode = code;
+        codes = null; // a numeric column: the caller reads the rest as numbers
+        texts = null;
+        values = null;
+        lastCode = -1;
+        return untrackedNumber(text, source, line, column);
       }
+      code = add(text, source, line, column);
     }
+    lastCode = code;
+    return values[code];
+  }
+
+  private int add(String text, String source, long line, String column) {
+    double v = parse(text);
+    if (!Double.isFinite(v)) {
+      if (!Double.isNaN(v) || isMissing(text)) {
+        throw CsvScanner.notAFiniteTarget(source, line, column, text);
+      }
+      labels = true;
+    }
+    if (distinct == texts.length) {
+      texts = Arrays.copyOf(texts, distinct * 2);
+      values = Arrays.copyOf(values, distinct * 2);
+    }
+    texts[distinct] = text;
+    values[distinct] = v;
+    codes.put(text, distinct);
+    return distinct++;
+  }
+
+  /**
+   * A cell of a column no longer {@link #tracking()} (more than {@value #MAX_LABELS} distinct
+   * numbers) as a finite number.
+   *
+   * @throws IllegalArgumentException naming the cell when it is not one
+   */
+  public static double untrackedNumber(String text, String source, long line, String column) {
     double v = parse(text);
     if (Double.isFinite(v)) {
       return v;
     }
     if (!Double.isNaN(v) || isMissing(text)) {
-      throw CsvScanner.notAFiniteNumber(source, line, column, text);
+      throw CsvScanner.notAFiniteTarget(source, line, column, text);
     }
-    if (codes == null) {
-      throw new IllegalArgumentException(
-          CsvScanner.cell(source, line, column, text)
-              + " is text in a column of more than "
-              + MAX_LABELS
-              + " distinct numbers; a target needs a number in every row, or class labels"
-              + " (at most "
-              + MAX_LABELS
-              + " distinct) in every row: fix or drop that row");
-    }
-    labels = true;
-    return Double.NaN;
+    throw new IllegalArgumentException(
+        CsvScanner.cell(source, line, column, text)
+            + " is text in a column of more than "
+            + MAX_LABELS
+            + " distinct numbers; a target needs a number in every row, or class labels (at most "
+            + MAX_LABELS
+            + " distinct) in every row: fix or drop that row");
   }
 
-  /** The code of the last cell read, in order of first appearance; -1 when untracked. */
+  /** Whether cells are still read through {@link #read}: false once the column is numbers. */
+  public boolean tracking() {
+    return codes != null;
+  }
+
+  /** The code of the last cell read, in order of first appearance. */
   public int lastCode() {
     return lastCode;
   }
@@ -88,7 +120,7 @@ public final class TargetCells {
 
   /** The distinct texts read, in sorted order: the classes' names when {@link #isLabels()}. */
   public List<String> sortedLabels() {
-    String[] sorted = texts.toArray(new String[0]);
+    String[] sorted = Arrays.copyOf(texts, distinct);
     Arrays.sort(sorted);
     return List.of(sorted);
   }
@@ -103,17 +135,28 @@ public final class TargetCells {
     for (int r = 0; r < sorted.size(); r++) {
       at.put(sorted.get(r), r);
     }
-    int[] rank = new int[texts.size()];
-    for (int c = 0; c < rank.length; c++) {
-      rank[c] = at.get(texts.get(c));
+    int[] rank = new int[distinct];
+    for (int c = 0; c < distinct; c++) {
+      rank[c] = at.get(texts[c]);
     }
     return rank;
   }
 
-  /** Whether {@code text} marks a missing value: empty, NA, N/A, NaN or null (any case). */
+  /**
+   * Whether {@code text} marks a missing value: empty, {@code NA}, {@code N/A}, {@code NaN} (with
+   * or without a sign), {@code null} or {@code ?}, in any case.
+   */
   public static boolean isMissing(String text) {
     String t = text.strip().toLowerCase(Locale.ROOT);
-    return t.isEmpty() || t.equals("na") || t.equals("nan") || t.equals("n/a") || t.equals("null");
+    if (t.startsWith("+") || t.startsWith("-")) {
+      t = t.substring(1);
+    }
+    return t.isEmpty()
+        || t.equals("na")
+        || t.equals("nan")
+        || t.equals("n/a")
+        || t.equals("null")
+        || t.equals("?");
   }
 
   /** The number {@code text} spells ({@link Double#parseDouble}), or NaN when it is not one. */
@@ -123,18 +166,5 @@ public final class TargetCells {
     } catch (NumberFormatException e) {
       return Double.NaN;
     }
-  }
-
-  private static IllegalArgumentException tooManyLabels(String source, long line, String column) {
-    return new IllegalArgumentException(
-        source
-            + " line "
-            + line
-            + ", column '"
-            + column
-            + "': more than "
-            + MAX_LABELS
-            + " distinct class labels; a classifier's target needs fewer classes (group the rare"
-            + " ones), and a regression's target needs numbers");
   }
 }
