@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.memguard.autofeat.AutoFeatModel;
 import io.memguard.autofeat.AutoFeatProcessor;
 import io.memguard.autofeat.Dataset;
+import io.memguard.autofeat.ProblemType;
 import io.memguard.core.BatchDecision;
 import io.memguard.core.LeakDetection;
 import io.memguard.core.MemoryManager;
@@ -38,6 +39,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +50,7 @@ import org.slf4j.LoggerFactory;
 class RecipesTest {
   private static final Logger log = LoggerFactory.getLogger(RecipesTest.class);
   private static final Path DATA = Path.of("src", "main", "resources", "data");
+  private static final Path CORPUS = Path.of("src", "main", "resources", "corpus");
 
   @Test
   void guardAPipeline_batchesThroughItsGrantAndEndsWithNothingReserved() {
@@ -224,12 +227,59 @@ class RecipesTest {
   }
 
   @Test
+  void classLabels_fitPredictAndSave(@TempDir Path dir) throws Exception {
+    // the bundled iris with its classes named, as such files usually come
+    Path csv = dir.resolve("iris.csv");
+    List<String> names = List.of("setosa", "versicolor", "virginica");
+    StringBuilder named = new StringBuilder();
+    for (String line : Files.readAllLines(CORPUS.resolve("iris.csv"))) {
+      int comma = line.lastIndexOf(',');
+      String last = line.substring(comma + 1);
+      named
+          .append(line, 0, comma + 1)
+          .append(last.equals("target") ? "species" : names.get((int) Double.parseDouble(last)))
+          .append('\n');
+    }
+    Files.writeString(csv, named);
+    Path testRows = CORPUS.resolve("iris_seed0_test_idx.txt");
+    Path modelFile = dir.resolve("iris.model");
+    List<List<String>> predictions = new ArrayList<>();
+    String printed =
+        stdout(
+            () -> {
+              // recipe 6 begins
+              // the target column holds the class names ("setosa", ...), not numbers
+              Dataset.Split data =
+                  Dataset.fromCsv(csv, "species").split(Dataset.readIndices(testRows));
+              AutoFeatProcessor classifier =
+                  AutoFeatProcessor.builder().problemType(ProblemType.CLASSIFICATION).build();
+              try (MemoryManager memory = MemoryManager.builder().build();
+                  MemoryScope scope = memory.openScope("iris");
+                  AutoFeatModel model = classifier.fit(scope, data.train())) {
+                System.out.println(model.classLabels() + ", accuracy " + model.score(data.test()));
+                List<String> predicted = model.predictLabels(data.test()); // "setosa", ...
+                model.save(modelFile); // AutoFeatModel.load(modelFile, scope) predicts the same
+                // recipe 6 ends
+                predictions.add(predicted);
+                try (AutoFeatModel loaded = AutoFeatModel.load(modelFile, scope)) {
+                  predictions.add(loaded.predictLabels(data.test()));
+                }
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    assertThat(printed).contains("[setosa, versicolor, virginica], accuracy 1.0");
+    assertThat(predictions.get(0)).hasSize(30).contains("setosa", "versicolor", "virginica");
+    assertThat(predictions.get(1)).isEqualTo(predictions.get(0));
+  }
+
+  @Test
   void recipesPage_showsExactlyTheseSnippets() throws Exception {
     String test =
         Files.readString(
             Path.of("src", "test", "java", "io", "memguard", "bench", "RecipesTest.java"));
     String page = normalize(Files.readString(Path.of("..", "docs", "recipes.md")));
-    for (int i = 1; i <= 5; i++) {
+    for (int i = 1; i <= 6; i++) {
       String from = "// recipe " + i + " begins\n";
       int start = test.indexOf(from) + from.length();
       String snippet = test.substring(start, test.indexOf("// recipe " + i + " ends", start));
