@@ -259,6 +259,9 @@ public final class AutoFeatEstimator extends Estimator<AutoFeatTransformer>
                 + Arrays.toString(schema.fieldNames()));
       }
       if (!(schema.apply(name).dataType() instanceof NumericType)) {
+        boolean textLabel =
+            name.equals($(labelCol))
+                && schema.apply(name).dataType() instanceof org.apache.spark.sql.types.StringType;
         throw new IllegalArgumentException(
             "AutoFeatEstimator "
                 + uid
@@ -266,7 +269,13 @@ public final class AutoFeatEstimator extends Estimator<AutoFeatTransformer>
                 + name
                 + "' is "
                 + schema.apply(name).dataType().simpleString()
-                + "; it must be numeric (cast it to double first)");
+                + "; it must be numeric ("
+                + (textLabel
+                    ? "index class labels first with org.apache.spark.ml.feature.StringIndexer,"
+                        + " setStringOrderType(\"alphabetAsc\") numbering them in the order the"
+                        + " in-process fit does; or cast numbers written as text to double"
+                    : "cast it to double first")
+                + ")");
       }
     }
     return schema;

@@ -19,6 +19,7 @@ import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
@@ -163,5 +164,13 @@ class AutoFeatEstimatorTest {
     assertThatThrownBy(() -> new AutoFeatEstimator().setLabelCol("nope").fit(ordered(data, 1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("the column 'nope' is missing");
+    assertThatThrownBy(
+            () ->
+                new AutoFeatEstimator()
+                    .setLabelCol("species")
+                    .fit(ordered(data, 1).withColumn("species", functions.lit("setosa"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("the column 'species' is string")
+        .hasMessageContaining("StringIndexer");
   }
 }
