@@ -602,14 +602,17 @@ class AutoFeatEngineTest {
     EngineHooks hooks =
         new EngineHooks() {
           @Override
-          public synchronized Lease reserve(String what, long bytes) {
+          public Lease reserve(String what, long bytes) {
             long[] lease = {bytes};
-            open.add(lease);
-            held[0] += bytes;
-            held[1] = Math.max(held[1], held[0]);
             boolean store = what.startsWith("column store");
-            if (store) {
-              storeLease[0] = bytes;
+            // one lock for every count: selection threads reserve while others resize and close
+            synchronized (open) {
+              open.add(lease);
+              held[0] += bytes;
+              held[1] = Math.max(held[1], held[0]);
+              if (store) {
+                storeLease[0] = bytes;
+              }
             }
             return new Lease() {
               boolean closed;
