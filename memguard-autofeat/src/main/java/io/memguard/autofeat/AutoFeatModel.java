@@ -108,11 +108,6 @@ public final class AutoFeatModel implements AutoCloseable {
     return out;
   }
 
-  /** This model's class labels in the index space of its own {@link #classes()}. */
-  List<String> labelsByClassValue() {
-    return classLabels;
-  }
-
   FittedAutoFeat fitted() {
     return fitted;
   }

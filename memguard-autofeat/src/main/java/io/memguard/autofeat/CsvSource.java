@@ -258,14 +258,8 @@ public final class CsvSource implements AutoCloseable {
       }
       y = Arrays.copyOf(y, n);
     }
-    if (!cells.isLabels()) {
-      return Dataset.validated(names, x, y, targetName);
-    }
-    int[] rank = cells.ranks();
-    for (int i = 0; i < n; i++) {
-      y[i] = rank[codes[i]];
-    }
-    return Dataset.validated(names, x, y, targetName, cells.sortedLabels());
+    List<String> labels = cells.recode(y, codes, n);
+    return Dataset.validated(names, x, y, targetName, labels);
   }
 
   /** Moves to the next data record and checks its width; false at the end. */

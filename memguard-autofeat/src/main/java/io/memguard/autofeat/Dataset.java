@@ -284,14 +284,8 @@ public final class Dataset {
         values[j] = Arrays.copyOf(values[j], rows);
       }
       y = Arrays.copyOf(y, rows);
-      if (!cells.isLabels()) {
-        return validated(List.copyOf(names), values, y, target);
-      }
-      int[] rank = cells.ranks();
-      for (int i = 0; i < rows; i++) {
-        y[i] = rank[codes[i]];
-      }
-      return validated(List.copyOf(names), values, y, target, cells.sortedLabels());
+      List<String> labels = cells.recode(y, codes, rows);
+      return validated(List.copyOf(names), values, y, target, labels);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + source + ": " + e.getMessage(), e);
     }

@@ -4,6 +4,7 @@ import io.memguard.autofeat.internal.AutoFeatEngine;
 import io.memguard.autofeat.internal.EngineConfig;
 import io.memguard.autofeat.internal.FittedAutoFeat;
 import io.memguard.autofeat.internal.GenerationSurvey;
+import io.memguard.autofeat.internal.TargetCells;
 import io.memguard.autofeat.internal.batch.BatchStats;
 import io.memguard.autofeat.internal.batch.EngineHooks;
 import io.memguard.autofeat.internal.batch.Lease;
@@ -169,12 +170,8 @@ final class FitRun implements EngineHooks {
     List<String> text = new java.util.ArrayList<>();
     int count = 0;
     for (String label : labels) {
-      try {
-        Double.parseDouble(label);
-      } catch (NumberFormatException e) {
-        if (count++ < 5) {
-          text.add("'" + label + "'");
-        }
+      if (!TargetCells.isNumber(label) && count++ < 5) {
+        text.add("'" + label + "'");
       }
     }
     return String.join(", ", text) + (count > 5 ? ", ... " + count + " in all" : "");

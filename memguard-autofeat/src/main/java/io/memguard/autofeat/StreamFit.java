@@ -106,14 +106,7 @@ final class StreamFit {
       int[] codes = classify ? new int[capacity] : null;
       int kept = reservoir(source, processor.seed(), x, y, cells, codes);
       sourceRows = source.rowsRead() - rowsBefore;
-      List<String> labels = List.of();
-      if (cells != null && cells.isLabels()) {
-        int[] rank = cells.ranks();
-        for (int i = 0; i < kept; i++) {
-          y[i] = rank[codes[i]];
-        }
-        labels = cells.sortedLabels();
-      }
+      List<String> labels = cells != null ? cells.recode(y, codes, kept) : List.of();
       if (kept < capacity) {
         for (int j = 0; j < d; j++) {
           x[j] = java.util.Arrays.copyOf(x[j], kept);

@@ -179,7 +179,7 @@ public final class CsvScanner implements Closeable {
       advice =
           "it is a missing value, and a fit needs a number in every cell of every column it reads:"
               + " impute or drop the missing values first (or leave the column out of the file)";
-    } else if (looksNumeric(text)) {
+    } else if (TargetCells.isNumber(text)) {
       advice = "scale the column into double's range (about 1.8e308) or leave it out of the file";
     } else {
       advice =
@@ -200,7 +200,7 @@ public final class CsvScanner implements Closeable {
     String advice;
     if (TargetCells.isMissing(text)) {
       advice = "it is a missing value, and every row needs its target: drop the rows without one";
-    } else if (looksNumeric(text)) {
+    } else if (TargetCells.isNumber(text)) {
       advice = "scale the target into double's range (about 1.8e308) or drop that row";
     } else {
       advice =
@@ -214,15 +214,6 @@ public final class CsvScanner implements Closeable {
   /** Where a cell is and what it holds, for an error: {@code data.csv line 3, column 'a': 'x'}. */
   public static String cell(String source, long line, String column, String text) {
     return source + " line " + line + ", column '" + column + "': '" + text + "'";
-  }
-
-  private static boolean looksNumeric(String t) {
-    try {
-      Double.parseDouble(t);
-      return true;
-    } catch (NumberFormatException e) {
-      return false;
-    }
   }
 
   /**

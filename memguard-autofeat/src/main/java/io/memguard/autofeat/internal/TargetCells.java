@@ -15,7 +15,7 @@ import java.util.Map;
  * {@link CsvScanner#targetNumber}). A missing cell ({@link #isMissing}) and a number out of
  * double's range are errors either way.
  *
- * <p>Labels are coded by their rank in {@link String#compareTo} order ({@link #sortedLabels()}), as
+ * <p>Labels are coded by their rank in {@link String#compareTo} order ({@link #recode}), as
  * scikit-learn orders string classes. Not thread-safe: one reader per column.
  */
 public final class TargetCells {
@@ -113,33 +113,32 @@ public final class TargetCells {
     return lastCode;
   }
 
-  /** Whether a cell held a label (text that is not a number): the column is read as labels. */
-  public boolean isLabels() {
-    return labels;
-  }
-
-  /** The distinct texts read, in sorted order: the classes' names when {@link #isLabels()}. */
-  public List<String> sortedLabels() {
-    String[] sorted = Arrays.copyOf(texts, distinct);
-    Arrays.sort(sorted);
-    return List.of(sorted);
-  }
-
   /**
-   * rank[code]: the position of the text with that first-appearance code in {@link
-   * #sortedLabels()}.
+   * Finishes a column read through this reader: when it is class labels, replaces {@code y[i]} for
+   * {@code i < n} by the position, among the distinct labels in sorted order, of the label with
+   * first-appearance code {@code codes[i]}, and returns those sorted labels; for numbers leaves
+   * {@code y} as read and returns an empty list.
    */
-  public int[] ranks() {
-    List<String> sorted = sortedLabels();
-    Map<String, Integer> at = new HashMap<>();
-    for (int r = 0; r < sorted.size(); r++) {
-      at.put(sorted.get(r), r);
+  public List<String> recode(double[] y, int[] codes, int n) {
+    if (!labels) {
+      return List.of();
     }
-    int[] rank = new int[distinct];
+    // the codes sorted by their texts: sortedCodes[r] is the code of the r-th label
+    Integer[] sortedCodes = new Integer[distinct];
     for (int c = 0; c < distinct; c++) {
-      rank[c] = at.get(texts[c]);
+      sortedCodes[c] = c;
     }
-    return rank;
+    Arrays.sort(sortedCodes, (a, b) -> texts[a].compareTo(texts[b]));
+    int[] rank = new int[distinct];
+    String[] sorted = new String[distinct];
+    for (int r = 0; r < distinct; r++) {
+      rank[sortedCodes[r]] = r;
+      sorted[r] = texts[sortedCodes[r]];
+    }
+    for (int i = 0; i < n; i++) {
+      y[i] = rank[codes[i]];
+    }
+    return List.of(sorted);
   }
 
   /**
@@ -157,6 +156,16 @@ public final class TargetCells {
         || t.equals("n/a")
         || t.equals("null")
         || t.equals("?");
+  }
+
+  /** Whether {@code text} spells a number as {@link Double#parseDouble} reads one. */
+  public static boolean isNumber(String text) {
+    try {
+      Double.parseDouble(text);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   /** The number {@code text} spells ({@link Double#parseDouble}), or NaN when it is not one. */
