@@ -59,6 +59,7 @@ public final class AutoFeatModel implements AutoCloseable {
   private final Reservation reservation;
   private final FitRows rows;
   private final List<String> classLabels;
+  private final Categories categories;
   private volatile boolean closed;
 
   AutoFeatModel(
@@ -66,13 +67,23 @@ public final class AutoFeatModel implements AutoCloseable {
       ProblemType problemType,
       FitReport report,
       Reservation reservation,
-      List<String> classLabels) {
-    this(fitted, problemType, report, reservation, FitRows.inMemory(report), classLabels);
+      List<String> classLabels,
+      Categories categories) {
+    this(
+        fitted,
+        problemType,
+        report,
+        reservation,
+        FitRows.inMemory(report),
+        classLabels,
+        categories);
   }
 
   /**
    * @param classLabels the name of each of the model's classes, in the order of its classes; empty
    *     when they are numbers
+   * @param categories the categorical columns of the training data, whose 0/1 columns are among the
+   *     inputs
    */
   AutoFeatModel(
       FittedAutoFeat fitted,
@@ -80,13 +91,15 @@ public final class AutoFeatModel implements AutoCloseable {
       FitReport report,
       Reservation reservation,
       FitRows rows,
-      List<String> classLabels) {
+      List<String> classLabels,
+      Categories categories) {
     this.fitted = Objects.requireNonNull(fitted, "fitted");
     this.problemType = Objects.requireNonNull(problemType, "problemType");
     this.report = Objects.requireNonNull(report, "report");
     this.reservation = Objects.requireNonNull(reservation, "reservation");
     this.rows = Objects.requireNonNull(rows, "rows");
     this.classLabels = List.copyOf(classLabels);
+    this.categories = Objects.requireNonNull(categories, "categories");
     if (!this.classLabels.isEmpty() && this.classLabels.size() != classes().length) {
       throw new IllegalArgumentException(
           this.classLabels.size() + " class labels for " + classes().length + " classes");
@@ -182,9 +195,23 @@ public final class AutoFeatModel implements AutoCloseable {
     throw new AssertionError(e.getClass());
   }
 
-  /** The input columns the model reads, by name, in the order of the training data. */
+  /**
+   * The input columns the model reads, by name, in the order of the training data: for a model
+   * fitted on categorical columns, the 0/1 column of each category ({@link #categories()}) among
+   * them.
+   */
   public List<String> inputNames() {
     return fitted.inputNames();
+  }
+
+  /**
+   * The categorical columns of the training data and their categories; {@link Categories#none()}
+   * when there were none. Read new data with them ({@link Dataset#fromCsv(Path, String,
+   * Categories)}, {@link CsvSource#open(Path, String, Categories)}) so that it has the model's
+   * columns; {@link #transformCsv} and {@link #predictCsv} do.
+   */
+  public Categories categories() {
+    return categories;
   }
 
   /** Regression or classification. */
@@ -429,7 +456,21 @@ public final class AutoFeatModel implements AutoCloseable {
     double[][] cols = data.columnsUnsafe();
     double[][] in = new double[names.size()][];
     for (int j = 0; j < names.size(); j++) {
-      in[j] = cols[data.indexOf(names.get(j))];
+      int at = data.names().indexOf(names.get(j));
+      if (at < 0) {
+        throw new IllegalArgumentException(
+            "the model reads column '"
+                + names.get(j)
+                + "', which the data set does not have; its columns are "
+                + data.names()
+                + (categories.isEmpty() || data.categories().equals(categories)
+                    ? ""
+                    : "; the model was fitted on categorical columns "
+                        + categories.columns()
+                        + ": read the data with its categories, Dataset.fromCsv(file, target,"
+                        + " model.categories())"));
+      }
+      in[j] = cols[at];
     }
     return in;
   }
@@ -507,7 +548,7 @@ public final class AutoFeatModel implements AutoCloseable {
               + output
               + " over its own input: write the features to another file, then move it");
     }
-    try (CsvSource source = CsvSource.open(input, null);
+    try (CsvSource source = CsvSource.open(input, null, categories);
         Utf8Output out =
             new Utf8Output(Files.newOutputStream(output), ModelStreams.WRITE_BUFFER_BYTES)) {
       return ModelStreams.toCsv(fitted, classLabels, source, out, scope, mode, blockRows);
@@ -554,7 +595,7 @@ public final class AutoFeatModel implements AutoCloseable {
   public void save(OutputStream out) throws IOException {
     Objects.requireNonNull(out, "out");
     checkOpen();
-    ModelFile.write(fitted, problemType, report, rows, classLabels, out);
+    ModelFile.write(fitted, problemType, report, rows, classLabels, categories, out);
   }
 
   /**
@@ -590,7 +631,8 @@ public final class AutoFeatModel implements AutoCloseable {
         parts.report(),
         own,
         parts.rows(),
-        parts.classLabels());
+        parts.classLabels(),
+        parts.categories());
   }
 
   private void checkOpen() {

@@ -11,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -46,6 +48,7 @@ public final class CsvSource implements AutoCloseable {
   private final List<String> names;
   private final @Nullable String targetName;
   private final int targetIndex;
+  private final Categories categories;
   private final String headerText;
   private final long fileBytes;
   private long rows;
@@ -55,8 +58,14 @@ public final class CsvSource implements AutoCloseable {
   private static final int INITIAL_BLOCK_ROWS = 4096;
 
   private CsvSource(
-      Reader reader, @Nullable String target, String source, long fileBytes, @Nullable Path file) {
+      Reader reader,
+      @Nullable String target,
+      Categories categories,
+      String source,
+      long fileBytes,
+      @Nullable Path file) {
     this.source = source;
+    this.categories = categories;
     this.file = file;
     this.fileBytes = fileBytes;
     this.scanner = new CsvScanner(reader, source, BUFFER_CHARS);
@@ -91,11 +100,8 @@ public final class CsvSource implements AutoCloseable {
           source + " has no column '" + target + "'; its columns are " + Arrays.toString(header));
     }
     this.columns = List.of(header);
-    List<String> features = new ArrayList<>(columns);
-    if (t >= 0) {
-      features.remove(t);
-    }
-    this.names = List.copyOf(features);
+    categories.checkColumns(columns, target, source);
+    this.names = List.copyOf(categories.featureNames(columns, target));
     this.targetName = target;
     this.targetIndex = t;
   }
@@ -109,7 +115,20 @@ public final class CsvSource implements AutoCloseable {
    * @throws UncheckedIOException if the file cannot be read
    */
   public static CsvSource open(Path file, @Nullable String target) {
+    return open(file, target, Categories.none());
+  }
+
+  /**
+   * Opens {@code file} as {@link #open(Path, String)} does, reading the columns of {@code
+   * categories} as their categories' 0/1 columns ({@link #names()}); a cell that is none of its
+   * column's categories is 0 in each. Fit on such a source, transform with a model's categories
+   * ({@link AutoFeatModel#categories()}), or find a file's own with {@link Categories#scan}.
+   *
+   * @throws IllegalArgumentException also if a categorical column is missing or is the target
+   */
+  public static CsvSource open(Path file, @Nullable String target, Categories categories) {
     Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(categories, "categories");
     try {
       long size = Files.size(file);
       Reader reader =
@@ -117,7 +136,7 @@ public final class CsvSource implements AutoCloseable {
               new BufferedFileInput(Files.newInputStream(file), IO_BUFFER_BYTES),
               StandardCharsets.UTF_8);
       try {
-        return new CsvSource(reader, target, file.toString(), size, file);
+        return new CsvSource(reader, target, categories, file.toString(), size, file);
       } catch (RuntimeException e) {
         reader.close();
         throw e;
@@ -131,8 +150,9 @@ public final class CsvSource implements AutoCloseable {
    * Opens {@code file} as {@link #open} does and moves past its first {@code skipRows} data rows
    * (each checked for its width): a second pass over the rows a first one read after them.
    */
-  static CsvSource openAfter(Path file, @Nullable String target, long skipRows) {
-    CsvSource source = open(file, target);
+  static CsvSource openAfter(
+      Path file, @Nullable String target, Categories categories, long skipRows) {
+    CsvSource source = open(file, target, categories);
     try {
       for (long i = 0; i < skipRows; i++) {
         if (!source.advance()) {
@@ -153,10 +173,22 @@ public final class CsvSource implements AutoCloseable {
    * @param source how to name the input in error messages
    */
   public static CsvSource of(Reader reader, @Nullable String target, String source) {
+    return of(reader, target, Categories.none(), source);
+  }
+
+  /**
+   * Reads CSV text from {@code reader} (closed with the source), its categorical columns read as
+   * {@link #open(Path, String, Categories)} reads them.
+   *
+   * @param source how to name the input in error messages
+   */
+  public static CsvSource of(
+      Reader reader, @Nullable String target, Categories categories, String source) {
     Objects.requireNonNull(reader, "reader");
+    Objects.requireNonNull(categories, "categories");
     Objects.requireNonNull(source, "source");
     try {
-      return new CsvSource(reader, target, source, -1, null);
+      return new CsvSource(reader, target, categories, source, -1, null);
     } catch (RuntimeException e) {
       try {
         reader.close();
@@ -172,9 +204,19 @@ public final class CsvSource implements AutoCloseable {
     return columns;
   }
 
-  /** The feature columns: every column but the target, in order. */
+  /**
+   * The feature columns: every column but the target and the categorical ones, in order, then the
+   * categories' 0/1 columns ({@link Categories#encodedNames()}).
+   */
   public List<String> names() {
     return names;
+  }
+
+  /**
+   * The categorical columns and their categories; {@link Categories#none()} when there are none.
+   */
+  public Categories categories() {
+    return categories;
   }
 
   /** The target column, or null. */
@@ -194,13 +236,13 @@ public final class CsvSource implements AutoCloseable {
 
   /**
    * Rows per block for {@link #next(int)} sized by the budget: a block's values (8 bytes per
-   * column, target included, and 4 for its target's label code, per row) take at most a quarter of
-   * what {@code scope} has available, between 64 and 1,048,576 rows. The block is the caller's
+   * feature and for the target, and 4 for its target's label code, per row) take at most a quarter
+   * of what {@code scope} has available, between 64 and 1,048,576 rows. The block is the caller's
    * memory once returned: reserve it in the scope while it is held ({@link
    * Dataset#estimatedBytes()}).
    */
   public int blockRows(MemoryScope scope) {
-    long perRow = 8L * columns.size() + 4;
+    long perRow = 8L * (names.size() + 1) + 4;
     long rows = scope.availableBytes() / 4 / perRow;
     return (int) Math.max(64, Math.min(1 << 20, rows));
   }
@@ -226,6 +268,7 @@ public final class CsvSource implements AutoCloseable {
     double[] y = new double[capacity];
     int[] codes = new int[capacity];
     TargetCells cells = new TargetCells();
+    Features features = features(names, "a block");
     int n = 0;
     while (n < maxRows && advance()) {
       if (n == capacity) {
@@ -236,16 +279,13 @@ public final class CsvSource implements AutoCloseable {
         y = Arrays.copyOf(y, capacity);
         codes = Arrays.copyOf(codes, capacity);
       }
-      int c = 0;
-      for (int j = 0; j < columns.size(); j++) {
-        if (j != targetIndex) {
-          x[c++][n] = scanner.number(j, columns.get(j));
-        } else if (cells.tracking()) {
-          y[n] = cells.read(scanner.field(j), source, scanner.recordLine(), columns.get(j));
-          codes[n] = cells.lastCode();
-        } else {
-          y[n] = scanner.targetNumber(j, columns.get(j));
-        }
+      features.read(x, n);
+      int j = targetIndex;
+      if (cells.tracking()) {
+        y[n] = cells.read(scanner.field(j), source, scanner.recordLine(), columns.get(j));
+        codes[n] = cells.lastCode();
+      } else {
+        y[n] = scanner.targetNumber(j, columns.get(j));
       }
       n++;
     }
@@ -259,7 +299,99 @@ public final class CsvSource implements AutoCloseable {
       y = Arrays.copyOf(y, n);
     }
     List<String> labels = cells.recode(y, codes, n);
-    return Dataset.validated(names, x, y, targetName, labels);
+    return Dataset.validated(names, x, y, targetName, labels, categories);
+  }
+
+  /**
+   * A reader of the features named {@code wanted} (names of {@link #names()}) from the current
+   * record.
+   *
+   * @param reader who reads them, for the error naming a missing one ("the model")
+   * @throws IllegalArgumentException if one of {@code wanted} is not a feature of this source
+   */
+  Features features(List<String> wanted, String reader) {
+    return new Features(wanted, reader);
+  }
+
+  /** Reads chosen features from the current record, each categorical cell looked up once. */
+  final class Features {
+    private final int[] field;
+    private final int[] category;
+    private final int[] slot;
+    private final int[] slotField;
+    private final List<Map<String, Integer>> slotCodes = new ArrayList<>();
+    private final int[] codes;
+
+    private Features(List<String> wanted, String reader) {
+      int k = wanted.size();
+      field = new int[k];
+      category = new int[k];
+      slot = new int[k];
+      List<String> slotColumns = new ArrayList<>();
+      for (int i = 0; i < k; i++) {
+        String name = wanted.get(i);
+        Categories.Origin origin = categories.origin(name);
+        if (origin == null) {
+          field[i] = columns.indexOf(name);
+          category[i] = -1;
+          if (field[i] < 0 || field[i] == targetIndex || categories.isCategorical(name)) {
+            throw missing(name, reader);
+          }
+          continue;
+        }
+        int s = slotColumns.indexOf(origin.column());
+        if (s < 0) {
+          s = slotColumns.size();
+          slotColumns.add(origin.column());
+          Map<String, Integer> byText = new HashMap<>();
+          List<String> list = categories.categories(origin.column());
+          for (int c = 0; c < list.size(); c++) {
+            byText.put(list.get(c), c);
+          }
+          slotCodes.add(byText);
+        }
+        field[i] = columns.indexOf(origin.column());
+        category[i] = origin.category();
+        slot[i] = s;
+      }
+      slotField = slotColumns.stream().mapToInt(columns::indexOf).toArray();
+      codes = new int[slotField.length];
+    }
+
+    private IllegalArgumentException missing(String name, String reader) {
+      String hint = "";
+      if (categories.isCategorical(name)) {
+        hint = "; here it is a categorical column, read as its categories' 0/1 columns";
+      } else if (name.startsWith("cat_")) {
+        hint =
+            "; if it is a category's 0/1 column, open the file with the categories the model was"
+                + " fitted with: CsvSource.open(file, target, model.categories())";
+      }
+      return new IllegalArgumentException(
+          reader
+              + " reads column '"
+              + name
+              + "', which "
+              + source
+              + " does not have as a feature; its features are "
+              + names
+              + hint);
+    }
+
+    /** Reads the current record's features into row {@code row} of {@code dest} (one per name). */
+    void read(double[][] dest, int row) {
+      for (int s = 0; s < slotField.length; s++) {
+        Integer code = slotCodes.get(s).get(scanner.field(slotField[s]));
+        codes[s] = code == null ? -1 : code;
+      }
+      for (int i = 0; i < field.length; i++) {
+        int c = category[i];
+        dest[i][row] =
+            c < 0
+                ? scanner.number(field[i], columns.get(field[i]))
+                : (codes[slot[i]] == c ? 1.0 : 0.0);
+      }
+    }
   }
 
   /** Moves to the next data record and checks its width; false at the end. */

@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Training or test data: named numeric feature columns and a target, all finite. The target is
@@ -40,18 +42,21 @@ public final class Dataset {
   private final double[] target;
   private final String targetName;
   private final List<String> targetLabels;
+  private final Categories categories;
 
   private Dataset(
       List<String> names,
       double[][] columns,
       double[] target,
       String targetName,
-      List<String> targetLabels) {
+      List<String> targetLabels,
+      Categories categories) {
     this.names = names;
     this.columns = columns;
     this.target = target;
     this.targetName = targetName;
     this.targetLabels = targetLabels;
+    this.categories = categories;
   }
 
   /**
@@ -126,6 +131,16 @@ public final class Dataset {
       double[] target,
       String targetName,
       List<String> targetLabels) {
+    return validated(names, columns, target, targetName, targetLabels, Categories.none());
+  }
+
+  static Dataset validated(
+      List<String> names,
+      double[][] columns,
+      double[] target,
+      String targetName,
+      List<String> targetLabels,
+      Categories categories) {
     if (names.isEmpty()) {
       throw new IllegalArgumentException("a data set needs at least one feature column");
     }
@@ -179,7 +194,7 @@ public final class Dataset {
                     : "; every value must be finite (drop that row first)"));
       }
     }
-    return new Dataset(names, columns, target, targetName, targetLabels);
+    return new Dataset(names, columns, target, targetName, targetLabels, categories);
   }
 
   /**
@@ -203,9 +218,43 @@ public final class Dataset {
    * @throws UncheckedIOException if the file cannot be read
    */
   public static Dataset fromCsv(Path path, String target) {
+    return fromCsv(path, target, Categories.none());
+  }
+
+  /**
+   * Reads a CSV file as {@link #fromCsv(Path, String)} does, with {@code categoricalColumns} read
+   * as categories (autofeat's {@code categorical_cols}): each column's distinct cells are its
+   * categories, in the order {@link Categories} describes, and each becomes a 0/1 feature column
+   * named {@code cat_<column>_<category>}, after the numeric feature columns; {@link #categories()}
+   * keeps them for the test data and the model. Cells of those columns may hold any text.
+   *
+   * @throws IllegalArgumentException also if a categorical column is missing, is the target, is
+   *     named twice, or has more than {@value Categories#MAX_CATEGORIES} distinct cells
+   */
+  public static Dataset fromCsv(Path path, String target, Collection<String> categoricalColumns) {
     Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(categoricalColumns, "categoricalColumns");
     try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-      return readCsv(r, target, path.toString());
+      return read(r, target, path.toString(), List.copyOf(categoricalColumns), null);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a CSV file as {@link #fromCsv(Path, String)} does, with the columns of {@code categories}
+   * read as those categories' 0/1 columns, whatever categories the file's own rows hold: a cell
+   * that is none of its column's categories is 0 in each. Read test data with the training data's
+   * or the model's categories ({@link AutoFeatModel#categories()}), so that it has the model's
+   * columns.
+   *
+   * @throws IllegalArgumentException also if a categorical column is missing or is the target
+   */
+  public static Dataset fromCsv(Path path, String target, Categories categories) {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(categories, "categories");
+    try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      return read(r, target, path.toString(), null, categories);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
     }
@@ -218,6 +267,39 @@ public final class Dataset {
    * @param source how to name the input in error messages
    */
   public static Dataset readCsv(Reader reader, String target, String source) {
+    return readCsv(reader, target, Categories.none(), source);
+  }
+
+  /**
+   * Reads CSV text as {@link #fromCsv(Path, String, Collection)} does: {@code categoricalColumns}
+   * are read as the categories found there. Does not close the reader.
+   *
+   * @param source how to name the input in error messages
+   */
+  public static Dataset readCsv(
+      Reader reader, String target, Collection<String> categoricalColumns, String source) {
+    Objects.requireNonNull(categoricalColumns, "categoricalColumns");
+    return read(reader, target, source, List.copyOf(categoricalColumns), null);
+  }
+
+  /**
+   * Reads CSV text as {@link #fromCsv(Path, String, Categories)} does. Does not close the reader.
+   *
+   * @param source how to name the input in error messages
+   */
+  public static Dataset readCsv(
+      Reader reader, String target, Categories categories, String source) {
+    Objects.requireNonNull(categories, "categories");
+    return read(reader, target, source, null, categories);
+  }
+
+  /** Reads CSV text; categories found in {@code discover}'s columns, or else the given ones. */
+  private static Dataset read(
+      Reader reader,
+      String target,
+      String source,
+      @Nullable List<String> discover,
+      @Nullable Categories given) {
     Objects.requireNonNull(reader, "reader");
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(source, "source");
@@ -232,9 +314,16 @@ public final class Dataset {
         throw new IllegalArgumentException(source + " is empty; expected a header row");
       }
       int t = targetColumn(cols, target, source);
+      List<String> header = List.of(cols);
+      CategoryColumns categorical =
+          discover != null
+              ? CategoryColumns.discover(discover, header, target, source)
+              : CategoryColumns.given(given, header, target, source);
       List<String> names = new ArrayList<>();
+      int[] numericField = new int[cols.length];
       for (int j = 0; j < cols.length; j++) {
-        if (j != t) {
+        if (j != t && !categorical.isCategorical(j)) {
+          numericField[names.size()] = j;
           names.add(cols[j]);
         }
       }
@@ -267,16 +356,16 @@ public final class Dataset {
             values[j] = Arrays.copyOf(values[j], cap);
           }
         }
-        int c = 0;
-        for (int j = 0; j < f.length; j++) {
-          if (j != t) {
-            values[c++][rows] = number(f[j], source, line, cols[j]);
-          } else if (cells.tracking()) {
-            y[rows] = cells.read(f[j], source, line, cols[j]);
-            codes[rows] = cells.lastCode();
-          } else {
-            y[rows] = TargetCells.untrackedNumber(f[j], source, line, cols[j]);
-          }
+        for (int c = 0; c < d; c++) {
+          int j = numericField[c];
+          values[c][rows] = number(f[j], source, line, cols[j]);
+        }
+        categorical.read(f, rows, line);
+        if (cells.tracking()) {
+          y[rows] = cells.read(f[t], source, line, cols[t]);
+          codes[rows] = cells.lastCode();
+        } else {
+          y[rows] = TargetCells.untrackedNumber(f[t], source, line, cols[t]);
         }
         rows++;
       }
@@ -285,7 +374,11 @@ public final class Dataset {
       }
       y = Arrays.copyOf(y, rows);
       List<String> labels = cells.recode(y, codes, rows);
-      return validated(List.copyOf(names), values, y, target, labels);
+      Categories categories = categorical.categories();
+      List<String> features = categories.featureNames(header, target);
+      double[][] all = Arrays.copyOf(values, features.size());
+      categorical.encode(all, d, rows);
+      return validated(List.copyOf(features), all, y, target, labels, categories);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + source + ": " + e.getMessage(), e);
     }
@@ -429,7 +522,7 @@ public final class Dataset {
       }
       y[k] = target[indices[k]];
     }
-    return new Dataset(names, c, y, targetName, targetLabels);
+    return new Dataset(names, c, y, targetName, targetLabels, categories);
   }
 
   private void checkIndex(int i) {
@@ -482,6 +575,15 @@ public final class Dataset {
    */
   public List<String> targetLabels() {
     return targetLabels;
+  }
+
+  /**
+   * The categorical columns this data set was read with and their categories, whose 0/1 columns are
+   * among {@link #names()}; {@link Categories#none()} when there were none. A fit keeps them
+   * ({@link AutoFeatModel#categories()}): read test data with them.
+   */
+  public Categories categories() {
+    return categories;
   }
 
   /** Heap bytes the values take: {@code rows * (features + 1) * 8}. */

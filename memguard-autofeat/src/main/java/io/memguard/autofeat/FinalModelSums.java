@@ -259,7 +259,13 @@ public final class FinalModelSums implements Serializable {
             totalRows, searched.rows().sampleRows(), searched.rows().searchRows(), rows(), skipped);
     Reservation own = scope.reserve(AutoFeatModel.estimateBytes(refitted));
     return new AutoFeatModel(
-        refitted, report.problemType(), report, own, rows, searched.classLabels());
+        refitted,
+        report.problemType(),
+        report,
+        own,
+        rows,
+        searched.classLabels(),
+        searched.categories());
   }
 
   /** {@code fitted}'s features with the lasso fitted on these sums (allocates its temporaries). */

@@ -219,7 +219,8 @@ final class FitRun implements EngineHooks {
               config.problemType(),
               report,
               own,
-              AutoFeatModel.labelsOf(fitted.model().classes(), data.targetLabels()));
+              AutoFeatModel.labelsOf(fitted.model().classes(), data.targetLabels()),
+              data.categories());
     } catch (Throwable e) {
       // the model never took its reservation over: release it now, not when the Cleaner runs
       closeQuietly(own, e);

@@ -20,11 +20,13 @@ import java.util.Map;
 import java.util.zip.CRC32;
 
 /**
- * The saved-model text format, versions 1 and 2 (docs/autofeat.md, "Saving and loading a model"):
- * version 2 adds the names of a classifier's classes (a {@code class-labels} line) and is written
- * only for a model that has them, so every other model's file is the same as before. UTF-8 lines of
- * a keyword and values separated by single spaces; names and free text percent-encoded; doubles as
- * {@link Double#toString} writes them (which reads back to the same bits); expressions in {@link
+ * The saved-model text format, versions 1 to 3 (docs/autofeat.md, "Saving and loading a model"):
+ * version 2 adds the names of a classifier's classes (a {@code class-labels} line), version 3 the
+ * categorical columns and their categories ({@code categorical} lines, and a {@code class-labels}
+ * line that may list none). Each model is written in the lowest version that holds it, so a model
+ * without labels or categories is written as version 1 was. UTF-8 lines of a keyword and values
+ * separated by single spaces; names and free text percent-encoded; doubles as {@link
+ * Double#toString} writes them (which reads back to the same bits); expressions in {@link
  * ExprCodec}'s prefix notation; a CRC-32 of everything before it on the last line.
  */
 final class ModelFile {
@@ -32,9 +34,12 @@ final class ModelFile {
   static final String MAGIC = "memguard-autofeat-model";
 
   /** The newest version this memguard reads and writes. */
-  static final int VERSION = 2;
+  static final int VERSION = 3;
 
-  /** The version of a model without class labels. */
+  /** The version of a model with class labels and without categorical columns. */
+  static final int VERSION_WITH_LABELS = 2;
+
+  /** The version of a model without class labels or categorical columns. */
   static final int VERSION_WITHOUT_LABELS = 1;
 
   /** Larger than any model (a few KiB): a bound on what is read from a file that is not one. */
@@ -48,7 +53,8 @@ final class ModelFile {
       ProblemType problemType,
       FitReport report,
       FitRows rows,
-      List<String> classLabels) {}
+      List<String> classLabels,
+      Categories categories) {}
 
   static void write(
       FittedAutoFeat fitted,
@@ -56,16 +62,34 @@ final class ModelFile {
       FitReport report,
       FitRows rows,
       List<String> classLabels,
+      Categories categories,
       OutputStream out)
       throws IOException {
     StringBuilder sb = new StringBuilder();
-    line(sb, MAGIC + " " + (classLabels.isEmpty() ? VERSION_WITHOUT_LABELS : VERSION));
+    int version =
+        !categories.isEmpty()
+            ? VERSION
+            : classLabels.isEmpty() ? VERSION_WITHOUT_LABELS : VERSION_WITH_LABELS;
+    line(sb, MAGIC + " " + version);
     line(sb, "problem-type " + problemType.name());
     List<String> inputs = fitted.inputNames();
     List<Expr> symbols = AutoFeatEngine.symbols(inputs);
     line(sb, "inputs " + inputs.size());
     for (int i = 0; i < inputs.size(); i++) {
       line(sb, "input " + escape(inputs.get(i)) + " " + escape(symbols.get(i).toString()));
+    }
+    if (version >= VERSION) {
+      List<String> columns = categories.columns();
+      line(sb, "categorical " + columns.size());
+      for (String column : columns) {
+        StringBuilder c = new StringBuilder("categorical-column ").append(escape(column));
+        List<String> list = categories.categories(column);
+        c.append(' ').append(list.size());
+        for (String category : list) {
+          c.append(' ').append(escape(category));
+        }
+        line(sb, c.toString());
+      }
     }
     List<Expr> features = fitted.features();
     line(sb, "features " + features.size());
@@ -77,7 +101,7 @@ final class ModelFile {
         sb,
         "classes "
             + doubles(problemType == ProblemType.CLASSIFICATION ? model.classes() : new double[0]));
-    if (!classLabels.isEmpty()) {
+    if (version >= VERSION_WITH_LABELS) {
       StringBuilder labels = new StringBuilder("class-labels ").append(classLabels.size());
       for (String label : classLabels) {
         labels.append(' ').append(escape(label));
@@ -208,6 +232,31 @@ final class ModelFile {
       inputs.add(unescape(nameAndSymbol[0], lines));
       symbols.add(unescape(nameAndSymbol[1], lines));
     }
+    Categories categories = Categories.none();
+    if (version >= VERSION) {
+      int columnCount = lines.count("categorical");
+      Map<String, List<String>> byColumn = new java.util.LinkedHashMap<>();
+      for (int k = 0; k < columnCount; k++) {
+        String[] tokens = lines.value("categorical-column").split(" ", -1);
+        int n = tokens.length < 2 ? -1 : lines.integer(tokens[1], "a count of categories");
+        if (n != tokens.length - 2 || n < 1) {
+          throw lines.error("a column's name, its count of categories and each category");
+        }
+        List<String> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          list.add(unescape(tokens[i + 2], lines));
+        }
+        byColumn.put(unescape(tokens[0], lines), list);
+      }
+      try {
+        categories = Categories.of(byColumn);
+      } catch (IllegalArgumentException e) {
+        throw lines.error("categorical columns that can be read (" + e.getMessage() + ")");
+      }
+      if (!inputs.containsAll(categories.encodedNames())) {
+        throw lines.error("categories whose 0/1 columns are among the inputs");
+      }
+    }
     int featureCount = lines.count("features");
     List<Expr> features = new ArrayList<>(Math.min(featureCount, 1024));
     for (int k = 0; k < featureCount; k++) {
@@ -226,7 +275,8 @@ final class ModelFile {
     if (version >= 2) {
       String[] tokens = lines.value("class-labels").split(" ", -1);
       int n = lines.integer(tokens[0], "a count after 'class-labels'");
-      if (n != tokens.length - 1 || n != classes.length) {
+      boolean none = n == 0 && version >= VERSION;
+      if (n != tokens.length - 1 || (n != classes.length && !none)) {
         throw lines.error(
             classes.length + " class labels, one per class, found " + (tokens.length - 1));
       }
@@ -341,7 +391,7 @@ final class ModelFile {
             lines.longValue(rowCounts, "search"),
             lines.longValue(rowCounts, "final-model"),
             lines.longValue(rowCounts, "skipped"));
-    return new Parts(fitted, problemType, report, rows, classLabels);
+    return new Parts(fitted, problemType, report, rows, classLabels, categories);
   }
 
   private static double[] only(double[][] rows, Lines lines) throws ModelFormatException {

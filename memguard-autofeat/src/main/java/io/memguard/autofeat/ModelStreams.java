@@ -250,19 +250,7 @@ final class ModelStreams {
       throws IOException {
     long start = System.nanoTime();
     List<String> inputs = fitted.inputNames();
-    int[] fieldOf = new int[inputs.size()];
-    for (int k = 0; k < fieldOf.length; k++) {
-      fieldOf[k] = source.columns().indexOf(inputs.get(k));
-      if (fieldOf[k] < 0) {
-        throw new IllegalArgumentException(
-            "the model reads column '"
-                + inputs.get(k)
-                + "', which "
-                + source.sourceName()
-                + " does not have; its columns are "
-                + source.columns());
-      }
-    }
+    CsvSource.Features reader = source.features(inputs, "the model");
     int blockRows =
         fixedBlockRows > 0
             ? fixedBlockRows
@@ -284,9 +272,7 @@ final class ModelStreams {
         int rows = 0;
         int textEnd = 0;
         while (rows < blockRows && source.advance()) {
-          for (int k = 0; k < fieldOf.length; k++) {
-            block.inputs[k][rows] = scanner.number(fieldOf[k], inputs.get(k));
-          }
+          reader.read(block.inputs, rows);
           if (labelCodes != null) {
             String label = scanner.field(targetField);
             if (TargetCells.isMissing(label)) {

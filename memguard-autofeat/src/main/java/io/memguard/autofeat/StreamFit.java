@@ -113,7 +113,8 @@ final class StreamFit {
         }
         y = java.util.Arrays.copyOf(y, kept);
       }
-      sample = Dataset.validated(source.names(), x, y, source.targetName(), labels);
+      sample =
+          Dataset.validated(source.names(), x, y, source.targetName(), labels, source.categories());
       // The search runs in a scope of half the live heap's room: what it reserves since a
       // collection counts on top of that collection's reading, so up to twice (measured: in
       // 64 MiB, 27 MiB planned against the budget's room were refused mid-search at "65.7 MiB").
@@ -221,7 +222,12 @@ final class StreamFit {
     }
     // a source read in part before the fit: the second pass skips the rows the fit did not see
     SecondPass again =
-        new SecondPass(file, source.targetName(), source.rowsRead() - sourceRows, sourceRows);
+        new SecondPass(
+            file,
+            source.targetName(),
+            source.categories(),
+            source.rowsRead() - sourceRows,
+            sourceRows);
     if (processor.problemType() != ProblemType.REGRESSION) {
       return refitClassifier(scope, searched, sample, held, again, kept, decisions);
     }
@@ -263,6 +269,7 @@ final class StreamFit {
     CsvScanner scanner = source.scanner();
     List<String> columns = source.columns();
     int target = source.targetIndex();
+    CsvSource.Features features = source.features(source.names(), "the fit");
     int capacity = y.length;
     long seen = 0;
     int kept = 0;
@@ -288,16 +295,12 @@ final class StreamFit {
       if (slot < 0) {
         continue;
       }
-      int c = 0;
-      for (int j = 0; j < columns.size(); j++) {
-        if (j != target) {
-          x[c++][slot] = scanner.number(j, columns.get(j));
-        } else if (tracked) {
-          y[slot] = label;
-          codes[slot] = cells.lastCode();
-        } else {
-          y[slot] = scanner.targetNumber(j, columns.get(j));
-        }
+      features.read(x, slot);
+      if (tracked) {
+        y[slot] = label;
+        codes[slot] = cells.lastCode();
+      } else {
+        y[slot] = scanner.targetNumber(target, columns.get(target));
       }
     }
     return kept;
@@ -307,9 +310,10 @@ final class StreamFit {
    * The pass over every row after the search: the file, its target, the rows a caller read before
    * the fit (skipped again) and the rows the fit saw.
    */
-  private record SecondPass(Path file, String target, long skipRows, long rows) {
+  private record SecondPass(
+      Path file, String target, Categories categories, long skipRows, long rows) {
     CsvSource open() {
-      return CsvSource.openAfter(file, target, skipRows);
+      return CsvSource.openAfter(file, target, categories, skipRows);
     }
 
     UncheckedIOException unreadable(IOException e) {
@@ -537,7 +541,8 @@ final class StreamFit {
         report,
         own,
         rows,
-        AutoFeatModel.labelsOf(fitted.model().classes(), labelsByIndex));
+        AutoFeatModel.labelsOf(fitted.model().classes(), labelsByIndex),
+        searched.categories());
   }
 
   static AutoFeatModel registered(AutoFeatProcessor processor, AutoFeatModel model) {

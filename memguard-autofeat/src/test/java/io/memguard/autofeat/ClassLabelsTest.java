@@ -113,7 +113,7 @@ class ClassLabelsTest {
     // a feature column is never read as labels
     assertThatThrownBy(() -> csv("a,y\nred,setosa\n"))
         .hasMessageContaining("column 'a': 'red' is not a finite number")
-        .hasMessageContaining("feature columns must be numeric");
+        .hasMessageContaining("a feature column of text is categorical");
   }
 
   @Test

@@ -29,7 +29,7 @@ class DatasetTest {
             () -> Dataset.readCsv(new StringReader("a,target\n1,2\nx,3\n"), "target", "data.csv"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("data.csv line 3, column 'a': 'x' is not a finite number; ")
-        .hasMessageContaining("encode a categorical column as numbers");
+        .hasMessageContaining("Dataset.fromCsv(file, target, List.of(\"a\"))");
     assertThatThrownBy(
             () -> Dataset.readCsv(new StringReader("a,target\n1,2\n,3\n"), "target", "data.csv"))
         .hasMessageStartingWith("data.csv line 3, column 'a': '' is not a finite number; ")

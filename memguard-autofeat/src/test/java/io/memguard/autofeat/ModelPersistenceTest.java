@@ -156,10 +156,10 @@ class ModelPersistenceTest {
           .hasMessageContaining("not a saved memguard AutoFeat model")
           .hasMessageContaining("'id,price'");
 
-      assertThatThrownBy(() -> load(text.replaceFirst("model 1\n", "model 3\n"), scope))
+      assertThatThrownBy(() -> load(text.replaceFirst("model 1\n", "model 4\n"), scope))
           .isInstanceOf(ModelFormatException.class)
-          .hasMessageContaining("format version 3")
-          .hasMessageContaining("this memguard reads versions 1 to 2");
+          .hasMessageContaining("format version 4")
+          .hasMessageContaining("this memguard reads versions 1 to 3");
       // version 2 has the class labels' line after the classes
       assertThatThrownBy(
               () -> load(withChecksum(text.replaceFirst("model 1\n", "model 2\n")), scope))
@@ -200,7 +200,7 @@ class ModelPersistenceTest {
   }
 
   /** The text with its checksum line recomputed (a well-formed file with a bad body). */
-  private static String withChecksum(String text) {
+  static String withChecksum(String text) {
     String body = text.substring(0, text.lastIndexOf("crc32 "));
     CRC32 crc = new CRC32();
     crc.update(body.getBytes(StandardCharsets.UTF_8));

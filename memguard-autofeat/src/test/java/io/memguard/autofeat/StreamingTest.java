@@ -253,7 +253,7 @@ class StreamingTest {
       Files.writeString(bad, "a,b\n1,2\n");
       assertThatThrownBy(() -> model.transformCsv(bad, dir.resolve("o3.csv"), scope))
           .hasMessageContaining("the model reads column '")
-          .hasMessageContaining("its columns are [a, b]");
+          .hasMessageContaining("its features are [a, b]");
       assertThat(scope.reservedBytes()).isZero();
     }
     assertThatThrownBy(() -> CsvSource.of(new StringReader("a,a\n1,2\n"), null, "dup"))

@@ -183,9 +183,10 @@ public final class CsvScanner implements Closeable {
       advice = "scale the column into double's range (about 1.8e308) or leave it out of the file";
     } else {
       advice =
-          "feature columns must be numeric (only a classifier's target may hold text, its class"
-              + " labels): encode a categorical column as numbers (one 0/1 column per category) or"
-              + " leave it out of the file";
+          "a feature column of text is categorical: name it so, and it is read as one 0/1 column"
+              + " per category (Dataset.fromCsv(file, target, List.of(\""
+              + column.replace("\"", "\\\"")
+              + "\")), CsvSource.open(file, target, categories)), or leave it out of the file";
     }
     return new IllegalArgumentException(
         cell(source, line, column, text) + " is not a finite number; " + advice);

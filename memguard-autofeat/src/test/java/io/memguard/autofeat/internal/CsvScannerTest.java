@@ -152,7 +152,7 @@ class CsvScannerTest {
     assertThatThrownBy(() -> scanAll("a,b\n1,2\n3,x\n"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("in line 3, column 'b': 'x' is not a finite number; ")
-        .hasMessageContaining("feature columns must be numeric");
+        .hasMessageContaining("a feature column of text is categorical");
     assertThatThrownBy(() -> scanAll("a\n1\n2e999\n"))
         .hasMessageStartingWith("in line 3, column 'a': '2e999' is not a finite number; ")
         .hasMessageContaining("double's range");

@@ -1,0 +1,159 @@
+package io.memguard.autofeat;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The categorical columns of one CSV read into memory: each row's category per column, found as the
+ * rows arrive or looked up among given categories, then written out as 0/1 columns. Not
+ * thread-safe.
+ */
+final class CategoryColumns {
+
+  private final String source;
+  private final List<String> columns;
+  private final int[] field;
+  private final boolean[] categoricalField;
+  private final @Nullable Categories given;
+  private final List<Map<String, Integer>> codeOf = new ArrayList<>();
+  private final List<List<String>> found = new ArrayList<>();
+  private final int[][] codes;
+  private @Nullable Categories categories;
+
+  private CategoryColumns(
+      List<String> columns, List<String> header, String source, @Nullable Categories given) {
+    this.source = source;
+    this.columns = columns;
+    this.given = given;
+    this.field = columns.stream().mapToInt(header::indexOf).toArray();
+    this.categoricalField = new boolean[header.size()];
+    this.codes = new int[columns.size()][64];
+    for (int k = 0; k < columns.size(); k++) {
+      categoricalField[field[k]] = true;
+      Map<String, Integer> byText = new HashMap<>();
+      if (given != null) {
+        List<String> list = given.categories(columns.get(k));
+        for (int c = 0; c < list.size(); c++) {
+          byText.put(list.get(c), c);
+        }
+      }
+      codeOf.add(byText);
+      found.add(new ArrayList<>());
+    }
+  }
+
+  /** Columns whose categories are found in the rows read. */
+  static CategoryColumns discover(
+      List<String> columns, List<String> header, String target, String source) {
+    Set<String> seen = new HashSet<>();
+    for (String c : columns) {
+      if (c == null || !seen.add(c)) {
+        throw new IllegalArgumentException(
+            "categorical column '" + c + "' is named twice; name each once");
+      }
+      Categories.checkColumn(c, header, target, source);
+    }
+    return new CategoryColumns(columns, header, source, null);
+  }
+
+  /** The columns of {@code given}, their categories fixed. */
+  static CategoryColumns given(
+      Categories given, List<String> header, String target, String source) {
+    given.checkColumns(header, target, source);
+    return new CategoryColumns(given.columns(), header, source, given);
+  }
+
+  boolean isCategorical(int field) {
+    return categoricalField[field];
+  }
+
+  /** Reads the categorical cells of {@code record}, row {@code row} (at file line {@code line}). */
+  void read(String[] record, int row, int line) {
+    for (int k = 0; k < field.length; k++) {
+      if (row == codes[k].length) {
+        codes[k] = Arrays.copyOf(codes[k], row * 2);
+      }
+      String text = record[field[k]];
+      Map<String, Integer> byText = codeOf.get(k);
+      Integer code = byText.get(text);
+      if (code == null) {
+        if (given != null) {
+          code = -1; // not a category of the fit: 0 in every 0/1 column
+        } else {
+          List<String> texts = found.get(k);
+          if (texts.size() == Categories.MAX_CATEGORIES) {
+            try {
+              Categories.checkCount(columns.get(k), texts.size() + 1);
+            } catch (IllegalArgumentException e) {
+              throw new IllegalArgumentException(source + " line " + line + ": " + e.getMessage());
+            }
+          }
+          code = texts.size();
+          texts.add(text);
+          byText.put(text, code);
+        }
+      }
+      codes[k][row] = code;
+    }
+  }
+
+  /**
+   * The categories: the given ones, or those found, sorted ({@link Categories#sorted}); found ones
+   * are renumbered in that order.
+   */
+  Categories categories() {
+    if (categories != null) {
+      return categories;
+    }
+    if (given != null) {
+      categories = given;
+      return categories;
+    }
+    Map<String, List<String>> byColumn = new LinkedHashMap<>();
+    for (int k = 0; k < field.length; k++) {
+      List<String> texts = found.get(k);
+      if (texts.isEmpty()) {
+        texts.add(""); // no rows: no category is seen, and a column needs one
+      }
+      List<String> sorted = Categories.sorted(texts);
+      int[] rank = new int[texts.size()];
+      for (int c = 0; c < rank.length; c++) {
+        rank[c] = sorted.indexOf(texts.get(c));
+      }
+      int[] column = codes[k];
+      for (int i = 0; i < column.length; i++) {
+        column[i] = rank[column[i]];
+      }
+      byColumn.put(columns.get(k), sorted);
+    }
+    categories = Categories.of(byColumn);
+    return categories;
+  }
+
+  /**
+   * Writes each category's 0/1 column into {@code out}, from index {@code from} on, in the order of
+   * {@link Categories#encodedNames()}.
+   */
+  void encode(double[][] out, int from, int rows) {
+    Categories c = categories();
+    int at = from;
+    for (int k = 0; k < field.length; k++) {
+      int count = c.categories(columns.get(k)).size();
+      int[] column = codes[k];
+      for (int cat = 0; cat < count; cat++) {
+        double[] values = new double[rows];
+        for (int i = 0; i < rows; i++) {
+          values[i] = column[i] == cat ? 1.0 : 0.0;
+        }
+        out[at++] = values;
+      }
+    }
+  }
+}
