@@ -9,6 +9,7 @@ TEST_IDX: 0-based test row indices, one per line; the other rows (file order) ar
 Model: AutoFeatRegressor / AutoFeatClassifier(feateng_steps=STEPS, verbose=1), all other arguments default
 (featsel_runs=5, n_jobs=1, ...). fit seconds = wall time of fit_transform(X_train, y_train) only.
 AUTOFEAT_SEED_OFFSET=k (optional) adds k to the seed of each selection run (see below).
+AUTOFEAT_CATEGORICAL=COL,... (optional) names text columns for autofeat's categorical_cols (read as strings).
 Score = model.score(X_test, y_test): R^2 (LassoLarsCV.score) for regression, accuracy
 (LogisticRegressionCV.score) for classification.
 candidates = columns handed from feature engineering to feature selection, minus the original columns
@@ -80,7 +81,10 @@ def main():
 
         logging.getLogger().addHandler(Grab(level=logging.INFO))
 
-        df = pd.read_csv(csv_path, float_precision="round_trip")
+        categorical = [c for c in os.environ.get("AUTOFEAT_CATEGORICAL", "").split(",") if c]
+        rec["categorical_cols"] = categorical
+        df = pd.read_csv(csv_path, float_precision="round_trip",
+                         dtype={c: str for c in categorical}, keep_default_na=not categorical)
         test_idx = np.loadtxt(idx_path, dtype=int, ndmin=1)
         is_test = np.zeros(len(df), dtype=bool)
         is_test[test_idx] = True
@@ -93,9 +97,11 @@ def main():
         rec.update(rows=len(df), features=X.shape[1], n_train=len(X_train), n_test=len(X_test))
 
         if task == "regression":
-            model = autofeat.AutoFeatRegressor(feateng_steps=steps, verbose=1)
+            model = autofeat.AutoFeatRegressor(feateng_steps=steps, verbose=1,
+                                               categorical_cols=categorical or None)
         else:
-            model = autofeat.AutoFeatClassifier(feateng_steps=steps, verbose=1)
+            model = autofeat.AutoFeatClassifier(feateng_steps=steps, verbose=1,
+                                                categorical_cols=categorical or None)
         t0 = time.perf_counter()
         model.fit_transform(X_train, y_train)
         rec["fit_s"] = round(time.perf_counter() - t0, 3)

@@ -34,7 +34,8 @@ final class AutoFeatScenario implements Scenario {
 
   @Override
   public String usage() {
-    return "autofeat (--csv PATH --target NAME [--test-rows FILE] | --generated SPEC) [--steps N (2)]"
+    return "autofeat (--csv PATH --target NAME [--test-rows FILE] [--categorical COL,...] | --generated"
+        + " SPEC) [--steps N (2)]"
         + " [--featsel-runs N (5)] [--budget SIZE (80% of max heap)] [--seed N (0)]"
         + " [--problem regression|classification] [--lightweight auto|never|always]"
         + " [--parallelism N (available processors)] [--repeat K (1): fit K times in this JVM,"
@@ -47,6 +48,7 @@ final class AutoFeatScenario implements Scenario {
     Path csv = generated == null ? Path.of(ctx.required("csv")) : null;
     String target = generated == null ? ctx.required("target") : null;
     String testRows = ctx.string("test-rows", null);
+    String categorical = ctx.string("categorical", null);
     int steps = ctx.intValue("steps", 2);
     int runs = ctx.intValue("featsel-runs", 5);
     long budget = ctx.bytes("budget", -1);
@@ -73,7 +75,10 @@ final class AutoFeatScenario implements Scenario {
         problem = g.problem();
         source = generated + " (" + g.description() + ")";
       } else {
-        Dataset all = Dataset.fromCsv(csv, target);
+        Dataset all =
+            categorical == null
+                ? Dataset.fromCsv(csv, target)
+                : Dataset.fromCsv(csv, target, List.of(categorical.split(",")));
         train = all;
         if (testRows != null) {
           Dataset.Split split = all.split(Dataset.readIndices(Path.of(testRows)));

@@ -2,6 +2,7 @@ package io.memguard.bench;
 
 import io.memguard.autofeat.AutoFeatModel;
 import io.memguard.autofeat.AutoFeatProcessor;
+import io.memguard.autofeat.Categories;
 import io.memguard.autofeat.CsvSource;
 import io.memguard.autofeat.Dataset;
 import io.memguard.autofeat.ProblemType;
@@ -44,7 +45,8 @@ final class StreamScenario implements Scenario {
   @Override
   public String usage() {
     return "stream --rows N [--columns 3] [--steps 2] [--chunk-rows auto|N] [--csv FILE --target"
-        + " NAME] [--problem regression|classification] [--test-rows N] [--seed N (0)] [--dir DIR] [--keep false]";
+        + " NAME [--categorical COL,...]] [--problem regression|classification] [--test-rows N] [--seed N (0)]"
+        + " [--dir DIR] [--keep false]";
   }
 
   @Override
@@ -55,6 +57,7 @@ final class StreamScenario implements Scenario {
     int steps = ctx.intValue("steps", 2);
     String chunk = ctx.string("chunk-rows", "auto");
     String target = ctx.string("target", "target");
+    String categorical = ctx.string("categorical", null);
     long seed = ctx.longValue("seed", 0);
     int testRows = ctx.intValue("test-rows", 100_000);
     boolean keep = Boolean.parseBoolean(ctx.string("keep", "false"));
@@ -120,7 +123,11 @@ final class StreamScenario implements Scenario {
                 Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()));
         long fitStart = System.nanoTime();
         AutoFeatModel model;
-        try (CsvSource source = CsvSource.open(train, target)) {
+        Categories categories =
+            categorical == null
+                ? Categories.none()
+                : Categories.scan(train, java.util.List.of(categorical.split(",")));
+        try (CsvSource source = CsvSource.open(train, target, categories)) {
           model = processor.fit(scope, source);
         }
         double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
@@ -140,7 +147,7 @@ final class StreamScenario implements Scenario {
           ctx.progress("transform: %s", transform);
           Double score = null;
           if (test != null) {
-            score = model.score(Dataset.fromCsv(test, target));
+            score = model.score(Dataset.fromCsv(test, target, model.categories()));
           }
           boolean regression = problem == ProblemType.REGRESSION;
           long fileBytes = Files.size(train);

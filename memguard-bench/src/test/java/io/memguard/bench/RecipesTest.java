@@ -274,12 +274,67 @@ class RecipesTest {
   }
 
   @Test
+  void categoricalColumns_fitAndPredictNewRows(@TempDir Path dir) throws Exception {
+    // the bundled grunfeld, its firms' 0/1 columns turned back into one column of names
+    List<String> lines = Files.readAllLines(CORPUS.resolve("grunfeld.csv"));
+    String[] header = lines.get(0).split(",");
+    StringBuilder text = new StringBuilder("value,capital,firm,year,invest\n");
+    StringBuilder unseen = new StringBuilder("value,capital,firm,year\n");
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",");
+      String firm = null;
+      for (int j = 0; j < f.length; j++) {
+        if (header[j].startsWith("firm_") && Double.parseDouble(f[j]) == 1) {
+          firm = header[j].substring("firm_".length());
+        }
+      }
+      text.append(String.join(",", f[0], f[1], firm, f[f.length - 2], f[f.length - 1]))
+          .append('\n');
+      if (unseen.length() < 200) {
+        unseen.append(String.join(",", f[0], f[1], "Ford", f[f.length - 2])).append('\n');
+      }
+    }
+    Path csv = Files.writeString(dir.resolve("grunfeld.csv"), text);
+    Path newRows = Files.writeString(dir.resolve("new.csv"), unseen);
+    Path testRows = CORPUS.resolve("grunfeld_seed0_test_idx.txt");
+    Path predictions = dir.resolve("predicted.csv");
+    String printed =
+        stdout(
+            () -> {
+              // recipe 7 begins
+              // "firm" holds names ("GeneralMotors", ...): one 0/1 column per firm
+              Dataset.Split data =
+                  Dataset.fromCsv(csv, "invest", List.of("firm"))
+                      .split(Dataset.readIndices(testRows));
+              try (MemoryManager memory = MemoryManager.builder().build();
+                  MemoryScope scope = memory.openScope("grunfeld");
+                  AutoFeatModel model =
+                      AutoFeatProcessor.builder().build().fit(scope, data.train())) {
+                System.out.println(
+                    model.categories().columns() + ", R2 " + model.score(data.test()));
+                // reads "firm" with the fit's firms: a firm it never saw is 0 in every firm column
+                model.predictCsv(newRows, predictions, scope);
+                // recipe 7 ends
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+    assertThat(printed).startsWith("[firm], R2 0.9");
+    List<String> predicted = Files.readAllLines(predictions);
+    assertThat(predicted.get(0)).isEqualTo("value,capital,firm,year,prediction");
+    assertThat(predicted).hasSize(unseen.toString().split("\n").length);
+    for (String row : predicted.subList(1, predicted.size())) {
+      assertThat(Double.parseDouble(row.substring(row.lastIndexOf(',') + 1))).isFinite();
+    }
+  }
+
+  @Test
   void recipesPage_showsExactlyTheseSnippets() throws Exception {
     String test =
         Files.readString(
             Path.of("src", "test", "java", "io", "memguard", "bench", "RecipesTest.java"));
     String page = normalize(Files.readString(Path.of("..", "docs", "recipes.md")));
-    for (int i = 1; i <= 6; i++) {
+    for (int i = 1; i <= 7; i++) {
       String from = "// recipe " + i + " begins\n";
       int start = test.indexOf(from) + from.length();
       String snippet = test.substring(start, test.indexOf("// recipe " + i + " ends", start));
