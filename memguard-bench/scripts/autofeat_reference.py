@@ -83,8 +83,9 @@ def main():
 
         categorical = [c for c in os.environ.get("AUTOFEAT_CATEGORICAL", "").split(",") if c]
         rec["categorical_cols"] = categorical
-        df = pd.read_csv(csv_path, float_precision="round_trip",
-                         dtype={c: str for c in categorical}, keep_default_na=not categorical)
+        # read as a Python user would: a column of numbers stays numeric (the encoder then orders its
+        # categories numerically, as memguard does), a column of text is strings
+        df = pd.read_csv(csv_path, float_precision="round_trip")
         test_idx = np.loadtxt(idx_path, dtype=int, ndmin=1)
         is_test = np.zeros(len(df), dtype=bool)
         is_test[test_idx] = True

@@ -23,8 +23,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -455,9 +457,13 @@ public final class AutoFeatModel implements AutoCloseable {
     List<String> names = fitted.inputNames();
     double[][] cols = data.columnsUnsafe();
     double[][] in = new double[names.size()][];
+    Map<String, Integer> columnOf = new HashMap<>();
+    for (int j = 0; j < data.names().size(); j++) {
+      columnOf.put(data.names().get(j), j);
+    }
     for (int j = 0; j < names.size(); j++) {
-      int at = data.names().indexOf(names.get(j));
-      if (at < 0) {
+      Integer at = columnOf.get(names.get(j));
+      if (at == null) {
         throw new IllegalArgumentException(
             "the model reads column '"
                 + names.get(j)

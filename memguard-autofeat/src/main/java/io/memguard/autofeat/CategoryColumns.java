@@ -105,10 +105,10 @@ final class CategoryColumns {
   }
 
   /**
-   * The categories: the given ones, or those found, sorted ({@link Categories#sorted}); found ones
-   * are renumbered in that order.
+   * The categories, once the last of {@code rows} rows was read: the given ones, or those found,
+   * sorted ({@link Categories#sorted}), the rows' codes renumbered in that order.
    */
-  Categories categories() {
+  Categories finish(int rows) {
     if (categories != null) {
       return categories;
     }
@@ -123,12 +123,16 @@ final class CategoryColumns {
         texts.add(""); // no rows: no category is seen, and a column needs one
       }
       List<String> sorted = Categories.sorted(texts);
+      Map<String, Integer> sortedIndex = new HashMap<>();
+      for (int c = 0; c < sorted.size(); c++) {
+        sortedIndex.put(sorted.get(c), c);
+      }
       int[] rank = new int[texts.size()];
       for (int c = 0; c < rank.length; c++) {
-        rank[c] = sorted.indexOf(texts.get(c));
+        rank[c] = sortedIndex.get(texts.get(c));
       }
       int[] column = codes[k];
-      for (int i = 0; i < column.length; i++) {
+      for (int i = 0; i < rows; i++) {
         column[i] = rank[column[i]];
       }
       byColumn.put(columns.get(k), sorted);
@@ -139,21 +143,25 @@ final class CategoryColumns {
 
   /**
    * Writes each category's 0/1 column into {@code out}, from index {@code from} on, in the order of
-   * {@link Categories#encodedNames()}.
+   * {@link Categories#encodedNames()} (after {@link #finish}).
    */
   void encode(double[][] out, int from, int rows) {
-    Categories c = categories();
+    if (categories == null) {
+      throw new IllegalStateException("finish(rows) first");
+    }
     int at = from;
     for (int k = 0; k < field.length; k++) {
-      int count = c.categories(columns.get(k)).size();
-      int[] column = codes[k];
+      int count = categories.categories(columns.get(k)).size();
       for (int cat = 0; cat < count; cat++) {
-        double[] values = new double[rows];
-        for (int i = 0; i < rows; i++) {
-          values[i] = column[i] == cat ? 1.0 : 0.0;
-        }
-        out[at++] = values;
+        out[at + cat] = new double[rows];
       }
+      int[] column = codes[k];
+      for (int i = 0; i < rows; i++) {
+        if (column[i] >= 0) {
+          out[at + column[i]][i] = 1.0; // -1: a category the given ones lack, 0 in every column
+        }
+      }
+      at += count;
     }
   }
 }

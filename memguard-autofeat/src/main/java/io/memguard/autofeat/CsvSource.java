@@ -1,5 +1,6 @@
 package io.memguard.autofeat;
 
+import io.memguard.autofeat.internal.CategoryTable;
 import io.memguard.autofeat.internal.CsvScanner;
 import io.memguard.autofeat.internal.TargetCells;
 import io.memguard.core.MemoryScope;
@@ -49,6 +50,8 @@ public final class CsvSource implements AutoCloseable {
   private final @Nullable String targetName;
   private final int targetIndex;
   private final Categories categories;
+  private final Map<String, CategoryTable> tables;
+  private @Nullable Features blockFeatures;
   private final String headerText;
   private final long fileBytes;
   private long rows;
@@ -102,6 +105,11 @@ public final class CsvSource implements AutoCloseable {
     this.columns = List.of(header);
     categories.checkColumns(columns, target, source);
     this.names = List.copyOf(categories.featureNames(columns, target));
+    Map<String, CategoryTable> byColumn = new HashMap<>();
+    for (String column : categories.columns()) {
+      byColumn.put(column, new CategoryTable(categories.categories(column)));
+    }
+    this.tables = Map.copyOf(byColumn);
     this.targetName = target;
     this.targetIndex = t;
   }
@@ -124,7 +132,8 @@ public final class CsvSource implements AutoCloseable {
    * column's categories is 0 in each. Fit on such a source, transform with a model's categories
    * ({@link AutoFeatModel#categories()}), or find a file's own with {@link Categories#scan}.
    *
-   * @throws IllegalArgumentException also if a categorical column is missing or is the target
+   * @throws IllegalArgumentException also if a categorical column is missing or is the target, or a
+   *     numeric column has the name of a category's 0/1 column
    */
   public static CsvSource open(Path file, @Nullable String target, Categories categories) {
     Objects.requireNonNull(file, "file");
@@ -268,7 +277,10 @@ public final class CsvSource implements AutoCloseable {
     double[] y = new double[capacity];
     int[] codes = new int[capacity];
     TargetCells cells = new TargetCells();
-    Features features = features(names, "a block");
+    if (blockFeatures == null) {
+      blockFeatures = features(names, "a block");
+    }
+    Features features = blockFeatures;
     int n = 0;
     while (n < maxRows && advance()) {
       if (n == capacity) {
@@ -319,7 +331,7 @@ public final class CsvSource implements AutoCloseable {
     private final int[] category;
     private final int[] slot;
     private final int[] slotField;
-    private final List<Map<String, Integer>> slotCodes = new ArrayList<>();
+    private final CategoryTable[] slotTable;
     private final int[] codes;
 
     private Features(List<String> wanted, String reader) {
@@ -334,7 +346,7 @@ public final class CsvSource implements AutoCloseable {
         if (origin == null) {
           field[i] = columns.indexOf(name);
           category[i] = -1;
-          if (field[i] < 0 || field[i] == targetIndex || categories.isCategorical(name)) {
+          if (field[i] < 0 || categories.isCategorical(name)) {
             throw missing(name, reader);
           }
           continue;
@@ -343,18 +355,13 @@ public final class CsvSource implements AutoCloseable {
         if (s < 0) {
           s = slotColumns.size();
           slotColumns.add(origin.column());
-          Map<String, Integer> byText = new HashMap<>();
-          List<String> list = categories.categories(origin.column());
-          for (int c = 0; c < list.size(); c++) {
-            byText.put(list.get(c), c);
-          }
-          slotCodes.add(byText);
         }
         field[i] = columns.indexOf(origin.column());
         category[i] = origin.category();
         slot[i] = s;
       }
       slotField = slotColumns.stream().mapToInt(columns::indexOf).toArray();
+      slotTable = slotColumns.stream().map(tables::get).toArray(CategoryTable[]::new);
       codes = new int[slotField.length];
     }
 
@@ -381,8 +388,7 @@ public final class CsvSource implements AutoCloseable {
     /** Reads the current record's features into row {@code row} of {@code dest} (one per name). */
     void read(double[][] dest, int row) {
       for (int s = 0; s < slotField.length; s++) {
-        Integer code = slotCodes.get(s).get(scanner.field(slotField[s]));
-        codes[s] = code == null ? -1 : code;
+        codes[s] = scanner.category(slotField[s], slotTable[s]);
       }
       for (int i = 0; i < field.length; i++) {
         int c = category[i];

@@ -229,7 +229,8 @@ public final class Dataset {
    * keeps them for the test data and the model. Cells of those columns may hold any text.
    *
    * @throws IllegalArgumentException also if a categorical column is missing, is the target, is
-   *     named twice, or has more than {@value Categories#MAX_CATEGORIES} distinct cells
+   *     named twice, or has more than {@value Categories#MAX_CATEGORIES} distinct cells, or a
+   *     numeric column has the name of a category's 0/1 column
    */
   public static Dataset fromCsv(Path path, String target, Collection<String> categoricalColumns) {
     Objects.requireNonNull(path, "path");
@@ -248,7 +249,8 @@ public final class Dataset {
    * or the model's categories ({@link AutoFeatModel#categories()}), so that it has the model's
    * columns.
    *
-   * @throws IllegalArgumentException also if a categorical column is missing or is the target
+   * @throws IllegalArgumentException also if a categorical column is missing or is the target, or a
+   *     numeric column has the name of a category's 0/1 column
    */
   public static Dataset fromCsv(Path path, String target, Categories categories) {
     Objects.requireNonNull(path, "path");
@@ -319,6 +321,9 @@ public final class Dataset {
           discover != null
               ? CategoryColumns.discover(discover, header, target, source)
               : CategoryColumns.given(given, header, target, source);
+      if (given != null) {
+        given.featureNames(header, target); // a column named as a 0/1 column: refused up front
+      }
       List<String> names = new ArrayList<>();
       int[] numericField = new int[cols.length];
       for (int j = 0; j < cols.length; j++) {
@@ -374,7 +379,7 @@ public final class Dataset {
       }
       y = Arrays.copyOf(y, rows);
       List<String> labels = cells.recode(y, codes, rows);
-      Categories categories = categorical.categories();
+      Categories categories = categorical.finish(rows);
       List<String> features = categories.featureNames(header, target);
       double[][] all = Arrays.copyOf(values, features.size());
       categorical.encode(all, d, rows);

@@ -246,7 +246,9 @@ final class ModelFile {
         for (int i = 0; i < n; i++) {
           list.add(unescape(tokens[i + 2], lines));
         }
-        byColumn.put(unescape(tokens[0], lines), list);
+        if (byColumn.put(unescape(tokens[0], lines), list) != null) {
+          throw lines.error("each categorical column once, found '" + tokens[0] + "' again");
+        }
       }
       try {
         categories = Categories.of(byColumn);

@@ -302,4 +302,137 @@ class CategoricalColumnsTest {
           .hasMessageContaining("0/1 columns are among the inputs");
     }
   }
+
+  @Test
+  void transformCsv_andAReaderSource_readTheModelsCategories() throws IOException {
+    Path train = write(dir.resolve("train.csv"), 800, 9, COLORS);
+    Path test = write(dir.resolve("test.csv"), 300, 10, "red", "purple");
+    try (MemoryManager memory = manager();
+        MemoryScope scope = memory.openScope("fit");
+        AutoFeatModel model =
+            AutoFeatProcessor.builder()
+                .featureEngineeringSteps(2)
+                .build()
+                .fit(scope, Dataset.fromCsv(train, "y", List.of("color", "size")))) {
+      Dataset testData = Dataset.fromCsv(test, "y", model.categories());
+      double[][] want = model.transform(testData);
+      Path out = dir.resolve("features.csv");
+      model.transformCsv(test, out, scope);
+      Dataset written = Dataset.fromCsv(out, "y", model.categories());
+      List<String> features = model.features();
+      for (int k = 0; k < features.size(); k++) {
+        assertThat(written.column(features.get(k))).as(features.get(k)).containsExactly(want[k]);
+      }
+      // a source read from a Reader with the categories feeds the model as a file does
+      List<double[][]> blocks = new java.util.ArrayList<>();
+      try (CsvSource source =
+          CsvSource.of(
+              Files.newBufferedReader(test), "y", model.categories(), "test from a reader")) {
+        model.transform(
+            source,
+            scope,
+            (rows, in, out2) -> {
+              double[][] copy = new double[out2.length][];
+              for (int k = 0; k < out2.length; k++) {
+                copy[k] = java.util.Arrays.copyOf(out2[k], rows);
+              }
+              blocks.add(copy);
+            });
+      }
+      assertThat(blocks).hasSize(1);
+      for (int k = 0; k < features.size(); k++) {
+        assertThat(blocks.get(0)[k]).containsExactly(want[k]);
+      }
+    }
+  }
+
+  @Test
+  void aClassifierOnLabelsAndCategories_isSavedWithBoth_inMemoryAndStreamed() throws IOException {
+    Random r = new Random(12);
+    StringBuilder sb = new StringBuilder("x,shop,label\n");
+    for (int i = 0; i < 3_000; i++) {
+      double x = r.nextGaussian();
+      String shop = i % 7 == 0 ? "" : COLORS[r.nextInt(COLORS.length)];
+      boolean yes =
+          x + (shop.equals("red") ? 1.5 : shop.isEmpty() ? -1.5 : 0) > 0.3 * r.nextGaussian();
+      sb.append(x).append(',').append(shop.contains(",") ? '"' + shop + '"' : shop);
+      sb.append(',').append(yes ? "yes" : "no").append('\n');
+    }
+    Path file = Files.writeString(dir.resolve("labels.csv"), sb);
+    AutoFeatProcessor processor =
+        AutoFeatProcessor.builder()
+            .problemType(ProblemType.CLASSIFICATION)
+            .featureEngineeringSteps(1)
+            .maxSampleRows(1_000)
+            .build();
+    Categories categories = Categories.scan(file, List.of("shop"));
+    assertThat(categories.categories("shop")).containsExactly("", "green", "navy, blue", "red");
+    Dataset data = Dataset.fromCsv(file, "label", List.of("shop"));
+    assertThat(data.categories()).isEqualTo(categories);
+    try (MemoryManager memory = manager();
+        MemoryScope scope = memory.openScope("fit");
+        AutoFeatModel inMemory = processor.fit(scope, data);
+        CsvSource source = CsvSource.open(file, "label", categories);
+        AutoFeatModel streamed = processor.fit(scope, source)) {
+      for (AutoFeatModel model : List.of(inMemory, streamed)) {
+        assertThat(model.classLabels()).containsExactly("no", "yes");
+        assertThat(model.categories()).isEqualTo(categories);
+        assertThat(model.score(data)).isGreaterThan(0.8);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        model.save(bytes);
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(text)
+            .startsWith("memguard-autofeat-model 3\n")
+            .contains("\nclass-labels 2 no yes\n")
+            .contains("\ncategorical-column shop 4 %e ");
+        try (AutoFeatModel loaded =
+            AutoFeatModel.load(new ByteArrayInputStream(bytes.toByteArray()), scope)) {
+          assertThat(loaded.categories()).isEqualTo(categories);
+          assertThat(loaded.classLabels()).isEqualTo(model.classLabels());
+          assertThat(loaded.predictLabels(data)).isEqualTo(model.predictLabels(data));
+        }
+      }
+      assertThat(streamed.rows().sampleRows()).isEqualTo(1_000);
+      assertThat(streamed.rows().finalModelRows()).isEqualTo(3_000);
+    }
+  }
+
+  @Test
+  void scan_refusesWhatAReadRefuses_andAModelFileMayNameAColumnOnce() throws IOException {
+    Path file = write(dir.resolve("d.csv"), 50, 13, COLORS);
+    assertThatThrownBy(() -> Categories.scan(file, List.of("colour")))
+        .hasMessageContaining("no column 'colour' (named as a categorical column)");
+    assertThatThrownBy(() -> Categories.scan(file, List.of("color", "color")))
+        .hasMessageContaining("named twice");
+    StringBuilder many = new StringBuilder("c,y\n");
+    for (int i = 0; i <= Categories.MAX_CATEGORIES; i++) {
+      many.append('v').append(i).append(",1\n");
+    }
+    Path wide = Files.writeString(dir.resolve("many.csv"), many);
+    assertThatThrownBy(() -> Categories.scan(wide, List.of("c")))
+        .hasMessageContaining("many.csv line 1002")
+        .hasMessageContaining("more than 1000 distinct values");
+
+    try (MemoryManager memory = manager();
+        MemoryScope scope = memory.openScope("fit");
+        AutoFeatModel model =
+            AutoFeatProcessor.builder()
+                .featureEngineeringSteps(1)
+                .build()
+                .fit(scope, Dataset.fromCsv(file, "y", List.of("color", "size")))) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      model.save(bytes);
+      String text = bytes.toString(StandardCharsets.UTF_8);
+      String twice =
+          ModelPersistenceTest.withChecksum(
+              text.replace(
+                  "categorical-column size 3 1 2 10", "categorical-column color 3 1 2 10"));
+      assertThatThrownBy(
+              () ->
+                  AutoFeatModel.load(
+                      new ByteArrayInputStream(twice.getBytes(StandardCharsets.UTF_8)), scope))
+          .isInstanceOf(ModelFormatException.class)
+          .hasMessageContaining("each categorical column once");
+    }
+  }
 }

@@ -49,6 +49,10 @@ final class AutoFeatScenario implements Scenario {
     String target = generated == null ? ctx.required("target") : null;
     String testRows = ctx.string("test-rows", null);
     String categorical = ctx.string("categorical", null);
+    if (categorical != null && generated != null) {
+      throw new IllegalArgumentException(
+          "--categorical names columns of a --csv file; generated data has none");
+    }
     int steps = ctx.intValue("steps", 2);
     int runs = ctx.intValue("featsel-runs", 5);
     long budget = ctx.bytes("budget", -1);

@@ -82,7 +82,11 @@ public final class AutoFeatTransformer extends Model<AutoFeatTransformer> implem
   private transient volatile Shape shape;
 
   /** What the transformer needs of the model on the driver, parsed once. */
-  private record Shape(List<String> inputs, List<String> features, List<Formula> formulas) {}
+  private record Shape(
+      List<String> inputs,
+      List<String> features,
+      List<Formula> formulas,
+      List<String> categorical) {}
 
   private AutoFeatTransformer(String uid, String modelText) {
     this.uid = Objects.requireNonNull(uid, "uid");
@@ -163,7 +167,7 @@ public final class AutoFeatTransformer extends Model<AutoFeatTransformer> implem
     if (s == null) {
       try (Models.Use use = Models.use(modelText)) {
         AutoFeatModel m = use.model();
-        s = new Shape(m.inputNames(), m.features(), m.formulas());
+        s = new Shape(m.inputNames(), m.features(), m.formulas(), m.categories().columns());
       }
       shape = s;
     }
@@ -184,7 +188,13 @@ public final class AutoFeatTransformer extends Model<AutoFeatTransformer> implem
                 + "' the model reads is missing; the DataFrame has "
                 + Arrays.toString(schema.fieldNames())
                 + " and the model reads "
-                + s.inputs());
+                + s.inputs()
+                + (s.categorical().isEmpty()
+                    ? ""
+                    : "; it was fitted on categorical columns "
+                        + s.categorical()
+                        + ", read as one 0/1 column per category (cat_<column>_<category>): add"
+                        + " those columns to the DataFrame first"));
       }
       StructField f = schema.apply(input);
       if (!(f.dataType() instanceof NumericType)) {

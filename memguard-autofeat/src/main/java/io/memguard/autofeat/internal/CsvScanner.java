@@ -99,6 +99,17 @@ public final class CsvScanner implements Closeable {
     return recordEnd;
   }
 
+  /**
+   * The index in {@code table} of field {@code j}'s text, or -1 when it is none of its texts; an
+   * unquoted field is looked up in place, without a string.
+   */
+  public int category(int j, CategoryTable table) {
+    if (fieldQuoted[j]) {
+      return table.code(field(j));
+    }
+    return table.code(buf, fieldStart[j], fieldEnd[j]);
+  }
+
   /** Field {@code j} of the current record as a string (quotes removed, {@code ""} as one). */
   public String field(int j) {
     if (!fieldQuoted[j]) {
@@ -183,10 +194,13 @@ public final class CsvScanner implements Closeable {
       advice = "scale the column into double's range (about 1.8e308) or leave it out of the file";
     } else {
       advice =
-          "a feature column of text is categorical: name it so, and it is read as one 0/1 column"
-              + " per category (Dataset.fromCsv(file, target, List.of(\""
+          "a feature column of text is categorical: to fit, name it so and it is read as one 0/1"
+              + " column per category (Dataset.fromCsv(file, target, List.of(\""
               + column.replace("\"", "\\\"")
-              + "\")), CsvSource.open(file, target, categories)), or leave it out of the file";
+              + "\")), or Categories.scan(file, List.of(\""
+              + column.replace("\"", "\\\"")
+              + "\")) for a CsvSource); read new data with the model's categories (model.categories()),"
+              + " or leave the column out of the file";
     }
     return new IllegalArgumentException(
         cell(source, line, column, text) + " is not a finite number; " + advice);
