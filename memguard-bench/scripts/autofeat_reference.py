@@ -9,7 +9,8 @@ TEST_IDX: 0-based test row indices, one per line; the other rows (file order) ar
 Model: AutoFeatRegressor / AutoFeatClassifier(feateng_steps=STEPS, verbose=1), all other arguments default
 (featsel_runs=5, n_jobs=1, ...). fit seconds = wall time of fit_transform(X_train, y_train) only.
 AUTOFEAT_SEED_OFFSET=k (optional) adds k to the seed of each selection run (see below).
-AUTOFEAT_CATEGORICAL=COL,... (optional) names text columns for autofeat's categorical_cols (read as strings).
+AUTOFEAT_CATEGORICAL=COL,... (optional) names columns for autofeat's categorical_cols.
+AUTOFEAT_FEATENG=COL,... (optional) names autofeat's feateng_cols.
 Score = model.score(X_test, y_test): R^2 (LassoLarsCV.score) for regression, accuracy
 (LogisticRegressionCV.score) for classification.
 candidates = columns handed from feature engineering to feature selection, minus the original columns
@@ -83,6 +84,8 @@ def main():
 
         categorical = [c for c in os.environ.get("AUTOFEAT_CATEGORICAL", "").split(",") if c]
         rec["categorical_cols"] = categorical
+        feateng = [c for c in os.environ.get("AUTOFEAT_FEATENG", "").split(",") if c]
+        rec["feateng_cols"] = feateng
         # read as a Python user would: a column of numbers stays numeric (the encoder then orders its
         # categories numerically, as memguard does), a column of text is strings
         df = pd.read_csv(csv_path, float_precision="round_trip")
@@ -99,10 +102,12 @@ def main():
 
         if task == "regression":
             model = autofeat.AutoFeatRegressor(feateng_steps=steps, verbose=1,
-                                               categorical_cols=categorical or None)
+                                               categorical_cols=categorical or None,
+                                               feateng_cols=feateng or None)
         else:
             model = autofeat.AutoFeatClassifier(feateng_steps=steps, verbose=1,
-                                                categorical_cols=categorical or None)
+                                                categorical_cols=categorical or None,
+                                                feateng_cols=feateng or None)
         t0 = time.perf_counter()
         model.fit_transform(X_train, y_train)
         rec["fit_s"] = round(time.perf_counter() - t0, 3)

@@ -58,6 +58,7 @@ public final class AutoFeatProcessor {
   private final String name;
   private final FitRun.FaultInjector faultInjector;
   private final int parallelism;
+  private final List<String> featureEngineeringColumns;
 
   private AutoFeatProcessor(Builder b) {
     this.problemType = b.problemType;
@@ -74,6 +75,7 @@ public final class AutoFeatProcessor {
     this.name = b.name;
     this.faultInjector = b.faultInjector;
     this.parallelism = b.parallelism;
+    this.featureEngineeringColumns = b.featureEngineeringColumns;
   }
 
   /** A builder with autofeat's defaults: regression, 2 steps, 5 selection runs, seed 0. */
@@ -173,6 +175,14 @@ public final class AutoFeatProcessor {
     return featureSelectionRuns;
   }
 
+  /**
+   * The columns feature engineering starts from (autofeat's {@code feateng_cols}); empty for every
+   * input column.
+   */
+  public List<String> featureEngineeringColumns() {
+    return featureEngineeringColumns;
+  }
+
   /** The transformations by autofeat name, e.g. {@code "1/"}, {@code "log"}. */
   public List<String> transformations() {
     return transformations.stream().map(Transformation::label).toList();
@@ -233,6 +243,9 @@ public final class AutoFeatProcessor {
         + featureSelectionRuns
         + ", transformations="
         + transformations()
+        + (featureEngineeringColumns.isEmpty()
+            ? ""
+            : ", featureEngineeringColumns=" + featureEngineeringColumns)
         + ", seed="
         + seed
         + ", lightweight="
@@ -248,6 +261,7 @@ public final class AutoFeatProcessor {
     private int featureEngineeringSteps = 2;
     private int featureSelectionRuns = 5;
     private List<Transformation> transformations = Transformation.DEFAULTS;
+    private List<String> featureEngineeringColumns = List.of();
     private long seed;
     private int maxSampleRows = 100_000;
     private int maxBatchSize = 256;
@@ -323,6 +337,34 @@ public final class AutoFeatProcessor {
         ts.add(t);
       }
       this.transformations = List.copyOf(ts);
+      return this;
+    }
+
+    /**
+     * The columns feature engineering starts from, autofeat's {@code feateng_cols} (default: every
+     * input column): only they are transformed and combined; the other input columns are kept and
+     * compete in selection as they are. A categorical column ({@link Dataset#categories()}) stands
+     * for all of its 0/1 columns. With many input columns this is what keeps the search small: its
+     * candidates grow with the square of the columns it starts from (to the fourth power with 3
+     * steps). Empty: every input column.
+     *
+     * @throws IllegalArgumentException for a blank or repeated name (a name the data lacks is
+     *     refused when a fit starts, naming the data's columns)
+     */
+    public Builder featureEngineeringColumns(java.util.Collection<String> columns) {
+      Objects.requireNonNull(columns, "columns");
+      List<String> copy = new ArrayList<>();
+      for (String c : columns) {
+        if (c == null || c.isBlank()) {
+          throw new IllegalArgumentException("featureEngineeringColumns has a blank name");
+        }
+        if (copy.contains(c)) {
+          throw new IllegalArgumentException(
+              "featureEngineeringColumns names '" + c + "' twice; name each once");
+        }
+        copy.add(c);
+      }
+      this.featureEngineeringColumns = List.copyOf(copy);
       return this;
     }
 

@@ -204,6 +204,15 @@ public final class Categories {
     return c;
   }
 
+  /**
+   * The 0/1 columns' names of {@code column}, in the order of its categories.
+   *
+   * @throws IllegalArgumentException if it is not a categorical column
+   */
+  public List<String> encodedNames(String column) {
+    return categories(column).stream().map(c -> encodedName(column, c)).toList();
+  }
+
   /** Every 0/1 column's name, column by column, each column's in the order of its categories. */
   public List<String> encodedNames() {
     List<String> out = new ArrayList<>();

@@ -68,6 +68,10 @@ final class FitRun implements EngineHooks {
   private final MemoryScope parent;
   private final Grant grant;
   private final Dataset data;
+
+  /** The input columns feature engineering starts from; null for all of them. */
+  private final java.util.@Nullable Set<String> engineered;
+
   private final MemoryManager memory;
   private final Ticker ticker;
   private final FitListeners listener;
@@ -158,11 +162,42 @@ final class FitRun implements EngineHooks {
     this.parent = parent;
     this.grant = grant;
     this.data = data;
+    this.engineered = engineeredColumns(config.featureEngineeringColumns(), data);
     this.memory = parent.manager();
     this.ticker = memory.ticker();
     this.listener = new FitListeners(config.listener());
     this.sizer =
         new BatchSizer(new SizerView(), memory, grant, data.rows(), config.faultInjector());
+  }
+
+  /**
+   * The input columns feature engineering starts from: {@code named} resolved against {@code
+   * data}'s columns (a categorical column stands for its 0/1 columns), or null for all of them.
+   *
+   * @throws IllegalArgumentException naming a column the data lacks
+   */
+  static java.util.@Nullable Set<String> engineeredColumns(List<String> named, Dataset data) {
+    if (named.isEmpty()) {
+      return null;
+    }
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    for (String c : named) {
+      if (data.names().contains(c)) {
+        out.add(c);
+      } else if (data.categories().isCategorical(c)) {
+        out.addAll(data.categories().encodedNames(c));
+      } else {
+        throw new IllegalArgumentException(
+            "featureEngineeringColumns names '"
+                + c
+                + "', which the data does not have; its columns are "
+                + data.names()
+                + (data.categories().isEmpty()
+                    ? ""
+                    : " (categorical: " + data.categories().columns() + ")"));
+      }
+    }
+    return out.size() == data.featureCount() ? null : java.util.Set.copyOf(out);
   }
 
   /** The labels that are not numbers (the text that made the target labels), at most five. */
@@ -367,9 +402,21 @@ final class FitRun implements EngineHooks {
     }
     GenerationSurvey survey = null;
     if (config.featureEngineeringSteps() > 0) {
+      if (engineered != null) {
+        decide(
+            "feature engineering starts from "
+                + engineered.size()
+                + " of the "
+                + d
+                + " input columns (featureEngineeringColumns); the other "
+                + (d - engineered.size())
+                + " compete in selection as they are");
+      }
       GenerationSurvey bound =
           GenerationSurvey.upperBound(
-              d, config.featureEngineeringSteps(), config.transformationList().size());
+              engineered == null ? d : engineered.size(),
+              config.featureEngineeringSteps(),
+              config.transformationList().size());
       long boundPeak =
           new MemoryPlanner(n, d, bound, config.problemType()).peak(8, n, false, 0, true);
       if (boundPeak <= usable / PILOT_SKIP_FACTOR) {
@@ -634,6 +681,7 @@ final class FitRun implements EngineHooks {
         .transformations(config.transformationList())
         .seed(config.seed())
         .batchSize(config.maxBatchSize())
+        .featengColumns(engineered)
         .selectionParallelism(config.parallelism());
   }
 
@@ -1087,7 +1135,16 @@ final class FitRun implements EngineHooks {
     if (rows) {
       sb.append(", or fit on fewer rows (now ").append(data.rows()).append(")");
     }
-    return sb.append('.').toString();
+    sb.append('.');
+    int from = engineered == null ? data.featureCount() : engineered.size();
+    if (from > 1) {
+      sb.append(" Or start feature engineering from fewer columns (featureEngineeringColumns, now ")
+          .append(from)
+          .append(" of ")
+          .append(data.featureCount())
+          .append("): the others still compete in selection as they are.");
+    }
+    return sb.toString();
   }
 
   private InsufficientMemoryException insufficient(

@@ -15,6 +15,7 @@ record FitSettings(
     int featureEngineeringSteps,
     int featureSelectionRuns,
     List<Transformation> transformationList,
+    List<String> featureEngineeringColumns,
     long seed,
     int maxBatchSize,
     int parallelism,
@@ -26,6 +27,7 @@ record FitSettings(
 
   FitSettings {
     transformationList = List.copyOf(transformationList);
+    featureEngineeringColumns = List.copyOf(featureEngineeringColumns);
   }
 
   static FitSettings of(AutoFeatProcessor p) {
@@ -35,6 +37,7 @@ record FitSettings(
         p.featureEngineeringSteps(),
         p.featureSelectionRuns(),
         p.transformationList(),
+        p.featureEngineeringColumns(),
         p.seed(),
         p.maxBatchSize(),
         p.parallelism(),

@@ -35,7 +35,7 @@ final class AutoFeatScenario implements Scenario {
   @Override
   public String usage() {
     return "autofeat (--csv PATH --target NAME [--test-rows FILE] [--categorical COL,...] | --generated"
-        + " SPEC) [--steps N (2)]"
+        + " SPEC) [--feateng-cols COL,... (all)] [--steps N (2)]"
         + " [--featsel-runs N (5)] [--budget SIZE (80% of max heap)] [--seed N (0)]"
         + " [--problem regression|classification] [--lightweight auto|never|always]"
         + " [--parallelism N (available processors)] [--repeat K (1): fit K times in this JVM,"
@@ -49,6 +49,7 @@ final class AutoFeatScenario implements Scenario {
     String target = generated == null ? ctx.required("target") : null;
     String testRows = ctx.string("test-rows", null);
     String categorical = ctx.string("categorical", null);
+    String featengCols = ctx.string("feateng-cols", null);
     if (categorical != null && generated != null) {
       throw new IllegalArgumentException(
           "--categorical names columns of a --csv file; generated data has none");
@@ -110,6 +111,8 @@ final class AutoFeatScenario implements Scenario {
               .seed(seed)
               .lightweight(policy)
               .parallelism(parallelism)
+              .featureEngineeringColumns(
+                  featengCols == null ? List.of() : List.of(featengCols.split(",")))
               .listener(new ProgressPrinter(ctx))
               .build();
       MemoryManager.Builder mb = MemoryManager.builder().name("bench");

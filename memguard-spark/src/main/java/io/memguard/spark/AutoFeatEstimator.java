@@ -58,10 +58,12 @@ import org.apache.spark.sql.types.StructType;
  * positions ({@code zipWithIndex}, one extra pass that counts each partition).
  *
  * <p>Parameters: {@code labelCol} (default {@code label}), {@code inputCols} (default every other
- * numeric column), {@code featureEngineeringSteps} (default 2), {@code seed} (default 0), {@code
- * maxSampleRows} (default 100,000), {@code problem} ({@code regression} or {@code classification}),
- * {@code evaluation} of the transformer it gives (default {@code catalyst}). Writable and readable
- * with Spark ML persistence. Not thread-safe while its parameters change.
+ * numeric column), {@code featureEngineeringCols} (the input columns feature engineering starts
+ * from, autofeat's {@code feateng_cols}; default every input column), {@code
+ * featureEngineeringSteps} (default 2), {@code seed} (default 0), {@code maxSampleRows} (default
+ * 100,000), {@code problem} ({@code regression} or {@code classification}), {@code evaluation} of
+ * the transformer it gives (default {@code catalyst}). Writable and readable with Spark ML
+ * persistence. Not thread-safe while its parameters change.
  *
  * @since 0.1.0
  */
@@ -75,6 +77,7 @@ public final class AutoFeatEstimator extends Estimator<AutoFeatTransformer>
   private final String uid;
   private final Param<String> labelCol;
   private final StringArrayParam inputCols;
+  private final StringArrayParam featureEngineeringCols;
   private final IntParam featureEngineeringSteps;
   private final LongParam seed;
   private final IntParam maxSampleRows;
@@ -93,6 +96,12 @@ public final class AutoFeatEstimator extends Estimator<AutoFeatTransformer>
     inputCols =
         new StringArrayParam(
             this, "inputCols", "the input columns (numeric); empty: every other numeric column");
+    featureEngineeringCols =
+        new StringArrayParam(
+            this,
+            "featureEngineeringCols",
+            "the input columns feature engineering starts from; the others compete as they are;"
+                + " empty: every input column");
     featureEngineeringSteps =
         new IntParam(
             this,
@@ -121,6 +130,7 @@ public final class AutoFeatEstimator extends Estimator<AutoFeatTransformer>
                 new String[] {AutoFeatTransformer.CATALYST, AutoFeatTransformer.PARTITIONS}));
     setDefault(labelCol, "label");
     setDefault(inputCols, new String[0]);
+    setDefault(featureEngineeringCols, new String[0]);
     setDefault(featureEngineeringSteps, 2);
     setDefault(seed, 0L);
     setDefault(maxSampleRows, 100_000);
@@ -141,6 +151,11 @@ public final class AutoFeatEstimator extends Estimator<AutoFeatTransformer>
   /** The {@code inputCols} parameter. */
   public StringArrayParam inputCols() {
     return inputCols;
+  }
+
+  /** The {@code featureEngineeringCols} parameter. */
+  public StringArrayParam featureEngineeringCols() {
+    return featureEngineeringCols;
   }
 
   /** The {@code featureEngineeringSteps} parameter. */
@@ -192,6 +207,12 @@ public final class AutoFeatEstimator extends Estimator<AutoFeatTransformer>
   /** Sets {@code inputCols}. */
   public AutoFeatEstimator setInputCols(String... value) {
     set(inputCols, value);
+    return this;
+  }
+
+  /** Sets {@code featureEngineeringCols}. */
+  public AutoFeatEstimator setFeatureEngineeringCols(String... value) {
+    set(featureEngineeringCols, value);
     return this;
   }
 
@@ -319,6 +340,7 @@ public final class AutoFeatEstimator extends Estimator<AutoFeatTransformer>
             .name("autofeat-estimator")
             .problemType(regression ? ProblemType.REGRESSION : ProblemType.CLASSIFICATION)
             .featureEngineeringSteps(getFeatureEngineeringSteps())
+            .featureEngineeringColumns(List.of($(featureEngineeringCols)))
             .seed(getSeed())
             .build();
     try (MemoryScope scope = ExecutorMemory.manager().openScope("autofeat-estimator-" + uid)) {

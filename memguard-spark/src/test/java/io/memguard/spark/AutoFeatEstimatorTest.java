@@ -100,6 +100,29 @@ class AutoFeatEstimatorTest {
   }
 
   @Test
+  void featureEngineeringCols_areThoseOfTheInProcessFit() {
+    Dataset data = AutoFeatTransformerTest.synthetic(1_000, 6);
+    AutoFeatEstimator estimator =
+        new AutoFeatEstimator().setLabelCol("y").setFeatureEngineeringCols("x1", "x2");
+    assertThat((String[]) estimator.getOrDefault(estimator.featureEngineeringCols()))
+        .containsExactly("x1", "x2");
+    AutoFeatTransformer t = estimator.fit(ordered(data, 2));
+    try (MemoryScope scope = memory.openScope("feateng-cols");
+        AutoFeatModel inProcess =
+            AutoFeatProcessor.builder()
+                .featureEngineeringColumns(List.of("x1", "x2"))
+                .build()
+                .fit(scope, data);
+        AutoFeatModel spark = t.loadModel(scope)) {
+      assertThat(spark.features()).isEqualTo(inProcess.features());
+      assertThat(spark.coefficients()).isDeepEqualTo(inProcess.coefficients());
+      for (String f : spark.features()) {
+        assertThat(f.equals("x3") || !f.contains("x3")).as(f).isTrue();
+      }
+    }
+  }
+
+  @Test
   void aSample_searches_andTheFinalModelUsesEveryRow_asAnInProcessRefitOnTheSameRows() {
     int n = 20_000;
     Dataset data = AutoFeatTransformerTest.synthetic(n, 8);

@@ -33,6 +33,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,7 +131,8 @@ public final class AutoFeatEngine {
               config.batchSize());
       try (Lease storeLease =
           hooks.reserve("column store: kept columns, metadata and expressions", 0)) {
-        FeatureGenerator gen = new FeatureGenerator(go, store, symbols, searchColumns, storeLease);
+        FeatureGenerator gen =
+            new FeatureGenerator(go, store, symbols, engineered(names), searchColumns, storeLease);
         peak = runGeneration(gen, hooks);
         hooks.checkCancelled();
         GeneratedFeatures generated;
@@ -535,7 +537,8 @@ public final class AutoFeatEngine {
       try (Lease storeLease =
           guarded.reserve("column store: kept columns, metadata and expressions", 0)) {
         FeatureGenerator gen =
-            new FeatureGenerator(go, store, symbols(names), searchColumns, storeLease);
+            new FeatureGenerator(
+                go, store, symbols(names), engineered(names), searchColumns, storeLease);
         long peak = runGeneration(gen, guarded);
         guarded.checkCancelled();
         GeneratedFeatures generated;
@@ -666,6 +669,30 @@ public final class AutoFeatEngine {
    * x} in front of a leading digit, {@code x000}-style names for empty results; repeated names get
    * a {@code _<index>}.
    */
+  /**
+   * Which of {@code names} feature engineering starts from ({@link EngineConfig#featengColumns}),
+   * or null for all of them.
+   *
+   * @throws IllegalArgumentException if a configured column is not among {@code names}
+   */
+  private boolean @Nullable [] engineered(List<String> names) {
+    java.util.Set<String> wanted = config.featengColumns();
+    if (wanted == null) {
+      return null;
+    }
+    boolean[] out = new boolean[names.size()];
+    for (int j = 0; j < out.length; j++) {
+      out[j] = wanted.contains(names.get(j));
+    }
+    for (String w : wanted) {
+      if (!names.contains(w)) {
+        throw new IllegalArgumentException(
+            "feature engineering columns name '" + w + "', which is not an input: " + names);
+      }
+    }
+    return out;
+  }
+
   public static List<Expr> symbols(List<String> names) {
     List<Expr> out = new ArrayList<>();
     Set<String> used = new HashSet<>();

@@ -37,6 +37,7 @@ public final class EngineConfig {
   private final int selectionMaxRunRows;
   private final long selectionMaxFitCells;
   private final int selectionParallelism;
+  private final java.util.@Nullable Set<String> featengColumns;
 
   private EngineConfig(Builder b) {
     this.problem = b.problem;
@@ -57,6 +58,7 @@ public final class EngineConfig {
     this.selectionMaxRunRows = b.selectionMaxRunRows;
     this.selectionMaxFitCells = b.selectionMaxFitCells;
     this.selectionParallelism = b.selectionParallelism;
+    this.featengColumns = b.featengColumns;
     this.selectionReadTrace = b.selectionReadTrace;
   }
 
@@ -91,6 +93,7 @@ public final class EngineConfig {
     b.selectionMaxRunRows = selectionMaxRunRows;
     b.selectionMaxFitCells = selectionMaxFitCells;
     b.selectionParallelism = selectionParallelism;
+    b.featengColumns = featengColumns;
     b.selectionReadTrace = selectionReadTrace;
     return b;
   }
@@ -149,6 +152,14 @@ public final class EngineConfig {
    */
   public int selectionParallelism() {
     return selectionParallelism;
+  }
+
+  /**
+   * The names of the input columns feature engineering starts from (autofeat's {@code
+   * feateng_cols}); null for all of them. The others are kept as they are and compete in selection.
+   */
+  public java.util.@Nullable Set<String> featengColumns() {
+    return featengColumns;
   }
 
   /**
@@ -263,6 +274,7 @@ public final class EngineConfig {
         + selectionMaxFitCells
         + ", selectionParallelism="
         + selectionParallelism
+        + (featengColumns == null ? "" : ", featengColumns=" + featengColumns)
         + "}";
   }
 
@@ -286,6 +298,7 @@ public final class EngineConfig {
     private int selectionMaxRunRows = SelectionOptions.DEFAULT_MAX_RUN_ROWS;
     private long selectionMaxFitCells = SelectionOptions.DEFAULT_MAX_FIT_CELLS;
     private int selectionParallelism = 1;
+    private java.util.@Nullable Set<String> featengColumns;
     private java.util.function.@Nullable IntConsumer selectionReadTrace;
 
     private Builder() {}
@@ -300,6 +313,12 @@ public final class EngineConfig {
     }
 
     /** Sets the problem type. */
+    /** The input columns feature engineering starts from; null (the default) for all. */
+    public Builder featengColumns(java.util.@Nullable Set<String> columns) {
+      this.featengColumns = columns == null ? null : java.util.Set.copyOf(columns);
+      return this;
+    }
+
     public Builder problem(TargetKind problem) {
       this.problem = Objects.requireNonNull(problem, "problem");
       return this;

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Generates autofeat's candidate features step by step; not thread-safe (one fit drives one
@@ -42,6 +43,7 @@ public final class FeatureGenerator {
   private final ColumnStore store;
   private final int rows;
   private final List<FeatureColumn> start;
+  private final List<FeatureColumn> engineered;
   private final List<FeatureColumn> generated = new ArrayList<>();
   private final Set<Expr> pool = new HashSet<>();
   private final double keepMaxCorrelation;
@@ -77,7 +79,7 @@ public final class FeatureGenerator {
    */
   public FeatureGenerator(
       GenerationOptions options, ColumnStore store, List<Expr> symbols, double[][] columns) {
-    this(options, store, symbols, columns, Lease.NONE);
+    this(options, store, symbols, null, columns, Lease.NONE);
   }
 
   /**
@@ -86,6 +88,9 @@ public final class FeatureGenerator {
    * {@link #accountPool()}, the pool of proposed expressions ({@link Footprint#EXPRESSION_BYTES}
    * each).
    *
+   * @param engineered which start features the steps transform and combine (autofeat's {@code
+   *     feateng_cols}), or null for all; the others are stored, filter candidates and are
+   *     candidates themselves, but build nothing
    * @param storeLease the lease that holds the store's bytes; the generator grows it, the caller
    *     closes it
    * @throws IllegalArgumentException if sizes disagree, a value is not finite or the store is not
@@ -95,6 +100,7 @@ public final class FeatureGenerator {
       GenerationOptions options,
       ColumnStore store,
       List<Expr> symbols,
+      boolean @Nullable [] engineered,
       double[][] columns,
       Lease storeLease) {
     this.storeLease = Objects.requireNonNull(storeLease, "storeLease");
@@ -135,6 +141,17 @@ public final class FeatureGenerator {
       pool.add(symbols.get(j));
     }
     this.start = List.copyOf(s);
+    if (engineered != null && engineered.length != columns.length) {
+      throw new IllegalArgumentException(
+          engineered.length + " engineering flags for " + columns.length + " columns");
+    }
+    List<FeatureColumn> e = new ArrayList<>();
+    for (int j = 0; j < s.size(); j++) {
+      if (engineered == null || engineered[j]) {
+        e.add(s.get(j));
+      }
+    }
+    this.engineered = List.copyOf(e);
     long before = store.bytesUsed();
     storeLease.grow((long) columns.length * HeapBytes.doubles(rows));
     store.prepareRecomputation(columns.length);
@@ -207,7 +224,7 @@ public final class FeatureGenerator {
     List<Transformation> ts = options.transformations();
     GenerationStep step;
     if (number == 1) {
-      step = GenerationStep.transform(this, number, start, ts);
+      step = GenerationStep.transform(this, number, engineered, ts);
     } else if (number == 2) {
       step = GenerationStep.pairs(this, number, old, ops);
     } else {
@@ -232,7 +249,7 @@ public final class FeatureGenerator {
   void commit(GenerationStep step, List<FeatureColumn> out) {
     int number = step.number();
     if (number == 1) {
-      old = new ArrayList<>(start);
+      old = new ArrayList<>(engineered);
       old.addAll(out);
     } else if (number == 2) {
       current = new ArrayList<>(out);
