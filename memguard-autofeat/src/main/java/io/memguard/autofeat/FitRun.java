@@ -177,27 +177,45 @@ final class FitRun implements EngineHooks {
    * @throws IllegalArgumentException naming a column the data lacks
    */
   static java.util.@Nullable Set<String> engineeredColumns(List<String> named, Dataset data) {
+    return engineeredColumns(named, data.names(), data.categories());
+  }
+
+  /**
+   * {@code named} resolved against the feature columns {@code names} with their {@code categories},
+   * in the order of {@code names}; null for all of them.
+   *
+   * @throws IllegalArgumentException naming a column the data lacks
+   */
+  static java.util.@Nullable Set<String> engineeredColumns(
+      List<String> named, List<String> names, Categories categories) {
     if (named.isEmpty()) {
       return null;
     }
-    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    java.util.Set<String> wanted = new java.util.HashSet<>();
     for (String c : named) {
-      if (data.names().contains(c)) {
-        out.add(c);
-      } else if (data.categories().isCategorical(c)) {
-        out.addAll(data.categories().encodedNames(c));
+      if (names.contains(c)) {
+        wanted.add(c);
+      } else if (categories.isCategorical(c)) {
+        wanted.addAll(categories.encodedNames(c));
       } else {
         throw new IllegalArgumentException(
             "featureEngineeringColumns names '"
                 + c
                 + "', which the data does not have; its columns are "
-                + data.names()
-                + (data.categories().isEmpty()
-                    ? ""
-                    : " (categorical: " + data.categories().columns() + ")"));
+                + names
+                + (categories.isEmpty() ? "" : " (categorical: " + categories.columns() + ")"));
       }
     }
-    return out.size() == data.featureCount() ? null : java.util.Set.copyOf(out);
+    if (wanted.size() == names.size()) {
+      return null;
+    }
+    java.util.Set<String> inDataOrder = new java.util.LinkedHashSet<>();
+    for (String n : names) {
+      if (wanted.contains(n)) {
+        inDataOrder.add(n);
+      }
+    }
+    return java.util.Collections.unmodifiableSet(inDataOrder);
   }
 
   /** The labels that are not numbers (the text that made the target labels), at most five. */
@@ -942,7 +960,7 @@ final class FitRun implements EngineHooks {
             needed(needed + fitScope.reservedBytes()),
             Math.min(headroom(), Math.max(0, available)) + fitScope.reservedBytes(),
             planText,
-            shrinkAdvice(rowsMayHelp));
+            shrinkAdvice(rowsMayHelp, fp != FitPhase.MODEL));
     if (cause != null) {
       e.initCause(cause);
     }
@@ -1104,23 +1122,24 @@ final class FitRun implements EngineHooks {
   }
 
   private InsufficientMemoryException insufficient(long needed, long available, String what) {
-    return insufficient(needed, available, what, shrinkAdvice(true));
+    return insufficient(needed, available, what, shrinkAdvice(true, false));
   }
 
   /** A refusal of {@code cheapest}, the least any plan of {@code planner} needs. */
   private InsufficientMemoryException refuseCheapest(
       long needed, long available, String what, MemoryPlanner planner, FitPlan cheapest) {
     return insufficient(
-        needed, available, what, shrinkAdvice(planner.fewerRowsWouldHelp(cheapest)));
+        needed, available, what, shrinkAdvice(planner.fewerRowsWouldHelp(cheapest), true));
   }
 
   /**
    * What the user can change: memory, steps and input columns (the candidates grow with both); rows
    * only above the search's floor, since with fewer rows every plan searches on all of them and the
    * memory goes to the candidates, and only if {@code rowsMayHelp} (the refused plan's memory grows
-   * with the rows).
+   * with the rows); fewer columns to engineer from only if {@code generationMayHelp} (the refusal
+   * is not of the final model alone).
    */
-  private String shrinkAdvice(boolean rowsMayHelp) {
+  private String shrinkAdvice(boolean rowsMayHelp, boolean generationMayHelp) {
     StringBuilder sb =
         new StringBuilder(
                 "Give the scope or the manager more memory, use fewer feature-engineering")
@@ -1137,7 +1156,7 @@ final class FitRun implements EngineHooks {
     }
     sb.append('.');
     int from = engineered == null ? data.featureCount() : engineered.size();
-    if (from > 1) {
+    if (generationMayHelp && config.featureEngineeringSteps() > 0 && from > 1) {
       sb.append(" Or start feature engineering from fewer columns (featureEngineeringColumns, now ")
           .append(from)
           .append(" of ")

@@ -72,6 +72,9 @@ final class StreamFit {
       throw new IllegalArgumentException(
           source.sourceName() + " was opened without a target column; a fit needs one");
     }
+    // a name the file lacks is refused before the first pass reads it
+    FitRun.engineeredColumns(
+        processor.featureEngineeringColumns(), source.names(), source.categories());
     int d = source.names().size();
     long perRow = 8L * (d + 1);
     long room = Math.min(scope.availableBytes(), heapRoom(scope));

@@ -83,7 +83,13 @@ final class AutoFeatScenario implements Scenario {
         Dataset all =
             categorical == null
                 ? Dataset.fromCsv(csv, target)
-                : Dataset.fromCsv(csv, target, List.of(categorical.split(",")));
+                : Dataset.fromCsv(
+                    csv,
+                    target,
+                    java.util.Arrays.stream(categorical.split(","))
+                        .map(String::strip)
+                        .filter(c -> !c.isEmpty())
+                        .toList());
         train = all;
         if (testRows != null) {
           Dataset.Split split = all.split(Dataset.readIndices(Path.of(testRows)));
@@ -112,7 +118,12 @@ final class AutoFeatScenario implements Scenario {
               .lightweight(policy)
               .parallelism(parallelism)
               .featureEngineeringColumns(
-                  featengCols == null ? List.of() : List.of(featengCols.split(",")))
+                  featengCols == null
+                      ? List.of()
+                      : java.util.Arrays.stream(featengCols.split(","))
+                          .map(String::strip)
+                          .filter(c -> !c.isEmpty())
+                          .toList())
               .listener(new ProgressPrinter(ctx))
               .build();
       MemoryManager.Builder mb = MemoryManager.builder().name("bench");

@@ -299,6 +299,18 @@ public final class AutoFeatEstimator extends Estimator<AutoFeatTransformer>
                 + ")");
       }
     }
+    List<String> inputs = inputs(schema);
+    for (String name : $(featureEngineeringCols)) {
+      if (name == null || !inputs.contains(name)) {
+        throw new IllegalArgumentException(
+            "AutoFeatEstimator "
+                + uid
+                + ": featureEngineeringCols names '"
+                + name
+                + "', which is not one of its input columns "
+                + inputs);
+      }
+    }
     return schema;
   }
 

@@ -120,6 +120,11 @@ class AutoFeatEstimatorTest {
         assertThat(f.equals("x3") || !f.contains("x3")).as(f).isTrue();
       }
     }
+    AutoFeatEstimator wrong =
+        new AutoFeatEstimator().setLabelCol("y").setFeatureEngineeringCols("x9");
+    assertThatThrownBy(() -> wrong.transformSchema(ordered(data, 1).schema()))
+        .hasMessageContaining("featureEngineeringCols names 'x9'")
+        .hasMessageContaining("[x1, x2, x3]");
   }
 
   @Test

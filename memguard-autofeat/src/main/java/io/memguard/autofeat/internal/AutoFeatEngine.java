@@ -556,7 +556,7 @@ public final class AutoFeatEngine {
         guarded.phaseStarted("done", store.bytesUsed());
         return new GenerationSurvey(
             rows,
-            columns.length,
+            gen.engineeredCount(),
             steps,
             generated.proposed(),
             generated.computed(),
@@ -665,11 +665,6 @@ public final class AutoFeatEngine {
   }
 
   /**
-   * Symbols named like autofeat's {@code colnames2symbols}: non-word characters removed, an {@code
-   * x} in front of a leading digit, {@code x000}-style names for empty results; repeated names get
-   * a {@code _<index>}.
-   */
-  /**
    * Which of {@code names} feature engineering starts from ({@link EngineConfig#featengColumns}),
    * or null for all of them.
    *
@@ -693,6 +688,11 @@ public final class AutoFeatEngine {
     return out;
   }
 
+  /**
+   * Symbols named like autofeat's {@code colnames2symbols}: non-word characters removed, an {@code
+   * x} in front of a leading digit, {@code x000}-style names for empty results; repeated names get
+   * a {@code _<index>}.
+   */
   public static List<Expr> symbols(List<String> names) {
     List<Expr> out = new ArrayList<>();
     Set<String> used = new HashSet<>();

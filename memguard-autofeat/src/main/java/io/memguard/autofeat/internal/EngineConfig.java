@@ -312,13 +312,19 @@ public final class EngineConfig {
       return this;
     }
 
-    /** Sets the problem type. */
-    /** The input columns feature engineering starts from; null (the default) for all. */
+    /**
+     * The input columns feature engineering starts from; null (the default) for all. Kept in its
+     * iteration order.
+     */
     public Builder featengColumns(java.util.@Nullable Set<String> columns) {
-      this.featengColumns = columns == null ? null : java.util.Set.copyOf(columns);
+      this.featengColumns =
+          columns == null
+              ? null
+              : java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(columns));
       return this;
     }
 
+    /** Sets the problem type. */
     public Builder problem(TargetKind problem) {
       this.problem = Objects.requireNonNull(problem, "problem");
       return this;

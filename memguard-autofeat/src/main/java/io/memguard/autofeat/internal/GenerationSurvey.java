@@ -7,7 +7,8 @@ package io.memguard.autofeat.internal;
  * the way in and out).
  *
  * @param rows the rows the pilot generated on
- * @param startFeatures input columns
+ * @param startFeatures the input columns generation builds from (all of them, unless some were left
+ *     out of feature engineering)
  * @param steps feature-engineering steps run
  * @param proposed distinct expressions proposed (the size of the expression pool, start features
  *     excluded)
@@ -39,7 +40,7 @@ public record GenerationSurvey(
    * capped at {@code Integer.MAX_VALUE}. Cheap, and generous by orders of magnitude from the third
    * step on.
    *
-   * @param features input columns
+   * @param features the input columns generation builds from
    * @param steps feature-engineering steps
    * @param transformations unary transformations in use
    */

@@ -585,6 +585,31 @@ class AutoFeatEngineTest {
     }
   }
 
+  /** With feature engineering from 3 of diabetes' 10 columns, the bound counts those 3 alone. */
+  @ParameterizedTest(name = "steps {0}")
+  @ValueSource(ints = {1, 2, 3})
+  void survey_withFewerColumnsEngineered_staysBelowTheBoundOfThoseColumns(int steps) {
+    Datasets.Table train = Datasets.diabetes().train();
+    java.util.Set<String> engineered =
+        new java.util.LinkedHashSet<>(
+            List.of(train.names().get(0), train.names().get(2), train.names().get(8)));
+    GenerationSurvey real =
+        AutoFeatEngine.of(
+                EngineConfig.builder().featengSteps(steps).featengColumns(engineered).build())
+            .survey(train.names(), train.columns(), EngineHooks.NONE);
+    GenerationSurvey bound =
+        GenerationSurvey.upperBound(3, steps, EngineConfig.ofDefaults().transformations().size());
+    assertThat(real.startFeatures()).isEqualTo(3);
+    assertThat(bound.proposed()).isGreaterThanOrEqualTo(real.proposed());
+    assertThat(bound.kept()).isGreaterThanOrEqualTo(real.kept());
+    assertThat(bound.candidates()).isGreaterThanOrEqualTo(real.candidates());
+    for (int s = 1; s <= steps; s++) {
+      assertThat(bound.keptPerStep()[s])
+          .as("step %d", s)
+          .isGreaterThanOrEqualTo(real.keptPerStep()[s]);
+    }
+  }
+
   /**
    * The engine's side of "every byte reserved before it is allocated": every lease is closed by the
    * end of the fit, leases never go negative, and the bytes it holds at its peak cover what the

@@ -194,6 +194,11 @@ public final class FeatureGenerator {
     return start;
   }
 
+  /** How many start features the steps build from (all, unless some were left out). */
+  public int engineeredCount() {
+    return engineered.size();
+  }
+
   /** Whether another step is to run. */
   public boolean hasNextStep() {
     return !finished && stepsStarted < options.steps() && (running == null || !running.hasMore());

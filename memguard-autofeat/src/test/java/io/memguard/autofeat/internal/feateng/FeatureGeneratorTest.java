@@ -269,6 +269,66 @@ class FeatureGeneratorTest {
     }
   }
 
+  @Test
+  void leftOutColumns_buildNothing_butAreStartFeatures_andFilterCandidates() {
+    Datasets.Table t = Datasets.diabetes().train();
+    List<Expr> syms = symbols(t);
+    boolean[] engineered = new boolean[t.names().size()];
+    engineered[0] = true;
+    engineered[2] = true;
+    engineered[4] = true;
+    GenerationOptions o =
+        new GenerationOptions(3, Transformation.DEFAULTS, StoragePrecision.DOUBLE, 64);
+    GeneratedFeatures f =
+        run(
+            new FeatureGenerator(
+                o,
+                ColumnStore.create(StoragePrecision.DOUBLE, t.rows()),
+                syms,
+                engineered,
+                t.columns(),
+                io.memguard.autofeat.internal.batch.Lease.NONE));
+    assertThat(f.start()).hasSize(t.names().size());
+    assertThat(f.candidates()).isNotEmpty();
+    for (FeatureColumn c : f.candidates()) {
+      for (int s : c.expr().symbols()) {
+        assertThat(engineered[s]).as("%s reads column %d", c.expr(), s).isTrue();
+      }
+    }
+    assertThat(f.candidates()).anyMatch(c -> c.step() == 3);
+
+    // a left-out column equal to a product of two engineered ones: the product is filtered out
+    double[] a = t.columns()[0];
+    double[] b = t.columns()[2];
+    double[] product = new double[t.rows()];
+    for (int i = 0; i < product.length; i++) {
+      product[i] = a[i] * b[i];
+    }
+    Expr sa = Exprs.sym(0, "a");
+    Expr sb = Exprs.sym(1, "b");
+    Expr ab = Exprs.mul(sa, sb);
+    GenerationOptions two =
+        new GenerationOptions(2, Transformation.DEFAULTS, StoragePrecision.DOUBLE, 64);
+    GeneratedFeatures without =
+        run(
+            new FeatureGenerator(
+                two,
+                ColumnStore.create(StoragePrecision.DOUBLE, t.rows()),
+                List.of(sa, sb),
+                new double[][] {a, b}));
+    assertThat(exprs(without)).contains(ab);
+    GeneratedFeatures with =
+        run(
+            new FeatureGenerator(
+                two,
+                ColumnStore.create(StoragePrecision.DOUBLE, t.rows()),
+                List.of(sa, sb, Exprs.sym(2, "product")),
+                new boolean[] {true, true, false},
+                new double[][] {a, b, product},
+                io.memguard.autofeat.internal.batch.Lease.NONE));
+    assertThat(exprs(with)).doesNotContain(ab);
+  }
+
   private static GeneratedFeatures run(FeatureGenerator g) {
     while (g.hasNextStep()) {
       GenerationStep s = g.nextStep();
