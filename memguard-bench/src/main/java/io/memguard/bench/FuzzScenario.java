@@ -72,10 +72,33 @@ final class FuzzScenario implements Scenario {
     return mb;
   }
 
+  /**
+   * A seeded share of {@code names} (at least one, in their order) to engineer from; empty for all
+   * of them (share 0 or 1, or every column drawn). Drawn from a generator of its own, so the cases
+   * themselves are those of the same seed without the option.
+   */
+  static List<String> engineered(List<String> names, double share, long caseSeed) {
+    if (share <= 0 || share >= 1 || names.size() < 2) {
+      return List.of();
+    }
+    java.util.SplittableRandom r = new java.util.SplittableRandom(caseSeed ^ 0x6A09E667F3BCC909L);
+    int k = Math.max(1, (int) Math.round(share * names.size()));
+    List<String> shuffled = new ArrayList<>(names);
+    for (int j = shuffled.size() - 1; j > 0; j--) {
+      java.util.Collections.swap(shuffled, j, r.nextInt(j + 1));
+    }
+    java.util.Set<String> chosen = new java.util.HashSet<>(shuffled.subList(0, k));
+    if (chosen.size() == names.size()) {
+      return List.of();
+    }
+    return names.stream().filter(chosen::contains).toList();
+  }
+
   @Override
   public String usage() {
     return "fuzz [--cases N (50)] [--seed S (0)] [--heap-mb M (16, 32 or 64 per case)]"
-        + " [--timeout-seconds T (300)] [--featsel-runs N (5)] [--parallelism N (available processors)]";
+        + " [--timeout-seconds T (300)] [--featsel-runs N (5)] [--parallelism N (available processors)]"
+        + " [--feateng-share F (0): each case engineers from a seeded share F of its columns]";
   }
 
   @Override
@@ -86,7 +109,11 @@ final class FuzzScenario implements Scenario {
     long timeout = ctx.longValue("timeout-seconds", 300);
     int runs = ctx.intValue("featsel-runs", 5);
     int parallelism = ctx.intValue("parallelism", Runtime.getRuntime().availableProcessors());
+    double featengShare = Double.parseDouble(ctx.string("feateng-share", "0"));
     ctx.rejectUnused();
+    if (!(featengShare >= 0 && featengShare <= 1)) {
+      throw new IllegalArgumentException("--feateng-share must be in [0, 1], got " + featengShare);
+    }
     if (cases < 1) {
       throw new IllegalArgumentException("--cases must be >= 1, got " + cases);
     }
@@ -110,9 +137,8 @@ final class FuzzScenario implements Scenario {
         int steps = d.steps();
         GeneratedData.Generated g = GeneratedData.generate(spec);
         int heap = d.heapMbFor(g.data());
-        ForkedFit.Result f =
-            ForkedFit.run(
-                heap,
+        List<String> args =
+            new ArrayList<>(
                 List.of(
                     "--generated",
                     spec,
@@ -121,9 +147,13 @@ final class FuzzScenario implements Scenario {
                     "--featsel-runs",
                     Integer.toString(runs),
                     "--parallelism",
-                    Integer.toString(parallelism)),
-                timeout,
-                dir);
+                    Integer.toString(parallelism)));
+        List<String> engineered = engineered(g.data().names(), featengShare, seed + i);
+        if (!engineered.isEmpty()) {
+          args.add("--feateng-cols");
+          args.add(String.join(",", engineered));
+        }
+        ForkedFit.Result f = ForkedFit.run(heap, args, timeout, dir);
         switch (f.outcome()) {
           case "ok" -> ok++;
           case "insufficient-memory" -> insufficient++;
@@ -144,6 +174,7 @@ final class FuzzScenario implements Scenario {
                 .put("spec", spec)
                 .put("description", g.description())
                 .put("steps", steps)
+                .put("featengColumns", engineered.isEmpty() ? null : engineered.size())
                 .put("heapMb", heap)
                 .put("outcome", f.outcome())
                 .put("wallSeconds", Math.round(f.wallSeconds() * 100) / 100.0);

@@ -46,6 +46,30 @@ class FuzzIT {
   }
 
   /**
+   * Cases whose feature engineering starts from a seeded half of their columns (the others compete
+   * as they are), so the planner bounds the proposals of those alone: they complete or refuse, as
+   * the 60 cases of seed 1600000 did (docs/performance.md).
+   */
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void casesEngineeringFromHalfTheirColumns_completeOrRefuse() throws Exception {
+    ScenarioContext ctx =
+        ScenarioContext.parse(
+            new String[] {
+              "--cases", "6", "--seed", "1600044", "--featsel-runs", "2", "--feateng-share", "0.5"
+            },
+            0,
+            System.out,
+            System.err);
+    Json.JsonObject result = new FuzzScenario().run(ctx);
+    @SuppressWarnings("unchecked")
+    List<Json.JsonObject> cases = (List<Json.JsonObject>) result.get("results");
+    assertThat(cases).noneMatch(c -> "error".equals(c.get("outcome")));
+    assertThat(cases).anyMatch(c -> c.get("featengColumns") != null);
+    assertThat((int) result.get("ok")).isGreaterThanOrEqualTo(4);
+  }
+
+  /**
    * Cases of the long profile that died of {@link OutOfMemoryError} before the heap limit counted
    * the data set allocated since the last collection (2026-12-04, with 2 steps): 100,000 to 170,000
    * rows, the table itself a large share of the heap.
