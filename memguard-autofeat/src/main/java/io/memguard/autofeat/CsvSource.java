@@ -28,6 +28,8 @@ import org.jspecify.annotations.Nullable;
  * feature value that is not a finite number, a missing target, or a record with the wrong number of
  * fields, is an {@link IllegalArgumentException} naming the file, line and column. The target
  * column is optional (a file to transform may have none); a classifier's may hold class labels.
+ * Columns opened as categorical ({@link #open(Path, String, Categories)}) may hold any text and are
+ * read as their categories' 0/1 columns.
  *
  * <p>What it holds: a text buffer of 64 Ki characters (128 KiB; larger only for a longer record), a
  * 256 KiB read buffer and, for {@link #next(int)}, the block it returns. Not thread-safe: one
