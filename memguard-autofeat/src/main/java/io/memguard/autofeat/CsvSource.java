@@ -102,7 +102,12 @@ public final class CsvSource implements AutoCloseable {
     }
     if (target != null && t < 0) {
       throw new IllegalArgumentException(
-          source + " has no column '" + target + "'; its columns are " + Arrays.toString(header));
+          source
+              + " has no column '"
+              + target
+              + "'; its columns are "
+              + Arrays.toString(header)
+              + CsvScanner.separatorHint(header));
     }
     this.columns = List.of(header);
     categories.checkColumns(columns, target, source);

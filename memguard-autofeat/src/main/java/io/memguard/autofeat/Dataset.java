@@ -414,7 +414,12 @@ public final class Dataset {
     }
     if (t < 0) {
       throw new IllegalArgumentException(
-          source + " has no column '" + target + "'; its columns are " + Arrays.toString(cols));
+          source
+              + " has no column '"
+              + target
+              + "'; its columns are "
+              + Arrays.toString(cols)
+              + CsvScanner.separatorHint(cols));
     }
     return t;
   }

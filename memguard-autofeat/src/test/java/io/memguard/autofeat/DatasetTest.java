@@ -155,4 +155,22 @@ class DatasetTest {
     assertThat(TestData.synthetic().test().rows()).isEqualTo(400);
     assertThat(TestData.diabetes().train().rows()).isEqualTo(354);
   }
+
+  @Test
+  void aFileSeparatedBySemicolonsOrTabs_isNamedSo() {
+    assertThatThrownBy(
+            () ->
+                Dataset.readCsv(
+                    new java.io.StringReader("a;b;target\n1;2;3\n"), "target", "eu.csv"))
+        .hasMessageContaining("eu.csv has no column 'target'")
+        .hasMessageContaining("seems to be separated by ';'");
+    assertThatThrownBy(
+            () ->
+                CsvSource.of(
+                    new java.io.StringReader("a\tb\ttarget\n1\t2\t3\n"), "target", "t.tsv"))
+        .hasMessageContaining("seems to be separated by tabs");
+    assertThatThrownBy(
+            () -> Dataset.readCsv(new java.io.StringReader("a,b\n1,2\n"), "target", "plain.csv"))
+        .hasMessageNotContaining("separated by");
+  }
 }

@@ -226,6 +226,25 @@ public final class CsvScanner implements Closeable {
         cell(source, line, column, text) + " is not a finite number; " + advice);
   }
 
+  /**
+   * For an error about a header of one field that holds another separator (a file separated by
+   * semicolons, tabs or bars): what the file seems to be and what to do; empty otherwise.
+   */
+  public static String separatorHint(String[] header) {
+    if (header.length != 1) {
+      return "";
+    }
+    for (char c : new char[] {';', '\t', '|'}) {
+      if (header[0].indexOf(c) >= 0) {
+        String name = c == '\t' ? "tabs" : "'" + c + "'";
+        return " (one column: the file seems to be separated by "
+            + name
+            + ", and memguard reads comma-separated values; convert it, or export it with commas)";
+      }
+    }
+    return "";
+  }
+
   /** Where a cell is and what it holds, for an error: {@code data.csv line 3, column 'a': 'x'}. */
   public static String cell(String source, long line, String column, String text) {
     return source + " line " + line + ", column '" + column + "': '" + text + "'";
