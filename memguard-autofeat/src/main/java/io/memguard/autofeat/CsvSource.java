@@ -78,6 +78,8 @@ public final class CsvSource implements AutoCloseable {
       if (!scanner.next()) {
         throw new IllegalArgumentException(source + " is empty; expected a header row");
       }
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw CsvScanner.notUtf8(source, 1, e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + source + ": " + e.getMessage(), e);
     }
@@ -150,7 +152,9 @@ public final class CsvSource implements AutoCloseable {
       Reader reader =
           new java.io.InputStreamReader(
               new BufferedFileInput(Files.newInputStream(file), IO_BUFFER_BYTES),
-              StandardCharsets.UTF_8);
+              // reports bytes that are not UTF-8 rather than replacing them: a replaced category
+              // or label would silently merge with another
+              StandardCharsets.UTF_8.newDecoder());
       try {
         return new CsvSource(reader, target, categories, file.toString(), size, file);
       } catch (RuntimeException e) {
@@ -413,6 +417,8 @@ public final class CsvSource implements AutoCloseable {
       if (!scanner.next()) {
         return false;
       }
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw CsvScanner.notUtf8(source, Math.max(1, scanner.recordLine()), e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + source + ": " + e.getMessage(), e);
     }

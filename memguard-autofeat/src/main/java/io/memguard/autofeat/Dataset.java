@@ -384,6 +384,8 @@ public final class Dataset {
       double[][] all = Arrays.copyOf(values, features.size());
       categorical.encode(all, d, rows);
       return validated(List.copyOf(features), all, y, target, labels, categories);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw CsvScanner.notUtf8(source, Math.max(1, in.recordLine()), e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + source + ": " + e.getMessage(), e);
     }

@@ -173,4 +173,36 @@ class DatasetTest {
             () -> Dataset.readCsv(new java.io.StringReader("a,b\n1,2\n"), "target", "plain.csv"))
         .hasMessageNotContaining("separated by");
   }
+
+  @Test
+  void aFileThatIsNotUtf8_isNamedSo_readWholeOrStreamed(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws java.io.IOException {
+    Path latin1 = dir.resolve("latin1.csv");
+    StringBuilder text = new StringBuilder("city,a,target\n");
+    for (int i = 0; i < 3; i++) {
+      text.append("Bern,1,2\n");
+    }
+    text.append("Z\u00fcrich,1,2\n");
+    java.nio.file.Files.write(
+        latin1, text.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> Dataset.fromCsv(latin1, "target", List.of("city")))
+        .hasMessageContaining("latin1.csv is not UTF-8 text")
+        .hasMessageContaining("Save the file as UTF-8");
+    assertThatThrownBy(
+            () -> {
+              try (CsvSource source = CsvSource.open(latin1, "target", Categories.none())) {
+                while (source.advance()) {
+                  // reads every record
+                }
+              }
+            })
+        .hasMessageContaining("latin1.csv is not UTF-8 text");
+    // read with its charset, it is a data set like any other
+    try (java.io.Reader r =
+        java.nio.file.Files.newBufferedReader(
+            latin1, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+      Dataset d = Dataset.readCsv(r, "target", List.of("city"), "latin1.csv");
+      assertThat(d.categories().categories("city")).containsExactly("Bern", "Z\u00fcrich");
+    }
+  }
 }

@@ -245,6 +245,25 @@ public final class CsvScanner implements Closeable {
     return "";
   }
 
+  /**
+   * The error for input that is not UTF-8: where about (decoding runs ahead of the records, so the
+   * bytes are somewhere after {@code afterLine}) and what to do.
+   */
+  public static IllegalArgumentException notUtf8(
+      String source, long afterLine, java.nio.charset.CharacterCodingException cause) {
+    IllegalArgumentException e =
+        new IllegalArgumentException(
+            source
+                + " is not UTF-8 text: bytes after line "
+                + afterLine
+                + " cannot be decoded as UTF-8. Save the file as UTF-8 (files from Excel or older"
+                + " systems are often Windows-1252 or Latin-1), or read it with a Reader of its"
+                + " charset: Dataset.readCsv(Files.newBufferedReader(path, charset), ...) or"
+                + " CsvSource.of(reader, ...)");
+    e.initCause(cause);
+    return e;
+  }
+
   /** Where a cell is and what it holds, for an error: {@code data.csv line 3, column 'a': 'x'}. */
   public static String cell(String source, long line, String column, String text) {
     return source + " line " + line + ", column '" + column + "': '" + text + "'";
