@@ -121,15 +121,12 @@ public final class Categories {
   public static Categories scan(java.nio.file.Path file, Collection<String> columns) {
     Objects.requireNonNull(file, "file");
     List<String> wanted = List.copyOf(columns);
+    checkNamedOnce(wanted);
     try (CsvSource source = CsvSource.open(file, null)) {
       int[] field = new int[wanted.size()];
       List<Set<String>> found = new ArrayList<>();
       for (int k = 0; k < field.length; k++) {
         String column = wanted.get(k);
-        if (wanted.indexOf(column) != k) {
-          throw new IllegalArgumentException(
-              "categorical column '" + column + "' is named twice; name each once");
-        }
         checkColumn(column, source.columns(), null, source.sourceName());
         field[k] = source.columns().indexOf(column);
         found.add(new HashSet<>());
@@ -143,16 +140,37 @@ public final class Categories {
           }
         }
       }
-      Map<String, List<String>> byColumn = new LinkedHashMap<>();
-      for (int k = 0; k < field.length; k++) {
-        Set<String> set = found.get(k);
-        byColumn.put(wanted.get(k), sorted(set.isEmpty() ? Set.of("") : set));
-      }
-      return of(byColumn);
+      return found(wanted, found);
     }
   }
 
-  private static String tooMany(String column) {
+  /**
+   * The categories of {@code columns} whose distinct cells are {@code texts} (one collection per
+   * column, in any order), each sorted ({@link #sorted}); a column without a cell (no rows) has the
+   * one category {@code ""}, since a column needs one.
+   */
+  static Categories found(List<String> columns, List<? extends Collection<String>> texts) {
+    Map<String, List<String>> byColumn = new LinkedHashMap<>();
+    for (int k = 0; k < columns.size(); k++) {
+      Collection<String> t = texts.get(k);
+      byColumn.put(columns.get(k), sorted(t.isEmpty() ? List.of("") : t));
+    }
+    return of(byColumn);
+  }
+
+  /** Checks that no column is named twice (or is null) among {@code columns} named categorical. */
+  static void checkNamedOnce(List<String> columns) {
+    Set<String> seen = new HashSet<>();
+    for (String c : columns) {
+      if (c == null || !seen.add(c)) {
+        throw new IllegalArgumentException(
+            "categorical column '" + c + "' is named twice; name each once");
+      }
+    }
+  }
+
+  /** The error text for a column with more than {@value #MAX_CATEGORIES} categories. */
+  static String tooMany(String column) {
     return "categorical column '"
         + column
         + "' has more than "

@@ -3,11 +3,8 @@ package io.memguard.autofeat;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,12 +49,8 @@ final class CategoryColumns {
   /** Columns whose categories are found in the rows read. */
   static CategoryColumns discover(
       List<String> columns, List<String> header, String target, String source) {
-    Set<String> seen = new HashSet<>();
+    Categories.checkNamedOnce(columns);
     for (String c : columns) {
-      if (c == null || !seen.add(c)) {
-        throw new IllegalArgumentException(
-            "categorical column '" + c + "' is named twice; name each once");
-      }
       Categories.checkColumn(c, header, target, source);
     }
     return new CategoryColumns(columns, header, source, null);
@@ -89,11 +82,8 @@ final class CategoryColumns {
         } else {
           List<String> texts = found.get(k);
           if (texts.size() == Categories.MAX_CATEGORIES) {
-            try {
-              Categories.checkCount(columns.get(k), texts.size() + 1);
-            } catch (IllegalArgumentException e) {
-              throw new IllegalArgumentException(source + " line " + line + ": " + e.getMessage());
-            }
+            throw new IllegalArgumentException(
+                source + " line " + line + ": " + Categories.tooMany(columns.get(k)));
           }
           code = texts.size();
           texts.add(text);
@@ -116,28 +106,20 @@ final class CategoryColumns {
       categories = given;
       return categories;
     }
-    Map<String, List<String>> byColumn = new LinkedHashMap<>();
+    categories = Categories.found(columns, found);
     for (int k = 0; k < field.length; k++) {
-      List<String> texts = found.get(k);
-      if (texts.isEmpty()) {
-        texts.add(""); // no rows: no category is seen, and a column needs one
-      }
-      List<String> sorted = Categories.sorted(texts);
-      Map<String, Integer> sortedIndex = new HashMap<>();
+      // each row's code is its text's first appearance; renumber by the sorted order
+      List<String> sorted = categories.categories(columns.get(k));
+      Map<String, Integer> firstSeen = codeOf.get(k);
+      int[] rank = new int[sorted.size()];
       for (int c = 0; c < sorted.size(); c++) {
-        sortedIndex.put(sorted.get(c), c);
-      }
-      int[] rank = new int[texts.size()];
-      for (int c = 0; c < rank.length; c++) {
-        rank[c] = sortedIndex.get(texts.get(c));
+        rank[firstSeen.getOrDefault(sorted.get(c), 0)] = c;
       }
       int[] column = codes[k];
       for (int i = 0; i < rows; i++) {
         column[i] = rank[column[i]];
       }
-      byColumn.put(columns.get(k), sorted);
     }
-    categories = Categories.of(byColumn);
     return categories;
   }
 

@@ -53,7 +53,7 @@ public final class CsvSource implements AutoCloseable {
   private final int targetIndex;
   private final Categories categories;
   private final Map<String, CategoryTable> tables;
-  private @Nullable Features blockFeatures;
+  private @Nullable Features allFeatures;
   private final String headerText;
   private final long fileBytes;
   private long rows;
@@ -288,10 +288,7 @@ public final class CsvSource implements AutoCloseable {
     double[] y = new double[capacity];
     int[] codes = new int[capacity];
     TargetCells cells = new TargetCells();
-    if (blockFeatures == null) {
-      blockFeatures = features(names, "a block");
-    }
-    Features features = blockFeatures;
+    Features features = allFeatures();
     int n = 0;
     while (n < maxRows && advance()) {
       if (n == capacity) {
@@ -334,6 +331,14 @@ public final class CsvSource implements AutoCloseable {
    */
   Features features(List<String> wanted, String reader) {
     return new Features(wanted, reader);
+  }
+
+  /** The reader of every feature, in the order of {@link #names()}; made once per source. */
+  Features allFeatures() {
+    if (allFeatures == null) {
+      allFeatures = new Features(names, "a block");
+    }
+    return allFeatures;
   }
 
   /** Reads chosen features from the current record, each categorical cell looked up once. */

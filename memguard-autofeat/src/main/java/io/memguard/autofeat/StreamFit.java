@@ -272,7 +272,7 @@ final class StreamFit {
     CsvScanner scanner = source.scanner();
     List<String> columns = source.columns();
     int target = source.targetIndex();
-    CsvSource.Features features = source.features(source.names(), "the fit");
+    CsvSource.Features features = source.allFeatures();
     int capacity = y.length;
     long seen = 0;
     int kept = 0;

@@ -282,34 +282,25 @@ class CategoricalColumnsTest {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       model.save(bytes);
       String text = bytes.toString(StandardCharsets.UTF_8);
-      String broken =
-          ModelPersistenceTest.withChecksum(
-              text.replace("categorical-column size 3 1 2 10", "categorical-column size 4 1 2 10"));
-      assertThatThrownBy(
-              () ->
-                  AutoFeatModel.load(
-                      new ByteArrayInputStream(broken.getBytes(StandardCharsets.UTF_8)), scope))
-          .isInstanceOf(ModelFormatException.class)
-          .hasMessageContaining("a column's name, its count of categories and each category");
-      String unknown =
-          ModelPersistenceTest.withChecksum(
-              text.replace("categorical-column size 3 1 2 10", "categorical-column size 3 1 2 11"));
-      assertThatThrownBy(
-              () ->
-                  AutoFeatModel.load(
-                      new ByteArrayInputStream(unknown.getBytes(StandardCharsets.UTF_8)), scope))
-          .isInstanceOf(ModelFormatException.class)
-          .hasMessageContaining("0/1 columns are among the inputs");
-      String twice =
-          ModelPersistenceTest.withChecksum(
-              text.replace(
-                  "categorical-column size 3 1 2 10", "categorical-column color 3 1 2 10"));
-      assertThatThrownBy(
-              () ->
-                  AutoFeatModel.load(
-                      new ByteArrayInputStream(twice.getBytes(StandardCharsets.UTF_8)), scope))
-          .isInstanceOf(ModelFormatException.class)
-          .hasMessageContaining("each categorical column once");
+      String line = "categorical-column size 3 1 2 10";
+      Map<String, String> expected =
+          Map.of(
+              "categorical-column size 4 1 2 10",
+              "a column's name, its count of categories and each category",
+              "categorical-column size 3 1 2 11",
+              "0/1 columns are among the inputs",
+              "categorical-column color 3 1 2 10",
+              "each categorical column once");
+      expected.forEach(
+          (corrupt, message) -> {
+            byte[] file =
+                ModelPersistenceTest.withChecksum(text.replace(line, corrupt))
+                    .getBytes(StandardCharsets.UTF_8);
+            assertThatThrownBy(() -> AutoFeatModel.load(new ByteArrayInputStream(file), scope))
+                .as(corrupt)
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining(message);
+          });
     }
   }
 
