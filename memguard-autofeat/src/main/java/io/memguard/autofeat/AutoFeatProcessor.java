@@ -59,6 +59,8 @@ public final class AutoFeatProcessor {
   private final FitRun.FaultInjector faultInjector;
   private final int parallelism;
   private final List<String> featureEngineeringColumns;
+  private final java.util.Map<String, String> units;
+  private final boolean piTheorem;
 
   private AutoFeatProcessor(Builder b) {
     this.problemType = b.problemType;
@@ -76,6 +78,8 @@ public final class AutoFeatProcessor {
     this.faultInjector = b.faultInjector;
     this.parallelism = b.parallelism;
     this.featureEngineeringColumns = b.featureEngineeringColumns;
+    this.units = b.units;
+    this.piTheorem = b.piTheorem;
   }
 
   /** A builder with autofeat's defaults: regression, 2 steps, 5 selection runs, seed 0. */
@@ -183,6 +187,19 @@ public final class AutoFeatProcessor {
     return featureEngineeringColumns;
   }
 
+  /**
+   * The unit of each input column named (autofeat's {@code units}), in the order given; empty for
+   * none.
+   */
+  public java.util.Map<String, String> units() {
+    return units;
+  }
+
+  /** Whether a fit with {@link #units()} adds the Pi theorem's dimensionless groups. */
+  public boolean applyPiTheorem() {
+    return piTheorem;
+  }
+
   /** The transformations by autofeat name, e.g. {@code "1/"}, {@code "log"}. */
   public List<String> transformations() {
     return transformations.stream().map(Transformation::label).toList();
@@ -246,6 +263,7 @@ public final class AutoFeatProcessor {
         + (featureEngineeringColumns.isEmpty()
             ? ""
             : ", featureEngineeringColumns=" + featureEngineeringColumns)
+        + (units.isEmpty() ? "" : ", units=" + units + ", applyPiTheorem=" + piTheorem)
         + ", seed="
         + seed
         + ", lightweight="
@@ -262,6 +280,8 @@ public final class AutoFeatProcessor {
     private int featureSelectionRuns = 5;
     private List<Transformation> transformations = Transformation.DEFAULTS;
     private List<String> featureEngineeringColumns = List.of();
+    private java.util.Map<String, String> units = java.util.Map.of();
+    private boolean piTheorem = true;
     private long seed;
     private int maxSampleRows = 100_000;
     private int maxBatchSize = 256;
@@ -365,6 +385,56 @@ public final class AutoFeatProcessor {
         copy.add(c);
       }
       this.featureEngineeringColumns = List.copyOf(copy);
+      return this;
+    }
+
+    /**
+     * The physical unit of input columns, autofeat's {@code units}: column name to unit, such as
+     * {@code Map.of("distance", "km", "duration", "h", "mass", "kg")}. A column not named is
+     * dimensionless. Feature engineering then builds only what is dimensionally sound: no {@code
+     * log}, {@code exp}, {@code sin}, {@code cos} or {@code 2^} of a quantity with a dimension, no
+     * sum or difference of two different dimensions; products, quotients and powers combine them
+     * freely. Only dimensions count, never a unit's scale ({@code km} and {@code m} are both a
+     * length). With {@link #applyPiTheorem} (the default) the fit also adds, as input features that
+     * compete in selection but build nothing, the dimensionless products the Buckingham Pi theorem
+     * finds among the engineered columns with a dimension (a Reynolds number from a density, a
+     * speed, a length and a viscosity).
+     *
+     * <p>Units are written as pint writes them: {@code "kg*m/s^2"}, {@code "km / h"}, {@code "kW
+     * h"}, {@code "degC"}, with SI prefixes and long names; a base dimension of your own goes in
+     * brackets, such as {@code "[currency]/kg"}. Empty (the default): no unit checks.
+     *
+     * @throws IllegalArgumentException for a blank column name or a unit that cannot be read,
+     *     naming the column and what to write instead (a column the data lacks is refused when a
+     *     fit starts)
+     */
+    public Builder units(java.util.Map<String, String> units) {
+      Objects.requireNonNull(units, "units");
+      java.util.Map<String, String> copy = new java.util.LinkedHashMap<>();
+      for (java.util.Map.Entry<String, String> e : units.entrySet()) {
+        String column = e.getKey();
+        if (column == null || column.isBlank()) {
+          throw new IllegalArgumentException("units has a blank column name");
+        }
+        String unit = Objects.requireNonNull(e.getValue(), () -> "the unit of '" + column + "'");
+        try {
+          io.memguard.autofeat.internal.units.Units.parse(unit);
+        } catch (IllegalArgumentException bad) {
+          throw new IllegalArgumentException(
+              "units: column '" + column + "': " + bad.getMessage(), bad);
+        }
+        copy.put(column, unit);
+      }
+      this.units = java.util.Collections.unmodifiableMap(copy);
+      return this;
+    }
+
+    /**
+     * Whether a fit with {@link #units} adds the Pi theorem's dimensionless groups as input
+     * features (autofeat's {@code apply_pi_theorem}; default true).
+     */
+    public Builder applyPiTheorem(boolean apply) {
+      this.piTheorem = apply;
       return this;
     }
 

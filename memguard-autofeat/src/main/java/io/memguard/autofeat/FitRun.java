@@ -11,6 +11,8 @@ import io.memguard.autofeat.internal.batch.Lease;
 import io.memguard.autofeat.internal.feateng.StoragePrecision;
 import io.memguard.autofeat.internal.linear.TargetKind;
 import io.memguard.autofeat.internal.select.FeatureSelector;
+import io.memguard.autofeat.internal.units.Dimension;
+import io.memguard.autofeat.internal.units.Units;
 import io.memguard.core.CancellationToken;
 import io.memguard.core.Grant;
 import io.memguard.core.MemoryBudgetExceededException;
@@ -71,6 +73,12 @@ final class FitRun implements EngineHooks {
 
   /** The input columns feature engineering starts from; null for all of them. */
   private final java.util.@Nullable Set<String> engineered;
+
+  /** The dimension of each input column with a unit (autofeat's {@code units}). */
+  private final java.util.Map<String, Dimension> dimensions;
+
+  /** How many start features the Pi theorem adds at most (the planner counts them as inputs). */
+  private final int piColumns;
 
   private final MemoryManager memory;
   private final Ticker ticker;
@@ -163,6 +171,8 @@ final class FitRun implements EngineHooks {
     this.grant = grant;
     this.data = data;
     this.engineered = engineeredColumns(config.featureEngineeringColumns(), data);
+    this.dimensions = dimensions(config.units(), data.names(), data.categories());
+    this.piColumns = config.applyPiTheorem() ? piColumns(dimensions, data.names(), engineered) : 0;
     this.memory = parent.manager();
     this.ticker = memory.ticker();
     this.listener = new FitListeners(config.listener());
@@ -216,6 +226,53 @@ final class FitRun implements EngineHooks {
       }
     }
     return java.util.Collections.unmodifiableSet(inDataOrder);
+  }
+
+  /**
+   * The dimensions of the columns named in {@code units}, read against the feature columns {@code
+   * names}.
+   *
+   * @throws IllegalArgumentException naming a column the data lacks, or a categorical column
+   */
+  static java.util.Map<String, Dimension> dimensions(
+      java.util.Map<String, String> units, List<String> names, Categories categories) {
+    java.util.Map<String, Dimension> out = new java.util.HashMap<>();
+    for (java.util.Map.Entry<String, String> e : units.entrySet()) {
+      String c = e.getKey();
+      if (categories.isCategorical(c)) {
+        throw new IllegalArgumentException(
+            "units names the categorical column '"
+                + c
+                + "', whose 0/1 columns have no dimension; leave it out of units");
+      }
+      if (!names.contains(c)) {
+        throw new IllegalArgumentException(
+            "units names '"
+                + c
+                + "', which the data does not have; its columns are "
+                + names
+                + (categories.isEmpty() ? "" : " (categorical: " + categories.columns() + ")"));
+      }
+      out.put(c, Units.parse(e.getValue()));
+    }
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
+  /** How many groups the Pi theorem finds among the engineered columns with a dimension. */
+  static int piColumns(
+      java.util.Map<String, Dimension> dimensions,
+      List<String> names,
+      java.util.@Nullable Set<String> engineered) {
+    if (dimensions.isEmpty()) {
+      return 0;
+    }
+    List<Dimension> dims = new java.util.ArrayList<>();
+    boolean[] builds = new boolean[names.size()];
+    for (int j = 0; j < names.size(); j++) {
+      dims.add(dimensions.getOrDefault(names.get(j), Dimension.NONE));
+      builds[j] = engineered == null || engineered.contains(names.get(j));
+    }
+    return AutoFeatEngine.piGroups(AutoFeatEngine.symbols(names), dims, builds).size();
   }
 
   /** The labels that are not numbers (the text that made the target labels), at most five. */
@@ -379,7 +436,7 @@ final class FitRun implements EngineHooks {
     int d = data.featureCount();
     long head = planningHeadroom();
     long usable = usable(head);
-    MemoryPlanner early = new MemoryPlanner(n, d, null, config.problemType());
+    MemoryPlanner early = new MemoryPlanner(n, d + piColumns, null, config.problemType());
     MemoryPlanner earlySums = early.withSumsModel();
     long smallestBytes =
         earlySums == null
@@ -436,7 +493,8 @@ final class FitRun implements EngineHooks {
               config.featureEngineeringSteps(),
               config.transformationList().size());
       long boundPeak =
-          new MemoryPlanner(n, d, bound, config.problemType()).peak(8, n, false, 0, true);
+          new MemoryPlanner(n, d + piColumns, bound, config.problemType())
+              .peak(8, n, false, 0, true);
       if (boundPeak <= usable / PILOT_SKIP_FACTOR) {
         // even if every proposal were kept the fit would use a small share of what it has: the
         // pilot would only confirm the normal plan
@@ -665,7 +723,8 @@ final class FitRun implements EngineHooks {
   /** The planner for this fit's data and {@code survey}, with the final model it uses. */
   private MemoryPlanner planner(GenerationSurvey survey) {
     MemoryPlanner planner =
-        new MemoryPlanner(data.rows(), data.featureCount(), survey, config.problemType());
+        new MemoryPlanner(
+            data.rows(), data.featureCount() + piColumns, survey, config.problemType());
     return finalModelFromSums ? planner.withSumsModel() : planner;
   }
 
@@ -700,6 +759,8 @@ final class FitRun implements EngineHooks {
         .seed(config.seed())
         .batchSize(config.maxBatchSize())
         .featengColumns(engineered)
+        .dimensions(dimensions)
+        .piTheorem(config.applyPiTheorem())
         .selectionParallelism(config.parallelism());
   }
 

@@ -16,6 +16,8 @@ record FitSettings(
     int featureSelectionRuns,
     List<Transformation> transformationList,
     List<String> featureEngineeringColumns,
+    java.util.Map<String, String> units,
+    boolean applyPiTheorem,
     long seed,
     int maxBatchSize,
     int parallelism,
@@ -28,6 +30,7 @@ record FitSettings(
   FitSettings {
     transformationList = List.copyOf(transformationList);
     featureEngineeringColumns = List.copyOf(featureEngineeringColumns);
+    units = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(units));
   }
 
   static FitSettings of(AutoFeatProcessor p) {
@@ -38,6 +41,8 @@ record FitSettings(
         p.featureSelectionRuns(),
         p.transformationList(),
         p.featureEngineeringColumns(),
+        p.units(),
+        p.applyPiTheorem(),
         p.seed(),
         p.maxBatchSize(),
         p.parallelism(),

@@ -75,6 +75,7 @@ final class StreamFit {
     // a name the file lacks is refused before the first pass reads it
     FitRun.engineeredColumns(
         processor.featureEngineeringColumns(), source.names(), source.categories());
+    FitRun.dimensions(processor.units(), source.names(), source.categories());
     int d = source.names().size();
     long perRow = 8L * (d + 1);
     long room = Math.min(scope.availableBytes(), heapRoom(scope));

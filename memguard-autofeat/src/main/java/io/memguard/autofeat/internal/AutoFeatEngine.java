@@ -8,6 +8,7 @@ import io.memguard.autofeat.internal.batch.Lease;
 import io.memguard.autofeat.internal.expr.Expr;
 import io.memguard.autofeat.internal.expr.ExprEvaluator;
 import io.memguard.autofeat.internal.expr.Exprs;
+import io.memguard.autofeat.internal.expr.Rational;
 import io.memguard.autofeat.internal.feateng.ColumnStore;
 import io.memguard.autofeat.internal.feateng.FeatureColumn;
 import io.memguard.autofeat.internal.feateng.FeatureGenerator;
@@ -24,6 +25,9 @@ import io.memguard.autofeat.internal.math.Vectors;
 import io.memguard.autofeat.internal.select.FeatureSelector;
 import io.memguard.autofeat.internal.select.SelectionOptions;
 import io.memguard.autofeat.internal.select.SelectionResult;
+import io.memguard.autofeat.internal.units.Dimension;
+import io.memguard.autofeat.internal.units.ExprDimensions;
+import io.memguard.autofeat.internal.units.PiTheorem;
 import io.memguard.core.MemorySize;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -132,7 +136,7 @@ public final class AutoFeatEngine {
       try (Lease storeLease =
           hooks.reserve("column store: kept columns, metadata and expressions", 0)) {
         FeatureGenerator gen =
-            new FeatureGenerator(go, store, symbols, engineered(names), searchColumns, storeLease);
+            generator(go, store, names, symbols, searchColumns, storeLease, hooks);
         peak = runGeneration(gen, hooks);
         hooks.checkCancelled();
         GeneratedFeatures generated;
@@ -537,8 +541,7 @@ public final class AutoFeatEngine {
       try (Lease storeLease =
           guarded.reserve("column store: kept columns, metadata and expressions", 0)) {
         FeatureGenerator gen =
-            new FeatureGenerator(
-                go, store, symbols(names), engineered(names), searchColumns, storeLease);
+            generator(go, store, names, symbols(names), searchColumns, storeLease, guarded);
         long peak = runGeneration(gen, guarded);
         guarded.checkCancelled();
         GeneratedFeatures generated;
@@ -662,6 +665,113 @@ public final class AutoFeatEngine {
         }
       }
     }
+  }
+
+  /**
+   * The generator over the input columns and, with units and the Pi theorem on, one more start
+   * feature per dimensionless group of the engineered columns that have a dimension (autofeat's
+   * {@code PT} columns: they build nothing, but filter candidates and compete in selection); their
+   * values are reserved while the generator copies them.
+   */
+  private FeatureGenerator generator(
+      GenerationOptions go,
+      ColumnStore store,
+      List<String> names,
+      List<Expr> symbols,
+      double[][] columns,
+      Lease storeLease,
+      GuardedHooks hooks) {
+    boolean[] engineered = engineered(names);
+    List<Dimension> dims = new ArrayList<>();
+    for (String name : names) {
+      dims.add(config.dimensions().getOrDefault(name, Dimension.NONE));
+    }
+    List<Expr> groups = config.piTheorem() ? piGroups(symbols, dims, engineered) : List.of();
+    int rows = columns.length == 0 ? 0 : columns[0].length;
+    try (Lease piLease =
+        hooks.reserve(
+            "Pi theorem: " + groups.size() + " dimensionless columns",
+            groups.size() * HeapBytes.doubles(rows))) {
+      List<Expr> startSymbols = new ArrayList<>(symbols);
+      List<double[]> startColumns = new ArrayList<>(Arrays.asList(columns));
+      List<String> dropped = new ArrayList<>();
+      for (Expr g : groups) {
+        double[] v = ExprEvaluator.evaluate(g, columns, rows);
+        if (finiteAndVarying(v)) {
+          startSymbols.add(g);
+          startColumns.add(v);
+          dims.add(Dimension.NONE);
+        } else {
+          dropped.add(g.toString());
+        }
+      }
+      if (!groups.isEmpty()) {
+        hooks.decided(
+            "Pi theorem: "
+                + (groups.size() - dropped.size())
+                + " dimensionless start features "
+                + startSymbols.subList(symbols.size(), startSymbols.size())
+                + (dropped.isEmpty()
+                    ? ""
+                    : "; left out, not finite or constant on the search rows: " + dropped));
+      }
+      boolean[] builds = engineered;
+      if (startSymbols.size() > symbols.size()) {
+        builds = new boolean[startSymbols.size()];
+        for (int j = 0; j < symbols.size(); j++) {
+          builds[j] = engineered == null || engineered[j];
+        }
+      }
+      return new FeatureGenerator(
+              go, store, startSymbols, builds, startColumns.toArray(new double[0][]), storeLease)
+          .checkDimensions(new ExprDimensions(dims));
+    }
+  }
+
+  /**
+   * The Pi theorem's groups of the engineered start features that have a dimension, each as a
+   * product of powers of their symbols.
+   */
+  public static List<Expr> piGroups(
+      List<Expr> symbols, List<Dimension> dims, boolean @Nullable [] engineered) {
+    List<Integer> quantities = new ArrayList<>();
+    List<Dimension> quantityDims = new ArrayList<>();
+    for (int j = 0; j < symbols.size(); j++) {
+      if ((engineered == null || engineered[j]) && !dims.get(j).isNone()) {
+        quantities.add(j);
+        quantityDims.add(dims.get(j));
+      }
+    }
+    if (quantities.size() < 2) {
+      return List.of();
+    }
+    List<Expr> out = new ArrayList<>();
+    for (long[] exponents : PiTheorem.groups(quantityDims)) {
+      List<Expr> factors = new ArrayList<>();
+      for (int k = 0; k < exponents.length; k++) {
+        if (exponents[k] != 0) {
+          factors.add(Exprs.pow(symbols.get(quantities.get(k)), Rational.of(exponents[k])));
+        }
+      }
+      out.add(Exprs.mulAll(factors));
+    }
+    return out;
+  }
+
+  private static boolean finiteAndVarying(double[] v) {
+    double mean = 0;
+    for (double x : v) {
+      if (!Double.isFinite(x)) {
+        return false;
+      }
+      mean += x;
+    }
+    mean /= v.length;
+    double ss = 0;
+    for (double x : v) {
+      ss += (x - mean) * (x - mean);
+    }
+    return v.length > 0 && ss / v.length > FeatureGenerator.MIN_VARIANCE;
   }
 
   /**

@@ -38,6 +38,8 @@ public final class EngineConfig {
   private final long selectionMaxFitCells;
   private final int selectionParallelism;
   private final java.util.@Nullable Set<String> featengColumns;
+  private final java.util.Map<String, io.memguard.autofeat.internal.units.Dimension> dimensions;
+  private final boolean piTheorem;
 
   private EngineConfig(Builder b) {
     this.problem = b.problem;
@@ -59,6 +61,8 @@ public final class EngineConfig {
     this.selectionMaxFitCells = b.selectionMaxFitCells;
     this.selectionParallelism = b.selectionParallelism;
     this.featengColumns = b.featengColumns;
+    this.dimensions = b.dimensions;
+    this.piTheorem = b.piTheorem;
     this.selectionReadTrace = b.selectionReadTrace;
   }
 
@@ -94,6 +98,8 @@ public final class EngineConfig {
     b.selectionMaxFitCells = selectionMaxFitCells;
     b.selectionParallelism = selectionParallelism;
     b.featengColumns = featengColumns;
+    b.dimensions = dimensions;
+    b.piTheorem = piTheorem;
     b.selectionReadTrace = selectionReadTrace;
     return b;
   }
@@ -160,6 +166,23 @@ public final class EngineConfig {
    */
   public java.util.@Nullable Set<String> featengColumns() {
     return featengColumns;
+  }
+
+  /**
+   * The dimension of each input column named here (autofeat's {@code units}); a column not named is
+   * dimensionless. Empty (the default) for no unit checks.
+   */
+  public java.util.Map<String, io.memguard.autofeat.internal.units.Dimension> dimensions() {
+    return dimensions;
+  }
+
+  /**
+   * Whether the engine adds the Pi theorem's dimensionless groups of the engineered columns with a
+   * dimension as start features that build nothing (autofeat's {@code apply_pi_theorem}; default
+   * true, used only with {@link #dimensions}).
+   */
+  public boolean piTheorem() {
+    return piTheorem;
   }
 
   /**
@@ -275,6 +298,7 @@ public final class EngineConfig {
         + ", selectionParallelism="
         + selectionParallelism
         + (featengColumns == null ? "" : ", featengColumns=" + featengColumns)
+        + (dimensions.isEmpty() ? "" : ", dimensions=" + dimensions + ", piTheorem=" + piTheorem)
         + "}";
   }
 
@@ -299,9 +323,25 @@ public final class EngineConfig {
     private long selectionMaxFitCells = SelectionOptions.DEFAULT_MAX_FIT_CELLS;
     private int selectionParallelism = 1;
     private java.util.@Nullable Set<String> featengColumns;
+    private java.util.Map<String, io.memguard.autofeat.internal.units.Dimension> dimensions =
+        java.util.Map.of();
+    private boolean piTheorem = true;
     private java.util.function.@Nullable IntConsumer selectionReadTrace;
 
     private Builder() {}
+
+    /** The dimensions of input columns by name (see {@link EngineConfig#dimensions()}). */
+    public Builder dimensions(
+        java.util.Map<String, io.memguard.autofeat.internal.units.Dimension> dimensions) {
+      this.dimensions = java.util.Map.copyOf(dimensions);
+      return this;
+    }
+
+    /** Whether to add the Pi theorem's groups (see {@link EngineConfig#piTheorem()}). */
+    public Builder piTheorem(boolean piTheorem) {
+      this.piTheorem = piTheorem;
+      return this;
+    }
 
     /**
      * For measurements: told the store slot of every column selection reads, in order (from the

@@ -4,6 +4,7 @@ import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.batch.Lease;
 import io.memguard.autofeat.internal.expr.Expr;
 import io.memguard.autofeat.internal.math.Vectors;
+import io.memguard.autofeat.internal.units.ExprDimensions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -49,6 +50,7 @@ public final class FeatureGenerator {
   private final double keepMaxCorrelation;
   private final Lease storeLease;
   private long poolAccounted;
+  private @Nullable ExprDimensions dimensions;
 
   private List<FeatureColumn> old = new ArrayList<>();
   private List<FeatureColumn> current = new ArrayList<>();
@@ -160,6 +162,23 @@ public final class FeatureGenerator {
             - (long) columns.length * HeapBytes.doubles(rows)
             + (store.bytesUsed() - before));
     poolAccounted = pool.size();
+  }
+
+  /**
+   * From now on, skips every proposal whose expression mixes dimensions (autofeat's unit check);
+   * call before the first step.
+   *
+   * @param dimensions the start features' dimensions, or null for no check
+   * @return this
+   */
+  public FeatureGenerator checkDimensions(@Nullable ExprDimensions dimensions) {
+    this.dimensions = dimensions == null || !dimensions.any() ? null : dimensions;
+    return this;
+  }
+
+  /** Whether {@code e} passes the unit check (always true without units). */
+  boolean dimensionsAllow(Expr e) {
+    return dimensions == null || dimensions.allows(e);
   }
 
   /** Grows the store's lease for one more kept column of {@code valueBytes} before it is stored. */

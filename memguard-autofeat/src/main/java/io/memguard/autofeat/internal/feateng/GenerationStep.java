@@ -340,6 +340,12 @@ public final class GenerationStep {
       skipped++;
       return null;
     }
+    if (!gen.dimensionsAllow(e)) {
+      // mixes dimensions (log of a length, a length plus a time); recorded in the pool like a
+      // duplicate, since the same expression proposed again mixes them too
+      skipped++;
+      return null;
+    }
     return new Proposal(e, t, op, x, y);
   }
 

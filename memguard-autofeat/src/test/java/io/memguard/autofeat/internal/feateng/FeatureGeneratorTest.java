@@ -329,6 +329,46 @@ class FeatureGeneratorTest {
     assertThat(exprs(with)).doesNotContain(ab);
   }
 
+  @Test
+  void withDimensions_noProposalMixesThem_andEveryOtherIsStillMade() {
+    SplittableRandom r = new SplittableRandom(5);
+    int n = 300;
+    double[][] cols = new double[3][n];
+    for (int i = 0; i < n; i++) {
+      cols[0][i] = 1 + r.nextDouble();
+      cols[1][i] = 0.5 + r.nextDouble();
+      cols[2][i] = r.nextDouble() - 0.3;
+    }
+    Expr x = Exprs.sym(0, "x");
+    Expr t = Exprs.sym(1, "t");
+    Expr k = Exprs.sym(2, "k");
+    io.memguard.autofeat.internal.units.ExprDimensions dims =
+        new io.memguard.autofeat.internal.units.ExprDimensions(
+            List.of(
+                io.memguard.autofeat.internal.units.Units.parse("m"),
+                io.memguard.autofeat.internal.units.Units.parse("s"),
+                io.memguard.autofeat.internal.units.Dimension.NONE));
+    GenerationOptions o =
+        new GenerationOptions(2, Transformation.DEFAULTS, StoragePrecision.DOUBLE, 64);
+    List<Expr> with =
+        exprs(
+            run(
+                new FeatureGenerator(
+                        o, ColumnStore.create(StoragePrecision.DOUBLE, n), List.of(x, t, k), cols)
+                    .checkDimensions(dims)));
+    List<Expr> without =
+        exprs(
+            run(
+                new FeatureGenerator(
+                    o, ColumnStore.create(StoragePrecision.DOUBLE, n), List.of(x, t, k), cols)));
+    List<Expr> mixing = without.stream().filter(e -> !dims.allows(e)).toList();
+    assertThat(mixing).contains(Exprs.mul(k, Exprs.log(x)), Exprs.mul(x, Exprs.exp(t)));
+    assertThat(with).doesNotContainAnyElementsOf(mixing);
+    assertThat(with).allMatch(dims::allows);
+    assertThat(with).containsAll(without.stream().filter(dims::allows).toList());
+    assertThat(with).hasSizeGreaterThan(10).anyMatch(e -> e.symbols().length == 2);
+  }
+
   private static GeneratedFeatures run(FeatureGenerator g) {
     while (g.hasNextStep()) {
       GenerationStep s = g.nextStep();

@@ -1,0 +1,125 @@
+package io.memguard.autofeat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.memguard.core.MemoryManager;
+import io.memguard.core.MemoryScope;
+import io.memguard.core.MemorySize;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.StringReader;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Units and the Pi theorem (autofeat's units and apply_pi_theorem). */
+class UnitsTest {
+
+  private static final Map<String, String> UNITS =
+      Map.of("rho", "kg/m^3", "v", "km/h", "L", "cm", "mu", "Pa*s");
+
+  /** The target is a Reynolds number, rho * v * L / mu, which one step cannot build. */
+  private static Dataset pipeFlow(int rows, long seed) {
+    Random r = new Random(seed);
+    double[][] x = new double[5][rows];
+    double[] y = new double[rows];
+    for (int i = 0; i < rows; i++) {
+      x[0][i] = 500 + 1000 * r.nextDouble();
+      x[1][i] = 0.5 + 1.5 * r.nextDouble();
+      x[2][i] = 0.05 + 0.15 * r.nextDouble();
+      x[3][i] = 0.5 + 1.5 * r.nextDouble();
+      x[4][i] = r.nextGaussian();
+      y[i] = x[0][i] * x[1][i] * x[2][i] / x[3][i] / 100 + 0.01 * r.nextGaussian();
+    }
+    return Dataset.of(List.of("rho", "v", "L", "mu", "noise"), x, y);
+  }
+
+  private static MemoryManager manager() {
+    return MemoryManager.builder().limit(MemorySize.ofMebibytes(256)).build();
+  }
+
+  @Test
+  void thePiTheoremsGroup_isAStartFeature_thatSelectionFinds_andTheModelSavesIt() throws Exception {
+    Dataset train = pipeFlow(400, 1);
+    Dataset test = pipeFlow(200, 2);
+    AutoFeatProcessor processor =
+        AutoFeatProcessor.builder().featureEngineeringSteps(1).units(UNITS).build();
+    try (MemoryManager memory = manager();
+        MemoryScope scope = memory.openScope("fit");
+        AutoFeatModel model = processor.fit(scope, train);
+        AutoFeatModel plain =
+            AutoFeatProcessor.builder().featureEngineeringSteps(1).build().fit(scope, train)) {
+      assertThat(model.report().decisions())
+          .anyMatch(d -> d.startsWith("Pi theorem: 1 dimensionless start features [rho*v*L/mu]"));
+      assertThat(model.features()).contains("rho*v*L/mu");
+      assertThat(model.score(test)).isGreaterThan(0.999);
+      assertThat(plain.score(test)).isLessThan(model.score(test) - 0.01);
+
+      ByteArrayOutputStream saved = new ByteArrayOutputStream();
+      model.save(saved);
+      try (AutoFeatModel loaded =
+          AutoFeatModel.load(new ByteArrayInputStream(saved.toByteArray()), scope)) {
+        assertThat(loaded.predict(test)).isEqualTo(model.predict(test));
+      }
+    }
+    assertThat(processor.toString()).contains("units={").contains("applyPiTheorem=true");
+  }
+
+  @Test
+  void withoutThePiTheorem_noGroupIsAdded_andNoFeatureMixesDimensions() {
+    Dataset train = pipeFlow(300, 3);
+    try (MemoryManager memory = manager();
+        MemoryScope scope = memory.openScope("fit");
+        AutoFeatModel model =
+            AutoFeatProcessor.builder()
+                .featureEngineeringSteps(2)
+                .units(UNITS)
+                .applyPiTheorem(false)
+                .build()
+                .fit(scope, train)) {
+      assertThat(model.report().decisions()).noneMatch(d -> d.startsWith("Pi theorem"));
+      for (String f : model.features()) {
+        for (String dimensional : List.of("rho", "v", "L", "mu")) {
+          assertThat(f)
+              .doesNotContain("log(" + dimensional + ")")
+              .doesNotContain("exp(" + dimensional + ")");
+        }
+      }
+    }
+  }
+
+  @Test
+  void unitsAreCheckedWhenSet_andColumnsWhenAFitStarts() {
+    assertThatThrownBy(() -> AutoFeatProcessor.builder().units(Map.of("v", "furlong/fortnight")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("units: column 'v': cannot read the unit 'furlong/fortnight'")
+        .hasMessageContaining("[currency]");
+    assertThatThrownBy(() -> AutoFeatProcessor.builder().units(Map.of(" ", "m")))
+        .hasMessageContaining("blank column name");
+    try (MemoryManager memory = manager();
+        MemoryScope scope = memory.openScope("fit")) {
+      assertThatThrownBy(
+              () ->
+                  AutoFeatProcessor.builder()
+                      .units(Map.of("speed", "m/s"))
+                      .build()
+                      .fit(scope, pipeFlow(50, 4)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("units names 'speed', which the data does not have")
+          .hasMessageContaining("[rho, v, L, mu, noise]");
+      Dataset shops =
+          Dataset.readCsv(
+              new StringReader(
+                  "a,shop,y\n" + "1,n,1\n2,s,2\n3,n,3\n4,s,4\n5,n,5\n6,s,7\n".repeat(3)),
+              "y",
+              List.of("shop"),
+              "shops.csv");
+      assertThatThrownBy(
+              () ->
+                  AutoFeatProcessor.builder().units(Map.of("shop", "m")).build().fit(scope, shops))
+          .hasMessageContaining("categorical column 'shop'");
+    }
+  }
+}
