@@ -11,6 +11,7 @@ Model: AutoFeatRegressor / AutoFeatClassifier(feateng_steps=STEPS, verbose=1), a
 AUTOFEAT_SEED_OFFSET=k (optional) adds k to the seed of each selection run (see below).
 AUTOFEAT_CATEGORICAL=COL,... (optional) names columns for autofeat's categorical_cols.
 AUTOFEAT_FEATENG=COL,... (optional) names autofeat's feateng_cols.
+AUTOFEAT_UNITS=COL=UNIT,... (optional) gives autofeat's units; AUTOFEAT_PI=0 turns apply_pi_theorem off.
 Score = model.score(X_test, y_test): R^2 (LassoLarsCV.score) for regression, accuracy
 (LogisticRegressionCV.score) for classification.
 candidates = columns handed from feature engineering to feature selection, minus the original columns
@@ -86,6 +87,9 @@ def main():
         rec["categorical_cols"] = categorical
         feateng = [c for c in os.environ.get("AUTOFEAT_FEATENG", "").split(",") if c]
         rec["feateng_cols"] = feateng
+        units = dict(p.split("=", 1) for p in os.environ.get("AUTOFEAT_UNITS", "").split(",") if p)
+        rec["units"] = units
+        pi = os.environ.get("AUTOFEAT_PI", "1") != "0"
         # read as a Python user would: a column of numbers stays numeric (the encoder then orders its
         # categories numerically, as memguard does), a column of text is strings
         df = pd.read_csv(csv_path, float_precision="round_trip")
@@ -103,11 +107,13 @@ def main():
         if task == "regression":
             model = autofeat.AutoFeatRegressor(feateng_steps=steps, verbose=1,
                                                categorical_cols=categorical or None,
-                                               feateng_cols=feateng or None)
+                                               feateng_cols=feateng or None,
+                                               units=units or None, apply_pi_theorem=pi)
         else:
             model = autofeat.AutoFeatClassifier(feateng_steps=steps, verbose=1,
                                                 categorical_cols=categorical or None,
-                                                feateng_cols=feateng or None)
+                                                feateng_cols=feateng or None,
+                                                units=units or None, apply_pi_theorem=pi)
         t0 = time.perf_counter()
         model.fit_transform(X_train, y_train)
         rec["fit_s"] = round(time.perf_counter() - t0, 3)

@@ -68,6 +68,34 @@ class UnitsTest {
   }
 
   @Test
+  void aStreamedFit_findsTheGroupInItsSample_andItsFinalModelReadsEveryRow(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    Dataset data = pipeFlow(3_000, 5);
+    StringBuilder csv = new StringBuilder(String.join(",", data.names())).append(",y\n");
+    for (int i = 0; i < data.rows(); i++) {
+      for (String name : data.names()) {
+        csv.append(data.column(name)[i]).append(',');
+      }
+      csv.append(data.target()[i]).append('\n');
+    }
+    AutoFeatProcessor processor =
+        AutoFeatProcessor.builder()
+            .featureEngineeringSteps(1)
+            .units(UNITS)
+            .maxSampleRows(500)
+            .build();
+    try (MemoryManager memory = manager();
+        MemoryScope scope = memory.openScope("stream");
+        CsvSource source =
+            CsvSource.open(java.nio.file.Files.writeString(dir.resolve("pipe.csv"), csv), "y");
+        AutoFeatModel model = processor.fit(scope, source)) {
+      assertThat(model.features()).contains("rho*v*L/mu");
+      assertThat(model.rows().finalModelRows()).isEqualTo(3_000);
+      assertThat(model.score(pipeFlow(200, 6))).isGreaterThan(0.999);
+    }
+  }
+
+  @Test
   void withoutThePiTheorem_noGroupIsAdded_andNoFeatureMixesDimensions() {
     Dataset train = pipeFlow(300, 3);
     try (MemoryManager memory = manager();

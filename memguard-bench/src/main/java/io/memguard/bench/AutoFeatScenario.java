@@ -35,7 +35,8 @@ final class AutoFeatScenario implements Scenario {
   @Override
   public String usage() {
     return "autofeat (--csv PATH --target NAME [--test-rows FILE] [--categorical COL,...] | --generated"
-        + " SPEC) [--feateng-cols COL,... (all)] [--steps N (2)]"
+        + " SPEC) [--feateng-cols COL,... (all)] [--units COL=UNIT,... (none)]"
+        + " [--pi-theorem true|false (true)] [--steps N (2)]"
         + " [--featsel-runs N (5)] [--budget SIZE (80% of max heap)] [--seed N (0)]"
         + " [--problem regression|classification] [--lightweight auto|never|always]"
         + " [--parallelism N (available processors)] [--repeat K (1): fit K times in this JVM,"
@@ -50,6 +51,8 @@ final class AutoFeatScenario implements Scenario {
     String testRows = ctx.string("test-rows", null);
     String categorical = ctx.string("categorical", null);
     String featengCols = ctx.string("feateng-cols", null);
+    java.util.Map<String, String> units = units(ctx.string("units", ""));
+    boolean piTheorem = Boolean.parseBoolean(ctx.string("pi-theorem", "true"));
     if (categorical != null && generated != null) {
       throw new IllegalArgumentException(
           "--categorical names columns of a --csv file; generated data has none");
@@ -124,6 +127,8 @@ final class AutoFeatScenario implements Scenario {
                           .map(String::strip)
                           .filter(c -> !c.isEmpty())
                           .toList())
+              .units(units)
+              .applyPiTheorem(piTheorem)
               .listener(new ProgressPrinter(ctx))
               .build();
       MemoryManager.Builder mb = MemoryManager.builder().name("bench");
@@ -331,5 +336,24 @@ final class AutoFeatScenario implements Scenario {
     public void onLightweight(LightweightEvent e) {
       ctx.progress("  lightweight mode (%s): %s; %s", e.phase(), e.reason(), e.plan().describe());
     }
+  }
+
+  /** {@code "a=m/s,b=kg"} as a map, in the order given. */
+  static java.util.Map<String, String> units(String spec) {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (String pair : spec.split(",")) {
+      if (pair.isBlank()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException(
+            "--units takes COL=UNIT pairs separated by commas, such as rho=kg/m^3,v=m/s; got '"
+                + pair
+                + "'");
+      }
+      out.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
+    }
+    return out;
   }
 }

@@ -59,11 +59,13 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Parameters: {@code labelCol} (default {@code label}), {@code inputCols} (default every other
  * numeric column), {@code featureEngineeringCols} (the input columns feature engineering starts
- * from, autofeat's {@code feateng_cols}; default every input column), {@code
- * featureEngineeringSteps} (default 2), {@code seed} (default 0), {@code maxSampleRows} (default
- * 100,000), {@code problem} ({@code regression} or {@code classification}), {@code evaluation} of
- * the transformer it gives (default {@code catalyst}). Writable and readable with Spark ML
- * persistence. Not thread-safe while its parameters change.
+ * from, autofeat's {@code feateng_cols}; default every input column), {@code units} (autofeat's
+ * {@code units}, as {@code column=unit} entries such as {@code "v=m/s"}; default none) and {@code
+ * applyPiTheorem} (default true), {@code featureEngineeringSteps} (default 2), {@code seed}
+ * (default 0), {@code maxSampleRows} (default 100,000), {@code problem} ({@code regression} or
+ * {@code classification}), {@code evaluation} of the transformer it gives (default {@code
+ * catalyst}). Writable and readable with Spark ML persistence. Not thread-safe while its parameters
+ * change.
  *
  * @since 0.1.0
  */
@@ -78,6 +80,8 @@ public final class AutoFeatEstimator extends Estimator<AutoFeatTransformer>
   private final Param<String> labelCol;
   private final StringArrayParam inputCols;
   private final StringArrayParam featureEngineeringCols;
+  private final StringArrayParam units;
+  private final org.apache.spark.ml.param.BooleanParam applyPiTheorem;
   private final IntParam featureEngineeringSteps;
   private final LongParam seed;
   private final IntParam maxSampleRows;
@@ -102,6 +106,17 @@ public final class AutoFeatEstimator extends Estimator<AutoFeatTransformer>
             "featureEngineeringCols",
             "the input columns feature engineering starts from; the others compete as they are;"
                 + " empty: every input column");
+    units =
+        new StringArrayParam(
+            this,
+            "units",
+            "the physical unit of input columns as column=unit entries, such as v=m/s; a column"
+                + " not named is dimensionless; empty: no unit checks");
+    applyPiTheorem =
+        new org.apache.spark.ml.param.BooleanParam(
+            this,
+            "applyPiTheorem",
+            "with units: add the Pi theorem's dimensionless groups as input features");
     featureEngineeringSteps =
         new IntParam(
             this,
@@ -131,6 +146,8 @@ public final class AutoFeatEstimator extends Estimator<AutoFeatTransformer>
     setDefault(labelCol, "label");
     setDefault(inputCols, new String[0]);
     setDefault(featureEngineeringCols, new String[0]);
+    setDefault(units, new String[0]);
+    setDefault(applyPiTheorem, true);
     setDefault(featureEngineeringSteps, 2);
     setDefault(seed, 0L);
     setDefault(maxSampleRows, 100_000);
@@ -213,6 +230,28 @@ public final class AutoFeatEstimator extends Estimator<AutoFeatTransformer>
   /** Sets {@code featureEngineeringCols}. */
   public AutoFeatEstimator setFeatureEngineeringCols(String... value) {
     set(featureEngineeringCols, value);
+    return this;
+  }
+
+  /** The {@code units} parameter. */
+  public StringArrayParam units() {
+    return units;
+  }
+
+  /** Sets {@code units}: {@code column=unit} entries, such as {@code "v=m/s"}. */
+  public AutoFeatEstimator setUnits(String... value) {
+    set(units, value);
+    return this;
+  }
+
+  /** The {@code applyPiTheorem} parameter. */
+  public org.apache.spark.ml.param.BooleanParam applyPiTheorem() {
+    return applyPiTheorem;
+  }
+
+  /** Sets {@code applyPiTheorem}. */
+  public AutoFeatEstimator setApplyPiTheorem(boolean value) {
+    set(applyPiTheorem, value);
     return this;
   }
 
@@ -311,7 +350,43 @@ public final class AutoFeatEstimator extends Estimator<AutoFeatTransformer>
                 + inputs);
       }
     }
+    java.util.Map<String, String> unitMap = unitMap();
+    for (String name : unitMap.keySet()) {
+      if (!inputs.contains(name)) {
+        throw new IllegalArgumentException(
+            "AutoFeatEstimator "
+                + uid
+                + ": units names '"
+                + name
+                + "', which is not one of its input columns "
+                + inputs);
+      }
+    }
     return schema;
+  }
+
+  /**
+   * The {@code units} entries as a map, each unit checked.
+   *
+   * @throws IllegalArgumentException for an entry that is not {@code column=unit} or a unit that
+   *     cannot be read
+   */
+  private java.util.Map<String, String> unitMap() {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (String entry : $(units)) {
+      int eq = entry == null ? -1 : entry.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException(
+            "AutoFeatEstimator "
+                + uid
+                + ": units takes column=unit entries, such as v=m/s; got '"
+                + entry
+                + "'");
+      }
+      out.put(entry.substring(0, eq).strip(), entry.substring(eq + 1).strip());
+    }
+    AutoFeatProcessor.builder().units(out);
+    return out;
   }
 
   @Override
@@ -353,6 +428,8 @@ public final class AutoFeatEstimator extends Estimator<AutoFeatTransformer>
             .problemType(regression ? ProblemType.REGRESSION : ProblemType.CLASSIFICATION)
             .featureEngineeringSteps(getFeatureEngineeringSteps())
             .featureEngineeringColumns(List.of($(featureEngineeringCols)))
+            .units(unitMap())
+            .applyPiTheorem(Boolean.TRUE.equals(getOrDefault(applyPiTheorem)))
             .seed(getSeed())
             .build();
     try (MemoryScope scope = ExecutorMemory.manager().openScope("autofeat-estimator-" + uid)) {

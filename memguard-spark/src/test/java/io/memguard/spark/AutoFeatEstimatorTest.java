@@ -128,6 +128,43 @@ class AutoFeatEstimatorTest {
   }
 
   @Test
+  void units_andThePiTheorem_areThoseOfTheInProcessFit() {
+    Dataset data = AutoFeatTransformerTest.synthetic(1_000, 8);
+    AutoFeatEstimator estimator =
+        new AutoFeatEstimator().setLabelCol("y").setUnits("x1=m", "x2=s", "x3 = m/s");
+    AutoFeatTransformer t = estimator.fit(ordered(data, 2));
+    try (MemoryScope scope = memory.openScope("units");
+        AutoFeatModel inProcess =
+            AutoFeatProcessor.builder()
+                .units(java.util.Map.of("x1", "m", "x2", "s", "x3", "m/s"))
+                .build()
+                .fit(scope, data);
+        AutoFeatModel spark = t.loadModel(scope)) {
+      assertThat(inProcess.report().decisions())
+          .anyMatch(d -> d.startsWith("Pi theorem: 1 dimensionless start features"));
+      assertThat(spark.features()).isEqualTo(inProcess.features());
+      assertThat(spark.coefficients()).isDeepEqualTo(inProcess.coefficients());
+      for (String f : spark.features()) {
+        assertThat(f).doesNotContain("log(x").doesNotContain("exp(x");
+      }
+    }
+    assertThatThrownBy(
+            () ->
+                new AutoFeatEstimator()
+                    .setLabelCol("y")
+                    .setUnits("x9=m")
+                    .transformSchema(ordered(data, 1).schema()))
+        .hasMessageContaining("units names 'x9'");
+    assertThatThrownBy(
+            () ->
+                new AutoFeatEstimator()
+                    .setLabelCol("y")
+                    .setUnits("x1:m")
+                    .transformSchema(ordered(data, 1).schema()))
+        .hasMessageContaining("column=unit entries");
+  }
+
+  @Test
   void aSample_searches_andTheFinalModelUsesEveryRow_asAnInProcessRefitOnTheSameRows() {
     int n = 20_000;
     Dataset data = AutoFeatTransformerTest.synthetic(n, 8);
