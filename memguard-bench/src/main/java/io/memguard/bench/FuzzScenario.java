@@ -94,11 +94,34 @@ final class FuzzScenario implements Scenario {
     return names.stream().filter(chosen::contains).toList();
   }
 
+  /** The units {@link #units} draws from: four base dimensions, alone and combined. */
+  private static final List<String> UNITS =
+      List.of("m", "s", "kg", "m/s", "m/s^2", "kg/m^3", "Pa*s", "N", "J", "K", "km", "h", "1/s");
+
+  /**
+   * A seeded share of {@code names} with a unit each, as {@code --units} takes them ({@code
+   * "a=m,c=kg/m^3"}); empty for none. Drawn from a generator of its own, as {@link #engineered}.
+   */
+  static String units(List<String> names, double share, long caseSeed) {
+    if (share <= 0 || names.isEmpty()) {
+      return "";
+    }
+    java.util.SplittableRandom r = new java.util.SplittableRandom(caseSeed ^ 0xBB67AE8584CAA73BL);
+    List<String> out = new ArrayList<>();
+    for (String name : names) {
+      if (r.nextDouble() < share) {
+        out.add(name + "=" + UNITS.get(r.nextInt(UNITS.size())));
+      }
+    }
+    return String.join(",", out);
+  }
+
   @Override
   public String usage() {
     return "fuzz [--cases N (50)] [--seed S (0)] [--heap-mb M (16, 32 or 64 per case)]"
         + " [--timeout-seconds T (300)] [--featsel-runs N (5)] [--parallelism N (available processors)]"
-        + " [--feateng-share F (0): each case engineers from a seeded share F of its columns]";
+        + " [--feateng-share F (0): each case engineers from a seeded share F of its columns]"
+        + " [--units-share F (0): a seeded share F of each case's columns gets a unit]";
   }
 
   @Override
@@ -110,7 +133,11 @@ final class FuzzScenario implements Scenario {
     int runs = ctx.intValue("featsel-runs", 5);
     int parallelism = ctx.intValue("parallelism", Runtime.getRuntime().availableProcessors());
     double featengShare = Double.parseDouble(ctx.string("feateng-share", "0"));
+    double unitsShare = Double.parseDouble(ctx.string("units-share", "0"));
     ctx.rejectUnused();
+    if (!(unitsShare >= 0 && unitsShare <= 1)) {
+      throw new IllegalArgumentException("--units-share must be in [0, 1], got " + unitsShare);
+    }
     if (!(featengShare >= 0 && featengShare <= 1)) {
       throw new IllegalArgumentException("--feateng-share must be in [0, 1], got " + featengShare);
     }
@@ -153,6 +180,11 @@ final class FuzzScenario implements Scenario {
           args.add("--feateng-cols");
           args.add(String.join(",", engineered));
         }
+        String units = units(g.data().names(), unitsShare, seed + i);
+        if (!units.isEmpty()) {
+          args.add("--units");
+          args.add(units);
+        }
         ForkedFit.Result f = ForkedFit.run(heap, args, timeout, dir);
         switch (f.outcome()) {
           case "ok" -> ok++;
@@ -175,6 +207,7 @@ final class FuzzScenario implements Scenario {
                 .put("description", g.description())
                 .put("steps", steps)
                 .put("featengColumns", engineered.isEmpty() ? null : engineered.size())
+                .put("units", units.isEmpty() ? null : units)
                 .put("heapMb", heap)
                 .put("outcome", f.outcome())
                 .put("wallSeconds", Math.round(f.wallSeconds() * 100) / 100.0);

@@ -31,4 +31,21 @@ class FuzzScenarioTest {
     assertThat(FuzzScenario.engineered(NAMES, 0.99, 1)).isEmpty();
     assertThat(FuzzScenario.engineered(List.of("x1"), 0.5, 1)).isEmpty();
   }
+
+  @Test
+  void units_areSeeded_readable_andOnlyForTheDataColumns() {
+    String all = FuzzScenario.units(NAMES, 1, 7);
+    assertThat(all.split(",")).hasSize(NAMES.size());
+    assertThat(FuzzScenario.units(NAMES, 1, 7)).isEqualTo(all);
+    java.util.Map<String, String> parsed = AutoFeatScenario.units(all);
+    assertThat(parsed.keySet()).containsExactlyElementsOf(NAMES);
+    io.memguard.autofeat.AutoFeatProcessor.builder().units(parsed);
+    assertThat(FuzzScenario.units(NAMES, 0, 7)).isEmpty();
+    boolean partial = false;
+    for (long seed = 0; seed < 20 && !partial; seed++) {
+      int n = FuzzScenario.units(NAMES, 0.5, seed).split(",").length;
+      partial = n > 0 && n < NAMES.size();
+    }
+    assertThat(partial).isTrue();
+  }
 }

@@ -16,6 +16,7 @@ import io.memguard.autofeat.internal.feateng.Footprint;
 import io.memguard.autofeat.internal.feateng.GeneratedFeatures;
 import io.memguard.autofeat.internal.feateng.GenerationOptions;
 import io.memguard.autofeat.internal.feateng.GenerationStep;
+import io.memguard.autofeat.internal.feateng.StoragePrecision;
 import io.memguard.autofeat.internal.linear.L1Models;
 import io.memguard.autofeat.internal.linear.LinearModel;
 import io.memguard.autofeat.internal.linear.PathOptions;
@@ -697,7 +698,7 @@ public final class AutoFeatEngine {
       List<String> dropped = new ArrayList<>();
       for (Expr g : groups) {
         double[] v = ExprEvaluator.evaluate(g, columns, rows);
-        if (finiteAndVarying(v)) {
+        if (finiteAndVarying(v, go.precision())) {
           startSymbols.add(g);
           startColumns.add(v);
           dims.add(Dimension.NONE);
@@ -758,10 +759,12 @@ public final class AutoFeatEngine {
     return out;
   }
 
-  private static boolean finiteAndVarying(double[] v) {
+  /** Whether {@code v}, as the store keeps it, is finite and not constant. */
+  private static boolean finiteAndVarying(double[] v, StoragePrecision precision) {
     double mean = 0;
     for (double x : v) {
-      if (!Double.isFinite(x)) {
+      // a float store keeps what a float holds: a product of huge columns can overflow it
+      if (!Double.isFinite(precision == StoragePrecision.FLOAT ? (float) x : x)) {
         return false;
       }
       mean += x;

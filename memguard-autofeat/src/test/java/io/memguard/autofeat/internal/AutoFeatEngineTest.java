@@ -431,6 +431,43 @@ class AutoFeatEngineTest {
         .contains("the values of only 3 of its " + features + " features fit");
   }
 
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aPiGroupTheStoreCannotHold_isLeftOut_andTheFitCompletes(boolean floatStore) {
+    SplittableRandom r = new SplittableRandom(9);
+    int rows = 200;
+    double[][] x = new double[3][rows];
+    double[] y = new double[rows];
+    for (int i = 0; i < rows; i++) {
+      x[0][i] = 1e-20 * (1 + r.nextDouble());
+      x[1][i] = 1e20 * (1 + r.nextDouble());
+      x[2][i] = r.nextGaussian();
+      y[i] = x[2][i] + 0.1 * r.nextGaussian();
+    }
+    // the group is far/near, about 1e40: a double holds it, a float does not
+    EngineConfig config =
+        EngineConfig.builder()
+            .featengSteps(1)
+            .precision(floatStore ? StoragePrecision.FLOAT : StoragePrecision.DOUBLE)
+            .dimensions(
+                java.util.Map.of(
+                    "near",
+                    io.memguard.autofeat.internal.units.Units.parse("mm"),
+                    "far",
+                    io.memguard.autofeat.internal.units.Units.parse("m")))
+            .build();
+    RecordingHooks hooks = new RecordingHooks();
+    FittedAutoFeat fitted = AutoFeatEngine.of(config).fit(List.of("near", "far", "z"), x, y, hooks);
+    assertThat(fitted.features()).isNotEmpty();
+    assertThat(hooks.decisions)
+        .anyMatch(
+            d ->
+                floatStore
+                    ? d.startsWith("Pi theorem: 0 dimensionless start features []")
+                        && d.contains("not finite or constant on the search rows: [far/near]")
+                    : d.equals("Pi theorem: 1 dimensionless start features [far/near]"));
+  }
+
   /** Engine hooks that record the engine's decisions. */
   private static class RecordingHooks implements EngineHooks {
     final List<String> decisions = new ArrayList<>();
