@@ -12,6 +12,7 @@ import io.memguard.autofeat.internal.feateng.StoragePrecision;
 import io.memguard.autofeat.internal.linear.TargetKind;
 import io.memguard.autofeat.internal.select.FeatureSelector;
 import io.memguard.autofeat.internal.units.Dimension;
+import io.memguard.autofeat.internal.units.PiTheorem;
 import io.memguard.autofeat.internal.units.Units;
 import io.memguard.core.CancellationToken;
 import io.memguard.core.Grant;
@@ -267,12 +268,13 @@ final class FitRun implements EngineHooks {
       return 0;
     }
     List<Dimension> dims = new java.util.ArrayList<>();
-    boolean[] builds = new boolean[names.size()];
-    for (int j = 0; j < names.size(); j++) {
-      dims.add(dimensions.getOrDefault(names.get(j), Dimension.NONE));
-      builds[j] = engineered == null || engineered.contains(names.get(j));
+    for (String name : names) {
+      Dimension d = dimensions.getOrDefault(name, Dimension.NONE);
+      if (!d.isNone() && (engineered == null || engineered.contains(name))) {
+        dims.add(d);
+      }
     }
-    return AutoFeatEngine.piGroups(AutoFeatEngine.symbols(names), dims, builds).size();
+    return dims.size() < 2 ? 0 : PiTheorem.count(dims);
   }
 
   /** The labels that are not numbers (the text that made the target labels), at most five. */

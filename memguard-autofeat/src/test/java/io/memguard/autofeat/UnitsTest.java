@@ -119,6 +119,32 @@ class UnitsTest {
   }
 
   @Test
+  void thePiTheoremTakesOnlyTheEngineeredColumns() {
+    Dataset train = pipeFlow(300, 7);
+    try (MemoryManager memory = manager();
+        MemoryScope scope = memory.openScope("fit");
+        AutoFeatModel withoutMu =
+            AutoFeatProcessor.builder()
+                .featureEngineeringSteps(1)
+                .units(UNITS)
+                .featureEngineeringColumns(List.of("rho", "v", "L", "noise"))
+                .build()
+                .fit(scope, train);
+        AutoFeatModel withMu =
+            AutoFeatProcessor.builder()
+                .featureEngineeringSteps(1)
+                .units(UNITS)
+                .featureEngineeringColumns(List.of("rho", "v", "L", "mu"))
+                .build()
+                .fit(scope, train)) {
+      // a density, a speed and a length have no dimensionless product; with a viscosity, one
+      assertThat(withoutMu.report().decisions()).noneMatch(d -> d.startsWith("Pi theorem"));
+      assertThat(withMu.report().decisions())
+          .anyMatch(d -> d.equals("Pi theorem: 1 dimensionless start features [rho*v*L/mu]"));
+    }
+  }
+
+  @Test
   void unitsAreCheckedWhenSet_andColumnsWhenAFitStarts() {
     assertThatThrownBy(() -> AutoFeatProcessor.builder().units(Map.of("v", "furlong/fortnight")))
         .isInstanceOf(IllegalArgumentException.class)

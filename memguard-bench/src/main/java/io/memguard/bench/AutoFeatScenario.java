@@ -52,7 +52,11 @@ final class AutoFeatScenario implements Scenario {
     String categorical = ctx.string("categorical", null);
     String featengCols = ctx.string("feateng-cols", null);
     java.util.Map<String, String> units = units(ctx.string("units", ""));
-    boolean piTheorem = Boolean.parseBoolean(ctx.string("pi-theorem", "true"));
+    String pi = ctx.string("pi-theorem", "true");
+    if (!pi.equals("true") && !pi.equals("false")) {
+      throw new IllegalArgumentException("--pi-theorem takes true or false, got '" + pi + "'");
+    }
+    boolean piTheorem = pi.equals("true");
     if (categorical != null && generated != null) {
       throw new IllegalArgumentException(
           "--categorical names columns of a --csv file; generated data has none");
@@ -352,7 +356,10 @@ final class AutoFeatScenario implements Scenario {
                 + pair
                 + "'");
       }
-      out.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
+      if (out.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip()) != null) {
+        throw new IllegalArgumentException(
+            "--units gives column '" + pair.substring(0, eq).strip() + "' twice; give each once");
+      }
     }
     return out;
   }

@@ -383,7 +383,15 @@ public final class AutoFeatEstimator extends Estimator<AutoFeatTransformer>
                 + entry
                 + "'");
       }
-      out.put(entry.substring(0, eq).strip(), entry.substring(eq + 1).strip());
+      String column = entry.substring(0, eq).strip();
+      if (out.put(column, entry.substring(eq + 1).strip()) != null) {
+        throw new IllegalArgumentException(
+            "AutoFeatEstimator "
+                + uid
+                + ": units gives column '"
+                + column
+                + "' twice; give each once");
+      }
     }
     AutoFeatProcessor.builder().units(out);
     return out;

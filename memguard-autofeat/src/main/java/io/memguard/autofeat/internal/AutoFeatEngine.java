@@ -137,7 +137,7 @@ public final class AutoFeatEngine {
       try (Lease storeLease =
           hooks.reserve("column store: kept columns, metadata and expressions", 0)) {
         FeatureGenerator gen =
-            generator(go, store, names, symbols, searchColumns, storeLease, hooks);
+            generator(go, store, names, symbols, searchColumns, storeLease, hooks, true);
         peak = runGeneration(gen, hooks);
         hooks.checkCancelled();
         GeneratedFeatures generated;
@@ -542,7 +542,7 @@ public final class AutoFeatEngine {
       try (Lease storeLease =
           guarded.reserve("column store: kept columns, metadata and expressions", 0)) {
         FeatureGenerator gen =
-            generator(go, store, names, symbols(names), searchColumns, storeLease, guarded);
+            generator(go, store, names, symbols(names), searchColumns, storeLease, guarded, false);
         long peak = runGeneration(gen, guarded);
         guarded.checkCancelled();
         GeneratedFeatures generated;
@@ -672,7 +672,8 @@ public final class AutoFeatEngine {
    * The generator over the input columns and, with units and the Pi theorem on, one more start
    * feature per dimensionless group of the engineered columns that have a dimension (autofeat's
    * {@code PT} columns: they build nothing, but filter candidates and compete in selection); their
-   * values are reserved while the generator copies them.
+   * values are reserved while the generator copies them. With {@code decide}, the groups are told
+   * to the hooks as a decision (a fit's; a pilot's survey keeps quiet).
    */
   private FeatureGenerator generator(
       GenerationOptions go,
@@ -681,13 +682,18 @@ public final class AutoFeatEngine {
       List<Expr> symbols,
       double[][] columns,
       Lease storeLease,
-      GuardedHooks hooks) {
+      GuardedHooks hooks,
+      boolean decide) {
     boolean[] engineered = engineered(names);
     List<Dimension> dims = new ArrayList<>();
     for (String name : names) {
       dims.add(config.dimensions().getOrDefault(name, Dimension.NONE));
     }
-    List<Expr> groups = config.piTheorem() ? piGroups(symbols, dims, engineered) : List.of();
+    List<Expr> groups;
+    try (Lease work =
+        hooks.reserve("Pi theorem: exact row reduction", piWorkBytes(dims, engineered))) {
+      groups = config.piTheorem() ? piGroups(symbols, dims, engineered) : List.of();
+    }
     int rows = columns.length == 0 ? 0 : columns[0].length;
     try (Lease piLease =
         hooks.reserve(
@@ -706,7 +712,7 @@ public final class AutoFeatEngine {
           dropped.add(g.toString());
         }
       }
-      if (!groups.isEmpty()) {
+      if (decide && !groups.isEmpty()) {
         hooks.decided(
             "Pi theorem: "
                 + (groups.size() - dropped.size())
@@ -760,6 +766,22 @@ public final class AutoFeatEngine {
   }
 
   /** Whether {@code v}, as the store keeps it, is finite and not constant. */
+  /** What {@link #piGroups} allocates at most for these start features. */
+  private long piWorkBytes(List<Dimension> dims, boolean @Nullable [] engineered) {
+    if (!config.piTheorem()) {
+      return 0;
+    }
+    int q = 0;
+    Set<String> bases = new HashSet<>();
+    for (int j = 0; j < dims.size(); j++) {
+      if ((engineered == null || engineered[j]) && !dims.get(j).isNone()) {
+        q++;
+        bases.addAll(dims.get(j).exponents().keySet());
+      }
+    }
+    return q < 2 ? 0 : PiTheorem.workBytes(q, bases.size());
+  }
+
   private static boolean finiteAndVarying(double[] v, StoragePrecision precision) {
     double mean = 0;
     for (double x : v) {

@@ -52,6 +52,9 @@ public final class FeatureGenerator {
   private long poolAccounted;
   private @Nullable ExprDimensions dimensions;
 
+  /** The start features in the pool (those the steps build from). */
+  private final int pooledStart;
+
   private List<FeatureColumn> old = new ArrayList<>();
   private List<FeatureColumn> current = new ArrayList<>();
   private List<FeatureColumn> next = new ArrayList<>();
@@ -140,13 +143,20 @@ public final class FeatureGenerator {
       int slot = store.add(copy);
       storeLease.resize(storeLease.bytes() - copyBytes);
       s.add(new FeatureColumn(symbols.get(j), slot, stats, true, 0));
-      pool.add(symbols.get(j));
     }
     this.start = List.copyOf(s);
     if (engineered != null && engineered.length != columns.length) {
       throw new IllegalArgumentException(
           engineered.length + " engineering flags for " + columns.length + " columns");
     }
+    // as autofeat's feature pool: only the columns the steps build from; a start feature that
+    // builds nothing (a Pi theorem group) must not stop the steps from building the same expression
+    for (int j = 0; j < symbols.size(); j++) {
+      if (engineered == null || engineered[j]) {
+        pool.add(symbols.get(j));
+      }
+    }
+    pooledStart = pool.size();
     List<FeatureColumn> e = new ArrayList<>();
     for (int j = 0; j < s.size(); j++) {
       if (engineered == null || engineered[j]) {
@@ -454,7 +464,7 @@ public final class FeatureGenerator {
         store,
         start,
         List.copyOf(candidates),
-        pool.size() - start.size(),
+        pool.size() - pooledStart,
         computed,
         generated.size() + droppedAtOnce,
         eligible);

@@ -85,6 +85,58 @@ public final class PiTheorem {
     return out;
   }
 
+  /**
+   * How many groups {@link #groups} finds for {@code dimensions}: the quantities less the rank of
+   * their dimension matrix, found on that matrix alone (base dimensions by quantities, small).
+   */
+  public static int count(List<Dimension> dimensions) {
+    TreeSet<String> names = new TreeSet<>();
+    for (Dimension d : dimensions) {
+      names.addAll(d.exponents().keySet());
+    }
+    List<String> bases = new ArrayList<>(names);
+    int q = dimensions.size();
+    Rational[][] m = new Rational[bases.size()][q];
+    for (int b = 0; b < bases.size(); b++) {
+      for (int k = 0; k < q; k++) {
+        m[b][k] = dimensions.get(k).exponents().getOrDefault(bases.get(b), Rational.ZERO);
+      }
+    }
+    int rank = 0;
+    for (int c = 0; c < q && rank < m.length; c++) {
+      int pivot = rank;
+      while (pivot < m.length && m[pivot][c].isZero()) {
+        pivot++;
+      }
+      if (pivot == m.length) {
+        continue;
+      }
+      swap(m, pivot, rank);
+      Rational inv = inverse(m[rank][c]);
+      scale(m[rank], inv);
+      for (int r = 0; r < m.length; r++) {
+        if (r != rank && !m[r][c].isZero()) {
+          addScaled(m[r], m[rank], m[r][c].negate());
+        }
+      }
+      rank++;
+    }
+    return q - rank;
+  }
+
+  /**
+   * An upper bound of the heap bytes {@link #groups} allocates for {@code q} quantities over {@code
+   * bases} base dimensions: its two exact matrices (one {@link Rational} of at most {@value
+   * #RATIONAL_BYTES} bytes per cell) and the groups.
+   */
+  public static long workBytes(int q, int bases) {
+    long cells = (long) q * q + (long) q * bases;
+    return cells * (RATIONAL_BYTES + 4) + 2L * q * 16 + (long) q * (16 + 8L * q) + 64;
+  }
+
+  /** A {@link Rational}: a header and two longs, aligned. */
+  private static final int RATIONAL_BYTES = 32;
+
   private static long[] integers(Rational[] row) {
     long lcm = 1;
     for (Rational x : row) {

@@ -43,6 +43,7 @@ public final class Units {
     base("information", true, "bit");
     derived("1", false, "dimensionless", "percent", "%", "ppm", "count", "rad", "radian", "sr");
     derived("1", false, "steradian", "deg", "degree", "arcmin", "arcsec", "turn", "revolution");
+    derived("1", false, "dB", "decibel", "Np", "neper");
     derived("bit", true, "B", "byte");
     derived("s", false, "min", "minute", "h", "hr", "hour", "d", "day", "week", "wk", "month");
     derived("s", false, "year", "yr");
@@ -117,12 +118,16 @@ public final class Units {
     if (p.atEnd()) {
       return Dimension.NONE;
     }
-    Dimension d = p.product();
-    p.skipSpaces();
-    if (!p.atEnd()) {
-      throw p.error("unexpected '" + unit.charAt(p.pos) + "'");
+    try {
+      Dimension d = p.product();
+      p.skipSpaces();
+      if (!p.atEnd()) {
+        throw p.error("unexpected '" + unit.charAt(p.pos) + "'");
+      }
+      return d;
+    } catch (ArithmeticException overflow) {
+      throw p.error("an exponent is too large");
     }
-    return d;
   }
 
   /** The dimension of the unit {@code name}, with prefixes and plurals; null if unknown. */
@@ -139,8 +144,12 @@ public final class Units {
         }
       }
     }
-    if (name.length() > 3 && name.endsWith("s")) {
-      return lookup(name.substring(0, name.length() - 1));
+    if (name.length() > 2 && name.endsWith("s")) {
+      Dimension singular = lookup(name.substring(0, name.length() - 1));
+      if (singular == null && name.endsWith("es")) {
+        singular = lookup(name.substring(0, name.length() - 2));
+      }
+      return singular;
     }
     return null;
   }
@@ -275,6 +284,34 @@ public final class Units {
       }
     }
 
+    /** Skips a number that scales a unit ({@code 3.6}, {@code 1.602e-19}): it has no dimension. */
+    void scaleFactor() {
+      int start = pos;
+      while (pos < text.length()
+          && (Character.isDigit(text.charAt(pos)) || text.charAt(pos) == '.')) {
+        pos++;
+      }
+      if (pos < text.length() && (text.charAt(pos) == 'e' || text.charAt(pos) == 'E')) {
+        int mark = pos++;
+        if (pos < text.length() && (text.charAt(pos) == '-' || text.charAt(pos) == '+')) {
+          pos++;
+        }
+        if (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+          while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+            pos++;
+          }
+        } else {
+          pos = mark;
+        }
+      }
+      try {
+        Double.parseDouble(text.substring(start, pos));
+      } catch (NumberFormatException e) {
+        pos = start;
+        throw error("expected a number");
+      }
+    }
+
     private static long pow10(int k) {
       long r = 1;
       for (int i = 0; i < k; i++) {
@@ -310,7 +347,7 @@ public final class Units {
         return Dimension.base(name);
       }
       if (Character.isDigit(c) || c == '.') {
-        number();
+        scaleFactor();
         return Dimension.NONE;
       }
       int start = pos;

@@ -330,6 +330,45 @@ class FeatureGeneratorTest {
   }
 
   @Test
+  void aStartFeatureThatBuildsNothing_doesNotStopTheStepsFromBuildingItsExpression() {
+    SplittableRandom r = new SplittableRandom(11);
+    int n = 200;
+    double[] a = new double[n];
+    double[] b = new double[n];
+    double[] ratio = new double[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = 1 + r.nextDouble();
+      b[i] = 1 + r.nextDouble();
+      ratio[i] = a[i] / b[i];
+    }
+    Expr sa = Exprs.sym(0, "a");
+    Expr sb = Exprs.sym(1, "b");
+    Expr group = Exprs.mul(sa, Exprs.pow(sb, -1)); // a Pi theorem group: a start feature
+    GenerationOptions o =
+        new GenerationOptions(3, Transformation.DEFAULTS, StoragePrecision.DOUBLE, 64);
+    GeneratedFeatures alone =
+        run(
+            new FeatureGenerator(
+                o,
+                ColumnStore.create(StoragePrecision.DOUBLE, n),
+                List.of(sa, sb),
+                new double[][] {a, b}));
+    GeneratedFeatures withGroup =
+        run(
+            new FeatureGenerator(
+                o,
+                ColumnStore.create(StoragePrecision.DOUBLE, n),
+                List.of(sa, sb, group),
+                new boolean[] {true, true, false},
+                new double[][] {a, b, ratio},
+                io.memguard.autofeat.internal.batch.Lease.NONE));
+    // the steps propose and compute the same expressions, a/b and what builds on it included
+    assertThat(withGroup.computed()).isEqualTo(alone.computed());
+    assertThat(withGroup.proposed()).isEqualTo(alone.proposed());
+    assertThat(withGroup.start()).hasSize(3);
+  }
+
+  @Test
   void withDimensions_noProposalMixesThem_andEveryOtherIsStillMade() {
     SplittableRandom r = new SplittableRandom(5);
     int n = 300;

@@ -54,6 +54,15 @@ class PiTheoremTest {
     assertThat(Math.abs(groups("m", "cm").get(0)[0])).isEqualTo(1);
     assertThat(groups("m", "cm").get(0)[0]).isEqualTo(-groups("m", "cm").get(0)[1]);
     assertThat(groups("m", "s")).isEmpty();
+    for (String[] set :
+        new String[][] {
+          units, {"m", "cm"}, {"m", "s"}, {"kg/m^3", "m/s", "m", "Pa*s"}, {"J", "N", "m"}
+        }) {
+      assertThat(PiTheorem.count(java.util.Arrays.stream(set).map(Units::parse).toList()))
+          .as(String.join(",", set))
+          .isEqualTo(groups(set).size());
+    }
+    assertThat(PiTheorem.workBytes(100, 4)).isGreaterThan(100L * 100 * 32);
     // half powers are scaled to integers
     long[] half = groups("m^0.5", "m").get(0);
     assertThat(half[0] * half[1]).isEqualTo(-2);

@@ -38,6 +38,21 @@ class UnitsTest {
   }
 
   @Test
+  void scaleFactorsOfAnySize_moreNames_andOverflowingExponents() {
+    assertThat(d("1.602176634e-19 C")).isEqualTo(d("C"));
+    assertThat(d("6.02214076e23/mol")).isEqualTo(d("1/mol"));
+    assertThat(d("1e300 m")).isEqualTo(d("m"));
+    assertThat(d("dB").isNone()).isTrue();
+    assertThat(d("hrs")).isEqualTo(d("s"));
+    assertThat(d("yrs")).isEqualTo(d("s"));
+    assertThat(d("kgs")).isEqualTo(d("kg"));
+    assertThat(d("inches")).isEqualTo(d("m"));
+    assertThatThrownBy(() -> Units.parse("m^4611686018427387904 m^4611686018427387904"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("too large");
+  }
+
+  @Test
   void dimensionless_andOwnBaseDimensions() {
     for (String none : List.of("", "  ", "1", "%", "percent", "rad", "degree", "m/km", "ppm")) {
       assertThat(d(none).isNone()).as(none).isTrue();
