@@ -76,34 +76,14 @@ final class AutoFeatScenario implements Scenario {
     ctx.rejectUnused();
 
     try (MemoryFigures figures = MemoryFigures.start()) {
-      Dataset train;
-      Dataset test = null;
-      String source;
-      if (generated != null) {
-        GeneratedData.Generated g = GeneratedData.generate(generated);
-        Dataset.Split split = g.split();
-        train = split.train();
-        test = split.test();
-        problem = g.problem();
-        source = generated + " (" + g.description() + ")";
-      } else {
-        Dataset all =
-            categorical == null
-                ? Dataset.fromCsv(csv, target)
-                : Dataset.fromCsv(
-                    csv,
-                    target,
-                    java.util.Arrays.stream(categorical.split(","))
-                        .map(String::strip)
-                        .filter(c -> !c.isEmpty())
-                        .toList());
-        train = all;
-        if (testRows != null) {
-          Dataset.Split split = all.split(Dataset.readIndices(Path.of(testRows)));
-          train = split.train();
-          test = split.test();
-        }
-        source = csv.toString();
+      // read in a method of its own: the whole table, before the split, is unreachable once it
+      // returns, so the fit's live heap does not count it
+      Loaded loaded = load(generated, csv, target, testRows, categorical);
+      Dataset train = loaded.train();
+      Dataset test = loaded.test();
+      String source = loaded.source();
+      if (loaded.problem() != null) {
+        problem = loaded.problem();
       }
       figures.restartLiveBaseline(
           train.estimatedBytes() + (test == null ? 0 : test.estimatedBytes()));
@@ -362,5 +342,33 @@ final class AutoFeatScenario implements Scenario {
       }
     }
     return out;
+  }
+
+  /** The training and test rows, the problem of generated data (else null), what they are. */
+  private record Loaded(Dataset train, Dataset test, ProblemType problem, String source) {}
+
+  private static Loaded load(
+      String generated, Path csv, String target, String testRows, String categorical) {
+    if (generated != null) {
+      GeneratedData.Generated g = GeneratedData.generate(generated);
+      Dataset.Split split = g.split();
+      return new Loaded(
+          split.train(), split.test(), g.problem(), generated + " (" + g.description() + ")");
+    }
+    Dataset all =
+        categorical == null
+            ? Dataset.fromCsv(csv, target)
+            : Dataset.fromCsv(
+                csv,
+                target,
+                java.util.Arrays.stream(categorical.split(","))
+                    .map(String::strip)
+                    .filter(c -> !c.isEmpty())
+                    .toList());
+    if (testRows == null) {
+      return new Loaded(all, null, null, csv.toString());
+    }
+    Dataset.Split split = all.split(Dataset.readIndices(Path.of(testRows)));
+    return new Loaded(split.train(), split.test(), null, csv.toString());
   }
 }
