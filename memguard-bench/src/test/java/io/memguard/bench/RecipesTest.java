@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -329,12 +330,53 @@ class RecipesTest {
   }
 
   @Test
+  void recipe8_unitsAndThePiTheorem(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    java.util.Random r = new java.util.Random(8);
+    StringBuilder text = new StringBuilder("rho,v,D,mu,target\n");
+    StringBuilder test = new StringBuilder();
+    for (int i = 0; i < 600; i++) {
+      double rho = 600 + 800 * r.nextDouble();
+      double v = 0.2 + 2.8 * r.nextDouble();
+      double d = 10 + 290 * r.nextDouble();
+      double mu = 0.05 + 0.95 * r.nextDouble();
+      double reynolds = rho * v * (d / 1000) / mu;
+      text.append(rho).append(',').append(v).append(',').append(d).append(',').append(mu);
+      text.append(',').append(0.002 * reynolds + 0.05 * r.nextGaussian()).append('\n');
+      if (i % 5 == 0) {
+        test.append(i).append('\n');
+      }
+    }
+    Path csv = Files.writeString(dir.resolve("pipe.csv"), text);
+    Path testRows = Files.writeString(dir.resolve("pipe_test_idx.txt"), test);
+    String printed =
+        stdout(
+            () -> {
+              // recipe 8 begins
+              // each column's unit: no log of a length, no density plus a speed; the Pi theorem
+              // adds the dimensionless rho*v*D/mu (a Reynolds number) as an input feature
+              Dataset.Split data =
+                  Dataset.fromCsv(csv, "target").split(Dataset.readIndices(testRows));
+              AutoFeatProcessor processor =
+                  AutoFeatProcessor.builder()
+                      .units(Map.of("rho", "kg/m^3", "v", "m/s", "D", "mm", "mu", "Pa*s"))
+                      .build();
+              try (MemoryManager memory = MemoryManager.builder().build();
+                  MemoryScope scope = memory.openScope("pipe");
+                  AutoFeatModel model = processor.fit(scope, data.train())) {
+                System.out.println(model.features() + ", R2 " + model.score(data.test()));
+              }
+              // recipe 8 ends
+            });
+    assertThat(printed).contains("rho*v*D/mu").contains(", R2 0.99");
+  }
+
+  @Test
   void recipesPage_showsExactlyTheseSnippets() throws Exception {
     String test =
         Files.readString(
             Path.of("src", "test", "java", "io", "memguard", "bench", "RecipesTest.java"));
     String page = normalize(Files.readString(Path.of("..", "docs", "recipes.md")));
-    for (int i = 1; i <= 7; i++) {
+    for (int i = 1; i <= 8; i++) {
       String from = "// recipe " + i + " begins\n";
       int start = test.indexOf(from) + from.length();
       String snippet = test.substring(start, test.indexOf("// recipe " + i + " ends", start));
