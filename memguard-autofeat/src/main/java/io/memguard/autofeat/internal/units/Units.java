@@ -244,29 +244,10 @@ public final class Units {
       return number();
     }
 
+    /** An exponent: an exact number ({@code 2}, {@code -0.5}, {@code 1e1}). */
     Rational number() {
       int start = pos;
-      if (pos < text.length() && (text.charAt(pos) == '-' || text.charAt(pos) == '+')) {
-        pos++;
-      }
-      while (pos < text.length()
-          && (Character.isDigit(text.charAt(pos)) || text.charAt(pos) == '.')) {
-        pos++;
-      }
-      if (pos < text.length() && (text.charAt(pos) == 'e' || text.charAt(pos) == 'E')) {
-        int mark = pos++;
-        if (pos < text.length() && (text.charAt(pos) == '-' || text.charAt(pos) == '+')) {
-          pos++;
-        }
-        if (pos < text.length() && Character.isDigit(text.charAt(pos))) {
-          while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
-            pos++;
-          }
-        } else {
-          pos = mark;
-        }
-      }
-      String s = text.substring(start, pos);
+      String s = scanNumber(true);
       try {
         BigDecimal v = new BigDecimal(s);
         BigDecimal unscaled = new BigDecimal(v.unscaledValue());
@@ -287,6 +268,20 @@ public final class Units {
     /** Skips a number that scales a unit ({@code 3.6}, {@code 1.602e-19}): it has no dimension. */
     void scaleFactor() {
       int start = pos;
+      try {
+        Double.parseDouble(scanNumber(false));
+      } catch (NumberFormatException e) {
+        pos = start;
+        throw error("expected a number");
+      }
+    }
+
+    /** Moves past digits, points and an exponent (and a leading sign if {@code signed}). */
+    private String scanNumber(boolean signed) {
+      int start = pos;
+      if (signed && pos < text.length() && (text.charAt(pos) == '-' || text.charAt(pos) == '+')) {
+        pos++;
+      }
       while (pos < text.length()
           && (Character.isDigit(text.charAt(pos)) || text.charAt(pos) == '.')) {
         pos++;
@@ -304,12 +299,7 @@ public final class Units {
           pos = mark;
         }
       }
-      try {
-        Double.parseDouble(text.substring(start, pos));
-      } catch (NumberFormatException e) {
-        pos = start;
-        throw error("expected a number");
-      }
+      return text.substring(start, pos);
     }
 
     private static long pow10(int k) {
