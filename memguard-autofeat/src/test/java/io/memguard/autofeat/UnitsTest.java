@@ -145,6 +145,40 @@ class UnitsTest {
   }
 
   @Test
+  void unitsWithCategoricalColumns_aClassifier_andFeatureEngineeringColumns() {
+    Random r = new Random(12);
+    StringBuilder csv = new StringBuilder("rho,v,L,mu,pipe,regime\n");
+    for (int i = 0; i < 400; i++) {
+      double rho = 500 + 1000 * r.nextDouble();
+      double v = 0.5 + 1.5 * r.nextDouble();
+      double l = 0.05 + 0.15 * r.nextDouble();
+      double mu = 0.5 + 1.5 * r.nextDouble();
+      String pipe = i % 3 == 0 ? "steel" : "copper";
+      boolean turbulent = rho * v * l / mu * (pipe.equals("steel") ? 1.3 : 1) > 150;
+      csv.append(rho).append(',').append(v).append(',').append(l).append(',').append(mu);
+      csv.append(',').append(pipe).append(',').append(turbulent ? "turbulent" : "laminar");
+      csv.append('\n');
+    }
+    Dataset data =
+        Dataset.readCsv(new StringReader(csv.toString()), "regime", List.of("pipe"), "pipes.csv");
+    try (MemoryManager memory = manager();
+        MemoryScope scope = memory.openScope("fit");
+        AutoFeatModel model =
+            AutoFeatProcessor.builder()
+                .problemType(ProblemType.CLASSIFICATION)
+                .featureEngineeringSteps(1)
+                .units(UNITS)
+                .featureEngineeringColumns(List.of("rho", "v", "L", "mu", "pipe"))
+                .build()
+                .fit(scope, data)) {
+      assertThat(model.report().decisions())
+          .anyMatch(d -> d.equals("Pi theorem: 1 dimensionless start features [rho*v*L/mu]"));
+      assertThat(model.classLabels()).containsExactly("laminar", "turbulent");
+      assertThat(model.score(data)).isGreaterThan(0.9);
+    }
+  }
+
+  @Test
   void unitsAreCheckedWhenSet_andColumnsWhenAFitStarts() {
     assertThatThrownBy(() -> AutoFeatProcessor.builder().units(Map.of("v", "furlong/fortnight")))
         .isInstanceOf(IllegalArgumentException.class)
