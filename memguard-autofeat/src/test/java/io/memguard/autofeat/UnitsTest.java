@@ -179,6 +179,32 @@ class UnitsTest {
   }
 
   @Test
+  void whenSelectionKeepsNothing_theModelTakesTheInputsAndThePiGroups_asAutofeatDoes() {
+    Random r = new Random(3);
+    int rows = 200;
+    double[][] x = new double[4][rows];
+    double[] y = new double[rows];
+    for (int i = 0; i < rows; i++) {
+      x[0][i] = 500 + 1000 * r.nextDouble();
+      x[1][i] = 0.5 + 1.5 * r.nextDouble();
+      x[2][i] = 0.05 + 0.15 * r.nextDouble();
+      x[3][i] = 0.5 + 1.5 * r.nextDouble();
+      y[i] = r.nextGaussian(); // no signal: selection keeps nothing
+    }
+    Dataset noise = Dataset.of(List.of("rho", "v", "L", "mu"), x, y);
+    try (MemoryManager memory = manager();
+        MemoryScope scope = memory.openScope("fit");
+        AutoFeatModel model =
+            AutoFeatProcessor.builder()
+                .featureEngineeringSteps(1)
+                .units(Map.of("rho", "kg/m^3", "v", "m/s", "L", "cm", "mu", "Pa*s"))
+                .build()
+                .fit(scope, noise)) {
+      assertThat(model.features()).containsExactly("rho", "v", "L", "mu", "rho*v*L/mu");
+    }
+  }
+
+  @Test
   void unitsAreCheckedWhenSet_andColumnsWhenAFitStarts() {
     assertThatThrownBy(() -> AutoFeatProcessor.builder().units(Map.of("v", "furlong/fortnight")))
         .isInstanceOf(IllegalArgumentException.class)

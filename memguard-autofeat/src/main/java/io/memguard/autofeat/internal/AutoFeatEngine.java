@@ -113,6 +113,7 @@ public final class AutoFeatEngine {
                 ? 0
                 : HeapBytes.ints(n) + HeapBytes.doubles(d, rows) + HeapBytes.doubles(rows));
     GenerationCounts counts;
+    List<Expr> startFeatures = new ArrayList<>();
     SelectionResult selection;
     int steps;
     long peak;
@@ -177,6 +178,9 @@ public final class AutoFeatEngine {
           store.release(f.slot());
         }
         counts = new GenerationCounts(generated);
+        for (FeatureColumn f : generated.start()) {
+          startFeatures.add(f.expr());
+        }
         generated = null;
         store = null;
         searchColumns = null;
@@ -190,10 +194,11 @@ public final class AutoFeatEngine {
       chosen.add(f.expr());
     }
     if (chosen.isEmpty()) {
+      // as autofeat: every input column, and the Pi theorem's groups, which are input columns there
       LOG.info(
-          "feature selection kept nothing; the final model uses all {} input columns",
-          symbols.size());
-      chosen.addAll(symbols);
+          "feature selection kept nothing; the final model uses all {} start features",
+          startFeatures.size());
+      chosen.addAll(startFeatures);
     }
     long t2 = System.nanoTime();
 
