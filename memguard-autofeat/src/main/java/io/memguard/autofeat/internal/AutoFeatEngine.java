@@ -9,6 +9,7 @@ import io.memguard.autofeat.internal.expr.Expr;
 import io.memguard.autofeat.internal.expr.ExprEvaluator;
 import io.memguard.autofeat.internal.expr.Exprs;
 import io.memguard.autofeat.internal.expr.Rational;
+import io.memguard.autofeat.internal.feateng.ColumnStats;
 import io.memguard.autofeat.internal.feateng.ColumnStore;
 import io.memguard.autofeat.internal.feateng.FeatureColumn;
 import io.memguard.autofeat.internal.feateng.FeatureGenerator;
@@ -16,7 +17,6 @@ import io.memguard.autofeat.internal.feateng.Footprint;
 import io.memguard.autofeat.internal.feateng.GeneratedFeatures;
 import io.memguard.autofeat.internal.feateng.GenerationOptions;
 import io.memguard.autofeat.internal.feateng.GenerationStep;
-import io.memguard.autofeat.internal.feateng.StoragePrecision;
 import io.memguard.autofeat.internal.linear.L1Models;
 import io.memguard.autofeat.internal.linear.LinearModel;
 import io.memguard.autofeat.internal.linear.PathOptions;
@@ -700,16 +700,22 @@ public final class AutoFeatEngine {
       groups = config.piTheorem() ? piGroups(symbols, dims, engineered) : List.of();
     }
     int rows = columns.length == 0 ? 0 : columns[0].length;
+    long evaluation = 0;
+    for (Expr g : groups) {
+      evaluation = Math.max(evaluation, ExprEvaluator.workBytes(g, rows));
+    }
     try (Lease piLease =
         hooks.reserve(
             "Pi theorem: " + groups.size() + " dimensionless columns",
-            groups.size() * HeapBytes.doubles(rows))) {
+            groups.size() * HeapBytes.doubles(rows) + evaluation)) {
       List<Expr> startSymbols = new ArrayList<>(symbols);
       List<double[]> startColumns = new ArrayList<>(Arrays.asList(columns));
       List<String> dropped = new ArrayList<>();
       for (Expr g : groups) {
         double[] v = ExprEvaluator.evaluate(g, columns, rows);
-        if (finiteAndVarying(v, go.precision())) {
+        // as the store will keep it: a product of huge columns can overflow a float store
+        store.quantize(v);
+        if (finiteAndVarying(v)) {
           startSymbols.add(g);
           startColumns.add(v);
           dims.add(Dimension.NONE);
@@ -741,21 +747,31 @@ public final class AutoFeatEngine {
   }
 
   /**
-   * The Pi theorem's groups of the engineered start features that have a dimension, each as a
-   * product of powers of their symbols.
+   * The start features the Pi theorem takes: those the steps build from that have a dimension, by
+   * index.
    */
-  public static List<Expr> piGroups(
-      List<Expr> symbols, List<Dimension> dims, boolean @Nullable [] engineered) {
-    List<Integer> quantities = new ArrayList<>();
-    List<Dimension> quantityDims = new ArrayList<>();
-    for (int j = 0; j < symbols.size(); j++) {
+  private static List<Integer> piQuantities(List<Dimension> dims, boolean @Nullable [] engineered) {
+    List<Integer> out = new ArrayList<>();
+    for (int j = 0; j < dims.size(); j++) {
       if ((engineered == null || engineered[j]) && !dims.get(j).isNone()) {
-        quantities.add(j);
-        quantityDims.add(dims.get(j));
+        out.add(j);
       }
     }
+    return out;
+  }
+
+  /**
+   * The Pi theorem's groups of {@link #piQuantities}, each as a product of powers of their symbols.
+   */
+  private static List<Expr> piGroups(
+      List<Expr> symbols, List<Dimension> dims, boolean @Nullable [] engineered) {
+    List<Integer> quantities = piQuantities(dims, engineered);
     if (quantities.size() < 2) {
       return List.of();
+    }
+    List<Dimension> quantityDims = new ArrayList<>();
+    for (int j : quantities) {
+      quantityDims.add(dims.get(j));
     }
     List<Expr> out = new ArrayList<>();
     for (long[] exponents : PiTheorem.groups(quantityDims)) {
@@ -770,38 +786,24 @@ public final class AutoFeatEngine {
     return out;
   }
 
-  /** Whether {@code v}, as the store keeps it, is finite and not constant. */
   /** What {@link #piGroups} allocates at most for these start features. */
   private long piWorkBytes(List<Dimension> dims, boolean @Nullable [] engineered) {
-    if (!config.piTheorem()) {
-      return 0;
-    }
-    int q = 0;
+    List<Integer> quantities = config.piTheorem() ? piQuantities(dims, engineered) : List.of();
     Set<String> bases = new HashSet<>();
-    for (int j = 0; j < dims.size(); j++) {
-      if ((engineered == null || engineered[j]) && !dims.get(j).isNone()) {
-        q++;
-        bases.addAll(dims.get(j).exponents().keySet());
-      }
+    for (int j : quantities) {
+      bases.addAll(dims.get(j).exponents().keySet());
     }
-    return q < 2 ? 0 : PiTheorem.workBytes(q, bases.size());
+    return quantities.size() < 2 ? 0 : PiTheorem.workBytes(quantities.size(), bases.size());
   }
 
-  private static boolean finiteAndVarying(double[] v, StoragePrecision precision) {
-    double mean = 0;
-    for (double x : v) {
-      // a float store keeps what a float holds: a product of huge columns can overflow it
-      if (!Double.isFinite(precision == StoragePrecision.FLOAT ? (float) x : x)) {
-        return false;
-      }
-      mean += x;
+  /** Whether {@code v} is finite and not constant (a new column's own tests). */
+  private static boolean finiteAndVarying(double[] v) {
+    try {
+      double std = ColumnStats.of(v, v.length).std();
+      return std * std > FeatureGenerator.MIN_VARIANCE;
+    } catch (IllegalArgumentException notFiniteOrEmpty) {
+      return false;
     }
-    mean /= v.length;
-    double ss = 0;
-    for (double x : v) {
-      ss += (x - mean) * (x - mean);
-    }
-    return v.length > 0 && ss / v.length > FeatureGenerator.MIN_VARIANCE;
   }
 
   /**
