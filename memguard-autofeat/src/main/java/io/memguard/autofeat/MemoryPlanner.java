@@ -355,7 +355,7 @@ final class MemoryPlanner {
         Math.min(
             (survey.kept() - survey.keptBeforeLastStep()) * KEPT_MARGIN,
             (survey.candidates() - survey.candidatesBeforeLastStep()) * CANDIDATE_MARGIN);
-    double keptStored = recompute ? keptBefore : keptBefore + keptLast;
+    double keptStored = lastStepStored(b, recompute) ? keptBefore + keptLast : keptBefore;
     double pool = survey.proposed() * KEPT_MARGIN;
     double stored = (features + keptStored) * column(b, r);
     double meta = (features + keptBefore + keptLast) * META_BYTES + pool * POOL_BYTES;
@@ -371,7 +371,9 @@ final class MemoryPlanner {
   long selection(int b, int r, boolean recompute, int widthCap, boolean initialAll) {
     double candidates = candidates();
     double stored = candidates;
-    if (recompute && survey != null) {
+    if (!lastStepStored(b, recompute) && survey != null) {
+      // the last step's columns are recomputed or derived; every earlier column is counted, since
+      // a derived column keeps its parents
       stored =
           Math.min(
               survey.keptBeforeLastStep() * KEPT_MARGIN,
@@ -404,6 +406,14 @@ final class MemoryPlanner {
     double meta = columns * (META_BYTES + 48) + candidates * POOL_BYTES;
     long rowVectors = 6 * HeapBytes.doubles(r) + 4 * HeapBytes.doubles(m);
     return (long) Math.ceil(values + meta) + Math.max(fit, finalFilter) + rowVectors + inputs(r);
+  }
+
+  /**
+   * Whether a plan's store holds the last step's values: not when they are recomputed, and not in a
+   * double store, which derives them from their stored parents ({@code ColumnStore.forPlan}).
+   */
+  private static boolean lastStepStored(int b, boolean recompute) {
+    return !recompute && b != Double.BYTES;
   }
 
   /** Bytes of the final model on {@code k} features, on all rows. */

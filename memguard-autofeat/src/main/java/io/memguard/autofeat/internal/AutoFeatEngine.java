@@ -125,10 +125,7 @@ public final class AutoFeatEngine {
       search = null;
 
       hooks.phaseStarted("generate", 0);
-      ColumnStore store =
-          config.recomputeLastStep()
-              ? ColumnStore.recomputing(config.precision(), rows)
-              : ColumnStore.create(config.precision(), rows);
+      ColumnStore store = ColumnStore.forPlan(config.precision(), rows, config.recomputeLastStep());
       GenerationOptions go =
           new GenerationOptions(
               config.featengSteps(),
@@ -534,10 +531,7 @@ public final class AutoFeatEngine {
       double[][] searchColumns = search == null ? columns : gather(columns, search);
       search = null;
       guarded.phaseStarted("generate", 0);
-      ColumnStore store =
-          config.recomputeLastStep()
-              ? ColumnStore.recomputing(config.precision(), rows)
-              : ColumnStore.create(config.precision(), rows);
+      ColumnStore store = ColumnStore.forPlan(config.precision(), rows, config.recomputeLastStep());
       GenerationOptions go =
           new GenerationOptions(
               config.featengSteps(),

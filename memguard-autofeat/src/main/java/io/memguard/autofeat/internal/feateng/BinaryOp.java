@@ -44,25 +44,34 @@ public enum BinaryOp {
 
   /** Writes {@code x[i] op y[i]} for {@code i < n} to {@code out}, in double precision. */
   public void apply(double[] x, double[] y, double[] out, int n) {
+    apply(x, 0, y, 0, out, n);
+  }
+
+  /**
+   * Writes {@code x[xFrom + i] op y[yFrom + i]} for {@code i < n} to {@code out[i]}, in double
+   * precision: the same arithmetic as {@link #apply(double[], double[], double[], int)} on columns
+   * read in place (out may be x or y when the offsets are 0).
+   */
+  public void apply(double[] x, int xFrom, double[] y, int yFrom, double[] out, int n) {
     switch (this) {
       case ADD -> {
         for (int i = 0; i < n; i++) {
-          out[i] = x[i] + y[i];
+          out[i] = x[xFrom + i] + y[yFrom + i];
         }
       }
       case MUL -> {
         for (int i = 0; i < n; i++) {
-          out[i] = x[i] * y[i];
+          out[i] = x[xFrom + i] * y[yFrom + i];
         }
       }
       case SUB -> {
         for (int i = 0; i < n; i++) {
-          out[i] = x[i] - y[i];
+          out[i] = x[xFrom + i] - y[yFrom + i];
         }
       }
       case RSUB -> {
         for (int i = 0; i < n; i++) {
-          out[i] = y[i] - x[i];
+          out[i] = y[yFrom + i] - x[xFrom + i];
         }
       }
     }

@@ -2,6 +2,7 @@ package io.memguard.autofeat.internal.feateng;
 
 import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.expr.Expr;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Column-major storage of feature values, all columns of the same length; not thread-safe for
@@ -33,6 +34,29 @@ public interface ColumnStore {
    */
   static ColumnStore recomputing(StoragePrecision precision, int rows) {
     return new RecomputingColumnStore(create(precision, rows));
+  }
+
+  /**
+   * A new empty double store that keeps a column added with {@link #addDerived} as its recipe only
+   * (the transformation or operator and its parents' slots) and computes its values from the stored
+   * parents whenever it is read, with the kernel that computed them first: the same values, bit for
+   * bit, without their memory. Parents stay stored while a derived column needs them, even once
+   * released.
+   */
+  static ColumnStore deriving(int rows) {
+    return new DerivingColumnStore(new DoubleColumnStore(rows));
+  }
+
+  /**
+   * The store a fit's plan asks for: closed forms recomputed from the start features when it
+   * recomputes its last step (the lightweight plans), else last-step columns derived from their
+   * stored parents when values are doubles, else every column stored.
+   */
+  static ColumnStore forPlan(StoragePrecision precision, int rows, boolean recomputeLastStep) {
+    if (recomputeLastStep) {
+      return recomputing(precision, rows);
+    }
+    return precision == StoragePrecision.DOUBLE ? deriving(rows) : create(precision, rows);
   }
 
   /**
@@ -96,6 +120,19 @@ public interface ColumnStore {
   }
 
   /**
+   * Adds a last-step column: {@code t} of the column in slot {@code x}, or {@code x op y} when
+   * {@code t} is null, whose closed form is {@code expr} and whose values, computed by that kernel
+   * from the stored parents, are {@code values}. A {@link #deriving} store keeps only the recipe;
+   * the others do what {@link #addRecomputable} does.
+   *
+   * @return the new column's slot
+   */
+  default int addDerived(
+      Expr expr, @Nullable Transformation t, @Nullable BinaryOp op, int x, int y, double[] values) {
+    return addRecomputable(expr, values);
+  }
+
+  /**
    * Heap bytes the next {@link #add} (or {@link #addRecomputable} when {@code recomputable})
    * allocates: a column, a whole new slab, or 0 when the values go where room is left. Reserve this
    * before adding.
@@ -123,7 +160,8 @@ public interface ColumnStore {
   default void compact() {}
 
   /**
-   * Heap bytes a column added with {@link #addRecomputable} costs (values only; 0 when recomputed).
+   * Heap bytes a column added with {@link #addRecomputable} or {@link #addDerived} costs (values
+   * only; 0 when recomputed or derived).
    */
   default long bytesPerRecomputableColumn() {
     return bytesPerColumn();

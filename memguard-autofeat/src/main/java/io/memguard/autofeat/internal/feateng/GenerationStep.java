@@ -181,8 +181,8 @@ public final class GenerationStep {
 
   /**
    * Whether this is the last step: its features are never parents of other features, so they are
-   * stored with {@link ColumnStore#addRecomputable} (a recomputing store keeps only their
-   * expressions).
+   * stored with {@link ColumnStore#addDerived} (a deriving store keeps only their recipes, a
+   * recomputing store only their expressions).
    */
   public boolean isLast() {
     return number == gen.options().steps();
@@ -243,9 +243,18 @@ public final class GenerationStep {
         }
       } else if (stats != null) {
         gen.reserveColumn(store.bytesToAdd(isLast()));
+        Proposal p = batch.get(k);
         int slot =
-            isLast() ? store.addRecomputable(batch.get(k).expr(), scratch) : store.add(scratch);
-        FeatureColumn f = new FeatureColumn(batch.get(k).expr(), slot, stats, eligible[0], number);
+            isLast()
+                ? store.addDerived(
+                    p.expr(),
+                    p.t(),
+                    p.op(),
+                    p.x().slot(),
+                    p.y() == null ? -1 : p.y().slot(),
+                    scratch)
+                : store.add(scratch);
+        FeatureColumn f = new FeatureColumn(p.expr(), slot, stats, eligible[0], number);
         outputs.add(f);
         gen.kept(f);
         accepted++;

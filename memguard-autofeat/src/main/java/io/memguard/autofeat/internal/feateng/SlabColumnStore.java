@@ -256,7 +256,13 @@ abstract class SlabColumnStore implements ColumnStore {
     return (int) columns;
   }
 
-  private Object slabOf(int slot) {
+  /** Where column {@code slot}'s values start in its slab ({@link #slabOf}). */
+  final int offsetOf(int slot) {
+    return columnOf[slot] * rows;
+  }
+
+  /** The slab holding column {@code slot}. */
+  final Object slabOf(int slot) {
     if (!isLive(slot)) {
       throw new IllegalStateException("column " + slot + " was released");
     }

@@ -101,70 +101,79 @@ public enum Transformation {
 
   /** Writes the transformed values of {@code in[0..n)} to {@code out}, in double precision. */
   public void apply(double[] in, double[] out, int n) {
+    apply(in, 0, out, n);
+  }
+
+  /**
+   * Writes the transformed values of {@code in[from..from+n)} to {@code out[0..n)}: the same
+   * arithmetic as {@link #apply(double[], double[], int)} on a column read in place (out may be in
+   * when from is 0).
+   */
+  public void apply(double[] in, int from, double[] out, int n) {
     switch (this) {
       case RECIPROCAL -> {
         for (int i = 0; i < n; i++) {
-          out[i] = 1.0 / in[i];
+          out[i] = 1.0 / in[from + i];
         }
       }
       case EXP -> {
         for (int i = 0; i < n; i++) {
-          out[i] = Math.exp(in[i]);
+          out[i] = Math.exp(in[from + i]);
         }
       }
       case LOG -> {
         for (int i = 0; i < n; i++) {
-          out[i] = Math.log(in[i]);
+          out[i] = Math.log(in[from + i]);
         }
       }
       case ABS -> {
         for (int i = 0; i < n; i++) {
-          out[i] = Math.abs(in[i]);
+          out[i] = Math.abs(in[from + i]);
         }
       }
       case SQRT -> {
         for (int i = 0; i < n; i++) {
-          out[i] = Math.sqrt(in[i]);
+          out[i] = Math.sqrt(in[from + i]);
         }
       }
       case SQUARE -> {
         for (int i = 0; i < n; i++) {
-          out[i] = in[i] * in[i];
+          out[i] = in[from + i] * in[from + i];
         }
       }
       case CUBE -> {
         for (int i = 0; i < n; i++) {
-          out[i] = in[i] * in[i] * in[i];
+          out[i] = in[from + i] * in[from + i] * in[from + i];
         }
       }
       case ONE_PLUS -> {
         for (int i = 0; i < n; i++) {
-          out[i] = 1.0 + in[i];
+          out[i] = 1.0 + in[from + i];
         }
       }
       case ONE_MINUS -> {
         for (int i = 0; i < n; i++) {
-          out[i] = 1.0 - in[i];
+          out[i] = 1.0 - in[from + i];
         }
       }
       case SIN -> {
         for (int i = 0; i < n; i++) {
-          out[i] = Math.sin(in[i]);
+          out[i] = Math.sin(in[from + i]);
         }
       }
       case COS -> {
         for (int i = 0; i < n; i++) {
-          out[i] = Math.cos(in[i]);
+          out[i] = Math.cos(in[from + i]);
         }
       }
       case EXP_NEG -> {
         for (int i = 0; i < n; i++) {
-          out[i] = Math.exp(-in[i]);
+          out[i] = Math.exp(-in[from + i]);
         }
       }
       case EXP2 -> {
         for (int i = 0; i < n; i++) {
-          out[i] = Math.pow(2.0, in[i]);
+          out[i] = Math.pow(2.0, in[from + i]);
         }
       }
     }

@@ -244,6 +244,45 @@ class FeatureGeneratorTest {
   }
 
   @Test
+  void derivingStore_keepsLastStepAsRecipes_andReadsTheStoredValuesBitForBit() {
+    Datasets.Table train = Datasets.diabetes().train();
+    List<Expr> syms = symbols(train);
+    int n = train.rows();
+    // 2 steps end with products, 3 steps with transformations
+    for (int steps = 2; steps <= 3; steps++) {
+      GenerationOptions o =
+          new GenerationOptions(steps, Transformation.DEFAULTS, StoragePrecision.DOUBLE, 256);
+      ColumnStore plain = ColumnStore.create(StoragePrecision.DOUBLE, n);
+      ColumnStore deriving = ColumnStore.forPlan(StoragePrecision.DOUBLE, n, false);
+      GeneratedFeatures a = run(new FeatureGenerator(o, plain, syms, train.columns()));
+      GeneratedFeatures b = run(new FeatureGenerator(o, deriving, syms, train.columns()));
+      assertThat(exprs(b)).isEqualTo(exprs(a));
+      int last = steps;
+      assertThat(b.candidates().stream().filter(c -> c.step() == last).count()).isPositive();
+      assertThat(deriving.bytesUsed()).isLessThan(plain.bytesUsed() / 2);
+      assertThat(deriving.liveColumns()).isEqualTo(plain.liveColumns());
+      int[] rows = {n - 1, 0, 7, 7, n / 2};
+      double[] scratch = new double[n];
+      for (int k = 0; k < a.candidates().size(); k++) {
+        int sa = a.candidates().get(k).slot();
+        int sb = b.candidates().get(k).slot();
+        double[] va = plain.read(sa, new double[n]).clone();
+        double[] vb = deriving.read(sb, scratch);
+        for (int i = 0; i < n; i++) {
+          assertThat(Double.doubleToRawLongBits(vb[i]))
+              .isEqualTo(Double.doubleToRawLongBits(va[i]));
+        }
+        double[] ga = new double[rows.length];
+        double[] gb = new double[rows.length];
+        plain.gather(sa, rows, 0.25, 3.0, ga, new double[n]);
+        deriving.gather(sb, rows, 0.25, 3.0, gb, new double[n]);
+        assertThat(gb).containsExactly(ga);
+        assertThat(deriving.get(sb, 7)).isEqualTo(va[7]);
+      }
+    }
+  }
+
+  @Test
   void recomputingStore_keepsLastStepAsExpressionsAndReadsTheirValues() {
     Datasets.Table train = Datasets.diabetes().train();
     List<Expr> syms = symbols(train);
