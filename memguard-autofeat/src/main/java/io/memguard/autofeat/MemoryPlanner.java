@@ -170,8 +170,9 @@ final class MemoryPlanner {
   }
 
   /**
-   * The normal plan: double values on all rows, everything stored, autofeat's chunk widths; the
-   * initial selection fits take all columns if there are few enough of them per row ({@link
+   * The normal plan: double values on all rows, every column stored but the last step's (derived
+   * from their stored parents, the same values), autofeat's chunk widths; the initial selection
+   * fits take all columns if there are few enough of them per row ({@link
    * FeatureSelector#initialFitMayTakeAll}) and the plan's prediction with that block fits {@code
    * usable}, else the screened columns.
    */
@@ -370,15 +371,6 @@ final class MemoryPlanner {
 
   long selection(int b, int r, boolean recompute, int widthCap, boolean initialAll) {
     double candidates = candidates();
-    double stored = candidates;
-    if (!lastStepStored(b, recompute) && survey != null) {
-      // the last step's columns are recomputed or derived; every earlier column is counted, since
-      // a derived column keeps its parents
-      stored =
-          Math.min(
-              survey.keptBeforeLastStep() * KEPT_MARGIN,
-              survey.candidatesBeforeLastStep() * CANDIDATE_MARGIN);
-    }
     int m = FeatureSelector.runRows(r, SelectionOptions.DEFAULT_MAX_RUN_ROWS);
     double columns = features + candidates;
     int fitCap = FeatureSelector.maxFitColumns(m, SelectionOptions.DEFAULT_MAX_FIT_CELLS);
@@ -397,15 +389,37 @@ final class MemoryPlanner {
     long fit = FeatureSelector.fitBytes(problem, fitColumns, m, path);
     int filtered = (int) Math.min(Math.ceil(columns), 2 * PLAN_MODEL_FEATURES);
     long finalFilter = FeatureSelector.noiseFilterBytes(problem, Math.max(1, filtered), r, path);
+    // every candidate's expression stays reachable through selection (inputs' are the symbols)
+    double meta = columns * (META_BYTES + 48) + candidates * POOL_BYTES;
+    long rowVectors = 6 * HeapBytes.doubles(r) + 4 * HeapBytes.doubles(m);
+    return selectionStoreBytes(b, r, recompute)
+        + (long) Math.ceil(meta)
+        + Math.max(fit, finalFilter)
+        + rowVectors
+        + inputs(r);
+  }
+
+  /**
+   * The store's bytes through selection: the start features and the stored candidates, with the
+   * store's slack; for a recomputing store the start features again as doubles.
+   */
+  long selectionStoreBytes(int b, int r, boolean recompute) {
+    double stored = candidates();
+    if (!lastStepStored(b, recompute) && survey != null) {
+      // the last step's columns are recomputed (only the earlier steps' candidates stay stored) or
+      // derived (their parents stay too, even those the final filter drops: every earlier column)
+      stored =
+          recompute
+              ? Math.min(
+                  survey.keptBeforeLastStep() * KEPT_MARGIN,
+                  survey.candidatesBeforeLastStep() * CANDIDATE_MARGIN)
+              : survey.keptBeforeLastStep() * KEPT_MARGIN;
+    }
     double values = (features + stored) * column(b, r);
     if (recompute) {
       values += (double) features * HeapBytes.doubles(r);
     }
-    values += slack(b, r, values);
-    // every candidate's expression stays reachable through selection (inputs' are the symbols)
-    double meta = columns * (META_BYTES + 48) + candidates * POOL_BYTES;
-    long rowVectors = 6 * HeapBytes.doubles(r) + 4 * HeapBytes.doubles(m);
-    return (long) Math.ceil(values + meta) + Math.max(fit, finalFilter) + rowVectors + inputs(r);
+    return (long) Math.ceil(values + slack(b, r, values));
   }
 
   /**

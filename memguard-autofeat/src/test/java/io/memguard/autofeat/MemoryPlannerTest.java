@@ -3,6 +3,19 @@ package io.memguard.autofeat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.memguard.autofeat.internal.GenerationSurvey;
+import io.memguard.autofeat.internal.expr.Expr;
+import io.memguard.autofeat.internal.expr.Exprs;
+import io.memguard.autofeat.internal.feateng.ColumnStore;
+import io.memguard.autofeat.internal.feateng.FeatureColumn;
+import io.memguard.autofeat.internal.feateng.FeatureGenerator;
+import io.memguard.autofeat.internal.feateng.GeneratedFeatures;
+import io.memguard.autofeat.internal.feateng.GenerationOptions;
+import io.memguard.autofeat.internal.feateng.GenerationStep;
+import io.memguard.autofeat.internal.feateng.StoragePrecision;
+import io.memguard.autofeat.internal.feateng.Transformation;
+import io.memguard.autofeat.internal.testdata.Datasets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -31,13 +44,66 @@ class MemoryPlannerTest {
     FitPlan normal = p.normal(p.peak(8, 1600, false, 0, true) - 1);
     // generation stores the columns before the last step, whose own are derived from them: (3 + 765
     // * 1.15) columns * 1600 rows * 8 bytes = 11.3 MB; selection: those columns again (the
-    // parents of the candidates), the candidates' expressions and one chunk fit of 1,020 columns
-    // on 1,360 rows with the solver's work (its cache up to twice the block for these few rows)
-    // predict 39 MB, which selection's fits dominate
-    assertThat(normal.predictedPeakBytes()).isBetween(34_000_000L, 45_000_000L);
+    // derived candidates' parents stay), the candidates' expressions and one chunk fit of 1,020
+    // columns on 1,360 rows with the solver's work (its cache up to twice the block for these few
+    // rows) predict 50 MB, which selection's fits dominate
+    assertThat(normal.predictedPeakBytes()).isBetween(45_000_000L, 56_000_000L);
     assertThat(normal.initialFitAll()).isFalse();
     assertThat(normal.lightweight()).isFalse();
     assertThat(normal.searchRows()).isEqualTo(1600);
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {2, 3})
+  void selectionStore_boundsWhatADerivingStoreKeeps_parentsIncluded(int steps) {
+    for (Datasets.Split data : List.of(Datasets.diabetes(), Datasets.synthetic())) {
+      Datasets.Table t = data.train();
+      List<Expr> symbols = new ArrayList<>();
+      for (int j = 0; j < t.names().size(); j++) {
+        symbols.add(Exprs.sym(j, t.names().get(j)));
+      }
+      ColumnStore store = ColumnStore.forPlan(StoragePrecision.DOUBLE, t.rows(), false);
+      FeatureGenerator g =
+          new FeatureGenerator(
+              new GenerationOptions(steps, Transformation.DEFAULTS, StoragePrecision.DOUBLE, 256),
+              store,
+              symbols,
+              t.columns());
+      while (g.hasNextStep()) {
+        GenerationStep s = g.nextStep();
+        while (s.hasMore()) {
+          s.runBatch(256);
+        }
+      }
+      GeneratedFeatures f = g.finish();
+      long[] candidatesPerStep = new long[steps + 1];
+      for (FeatureColumn c : f.candidates()) {
+        candidatesPerStep[c.step()]++;
+      }
+      GenerationSurvey counts =
+          new GenerationSurvey(
+              t.rows(),
+              t.names().size(),
+              steps,
+              f.proposed(),
+              f.computed(),
+              f.kept(),
+              f.candidates().size(),
+              g.acceptedPerStep(steps),
+              candidatesPerStep,
+              0,
+              0);
+      MemoryPlanner p = new MemoryPlanner(t.rows(), t.names().size(), counts);
+      // the generation's own counts as the pilot's: what selection holds must be within them
+      assertThat(p.selectionStoreBytes(8, t.rows(), false))
+          .isGreaterThanOrEqualTo(store.bytesUsed());
+      if (steps == 3) {
+        // the parents the final filter drops stay: more than the earlier candidates alone
+        long candidatesOnly =
+            (t.names().size() + counts.candidatesBeforeLastStep()) * store.bytesPerColumn();
+        assertThat(store.bytesUsed()).isGreaterThan(candidatesOnly);
+      }
+    }
   }
 
   @Test

@@ -224,9 +224,10 @@ public final class EngineConfig {
 
   /**
    * Whether the features of the last generation step are kept as expressions and recomputed from
-   * the start features whenever selection reads them, instead of storing their values (they are
-   * never parents of other features). Trades computation for memory: the store then holds only the
-   * building blocks of earlier steps.
+   * the start features whenever selection reads them (they are never parents of other features),
+   * instead of derived from their stored parents (a double store) or stored (a float store). Trades
+   * computation and the stored values' exact bits for memory: after the final filter the store
+   * holds only the candidates of earlier steps, not the parents derived columns read.
    */
   public boolean recomputeLastStep() {
     return recomputeLastStep;

@@ -87,7 +87,7 @@ public interface ColumnStore {
         : HeapBytes.floats(rows());
   }
 
-  /** Heap bytes of all live columns. */
+  /** Heap bytes the store holds: its live columns (and columns kept for those it derives). */
   default long bytesUsed() {
     return liveColumns() * bytesPerColumn();
   }

@@ -190,7 +190,7 @@ final class DerivingColumnStore implements ColumnStore {
 
   @Override
   public void release(int slot) {
-    Object o = slots.get(slot);
+    Object o = slot >= 0 && slot < slots.size() ? slots.get(slot) : null;
     if (o == null) {
       return;
     }

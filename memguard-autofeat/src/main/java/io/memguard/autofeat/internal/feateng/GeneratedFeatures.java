@@ -8,7 +8,8 @@ import java.util.List;
  * stay in {@link #store()}; immutable lists, the store is owned by the caller (not thread-safe for
  * writers).
  *
- * @param store the store holding exactly the start features and the candidates
+ * @param store the store holding the start features and the candidates (and, in a deriving store,
+ *     the parents its derived candidates read)
  * @param start the start features
  * @param candidates the new features that passed every test, in generation order
  * @param proposed distinct expressions proposed (the pool size minus the start features)

@@ -50,8 +50,9 @@ class DerivingColumnStoreTest {
     assertThat(s.read(b, null)).containsExactly(9.0, 0.25, 1.0, 4.0);
     s.release(b);
     assertThat(s.liveColumns()).isEqualTo(1);
+    s.release(99);
     s.compact();
-    assertThat(s.bytesUsed()).isLessThanOrEqualTo(both);
+    assertThat(s.bytesUsed()).isLessThan(both);
     assertThat(s.read(x, null)).containsExactly(X);
   }
 
