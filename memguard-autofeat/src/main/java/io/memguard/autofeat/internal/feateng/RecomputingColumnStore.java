@@ -3,9 +3,7 @@ package io.memguard.autofeat.internal.feateng;
 import io.memguard.autofeat.internal.batch.HeapBytes;
 import io.memguard.autofeat.internal.expr.Expr;
 import io.memguard.autofeat.internal.expr.ExprEvaluator;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jspecify.annotations.Nullable;
 
@@ -26,12 +24,7 @@ import org.jspecify.annotations.Nullable;
  * domain) is replaced by the mean of the finite values of that read, so that no NaN reaches the L1
  * fits.
  */
-final class RecomputingColumnStore implements ColumnStore {
-
-  private final ColumnStore base;
-
-  /** Per slot: an Integer (base slot), an Expr (recomputed), or null once released. */
-  private final List<Object> slots = new ArrayList<>();
+final class RecomputingColumnStore extends ComputingColumnStore<ColumnStore> {
 
   private int recomputedLive;
   private double[][] symbolColumns = new double[0][];
@@ -44,37 +37,12 @@ final class RecomputingColumnStore implements ColumnStore {
   private final ConcurrentLinkedQueue<ExprEvaluator.Work> works = new ConcurrentLinkedQueue<>();
 
   RecomputingColumnStore(ColumnStore base) {
-    this.base = base;
-  }
-
-  @Override
-  public StoragePrecision precision() {
-    return base.precision();
-  }
-
-  @Override
-  public int rows() {
-    return base.rows();
-  }
-
-  @Override
-  public int slots() {
-    return slots.size();
+    super(base);
   }
 
   @Override
   public int liveColumns() {
     return base.liveColumns() + recomputedLive;
-  }
-
-  @Override
-  public long bytesPerColumn() {
-    return base.bytesPerColumn();
-  }
-
-  @Override
-  public long bytesPerRecomputableColumn() {
-    return 0;
   }
 
   /**
@@ -86,50 +54,20 @@ final class RecomputingColumnStore implements ColumnStore {
   }
 
   @Override
-  public void quantize(double[] values, int n) {
-    base.quantize(values, n);
-  }
-
-  @Override
-  public int add(double[] values) {
-    int b = base.add(values);
-    slots.add(b);
-    return slots.size() - 1;
-  }
-
-  @Override
-  public long bytesToAdd(boolean recomputable) {
-    return recomputable ? 0 : base.bytesToAdd(false);
-  }
-
-  @Override
-  public void compact() {
-    base.compact();
-  }
-
-  @Override
   public int addRecomputable(Expr expr, double[] values) {
     if (values.length < rows()) {
       throw new IllegalArgumentException(
           "column has " + values.length + " values, store needs " + rows());
     }
-    slots.add(expr);
     recomputedLive++;
-    return slots.size() - 1;
+    return slot(expr);
   }
 
   @Override
-  public double[] read(int slot, double[] scratch) {
-    Object o = entry(slot);
-    if (o instanceof Integer b) {
-      return base.read(b, scratch);
-    }
-    int n = rows();
-    double[] out = scratch != null && scratch.length >= n ? scratch : new double[n];
-    evaluate((Expr) o, null, out);
+  void compute(Object entry, double[] out) {
+    evaluate((Expr) entry, null, out);
     base.quantize(out);
-    sanitise(out, n);
-    return out;
+    sanitise(out, rows());
   }
 
   /**
@@ -138,33 +76,25 @@ final class RecomputingColumnStore implements ColumnStore {
    * that its replacement is the mean of every row's finite values there too.
    */
   @Override
-  public void gather(
-      int slot, int[] rows, double mean, double scale, double[] dst, double[] scratch) {
-    Object o = entry(slot);
-    if (o instanceof Integer b) {
-      base.gather(b, rows, mean, scale, dst, scratch);
-      return;
-    }
-    evaluate((Expr) o, rows, dst);
+  void gatherComputed(
+      Object entry,
+      int slot,
+      int[] rows,
+      double mean,
+      double scale,
+      double[] dst,
+      double[] scratch) {
+    evaluate((Expr) entry, rows, dst);
     int m = rows.length;
     base.quantize(dst, m);
     for (int i = 0; i < m; i++) {
       double v = dst[i];
       if (!(v - v == 0.0)) {
-        ColumnStore.super.gather(slot, rows, mean, scale, dst, scratch);
+        gatherByReading(slot, rows, mean, scale, dst, scratch);
         return;
       }
       dst[i] = (v - mean) * scale;
     }
-  }
-
-  /** The slot's base slot (an Integer) or expression. */
-  private Object entry(int slot) {
-    Object o = slots.get(slot);
-    if (o == null) {
-      throw new IllegalStateException("column " + slot + " was released");
-    }
-    return o;
   }
 
   /**
@@ -196,24 +126,17 @@ final class RecomputingColumnStore implements ColumnStore {
   }
 
   @Override
-  public double get(int slot, int row) {
-    return read(slot, new double[rows()])[row];
-  }
-
-  @Override
   public void release(int slot) {
-    Object o = slots.get(slot);
+    Object o = entryOrNull(slot);
+    if (o == null) {
+      return;
+    }
     if (o instanceof Integer b) {
       base.release(b);
-    } else if (o != null) {
+    } else {
       recomputedLive--;
     }
     slots.set(slot, null);
-  }
-
-  @Override
-  public boolean isLive(int slot) {
-    return slots.get(slot) != null;
   }
 
   /**
