@@ -12,7 +12,6 @@ import io.memguard.autofeat.internal.feateng.StoragePrecision;
 import io.memguard.autofeat.internal.linear.TargetKind;
 import io.memguard.autofeat.internal.select.FeatureSelector;
 import io.memguard.autofeat.internal.units.Dimension;
-import io.memguard.autofeat.internal.units.PiTheorem;
 import io.memguard.autofeat.internal.units.Units;
 import io.memguard.core.CancellationToken;
 import io.memguard.core.Grant;
@@ -259,7 +258,10 @@ final class FitRun implements EngineHooks {
     return java.util.Collections.unmodifiableMap(out);
   }
 
-  /** How many groups the Pi theorem finds among the engineered columns with a dimension. */
+  /**
+   * How many groups the Pi theorem finds among the engineered columns with a dimension, as the
+   * engine will ({@link AutoFeatEngine#piGroupCount}).
+   */
   static int piColumns(
       java.util.Map<String, Dimension> dimensions,
       List<String> names,
@@ -268,13 +270,12 @@ final class FitRun implements EngineHooks {
       return 0;
     }
     List<Dimension> dims = new java.util.ArrayList<>();
-    for (String name : names) {
-      Dimension d = dimensions.getOrDefault(name, Dimension.NONE);
-      if (!d.isNone() && (engineered == null || engineered.contains(name))) {
-        dims.add(d);
-      }
+    boolean[] builds = new boolean[names.size()];
+    for (int j = 0; j < names.size(); j++) {
+      dims.add(dimensions.getOrDefault(names.get(j), Dimension.NONE));
+      builds[j] = engineered == null || engineered.contains(names.get(j));
     }
-    return dims.size() < 2 ? 0 : PiTheorem.count(dims);
+    return AutoFeatEngine.piGroupCount(dims, builds);
   }
 
   /** The labels that are not numbers (the text that made the target labels), at most five. */

@@ -712,7 +712,6 @@ public final class AutoFeatEngine {
         if (finiteAndVarying(v)) {
           startSymbols.add(g);
           startColumns.add(v);
-          dims.add(Dimension.NONE);
         } else {
           dropped.add(g.toString());
         }
@@ -763,12 +762,14 @@ public final class AutoFeatEngine {
     if (quantities.size() < 2) {
       return List.of();
     }
-    List<Dimension> quantityDims = new ArrayList<>();
-    for (int j : quantities) {
-      quantityDims.add(dims.get(j));
+    List<long[]> groups;
+    try {
+      groups = PiTheorem.groups(dimensionsOf(quantities, dims));
+    } catch (ArithmeticException overflow) {
+      throw piOverflow(overflow);
     }
     List<Expr> out = new ArrayList<>();
-    for (long[] exponents : PiTheorem.groups(quantityDims)) {
+    for (long[] exponents : groups) {
       List<Expr> factors = new ArrayList<>();
       for (int k = 0; k < exponents.length; k++) {
         if (exponents[k] != 0) {
@@ -778,6 +779,42 @@ public final class AutoFeatEngine {
       out.add(Exprs.mulAll(factors));
     }
     return out;
+  }
+
+  /**
+   * How many groups the Pi theorem finds among the start features the steps build from that have a
+   * dimension: the dimensionless start features a fit adds, which its planner counts as inputs.
+   *
+   * @param dims one dimension per start feature ({@link Dimension#NONE} for none)
+   * @param engineered which start features the steps build from, or null for all
+   * @throws IllegalArgumentException if their exponents outgrow exact arithmetic
+   */
+  public static int piGroupCount(List<Dimension> dims, boolean @Nullable [] engineered) {
+    List<Integer> quantities = piQuantities(dims, engineered);
+    if (quantities.size() < 2) {
+      return 0;
+    }
+    try {
+      return PiTheorem.count(dimensionsOf(quantities, dims));
+    } catch (ArithmeticException overflow) {
+      throw piOverflow(overflow);
+    }
+  }
+
+  private static List<Dimension> dimensionsOf(List<Integer> quantities, List<Dimension> dims) {
+    List<Dimension> out = new ArrayList<>();
+    for (int j : quantities) {
+      out.add(dims.get(j));
+    }
+    return out;
+  }
+
+  private static IllegalArgumentException piOverflow(ArithmeticException overflow) {
+    return new IllegalArgumentException(
+        "units: the Pi theorem cannot reduce these units exactly, their exponents' fractions are"
+            + " too fine; write them as simpler fractions (such as (1/3)), or turn the Pi theorem"
+            + " off with applyPiTheorem(false)",
+        overflow);
   }
 
   /** What {@link #piGroups} allocates at most for these start features. */

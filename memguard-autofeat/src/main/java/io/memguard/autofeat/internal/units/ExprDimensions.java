@@ -48,8 +48,19 @@ public final class ExprDimensions {
     return of(e) != null;
   }
 
-  /** The dimension of {@code e}, or null if it mixes dimensions. */
+  /**
+   * The dimension of {@code e}, or null if it mixes dimensions or its exponents outgrow exact
+   * arithmetic (units with very fine fractional exponents); either way the expression is left out.
+   */
   public @Nullable Dimension of(Expr e) {
+    try {
+      return dimension(e);
+    } catch (ArithmeticException overflow) {
+      return null;
+    }
+  }
+
+  private @Nullable Dimension dimension(Expr e) {
     if (e instanceof Num) {
       return Dimension.NONE;
     }
@@ -59,7 +70,7 @@ public final class ExprDimensions {
     if (e instanceof Mul m) {
       Dimension d = Dimension.NONE;
       for (Expr f : m.factors()) {
-        Dimension fd = of(f);
+        Dimension fd = dimension(f);
         if (fd == null) {
           return null;
         }
@@ -68,13 +79,13 @@ public final class ExprDimensions {
       return d;
     }
     if (e instanceof Pow p) {
-      Dimension b = of(p.base());
+      Dimension b = dimension(p.base());
       return b == null ? null : b.pow(p.exponent());
     }
     if (e instanceof Add a) {
       Dimension d = a.constant().isZero() ? null : Dimension.NONE;
       for (Expr t : a.terms()) {
-        Dimension td = of(t);
+        Dimension td = dimension(t);
         if (td == null || (d != null && !d.equals(td))) {
           return null;
         }
@@ -83,7 +94,7 @@ public final class ExprDimensions {
       return d;
     }
     Fn f = (Fn) e;
-    Dimension arg = of(f.arg());
+    Dimension arg = dimension(f.arg());
     if (arg == null) {
       return null;
     }

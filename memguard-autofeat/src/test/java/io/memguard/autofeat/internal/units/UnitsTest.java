@@ -99,5 +99,10 @@ class UnitsTest {
     assertThat(dims.allows(Exprs.add(Exprs.num(1), r))).isTrue();
     assertThat(dims.allows(Exprs.mul(x, Exprs.log(t)))).isFalse();
     assertThat(new ExprDimensions(List.of(Dimension.NONE)).any()).isFalse();
+    // exponents whose sum outgrows exact longs: no dimension, so the expression is left out
+    ExprDimensions fine =
+        new ExprDimensions(List.of(d("m^0.000000001"), d("m^0.0000000003"), Dimension.NONE));
+    assertThat(fine.of(Exprs.mul(x, t))).isNull();
+    assertThat(fine.of(Exprs.mul(x, x))).isEqualTo(d("m^0.000000002"));
   }
 }
